@@ -1,0 +1,105 @@
+package dev.veil.seal;
+
+import dev.veil.seal.stream.StreamDecrypter;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+
+/**
+ * Opens sealed assets. Plaintext handed out before {@link #unseal} returns is not yet trusted as a whole (a later
+ * segment may still fail), so callers write it somewhere disposable: a temporary file moved into place on success,
+ * or memory.
+ */
+public final class Unsealer {
+    private Unsealer() {
+    }
+
+    /** Reads just the header, e.g. to show what a sealed file is or to check it against a contract. */
+    public static SealHeader readHeader(InputStream in) throws IOException, SealException {
+        byte[] h = in.readNBytes(SealHeader.LENGTH);
+        return SealHeader.decode(h);
+    }
+
+    public static SealHeader unseal(InputStream in, AssetKey key, OutputStream out, ProgressListener progress)
+            throws IOException, SealException {
+        SealHeader header = readHeader(in);
+        if (!MessageDigest.isEqual(header.keyId(), key.id())) {
+            throw new SealException("wrong key: this " + header.contentType().label() + " was sealed with key id "
+                    + header.keyIdHex() + " but the key given has id " + key.idHex());
+        }
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        long total;
+        try {
+            long size = header.plaintextSize();
+            long[] done = {0};
+            total = StreamDecrypter.decrypt(key.rawForCipher(), header.encode(), header.segmentSize(), in, (buf, n) -> {
+                if (done[0] + n > size) {
+                    throw new IOException(new SealException("sealed file holds more data than its header declares; it was tampered with"));
+                }
+                sha.update(buf, 0, n);
+                out.write(buf, 0, n);
+                done[0] += n;
+                progress.progress(done[0], size);
+            });
+        } catch (StreamDecrypter.TamperedException e) {
+            throw new SealException("sealed " + header.contentType().label() + " is corrupt, truncated or was tampered with ("
+                    + e.getMessage() + "); obtain a fresh copy from its owner");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM is unavailable in this JVM", e);
+        } catch (IOException e) {
+            if (e.getCause() instanceof SealException se) {
+                throw se;
+            }
+            throw e;
+        }
+        if (total != header.plaintextSize()) {
+            throw new SealException("sealed " + header.contentType().label() + " is truncated: decrypted " + total
+                    + " bytes, header declares " + header.plaintextSize());
+        }
+        byte[] digest = sha.digest();
+        if (!MessageDigest.isEqual(digest, header.plaintextSha256())) {
+            throw new SealException("sealed " + header.contentType().label() + " plaintext SHA-256 is "
+                    + HexFormat.of().formatHex(digest) + " but its header declares " + header.plaintextSha256Hex());
+        }
+        return header;
+    }
+
+    /** Unseals a file; the output file appears only if every segment and the digest verified. */
+    public static SealHeader unsealFile(Path in, AssetKey key, Path out, ProgressListener progress)
+            throws IOException, SealException {
+        try (InputStream src = new java.io.BufferedInputStream(Files.newInputStream(in), 1 << 16);
+             dev.veil.seal.io.AtomicOutput o = dev.veil.seal.io.AtomicOutput.open(out)) {
+            SealHeader h = unseal(src, key, o.stream(), progress);
+            o.commit();
+            return h;
+        }
+    }
+
+    /** Result of unsealing into memory. The caller owns and should wipe {@code plaintext}. */
+    public record Opened(SealHeader header, byte[] plaintext) {
+    }
+
+    public static Opened unsealBytes(byte[] sealed, AssetKey key) throws SealException {
+        try {
+            SealHeader peek = SealHeader.decode(sealed);
+            int capacity = (int) Math.min(peek.plaintextSize(), Integer.MAX_VALUE - 16);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(capacity, sealed.length));
+            SealHeader h = unseal(new ByteArrayInputStream(sealed), key, out, ProgressListener.NONE);
+            return new Opened(h, out.toByteArray());
+        } catch (IOException e) {
+            throw new IllegalStateException("in-memory stream failed", e);
+        }
+    }
+}
