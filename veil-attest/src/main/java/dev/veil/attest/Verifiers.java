@@ -1,0 +1,25 @@
+package dev.veil.attest;
+
+import dev.veil.attest.sim.SimEvidenceVerifier;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** The verifier for each supported platform. */
+public final class Verifiers {
+    private static final Map<Platform, EvidenceVerifier> ALL = new EnumMap<>(Platform.class);
+
+    static {
+        ALL.put(Platform.SIM, new SimEvidenceVerifier());
+    }
+
+    private Verifiers() {
+    }
+
+    public static EvidenceVerifier forPlatform(Platform p) throws AttestationException {
+        EvidenceVerifier v = ALL.get(p);
+        if (v == null) {
+            throw new AttestationException("platform", p.id(), "a platform this build of Veil can verify: " + ALL.keySet());
+        }
+        return v;
+    }
+}
