@@ -1,0 +1,100 @@
+package dev.veil.protocol.contract;
+
+import dev.veil.attest.Platform;
+import dev.veil.protocol.json.ProtocolException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Pattern;
+
+/** Decides whether a signed contract can start a session now. Pure: the time is a parameter. */
+public final class ContractVerifier {
+    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern MEASUREMENT_HEX = Pattern.compile("[0-9a-f]{32,128}");
+
+    private ContractVerifier() {
+    }
+
+    /** A contract that passed every check, with its hash. */
+    public record Verified(SessionContract contract, byte[] hash) {
+        public Verified {
+            hash = hash.clone();
+        }
+
+        @Override
+        public byte[] hash() {
+            return hash.clone();
+        }
+
+        public String hashHex() {
+            return dev.veil.protocol.json.Digests.hex(hash);
+        }
+    }
+
+    public static Verified verify(SignedContract signed, Instant now) throws ProtocolException {
+        SessionContract c = signed.contract();
+        checkTerms(c);
+        Instant expiry;
+        try {
+            expiry = Instant.parse(c.expiresAt());
+        } catch (DateTimeParseException e) {
+            throw new ProtocolException("contract expires_at '" + c.expiresAt() + "' is not an ISO-8601 instant");
+        }
+        if (!now.isBefore(expiry)) {
+            throw new ProtocolException("contract expired at " + expiry + " (now " + now + "); draft and sign a new one");
+        }
+        for (Role role : Role.values()) {
+            byte[] sig = signed.signatures().get(role.id());
+            if (sig == null) {
+                throw new ProtocolException("contract is not signed by the " + role + " " + c.party(role)
+                        + "; both parties must sign it ('veil contract sign')");
+            }
+            if (!c.party(role).verify(c.signingMessage(), sig)) {
+                throw new ProtocolException("contract signature of the " + role + " " + c.party(role)
+                        + " does not verify: the contract was changed after signing or signed by another key");
+            }
+        }
+        for (String k : signed.signatures().keySet()) {
+            if (!k.equals(Role.MODEL_PROVIDER.id()) && !k.equals(Role.DATA_PROVIDER.id())) {
+                throw new ProtocolException("contract carries a signature for unknown role '" + k + "'");
+            }
+        }
+        return new Verified(c, c.hash());
+    }
+
+    static void checkTerms(SessionContract c) throws ProtocolException {
+        if (c.veilContract() != SessionContract.VERSION) {
+            throw new ProtocolException("contract version " + c.veilContract() + " is not supported (expected " + SessionContract.VERSION + ")");
+        }
+        require(c.sessionId() != null && c.sessionId().matches("[0-9a-f]{32}"), "contract session_id must be 32 hex digits");
+        require(c.model() != null && c.model().sha256() != null && SHA256_HEX.matcher(c.model().sha256()).matches(),
+                "contract model.sha256 must be 64 lowercase hex digits");
+        require(c.modelProvider() != null && c.dataProvider() != null, "contract must name both providers");
+        require(!c.modelProvider().sameKeysAs(c.dataProvider()), "contract names the same identity as both providers");
+        require(c.dataProvider().fingerprint().equals(c.resultRecipient()),
+                "contract result_recipient " + c.resultRecipient() + " is not the data provider's fingerprint " + c.dataProvider().fingerprint());
+        require(c.keyWrap() != null, "contract key_wrap is missing");
+        require(c.output() != null, "contract output is missing");
+        String outputProblem = c.output().problem();
+        require(outputProblem == null, "contract " + outputProblem);
+        EnclavePolicy e = c.enclave();
+        require(e != null, "contract enclave reference values are missing");
+        Platform p;
+        try {
+            p = Platform.fromId(e.platform());
+        } catch (IllegalArgumentException ex) {
+            throw new ProtocolException("contract " + ex.getMessage());
+        }
+        require(!e.measurements().isEmpty(), "contract lists no accepted enclave measurement");
+        for (String m : e.measurements()) {
+            require(MEASUREMENT_HEX.matcher(m).matches(), "contract measurement '" + m + "' is not lowercase hex");
+        }
+        require(p != Platform.SIM || e.allowSimulated(),
+                "contract accepts platform sim but allow_simulated is false; set it explicitly, for development only");
+    }
+
+    private static void require(boolean ok, String message) throws ProtocolException {
+        if (!ok) {
+            throw new ProtocolException(message);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.veil.protocol.contract;
+
+/**
+ * What the enclave may return to the data provider. {@code labels}: one class index per row (argmax, or the
+ * model's integer output). {@code top_k}: the k best classes with their scores. {@code scores}: the model's full
+ * first output tensor. Less is safer for the model provider: scores make model extraction easier.
+ */
+public record OutputPolicy(String kind, int k) {
+    public static final String LABELS = "labels";
+    public static final String TOP_K = "top_k";
+    public static final String SCORES = "scores";
+
+    public static OutputPolicy labels() {
+        return new OutputPolicy(LABELS, 0);
+    }
+
+    public static OutputPolicy scores() {
+        return new OutputPolicy(SCORES, 0);
+    }
+
+    public static OutputPolicy topK(int k) {
+        return new OutputPolicy(TOP_K, k);
+    }
+
+    /** Returns a reason when the policy is malformed, or null. */
+    String problem() {
+        return switch (kind) {
+            case LABELS, SCORES -> k == 0 ? null : "output.k must be 0 for " + kind;
+            case TOP_K -> k >= 1 && k <= 1000 ? null : "output.k must be 1..1000 for top_k";
+            default -> "output.kind is '" + kind + "', expected labels, top_k or scores";
+        };
+    }
+}

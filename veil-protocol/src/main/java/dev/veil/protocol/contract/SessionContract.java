@@ -1,0 +1,48 @@
+package dev.veil.protocol.contract;
+
+import dev.veil.protocol.identity.PublicIdentity;
+import dev.veil.protocol.json.Digests;
+import dev.veil.protocol.json.Json;
+import dev.veil.protocol.keyrelease.KeyWrapSuite;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.HexFormat;
+
+/**
+ * The one document both providers sign. Its hash {@link #hash()} names the session everywhere: in the evidence's
+ * report data, in every key release and in every receipt.
+ * @param sessionId random, so two sessions with otherwise equal terms still differ
+ * @param resultRecipient fingerprint of the identity whose key-agreement key receives the results (the data provider)
+ * @param expiresAt ISO-8601 instant after which no enclave may start the session
+ */
+public record SessionContract(int veilContract, String sessionId, ModelTerms model, PublicIdentity modelProvider,
+                              PublicIdentity dataProvider, EnclavePolicy enclave, KeyWrapSuite keyWrap,
+                              OutputPolicy output, String resultRecipient, String expiresAt) {
+    public static final int VERSION = 1;
+
+    public static SessionContract draft(ModelTerms model, PublicIdentity mp, PublicIdentity dp, EnclavePolicy enclave,
+                                        KeyWrapSuite keyWrap, OutputPolicy output, Instant expiresAt) {
+        byte[] id = new byte[16];
+        new SecureRandom().nextBytes(id);
+        return new SessionContract(VERSION, HexFormat.of().formatHex(id), model, mp, dp, enclave, keyWrap, output,
+                dp.fingerprint(), expiresAt.toString());
+    }
+
+    public byte[] canonicalBytes() {
+        return Json.canonical(this);
+    }
+
+    /** H(c): SHA-256 over the canonical JSON, domain-separated. */
+    public byte[] hash() {
+        return Digests.labelled256("veil contract v1", canonicalBytes());
+    }
+
+    public PublicIdentity party(Role role) {
+        return role == Role.MODEL_PROVIDER ? modelProvider : dataProvider;
+    }
+
+    /** What a party signs: the contract hash under its own label. */
+    public byte[] signingMessage() {
+        return Digests.labelled256("veil contract signature v1", hash());
+    }
+}

@@ -1,0 +1,80 @@
+package dev.veil.protocol.identity;
+
+import dev.veil.protocol.json.Digests;
+import dev.veil.protocol.json.ProtocolException;
+import dev.veil.protocol.keyrelease.KeyWrapSuite;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Arrays;
+
+/**
+ * The shareable half of a provider identity: a name, an Ed25519 verification key (X.509 SubjectPublicKeyInfo) and
+ * an HPKE key-agreement public key. Its fingerprint is what people compare out of band.
+ */
+public record PublicIdentity(String name, byte[] signingKey, KeyWrapSuite keyAgreementSuite, byte[] keyAgreementKey) {
+    public PublicIdentity {
+        if (name == null || name.isBlank() || name.length() > 100) {
+            throw new IllegalArgumentException("identity name must be 1..100 characters");
+        }
+        signingKey = signingKey.clone();
+        keyAgreementKey = keyAgreementKey.clone();
+    }
+
+    @Override
+    public byte[] signingKey() {
+        return signingKey.clone();
+    }
+
+    @Override
+    public byte[] keyAgreementKey() {
+        return keyAgreementKey.clone();
+    }
+
+    /** 20 hex digits in groups of four, over both public keys and the suite (the name is a label, not identity). */
+    public String fingerprint() {
+        String h = Digests.hex(Digests.labelled256("veil identity fingerprint v1", signingKey,
+                keyAgreementSuite.id().getBytes(StandardCharsets.US_ASCII), keyAgreementKey)).substring(0, 20);
+        return String.join("-", h.substring(0, 4), h.substring(4, 8), h.substring(8, 12), h.substring(12, 16), h.substring(16, 20));
+    }
+
+    public boolean sameKeysAs(PublicIdentity other) {
+        return Arrays.equals(signingKey, other.signingKey) && keyAgreementSuite == other.keyAgreementSuite
+                && Arrays.equals(keyAgreementKey, other.keyAgreementKey);
+    }
+
+    public boolean verify(byte[] message, byte[] signature) throws ProtocolException {
+        try {
+            Signature s = Signature.getInstance("Ed25519");
+            s.initVerify(publicSigningKey());
+            s.update(message);
+            return s.verify(signature);
+        } catch (java.security.SignatureException e) {
+            return false;
+        } catch (GeneralSecurityException e) {
+            throw new ProtocolException("identity '" + name + "' has an unusable Ed25519 key");
+        }
+    }
+
+    PublicKey publicSigningKey() throws GeneralSecurityException {
+        return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(signingKey));
+    }
+
+    @Override
+    public String toString() {
+        return name + " (" + fingerprint() + ")";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PublicIdentity p && p.name.equals(name) && sameKeysAs(p);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(signingKey);
+    }
+}

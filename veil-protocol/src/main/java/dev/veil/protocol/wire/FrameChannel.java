@@ -1,0 +1,140 @@
+package dev.veil.protocol.wire;
+
+import dev.veil.protocol.json.Json;
+import dev.veil.protocol.json.ProtocolException;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+
+/**
+ * Length-prefixed frames over a socket: {@code type (u8) | length (u32, big-endian) | payload}. Type 1 is a JSON
+ * {@link Message}, type 2 a chunk of bulk data, type 3 ends bulk data. Sizes are bounded before anything is
+ * allocated, so a peer cannot make us allocate what it likes.
+ */
+public final class FrameChannel implements AutoCloseable {
+    private static final int MESSAGE = 1;
+    private static final int DATA = 2;
+    private static final int DATA_END = 3;
+    public static final int MAX_MESSAGE = 1 << 20;
+    public static final int CHUNK = 1 << 20;
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final DataOutputStream out;
+
+    public FrameChannel(Socket socket) throws IOException {
+        this.socket = socket;
+        this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+        this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+    }
+
+    public void send(Message m) throws IOException {
+        byte[] json = Json.canonical(m);
+        if (json.length > MAX_MESSAGE) {
+            throw new IOException("message too large to send: " + json.length + " bytes");
+        }
+        out.writeByte(MESSAGE);
+        out.writeInt(json.length);
+        out.write(json);
+        out.flush();
+    }
+
+    /** Receives the next message; a {@link Messages.Failure} from the peer becomes a ProtocolException. */
+    public Message receive() throws IOException, ProtocolException {
+        int type = readType();
+        if (type != MESSAGE) {
+            throw new ProtocolException("peer sent a data frame where a message was expected");
+        }
+        int len = in.readInt();
+        if (len < 0 || len > MAX_MESSAGE) {
+            throw new ProtocolException("peer message length " + len + " is out of bounds (max " + MAX_MESSAGE + ")");
+        }
+        byte[] json = in.readNBytes(len);
+        if (json.length != len) {
+            throw new EOFException("peer closed the connection mid-message");
+        }
+        Message m = Json.parse(json, Message.class, "message from peer");
+        if (m instanceof Messages.Failure f) {
+            throw new ProtocolException("peer refused: " + f.reason());
+        }
+        return m;
+    }
+
+    public <T extends Message> T receive(Class<T> expected) throws IOException, ProtocolException {
+        Message m = receive();
+        if (!expected.isInstance(m)) {
+            throw new ProtocolException("peer sent '" + m.getClass().getSimpleName() + "', expected '" + expected.getSimpleName() + "'");
+        }
+        return expected.cast(m);
+    }
+
+    public void sendData(byte[] data) throws IOException {
+        for (int off = 0; off < data.length; off += CHUNK) {
+            int n = Math.min(CHUNK, data.length - off);
+            out.writeByte(DATA);
+            out.writeInt(n);
+            out.write(data, off, n);
+        }
+        out.writeByte(DATA_END);
+        out.writeInt(0);
+        out.flush();
+    }
+
+    /** Receives bulk data announced as {@code size} bytes, refusing anything longer or shorter. */
+    public void receiveData(long size, OutputStream sink) throws IOException, ProtocolException {
+        long got = 0;
+        byte[] buf = new byte[CHUNK];
+        while (true) {
+            int type = readType();
+            int len = in.readInt();
+            if (type == DATA_END) {
+                break;
+            }
+            if (type != DATA || len < 0 || len > CHUNK || got + len > size) {
+                throw new ProtocolException("peer sent a malformed or oversized data frame (" + (got + len) + " of " + size + " bytes)");
+            }
+            in.readFully(buf, 0, len);
+            sink.write(buf, 0, len);
+            got += len;
+        }
+        if (got != size) {
+            throw new ProtocolException("peer sent " + got + " bytes of data, announced " + size);
+        }
+    }
+
+    public byte[] receiveData(long size, long maxSize) throws IOException, ProtocolException {
+        if (size < 0 || size > maxSize) {
+            throw new ProtocolException("announced data size " + size + " exceeds the limit of " + maxSize + " bytes");
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream((int) Math.min(size, CHUNK));
+        receiveData(size, out);
+        return out.toByteArray();
+    }
+
+    /** Best effort: tell the peer why we stop. */
+    public void fail(String reason) {
+        try {
+            send(new Messages.Failure(reason));
+        } catch (IOException ignored) {
+            // the peer is gone; nothing more to tell it
+        }
+    }
+
+    private int readType() throws IOException {
+        int t = in.read();
+        if (t < 0) {
+            throw new EOFException("peer closed the connection");
+        }
+        return t;
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

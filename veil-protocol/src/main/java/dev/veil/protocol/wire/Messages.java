@@ -1,0 +1,48 @@
+package dev.veil.protocol.wire;
+
+import dev.veil.protocol.binding.InstanceKeys;
+import dev.veil.protocol.contract.Role;
+import dev.veil.protocol.contract.SignedContract;
+import dev.veil.protocol.receipt.SignedReceipt;
+
+/** The ceremony's messages, in the order they are exchanged. */
+public final class Messages {
+    private Messages() {
+    }
+
+    /** Provider → enclave: "I am {role} under this contract; prove yourself against my fresh nonce." */
+    public record Hello(Role role, SignedContract contract, byte[] nonce) implements Message {
+    }
+
+    /**
+     * Enclave → provider: evidence whose report data binds the provider's nonce, the contract hash and the instance
+     * keys, plus the enclave's own nonce that the provider's key release must sign (its freshness towards the enclave).
+     */
+    public record EvidenceOffer(String platform, byte[] evidence, InstanceKeys instanceKeys, byte[] enclaveNonce)
+            implements Message {
+    }
+
+    /** Provider → enclave: the asset key, HPKE-sealed to the attested instance key, signed by the provider's identity. */
+    public record KeyRelease(byte[] enc, byte[] wrappedKey, byte[] signature) implements Message {
+    }
+
+    /** Provider → enclave: a sealed asset of {@code size} bytes follows as data frames. */
+    public record AssetUpload(String contentType, long size) implements Message {
+    }
+
+    /** Enclave → provider: a step succeeded. */
+    public record Accepted(String step, String detail) implements Message {
+    }
+
+    /** Enclave → data provider: results sealed to the data provider follow as data frames, with their receipt. */
+    public record ResultReady(SignedReceipt receipt, long sealedSize) implements Message {
+    }
+
+    /** Enclave → model provider: the session is over and the model is gone; signed receipt. */
+    public record DiscardNotice(SignedReceipt receipt) implements Message {
+    }
+
+    /** Either way: the session cannot go on; one line saying why. */
+    public record Failure(String reason) implements Message {
+    }
+}

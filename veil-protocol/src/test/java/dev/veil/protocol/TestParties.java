@@ -1,0 +1,34 @@
+package dev.veil.protocol;
+
+import dev.veil.protocol.contract.EnclavePolicy;
+import dev.veil.protocol.contract.ModelTerms;
+import dev.veil.protocol.contract.OutputPolicy;
+import dev.veil.protocol.contract.Role;
+import dev.veil.protocol.contract.SessionContract;
+import dev.veil.protocol.contract.SignedContract;
+import dev.veil.protocol.identity.Identity;
+import dev.veil.protocol.keyrelease.KeyWrapSuite;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/** Two providers and a contract between them, for tests. */
+public final class TestParties {
+    public static final Identity MP = Identity.generate("model-provider", KeyWrapSuite.X25519);
+    public static final Identity DP = Identity.generate("data-provider", KeyWrapSuite.MLKEM768_X25519);
+    public static final String MEASUREMENT = "ab".repeat(48);
+
+    private TestParties() {
+    }
+
+    public static SessionContract contract(Instant expiry) {
+        return SessionContract.draft(new ModelTerms("cd".repeat(32), "test model"), MP.publicIdentity(), DP.publicIdentity(),
+                new EnclavePolicy("sim", List.of(MEASUREMENT), false, true), KeyWrapSuite.MLKEM768_X25519,
+                OutputPolicy.labels(), expiry);
+    }
+
+    public static SignedContract signedContract() throws Exception {
+        return SignedContract.unsigned(contract(Instant.now().plus(Duration.ofHours(1))))
+                .signedBy(Role.MODEL_PROVIDER, MP).signedBy(Role.DATA_PROVIDER, DP);
+    }
+}
