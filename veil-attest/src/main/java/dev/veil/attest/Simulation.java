@@ -9,6 +9,9 @@ public final class Simulation {
             "*  read every model, dataset and key. Use only for development.      *",
             "**********************************************************************");
 
+    /** The same warning in one line, for logs. */
+    public static final String ONE_LINE = "INSECURE: simulated TEE in use - no hardware isolation, evidence forgeable by anyone; development only";
+
     private Simulation() {
     }
 }

@@ -61,7 +61,8 @@ public final class ContractVerifier {
         return new Verified(c, c.hash());
     }
 
-    static void checkTerms(SessionContract c) throws ProtocolException {
+    /** Checks the terms alone (no signatures, no expiry): used when drafting. */
+    public static void checkTerms(SessionContract c) throws ProtocolException {
         if (c.veilContract() != SessionContract.VERSION) {
             throw new ProtocolException("contract version " + c.veilContract() + " is not supported (expected " + SessionContract.VERSION + ")");
         }

@@ -1,0 +1,66 @@
+package dev.veil.cli;
+
+import dev.veil.attest.AttestationException;
+import dev.veil.protocol.json.ProtocolException;
+import dev.veil.seal.SealException;
+import dev.veil.tensor.TensorFormatException;
+import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import picocli.CommandLine;
+
+/**
+ * Exit codes: 0 success; 1 an unexpected internal error; 2 invalid input or failed verification (bad file, wrong key,
+ * tampered data, refused evidence, bad arguments). Every failure prints exactly one line on stderr.
+ */
+public final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
+    public static final int OK = 0;
+    public static final int INTERNAL = 1;
+    public static final int INVALID = 2;
+
+    @Override
+    public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parseResult) {
+        PrintWriter err = cmd.getErr();
+        String message = userMessage(e);
+        if (message != null) {
+            err.println("veil: " + message);
+            err.flush();
+            return INVALID;
+        }
+        err.println("veil: internal error (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": "
+                + e.getMessage().lines().findFirst().orElse("")) + "); please report it with the command you ran");
+        if (System.getenv("VEIL_DEBUG") != null) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return INTERNAL;
+    }
+
+    /** The one-line message for failures caused by input, or null for internal errors. */
+    static String userMessage(Throwable e) {
+        if (e instanceof CliFailure || e instanceof SealException || e instanceof ProtocolException
+                || e instanceof TensorFormatException) {
+            return e.getMessage();
+        }
+        if (e instanceof AttestationException a) {
+            return "enclave evidence refused: " + a.getMessage();
+        }
+        if (e instanceof NoSuchFileException n) {
+            return "file not found: " + n.getFile() + "; check the path";
+        }
+        if (e instanceof FileAlreadyExistsException f) {
+            return "refusing to overwrite " + f.getFile() + "; remove it or choose another path";
+        }
+        if (e instanceof AccessDeniedException a) {
+            return "permission denied: " + a.getFile();
+        }
+        if (e instanceof java.net.ConnectException c) {
+            return "cannot connect to the enclave (" + c.getMessage() + "); is 'veil enclave run' listening there?";
+        }
+        if (e instanceof java.io.EOFException eof) {
+            return "the other side closed the connection (" + eof.getMessage() + ")";
+        }
+        return null;
+    }
+}

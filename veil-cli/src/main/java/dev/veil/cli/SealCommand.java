@@ -1,0 +1,58 @@
+package dev.veil.cli;
+
+import dev.veil.seal.AssetKey;
+import dev.veil.seal.ContentType;
+import dev.veil.seal.SealHeader;
+import dev.veil.seal.Sealer;
+import dev.veil.seal.io.AtomicOutput;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "seal", mixinStandardHelpOptions = true,
+        description = {"Encrypt a file (model, dataset) into a sealed file, with a new 256-bit key written 0600.",
+                "Prints the sealed file's header as JSON."})
+final class SealCommand implements Callable<Integer> {
+    @Option(names = "--in", required = true, description = "file to seal")
+    Path in;
+    @Option(names = "--out", required = true, description = "sealed file to write")
+    Path out;
+    @Option(names = "--key-out", required = true, description = "where to write the new key (created 0600; never overwritten)")
+    Path keyOut;
+    @Option(names = "--type", defaultValue = "generic", description = "content type: model, dataset, results, generic (default ${DEFAULT-VALUE})")
+    String type;
+
+    @Override
+    public Integer call() throws Exception {
+        ContentType ct;
+        try {
+            ct = ContentType.fromLabel(type);
+        } catch (IllegalArgumentException e) {
+            throw new CliFailure("--type '" + type + "' is not one of model, dataset, results, generic");
+        }
+        if (!Files.isRegularFile(in)) {
+            throw new CliFailure("input " + in + " is not a readable file");
+        }
+        if (Files.exists(keyOut)) {
+            throw new CliFailure("refusing to overwrite key file " + keyOut + "; keys are never replaced silently");
+        }
+        try (AssetKey key = AssetKey.generate(); ProgressBar bar = new ProgressBar("sealing", Files.size(in))) {
+            // Key first: a sealed file without its key would be lost data.
+            try (AtomicOutput k = AtomicOutput.openSecret(keyOut)) {
+                k.stream().write(key.toKeyFileText().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                k.commit(false);
+            }
+            SealHeader h;
+            try {
+                h = new Sealer().sealFile(in, out, key, ct, bar);
+            } catch (Exception e) {
+                Files.deleteIfExists(keyOut);
+                throw e;
+            }
+            System.out.println(HeaderJson.of(h));
+        }
+        return ExitCodes.OK;
+    }
+}

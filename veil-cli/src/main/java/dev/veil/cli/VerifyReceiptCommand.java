@@ -1,0 +1,67 @@
+package dev.veil.cli;
+
+import dev.veil.protocol.contract.ContractVerifier;
+import dev.veil.protocol.contract.SignedContract;
+import dev.veil.protocol.json.Digests;
+import dev.veil.protocol.json.Json;
+import dev.veil.protocol.receipt.DiscardReceipt;
+import dev.veil.protocol.receipt.ReceiptVerifier;
+import dev.veil.protocol.receipt.ResultReceipt;
+import dev.veil.protocol.receipt.SignedReceipt;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "verify-receipt", mixinStandardHelpOptions = true,
+        description = {"Check a result or discard receipt offline: the enclave instance's signature, that its key was",
+                "attested for this contract (evidence, reference values, binding), and optionally the output file's digest.",
+                "Prints the receipt as JSON; exit 2 if anything fails."})
+final class VerifyReceiptCommand implements Callable<Integer> {
+    @Option(names = "--receipt", required = true)
+    Path receipt;
+    @Option(names = "--contract", required = true, description = "the signed contract the session ran under")
+    Path contract;
+    @Option(names = "--output", description = "the decrypted output; its SHA-256 must match the result receipt")
+    Path output;
+
+    @Override
+    public Integer call() throws Exception {
+        SignedReceipt r = Json.parse(Files.readAllBytes(receipt), SignedReceipt.class, "receipt " + receipt.getFileName());
+        SignedContract sc = SignedContract.read(contract);
+        // The contract may have expired since the session: check its signatures as of the receipt's issue time.
+        Instant issued = issuedAt(r);
+        ContractVerifier.Verified v = ContractVerifier.verify(sc, issued);
+        Map<String, Object> out;
+        if (ResultReceipt.KIND.equals(r.kind())) {
+            ResultReceipt p = ReceiptVerifier.verifyResult(r, v);
+            if (output != null) {
+                String sha = Digests.hex(Digests.sha256(Files.readAllBytes(output)));
+                if (!sha.equals(p.outputSha256())) {
+                    throw new CliFailure("output " + output + " has SHA-256 " + sha + " but the receipt says " + p.outputSha256());
+                }
+            }
+            out = JsonOut.fields("verified", true, "kind", r.kind(), "platform", r.platform(), "receipt", p,
+                    "output_checked", output != null);
+        } else {
+            DiscardReceipt p = ReceiptVerifier.verifyDiscard(r, v);
+            out = JsonOut.fields("verified", true, "kind", r.kind(), "platform", r.platform(), "receipt", p);
+        }
+        if ("sim".equals(r.platform())) {
+            System.err.println("veil: WARNING: this receipt comes from the INSECURE simulated TEE; it proves the ceremony ran, not that hardware protected it");
+        }
+        System.out.println(JsonOut.pretty(out));
+        return ExitCodes.OK;
+    }
+
+    private static Instant issuedAt(SignedReceipt r) throws CliFailure {
+        try {
+            return Instant.parse(Json.mapper().readTree(r.payload()).path("issued_at").asText());
+        } catch (Exception e) {
+            throw new CliFailure("receipt payload has no valid issued_at");
+        }
+    }
+}

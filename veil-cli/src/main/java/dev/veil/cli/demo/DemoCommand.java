@@ -1,0 +1,253 @@
+package dev.veil.cli.demo;
+
+import dev.veil.attest.Simulation;
+import dev.veil.attest.VerificationOptions;
+import dev.veil.cli.CliFailure;
+import dev.veil.cli.ExitCodes;
+import dev.veil.enclave.EnclaveConfig;
+import dev.veil.enclave.EnclaveServer;
+import dev.veil.enclave.evidence.CodeMeasurement;
+import dev.veil.protocol.contract.ContractVerifier;
+import dev.veil.protocol.contract.EnclavePolicy;
+import dev.veil.protocol.contract.ModelTerms;
+import dev.veil.protocol.contract.OutputPolicy;
+import dev.veil.protocol.contract.Role;
+import dev.veil.protocol.contract.SessionContract;
+import dev.veil.protocol.contract.SignedContract;
+import dev.veil.protocol.identity.Identity;
+import dev.veil.protocol.identity.IdentityFiles;
+import dev.veil.protocol.json.Digests;
+import dev.veil.protocol.json.Json;
+import dev.veil.protocol.keyrelease.KeyWrapSuite;
+import dev.veil.protocol.receipt.ReceiptVerifier;
+import dev.veil.protocol.receipt.SignedReceipt;
+import dev.veil.provider.ProviderFlow;
+import dev.veil.seal.AssetKey;
+import dev.veil.seal.ContentType;
+import dev.veil.seal.Sealer;
+import dev.veil.seal.io.AtomicOutput;
+import dev.veil.tensor.NumericCsv;
+import dev.veil.tensor.TensorFiles;
+import dev.veil.tensor.TensorFormatException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Run the whole ceremony on the embedded simulated TEE: a model provider, a data provider and the",
+                "enclave as separate parties over loopback sockets. Without options it trains a digits classifier and",
+                "scores the data provider's labels; with --model/--data it runs your ONNX model on your CSV/NPY data",
+                "and writes the data provider's decrypted output to --out."})
+public final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--model", description = "your ONNX model (one float32 input, batch first)")
+    Path model;
+    @Option(names = "--data", description = "your data: CSV of numeric rows or a NumPy .npy tensor")
+    Path data;
+    @Option(names = "--out", description = "where the data provider's decrypted output goes (CSV labels, or .npy with --scores)")
+    Path out;
+    @Option(names = "--scores", description = "return the model's full first output tensor (.npy) instead of labels")
+    boolean scores;
+    @Option(names = "--work", defaultValue = "demo-out", description = "directory for the parties' files (default ${DEFAULT-VALUE})")
+    Path work;
+
+    private final PrintStream say = System.out;
+    private final long started = System.nanoTime();
+
+    @Override
+    public Integer call() throws Exception {
+        boolean custom = model != null || data != null || out != null;
+        if (custom && (model == null || data == null || out == null)) {
+            throw new CliFailure("--model, --data and --out go together");
+        }
+        if (scores && !custom) {
+            throw new CliFailure("--scores needs --model, --data and --out");
+        }
+        Workspace ws = Workspace.create(work);
+        say.println("Veil demo: model provider (MP), data provider (DP) and a simulated TEE, talking over loopback sockets");
+        System.err.println(Simulation.BANNER);
+
+        // ---- each provider prepares its asset on its own machine ----
+        byte[] modelBytes;
+        byte[] dataBytes;
+        long[] trueLabels = null;
+        long t = System.nanoTime();
+        if (custom) {
+            modelBytes = Files.readAllBytes(model);
+            dataBytes = Files.readAllBytes(data);
+            try {
+                TensorFiles.read(dataBytes);
+            } catch (TensorFormatException e) {
+                throw new CliFailure("--data " + data + ": " + e.getMessage());
+            }
+            step("MP+DP", "prepare", t, "model " + model.getFileName() + " (" + kib(modelBytes.length) + "), data "
+                    + data.getFileName() + " (" + kib(dataBytes.length) + ")");
+        } else {
+            DigitsData[] split = DigitsData.load().split(42);
+            float[][] wb = SoftmaxTrainer.train(split[0], 60, 7);
+            modelBytes = OnnxWriter.softmaxClassifier(wb[0], wb[1], DigitsData.FEATURES, DigitsData.CLASSES);
+            dataBytes = split[1].featuresCsv();
+            trueLabels = java.util.Arrays.stream(split[1].labels()).asLongStream().toArray();
+            step("MP", "train", t, "softmax classifier on " + split[0].size() + " digit images → ONNX (" + kib(modelBytes.length) + ")");
+            step("DP", "dataset", t, split[1].size() + " unlabeled images (64 pixels each) as CSV; true labels stay with the DP");
+        }
+        Files.write(ws.mp.resolve("model.onnx"), modelBytes);
+        Files.write(ws.dp.resolve(custom && TensorFiles.isNpy(dataBytes) ? "dataset.npy" : "dataset.csv"), dataBytes);
+
+        t = System.nanoTime();
+        Identity mp = Identity.generate("demo-model-provider", KeyWrapSuite.MLKEM768_X25519);
+        Identity dp = Identity.generate("demo-data-provider", KeyWrapSuite.MLKEM768_X25519);
+        IdentityFiles.writeSecret(mp, ws.mp.resolve("identity.key"));
+        IdentityFiles.writePublic(mp.publicIdentity(), ws.mp.resolve("identity.pub.json"));
+        IdentityFiles.writeSecret(dp, ws.dp.resolve("identity.key"));
+        IdentityFiles.writePublic(dp.publicIdentity(), ws.dp.resolve("identity.pub.json"));
+        step("MP+DP", "keygen", t, "MP " + mp.publicIdentity().fingerprint() + ", DP " + dp.publicIdentity().fingerprint()
+                + " (Ed25519 + ML-KEM-768/X25519)");
+
+        t = System.nanoTime();
+        AssetKey modelKey = AssetKey.generate();
+        AssetKey dataKey = AssetKey.generate();
+        byte[] sealedModel = new Sealer().sealBytes(modelBytes, modelKey, ContentType.MODEL);
+        byte[] sealedData = new Sealer().sealBytes(dataBytes, dataKey, ContentType.DATASET);
+        AtomicOutput.write(ws.mp.resolve("model.veil"), sealedModel, false);
+        AtomicOutput.write(ws.mp.resolve("model.key"), modelKey.toKeyFileText().getBytes(StandardCharsets.US_ASCII), true);
+        AtomicOutput.write(ws.dp.resolve("dataset.veil"), sealedData, false);
+        AtomicOutput.write(ws.dp.resolve("dataset.key"), dataKey.toKeyFileText().getBytes(StandardCharsets.US_ASCII), true);
+        String modelSha = Digests.hex(Digests.sha256(modelBytes));
+        step("MP+DP", "seal", t, "model.veil and dataset.veil (AES-256-GCM segments); model sha256 " + modelSha.substring(0, 16) + "…");
+
+        // ---- the enclave starts; the MP pins its measurement in the contract ----
+        t = System.nanoTime();
+        EnclaveConfig cfg = EnclaveConfig.simDefaults(ws.enclave).withPartyTimeout(Duration.ofMinutes(2));
+        String measurement = Digests.hex(CodeMeasurement.compute(cfg));
+        try (EnclaveServer enclave = EnclaveServer.start(cfg, EnclaveServer.evidenceSourceFor(cfg))) {
+            step("TEE", "start", t, "sim enclave on 127.0.0.1:" + enclave.port() + ", measurement " + measurement.substring(0, 16) + "…");
+
+            t = System.nanoTime();
+            OutputPolicy policy = scores ? OutputPolicy.scores() : OutputPolicy.labels();
+            SessionContract c = SessionContract.draft(new ModelTerms(modelSha, custom ? model.getFileName().toString() : "demo digits classifier"),
+                    mp.publicIdentity(), dp.publicIdentity(), new EnclavePolicy("sim", List.of(measurement), false, true),
+                    KeyWrapSuite.MLKEM768_X25519, policy, Instant.now().plus(Duration.ofHours(1)));
+            SignedContract contract = SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, mp).signedBy(Role.DATA_PROVIDER, dp);
+            Path contractFile = ws.root.resolve("contract.json");
+            AtomicOutput.write(contractFile, Json.pretty(contract).getBytes(StandardCharsets.UTF_8), false);
+            step("MP+DP", "contract", t, "signed by both; H(c) " + Digests.hex(c.hash()).substring(0, 16) + "…, output "
+                    + policy.kind() + ", allow_simulated (INSECURE) explicitly true");
+
+            say.println("-- ceremony over loopback sockets --");
+            long ceremonyStart = System.nanoTime();
+            CountDownLatch mpUploaded = new CountDownLatch(1);
+            ProviderFlow.StepListener narrate = (role, step, nanos, detail) -> {
+                synchronized (say) {
+                    say.printf("  [%-3s] %-16s %8.1f ms  %s%n", role == Role.MODEL_PROVIDER ? "MP" : "DP", step, nanos / 1e6, detail);
+                }
+                if (role == Role.MODEL_PROVIDER && step.equals("upload")) {
+                    mpUploaded.countDown();
+                }
+            };
+            VerificationOptions now = VerificationOptions.now();
+            CompletableFuture<ProviderFlow.Outcome> mpRun = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return ProviderFlow.run(mp, Role.MODEL_PROVIDER, contract, "127.0.0.1", enclave.port(), sealedModel, modelKey, now, narrate);
+                } catch (Exception e) {
+                    mpUploaded.countDown();
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            mpUploaded.await();
+            ProviderFlow.Outcome dpOutcome = ProviderFlow.run(dp, Role.DATA_PROVIDER, contract, "127.0.0.1", enclave.port(),
+                    sealedData, dataKey, now, narrate);
+            ProviderFlow.Outcome mpOutcome = join(mpRun);
+            double ceremonyMs = (System.nanoTime() - ceremonyStart) / 1e6;
+            say.printf("-- ceremony done in %.1f ms --%n", ceremonyMs);
+
+            // ---- outcome: the DP's output, checked, and both receipts verified again offline from their files ----
+            Path resultReceipt = ws.dp.resolve("result-receipt.json");
+            Path discardReceipt = ws.mp.resolve("discard-receipt.json");
+            AtomicOutput.write(resultReceipt, Json.pretty(dpOutcome.result().signedReceipt()).getBytes(StandardCharsets.UTF_8), false);
+            AtomicOutput.write(discardReceipt, Json.pretty(mpOutcome.discard().signed()).getBytes(StandardCharsets.UTF_8), false);
+            byte[] output = dpOutcome.result().output();
+            Path outFile = custom ? out : ws.dp.resolve("labels.csv");
+            AtomicOutput.write(outFile, output, false);
+            ContractVerifier.Verified verified = ContractVerifier.verify(SignedContract.read(contractFile), Instant.now());
+            ReceiptVerifier.verifyResult(Json.parse(Files.readAllBytes(resultReceipt), SignedReceipt.class, "result receipt"), verified);
+            ReceiptVerifier.verifyDiscard(Json.parse(Files.readAllBytes(discardReceipt), SignedReceipt.class, "discard receipt"), verified);
+
+            if (trueLabels != null) {
+                long[] got = NumericCsv.readLabels(output);
+                int correct = 0;
+                for (int i = 0; i < got.length; i++) {
+                    correct += got[i] == trueLabels[i] ? 1 : 0;
+                }
+                say.printf("DP decrypted %d labels → %s; accuracy %.1f %% (%d/%d) against the DP's true labels%n",
+                        got.length, outFile, 100.0 * correct / got.length, correct, got.length);
+            } else {
+                say.printf("DP decrypted %d rows of %s → %s%n", dpOutcome.result().receipt().rows(), policy.kind(), outFile);
+            }
+            say.println("result receipt verified offline: signed by the attested instance key; model, input and output digests match ("
+                    + resultReceipt + ")");
+            say.println("discard receipt verified offline: model, keys and buffers released; session refuses reuse (" + discardReceipt + ")");
+            say.printf("total %.1f s; contract, identities, sealed assets and receipts are in %s%n",
+                    (System.nanoTime() - started) / 1e9, ws.root);
+            System.err.println("veil: reminder: this ran on the INSECURE simulated TEE; see docs/DEPLOYMENT.md for real hardware");
+        } finally {
+            modelKey.close();
+            dataKey.close();
+        }
+        return ExitCodes.OK;
+    }
+
+    private static ProviderFlow.Outcome join(CompletableFuture<ProviderFlow.Outcome> f) throws Exception {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause() instanceof java.util.concurrent.CompletionException ce ? ce.getCause() : e.getCause();
+            throw c instanceof Exception ex ? ex : new IllegalStateException(c);
+        }
+    }
+
+    private void step(String who, String what, long since, String detail) {
+        say.printf("  [%-5s] %-12s %8.1f ms  %s%n", who, what, (System.nanoTime() - since) / 1e6, detail);
+    }
+
+    private static String kib(long n) {
+        return n < 10240 ? n + " B" : (n / 1024) + " KiB";
+    }
+
+    /** The demo's directory: mp/, dp/, enclave/ and the contract. Recreated on each run, only if it is ours. */
+    record Workspace(Path root, Path mp, Path dp, Path enclave) {
+        private static final String MARKER = ".veil-demo";
+
+        static Workspace create(Path root) throws IOException, CliFailure {
+            if (Files.exists(root)) {
+                if (!Files.exists(root.resolve(MARKER))) {
+                    throw new CliFailure("--work " + root + " exists and was not made by 'veil demo'; choose another directory");
+                }
+                try (Stream<Path> s = Files.walk(root)) {
+                    for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+            Files.createDirectories(root);
+            Files.createFile(root.resolve(MARKER));
+            Workspace w = new Workspace(root, root.resolve("mp"), root.resolve("dp"), root.resolve("enclave"));
+            Files.createDirectories(w.mp);
+            Files.createDirectories(w.dp);
+            Files.createDirectories(w.enclave);
+            return w;
+        }
+    }
+}

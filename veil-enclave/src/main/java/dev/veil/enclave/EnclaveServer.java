@@ -1,0 +1,95 @@
+package dev.veil.enclave;
+
+import dev.veil.attest.Simulation;
+import dev.veil.enclave.evidence.CodeMeasurement;
+import dev.veil.enclave.evidence.EvidenceSource;
+import dev.veil.enclave.evidence.SimEvidenceSource;
+import dev.veil.enclave.inference.NativeLibraries;
+import dev.veil.enclave.session.ProviderConnection;
+import dev.veil.enclave.session.SessionRegistry;
+import dev.veil.protocol.wire.FrameChannel;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The enclave process's network face: accepts provider connections and runs each through the ceremony. */
+public final class EnclaveServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EnclaveServer.class);
+    private static final int MAX_CONNECTIONS = 16;
+
+    private final EnclaveConfig config;
+    private final EvidenceSource evidence;
+    private final ServerSocket server;
+    private final SessionRegistry sessions;
+    private final ExecutorService workers = Executors.newFixedThreadPool(MAX_CONNECTIONS, r -> {
+        Thread t = new Thread(r, "veil-enclave-conn");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Thread acceptor;
+
+    private EnclaveServer(EnclaveConfig config, EvidenceSource evidence) throws IOException {
+        this.config = config;
+        this.evidence = evidence;
+        NativeLibraries.prepare(config.workDir());
+        this.sessions = new SessionRegistry(config);
+        this.server = new ServerSocket(config.port(), 50, InetAddress.getByName(config.bindAddress()));
+        this.acceptor = new Thread(this::acceptLoop, "veil-enclave-accept");
+        acceptor.setDaemon(true);
+    }
+
+    public static EnclaveServer start(EnclaveConfig config, EvidenceSource evidence) throws IOException {
+        if ("sim".equals(evidence.platform())) {
+            LOG.warn(Simulation.ONE_LINE);
+        }
+        EnclaveServer s = new EnclaveServer(config, evidence);
+        s.acceptor.start();
+        LOG.info("enclave listening on {}:{} (platform {})", config.bindAddress(), s.port(), evidence.platform());
+        return s;
+    }
+
+    /** The evidence source for the configured platform. */
+    public static EvidenceSource evidenceSourceFor(EnclaveConfig config) {
+        if (config.platform().equals("sim")) {
+            return new SimEvidenceSource(CodeMeasurement.compute(config), config.simulateDebug());
+        }
+        throw new IllegalArgumentException("platform '" + config.platform() + "' has no evidence source in this build; use sim");
+    }
+
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    private void acceptLoop() {
+        while (!server.isClosed()) {
+            try {
+                Socket s = server.accept();
+                s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, config.partyTimeout().toMillis() + 60_000));
+                workers.submit(() -> {
+                    try (FrameChannel ch = new FrameChannel(s)) {
+                        new ProviderConnection(ch, sessions, evidence, config).serve();
+                    } catch (IOException e) {
+                        LOG.debug("connection closed: {}", e.getMessage());
+                    }
+                });
+            } catch (SocketException e) {
+                return;   // closed
+            } catch (IOException e) {
+                LOG.warn("accept failed: {}", e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        sessions.close();
+        workers.shutdownNow();
+    }
+}

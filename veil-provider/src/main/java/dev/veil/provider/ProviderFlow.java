@@ -1,0 +1,62 @@
+package dev.veil.provider;
+
+import dev.veil.attest.AttestationException;
+import dev.veil.attest.VerificationOptions;
+import dev.veil.protocol.contract.Role;
+import dev.veil.protocol.contract.SignedContract;
+import dev.veil.protocol.identity.Identity;
+import dev.veil.protocol.json.ProtocolException;
+import dev.veil.seal.AssetKey;
+import java.io.IOException;
+
+/**
+ * A provider's whole part in a session, as a sequence of named steps: attest the enclave, release the key, upload the
+ * sealed asset, then collect the result (data provider) or the discard receipt (model provider). The listener hears
+ * each step with its duration, so a CLI can narrate and a benchmark can time them.
+ */
+public final class ProviderFlow {
+    /** Hears each finished step. */
+    @FunctionalInterface
+    public interface StepListener {
+        StepListener NONE = (role, step, nanos, detail) -> { };
+
+        void stepDone(Role role, String step, long nanos, String detail);
+    }
+
+    /** What a finished flow produced: the data provider's result, or the model provider's discard receipt. */
+    public record Outcome(AttestedEnclave enclave, ProviderSession.Result result, ProviderSession.Discard discard) {
+    }
+
+    private ProviderFlow() {
+    }
+
+    public static Outcome run(Identity identity, Role role, SignedContract contract, String host, int port,
+                              byte[] sealedAsset, AssetKey key, VerificationOptions options, StepListener listener)
+            throws IOException, ProtocolException, AttestationException {
+        long t = System.nanoTime();
+        try (ProviderSession s = ProviderSession.connect(identity, role, contract, host, port)) {
+            AttestedEnclave enclave = s.attest(options);
+            t = done(listener, role, "attest", t, "verified " + enclave.platform() + " evidence: measurement "
+                    + enclave.claims().measurementHex().substring(0, 16) + "…, report data bound to nonce, contract and instance keys");
+            s.releaseKey(key);
+            t = done(listener, role, "release key", t, "asset key " + key.idHex() + " sealed to the attested instance key ("
+                    + enclave.instanceKeys().keyWrapSuite().id() + ")");
+            s.upload(sealedAsset);
+            t = done(listener, role, "upload", t, sealedAsset.length + " sealed bytes accepted");
+            if (role == Role.DATA_PROVIDER) {
+                ProviderSession.Result r = s.awaitResult();
+                done(listener, role, "result", t, r.receipt().rows() + " rows; receipt verified; output opened with the data provider's key");
+                return new Outcome(enclave, r, null);
+            }
+            ProviderSession.Discard d = s.awaitDiscardSigned();
+            done(listener, role, "discard receipt", t, "enclave released " + d.receipt().released().size() + " items; receipt verified");
+            return new Outcome(enclave, null, d);
+        }
+    }
+
+    private static long done(StepListener l, Role role, String step, long since, String detail) {
+        long now = System.nanoTime();
+        l.stepDone(role, step, now - since, detail);
+        return now;
+    }
+}

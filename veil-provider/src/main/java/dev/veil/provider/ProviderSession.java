@@ -1,0 +1,177 @@
+package dev.veil.provider;
+
+import dev.veil.attest.AttestationException;
+import dev.veil.attest.Claims;
+import dev.veil.attest.Simulation;
+import dev.veil.attest.VerificationOptions;
+import dev.veil.protocol.binding.EnclaveAppraisal;
+import dev.veil.protocol.binding.EvidenceBinding;
+import dev.veil.protocol.contract.ContractVerifier;
+import dev.veil.protocol.contract.Role;
+import dev.veil.protocol.contract.SignedContract;
+import dev.veil.protocol.identity.Identity;
+import dev.veil.protocol.json.Digests;
+import dev.veil.protocol.json.ProtocolException;
+import dev.veil.protocol.keyrelease.Hpke;
+import dev.veil.protocol.keyrelease.KeyReleaseTranscript;
+import dev.veil.protocol.receipt.DiscardReceipt;
+import dev.veil.protocol.receipt.ReceiptVerifier;
+import dev.veil.protocol.receipt.ResultReceipt;
+import dev.veil.protocol.receipt.SignedReceipt;
+import dev.veil.protocol.results.SealedResults;
+import dev.veil.protocol.wire.FrameChannel;
+import dev.veil.protocol.wire.Messages;
+import dev.veil.seal.AssetKey;
+import dev.veil.seal.ContentType;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One provider's side of the ceremony over one connection: challenge the enclave with a fresh nonce, appraise its
+ * evidence against the contract, release the asset key only to the attested instance, upload the sealed asset, and
+ * collect (and verify) the result or the discard receipt. Provider code never sees enclave internals: everything it
+ * trusts comes from verified evidence and signatures.
+ */
+public final class ProviderSession implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProviderSession.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Identity identity;
+    private final Role role;
+    private final SignedContract signedContract;
+    private final ContractVerifier.Verified contract;
+    private final FrameChannel channel;
+    private final byte[] nonce = new byte[EvidenceBinding.NONCE_LENGTH];
+    private AttestedEnclave attested;
+    private byte[] enclaveNonce;
+
+    private ProviderSession(Identity identity, Role role, SignedContract signedContract, FrameChannel channel) throws ProtocolException {
+        this.identity = identity;
+        this.role = role;
+        this.signedContract = signedContract;
+        this.contract = ContractVerifier.verify(signedContract, Instant.now());
+        if (!contract.contract().party(role).sameKeysAs(identity.publicIdentity())) {
+            throw new ProtocolException("identity " + identity.publicIdentity() + " is not the contract's " + role);
+        }
+        this.channel = channel;
+    }
+
+    public static ProviderSession connect(Identity identity, Role role, SignedContract contract, String host, int port)
+            throws IOException, ProtocolException {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress(host, port), 10_000);
+        s.setSoTimeout(30 * 60_000);
+        try {
+            return new ProviderSession(identity, role, contract, new FrameChannel(s));
+        } catch (ProtocolException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** Steps 2–4: challenge, receive evidence, appraise it against the contract. */
+    public AttestedEnclave attest(VerificationOptions options) throws IOException, ProtocolException, AttestationException {
+        RANDOM.nextBytes(nonce);
+        channel.send(new Messages.Hello(role, signedContract, nonce));
+        Messages.EvidenceOffer offer = channel.receive(Messages.EvidenceOffer.class);
+        if (offer.evidence() == null || offer.instanceKeys() == null || offer.enclaveNonce() == null
+                || offer.enclaveNonce().length != EvidenceBinding.NONCE_LENGTH) {
+            throw new ProtocolException("enclave's evidence message is incomplete");
+        }
+        Claims claims = EnclaveAppraisal.appraise(contract, offer.platform(), offer.evidence(), nonce, offer.instanceKeys(), options);
+        if (claims.simulated()) {
+            LOG.warn(Simulation.ONE_LINE);
+        }
+        this.enclaveNonce = offer.enclaveNonce().clone();
+        this.attested = new AttestedEnclave(claims, offer.instanceKeys(), offer.evidence(), offer.platform());
+        return attested;
+    }
+
+    /** Step 5: the asset key, HPKE-sealed to the attested instance key and signed by this provider. */
+    public void releaseKey(AssetKey key) throws IOException, ProtocolException {
+        if (attested == null) {
+            throw new IllegalStateException("attest the enclave before releasing a key");
+        }
+        KeyReleaseTranscript t = new KeyReleaseTranscript(contract.hash(), role, nonce, enclaveNonce,
+                Digests.sha256(attested.evidence()), attested.instanceKeys());
+        byte[] raw = key.bytes();
+        Hpke.Sealed sealed;
+        try {
+            sealed = Hpke.seal(attested.instanceKeys().keyWrapSuite(), attested.instanceKeys().keyWrapKey(), t.hpkeInfo(), t.context(), raw);
+        } finally {
+            Arrays.fill(raw, (byte) 0);
+        }
+        channel.send(new Messages.KeyRelease(sealed.enc(), sealed.ciphertext(), identity.sign(t.signingMessage(sealed.enc(), sealed.ciphertext()))));
+        channel.receive(Messages.Accepted.class);
+    }
+
+    /** Step 7: the sealed asset; the enclave checks its header against the released key and the contract. */
+    public void upload(byte[] sealedAsset) throws IOException, ProtocolException {
+        ContentType type = role == Role.MODEL_PROVIDER ? ContentType.MODEL : ContentType.DATASET;
+        channel.send(new Messages.AssetUpload(type.label(), sealedAsset.length));
+        channel.sendData(sealedAsset);
+        channel.receive(Messages.Accepted.class);
+    }
+
+    /** The data provider's outcome: verified receipt and the opened output. */
+    public record Result(ResultReceipt receipt, SignedReceipt signedReceipt, byte[] sealedResults, byte[] output) {
+    }
+
+    /** Step 9 for the data provider: receive the sealed results, verify the receipt, open and check the output. */
+    public Result awaitResult() throws IOException, ProtocolException {
+        requireRole(Role.DATA_PROVIDER);
+        Messages.ResultReady ready = channel.receive(Messages.ResultReady.class);
+        byte[] sealed = channel.receiveData(ready.sealedSize(), Integer.MAX_VALUE - 16);
+        ResultReceipt receipt = ReceiptVerifier.verifyResult(ready.receipt(), contract);
+        requireSameInstance(ready.receipt());
+        byte[] output = SealedResults.open(sealed, identity);
+        String outputSha = Digests.hex(Digests.sha256(output));
+        if (!outputSha.equals(receipt.outputSha256())) {
+            throw new ProtocolException("opened output has SHA-256 " + outputSha + " but the receipt says " + receipt.outputSha256());
+        }
+        return new Result(receipt, ready.receipt(), sealed, output);
+    }
+
+    /** Step 10 for the model provider: the verified discard receipt. */
+    public DiscardReceipt awaitDiscard() throws IOException, ProtocolException {
+        return awaitDiscardSigned().receipt();
+    }
+
+    public record Discard(DiscardReceipt receipt, SignedReceipt signed) {
+    }
+
+    public Discard awaitDiscardSigned() throws IOException, ProtocolException {
+        requireRole(Role.MODEL_PROVIDER);
+        SignedReceipt r = channel.receive(Messages.DiscardNotice.class).receipt();
+        DiscardReceipt d = ReceiptVerifier.verifyDiscard(r, contract);
+        requireSameInstance(r);
+        return new Discard(d, r);
+    }
+
+    public ContractVerifier.Verified contract() {
+        return contract;
+    }
+
+    private void requireSameInstance(SignedReceipt r) throws ProtocolException {
+        if (!Arrays.equals(r.instanceKeys().digest(), attested.instanceKeys().digest())) {
+            throw new ProtocolException("receipt is signed by another enclave instance than the one this provider attested");
+        }
+    }
+
+    private void requireRole(Role expected) {
+        if (role != expected) {
+            throw new IllegalStateException("only the " + expected + " receives this");
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}
