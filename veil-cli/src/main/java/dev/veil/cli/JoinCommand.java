@@ -71,8 +71,12 @@ final class JoinCommand implements Callable<Integer> {
                 if (receiptOut != null) {
                     AtomicOutput.write(receiptOut, Json.pretty(o.discard().signed()).getBytes(StandardCharsets.UTF_8), false);
                 }
-                System.out.println(JsonOut.line(JsonOut.fields("discarded", true, "released", o.discard().receipt().released(),
-                        "receipt_verified", true)));
+                System.out.println(JsonOut.line(JsonOut.fields("discarded", true, "outcome", o.discard().receipt().outcome(),
+                        "released", o.discard().receipt().released(), "receipt_verified", true)));
+                if (!o.discard().receipt().completed()) {
+                    throw new CliFailure("session ended without a result (" + o.discard().receipt().outcome()
+                            + "); the enclave discarded the model and signed a receipt");
+                }
             }
         }
         return ExitCodes.OK;

@@ -49,7 +49,8 @@ public final class ProviderFlow {
                 return new Outcome(enclave, r, null);
             }
             ProviderSession.Discard d = s.awaitDiscardSigned();
-            done(listener, role, "discard receipt", t, "enclave released " + d.receipt().released().size() + " items; receipt verified");
+            done(listener, role, "discard receipt", t, (d.receipt().completed() ? "session completed; " : "session " + d.receipt().outcome() + "; ")
+                    + "enclave released " + d.receipt().released().size() + " items; receipt verified");
             return new Outcome(enclave, null, d);
         }
     }

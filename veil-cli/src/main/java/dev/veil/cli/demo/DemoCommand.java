@@ -170,6 +170,9 @@ public final class DemoCommand implements Callable<Integer> {
             ProviderFlow.Outcome dpOutcome = ProviderFlow.run(dp, Role.DATA_PROVIDER, contract, "127.0.0.1", enclave.port(),
                     sealedData, dataKey, now, narrate);
             ProviderFlow.Outcome mpOutcome = join(mpRun);
+            if (!mpOutcome.discard().receipt().completed()) {
+                throw new CliFailure("session " + mpOutcome.discard().receipt().outcome());
+            }
             double ceremonyMs = (System.nanoTime() - ceremonyStart) / 1e6;
             say.printf("-- ceremony done in %.1f ms --%n", ceremonyMs);
 

@@ -235,6 +235,7 @@ public final class Session {
         Attested mp = attested.get(Role.MODEL_PROVIDER);
         if (mp != null) {
             DiscardReceipt r = new DiscardReceipt(contract.hashHex(), contract.contract().model().sha256(),
+                    failure == null ? DiscardReceipt.COMPLETED : "failed: " + failure,
                     List.of("onnx runtime session closed", "model plaintext buffer zeroed", "dataset plaintext buffer zeroed",
                             "asset keys zeroed", "sealed uploads zeroed", "instance key-wrap private key zeroed",
                             "session tombstoned: refuses further use"),

@@ -1,0 +1,122 @@
+package dev.veil.cli.demo;
+
+import dev.veil.attest.VerificationOptions;
+import dev.veil.enclave.EnclaveConfig;
+import dev.veil.enclave.EnclaveServer;
+import dev.veil.enclave.evidence.CodeMeasurement;
+import dev.veil.protocol.contract.EnclavePolicy;
+import dev.veil.protocol.contract.ModelTerms;
+import dev.veil.protocol.contract.OutputPolicy;
+import dev.veil.protocol.contract.Role;
+import dev.veil.protocol.contract.SessionContract;
+import dev.veil.protocol.contract.SignedContract;
+import dev.veil.protocol.identity.Identity;
+import dev.veil.protocol.json.Digests;
+import dev.veil.protocol.keyrelease.KeyWrapSuite;
+import dev.veil.provider.ProviderFlow;
+import dev.veil.seal.AssetKey;
+import dev.veil.seal.ContentType;
+import dev.veil.seal.Sealer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** A running sim enclave, two providers, their assets and a contract — the pieces tests recombine. */
+final class Ceremony implements AutoCloseable {
+    static final Identity MP = Identity.generate("test-mp", KeyWrapSuite.MLKEM768_X25519);
+    static final Identity DP = Identity.generate("test-dp", KeyWrapSuite.X25519);
+
+    final EnclaveConfig config;
+    final EnclaveServer enclave;
+    final String measurement;
+
+    Ceremony(Path workDir) throws Exception {
+        this(EnclaveConfig.simDefaults(workDir).withPartyTimeout(Duration.ofSeconds(20)).withBatchSize(64));
+    }
+
+    Ceremony(EnclaveConfig config) throws Exception {
+        this.config = config;
+        this.measurement = Digests.hex(CodeMeasurement.compute(config));
+        this.enclave = EnclaveServer.start(config, EnclaveServer.evidenceSourceFor(config));
+    }
+
+    EnclavePolicy policy() {
+        return new EnclavePolicy("sim", List.of(measurement), false, true);
+    }
+
+    SessionContract contract(byte[] model, OutputPolicy output, EnclavePolicy policy) {
+        return SessionContract.draft(new ModelTerms(Digests.hex(Digests.sha256(model)), "test"), MP.publicIdentity(),
+                DP.publicIdentity(), policy, KeyWrapSuite.MLKEM768_X25519, output, Instant.now().plus(Duration.ofHours(1)));
+    }
+
+    static SignedContract signed(SessionContract c) throws Exception {
+        return SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, MP).signedBy(Role.DATA_PROVIDER, DP);
+    }
+
+    /** Outcomes of both providers; a failure of either is kept, not thrown. */
+    record Run(ProviderFlow.Outcome mp, ProviderFlow.Outcome dp, Throwable mpError, Throwable dpError) {
+    }
+
+    Run run(SignedContract contract, byte[] model, byte[] data) throws Exception {
+        try (AssetKey mk = AssetKey.generate(); AssetKey dk = AssetKey.generate()) {
+            return run(contract, new Sealer().sealBytes(model, mk, ContentType.MODEL), mk,
+                    new Sealer().sealBytes(data, dk, ContentType.DATASET), dk);
+        }
+    }
+
+    Run run(SignedContract contract, byte[] sealedModel, AssetKey mk, byte[] sealedData, AssetKey dk) throws Exception {
+        CountDownLatch mpDone = new CountDownLatch(1);
+        ProviderFlow.StepListener l = (role, step, nanos, detail) -> {
+            if (role == Role.MODEL_PROVIDER && step.equals("upload")) {
+                mpDone.countDown();
+            }
+        };
+        CompletableFuture<ProviderFlow.Outcome> mp = CompletableFuture.supplyAsync(() -> {
+            try {
+                return ProviderFlow.run(MP, Role.MODEL_PROVIDER, contract, "127.0.0.1", enclave.port(), sealedModel, mk,
+                        VerificationOptions.now(), l);
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            } finally {
+                mpDone.countDown();
+            }
+        });
+        mpDone.await(30, TimeUnit.SECONDS);
+        ProviderFlow.Outcome dpOut = null;
+        Throwable dpErr = null;
+        try {
+            dpOut = ProviderFlow.run(DP, Role.DATA_PROVIDER, contract, "127.0.0.1", enclave.port(), sealedData, dk,
+                    VerificationOptions.now(), ProviderFlow.StepListener.NONE);
+        } catch (Exception e) {
+            dpErr = e;
+        }
+        ProviderFlow.Outcome mpOut = null;
+        Throwable mpErr = null;
+        try {
+            mpOut = mp.get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            mpErr = e.getCause() instanceof java.util.concurrent.CompletionException ce ? ce.getCause() : e.getCause();
+        }
+        return new Run(mpOut, dpOut, mpErr, dpErr);
+    }
+
+    /** A freshly trained digits model: distinct bytes for every seed. */
+    static byte[] digitsModel(long seed) throws Exception {
+        DigitsData[] split = DigitsData.load().split(42);
+        float[][] wb = SoftmaxTrainer.train(split[0], 20, seed);
+        return OnnxWriter.softmaxClassifier(wb[0], wb[1], DigitsData.FEATURES, DigitsData.CLASSES);
+    }
+
+    static DigitsData evaluationData() throws Exception {
+        return DigitsData.load().split(42)[1];
+    }
+
+    @Override
+    public void close() throws Exception {
+        enclave.close();
+    }
+}
