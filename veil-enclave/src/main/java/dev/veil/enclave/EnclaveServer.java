@@ -37,6 +37,7 @@ public final class EnclaveServer implements AutoCloseable {
     private EnclaveServer(EnclaveConfig config, EvidenceSource evidence) throws IOException {
         this.config = config;
         this.evidence = evidence;
+        java.nio.file.Files.createDirectories(config.workDir());
         NativeLibraries.prepare(config.workDir());
         this.sessions = new SessionRegistry(config);
         this.server = new ServerSocket(config.port(), 50, InetAddress.getByName(config.bindAddress()));

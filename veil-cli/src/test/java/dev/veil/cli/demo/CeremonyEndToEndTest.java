@@ -21,12 +21,12 @@ import org.junit.jupiter.api.Test;
 /** The whole ceremony over real loopback sockets, checked against plaintext ONNX Runtime. */
 class CeremonyEndToEndTest {
     static Ceremony ceremony;
-    static Path work;
+    @org.junit.jupiter.api.io.TempDir
+    static Path tempDir;
 
     @BeforeAll
     static void start() throws Exception {
-        work = Files.createTempDirectory("veil-e2e");
-        ceremony = new Ceremony(work.resolve("enclave"));
+        ceremony = new Ceremony(tempDir.resolve("enclave"));
     }
 
     @AfterAll

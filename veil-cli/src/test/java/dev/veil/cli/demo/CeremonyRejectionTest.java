@@ -38,12 +38,14 @@ import org.junit.jupiter.api.Test;
 /** Every refusal the ceremony promises, each proven against a running enclave over sockets. */
 class CeremonyRejectionTest {
     static Ceremony ceremony;
+    @org.junit.jupiter.api.io.TempDir
+    static Path tempDir;
     static byte[] model;
     static byte[] data;
 
     @BeforeAll
     static void start() throws Exception {
-        ceremony = new Ceremony(Files.createTempDirectory("veil-reject").resolve("enclave"));
+        ceremony = new Ceremony(tempDir.resolve("enclave"));
         model = Ceremony.digitsModel(2);
         data = Ceremony.evaluationData().featuresCsv();
     }

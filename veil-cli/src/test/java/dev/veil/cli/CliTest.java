@@ -1,0 +1,123 @@
+package dev.veil.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The CLI as a user meets it: exit codes, one-line errors, JSON on stdout, nothing half-written. */
+class CliTest {
+    @TempDir
+    Path dir;
+
+    record Result(int code, String out, String err) {
+    }
+
+    static Result veil(String... args) {
+        StringWriter err = new StringWriter();
+        PrintStream oldOut = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            CommandLine cl = VeilCommand.commandLine();
+            cl.setErr(new PrintWriter(err, true));
+            int code = cl.execute(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
+        } finally {
+            System.setOut(oldOut);
+        }
+    }
+
+    @Test
+    void sealAndUnsealRoundTripWithOwnerOnlyKey() throws Exception {
+        byte[] data = new byte[300_000];
+        new Random(1).nextBytes(data);
+        Path in = Files.write(dir.resolve("model.onnx"), data);
+        Result s = veil("seal", "--in", in.toString(), "--out", dir.resolve("m.veil").toString(),
+                "--key-out", dir.resolve("m.key").toString(), "--type", "model");
+        assertThat(s.code()).isZero();
+        assertThat(s.out()).contains("\"content_type\":\"model\"").contains("\"plaintext_size\":300000");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("m.key")))).isEqualTo("rw-------");
+        Result u = veil("unseal", "--in", dir.resolve("m.veil").toString(), "--key", dir.resolve("m.key").toString(),
+                "--out", dir.resolve("back.onnx").toString());
+        assertThat(u.code()).isZero();
+        assertThat(Files.readAllBytes(dir.resolve("back.onnx"))).isEqualTo(data);
+    }
+
+    @Test
+    void tamperedTruncatedOrWrongKeyExitsTwoWithOneLineAndNoOutput() throws Exception {
+        Path in = Files.write(dir.resolve("d.csv"), "1,2,3\n".repeat(50_000).getBytes());
+        veil("seal", "--in", in.toString(), "--out", dir.resolve("d.veil").toString(), "--key-out", dir.resolve("d.key").toString());
+        veil("seal", "--in", in.toString(), "--out", dir.resolve("other.veil").toString(), "--key-out", dir.resolve("other.key").toString());
+        byte[] sealed = Files.readAllBytes(dir.resolve("d.veil"));
+        byte[] tampered = sealed.clone();
+        tampered[tampered.length - 100] ^= 1;
+        Files.write(dir.resolve("tampered.veil"), tampered);
+        Files.write(dir.resolve("truncated.veil"), java.util.Arrays.copyOf(sealed, sealed.length - 1000));
+
+        String[][] cases = {{"tampered.veil", "d.key", "tampered"}, {"truncated.veil", "d.key", "tampered"},
+                {"d.veil", "other.key", "wrong key"}, {"d.csv", "d.key", "not a Veil sealed file"}};
+        for (String[] c : cases) {
+            Path out = dir.resolve("out-" + c[0]);
+            Result r = veil("unseal", "--in", dir.resolve(c[0]).toString(), "--key", dir.resolve(c[1]).toString(), "--out", out.toString());
+            assertThat(r.code()).as(c[0]).isEqualTo(2);
+            assertThat(r.err().strip().lines()).as(c[0]).hasSize(1);
+            assertThat(r.err()).as(c[0]).contains(c[2]);
+            assertThat(out).doesNotExist();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+        }
+    }
+
+    @Test
+    void badArgumentsAndMissingFilesExitTwo() {
+        Result missing = veil("unseal", "--in", dir.resolve("nope.veil").toString(), "--key", dir.resolve("nope.key").toString(),
+                "--out", dir.resolve("x").toString());
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("file not found");
+        Result unknown = veil("seal", "--bogus");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(veil("seal", "--in", "a", "--out", "b", "--key-out", "c", "--type", "video").err()).contains("--type 'video'");
+    }
+
+    @Test
+    void sealRefusesToOverwriteAKey() throws Exception {
+        Path in = Files.write(dir.resolve("a"), new byte[10]);
+        Files.writeString(dir.resolve("k"), "precious");
+        Result r = veil("seal", "--in", in.toString(), "--out", dir.resolve("a.veil").toString(), "--key-out", dir.resolve("k").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(Files.readString(dir.resolve("k"))).isEqualTo("precious");
+        assertThat(dir.resolve("a.veil")).doesNotExist();
+    }
+
+    @Test
+    void keygenWritesOwnerOnlySecretAndPrintsFingerprint() throws Exception {
+        Result r = veil("keygen", "--name", "acme", "--dir", dir.toString());
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).containsPattern("\"fingerprint\":\"[0-9a-f]{4}(-[0-9a-f]{4}){4}\"").contains("MLKEM768-X25519");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("acme.key")))).isEqualTo("rw-------");
+        assertThat(Files.readString(dir.resolve("acme.pub.json"))).doesNotContain("private");
+        assertThat(veil("keygen", "--name", "acme", "--dir", dir.toString()).code()).isEqualTo(2);
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String c : new String[] {"demo", "seal", "unseal", "keygen", "contract", "enclave", "join", "verify-receipt"}) {
+            Result r = veil(c, "--help");
+            assertThat(r.code()).as(c).isZero();
+            assertThat(r.out()).as(c).contains("Usage: veil " + c);
+        }
+    }
+}
