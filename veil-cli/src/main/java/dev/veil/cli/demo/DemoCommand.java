@@ -1,7 +1,6 @@
 package dev.veil.cli.demo;
 
 import dev.veil.attest.Simulation;
-import dev.veil.attest.VerificationOptions;
 import dev.veil.cli.CliFailure;
 import dev.veil.cli.ExitCodes;
 import dev.veil.enclave.EnclaveConfig;
@@ -39,9 +38,6 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -148,28 +144,16 @@ public final class DemoCommand implements Callable<Integer> {
 
             say.println("-- ceremony over loopback sockets --");
             long ceremonyStart = System.nanoTime();
-            CountDownLatch mpUploaded = new CountDownLatch(1);
             ProviderFlow.StepListener narrate = (role, step, nanos, detail) -> {
                 synchronized (say) {
                     say.printf("  [%-3s] %-16s %8.1f ms  %s%n", role == Role.MODEL_PROVIDER ? "MP" : "DP", step, nanos / 1e6, detail);
                 }
-                if (role == Role.MODEL_PROVIDER && step.equals("upload")) {
-                    mpUploaded.countDown();
-                }
             };
-            VerificationOptions now = VerificationOptions.now();
-            CompletableFuture<ProviderFlow.Outcome> mpRun = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return ProviderFlow.run(mp, Role.MODEL_PROVIDER, contract, "127.0.0.1", enclave.port(), sealedModel, modelKey, now, narrate);
-                } catch (Exception e) {
-                    mpUploaded.countDown();
-                    throw new java.util.concurrent.CompletionException(e);
-                }
-            });
-            mpUploaded.await();
-            ProviderFlow.Outcome dpOutcome = ProviderFlow.run(dp, Role.DATA_PROVIDER, contract, "127.0.0.1", enclave.port(),
-                    sealedData, dataKey, now, narrate);
-            ProviderFlow.Outcome mpOutcome = join(mpRun);
+            LocalCeremony.Run run = LocalCeremony.run("127.0.0.1", enclave.port(), contract, mp, sealedModel, modelKey,
+                    dp, sealedData, dataKey, narrate);
+            run.requireSuccess();
+            ProviderFlow.Outcome dpOutcome = run.dp();
+            ProviderFlow.Outcome mpOutcome = run.mp();
             if (!mpOutcome.discard().receipt().completed()) {
                 throw new CliFailure("session " + mpOutcome.discard().receipt().outcome());
             }
@@ -210,15 +194,6 @@ public final class DemoCommand implements Callable<Integer> {
             dataKey.close();
         }
         return ExitCodes.OK;
-    }
-
-    private static ProviderFlow.Outcome join(CompletableFuture<ProviderFlow.Outcome> f) throws Exception {
-        try {
-            return f.get();
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause() instanceof java.util.concurrent.CompletionException ce ? ce.getCause() : e.getCause();
-            throw c instanceof Exception ex ? ex : new IllegalStateException(c);
-        }
     }
 
     private void step(String who, String what, long since, String detail) {

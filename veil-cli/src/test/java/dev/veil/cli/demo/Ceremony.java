@@ -1,6 +1,5 @@
 package dev.veil.cli.demo;
 
-import dev.veil.attest.VerificationOptions;
 import dev.veil.enclave.EnclaveConfig;
 import dev.veil.enclave.EnclaveServer;
 import dev.veil.enclave.evidence.CodeMeasurement;
@@ -21,9 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /** A running sim enclave, two providers, their assets and a contract — the pieces tests recombine. */
 final class Ceremony implements AutoCloseable {
@@ -57,51 +53,16 @@ final class Ceremony implements AutoCloseable {
         return SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, MP).signedBy(Role.DATA_PROVIDER, DP);
     }
 
-    /** Outcomes of both providers; a failure of either is kept, not thrown. */
-    record Run(ProviderFlow.Outcome mp, ProviderFlow.Outcome dp, Throwable mpError, Throwable dpError) {
-    }
-
-    Run run(SignedContract contract, byte[] model, byte[] data) throws Exception {
+    LocalCeremony.Run run(SignedContract contract, byte[] model, byte[] data) throws Exception {
         try (AssetKey mk = AssetKey.generate(); AssetKey dk = AssetKey.generate()) {
             return run(contract, new Sealer().sealBytes(model, mk, ContentType.MODEL), mk,
                     new Sealer().sealBytes(data, dk, ContentType.DATASET), dk);
         }
     }
 
-    Run run(SignedContract contract, byte[] sealedModel, AssetKey mk, byte[] sealedData, AssetKey dk) throws Exception {
-        CountDownLatch mpDone = new CountDownLatch(1);
-        ProviderFlow.StepListener l = (role, step, nanos, detail) -> {
-            if (role == Role.MODEL_PROVIDER && step.equals("upload")) {
-                mpDone.countDown();
-            }
-        };
-        CompletableFuture<ProviderFlow.Outcome> mp = CompletableFuture.supplyAsync(() -> {
-            try {
-                return ProviderFlow.run(MP, Role.MODEL_PROVIDER, contract, "127.0.0.1", enclave.port(), sealedModel, mk,
-                        VerificationOptions.now(), l);
-            } catch (Exception e) {
-                throw new java.util.concurrent.CompletionException(e);
-            } finally {
-                mpDone.countDown();
-            }
-        });
-        mpDone.await(30, TimeUnit.SECONDS);
-        ProviderFlow.Outcome dpOut = null;
-        Throwable dpErr = null;
-        try {
-            dpOut = ProviderFlow.run(DP, Role.DATA_PROVIDER, contract, "127.0.0.1", enclave.port(), sealedData, dk,
-                    VerificationOptions.now(), ProviderFlow.StepListener.NONE);
-        } catch (Exception e) {
-            dpErr = e;
-        }
-        ProviderFlow.Outcome mpOut = null;
-        Throwable mpErr = null;
-        try {
-            mpOut = mp.get(60, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            mpErr = e.getCause() instanceof java.util.concurrent.CompletionException ce ? ce.getCause() : e.getCause();
-        }
-        return new Run(mpOut, dpOut, mpErr, dpErr);
+    LocalCeremony.Run run(SignedContract contract, byte[] sealedModel, AssetKey mk, byte[] sealedData, AssetKey dk) throws Exception {
+        return LocalCeremony.run("127.0.0.1", enclave.port(), contract, MP, sealedModel, mk, DP, sealedData, dk,
+                ProviderFlow.StepListener.NONE);
     }
 
     /** A freshly trained digits model: distinct bytes for every seed. */

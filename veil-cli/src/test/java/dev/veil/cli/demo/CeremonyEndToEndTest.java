@@ -41,7 +41,7 @@ class CeremonyEndToEndTest {
         byte[] data = eval.featuresCsv();
         SignedContract contract = Ceremony.signed(ceremony.contract(model, OutputPolicy.labels(), ceremony.policy()));
 
-        Ceremony.Run run = ceremony.run(contract, model, data);
+        LocalCeremony.Run run = ceremony.run(contract, model, data);
         assertThat(run.dpError()).isNull();
         assertThat(run.mpError()).isNull();
 
@@ -77,7 +77,7 @@ class CeremonyEndToEndTest {
         FloatTensor input = new FloatTensor(new long[] {5, 3, 48, 192}, pixels);
         SignedContract contract = Ceremony.signed(ceremony.contract(model, OutputPolicy.scores(), ceremony.policy()));
 
-        Ceremony.Run run = ceremony.run(contract, model, Npy.writeFloat32(input));
+        LocalCeremony.Run run = ceremony.run(contract, model, Npy.writeFloat32(input));
         assertThat(run.dpError()).isNull();
 
         FloatTensor scores = Npy.read(run.dp().result().output());
@@ -90,7 +90,7 @@ class CeremonyEndToEndTest {
         byte[] model = Ceremony.digitsModel(4);
         byte[] data = Ceremony.evaluationData().featuresCsv();
         SignedContract contract = Ceremony.signed(ceremony.contract(model, OutputPolicy.topK(3), ceremony.policy()));
-        Ceremony.Run run = ceremony.run(contract, model, data);
+        LocalCeremony.Run run = ceremony.run(contract, model, data);
         assertThat(run.dpError()).isNull();
         String[] lines = new String(run.dp().result().output()).split("\n");
         assertThat(lines).hasSize(Ceremony.evaluationData().size());

@@ -62,7 +62,7 @@ class CeremonyRejectionTest {
     @Test
     void modelWhoseDigestIsNotInTheContractIsRefused() throws Exception {
         byte[] other = Ceremony.digitsModel(99);
-        Ceremony.Run run = ceremony.run(contract(), other, data);
+        LocalCeremony.Run run = ceremony.run(contract(), other, data);
         assertThat(run.mpError()).isInstanceOf(ProtocolException.class).hasMessageContaining("is not the contract's model");
         assertThat(run.dpError()).isNotNull();
     }
@@ -70,7 +70,7 @@ class CeremonyRejectionTest {
     @Test
     void measurementNotInTheContractIsRefusedByTheProvider() throws Exception {
         EnclavePolicy wrong = new EnclavePolicy("sim", List.of("00".repeat(48)), false, true);
-        Ceremony.Run run = ceremony.run(Ceremony.signed(ceremony.contract(model, OutputPolicy.labels(), wrong)), model, data);
+        LocalCeremony.Run run = ceremony.run(Ceremony.signed(ceremony.contract(model, OutputPolicy.labels(), wrong)), model, data);
         assertThat(run.mpError()).isInstanceOf(AttestationException.class)
                 .hasMessageContaining("measurement is " + ceremony.measurement)
                 .hasMessageContaining("expected one of [" + "00".repeat(48) + "]");
@@ -79,7 +79,7 @@ class CeremonyRejectionTest {
     @Test
     void contractForAnotherPlatformIsRefusedByTheEnclave() throws Exception {
         EnclavePolicy snp = new EnclavePolicy("snp", List.of(ceremony.measurement), false, false);
-        Ceremony.Run run = ceremony.run(Ceremony.signed(ceremony.contract(model, OutputPolicy.labels(), snp)), model, data);
+        LocalCeremony.Run run = ceremony.run(Ceremony.signed(ceremony.contract(model, OutputPolicy.labels(), snp)), model, data);
         assertThat(run.mpError()).hasMessageContaining("runs on platform sim but the contract requires snp");
     }
 
@@ -88,7 +88,7 @@ class CeremonyRejectionTest {
         EnclaveConfig cfg = ceremony.config.withSimulateDebug(true).withPort(0);
         try (Ceremony debug = new Ceremony(cfg)) {
             SignedContract c = Ceremony.signed(debug.contract(model, OutputPolicy.labels(), debug.policy()));
-            Ceremony.Run run = debug.run(c, model, data);
+            LocalCeremony.Run run = debug.run(c, model, data);
             assertThat(run.mpError()).isInstanceOf(AttestationException.class).hasMessageContaining("debug is true");
         }
     }
@@ -173,10 +173,10 @@ class CeremonyRejectionTest {
     @Test
     void sessionCannotBeUsedAgainAfterDiscard() throws Exception {
         SignedContract contract = contract();
-        Ceremony.Run first = ceremony.run(contract, model, data);
+        LocalCeremony.Run first = ceremony.run(contract, model, data);
         assertThat(first.dpError()).isNull();
         assertThat(first.mp().discard()).isNotNull();
-        Ceremony.Run again = ceremony.run(contract, model, data);
+        LocalCeremony.Run again = ceremony.run(contract, model, data);
         assertThat(again.mpError()).hasMessageContaining("already used and its model discarded");
         assertThat(again.dpError()).hasMessageContaining("already used and its model discarded");
     }
@@ -184,7 +184,7 @@ class CeremonyRejectionTest {
     @Test
     void malformedCsvIsRefusedWithTheLineAndColumn() throws Exception {
         byte[] bad = "1,2,3\n4,five,6\n".getBytes();
-        Ceremony.Run run = ceremony.run(contract(), model, bad);
+        LocalCeremony.Run run = ceremony.run(contract(), model, bad);
         assertThat(run.dpError()).hasMessageContaining("dataset: CSV line 2 column 2 is 'five', expected a number");
     }
 
@@ -192,7 +192,7 @@ class CeremonyRejectionTest {
     void malformedNpyIsRefused() throws Exception {
         byte[] bad = java.util.Arrays.copyOf(dev.veil.tensor.Npy.writeFloat32(
                 new dev.veil.tensor.FloatTensor(new long[] {2, 64}, new float[128])), 200);
-        Ceremony.Run run = ceremony.run(contract(), model, bad);
+        LocalCeremony.Run run = ceremony.run(contract(), model, bad);
         assertThat(run.dpError()).hasMessageContaining("dataset: .npy data holds");
     }
 
@@ -202,7 +202,7 @@ class CeremonyRejectionTest {
         for (int i = 0; i < 3; i++) {
             sb.append("1,".repeat(64)).append("1\n");   // 65 columns
         }
-        Ceremony.Run run = ceremony.run(contract(), model, sb.toString().getBytes());
+        LocalCeremony.Run run = ceremony.run(contract(), model, sb.toString().getBytes());
         assertThat(run.dpError()).hasMessageContaining("input dimension 1 is 65 but model input 'features' expects 64");
         assertThat(run.mp().discard().receipt().outcome()).startsWith("failed: ").contains("input dimension 1 is 65");
     }
@@ -210,7 +210,7 @@ class CeremonyRejectionTest {
     @Test
     void assetSealedWithAnotherKeyThanTheReleasedOneIsRefused() throws Exception {
         try (AssetKey released = AssetKey.generate(); AssetKey used = AssetKey.generate(); AssetKey dk = AssetKey.generate()) {
-            Ceremony.Run run = ceremony.run(contract(), new Sealer().sealBytes(model, used, ContentType.MODEL), released,
+            LocalCeremony.Run run = ceremony.run(contract(), new Sealer().sealBytes(model, used, ContentType.MODEL), released,
                     new Sealer().sealBytes(data, dk, ContentType.DATASET), dk);
             assertThat(run.mpError()).hasMessageContaining("was sealed with key id " + used.idHex());
         }
@@ -219,7 +219,7 @@ class CeremonyRejectionTest {
     @Test
     void datasetPassedOffAsTheModelIsRefused() throws Exception {
         try (AssetKey mk = AssetKey.generate(); AssetKey dk = AssetKey.generate()) {
-            Ceremony.Run run = ceremony.run(contract(), new Sealer().sealBytes(model, mk, ContentType.DATASET), mk,
+            LocalCeremony.Run run = ceremony.run(contract(), new Sealer().sealBytes(model, mk, ContentType.DATASET), mk,
                     new Sealer().sealBytes(data, dk, ContentType.DATASET), dk);
             assertThat(run.mpError()).hasMessageContaining("uploaded a sealed dataset, expected a sealed model");
         }

@@ -25,7 +25,7 @@ class NoPlaintextOnDiskTest {
         byte[] data = Ceremony.evaluationData().featuresCsv();
         byte[] output;
         try (Ceremony c = new Ceremony(enclaveDir)) {
-            Ceremony.Run run = c.run(Ceremony.signed(c.contract(model, OutputPolicy.labels(), c.policy())), model, data);
+            LocalCeremony.Run run = c.run(Ceremony.signed(c.contract(model, OutputPolicy.labels(), c.policy())), model, data);
             assertThat(run.dpError()).isNull();
             output = run.dp().result().output();
         }

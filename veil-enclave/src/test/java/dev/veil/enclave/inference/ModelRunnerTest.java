@@ -1,0 +1,53 @@
+package dev.veil.enclave.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.veil.protocol.contract.OutputPolicy;
+import dev.veil.tensor.FloatTensor;
+import dev.veil.tensor.Npy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** Against a real model from shared/models: PaddleOCR's text-direction classifier, float [N,3,48,W] → [N,2]. */
+class ModelRunnerTest {
+    static byte[] model() throws Exception {
+        return Files.readAllBytes(Path.of(System.getProperty("veil.shared.dir"), "models", "ocr-direction-cls.onnx"));
+    }
+
+    @Test
+    void batchesGiveTheSameScoresAsOneCallAndPoliciesEncodeThem() throws Exception {
+        float[] v = new float[7 * 3 * 48 * 192];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) Math.sin(i * 0.001);
+        }
+        FloatTensor input = new FloatTensor(new long[] {7, 3, 48, 192}, v);
+        try (ModelRunner r = new ModelRunner(model(), 1)) {
+            var batched = r.run(input, 3);
+            assertThat(batched).hasSize(3);
+            FloatTensor scores = Npy.read(OutputEncoder.encode(OutputPolicy.scores(), batched).bytes());
+            assertThat(scores.shape()).containsExactly(7, 2);
+            String labels = new String(OutputEncoder.encode(OutputPolicy.labels(), batched).bytes());
+            assertThat(labels.split("\n")).hasSize(7).allMatch(l -> l.equals("0") || l.equals("1"));
+            for (int row = 0; row < 7; row++) {
+                int best = scores.values()[row * 2 + 1] > scores.values()[row * 2] ? 1 : 0;
+                assertThat(labels.split("\n")[row]).isEqualTo(Integer.toString(best));
+            }
+            String top1 = new String(OutputEncoder.encode(OutputPolicy.topK(1), batched).bytes());
+            assertThat(top1.split("\n")[0]).startsWith(labels.split("\n")[0] + ":");
+        }
+    }
+
+    @Test
+    void wrongShapesAndNonModelsAreRefusedWithAReason() throws Exception {
+        try (ModelRunner r = new ModelRunner(model(), 1)) {
+            assertThatThrownBy(() -> r.run(new FloatTensor(new long[] {2, 64}, new float[128]), 8))
+                    .isInstanceOf(InferenceException.class).hasMessageContaining("rank 2").hasMessageContaining("takes rank 4");
+            assertThatThrownBy(() -> r.run(new FloatTensor(new long[] {1, 4, 48, 192}, new float[4 * 48 * 192]), 8))
+                    .hasMessageContaining("input dimension 1 is 4 but model input");
+        }
+        assertThatThrownBy(() -> new ModelRunner("not a model".getBytes(), 1))
+                .isInstanceOf(InferenceException.class).hasMessageContaining("not a loadable ONNX model");
+    }
+}
