@@ -86,6 +86,32 @@ class SealRejectionTest {
     }
 
     @Test
+    void headerDigestThatLiesAboutThePlaintextIsCaughtWhenRecomputed() throws Exception {
+        // A dishonest sealer (who holds the key) can write any digest; the AEAD cannot tell, recomputing can.
+        SealHeader lie = new SealHeader(SealHeader.VERSION, ContentType.MODEL, SEG, data.length, new byte[32], key.id());
+        java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+        file.write(lie.encode());
+        dev.veil.seal.stream.StreamEncrypter.encrypt(key.bytes(), lie.encode(), SEG, new java.io.ByteArrayInputStream(data), file, d -> { });
+        byte[] sealedLie = file.toByteArray();
+        assertThatThrownBy(() -> Unsealer.unsealBytes(sealedLie, key)).isInstanceOf(SealException.class)
+                .hasMessageContaining("but its header declares");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        Unsealer.unseal(new java.io.ByteArrayInputStream(sealedLie), key, out, ProgressListener.NONE, Unsealer.DigestCheck.AUTHENTICATE_ONLY);
+        assertThat(out.toByteArray()).isEqualTo(data);
+    }
+
+    @Test
+    void authenticateOnlyStillRejectsEveryTamperedByte() {
+        for (int i = 0; i < sealed.length; i += 7) {
+            byte[] t = sealed.clone();
+            t[i] ^= 0x10;
+            assertThatThrownBy(() -> Unsealer.unseal(new java.io.ByteArrayInputStream(t), key,
+                    java.io.OutputStream.nullOutputStream(), ProgressListener.NONE, Unsealer.DigestCheck.AUTHENTICATE_ONLY))
+                    .as("flip at %d", i).isInstanceOf(SealException.class);
+        }
+    }
+
+    @Test
     void notASealedFileSaysSo() {
         assertThatThrownBy(() -> Unsealer.unsealBytes("hello world, this is plain text..........................".getBytes(), key))
                 .isInstanceOf(SealException.class).hasMessageContaining("not a Veil sealed file");
