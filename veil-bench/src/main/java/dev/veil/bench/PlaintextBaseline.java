@@ -26,11 +26,23 @@ final class PlaintextBaseline {
             try (OrtSession s = env.createSession(model, o)) {
                 String name = s.getInputNames().iterator().next();
                 for (int from = 0; from < input.rows(); from += batch) {
-                    FloatTensor part = input.slice(from, Math.min(input.rows(), from + batch));
+                    int to = Math.min(input.rows(), from + batch);
+                    FloatTensor part = from == 0 && to == input.rows() ? input : input.slice(from, to);
                     try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(part.values()), part.shape());
                          OrtSession.Result r = s.run(Map.of(name, t))) {
+                        // read the first output into Java, as any caller of ONNX Runtime does
                         OnnxTensor out = (OnnxTensor) r.get(0);
-                        outputs += out.getInfo().getNumElements();
+                        if (out.getInfo().type == ai.onnxruntime.OnnxJavaType.INT64) {
+                            java.nio.LongBuffer lb = out.getLongBuffer();
+                            long[] v = new long[lb.remaining()];
+                            lb.get(v);
+                            outputs += v.length;
+                        } else {
+                            FloatBuffer fb = out.getFloatBuffer();
+                            float[] v = new float[fb.remaining()];
+                            fb.get(v);
+                            outputs += v.length;
+                        }
                     }
                 }
             }

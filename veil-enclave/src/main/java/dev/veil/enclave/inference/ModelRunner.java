@@ -90,7 +90,8 @@ public final class ModelRunner implements AutoCloseable {
         }
         List<BatchOutput> out = new ArrayList<>();
         for (int from = 0; from < data.rows(); from += batch) {
-            FloatTensor part = data.slice(from, Math.min(data.rows(), from + batch));
+            int to = Math.min(data.rows(), from + batch);
+            FloatTensor part = from == 0 && to == data.rows() ? data : data.slice(from, to);
             out.add(runOnce(part));
         }
         return out;

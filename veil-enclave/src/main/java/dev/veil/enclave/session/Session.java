@@ -178,6 +178,9 @@ public final class Session {
             } catch (TensorFormatException e) {
                 throw new SessionFailure("dataset: " + e.getMessage());
             }
+            // The parsed tensor is all inference needs: wipe and drop the raw bytes now rather than at discard.
+            Arrays.fill(data.plaintext(), (byte) 0);
+            wipeSealed();
             OutputEncoder.Encoded out;
             try (ModelRunner runner = new ModelRunner(model.plaintext(), config.intraOpThreads())) {
                 // ONNX Runtime holds its own copy of the model now; wipe ours at once.
@@ -210,6 +213,11 @@ public final class Session {
         }
     }
 
+    private synchronized void wipeSealed() {
+        sealedAssets.values().forEach(b -> Arrays.fill(b, (byte) 0));
+        sealedAssets.clear();
+    }
+
     private Unsealer.Opened open(Role role) throws SessionFailure {
         try {
             return Unsealer.unsealBytes(sealedAssets.get(role), vault.use(role));
@@ -230,8 +238,7 @@ public final class Session {
             state = State.DISCARDED;
         }
         vault.close();
-        sealedAssets.values().forEach(b -> Arrays.fill(b, (byte) 0));
-        sealedAssets.clear();
+        wipeSealed();
         Attested mp = attested.get(Role.MODEL_PROVIDER);
         if (mp != null) {
             DiscardReceipt r = new DiscardReceipt(contract.hashHex(), contract.contract().model().sha256(),
