@@ -10,6 +10,7 @@ public final class Verifiers {
 
     static {
         ALL.put(Platform.SIM, new SimEvidenceVerifier());
+        ALL.put(Platform.SEV_SNP, new dev.veil.attest.snp.SnpEvidenceVerifier());
     }
 
     private Verifiers() {

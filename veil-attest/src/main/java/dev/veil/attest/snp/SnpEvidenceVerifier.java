@@ -1,0 +1,199 @@
+package dev.veil.attest.snp;
+
+import dev.veil.attest.AttestationException;
+import dev.veil.attest.Claims;
+import dev.veil.attest.EvidenceVerifier;
+import dev.veil.attest.Platform;
+import dev.veil.attest.VerificationOptions;
+import dev.veil.attest.x509.CertificateSet;
+import java.security.GeneralSecurityException;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+
+/**
+ * Verifies an SEV-SNP attestation report: picks the endorsement key the report names (VCEK or VLEK) from the supplied
+ * certificates, chains it through the product's ASK/ASVK to a pinned ARK, checks that the certificate was issued for
+ * this chip and this reported TCB, and checks the report's ECDSA P-384 signature. Policy (measurement, debug, TCB
+ * minimums) is judged afterwards, on the returned claims.
+ */
+public final class SnpEvidenceVerifier implements EvidenceVerifier {
+    private static final HexFormat HEX = HexFormat.of();
+
+    @Override
+    public Platform platform() {
+        return Platform.SEV_SNP;
+    }
+
+    @Override
+    public Claims verify(byte[] evidence, VerificationOptions options) throws AttestationException {
+        SnpReport report = SnpReport.parse(evidence);
+        boolean vlek = switch (report.signingKey()) {
+            case SnpReport.SIGNING_KEY_VCEK -> false;
+            case SnpReport.SIGNING_KEY_VLEK -> true;
+            default -> throw new AttestationException("SNP report signing key", Integer.toString(report.signingKey()),
+                    "0 (VCEK) or 1 (VLEK); a report signed by no key cannot be verified");
+        };
+        String keyName = vlek ? "VLEK" : "VCEK";
+        CertificateSet certs = CertificateSet.from(options.collateral());
+        List<X509Certificate> candidates = certs.withCommonName("SEV-" + keyName);
+        if (candidates.isEmpty()) {
+            throw new AttestationException(keyName + " certificate", "none among the supplied certificates",
+                    "the " + keyName + " for this chip and TCB (AMD KDS; pass it with --certs or in --collateral)");
+        }
+        List<String> reasons = new ArrayList<>();
+        for (X509Certificate signer : candidates) {
+            try {
+                return verifyWith(report, signer, vlek, keyName, options);
+            } catch (AttestationException e) {
+                reasons.add(e.getMessage());
+            }
+        }
+        throw new AttestationException(keyName + " certificate", candidates.size() == 1 ? reasons.get(0) : reasons.toString(),
+                "a " + keyName + " that chains to a pinned AMD root and signs this report");
+    }
+
+    private Claims verifyWith(SnpReport report, X509Certificate signer, boolean vlek, String keyName,
+                              VerificationOptions options) throws AttestationException {
+        AmdProduct product = chain(signer, vlek, keyName, options);
+        boolean turin = product.turinLayout();
+        if (report.version() >= 3 && report.cpuidFamily() != 0 && report.cpuidSaysTurin() != turin) {
+            throw new AttestationException("SNP report CPUID family", String.format("0x%02X", report.cpuidFamily()),
+                    "a family of the " + product.productName() + " product line the certificate chain belongs to");
+        }
+        TcbVersion reported = TcbVersion.decode(report.reportedTcb(), turin);
+        checkTcbExtensions(signer, reported, keyName);
+        if (!vlek) {
+            checkHardwareId(signer, report, turin);
+        }
+        checkSignature(report, signer, keyName);
+        return claims(report, product, keyName, reported, turin);
+    }
+
+    private static AmdProduct chain(X509Certificate signer, boolean vlek, String keyName, VerificationOptions options)
+            throws AttestationException {
+        for (AmdProduct p : AmdProduct.values()) {
+            X509Certificate inter = p.intermediate(vlek);
+            if (!CertificateSet.signedBy(signer, inter.getPublicKey())) {
+                continue;
+            }
+            CertificateSet.requireSignedBy(inter, p.intermediateRole(vlek), p.ark(), "ARK-" + p.productName());
+            CertificateSet.requireSignedBy(p.ark(), "ARK-" + p.productName(), p.ark(), "ARK-" + p.productName() + " (self-signed)");
+            CertificateSet.requireValidAt(p.ark(), "ARK-" + p.productName(), options.at());
+            CertificateSet.requireValidAt(inter, p.intermediateRole(vlek), options.at());
+            CertificateSet.requireValidAt(signer, keyName, options.at());
+            if (!(signer.getPublicKey() instanceof ECPublicKey ec) || ec.getParams().getCurve().getField().getFieldSize() != 384) {
+                throw new AttestationException(keyName + " certificate public key", signer.getPublicKey().getAlgorithm(), "EC P-384");
+            }
+            String productExt = VcekExtensions.productName(signer);
+            if (!productExt.isEmpty() && !productExt.startsWith(p.productName())) {
+                throw new AttestationException(keyName + " certificate product name", productExt, p.productName() + "-*");
+            }
+            return p;
+        }
+        throw new AttestationException(keyName + " certificate signature", "not signed by any pinned AMD "
+                + (vlek ? "ASVK" : "ASK") + " (Milan, Genoa, Turin)", "a certificate issued by AMD's KDS");
+    }
+
+    private static void checkTcbExtensions(X509Certificate signer, TcbVersion reported, String keyName) throws AttestationException {
+        check(signer, VcekExtensions.BL_SPL, reported.bootloader(), keyName, "bootloader");
+        check(signer, VcekExtensions.TEE_SPL, reported.tee(), keyName, "TEE");
+        check(signer, VcekExtensions.SNP_SPL, reported.snp(), keyName, "SNP");
+        check(signer, VcekExtensions.UCODE_SPL, reported.microcode(), keyName, "microcode");
+        if (reported.turin()) {
+            check(signer, VcekExtensions.FMC_SPL, reported.fmc(), keyName, "FMC");
+        }
+    }
+
+    private static void check(X509Certificate c, String oid, int reported, String keyName, String component) throws AttestationException {
+        OptionalInt v = VcekExtensions.spl(c, oid);
+        if (v.isEmpty()) {
+            throw new AttestationException(keyName + " certificate " + component + " SPL extension", "missing", oid);
+        }
+        if (v.getAsInt() != reported) {
+            throw new AttestationException(keyName + " certificate " + component + " SPL", Integer.toString(v.getAsInt()),
+                    reported + " (the report's reported_tcb; fetch the " + keyName + " for this TCB)");
+        }
+    }
+
+    private static void checkHardwareId(X509Certificate vcek, SnpReport report, boolean turin) throws AttestationException {
+        if (report.maskChipId()) {
+            return;   // the guest asked the firmware to zero chip_id; the VCEK chain still binds the chip
+        }
+        byte[] hwid = VcekExtensions.hwId(vcek);
+        byte[] chip = report.chipId();
+        byte[] expected = turin ? Arrays.copyOf(chip, 8) : chip;
+        if (!Arrays.equals(hwid, expected)) {
+            throw new AttestationException("VCEK certificate hwID", HEX.formatHex(hwid),
+                    HEX.formatHex(expected) + " (the report's chip_id)");
+        }
+    }
+
+    private static void checkSignature(SnpReport report, X509Certificate signer, String keyName) throws AttestationException {
+        byte[] rs = new byte[96];
+        System.arraycopy(littleEndianToBig48(report.signatureR(), "R"), 0, rs, 0, 48);
+        System.arraycopy(littleEndianToBig48(report.signatureS(), "S"), 0, rs, 48, 48);
+        try {
+            Signature s = Signature.getInstance("SHA384withECDSAinP1363Format");
+            s.initVerify(signer.getPublicKey());
+            s.update(report.signedBytes());
+            if (!s.verify(rs)) {
+                throw new AttestationException("SNP report signature", "does not verify with the " + keyName,
+                        "a valid ECDSA P-384 signature over bytes 0x000..0x29F");
+            }
+        } catch (GeneralSecurityException e) {
+            throw new AttestationException("SNP report signature", "malformed", "a valid ECDSA P-384 signature");
+        }
+    }
+
+    private static byte[] littleEndianToBig48(byte[] le72, String name) throws AttestationException {
+        for (int i = 48; i < 72; i++) {
+            if (le72[i] != 0) {
+                throw new AttestationException("SNP report signature " + name + " component", "wider than 384 bits",
+                        "a P-384 scalar zero-padded to 72 bytes");
+            }
+        }
+        byte[] be = new byte[48];
+        for (int i = 0; i < 48; i++) {
+            be[i] = le72[47 - i];
+        }
+        return be;
+    }
+
+    private static Claims claims(SnpReport r, AmdProduct product, String keyName, TcbVersion reported, boolean turin) {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("report_version", Integer.toString(r.version()));
+        d.put("product", product.productName());
+        d.put("signing_key", keyName);
+        d.put("policy", String.format("0x%x", r.policy()));
+        d.put("policy_smt_allowed", Boolean.toString((r.policy() & SnpReport.POLICY_SMT) != 0));
+        d.put("policy_migrate_ma", Boolean.toString((r.policy() & SnpReport.POLICY_MIGRATE_MA) != 0));
+        d.put("policy_single_socket", Boolean.toString((r.policy() & SnpReport.POLICY_SINGLE_SOCKET) != 0));
+        d.put("vmpl", Integer.toString(r.vmpl()));
+        d.put("guest_svn", Integer.toString(r.guestSvn()));
+        d.put("reported_tcb", reported.toString());
+        d.put("current_tcb", TcbVersion.decode(r.currentTcb(), turin).toString());
+        d.put("committed_tcb", TcbVersion.decode(r.committedTcb(), turin).toString());
+        d.put("platform_info", String.format("0x%x", r.platformInfo()));
+        d.put("smt_enabled", Boolean.toString((r.platformInfo() & 1) != 0));
+        d.put("host_data", HEX.formatHex(r.hostData()));
+        d.put("family_id", HEX.formatHex(r.familyId()));
+        d.put("image_id", HEX.formatHex(r.imageId()));
+        d.put("id_key_digest", HEX.formatHex(r.idKeyDigest()));
+        d.put("author_key_digest", HEX.formatHex(r.authorKeyDigest()));
+        d.put("chip_id", HEX.formatHex(r.chipId()));
+        d.put("report_id", HEX.formatHex(r.reportId()));
+        if (r.version() >= 3) {
+            d.put("cpuid", String.format("family 0x%02X model 0x%02X stepping %d", r.cpuidFamily(), r.cpuidModel(), r.cpuidStepping()));
+        }
+        d.put("tcb_status", "not assessed: AMD publishes no TCB status; compare reported_tcb with your minimum");
+        return new Claims(Platform.SEV_SNP, r.measurement(), r.reportData(), r.debug(), d);
+    }
+}

@@ -1,0 +1,91 @@
+package dev.veil.attest.snp;
+
+import dev.veil.attest.AttestationException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * An SEV-SNP ATTESTATION_REPORT (1184 bytes, little-endian), versions 2 to 5, parsed by offset with no cryptography
+ * (AMD SEV-SNP ABI specification, "ATTESTATION_REPORT Structure"). The signature covers bytes 0x000–0x29F.
+ */
+public record SnpReport(int version, int guestSvn, long policy, byte[] familyId, byte[] imageId, int vmpl,
+                        int signatureAlgo, long currentTcb, long platformInfo, int keyInfo, byte[] reportData,
+                        byte[] measurement, byte[] hostData, byte[] idKeyDigest, byte[] authorKeyDigest, byte[] reportId,
+                        byte[] reportIdMa, long reportedTcb, int cpuidFamily, int cpuidModel, int cpuidStepping,
+                        byte[] chipId, long committedTcb, long launchTcb, byte[] signedBytes, byte[] signatureR,
+                        byte[] signatureS) {
+    public static final int LENGTH = 0x4A0;
+    public static final int SIGNED_LENGTH = 0x2A0;
+    public static final int SIGNING_KEY_VCEK = 0;
+    public static final int SIGNING_KEY_VLEK = 1;
+
+    /** Guest policy bits (ABI specification, "GUEST_POLICY"). */
+    public static final long POLICY_SMT = 1L << 16;
+    public static final long POLICY_RESERVED_ONE = 1L << 17;
+    public static final long POLICY_MIGRATE_MA = 1L << 18;
+    public static final long POLICY_DEBUG = 1L << 19;
+    public static final long POLICY_SINGLE_SOCKET = 1L << 20;
+
+    public static SnpReport parse(byte[] b) throws AttestationException {
+        if (b.length != LENGTH) {
+            throw new AttestationException("SNP report length", b.length + " bytes", LENGTH + " bytes (0x4A0)");
+        }
+        ByteBuffer r = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        int version = r.getInt(0x00);
+        if (version < 2 || version > 5) {
+            throw new AttestationException("SNP report version", Integer.toString(version), "2, 3, 4 or 5");
+        }
+        int algo = r.getInt(0x34);
+        if (algo != 1) {
+            throw new AttestationException("SNP report signature_algo", Integer.toString(algo), "1 (ECDSA P-384 with SHA-384)");
+        }
+        long policy = r.getLong(0x08);
+        if ((policy & POLICY_RESERVED_ONE) == 0) {
+            throw new AttestationException("SNP guest policy bit 17", "0", "1 (reserved, must be one)");
+        }
+        int vmpl = r.getInt(0x30);
+        if (vmpl > 3) {
+            throw new AttestationException("SNP report VMPL", Integer.toString(vmpl), "0..3");
+        }
+        requireZero(b, 0x1F8 + (version >= 5 ? 16 : 0), SIGNED_LENGTH, "reserved bytes before the signature");
+        requireZero(b, SIGNED_LENGTH + 144, LENGTH, "signature padding after R and S");
+        return new SnpReport(version, r.getInt(0x04), policy, slice(b, 0x10, 16), slice(b, 0x20, 16), vmpl, algo,
+                r.getLong(0x38), r.getLong(0x40), r.getInt(0x48), slice(b, 0x50, 64), slice(b, 0x90, 48),
+                slice(b, 0xC0, 32), slice(b, 0xE0, 48), slice(b, 0x110, 48), slice(b, 0x140, 32), slice(b, 0x160, 32),
+                r.getLong(0x180), version >= 3 ? b[0x188] & 0xff : 0, version >= 3 ? b[0x189] & 0xff : 0,
+                version >= 3 ? b[0x18A] & 0xff : 0, slice(b, 0x1A0, 64), r.getLong(0x1E0), r.getLong(0x1F0),
+                slice(b, 0, SIGNED_LENGTH), slice(b, SIGNED_LENGTH, 72), slice(b, SIGNED_LENGTH + 72, 72));
+    }
+
+    /** Bits 4:2 of the key-info field: 0 = VCEK, 1 = VLEK, 7 = no key. */
+    public int signingKey() {
+        return (keyInfo >>> 2) & 0x7;
+    }
+
+    public boolean debug() {
+        return (policy & POLICY_DEBUG) != 0;
+    }
+
+    public boolean maskChipId() {
+        return (keyInfo & 0x2) != 0;
+    }
+
+    /** Turin and later (family 0x1A) use the Turin TCB layout; v2 reports carry no CPUID, so the chain decides. */
+    public boolean cpuidSaysTurin() {
+        return cpuidFamily >= 0x1A;
+    }
+
+    private static byte[] slice(byte[] b, int off, int len) {
+        return Arrays.copyOfRange(b, off, off + len);
+    }
+
+    private static void requireZero(byte[] b, int from, int to, String what) throws AttestationException {
+        for (int i = from; i < to; i++) {
+            if (b[i] != 0) {
+                throw new AttestationException("SNP report " + what + String.format(" (0x%03X)", i),
+                        String.format("0x%02x", b[i]), "zero");
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.veil.attest.snp;
+
+/**
+ * An SNP TCB_VERSION (a u64 of security patch levels). The byte layout differs by product: Milan and Genoa put the
+ * bootloader in byte 0, TEE in byte 1, SNP in byte 6 and microcode in byte 7; Turin (Zen 5) adds FMC in byte 0 and
+ * puts bootloader, TEE and SNP in bytes 1–3 (AMD SEV-SNP ABI specification).
+ */
+public record TcbVersion(long raw, int fmc, int bootloader, int tee, int snp, int microcode, boolean turin) {
+    public static TcbVersion decode(long raw, boolean turin) {
+        int b0 = (int) (raw & 0xff);
+        int b1 = (int) ((raw >>> 8) & 0xff);
+        int b2 = (int) ((raw >>> 16) & 0xff);
+        int b3 = (int) ((raw >>> 24) & 0xff);
+        int b6 = (int) ((raw >>> 48) & 0xff);
+        int b7 = (int) ((raw >>> 56) & 0xff);
+        return turin ? new TcbVersion(raw, b0, b1, b2, b3, b7, true) : new TcbVersion(raw, -1, b0, b1, b6, b7, false);
+    }
+
+    /** Component-wise: every SPL at least the minimum's. */
+    public boolean atLeast(TcbVersion min) {
+        return bootloader >= min.bootloader && tee >= min.tee && snp >= min.snp && microcode >= min.microcode
+                && (!turin || fmc >= min.fmc);
+    }
+
+    @Override
+    public String toString() {
+        return (turin ? "fmc=" + fmc + " " : "") + "bl=" + bootloader + " tee=" + tee + " snp=" + snp + " ucode=" + microcode
+                + String.format(" (0x%016x)", raw);
+    }
+}

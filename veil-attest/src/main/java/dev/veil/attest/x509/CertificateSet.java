@@ -1,0 +1,118 @@
+package dev.veil.attest.x509;
+
+import dev.veil.attest.AttestationException;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+
+/**
+ * Certificates handed in as collateral, recognised by content (PEM or DER, one or many per blob), plus the checks a
+ * chain needs — each naming the certificate's role in the chain when it fails.
+ */
+public final class CertificateSet {
+    private final List<X509Certificate> certificates;
+
+    private CertificateSet(List<X509Certificate> certificates) {
+        this.certificates = List.copyOf(certificates);
+    }
+
+    /** Every certificate found in the blobs; blobs that hold none are ignored (they may be other collateral). */
+    public static CertificateSet from(List<byte[]> blobs) {
+        List<X509Certificate> out = new ArrayList<>();
+        for (byte[] b : blobs) {
+            out.addAll(parseAll(b));
+        }
+        return new CertificateSet(out);
+    }
+
+    public static List<X509Certificate> parseAll(byte[] blob) {
+        try {
+            CertificateFactory f = CertificateFactory.getInstance("X.509");
+            String text = new String(blob, StandardCharsets.ISO_8859_1);
+            if (text.contains("-----BEGIN CERTIFICATE-----")) {
+                return f.generateCertificates(new ByteArrayInputStream(blob)).stream().map(c -> (X509Certificate) c).toList();
+            }
+            if (blob.length > 0 && blob[0] == 0x30) {
+                return List.of((X509Certificate) f.generateCertificate(new ByteArrayInputStream(blob)));
+            }
+        } catch (CertificateException | RuntimeException ignored) {
+            // not certificates
+        }
+        return List.of();
+    }
+
+    public List<X509Certificate> all() {
+        return certificates;
+    }
+
+    /** Certificates whose subject common name is {@code cn}. */
+    public List<X509Certificate> withCommonName(String cn) {
+        return certificates.stream().filter(c -> cn.equals(commonName(c))).toList();
+    }
+
+    public static String commonName(X509Certificate c) {
+        try {
+            for (Rdn r : new LdapName(c.getSubjectX500Principal().getName()).getRdns()) {
+                if (r.getType().equalsIgnoreCase("CN")) {
+                    return r.getValue().toString();
+                }
+            }
+        } catch (javax.naming.InvalidNameException ignored) {
+            // fall through
+        }
+        return "";
+    }
+
+    /** Throws unless {@code cert} is valid at {@code at}, naming the role. */
+    public static void requireValidAt(X509Certificate cert, String role, Instant at) throws AttestationException {
+        try {
+            cert.checkValidity(Date.from(at));
+        } catch (CertificateExpiredException | CertificateNotYetValidException e) {
+            throw new AttestationException(role + " certificate validity at " + at,
+                    cert.getNotBefore().toInstant() + " .. " + cert.getNotAfter().toInstant(),
+                    "a window containing the verification time (use --at for old samples)");
+        }
+    }
+
+    /** True when {@code cert} is signed by {@code issuerKey}. */
+    public static boolean signedBy(X509Certificate cert, PublicKey issuerKey) {
+        try {
+            cert.verify(issuerKey);
+            return true;
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    public static void requireSignedBy(X509Certificate cert, String role, X509Certificate issuer, String issuerRole)
+            throws AttestationException {
+        if (!signedBy(cert, issuer.getPublicKey())) {
+            throw new AttestationException(role + " certificate signature", "does not verify with the " + issuerRole + " key",
+                    "a signature by " + issuer.getSubjectX500Principal().getName());
+        }
+    }
+
+    /** Reads the PEM resource next to this class, under roots/. */
+    public static List<X509Certificate> resource(String name) {
+        try (var in = CertificateSet.class.getResourceAsStream("/dev/veil/attest/roots/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("pinned root " + name + " is missing from the build");
+            }
+            return parseAll(in.readAllBytes());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

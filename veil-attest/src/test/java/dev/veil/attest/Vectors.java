@@ -1,0 +1,23 @@
+package dev.veil.attest;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Real evidence from shared/vectors (read-only; see its SOURCES.md for provenance and expected values). */
+public final class Vectors {
+    private Vectors() {
+    }
+
+    public static Path dir() {
+        return Path.of(System.getProperty("veil.shared.dir", "../../shared"), "vectors");
+    }
+
+    public static byte[] read(String relative) {
+        try {
+            return Files.readAllBytes(dir().resolve(relative));
+        } catch (IOException e) {
+            throw new IllegalStateException("test vector missing: " + relative, e);
+        }
+    }
+}
