@@ -13,7 +13,7 @@ public record Claims(Platform platform, byte[] measurement, byte[] reportData, b
     public Claims {
         measurement = measurement.clone();
         reportData = reportData.clone();
-        details = Map.copyOf(details);
+        details = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(details));
     }
 
     @Override

@@ -44,7 +44,7 @@ public final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
             return e.getMessage();
         }
         if (e instanceof AttestationException a) {
-            return "enclave evidence refused: " + a.getMessage();
+            return "attestation evidence refused: " + a.getMessage();
         }
         if (e instanceof NoSuchFileException n) {
             return "file not found: " + n.getFile() + "; check the path";

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
                 "A model provider and a data provider seal their assets, verify the enclave, release keys only to it,",
                 "and get back results only the data provider can read, with receipts and proof the model was discarded."},
         subcommands = {DemoCommand.class, SealCommand.class, UnsealCommand.class, KeygenCommand.class,
-                ContractCommand.class, EnclaveCommand.class, JoinCommand.class, VerifyReceiptCommand.class,
+                ContractCommand.class, EnclaveCommand.class, JoinCommand.class, VerifyReceiptCommand.class, AttestCommand.class,
                 CommandLine.HelpCommand.class})
 public final class VeilCommand implements Runnable {
     @CommandLine.Spec

@@ -48,6 +48,9 @@ public final class SnpEvidenceVerifier implements EvidenceVerifier {
             throw new AttestationException(keyName + " certificate", "none among the supplied certificates",
                     "the " + keyName + " for this chip and TCB (AMD KDS; pass it with --certs or in --collateral)");
         }
+        if (candidates.size() == 1) {
+            return verifyWith(report, candidates.get(0), vlek, keyName, options);
+        }
         List<String> reasons = new ArrayList<>();
         for (X509Certificate signer : candidates) {
             try {
@@ -56,7 +59,7 @@ public final class SnpEvidenceVerifier implements EvidenceVerifier {
                 reasons.add(e.getMessage());
             }
         }
-        throw new AttestationException(keyName + " certificate", candidates.size() == 1 ? reasons.get(0) : reasons.toString(),
+        throw new AttestationException("each of " + candidates.size() + " " + keyName + " certificates", reasons.toString(),
                 "a " + keyName + " that chains to a pinned AMD root and signs this report");
     }
 
@@ -179,6 +182,13 @@ public final class SnpEvidenceVerifier implements EvidenceVerifier {
         d.put("vmpl", Integer.toString(r.vmpl()));
         d.put("guest_svn", Integer.toString(r.guestSvn()));
         d.put("reported_tcb", reported.toString());
+        if (turin) {
+            d.put("reported_tcb.fmc", Integer.toString(reported.fmc()));
+        }
+        d.put("reported_tcb.bl", Integer.toString(reported.bootloader()));
+        d.put("reported_tcb.tee", Integer.toString(reported.tee()));
+        d.put("reported_tcb.snp", Integer.toString(reported.snp()));
+        d.put("reported_tcb.ucode", Integer.toString(reported.microcode()));
         d.put("current_tcb", TcbVersion.decode(r.currentTcb(), turin).toString());
         d.put("committed_tcb", TcbVersion.decode(r.committedTcb(), turin).toString());
         d.put("platform_info", String.format("0x%x", r.platformInfo()));

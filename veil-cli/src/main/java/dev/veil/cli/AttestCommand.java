@@ -1,0 +1,116 @@
+package dev.veil.cli;
+
+import dev.veil.attest.AttestationException;
+import dev.veil.attest.Claims;
+import dev.veil.attest.ClaimFailure;
+import dev.veil.attest.EvidenceEncoding;
+import dev.veil.attest.Platform;
+import dev.veil.attest.Simulation;
+import dev.veil.attest.VerificationOptions;
+import dev.veil.attest.Verifiers;
+import dev.veil.attest.policy.EvidencePolicy;
+import dev.veil.attest.policy.PolicyCheck;
+import dev.veil.protocol.json.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "attest", mixinStandardHelpOptions = true,
+        description = "Verify TEE attestation evidence, for auditors and operators.",
+        subcommands = {AttestCommand.Verify.class})
+final class AttestCommand {
+
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = {"Verify evidence offline: parse it, check its signatures and certificate chain to the platform's",
+                    "pinned root, then hold its claims to a policy. Prints the claims and every check as JSON; exit 0 when",
+                    "the evidence verifies and meets the policy, 2 otherwise (one-line reason on stderr).",
+                    "Default policy: all signature, chain and collateral checks pass and the TEE is not in debug mode."})
+    static final class Verify implements Callable<Integer> {
+        @Option(names = "--platform", required = true, description = "sim, snp, tdx, sgx or nitro")
+        String platform;
+        @Option(names = "--evidence", required = true, description = "the evidence: raw binary, hex or base64 (detected)")
+        Path evidence;
+        @Option(names = "--certs", description = "certificate file(s), PEM or DER (e.g. the SNP VCEK); repeatable")
+        List<Path> certs = new ArrayList<>();
+        @Option(names = "--collateral", description = "directory of collateral files, recognised by content, not name")
+        Path collateral;
+        @Option(names = "--at", description = "verification time, ISO-8601 (default: now); sample certificates expire")
+        String at;
+        @Option(names = "--policy", description = "JSON policy: measurements, report_data, allow_debug, details, min_tcb")
+        Path policy;
+        @Option(names = "--allow-debug", description = "accept debug TEEs (testing only)")
+        boolean allowDebug;
+        @Option(names = "--dry-run", description = "show which checks pass or fail and exit 0 if the evidence itself verifies")
+        boolean dryRun;
+
+        @Override
+        public Integer call() throws Exception {
+            Platform p;
+            try {
+                p = Platform.fromId(platform);
+            } catch (IllegalArgumentException e) {
+                throw new CliFailure(e.getMessage());
+            }
+            Instant when;
+            try {
+                when = at == null ? Instant.now() : Instant.parse(at);
+            } catch (DateTimeParseException e) {
+                throw new CliFailure("--at '" + at + "' is not an ISO-8601 instant such as 2025-06-01T00:00:00Z");
+            }
+            List<byte[]> blobs = new ArrayList<>();
+            for (Path c : certs) {
+                blobs.add(Files.readAllBytes(c));
+            }
+            if (collateral != null) {
+                if (!Files.isDirectory(collateral)) {
+                    throw new CliFailure("--collateral " + collateral + " is not a directory");
+                }
+                try (Stream<Path> files = Files.walk(collateral, 2)) {
+                    for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                        blobs.add(Files.readAllBytes(f));
+                    }
+                }
+            }
+            EvidencePolicy pol = policy == null ? EvidencePolicy.defaults(allowDebug)
+                    : Json.parse(Files.readAllBytes(policy), EvidencePolicy.class, "policy file " + policy.getFileName());
+            if (allowDebug && policy != null) {
+                pol = new EvidencePolicy(pol.measurements(), pol.reportData(), true, pol.details(), pol.minTcb());
+            }
+            byte[] bytes = EvidenceEncoding.decode(Files.readAllBytes(evidence));
+            if (p == Platform.SIM) {
+                System.err.println(Simulation.BANNER);
+            }
+            Claims claims;
+            try {
+                claims = Verifiers.forPlatform(p).verify(bytes, new VerificationOptions(when, blobs));
+            } catch (AttestationException e) {
+                System.out.println(JsonOut.pretty(JsonOut.fields("platform", p.id(), "verified", false,
+                        "verification_time", when.toString(),
+                        "failures", e.failures().stream().map(ClaimFailure::toString).toList())));
+                throw e;
+            }
+            List<PolicyCheck> checks = pol.evaluate(claims);
+            List<PolicyCheck> failed = EvidencePolicy.failures(checks);
+            Map<String, Object> out = JsonOut.fields("platform", p.id(), "verified", failed.isEmpty(),
+                    "signatures_and_chain", "verified", "verification_time", when.toString(),
+                    "measurement", claims.measurementHex(), "report_data", claims.reportDataHex(), "debug", claims.debug(),
+                    "claims", claims.details(), "checks", checks,
+                    "failures", failed.stream().map(f -> f.claim() + " is " + f.found() + ", expected " + f.expected()).toList());
+            System.out.println(JsonOut.pretty(out));
+            if (!failed.isEmpty() && !dryRun) {
+                PolicyCheck f = failed.get(0);
+                throw new CliFailure("evidence verified but fails the policy: " + f.claim() + " is " + f.found()
+                        + ", expected " + f.expected() + (failed.size() > 1 ? " (and " + (failed.size() - 1) + " more)" : ""));
+            }
+            return ExitCodes.OK;
+        }
+    }
+}
