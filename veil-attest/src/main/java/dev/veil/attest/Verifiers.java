@@ -11,6 +11,7 @@ public final class Verifiers {
     static {
         ALL.put(Platform.SIM, new SimEvidenceVerifier());
         ALL.put(Platform.SEV_SNP, new dev.veil.attest.snp.SnpEvidenceVerifier());
+        ALL.put(Platform.NITRO, new dev.veil.attest.nitro.NitroEvidenceVerifier());
     }
 
     private Verifiers() {

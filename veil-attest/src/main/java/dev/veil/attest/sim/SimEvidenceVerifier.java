@@ -46,7 +46,7 @@ public final class SimEvidenceVerifier implements EvidenceVerifier {
             sig.initVerify(chip.getPublicKey());
             sig.update(report.signedBytes());
             if (!sig.verify(report.signature())) {
-                throw new AttestationException("sim report signature", "does not verify with the chip key",
+                throw new AttestationException("sim report signature", "invalid: does not verify with the chip key",
                         "a valid ECDSA P-384 signature over bytes 0x000..0x0BF");
             }
         } catch (GeneralSecurityException e) {

@@ -45,7 +45,7 @@ public final class SnpEvidenceVerifier implements EvidenceVerifier {
         CertificateSet certs = CertificateSet.from(options.collateral());
         List<X509Certificate> candidates = certs.withCommonName("SEV-" + keyName);
         if (candidates.isEmpty()) {
-            throw new AttestationException(keyName + " certificate", "none among the supplied certificates",
+            throw new AttestationException(keyName + " certificate", "missing from the supplied certificates",
                     "the " + keyName + " for this chip and TCB (AMD KDS; pass it with --certs or in --collateral)");
         }
         if (candidates.size() == 1) {
@@ -148,7 +148,7 @@ public final class SnpEvidenceVerifier implements EvidenceVerifier {
             s.initVerify(signer.getPublicKey());
             s.update(report.signedBytes());
             if (!s.verify(rs)) {
-                throw new AttestationException("SNP report signature", "does not verify with the " + keyName,
+                throw new AttestationException("SNP report signature", "invalid: does not verify with the " + keyName,
                         "a valid ECDSA P-384 signature over bytes 0x000..0x29F");
             }
         } catch (GeneralSecurityException e) {

@@ -99,7 +99,7 @@ public final class CertificateSet {
     public static void requireSignedBy(X509Certificate cert, String role, X509Certificate issuer, String issuerRole)
             throws AttestationException {
         if (!signedBy(cert, issuer.getPublicKey())) {
-            throw new AttestationException(role + " certificate signature", "does not verify with the " + issuerRole + " key",
+            throw new AttestationException(role + " certificate signature", "invalid: does not verify with the " + issuerRole + " key",
                     "a signature by " + issuer.getSubjectX500Principal().getName());
         }
     }

@@ -164,7 +164,7 @@ class SnpVectorsTest {
     void missingVcekSaysWhatToSupply() {
         Vector v = vectors().toList().get(1);
         assertThatThrownBy(() -> verifier.verify(v.bytes(), new VerificationOptions(AT, List.of())))
-                .hasMessageContaining("VCEK certificate is none among the supplied certificates");
+                .hasMessageContaining("VCEK certificate is missing from the supplied certificates");
     }
 
     @Test
