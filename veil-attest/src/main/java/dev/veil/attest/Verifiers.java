@@ -12,6 +12,8 @@ public final class Verifiers {
         ALL.put(Platform.SIM, new SimEvidenceVerifier());
         ALL.put(Platform.SEV_SNP, new dev.veil.attest.snp.SnpEvidenceVerifier());
         ALL.put(Platform.NITRO, new dev.veil.attest.nitro.NitroEvidenceVerifier());
+        ALL.put(Platform.TDX, new dev.veil.attest.dcap.DcapEvidenceVerifier(Platform.TDX));
+        ALL.put(Platform.SGX, new dev.veil.attest.dcap.DcapEvidenceVerifier(Platform.SGX));
     }
 
     private Verifiers() {

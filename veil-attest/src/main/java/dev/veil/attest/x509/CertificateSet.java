@@ -45,7 +45,8 @@ public final class CertificateSet {
                 return f.generateCertificates(new ByteArrayInputStream(blob)).stream().map(c -> (X509Certificate) c).toList();
             }
             if (blob.length > 0 && blob[0] == 0x30) {
-                return List.of((X509Certificate) f.generateCertificate(new ByteArrayInputStream(blob)));
+                // one DER certificate, or several concatenated (as some quotes carry their PCK chain)
+                return f.generateCertificates(new ByteArrayInputStream(blob)).stream().map(c -> (X509Certificate) c).toList();
             }
         } catch (CertificateException | RuntimeException ignored) {
             // not certificates
