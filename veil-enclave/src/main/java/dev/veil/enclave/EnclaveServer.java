@@ -1,9 +1,7 @@
 package dev.veil.enclave;
 
 import dev.veil.attest.Simulation;
-import dev.veil.enclave.evidence.CodeMeasurement;
 import dev.veil.enclave.evidence.EvidenceSource;
-import dev.veil.enclave.evidence.SimEvidenceSource;
 import dev.veil.enclave.inference.NativeLibraries;
 import dev.veil.enclave.session.ProviderConnection;
 import dev.veil.enclave.session.SessionRegistry;
@@ -55,12 +53,9 @@ public final class EnclaveServer implements AutoCloseable {
         return s;
     }
 
-    /** The evidence source for the configured platform. */
+    /** The evidence source for the configured platform, at its standard location. */
     public static EvidenceSource evidenceSourceFor(EnclaveConfig config) {
-        if (config.platform().equals("sim")) {
-            return new SimEvidenceSource(CodeMeasurement.compute(config), config.simulateDebug());
-        }
-        throw new IllegalArgumentException("platform '" + config.platform() + "' has no evidence source in this build; use sim");
+        return dev.veil.enclave.evidence.EvidenceSources.forPlatform(config, null, java.util.List.of());
     }
 
     public int port() {

@@ -29,6 +29,7 @@ import java.net.Socket;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,7 +85,10 @@ public final class ProviderSession implements AutoCloseable {
                 || offer.enclaveNonce().length != EvidenceBinding.NONCE_LENGTH) {
             throw new ProtocolException("enclave's evidence message is incomplete");
         }
-        Claims claims = EnclaveAppraisal.appraise(contract, offer.platform(), offer.evidence(), nonce, offer.instanceKeys(), options);
+        List<byte[]> collateral = new java.util.ArrayList<>(options.collateral());
+        collateral.addAll(offer.collateral());
+        Claims claims = EnclaveAppraisal.appraise(contract, offer.platform(), offer.evidence(), nonce, offer.instanceKeys(),
+                new VerificationOptions(options.at(), collateral));
         if (claims.simulated()) {
             LOG.warn(Simulation.ONE_LINE);
         }

@@ -5,7 +5,14 @@ package dev.veil.enclave.evidence;
  * call per provider challenge; {@code reportData} is the 64-byte session binding.
  */
 public interface EvidenceSource {
+    /** Evidence and the certificates that came with it (the SNP VCEK from the kernel's certificate table, say). */
+    record Collected(byte[] evidence, java.util.List<byte[]> collateral) {
+        public Collected {
+            collateral = java.util.List.copyOf(collateral);
+        }
+    }
+
     String platform();
 
-    byte[] collect(byte[] reportData) throws java.io.IOException;
+    Collected collect(byte[] reportData) throws java.io.IOException;
 }

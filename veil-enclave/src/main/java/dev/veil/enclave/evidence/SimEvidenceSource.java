@@ -19,7 +19,7 @@ public final class SimEvidenceSource implements EvidenceSource {
     }
 
     @Override
-    public byte[] collect(byte[] reportData) {
-        return firmware.report(measurement, reportData, debug);
+    public Collected collect(byte[] reportData) {
+        return new Collected(firmware.report(measurement, reportData, debug), java.util.List.of());
     }
 }

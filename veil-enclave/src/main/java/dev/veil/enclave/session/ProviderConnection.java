@@ -69,10 +69,12 @@ public final class ProviderConnection {
         Session session = sessions.join(contract);
         Role role = hello.role();
 
-        byte[] evidence = evidenceSource.collect(EvidenceBinding.reportData(hello.nonce(), contract.hash(), session.instanceKeys()));
+        EvidenceSource.Collected collected = evidenceSource.collect(
+                EvidenceBinding.reportData(hello.nonce(), contract.hash(), session.instanceKeys()));
+        byte[] evidence = collected.evidence();
         byte[] enclaveNonce = new byte[EvidenceBinding.NONCE_LENGTH];
         RANDOM.nextBytes(enclaveNonce);
-        channel.send(new Messages.EvidenceOffer(evidenceSource.platform(), evidence, session.instanceKeys(), enclaveNonce));
+        channel.send(new Messages.EvidenceOffer(evidenceSource.platform(), evidence, collected.collateral(), session.instanceKeys(), enclaveNonce));
 
         Messages.KeyRelease release = channel.receive(Messages.KeyRelease.class);
         KeyReleaseTranscript transcript = new KeyReleaseTranscript(contract.hash(), role, hello.nonce(), enclaveNonce,
@@ -85,7 +87,7 @@ public final class ProviderConnection {
         byte[] raw = Hpke.open(session.keyWrap(), transcript.hpkeInfo(), transcript.context(),
                 new Hpke.Sealed(release.enc(), release.wrappedKey()));
         try {
-            session.depositKey(role, AssetKey.fromBytes(raw), new Session.Attested(evidenceSource.platform(), evidence, hello.nonce()));
+            session.depositKey(role, AssetKey.fromBytes(raw), new Session.Attested(evidenceSource.platform(), evidence, collected.collateral(), hello.nonce()));
         } catch (SealException e) {
             throw new ProtocolException("released key is malformed: " + e.getMessage());
         } finally {

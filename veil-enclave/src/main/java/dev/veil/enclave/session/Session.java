@@ -49,7 +49,7 @@ public final class Session {
     }
 
     /** The evidence a provider verified, kept to put in its receipt. */
-    record Attested(String platform, byte[] evidence, byte[] nonce) {
+    record Attested(String platform, byte[] evidence, List<byte[]> collateral, byte[] nonce) {
     }
 
     private final ContractVerifier.Verified contract;
@@ -200,7 +200,7 @@ public final class Session {
             Arrays.fill(out.bytes(), (byte) 0);
             LOG.info("session {}: inference over {} rows done in {} ms", id(), out.rows(), (System.nanoTime() - t0) / 1_000_000);
             return new Delivery(sealedResults, ReceiptSigner.sign(ResultReceipt.KIND, receipt, keys.signingKey(),
-                    dp.platform(), dp.evidence(), dp.nonce(), keys.publicKeys()));
+                    dp.platform(), dp.evidence(), dp.collateral(), dp.nonce(), keys.publicKeys()));
         } catch (ProtocolException e) {
             throw new SessionFailure(e.getMessage());
         } finally {
@@ -248,7 +248,7 @@ public final class Session {
                             "session tombstoned: refuses further use"),
                     Instant.now().toString(), Digests.hex(Digests.sha256(mp.evidence())));
             discardReceipt.complete(ReceiptSigner.sign(DiscardReceipt.KIND, r, keys.signingKey(), mp.platform(),
-                    mp.evidence(), mp.nonce(), keys.publicKeys()));
+                    mp.evidence(), mp.collateral(), mp.nonce(), keys.publicKeys()));
         } else {
             discardReceipt.completeExceptionally(new SessionFailure(failure == null ? "session discarded" : failure));
         }

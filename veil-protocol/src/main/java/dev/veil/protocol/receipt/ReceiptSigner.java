@@ -12,13 +12,13 @@ public final class ReceiptSigner {
     }
 
     public static SignedReceipt sign(String kind, Object payload, PrivateKey instanceKey, String platform, byte[] evidence,
-                                     byte[] evidenceNonce, InstanceKeys keys) {
+                                     java.util.List<byte[]> collateral, byte[] evidenceNonce, InstanceKeys keys) {
         byte[] bytes = Json.canonical(payload);
         try {
             Signature s = Signature.getInstance("Ed25519");
             s.initSign(instanceKey);
             s.update(SignedReceipt.signingMessage(kind, bytes));
-            return new SignedReceipt(kind, bytes, s.sign(), platform, evidence, evidenceNonce, keys);
+            return new SignedReceipt(kind, bytes, s.sign(), platform, evidence, collateral, evidenceNonce, keys);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Ed25519 signing failed", e);
         }

@@ -69,7 +69,7 @@ public final class ReceiptVerifier {
         }
         try {
             EnclaveAppraisal.appraise(contract, r.platform(), r.evidence(), r.evidenceNonce(), r.instanceKeys(),
-                    VerificationOptions.at(at));
+                    new VerificationOptions(at, r.collateral()));
         } catch (AttestationException e) {
             throw new ProtocolException("receipt's signing key is not attested for this contract: " + e.getMessage());
         } catch (IllegalArgumentException e) {

@@ -10,7 +10,11 @@ import java.nio.charset.StandardCharsets;
  * instance keys it binds.
  */
 public record SignedReceipt(String kind, byte[] payload, byte[] signature, String platform, byte[] evidence,
-                            byte[] evidenceNonce, InstanceKeys instanceKeys) {
+                            java.util.List<byte[]> collateral, byte[] evidenceNonce, InstanceKeys instanceKeys) {
+    public SignedReceipt {
+        collateral = collateral == null ? java.util.List.of() : java.util.List.copyOf(collateral);
+    }
+
     /** The bytes the instance key signs. */
     public static byte[] signingMessage(String kind, byte[] payload) {
         return Digests.labelled256("veil receipt v1", kind.getBytes(StandardCharsets.US_ASCII), payload);

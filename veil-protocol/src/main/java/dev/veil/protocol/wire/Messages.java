@@ -16,10 +16,14 @@ public final class Messages {
 
     /**
      * Enclave → provider: evidence whose report data binds the provider's nonce, the contract hash and the instance
-     * keys, plus the enclave's own nonce that the provider's key release must sign (its freshness towards the enclave).
+     * keys, the certificates the platform handed out with it (e.g. the SNP VCEK), and the enclave's own nonce that the
+     * provider's key release must sign (its freshness towards the enclave).
      */
-    public record EvidenceOffer(String platform, byte[] evidence, InstanceKeys instanceKeys, byte[] enclaveNonce)
-            implements Message {
+    public record EvidenceOffer(String platform, byte[] evidence, java.util.List<byte[]> collateral, InstanceKeys instanceKeys,
+                                byte[] enclaveNonce) implements Message {
+        public EvidenceOffer {
+            collateral = collateral == null ? java.util.List.of() : java.util.List.copyOf(collateral);
+        }
     }
 
     /** Provider → enclave: the asset key, HPKE-sealed to the attested instance key, signed by the provider's identity. */

@@ -1,0 +1,130 @@
+package dev.veil.cli.platforms;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.veil.attest.AttestationException;
+import dev.veil.attest.EvidenceEncoding;
+import dev.veil.attest.VerificationOptions;
+import dev.veil.enclave.EnclaveConfig;
+import dev.veil.enclave.EnclaveServer;
+import dev.veil.enclave.evidence.ConfigfsTsmSource;
+import dev.veil.enclave.evidence.EvidenceSource;
+import dev.veil.enclave.evidence.GramineSgxSource;
+import dev.veil.enclave.evidence.NitroNsmSource;
+import dev.veil.protocol.contract.EnclavePolicy;
+import dev.veil.protocol.contract.ModelTerms;
+import dev.veil.protocol.contract.OutputPolicy;
+import dev.veil.protocol.contract.Role;
+import dev.veil.protocol.contract.SessionContract;
+import dev.veil.protocol.contract.SignedContract;
+import dev.veil.protocol.identity.Identity;
+import dev.veil.protocol.keyrelease.KeyWrapSuite;
+import dev.veil.provider.ProviderSession;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The enclave run with each real platform's evidence source, against a fake device interface that answers with real
+ * evidence from shared/vectors. The provider verifies that evidence fully (signatures and chain to the vendor's pinned
+ * root, measurement, debug) and then refuses it for the one thing recorded evidence cannot have: a report_data bound
+ * to this session's nonce, contract and instance keys. That refusal is the correct outcome without hardware.
+ */
+class RealPlatformCeremonyTest {
+    static final Identity MP = Identity.generate("mp", KeyWrapSuite.X25519);
+    static final Identity DP = Identity.generate("dp", KeyWrapSuite.X25519);
+    @TempDir
+    Path dir;
+
+    @Test
+    void snpThroughConfigfsTsmWithTheVcekFromAuxblob() throws Exception {
+        byte[] report = vector("sev-snp/virtee-milan-report.bin");
+        Path root = Files.createDirectories(dir.resolve("tsm"));
+        fakeConfigfs(root, "sev_guest", report, certTable(vector("sev-snp/virtee-milan-vcek.der")));
+        refusedOnlyForTheBinding(new ConfigfsTsmSource("snp", root, () -> "veil"), "snp",
+                "7a1e5c266c0108dbc9bb94fa926951320940915d0aafb42464bd88b579ea158d3e1a0dc39b2c60bd95b9c480cd81841f",
+                false, Instant.now(), List.of());
+    }
+
+    @Test
+    void tdxThroughConfigfsTsm() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("tsm"));
+        fakeConfigfs(root, "tdx_guest", vector("tdx/dcapqvl-tdx_quote.bin"), null);
+        refusedOnlyForTheBinding(new ConfigfsTsmSource("tdx", root, () -> "veil"), "tdx",
+                "91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a604a407de03ae6dc5f87f27428b2538873118b7",
+                false, Instant.now(), List.of());
+    }
+
+    @Test
+    void sgxThroughGramine() throws Exception {
+        Path att = Files.createDirectories(dir.resolve("attestation"));
+        Files.writeString(att.resolve("attestation_type"), "dcap");
+        Files.write(att.resolve("quote"), vector("sgx/dcapqvl-sgx_quote.bin"));
+        refusedOnlyForTheBinding(new GramineSgxSource(att), "sgx",
+                "33d8736db756ed4997e04ba358d27833188f1932ff7b1d156904d3f560452fbb", false, Instant.now(), List.of());
+    }
+
+    @Test
+    void nitroThroughTheNsm() throws Exception {
+        byte[] doc = EvidenceEncoding.decode(vector("nitro/evervault-beta-valid-attestation-doc.bin"));
+        NitroNsmSource nsm = new NitroNsmSource(Path.of("/dev/nsm"), (device, request, arg) -> {
+            byte[] answer = new com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper()
+                    .writeValueAsBytes(Map.of("Attestation", Map.of("document", doc)));
+            arg.getPointer(16).write(0, answer, 0, answer.length);
+            arg.setLong(24, answer.length);
+            return 0;
+        });
+        refusedOnlyForTheBinding(nsm, "nitro",
+                dev.veil.attest.Verifiers.forPlatform(dev.veil.attest.Platform.NITRO).verify(doc,
+                        VerificationOptions.at(Instant.parse("2022-10-13T09:00:00Z"))).measurementHex(),
+                false, Instant.parse("2022-10-13T09:00:00Z"), List.of());
+    }
+
+    private void refusedOnlyForTheBinding(EvidenceSource source, String platform, String measurement, boolean debug,
+                                          Instant at, List<byte[]> collateral) throws Exception {
+        EnclaveConfig cfg = new EnclaveConfig(platform, "127.0.0.1", 0, dir.resolve("work"), 64, 1, 1 << 20, 1 << 20,
+                Duration.ofSeconds(10), false);
+        SessionContract c = SessionContract.draft(new ModelTerms("ab".repeat(32), "m"), MP.publicIdentity(), DP.publicIdentity(),
+                new EnclavePolicy(platform, List.of(measurement), debug, false), KeyWrapSuite.X25519, OutputPolicy.labels(),
+                Instant.now().plus(Duration.ofHours(1)));
+        SignedContract sc = SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, MP).signedBy(Role.DATA_PROVIDER, DP);
+        try (EnclaveServer server = EnclaveServer.start(cfg, source);
+             ProviderSession s = ProviderSession.connect(MP, Role.MODEL_PROVIDER, sc, "127.0.0.1", server.port())) {
+            assertThatThrownBy(() -> s.attest(new VerificationOptions(at, collateral)))
+                    .isInstanceOf(AttestationException.class)
+                    .satisfies(e -> assertThat(((AttestationException) e).failures())
+                            .extracting(dev.veil.attest.ClaimFailure::claim).containsExactly("report_data"));
+        }
+    }
+
+    static byte[] vector(String relative) throws Exception {
+        return Files.readAllBytes(Path.of(System.getProperty("veil.shared.dir"), "vectors", relative));
+    }
+
+    /** A configfs-tsm entry as the kernel populates it at mkdir. */
+    static void fakeConfigfs(Path root, String provider, byte[] outblob, byte[] auxblob) throws Exception {
+        Path entry = Files.createDirectories(root.resolve("veil"));
+        Files.writeString(entry.resolve("provider"), provider + "\n");
+        Files.writeString(entry.resolve("generation"), "1\n");
+        Files.write(entry.resolve("outblob"), outblob);
+        if (auxblob != null) {
+            Files.write(entry.resolve("auxblob"), auxblob);
+        }
+    }
+
+    static byte[] certTable(byte[] vcek) {
+        byte[] guid = {(byte) 0x8d, 0x75, (byte) 0xda, 0x63, 0x64, (byte) 0xe6, 0x64, 0x45, (byte) 0xad, (byte) 0xc5,
+            (byte) 0xf4, (byte) 0xb9, 0x3b, (byte) 0xe8, (byte) 0xac, (byte) 0xcd};
+        ByteBuffer b = ByteBuffer.allocate(48 + vcek.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(guid).putInt(48).putInt(vcek.length).put(new byte[24]).put(vcek);
+        return b.array();
+    }
+}
