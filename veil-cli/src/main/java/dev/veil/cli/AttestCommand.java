@@ -82,7 +82,8 @@ final class AttestCommand {
             EvidencePolicy pol = policy == null ? EvidencePolicy.defaults(allowDebug)
                     : Json.parse(Files.readAllBytes(policy), EvidencePolicy.class, "policy file " + policy.getFileName());
             if (allowDebug && policy != null) {
-                pol = new EvidencePolicy(pol.measurements(), pol.reportData(), true, pol.details(), pol.minTcb());
+                pol = new EvidencePolicy(pol.measurements(), pol.reportData(), true, pol.details(), pol.minTcb(),
+                        pol.tcbStatuses(), pol.forbiddenAdvisories());
             }
             byte[] bytes = EvidenceEncoding.decode(Files.readAllBytes(evidence));
             if (p == Platform.SIM) {

@@ -53,6 +53,14 @@ final class ContractCommand {
         boolean allowSimulated;
         @Option(names = "--allow-debug", description = "accept debug enclaves, whose memory the host can read (testing only)")
         boolean allowDebug;
+        @Option(names = "--claim", description = "pin a platform claim exactly, e.g. rtmr1=<hex>, mrsigner=<hex>, pcr1=<hex>, vmpl=0; repeatable")
+        java.util.Map<String, String> claims = new java.util.LinkedHashMap<>();
+        @Option(names = "--min-tcb", description = "SNP minimum TCB component, e.g. snp=8, bl=3, ucode=115; repeatable")
+        java.util.Map<String, Integer> minTcb = new java.util.LinkedHashMap<>();
+        @Option(names = "--tcb-status", description = "accepted DCAP TCB status, e.g. UpToDate; repeatable (default: not enforced)")
+        List<String> tcbStatuses = new java.util.ArrayList<>();
+        @Option(names = "--forbid-advisory", description = "an Intel advisory that must not apply, e.g. INTEL-SA-00615; repeatable")
+        List<String> forbiddenAdvisories = new java.util.ArrayList<>();
         @Option(names = "--output", defaultValue = "labels", description = "labels, scores or top_k:K (default ${DEFAULT-VALUE})")
         String output;
         @Option(names = "--key-wrap", defaultValue = "MLKEM768-X25519", description = "MLKEM768-X25519 (default) or X25519")
@@ -67,7 +75,8 @@ final class ContractCommand {
             SessionContract c = SessionContract.draft(new ModelTerms(modelDigest(model), modelName),
                     IdentityFiles.readPublic(mp), IdentityFiles.readPublic(dp),
                     new EnclavePolicy(platform.toLowerCase(Locale.ROOT),
-                            measurements.stream().map(m -> m.toLowerCase(Locale.ROOT)).toList(), allowDebug, allowSimulated),
+                            measurements.stream().map(m -> m.toLowerCase(Locale.ROOT)).toList(), allowDebug, allowSimulated,
+                            claims, minTcb, tcbStatuses, forbiddenAdvisories),
                     suite(keyWrap), parseOutput(output), Instant.now().plus(parseDuration(expiresIn)));
             SignedContract unsigned = SignedContract.unsigned(c);
             try {

@@ -19,7 +19,8 @@ final class EnclaveCommand {
 
     /** Settings shared by run and measure: the measured ones must match for the measurement to match. */
     static final class Settings {
-        @Option(names = "--platform", defaultValue = "sim", description = "evidence platform (this build: sim)")
+        @Option(names = "--platform", defaultValue = "sim",
+                description = "sim (INSECURE simulation), snp, tdx, sgx (Gramine) or nitro (default ${DEFAULT-VALUE})")
         String platform;
         @Option(names = "--batch-size", defaultValue = "256", description = "rows per inference call (measured)")
         int batchSize;
@@ -32,8 +33,8 @@ final class EnclaveCommand {
         long partyTimeout;
 
         EnclaveConfig config(String bind, int port) throws CliFailure {
-            if (!platform.equals("sim")) {
-                throw new CliFailure("platform '" + platform + "' cannot run an enclave in this build; use --platform sim");
+            if (!java.util.List.of("sim", "snp", "tdx", "sgx", "nitro").contains(platform)) {
+                throw new CliFailure("--platform '" + platform + "' is not one of sim, snp, tdx, sgx, nitro");
             }
             EnclaveConfig d = EnclaveConfig.simDefaults(workDir);
             return new EnclaveConfig(platform, bind, port, workDir, batchSize, threads > 0 ? threads : d.intraOpThreads(),
@@ -49,13 +50,32 @@ final class EnclaveCommand {
         String bind;
         @Option(names = "--port", defaultValue = "7443", description = "port (default ${DEFAULT-VALUE}; 0 = any free port)")
         int port;
+        @Option(names = "--evidence-root", description = {"where the platform's interface lives, if not the standard place:",
+                "configfs-tsm report dir (snp, tdx), Gramine /dev/attestation (sgx), /dev/nsm (nitro)"})
+        Path evidenceRoot;
+        @Option(names = "--certs", description = "certificates to send with the evidence (e.g. the SNP VCEK when /dev/sev-guest is used)")
+        java.util.List<Path> certs = new java.util.ArrayList<>();
 
         @Override
         public Integer call() throws Exception {
             EnclaveConfig cfg = settings.config(bind, port);
-            try (EnclaveServer server = EnclaveServer.start(cfg, EnclaveServer.evidenceSourceFor(cfg))) {
+            java.util.List<byte[]> extra = new java.util.ArrayList<>();
+            for (Path c : certs) {
+                extra.add(java.nio.file.Files.readAllBytes(c));
+            }
+            if (cfg.platform().equals("sim")) {
+                System.err.println(dev.veil.attest.Simulation.BANNER);
+            }
+            EnclaveServer started;
+            try {
+                started = EnclaveServer.start(cfg, dev.veil.enclave.evidence.EvidenceSources.forPlatform(cfg, evidenceRoot, extra));
+            } catch (java.io.IOException e) {
+                throw new CliFailure("cannot start the enclave on " + cfg.platform() + ": " + e.getMessage());
+            }
+            try (EnclaveServer server = started) {
                 System.out.println(JsonOut.line(JsonOut.fields("listening", bind + ":" + server.port(), "platform", cfg.platform(),
-                        "measurement", Digests.hex(CodeMeasurement.compute(cfg)))));
+                        "measurement", cfg.platform().equals("sim") ? Digests.hex(CodeMeasurement.compute(cfg))
+                                : "reported by the hardware in each piece of evidence")));
                 CountDownLatch forever = new CountDownLatch(1);
                 Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
                 forever.await();
@@ -65,7 +85,8 @@ final class EnclaveCommand {
     }
 
     @Command(name = "measure", mixinStandardHelpOptions = true,
-            description = "Print the sim measurement of this build with these settings (what --measurement should pin).")
+            description = {"Print the sim measurement of this build with these settings (what --measurement should pin).",
+                    "On real platforms the measurement is the launch digest of the VM or enclave image (docs/DEPLOYMENT.md)."})
     static final class Measure implements Callable<Integer> {
         @Mixin
         Settings settings;
@@ -73,6 +94,10 @@ final class EnclaveCommand {
         @Override
         public Integer call() throws Exception {
             EnclaveConfig cfg = settings.config("127.0.0.1", 0);
+            if (!cfg.platform().equals("sim")) {
+                throw new CliFailure("on " + cfg.platform() + " the measurement comes from the hardware: compute it from the "
+                        + "image you deploy (see docs/DEPLOYMENT.md), or read it with 'veil attest verify' from one piece of evidence");
+            }
             System.out.println(JsonOut.line(JsonOut.fields("platform", cfg.platform(),
                     "measurement", Digests.hex(CodeMeasurement.compute(cfg)), "settings", cfg.measuredSettings())));
             return ExitCodes.OK;

@@ -44,6 +44,7 @@ public final class EnclaveServer implements AutoCloseable {
     }
 
     public static EnclaveServer start(EnclaveConfig config, EvidenceSource evidence) throws IOException {
+        evidence.probe();
         if ("sim".equals(evidence.platform())) {
             LOG.warn(Simulation.ONE_LINE);
         }

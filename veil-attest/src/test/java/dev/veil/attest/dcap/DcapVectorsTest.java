@@ -75,6 +75,20 @@ class DcapVectorsTest {
     }
 
     @Test
+    void contractRulesOnTcbStatusAdvisoriesAndPinnedClaimsReject() throws Exception {
+        Claims c = verify(Platform.SGX, "sgx/dcapqvl-sgx_quote.bin", "sgx/dcapqvl-sgx_quote.collateral", "2025-07-01T00:00:00Z");
+        String mr = c.measurementHex();
+        var ok = new dev.veil.attest.ReferenceValues(Platform.SGX, List.of(mr), false, false,
+                java.util.Map.of("mrsigner", c.details().get("mrsigner")), java.util.Map.of(),
+                List.of("UpToDate", "ConfigurationAndSWHardeningNeeded"), List.of("INTEL-SA-00001"));
+        assertThat(ok.check(c, c.reportData())).isEmpty();
+        var strict = new dev.veil.attest.ReferenceValues(Platform.SGX, List.of(mr), false, false,
+                java.util.Map.of("mrsigner", "00".repeat(32)), java.util.Map.of(), List.of("UpToDate"), List.of("INTEL-SA-00615"));
+        assertThat(strict.check(c, c.reportData())).extracting(dev.veil.attest.ClaimFailure::claim)
+                .containsExactlyInAnyOrder("mrsigner", "tcb_status", "advisory_ids");
+    }
+
+    @Test
     void tdxV5OutdatedPlatformMatchesNoTcbLevel() throws Exception {
         Claims c = verify(Platform.TDX, "tdx/dcapqvl-tdx_quote_outdated.bin", "tdx/dcapqvl-tdx_quote_outdated.collateral", "2026-03-01T00:00:00Z");
         assertThat(c.details()).containsEntry("tcb_status", "TcbNotSupported").containsEntry("body", "TD 1.5");

@@ -43,11 +43,16 @@ public final class ConfigfsTsmSource implements EvidenceSource {
     }
 
     @Override
-    public Collected collect(byte[] reportData) throws IOException {
+    public void probe() throws IOException {
         if (!Files.isDirectory(root)) {
             throw new IOException("configfs-tsm is not available at " + root + " (needs Linux 6.7+ in an SNP or TDX guest, "
                     + "with configfs mounted)");
         }
+    }
+
+    @Override
+    public Collected collect(byte[] reportData) throws IOException {
+        probe();
         Path entry = root.resolve(entryNames.get());
         Files.createDirectories(entry);
         try {

@@ -14,5 +14,9 @@ public interface EvidenceSource {
 
     String platform();
 
+    /** Checks at start-up that the platform interface is there, so a misconfigured enclave fails before any provider. */
+    default void probe() throws java.io.IOException {
+    }
+
     Collected collect(byte[] reportData) throws java.io.IOException;
 }

@@ -25,6 +25,14 @@ public final class GramineSgxSource implements EvidenceSource {
     }
 
     @Override
+    public void probe() throws IOException {
+        if (!Files.exists(root.resolve("attestation_type"))) {
+            throw new IOException("Gramine attestation interface not found at " + root + "; run under gramine-sgx with "
+                    + "sgx.remote_attestation = \"dcap\"");
+        }
+    }
+
+    @Override
     public Collected collect(byte[] reportData) throws IOException {
         Path type = root.resolve("attestation_type");
         if (!Files.exists(type)) {

@@ -35,6 +35,14 @@ public final class NitroNsmSource implements EvidenceSource {
     }
 
     @Override
+    public void probe() throws IOException {
+        if (!java.nio.file.Files.exists(device)) {
+            throw new IOException(device + " does not exist; run the enclave inside a " + (platform().equals("nitro")
+                    ? "Nitro Enclave" : "SEV-SNP guest"));
+        }
+    }
+
+    @Override
     public Collected collect(byte[] reportData) throws IOException {
         Map<String, Object> fields = new HashMap<>();
         fields.put("user_data", reportData);

@@ -36,6 +36,14 @@ public final class SevGuestSource implements EvidenceSource {
     }
 
     @Override
+    public void probe() throws IOException {
+        if (!java.nio.file.Files.exists(device)) {
+            throw new IOException(device + " does not exist; run the enclave inside a " + (platform().equals("nitro")
+                    ? "Nitro Enclave" : "SEV-SNP guest"));
+        }
+    }
+
+    @Override
     public Collected collect(byte[] reportData) throws IOException {
         Memory req = new Memory(REQUEST_SIZE);
         req.clear();
