@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * {@code ./bench [all|seal|inference|ceremony] [--quick]}: runs the benchmarks and writes Markdown tables to
+ * {@code ./bench [all|seal|inference|attest|ceremony] [--quick]}: runs the benchmarks and writes Markdown tables to
  * target/bench/results.md for docs/BENCHMARKS.md. --quick uses small sizes (a smoke test, not a measurement).
  */
 public final class Bench {
@@ -30,6 +30,9 @@ public final class Bench {
         }
         if (which.equals("all") || which.equals("inference")) {
             InferenceBench.run(report, dir, shared, quick ? 10 : 300, quick ? 2 : 8, quick ? 1 : 3, threads);
+        }
+        if (which.equals("all") || which.equals("attest")) {
+            AttestBench.run(report, shared, quick ? 20 : 300, quick ? 20 : 300);
         }
         if (which.equals("all") || which.equals("ceremony")) {
             CeremonyBench.run(report, dir, quick ? 3 : 10, quick ? 5 : 30);

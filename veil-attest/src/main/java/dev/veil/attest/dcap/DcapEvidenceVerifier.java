@@ -7,12 +7,12 @@ import dev.veil.attest.EvidenceVerifier;
 import dev.veil.attest.Platform;
 import dev.veil.attest.VerificationOptions;
 import dev.veil.attest.x509.CertificateSet;
+import dev.veil.attest.x509.Signatures;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
@@ -151,9 +151,7 @@ public class DcapEvidenceVerifier implements EvidenceVerifier {
                 continue;   // a CRL for another chain: not ours to judge
             }
             String name = CertificateSet.commonName(issuer) + " CRL";
-            try {
-                crl.verify(issuer.getPublicKey());
-            } catch (GeneralSecurityException e) {
+            if (!Signatures.crl(crl, issuer.getPublicKey())) {
                 throw new AttestationException(name + " signature", "invalid: does not verify with its issuer", "a CRL signed by " + CertificateSet.commonName(issuer));
             }
             if (crl.getThisUpdate().after(Date.from(at)) || (crl.getNextUpdate() != null && crl.getNextUpdate().before(Date.from(at)))) {
@@ -236,8 +234,10 @@ public class DcapEvidenceVerifier implements EvidenceVerifier {
     }
 
     private static void verifySignedJson(SignedJson j, X509Certificate signer, String what, Instant at) throws AttestationException {
-        verifyEcdsa(signer.getPublicKey(), j.signedBytes(), j.signature(), what + " signature",
-                "the TCB signing key over the raw JSON (a re-formatted copy does not verify)");
+        if (!Signatures.ecdsaP1363Collateral("SHA256", signer.getPublicKey(), j.signedBytes(), j.signature())) {
+            throw new AttestationException(what + " signature", "invalid: does not verify with the TCB signing key over "
+                    + "the raw JSON (a re-formatted copy does not verify)", "a valid ECDSA P-256 signature by Intel");
+        }
         try {
             Instant issued = Instant.parse(j.body().path("issueDate").asText());
             Instant next = Instant.parse(j.body().path("nextUpdate").asText());
@@ -318,15 +318,8 @@ public class DcapEvidenceVerifier implements EvidenceVerifier {
         if (rs.length != 64) {
             throw new AttestationException(what, rs.length + " bytes", "64 bytes (ECDSA P-256 r||s)");
         }
-        try {
-            Signature s = Signature.getInstance("SHA256withECDSAinP1363Format");
-            s.initVerify(key);
-            s.update(data);
-            if (!s.verify(rs)) {
-                throw new AttestationException(what, "invalid: does not verify with " + by, "a valid ECDSA P-256 signature");
-            }
-        } catch (GeneralSecurityException e) {
-            throw new AttestationException(what, "malformed", "a valid ECDSA P-256 signature");
+        if (!Signatures.ecdsaP1363("SHA256", key, data, rs)) {
+            throw new AttestationException(what, "invalid: does not verify with " + by, "a valid ECDSA P-256 signature");
         }
     }
 

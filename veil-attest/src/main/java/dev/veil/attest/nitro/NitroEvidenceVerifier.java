@@ -6,8 +6,7 @@ import dev.veil.attest.EvidenceVerifier;
 import dev.veil.attest.Platform;
 import dev.veil.attest.VerificationOptions;
 import dev.veil.attest.x509.CertificateSet;
-import java.security.GeneralSecurityException;
-import java.security.Signature;
+import dev.veil.attest.x509.Signatures;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.time.Instant;
@@ -104,16 +103,9 @@ public final class NitroEvidenceVerifier implements EvidenceVerifier {
         if (doc.signature().length != 96) {
             throw new AttestationException("COSE signature length", doc.signature().length + " bytes", "96 (ES384 r||s)");
         }
-        try {
-            Signature s = Signature.getInstance("SHA384withECDSAinP1363Format");
-            s.initVerify(leaf.getPublicKey());
-            s.update(doc.sigStructure());
-            if (!s.verify(doc.signature())) {
-                throw new AttestationException("COSE_Sign1 signature", "invalid: does not verify with the enclave certificate",
-                        "a valid ES384 signature over the document");
-            }
-        } catch (GeneralSecurityException e) {
-            throw new AttestationException("COSE_Sign1 signature", "malformed", "a valid ES384 signature");
+        if (!Signatures.ecdsaP1363("SHA384", leaf.getPublicKey(), doc.sigStructure(), doc.signature())) {
+            throw new AttestationException("COSE_Sign1 signature", "invalid: does not verify with the enclave certificate",
+                    "a valid ES384 signature over the document");
         }
     }
 

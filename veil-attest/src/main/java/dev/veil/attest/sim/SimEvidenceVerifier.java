@@ -5,9 +5,8 @@ import dev.veil.attest.Claims;
 import dev.veil.attest.EvidenceVerifier;
 import dev.veil.attest.Platform;
 import dev.veil.attest.VerificationOptions;
+import dev.veil.attest.x509.Signatures;
 import java.io.ByteArrayInputStream;
-import java.security.GeneralSecurityException;
-import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateFactory;
@@ -41,17 +40,9 @@ public final class SimEvidenceVerifier implements EvidenceVerifier {
             throw new AttestationException("sim chip certificate subject", chip.getSubjectX500Principal().getName(),
                     expectedSubject + " (bound to the report's chip_id)");
         }
-        try {
-            Signature sig = Signature.getInstance("SHA384withECDSAinP1363Format");
-            sig.initVerify(chip.getPublicKey());
-            sig.update(report.signedBytes());
-            if (!sig.verify(report.signature())) {
-                throw new AttestationException("sim report signature", "invalid: does not verify with the chip key",
-                        "a valid ECDSA P-384 signature over bytes 0x000..0x0BF");
-            }
-        } catch (GeneralSecurityException e) {
-            throw new AttestationException("sim report signature", "malformed (" + e.getClass().getSimpleName() + ")",
-                    "a valid ECDSA P-384 signature");
+        if (!Signatures.ecdsaP1363("SHA384", chip.getPublicKey(), report.signedBytes(), report.signature())) {
+            throw new AttestationException("sim report signature", "invalid: does not verify with the chip key",
+                    "a valid ECDSA P-384 signature over bytes 0x000..0x0BF");
         }
         Map<String, String> details = new LinkedHashMap<>();
         details.put("chip_id", HexFormat.of().formatHex(report.chipId()));
@@ -69,9 +60,7 @@ public final class SimEvidenceVerifier implements EvidenceVerifier {
         if (!chip.getIssuerX500Principal().equals(new X500Principal(SimRoot.SUBJECT))) {
             throw new AttestationException("sim chip certificate issuer", chip.getIssuerX500Principal().getName(), SimRoot.SUBJECT);
         }
-        try {
-            chip.verify(SimRoot.publicKey());
-        } catch (GeneralSecurityException e) {
+        if (!Signatures.certificate(chip, SimRoot.publicKey())) {
             throw new AttestationException("sim chip certificate signature", "not signed by the pinned sim root",
                     "a signature by " + SimRoot.SUBJECT);
         }

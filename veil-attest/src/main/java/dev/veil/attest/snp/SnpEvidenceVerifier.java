@@ -6,8 +6,7 @@ import dev.veil.attest.EvidenceVerifier;
 import dev.veil.attest.Platform;
 import dev.veil.attest.VerificationOptions;
 import dev.veil.attest.x509.CertificateSet;
-import java.security.GeneralSecurityException;
-import java.security.Signature;
+import dev.veil.attest.x509.Signatures;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.util.ArrayList;
@@ -143,16 +142,9 @@ public final class SnpEvidenceVerifier implements EvidenceVerifier {
         byte[] rs = new byte[96];
         System.arraycopy(littleEndianToBig48(report.signatureR(), "R"), 0, rs, 0, 48);
         System.arraycopy(littleEndianToBig48(report.signatureS(), "S"), 0, rs, 48, 48);
-        try {
-            Signature s = Signature.getInstance("SHA384withECDSAinP1363Format");
-            s.initVerify(signer.getPublicKey());
-            s.update(report.signedBytes());
-            if (!s.verify(rs)) {
-                throw new AttestationException("SNP report signature", "invalid: does not verify with the " + keyName,
-                        "a valid ECDSA P-384 signature over bytes 0x000..0x29F");
-            }
-        } catch (GeneralSecurityException e) {
-            throw new AttestationException("SNP report signature", "malformed", "a valid ECDSA P-384 signature");
+        if (!Signatures.ecdsaP1363("SHA384", signer.getPublicKey(), report.signedBytes(), rs)) {
+            throw new AttestationException("SNP report signature", "invalid: does not verify with the " + keyName,
+                    "a valid ECDSA P-384 signature over bytes 0x000..0x29F");
         }
     }
 

@@ -3,7 +3,6 @@ package dev.veil.attest.x509;
 import dev.veil.attest.AttestationException;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
@@ -89,12 +88,7 @@ public final class CertificateSet {
 
     /** True when {@code cert} is signed by {@code issuerKey}. */
     public static boolean signedBy(X509Certificate cert, PublicKey issuerKey) {
-        try {
-            cert.verify(issuerKey);
-            return true;
-        } catch (GeneralSecurityException | RuntimeException e) {
-            return false;
-        }
+        return Signatures.certificate(cert, issuerKey);
     }
 
     public static void requireSignedBy(X509Certificate cert, String role, X509Certificate issuer, String issuerRole)
