@@ -50,6 +50,22 @@ final class AttestCommand {
         boolean allowDebug;
         @Option(names = "--dry-run", description = "show which checks pass or fail and exit 0 if the evidence itself verifies")
         boolean dryRun;
+        @Option(names = "--fetch", description = {"fetch missing collateral (SNP VCEK from AMD KDS; TDX/SGX TCB Info, QE Identity",
+                "and CRLs from Intel PCS or a PCCS) and cache it; off by default: verification is offline"})
+        boolean fetch;
+        @Option(names = "--kds", defaultValue = "https://kdsintf.amd.com", description = "AMD KDS base URL")
+        java.net.URI kds;
+        @Option(names = "--pcs", defaultValue = "https://api.trustedservices.intel.com", description = "Intel PCS or PCCS base URL")
+        java.net.URI pcs;
+        @Option(names = "--root-crl", defaultValue = "https://certificates.trustedservices.intel.com/IntelSGXRootCA.der",
+                description = "Intel SGX Root CA CRL URL")
+        java.net.URI rootCrl;
+        @Option(names = "--cache", description = "collateral cache directory (default ~/.cache/veil/collateral)")
+        Path cacheDir;
+        @Option(names = "--refresh", description = "fetch again even when the cache has the collateral")
+        boolean refresh;
+        @Option(names = "--snp-product", description = "Milan, Genoa or Turin, for SNP reports older than v3 (needed by --fetch)")
+        String snpProduct;
 
         @Override
         public Integer call() throws Exception {
@@ -86,6 +102,16 @@ final class AttestCommand {
                         pol.tcbStatuses(), pol.forbiddenAdvisories());
             }
             byte[] bytes = EvidenceEncoding.decode(Files.readAllBytes(evidence));
+            if (fetch) {
+                Path dir = cacheDir != null ? cacheDir : Path.of(System.getProperty("user.home"), ".cache", "veil", "collateral");
+                try {
+                    blobs.addAll(new dev.veil.provider.collateral.CollateralFetcher(
+                            new dev.veil.provider.collateral.CollateralFetcher.Endpoints(kds, pcs, rootCrl), dir, refresh)
+                            .fetch(p, bytes, snpProduct));
+                } catch (java.io.IOException e) {
+                    throw new CliFailure(e.getMessage());
+                }
+            }
             if (p == Platform.SIM) {
                 System.err.println(Simulation.BANNER);
             }
