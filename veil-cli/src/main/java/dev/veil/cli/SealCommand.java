@@ -38,6 +38,9 @@ final class SealCommand implements Callable<Integer> {
         if (Files.exists(keyOut)) {
             throw new CliFailure("refusing to overwrite key file " + keyOut + "; keys are never replaced silently");
         }
+        if (Files.size(in) >= UnsealCommand.WARM_UP_FROM) {
+            dev.veil.seal.JitWarmup.run();
+        }
         try (AssetKey key = AssetKey.generate(); ProgressBar bar = new ProgressBar("sealing", Files.size(in))) {
             // Key first: a sealed file without its key would be lost data.
             try (AtomicOutput k = AtomicOutput.openSecret(keyOut)) {

@@ -45,6 +45,8 @@ public final class EnclaveServer implements AutoCloseable {
 
     public static EnclaveServer start(EnclaveConfig config, EvidenceSource evidence) throws IOException {
         evidence.probe();
+        // Compile the AES-GCM path before the first session arrives (providers attest first, so this is free).
+        dev.veil.seal.JitWarmup.runInBackground();
         if ("sim".equals(evidence.platform())) {
             LOG.warn(Simulation.ONE_LINE);
         }

@@ -17,6 +17,13 @@ public interface DeviceIoctl {
     /** Opens {@code device}, issues {@code request} with {@code arg}, closes it; returns ioctl's result. */
     int ioctl(Path device, long request, Memory arg) throws IOException;
 
+    /** Fails with a clear line when a guest device is missing, i.e. the enclave is not running where it should. */
+    static void requireDevice(Path device, String environment) throws IOException {
+        if (!java.nio.file.Files.exists(device)) {
+            throw new IOException(device + " does not exist; run the enclave inside " + environment);
+        }
+    }
+
     /** _IOWR(type, nr, size) from the Linux ioctl encoding. */
     static long iowr(int type, int nr, int size) {
         return (3L << 30) | ((long) size << 16) | ((long) type << 8) | nr;

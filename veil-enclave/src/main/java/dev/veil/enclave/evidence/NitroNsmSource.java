@@ -36,10 +36,7 @@ public final class NitroNsmSource implements EvidenceSource {
 
     @Override
     public void probe() throws IOException {
-        if (!java.nio.file.Files.exists(device)) {
-            throw new IOException(device + " does not exist; run the enclave inside a " + (platform().equals("nitro")
-                    ? "Nitro Enclave" : "SEV-SNP guest"));
-        }
+        DeviceIoctl.requireDevice(device, "a Nitro Enclave");
     }
 
     @Override

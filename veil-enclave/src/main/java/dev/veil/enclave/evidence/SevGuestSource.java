@@ -37,10 +37,7 @@ public final class SevGuestSource implements EvidenceSource {
 
     @Override
     public void probe() throws IOException {
-        if (!java.nio.file.Files.exists(device)) {
-            throw new IOException(device + " does not exist; run the enclave inside a " + (platform().equals("nitro")
-                    ? "Nitro Enclave" : "SEV-SNP guest"));
-        }
+        DeviceIoctl.requireDevice(device, "an SEV-SNP guest");
     }
 
     @Override

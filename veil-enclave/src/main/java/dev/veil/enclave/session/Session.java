@@ -166,12 +166,14 @@ public final class Session {
         Unsealer.Opened model = null;
         Unsealer.Opened data = null;
         try {
+            PhaseTimer phases = new PhaseTimer();
             model = open(Role.MODEL_PROVIDER);
             if (!model.header().plaintextSha256Hex().equals(contract.contract().model().sha256())) {
                 throw new SessionFailure("model digest " + model.header().plaintextSha256Hex() + " is not the contract's "
                         + contract.contract().model().sha256());
             }
             data = open(Role.DATA_PROVIDER);
+            phases.mark("unseal");
             FloatTensor input;
             try {
                 input = TensorFiles.read(data.plaintext());
@@ -181,24 +183,30 @@ public final class Session {
             // The parsed tensor is all inference needs: wipe and drop the raw bytes now rather than at discard.
             Arrays.fill(data.plaintext(), (byte) 0);
             wipeSealed();
+            phases.mark("parse");
             OutputEncoder.Encoded out;
             try (ModelRunner runner = new ModelRunner(model.plaintext(), config.intraOpThreads())) {
                 // ONNX Runtime holds its own copy of the model now; wipe ours at once.
                 Arrays.fill(model.plaintext(), (byte) 0);
-                out = OutputEncoder.encode(contract.contract().output(), runner.run(input, config.batchSize()));
+                phases.mark("load");
+                var raw = runner.run(input, config.batchSize());
+                phases.mark("run");
+                out = OutputEncoder.encode(contract.contract().output(), raw);
+                phases.mark("encode");
             } catch (InferenceException e) {
                 throw new SessionFailure(e.getMessage());
             } finally {
                 Arrays.fill(input.values(), 0f);
             }
             byte[] sealedResults = SealedResults.seal(out.bytes(), contract.contract().dataProvider(), contract.hash());
+            phases.mark("seal");
             Attested dp = attested.get(Role.DATA_PROVIDER);
             ResultReceipt receipt = new ResultReceipt(contract.hashHex(), contract.contract().model().sha256(),
                     data.header().plaintextSha256Hex(), Digests.hex(Digests.sha256(out.bytes())),
                     contract.contract().output().kind(), out.rows(), Digests.hex(Digests.sha256(dp.evidence())),
                     Instant.now().toString());
             Arrays.fill(out.bytes(), (byte) 0);
-            LOG.info("session {}: inference over {} rows done in {} ms", id(), out.rows(), (System.nanoTime() - t0) / 1_000_000);
+            LOG.info("session {}: inference over {} rows done in {} ms ({})", id(), out.rows(), (System.nanoTime() - t0) / 1_000_000, phases);
             return new Delivery(sealedResults, ReceiptSigner.sign(ResultReceipt.KIND, receipt, keys.signingKey(),
                     dp.platform(), dp.evidence(), dp.collateral(), dp.nonce(), keys.publicKeys()));
         } catch (ProtocolException e) {

@@ -21,6 +21,7 @@ public final class AtomicOutput implements AutoCloseable {
 
     private final Path target;
     private final Path temp;
+    private final java.nio.channels.FileChannel channel;
     private final OutputStream out;
     private boolean committed;
 
@@ -33,7 +34,8 @@ public final class AtomicOutput implements AutoCloseable {
         this.temp = secret && posix
                 ? Files.createTempFile(dir, prefix, ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY))
                 : Files.createTempFile(dir, prefix, ".tmp");
-        this.out = new java.io.BufferedOutputStream(Files.newOutputStream(temp), 1 << 16);
+        this.channel = java.nio.channels.FileChannel.open(temp, java.nio.file.StandardOpenOption.WRITE);
+        this.out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 16);
     }
 
     /** A non-secret output (sealed file, results). */
@@ -50,8 +52,13 @@ public final class AtomicOutput implements AutoCloseable {
         return out;
     }
 
-    /** Flushes, syncs and moves the file into place, refusing to overwrite when {@code overwrite} is false. */
+    /**
+     * Flushes, syncs to disk and moves the file into place, refusing to overwrite when {@code overwrite} is false.
+     * The sync comes first so that a crash can never leave the new name pointing at missing data.
+     */
     public void commit(boolean overwrite) throws IOException {
+        out.flush();
+        channel.force(true);
         out.close();
         if (!overwrite && Files.exists(target)) {
             throw new FileAlreadyExistsException(target.toString());
