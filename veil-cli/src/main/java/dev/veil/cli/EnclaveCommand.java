@@ -90,10 +90,25 @@ final class EnclaveCommand {
     static final class Measure implements Callable<Integer> {
         @Mixin
         Settings settings;
+        @Option(names = "--tdx-guest", defaultValue = "/dev/tdx_guest", description = "TDX: the guest device to read the TDREPORT from")
+        Path tdxGuest;
 
         @Override
         public Integer call() throws Exception {
             EnclaveConfig cfg = settings.config("127.0.0.1", 0);
+            if (cfg.platform().equals("tdx")) {
+                // Inside a TD: its own TDREPORT names MRTD and RTMRs (local, MAC'd — for the operator, not for providers).
+                try {
+                    var m = dev.veil.enclave.evidence.TdxGuestReport.measurements(dev.veil.enclave.evidence.TdxGuestReport.read(
+                            tdxGuest, dev.veil.enclave.evidence.DeviceIoctl.LIBC, new byte[64]));
+                    var out = JsonOut.fields("platform", "tdx", "source", tdxGuest + " TDREPORT (local; pin after review)");
+                    out.putAll(m);
+                    System.out.println(JsonOut.line(out));
+                    return ExitCodes.OK;
+                } catch (java.io.IOException e) {
+                    throw new CliFailure(e.getMessage());
+                }
+            }
             if (!cfg.platform().equals("sim")) {
                 throw new CliFailure("on " + cfg.platform() + " the measurement comes from the hardware: compute it from the "
                         + "image you deploy (see docs/DEPLOYMENT.md), or read it with 'veil attest verify' from one piece of evidence");

@@ -189,10 +189,17 @@ public class DcapEvidenceVerifier implements EvidenceVerifier {
         }
         X509Certificate signer = tcbSigner(collateral, at);
         verifySignedJson(tcbInfo, signer, "TCB Info", at);
+        String pceId = tcbInfo.body().path("pceId").asText();
+        if (!pceId.equalsIgnoreCase(ext.pceId())) {
+            throw new AttestationException("TCB Info pceId", pceId, ext.pceId() + " (the PCK certificate's PCE-ID)");
+        }
         String qeStatus = null;
         List<String> qeAdvisories = new ArrayList<>();
         if (!collateral.qeIdentities().isEmpty()) {
-            SignedJson qe = collateral.qeIdentities().get(0);
+            String wantedQe = platform == Platform.TDX ? "TD_QE" : "QE";
+            SignedJson qe = collateral.qeIdentities().stream().filter(j -> wantedQe.equals(j.body().path("id").asText()))
+                    .findFirst().orElseThrow(() -> new AttestationException("QE Identity id",
+                            collateral.qeIdentities().get(0).body().path("id").asText(), wantedQe + " (the Quoting Enclave of " + wantedId + ")"));
             verifySignedJson(qe, signer, "QE Identity", at);
             checkQeIdentity(qe.body(), quote.qeReport());
             qeStatus = TcbEvaluation.qeStatus(qe.body(), quote.qeReport().isvSvn(), qeAdvisories);

@@ -141,6 +141,16 @@ class DcapVectorsTest {
     }
 
     @Test
+    void qeIdentityOfTheWrongQuotingEnclaveIsRefused() {
+        List<byte[]> col = collateral("tdx/dcapqvl-tdx_quote.collateral");
+        col.removeIf(b -> new String(b).contains("\"enclaveIdentity\""));
+        col.add(Vectors.read("sgx/dcapqvl-sgx_quote.collateral/qeidentity_response.json"));
+        assertThatThrownBy(() -> new DcapEvidenceVerifier(Platform.TDX).verify(Vectors.read("tdx/dcapqvl-tdx_quote.bin"),
+                new VerificationOptions(Instant.parse("2025-07-01T00:00:00Z"), col)))
+                .hasMessageContaining("QE Identity id is QE, expected TD_QE");
+    }
+
+    @Test
     void prettyPrintedTcbInfoFailsItsSignatureAndTheCompactOneVerifies() throws Exception {
         SignedJson pretty = SignedJson.parse(Vectors.read("intel-collateral/teekit-tcbInfo-sgx-90c06f000000.json"), "tcbInfo");
         SignedJson compact = SignedJson.parse(Vectors.read("intel-collateral/teekit-tcbInfo-sgx-90c06f000000.compact.json"), "tcbInfo");
