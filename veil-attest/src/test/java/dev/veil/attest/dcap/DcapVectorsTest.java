@@ -88,6 +88,21 @@ class DcapVectorsTest {
                 .containsExactlyInAnyOrder("mrsigner", "tcb_status", "advisory_ids");
     }
 
+    /** The "helper" TCB statuses of SOURCES.md §2 (a simplified matcher there: cross-checks, not ground truth). */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "SGX|sgx/teekit-sgx-tlsn-quote9.bin|intel-collateral/teekit-tcbInfo-sgx-00906ed50000.json|2025-10-01T00:00:00Z|SWHardeningNeeded|INTEL-SA-00334,INTEL-SA-00615",
+        "SGX|sgx/teekit-sgx-tlsn-quotedev.bin|intel-collateral/teekit-tcbInfo-sgx-00906ed50000.json|2025-10-01T00:00:00Z|SWHardeningNeeded|INTEL-SA-00334,INTEL-SA-00615",
+        "SGX|sgx/teekit-sgx-chinenyeokafor.bin|intel-collateral/teekit-tcbInfo-sgx-90c06f000000.compact.json|2025-10-01T00:00:00Z|UpToDate|",
+        "TDX|tdx/trustee-azure-td-quote.bin|intel-collateral/teekit-tcbInfo-tdx-00806f050000.json|2025-10-01T00:00:00Z|OutOfDate|INTEL-SA-00960,INTEL-SA-00982,INTEL-SA-00986",
+        "TDX|tdx/gotdxguest-quote_v5_sample.bin|tdx/gotdxguest-sample_tcbinfo_response_v5.json|2026-02-03T01:00:00Z|UpToDate|"})
+    void tcbStatusesAgreeWithTheHelperCrossChecks(String platform, String quote, String tcbInfo, String at, String status,
+                                                  String advisories) throws Exception {
+        Claims c = new DcapEvidenceVerifier(Platform.valueOf(platform)).verify(Vectors.read(quote), new VerificationOptions(
+                Instant.parse(at), List.of(Vectors.read(tcbInfo), Vectors.read("intel-collateral/intel-tcb-signing-chain-2025-2032.pem"))));
+        assertThat(c.details()).containsEntry("tcb_status", status).containsEntry("advisory_ids", advisories == null ? "" : advisories);
+    }
+
     @Test
     void tdxV5OutdatedPlatformMatchesNoTcbLevel() throws Exception {
         Claims c = verify(Platform.TDX, "tdx/dcapqvl-tdx_quote_outdated.bin", "tdx/dcapqvl-tdx_quote_outdated.collateral", "2026-03-01T00:00:00Z");
