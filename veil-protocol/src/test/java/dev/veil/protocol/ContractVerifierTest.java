@@ -91,6 +91,16 @@ class ContractVerifierTest {
     }
 
     @Test
+    void theSameIdentityCannotBeBothProviders() throws Exception {
+        SessionContract c = TestParties.contract(now.plusSeconds(600));
+        SessionContract same = new SessionContract(c.veilContract(), c.sessionId(), c.model(), c.modelProvider(),
+                c.modelProvider(), c.enclave(), c.keyWrap(), c.output(), c.modelProvider().fingerprint(), c.expiresAt());
+        SignedContract sc = SignedContract.unsigned(same).signedBy(Role.MODEL_PROVIDER, TestParties.MP)
+                .signedBy(Role.DATA_PROVIDER, TestParties.MP);
+        assertThatThrownBy(() -> ContractVerifier.verify(sc, now)).hasMessageContaining("same identity as both providers");
+    }
+
+    @Test
     void unknownFieldsInASignedContractAreRejected() throws Exception {
         String json = new String(Json.canonical(TestParties.signedContract()));
         String extra = json.replaceFirst("\\{\"contract\":\\{", "{\"contract\":{\"note\":\"unsigned extra\",");

@@ -72,12 +72,19 @@ class RevokedPckTest {
         byte[] forgedCrl = crl("CN=Intel SGX PCK Platform CA", p256().getPrivate(), null);
         assertThatThrownBy(() -> verifier.verify(quote, new VerificationOptions(AT, List.of(forgedCrl))))
                 .hasMessageContaining("CRL signature is invalid");
+        // a QE report that does not bind the attestation key is refused even though the PCK signed it
+        byte[] unbound = sgxQuote(attestation, pck.getPrivate(), List.of(pckCert, caCert, rootCert), true);
+        assertThatThrownBy(() -> verifier.verify(unbound, VerificationOptions.at(AT))).hasMessageContaining("QE report data is");
         // and the production verifier refuses this chain outright: its root is not Intel's
         assertThatThrownBy(() -> new DcapEvidenceVerifier(Platform.SGX).verify(quote, VerificationOptions.at(AT)))
                 .hasMessageContaining("pinned Intel SGX Root CA");
     }
 
     static byte[] sgxQuote(KeyPair attestation, PrivateKey pckKey, List<X509Certificate> chain) throws Exception {
+        return sgxQuote(attestation, pckKey, chain, false);
+    }
+
+    static byte[] sgxQuote(KeyPair attestation, PrivateKey pckKey, List<X509Certificate> chain, boolean breakBinding) throws Exception {
         ByteBuffer head = ByteBuffer.allocate(48 + 384).order(ByteOrder.LITTLE_ENDIAN);
         head.putShort((short) 3).putShort((short) 2).putInt(0);
         byte[] signed = head.array();
@@ -85,6 +92,9 @@ class RevokedPckTest {
         byte[] qeReport = new byte[384];
         byte[] binding = MessageDigest.getInstance("SHA-256").digest(attKey);   // no QE auth data
         System.arraycopy(binding, 0, qeReport, 320, 32);
+        if (breakBinding) {
+            qeReport[320] ^= 1;
+        }
         StringBuilder pem = new StringBuilder();
         for (X509Certificate c : chain) {
             pem.append("-----BEGIN CERTIFICATE-----\n").append(Base64.getMimeEncoder().encodeToString(c.getEncoded()))

@@ -136,6 +136,13 @@ class SnpVectorsTest {
     }
 
     @Test
+    void vcekOfAnotherChipWithTheSameTcbIsRefusedForItsHardwareId() {
+        Vector virtee = vectors().toList().get(1);   // same reported TCB (0x7308…03) as trustee's report, other chip
+        VerificationOptions o = new VerificationOptions(AT, List.of(Vectors.read("sev-snp/trustee-vcek.der")));
+        assertThatThrownBy(() -> verifier.verify(virtee.bytes(), o)).hasMessageContaining("VCEK certificate hwID is");
+    }
+
+    @Test
     void vcekThatDoesNotChainToAmdIsRefused() {
         Vector trustee = vectors().toList().get(2);
         for (String bad : List.of("trustee-vcek-invalid-legacy.der", "trustee-vcek-invalid-new.der")) {
