@@ -58,6 +58,22 @@ class DcapVectorsTest {
                 .containsEntry("tcb_status", TcbStatus.UNKNOWN);
     }
 
+    @ParameterizedTest
+    @MethodSource("quotes")
+    void flippingBytesOfEveryQuotesSignedPartsFails(Quote q) {
+        byte[] good = q.bytes();
+        DcapEvidenceVerifier v = new DcapEvidenceVerifier(q.platform());
+        // header, body, quote signature, attestation key and QE report: everything a signature covers or checks with
+        int headerAndBody = q.platform() == Platform.SGX ? 48 + 384 : (good[0] == 5 ? 48 + 6 + (good[48] == 3 ? 648 : 584) : 48 + 584);
+        int end = headerAndBody + 4 + 64 + 64 + (q.platform() == Platform.SGX ? 0 : 6) + 384 + 64;
+        for (int i = 0; i < end; i += 11) {
+            byte[] t = good.clone();
+            t[i] ^= 0x01;
+            assertThatThrownBy(() -> v.verify(t, VerificationOptions.at(AT))).as("%s flip at %d", q.file(), i)
+                    .isInstanceOf(AttestationException.class);
+        }
+    }
+
     @Test
     void tdxV4CompleteSetIsUpToDate() throws Exception {
         Claims c = verify(Platform.TDX, "tdx/dcapqvl-tdx_quote.bin", "tdx/dcapqvl-tdx_quote.collateral", "2025-07-19T10:00:34Z");
