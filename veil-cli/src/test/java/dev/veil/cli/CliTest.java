@@ -17,25 +17,29 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The CLI as a user meets it: exit codes, one-line errors, JSON on stdout, nothing half-written. */
-class CliTest {
+public class CliTest {
     @TempDir
     Path dir;
 
-    record Result(int code, String out, String err) {
+    public record Result(int code, String out, String err) {
     }
 
-    static Result veil(String... args) {
+    public static Result veil(String... args) {
         StringWriter err = new StringWriter();
         PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream rawErr = new ByteArrayOutputStream();
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(rawErr, true, StandardCharsets.UTF_8));
         try {
             CommandLine cl = VeilCommand.commandLine();
             cl.setErr(new PrintWriter(err, true));
             int code = cl.execute(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
+            return new Result(code, out.toString(StandardCharsets.UTF_8), rawErr.toString(StandardCharsets.UTF_8) + err);
         } finally {
             System.setOut(oldOut);
+            System.setErr(oldErr);
         }
     }
 

@@ -1,0 +1,77 @@
+package dev.veil.cli.demo;
+
+import static dev.veil.cli.CliTest.veil;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.veil.cli.CliTest;
+import dev.veil.tensor.FloatTensor;
+import dev.veil.tensor.Npy;
+import dev.veil.tensor.NumericCsv;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `veil demo` as a user runs it: the default digits run, and the user's own model and data. */
+class DemoCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultDemoEndsWithAccuracyAndVerifiedReceipts() {
+        CliTest.Result r = veil("demo", "--work", dir.resolve("work").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).containsPattern("accuracy 9\\d\\.\\d %").contains("result receipt verified offline")
+                .contains("discard receipt verified offline");
+        assertThat(r.err()).contains("INSECURE");
+    }
+
+    @Test
+    void ownModelAndNpyDataGiveScoresEqualToPlainOnnxRuntime() throws Exception {
+        Path model = Path.of(System.getProperty("veil.shared.dir"), "models", "ocr-direction-cls.onnx");
+        float[] px = new float[3 * 3 * 48 * 192];
+        Random rnd = new Random(8);
+        for (int i = 0; i < px.length; i++) {
+            px[i] = rnd.nextFloat();
+        }
+        FloatTensor input = new FloatTensor(new long[] {3, 3, 48, 192}, px);
+        Path data = Files.write(dir.resolve("images.npy"), Npy.writeFloat32(input));
+        Path out = dir.resolve("scores.npy");
+        CliTest.Result r = veil("demo", "--model", model.toString(), "--data", data.toString(), "--out", out.toString(),
+                "--scores", "--work", dir.resolve("work").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(Npy.read(Files.readAllBytes(out)).values())
+                .containsExactly(PlaintextOrt.run(Files.readAllBytes(model), input, 256, 0));
+    }
+
+    @Test
+    void ownModelAndCsvDataGiveLabelsEqualToPlainOnnxRuntime() throws Exception {
+        byte[] model = Ceremony.digitsModel(5);
+        Path modelFile = Files.write(dir.resolve("digits.onnx"), model);
+        byte[] csv = Ceremony.evaluationData().featuresCsv();
+        Path data = Files.write(dir.resolve("rows.csv"), csv);
+        Path out = dir.resolve("labels.csv");
+        CliTest.Result r = veil("demo", "--model", modelFile.toString(), "--data", data.toString(), "--out", out.toString(),
+                "--work", dir.resolve("work").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        long[] labels = NumericCsv.readLabels(Files.readAllBytes(out));
+        float[] plain = PlaintextOrt.run(model, NumericCsv.read(csv), 256, 0);
+        for (int i = 0; i < labels.length; i++) {
+            assertThat((float) labels[i]).as("row %d", i).isEqualTo(plain[i]);
+        }
+    }
+
+    @Test
+    void badUserInputIsOneLineAndExitTwo() throws Exception {
+        Path model = Files.write(dir.resolve("m.onnx"), new byte[] {1, 2, 3});
+        Path data = Files.writeString(dir.resolve("d.csv"), "1,2\n3,x\n");
+        CliTest.Result r = veil("demo", "--model", model.toString(), "--data", data.toString(), "--out", dir.resolve("o").toString(),
+                "--work", dir.resolve("work").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().lines().filter(l -> l.startsWith("veil:"))).hasSize(1);
+        assertThat(r.err()).contains("CSV line 2 column 2 is 'x'");
+        assertThat(dir.resolve("o")).doesNotExist();
+        assertThat(veil("demo", "--model", model.toString()).err()).contains("--model, --data and --out go together");
+    }
+}
