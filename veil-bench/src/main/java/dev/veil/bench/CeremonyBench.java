@@ -44,8 +44,8 @@ final class CeremonyBench {
             }
         }
         report.table("step", "median ms", "max ms");
-        steps.forEach((k, v) -> report.row(k, Report.median(v), v.stream().mapToDouble(Double::doubleValue).max().orElse(0)));
-        report.row("whole ceremony, warm (wall clock)", Report.median(totals), totals.stream().mapToDouble(Double::doubleValue).max().orElse(0));
+        steps.forEach((k, v) -> report.row(k, Report.median(v), java.util.Collections.max(v)));
+        report.row("whole ceremony, warm (wall clock)", Report.median(totals), java.util.Collections.max(totals));
         report.row("whole ceremony, first session in this JVM", coldTotal.get(0), coldTotal.get(0));
         report.note("The providers run concurrently (the model provider waits for its discard receipt while the data provider "
                 + "works), so step times overlap and do not add up to the wall clock. Medians over " + runs + " sessions after "
