@@ -225,17 +225,19 @@ public class DcapEvidenceVerifier implements EvidenceVerifier {
             throw new AttestationException("TCB signing certificate", "missing from the collateral",
                     "the Intel SGX TCB Signing certificate (the TCB Info issuer chain from Intel PCS)");
         }
+        AttestationException expired = null;
         for (X509Certificate s : signers) {
             if (CertificateSet.signedBy(s, intelRoot.getPublicKey())) {
                 try {
                     CertificateSet.requireValidAt(s, TCB_SIGNING_CN, at);
                     return s;
-                } catch (AttestationException expired) {
-                    if (s == signers.get(signers.size() - 1)) {
-                        throw expired;
-                    }
+                } catch (AttestationException e) {
+                    expired = e;   // an Intel-issued signer outside its window: say so, unless another one fits
                 }
             }
+        }
+        if (expired != null) {
+            throw expired;
         }
         throw new AttestationException("TCB signing certificate", "not signed by the pinned Intel SGX Root CA", "a certificate issued by Intel");
     }
