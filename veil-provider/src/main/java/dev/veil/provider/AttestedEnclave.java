@@ -5,10 +5,7 @@ import dev.veil.protocol.binding.InstanceKeys;
 
 /**
  * The verdict on an enclave after appraisal: what it is (claims), which instance keys it holds (bound in its
- * evidence), and whether it is a simulation. Only an AttestedEnclave gets keys.
+ * evidence); {@code claims.simulated()} says whether it is the insecure simulation. Only an AttestedEnclave gets keys.
  */
 public record AttestedEnclave(Claims claims, InstanceKeys instanceKeys, byte[] evidence, String platform) {
-    public boolean insecureSimulation() {
-        return claims.simulated();
-    }
 }

@@ -48,7 +48,7 @@ public final class ProviderFlow {
                 done(listener, role, "result", t, r.receipt().rows() + " rows; receipt verified; output opened with the data provider's key");
                 return new Outcome(enclave, r, null);
             }
-            ProviderSession.Discard d = s.awaitDiscardSigned();
+            ProviderSession.Discard d = s.awaitDiscard();
             done(listener, role, "discard receipt", t, (d.receipt().completed() ? "session completed; " : "session " + d.receipt().outcome() + "; ")
                     + "enclave released " + d.receipt().released().size() + " items; receipt verified");
             return new Outcome(enclave, null, d);

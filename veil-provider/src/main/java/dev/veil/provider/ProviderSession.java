@@ -142,15 +142,12 @@ public final class ProviderSession implements AutoCloseable {
         return new Result(receipt, ready.receipt(), sealed, output);
     }
 
-    /** Step 10 for the model provider: the verified discard receipt. */
-    public DiscardReceipt awaitDiscard() throws IOException, ProtocolException {
-        return awaitDiscardSigned().receipt();
-    }
-
+    /** The model provider's outcome: the verified discard receipt and its signed form (to keep or show others). */
     public record Discard(DiscardReceipt receipt, SignedReceipt signed) {
     }
 
-    public Discard awaitDiscardSigned() throws IOException, ProtocolException {
+    /** Step 10 for the model provider: receive and verify the discard receipt. */
+    public Discard awaitDiscard() throws IOException, ProtocolException {
         requireRole(Role.MODEL_PROVIDER);
         SignedReceipt r = channel.receive(Messages.DiscardNotice.class).receipt();
         DiscardReceipt d = ReceiptVerifier.verifyDiscard(r, contract);

@@ -76,6 +76,11 @@ public final class Sealer {
         return header;
     }
 
+    /** The SHA-256 of a plaintext file: the digest a sealed header records and a contract pins. */
+    public static byte[] sha256(Path file) throws IOException {
+        return sha256(file, Files.size(file), ProgressListener.NONE);
+    }
+
     static byte[] sha256(Path file, long size, ProgressListener progress) throws IOException {
         try (DigestInputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
             byte[] buf = new byte[1 << 16];

@@ -16,12 +16,6 @@ public record TcbVersion(long raw, int fmc, int bootloader, int tee, int snp, in
         return turin ? new TcbVersion(raw, b0, b1, b2, b3, b7, true) : new TcbVersion(raw, -1, b0, b1, b6, b7, false);
     }
 
-    /** Component-wise: every SPL at least the minimum's. */
-    public boolean atLeast(TcbVersion min) {
-        return bootloader >= min.bootloader && tee >= min.tee && snp >= min.snp && microcode >= min.microcode
-                && (!turin || fmc >= min.fmc);
-    }
-
     @Override
     public String toString() {
         return (turin ? "fmc=" + fmc + " " : "") + "bl=" + bootloader + " tee=" + tee + " snp=" + snp + " ucode=" + microcode

@@ -46,18 +46,6 @@ public final class Signatures {
         return cached("p1363:" + hash, key.getEncoded(), data, rs, () -> ecdsaP1363(hash, key, data, rs));
     }
 
-    /** Ed25519 or any other JCA signature by name, through the default providers (not cached). */
-    public static boolean jca(String algorithm, PublicKey key, byte[] data, byte[] signature) {
-        try {
-            Signature s = Signature.getInstance(algorithm);
-            s.initVerify(key);
-            s.update(data);
-            return s.verify(signature);
-        } catch (GeneralSecurityException | RuntimeException e) {
-            return false;
-        }
-    }
-
     /** True when {@code cert} is signed by {@code issuerKey} (ECDSA or RSASSA-PSS as the certificate says). */
     public static boolean certificate(X509Certificate cert, PublicKey issuerKey) {
         byte[] der;

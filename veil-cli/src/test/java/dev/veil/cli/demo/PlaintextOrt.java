@@ -17,7 +17,6 @@ final class PlaintextOrt {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession s = env.createSession(model, new OrtSession.SessionOptions())) {
             String name = s.getInputNames().iterator().next();
-            java.io.ByteArrayOutputStream collected = new java.io.ByteArrayOutputStream();
             java.util.List<float[]> parts = new java.util.ArrayList<>();
             int total = 0;
             for (int from = 0; from < input.rows(); from += batch) {
@@ -42,7 +41,6 @@ final class PlaintextOrt {
                     total += v.length;
                 }
             }
-            collected.close();
             float[] all = new float[total];
             int off = 0;
             for (float[] p : parts) {

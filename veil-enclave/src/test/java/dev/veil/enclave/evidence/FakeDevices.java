@@ -9,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -90,9 +89,5 @@ public final class FakeDevices {
             arg.setLong(24, 0);
             return 0;
         }
-    }
-
-    static List<byte[]> none() {
-        return List.of();
     }
 }

@@ -3,7 +3,6 @@ package dev.veil.protocol.identity;
 import dev.veil.protocol.json.Json;
 import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.keyrelease.KemKeyPair;
-import dev.veil.protocol.keyrelease.KeyWrapSuite;
 import dev.veil.seal.io.AtomicOutput;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -87,9 +86,5 @@ public final class IdentityFiles {
                     + " but its keys have fingerprint " + f.publicIdentity().fingerprint());
         }
         return f.publicIdentity();
-    }
-
-    public static KeyWrapSuite defaultSuite() {
-        return KeyWrapSuite.MLKEM768_X25519;
     }
 }

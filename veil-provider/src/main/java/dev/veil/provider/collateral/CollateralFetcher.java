@@ -16,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -150,11 +149,7 @@ public final class CollateralFetcher {
     }
 
     private static String key(URI uri) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(uri.toString().getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return dev.veil.protocol.json.Digests.hex(dev.veil.protocol.json.Digests.sha256(uri.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
     private static String capitalise(String s) {
