@@ -4,13 +4,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Real evidence from shared/vectors (read-only; see its SOURCES.md for provenance and expected values). */
+/** Real evidence from testdata/vectors (read-only; see its SOURCES.md for provenance and expected values). */
 public final class Vectors {
     private Vectors() {
     }
 
     public static Path dir() {
-        return Path.of(System.getProperty("veil.shared.dir", "../../shared"), "vectors");
+        return Path.of(System.getProperty("veil.testdata.dir"), "vectors");
     }
 
     public static byte[] read(String relative) {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** `veil attest verify` on real evidence: JSON out, exit codes, encodings, collateral by content, policy. */
 class AttestCommandTest {
-    static final Path SNP = Path.of(System.getProperty("veil.shared.dir"), "vectors", "sev-snp");
+    static final Path SNP = Path.of(System.getProperty("veil.testdata.dir"), "vectors", "sev-snp");
     @TempDir
     Path dir;
 

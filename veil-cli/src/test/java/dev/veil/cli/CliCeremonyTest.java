@@ -21,7 +21,7 @@ class CliCeremonyTest {
     @Test
     void providersRunASessionWithTheCliAndVerifyTheirReceipts() throws Exception {
         Path enclaveDir = dir.resolve("enclave");
-        Path model = Path.of(System.getProperty("veil.shared.dir"), "models", "ocr-direction-cls.onnx");
+        Path model = Path.of(System.getProperty("veil.testdata.dir"), "models", "ocr-direction-cls.onnx");
         float[] pixels = new float[2 * 3 * 48 * 192];
         new java.util.Random(5).nextBytes(new byte[1]);
         for (int i = 0; i < pixels.length; i++) {

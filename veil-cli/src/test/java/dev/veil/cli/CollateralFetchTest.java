@@ -17,11 +17,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * `veil attest verify --fetch` against stand-ins for AMD KDS and Intel PCS on loopback, serving the public collateral
- * from shared/vectors: the URLs the fetcher builds, the issuer-chain headers, and the cache that makes a second run
+ * from testdata/vectors: the URLs the fetcher builds, the issuer-chain headers, and the cache that makes a second run
  * work with the services gone.
  */
 class CollateralFetchTest {
-    static final Path V = Path.of(System.getProperty("veil.shared.dir"), "vectors");
+    static final Path V = Path.of(System.getProperty("veil.testdata.dir"), "vectors");
     @TempDir
     Path dir;
     final List<String> requests = new CopyOnWriteArrayList<>();

@@ -85,10 +85,8 @@ public final class ProviderSession implements AutoCloseable {
                 || offer.enclaveNonce().length != EvidenceBinding.NONCE_LENGTH) {
             throw new ProtocolException("enclave's evidence message is incomplete");
         }
-        List<byte[]> collateral = new java.util.ArrayList<>(options.collateral());
-        collateral.addAll(offer.collateral());
         Claims claims = EnclaveAppraisal.appraise(contract, offer.platform(), offer.evidence(), nonce, offer.instanceKeys(),
-                new VerificationOptions(options.at(), collateral));
+                options.withEvidenceCollateral(offer.collateral()));
         if (claims.simulated()) {
             LOG.warn(Simulation.ONE_LINE);
         }

@@ -69,7 +69,7 @@ public class DcapEvidenceVerifier implements EvidenceVerifier {
             throw new AttestationException("quote TEE type", quote.teeType() == DcapQuote.TEE_TDX ? "TDX" : "SGX",
                     platform.id().toUpperCase() + " (use --platform " + (quote.teeType() == DcapQuote.TEE_TDX ? "tdx" : "sgx") + ")");
         }
-        IntelCollateral collateral = IntelCollateral.from(options.collateral());
+        IntelCollateral collateral = IntelCollateral.from(options.allCollateral());
         Instant at = options.at();
 
         X509Certificate[] chain = pckChain(quote, collateral, at);

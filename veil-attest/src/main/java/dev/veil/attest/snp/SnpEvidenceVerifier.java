@@ -41,7 +41,7 @@ public final class SnpEvidenceVerifier implements EvidenceVerifier {
                     "0 (VCEK) or 1 (VLEK); a report signed by no key cannot be verified");
         };
         String keyName = vlek ? "VLEK" : "VCEK";
-        CertificateSet certs = CertificateSet.from(options.collateral());
+        CertificateSet certs = CertificateSet.from(options.allCollateral());
         List<X509Certificate> candidates = certs.withCommonName("SEV-" + keyName);
         if (candidates.isEmpty()) {
             throw new AttestationException(keyName + " certificate", "missing from the supplied certificates",

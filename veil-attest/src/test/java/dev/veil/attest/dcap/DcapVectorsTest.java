@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Intel TDX and SGX quotes from shared/vectors, with the expected values and statuses of SOURCES.md §2. */
+/** Intel TDX and SGX quotes from testdata/vectors, with the expected values and statuses of SOURCES.md §2. */
 class DcapVectorsTest {
     static final Instant AT = Instant.parse("2026-06-01T00:00:00Z");
 

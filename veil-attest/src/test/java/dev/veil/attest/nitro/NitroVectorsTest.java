@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The Nitro attestation documents in shared/vectors, at times inside their 3-hour certificate windows. */
+/** The Nitro attestation documents in testdata/vectors, at times inside their 3-hour certificate windows. */
 class NitroVectorsTest {
     private final NitroEvidenceVerifier verifier = new NitroEvidenceVerifier();
 

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every SEV-SNP report in shared/vectors verifies with the values SOURCES.md lists, and every mutation fails. */
+/** Every SEV-SNP report in testdata/vectors verifies with the values SOURCES.md lists, and every mutation fails. */
 class SnpVectorsTest {
     static final Instant AT = Instant.parse("2026-06-01T00:00:00Z");
     static final Instant VLEK_AT = Instant.parse("2025-06-01T00:00:00Z");
@@ -122,7 +122,7 @@ class SnpVectorsTest {
     @Test
     void vlekChainHasExpiredAtTodaysDate() {
         Vector vlek = vectors().filter(v -> v.signer().equals("VLEK")).findFirst().orElseThrow();
-        VerificationOptions now = new VerificationOptions(Instant.parse("2026-06-01T00:00:00Z"), vlek.options().collateral());
+        VerificationOptions now = new VerificationOptions(Instant.parse("2026-06-01T00:00:00Z"), vlek.options().trustedCollateral());
         assertThatThrownBy(() -> verifier.verify(vlek.bytes(), now)).hasMessageContaining("VLEK certificate validity")
                 .hasMessageContaining("2025-12-10");
     }

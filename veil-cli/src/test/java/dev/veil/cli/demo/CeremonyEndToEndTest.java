@@ -68,7 +68,7 @@ class CeremonyEndToEndTest {
 
     @Test
     void npyScoresOfARealCnnEqualPlaintextOnnxRuntime() throws Exception {
-        byte[] model = Files.readAllBytes(Path.of(System.getProperty("veil.shared.dir"), "models", "ocr-direction-cls.onnx"));
+        byte[] model = Files.readAllBytes(Path.of(System.getProperty("veil.testdata.dir"), "models", "ocr-direction-cls.onnx"));
         float[] pixels = new float[5 * 3 * 48 * 192];
         Random r = new Random(3);
         for (int i = 0; i < pixels.length; i++) {

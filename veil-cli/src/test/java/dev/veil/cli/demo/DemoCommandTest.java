@@ -29,7 +29,7 @@ class DemoCommandTest {
 
     @Test
     void ownModelAndNpyDataGiveScoresEqualToPlainOnnxRuntime() throws Exception {
-        Path model = Path.of(System.getProperty("veil.shared.dir"), "models", "ocr-direction-cls.onnx");
+        Path model = Path.of(System.getProperty("veil.testdata.dir"), "models", "ocr-direction-cls.onnx");
         float[] px = new float[3 * 3 * 48 * 192];
         Random rnd = new Random(8);
         for (int i = 0; i < px.length; i++) {

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The enclave run with each real platform's evidence source, against a fake device interface that answers with real
- * evidence from shared/vectors. The provider verifies that evidence fully (signatures and chain to the vendor's pinned
+ * evidence from testdata/vectors. The provider verifies that evidence fully (signatures and chain to the vendor's pinned
  * root, measurement, debug) and then refuses it for the one thing recorded evidence cannot have: a report_data bound
  * to this session's nonce, contract and instance keys. That refusal is the correct outcome without hardware.
  */
@@ -107,7 +107,7 @@ class RealPlatformCeremonyTest {
     }
 
     static byte[] vector(String relative) throws Exception {
-        return Files.readAllBytes(Path.of(System.getProperty("veil.shared.dir"), "vectors", relative));
+        return Files.readAllBytes(Path.of(System.getProperty("veil.testdata.dir"), "vectors", relative));
     }
 
     /** A configfs-tsm entry as the kernel populates it at mkdir. */

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Stand-ins for TEE guest interfaces, answering with real evidence from shared/vectors. They record what the enclave
+ * Stand-ins for TEE guest interfaces, answering with real evidence from testdata/vectors. They record what the enclave
  * asked for, so tests can check the request as well as the answer.
  */
 public final class FakeDevices {
@@ -20,7 +20,7 @@ public final class FakeDevices {
     }
 
     public static byte[] vector(String relative) throws IOException {
-        return Files.readAllBytes(Path.of(System.getProperty("veil.shared.dir"), "vectors", relative));
+        return Files.readAllBytes(Path.of(System.getProperty("veil.testdata.dir"), "vectors", relative));
     }
 
     /** A configfs-tsm report directory as the kernel would populate it after mkdir. */

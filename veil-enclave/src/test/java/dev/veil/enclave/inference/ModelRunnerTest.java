@@ -10,10 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** Against a real model from shared/models: PaddleOCR's text-direction classifier, float [N,3,48,W] → [N,2]. */
+/** Against a real model from testdata/models: PaddleOCR's text-direction classifier, float [N,3,48,W] → [N,2]. */
 class ModelRunnerTest {
     static byte[] model() throws Exception {
-        return Files.readAllBytes(Path.of(System.getProperty("veil.shared.dir"), "models", "ocr-direction-cls.onnx"));
+        return Files.readAllBytes(Path.of(System.getProperty("veil.testdata.dir"), "models", "ocr-direction-cls.onnx"));
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.Json;
 import dev.veil.protocol.json.ProtocolException;
+import java.util.List;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.Signature;
@@ -69,7 +70,7 @@ public final class ReceiptVerifier {
         }
         try {
             EnclaveAppraisal.appraise(contract, r.platform(), r.evidence(), r.evidenceNonce(), r.instanceKeys(),
-                    new VerificationOptions(at, r.collateral()));
+                    new VerificationOptions(at, List.of(), r.collateral()));
         } catch (AttestationException e) {
             throw new ProtocolException("receipt's signing key is not attested for this contract: " + e.getMessage());
         } catch (IllegalArgumentException e) {
