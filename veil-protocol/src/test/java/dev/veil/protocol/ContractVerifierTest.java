@@ -45,7 +45,7 @@ class ContractVerifierTest {
         SessionContract c = sc.contract();
         SessionContract changed = new SessionContract(c.veilContract(), c.sessionId(), c.model(), c.modelProvider(),
                 c.dataProvider(), new EnclavePolicy("sim", List.of("ef".repeat(48)), false, true), c.keyWrap(), c.output(),
-                c.resultRecipient(), c.expiresAt());
+                c.resultRecipient(), c.expiresAt(), c.limits());
         assertThatThrownBy(() -> ContractVerifier.verify(new SignedContract(changed, sc.signatures()), now))
                 .hasMessageContaining("does not verify");
     }
@@ -74,7 +74,7 @@ class ContractVerifierTest {
         SessionContract c = TestParties.contract(now.plusSeconds(600));
         SessionContract noSim = new SessionContract(c.veilContract(), c.sessionId(), c.model(), c.modelProvider(),
                 c.dataProvider(), new EnclavePolicy("sim", c.enclave().measurements(), false, false), c.keyWrap(),
-                c.output(), c.resultRecipient(), c.expiresAt());
+                c.output(), c.resultRecipient(), c.expiresAt(), c.limits());
         SignedContract sc = SignedContract.unsigned(noSim).signedBy(Role.MODEL_PROVIDER, TestParties.MP)
                 .signedBy(Role.DATA_PROVIDER, TestParties.DP);
         assertThatThrownBy(() -> ContractVerifier.verify(sc, now)).hasMessageContaining("allow_simulated is false");
@@ -84,7 +84,7 @@ class ContractVerifierTest {
     void resultRecipientMustBeTheDataProvider() throws Exception {
         SessionContract c = TestParties.contract(now.plusSeconds(600));
         SessionContract toMp = new SessionContract(c.veilContract(), c.sessionId(), c.model(), c.modelProvider(),
-                c.dataProvider(), c.enclave(), c.keyWrap(), c.output(), TestParties.MP.publicIdentity().fingerprint(), c.expiresAt());
+                c.dataProvider(), c.enclave(), c.keyWrap(), c.output(), TestParties.MP.publicIdentity().fingerprint(), c.expiresAt(), c.limits());
         SignedContract sc = SignedContract.unsigned(toMp).signedBy(Role.MODEL_PROVIDER, TestParties.MP)
                 .signedBy(Role.DATA_PROVIDER, TestParties.DP);
         assertThatThrownBy(() -> ContractVerifier.verify(sc, now)).hasMessageContaining("result_recipient");
@@ -94,7 +94,7 @@ class ContractVerifierTest {
     void theSameIdentityCannotBeBothProviders() throws Exception {
         SessionContract c = TestParties.contract(now.plusSeconds(600));
         SessionContract same = new SessionContract(c.veilContract(), c.sessionId(), c.model(), c.modelProvider(),
-                c.modelProvider(), c.enclave(), c.keyWrap(), c.output(), c.modelProvider().fingerprint(), c.expiresAt());
+                c.modelProvider(), c.enclave(), c.keyWrap(), c.output(), c.modelProvider().fingerprint(), c.expiresAt(), c.limits());
         SignedContract sc = SignedContract.unsigned(same).signedBy(Role.MODEL_PROVIDER, TestParties.MP)
                 .signedBy(Role.DATA_PROVIDER, TestParties.MP);
         assertThatThrownBy(() -> ContractVerifier.verify(sc, now)).hasMessageContaining("same identity as both providers");

@@ -74,6 +74,13 @@ public final class ContractVerifier {
         require(c.dataProvider().fingerprint().equals(c.resultRecipient()),
                 "contract result_recipient " + c.resultRecipient() + " is not the data provider's fingerprint " + c.dataProvider().fingerprint());
         require(c.keyWrap() != null, "contract key_wrap is missing");
+        SessionLimits limits = c.limits();
+        require(limits != null, "contract limits are missing");
+        require(limits.datasetSha256() == null || SHA256_HEX.matcher(limits.datasetSha256()).matches(),
+                "contract limits.dataset_sha256 must be 64 lowercase hex digits or absent");
+        require(limits.maxRows() >= 1, "contract limits.max_rows must be at least 1");
+        require(limits.maxInferenceSeconds() >= 1 && limits.maxInferenceSeconds() <= 7 * 24 * 3600,
+                "contract limits.max_inference_seconds must be 1..604800");
         require(c.output() != null, "contract output is missing");
         String outputProblem = c.output().problem();
         require(outputProblem == null, "contract " + outputProblem);

@@ -14,18 +14,25 @@ import java.util.HexFormat;
  * @param sessionId random, so two sessions with otherwise equal terms still differ
  * @param resultRecipient fingerprint of the identity whose key-agreement key receives the results (the data provider)
  * @param expiresAt ISO-8601 instant after which no enclave may start the session
+ * @param limits dataset pin, row bound and inference time limit the enclave enforces
  */
 public record SessionContract(int veilContract, String sessionId, ModelTerms model, PublicIdentity modelProvider,
                               PublicIdentity dataProvider, EnclavePolicy enclave, KeyWrapSuite keyWrap,
-                              OutputPolicy output, String resultRecipient, String expiresAt) {
-    public static final int VERSION = 1;
+                              OutputPolicy output, String resultRecipient, String expiresAt, SessionLimits limits) {
+    /** Version 2 added {@code limits}; a version 1 contract is refused rather than read with silent defaults. */
+    public static final int VERSION = 2;
 
     public static SessionContract draft(ModelTerms model, PublicIdentity mp, PublicIdentity dp, EnclavePolicy enclave,
                                         KeyWrapSuite keyWrap, OutputPolicy output, Instant expiresAt) {
+        return draft(model, mp, dp, enclave, keyWrap, output, expiresAt, SessionLimits.defaults());
+    }
+
+    public static SessionContract draft(ModelTerms model, PublicIdentity mp, PublicIdentity dp, EnclavePolicy enclave,
+                                        KeyWrapSuite keyWrap, OutputPolicy output, Instant expiresAt, SessionLimits limits) {
         byte[] id = new byte[16];
         new SecureRandom().nextBytes(id);
         return new SessionContract(VERSION, HexFormat.of().formatHex(id), model, mp, dp, enclave, keyWrap, output,
-                dp.fingerprint(), expiresAt.toString());
+                dp.fingerprint(), expiresAt.toString(), limits);
     }
 
     public byte[] canonicalBytes() {
