@@ -25,6 +25,8 @@ final class TestQuote {
     int tee = DcapQuote.TEE_SGX;
     byte[] vendor = INTEL_VENDOR;
     int certType = DcapQuote.CERT_PCK_CHAIN;
+    /** v4/v5 only: the type of the outer certification data, which must carry the QE report (6). */
+    int outerType = DcapQuote.CERT_QE_REPORT;
     boolean breakBinding;
     /** For TD reports: TEE_TCB_SVN, MRSIGNERSEAM, SEAMATTRIBUTES. */
     byte[] teeTcbSvn = new byte[16];
@@ -90,7 +92,7 @@ final class TestQuote {
         if (version == 3) {
             sig.writeBytes(qeCert.toByteArray());
         } else {
-            sig.writeBytes(le(6).putShort((short) DcapQuote.CERT_QE_REPORT).putInt(qeCert.size()).array());
+            sig.writeBytes(le(6).putShort((short) outerType).putInt(qeCert.size()).array());
             sig.writeBytes(qeCert.toByteArray());
         }
         ByteArrayOutputStream q = new ByteArrayOutputStream();
