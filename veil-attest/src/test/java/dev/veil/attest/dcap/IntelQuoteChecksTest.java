@@ -7,9 +7,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.veil.attest.Claims;
 import dev.veil.attest.Platform;
 import dev.veil.attest.VerificationOptions;
+import java.math.BigInteger;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Date;
 import java.util.List;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -168,5 +177,19 @@ class IntelQuoteChecksTest {
         assertThatThrownBy(() -> pki.verifier(Platform.SGX).verify(pki.quote().build(),
                 new VerificationOptions(TestPki.AT, List.of(signerAsCa.getEncoded(), info))))
                 .hasMessageContaining("Intel SGX TCB Signing certificate basicConstraints is CA:TRUE");
+    }
+
+    @Test
+    void tcbSigningCertificateOutsideItsValidityIsRefused() throws Exception {
+        var b = new JcaX509v3CertificateBuilder(new X500Name(TestPki.ROOT), BigInteger.valueOf(5), Date.from(Instant.parse("2025-01-01T00:00:00Z")),
+                Date.from(Instant.parse("2026-02-01T00:00:00Z")), new X500Name("CN=Intel SGX TCB Signing"), pki.tcbSigning.getPublic());
+        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+        b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+        X509Certificate expired = new JcaX509CertificateConverter().getCertificate(
+                b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pki.root.getPrivate())));
+        byte[] info = pki.signed("tcbInfo", TestPki.sgxTcbInfo("UpToDate", 17, "2026-05-01T00:00:00Z"));
+        assertThatThrownBy(() -> pki.verifier(Platform.SGX).verify(pki.quote().build(),
+                new VerificationOptions(TestPki.AT, List.of(expired.getEncoded(), info))))
+                .hasMessageContaining("Intel SGX TCB Signing certificate validity at 2026-06-01T00:00:00Z is 2025-01-01T00:00:00Z .. 2026-02-01T00:00:00Z");
     }
 }
