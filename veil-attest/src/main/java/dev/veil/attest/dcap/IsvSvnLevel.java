@@ -6,6 +6,7 @@ import dev.veil.attest.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A TCB level keyed by one ISVSVN, as QE Identity and TDX module identities list them:
@@ -32,7 +33,8 @@ record IsvSvnLevel(int isvSvn, Instant tcbDate, TcbStatus status, List<String> a
     }
 
     static List<String> advisories(JsonObject level) throws JsonFormatException {
-        return level.optionalArray("advisoryIDs").isPresent() ? level.array("advisoryIDs").strings() : List.of();
+        Optional<JsonArray> advisories = level.optionalArray("advisoryIDs");
+        return advisories.isPresent() ? advisories.get().strings() : List.of();
     }
 
     static List<JsonObject> nonEmpty(JsonArray a) throws JsonFormatException {
