@@ -1,6 +1,5 @@
 package dev.veil.attest.dcap;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.veil.attest.AttestationException;
 import dev.veil.attest.Claims;
 import dev.veil.attest.EvidenceVerifier;
@@ -13,32 +12,31 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.PublicKey;
-import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECPoint;
 import java.security.spec.ECPublicKeySpec;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Date;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
- * Verifies Intel DCAP ECDSA quotes (SGX v3, TDX v4/v5): the quote signature by the attestation key, the Quoting
- * Enclave report signed by the PCK and binding that key, the PCK chain to the pinned Intel SGX Root CA, CRLs when
- * supplied, and — when TCB Info and QE Identity are supplied — their signatures, validity windows and the TCB status
- * with advisories by Intel's matching rules. Without that collateral the status is reported as unknown.
+ * Verifies Intel DCAP ECDSA quotes (SGX v3, SGX/TDX v4 and v5): the quote signature by the attestation key, the
+ * Quoting Enclave report signed by the PCK and binding that key, the PCK chain to the pinned Intel SGX Root CA, the
+ * CRLs, and the TCB Info and QE Identity: their signatures, validity windows, the QE and TDX module identities and the
+ * TCB status with advisories by Intel's matching rules. Collateral the verifier obtained itself takes precedence over
+ * the host's. What was not available is reported in {@code collateral_missing} (and the status as Unknown without TCB
+ * Info) for the policy to judge. docs/checks/DCAP.md lists every check with Intel's reference and its test.
  */
 public class DcapEvidenceVerifier implements EvidenceVerifier {
     private static final X509Certificate PINNED_INTEL_ROOT = CertificateSet.resource("intel-sgx-root-ca.pem").get(0);
     private static final HexFormat HEX = HexFormat.of();
-    private static final String PCK_CN = "Intel SGX PCK Certificate";
-    private static final String TCB_SIGNING_CN = "Intel SGX TCB Signing";
 
     private final Platform platform;
     private final X509Certificate intelRoot;
@@ -69,55 +67,28 @@ public class DcapEvidenceVerifier implements EvidenceVerifier {
             throw new AttestationException("quote TEE type", quote.teeType() == DcapQuote.TEE_TDX ? "TDX" : "SGX",
                     platform.id().toUpperCase() + " (use --platform " + (quote.teeType() == DcapQuote.TEE_TDX ? "tdx" : "sgx") + ")");
         }
-        IntelCollateral collateral = IntelCollateral.from(options.allCollateral());
         Instant at = options.at();
-
-        X509Certificate[] chain = pckChain(quote, collateral, at);
-        X509Certificate pck = chain[0];
-        X509Certificate pckCa = chain[1];
-        verifyEcdsa(pck.getPublicKey(), quote.qeReport().raw(), quote.qeReportSignature(), "QE report signature", "the PCK certificate");
+        PckChain chain = PckChain.of(quote, intelRoot, at);
+        verifyEcdsa(chain.pck().getPublicKey(), quote.qeReport().raw(), quote.qeReportSignature(), "QE report signature", "the PCK certificate");
         checkQeBinding(quote);
         verifyEcdsa(rawP256(quote.attestationKey()), quote.signedBytes(), quote.quoteSignature(), "quote signature", "the attestation key");
 
+        IntelCollateral trusted = IntelCollateral.from(options.trustedCollateral());
+        IntelCollateral host = IntelCollateral.from(options.evidenceCollateral());
+        RevocationLists crls = RevocationLists.select(trusted, host, intelRoot, chain.pckCa(), at);
+        crls.requireNotRevoked(chain.pckCa(), CertificateSet.commonName(chain.pckCa()), RevocationLists.Kind.ROOT_CA_CRL);
+        crls.requireNotRevoked(chain.pck(), PckChain.PCK_CN, RevocationLists.Kind.PCK_CRL);
+
         Map<String, String> d = new LinkedHashMap<>();
-        PckExtensions ext = PckExtensions.of(pck);
+        PckExtensions ext = PckExtensions.of(chain.pck());
         d.put("quote_version", Integer.toString(quote.version()));
         d.put("fmspc", ext.fmspc());
-        d.put("pck_ca", CertificateSet.commonName(pckCa));
-        d.put("pck_crl", checkCrls(collateral, pck, pckCa, at));
-        tcbStatus(quote, ext, collateral, at, d);
+        d.put("pck_ca", CertificateSet.commonName(chain.pckCa()));
+        d.put("pck_crl", crls.describe());
+        tcbStatus(quote, ext, trusted, host, crls, at, d);
         d.put("trailing_bytes", quote.trailingBytes() == 0 ? "0"
                 : quote.trailingBytes() + (quote.trailingAllZero() ? " (zero padding)" : " (non-zero; outside every signature, ignored)"));
         return claims(quote, d);
-    }
-
-    private X509Certificate[] pckChain(DcapQuote quote, IntelCollateral collateral, Instant at) throws AttestationException {
-        List<X509Certificate> certs = new ArrayList<>();
-        if (quote.certDataType() == DcapQuote.CERT_PCK_CHAIN) {
-            certs.addAll(CertificateSet.parseAll(quote.certData()));
-        }
-        certs.addAll(collateral.certificates().all());
-        X509Certificate pck = certs.stream().filter(c -> PCK_CN.equals(CertificateSet.commonName(c))).findFirst()
-                .orElseThrow(() -> new AttestationException("PCK certificate",
-                        quote.certDataType() == DcapQuote.CERT_PCK_CHAIN ? "absent from the quote's certification data"
-                                : "not in the quote (certification data type " + quote.certDataType() + ") nor in the collateral",
-                        "the platform's PCK certificate (Intel PCS; pass it with --certs)"));
-        X509Certificate ca = certs.stream()
-                .filter(c -> CertificateSet.commonName(c).startsWith("Intel SGX PCK ") && CertificateSet.commonName(c).endsWith(" CA"))
-                .filter(c -> CertificateSet.signedBy(pck, c.getPublicKey())).findFirst()
-                .orElseThrow(() -> new AttestationException("PCK certificate issuer", pck.getIssuerX500Principal().getName(),
-                        "an Intel SGX PCK Platform/Processor CA certificate that signed it"));
-        CertificateSet.requireSignedBy(ca, CertificateSet.commonName(ca), intelRoot, "pinned Intel SGX Root CA");
-        for (X509Certificate c : certs) {
-            if (CertificateSet.commonName(c).equals("Intel SGX Root CA") && !Arrays.equals(encoded(c), encoded(intelRoot))) {
-                throw new AttestationException("PCK chain root", "an 'Intel SGX Root CA' that is not the pinned one",
-                        "the production Intel SGX Root CA (sha256 44a0196b…)");
-            }
-        }
-        CertificateSet.requireValidAt(intelRoot, "Intel SGX Root CA", at);
-        CertificateSet.requireValidAt(ca, CertificateSet.commonName(ca), at);
-        CertificateSet.requireValidAt(pck, "PCK", at);
-        return new X509Certificate[] {pck, ca};
     }
 
     private static void checkQeBinding(DcapQuote quote) throws AttestationException {
@@ -135,161 +106,78 @@ public class DcapEvidenceVerifier implements EvidenceVerifier {
         }
     }
 
-    private String checkCrls(IntelCollateral collateral, X509Certificate pck, X509Certificate pckCa, Instant at)
-            throws AttestationException {
-        List<String> done = new ArrayList<>();
-        for (X509CRL crl : collateral.crls()) {
-            X509Certificate issuer;
-            X509Certificate subject;
-            if (crl.getIssuerX500Principal().equals(intelRoot.getSubjectX500Principal())) {
-                issuer = intelRoot;
-                subject = pckCa;
-            } else if (crl.getIssuerX500Principal().equals(pckCa.getSubjectX500Principal())) {
-                issuer = pckCa;
-                subject = pck;
-            } else {
-                continue;   // a CRL for another chain: not ours to judge
-            }
-            String name = CertificateSet.commonName(issuer) + " CRL";
-            if (!Signatures.crl(crl, issuer.getPublicKey())) {
-                throw new AttestationException(name + " signature", "invalid: does not verify with its issuer", "a CRL signed by " + CertificateSet.commonName(issuer));
-            }
-            if (crl.getThisUpdate().after(Date.from(at)) || (crl.getNextUpdate() != null && crl.getNextUpdate().before(Date.from(at)))) {
-                throw new AttestationException(name + " validity at " + at, crl.getThisUpdate().toInstant() + " .. "
-                        + (crl.getNextUpdate() == null ? "?" : crl.getNextUpdate().toInstant()), "a window containing the verification time");
-            }
-            if (crl.isRevoked(subject)) {
-                throw new AttestationException(CertificateSet.commonName(subject) + " certificate", "revoked (serial "
-                        + subject.getSerialNumber().toString(16) + " is on the " + name + ")", "not revoked");
-            }
-            done.add(name);
-        }
-        return done.isEmpty() ? "not checked (no CRL supplied)" : "not revoked (" + String.join(", ", done) + ")";
-    }
-
-    private void tcbStatus(DcapQuote quote, PckExtensions ext, IntelCollateral collateral, Instant at, Map<String, String> d)
-            throws AttestationException {
-        String wantedId = platform == Platform.TDX ? "TDX" : "SGX";
-        SignedJson tcbInfo = null;
-        for (SignedJson t : collateral.tcbInfos()) {
-            String id = t.body().path("id").asText("SGX");
-            if (t.body().path("fmspc").asText().equalsIgnoreCase(ext.fmspc()) && id.equalsIgnoreCase(wantedId)) {
-                tcbInfo = t;
+    /**
+     * TCB Info and QE Identity: chosen by {@link CollateralChoice}, checked against the PCK and the QE report, then
+     * Intel's matching. Reports what was missing rather than guessing: the policy decides whether that is acceptable.
+     */
+    private void tcbStatus(DcapQuote quote, PckExtensions ext, IntelCollateral trusted, IntelCollateral host, RevocationLists crls,
+                           Instant at, Map<String, String> d) throws AttestationException {
+        TcbInfo.Id wantedId = platform == Platform.TDX ? TcbInfo.Id.TDX : TcbInfo.Id.SGX;
+        QeIdentity.Id wantedQe = platform == Platform.TDX ? QeIdentity.Id.TD_QE : QeIdentity.Id.QE;
+        List<X509Certificate> certificates = new ArrayList<>(trusted.certificates().all());
+        certificates.addAll(host.certificates().all());
+        CollateralChoice.SignerSource signerSource = CollateralChoice.once(() -> TcbSigner.select(certificates, intelRoot, crls, at));
+        Optional<CollateralChoice.Chosen<TcbInfo>> tcbInfo = CollateralChoice.choose(trusted.tcbInfos(), host.tcbInfos(),
+                t -> t.id() == wantedId && t.fmspc().equalsIgnoreCase(ext.fmspc()), signerSource, at);
+        if (tcbInfo.isEmpty()) {
+            Optional<TcbInfo> other = Stream.concat(trusted.tcbInfos().stream(), host.tcbInfos().stream()).map(Signed::body).findFirst();
+            if (other.isPresent()) {
+                throw new AttestationException("TCB Info", "for " + other.get().id() + " FMSPC " + other.get().fmspc(),
+                        wantedId + " TCB Info for the PCK's FMSPC " + ext.fmspc());
             }
         }
-        if (tcbInfo == null && !collateral.tcbInfos().isEmpty()) {
-            SignedJson any = collateral.tcbInfos().get(0);
-            throw new AttestationException("TCB Info", "for " + any.body().path("id").asText("SGX") + " FMSPC "
-                    + any.body().path("fmspc").asText(), wantedId + " TCB Info for the PCK's FMSPC " + ext.fmspc());
+        Optional<CollateralChoice.Chosen<QeIdentity>> qeIdentity = CollateralChoice.choose(trusted.qeIdentities(), host.qeIdentities(),
+                q -> q.id() == wantedQe, signerSource, at);
+        if (qeIdentity.isEmpty()) {
+            Optional<QeIdentity> other = Stream.concat(trusted.qeIdentities().stream(), host.qeIdentities().stream()).map(Signed::body)
+                    .filter(q -> q.id() != QeIdentity.Id.QVE).findFirst();
+            if (other.isPresent()) {
+                throw new AttestationException("QE Identity id", other.get().id().name(), wantedQe + " (the Quoting Enclave of " + wantedId + ")");
+            }
         }
-        if (tcbInfo == null) {
-            d.put("tcb_status", TcbStatus.UNKNOWN);
-            d.put("advisory_ids", "");
-            return;
-        }
-        X509Certificate signer = tcbSigner(collateral, at);
-        verifySignedJson(tcbInfo, signer, "TCB Info", at);
-        String pceId = tcbInfo.body().path("pceId").asText();
-        if (!pceId.equalsIgnoreCase(ext.pceId())) {
-            throw new AttestationException("TCB Info pceId", pceId, ext.pceId() + " (the PCK certificate's PCE-ID)");
-        }
-        String qeStatus = null;
-        List<String> qeAdvisories = new ArrayList<>();
-        if (!collateral.qeIdentities().isEmpty()) {
-            String wantedQe = platform == Platform.TDX ? "TD_QE" : "QE";
-            SignedJson qe = collateral.qeIdentities().stream().filter(j -> wantedQe.equals(j.body().path("id").asText()))
-                    .findFirst().orElseThrow(() -> new AttestationException("QE Identity id",
-                            collateral.qeIdentities().get(0).body().path("id").asText(), wantedQe + " (the Quoting Enclave of " + wantedId + ")"));
-            verifySignedJson(qe, signer, "QE Identity", at);
-            checkQeIdentity(qe.body(), quote.qeReport());
-            qeStatus = TcbEvaluation.qeStatus(qe.body(), quote.qeReport().isvSvn(), qeAdvisories);
-            d.put("qe_identity", qe.body().path("id").asText() + " isvsvn " + quote.qeReport().isvSvn() + ": " + qeStatus);
+        Optional<QeIdentityCheck.Outcome> qe = Optional.empty();
+        if (qeIdentity.isPresent()) {
+            qe = Optional.of(QeIdentityCheck.check(qeIdentity.get().body(), quote.qeReport()));
+            d.put("qe_identity", qe.get().description());
         } else {
             d.put("qe_identity", "not checked (no QE Identity supplied)");
         }
-        TcbEvaluation.Result r = TcbEvaluation.evaluate(tcbInfo.body(), ext, quote, qeStatus, qeAdvisories);
-        d.put("tcb_status", r.status());
+        List<String> missing = new ArrayList<>();
+        if (tcbInfo.isEmpty()) {
+            missing.add("tcb_info");
+        }
+        if (qeIdentity.isEmpty()) {
+            missing.add("qe_identity");
+        }
+        for (RevocationLists.Kind k : RevocationLists.Kind.values()) {
+            if (!crls.has(k)) {
+                missing.add(k.claim);
+            }
+        }
+        d.put("collateral_missing", String.join(",", missing));
+        d.put("tcb_evaluation_data_number", Stream.concat(tcbInfo.stream().map(c -> c.body().tcbEvaluationDataNumber()),
+                qeIdentity.stream().map(c -> c.body().tcbEvaluationDataNumber())).min(Long::compare).map(String::valueOf).orElse(""));
+        if (tcbInfo.isEmpty()) {
+            d.put("tcb_status", TcbStatus.UNKNOWN.text());
+            d.put("advisory_ids", "");
+            return;
+        }
+        TcbInfo info = tcbInfo.get().body();
+        if (!info.pceId().equalsIgnoreCase(ext.pceId())) {
+            throw new AttestationException("TCB Info pceId", info.pceId(), ext.pceId() + " (the PCK certificate's PCE-ID)");
+        }
+        Optional<byte[]> teeTcbSvn = Optional.empty();
+        Optional<TdxModuleCheck.Outcome> module = Optional.empty();
+        if (quote.body() instanceof ReportBody.Td td) {
+            teeTcbSvn = Optional.of(td.teeTcbSvn());
+            module = Optional.of(TdxModuleCheck.check(info, td));
+            d.put("tdx_module", module.get().description());
+        }
+        TcbEvaluation.Result r = TcbEvaluation.evaluate(info, ext, teeTcbSvn, module, qe);
+        d.put("tcb_status", r.status().text());
         d.put("advisory_ids", String.join(",", r.advisoryIds()));
         d.put("tcb_level", r.platformLevel());
-        if (platform == Platform.TDX) {
-            d.put("tdx_module", r.tdxModule());
-        }
-        d.put("tcb_info", tcbInfo.body().path("id").asText("SGX") + " v" + tcbInfo.body().path("version").asText()
-                + ", evaluation data " + tcbInfo.body().path("tcbEvaluationDataNumber").asText() + ", issued "
-                + tcbInfo.body().path("issueDate").asText());
-    }
-
-    private X509Certificate tcbSigner(IntelCollateral collateral, Instant at) throws AttestationException {
-        List<X509Certificate> signers = collateral.certificates().withCommonName(TCB_SIGNING_CN);
-        if (signers.isEmpty()) {
-            throw new AttestationException("TCB signing certificate", "missing from the collateral",
-                    "the Intel SGX TCB Signing certificate (the TCB Info issuer chain from Intel PCS)");
-        }
-        AttestationException expired = null;
-        for (X509Certificate s : signers) {
-            if (CertificateSet.signedBy(s, intelRoot.getPublicKey())) {
-                try {
-                    CertificateSet.requireValidAt(s, TCB_SIGNING_CN, at);
-                    return s;
-                } catch (AttestationException e) {
-                    expired = e;   // an Intel-issued signer outside its window: say so, unless another one fits
-                }
-            }
-        }
-        if (expired != null) {
-            throw expired;
-        }
-        throw new AttestationException("TCB signing certificate", "not signed by the pinned Intel SGX Root CA", "a certificate issued by Intel");
-    }
-
-    private static void verifySignedJson(SignedJson j, X509Certificate signer, String what, Instant at) throws AttestationException {
-        if (!Signatures.ecdsaP1363Collateral("SHA256", signer.getPublicKey(), j.signedBytes(), j.signature())) {
-            throw new AttestationException(what + " signature", "invalid: does not verify with the TCB signing key over "
-                    + "the raw JSON (a re-formatted copy does not verify)", "a valid ECDSA P-256 signature by Intel");
-        }
-        try {
-            Instant issued = Instant.parse(j.body().path("issueDate").asText());
-            Instant next = Instant.parse(j.body().path("nextUpdate").asText());
-            if (at.isBefore(issued) || at.isAfter(next)) {
-                throw new AttestationException(what + " validity at " + at, issued + " .. " + next,
-                        "a window containing the verification time (fetch fresh collateral, or use --at for old samples)");
-            }
-        } catch (DateTimeParseException e) {
-            throw new AttestationException(what + " issueDate/nextUpdate", "unparseable", "ISO-8601 instants");
-        }
-    }
-
-    private static void checkQeIdentity(JsonNode id, ReportBody.Sgx qe) throws AttestationException {
-        if (!HEX.formatHex(qe.mrSigner()).equalsIgnoreCase(id.path("mrsigner").asText())) {
-            throw new AttestationException("QE MRSIGNER", HEX.formatHex(qe.mrSigner()), id.path("mrsigner").asText().toLowerCase());
-        }
-        if (qe.isvProdId() != id.path("isvprodid").asInt(-1)) {
-            throw new AttestationException("QE ISVPRODID", Integer.toString(qe.isvProdId()), id.path("isvprodid").asText());
-        }
-        // MISCSELECT and its mask are written as the hex of the report's little-endian bytes, like ATTRIBUTES.
-        byte[] misc = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(qe.miscSelect()).array();
-        maskedEqual("QE MISCSELECT", misc, id.path("miscselect").asText("00000000"), id.path("miscselectMask").asText("00000000"));
-        maskedEqual("QE ATTRIBUTES", qe.attributes(), id.path("attributes").asText("00".repeat(16)),
-                id.path("attributesMask").asText("00".repeat(16)));
-    }
-
-    private static void maskedEqual(String claim, byte[] found, String wantHex, String maskHex) throws AttestationException {
-        byte[] want;
-        byte[] mask;
-        try {
-            want = HEX.parseHex(wantHex);
-            mask = HEX.parseHex(maskHex);
-        } catch (IllegalArgumentException e) {
-            throw new AttestationException(claim + " in QE Identity", "not hex", "hex bytes");
-        }
-        if (want.length != found.length || mask.length != found.length) {
-            throw new AttestationException(claim + " in QE Identity", want.length + " bytes", found.length + " bytes");
-        }
-        for (int i = 0; i < found.length; i++) {
-            if ((found[i] & mask[i]) != (want[i] & mask[i])) {
-                throw new AttestationException(claim, HEX.formatHex(found), wantHex.toLowerCase() + " under mask " + maskHex.toLowerCase());
-            }
-        }
+        d.put("tcb_info", info.describe() + (tcbInfo.get().trusted() ? ", from the verifier's collateral" : ", from the evidence's host"));
     }
 
     private Claims claims(DcapQuote quote, Map<String, String> d) {
@@ -340,14 +228,6 @@ public class DcapEvidenceVerifier implements EvidenceVerifier {
                     template.getParams()));
         } catch (GeneralSecurityException | RuntimeException e) {
             throw new AttestationException("quote attestation key", "not a point on P-256", "a raw P-256 public key (x||y)");
-        }
-    }
-
-    private static byte[] encoded(X509Certificate c) {
-        try {
-            return c.getEncoded();
-        } catch (java.security.cert.CertificateEncodingException e) {
-            return new byte[0];
         }
     }
 }

@@ -3,12 +3,15 @@ package dev.veil.attest.dcap;
 import dev.veil.attest.AttestationException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.HexFormat;
 
 /**
  * An Intel DCAP ECDSA quote: version 3 (SGX), 4 (SGX or TDX) or 5 (typed body: SGX, TD 1.0 or TD 1.5), with its
  * signature data — quote signature, attestation key, the Quoting Enclave's report, its signature by the PCK, the QE
- * authentication data and the certification data (usually the PEM PCK chain, type 5). Layout only, no crypto.
+ * authentication data and the certification data, which must be the PCK chain (type 5). Layout and Intel's format
+ * rules (QVL Quote::validate: Intel's QE vendor id, v3 is SGX only, certification data types), no crypto.
  * Bytes after the signature data are not covered by any signature; they are counted and reported, not parsed.
  */
 public record DcapQuote(int version, int teeType, byte[] signedBytes, ReportBody body, byte[] quoteSignature,
@@ -19,6 +22,8 @@ public record DcapQuote(int version, int teeType, byte[] signedBytes, ReportBody
     static final int HEADER = 48;
     static final int CERT_PCK_CHAIN = 5;
     static final int CERT_QE_REPORT = 6;
+    /** The QE vendor id of Intel's Quoting Enclave (QVL QuoteConstants INTEL_QE_VENDOR_ID). */
+    private static final byte[] INTEL_QE_VENDOR_ID = HexFormat.of().parseHex("939a7233f79c4ca9940a0db3957f0607");
 
     public static DcapQuote parse(byte[] q) throws AttestationException {
         Reader r = new Reader(q);
@@ -34,7 +39,16 @@ public record DcapQuote(int version, int teeType, byte[] signedBytes, ReportBody
         if (tee != TEE_SGX && tee != TEE_TDX) {
             throw new AttestationException("quote TEE type", String.format("0x%08x", tee), "0x00000000 (SGX) or 0x00000081 (TDX)");
         }
-        r.skip(HEADER - 8);   // reserved/QE SVNs, QE vendor id, user data: covered by the signature, not used here
+        if (version == 3 && tee != TEE_SGX) {
+            throw new AttestationException("quote v3 TEE type", String.format("0x%08x", tee), "0x00000000 (version 3 quotes are SGX only)");
+        }
+        r.skip(4);            // QE SVN and PCE SVN: covered by the signature, not used here
+        byte[] vendor = r.bytes(16);
+        if (!MessageDigest.isEqual(vendor, INTEL_QE_VENDOR_ID)) {
+            throw new AttestationException("quote QE vendor id", HexFormat.of().formatHex(vendor),
+                    HexFormat.of().formatHex(INTEL_QE_VENDOR_ID) + " (Intel's Quoting Enclave)");
+        }
+        r.skip(HEADER - 28);  // user data: covered by the signature, not used here
         ReportBody body;
         if (version == 5) {
             int bodyType = r.u16();
@@ -75,6 +89,7 @@ public record DcapQuote(int version, int teeType, byte[] signedBytes, ReportBody
             auth = r.bytes(r.u16());
             certType = r.u16();
             certData = r.bytes(r.u32());
+            requirePckChain("quote certification data type", certType);
         } else {
             int outerType = r.u16();
             int outerLen = r.u32();
@@ -87,6 +102,7 @@ public record DcapQuote(int version, int teeType, byte[] signedBytes, ReportBody
             auth = r.bytes(r.u16());
             certType = r.u16();
             certData = r.bytes(r.u32());
+            requirePckChain("quote QE report certification data type", certType);
             if (r.position() != outerEnd) {
                 throw new AttestationException("quote QE certification data length", Integer.toString(outerLen),
                         Integer.toString(outerLen - (outerEnd - r.position())) + " (the sum of its parts)");
@@ -102,6 +118,16 @@ public record DcapQuote(int version, int teeType, byte[] signedBytes, ReportBody
             zero &= q[i] == 0;
         }
         return new DcapQuote(version, tee, signed, body, quoteSig, attKey, qe, qeSig, auth, certType, certData, trailing, zero);
+    }
+
+    /**
+     * Intel defines types 1–5 for the data certifying the QE; Veil accepts only 5, the PCK certificate chain, so every
+     * quote carries the chain that identifies its platform (types 1–4 would leave the PCK to be found elsewhere).
+     */
+    private static void requirePckChain(String claim, int type) throws AttestationException {
+        if (type != CERT_PCK_CHAIN) {
+            throw new AttestationException(claim, Integer.toString(type), "5 (the PCK certificate chain)");
+        }
     }
 
     /** Bounds-checked little-endian reader: every read names what ran short. */

@@ -10,22 +10,32 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * DCAP collateral the user supplied, recognised by content: certificates (PCK, TCB signing and their chains), CRLs
- * (PCK CRL, root CA CRL; DER or PEM), TCB Info and QE Identity responses (JSON with their signature).
+ * DCAP collateral from one source, recognised by content: certificates (TCB signing chain, PCK chains), CRLs (PCK
+ * CRL, Root CA CRL; DER or PEM), and PCS responses (TCB Info, QE Identity). A JSON blob must be a well-formed PCS
+ * response: a malformed one is refused, never skipped.
  */
-record IntelCollateral(CertificateSet certificates, List<X509CRL> crls, List<SignedJson> tcbInfos, List<SignedJson> qeIdentities) {
+record IntelCollateral(CertificateSet certificates, List<X509CRL> crls, List<Signed<TcbInfo>> tcbInfos,
+                       List<Signed<QeIdentity>> qeIdentities) {
+    IntelCollateral {
+        crls = List.copyOf(crls);
+        tcbInfos = List.copyOf(tcbInfos);
+        qeIdentities = List.copyOf(qeIdentities);
+    }
+
+    @SuppressWarnings("unchecked")   // the body's type was just tested
     static IntelCollateral from(List<byte[]> blobs) throws AttestationException {
         List<X509CRL> crls = new ArrayList<>();
-        List<SignedJson> tcb = new ArrayList<>();
-        List<SignedJson> qe = new ArrayList<>();
+        List<Signed<TcbInfo>> tcb = new ArrayList<>();
+        List<Signed<QeIdentity>> qe = new ArrayList<>();
         List<byte[]> certBlobs = new ArrayList<>();
         for (byte[] b : blobs) {
-            SignedJson t = SignedJson.parse(b, "tcbInfo");
-            SignedJson q = t == null ? SignedJson.parse(b, "enclaveIdentity") : null;
-            if (t != null) {
-                tcb.add(t);
-            } else if (q != null) {
-                qe.add(q);
+            if (PcsResponse.isJson(b)) {
+                Signed<? extends IntelSigned> s = PcsResponse.read(b);
+                if (s.body() instanceof TcbInfo) {
+                    tcb.add((Signed<TcbInfo>) s);
+                } else {
+                    qe.add((Signed<QeIdentity>) s);
+                }
             } else if (!CertificateSet.parseAll(b).isEmpty()) {
                 certBlobs.add(b);
             } else {

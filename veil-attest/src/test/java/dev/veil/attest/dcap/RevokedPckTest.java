@@ -6,14 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.veil.attest.Claims;
 import dev.veil.attest.Platform;
 import dev.veil.attest.VerificationOptions;
-import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
@@ -21,8 +16,6 @@ import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import org.bouncycastle.asn1.ASN1EncodableVector;
@@ -31,7 +24,10 @@ import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.DERSequence;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.CRLReason;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -85,39 +81,24 @@ class RevokedPckTest {
     }
 
     static byte[] sgxQuote(KeyPair attestation, PrivateKey pckKey, List<X509Certificate> chain, boolean breakBinding) throws Exception {
-        ByteBuffer head = ByteBuffer.allocate(48 + 384).order(ByteOrder.LITTLE_ENDIAN);
-        head.putShort((short) 3).putShort((short) 2).putInt(0);
-        byte[] signed = head.array();
-        byte[] attKey = rawXy((ECPublicKey) attestation.getPublic());
-        byte[] qeReport = new byte[384];
-        byte[] binding = MessageDigest.getInstance("SHA-256").digest(attKey);   // no QE auth data
-        System.arraycopy(binding, 0, qeReport, 320, 32);
-        if (breakBinding) {
-            qeReport[320] ^= 1;
-        }
-        StringBuilder pem = new StringBuilder();
-        for (X509Certificate c : chain) {
-            pem.append("-----BEGIN CERTIFICATE-----\n").append(Base64.getMimeEncoder().encodeToString(c.getEncoded()))
-                    .append("\n-----END CERTIFICATE-----\n");
-        }
-        byte[] certData = pem.toString().getBytes(StandardCharsets.US_ASCII);
-        ByteArrayOutputStream sig = new ByteArrayOutputStream();
-        sig.writeBytes(sign(attestation.getPrivate(), signed));
-        sig.writeBytes(attKey);
-        sig.writeBytes(qeReport);
-        sig.writeBytes(sign(pckKey, qeReport));
-        sig.writeBytes(new byte[] {0, 0});                                         // QE auth data length 0
-        sig.writeBytes(ByteBuffer.allocate(6).order(ByteOrder.LITTLE_ENDIAN).putShort((short) 5).putInt(certData.length).array());
-        sig.writeBytes(certData);
-        ByteArrayOutputStream q = new ByteArrayOutputStream();
-        q.writeBytes(signed);
-        q.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(sig.size()).array());
-        q.writeBytes(sig.toByteArray());
-        return q.toByteArray();
+        TestQuote q = new TestQuote(attestation, pckKey, chain);
+        q.breakBinding = breakBinding;
+        return q.build();
     }
 
+    /** A certificate with the profile Intel gives its role: CAs (subject CN ending in "CA") sign certificates and CRLs. */
     static X509Certificate cert(String issuer, String subject, PublicKey key, PrivateKey signer, long serial, boolean pck) throws Exception {
+        boolean ca = subject.endsWith(" CA");
+        return cert(issuer, subject, key, signer, serial, pck, ca, ca ? KeyUsage.keyCertSign | KeyUsage.cRLSign
+                : KeyUsage.digitalSignature | KeyUsage.nonRepudiation);
+    }
+
+    /** A certificate with the given basicConstraints CA flag and keyUsage bits (BouncyCastle KeyUsage constants). */
+    static X509Certificate cert(String issuer, String subject, PublicKey key, PrivateKey signer, long serial, boolean pck, boolean ca,
+                                int keyUsage) throws Exception {
         var b = new JcaX509v3CertificateBuilder(new X500Name(issuer), BigInteger.valueOf(serial), FROM, TO, new X500Name(subject), key);
+        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
+        b.addExtension(Extension.keyUsage, true, new KeyUsage(keyUsage));
         if (pck) {
             b.addExtension(new ASN1ObjectIdentifier(PckExtensions.SGX_EXTENSION), false, sgxExtension());
         }

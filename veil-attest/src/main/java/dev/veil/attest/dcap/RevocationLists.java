@@ -1,0 +1,114 @@
+package dev.veil.attest.dcap;
+
+import dev.veil.attest.AttestationException;
+import dev.veil.attest.x509.CertificateSet;
+import dev.veil.attest.x509.Signatures;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The two CRLs of Intel's SGX PKI, each recognised by its issuer: the Root CA CRL (issued by the pinned root; lists
+ * revoked PCK CAs and TCB Signing certificates) and the PCK CRL (issued by the quote's PCK CA; lists revoked PCK
+ * certificates). For each, the verifier's own CRLs are used when it has any, the host's only otherwise. Every CRL of
+ * that source must verify with its issuer (a forged one is refused, not skipped); the newest one valid at the
+ * verification time is the one in force. A certificate listed on any genuine CRL of its issuer, from either source, is
+ * revoked: Intel does not un-revoke, so a genuine older list is still proof.
+ */
+final class RevocationLists {
+    /** Which list, by its name in {@code collateral_missing}. */
+    enum Kind {
+        PCK_CRL("pck_crl"), ROOT_CA_CRL("root_ca_crl");
+
+        final String claim;
+
+        Kind(String claim) {
+            this.claim = claim;
+        }
+    }
+
+    private record IssuerList(Kind kind, X509Certificate issuer, Optional<X509CRL> inForce, List<X509CRL> genuine) {
+        String name() {
+            return CertificateSet.commonName(issuer) + " CRL";
+        }
+    }
+
+    private final IssuerList pck;
+    private final IssuerList root;
+
+    private RevocationLists(IssuerList pck, IssuerList root) {
+        this.pck = pck;
+        this.root = root;
+    }
+
+    static RevocationLists select(IntelCollateral trusted, IntelCollateral host, X509Certificate rootCa, X509Certificate pckCa,
+                                  Instant at) throws AttestationException {
+        return new RevocationLists(select(Kind.PCK_CRL, pckCa, trusted, host, at), select(Kind.ROOT_CA_CRL, rootCa, trusted, host, at));
+    }
+
+    private static IssuerList select(Kind kind, X509Certificate issuer, IntelCollateral trusted, IntelCollateral host, Instant at)
+            throws AttestationException {
+        List<X509CRL> mine = issuedBy(trusted, issuer);
+        List<X509CRL> used = mine.isEmpty() ? issuedBy(host, issuer) : mine;
+        String name = CertificateSet.commonName(issuer) + " CRL";
+        for (X509CRL crl : used) {
+            if (!Signatures.crl(crl, issuer.getPublicKey())) {
+                throw new AttestationException(name + " signature", "invalid: does not verify with its issuer",
+                        "a CRL signed by " + CertificateSet.commonName(issuer));
+            }
+        }
+        List<X509CRL> genuine = new ArrayList<>(used);
+        if (!mine.isEmpty()) {
+            issuedBy(host, issuer).stream().filter(c -> Signatures.crl(c, issuer.getPublicKey())).forEach(genuine::add);
+        }
+        Date when = Date.from(at);
+        Optional<X509CRL> inForce = used.stream()
+                .filter(c -> !c.getThisUpdate().after(when) && (c.getNextUpdate() == null || !c.getNextUpdate().before(when)))
+                .max(Comparator.comparing(X509CRL::getThisUpdate));
+        if (inForce.isEmpty() && !used.isEmpty()) {
+            X509CRL newest = used.stream().max(Comparator.comparing(X509CRL::getThisUpdate)).orElseThrow();
+            throw new AttestationException(name + " validity at " + at, newest.getThisUpdate().toInstant() + " .. "
+                    + (newest.getNextUpdate() == null ? "?" : newest.getNextUpdate().toInstant()), "a window containing the verification time");
+        }
+        return new IssuerList(kind, issuer, inForce, genuine);
+    }
+
+    private static List<X509CRL> issuedBy(IntelCollateral c, X509Certificate issuer) {
+        return c.crls().stream().filter(crl -> crl.getIssuerX500Principal().equals(issuer.getSubjectX500Principal())).toList();
+    }
+
+    boolean has(Kind kind) {
+        return list(kind).inForce().isPresent();
+    }
+
+    /** Refuses {@code subject} when a genuine CRL of {@code kind} lists it; nothing to check when there is none. */
+    void requireNotRevoked(X509Certificate subject, String role, Kind kind) throws AttestationException {
+        IssuerList l = list(kind);
+        for (X509CRL crl : l.genuine()) {
+            if (crl.isRevoked(subject)) {
+                throw new AttestationException(role + " certificate", "revoked (serial " + subject.getSerialNumber().toString(16)
+                        + " is on the " + l.name() + ")", "not revoked");
+            }
+        }
+    }
+
+    /** The {@code pck_crl} claim: which lists were checked. */
+    String describe() {
+        List<String> done = new ArrayList<>();
+        for (IssuerList l : List.of(pck, root)) {
+            if (l.inForce().isPresent()) {
+                done.add(l.name());
+            }
+        }
+        return done.isEmpty() ? "not checked (no CRL supplied)" : "not revoked (" + String.join(", ", done) + ")";
+    }
+
+    private IssuerList list(Kind kind) {
+        return kind == Kind.PCK_CRL ? pck : root;
+    }
+}
