@@ -85,7 +85,9 @@ class CollateralFetchTest {
     void snpVcekUrlNamesProductChipAndReportedTcb() throws Exception {
         String chip = "d49554ec717f4e5b0fe6b143bcf0405bd7ae304727edf46603f2a76aef6a3abc15d7af38db757039029f0efacfd08e244324884738c72b082e2f87a44d541eb6";
         String path = "/vcek/v1/Milan/" + chip + "?blSPL=3&teeSPL=0&snpSPL=8&ucodeSPL=115";
-        HttpServer s = serve(Map.of(path, V.resolve("sev-snp/virtee-milan-vcek.der")), Map.of());
+        // AMD's ARK-signed CRL is fetched too; testdata has no copy, so a CRL from a test CA stands in for its bytes
+        Path crl = Files.write(Files.createTempFile("amd", ".crl"), dev.veil.cli.platforms.TestCrl.fromTestCa());
+        HttpServer s = serve(Map.of(path, V.resolve("sev-snp/virtee-milan-vcek.der"), "/vcek/v1/Milan/crl", crl), Map.of());
         try {
             CliTest.Result needsProduct = veil("attest", "verify", "--platform", "snp", "--evidence", V.resolve("sev-snp/virtee-milan-report.bin").toString(),
                     "--fetch", "--kds", "http://127.0.0.1:" + s.getAddress().getPort(), "--cache", dir.toString());
@@ -98,7 +100,7 @@ class CollateralFetchTest {
         } finally {
             s.stop(0);
         }
-        assertThat(requests).containsExactly(path);
+        assertThat(requests).containsExactly(path, "/vcek/v1/Milan/crl");
     }
 
     @Test

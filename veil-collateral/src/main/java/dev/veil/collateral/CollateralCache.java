@@ -32,7 +32,7 @@ public final class CollateralCache {
 
     /**
      * Opens (creating it 0700 if absent) the cache directory.
-     * @throws IOException when the directory exists but others may write to or read from it
+     * @throws IOException when the directory exists and others may write to it
      */
     public CollateralCache(Path dir) throws IOException {
         this.dir = dir.toAbsolutePath();
@@ -41,8 +41,9 @@ public final class CollateralCache {
             Files.createDirectory(this.dir, PosixFilePermissions.asFileAttribute(OWNER_DIR));
         }
         Set<PosixFilePermission> mode = Files.getPosixFilePermissions(this.dir);
-        if (!OWNER_DIR.containsAll(mode)) {
-            throw new IOException("collateral cache " + this.dir + " is open to other users (mode "
+        if (mode.contains(PosixFilePermission.GROUP_WRITE) || mode.contains(PosixFilePermission.OTHERS_WRITE)) {
+            // others could replace entries; the verifier would catch forged ones, but a swapped cache is still a denial of service
+            throw new IOException("collateral cache " + this.dir + " is writable by other users (mode "
                     + PosixFilePermissions.toString(mode) + "); run 'chmod 700 " + this.dir + "' or choose another directory");
         }
     }

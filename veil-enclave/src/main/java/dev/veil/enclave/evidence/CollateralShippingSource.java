@@ -37,7 +37,7 @@ public final class CollateralShippingSource implements EvidenceSource {
     private ScheduledExecutorService refresher;
 
     /** @param clock decides which cached pieces are past their nextUpdate */
-    CollateralShippingSource(EvidenceSource platformSource, CollateralSettings settings, Clock clock) {
+    public CollateralShippingSource(EvidenceSource platformSource, CollateralSettings settings, Clock clock) {
         this.platformSource = platformSource;
         this.settings = settings;
         this.clock = clock;

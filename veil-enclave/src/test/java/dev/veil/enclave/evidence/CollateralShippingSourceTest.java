@@ -151,7 +151,7 @@ class CollateralShippingSourceTest {
         Path shared = Files.createDirectory(dir.resolve("cache"));
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
         CollateralShippingSource source = new CollateralShippingSource(tdxDevice(), settings(URI.create("http://127.0.0.1:9")), Clock.systemUTC());
-        assertThatThrownBy(source::probe).hasMessageContaining("is open to other users").hasMessageContaining("chmod 700");
+        assertThatThrownBy(source::probe).hasMessageContaining("is writable by other users").hasMessageContaining("chmod 700");
     }
 
     @Test
