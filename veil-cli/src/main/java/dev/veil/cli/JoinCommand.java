@@ -103,6 +103,8 @@ final class JoinCommand implements Callable<Integer> {
             try {
                 o = ProviderFlow.run(id, r, sc, host.getHostAddress(), at.port(), sealedAsset, k, options, fetched, record,
                         (who, step, nanos, detail) -> System.err.printf("[%s] %-16s %7.1f ms  %s%n", who, step, nanos / 1e6, detail));
+            } catch (FetchedTrustedCollateral.Unavailable e) {
+                throw new CliFailure(e.getMessage());
             } catch (UnknownHostException | java.net.NoRouteToHostException | java.net.SocketTimeoutException e) {
                 throw new CliFailure("cannot reach the enclave at " + enclave + " (" + e.getClass().getSimpleName()
                         + "); check --enclave and that 'veil enclave run' is listening there");

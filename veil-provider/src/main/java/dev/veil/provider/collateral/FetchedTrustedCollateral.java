@@ -23,6 +23,19 @@ public final class FetchedTrustedCollateral implements TrustedCollateral {
 
     @Override
     public List<byte[]> forEvidence(Platform platform, byte[] evidence, List<byte[]> fromHost) throws IOException, AttestationException {
-        return fetcher.fetchFor(platform, evidence, snpProduct, fromHost).blobs();
+        try {
+            return fetcher.fetchFor(platform, evidence, snpProduct, fromHost).blobs();
+        } catch (IOException e) {
+            throw new Unavailable(e.getMessage());
+        }
+    }
+
+    /** The provider's own collateral could not be had: nothing was released, and the reason is the user's to fix. */
+    public static final class Unavailable extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Unavailable(String reason) {
+            super("cannot get your own collateral for the enclave's evidence: " + reason);
+        }
     }
 }
