@@ -125,6 +125,17 @@ class CollateralShippingSourceTest {
     }
 
     @Test
+    void expiredCacheIsNotShippedWhenTheServiceIsDownAtStart() throws Exception {
+        CollateralSettings s;
+        try (FakeCollateralServices pcs = FakeCollateralServices.intelForDcapQvlTdxQuote()) {
+            s = settings(pcs.base());
+            new CollateralShippingSource(tdxDevice(), s, Clock.fixed(WHILE_CURRENT, ZoneOffset.UTC)).probe();
+        }
+        CollateralShippingSource later = new CollateralShippingSource(tdxDevice(), s, Clock.fixed(Instant.parse("2025-08-01T00:00:00Z"), ZoneOffset.UTC));
+        assertThatThrownBy(later::probe).hasMessageContaining("cannot fetch");
+    }
+
+    @Test
     void serviceAnsweringWithSomethingElseIsRefusedAtStart() throws Exception {
         try (FakeCollateralServices pcs = FakeCollateralServices.intelForDcapQvlTdxQuote()) {
             pcs.serve("/tdx/certification/v4/tcb?fmspc=B0C06F000000", "<html>PCCS login</html>".getBytes());
