@@ -35,6 +35,8 @@ import java.util.regex.Pattern;
  * untrusted input like any collateral: a verifier accepts it only if it chains to the pinned roots.
  */
 public final class CollateralFetcher {
+    /** Far above any real piece (Intel's CRLs and TCB Infos are kilobytes): a bound on what a wrong URL can make us hold. */
+    static final int MAX_RESPONSE = 8 << 20;
     private static final Pattern AMD_SIGNER = Pattern.compile("SEV-(VLEK-)?(Milan|Genoa|Turin)");
 
     /** Where to fetch from. A PCCS URL can stand in for Intel's PCS. */
@@ -201,9 +203,13 @@ public final class CollateralFetcher {
     }
 
     private CollateralCache.Entry download(URI uri, CollateralKind kind) throws IOException {
-        HttpResponse<byte[]> resp;
+        HttpResponse<java.io.InputStream> resp;
+        byte[] body;
         try {
-            resp = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            resp = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            try (java.io.InputStream in = resp.body()) {
+                body = in.readNBytes(MAX_RESPONSE + 1);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while fetching " + uri);
@@ -214,9 +220,12 @@ public final class CollateralFetcher {
         if (resp.statusCode() != 200) {
             throw new IOException("fetching " + uri + " returned HTTP " + resp.statusCode());
         }
+        if (body.length > MAX_RESPONSE) {
+            throw new IOException(uri + " answered with more than " + MAX_RESPONSE / (1 << 20) + " MiB, far more than any collateral; check the URL");
+        }
         Optional<byte[]> issuer = kind.issuerChainHeader() == null ? Optional.empty() : resp.headers().firstValue(kind.issuerChainHeader())
                 .map(v -> URLDecoder.decode(v, StandardCharsets.UTF_8).getBytes(StandardCharsets.US_ASCII));
-        return new CollateralCache.Entry(resp.body(), issuer);
+        return new CollateralCache.Entry(body, issuer);
     }
 
     private static String capitalise(String s) {

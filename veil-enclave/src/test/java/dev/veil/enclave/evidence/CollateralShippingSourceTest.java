@@ -145,6 +145,15 @@ class CollateralShippingSourceTest {
     }
 
     @Test
+    void endlessAnswerFromAWrongUrlIsRefusedNotHeld() throws Exception {
+        try (FakeCollateralServices pcs = FakeCollateralServices.intelForDcapQvlTdxQuote()) {
+            pcs.serve("/tdx/certification/v4/tcb?fmspc=B0C06F000000", new byte[(8 << 20) + 1]);
+            CollateralShippingSource source = new CollateralShippingSource(tdxDevice(), settings(pcs.base()), Clock.systemUTC());
+            assertThatThrownBy(source::probe).hasMessageContaining("answered with more than 8 MiB");
+        }
+    }
+
+    @Test
     void cacheIsOwnerOnly() throws Exception {
         try (FakeCollateralServices pcs = FakeCollateralServices.intelForDcapQvlTdxQuote()) {
             new CollateralShippingSource(tdxDevice(), settings(pcs.base()), Clock.fixed(WHILE_CURRENT, ZoneOffset.UTC)).probe();
