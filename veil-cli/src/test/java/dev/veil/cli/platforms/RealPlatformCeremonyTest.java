@@ -154,6 +154,28 @@ class RealPlatformCeremonyTest {
     }
 
     @Test
+    void providersOwnCollateralIsUsedWhenTheHostSendsAnother() throws Exception {
+        Path col = Path.of(System.getProperty("veil.testdata.dir"), "vectors", "tdx", "dcapqvl-tdx_quote.collateral");
+        Path otherPlatform = Path.of(System.getProperty("veil.testdata.dir"), "vectors", "tdx", "dcapqvl-tdx_quote_outdated.collateral");
+        try (FakeCollateralServices hostPccs = FakeCollateralServices.intelForDcapQvlTdxQuote()) {
+            // the host's PCCS answers with a genuine Intel TCB Info, but for another platform (FMSPC 90C06F000000)
+            hostPccs.serve("/tdx/certification/v4/tcb?fmspc=B0C06F000000", Files.readAllBytes(otherPlatform.resolve("tcbinfo_response.json")),
+                    "TCB-Info-Issuer-Chain", otherPlatform.resolve("tcb_info_issuer_chain.pem"));
+            EvidenceSource enclave = tdxShippingCollateralFrom(hostPccs.base());
+            assertThat(failures(enclave, tdxRequiringUpToDate(), TDX_COLLATERAL_CURRENT, List.of(), TrustedCollateral.NONE))
+                    .as("with only the host's copy").isNotEqualTo(List.of("report_data"));
+            List<byte[]> ownFiles = new java.util.ArrayList<>();
+            try (var files = Files.list(col)) {
+                for (Path f : files.sorted().toList()) {
+                    ownFiles.add(Files.readAllBytes(f));
+                }
+            }
+            assertThat(failures(enclave, tdxRequiringUpToDate(), TDX_COLLATERAL_CURRENT, ownFiles, TrustedCollateral.NONE))
+                    .as("with the provider's own files as well (join --collateral)").containsExactly("report_data");
+        }
+    }
+
+    @Test
     void providersOwnCollateralReachesTheVerifier() throws Exception {
         Path col = Path.of(System.getProperty("veil.testdata.dir"), "vectors", "tdx", "dcapqvl-tdx_quote.collateral");
         Path root = Files.createDirectories(dir.resolve("tsm"));
