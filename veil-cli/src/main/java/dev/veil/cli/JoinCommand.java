@@ -1,20 +1,25 @@
 package dev.veil.cli;
 
 import dev.veil.attest.VerificationOptions;
+import dev.veil.collateral.CollateralCache;
 import dev.veil.collateral.CollateralFetcher;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.contract.SignedContract;
 import dev.veil.protocol.identity.Identity;
 import dev.veil.protocol.identity.IdentityFiles;
 import dev.veil.protocol.json.Json;
+import dev.veil.protocol.json.ProtocolException;
 import dev.veil.provider.ProviderFlow;
 import dev.veil.provider.TrustedCollateral;
 import dev.veil.provider.collateral.FetchedTrustedCollateral;
 import dev.veil.provider.replay.CompletedContracts;
 import dev.veil.seal.AssetKey;
+import dev.veil.seal.SealException;
 import dev.veil.seal.io.AtomicOutput;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.CharacterCodingException;
@@ -22,10 +27,12 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -105,7 +112,7 @@ final class JoinCommand implements Callable<Integer> {
                         (who, step, nanos, detail) -> System.err.printf("[%s] %-16s %7.1f ms  %s%n", who, step, nanos / 1e6, detail));
             } catch (FetchedTrustedCollateral.Unavailable e) {
                 throw new CliFailure(e.getMessage());
-            } catch (UnknownHostException | java.net.NoRouteToHostException | java.net.SocketTimeoutException e) {
+            } catch (UnknownHostException | NoRouteToHostException | SocketTimeoutException e) {
                 throw new CliFailure("cannot reach the enclave at " + enclave + " (" + e.getClass().getSimpleName()
                         + "); check --enclave and that 'veil enclave run' is listening there");
             }
@@ -197,7 +204,7 @@ final class JoinCommand implements Callable<Integer> {
         if (!fetch && pccs == null && kds == null && rootCrl == null) {
             return TrustedCollateral.NONE;
         }
-        if (snpProduct != null && !List.of("milan", "genoa", "turin").contains(snpProduct.toLowerCase(java.util.Locale.ROOT))) {
+        if (snpProduct != null && !List.of("milan", "genoa", "turin").contains(snpProduct.toLowerCase(Locale.ROOT))) {
             throw new CliFailure("--snp-product '" + snpProduct + "' is not one of Milan, Genoa, Turin");
         }
         CollateralFetcher.Endpoints d = CollateralFetcher.Endpoints.defaults();
@@ -206,19 +213,19 @@ final class JoinCommand implements Callable<Integer> {
         try {
             return new FetchedTrustedCollateral(new CollateralFetcher(new CollateralFetcher.Endpoints(kds != null ? kds : d.amdKds(),
                     pccs != null ? pccs : d.intelPcs(), rootCrl != null ? rootCrl : d.intelRootCrl()),
-                    new dev.veil.collateral.CollateralCache(cache), java.time.Clock.systemUTC(), false,
+                    new CollateralCache(cache), Clock.systemUTC(), false,
                     CollateralFetcher.WhenUnreachable.FAIL), snpProduct);
         } catch (IOException e) {
             throw new CliFailure(e.getMessage());
         }
     }
 
-    private Identity readIdentity() throws CliFailure, IOException, dev.veil.protocol.json.ProtocolException {
+    private Identity readIdentity() throws CliFailure, IOException, ProtocolException {
         requireText(identity, "--identity", "the .key identity file 'veil keygen' wrote");
         return IdentityFiles.readSecret(identity);
     }
 
-    private AssetKey readKey() throws CliFailure, IOException, dev.veil.seal.SealException {
+    private AssetKey readKey() throws CliFailure, IOException, SealException {
         byte[] raw = Files.readAllBytes(key);
         try {
             String text = requireText(key, raw, "--key", "the .key file 'veil seal' wrote");
