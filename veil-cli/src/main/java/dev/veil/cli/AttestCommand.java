@@ -105,8 +105,8 @@ final class AttestCommand {
             if (fetch) {
                 Path dir = cacheDir != null ? cacheDir : Path.of(System.getProperty("user.home"), ".cache", "veil", "collateral");
                 try {
-                    blobs.addAll(new dev.veil.provider.collateral.CollateralFetcher(
-                            new dev.veil.provider.collateral.CollateralFetcher.Endpoints(kds, pcs, rootCrl), dir, refresh)
+                    blobs.addAll(new dev.veil.collateral.CollateralFetcher(
+                            new dev.veil.collateral.CollateralFetcher.Endpoints(kds, pcs, rootCrl), dir, refresh)
                             .fetch(p, bytes, snpProduct));
                 } catch (java.io.IOException e) {
                     throw new CliFailure(e.getMessage());

@@ -55,10 +55,26 @@ final class EnclaveCommand {
         Path evidenceRoot;
         @Option(names = "--certs", description = "certificates to send with the evidence (e.g. the SNP VCEK when /dev/sev-guest is used)")
         java.util.List<Path> certs = new java.util.ArrayList<>();
+        @Option(names = "--pccs", defaultValue = "https://api.trustedservices.intel.com",
+                description = "tdx, sgx: Intel PCS or your PCCS, for TCB Info, QE Identity and the PCK CRL (default ${DEFAULT-VALUE})")
+        java.net.URI pccs;
+        @Option(names = "--root-crl", defaultValue = "https://certificates.trustedservices.intel.com/IntelSGXRootCA.der",
+                description = "tdx, sgx: where the Intel SGX Root CA CRL is served (default ${DEFAULT-VALUE})")
+        java.net.URI rootCrl;
+        @Option(names = "--kds", defaultValue = "https://kdsintf.amd.com",
+                description = "snp: AMD KDS, for the VCEK (when the host does not supply it) and AMD's CRL (default ${DEFAULT-VALUE})")
+        java.net.URI kds;
+        @Option(names = "--collateral-cache", description = "where fetched collateral is kept until its nextUpdate (default: <work-dir>/collateral)")
+        Path collateralCache;
+        @Option(names = "--snp-product", description = "snp: Milan, Genoa or Turin, when the report (before v3) does not name it")
+        String snpProduct;
 
         @Override
         public Integer call() throws Exception {
             EnclaveConfig cfg = settings.config(bind, port);
+            if (snpProduct != null && !java.util.List.of("milan", "genoa", "turin").contains(snpProduct.toLowerCase(java.util.Locale.ROOT))) {
+                throw new CliFailure("--snp-product '" + snpProduct + "' is not one of Milan, Genoa, Turin");
+            }
             java.util.List<byte[]> extra = new java.util.ArrayList<>();
             for (Path c : certs) {
                 extra.add(java.nio.file.Files.readAllBytes(c));
@@ -66,9 +82,14 @@ final class EnclaveCommand {
             if (cfg.platform().equals("sim")) {
                 System.err.println(dev.veil.attest.Simulation.BANNER);
             }
+            var collateral = new dev.veil.enclave.evidence.CollateralSettings(
+                    new dev.veil.collateral.CollateralFetcher.Endpoints(kds, pccs, rootCrl),
+                    collateralCache != null ? collateralCache : cfg.workDir().resolve("collateral"), snpProduct,
+                    dev.veil.enclave.evidence.CollateralSettings.DEFAULT_REFRESH);
             EnclaveServer started;
             try {
-                started = EnclaveServer.start(cfg, dev.veil.enclave.evidence.EvidenceSources.forPlatform(cfg, evidenceRoot, extra));
+                // On snp, tdx and sgx this fetches the platform's collateral first: a wrong URL fails here, not at a provider.
+                started = EnclaveServer.start(cfg, dev.veil.enclave.evidence.EvidenceSources.forPlatform(cfg, evidenceRoot, extra, collateral));
             } catch (java.io.IOException e) {
                 throw new CliFailure("cannot start the enclave on " + cfg.platform() + ": " + e.getMessage());
             }

@@ -1,25 +1,50 @@
 package dev.veil.cli;
 
 import dev.veil.attest.VerificationOptions;
+import dev.veil.collateral.CollateralCache;
+import dev.veil.collateral.CollateralFetcher;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.contract.SignedContract;
 import dev.veil.protocol.identity.Identity;
 import dev.veil.protocol.identity.IdentityFiles;
 import dev.veil.protocol.json.Json;
+import dev.veil.protocol.json.ProtocolException;
 import dev.veil.provider.ProviderFlow;
+import dev.veil.provider.TrustedCollateral;
+import dev.veil.provider.collateral.FetchedTrustedCollateral;
+import dev.veil.provider.replay.CompletedContracts;
 import dev.veil.seal.AssetKey;
+import dev.veil.seal.SealException;
 import dev.veil.seal.io.AtomicOutput;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "join", mixinStandardHelpOptions = true,
         description = {"Take part in a session as a provider: attest the enclave against the contract, release your key",
                 "only to it, upload your sealed asset, then receive the results (data provider) or the discard receipt",
-                "(model provider). Both receipts are verified before anything is written."})
+                "(model provider). Both receipts are verified before anything is written.",
+                "A contract runs once: join keeps a record of the contracts it released a key for (--state) and refuses",
+                "to run one again unless it is named with --rerun."})
 final class JoinCommand implements Callable<Integer> {
     @Option(names = "--role", required = true, description = "model_provider or data_provider")
     String role;
@@ -33,10 +58,33 @@ final class JoinCommand implements Callable<Integer> {
     Path sealed;
     @Option(names = "--key", required = true, description = "its key file")
     Path key;
-    @Option(names = "--out", description = "data provider: where to write the decrypted output")
+    @Option(names = "--out", description = "data provider: where to write the decrypted output (created 0600)")
     Path out;
     @Option(names = "--receipt-out", description = "where to write the verified receipt (JSON)")
     Path receiptOut;
+    @Option(names = "--force", description = "overwrite --out and --receipt-out if they exist")
+    boolean force;
+    @Option(names = "--collateral", description = {"directory of your own collateral files (TCB Info, QE Identity, CRLs, VCEK),",
+            "recognised by content; trusted over the copy the enclave's host sends"})
+    Path collateral;
+    @Option(names = "--fetch", description = {"fetch your own collateral for the enclave's evidence from Intel PCS / AMD KDS",
+            "(or --pccs / --kds, which imply it), cached in --collateral-cache"})
+    boolean fetch;
+    @Option(names = "--pccs", description = "tdx, sgx: your PCCS, or Intel PCS (the default with --fetch)")
+    URI pccs;
+    @Option(names = "--root-crl", description = "tdx, sgx: where to fetch the Intel SGX Root CA CRL (default Intel's)")
+    URI rootCrl;
+    @Option(names = "--kds", description = "snp: AMD KDS or a mirror (the default with --fetch: AMD's)")
+    URI kds;
+    @Option(names = "--collateral-cache", description = "fetched collateral cache (default ~/.cache/veil/collateral)")
+    Path collateralCache;
+    @Option(names = "--snp-product", description = "snp: Milan, Genoa or Turin, for reports before v3 without their VCEK")
+    String snpProduct;
+    @Option(names = "--state", description = "where the record of contracts you ran is kept (default ~/.local/state/veil)")
+    Path state;
+    @Option(names = "--rerun", paramLabel = "HASH-PREFIX",
+            description = "run a contract you already ran again, named by the first 8+ hex digits of its hash")
+    String rerun;
 
     @Override
     public Integer call() throws Exception {
@@ -44,32 +92,40 @@ final class JoinCommand implements Callable<Integer> {
         if (r == Role.DATA_PROVIDER && out == null) {
             throw new CliFailure("the data provider needs --out for the decrypted results");
         }
-        int colon = enclave.lastIndexOf(':');
-        if (colon < 1) {
-            throw new CliFailure("--enclave must be host:port");
-        }
-        int port;
-        try {
-            port = Integer.parseInt(enclave.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new CliFailure("--enclave port '" + enclave.substring(colon + 1) + "' is not a number");
+        Endpoint at = Endpoint.parse(enclave);
+        refuseExisting(out);
+        refuseExisting(receiptOut);
+        if (out != null && receiptOut != null && out.toAbsolutePath().normalize().equals(receiptOut.toAbsolutePath().normalize())) {
+            throw new CliFailure("--out and --receipt-out name the same file; give each its own path");
         }
         SignedContract sc = SignedContract.read(contract);
-        try (Identity id = IdentityFiles.readSecret(identity);
-             AssetKey k = AssetKey.fromKeyFileText(Files.readString(key, StandardCharsets.US_ASCII))) {
-            ProviderFlow.Outcome o = ProviderFlow.run(id, r, sc, enclave.substring(0, colon), port, Files.readAllBytes(sealed), k,
-                    VerificationOptions.now(), (who, step, nanos, detail) ->
-                            System.err.printf("[%s] %-16s %7.1f ms  %s%n", who, step, nanos / 1e6, detail));
+        VerificationOptions options = new VerificationOptions(Instant.now(), ownCollateralFiles());
+        TrustedCollateral fetched = fetcher();
+        CompletedContracts record = new CompletedContracts(state != null ? state : CompletedContracts.defaultStateDir(), Optional.ofNullable(rerun));
+        byte[] sealedAsset = Files.readAllBytes(sealed);
+        try (Identity id = readIdentity();
+             AssetKey k = readKey()) {
+            InetAddress host = at.resolve();
+            ProviderFlow.Outcome o;
+            try {
+                o = ProviderFlow.run(id, r, sc, host.getHostAddress(), at.port(), sealedAsset, k, options, fetched, record,
+                        (who, step, nanos, detail) -> System.err.printf("[%s] %-16s %7.1f ms  %s%n", who, step, nanos / 1e6, detail));
+            } catch (FetchedTrustedCollateral.Unavailable e) {
+                throw new CliFailure(e.getMessage());
+            } catch (UnknownHostException | NoRouteToHostException | SocketTimeoutException e) {
+                throw new CliFailure("cannot reach the enclave at " + enclave + " (" + e.getClass().getSimpleName()
+                        + "); check --enclave and that 'veil enclave run' is listening there");
+            }
             if (o.result() != null) {
-                AtomicOutput.write(out, o.result().output(), false);
+                write(out, o.result().output(), true);
                 if (receiptOut != null) {
-                    AtomicOutput.write(receiptOut, Json.pretty(o.result().signedReceipt()).getBytes(StandardCharsets.UTF_8), false);
+                    write(receiptOut, Json.pretty(o.result().signedReceipt()).getBytes(StandardCharsets.UTF_8), false);
                 }
                 System.out.println(JsonOut.line(JsonOut.fields("output", out.toString(), "rows", o.result().receipt().rows(),
                         "output_sha256", o.result().receipt().outputSha256(), "receipt_verified", true)));
             } else {
                 if (receiptOut != null) {
-                    AtomicOutput.write(receiptOut, Json.pretty(o.discard().signed()).getBytes(StandardCharsets.UTF_8), false);
+                    write(receiptOut, Json.pretty(o.discard().signed()).getBytes(StandardCharsets.UTF_8), false);
                 }
                 System.out.println(JsonOut.line(JsonOut.fields("discarded", true, "outcome", o.discard().receipt().outcome(),
                         "released", o.discard().receipt().released(), "receipt_verified", true)));
@@ -80,5 +136,125 @@ final class JoinCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** host:port from --enclave; the host is resolved before anything is sent, so a typo is one clear line. */
+    record Endpoint(String host, int port) {
+        static Endpoint parse(String enclave) throws CliFailure {
+            int colon = enclave.lastIndexOf(':');
+            if (colon < 1) {
+                throw new CliFailure("--enclave must be host:port, e.g. enclave.example.org:7443");
+            }
+            int port;
+            try {
+                port = Integer.parseInt(enclave.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new CliFailure("--enclave port '" + enclave.substring(colon + 1) + "' is not a number");
+            }
+            if (port < 1 || port > 65535) {
+                throw new CliFailure("--enclave port " + port + " is not between 1 and 65535");
+            }
+            String host = enclave.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            return new Endpoint(host, port);
+        }
+
+        InetAddress resolve() throws CliFailure {
+            try {
+                return InetAddress.getByName(host);
+            } catch (UnknownHostException e) {
+                throw new CliFailure("cannot resolve the enclave host '" + host + "'; check the host name in --enclave");
+            }
+        }
+    }
+
+    private void refuseExisting(Path p) throws CliFailure {
+        if (p != null && !force && Files.exists(p)) {
+            throw new CliFailure("refusing to overwrite " + p + "; remove it, choose another path, or pass --force");
+        }
+    }
+
+    /** Written complete or not at all; an existing file is replaced only with --force, even if it appeared meanwhile. */
+    private void write(Path target, byte[] bytes, boolean secret) throws IOException {
+        try (AtomicOutput o = secret ? AtomicOutput.openSecret(target) : AtomicOutput.open(target)) {
+            o.stream().write(bytes);
+            o.commit(force);
+        }
+    }
+
+    private List<byte[]> ownCollateralFiles() throws CliFailure, IOException {
+        List<byte[]> blobs = new ArrayList<>();
+        if (collateral == null) {
+            return blobs;
+        }
+        if (!Files.isDirectory(collateral)) {
+            throw new CliFailure("--collateral " + collateral + " is not a directory");
+        }
+        try (Stream<Path> files = Files.walk(collateral, 2)) {
+            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                blobs.add(Files.readAllBytes(f));
+            }
+        }
+        return blobs;
+    }
+
+    private TrustedCollateral fetcher() throws CliFailure {
+        if (!fetch && pccs == null && kds == null && rootCrl == null) {
+            return TrustedCollateral.NONE;
+        }
+        if (snpProduct != null && !List.of("milan", "genoa", "turin").contains(snpProduct.toLowerCase(Locale.ROOT))) {
+            throw new CliFailure("--snp-product '" + snpProduct + "' is not one of Milan, Genoa, Turin");
+        }
+        CollateralFetcher.Endpoints d = CollateralFetcher.Endpoints.defaults();
+        Path cache = collateralCache != null ? collateralCache
+                : Path.of(System.getProperty("user.home"), ".cache", "veil", "collateral");
+        try {
+            return new FetchedTrustedCollateral(new CollateralFetcher(new CollateralFetcher.Endpoints(kds != null ? kds : d.amdKds(),
+                    pccs != null ? pccs : d.intelPcs(), rootCrl != null ? rootCrl : d.intelRootCrl()),
+                    new CollateralCache(cache), Clock.systemUTC(), false,
+                    CollateralFetcher.WhenUnreachable.FAIL), snpProduct);
+        } catch (IOException e) {
+            throw new CliFailure(e.getMessage());
+        }
+    }
+
+    private Identity readIdentity() throws CliFailure, IOException, ProtocolException {
+        requireText(identity, "--identity", "the .key identity file 'veil keygen' wrote");
+        return IdentityFiles.readSecret(identity);
+    }
+
+    private AssetKey readKey() throws CliFailure, IOException, SealException {
+        byte[] raw = Files.readAllBytes(key);
+        try {
+            String text = requireText(key, raw, "--key", "the .key file 'veil seal' wrote");
+            return AssetKey.fromKeyFileText(text);
+        } finally {
+            Arrays.fill(raw, (byte) 0);
+        }
+    }
+
+    private static void requireText(Path file, String option, String expected) throws CliFailure, IOException {
+        byte[] raw = Files.readAllBytes(file);
+        try {
+            requireText(file, raw, option, expected);
+        } finally {
+            Arrays.fill(raw, (byte) 0);
+        }
+    }
+
+    /** Secret files are short text; anything else (a sealed file, a binary) is the wrong file, said in one line. */
+    private static String requireText(Path file, byte[] raw, String option, String expected) throws CliFailure {
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(raw)).toString();
+            if (text.chars().anyMatch(c -> c < 0x20 && c != '\n' && c != '\r' && c != '\t')) {
+                throw new CharacterCodingException();
+            }
+            return text;
+        } catch (CharacterCodingException e) {
+            throw new CliFailure(option + " " + file + " holds binary data, not a Veil key file; pass " + expected);
+        }
     }
 }

@@ -59,11 +59,11 @@ class CliCeremonyTest {
             CompletableFuture<CliTest.Result> mp = CompletableFuture.supplyAsync(() -> veil("join", "--role", "model_provider",
                     "--enclave", at, "--contract", contract.toString(), "--identity", dir.resolve("mp.key").toString(),
                     "--sealed", dir.resolve("model.veil").toString(), "--key", dir.resolve("model.key").toString(),
-                    "--receipt-out", dir.resolve("discard.json").toString()));
+                    "--receipt-out", dir.resolve("discard.json").toString(), "--state", dir.resolve("mp-state").toString()));
             CliTest.Result dp = veil("join", "--role", "data_provider", "--enclave", at, "--contract", contract.toString(),
                     "--identity", dir.resolve("dp.key").toString(), "--sealed", dir.resolve("data.veil").toString(),
                     "--key", dir.resolve("data.key").toString(), "--out", dir.resolve("scores.npy").toString(),
-                    "--receipt-out", dir.resolve("result.json").toString());
+                    "--receipt-out", dir.resolve("result.json").toString(), "--state", dir.resolve("dp-state").toString());
             assertThat(dp.code()).as(dp.err()).isZero();
             assertThat(mp.get(60, TimeUnit.SECONDS).code()).isZero();
         }
@@ -90,5 +90,48 @@ class CliCeremonyTest {
                 contract.toString(), "--output", dir.resolve("fake.npy").toString());
         assertThat(fake.code()).isEqualTo(2);
         assertThat(fake.err()).contains("but the receipt says");
+    }
+
+    @Test
+    void restartedEnclaveCannotRunACompletedContractAgainUnlessAProviderNamesIt() throws Exception {
+        JoinFixture f = JoinFixture.create(dir);
+        Path scores = dir.resolve("scores.npy");
+        EnclaveConfig cfg = EnclaveConfig.simDefaults(f.enclaveDir());
+        try (EnclaveServer first = EnclaveServer.start(cfg, EnclaveServer.evidenceSourceFor(cfg))) {
+            String at = "127.0.0.1:" + first.port();
+            CompletableFuture<CliTest.Result> mp = CompletableFuture.supplyAsync(() -> veil(f.modelProvider(at)));
+            CliTest.Result dp = veil(f.dataProvider(at, scores));
+            assertThat(dp.code()).as(dp.err()).isZero();
+            assertThat(mp.get(60, TimeUnit.SECONDS).code()).isZero();
+        }
+        byte[] firstScores = Files.readAllBytes(scores);
+        String hash = new ObjectMapper().readTree(veil("contract", "show", "--contract", f.contract().toString()).out())
+                .get("contract_hash").asText();
+
+        // The host restarts the enclave, which forgets the contract; each provider's own record does not.
+        try (EnclaveServer restarted = EnclaveServer.start(cfg, EnclaveServer.evidenceSourceFor(cfg))) {
+            String at = "127.0.0.1:" + restarted.port();
+            CliTest.Result mpAgain = veil(f.modelProvider(at));
+            assertThat(mpAgain.code()).isEqualTo(2);
+            assertThat(mpAgain.err().strip().lines()).hasSize(1);
+            assertThat(mpAgain.err()).contains("already ran contract " + hash.substring(0, 16))
+                    .contains("--rerun " + hash.substring(0, 8));
+            CliTest.Result dpAgain = veil(f.dataProvider(at, dir.resolve("scores-2.npy")));
+            assertThat(dpAgain.code()).isEqualTo(2);
+            assertThat(dpAgain.err()).contains("already ran contract");
+            // the existing results are not overwritten either
+            CliTest.Result overwrite = veil(f.dataProvider(at, scores, "--rerun", hash.substring(0, 8)));
+            assertThat(overwrite.code()).isEqualTo(2);
+            assertThat(overwrite.err()).contains("refusing to overwrite " + scores);
+
+            // named on purpose by both providers, it runs again
+            CompletableFuture<CliTest.Result> mp = CompletableFuture.supplyAsync(() -> veil(f.modelProvider(at, "--rerun", hash.substring(0, 12))));
+            CliTest.Result dp = veil(f.dataProvider(at, scores, "--rerun", hash.substring(0, 8), "--force"));
+            assertThat(dp.code()).as(dp.err()).isZero();
+            assertThat(mp.get(60, TimeUnit.SECONDS).code()).isZero();
+        }
+        assertThat(Files.readAllBytes(scores)).isEqualTo(firstScores);
+        assertThat(Files.readString(dir.resolve("mp-state").resolve("completed-contracts")).lines()
+                .filter(l -> l.startsWith(hash)).toList()).hasSize(4);
     }
 }

@@ -85,7 +85,9 @@ class CollateralFetchTest {
     void snpVcekUrlNamesProductChipAndReportedTcb() throws Exception {
         String chip = "d49554ec717f4e5b0fe6b143bcf0405bd7ae304727edf46603f2a76aef6a3abc15d7af38db757039029f0efacfd08e244324884738c72b082e2f87a44d541eb6";
         String path = "/vcek/v1/Milan/" + chip + "?blSPL=3&teeSPL=0&snpSPL=8&ucodeSPL=115";
-        HttpServer s = serve(Map.of(path, V.resolve("sev-snp/virtee-milan-vcek.der")), Map.of());
+        // AMD's ARK-signed CRL is fetched too; testdata has no copy, so a CRL from a test CA stands in for its bytes
+        Path crl = Files.write(Files.createTempFile("amd", ".crl"), dev.veil.cli.platforms.TestCrl.fromTestCa());
+        HttpServer s = serve(Map.of(path, V.resolve("sev-snp/virtee-milan-vcek.der"), "/vcek/v1/Milan/crl", crl), Map.of());
         try {
             CliTest.Result needsProduct = veil("attest", "verify", "--platform", "snp", "--evidence", V.resolve("sev-snp/virtee-milan-report.bin").toString(),
                     "--fetch", "--kds", "http://127.0.0.1:" + s.getAddress().getPort(), "--cache", dir.toString());
@@ -98,7 +100,7 @@ class CollateralFetchTest {
         } finally {
             s.stop(0);
         }
-        assertThat(requests).containsExactly(path);
+        assertThat(requests).containsExactly(path, "/vcek/v1/Milan/crl");
     }
 
     @Test
@@ -108,5 +110,49 @@ class CollateralFetchTest {
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err().strip().lines()).hasSize(1);
         assertThat(r.err()).contains("cannot fetch http://127.0.0.1:9/tdx/certification/v4/tcb?fmspc=B0C06F000000");
+    }
+
+    @Test
+    void enclaveWhosePccsIsDownStopsAtStartWithOneLine() throws Exception {
+        Path gramine = Files.createDirectories(dir.resolve("attestation"));
+        Files.writeString(gramine.resolve("attestation_type"), "dcap");
+        Files.write(gramine.resolve("quote"), Files.readAllBytes(V.resolve("sgx/dcapqvl-sgx_quote.bin")));
+        CliTest.Result r = veil("enclave", "run", "--platform", "sgx", "--evidence-root", gramine.toString(), "--port", "0",
+                "--work-dir", dir.resolve("work").toString(), "--pccs", "http://127.0.0.1:9", "--root-crl", "http://127.0.0.1:9/root.crl");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip().lines()).as(r.err()).hasSize(1);
+        assertThat(r.err()).contains("cannot start the enclave on sgx: cannot fetch http://127.0.0.1:9/sgx/certification/v4/tcb?fmspc=")
+                .contains("check the URL");
+    }
+
+    @Test
+    void joinWhoseOwnPccsIsDownReleasesNothingAndSaysSoInOneLine() throws Exception {
+        JoinFixture f = JoinFixture.create(dir);
+        // a tdx contract for the recorded quote's MRTD, signed by both providers
+        Path contract = dir.resolve("tdx-contract.json");
+        CliTest.Result draft = veil("contract", "draft", "--model", dir.resolve("model.veil").toString(),
+                "--model-provider", dir.resolve("mp.pub.json").toString(), "--data-provider", dir.resolve("dp.pub.json").toString(),
+                "--platform", "tdx", "--measurement", "91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a604a407de03ae6dc5f87f27428b2538873118b7",
+                "--output", "scores", "--out", contract.toString());
+        assertThat(draft.code()).as(draft.err()).isZero();
+        veil("contract", "sign", "--contract", contract.toString(), "--identity", dir.resolve("mp.key").toString(), "--role", "model_provider");
+        veil("contract", "sign", "--contract", contract.toString(), "--identity", dir.resolve("dp.key").toString(), "--role", "data_provider");
+        Path tsm = Files.createDirectories(dir.resolve("tsm"));
+        Path entry = Files.createDirectories(tsm.resolve("veil"));   // a configfs-tsm entry as the kernel fills it
+        Files.writeString(entry.resolve("provider"), "tdx_guest\n");
+        Files.writeString(entry.resolve("generation"), "1\n");
+        Files.write(entry.resolve("outblob"), Files.readAllBytes(V.resolve("tdx/dcapqvl-tdx_quote.bin")));
+        var cfg = new dev.veil.enclave.EnclaveConfig("tdx", "127.0.0.1", 0, dir.resolve("work"), 64, 1, 1 << 20, 1 << 20,
+                java.time.Duration.ofSeconds(10), false);
+        try (var server = dev.veil.enclave.EnclaveServer.start(cfg, new dev.veil.enclave.evidence.ConfigfsTsmSource("tdx", tsm, () -> "veil"))) {
+            String[] join = f.modelProvider("127.0.0.1:" + server.port(), "--pccs", "http://127.0.0.1:9", "--root-crl", "http://127.0.0.1:9/r.crl",
+                    "--collateral-cache", dir.resolve("cache").toString());
+            join[java.util.Arrays.asList(join).indexOf("--contract") + 1] = contract.toString();
+            CliTest.Result r = veil(join);
+            assertThat(r.code()).as(r.err()).isEqualTo(2);
+            assertThat(r.err().strip().lines().filter(l -> l.startsWith("veil:")).toList()).singleElement().asString()
+                    .contains("cannot get your own collateral for the enclave's evidence: cannot fetch http://127.0.0.1:9/tdx/certification/v4/tcb?fmspc=B0C06F000000");
+        }
+        assertThat(dir.resolve("mp-state").resolve("completed-contracts")).as("no key was released").doesNotExist();
     }
 }

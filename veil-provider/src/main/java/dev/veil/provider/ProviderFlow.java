@@ -2,12 +2,15 @@ package dev.veil.provider;
 
 import dev.veil.attest.AttestationException;
 import dev.veil.attest.VerificationOptions;
+import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.contract.SignedContract;
 import dev.veil.protocol.identity.Identity;
 import dev.veil.protocol.json.ProtocolException;
+import dev.veil.provider.replay.ReplayGuard;
 import dev.veil.seal.AssetKey;
 import java.io.IOException;
+import java.time.Instant;
 
 /**
  * A provider's whole part in a session, as a sequence of named steps: attest the enclave, release the key, upload the
@@ -30,14 +33,30 @@ public final class ProviderFlow {
     private ProviderFlow() {
     }
 
+    /** A run with no trusted collateral beyond {@code options} and no replay record: for tests and the demo. */
     public static Outcome run(Identity identity, Role role, SignedContract contract, String host, int port,
                               byte[] sealedAsset, AssetKey key, VerificationOptions options, StepListener listener)
             throws IOException, ProtocolException, AttestationException {
+        return run(identity, role, contract, host, port, sealedAsset, key, options, TrustedCollateral.NONE, ReplayGuard.NONE, listener);
+    }
+
+    /**
+     * @param ownCollateral the provider's own collateral for the evidence it receives (a PCS/KDS fetch), trusted over
+     *                      the host's copy
+     * @param replay refuses a contract this provider already ran, and records this run before the key leaves
+     */
+    public static Outcome run(Identity identity, Role role, SignedContract contract, String host, int port,
+                              byte[] sealedAsset, AssetKey key, VerificationOptions options, TrustedCollateral ownCollateral,
+                              ReplayGuard replay, StepListener listener)
+            throws IOException, ProtocolException, AttestationException {
+        byte[] contractHash = ContractVerifier.verify(contract, Instant.now()).hash();
+        replay.beforeConnecting(contractHash, role);
         long t = System.nanoTime();
         try (ProviderSession s = ProviderSession.connect(identity, role, contract, host, port)) {
-            AttestedEnclave enclave = s.attest(options);
+            AttestedEnclave enclave = s.attest(options, ownCollateral);
             t = done(listener, role, "attest", t, "verified " + enclave.platform() + " evidence: measurement "
                     + enclave.claims().measurementHex().substring(0, 16) + "…, report data bound to nonce, contract and instance keys");
+            replay.beforeKeyRelease(contractHash, role);
             s.releaseKey(key);
             t = done(listener, role, "release key", t, "asset key " + key.idHex() + " sealed to the attested instance key ("
                     + enclave.instanceKeys().keyWrapSuite().id() + ")");
@@ -45,13 +64,25 @@ public final class ProviderFlow {
             t = done(listener, role, "upload", t, sealedAsset.length + " sealed bytes accepted");
             if (role == Role.DATA_PROVIDER) {
                 ProviderSession.Result r = s.awaitResult();
-                done(listener, role, "result", t, r.receipt().rows() + " rows; receipt verified; output opened with the data provider's key");
+                t = done(listener, role, "result", t, r.receipt().rows() + " rows; receipt verified; output opened with the data provider's key");
+                recordFinished(replay, contractHash, role, listener, t);
                 return new Outcome(enclave, r, null);
             }
             ProviderSession.Discard d = s.awaitDiscard();
-            done(listener, role, "discard receipt", t, (d.receipt().completed() ? "session completed; " : "session " + d.receipt().outcome() + "; ")
+            t = done(listener, role, "discard receipt", t, (d.receipt().completed() ? "session completed; " : "session " + d.receipt().outcome() + "; ")
                     + "enclave released " + d.receipt().released().size() + " items; receipt verified");
+            recordFinished(replay, contractHash, role, listener, t);
             return new Outcome(enclave, null, d);
+        }
+    }
+
+    /** The "finished" line is a note: the "released" line written before the key left already blocks a rerun. */
+    private static void recordFinished(ReplayGuard replay, byte[] contractHash, Role role, StepListener listener, long since) {
+        try {
+            replay.finished(contractHash, role);
+        } catch (IOException | ProtocolException e) {
+            done(listener, role, "record", since, "could not note the finished session (" + e.getMessage()
+                    + "); the record of the key release still refuses a rerun");
         }
     }
 

@@ -78,6 +78,11 @@ public final class ProviderSession implements AutoCloseable {
 
     /** Steps 2–4: challenge, receive evidence, appraise it against the contract. */
     public AttestedEnclave attest(VerificationOptions options) throws IOException, ProtocolException, AttestationException {
+        return attest(options, TrustedCollateral.NONE);
+    }
+
+    /** As {@link #attest(VerificationOptions)}, adding this provider's own collateral for the evidence received. */
+    public AttestedEnclave attest(VerificationOptions options, TrustedCollateral own) throws IOException, ProtocolException, AttestationException {
         RANDOM.nextBytes(nonce);
         channel.send(new Messages.Hello(role, signedContract, nonce));
         Messages.EvidenceOffer offer = channel.receive(Messages.EvidenceOffer.class);
@@ -86,7 +91,7 @@ public final class ProviderSession implements AutoCloseable {
             throw new ProtocolException("enclave's evidence message is incomplete");
         }
         Claims claims = EnclaveAppraisal.appraise(contract, offer.platform(), offer.evidence(), nonce, offer.instanceKeys(),
-                options.withEvidenceCollateral(offer.collateral()));
+                own.addTo(options, offer.platform(), offer.evidence(), offer.collateral()).withEvidenceCollateral(offer.collateral()));
         if (claims.simulated()) {
             LOG.warn(Simulation.ONE_LINE);
         }

@@ -1,13 +1,18 @@
 package dev.veil.cli.platforms;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.veil.attest.AttestationException;
 import dev.veil.attest.EvidenceEncoding;
 import dev.veil.attest.VerificationOptions;
 import dev.veil.enclave.EnclaveConfig;
 import dev.veil.enclave.EnclaveServer;
+import dev.veil.collateral.CollateralCache;
+import dev.veil.collateral.CollateralFetcher;
+import dev.veil.enclave.evidence.CollateralSettings;
+import dev.veil.enclave.evidence.CollateralShippingSource;
+import dev.veil.cli.FakeCollateralServices;
 import dev.veil.enclave.evidence.ConfigfsTsmSource;
 import dev.veil.enclave.evidence.EvidenceSource;
 import dev.veil.enclave.evidence.GramineSgxSource;
@@ -21,12 +26,16 @@ import dev.veil.protocol.contract.SignedContract;
 import dev.veil.protocol.identity.Identity;
 import dev.veil.protocol.keyrelease.KeyWrapSuite;
 import dev.veil.provider.ProviderSession;
+import dev.veil.provider.TrustedCollateral;
+import dev.veil.provider.collateral.FetchedTrustedCollateral;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -91,19 +100,105 @@ class RealPlatformCeremonyTest {
 
     private void refusedOnlyForTheBinding(EvidenceSource source, String platform, String measurement, boolean debug,
                                           Instant at, List<byte[]> collateral) throws Exception {
+        assertThat(failures(source, new EnclavePolicy(platform, List.of(measurement), debug, false), at, collateral, TrustedCollateral.NONE))
+                .containsExactly("report_data");
+    }
+
+    /** The claims the provider refused the enclave's evidence for. */
+    private List<String> failures(EvidenceSource source, EnclavePolicy policy, Instant at, List<byte[]> collateral,
+                                  TrustedCollateral own) throws Exception {
+        String platform = policy.platform();
         EnclaveConfig cfg = new EnclaveConfig(platform, "127.0.0.1", 0, dir.resolve("work"), 64, 1, 1 << 20, 1 << 20,
                 Duration.ofSeconds(10), false);
         SessionContract c = SessionContract.draft(new ModelTerms("ab".repeat(32), "m"), MP.publicIdentity(), DP.publicIdentity(),
-                new EnclavePolicy(platform, List.of(measurement), debug, false), KeyWrapSuite.X25519, OutputPolicy.labels(),
+                policy, KeyWrapSuite.X25519, OutputPolicy.labels(),
                 Instant.now().plus(Duration.ofHours(1)));
         SignedContract sc = SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, MP).signedBy(Role.DATA_PROVIDER, DP);
         try (EnclaveServer server = EnclaveServer.start(cfg, source);
              ProviderSession s = ProviderSession.connect(MP, Role.MODEL_PROVIDER, sc, "127.0.0.1", server.port())) {
-            assertThatThrownBy(() -> s.attest(new VerificationOptions(at, collateral)))
-                    .isInstanceOf(AttestationException.class)
-                    .satisfies(e -> assertThat(((AttestationException) e).failures())
-                            .extracting(dev.veil.attest.ClaimFailure::claim).containsExactly("report_data"));
+            AttestationException refused = catchThrowableOfType(AttestationException.class,
+                    () -> s.attest(new VerificationOptions(at, collateral), own));
+            assertThat(refused).as("recorded evidence cannot be bound to this session").isNotNull();
+            return refused.failures().stream().map(dev.veil.attest.ClaimFailure::claim).toList();
         }
+    }
+
+    /** Inside the validity window of the dcap-qvl TDX collateral. */
+    static final Instant TDX_COLLATERAL_CURRENT = Instant.parse("2025-07-19T10:00:34Z");
+    static final String TDX_MRTD = "91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a604a407de03ae6dc5f87f27428b2538873118b7";
+
+    private EvidenceSource tdxShippingCollateralFrom(java.net.URI pccs) throws Exception {
+        Path root = Files.createDirectories(dir.resolve("tsm"));
+        fakeConfigfs(root, "tdx_guest", vector("tdx/dcapqvl-tdx_quote.bin"), null);
+        return new CollateralShippingSource(new ConfigfsTsmSource("tdx", root, () -> "veil"),
+                new CollateralSettings(new CollateralFetcher.Endpoints(pccs, pccs, pccs.resolve(FakeCollateralServices.ROOT_CRL_PATH)),
+                        dir.resolve("enclave-cache"), null, Duration.ofHours(1)),
+                Clock.fixed(TDX_COLLATERAL_CURRENT, ZoneOffset.UTC));
+    }
+
+    private static EnclavePolicy tdxRequiringUpToDate() {
+        return new EnclavePolicy("tdx", List.of(TDX_MRTD), false, false, Map.of(), Map.of(), List.of("UpToDate"), List.of());
+    }
+
+    @Test
+    void tdxEnclaveShipsTheCollateralThatMakesItsTcbStatusKnown() throws Exception {
+        // without collateral the TCB status is unknown, so a contract requiring UpToDate refuses more than the binding
+        Path bare = Files.createDirectories(dir.resolve("bare"));
+        fakeConfigfs(bare, "tdx_guest", vector("tdx/dcapqvl-tdx_quote.bin"), null);
+        assertThat(failures(new ConfigfsTsmSource("tdx", bare, () -> "veil"), tdxRequiringUpToDate(), TDX_COLLATERAL_CURRENT,
+                List.of(), TrustedCollateral.NONE)).isNotEqualTo(List.of("report_data"));
+        try (FakeCollateralServices pccs = FakeCollateralServices.intelForDcapQvlTdxQuote()) {
+            assertThat(failures(tdxShippingCollateralFrom(pccs.base()), tdxRequiringUpToDate(), TDX_COLLATERAL_CURRENT,
+                    List.of(), TrustedCollateral.NONE)).containsExactly("report_data");
+        }
+    }
+
+    @Test
+    void providersOwnCollateralIsUsedWhenTheHostSendsAnother() throws Exception {
+        Path col = Path.of(System.getProperty("veil.testdata.dir"), "vectors", "tdx", "dcapqvl-tdx_quote.collateral");
+        Path otherPlatform = Path.of(System.getProperty("veil.testdata.dir"), "vectors", "tdx", "dcapqvl-tdx_quote_outdated.collateral");
+        try (FakeCollateralServices hostPccs = FakeCollateralServices.intelForDcapQvlTdxQuote()) {
+            // the host's PCCS answers with a genuine Intel TCB Info, but for another platform (FMSPC 90C06F000000)
+            hostPccs.serve("/tdx/certification/v4/tcb?fmspc=B0C06F000000", Files.readAllBytes(otherPlatform.resolve("tcbinfo_response.json")),
+                    "TCB-Info-Issuer-Chain", otherPlatform.resolve("tcb_info_issuer_chain.pem"));
+            EvidenceSource enclave = tdxShippingCollateralFrom(hostPccs.base());
+            assertThat(failures(enclave, tdxRequiringUpToDate(), TDX_COLLATERAL_CURRENT, List.of(), TrustedCollateral.NONE))
+                    .as("with only the host's copy").isNotEqualTo(List.of("report_data"));
+            List<byte[]> ownFiles = new java.util.ArrayList<>();
+            try (var files = Files.list(col)) {
+                for (Path f : files.sorted().toList()) {
+                    ownFiles.add(Files.readAllBytes(f));
+                }
+            }
+            assertThat(failures(enclave, tdxRequiringUpToDate(), TDX_COLLATERAL_CURRENT, ownFiles, TrustedCollateral.NONE))
+                    .as("with the provider's own files as well (join --collateral)").containsExactly("report_data");
+        }
+    }
+
+    @Test
+    void providersOwnCollateralReachesTheVerifier() throws Exception {
+        Path col = Path.of(System.getProperty("veil.testdata.dir"), "vectors", "tdx", "dcapqvl-tdx_quote.collateral");
+        Path root = Files.createDirectories(dir.resolve("tsm"));
+        fakeConfigfs(root, "tdx_guest", vector("tdx/dcapqvl-tdx_quote.bin"), null);
+        EvidenceSource hostSendsNothing = new ConfigfsTsmSource("tdx", root, () -> "veil");
+        try (FakeCollateralServices ownPccs = FakeCollateralServices.intelForDcapQvlTdxQuote()) {
+            // join --fetch / --pccs: fetched for the evidence received, before anything is released
+            var own = new FetchedTrustedCollateral(new CollateralFetcher(new CollateralFetcher.Endpoints(ownPccs.base(), ownPccs.base(),
+                    ownPccs.base().resolve(FakeCollateralServices.ROOT_CRL_PATH)), new CollateralCache(dir.resolve("provider-cache")),
+                    Clock.fixed(TDX_COLLATERAL_CURRENT, ZoneOffset.UTC), false, CollateralFetcher.WhenUnreachable.FAIL), null);
+            assertThat(failures(hostSendsNothing, tdxRequiringUpToDate(), TDX_COLLATERAL_CURRENT, List.of(), own))
+                    .containsExactly("report_data");
+            assertThat(ownPccs.requests).hasSize(4);
+        }
+        // join --collateral DIR: the provider's own files
+        List<byte[]> ownFiles = new java.util.ArrayList<>();
+        try (var files = Files.list(col)) {
+            for (Path f : files.sorted().toList()) {
+                ownFiles.add(Files.readAllBytes(f));
+            }
+        }
+        assertThat(failures(hostSendsNothing, tdxRequiringUpToDate(), TDX_COLLATERAL_CURRENT, ownFiles, TrustedCollateral.NONE))
+                .containsExactly("report_data");
     }
 
     static byte[] vector(String relative) throws Exception {

@@ -29,6 +29,7 @@ public final class CodeMeasurement {
             "dev.veil.protocol.wire.FrameChannel",
             "dev.veil.seal.Sealer",
             "dev.veil.attest.Verifiers",
+            "dev.veil.collateral.CollateralFetcher",
             "dev.veil.tensor.Npy",
             "ai.onnxruntime.OrtSession",
             "org.bouncycastle.crypto.hpke.HPKE",

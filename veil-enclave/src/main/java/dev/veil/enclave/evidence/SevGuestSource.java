@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * Evidence from {@code /dev/sev-guest} (SNP_GET_REPORT) for kernels without configfs-tsm. The firmware returns only
- * the report; the VCEK and its chain are not included, so the operator ships them as collateral (fetched once from
- * AMD KDS for this chip and TCB), or the providers supply them.
+ * the report; the VCEK is not included, so the operator passes it ({@code --certs}) or the enclave fetches it from
+ * AMD KDS for this chip and TCB ({@link CollateralShippingSource}), or the providers supply it.
  */
 public final class SevGuestSource implements EvidenceSource {
     public static final Path DEFAULT_DEVICE = Path.of("/dev/sev-guest");
