@@ -57,7 +57,7 @@ class ContractVerifierTest {
         assertThatThrownBy(() -> sc.signedBy(Role.DATA_PROVIDER, outsider)).isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("is not the contract's data_provider");
         var sigs = new HashMap<>(sc.signatures());
-        sigs.put(Role.DATA_PROVIDER.id(), outsider.sign(sc.contract().signingMessage()));
+        sigs.put(Role.DATA_PROVIDER.id(), outsider.sign(sc.contract().signingMessage(Role.DATA_PROVIDER)));
         assertThatThrownBy(() -> ContractVerifier.verify(new SignedContract(sc.contract(), sigs), now))
                 .hasMessageContaining("does not verify");
     }
@@ -73,7 +73,7 @@ class ContractVerifierTest {
     void simWithoutAllowSimulatedIsRefusedEvenWhenSigned() throws Exception {
         SessionContract c = TestParties.contract(now.plusSeconds(600));
         SessionContract noSim = new SessionContract(c.veilContract(), c.sessionId(), c.model(), c.modelProvider(),
-                c.dataProvider(), new EnclavePolicy("sim", c.enclave().measurements(), false, false), c.keyWrap(),
+                c.dataProvider(), new EnclavePolicy("sim", c.enclave().referenceValues().measurements(), false, false), c.keyWrap(),
                 c.output(), c.resultRecipient(), c.expiresAt(), c.limits());
         SignedContract sc = SignedContract.unsigned(noSim).signedBy(Role.MODEL_PROVIDER, TestParties.MP)
                 .signedBy(Role.DATA_PROVIDER, TestParties.DP);
