@@ -69,10 +69,11 @@ public final class Json {
 
     /** What went wrong in words a user can act on, instead of Jackson's class names and feature flags. */
     private static String reason(IOException e) {
-        String at = e instanceof JsonMappingException m && !m.getPath().isEmpty() ? " at " + path(m) : "";
         if (e instanceof UnrecognizedPropertyException u) {
-            return "unknown field '" + shorten(u.getPropertyName()) + "'" + at;
+            String parent = path(u.getPath().subList(0, u.getPath().size() - 1));
+            return "unknown field '" + shorten(u.getPropertyName()) + "'" + (parent.isEmpty() ? "" : " at " + parent);
         }
+        String at = e instanceof JsonMappingException m && !m.getPath().isEmpty() ? " at " + path(m.getPath()) : "";
         if (e instanceof ValueInstantiationException v && v.getCause() != null && v.getCause().getMessage() != null) {
             return oneLine(v.getCause().getMessage()) + at;
         }
@@ -92,16 +93,17 @@ public final class Json {
         return oneLine(original) + at;
     }
 
-    private static String path(JsonMappingException m) {
+    /** "contract.enclave.measurements[0]", or empty for the top level. */
+    private static String path(java.util.List<JsonMappingException.Reference> refs) {
         StringBuilder b = new StringBuilder();
-        for (JsonMappingException.Reference r : m.getPath()) {
+        for (JsonMappingException.Reference r : refs) {
             if (r.getFieldName() != null) {
                 b.append(b.isEmpty() ? "" : ".").append(shorten(r.getFieldName()));
             } else if (r.getIndex() >= 0) {
                 b.append('[').append(r.getIndex()).append(']');
             }
         }
-        return b.isEmpty() ? "the top level" : b.toString();
+        return b.toString();
     }
 
     private static String oneLine(String s) {
