@@ -145,7 +145,7 @@ final class AttestCommand {
                 PolicyCheck f = failed.get(0);
                 throw new CliFailure("evidence verified but fails the " + (policy == null ? "default policy" : "policy") + ": "
                         + f.claim() + " is " + f.found() + ", expected " + f.expected()
-                        + (failed.size() > 1 ? " (and " + (failed.size() - 1) + " more: see \"failures\")" : ""));
+                        + (failed.size() > 1 ? " (and " + (failed.size() - 1) + " more)" : ""));
             }
             return ExitCodes.OK;
         }

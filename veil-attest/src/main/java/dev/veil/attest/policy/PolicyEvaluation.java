@@ -16,19 +16,17 @@ public final class PolicyEvaluation {
     private PolicyEvaluation() {
     }
 
+    /** Every check. Evidence of another platform gets the platform check alone. */
     public static List<PolicyCheck> evaluate(ReferenceValues rv, Claims c) {
-        List<PolicyCheck> out = new ArrayList<>(platformChecks(rv, c));
-        if (c.platform() == rv.platform()) {
-            out.add(new PolicyCheck("measurement", c.measurementHex(),
-                    rv.measurements().isEmpty() ? "a measurement listed in the reference values (none are)"
-                            : "one of " + rv.measurements(),
-                    rv.measurements().contains(c.measurementHex())));
-        }
-        return out;
+        return checks(rv, c, true);
     }
 
-    /** Everything but the launch measurement. Evidence of another platform gets the platform check alone. */
+    /** Everything but the launch measurement, for evidence checked without pinned measurements. */
     public static List<PolicyCheck> platformChecks(ReferenceValues rv, Claims c) {
+        return checks(rv, c, false);
+    }
+
+    private static List<PolicyCheck> checks(ReferenceValues rv, Claims c, boolean measurement) {
         List<PolicyCheck> out = new ArrayList<>();
         if (c.platform() != rv.platform()) {
             out.add(new PolicyCheck("platform", c.platform().id(), String.valueOf(rv.platform()), false));
@@ -43,6 +41,12 @@ public final class PolicyEvaluation {
         out.add(new PolicyCheck("debug", Boolean.toString(c.debug()),
                 rv.allowDebug() ? "any (allowed by allow_debug)" : "false (set allow_debug only for testing: the host can read a debug TEE's memory)",
                 rv.allowDebug() || !c.debug()));
+        if (measurement) {
+            out.add(new PolicyCheck("measurement", c.measurementHex(),
+                    rv.measurements().isEmpty() ? "a measurement listed in the reference values (none are)"
+                            : "one of " + rv.measurements(),
+                    rv.measurements().contains(c.measurementHex())));
+        }
         rv.claims().forEach((k, v) -> {
             String found = c.details().getOrDefault(k, "(absent)");
             out.add(new PolicyCheck(k, found, v, found.equals(v)));
