@@ -91,8 +91,10 @@ public final class ContractVerifier {
         require(c.enclave() != null, "contract enclave reference values are missing");
         ReferenceValues rv = c.enclave().referenceValues();
         List<String> problems = rv.problems();
-        require(problems.isEmpty(), problems.isEmpty() ? "" : "contract enclave reference values: " + problems.get(0)
-                + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
+        if (!problems.isEmpty()) {
+            throw new ProtocolException("contract enclave reference values: " + problems.get(0)
+                    + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
+        }
         require(rv.platform() != Platform.SIM || rv.allowSimulated(),
                 "contract accepts platform sim but allow_simulated is false; set it explicitly, for development only");
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import dev.veil.attest.Platform;
 import dev.veil.attest.ReferenceValues;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The contract's enclave terms: the {@link ReferenceValues} both providers sign, written in the contract as that
@@ -13,7 +14,7 @@ import java.util.List;
  */
 public record EnclavePolicy(ReferenceValues referenceValues) {
     public EnclavePolicy {
-        java.util.Objects.requireNonNull(referenceValues, "referenceValues");
+        Objects.requireNonNull(referenceValues, "referenceValues");
     }
 
     /** Measurements and the two switches; everything else at its safe default. */
