@@ -53,6 +53,10 @@ public final class ReferenceValuesRules {
                 out.add("claims must map claim names to values");
             }
         });
+        String vmpl = rv.claims().get("vmpl");
+        if (vmpl != null && (p != Platform.SEV_SNP || !List.of("0", "1", "2", "3").contains(vmpl))) {
+            out.add("claims.vmpl must be 0, 1, 2 or 3 and applies to platform snp only");
+        }
         if (rv.allowSimulated() && p != Platform.SIM) {
             out.add("allow_simulated applies to platform sim only");
         }

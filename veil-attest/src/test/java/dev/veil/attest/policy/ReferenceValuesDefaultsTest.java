@@ -109,6 +109,9 @@ class ReferenceValuesDefaultsTest {
         assertThat(claimsFailing(vmpl2, claims(Platform.SEV_SNP, snpDetails("2")))).isEmpty();
         assertThat(claimsFailing(vmpl2, claims(Platform.SEV_SNP, snpDetails("0")))).containsExactly("vmpl");
         assertThat(vmpl2.relaxations()).anyMatch(r -> r.startsWith("claims.vmpl: accepts SNP reports from VMPL 2"));
+        assertThat(vmpl2.problems()).isEmpty();
+        assertThat(snpValues().withClaims(Map.of("vmpl", "zero")).problems())
+                .containsExactly("claims.vmpl must be 0, 1, 2 or 3 and applies to platform snp only");
     }
 
     @Test
