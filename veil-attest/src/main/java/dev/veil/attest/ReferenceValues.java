@@ -1,7 +1,11 @@
 package dev.veil.attest;
 
-import dev.veil.attest.policy.EvidencePolicy;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.veil.attest.policy.PolicyCheck;
+import dev.veil.attest.policy.PolicyEvaluation;
+import dev.veil.attest.policy.ReferenceValuesRules;
+import dev.veil.attest.policy.Waivers;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -9,23 +13,99 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the relying parties accept: platform, launch measurements, whether debug TEEs are tolerated and whether the
- * insecure simulation may be used at all, plus platform claims pinned exactly (RTMRs, MRSIGNER, PCRs, VMPL, SNP
- * policy bits…), minimum TCB components, accepted TCB statuses and forbidden advisories. Nothing is accepted
- * implicitly: an empty measurement list accepts nothing.
+ * What the relying parties accept, in one typed model: the contract embeds it, {@code veil attest verify --policy}
+ * reads it, and every session appraises evidence with it. Safe by default: the TEE must be on {@code platform}
+ * with a listed launch measurement, not in debug mode, not simulated; DCAP TCB status {@code UpToDate} with no
+ * advisory; every revocation/TCB collateral kind present; SNP at VMPL 0 with a minimum TCB. Each relaxation is a
+ * named field ({@code allow_debug}, {@code allow_simulated}, a {@code vmpl} pin, {@link Waivers}) and is listed by
+ * {@link #relaxations()}.
+ *
+ * @param measurements accepted launch measurements, lowercase hex of the platform's length; empty accepts nothing
+ * @param claims platform claims pinned exactly (e.g. "rtmr1", "mrsigner", "pcr1", "policy_migrate_ma"). A pin only
+ *               adds a check, except {@code vmpl}, which replaces the SNP default of 0
+ * @param minTcb SNP minimum reported TCB per component ("bl", "tee", "snp", "ucode", "fmc")
+ * @param minTcbEvaluationDataNumber TDX/SGX: the lowest accepted Intel tcbEvaluationDataNumber, or null for none
  */
-public record ReferenceValues(Platform platform, List<String> measurements, boolean allowDebug, boolean allowSimulated,
-                              Map<String, String> claims, Map<String, Integer> minTcb, List<String> tcbStatuses,
-                              List<String> forbiddenAdvisories) {
+public record ReferenceValues(@JsonProperty("platform") Platform platform,
+                              @JsonProperty("measurements") List<String> measurements,
+                              @JsonProperty("allow_debug") boolean allowDebug,
+                              @JsonProperty("allow_simulated") boolean allowSimulated,
+                              @JsonProperty("claims") Map<String, String> claims,
+                              @JsonProperty("min_tcb") Map<String, Integer> minTcb,
+                              @JsonProperty("min_tcb_evaluation_data_number") Integer minTcbEvaluationDataNumber,
+                              @JsonProperty("waivers") Waivers waivers) {
     public ReferenceValues {
+        measurements = measurements == null ? List.of() : List.copyOf(measurements);
         claims = claims == null ? Map.of() : Map.copyOf(claims);
         minTcb = minTcb == null ? Map.of() : Map.copyOf(minTcb);
-        tcbStatuses = tcbStatuses == null ? List.of() : List.copyOf(tcbStatuses);
-        forbiddenAdvisories = forbiddenAdvisories == null ? List.of() : List.copyOf(forbiddenAdvisories);
+        waivers = waivers == null ? Waivers.none() : waivers;
     }
 
+    /** Measurements and the two switches; everything else at its safe default. */
     public ReferenceValues(Platform platform, List<String> measurements, boolean allowDebug, boolean allowSimulated) {
-        this(platform, measurements, allowDebug, allowSimulated, Map.of(), Map.of(), List.of(), List.of());
+        this(platform, measurements, allowDebug, allowSimulated, Map.of(), Map.of(), null, Waivers.none());
+    }
+
+    /** The documented default of every missing field (docs/POLICY.md); the platform is required. */
+    @JsonCreator
+    static ReferenceValues fromJson(@JsonProperty("platform") Platform platform,
+                                    @JsonProperty("measurements") List<String> measurements,
+                                    @JsonProperty("allow_debug") Boolean allowDebug,
+                                    @JsonProperty("allow_simulated") Boolean allowSimulated,
+                                    @JsonProperty("claims") Map<String, String> claims,
+                                    @JsonProperty("min_tcb") Map<String, Integer> minTcb,
+                                    @JsonProperty("min_tcb_evaluation_data_number") Integer minTcbEvaluationDataNumber,
+                                    @JsonProperty("waivers") Waivers waivers) {
+        if (platform == null) {
+            throw new IllegalArgumentException("field 'platform' is missing; set it to sim, snp, tdx, sgx or nitro");
+        }
+        return new ReferenceValues(platform, measurements, Boolean.TRUE.equals(allowDebug), Boolean.TRUE.equals(allowSimulated),
+                claims, minTcb, minTcbEvaluationDataNumber, waivers);
+    }
+
+    /** The safe defaults for {@code platform} with no measurement listed: what {@code veil attest verify} applies. */
+    public static ReferenceValues defaults(Platform platform) {
+        return new ReferenceValues(platform, List.of(), false, false);
+    }
+
+    public ReferenceValues withAllowDebug(boolean allow) {
+        return new ReferenceValues(platform, measurements, allow, allowSimulated, claims, minTcb, minTcbEvaluationDataNumber, waivers);
+    }
+
+    public ReferenceValues withClaims(Map<String, String> pinned) {
+        return new ReferenceValues(platform, measurements, allowDebug, allowSimulated, pinned, minTcb, minTcbEvaluationDataNumber, waivers);
+    }
+
+    public ReferenceValues withMinTcb(Map<String, Integer> minimum) {
+        return new ReferenceValues(platform, measurements, allowDebug, allowSimulated, claims, minimum, minTcbEvaluationDataNumber, waivers);
+    }
+
+    public ReferenceValues withMinTcbEvaluationDataNumber(Integer minimum) {
+        return new ReferenceValues(platform, measurements, allowDebug, allowSimulated, claims, minTcb, minimum, waivers);
+    }
+
+    public ReferenceValues withWaivers(Waivers w) {
+        return new ReferenceValues(platform, measurements, allowDebug, allowSimulated, claims, minTcb, minTcbEvaluationDataNumber, w);
+    }
+
+    /** What is malformed (wrong measurement length, unknown waiver names, knobs of another platform); empty when none. */
+    public List<String> problems() {
+        return ReferenceValuesRules.problems(this);
+    }
+
+    /** Every relaxation of the safe defaults, one line each, for people to see before they sign or rely on it. */
+    public List<String> relaxations() {
+        return ReferenceValuesRules.relaxations(this);
+    }
+
+    /** Every check except the launch measurement, passed and failed, in a stable order. */
+    public List<PolicyCheck> platformChecks(Claims claims) {
+        return PolicyEvaluation.platformChecks(this, claims);
+    }
+
+    /** Every check, including the launch measurement, passed and failed, in a stable order. */
+    public List<PolicyCheck> evaluate(Claims claims) {
+        return PolicyEvaluation.evaluate(this, claims);
     }
 
     /**
@@ -34,21 +114,7 @@ public record ReferenceValues(Platform platform, List<String> measurements, bool
      */
     public List<ClaimFailure> check(Claims claims, byte[] expectedReportData) {
         List<ClaimFailure> failures = new ArrayList<>();
-        if (claims.platform() != platform) {
-            failures.add(new ClaimFailure("platform", claims.platform().id(), platform.id()));
-        }
-        if (claims.simulated() && !allowSimulated) {
-            failures.add(new ClaimFailure("simulated TEE", "sim (insecure, no hardware protection)",
-                    "real hardware; set allow_simulated only for development"));
-        }
-        if (claims.debug() && !allowDebug) {
-            failures.add(new ClaimFailure("debug", "true (the host can read the TEE's memory)", "false"));
-        }
-        if (measurements.isEmpty()) {
-            failures.add(new ClaimFailure("measurement", claims.measurementHex(), "a measurement listed in the reference values (none are)"));
-        }
-        EvidencePolicy rest = new EvidencePolicy(measurements, null, true, this.claims, minTcb, tcbStatuses, forbiddenAdvisories);
-        for (PolicyCheck c : EvidencePolicy.failures(rest.evaluate(claims))) {
+        for (PolicyCheck c : PolicyCheck.failures(evaluate(claims))) {
             failures.add(new ClaimFailure(c.claim(), c.found(), c.expected()));
         }
         if (!MessageDigest.isEqual(claims.reportData(), expectedReportData)) {

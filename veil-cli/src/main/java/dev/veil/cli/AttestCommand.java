@@ -5,17 +5,19 @@ import dev.veil.attest.Claims;
 import dev.veil.attest.ClaimFailure;
 import dev.veil.attest.EvidenceEncoding;
 import dev.veil.attest.Platform;
+import dev.veil.attest.ReferenceValues;
 import dev.veil.attest.Simulation;
 import dev.veil.attest.VerificationOptions;
 import dev.veil.attest.Verifiers;
-import dev.veil.attest.policy.EvidencePolicy;
 import dev.veil.attest.policy.PolicyCheck;
 import dev.veil.protocol.json.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -32,7 +34,9 @@ final class AttestCommand {
             description = {"Verify evidence offline: parse it, check its signatures and certificate chain to the platform's",
                     "pinned root, then hold its claims to a policy. Prints the claims and every check as JSON; exit 0 when",
                     "the evidence verifies and meets the policy, 2 otherwise (one-line reason on stderr).",
-                    "Default policy: all signature, chain and collateral checks pass and the TEE is not in debug mode."})
+                    "Without --policy the safe defaults of docs/POLICY.md apply (no debug, no simulation, TCB status",
+                    "UpToDate with no advisory, complete collateral, SNP at VMPL 0 with a minimum TCB); the measurement",
+                    "is printed for you to compare. A policy file is the reference-value format contracts embed."})
     static final class Verify implements Callable<Integer> {
         @Option(names = "--platform", required = true, description = "sim, snp, tdx, sgx or nitro")
         String platform;
@@ -44,8 +48,10 @@ final class AttestCommand {
         Path collateral;
         @Option(names = "--at", description = "verification time, ISO-8601 (default: now); sample certificates expire")
         String at;
-        @Option(names = "--policy", description = "JSON policy: measurements, report_data, allow_debug, details, min_tcb")
+        @Option(names = "--policy", description = "JSON reference values (docs/POLICY.md): platform, measurements, waivers, ...")
         Path policy;
+        @Option(names = "--report-data", description = "expected report data (hex), checked exactly")
+        String reportData;
         @Option(names = "--allow-debug", description = "accept debug TEEs (testing only)")
         boolean allowDebug;
         @Option(names = "--dry-run", description = "show which checks pass or fail and exit 0 if the evidence itself verifies")
@@ -95,11 +101,9 @@ final class AttestCommand {
                     }
                 }
             }
-            EvidencePolicy pol = policy == null ? EvidencePolicy.defaults(allowDebug)
-                    : Json.parse(Files.readAllBytes(policy), EvidencePolicy.class, "policy file " + policy.getFileName());
-            if (allowDebug && policy != null) {
-                pol = new EvidencePolicy(pol.measurements(), pol.reportData(), true, pol.details(), pol.minTcb(),
-                        pol.tcbStatuses(), pol.forbiddenAdvisories());
+            ReferenceValues rv = policy == null ? ReferenceValues.defaults(p) : readPolicy(policy, p);
+            if (allowDebug) {
+                rv = rv.withAllowDebug(true);
             }
             byte[] bytes = EvidenceEncoding.decode(Files.readAllBytes(evidence));
             if (fetch) {
@@ -124,20 +128,52 @@ final class AttestCommand {
                         "failures", e.failures().stream().map(ClaimFailure::toString).toList())));
                 throw e;
             }
-            List<PolicyCheck> checks = pol.evaluate(claims);
-            List<PolicyCheck> failed = EvidencePolicy.failures(checks);
+            List<PolicyCheck> checks = new ArrayList<>(policy == null ? rv.platformChecks(claims) : rv.evaluate(claims));
+            if (reportData != null) {
+                checks.add(reportDataCheck(claims));
+            }
+            List<PolicyCheck> failed = PolicyCheck.failures(checks);
             Map<String, Object> out = JsonOut.fields("platform", p.id(), "verified", failed.isEmpty(),
                     "signatures_and_chain", "verified", "verification_time", when.toString(),
+                    "policy", policy == null ? "safe defaults (docs/POLICY.md); measurement not pinned" : policy.toString(),
+                    "waivers", rv.relaxations(),
                     "measurement", claims.measurementHex(), "report_data", claims.reportDataHex(), "debug", claims.debug(),
                     "claims", claims.details(), "checks", checks,
                     "failures", failed.stream().map(f -> f.claim() + " is " + f.found() + ", expected " + f.expected()).toList());
             System.out.println(JsonOut.pretty(out));
             if (!failed.isEmpty() && !dryRun) {
                 PolicyCheck f = failed.get(0);
-                throw new CliFailure("evidence verified but fails the policy: " + f.claim() + " is " + f.found()
-                        + ", expected " + f.expected() + (failed.size() > 1 ? " (and " + (failed.size() - 1) + " more)" : ""));
+                throw new CliFailure("evidence verified but fails the " + (policy == null ? "default policy" : "policy") + ": "
+                        + f.claim() + " is " + f.found() + ", expected " + f.expected()
+                        + (failed.size() > 1 ? " (and " + (failed.size() - 1) + " more)" : ""));
             }
             return ExitCodes.OK;
+        }
+
+        private PolicyCheck reportDataCheck(Claims claims) throws CliFailure {
+            byte[] expected;
+            try {
+                expected = HexFormat.of().parseHex(reportData.strip());
+            } catch (IllegalArgumentException e) {
+                throw new CliFailure("--report-data is not hex");
+            }
+            return new PolicyCheck("report_data", claims.reportDataHex(), HexFormat.of().formatHex(expected),
+                    MessageDigest.isEqual(claims.reportData(), expected));
+        }
+
+        /** A policy file: the reference-value format of docs/POLICY.md, strict, with its platform matching --platform. */
+        private static ReferenceValues readPolicy(Path file, Platform p) throws Exception {
+            String what = "policy file " + file.getFileName();
+            ReferenceValues rv = Json.parse(Files.readAllBytes(file), ReferenceValues.class, what);
+            if (rv.platform() != p) {
+                throw new CliFailure(what + " is for platform " + rv.platform() + " but --platform is " + p);
+            }
+            List<String> problems = rv.problems();
+            if (!problems.isEmpty()) {
+                throw new CliFailure(what + ": " + problems.get(0)
+                        + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
+            }
+            return rv;
         }
     }
 }

@@ -1,11 +1,16 @@
 package dev.veil.cli;
 
+import dev.veil.attest.Platform;
+import dev.veil.attest.ReferenceValues;
+import dev.veil.attest.policy.ReferenceValuesRules;
+import dev.veil.attest.policy.Waivers;
 import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.contract.EnclavePolicy;
 import dev.veil.protocol.contract.ModelTerms;
 import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.contract.SessionContract;
+import dev.veil.protocol.contract.SessionLimits;
 import dev.veil.protocol.contract.SignedContract;
 import dev.veil.protocol.identity.Identity;
 import dev.veil.protocol.identity.IdentityFiles;
@@ -13,17 +18,17 @@ import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.Json;
 import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.keyrelease.KeyWrapSuite;
-import dev.veil.seal.SealHeader;
-import dev.veil.seal.Unsealer;
 import dev.veil.seal.io.AtomicOutput;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,9 +39,12 @@ import picocli.CommandLine.Option;
 final class ContractCommand {
 
     @Command(name = "draft", mixinStandardHelpOptions = true,
-            description = "Write an unsigned contract for a model, two provider identities and the enclave's reference values.")
+            description = {"Write an unsigned contract for a model, two provider identities and the enclave's reference values.",
+                    "Safe by default (docs/POLICY.md): TCB status UpToDate, no advisory, complete collateral, SNP at VMPL 0",
+                    "with a minimum TCB, no debug, no simulation. Every relaxation is a named option, recorded in the",
+                    "contract as a waiver and listed by 'veil contract show'."})
     static final class Draft implements Callable<Integer> {
-        @Option(names = "--model", required = true, description = "the model: plaintext .onnx, or its sealed file (digest read from the header)")
+        @Option(names = "--model", required = true, description = "the plaintext ONNX model (not its sealed file)")
         Path model;
         @Option(names = "--model-name", defaultValue = "", description = "a human-readable model name")
         String modelName;
@@ -46,20 +54,36 @@ final class ContractCommand {
         Path dp;
         @Option(names = "--platform", required = true, description = "sim, snp, tdx, sgx or nitro")
         String platform;
-        @Option(names = "--measurement", required = true, description = "accepted enclave measurement (hex); repeat for several")
+        @Option(names = "--measurement", required = true,
+                description = "accepted launch measurement (hex: snp/tdx/nitro/sim 48 bytes, sgx 32 bytes); repeat for several")
         List<String> measurements;
         @Option(names = "--allow-simulated", description = "accept the INSECURE simulated TEE (development only)")
         boolean allowSimulated;
         @Option(names = "--allow-debug", description = "accept debug enclaves, whose memory the host can read (testing only)")
         boolean allowDebug;
-        @Option(names = "--claim", description = "pin a platform claim exactly, e.g. rtmr1=<hex>, mrsigner=<hex>, pcr1=<hex>, vmpl=0; repeatable")
-        java.util.Map<String, String> claims = new java.util.LinkedHashMap<>();
-        @Option(names = "--min-tcb", description = "SNP minimum TCB component, e.g. snp=8, bl=3, ucode=115; repeatable")
-        java.util.Map<String, Integer> minTcb = new java.util.LinkedHashMap<>();
-        @Option(names = "--tcb-status", description = "accepted DCAP TCB status, e.g. UpToDate; repeatable (default: not enforced)")
-        List<String> tcbStatuses = new java.util.ArrayList<>();
-        @Option(names = "--forbid-advisory", description = "an Intel advisory that must not apply, e.g. INTEL-SA-00615; repeatable")
-        List<String> forbiddenAdvisories = new java.util.ArrayList<>();
+        @Option(names = "--claim", description = "pin a platform claim exactly, e.g. rtmr1=<hex>, mrsigner=<hex>, pcr1=<hex>; vmpl=N replaces the SNP default 0; repeatable")
+        Map<String, String> claims = new LinkedHashMap<>();
+        @Option(names = "--snp-min-tcb", description = "SNP minimum TCB component, e.g. snp=8, bl=3, ucode=115, tee=0; repeatable; required for snp")
+        Map<String, Integer> snpMinTcb = new LinkedHashMap<>();
+        @Option(names = "--no-snp-min-tcb", description = "waiver: accept SNP firmware of any TCB version (instead of --snp-min-tcb)")
+        boolean noSnpMinTcb;
+        @Option(names = "--min-tcb-evaluation-data-number", description = "TDX/SGX: lowest accepted Intel tcbEvaluationDataNumber")
+        Integer minTcbEvaluationDataNumber;
+        @Option(names = "--waive-tcb-status", description = "waiver: accept this Intel TCB status besides UpToDate, e.g. SWHardeningNeeded; repeatable")
+        List<String> waivedTcbStatuses = new ArrayList<>();
+        @Option(names = "--waive-advisory", description = "waiver: accept a platform affected by this advisory, e.g. INTEL-SA-00615; repeatable")
+        List<String> waivedAdvisories = new ArrayList<>();
+        @Option(names = "--waive-missing-collateral", description = "waiver: accept evidence verified without this collateral kind "
+                + "(tcb_info, qe_identity, pck_crl, root_ca_crl; snp: amd_crl); repeatable")
+        List<String> waivedMissingCollateral = new ArrayList<>();
+        @Option(names = "--dataset-sha256", description = "pin the SHA-256 (hex) of the only dataset plaintext this contract may run on")
+        String datasetSha256;
+        @Option(names = "--max-rows", defaultValue = "" + SessionLimits.DEFAULT_MAX_ROWS,
+                description = "most input rows the model may be run over (default ${DEFAULT-VALUE})")
+        long maxRows;
+        @Option(names = "--max-inference-seconds", defaultValue = "" + SessionLimits.DEFAULT_MAX_INFERENCE_SECONDS,
+                description = "wall-clock limit of the model run, 1..604800 (default ${DEFAULT-VALUE})")
+        int maxInferenceSeconds;
         @Option(names = "--output", defaultValue = "labels", description = "labels, scores or top_k:K (default ${DEFAULT-VALUE})")
         String output;
         @Option(names = "--key-wrap", defaultValue = "MLKEM768-X25519", description = "MLKEM768-X25519 (default) or X25519")
@@ -68,25 +92,55 @@ final class ContractCommand {
         String expiresIn;
         @Option(names = "--out", required = true, description = "contract file to write")
         Path out;
+        @Option(names = "--force", description = "replace --out if it exists")
+        boolean force;
 
         @Override
         public Integer call() throws Exception {
-            SessionContract c = SessionContract.draft(new ModelTerms(modelDigest(model), modelName),
-                    IdentityFiles.readPublic(mp), IdentityFiles.readPublic(dp),
-                    new EnclavePolicy(platform.toLowerCase(Locale.ROOT),
-                            measurements.stream().map(m -> m.toLowerCase(Locale.ROOT)).toList(), allowDebug, allowSimulated,
-                            claims, minTcb, tcbStatuses, forbiddenAdvisories),
-                    suite(keyWrap), parseOutput(output), Instant.now().plus(parseDuration(expiresIn)));
-            SignedContract unsigned = SignedContract.unsigned(c);
+            if (Files.exists(out) && !force) {
+                throw new CliFailure(out + " exists; choose another --out or pass --force to replace it");
+            }
+            ReferenceValues rv = referenceValues();
+            String modelSha256 = ModelFile.sha256(model);
+            SessionContract c = SessionContract.draft(new ModelTerms(modelSha256, modelName),
+                    IdentityFiles.readPublic(mp), IdentityFiles.readPublic(dp), new EnclavePolicy(rv),
+                    suite(keyWrap), parseOutput(output), Instant.now().plus(parseDuration(expiresIn)),
+                    new SessionLimits(datasetSha256 == null ? null : datasetSha256.toLowerCase(Locale.ROOT), maxRows, maxInferenceSeconds));
             try {
                 ContractVerifier.checkTerms(c);
             } catch (ProtocolException e) {
                 throw new CliFailure(e.getMessage());
             }
-            AtomicOutput.write(out, Json.pretty(unsigned).getBytes(StandardCharsets.UTF_8), false);
+            AtomicOutput.write(out, Json.pretty(SignedContract.unsigned(c)).getBytes(StandardCharsets.UTF_8), false);
+            for (String w : rv.relaxations()) {
+                System.err.println("veil: WAIVER in this contract: " + w);
+            }
             System.out.println(JsonOut.line(JsonOut.fields("contract", out.toString(), "contract_hash", Digests.hex(c.hash()),
-                    "model_sha256", c.model().sha256(), "signed_by", List.of())));
+                    "model_sha256", c.model().sha256(), "waivers", rv.relaxations(), "signed_by", List.of())));
             return ExitCodes.OK;
+        }
+
+        /** The reference values from the options, refused with one line naming the option to fix. */
+        private ReferenceValues referenceValues() throws CliFailure {
+            Platform p = platform(platform);
+            if (p == Platform.SEV_SNP && snpMinTcb.isEmpty() && !noSnpMinTcb) {
+                throw new CliFailure("an snp contract needs a minimum TCB: pass --snp-min-tcb for each component "
+                        + "(e.g. --snp-min-tcb snp=8 --snp-min-tcb ucode=115), or --no-snp-min-tcb to accept any (recorded as a waiver)");
+            }
+            List<String> lower = measurements.stream().map(m -> m.strip().toLowerCase(Locale.ROOT)).toList();
+            for (String m : lower) {
+                String problem = ReferenceValuesRules.measurementProblem(p, m);
+                if (problem != null) {
+                    throw new CliFailure("--measurement " + problem);
+                }
+            }
+            ReferenceValues rv = new ReferenceValues(p, lower, allowDebug, allowSimulated, claims, snpMinTcb,
+                    minTcbEvaluationDataNumber, new Waivers(waivedTcbStatuses, waivedAdvisories, waivedMissingCollateral, noSnpMinTcb));
+            List<String> problems = rv.problems();
+            if (!problems.isEmpty()) {
+                throw new CliFailure(problems.get(0));
+            }
+            return rv;
         }
     }
 
@@ -130,11 +184,23 @@ final class ContractCommand {
             } catch (ProtocolException e) {
                 status = e.getMessage();
             }
+            ReferenceValues rv = c.enclave().referenceValues();
+            List<String> waivers = rv.relaxations();
+            for (String w : waivers) {
+                System.err.println("veil: WAIVER in this contract: " + w);
+            }
+            SessionLimits limits = c.limits();
             System.out.println(JsonOut.pretty(JsonOut.fields("contract_hash", Digests.hex(c.hash()), "session_id", c.sessionId(),
+                    "waivers", waivers,
                     "model_sha256", c.model().sha256(), "model_provider", c.modelProvider().toString(),
-                    "data_provider", c.dataProvider().toString(), "platform", c.enclave().platform(),
-                    "measurements", c.enclave().measurements(), "allow_simulated", c.enclave().allowSimulated(),
-                    "allow_debug", c.enclave().allowDebug(), "output", c.output().kind() + (c.output().k() > 0 ? ":" + c.output().k() : ""),
+                    "data_provider", c.dataProvider().toString(), "platform", rv.platform().id(),
+                    "measurements", rv.measurements(), "allow_simulated", rv.allowSimulated(), "allow_debug", rv.allowDebug(),
+                    "claims", rv.claims(), "snp_min_tcb", rv.minTcb(),
+                    "min_tcb_evaluation_data_number", rv.minTcbEvaluationDataNumber(),
+                    "dataset_sha256", limits == null ? null : limits.datasetSha256(),
+                    "max_rows", limits == null ? null : limits.maxRows(),
+                    "max_inference_seconds", limits == null ? null : limits.maxInferenceSeconds(),
+                    "output", c.output().kind() + (c.output().k() > 0 ? ":" + c.output().k() : ""),
                     "key_wrap", c.keyWrap().id(), "expires_at", c.expiresAt(), "signed_by", List.copyOf(sc.signatures().keySet()),
                     "status", status)));
             if (!status.equals("valid")) {
@@ -192,16 +258,11 @@ final class ContractCommand {
         }
     }
 
-    /** SHA-256 of a plaintext model, or the digest recorded in a sealed model's header. */
-    static String modelDigest(Path model) throws Exception {
-        try (InputStream in = Files.newInputStream(model)) {
-            byte[] head = in.readNBytes(SealHeader.MAGIC.length);
-            if (java.util.Arrays.equals(head, SealHeader.MAGIC)) {
-                try (InputStream again = Files.newInputStream(model)) {
-                    return Unsealer.readHeader(again).plaintextSha256Hex();
-                }
-            }
+    static Platform platform(String id) throws CliFailure {
+        try {
+            return Platform.fromId(id);
+        } catch (IllegalArgumentException e) {
+            throw new CliFailure(e.getMessage());
         }
-        return Digests.hex(dev.veil.seal.Sealer.sha256(model));
     }
 }

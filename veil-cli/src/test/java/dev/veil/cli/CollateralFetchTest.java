@@ -67,7 +67,7 @@ class CollateralFetchTest {
         String base = "http://127.0.0.1:" + s.getAddress().getPort();
         String[] args = {"attest", "verify", "--platform", "tdx", "--evidence", V.resolve("tdx/dcapqvl-tdx_quote.bin").toString(),
                 "--fetch", "--pcs", base, "--root-crl", base + "/IntelSGXRootCA.der", "--cache", dir.toString(),
-                "--at", "2025-07-19T10:00:34Z"};
+                "--at", "2025-07-19T10:00:34Z", "--dry-run"};
         try {
             CliTest.Result r = veil(args);
             assertThat(r.code()).as(r.err()).isZero();
@@ -95,7 +95,7 @@ class CollateralFetchTest {
             assertThat(needsProduct.err()).contains("--snp-product");
             CliTest.Result r = veil("attest", "verify", "--platform", "snp", "--evidence", V.resolve("sev-snp/virtee-milan-report.bin").toString(),
                     "--fetch", "--kds", "http://127.0.0.1:" + s.getAddress().getPort(), "--cache", dir.toString(), "--snp-product", "milan",
-                    "--at", "2026-06-01T00:00:00Z");
+                    "--at", "2026-06-01T00:00:00Z", "--dry-run");
             assertThat(r.code()).as(r.err()).isZero();
         } finally {
             s.stop(0);

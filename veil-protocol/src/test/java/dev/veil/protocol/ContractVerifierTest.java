@@ -3,19 +3,25 @@ package dev.veil.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.veil.attest.Platform;
+import dev.veil.attest.ReferenceValues;
+import dev.veil.attest.policy.Waivers;
 import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.contract.EnclavePolicy;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.contract.SessionContract;
 import dev.veil.protocol.contract.SignedContract;
 import dev.veil.protocol.identity.Identity;
+import dev.veil.protocol.identity.PublicIdentity;
 import dev.veil.protocol.json.Json;
 import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.keyrelease.KeyWrapSuite;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ContractVerifierTest {
@@ -57,7 +63,7 @@ class ContractVerifierTest {
         assertThatThrownBy(() -> sc.signedBy(Role.DATA_PROVIDER, outsider)).isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("is not the contract's data_provider");
         var sigs = new HashMap<>(sc.signatures());
-        sigs.put(Role.DATA_PROVIDER.id(), outsider.sign(sc.contract().signingMessage()));
+        sigs.put(Role.DATA_PROVIDER.id(), outsider.sign(sc.contract().signingMessage(Role.DATA_PROVIDER)));
         assertThatThrownBy(() -> ContractVerifier.verify(new SignedContract(sc.contract(), sigs), now))
                 .hasMessageContaining("does not verify");
     }
@@ -73,7 +79,7 @@ class ContractVerifierTest {
     void simWithoutAllowSimulatedIsRefusedEvenWhenSigned() throws Exception {
         SessionContract c = TestParties.contract(now.plusSeconds(600));
         SessionContract noSim = new SessionContract(c.veilContract(), c.sessionId(), c.model(), c.modelProvider(),
-                c.dataProvider(), new EnclavePolicy("sim", c.enclave().measurements(), false, false), c.keyWrap(),
+                c.dataProvider(), new EnclavePolicy("sim", c.enclave().referenceValues().measurements(), false, false), c.keyWrap(),
                 c.output(), c.resultRecipient(), c.expiresAt(), c.limits());
         SignedContract sc = SignedContract.unsigned(noSim).signedBy(Role.MODEL_PROVIDER, TestParties.MP)
                 .signedBy(Role.DATA_PROVIDER, TestParties.DP);
@@ -106,5 +112,82 @@ class ContractVerifierTest {
         String extra = json.replaceFirst("\\{\"contract\":\\{", "{\"contract\":{\"note\":\"unsigned extra\",");
         assertThatThrownBy(() -> Json.parse(extra.getBytes(), SignedContract.class, "contract"))
                 .hasMessageContaining("contract is not valid");
+    }
+
+    @Test
+    void dpIdentityReusingMpSigningKeyIsRefused() throws Exception {
+        PublicIdentity mp = TestParties.MP.publicIdentity();
+        PublicIdentity dp = TestParties.DP.publicIdentity();
+        PublicIdentity dpWithMpSigningKey = new PublicIdentity("data-provider", mp.signingKey(), dp.keyAgreementSuite(), dp.keyAgreementKey());
+        SessionContract c = TestParties.contract(now.plusSeconds(600), mp, dpWithMpSigningKey);
+        SignedContract sc = new SignedContract(c, Map.of(
+                Role.MODEL_PROVIDER.id(), TestParties.MP.sign(c.signingMessage(Role.MODEL_PROVIDER)),
+                Role.DATA_PROVIDER.id(), TestParties.MP.sign(c.signingMessage(Role.DATA_PROVIDER))));
+        assertThatThrownBy(() -> ContractVerifier.verify(sc, now)).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("contract providers share a signing key");
+    }
+
+    @Test
+    void dpIdentityReusingMpKeyAgreementKeyIsRefused() throws Exception {
+        PublicIdentity mp = TestParties.MP.publicIdentity();
+        PublicIdentity dp = TestParties.DP.publicIdentity();
+        PublicIdentity dpWithMpKem = new PublicIdentity("data-provider", dp.signingKey(), mp.keyAgreementSuite(), mp.keyAgreementKey());
+        assertThatThrownBy(() -> ContractVerifier.checkTerms(TestParties.contract(now.plusSeconds(600), mp, dpWithMpKem)))
+                .hasMessageContaining("contract providers share a key-agreement key");
+    }
+
+    @Test
+    void mpReusingTheX25519HalfOfTheDpHybridKeyIsRefused() throws Exception {
+        PublicIdentity dp = TestParties.DP.publicIdentity();
+        byte[] hybrid = dp.keyAgreementKey();
+        for (byte[] half : List.of(Arrays.copyOfRange(hybrid, hybrid.length - 32, hybrid.length), Arrays.copyOfRange(hybrid, 0, 32))) {
+            PublicIdentity mp = new PublicIdentity("model-provider", TestParties.MP.publicIdentity().signingKey(), KeyWrapSuite.X25519, half);
+            assertThatThrownBy(() -> ContractVerifier.checkTerms(TestParties.contract(now.plusSeconds(600), mp, dp)))
+                    .hasMessageContaining("contract providers share a key-agreement key");
+        }
+    }
+
+    @Test
+    void oneSignatureCannotFillBothRoles() throws Exception {
+        PublicIdentity mp = TestParties.MP.publicIdentity();
+        PublicIdentity dp = TestParties.DP.publicIdentity();
+        SessionContract shared = TestParties.contract(now.plusSeconds(600), mp,
+                new PublicIdentity("data-provider", mp.signingKey(), dp.keyAgreementSuite(), dp.keyAgreementKey()));
+        byte[] one = TestParties.MP.sign(shared.signingMessage(Role.MODEL_PROVIDER));
+        assertThatThrownBy(() -> ContractVerifier.verify(new SignedContract(shared,
+                Map.of(Role.MODEL_PROVIDER.id(), one, Role.DATA_PROVIDER.id(), one)), now)).isInstanceOf(ProtocolException.class);
+        // the role is inside what is signed: even under one key, a signature made as one role is not the other's
+        assertThat(shared.party(Role.DATA_PROVIDER).verify(shared.signingMessage(Role.DATA_PROVIDER), one)).isFalse();
+        assertThat(shared.party(Role.MODEL_PROVIDER).verify(shared.signingMessage(Role.MODEL_PROVIDER), one)).isTrue();
+    }
+
+    @Test
+    void mpSignaturePlacedInTheDpSlotDoesNotVerify() throws Exception {
+        SignedContract sc = TestParties.signedContract();
+        var sigs = new HashMap<>(sc.signatures());
+        sigs.put(Role.DATA_PROVIDER.id(), TestParties.DP.sign(sc.contract().signingMessage(Role.MODEL_PROVIDER)));
+        assertThatThrownBy(() -> ContractVerifier.verify(new SignedContract(sc.contract(), sigs), now))
+                .hasMessageContaining("contract signature of the data_provider").hasMessageContaining("does not verify");
+    }
+
+    @Test
+    void snpMeasurementOfThirtyTwoBytesIsRefused() throws Exception {
+        SessionContract c = TestParties.contract(now.plusSeconds(600));
+        SessionContract shortSnp = new SessionContract(c.veilContract(), c.sessionId(), c.model(), c.modelProvider(),
+                c.dataProvider(), new EnclavePolicy("snp", List.of("ab".repeat(32)), false, false), c.keyWrap(),
+                c.output(), c.resultRecipient(), c.expiresAt(), c.limits());
+        assertThatThrownBy(() -> ContractVerifier.checkTerms(shortSnp))
+                .hasMessageContaining("measurement 'abababab").hasMessageContaining("has 64 hex digits; a snp measurement (MEASUREMENT) is 48 bytes");
+    }
+
+    @Test
+    void unknownWaiverNameInAContractIsRefused() throws Exception {
+        SessionContract c = TestParties.contract(now.plusSeconds(600));
+        ReferenceValues rv = new ReferenceValues(Platform.TDX, List.of("ab".repeat(48)), false, false)
+                .withWaivers(Waivers.none().withMissingCollateral(List.of("amd_crl")));
+        SessionContract bad = new SessionContract(c.veilContract(), c.sessionId(), c.model(), c.modelProvider(),
+                c.dataProvider(), new EnclavePolicy(rv), c.keyWrap(), c.output(), c.resultRecipient(), c.expiresAt(), c.limits());
+        assertThatThrownBy(() -> ContractVerifier.checkTerms(bad))
+                .hasMessageContaining("waivers.missing_collateral lists 'amd_crl', not a collateral kind of tdx");
     }
 }

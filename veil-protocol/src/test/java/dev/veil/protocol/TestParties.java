@@ -1,5 +1,6 @@
 package dev.veil.protocol;
 
+import dev.veil.attest.Platform;
 import dev.veil.protocol.contract.EnclavePolicy;
 import dev.veil.protocol.contract.ModelTerms;
 import dev.veil.protocol.contract.OutputPolicy;
@@ -7,6 +8,7 @@ import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.contract.SessionContract;
 import dev.veil.protocol.contract.SignedContract;
 import dev.veil.protocol.identity.Identity;
+import dev.veil.protocol.identity.PublicIdentity;
 import dev.veil.protocol.keyrelease.KeyWrapSuite;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,8 +24,13 @@ public final class TestParties {
     }
 
     public static SessionContract contract(Instant expiry) {
-        return SessionContract.draft(new ModelTerms("cd".repeat(32), "test model"), MP.publicIdentity(), DP.publicIdentity(),
-                new EnclavePolicy("sim", List.of(MEASUREMENT), false, true), KeyWrapSuite.MLKEM768_X25519,
+        return contract(expiry, MP.publicIdentity(), DP.publicIdentity());
+    }
+
+    /** A contract naming the given public identities, for tests of identities that misuse keys. */
+    public static SessionContract contract(Instant expiry, PublicIdentity mp, PublicIdentity dp) {
+        return SessionContract.draft(new ModelTerms("cd".repeat(32), "test model"), mp, dp,
+                new EnclavePolicy(Platform.SIM, List.of(MEASUREMENT), false, true), KeyWrapSuite.MLKEM768_X25519,
                 OutputPolicy.labels(), expiry);
     }
 

@@ -96,10 +96,12 @@ class DcapVectorsTest {
         String mr = c.measurementHex();
         var ok = new dev.veil.attest.ReferenceValues(Platform.SGX, List.of(mr), false, false,
                 java.util.Map.of("mrsigner", c.details().get("mrsigner")), java.util.Map.of(),
-                List.of("UpToDate", "ConfigurationAndSWHardeningNeeded"), List.of("INTEL-SA-00001"));
+                null, new dev.veil.attest.policy.Waivers(List.of("ConfigurationAndSWHardeningNeeded"),
+                        List.of("INTEL-SA-00289", "INTEL-SA-00615"), Platform.SGX.collateralKinds(), false));
         assertThat(ok.check(c, c.reportData())).isEmpty();
         var strict = new dev.veil.attest.ReferenceValues(Platform.SGX, List.of(mr), false, false,
-                java.util.Map.of("mrsigner", "00".repeat(32)), java.util.Map.of(), List.of("UpToDate"), List.of("INTEL-SA-00615"));
+                java.util.Map.of("mrsigner", "00".repeat(32)), java.util.Map.of(), null,
+                dev.veil.attest.policy.Waivers.none().withMissingCollateral(Platform.SGX.collateralKinds()));
         assertThat(strict.check(c, c.reportData())).extracting(dev.veil.attest.ClaimFailure::claim)
                 .containsExactlyInAnyOrder("mrsigner", "tcb_status", "advisory_ids");
     }

@@ -62,9 +62,9 @@ public final class ProviderConnection {
             throw new ProtocolException("hello must carry a role, the signed contract and a " + EvidenceBinding.NONCE_LENGTH + "-byte nonce");
         }
         ContractVerifier.Verified contract = ContractVerifier.verify(hello.contract(), Instant.now());
-        if (!contract.contract().enclave().platform().equals(evidenceSource.platform())) {
+        if (contract.contract().enclave().referenceValues().platform() != dev.veil.attest.Platform.fromId(evidenceSource.platform())) {
             throw new ProtocolException("this enclave runs on platform " + evidenceSource.platform()
-                    + " but the contract requires " + contract.contract().enclave().platform());
+                    + " but the contract requires " + contract.contract().enclave().referenceValues().platform());
         }
         Session session = sessions.join(contract);
         Role role = hello.role();

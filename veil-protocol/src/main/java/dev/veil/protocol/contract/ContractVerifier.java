@@ -1,15 +1,16 @@
 package dev.veil.protocol.contract;
 
 import dev.veil.attest.Platform;
+import dev.veil.attest.ReferenceValues;
 import dev.veil.protocol.json.ProtocolException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /** Decides whether a signed contract can start a session now. Pure: the time is a parameter. */
 public final class ContractVerifier {
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
-    private static final Pattern MEASUREMENT_HEX = Pattern.compile("[0-9a-f]{32,128}");
 
     private ContractVerifier() {
     }
@@ -48,7 +49,7 @@ public final class ContractVerifier {
                 throw new ProtocolException("contract is not signed by the " + role + " " + c.party(role)
                         + "; both parties must sign it ('veil contract sign')");
             }
-            if (!c.party(role).verify(c.signingMessage(), sig)) {
+            if (!c.party(role).verify(c.signingMessage(role), sig)) {
                 throw new ProtocolException("contract signature of the " + role + " " + c.party(role)
                         + " does not verify: the contract was changed after signing or signed by another key");
             }
@@ -71,6 +72,9 @@ public final class ContractVerifier {
                 "contract model.sha256 must be 64 lowercase hex digits");
         require(c.modelProvider() != null && c.dataProvider() != null, "contract must name both providers");
         require(!c.modelProvider().sameKeysAs(c.dataProvider()), "contract names the same identity as both providers");
+        String shared = SharedKeys.between(c.modelProvider(), c.dataProvider());
+        require(shared == null, "contract providers share " + shared
+                + ": each provider must sign and receive keys with its own identity ('veil keygen')");
         require(c.dataProvider().fingerprint().equals(c.resultRecipient()),
                 "contract result_recipient " + c.resultRecipient() + " is not the data provider's fingerprint " + c.dataProvider().fingerprint());
         require(c.keyWrap() != null, "contract key_wrap is missing");
@@ -84,19 +88,14 @@ public final class ContractVerifier {
         require(c.output() != null, "contract output is missing");
         String outputProblem = c.output().problem();
         require(outputProblem == null, "contract " + outputProblem);
-        EnclavePolicy e = c.enclave();
-        require(e != null, "contract enclave reference values are missing");
-        Platform p;
-        try {
-            p = Platform.fromId(e.platform());
-        } catch (IllegalArgumentException ex) {
-            throw new ProtocolException("contract " + ex.getMessage());
+        require(c.enclave() != null, "contract enclave reference values are missing");
+        ReferenceValues rv = c.enclave().referenceValues();
+        List<String> problems = rv.problems();
+        if (!problems.isEmpty()) {
+            throw new ProtocolException("contract enclave reference values: " + problems.get(0)
+                    + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
         }
-        require(!e.measurements().isEmpty(), "contract lists no accepted enclave measurement");
-        for (String m : e.measurements()) {
-            require(MEASUREMENT_HEX.matcher(m).matches(), "contract measurement '" + m + "' is not lowercase hex");
-        }
-        require(p != Platform.SIM || e.allowSimulated(),
+        require(rv.platform() != Platform.SIM || rv.allowSimulated(),
                 "contract accepts platform sim but allow_simulated is false; set it explicitly, for development only");
     }
 

@@ -1,34 +1,40 @@
 package dev.veil.protocol.contract;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.veil.attest.Platform;
 import dev.veil.attest.ReferenceValues;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 
 /**
- * The contract's reference values for the enclave. Nothing implicit: simulation and debug must be allowed by name.
- * Beyond the launch measurement, {@code claims} pins platform claims exactly (e.g. "rtmr1", "mrsigner", "pcr1",
- * "vmpl", "policy_migrate_ma"), {@code minTcb} sets SNP TCB minimums ("bl", "tee", "snp", "ucode", "fmc"),
- * {@code tcbStatuses} lists accepted DCAP TCB statuses, {@code forbiddenAdvisories} Intel advisories that must not
- * apply. Empty means "not checked".
+ * The contract's enclave terms: the {@link ReferenceValues} both providers sign, written in the contract as that
+ * object itself, so the contract, {@code veil attest verify --policy} and every session appraisal share one model,
+ * one parser and one set of defaults (docs/POLICY.md).
  */
-public record EnclavePolicy(String platform, List<String> measurements, boolean allowDebug, boolean allowSimulated,
-                            Map<String, String> claims, Map<String, Integer> minTcb, List<String> tcbStatuses,
-                            List<String> forbiddenAdvisories) {
+public record EnclavePolicy(ReferenceValues referenceValues) {
     public EnclavePolicy {
-        measurements = List.copyOf(measurements);
-        claims = claims == null ? Map.of() : Map.copyOf(claims);
-        minTcb = minTcb == null ? Map.of() : Map.copyOf(minTcb);
-        tcbStatuses = tcbStatuses == null ? List.of() : List.copyOf(tcbStatuses);
-        forbiddenAdvisories = forbiddenAdvisories == null ? List.of() : List.copyOf(forbiddenAdvisories);
+        Objects.requireNonNull(referenceValues, "referenceValues");
     }
 
+    /** Measurements and the two switches; everything else at its safe default. */
+    public EnclavePolicy(Platform platform, List<String> measurements, boolean allowDebug, boolean allowSimulated) {
+        this(new ReferenceValues(platform, measurements, allowDebug, allowSimulated));
+    }
+
+    /** As above, with the platform by its short name ("sim", "snp", "tdx", "sgx", "nitro"). */
     public EnclavePolicy(String platform, List<String> measurements, boolean allowDebug, boolean allowSimulated) {
-        this(platform, measurements, allowDebug, allowSimulated, Map.of(), Map.of(), List.of(), List.of());
+        this(Platform.fromId(platform), measurements, allowDebug, allowSimulated);
     }
 
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    static EnclavePolicy fromJson(ReferenceValues referenceValues) {
+        return new EnclavePolicy(referenceValues);
+    }
+
+    @JsonValue
+    @Override
     public ReferenceValues referenceValues() {
-        return new ReferenceValues(Platform.fromId(platform), measurements, allowDebug, allowSimulated, claims, minTcb,
-                tcbStatuses, forbiddenAdvisories);
+        return referenceValues;
     }
 }

@@ -4,6 +4,7 @@ import dev.veil.protocol.identity.PublicIdentity;
 import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.Json;
 import dev.veil.protocol.keyrelease.KeyWrapSuite;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -48,8 +49,11 @@ public record SessionContract(int veilContract, String sessionId, ModelTerms mod
         return role == Role.MODEL_PROVIDER ? modelProvider : dataProvider;
     }
 
-    /** What a party signs: the contract hash under its own label. */
-    public byte[] signingMessage() {
-        return Digests.labelled256("veil contract signature v1", hash());
+    /**
+     * What the party in {@code role} signs: its role and the contract hash under their own label. Binding the role
+     * means a signature made as one provider can never be presented as the other's.
+     */
+    public byte[] signingMessage(Role role) {
+        return Digests.labelled256("veil contract signature v2", role.id().getBytes(StandardCharsets.US_ASCII), hash());
     }
 }

@@ -25,7 +25,7 @@ public record SignedContract(SessionContract contract, Map<String, byte[]> signa
                     + " (" + contract.party(role) + ")");
         }
         Map<String, byte[]> s = new TreeMap<>(signatures);
-        s.put(role.id(), signer.sign(contract.signingMessage()));
+        s.put(role.id(), signer.sign(contract.signingMessage(role)));
         return new SignedContract(contract, s);
     }
 

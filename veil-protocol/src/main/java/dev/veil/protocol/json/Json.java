@@ -1,22 +1,30 @@
 package dev.veil.protocol.json;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 
 /**
- * The one JSON configuration of the protocol. Canonical form (sorted keys, no whitespace) is what gets hashed and
- * signed; parsing is strict (unknown fields are errors) so a signed document cannot carry unsigned extras.
+ * The one JSON configuration of the protocol: contracts, receipts, wire messages, identities and reference-value
+ * policies all go through it. Canonical form (sorted keys, no whitespace) is what gets hashed and signed; parsing is
+ * strict so a signed document cannot carry unsigned extras and what is verified is what is used: unknown fields,
+ * duplicate keys (else the last would silently win over the first) and trailing data are errors.
  */
 public final class Json {
     private static final ObjectMapper CANONICAL = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -46,7 +54,7 @@ public final class Json {
         }
     }
 
-    /** Parses untrusted JSON; the exception message names the first problem, without echoing whole documents. */
+    /** Parses untrusted JSON; the exception message names the first problem in one line, without echoing documents. */
     public static <T> T parse(byte[] json, Class<T> type, String what) throws ProtocolException {
         try {
             T v = CANONICAL.readValue(json, type);
@@ -55,8 +63,56 @@ public final class Json {
             }
             return v;
         } catch (IOException e) {
-            String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
-            throw new ProtocolException(what + " is not valid: " + (m.length() > 200 ? m.substring(0, 200) + "..." : m));
+            throw new ProtocolException(what + " is not valid: " + reason(e));
         }
+    }
+
+    /** What went wrong in words a user can act on, instead of Jackson's class names and feature flags. */
+    private static String reason(IOException e) {
+        if (e instanceof UnrecognizedPropertyException u) {
+            String parent = path(u.getPath().subList(0, u.getPath().size() - 1));
+            return "unknown field '" + shorten(u.getPropertyName()) + "'" + (parent.isEmpty() ? "" : " at " + parent);
+        }
+        String at = e instanceof JsonMappingException m && !m.getPath().isEmpty() ? " at " + path(m.getPath()) : "";
+        if (e instanceof ValueInstantiationException v && v.getCause() != null && v.getCause().getMessage() != null) {
+            return oneLine(v.getCause().getMessage()) + at;
+        }
+        String original = e instanceof JacksonException j ? j.getOriginalMessage() : e.getMessage();
+        if (original == null) {
+            return e.getClass().getSimpleName() + at;
+        }
+        if (original.startsWith("Trailing token")) {
+            return "trailing data after the JSON document";
+        }
+        if (original.startsWith("Duplicate field")) {
+            return "duplicate key " + original.substring("Duplicate field ".length()) + at;
+        }
+        if (e instanceof JsonMappingException) {
+            return "wrong type or value" + (at.isEmpty() ? " of the document" : at);
+        }
+        return oneLine(original) + at;
+    }
+
+    /** "contract.enclave.measurements[0]", or empty for the top level. */
+    private static String path(java.util.List<JsonMappingException.Reference> refs) {
+        StringBuilder b = new StringBuilder();
+        for (JsonMappingException.Reference r : refs) {
+            if (r.getFieldName() != null) {
+                b.append(b.isEmpty() ? "" : ".").append(shorten(r.getFieldName()));
+            } else if (r.getIndex() >= 0) {
+                b.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return b.toString();
+    }
+
+    private static String oneLine(String s) {
+        String line = s.lines().findFirst().orElse("");
+        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
+    }
+
+    private static String shorten(String s) {
+        String printable = s.replaceAll("[^\\x20-\\x7e]", "?");
+        return printable.length() > 60 ? printable.substring(0, 60) + "..." : printable;
     }
 }

@@ -1,0 +1,174 @@
+package dev.veil.attest.policy;
+
+import dev.veil.attest.Platform;
+import dev.veil.attest.ReferenceValues;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Which reference values are well formed, and which of their fields relax the safe defaults. Kept apart from the
+ * evaluation so the contract, the policy file and the CLI refuse the same mistakes with the same words.
+ */
+public final class ReferenceValuesRules {
+    /** Intel TCB statuses that may be accepted by name besides {@code UpToDate}. {@code Revoked} never may. */
+    public static final List<String> WAIVABLE_TCB_STATUSES = List.of("SWHardeningNeeded", "ConfigurationNeeded",
+            "ConfigurationAndSWHardeningNeeded", "OutOfDate", "OutOfDateConfigurationNeeded", "TcbNotSupported",
+            "TdxModuleMismatch", "Unknown");
+    /** SNP TCB components a minimum can be set for (fmc exists on Turin only). */
+    public static final List<String> SNP_TCB_COMPONENTS = List.of("bl", "tee", "snp", "ucode", "fmc");
+    static final String UP_TO_DATE = "UpToDate";
+    private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]*");
+    private static final Pattern ADVISORY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Map<String, String> COLLATERAL_MEANING = Map.of(
+            "tcb_info", "TCB Info (the TCB status is not assessed)",
+            "qe_identity", "QE Identity (the Quoting Enclave is not checked)",
+            "pck_crl", "the PCK CRL (revoked PCK certificates are not detected)",
+            "root_ca_crl", "the Intel Root CA CRL (revoked intermediate CAs are not detected)",
+            "amd_crl", "AMD's CRL (a revoked ASK/ASVK is not detected)");
+
+    private ReferenceValuesRules() {
+    }
+
+    /** One line per problem; empty when the reference values are well formed. */
+    public static List<String> problems(ReferenceValues rv) {
+        List<String> out = new ArrayList<>();
+        Platform p = rv.platform();
+        if (p == null) {
+            out.add("platform is missing; set it to sim, snp, tdx, sgx or nitro");
+            return out;
+        }
+        if (rv.measurements().isEmpty()) {
+            out.add("no accepted measurement is listed");
+        }
+        for (String m : rv.measurements()) {
+            String problem = measurementProblem(p, m);
+            if (problem != null) {
+                out.add(problem);
+            }
+        }
+        rv.claims().forEach((k, v) -> {
+            if (k.isBlank() || v == null) {
+                out.add("claims must map claim names to values");
+            }
+        });
+        String vmpl = rv.claims().get("vmpl");
+        if (vmpl != null && (p != Platform.SEV_SNP || !List.of("0", "1", "2", "3").contains(vmpl))) {
+            out.add("claims.vmpl must be 0, 1, 2 or 3 and applies to platform snp only");
+        }
+        if (rv.allowSimulated() && p != Platform.SIM) {
+            out.add("allow_simulated applies to platform sim only");
+        }
+        if (!rv.minTcb().isEmpty() && p != Platform.SEV_SNP) {
+            out.add("min_tcb applies to platform snp only");
+        }
+        rv.minTcb().forEach((component, min) -> {
+            if (!SNP_TCB_COMPONENTS.contains(component)) {
+                out.add("min_tcb component '" + component + "' is not one of " + SNP_TCB_COMPONENTS);
+            } else if (min == null || min < 0 || min > 255) {
+                out.add("min_tcb." + component + " must be 0..255");
+            }
+        });
+        if (rv.minTcbEvaluationDataNumber() != null) {
+            if (!p.usesIntelTcbInfo()) {
+                out.add("min_tcb_evaluation_data_number applies to platforms tdx and sgx only");
+            } else if (rv.minTcbEvaluationDataNumber() < 0) {
+                out.add("min_tcb_evaluation_data_number must not be negative");
+            }
+        }
+        waiverProblems(rv, p, out);
+        return out;
+    }
+
+    /** Why {@code hex} cannot be a launch measurement of {@code p}, or null when it can. */
+    public static String measurementProblem(Platform p, String hex) {
+        int want = p.measurementLength();
+        String expect = "a " + p.id() + " measurement (" + p.measurementName() + ") is " + want + " bytes = " + (2 * want)
+                + " hex digits";
+        if (hex == null || !HEX.matcher(hex).matches()) {
+            return "measurement '" + shorten(hex) + "' is not hex; " + expect;
+        }
+        if (hex.length() != 2 * want) {
+            return "measurement '" + shorten(hex) + "' has " + hex.length() + " hex digits; " + expect;
+        }
+        if (!hex.equals(hex.toLowerCase(java.util.Locale.ROOT))) {
+            return "measurement '" + shorten(hex) + "' must be lowercase hex";
+        }
+        return null;
+    }
+
+    private static void waiverProblems(ReferenceValues rv, Platform p, List<String> out) {
+        Waivers w = rv.waivers();
+        if (!w.tcbStatuses().isEmpty() && !p.usesIntelTcbInfo()) {
+            out.add("waivers.tcb_statuses apply to platforms tdx and sgx only");
+        }
+        for (String s : w.tcbStatuses()) {
+            if (UP_TO_DATE.equals(s)) {
+                out.add("waivers.tcb_statuses lists UpToDate, which is always accepted; remove it");
+            } else if ("Revoked".equals(s)) {
+                out.add("waivers.tcb_statuses lists Revoked: a revoked platform cannot be waived");
+            } else if (!WAIVABLE_TCB_STATUSES.contains(s)) {
+                out.add("waivers.tcb_statuses lists '" + shorten(s) + "', not one of " + WAIVABLE_TCB_STATUSES);
+            }
+        }
+        if (!w.advisories().isEmpty() && !p.usesIntelTcbInfo()) {
+            out.add("waivers.advisories apply to platforms tdx and sgx only");
+        }
+        for (String a : w.advisories()) {
+            if (a == null || !ADVISORY.matcher(a).matches()) {
+                out.add("waivers.advisories lists '" + shorten(a) + "', which is not an advisory id such as INTEL-SA-00615");
+            }
+        }
+        for (String k : w.missingCollateral()) {
+            if (!p.collateralKinds().contains(k)) {
+                out.add("waivers.missing_collateral lists '" + shorten(k) + "', not a collateral kind of " + p.id()
+                        + (p.collateralKinds().isEmpty() ? " (it uses none)" : " (one of " + p.collateralKinds() + ")"));
+            }
+        }
+        if (w.noSnpMinTcb() && p != Platform.SEV_SNP) {
+            out.add("waivers.no_snp_min_tcb applies to platform snp only");
+        }
+        if (w.noSnpMinTcb() && !rv.minTcb().isEmpty()) {
+            out.add("waivers.no_snp_min_tcb contradicts min_tcb; keep one");
+        }
+    }
+
+    /** Every relaxation of the safe defaults, one line each. */
+    public static List<String> relaxations(ReferenceValues rv) {
+        List<String> out = new ArrayList<>();
+        if (rv.allowSimulated()) {
+            out.add("allow_simulated: accepts the INSECURE simulated TEE, which has no hardware protection (development only)");
+        }
+        if (rv.allowDebug()) {
+            out.add("allow_debug: accepts debug TEEs, whose memory the host can read");
+        }
+        String vmpl = rv.claims().get("vmpl");
+        if (rv.platform() == Platform.SEV_SNP && vmpl != null && !vmpl.equals("0")) {
+            out.add("claims.vmpl: accepts SNP reports from VMPL " + vmpl + " instead of 0 (a less privileged guest layer)");
+        }
+        Waivers w = rv.waivers();
+        if (w.noSnpMinTcb()) {
+            out.add("waivers.no_snp_min_tcb: accepts SNP firmware and microcode of any TCB version, however old");
+        }
+        for (String s : w.tcbStatuses()) {
+            out.add("waivers.tcb_statuses: accepts Intel TCB status " + s + " (not UpToDate)");
+        }
+        for (String a : w.advisories()) {
+            out.add("waivers.advisories: accepts a platform affected by " + a);
+        }
+        for (String k : w.missingCollateral()) {
+            out.add("waivers.missing_collateral: accepts evidence verified without "
+                    + COLLATERAL_MEANING.getOrDefault(k, k));
+        }
+        return out;
+    }
+
+    private static String shorten(String s) {
+        if (s == null) {
+            return "null";
+        }
+        String printable = s.replaceAll("[^\\x20-\\x7e]", "?");
+        return printable.length() > 40 ? printable.substring(0, 40) + "..." : printable;
+    }
+}

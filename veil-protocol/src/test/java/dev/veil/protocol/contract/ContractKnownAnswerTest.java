@@ -1,0 +1,80 @@
+package dev.veil.protocol.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.veil.attest.Platform;
+import dev.veil.attest.ReferenceValues;
+import dev.veil.attest.policy.Waivers;
+import dev.veil.protocol.identity.PublicIdentity;
+import dev.veil.protocol.json.Digests;
+import dev.veil.protocol.json.Json;
+import dev.veil.protocol.keyrelease.KeyWrapSuite;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Known-answer vectors for the contract's canonical JSON, its hash ("veil contract v1") and each role's signature
+ * input ("veil contract signature v2"). The files in src/test/resources/kat/ were produced once by this code
+ * (see kat/README.md); a refactor that changes the wire format or a label fails here instead of silently.
+ */
+class ContractKnownAnswerTest {
+    /** Every field set, including every waiver kind, so a change to any part of the format shows. */
+    static SessionContract katContract() {
+        PublicIdentity mp = new PublicIdentity("kat model provider", filled(44, 0x11), KeyWrapSuite.X25519, filled(32, 0x22));
+        PublicIdentity dp = new PublicIdentity("kat data provider", filled(44, 0x33), KeyWrapSuite.MLKEM768_X25519, filled(1216, 0x44));
+        ReferenceValues rv = new ReferenceValues(Platform.TDX, List.of("ab".repeat(48)), false, false,
+                Map.of("rtmr1", "cd".repeat(48)), Map.of(), 17,
+                new Waivers(List.of("SWHardeningNeeded"), List.of("INTEL-SA-00615"), List.of("root_ca_crl"), false));
+        return new SessionContract(SessionContract.VERSION, "00112233445566778899aabbccddeeff",
+                new ModelTerms("ef".repeat(32), "kat model"), mp, dp, new EnclavePolicy(rv), KeyWrapSuite.MLKEM768_X25519,
+                OutputPolicy.topK(3), dp.fingerprint(), "2030-01-01T00:00:00Z", new SessionLimits("12".repeat(32), 1000, 60));
+    }
+
+    @Test
+    void canonicalJsonHashAndSignatureInputsMatchTheCommittedVectors() throws Exception {
+        byte[] committed = resource("kat/contract-v2.canonical.json");
+        Properties expected = new Properties();
+        expected.load(new java.io.ByteArrayInputStream(resource("kat/contract-v2.expected.properties")));
+
+        SessionContract c = katContract();
+        assertThat(new String(c.canonicalBytes())).isEqualTo(new String(committed));
+        SessionContract parsed = Json.parse(committed, SessionContract.class, "kat contract");
+        assertThat(parsed.canonicalBytes()).isEqualTo(committed);
+        assertThat(Digests.hex(parsed.hash())).isEqualTo(expected.getProperty("contract_hash"));
+        assertThat(Digests.hex(parsed.signingMessage(Role.MODEL_PROVIDER))).isEqualTo(expected.getProperty("model_provider_signing_message"));
+        assertThat(Digests.hex(parsed.signingMessage(Role.DATA_PROVIDER))).isEqualTo(expected.getProperty("data_provider_signing_message"));
+    }
+
+    @Test
+    void signatureInputIsTheLabelledDigestOfRoleAndHash() {
+        SessionContract c = katContract();
+        byte[] role = "data_provider".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        java.io.ByteArrayOutputStream m = new java.io.ByteArrayOutputStream();
+        m.writeBytes("veil contract signature v2".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        m.write(0);
+        m.writeBytes(new byte[] {0, 0, 0, (byte) role.length});
+        m.writeBytes(role);
+        m.writeBytes(new byte[] {0, 0, 0, 32});
+        m.writeBytes(c.hash());
+        assertThat(HexFormat.of().formatHex(c.signingMessage(Role.DATA_PROVIDER)))
+                .isEqualTo(HexFormat.of().formatHex(Digests.sha256(m.toByteArray())));
+    }
+
+    static byte[] resource(String name) throws IOException {
+        try (InputStream in = ContractKnownAnswerTest.class.getClassLoader().getResourceAsStream(name)) {
+            assertThat(in).as(name).isNotNull();
+            return in.readAllBytes();
+        }
+    }
+
+    static byte[] filled(int n, int v) {
+        byte[] b = new byte[n];
+        java.util.Arrays.fill(b, (byte) v);
+        return b;
+    }
+}
