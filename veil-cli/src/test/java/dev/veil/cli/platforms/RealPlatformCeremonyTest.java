@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.veil.attest.AttestationException;
 import dev.veil.attest.EvidenceEncoding;
+import dev.veil.attest.Platform;
+import dev.veil.attest.ReferenceValues;
+import dev.veil.attest.policy.Waivers;
 import dev.veil.attest.VerificationOptions;
 import dev.veil.enclave.EnclaveConfig;
 import dev.veil.enclave.EnclaveServer;
@@ -58,18 +61,18 @@ class RealPlatformCeremonyTest {
         byte[] report = vector("sev-snp/virtee-milan-report.bin");
         Path root = Files.createDirectories(dir.resolve("tsm"));
         fakeConfigfs(root, "sev_guest", report, certTable(vector("sev-snp/virtee-milan-vcek.der")));
-        refusedOnlyForTheBinding(new ConfigfsTsmSource("snp", root, () -> "veil"), "snp",
+        // recorded evidence, no AMD CRL reachable offline: the contract must say so by name
+        refusedOnlyForTheBinding(new ConfigfsTsmSource("snp", root, () -> "veil"), policy("snp",
                 "7a1e5c266c0108dbc9bb94fa926951320940915d0aafb42464bd88b579ea158d3e1a0dc39b2c60bd95b9c480cd81841f",
-                false, Instant.now(), List.of());
+                Waivers.none().withNoSnpMinTcb(true).withMissingCollateral(List.of("amd_crl"))), Instant.now(), List.of());
     }
 
     @Test
     void tdxThroughConfigfsTsm() throws Exception {
         Path root = Files.createDirectories(dir.resolve("tsm"));
         fakeConfigfs(root, "tdx_guest", vector("tdx/dcapqvl-tdx_quote.bin"), null);
-        refusedOnlyForTheBinding(new ConfigfsTsmSource("tdx", root, () -> "veil"), "tdx",
-                "91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a604a407de03ae6dc5f87f27428b2538873118b7",
-                false, Instant.now(), List.of());
+        refusedOnlyForTheBinding(new ConfigfsTsmSource("tdx", root, () -> "veil"), policy("tdx", TDX_MRTD, WITHOUT_DCAP_COLLATERAL),
+                Instant.now(), List.of());
     }
 
     @Test
@@ -77,8 +80,8 @@ class RealPlatformCeremonyTest {
         Path att = Files.createDirectories(dir.resolve("attestation"));
         Files.writeString(att.resolve("attestation_type"), "dcap");
         Files.write(att.resolve("quote"), vector("sgx/dcapqvl-sgx_quote.bin"));
-        refusedOnlyForTheBinding(new GramineSgxSource(att), "sgx",
-                "33d8736db756ed4997e04ba358d27833188f1932ff7b1d156904d3f560452fbb", false, Instant.now(), List.of());
+        refusedOnlyForTheBinding(new GramineSgxSource(att), policy("sgx",
+                "33d8736db756ed4997e04ba358d27833188f1932ff7b1d156904d3f560452fbb", WITHOUT_DCAP_COLLATERAL), Instant.now(), List.of());
     }
 
     @Test
@@ -92,22 +95,32 @@ class RealPlatformCeremonyTest {
             arg.setLong(24, answer.length);
             return 0;
         });
-        refusedOnlyForTheBinding(nsm, "nitro",
+        refusedOnlyForTheBinding(nsm, policy("nitro",
                 dev.veil.attest.Verifiers.forPlatform(dev.veil.attest.Platform.NITRO).verify(doc,
-                        VerificationOptions.at(Instant.parse("2022-10-13T09:00:00Z"))).measurementHex(),
-                false, Instant.parse("2022-10-13T09:00:00Z"), List.of());
+                        VerificationOptions.at(Instant.parse("2022-10-13T09:00:00Z"))).measurementHex(), Waivers.none()),
+                Instant.parse("2022-10-13T09:00:00Z"), List.of());
     }
 
-    private void refusedOnlyForTheBinding(EvidenceSource source, String platform, String measurement, boolean debug,
-                                          Instant at, List<byte[]> collateral) throws Exception {
-        assertThat(failures(source, new EnclavePolicy(platform, List.of(measurement), debug, false), at, collateral, TrustedCollateral.NONE))
-                .containsExactly("report_data");
+    /**
+     * Recorded DCAP evidence with no collateral reachable: TCB status unknown and revocation unchecked, accepted only
+     * because the contract waives exactly that, by name.
+     */
+    static final Waivers WITHOUT_DCAP_COLLATERAL = Waivers.none().withTcbStatuses(List.of("Unknown"))
+            .withMissingCollateral(List.of("tcb_info", "qe_identity", "pck_crl", "root_ca_crl"));
+
+    private static EnclavePolicy policy(String platform, String measurement, Waivers waivers) {
+        return new EnclavePolicy(new ReferenceValues(Platform.fromId(platform), List.of(measurement), false, false).withWaivers(waivers));
+    }
+
+    private void refusedOnlyForTheBinding(EvidenceSource source, EnclavePolicy policy, Instant at, List<byte[]> collateral)
+            throws Exception {
+        assertThat(failures(source, policy, at, collateral, TrustedCollateral.NONE)).containsExactly("report_data");
     }
 
     /** The claims the provider refused the enclave's evidence for. */
     private List<String> failures(EvidenceSource source, EnclavePolicy policy, Instant at, List<byte[]> collateral,
                                   TrustedCollateral own) throws Exception {
-        String platform = policy.platform();
+        String platform = policy.referenceValues().platform().id();
         EnclaveConfig cfg = new EnclaveConfig(platform, "127.0.0.1", 0, dir.resolve("work"), 64, 1, 1 << 20, 1 << 20,
                 Duration.ofSeconds(10), false);
         SessionContract c = SessionContract.draft(new ModelTerms("ab".repeat(32), "m"), MP.publicIdentity(), DP.publicIdentity(),
@@ -137,7 +150,7 @@ class RealPlatformCeremonyTest {
     }
 
     private static EnclavePolicy tdxRequiringUpToDate() {
-        return new EnclavePolicy("tdx", List.of(TDX_MRTD), false, false, Map.of(), Map.of(), List.of("UpToDate"), List.of());
+        return new EnclavePolicy("tdx", List.of(TDX_MRTD), false, false);   // the defaults: UpToDate, all collateral
     }
 
     @Test
