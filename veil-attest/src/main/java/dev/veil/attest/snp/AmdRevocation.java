@@ -39,7 +39,7 @@ final class AmdRevocation {
         CertificateProfile.requireCrlIssuer(trust.ark(), trust.arkRole());
         List<X509CRL> genuine = candidates.stream().filter(c -> Signatures.crl(c, trust.ark().getPublicKey())).toList();
         if (genuine.isEmpty()) {
-            throw new AttestationException("AMD CRL signature", "does not verify with the pinned " + trust.arkRole(),
+            throw new AttestationException("AMD CRL signature", "invalid: does not verify with the pinned " + trust.arkRole(),
                     "the CRL AMD's KDS serves at /vcek/v1/" + trust.productName() + "/crl, signed by the ARK");
         }
         X509CRL crl = genuine.stream().max(Comparator.comparing(X509CRL::getThisUpdate)).orElseThrow();

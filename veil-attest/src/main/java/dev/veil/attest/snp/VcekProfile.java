@@ -2,7 +2,6 @@ package dev.veil.attest.snp;
 
 import dev.veil.attest.AttestationException;
 import dev.veil.attest.x509.CertificateProfile;
-import dev.veil.attest.x509.CertificateSet;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.util.regex.Pattern;
@@ -14,8 +13,8 @@ import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 /**
  * The shape AMD gives every VCEK and VLEK certificate (AMD 57230, "VCEK Certificate and KDS Interface
  * Specification", the VCEK certificate chapter): X.509 v3, signed by the product's ASK (ASVK for a VLEK) with
- * RSASSA-PSS over SHA-384 (MGF1 SHA-384, 48-byte salt), issuer equal to that intermediate's subject, subject CN
- * SEV-VCEK or SEV-VLEK, an EC P-384 key, and a product-name extension naming the chain's product line, optionally
+ * RSASSA-PSS over SHA-384 (MGF1 SHA-384, 48-byte salt), issuer equal to that intermediate's subject, an end-entity
+ * EC P-384 key (the subject CN, SEV-VCEK or SEV-VLEK, is how the verifier picks the certificate in the first place), and a product-name extension naming the chain's product line, optionally
  * with the stepping ("Milan-B0"). A certificate of another shape is not one AMD issued as an endorsement key,
  * whatever signed it.
  */
@@ -35,10 +34,6 @@ final class VcekProfile {
         if (!key.getIssuerX500Principal().equals(intermediate.getSubjectX500Principal())) {
             throw new AttestationException(name + " certificate issuer", key.getIssuerX500Principal().getName(),
                     intermediate.getSubjectX500Principal().getName() + " (the " + trust.intermediateRole(vlek) + " subject)");
-        }
-        String cn = CertificateSet.commonName(key);
-        if (!cn.equals("SEV-" + name)) {
-            throw new AttestationException(name + " certificate subject CN", cn, "SEV-" + name);
         }
         if (!(key.getPublicKey() instanceof ECPublicKey ec) || ec.getParams().getCurve().getField().getFieldSize() != 384) {
             throw new AttestationException(name + " certificate public key", key.getPublicKey().getAlgorithm(), "EC P-384");
