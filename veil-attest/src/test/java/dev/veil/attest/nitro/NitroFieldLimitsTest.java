@@ -133,6 +133,63 @@ class NitroFieldLimitsTest {
     }
 
     @Test
+    void duplicateKeyInThePayloadIsRefused() throws Exception {
+        byte[] real = EvidenceEncoding.decode(Vectors.read("nitro/evervault-beta-valid-attestation-doc.bin"));
+        ArrayNode cose = (ArrayNode) CBOR.readTree(real);
+        // {"digest": "SHA384", "digest": "SHA256"}: which one a reader keeps is not for the signer to leave open
+        byte[] dup = {(byte) 0xA2, 0x66, 'd', 'i', 'g', 'e', 's', 't', 0x66, 'S', 'H', 'A', '3', '8', '4',
+                0x66, 'd', 'i', 'g', 'e', 's', 't', 0x66, 'S', 'H', 'A', '2', '5', '6'};
+        cose.set(2, BinaryNode.valueOf(dup));
+        byte[] doc = CBOR.writeValueAsBytes(cose);
+        assertThatThrownBy(() -> NitroDocument.parse(doc)).hasMessageContaining("attestation document payload is not well-formed CBOR");
+    }
+
+    @Test
+    void trailingBytesAfterTheDocumentAreRefused() {
+        byte[] real = EvidenceEncoding.decode(Vectors.read("nitro/evervault-beta-valid-attestation-doc.bin"));
+        byte[] longer = java.util.Arrays.copyOf(real, real.length + 1);
+        assertThatThrownBy(() -> NitroDocument.parse(longer)).hasMessageContaining("COSE_Sign1 is not well-formed CBOR");
+    }
+
+    @Test
+    void algorithmOtherThanEs384IsRefused() throws Exception {
+        TestNitroPki pki = new TestNitroPki();
+        ArrayNode cose = (ArrayNode) CBOR.readTree(pki.document());
+        ObjectNode header = CBOR.createObjectNode();
+        header.put("1", -7);
+        cose.set(0, BinaryNode.valueOf(CBOR.writeValueAsBytes(header)));
+        byte[] doc = CBOR.writeValueAsBytes(cose);
+        assertThatThrownBy(() -> pki.verifier().verify(doc, VerificationOptions.at(TestNitroPki.AT)))
+                .hasMessageContaining("COSE algorithm is -7, expected -35 (ES384)");
+    }
+
+    @Test
+    void documentWithoutPcr0IsRefused() {
+        TestNitroPki pki = new TestNitroPki();
+        ObjectNode p = pki.payload();
+        ((ObjectNode) p.get("pcrs")).remove("0");
+        assertThatThrownBy(() -> pki.verifier().verify(pki.document(p), VerificationOptions.at(TestNitroPki.AT)))
+                .hasMessageContaining("attestation document PCR0 is absent");
+    }
+
+    @Test
+    void leafWithAP256KeyIsRefused() {
+        TestNitroPki pki = new TestNitroPki();
+        try {
+            var g = java.security.KeyPairGenerator.getInstance("EC");
+            g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+            var p256 = g.generateKeyPair();
+            pki.leaf = TestNitroPki.cert("CN=instance", "CN=enclave", p256.getPublic(), pki.caKeys.get(2).getPrivate(),
+                    new org.bouncycastle.asn1.x509.BasicConstraints(false), org.bouncycastle.asn1.x509.KeyUsage.digitalSignature);
+            pki.signingKey = p256.getPrivate();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        assertThatThrownBy(() -> pki.verifier().verify(pki.document(), VerificationOptions.at(TestNitroPki.AT)))
+                .hasMessageContaining("enclave certificate key is EC, expected EC P-384");
+    }
+
+    @Test
     void payloadLargerThan16KiBIsRefused() {
         TestNitroPki pki = new TestNitroPki();
         ObjectNode p = pki.payload();

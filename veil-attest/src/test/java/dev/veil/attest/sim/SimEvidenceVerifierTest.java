@@ -100,6 +100,17 @@ class SimEvidenceVerifierTest {
     }
 
     @Test
+    void chipCertificateWithAP256KeyIsRejected() throws Exception {
+        var g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        SimEvidence genuine = SimEvidence.parse(FIRMWARE.report(MEASUREMENT, REPORT_DATA, false));
+        var p256Cert = SimCertificates.issueChip(genuine.report().chipId(), g.generateKeyPair().getPublic(), SimRoot.insecurePrivateKey(),
+                SimRoot.SUBJECT, Instant.now().minusSeconds(60), Instant.now().plusSeconds(3600));
+        byte[] forged = new SimEvidence(genuine.report(), List.of(p256Cert.getEncoded())).encode();
+        assertThatThrownBy(() -> verifier.verify(forged, VerificationOptions.now())).hasMessageContaining("sim chip certificate key is EC, expected EC P-384");
+    }
+
+    @Test
     void expiredAndNotYetValidChipCertificatesAreRejected() {
         byte[] ev = FIRMWARE.report(MEASUREMENT, REPORT_DATA, false);
         assertThatThrownBy(() -> verifier.verify(ev, VerificationOptions.at(Instant.now().plus(Duration.ofDays(4000)))))

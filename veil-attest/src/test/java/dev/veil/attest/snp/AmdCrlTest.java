@@ -80,6 +80,25 @@ class AmdCrlTest {
     }
 
     @Test
+    void crlWithAnUnknownCriticalExtensionIsRefused() throws Exception {
+        var b = new org.bouncycastle.cert.X509v2CRLBuilder(ARK_DN, java.util.Date.from(AT.minusSeconds(60)));
+        b.setNextUpdate(java.util.Date.from(AT.plusSeconds(86400)));
+        b.addExtension(new org.bouncycastle.asn1.ASN1ObjectIdentifier("1.3.6.1.4.1.99999.1"), true, org.bouncycastle.asn1.DERNull.INSTANCE);
+        byte[] crl = new org.bouncycastle.cert.jcajce.JcaX509CRLConverter()
+                .getCRL(b.build(TestAmdPki.signer(TestAmdPki.PSS, ARK_KEY.getPrivate()))).getEncoded();
+        assertThatThrownBy(() -> verify(List.of(crl), List.of())).hasMessageContaining("AMD CRL critical extensions");
+    }
+
+    @Test
+    void arkWithoutCrlSignCannotVouchForACrl() {
+        var arkNoCrlSign = TestAmdPki.ca(ARK_DN, ARK_DN, ARK_KEY.getPublic(), ARK_KEY.getPrivate(), 1, null,
+                org.bouncycastle.asn1.x509.KeyUsage.keyCertSign);
+        SnpEvidenceVerifier v = TestAmdPki.verifier(arkNoCrlSign, ASK);
+        assertThatThrownBy(() -> v.verify(REPORT, new VerificationOptions(AT, List.of(clean(), VCEK))))
+                .hasMessageContaining("ARK-Milan certificate keyUsage is without cRLSign");
+    }
+
+    @Test
     void expiredCrlIsRefused() {
         byte[] stale = TestAmdPki.crl(ARK_DN, ARK_KEY.getPrivate(), AT.minusSeconds(86400 * 30), AT.minusSeconds(86400), List.of(), List.of());
         assertThatThrownBy(() -> verify(List.of(stale), List.of())).hasMessageContaining("AMD CRL validity at " + AT);
@@ -101,6 +120,13 @@ class AmdCrlTest {
     void hostSuppliedCrlIsUsedWhenTheVerifierHasNone() throws Exception {
         assertThatThrownBy(() -> verify(List.of(), List.of(revokingAsk()))).hasMessageContaining("is revoked by AMD");
         assertThat(verify(List.of(), List.of(clean())).details()).containsEntry("collateral_missing", "");
+    }
+
+    @Test
+    void newerCleanListCannotOutvoteAnOlderGenuineRevocation() {
+        byte[] older = TestAmdPki.crl(ARK_DN, ARK_KEY.getPrivate(), AT.minusSeconds(86400 * 3), AT.plusSeconds(86400), List.of(ASK_SERIAL), List.of());
+        byte[] newerClean = TestAmdPki.crl(ARK_DN, ARK_KEY.getPrivate(), AT.minusSeconds(60), AT.plusSeconds(86400), List.of(), List.of());
+        assertThatThrownBy(() -> verify(List.of(newerClean, older), List.of())).hasMessageContaining("is revoked by AMD");
     }
 
     @Test

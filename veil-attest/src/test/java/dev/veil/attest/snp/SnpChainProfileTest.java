@@ -67,6 +67,37 @@ class SnpChainProfileTest {
     }
 
     @Test
+    void intermediateNotSignedByTheArkIsRefused() {
+        X509Certificate ask = TestAmdPki.ca(ARK_DN, ASK_DN, ASK_KEY.getPublic(), TestAmdPki.rsa().getPrivate(), 2, 0, KeyUsage.keyCertSign);
+        SnpEvidenceVerifier v = TestAmdPki.verifier(ARK, ask);
+        assertThatThrownBy(() -> v.verify(TestAmdPki.report(), new VerificationOptions(AT, List.of(new TestAmdPki.Vcek().der()))))
+                .hasMessageContaining("ASK (SEV-Milan) certificate signature is invalid: does not verify with the ARK-Milan key");
+    }
+
+    @Test
+    void version1CertificateIsNotAVcek() throws Exception {
+        var b = new org.bouncycastle.cert.jcajce.JcaX509v1CertificateBuilder(ASK_DN, java.math.BigInteger.ZERO,
+                java.util.Date.from(TestAmdPki.FROM), java.util.Date.from(TestAmdPki.TO), TestAmdPki.VCEK_DN, VCEK_KEY.getPublic());
+        byte[] v1 = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter()
+                .getCertificate(b.build(TestAmdPki.signer(TestAmdPki.PSS, ASK_KEY.getPrivate()))).getEncoded();
+        assertThatThrownBy(() -> verify(TestAmdPki.report(), v1)).hasMessageContaining("VCEK certificate version is 1, expected 3");
+    }
+
+    @Test
+    void cpuidOfAnotherProductLineIsRefused() {
+        byte[] turinCpu = TestAmdPki.report(VCEK_KEY.getPrivate(), 0, CHIP, 0, 0x1A);
+        assertThatThrownBy(() -> verify(turinCpu, new TestAmdPki.Vcek().der())).hasMessageContaining("SNP report CPUID family is 0x1A");
+    }
+
+    @Test
+    void vcekWithoutAnSplExtensionIsRefused() {
+        var vcek = new TestAmdPki.Vcek();
+        vcek.omittedExtension = VcekExtensions.SNP_SPL;
+        assertThatThrownBy(() -> verify(TestAmdPki.report(), vcek.der()))
+                .hasMessageContaining("VCEK certificate SNP SPL extension is missing");
+    }
+
+    @Test
     void caCertificateCannotBeTheReportSigningKey() {
         var vcek = new TestAmdPki.Vcek();
         vcek.basicConstraints = new BasicConstraints(true);

@@ -96,6 +96,7 @@ final class TestAmdPki {
         Instant notAfter = TO;
         BasicConstraints basicConstraints;
         KeyUsage keyUsage;
+        String omittedExtension;
 
         X509Certificate build() {
             try {
@@ -103,10 +104,13 @@ final class TestAmdPki {
                 if (product != null) {
                     b.addExtension(new ASN1ObjectIdentifier(VcekExtensions.PRODUCT_NAME), false, new DERIA5String(product));
                 }
-                b.addExtension(new ASN1ObjectIdentifier(VcekExtensions.BL_SPL), false, new ASN1Integer(3));
-                b.addExtension(new ASN1ObjectIdentifier(VcekExtensions.TEE_SPL), false, new ASN1Integer(0));
-                b.addExtension(new ASN1ObjectIdentifier(VcekExtensions.SNP_SPL), false, new ASN1Integer(8));
-                b.addExtension(new ASN1ObjectIdentifier(VcekExtensions.UCODE_SPL), false, new ASN1Integer(115));
+                String[] spls = {VcekExtensions.BL_SPL, VcekExtensions.TEE_SPL, VcekExtensions.SNP_SPL, VcekExtensions.UCODE_SPL};
+                int[] values = {3, 0, 8, 115};
+                for (int i = 0; i < spls.length; i++) {
+                    if (!spls[i].equals(omittedExtension)) {
+                        b.addExtension(new ASN1ObjectIdentifier(spls[i]), false, new ASN1Integer(values[i]));
+                    }
+                }
                 b.addExtension(new ASN1ObjectIdentifier(VcekExtensions.HW_ID), false, hwId);
                 if (basicConstraints != null) {
                     b.addExtension(Extension.basicConstraints, true, basicConstraints);
@@ -131,10 +135,14 @@ final class TestAmdPki {
 
     /** An SNP ATTESTATION_REPORT v3 (Milan CPUID) signed by {@code vcek}, R and S little-endian in 72-byte fields. */
     static byte[] report(PrivateKey vcek, int keyInfo, byte[] chipId, int vmpl) {
+        return report(vcek, keyInfo, chipId, vmpl, 0x19);
+    }
+
+    static byte[] report(PrivateKey vcek, int keyInfo, byte[] chipId, int vmpl, int cpuidFamily) {
         ByteBuffer r = ByteBuffer.allocate(SnpReport.LENGTH).order(ByteOrder.LITTLE_ENDIAN);
         r.putInt(0x00, 3).putLong(0x08, 0x30000L).putInt(0x30, vmpl).putInt(0x34, 1).putLong(0x38, TCB).putInt(0x48, keyInfo);
         r.put(0x50, filled(64, 0x22)).put(0x90, filled(48, 0x11)).putLong(0x180, TCB);
-        r.put(0x188, (byte) 0x19).put(0x189, (byte) 0x01).put(0x18A, (byte) 0x01);
+        r.put(0x188, (byte) cpuidFamily).put(0x189, (byte) 0x01).put(0x18A, (byte) 0x01);
         r.put(0x1A0, chipId).putLong(0x1E0, TCB).putLong(0x1F0, TCB);
         byte[] b = r.array();
         try {
