@@ -69,6 +69,13 @@ class NitroChainTest {
     }
 
     @Test
+    void endEntityAssertingKeyCertSignIsRefused() {
+        pki.leaf = TestNitroPki.cert("CN=instance", "CN=enclave", pki.leafKey.getPublic(), pki.caKeys.get(2).getPrivate(),
+                new BasicConstraints(false), KeyUsage.digitalSignature | KeyUsage.keyCertSign);
+        assertThatThrownBy(this::verify).hasMessageContaining("enclave (leaf) certificate keyUsage is keyCertSign on an end-entity certificate");
+    }
+
+    @Test
     void leafWithoutKeyUsageIsRefused() {
         pki.leaf = TestNitroPki.cert("CN=instance", "CN=enclave", pki.leafKey.getPublic(), pki.caKeys.get(2).getPrivate(),
                 new BasicConstraints(false), 0);

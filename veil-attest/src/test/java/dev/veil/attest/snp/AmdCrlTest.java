@@ -117,6 +117,13 @@ class AmdCrlTest {
     }
 
     @Test
+    void hostCannotStandInForTheVerifiersStaleCrl() {
+        // the verifier's own copy decides; a current list from the host does not excuse the verifier's expired one
+        byte[] staleTrusted = TestAmdPki.crl(ARK_DN, ARK_KEY.getPrivate(), AT.minusSeconds(86400 * 30), AT.minusSeconds(86400), List.of(), List.of());
+        assertThatThrownBy(() -> verify(List.of(staleTrusted), List.of(clean()))).hasMessageContaining("AMD CRL validity at " + AT);
+    }
+
+    @Test
     void hostSuppliedCrlIsUsedWhenTheVerifierHasNone() throws Exception {
         assertThatThrownBy(() -> verify(List.of(), List.of(revokingAsk()))).hasMessageContaining("is revoked by AMD");
         assertThat(verify(List.of(), List.of(clean())).details()).containsEntry("collateral_missing", "");
