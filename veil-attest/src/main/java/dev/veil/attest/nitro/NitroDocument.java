@@ -24,6 +24,18 @@ public record NitroDocument(byte[] protectedHeader, byte[] payload, byte[] signa
                             String digest, long timestamp, Map<Integer, byte[]> pcrs, byte[] certificate,
                             List<byte[]> caBundle, byte[] publicKey, byte[] userData, byte[] nonce) {
     public static final int ES384 = -35;
+    /**
+     * Size limits of AWS's specification (aws-nitro-enclaves-nsm-api docs/attestation_process.md §2.2 and
+     * §3.2.2.2): payload 1..16384, certificates 1..1024, public_key 1..1024, user_data and nonce 0..512. The bundle
+     * bound is ours: AWS's chains have four certificates.
+     */
+    static final int MAX_PAYLOAD = 16384;
+    static final int MAX_CERTIFICATE = 1024;
+    static final int MAX_PUBLIC_KEY = 1024;
+    static final int MAX_USER_DATA = 512;
+    static final int MAX_BUNDLE = 16;
+    static final java.util.Set<String> FIELDS = java.util.Set.of("module_id", "digest", "timestamp", "pcrs", "certificate",
+            "cabundle", "public_key", "user_data", "nonce");
     private static final CBORMapper CBOR = CBORMapper.builder(CBORFactory.builder().build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -45,15 +57,26 @@ public record NitroDocument(byte[] protectedHeader, byte[] payload, byte[] signa
         if (alg == null || !alg.isIntegralNumber()) {
             throw new AttestationException("COSE protected header alg (1)", alg == null ? "absent" : describe(alg), "-35 (ES384)");
         }
+        requireSize("COSE payload", payload.length, 1, MAX_PAYLOAD);
         JsonNode doc = read(payload, "attestation document payload");
         if (!doc.isObject()) {
             throw new AttestationException("attestation document payload", describe(doc), "a CBOR map");
         }
+        for (Iterator<String> names = doc.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!FIELDS.contains(name)) {
+                throw new AttestationException("attestation document field", name, "only " + FIELDS + " (AWS attestation_process.md §3.2.2.1)");
+            }
+        }
         String moduleId = text(doc, "module_id");
         String digest = text(doc, "digest");
+        if (!"SHA384".equals(digest)) {
+            throw new AttestationException("attestation document digest", digest, "SHA384");
+        }
         JsonNode ts = doc.get("timestamp");
-        if (ts == null || !ts.canConvertToLong() || ts.asLong() <= 0) {
-            throw new AttestationException("attestation document timestamp", ts == null ? "absent" : describe(ts), "milliseconds since 1970");
+        if (ts == null || !ts.isIntegralNumber() || !ts.canConvertToLong() || ts.asLong() <= 0) {
+            throw new AttestationException("attestation document timestamp", ts == null ? "absent" : describe(ts),
+                    "an unsigned integer > 0, milliseconds since 1970");
         }
         JsonNode pcrNode = doc.get("pcrs");
         if (pcrNode == null || !pcrNode.isObject() || pcrNode.size() == 0 || pcrNode.size() > 32) {
@@ -75,17 +98,28 @@ public record NitroDocument(byte[] protectedHeader, byte[] payload, byte[] signa
             pcrs.put(index, v);
         }
         byte[] cert = binary(doc.get("certificate"), "attestation document certificate");
+        requireSize("attestation document certificate", cert.length, 1, MAX_CERTIFICATE);
         JsonNode bundle = doc.get("cabundle");
-        if (bundle == null || !bundle.isArray() || bundle.isEmpty() || bundle.size() > 16) {
+        if (bundle == null || !bundle.isArray() || bundle.isEmpty() || bundle.size() > MAX_BUNDLE) {
             throw new AttestationException("attestation document cabundle", bundle == null ? "absent" : describe(bundle),
-                    "an array of 1..16 certificates, root first");
+                    "an array of 1.." + MAX_BUNDLE + " certificates, root first");
         }
         List<byte[]> ca = new ArrayList<>();
         for (JsonNode c : bundle) {
-            ca.add(binary(c, "cabundle entry"));
+            byte[] der = binary(c, "cabundle entry " + ca.size());
+            requireSize("cabundle entry " + ca.size(), der.length, 1, MAX_CERTIFICATE);
+            ca.add(der);
         }
         return new NitroDocument(prot, payload, sig, alg.asInt(), moduleId, digest, ts.asLong(), pcrs, cert, ca,
-                optional(doc, "public_key"), optional(doc, "user_data"), optional(doc, "nonce"));
+                optional(doc, "public_key", 1, MAX_PUBLIC_KEY), optional(doc, "user_data", 0, MAX_USER_DATA),
+                optional(doc, "nonce", 0, MAX_USER_DATA));
+    }
+
+    private static void requireSize(String what, int length, int min, int max) throws AttestationException {
+        if (length < min || length > max) {
+            throw new AttestationException(what + " size", length + " bytes",
+                    min + ".." + max + " bytes (AWS Nitro Enclaves attestation document specification)");
+        }
     }
 
     /** The bytes COSE signs: CBOR ["Signature1", protected, h'' (external_aad), payload] (RFC 9052 §4.4). */
@@ -145,9 +179,18 @@ public record NitroDocument(byte[] protectedHeader, byte[] payload, byte[] signa
         }
     }
 
-    private static byte[] optional(JsonNode doc, String field) throws AttestationException {
+    /**
+     * An optional field: absent, or CBOR null as AWS's NSM writes a field the enclave did not set, or a byte string of
+     * {@code min..max} bytes.
+     */
+    private static byte[] optional(JsonNode doc, String field, int min, int max) throws AttestationException {
         JsonNode n = doc.get(field);
-        return n == null || n.isNull() ? null : binary(n, "attestation document " + field);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        byte[] v = binary(n, "attestation document " + field);
+        requireSize("attestation document " + field, v.length, min, max);
+        return v;
     }
 
     private static String text(JsonNode doc, String field) throws AttestationException {

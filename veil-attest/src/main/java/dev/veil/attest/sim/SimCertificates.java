@@ -25,8 +25,15 @@ public final class SimCertificates {
         return X500Name.getInstance(new javax.security.auth.x500.X500Principal(rfc2253).getEncoded());
     }
 
+    /**
+     * The chip certificate's subject names the whole 32-byte chip id (as the 64 hex digits of its serialNumber
+     * attribute, whose upper bound is exactly 64), so a certificate binds one chip id and no other that shares a prefix.
+     */
     public static String chipSubject(byte[] chipId) {
-        return "CN=Veil Simulated TEE chip " + HexFormat.of().formatHex(chipId, 0, 16) + ",O=Veil";
+        if (chipId.length != 32) {
+            throw new IllegalArgumentException("a sim chip id is 32 bytes");
+        }
+        return "CN=Veil Simulated TEE chip,SERIALNUMBER=" + HexFormat.of().formatHex(chipId) + ",O=Veil";
     }
 
     /** A chip certificate for {@code chipKey}, signed by {@code issuerKey} (the sim root in normal use). */

@@ -47,6 +47,7 @@ public final class SimEvidenceVerifier implements EvidenceVerifier {
         Map<String, String> details = new LinkedHashMap<>();
         details.put("chip_id", HexFormat.of().formatHex(report.chipId()));
         details.put("security", "INSECURE: simulated TEE, root key is public");
+        details.put("collateral_missing", "");
         return new Claims(Platform.SIM, report.measurement(), report.reportData(), report.debug(), details);
     }
 

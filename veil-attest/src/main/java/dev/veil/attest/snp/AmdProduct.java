@@ -45,6 +45,10 @@ public enum AmdProduct {
     }
 
     public String intermediateRole(boolean vlek) {
-        return vlek ? "ASVK (SEV-VLEK-" + name + ")" : "ASK (SEV-" + name + ")";
+        return trust().intermediateRole(vlek);
+    }
+
+    AmdTrust trust() {
+        return new AmdTrust(name, turinLayout, ark, ask, asvk);
     }
 }

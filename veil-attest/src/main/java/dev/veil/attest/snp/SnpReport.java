@@ -27,6 +27,11 @@ public record SnpReport(int version, int guestSvn, long policy, byte[] familyId,
     public static final long POLICY_DEBUG = 1L << 19;
     public static final long POLICY_SINGLE_SOCKET = 1L << 20;
 
+    /** Key-info bits at 0x48 (ABI specification, ATTESTATION_REPORT): AUTHOR_KEY_EN, MASK_CHIP_KEY, SIGNING_KEY. */
+    public static final int KEY_INFO_AUTHOR_KEY_EN = 1;
+    public static final int KEY_INFO_MASK_CHIP_KEY = 1 << 1;
+    private static final int KEY_INFO_DEFINED = 0x1F;
+
     public static SnpReport parse(byte[] b) throws AttestationException {
         if (b.length != LENGTH) {
             throw new AttestationException("SNP report length", b.length + " bytes", LENGTH + " bytes (0x4A0)");
@@ -48,10 +53,16 @@ public record SnpReport(int version, int guestSvn, long policy, byte[] familyId,
         if (vmpl > 3) {
             throw new AttestationException("SNP report VMPL", Integer.toString(vmpl), "0..3");
         }
+        int keyInfo = r.getInt(0x48);
+        if ((keyInfo & ~KEY_INFO_DEFINED) != 0) {
+            throw new AttestationException("SNP report key-info bits 31:5 (0x48)", String.format("0x%08x", keyInfo),
+                    "zero (reserved)");
+        }
+        requireZero(b, 0x4C, 0x50, "reserved bytes after key-info");
         requireZero(b, 0x1F8 + (version >= 5 ? 16 : 0), SIGNED_LENGTH, "reserved bytes before the signature");
         requireZero(b, SIGNED_LENGTH + 144, LENGTH, "signature padding after R and S");
         return new SnpReport(version, r.getInt(0x04), policy, slice(b, 0x10, 16), slice(b, 0x20, 16), vmpl, algo,
-                r.getLong(0x38), r.getLong(0x40), r.getInt(0x48), slice(b, 0x50, 64), slice(b, 0x90, 48),
+                r.getLong(0x38), r.getLong(0x40), keyInfo, slice(b, 0x50, 64), slice(b, 0x90, 48),
                 slice(b, 0xC0, 32), slice(b, 0xE0, 48), slice(b, 0x110, 48), slice(b, 0x140, 32), slice(b, 0x160, 32),
                 r.getLong(0x180), version >= 3 ? b[0x188] & 0xff : 0, version >= 3 ? b[0x189] & 0xff : 0,
                 version >= 3 ? b[0x18A] & 0xff : 0, slice(b, 0x1A0, 64), r.getLong(0x1E0), r.getLong(0x1F0),
@@ -67,8 +78,29 @@ public record SnpReport(int version, int guestSvn, long policy, byte[] familyId,
         return (policy & POLICY_DEBUG) != 0;
     }
 
+    /**
+     * MASK_CHIP_KEY (0x48 bit 1): the platform owner configured the firmware (SNP_CONFIG) not to use the VCEK for
+     * attestation; the firmware then writes zeroes where the signature goes, so such a report is not signed at all.
+     */
+    public boolean maskChipKey() {
+        return (keyInfo & KEY_INFO_MASK_CHIP_KEY) != 0;
+    }
+
+    /**
+     * True when CHIP_ID is all zeroes: the platform owner set MASK_CHIP_ID (SNP_CONFIG), so the report does not say
+     * which chip it came from. MASK_CHIP_ID has no bit in the report; a zero CHIP_ID is how it shows.
+     */
     public boolean maskChipId() {
-        return (keyInfo & 0x2) != 0;
+        for (int i = 0; i < chipId.length; i++) {
+            if (chipId[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public boolean authorKeyEnabled() {
+        return (keyInfo & KEY_INFO_AUTHOR_KEY_EN) != 0;
     }
 
     /** Turin and later (family 0x1A) use the Turin TCB layout; v2 reports carry no CPUID, so the chain decides. */

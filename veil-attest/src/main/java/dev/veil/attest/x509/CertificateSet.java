@@ -91,12 +91,28 @@ public final class CertificateSet {
         return Signatures.certificate(cert, issuerKey);
     }
 
+    /**
+     * Throws unless {@code cert} is signed by {@code issuer} and {@code issuer} may sign certificates: a CA
+     * (basicConstraints cA=TRUE) with keyCertSign in its keyUsage, whose path length constraint still allows
+     * {@code cert} below it (RFC 5280 §4.2.1.3, §4.2.1.9, §6.1.4 (k)–(n)). A leaf presented as an issuer is refused
+     * here, whatever its signature says.
+     */
     public static void requireSignedBy(X509Certificate cert, String role, X509Certificate issuer, String issuerRole)
             throws AttestationException {
         if (!signedBy(cert, issuer.getPublicKey())) {
             throw new AttestationException(role + " certificate signature", "invalid: does not verify with the " + issuerRole + " key",
                     "a signature by " + issuer.getSubjectX500Principal().getName());
         }
+        CertificateProfile.requireCa(issuer, issuerRole);
+        if (CertificateProfile.isCa(cert) && !selfIssued(cert) && issuer.getBasicConstraints() < 1) {
+            throw new AttestationException(issuerRole + " certificate path length constraint", "0",
+                    "at least 1, since it issued the CA certificate " + role + " (RFC 5280 §4.2.1.9)");
+        }
+    }
+
+    /** True when subject and issuer names are equal (RFC 5280 §6.1: self-issued, not counted in path lengths). */
+    public static boolean selfIssued(X509Certificate c) {
+        return c.getSubjectX500Principal().equals(c.getIssuerX500Principal());
     }
 
     /** Reads the PEM resource next to this class, under roots/. */

@@ -79,6 +79,38 @@ class SimEvidenceVerifierTest {
     }
 
     @Test
+    void chipCertificateBindsAll32ChipIdBytes() throws Exception {
+        // a genuine chip certificate for chip A signs a report that claims chip B, which shares A's first 16 bytes
+        var g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp384r1"));
+        var chipKey = g.generateKeyPair();
+        byte[] chipA = filled(32, 0x0A);
+        byte[] chipB = chipA.clone();
+        chipB[31] ^= 0x01;
+        var certA = SimCertificates.issueChip(chipA, chipKey.getPublic(), SimRoot.insecurePrivateKey(), SimRoot.SUBJECT,
+                Instant.now().minusSeconds(60), Instant.now().plusSeconds(3600));
+        SimReport unsigned = new SimReport(SimReport.VERSION, 0, MEASUREMENT, REPORT_DATA, chipB, new byte[96]);
+        var s = java.security.Signature.getInstance("SHA384withECDSAinP1363Format");
+        s.initSign(chipKey.getPrivate());
+        s.update(unsigned.signedBytes());
+        byte[] forged = new SimEvidence(new SimReport(SimReport.VERSION, 0, MEASUREMENT, REPORT_DATA, chipB, s.sign()),
+                List.of(certA.getEncoded())).encode();
+        assertThatThrownBy(() -> verifier.verify(forged, VerificationOptions.now()))
+                .hasMessageContaining("sim chip certificate subject");
+    }
+
+    @Test
+    void chipCertificateWithAP256KeyIsRejected() throws Exception {
+        var g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        SimEvidence genuine = SimEvidence.parse(FIRMWARE.report(MEASUREMENT, REPORT_DATA, false));
+        var p256Cert = SimCertificates.issueChip(genuine.report().chipId(), g.generateKeyPair().getPublic(), SimRoot.insecurePrivateKey(),
+                SimRoot.SUBJECT, Instant.now().minusSeconds(60), Instant.now().plusSeconds(3600));
+        byte[] forged = new SimEvidence(genuine.report(), List.of(p256Cert.getEncoded())).encode();
+        assertThatThrownBy(() -> verifier.verify(forged, VerificationOptions.now())).hasMessageContaining("sim chip certificate key is EC, expected EC P-384");
+    }
+
+    @Test
     void expiredAndNotYetValidChipCertificatesAreRejected() {
         byte[] ev = FIRMWARE.report(MEASUREMENT, REPORT_DATA, false);
         assertThatThrownBy(() -> verifier.verify(ev, VerificationOptions.at(Instant.now().plus(Duration.ofDays(4000)))))
