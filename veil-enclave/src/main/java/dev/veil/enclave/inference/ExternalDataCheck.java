@@ -150,6 +150,6 @@ final class ExternalDataCheck {
     }
 
     private static InferenceException invalid(String what) {
-        return new InferenceException(FailureCode.MODEL_INVALID, "model is not a well-formed ONNX protobuf: it " + what);
+        return new InferenceException(FailureCode.MODEL_INVALID, "model is not a loadable ONNX model: its protobuf " + what);
     }
 }
