@@ -57,7 +57,14 @@ public final class ModelRunner implements AutoCloseable {
 
     /** @param scratchParent where the empty private directory ONNX Runtime is pointed at is created (and removed) */
     public ModelRunner(byte[] onnxModel, int intraOpThreads, Path scratchParent) throws InferenceException {
-        ExternalDataCheck.refuseExternalData(onnxModel);
+        this(onnxModel, intraOpThreads, scratchParent, true);
+    }
+
+    /** {@code refuseExternalData} false only in tests, to prove the second line of defence holds alone. */
+    ModelRunner(byte[] onnxModel, int intraOpThreads, Path scratchParent, boolean refuseExternalData) throws InferenceException {
+        if (refuseExternalData) {
+            ExternalDataCheck.refuseExternalData(onnxModel);
+        }
         env = OrtRuntime.environment();
         emptyDir = createEmptyDir(scratchParent);
         OrtSession created = null;

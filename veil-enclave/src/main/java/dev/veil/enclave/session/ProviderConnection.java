@@ -20,6 +20,9 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -39,6 +42,12 @@ public final class ProviderConnection {
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Beyond the party timeout and the contract's time limit: unsealing, parsing and sealing the results. */
     private static final Duration RUN_MARGIN = Duration.ofMinutes(30);
+    /** Closes connections whose hello is not complete in time, however slowly they trickle bytes. */
+    private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "veil-handshake-deadline");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final FrameChannel channel;
     private final SessionRegistry sessions;
@@ -83,7 +92,14 @@ public final class ProviderConnection {
 
     /** Hello, evidence, key release: the steps before the provider is authenticated. */
     private Authenticated authenticate() throws IOException, ProtocolException, SessionFailure {
-        Messages.Hello hello = channel.receive(Messages.Hello.class);
+        ScheduledFuture<?> deadline = DEADLINES.schedule(this::closeQuietly, config.limits().handshakeTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+        Messages.Hello hello;
+        try {
+            hello = channel.receive(Messages.Hello.class);
+        } finally {
+            deadline.cancel(false);
+        }
         if (hello.role() == null || hello.contract() == null || hello.nonce() == null
                 || hello.nonce().length != EvidenceBinding.NONCE_LENGTH) {
             throw new ProtocolException("hello must carry a role, the signed contract and a " + EvidenceBinding.NONCE_LENGTH + "-byte nonce");
@@ -167,6 +183,14 @@ public final class ProviderConnection {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SessionFailure(FailureCode.ENCLAVE_SHUTDOWN, "the enclave is shutting down");
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing a connection that is already gone
         }
     }
 
