@@ -42,9 +42,10 @@ final class VerifyReceiptCommand implements Callable<Integer> {
         if (ResultReceipt.KIND.equals(r.kind())) {
             ResultReceipt p = ReceiptVerifier.verifyResult(r, v);
             if (output != null) {
-                byte[] s = commitmentSalt();
-                if (!ResultCommitments.matches(ResultCommitments.output(s, Files.readAllBytes(output)), p.outputCommitment())) {
-                    throw new CliFailure("output " + output + " does not match the receipt's output commitment under this --salt");
+                String commitment = ResultCommitments.output(commitmentSalt(), Files.readAllBytes(output));
+                if (!ResultCommitments.matches(commitment, p.outputCommitment())) {
+                    throw new CliFailure("output " + output + " has commitment " + commitment + " under this --salt but the receipt says "
+                            + p.outputCommitment() + "; it is not the attested output (or the salt is not this session's)");
                 }
             }
             out = JsonOut.fields("verified", true, "kind", r.kind(), "platform", r.platform(), "receipt", p,
