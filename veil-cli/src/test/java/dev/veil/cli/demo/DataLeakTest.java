@@ -51,15 +51,15 @@ class DataLeakTest {
             log = capture.text();
             wire = relay.seen();
         }
-        // The data provider reads the detail, sealed to it: ONNX Runtime's message with the values.
-        assertThat(run.dpError()).hasMessageContaining("inference_failed").hasMessageContaining("987654");
         String receipt = new String(run.mp().discard().signed().payload(), StandardCharsets.UTF_8);
-        assertThat(run.mp().discard().receipt().outcome()).isEqualTo("failed: inference_failed");
         for (String value : new String[] {"987654", "4321"}) {
-            assertThat(receipt).doesNotContain(value);
-            assertThat(log).doesNotContain(value);
+            assertThat(receipt).as("the model provider's signed receipt").doesNotContain(value);
+            assertThat(log).as("the enclave's log").doesNotContain(value);
             assertThat(NoPlaintextOnDiskTest.indexOf(wire, value.getBytes(StandardCharsets.US_ASCII))).as("on the wire").isNegative();
         }
+        assertThat(run.mp().discard().receipt().outcome()).isEqualTo("failed: inference_failed");
+        // The data provider reads the detail, sealed to it: ONNX Runtime's message with the values.
+        assertThat(run.dpError()).hasMessageContaining("inference_failed").hasMessageContaining("987654");
     }
 
     @Test
@@ -76,11 +76,12 @@ class DataLeakTest {
             log = capture.text();
             wire = relay.seen();
         }
-        assertThat(run.dpError()).hasMessageContaining("dataset_invalid").hasMessageContaining(marker);
-        assertThat(run.mp().discard().receipt().outcome()).isEqualTo("failed: dataset_invalid");
-        assertThat(new String(run.mp().discard().signed().payload(), StandardCharsets.UTF_8)).doesNotContain(marker);
-        assertThat(log).doesNotContain(marker);
+        assertThat(new String(run.mp().discard().signed().payload(), StandardCharsets.UTF_8)).as("the model provider's signed receipt")
+                .doesNotContain(marker);
+        assertThat(log).as("the enclave's log").doesNotContain(marker);
         assertThat(NoPlaintextOnDiskTest.indexOf(wire, marker.getBytes(StandardCharsets.US_ASCII))).as("on the wire").isNegative();
+        assertThat(run.mp().discard().receipt().outcome()).isEqualTo("failed: dataset_invalid");
+        assertThat(run.dpError()).hasMessageContaining("dataset_invalid").hasMessageContaining(marker);
     }
 
     @Test
