@@ -34,6 +34,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -60,7 +61,8 @@ public final class ProviderSession implements AutoCloseable {
     private byte[] enclaveNonce;
     private byte[] uploadedSha256;
 
-    private ProviderSession(Identity identity, Role role, SignedContract signedContract, FrameChannel channel) throws ProtocolException {
+    private ProviderSession(Identity identity, Role role, SignedContract signedContract, FrameChannel channel)
+            throws ProtocolException, IOException {
         this.identity = identity;
         this.role = role;
         this.signedContract = signedContract;
@@ -69,16 +71,17 @@ public final class ProviderSession implements AutoCloseable {
             throw new ProtocolException("identity " + identity.publicIdentity() + " is not the contract's " + role);
         }
         this.channel = channel;
+        // The enclave answers the result only after the run, which the contract lets last max_inference_seconds.
+        channel.setReadTimeout(Duration.ofMinutes(30).plusSeconds(contract.contract().limits().maxInferenceSeconds()));
     }
 
     public static ProviderSession connect(Identity identity, Role role, SignedContract contract, String host, int port)
             throws IOException, ProtocolException {
         Socket s = new Socket();
         s.connect(new InetSocketAddress(host, port), 10_000);
-        s.setSoTimeout(30 * 60_000);
         try {
             return new ProviderSession(identity, role, contract, new FrameChannel(s));
-        } catch (ProtocolException | RuntimeException e) {
+        } catch (ProtocolException | IOException | RuntimeException e) {
             s.close();
             throw e;
         }
