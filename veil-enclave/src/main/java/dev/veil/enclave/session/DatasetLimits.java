@@ -31,9 +31,11 @@ final class DatasetLimits {
         if (TensorFiles.isNpy(dataset)) {
             return;   // the .npy header states the shape; checked after parsing, which allocates no more than the bytes
         }
+        long bound = limits.maxRows() < Long.MAX_VALUE ? limits.maxRows() + 1 : Long.MAX_VALUE;
         long linesWithDigit = 0;
         boolean digitInLine = false;
-        for (byte b : dataset) {
+        for (int i = 0; i < dataset.length && linesWithDigit <= bound; i++) {
+            byte b = dataset[i];
             if (b == '\n' || b == '\r') {
                 linesWithDigit += digitInLine ? 1 : 0;
                 digitInLine = false;
@@ -42,8 +44,8 @@ final class DatasetLimits {
             }
         }
         linesWithDigit += digitInLine ? 1 : 0;
-        if (linesWithDigit > limits.maxRows() + 1) {
-            throw tooMany(limits, "at least " + (linesWithDigit - 1));
+        if (linesWithDigit > bound) {
+            throw tooMany(limits, "more than " + limits.maxRows());
         }
     }
 

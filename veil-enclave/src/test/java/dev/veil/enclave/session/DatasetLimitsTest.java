@@ -25,6 +25,7 @@ class DatasetLimitsTest {
     void headerAndBlankLinesDoNotCountAgainstTheLimit() throws Exception {
         byte[] csv = "f1,f2\n\n1,2\r\n3,4\n\n".getBytes(StandardCharsets.US_ASCII);
         DatasetLimits.checkRowsBeforeParsing(SessionLimits.defaults().withMaxRows(2), csv);
+        DatasetLimits.checkRowsBeforeParsing(SessionLimits.defaults().withMaxRows(Long.MAX_VALUE), csv);
         DatasetLimits.checkRows(SessionLimits.defaults().withMaxRows(2), new FloatTensor(new long[] {2, 2}, new float[4]));
         assertThatThrownBy(() -> DatasetLimits.checkRows(SessionLimits.defaults().withMaxRows(1),
                 new FloatTensor(new long[] {2, 2}, new float[4]))).hasMessage("limit_exceeded");
