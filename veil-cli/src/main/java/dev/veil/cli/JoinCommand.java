@@ -122,7 +122,8 @@ final class JoinCommand implements Callable<Integer> {
                     write(receiptOut, Json.pretty(o.result().signedReceipt()).getBytes(StandardCharsets.UTF_8), false);
                 }
                 System.out.println(JsonOut.line(JsonOut.fields("output", out.toString(), "rows", o.result().receipt().rows(),
-                        "output_sha256", o.result().receipt().outputSha256(), "receipt_verified", true)));
+                        "output_commitment", o.result().receipt().outputCommitment(),
+                        "commitment_salt", java.util.HexFormat.of().formatHex(o.result().commitmentSalt()), "receipt_verified", true)));
             } else {
                 if (receiptOut != null) {
                     write(receiptOut, Json.pretty(o.discard().signed()).getBytes(StandardCharsets.UTF_8), false);

@@ -2,15 +2,16 @@ package dev.veil.cli;
 
 import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.contract.SignedContract;
-import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.Json;
 import dev.veil.protocol.receipt.DiscardReceipt;
 import dev.veil.protocol.receipt.ReceiptVerifier;
+import dev.veil.protocol.receipt.ResultCommitments;
 import dev.veil.protocol.receipt.ResultReceipt;
 import dev.veil.protocol.receipt.SignedReceipt;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,8 +26,10 @@ final class VerifyReceiptCommand implements Callable<Integer> {
     Path receipt;
     @Option(names = "--contract", required = true, description = "the signed contract the session ran under")
     Path contract;
-    @Option(names = "--output", description = "the decrypted output; its SHA-256 must match the result receipt")
+    @Option(names = "--output", description = "the decrypted output; it must match the result receipt's output commitment (needs --salt)")
     Path output;
+    @Option(names = "--salt", description = "the commitment salt (hex) that came sealed with the results; 'veil join' prints it")
+    String salt;
 
     @Override
     public Integer call() throws Exception {
@@ -39,9 +42,10 @@ final class VerifyReceiptCommand implements Callable<Integer> {
         if (ResultReceipt.KIND.equals(r.kind())) {
             ResultReceipt p = ReceiptVerifier.verifyResult(r, v);
             if (output != null) {
-                String sha = Digests.hex(Digests.sha256(Files.readAllBytes(output)));
-                if (!sha.equals(p.outputSha256())) {
-                    throw new CliFailure("output " + output + " has SHA-256 " + sha + " but the receipt says " + p.outputSha256());
+                String commitment = ResultCommitments.output(commitmentSalt(), Files.readAllBytes(output));
+                if (!ResultCommitments.matches(commitment, p.outputCommitment())) {
+                    throw new CliFailure("output " + output + " has commitment " + commitment + " under this --salt but the receipt says "
+                            + p.outputCommitment() + "; it is not the attested output (or the salt is not this session's)");
                 }
             }
             out = JsonOut.fields("verified", true, "kind", r.kind(), "platform", r.platform(), "receipt", p,
@@ -55,6 +59,21 @@ final class VerifyReceiptCommand implements Callable<Integer> {
         }
         System.out.println(JsonOut.pretty(out));
         return ExitCodes.OK;
+    }
+
+    private byte[] commitmentSalt() throws CliFailure {
+        if (salt == null) {
+            throw new CliFailure("--output needs --salt: the receipt commits to the output under a salt only the data provider has");
+        }
+        try {
+            byte[] s = HexFormat.of().parseHex(salt.strip());
+            if (s.length == ResultCommitments.SALT_LENGTH) {
+                return s;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        throw new CliFailure("--salt must be " + 2 * ResultCommitments.SALT_LENGTH + " hex digits");
     }
 
     private static Instant issuedAt(SignedReceipt r) throws CliFailure {

@@ -53,6 +53,12 @@ class CliCeremonyTest {
                 "--role", "data_provider").code()).isZero();
         assertThat(veil("contract", "show", "--contract", contract.toString()).out()).contains("\"status\" : \"valid\"");
 
+        String salt;
+        // Both joins run in this JVM and swap System.out; whichever capture is current when the data provider prints
+        // its line gets it, so this test keeps one of its own under them.
+        java.io.PrintStream realOut = System.out;
+        java.io.ByteArrayOutputStream underneath = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(underneath, true, java.nio.charset.StandardCharsets.UTF_8));
         EnclaveConfig cfg = EnclaveConfig.simDefaults(enclaveDir);
         try (EnclaveServer server = EnclaveServer.start(cfg, EnclaveServer.evidenceSourceFor(cfg))) {
             String at = "127.0.0.1:" + server.port();
@@ -65,12 +71,16 @@ class CliCeremonyTest {
                     "--key", dir.resolve("data.key").toString(), "--out", dir.resolve("scores.npy").toString(),
                     "--receipt-out", dir.resolve("result.json").toString(), "--state", dir.resolve("dp-state").toString());
             assertThat(dp.code()).as(dp.err()).isZero();
-            assertThat(mp.get(60, TimeUnit.SECONDS).code()).isZero();
+            CliTest.Result mpDone = mp.get(60, TimeUnit.SECONDS);
+            assertThat(mpDone.code()).isZero();
+            System.setOut(realOut);
+            salt = (dp.out() + "\n" + mpDone.out() + "\n" + underneath.toString(java.nio.charset.StandardCharsets.UTF_8)).lines().filter(l -> l.contains("commitment_salt")).findFirst()
+                    .map(l -> readTree(l).get("commitment_salt").asText()).orElseThrow();
         }
         assertThat(dev.veil.tensor.Npy.read(Files.readAllBytes(dir.resolve("scores.npy"))).shape()).containsExactly(2, 2);
 
         CliTest.Result ok = veil("verify-receipt", "--receipt", dir.resolve("result.json").toString(),
-                "--contract", contract.toString(), "--output", dir.resolve("scores.npy").toString());
+                "--contract", contract.toString(), "--output", dir.resolve("scores.npy").toString(), "--salt", salt);
         assertThat(ok.code()).as(ok.err()).isZero();
         assertThat(ok.out()).contains("\"verified\" : true").contains("\"output_checked\" : true");
         assertThat(veil("verify-receipt", "--receipt", dir.resolve("discard.json").toString(), "--contract", contract.toString()).code()).isZero();
@@ -87,7 +97,7 @@ class CliCeremonyTest {
         assertThat(edited.err()).contains("signature does not verify");
         Files.write(dir.resolve("fake.npy"), new byte[] {1, 2, 3});
         CliTest.Result fake = veil("verify-receipt", "--receipt", dir.resolve("result.json").toString(), "--contract",
-                contract.toString(), "--output", dir.resolve("fake.npy").toString());
+                contract.toString(), "--output", dir.resolve("fake.npy").toString(), "--salt", salt);
         assertThat(fake.code()).isEqualTo(2);
         assertThat(fake.err()).contains("but the receipt says");
     }
@@ -133,5 +143,13 @@ class CliCeremonyTest {
         assertThat(Files.readAllBytes(scores)).isEqualTo(firstScores);
         assertThat(Files.readString(dir.resolve("mp-state").resolve("completed-contracts")).lines()
                 .filter(l -> l.startsWith(hash)).toList()).hasSize(4);
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode readTree(String json) {
+        try {
+            return new ObjectMapper().readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -4,38 +4,74 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * How the enclave runs. The fields that change its behaviour towards the providers are part of its measurement
- * ({@link #measuredSettings()}), so a provider who accepts a measurement accepts these settings too.
+ * How the enclave runs. The fields that change what the enclave does with the providers' assets are part of its
+ * measurement ({@link #measuredSettings()}), so a provider who accepts a measurement accepts these settings too. The
+ * connection limits are not: they only decide whom the enclave serves and when, which the host decides anyway.
  * @param platform evidence platform, e.g. "sim"
  * @param bindAddress interface to listen on (loopback unless deployed)
  * @param workDir the enclave's own working directory (ORT native libraries; never plaintext assets)
  * @param batchSize rows per inference call
  * @param intraOpThreads ONNX Runtime threads per inference call
  * @param maxModelBytes, maxDatasetBytes limits on sealed uploads, held in memory
- * @param partyTimeout how long a session waits for the second provider before it is discarded
+ * @param partyTimeout how long a session waits for both providers to release their keys before it is discarded
  * @param simulateDebug sim only: report a debug enclave (to exercise the verifier's refusal)
+ * @param limits connection and session bounds that keep one peer from starving the others
  */
 public record EnclaveConfig(String platform, String bindAddress, int port, Path workDir, int batchSize, int intraOpThreads,
-                            long maxModelBytes, long maxDatasetBytes, Duration partyTimeout, boolean simulateDebug) {
+                            long maxModelBytes, long maxDatasetBytes, Duration partyTimeout, boolean simulateDebug,
+                            ServiceLimits limits) {
+    /**
+     * @param handshakeTimeout how long a new connection may take to send its hello
+     * @param idleTimeout how long the enclave waits for a provider's next message (or data frame) once the hello is in
+     * @param maxConnections connections served at once; more are closed at once
+     * @param maxConnectionsPerSource connections served at once from one address
+     * @param maxOpenSessions sessions open at once (waiting for parties or running); a hello for a new one is refused
+     * @param maxTombstones used contracts remembered; the oldest is forgotten first (providers keep their own record)
+     */
+    public record ServiceLimits(Duration handshakeTimeout, Duration idleTimeout, int maxConnections, int maxConnectionsPerSource,
+                                int maxOpenSessions, int maxTombstones) {
+        public static ServiceLimits defaults() {
+            return new ServiceLimits(Duration.ofSeconds(30), Duration.ofMinutes(5), 256, 32, 64, 100_000);
+        }
+
+        public ServiceLimits {
+            if (handshakeTimeout.isNegative() || handshakeTimeout.isZero() || idleTimeout.isNegative() || idleTimeout.isZero()
+                    || maxConnections < 2 || maxConnectionsPerSource < 2 || maxOpenSessions < 1 || maxTombstones < 1) {
+                throw new IllegalArgumentException("service limits must be positive and allow two connections");
+            }
+        }
+    }
+
+    /** The settings before service limits existed; the limits take their defaults. */
+    public EnclaveConfig(String platform, String bindAddress, int port, Path workDir, int batchSize, int intraOpThreads,
+                         long maxModelBytes, long maxDatasetBytes, Duration partyTimeout, boolean simulateDebug) {
+        this(platform, bindAddress, port, workDir, batchSize, intraOpThreads, maxModelBytes, maxDatasetBytes, partyTimeout,
+                simulateDebug, ServiceLimits.defaults());
+    }
+
     public static EnclaveConfig simDefaults(Path workDir) {
         return new EnclaveConfig("sim", "127.0.0.1", 0, workDir, 256, Math.max(1, Runtime.getRuntime().availableProcessors()),
                 1L << 30, (1L << 31) - (1L << 20), Duration.ofMinutes(5), false);
     }
 
     public EnclaveConfig withPort(int p) {
-        return new EnclaveConfig(platform, bindAddress, p, workDir, batchSize, intraOpThreads, maxModelBytes, maxDatasetBytes, partyTimeout, simulateDebug);
+        return new EnclaveConfig(platform, bindAddress, p, workDir, batchSize, intraOpThreads, maxModelBytes, maxDatasetBytes, partyTimeout, simulateDebug, limits);
     }
 
     public EnclaveConfig withSimulateDebug(boolean debug) {
-        return new EnclaveConfig(platform, bindAddress, port, workDir, batchSize, intraOpThreads, maxModelBytes, maxDatasetBytes, partyTimeout, debug);
+        return new EnclaveConfig(platform, bindAddress, port, workDir, batchSize, intraOpThreads, maxModelBytes, maxDatasetBytes, partyTimeout, debug, limits);
     }
 
     public EnclaveConfig withPartyTimeout(Duration t) {
-        return new EnclaveConfig(platform, bindAddress, port, workDir, batchSize, intraOpThreads, maxModelBytes, maxDatasetBytes, t, simulateDebug);
+        return new EnclaveConfig(platform, bindAddress, port, workDir, batchSize, intraOpThreads, maxModelBytes, maxDatasetBytes, t, simulateDebug, limits);
     }
 
     public EnclaveConfig withBatchSize(int b) {
-        return new EnclaveConfig(platform, bindAddress, port, workDir, b, intraOpThreads, maxModelBytes, maxDatasetBytes, partyTimeout, simulateDebug);
+        return new EnclaveConfig(platform, bindAddress, port, workDir, b, intraOpThreads, maxModelBytes, maxDatasetBytes, partyTimeout, simulateDebug, limits);
+    }
+
+    public EnclaveConfig withLimits(ServiceLimits l) {
+        return new EnclaveConfig(platform, bindAddress, port, workDir, batchSize, intraOpThreads, maxModelBytes, maxDatasetBytes, partyTimeout, simulateDebug, l);
     }
 
     /** The settings covered by the measurement, as one canonical line. */

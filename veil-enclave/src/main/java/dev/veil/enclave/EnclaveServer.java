@@ -3,6 +3,7 @@ package dev.veil.enclave;
 import dev.veil.attest.Simulation;
 import dev.veil.enclave.evidence.EvidenceSource;
 import dev.veil.enclave.inference.NativeLibraries;
+import dev.veil.enclave.inference.OrtRuntime;
 import dev.veil.enclave.session.ProviderConnection;
 import dev.veil.enclave.session.SessionRegistry;
 import dev.veil.protocol.wire.FrameChannel;
@@ -19,17 +20,18 @@ import org.slf4j.LoggerFactory;
 /** The enclave process's network face: accepts provider connections and runs each through the ceremony. */
 public final class EnclaveServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EnclaveServer.class);
-    private static final int MAX_CONNECTIONS = 16;
 
     private final EnclaveConfig config;
     private final EvidenceSource evidence;
     private final ServerSocket server;
     private final SessionRegistry sessions;
-    private final ExecutorService workers = Executors.newFixedThreadPool(MAX_CONNECTIONS, r -> {
+    // One thread per connection being served; the limiter, not the pool, bounds how many there are.
+    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "veil-enclave-conn");
         t.setDaemon(true);
         return t;
     });
+    private final ConnectionLimiter limiter;
     private final Thread acceptor;
 
     private EnclaveServer(EnclaveConfig config, EvidenceSource evidence) throws IOException {
@@ -38,6 +40,7 @@ public final class EnclaveServer implements AutoCloseable {
         java.nio.file.Files.createDirectories(config.workDir());
         NativeLibraries.prepare(config.workDir());
         this.sessions = new SessionRegistry(config);
+        this.limiter = new ConnectionLimiter(config.limits().maxConnections(), config.limits().maxConnectionsPerSource());
         this.server = new ServerSocket(config.port(), 50, InetAddress.getByName(config.bindAddress()));
         this.acceptor = new Thread(this::acceptLoop, "veil-enclave-accept");
         acceptor.setDaemon(true);
@@ -51,6 +54,7 @@ public final class EnclaveServer implements AutoCloseable {
             LOG.warn(Simulation.ONE_LINE);
         }
         EnclaveServer s = new EnclaveServer(config, evidence);
+        OrtRuntime.environment();   // loads ONNX Runtime with telemetry off, before any model arrives
         s.acceptor.start();
         LOG.info("enclave listening on {}:{} (platform {})", config.bindAddress(), s.port(), evidence.platform());
         return s;
@@ -69,18 +73,25 @@ public final class EnclaveServer implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket s = server.accept();
-                s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, config.partyTimeout().toMillis() + 60_000));
+                InetAddress source = s.getInetAddress();
+                if (!limiter.tryAcquire(source)) {
+                    LOG.warn("connection from {} refused: too many connections", source.getHostAddress());
+                    s.close();
+                    continue;
+                }
                 workers.submit(() -> {
                     try (FrameChannel ch = new FrameChannel(s)) {
                         new ProviderConnection(ch, sessions, evidence, config).serve();
                     } catch (IOException e) {
-                        LOG.debug("connection closed: {}", e.getMessage());
+                        LOG.debug("connection closed: {}", LogText.escape(e.getMessage()));
+                    } finally {
+                        limiter.release(source);
                     }
                 });
             } catch (SocketException e) {
                 return;   // closed
             } catch (IOException e) {
-                LOG.warn("accept failed: {}", e.getMessage());
+                LOG.warn("accept failed: {}", LogText.escape(e.getMessage()));
             }
         }
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.veil.protocol.wire.FrameChannel;
 import dev.veil.protocol.wire.Messages;
+import dev.veil.protocol.wire.PeerFailure;
 import java.io.DataOutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -63,13 +64,22 @@ class FrameChannelTest {
 
     @Test
     void aFailureMessageBecomesTheReasonAndUnexpectedMessagesAreNamed() throws Exception {
-        byte[] json = "{\"type\":\"failure\",\"reason\":\"no\"}".getBytes();
+        byte[] json = "{\"type\":\"failure\",\"code\":\"contract_refused\",\"reason\":\"no\"}".getBytes();
         try (FrameChannel ch = receiving(out -> {
             out.writeByte(1);
             out.writeInt(json.length);
             out.write(json);
         })) {
-            assertThatThrownBy(ch::receive).hasMessage("peer refused: no");
+            assertThatThrownBy(ch::receive).hasMessage("peer refused (contract_refused): no").isInstanceOf(PeerFailure.class);
+        }
+        byte[] uncoded = "{\"type\":\"failure\",\"reason\":\"987654 is not a number\"}".getBytes();
+        try (FrameChannel ch = receiving(out -> {
+            out.writeByte(1);
+            out.writeInt(uncoded.length);
+            out.write(uncoded);
+        })) {
+            assertThatThrownBy(ch::receive).as("a failure without a code from the vocabulary").isNotInstanceOf(PeerFailure.class)
+                    .hasMessageContaining("not valid");
         }
         byte[] accepted = "{\"type\":\"accepted\",\"step\":\"x\",\"detail\":\"y\"}".getBytes();
         try (FrameChannel ch = receiving(out -> {

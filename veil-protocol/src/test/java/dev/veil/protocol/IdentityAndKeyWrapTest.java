@@ -69,8 +69,10 @@ class IdentityAndKeyWrapTest {
     void resultsOpenOnlyForTheDataProvider() throws Exception {
         byte[] output = "3\n1\n4\n".getBytes();
         byte[] hash = new byte[32];
-        byte[] sealed = SealedResults.seal(output, TestParties.DP.publicIdentity(), hash);
-        assertThat(SealedResults.open(sealed, TestParties.DP)).isEqualTo(output);
+        SealedResults.Sealed result = SealedResults.seal(output, TestParties.DP.publicIdentity(), hash);
+        byte[] sealed = result.bytes();
+        assertThat(SealedResults.open(sealed, TestParties.DP).output()).isEqualTo(output);
+        assertThat(SealedResults.open(sealed, TestParties.DP).commitmentSalt()).isEqualTo(result.commitmentSalt());
         assertThatThrownBy(() -> SealedResults.open(sealed, TestParties.MP)).hasMessageContaining("sealed for");
         byte[] t = sealed.clone();
         t[t.length - 1] ^= 1;

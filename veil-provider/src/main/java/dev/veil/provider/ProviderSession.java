@@ -12,21 +12,29 @@ import dev.veil.protocol.contract.SignedContract;
 import dev.veil.protocol.identity.Identity;
 import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.ProtocolException;
+import dev.veil.protocol.keyrelease.AssetKeyWrap;
 import dev.veil.protocol.keyrelease.Hpke;
 import dev.veil.protocol.keyrelease.KeyReleaseTranscript;
 import dev.veil.protocol.receipt.DiscardReceipt;
 import dev.veil.protocol.receipt.ReceiptVerifier;
+import dev.veil.protocol.receipt.ResultCommitments;
 import dev.veil.protocol.receipt.ResultReceipt;
 import dev.veil.protocol.receipt.SignedReceipt;
+import dev.veil.protocol.results.FailureDetail;
 import dev.veil.protocol.results.SealedResults;
 import dev.veil.protocol.wire.FrameChannel;
+import dev.veil.protocol.wire.Message;
 import dev.veil.protocol.wire.Messages;
+import dev.veil.protocol.wire.PeerFailure;
 import dev.veil.seal.AssetKey;
 import dev.veil.seal.ContentType;
+import dev.veil.seal.SealException;
+import dev.veil.seal.SealHeader;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -51,8 +59,10 @@ public final class ProviderSession implements AutoCloseable {
     private final byte[] nonce = new byte[EvidenceBinding.NONCE_LENGTH];
     private AttestedEnclave attested;
     private byte[] enclaveNonce;
+    private byte[] uploadedSha256;
 
-    private ProviderSession(Identity identity, Role role, SignedContract signedContract, FrameChannel channel) throws ProtocolException {
+    private ProviderSession(Identity identity, Role role, SignedContract signedContract, FrameChannel channel)
+            throws ProtocolException, IOException {
         this.identity = identity;
         this.role = role;
         this.signedContract = signedContract;
@@ -61,16 +71,17 @@ public final class ProviderSession implements AutoCloseable {
             throw new ProtocolException("identity " + identity.publicIdentity() + " is not the contract's " + role);
         }
         this.channel = channel;
+        // The enclave answers the result only after the run, which the contract lets last max_inference_seconds.
+        channel.setReadTimeout(Duration.ofMinutes(30).plusSeconds(contract.contract().limits().maxInferenceSeconds()));
     }
 
     public static ProviderSession connect(Identity identity, Role role, SignedContract contract, String host, int port)
             throws IOException, ProtocolException {
         Socket s = new Socket();
         s.connect(new InetSocketAddress(host, port), 10_000);
-        s.setSoTimeout(30 * 60_000);
         try {
             return new ProviderSession(identity, role, contract, new FrameChannel(s));
-        } catch (ProtocolException | RuntimeException e) {
+        } catch (ProtocolException | IOException | RuntimeException e) {
             s.close();
             throw e;
         }
@@ -85,7 +96,7 @@ public final class ProviderSession implements AutoCloseable {
     public AttestedEnclave attest(VerificationOptions options, TrustedCollateral own) throws IOException, ProtocolException, AttestationException {
         RANDOM.nextBytes(nonce);
         channel.send(new Messages.Hello(role, signedContract, nonce));
-        Messages.EvidenceOffer offer = channel.receive(Messages.EvidenceOffer.class);
+        Messages.EvidenceOffer offer = receive(Messages.EvidenceOffer.class);
         if (offer.evidence() == null || offer.instanceKeys() == null || offer.enclaveNonce() == null
                 || offer.enclaveNonce().length != EvidenceBinding.NONCE_LENGTH) {
             throw new ProtocolException("enclave's evidence message is incomplete");
@@ -107,42 +118,74 @@ public final class ProviderSession implements AutoCloseable {
         }
         KeyReleaseTranscript t = new KeyReleaseTranscript(contract.hash(), role, nonce, enclaveNonce,
                 Digests.sha256(attested.evidence()), attested.instanceKeys());
-        byte[] raw = key.bytes();
-        Hpke.Sealed sealed;
-        try {
-            sealed = Hpke.seal(attested.instanceKeys().keyWrapSuite(), attested.instanceKeys().keyWrapKey(), t.hpkeInfo(), t.context(), raw);
-        } finally {
-            Arrays.fill(raw, (byte) 0);
-        }
+        Hpke.Sealed sealed = AssetKeyWrap.wrap(key, new byte[0], attested.instanceKeys().keyWrapSuite(),
+                attested.instanceKeys().keyWrapKey(), t.hpkeInfo(), t.context());
         channel.send(new Messages.KeyRelease(sealed.enc(), sealed.ciphertext(), identity.sign(t.signingMessage(sealed.enc(), sealed.ciphertext()))));
-        channel.receive(Messages.Accepted.class);
+        receive(Messages.Accepted.class);
     }
 
     /** Step 7: the sealed asset; the enclave checks its header against the released key and the contract. */
     public void upload(byte[] sealedAsset) throws IOException, ProtocolException {
         ContentType type = role == Role.MODEL_PROVIDER ? ContentType.MODEL : ContentType.DATASET;
+        try {
+            uploadedSha256 = SealHeader.decode(sealedAsset).plaintextSha256();
+        } catch (SealException e) {
+            throw new ProtocolException("the asset to upload is not a sealed file: " + e.getMessage());
+        }
         channel.send(new Messages.AssetUpload(type.label(), sealedAsset.length));
         channel.sendData(sealedAsset);
-        channel.receive(Messages.Accepted.class);
+        receive(Messages.Accepted.class);
     }
 
-    /** The data provider's outcome: verified receipt and the opened output. */
-    public record Result(ResultReceipt receipt, SignedReceipt signedReceipt, byte[] sealedResults, byte[] output) {
+    /**
+     * Receives the next message; the enclave's refusal becomes a ProtocolException naming its code and, when the
+     * enclave sealed a detail to this provider, that detail (only this provider can read it).
+     */
+    private <T extends Message> T receive(Class<T> expected) throws IOException, ProtocolException {
+        try {
+            return channel.receive(expected);
+        } catch (PeerFailure f) {
+            throw new ProtocolException("enclave refused (" + f.code() + "): " + detailOf(f));
+        }
+    }
+
+    private String detailOf(PeerFailure f) {
+        if (f.sealedDetail().isEmpty()) {
+            return f.reason();
+        }
+        try {
+            return FailureDetail.open(f.sealedDetail().get(), identity, role, contract.hash());
+        } catch (ProtocolException e) {
+            return f.reason() + " (its sealed detail does not open with this identity)";
+        }
+    }
+
+    /**
+     * The data provider's outcome: verified receipt, the opened output, and the salt that opens the receipt's
+     * commitments (to show a third party that a file is the committed output).
+     */
+    public record Result(ResultReceipt receipt, SignedReceipt signedReceipt, byte[] sealedResults, byte[] output,
+                         byte[] commitmentSalt) {
     }
 
     /** Step 9 for the data provider: receive the sealed results, verify the receipt, open and check the output. */
     public Result awaitResult() throws IOException, ProtocolException {
         requireRole(Role.DATA_PROVIDER);
-        Messages.ResultReady ready = channel.receive(Messages.ResultReady.class);
+        if (uploadedSha256 == null) {
+            throw new IllegalStateException("upload the dataset before awaiting the result");
+        }
+        Messages.ResultReady ready = receive(Messages.ResultReady.class);
         byte[] sealed = channel.receiveData(ready.sealedSize(), Integer.MAX_VALUE - 16);
         ResultReceipt receipt = ReceiptVerifier.verifyResult(ready.receipt(), contract);
         requireSameInstance(ready.receipt());
-        byte[] output = SealedResults.open(sealed, identity);
-        String outputSha = Digests.hex(Digests.sha256(output));
-        if (!outputSha.equals(receipt.outputSha256())) {
-            throw new ProtocolException("opened output has SHA-256 " + outputSha + " but the receipt says " + receipt.outputSha256());
+        SealedResults.Opened opened = SealedResults.open(sealed, identity);
+        if (!ResultCommitments.matches(ResultCommitments.output(opened.commitmentSalt(), opened.output()), receipt.outputCommitment())) {
+            throw new ProtocolException("opened output does not match the receipt's output commitment");
         }
-        return new Result(receipt, ready.receipt(), sealed, output);
+        if (!ResultCommitments.matches(ResultCommitments.input(opened.commitmentSalt(), uploadedSha256), receipt.inputCommitment())) {
+            throw new ProtocolException("the receipt's input commitment is not to the dataset this provider uploaded");
+        }
+        return new Result(receipt, ready.receipt(), sealed, opened.output(), opened.commitmentSalt());
     }
 
     /** The model provider's outcome: the verified discard receipt and its signed form (to keep or show others). */
@@ -152,7 +195,7 @@ public final class ProviderSession implements AutoCloseable {
     /** Step 10 for the model provider: receive and verify the discard receipt. */
     public Discard awaitDiscard() throws IOException, ProtocolException {
         requireRole(Role.MODEL_PROVIDER);
-        SignedReceipt r = channel.receive(Messages.DiscardNotice.class).receipt();
+        SignedReceipt r = receive(Messages.DiscardNotice.class).receipt();
         DiscardReceipt d = ReceiptVerifier.verifyDiscard(r, contract);
         requireSameInstance(r);
         return new Discard(d, r);

@@ -12,6 +12,11 @@ import java.util.HexFormat;
  * A 256-bit key that seals one asset. Holds its bytes privately, never prints them, and wipes them on
  * {@link #close()}. Its id (first 8 bytes of a domain-separated SHA-256) is public and lets a reader say
  * "wrong key" instead of "corrupt file".
+ *
+ * <p>Raw key bytes leave this class through one door only, {@link #withRawKeyBytes}, which lends a copy to a callback
+ * and wipes it afterwards (grep for the name to find every use). Bytes that come in through {@link #fromBytes} are
+ * copied; wiping the caller's array is the caller's job, done in one place per direction
+ * ({@code dev.veil.protocol.keyrelease.AssetKeyWrap}).
  */
 public final class AssetKey implements AutoCloseable {
     public static final int LENGTH = 32;
@@ -62,7 +67,26 @@ public final class AssetKey implements AutoCloseable {
 
     /** Text for a 0600 key file. The caller owns the returned secret string. */
     public String toKeyFileText() {
-        return TEXT_PREFIX + Base64.getEncoder().encodeToString(bytes()) + "\n";
+        return withRawKeyBytes(raw -> TEXT_PREFIX + Base64.getEncoder().encodeToString(raw) + "\n");
+    }
+
+    /** What a caller does with lent key bytes; it must not keep the array, which is wiped when it returns. */
+    @FunctionalInterface
+    public interface RawKeyUse<T, E extends Exception> {
+        T apply(byte[] rawKey) throws E;
+    }
+
+    /**
+     * The one door for key bytes out of this class: lends a copy to {@code use} and wipes the copy when it returns or
+     * throws. Used to wrap the key to a recipient (HPKE) and to write the key file.
+     */
+    public <T, E extends Exception> T withRawKeyBytes(RawKeyUse<T, E> use) throws E {
+        byte[] copy = bytes();
+        try {
+            return use.apply(copy);
+        } finally {
+            Arrays.fill(copy, (byte) 0);
+        }
     }
 
     public byte[] id() {
@@ -73,8 +97,8 @@ public final class AssetKey implements AutoCloseable {
         return HexFormat.of().formatHex(id);
     }
 
-    /** A copy of the key bytes, for wrapping it to a recipient. The caller must wipe the copy. */
-    public byte[] bytes() {
+    /** A copy of the key bytes, for this package's tests; everyone else goes through {@link #withRawKeyBytes}. */
+    byte[] bytes() {
         if (destroyed) {
             throw new IllegalStateException("asset key was destroyed");
         }

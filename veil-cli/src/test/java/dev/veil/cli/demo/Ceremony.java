@@ -8,6 +8,7 @@ import dev.veil.protocol.contract.ModelTerms;
 import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.contract.SessionContract;
+import dev.veil.protocol.contract.SessionLimits;
 import dev.veil.protocol.contract.SignedContract;
 import dev.veil.protocol.identity.Identity;
 import dev.veil.protocol.json.Digests;
@@ -45,8 +46,12 @@ final class Ceremony implements AutoCloseable {
     }
 
     SessionContract contract(byte[] model, OutputPolicy output, EnclavePolicy policy) {
+        return contract(model, output, policy, SessionLimits.defaults());
+    }
+
+    SessionContract contract(byte[] model, OutputPolicy output, EnclavePolicy policy, SessionLimits limits) {
         return SessionContract.draft(new ModelTerms(Digests.hex(Digests.sha256(model)), "test"), MP.publicIdentity(),
-                DP.publicIdentity(), policy, KeyWrapSuite.MLKEM768_X25519, output, Instant.now().plus(Duration.ofHours(1)));
+                DP.publicIdentity(), policy, KeyWrapSuite.MLKEM768_X25519, output, Instant.now().plus(Duration.ofHours(1)), limits);
     }
 
     static SignedContract signed(SessionContract c) throws Exception {
@@ -63,6 +68,14 @@ final class Ceremony implements AutoCloseable {
     LocalCeremony.Run run(SignedContract contract, byte[] sealedModel, AssetKey mk, byte[] sealedData, AssetKey dk) throws Exception {
         return LocalCeremony.run("127.0.0.1", enclave.port(), contract, MP, sealedModel, mk, DP, sealedData, dk,
                 ProviderFlow.StepListener.NONE);
+    }
+
+    /** Both providers connect to {@code port} (a relay in front of the enclave) instead of the enclave itself. */
+    LocalCeremony.Run runVia(int port, SignedContract contract, byte[] model, byte[] data) throws Exception {
+        try (AssetKey mk = AssetKey.generate(); AssetKey dk = AssetKey.generate()) {
+            return LocalCeremony.run("127.0.0.1", port, contract, MP, new Sealer().sealBytes(model, mk, ContentType.MODEL), mk,
+                    DP, new Sealer().sealBytes(data, dk, ContentType.DATASET), dk, ProviderFlow.StepListener.NONE);
+        }
     }
 
     /** A freshly trained digits model: distinct bytes for every seed. */

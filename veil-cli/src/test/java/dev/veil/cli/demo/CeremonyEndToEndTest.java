@@ -7,6 +7,7 @@ import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.contract.SignedContract;
 import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.receipt.ReceiptVerifier;
+import dev.veil.protocol.receipt.ResultCommitments;
 import dev.veil.tensor.FloatTensor;
 import dev.veil.tensor.Npy;
 import dev.veil.tensor.NumericCsv;
@@ -59,9 +60,10 @@ class CeremonyEndToEndTest {
 
         ContractVerifier.Verified v = ContractVerifier.verify(contract, Instant.now());
         var receipt = ReceiptVerifier.verifyResult(run.dp().result().signedReceipt(), v);
-        assertThat(receipt.inputSha256()).isEqualTo(Digests.hex(Digests.sha256(data)));
+        byte[] salt = run.dp().result().commitmentSalt();
+        assertThat(receipt.inputCommitment()).isEqualTo(ResultCommitments.input(salt, Digests.sha256(data)));
         assertThat(receipt.modelSha256()).isEqualTo(Digests.hex(Digests.sha256(model)));
-        assertThat(receipt.outputSha256()).isEqualTo(Digests.hex(Digests.sha256(run.dp().result().output())));
+        assertThat(receipt.outputCommitment()).isEqualTo(ResultCommitments.output(salt, run.dp().result().output()));
         var discard = ReceiptVerifier.verifyDiscard(run.mp().discard().signed(), v);
         assertThat(discard.released()).contains("onnx runtime session closed", "asset keys zeroed");
     }

@@ -8,49 +8,97 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.veil.protocol.receipt.FailureCode;
 import dev.veil.tensor.FloatTensor;
+import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs an ONNX model loaded from bytes in memory (never from a file) over a dataset in batches. The model must have
- * one float32 input whose first dimension is the batch. Closing it releases the native session.
+ * one float32 input whose first dimension is the batch. A model whose tensors refer to external data is refused before
+ * ONNX Runtime sees it, and ONNX Runtime is pointed at an empty private directory for external initializers as a
+ * second line of defence. A run is terminated when it passes its time limit. Closing releases the native session.
  */
 public final class ModelRunner implements AutoCloseable {
+    /** ONNX Runtime's session config key: where external initializers of a model loaded from memory are looked up. */
+    static final String EXTERNAL_INITIALIZERS_FOLDER = "session.model_external_initializers_file_folder_path";
+    private static final ScheduledExecutorService TERMINATOR = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "veil-ort-terminator");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final OrtEnvironment env;
+    private final Path emptyDir;
     private final OrtSession session;
+    private final OrtSession.RunOptions runOptions;
     private final String inputName;
     private final long[] inputShape;
+    private volatile boolean terminated;
+    private boolean closed;
 
+    /** A runner whose private directory is created under the JVM's temp directory. */
     public ModelRunner(byte[] onnxModel, int intraOpThreads) throws InferenceException {
-        env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(intraOpThreads);
-            session = env.createSession(onnxModel, options);
-        } catch (OrtException e) {
-            throw new InferenceException("model is not a loadable ONNX model: " + firstLine(e.getMessage()));
+        this(onnxModel, intraOpThreads, Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /** @param scratchParent where the empty private directory ONNX Runtime is pointed at is created (and removed) */
+    public ModelRunner(byte[] onnxModel, int intraOpThreads, Path scratchParent) throws InferenceException {
+        this(onnxModel, intraOpThreads, scratchParent, true);
+    }
+
+    /** {@code refuseExternalData} false only in tests, to prove the second line of defence holds alone. */
+    ModelRunner(byte[] onnxModel, int intraOpThreads, Path scratchParent, boolean refuseExternalData) throws InferenceException {
+        if (refuseExternalData) {
+            ExternalDataCheck.refuseExternalData(onnxModel);
         }
+        env = OrtRuntime.environment();
+        emptyDir = createEmptyDir(scratchParent);
+        OrtSession created = null;
+        OrtSession.RunOptions options = null;
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+            so.setIntraOpNumThreads(intraOpThreads);
+            so.addConfigEntry(EXTERNAL_INITIALIZERS_FOLDER, emptyDir.toString());
+            created = env.createSession(onnxModel, so);
+            options = new OrtSession.RunOptions();
+        } catch (OrtException e) {
+            closeQuietly(created, options);
+            removeEmptyDir();
+            throw new InferenceException(FailureCode.MODEL_INVALID, "model is not a loadable ONNX model: " + firstLine(e.getMessage()));
+        }
+        session = created;
+        runOptions = options;
         try {
             Map<String, NodeInfo> inputs = session.getInputInfo();
             if (inputs.size() != 1) {
                 close();
-                throw new InferenceException("model has " + inputs.size() + " inputs " + inputs.keySet() + "; Veil feeds exactly one tensor");
+                throw new InferenceException(FailureCode.MODEL_INVALID, "model has " + inputs.size() + " inputs " + inputs.keySet()
+                        + "; Veil feeds exactly one tensor");
             }
             var entry = inputs.entrySet().iterator().next();
             inputName = entry.getKey();
             if (!(entry.getValue().getInfo() instanceof TensorInfo ti) || ti.type != OnnxJavaType.FLOAT) {
                 close();
-                throw new InferenceException("model input '" + entry.getKey() + "' is " + entry.getValue().getInfo()
-                        + "; Veil feeds float32 tensors");
+                throw new InferenceException(FailureCode.MODEL_INVALID, "model input '" + entry.getKey() + "' is "
+                        + entry.getValue().getInfo() + "; Veil feeds float32 tensors");
             }
             inputShape = ti.getShape();
         } catch (OrtException e) {
             close();
-            throw new InferenceException("model metadata cannot be read: " + firstLine(e.getMessage()));
+            throw new InferenceException(FailureCode.MODEL_INVALID, "model metadata cannot be read: " + firstLine(e.getMessage()));
         }
     }
 
@@ -63,17 +111,18 @@ public final class ModelRunner implements AutoCloseable {
     public void checkAccepts(FloatTensor data) throws InferenceException {
         long[] s = data.shape();
         if (s.length != inputShape.length) {
-            throw new InferenceException("input has shape " + Arrays.toString(s) + " (rank " + s.length + ") but model input '"
-                    + inputName + "' takes rank " + inputShape.length + " " + shapeText(inputShape));
+            throw new InferenceException(FailureCode.DATASET_INVALID, "input has shape " + Arrays.toString(s) + " (rank " + s.length
+                    + ") but model input '" + inputName + "' takes rank " + inputShape.length + " " + shapeText(inputShape));
         }
         for (int i = 1; i < s.length; i++) {
             if (inputShape[i] > 0 && inputShape[i] != s[i]) {
-                throw new InferenceException("input dimension " + i + " is " + s[i] + " but model input '" + inputName
-                        + "' expects " + inputShape[i] + " (model shape " + shapeText(inputShape) + ", input shape " + Arrays.toString(s) + ")");
+                throw new InferenceException(FailureCode.DATASET_INVALID, "input dimension " + i + " is " + s[i] + " but model input '"
+                        + inputName + "' expects " + inputShape[i] + " (model shape " + shapeText(inputShape) + ", input shape "
+                        + Arrays.toString(s) + ")");
             }
         }
         if (data.rows() == 0) {
-            throw new InferenceException("input holds no rows");
+            throw new InferenceException(FailureCode.DATASET_INVALID, "input holds no rows");
         }
     }
 
@@ -81,25 +130,59 @@ public final class ModelRunner implements AutoCloseable {
     public record BatchOutput(List<FloatTensor> floats, List<long[]> int64s, List<String> names) {
     }
 
-    /** Runs the model over all rows in batches of {@code batchSize} (or the model's fixed batch dimension). */
+    /** Runs the model over all rows in batches of {@code batchSize} (or the model's fixed batch dimension), unbounded in time. */
     public List<BatchOutput> run(FloatTensor data, int batchSize) throws InferenceException {
+        return run(data, batchSize, null);
+    }
+
+    /**
+     * Runs the model over all rows in batches; when {@code timeLimit} is set, ONNX Runtime is told to terminate once the
+     * whole run has taken that long, and the run fails with {@link FailureCode#TIMEOUT}.
+     */
+    public List<BatchOutput> run(FloatTensor data, int batchSize, Duration timeLimit) throws InferenceException {
         checkAccepts(data);
         int batch = inputShape[0] > 0 ? (int) inputShape[0] : batchSize;
         if (inputShape[0] > 0 && data.rows() % batch != 0) {
-            throw new InferenceException("model takes batches of exactly " + batch + " rows but the input has " + data.rows());
+            throw new InferenceException(FailureCode.DATASET_INVALID, "model takes batches of exactly " + batch
+                    + " rows but the input has " + data.rows());
         }
-        List<BatchOutput> out = new ArrayList<>();
-        for (int from = 0; from < data.rows(); from += batch) {
-            int to = Math.min(data.rows(), from + batch);
-            FloatTensor part = from == 0 && to == data.rows() ? data : data.slice(from, to);
-            out.add(runOnce(part));
+        ScheduledFuture<?> timer = timeLimit == null ? null
+                : TERMINATOR.schedule(this::terminate, timeLimit.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            List<BatchOutput> out = new ArrayList<>();
+            for (int from = 0; from < data.rows(); from += batch) {
+                requireNotTerminated();
+                int to = Math.min(data.rows(), from + batch);
+                FloatTensor part = from == 0 && to == data.rows() ? data : data.slice(from, to);
+                out.add(runOnce(part));
+            }
+            return out;
+        } finally {
+            if (timer != null) {
+                timer.cancel(false);
+            }
         }
-        return out;
+    }
+
+    /** Asks ONNX Runtime to stop the current run as soon as it can (from any thread); later runs fail at once. */
+    public void terminate() {
+        terminated = true;
+        try {
+            runOptions.setTerminate(true);
+        } catch (OrtException | RuntimeException ignored) {
+            // the run options were closed: the run is over anyway
+        }
+    }
+
+    private void requireNotTerminated() throws InferenceException {
+        if (terminated) {
+            throw new InferenceException(FailureCode.TIMEOUT, "the model run was terminated after the contract's time limit");
+        }
     }
 
     private BatchOutput runOnce(FloatTensor part) throws InferenceException {
         try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(part.values()), part.shape());
-             OrtSession.Result result = session.run(Map.of(inputName, input))) {
+             OrtSession.Result result = session.run(Map.of(inputName, input), runOptions)) {
             List<FloatTensor> floats = new ArrayList<>();
             List<long[]> longs = new ArrayList<>();
             List<String> names = new ArrayList<>();
@@ -131,20 +214,66 @@ public final class ModelRunner implements AutoCloseable {
                 names.add(e.getKey());
             }
             if (floats.isEmpty()) {
-                throw new InferenceException("model produced no float32 or int64 tensor output");
+                throw new InferenceException(FailureCode.INFERENCE_FAILED, "model produced no float32 or int64 tensor output");
             }
             return new BatchOutput(floats, longs, names);
         } catch (OrtException e) {
-            throw new InferenceException("inference failed: " + firstLine(e.getMessage()));
+            requireNotTerminated();
+            throw new InferenceException(FailureCode.INFERENCE_FAILED, "inference failed: " + firstLine(e.getMessage()));
         }
+    }
+
+    /** Releases the native session; true once it is closed (so a receipt may say so). */
+    public synchronized boolean closeSession() {
+        if (!closed) {
+            try {
+                session.close();
+                closed = true;
+            } catch (OrtException | RuntimeException e) {
+                closed = false;
+            }
+            closeQuietly(null, runOptions);
+            removeEmptyDir();
+        }
+        return closed;
     }
 
     @Override
     public void close() {
+        closeSession();
+    }
+
+    private static Path createEmptyDir(Path parent) throws InferenceException {
         try {
-            session.close();
+            Files.createDirectories(parent);
+            try {
+                return Files.createTempDirectory(parent, "ort-empty-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (UnsupportedOperationException e) {
+                return Files.createTempDirectory(parent, "ort-empty-");
+            }
+        } catch (IOException e) {
+            throw new InferenceException(FailureCode.INTERNAL_ERROR, "cannot create the private directory for ONNX Runtime");
+        }
+    }
+
+    private void removeEmptyDir() {
+        try {
+            Files.deleteIfExists(emptyDir);
+        } catch (IOException ignored) {
+            // not empty means something wrote into it; leave it for the operator to see
+        }
+    }
+
+    private static void closeQuietly(OrtSession s, OrtSession.RunOptions o) {
+        try {
+            if (s != null) {
+                s.close();
+            }
         } catch (OrtException | RuntimeException ignored) {
-            // already closed or never opened: nothing left to release
+            // never opened fully: nothing left to release
+        }
+        if (o != null) {
+            o.close();
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.veil.enclave.inference;
 
 import dev.veil.protocol.contract.OutputPolicy;
+import dev.veil.protocol.receipt.FailureCode;
 import dev.veil.tensor.FloatTensor;
 import dev.veil.tensor.Npy;
 import dev.veil.tensor.NumericCsv;
@@ -26,7 +27,7 @@ public final class OutputEncoder {
             case OutputPolicy.LABELS -> labels(batches);
             case OutputPolicy.TOP_K -> topK(batches, policy.k());
             case OutputPolicy.SCORES -> scores(batches);
-            default -> throw new InferenceException("unknown output policy " + policy.kind());
+            default -> throw new InferenceException(FailureCode.INFERENCE_FAILED, "unknown output policy " + policy.kind());
         };
     }
 
@@ -37,7 +38,7 @@ public final class OutputEncoder {
             if (intOutput >= 0) {
                 FloatTensor t = b.floats().get(intOutput);
                 if (t.shape().length > 2 || (t.shape().length == 2 && t.shape()[1] != 1)) {
-                    throw new InferenceException("model's int64 output '" + b.names().get(intOutput) + "' has shape "
+                    throw new InferenceException(FailureCode.INFERENCE_FAILED, "model's int64 output '" + b.names().get(intOutput) + "' has shape "
                             + Arrays.toString(t.shape()) + "; labels need one value per row");
                 }
                 for (long v : b.int64s().get(intOutput)) {
@@ -108,13 +109,13 @@ public final class OutputEncoder {
             if (b.int64s().get(i) == null) {
                 FloatTensor t = b.floats().get(i);
                 if (t.shape().length != 2) {
-                    throw new InferenceException("model output '" + b.names().get(i) + "' has shape " + Arrays.toString(t.shape())
+                    throw new InferenceException(FailureCode.INFERENCE_FAILED, "model output '" + b.names().get(i) + "' has shape " + Arrays.toString(t.shape())
                             + "; labels and top_k need a [rows, classes] score output (use output kind 'scores' instead)");
                 }
                 return t;
             }
         }
-        throw new InferenceException("model has no float score output to rank");
+        throw new InferenceException(FailureCode.INFERENCE_FAILED, "model has no float score output to rank");
     }
 
     private static int firstInt64(ModelRunner.BatchOutput b) {

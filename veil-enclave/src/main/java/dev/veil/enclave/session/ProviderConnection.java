@@ -1,23 +1,29 @@
 package dev.veil.enclave.session;
 
 import dev.veil.enclave.EnclaveConfig;
+import dev.veil.enclave.LogText;
 import dev.veil.enclave.evidence.EvidenceSource;
 import dev.veil.protocol.binding.EvidenceBinding;
 import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.ProtocolException;
+import dev.veil.protocol.keyrelease.AssetKeyWrap;
 import dev.veil.protocol.keyrelease.Hpke;
 import dev.veil.protocol.keyrelease.KeyReleaseTranscript;
+import dev.veil.protocol.receipt.FailureCode;
+import dev.veil.protocol.results.FailureDetail;
 import dev.veil.protocol.wire.FrameChannel;
 import dev.veil.protocol.wire.Messages;
-import dev.veil.seal.AssetKey;
-import dev.veil.seal.SealException;
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -25,12 +31,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The enclave's side of one provider's connection, step by step: hello → evidence → key release → upload → wait for
- * the result (data provider) or the discard receipt (model provider). Any failure ends the connection with a
- * one-line reason to the provider.
+ * the result (data provider) or the discard receipt (model provider).
+ *
+ * <p>Before a valid key release nobody is authenticated: a refusal names what was wrong with the peer's own hello or
+ * release, and ends only this connection. After it, a failure carries a {@link FailureCode} in the clear and its
+ * detail sealed to this provider's key; the log gets the code only. Peer text that reaches the log is escaped.
  */
 public final class ProviderConnection {
     private static final Logger LOG = LoggerFactory.getLogger(ProviderConnection.class);
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Beyond the party timeout and the contract's time limit: unsealing, parsing and sealing the results. */
+    private static final Duration RUN_MARGIN = Duration.ofMinutes(30);
+    /** Closes connections whose hello is not complete in time, however slowly they trickle bytes. */
+    private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "veil-handshake-deadline");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final FrameChannel channel;
     private final SessionRegistry sessions;
@@ -44,23 +61,50 @@ public final class ProviderConnection {
         this.config = config;
     }
 
+    /** A provider that proved who it is by a valid key release. */
+    private record Authenticated(Session session, Role role) {
+    }
+
     public void serve() {
+        Authenticated who;
         try {
-            run();
-        } catch (ProtocolException | SessionFailure e) {
-            LOG.warn("provider refused: {}", e.getMessage());
-            channel.fail(e.getMessage());
+            channel.setReadTimeout(config.limits().handshakeTimeout());
+            who = authenticate();
+        } catch (ProtocolException e) {
+            refuse(FailureCode.CONTRACT_REFUSED, e.getMessage());
+            return;
+        } catch (SessionFailure e) {
+            refuse(e.code(), e.detail());
+            return;
         } catch (IOException e) {
-            LOG.warn("provider connection lost: {}", e.getMessage());
+            LOG.info("connection closed before a key release: {}", LogText.escape(e.getMessage()));
+            return;
+        }
+        try {
+            serveAuthenticated(who);
+        } catch (SessionFailure e) {
+            LOG.warn("session {}: the {}'s connection ended: {}", who.session().id(), who.role(), e.code());
+            failSealed(who, e);
+        } catch (IOException e) {
+            LOG.warn("session {}: the {}'s connection was lost", who.session().id(), who.role());
         }
     }
 
-    private void run() throws IOException, ProtocolException, SessionFailure {
-        Messages.Hello hello = channel.receive(Messages.Hello.class);
+    /** Hello, evidence, key release: the steps before the provider is authenticated. */
+    private Authenticated authenticate() throws IOException, ProtocolException, SessionFailure {
+        ScheduledFuture<?> deadline = DEADLINES.schedule(this::closeQuietly, config.limits().handshakeTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+        Messages.Hello hello;
+        try {
+            hello = channel.receive(Messages.Hello.class);
+        } finally {
+            deadline.cancel(false);
+        }
         if (hello.role() == null || hello.contract() == null || hello.nonce() == null
                 || hello.nonce().length != EvidenceBinding.NONCE_LENGTH) {
             throw new ProtocolException("hello must carry a role, the signed contract and a " + EvidenceBinding.NONCE_LENGTH + "-byte nonce");
         }
+        channel.setReadTimeout(config.limits().idleTimeout());
         ContractVerifier.Verified contract = ContractVerifier.verify(hello.contract(), Instant.now());
         if (contract.contract().enclave().referenceValues().platform() != dev.veil.attest.Platform.fromId(evidenceSource.platform())) {
             throw new ProtocolException("this enclave runs on platform " + evidenceSource.platform()
@@ -84,45 +128,87 @@ public final class ProviderConnection {
             throw new ProtocolException("key release is not signed by the contract's " + role + " "
                     + contract.contract().party(role) + " for this connection; refusing it");
         }
-        byte[] raw = Hpke.open(session.keyWrap(), transcript.hpkeInfo(), transcript.context(),
-                new Hpke.Sealed(release.enc(), release.wrappedKey()));
-        try {
-            session.depositKey(role, AssetKey.fromBytes(raw), new Session.Attested(evidenceSource.platform(), evidence, collected.collateral(), hello.nonce()));
-        } catch (SealException e) {
-            throw new ProtocolException("released key is malformed: " + e.getMessage());
-        } finally {
-            Arrays.fill(raw, (byte) 0);
-        }
-        // From here the provider is authenticated: a failure on its side ends the session for both parties.
+        AssetKeyWrap.Unwrapped key = AssetKeyWrap.unwrap(session.keyWrap(), transcript.hpkeInfo(), transcript.context(),
+                new Hpke.Sealed(release.enc(), release.wrappedKey()), 0);
+        session.depositKey(role, key.key(), new Session.Attested(evidenceSource.platform(), evidence, collected.collateral(), hello.nonce()));
+        return new Authenticated(session, role);
+    }
+
+    /** Upload, then the outcome. A failure here ends the session for both parties. */
+    private void serveAuthenticated(Authenticated who) throws IOException, SessionFailure {
+        Session session = who.session();
+        Role role = who.role();
         try {
             channel.send(new Messages.Accepted("key_release", "key held for session " + session.id() + " until both parties consent"));
             Messages.AssetUpload upload = channel.receive(Messages.AssetUpload.class);
             long max = role == Role.MODEL_PROVIDER ? config.maxModelBytes() : config.maxDatasetBytes();
+            if (upload.size() < 0 || upload.size() > max) {
+                throw new SessionFailure(FailureCode.LIMIT_EXCEEDED, "announced upload of " + upload.size()
+                        + " bytes exceeds this enclave's limit of " + max + " bytes");
+            }
             byte[] sealed = channel.receiveData(upload.size(), max);
             session.depositAsset(role, sealed);
             channel.send(new Messages.Accepted("asset", "sealed asset held in enclave memory"));
-        } catch (ProtocolException | SessionFailure | IOException e) {
-            session.discard("the " + role + "'s upload failed: " + e.getMessage());
+        } catch (SessionFailure e) {
+            session.discard(new SessionFailure(e.code(), "the " + role + "'s upload was refused"));
+            throw e;
+        } catch (ProtocolException e) {
+            session.discard(new SessionFailure(FailureCode.PEER_PROTOCOL_ERROR, "the " + role + " broke the protocol"));
+            throw new SessionFailure(FailureCode.PEER_PROTOCOL_ERROR, e.getMessage());
+        } catch (IOException e) {
+            session.discard(new SessionFailure(FailureCode.PEER_PROTOCOL_ERROR, "the " + role + "'s connection was lost"));
             throw e;
         }
 
         session.runIfReady();
-        long waitMs = config.partyTimeout().toMillis() + TimeUnit.MINUTES.toMillis(30);
+        long waitMs = config.partyTimeout().plusSeconds(session.contract().contract().limits().maxInferenceSeconds())
+                .plus(RUN_MARGIN).toMillis();
+        if (role == Role.DATA_PROVIDER) {
+            Session.Delivery d = await(session.delivery(), waitMs);
+            channel.send(new Messages.ResultReady(d.receipt(), d.sealedResults().length));
+            channel.sendData(d.sealedResults());
+        } else {
+            channel.send(new Messages.DiscardNotice(await(session.discardReceipt(), waitMs)));
+        }
+    }
+
+    private static <T> T await(Future<T> outcome, long waitMs) throws SessionFailure {
         try {
-            if (role == Role.DATA_PROVIDER) {
-                Session.Delivery d = session.delivery().get(waitMs, TimeUnit.MILLISECONDS);
-                channel.send(new Messages.ResultReady(d.receipt(), d.sealedResults().length));
-                channel.sendData(d.sealedResults());
-            } else {
-                channel.send(new Messages.DiscardNotice(session.discardReceipt().get(waitMs, TimeUnit.MILLISECONDS)));
-            }
+            return outcome.get(waitMs, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw new SessionFailure(e.getCause() == null ? "session failed" : e.getCause().getMessage());
+            throw e.getCause() instanceof SessionFailure f ? f
+                    : new SessionFailure(FailureCode.INTERNAL_ERROR, "the session failed inside the enclave");
         } catch (TimeoutException e) {
-            throw new SessionFailure("session timed out");
+            throw new SessionFailure(FailureCode.TIMEOUT, "the session did not end within " + waitMs / 1000 + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SessionFailure("enclave interrupted");
+            throw new SessionFailure(FailureCode.ENCLAVE_SHUTDOWN, "the enclave is shutting down");
         }
+    }
+
+    private void closeQuietly() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing a connection that is already gone
+        }
+    }
+
+    /** Before authentication: the peer hears what was wrong with its own messages; the log gets it escaped. */
+    private void refuse(FailureCode code, String reason) {
+        LOG.warn("provider refused ({}): {}", code, LogText.escape(reason));
+        channel.fail(new Messages.Failure(code, reason, null));
+    }
+
+    /** After authentication: the code in the clear, the detail sealed to this provider only. */
+    private void failSealed(Authenticated who, SessionFailure failure) {
+        ContractVerifier.Verified contract = who.session().contract();
+        byte[] sealed = null;
+        try {
+            sealed = FailureDetail.seal(failure.detail(), contract.contract().party(who.role()), who.role(), contract.hash());
+        } catch (ProtocolException e) {
+            LOG.warn("session {}: the failure detail could not be sealed to the {}", who.session().id(), who.role());
+        }
+        channel.fail(new Messages.Failure(failure.code(), failure.code().description(), sealed));
     }
 }

@@ -8,11 +8,14 @@ import dev.veil.enclave.vault.KeyVault;
 import dev.veil.protocol.binding.InstanceKeys;
 import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.contract.Role;
+import dev.veil.protocol.contract.SessionLimits;
 import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.keyrelease.KemKeyPair;
 import dev.veil.protocol.receipt.DiscardReceipt;
+import dev.veil.protocol.receipt.FailureCode;
 import dev.veil.protocol.receipt.ReceiptSigner;
+import dev.veil.protocol.receipt.ResultCommitments;
 import dev.veil.protocol.receipt.ResultReceipt;
 import dev.veil.protocol.receipt.SignedReceipt;
 import dev.veil.protocol.results.SealedResults;
@@ -25,7 +28,10 @@ import dev.veil.tensor.FloatTensor;
 import dev.veil.tensor.TensorFiles;
 import dev.veil.tensor.TensorFormatException;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
@@ -37,7 +43,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One session: one contract, one set of instance keys, two providers. It moves OPEN → RUNNING → DISCARDED and never
  * back. Keys are used only under joint consent (both released), plaintext exists only in memory while RUNNING, and
- * whatever happens the session ends discarded.
+ * whatever happens the session ends discarded. A RUNNING session is discarded only by its own run, once ONNX Runtime
+ * has returned and its session is closed, so the discard receipt never claims what has not happened. Failures carry
+ * a {@link FailureCode} for the model provider and the log, and a detail for the data provider only.
  */
 public final class Session {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
@@ -52,6 +60,11 @@ public final class Session {
     record Attested(String platform, byte[] evidence, List<byte[]> collateral, byte[] nonce) {
     }
 
+    /** Told when the session is over; answers whether its contract was tombstoned. */
+    interface Retirement {
+        boolean retire(boolean keyWasReleased);
+    }
+
     private final ContractVerifier.Verified contract;
     private final EnclaveConfig config;
     private final InstanceKeyPairs keys;
@@ -60,14 +73,19 @@ public final class Session {
     private final Map<Role, Attested> attested = new EnumMap<>(Role.class);
     private final CompletableFuture<Delivery> delivery = new CompletableFuture<>();
     private final CompletableFuture<SignedReceipt> discardReceipt = new CompletableFuture<>();
-    private final Runnable onDiscarded;
+    /** What was actually released, in order; the discard receipt lists exactly this. */
+    private final List<String> released = Collections.synchronizedList(new ArrayList<>());
+    private final Retirement retirement;
     private State state = State.OPEN;
+    private boolean anyKeyReleased;
+    private ModelRunner activeRunner;
+    private boolean shuttingDown;
 
-    Session(ContractVerifier.Verified contract, EnclaveConfig config, Runnable onDiscarded) {
+    Session(ContractVerifier.Verified contract, EnclaveConfig config, Retirement retirement) {
         this.contract = contract;
         this.config = config;
         this.keys = new InstanceKeyPairs(contract.contract().keyWrap());
-        this.onDiscarded = onDiscarded;
+        this.retirement = retirement;
     }
 
     public ContractVerifier.Verified contract() {
@@ -96,42 +114,52 @@ public final class Session {
 
     /** A provider proved its identity by a key release; its key and the evidence it verified are kept. */
     public synchronized void depositKey(Role role, AssetKey key, Attested evidence) throws SessionFailure {
-        requireOpen();
+        if (state != State.OPEN) {
+            key.close();
+            throw notOpen();
+        }
         try {
             vault.deposit(role, key);
         } catch (IllegalStateException e) {
-            throw new SessionFailure(e.getMessage());
+            throw new SessionFailure(FailureCode.SESSION_UNAVAILABLE, e.getMessage());
         }
+        anyKeyReleased = true;
         attested.put(role, evidence);
         LOG.info("session {}: {} verified this instance and released its key", id(), role);
     }
 
     /** Accepts a provider's sealed asset after checking its header against the released key, without decrypting. */
     public synchronized void depositAsset(Role role, byte[] sealed) throws SessionFailure {
-        requireOpen();
+        if (state != State.OPEN) {
+            throw notOpen();
+        }
         if (!vault.holds(role)) {
-            throw new SessionFailure("the " + role + " must release its key before uploading");
+            throw new SessionFailure(FailureCode.PEER_PROTOCOL_ERROR, "the " + role + " must release its key before uploading");
         }
         if (sealedAssets.containsKey(role)) {
-            throw new SessionFailure("the " + role + " has already uploaded its asset");
+            throw new SessionFailure(FailureCode.PEER_PROTOCOL_ERROR, "the " + role + " has already uploaded its asset");
         }
         ContentType expected = role == Role.MODEL_PROVIDER ? ContentType.MODEL : ContentType.DATASET;
         SealHeader h;
         try {
             h = SealHeader.decode(sealed);
         } catch (SealException e) {
-            throw new SessionFailure("sealed " + expected.label() + ": " + e.getMessage());
+            throw new SessionFailure(FailureCode.ASSET_INVALID, "sealed " + expected.label() + ": " + e.getMessage());
         }
         if (h.contentType() != expected) {
-            throw new SessionFailure("the " + role + " uploaded a sealed " + h.contentType().label() + ", expected a sealed " + expected.label());
+            throw new SessionFailure(FailureCode.ASSET_INVALID, "the " + role + " uploaded a sealed " + h.contentType().label()
+                    + ", expected a sealed " + expected.label());
         }
         if (!MessageDigest.isEqual(h.keyId(), vault.keyId(role))) {
-            throw new SessionFailure("the sealed " + expected.label() + " was sealed with key id " + h.keyIdHex()
-                    + " but the key released has id " + Digests.hex(vault.keyId(role)));
+            throw new SessionFailure(FailureCode.ASSET_INVALID, "the sealed " + expected.label() + " was sealed with key id "
+                    + h.keyIdHex() + " but the key released has id " + Digests.hex(vault.keyId(role)));
         }
         if (role == Role.MODEL_PROVIDER && !h.plaintextSha256Hex().equals(contract.contract().model().sha256())) {
-            throw new SessionFailure("model digest " + h.plaintextSha256Hex() + " is not the contract's model "
-                    + contract.contract().model().sha256());
+            throw new SessionFailure(FailureCode.ASSET_INVALID, "model digest " + h.plaintextSha256Hex()
+                    + " is not the contract's model " + contract.contract().model().sha256());
+        }
+        if (role == Role.DATA_PROVIDER) {
+            DatasetLimits.checkPin(contract.contract().limits(), h);
         }
         sealedAssets.put(role, sealed);
         LOG.info("session {}: sealed {} received ({} bytes)", id(), expected.label(), sealed.length);
@@ -146,16 +174,23 @@ public final class Session {
             state = State.RUNNING;
         }
         Delivery d = null;
-        String failure = null;
+        SessionFailure failure = null;
         try {
             d = infer();
         } catch (SessionFailure e) {
-            failure = e.getMessage();
+            failure = e;
         } catch (RuntimeException | OutOfMemoryError e) {
-            failure = "the enclave failed while running the model (" + e.getClass().getSimpleName() + ")";
-            LOG.error("session {}: internal failure", id(), e);
+            // Only the class: an exception's message may quote the data.
+            LOG.error("session {}: internal failure ({})", id(), e.getClass().getName());
+            failure = new SessionFailure(FailureCode.INTERNAL_ERROR, "the enclave failed while running the model ("
+                    + e.getClass().getSimpleName() + ")");
         }
-        discard(failure);
+        synchronized (this) {
+            if (failure != null && shuttingDown && failure.code() == FailureCode.TIMEOUT) {
+                failure = new SessionFailure(FailureCode.ENCLAVE_SHUTDOWN, "the enclave shut down during the model run");
+            }
+        }
+        finish(failure);
         if (d != null) {
             delivery.complete(d);
         }
@@ -163,116 +198,199 @@ public final class Session {
 
     private Delivery infer() throws SessionFailure {
         long t0 = System.nanoTime();
+        SessionLimits limits = contract.contract().limits();
         Unsealer.Opened model = null;
         Unsealer.Opened data = null;
+        FloatTensor input = null;
         try {
             PhaseTimer phases = new PhaseTimer();
             model = open(Role.MODEL_PROVIDER);
             if (!model.header().plaintextSha256Hex().equals(contract.contract().model().sha256())) {
-                throw new SessionFailure("model digest " + model.header().plaintextSha256Hex() + " is not the contract's "
-                        + contract.contract().model().sha256());
+                throw new SessionFailure(FailureCode.ASSET_INVALID, "model digest " + model.header().plaintextSha256Hex()
+                        + " is not the contract's " + contract.contract().model().sha256());
             }
             data = open(Role.DATA_PROVIDER);
+            DatasetLimits.checkPin(limits, data.header());
             phases.mark("unseal");
-            FloatTensor input;
+            DatasetLimits.checkRowsBeforeParsing(limits, data.plaintext());
             try {
                 input = TensorFiles.read(data.plaintext());
             } catch (TensorFormatException e) {
-                throw new SessionFailure("dataset: " + e.getMessage());
+                throw new SessionFailure(FailureCode.DATASET_INVALID, "dataset: " + e.getMessage());
             }
+            DatasetLimits.checkRows(limits, input);
             // The parsed tensor is all inference needs: wipe and drop the raw bytes now rather than at discard.
             Arrays.fill(data.plaintext(), (byte) 0);
             wipeSealed();
             phases.mark("parse");
             OutputEncoder.Encoded out;
-            try (ModelRunner runner = new ModelRunner(model.plaintext(), config.intraOpThreads())) {
+            ModelRunner runner;
+            try {
+                runner = new ModelRunner(model.plaintext(), config.intraOpThreads(), config.workDir().resolve("ort-scratch"));
+            } catch (InferenceException e) {
+                throw new SessionFailure(e.code(), e.getMessage());
+            }
+            try {
+                synchronized (this) {
+                    activeRunner = runner;
+                    if (shuttingDown) {
+                        runner.terminate();
+                    }
+                }
                 // ONNX Runtime holds its own copy of the model now; wipe ours at once.
                 Arrays.fill(model.plaintext(), (byte) 0);
                 phases.mark("load");
-                var raw = runner.run(input, config.batchSize());
+                var raw = runner.run(input, config.batchSize(), Duration.ofSeconds(limits.maxInferenceSeconds()));
                 phases.mark("run");
                 out = OutputEncoder.encode(contract.contract().output(), raw);
                 phases.mark("encode");
             } catch (InferenceException e) {
-                throw new SessionFailure(e.getMessage());
+                throw new SessionFailure(e.code(), e.getMessage());
             } finally {
-                Arrays.fill(input.values(), 0f);
+                synchronized (this) {
+                    activeRunner = null;
+                }
+                if (runner.closeSession()) {
+                    released.add("onnx runtime session closed");
+                }
             }
-            byte[] sealedResults = SealedResults.seal(out.bytes(), contract.contract().dataProvider(), contract.hash());
-            phases.mark("seal");
-            Attested dp = attested.get(Role.DATA_PROVIDER);
-            ResultReceipt receipt = new ResultReceipt(contract.hashHex(), contract.contract().model().sha256(),
-                    data.header().plaintextSha256Hex(), Digests.hex(Digests.sha256(out.bytes())),
-                    contract.contract().output().kind(), out.rows(), Digests.hex(Digests.sha256(dp.evidence())),
-                    Instant.now().toString());
-            Arrays.fill(out.bytes(), (byte) 0);
-            LOG.info("session {}: inference over {} rows done in {} ms ({})", id(), out.rows(), (System.nanoTime() - t0) / 1_000_000, phases);
-            return new Delivery(sealedResults, ReceiptSigner.sign(ResultReceipt.KIND, receipt, keys.signingKey(),
-                    dp.platform(), dp.evidence(), dp.collateral(), dp.nonce(), keys.publicKeys()));
-        } catch (ProtocolException e) {
-            throw new SessionFailure(e.getMessage());
+            try {
+                return deliver(out, data.header(), phases, t0);
+            } finally {
+                Arrays.fill(out.bytes(), (byte) 0);
+                released.add("encoded output buffer zeroed");
+            }
         } finally {
             if (model != null) {
                 Arrays.fill(model.plaintext(), (byte) 0);
+                released.add("model plaintext buffer zeroed");
             }
             if (data != null) {
                 Arrays.fill(data.plaintext(), (byte) 0);
+                released.add("dataset plaintext buffer zeroed");
+            }
+            if (input != null) {
+                Arrays.fill(input.values(), 0f);
+                released.add("parsed input tensor zeroed");
             }
         }
     }
 
+    /** Seals the output to the data provider and signs its receipt, whose digests are salted commitments. */
+    private Delivery deliver(OutputEncoder.Encoded out, SealHeader dataHeader, PhaseTimer phases, long t0) throws SessionFailure {
+        try {
+            SealedResults.Sealed sealed = SealedResults.seal(out.bytes(), contract.contract().dataProvider(), contract.hash());
+            phases.mark("seal");
+            Attested dp = attested.get(Role.DATA_PROVIDER);
+            ResultReceipt receipt = new ResultReceipt(contract.hashHex(), contract.contract().model().sha256(),
+                    ResultCommitments.input(sealed.commitmentSalt(), dataHeader.plaintextSha256()),
+                    ResultCommitments.output(sealed.commitmentSalt(), out.bytes()),
+                    contract.contract().output().kind(), out.rows(), Digests.hex(Digests.sha256(dp.evidence())),
+                    Instant.now().toString());
+            LOG.info("session {}: inference over {} rows done in {} ms ({})", id(), out.rows(), (System.nanoTime() - t0) / 1_000_000, phases);
+            return new Delivery(sealed.bytes(), ReceiptSigner.sign(ResultReceipt.KIND, receipt, keys.signingKey(),
+                    dp.platform(), dp.evidence(), dp.collateral(), dp.nonce(), keys.publicKeys()));
+        } catch (ProtocolException e) {
+            throw new SessionFailure(FailureCode.INTERNAL_ERROR, "results could not be sealed to the data provider: " + e.getMessage());
+        }
+    }
+
     private synchronized void wipeSealed() {
-        sealedAssets.values().forEach(b -> Arrays.fill(b, (byte) 0));
-        sealedAssets.clear();
+        if (!sealedAssets.isEmpty()) {
+            sealedAssets.values().forEach(b -> Arrays.fill(b, (byte) 0));
+            sealedAssets.clear();
+            released.add("sealed uploads zeroed");
+        }
     }
 
     private Unsealer.Opened open(Role role) throws SessionFailure {
         try {
             return Unsealer.unsealBytes(sealedAssets.get(role), vault.use(role));
         } catch (SealException e) {
-            throw new SessionFailure(e.getMessage());
+            throw new SessionFailure(role == Role.MODEL_PROVIDER ? FailureCode.ASSET_INVALID : FailureCode.DATASET_INVALID,
+                    "sealed " + role + " asset: " + e.getMessage());
         }
     }
 
     /**
-     * Ends the session: releases the inference session (closed above), wipes keys and sealed buffers, signs the
-     * discard receipt for the model provider, and tells anyone still waiting why, if it failed.
+     * Discards a session that is not running (a provider failed before the run, the party timeout passed, the enclave
+     * stops). A running session ignores this: only its run ends it, after ONNX Runtime returned.
      */
-    public void discard(String failure) {
+    public void discard(SessionFailure failure) {
+        synchronized (this) {
+            if (state != State.OPEN) {
+                return;
+            }
+            state = State.RUNNING;   // claimed by this call; finish() ends it
+        }
+        finish(failure);
+    }
+
+    /** Party timeout: discards the session only while it still waits for a provider's key release. */
+    void discardIfWaitingForParties() {
+        synchronized (this) {
+            if (state != State.OPEN || vault.jointConsent()) {
+                return;
+            }
+            state = State.RUNNING;   // claimed by this call; finish() ends it
+        }
+        finish(new SessionFailure(FailureCode.PARTY_TIMEOUT, "the other provider did not release its key within "
+                + config.partyTimeout().toSeconds() + " s"));
+    }
+
+    /** The enclave is stopping: an open session is discarded, a running one is terminated and discards itself. */
+    void shutdown() {
+        synchronized (this) {
+            shuttingDown = true;
+            if (activeRunner != null) {
+                activeRunner.terminate();
+            }
+        }
+        discard(new SessionFailure(FailureCode.ENCLAVE_SHUTDOWN, "the enclave shut down"));
+    }
+
+    /**
+     * Ends the session: wipes keys and sealed buffers, tombstones the contract if a key was released, signs the discard
+     * receipt for the model provider listing what was actually done, and tells anyone still waiting why, if it failed.
+     */
+    private void finish(SessionFailure failure) {
         synchronized (this) {
             if (state == State.DISCARDED) {
                 return;
             }
             state = State.DISCARDED;
         }
+        if (vault.holdsAny()) {
+            released.add("asset keys zeroed");
+        }
         vault.close();
         wipeSealed();
+        keys.close();
+        released.add("instance key-wrap private key zeroed");
+        if (retirement.retire(anyKeyReleased)) {
+            released.add("session tombstoned: refuses further use");
+        }
         Attested mp = attested.get(Role.MODEL_PROVIDER);
         if (mp != null) {
             DiscardReceipt r = new DiscardReceipt(contract.hashHex(), contract.contract().model().sha256(),
-                    failure == null ? DiscardReceipt.COMPLETED : "failed: " + failure,
-                    List.of("onnx runtime session closed", "model plaintext buffer zeroed", "dataset plaintext buffer zeroed",
-                            "asset keys zeroed", "sealed uploads zeroed", "instance key-wrap private key zeroed",
-                            "session tombstoned: refuses further use"),
+                    failure == null ? DiscardReceipt.COMPLETED : DiscardReceipt.failed(failure.code()), List.copyOf(released),
                     Instant.now().toString(), Digests.hex(Digests.sha256(mp.evidence())));
             discardReceipt.complete(ReceiptSigner.sign(DiscardReceipt.KIND, r, keys.signingKey(), mp.platform(),
                     mp.evidence(), mp.collateral(), mp.nonce(), keys.publicKeys()));
         } else {
-            discardReceipt.completeExceptionally(new SessionFailure(failure == null ? "session discarded" : failure));
+            discardReceipt.completeExceptionally(failure != null ? failure
+                    : new SessionFailure(FailureCode.INTERNAL_ERROR, "session discarded"));
         }
-        keys.close();
         if (failure != null) {
-            delivery.completeExceptionally(new SessionFailure(failure));
-            LOG.warn("session {}: discarded after failure: {}", id(), failure);
+            delivery.completeExceptionally(failure);
+            LOG.warn("session {}: discarded after failure: {}", id(), failure.code());
         } else {
             LOG.info("session {}: discarded; model, data and keys released", id());
         }
-        onDiscarded.run();
     }
 
-    private void requireOpen() throws SessionFailure {
-        if (state != State.OPEN) {
-            throw new SessionFailure("session " + id() + " is " + state.name().toLowerCase() + " and accepts nothing more");
-        }
+    private SessionFailure notOpen() {
+        return new SessionFailure(FailureCode.SESSION_UNAVAILABLE, "session " + id() + " is "
+                + state.name().toLowerCase() + " and accepts nothing more");
     }
 }

@@ -29,6 +29,10 @@ public final class KeyVault implements AutoCloseable {
         return keys.containsKey(role);
     }
 
+    public synchronized boolean holdsAny() {
+        return !keys.isEmpty();
+    }
+
     public synchronized byte[] keyId(Role role) {
         return keys.get(role).id();
     }

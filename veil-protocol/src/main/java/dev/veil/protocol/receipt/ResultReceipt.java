@@ -2,9 +2,11 @@ package dev.veil.protocol.receipt;
 
 /**
  * What the enclave attests about a finished inference: under which contract, which model and which input it ran, what
- * it produced, and which evidence the data provider verified. Digests are SHA-256 hex of plaintext bytes.
+ * it produced, and which evidence the data provider verified. The input and the output appear only as salted
+ * commitments ({@link ResultCommitments}); the salt travels sealed to the data provider inside the results, so
+ * whoever sees the receipt without the salt cannot test guesses of the output (a label space is small).
  */
-public record ResultReceipt(String contractHash, String modelSha256, String inputSha256, String outputSha256,
+public record ResultReceipt(String contractHash, String modelSha256, String inputCommitment, String outputCommitment,
                             String outputKind, long rows, String evidenceSha256, String issuedAt) {
-    public static final String KIND = "veil.result-receipt.v1";
+    public static final String KIND = "veil.result-receipt.v2";
 }

@@ -46,7 +46,7 @@ public final class FrameChannel implements AutoCloseable {
         out.flush();
     }
 
-    /** Receives the next message; a {@link Messages.Failure} from the peer becomes a ProtocolException. */
+    /** Receives the next message; a {@link Messages.Failure} from the peer becomes a {@link PeerFailure}. */
     public Message receive() throws IOException, ProtocolException {
         int type = readType();
         if (type != MESSAGE) {
@@ -62,7 +62,7 @@ public final class FrameChannel implements AutoCloseable {
         }
         Message m = Json.parse(json, Message.class, "message from peer");
         if (m instanceof Messages.Failure f) {
-            throw new ProtocolException("peer refused: " + f.reason());
+            throw new PeerFailure(f);
         }
         return m;
     }
@@ -118,10 +118,15 @@ public final class FrameChannel implements AutoCloseable {
         return out.toByteArray();
     }
 
+    /** How long one read may wait for the peer before the connection is given up (an idle or stalled peer). */
+    public void setReadTimeout(java.time.Duration timeout) throws IOException {
+        socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
+    }
+
     /** Best effort: tell the peer why we stop. */
-    public void fail(String reason) {
+    public void fail(Messages.Failure failure) {
         try {
-            send(new Messages.Failure(reason));
+            send(failure);
         } catch (IOException ignored) {
             // the peer is gone; nothing more to tell it
         }

@@ -3,6 +3,7 @@ package dev.veil.protocol.wire;
 import dev.veil.protocol.binding.InstanceKeys;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.contract.SignedContract;
+import dev.veil.protocol.receipt.FailureCode;
 import dev.veil.protocol.receipt.SignedReceipt;
 
 /** The ceremony's messages, in the order they are exchanged. */
@@ -46,7 +47,17 @@ public final class Messages {
     public record DiscardNotice(SignedReceipt receipt) implements Message {
     }
 
-    /** Either way: the session cannot go on; one line saying why. */
-    public record Failure(String reason) implements Message {
+    /**
+     * Either way: the session cannot go on. {@code code} is from the fixed vocabulary; {@code reason} is one line that
+     * carries nothing derived from the data provider's data (before authentication it may name what was wrong with
+     * the peer's own hello or key release); {@code sealedDetail}, when present, is the detailed reason sealed to the
+     * receiving provider ({@link dev.veil.protocol.results.FailureDetail}).
+     */
+    public record Failure(FailureCode code, String reason, byte[] sealedDetail) implements Message {
+        public Failure {
+            if (code == null || reason == null) {
+                throw new IllegalArgumentException("a failure carries a code and a reason");
+            }
+        }
     }
 }

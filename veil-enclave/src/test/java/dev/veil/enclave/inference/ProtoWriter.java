@@ -1,0 +1,46 @@
+package dev.veil.enclave.inference;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/** Minimal protobuf writer for building ONNX models in tests (field numbers from onnx.proto). */
+final class ProtoWriter {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    ProtoWriter varint(int field, long value) {
+        tag(field, 0);
+        writeVarint(value);
+        return this;
+    }
+
+    ProtoWriter string(int field, String s) {
+        return bytes(field, s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    ProtoWriter message(int field, ProtoWriter m) {
+        return bytes(field, m.toBytes());
+    }
+
+    ProtoWriter bytes(int field, byte[] b) {
+        tag(field, 2);
+        writeVarint(b.length);
+        out.writeBytes(b);
+        return this;
+    }
+
+    byte[] toBytes() {
+        return out.toByteArray();
+    }
+
+    private void tag(int field, int wireType) {
+        writeVarint(((long) field << 3) | wireType);
+    }
+
+    private void writeVarint(long v) {
+        while ((v & ~0x7FL) != 0) {
+            out.write((int) ((v & 0x7F) | 0x80));
+            v >>>= 7;
+        }
+        out.write((int) v);
+    }
+}
