@@ -102,11 +102,6 @@ class RevokedPckTest {
         if (pck) {
             b.addExtension(new ASN1ObjectIdentifier(PckExtensions.SGX_EXTENSION), false, sgxExtension());
         }
-        if (subject.endsWith(" CA")) {   // issuers must be CAs with keyCertSign (CertificateSet.requireSignedBy)
-            b.addExtension(org.bouncycastle.asn1.x509.Extension.basicConstraints, true, new org.bouncycastle.asn1.x509.BasicConstraints(true));
-            b.addExtension(org.bouncycastle.asn1.x509.Extension.keyUsage, true, new org.bouncycastle.asn1.x509.KeyUsage(
-                    org.bouncycastle.asn1.x509.KeyUsage.keyCertSign | org.bouncycastle.asn1.x509.KeyUsage.cRLSign));
-        }
         return new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer)));
     }
 
