@@ -93,7 +93,7 @@ class AttestCommandTest {
         assertThat(r.err().strip().lines()).hasSize(1);
         assertThat(r.err()).contains("fails the default policy: reported_tcb is").contains("(and 1 more)");
         assertThat(r.out()).contains("\"verified\" : false").contains("safe defaults (docs/POLICY.md)")
-                .contains("reported_tcb is bl=").contains("collateral_missing is (not reported, so taken as all of [amd_crl])");
+                .contains("reported_tcb is bl=").contains("collateral_missing is [amd_crl], expected none");
     }
 
     @Test
