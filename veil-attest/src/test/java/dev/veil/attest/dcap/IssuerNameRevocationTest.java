@@ -1,0 +1,59 @@
+package dev.veil.attest.dcap;
+
+import static dev.veil.attest.dcap.RevokedPckTest.cert;
+import static dev.veil.attest.dcap.UnreadableTrustedCollateralTest.outcome;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.veil.attest.Platform;
+import dev.veil.attest.VerificationOptions;
+import java.math.BigInteger;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Review of issue 6 item 4 (attack): certificates are linked by signature only, never by name, while the JDK's
+ * {@code X509CRL#isRevoked} matches a CRL entry on the certificate's issuer name and serial. A certificate whose
+ * issuer name is not its signer's subject therefore passes the chain and is never found on its signer's CRL, though
+ * that CRL lists its serial. Intel's QVL refuses such chains (PckCertVerifier::verifyPCKCert, CommonVerifier::
+ * verifyIntermediate, TCBSigningChain::verifyTCBCert compare issuer and subject) and matches CRL entries on the
+ * serial alone (CrlStore::isRevoked). Each certificate here is signed by the right key of the test PKI.
+ */
+class IssuerNameRevocationTest {
+    TestPki pki;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        pki = new TestPki();
+    }
+
+    /** A PCK signed by the Platform CA but naming the Processor CA as issuer; the Platform CA's CRL lists its serial. */
+    @Test
+    void pckNamingAnotherIssuerThanItsSigningCaEscapesThePckCrl() throws Exception {
+        X509Certificate pck = cert("CN=Intel SGX PCK Processor CA", "CN=Intel SGX PCK Certificate", pki.pck.getPublic(), pki.ca.getPrivate(), 3, true);
+        byte[] quote = new TestQuote(pki.attestation, pki.pck.getPrivate(), List.of(pck, pki.caCert, pki.rootCert)).build();
+        byte[] pckCrl = pki.pckCrl(BigInteger.valueOf(3));
+        assertThat(outcome(() -> pki.verify(Platform.SGX, quote, List.of(pckCrl, pki.rootCrl()), List.of()))).isEqualTo("refused");
+    }
+
+    /** A PCK CA signed by the root key but naming another issuer; the Root CA CRL lists its serial. */
+    @Test
+    void pckCaNamingAnotherIssuerThanTheRootEscapesTheRootCaCrl() throws Exception {
+        X509Certificate ca = cert("CN=Intel SGX Root CA,O=Elsewhere", TestPki.CA, pki.ca.getPublic(), pki.root.getPrivate(), 2, false);
+        byte[] quote = new TestQuote(pki.attestation, pki.pck.getPrivate(), List.of(pki.pckCert, ca, pki.rootCert)).build();
+        byte[] rootCrl = pki.rootCrl(BigInteger.valueOf(2));
+        assertThat(outcome(() -> pki.verify(Platform.SGX, quote, List.of(rootCrl, pki.pckCrl()), List.of()))).isEqualTo("refused");
+    }
+
+    /** A TCB Signing certificate signed by the root key but naming another issuer, revoked on the Root CA CRL, still signs TCB Info. */
+    @Test
+    void tcbSignerNamingAnotherIssuerThanTheRootEscapesTheRootCaCrl() throws Exception {
+        X509Certificate signer = cert("CN=Intel SGX Root CA,O=Elsewhere", "CN=Intel SGX TCB Signing", pki.tcbSigning.getPublic(),
+                pki.root.getPrivate(), 4, false);
+        byte[] info = pki.signed("tcbInfo", TestPki.sgxTcbInfo("UpToDate", 17, "2026-05-01T00:00:00Z"));
+        byte[] rootCrl = pki.rootCrl(BigInteger.valueOf(4));
+        assertThat(outcome(() -> pki.verifier(Platform.SGX).verify(pki.quote().build(),
+                new VerificationOptions(TestPki.AT, List.of(signer.getEncoded(), info, rootCrl, pki.pckCrl()))))).isEqualTo("refused");
+    }
+}
