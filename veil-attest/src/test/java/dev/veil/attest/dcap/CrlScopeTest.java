@@ -11,14 +11,11 @@ import java.util.List;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.DERNull;
-import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.IssuingDistributionPoint;
 import org.bouncycastle.asn1.x509.ReasonFlags;
 import org.bouncycastle.cert.X509v2CRLBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +28,6 @@ import org.junit.jupiter.api.Test;
  * also requires the CRL number and authority key identifier extensions (PckCrlVerifier, CRL_REQUIRED_EXTENSIONS).
  */
 class CrlScopeTest {
-    static final Instant FROM = Instant.parse("2026-05-01T00:00:00Z");
     static final Instant TO = Instant.parse("2026-07-01T00:00:00Z");
     TestPki pki;
     byte[] quote;
@@ -42,22 +38,21 @@ class CrlScopeTest {
         quote = pki.quote().build();
     }
 
-    /** A PCK CRL by the test PCK CA listing nothing, with a CRL number and {@code extension} (critical or not). */
+    /**
+     * A PCK CRL by the test PCK CA listing nothing, with the extensions Intel's CRLs carry (CRL number, authority key
+     * identifier), so only {@code extension} (critical or not) sets it apart.
+     */
     byte[] pckCrlWith(ASN1ObjectIdentifier oid, boolean critical, ASN1Encodable value) throws Exception {
-        X509v2CRLBuilder b = new X509v2CRLBuilder(new X500Name(TestPki.CA), Date.from(FROM));
+        X509v2CRLBuilder b = IntelStyleCrl.builder(TestPki.CA, pki.ca, Instant.parse("2026-05-01T00:00:00Z"));
         b.setNextUpdate(Date.from(TO));
-        b.addExtension(Extension.cRLNumber, false, new CRLNumber(BigInteger.ONE));
-        if (oid != null) {
-            b.addExtension(oid, critical, value);
-        }
-        return new JcaX509CRLConverter().getCRL(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pki.ca.getPrivate())))
-                .getEncoded();
+        b.addExtension(oid, critical, value);
+        return IntelStyleCrl.sign(b, pki.ca);
     }
 
-    /** "refused", or the {@code collateral_missing} claim when the quote is verified with {@code pckCrl} and a Root CA CRL. */
+    /** "refused", or the {@code collateral_missing} claim when the quote is verified with {@code pckCrl} as the only CRL. */
     String missingWith(byte[] pckCrl) throws Exception {
         try {
-            return pki.verify(Platform.SGX, quote, List.of(pckCrl, pki.rootCrl()), List.of()).details().get("collateral_missing");
+            return pki.verify(Platform.SGX, quote, List.of(pckCrl), List.of()).details().get("collateral_missing");
         } catch (AttestationException e) {
             return "refused";
         }
@@ -82,6 +77,17 @@ class CrlScopeTest {
     void crlWithAnUnknownCriticalExtensionIsNotUsed() throws Exception {
         byte[] unknown = pckCrlWith(new ASN1ObjectIdentifier("1.3.6.1.4.1.55555.1"), true, DERNull.INSTANCE);
         assertThat(missingWith(unknown)).satisfiesAnyOf(m -> assertThat(m).isEqualTo("refused"), m -> assertThat(m).contains("pck_crl"));
+    }
+
+    /**
+     * A CRL without nextUpdate (RFC 5280 requires it of conforming CAs) is taken as in force for ever: a genuine list
+     * from years before the verification time satisfies {@code collateral_missing}. QVL refuses a CRL without nextUpdate
+     * (PckParser getValidity throws a FormatException).
+     */
+    @Test
+    void crlWithoutNextUpdateIsNotInForceForever() throws Exception {
+        byte[] ancient = IntelStyleCrl.sign(IntelStyleCrl.builder(TestPki.CA, pki.ca, Instant.parse("2020-01-01T00:00:00Z")), pki.ca);
+        assertThat(missingWith(ancient)).satisfiesAnyOf(m -> assertThat(m).isEqualTo("refused"), m -> assertThat(m).contains("pck_crl"));
     }
 
     /** QVL refuses a CRL without the CRL number and authority key identifier; every CRL Intel issues has both. */

@@ -84,8 +84,8 @@ class UnreadableTrustedCollateralTest {
      */
     @Test
     void trustedPckCrlThatCannotBeReadDoesNotHandRevocationToTheHost() throws Exception {
-        byte[] revoking = pki.pckCrl(pki.pckCert.getSerialNumber());
-        byte[] hosts = pki.pckCrl();
+        byte[] revoking = IntelStyleCrl.of(TestPki.CA, pki.ca, pki.pckCert.getSerialNumber());
+        byte[] hosts = IntelStyleCrl.of(TestPki.CA, pki.ca);
         for (byte[] mine : List.of(HexFormat.of().formatHex(revoking).getBytes(StandardCharsets.US_ASCII),
                 Arrays.copyOf(revoking, revoking.length - 10))) {
             assertThat(outcome(() -> pki.verify(Platform.SGX, quote, List.of(mine), List.of(hosts)))).isEqualTo("refused");
@@ -95,8 +95,8 @@ class UnreadableTrustedCollateralTest {
     /** One PEM file holding the TCB signing certificate and the PCK CRL that revokes the PCK: the CRL must not vanish. */
     @Test
     void trustedPemBundleWithACrlDoesNotHandRevocationToTheHost() throws Exception {
-        byte[] bundle = concat(pem("CERTIFICATE", pki.signingCert.getEncoded()), pem("X509 CRL", pki.pckCrl(pki.pckCert.getSerialNumber())));
-        byte[] hosts = pki.pckCrl();
+        byte[] bundle = concat(pem("CERTIFICATE", pki.signingCert.getEncoded()), pem("X509 CRL", IntelStyleCrl.of(TestPki.CA, pki.ca, pki.pckCert.getSerialNumber())));
+        byte[] hosts = IntelStyleCrl.of(TestPki.CA, pki.ca);
         assertThat(outcome(() -> pki.verify(Platform.SGX, quote, List.of(bundle), List.of(hosts)))).isEqualTo("refused");
     }
 }
