@@ -3,7 +3,9 @@ package dev.veil.attest.dcap;
 import dev.veil.attest.AttestationException;
 import dev.veil.attest.x509.CertificateSet;
 import dev.veil.attest.x509.Signatures;
+import java.math.BigInteger;
 import java.security.cert.X509CRL;
+import java.security.cert.X509CRLEntry;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,6 +13,7 @@ import java.util.Comparator;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The two CRLs of Intel's SGX PKI, each recognised by its issuer: the Root CA CRL (issued by the pinned root; lists
@@ -86,15 +89,25 @@ final class RevocationLists {
         return list(kind).inForce().isPresent();
     }
 
-    /** Refuses {@code subject} when a genuine CRL of {@code kind} lists it; nothing to check when there is none. */
+    /**
+     * Refuses {@code subject} when a genuine CRL of {@code kind} lists its serial; nothing to check when there is none.
+     * The caller has checked that {@code subject} was signed by this list's issuer under the issuer's name. Entries
+     * are matched on the serial alone, as QVL's CrlStore::isRevoked does: the JDK's {@code X509CRL#isRevoked} also
+     * compares issuer names, and any certificate it missed that way would escape the list.
+     */
     void requireNotRevoked(X509Certificate subject, String role, Kind kind) throws AttestationException {
         IssuerList l = list(kind);
         for (X509CRL crl : l.genuine()) {
-            if (crl.isRevoked(subject)) {
+            if (listsSerial(crl, subject.getSerialNumber())) {
                 throw new AttestationException(role + " certificate", "revoked (serial " + subject.getSerialNumber().toString(16)
                         + " is on the " + l.name() + ")", "not revoked");
             }
         }
+    }
+
+    private static boolean listsSerial(X509CRL crl, BigInteger serial) {
+        Set<? extends X509CRLEntry> entries = crl.getRevokedCertificates();
+        return entries != null && entries.stream().anyMatch(e -> e.getSerialNumber().equals(serial));
     }
 
     /** The {@code pck_crl} claim: which lists were checked. */
