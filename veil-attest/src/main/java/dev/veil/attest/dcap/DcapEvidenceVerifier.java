@@ -73,8 +73,8 @@ public class DcapEvidenceVerifier implements EvidenceVerifier {
         checkQeBinding(quote);
         verifyEcdsa(rawP256(quote.attestationKey()), quote.signedBytes(), quote.quoteSignature(), "quote signature", "the attestation key");
 
-        IntelCollateral trusted = IntelCollateral.from(options.trustedCollateral());
-        IntelCollateral host = IntelCollateral.from(options.evidenceCollateral());
+        IntelCollateral trusted = IntelCollateral.from(options.trustedCollateral(), IntelCollateral.Source.VERIFIER);
+        IntelCollateral host = IntelCollateral.from(options.evidenceCollateral(), IntelCollateral.Source.HOST);
         RevocationLists crls = RevocationLists.select(trusted, host, intelRoot, chain.pckCa(), at);
         crls.requireNotRevoked(chain.pckCa(), CertificateSet.commonName(chain.pckCa()), RevocationLists.Kind.ROOT_CA_CRL);
         crls.requireNotRevoked(chain.pck(), PckChain.PCK_CN, RevocationLists.Kind.PCK_CRL);
@@ -114,8 +114,8 @@ public class DcapEvidenceVerifier implements EvidenceVerifier {
                            Instant at, Map<String, String> d) throws AttestationException {
         TcbInfo.Id wantedId = platform == Platform.TDX ? TcbInfo.Id.TDX : TcbInfo.Id.SGX;
         QeIdentity.Id wantedQe = platform == Platform.TDX ? QeIdentity.Id.TD_QE : QeIdentity.Id.QE;
-        List<X509Certificate> certificates = new ArrayList<>(trusted.certificates().all());
-        certificates.addAll(host.certificates().all());
+        List<X509Certificate> certificates = new ArrayList<>(trusted.certificates());
+        certificates.addAll(host.certificates());
         CollateralChoice.SignerSource signerSource = CollateralChoice.once(() -> TcbSigner.select(certificates, intelRoot, crls, at));
         Optional<CollateralChoice.Chosen<TcbInfo>> tcbInfo = CollateralChoice.choose(trusted.tcbInfos(), host.tcbInfos(),
                 t -> t.id() == wantedId && t.fmspc().equalsIgnoreCase(ext.fmspc()), signerSource, at);

@@ -10,8 +10,9 @@ import java.util.List;
 
 /**
  * The PCK chain a quote carries in its certification data (type 5: PCK certificate, PCK Platform/Processor CA,
- * Intel SGX Root CA), checked to the pinned root: signatures, validity at the verification time, and each
- * certificate's profile for its role. Only the quote's own chain is used: a PCK taken from elsewhere could belong to
+ * Intel SGX Root CA), checked to the pinned root: signatures, issuer names equal to their signers' subjects (a CRL
+ * entry names the issuer, so a certificate whose issuer name is not its signer's would escape its signer's CRL),
+ * validity at the verification time, and each certificate's profile for its role. Only the quote's own chain is used: a PCK taken from elsewhere could belong to
  * any platform.
  */
 record PckChain(X509Certificate pck, X509Certificate pckCa) {
@@ -29,6 +30,8 @@ record PckChain(X509Certificate pck, X509Certificate pckCa) {
                         "an Intel SGX PCK Platform/Processor CA certificate that signed it"));
         String caRole = CertificateSet.commonName(ca);
         CertificateSet.requireSignedBy(ca, caRole, root, "pinned Intel SGX Root CA");
+        IssuerName.require(pck, "PCK", ca);
+        IssuerName.require(ca, caRole, root);
         for (X509Certificate c : certs) {
             if (CertificateSet.commonName(c).equals("Intel SGX Root CA") && !Arrays.equals(encoded(c), encoded(root))) {
                 throw new AttestationException("PCK chain root", "an 'Intel SGX Root CA' that is not the pinned one",

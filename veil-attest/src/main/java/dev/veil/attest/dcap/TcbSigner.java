@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * The Intel SGX TCB Signing certificate that signs TCB Info and QE Identity (QVL TCBSigningChain::verify): issued by
- * the pinned root, valid at the verification time, an end entity for signing, and not on the Root CA CRL. It may
+ * the pinned root under the root's name, valid at the verification time, an end entity for signing, and not on the
+ * Root CA CRL. It may
  * come from either source: its chain to the pinned root is what makes it trusted.
  */
 final class TcbSigner {
@@ -23,13 +24,14 @@ final class TcbSigner {
             throw new AttestationException("TCB signing certificate", "missing from the collateral",
                     "the Intel SGX TCB Signing certificate (the TCB Info issuer chain from Intel PCS)");
         }
-        AttestationException expired = null;
+        AttestationException unusable = null;
         for (X509Certificate s : candidates) {
             if (CertificateSet.signedBy(s, root.getPublicKey())) {
                 try {
+                    IssuerName.require(s, CN, root);
                     CertificateSet.requireValidAt(s, CN, at);
                 } catch (AttestationException e) {
-                    expired = e;   // an Intel-issued signer outside its window: say so, unless another one fits
+                    unusable = e;   // signed by Intel's key but misnamed or outside its window: say so, unless another one fits
                     continue;
                 }
                 IntelCertificateProfile.requireSigningEndEntity(s, CN);
@@ -37,8 +39,8 @@ final class TcbSigner {
                 return s;
             }
         }
-        if (expired != null) {
-            throw expired;
+        if (unusable != null) {
+            throw unusable;
         }
         throw new AttestationException("TCB signing certificate", "not signed by the pinned Intel SGX Root CA", "a certificate issued by Intel");
     }

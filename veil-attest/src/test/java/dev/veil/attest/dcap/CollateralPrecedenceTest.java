@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.veil.attest.Claims;
 import dev.veil.attest.Platform;
 import java.time.Instant;
+import java.util.Date;
 import java.util.List;
+import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +29,13 @@ class CollateralPrecedenceTest {
 
     byte[] tcbInfo(String status, int evaluationNumber, String issueDate) throws Exception {
         return pki.signed("tcbInfo", TestPki.sgxTcbInfo(status, evaluationNumber, issueDate));
+    }
+
+    /** A genuine, complete PCK CRL whose window (January 2026) ended before the verification time. */
+    byte[] staleIntelStylePckCrl() throws Exception {
+        X509v2CRLBuilder b = IntelStyleCrl.builder(TestPki.CA, pki.ca, Instant.parse("2026-01-01T00:00:00Z"));
+        b.setNextUpdate(Date.from(Instant.parse("2026-02-01T00:00:00Z")));
+        return IntelStyleCrl.sign(b, pki.ca);
     }
 
     Claims verify(List<byte[]> trusted, List<byte[]> host) throws Exception {
@@ -94,23 +103,23 @@ class CollateralPrecedenceTest {
     /** A stale genuine CRL from the host is not the list in force when the verifier has a current one. */
     @Test
     void staleCrlFromTheHostDoesNotReplaceTheTrustedOne() throws Exception {
-        byte[] stale = TestPki.crl(TestPki.CA, pki.ca.getPrivate(), Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-02-01T00:00:00Z"));
-        Claims c = verify(List.of(pki.pckCrl()), List.of(stale));
+        byte[] stale = staleIntelStylePckCrl();
+        Claims c = verify(List.of(IntelStyleCrl.of(TestPki.CA, pki.ca)), List.of(stale));
         assertThat(c.details()).containsEntry("pck_crl", "not revoked (Intel SGX PCK Platform CA CRL)");
     }
 
     /** Intel does not un-revoke: a genuine host CRL listing the PCK revokes it even when the verifier's list does not. */
     @Test
     void revocationOnAGenuineHostCrlStillCounts() throws Exception {
-        assertThatThrownBy(() -> verify(List.of(pki.pckCrl()), List.of(pki.pckCrl(pki.pckCert.getSerialNumber()))))
+        assertThatThrownBy(() -> verify(List.of(IntelStyleCrl.of(TestPki.CA, pki.ca)), List.of(IntelStyleCrl.of(TestPki.CA, pki.ca, pki.pckCert.getSerialNumber()))))
                 .hasMessageContaining("Intel SGX PCK Certificate certificate is revoked");
     }
 
     /** Among the verifier's own CRLs the one valid at the verification time is in force; an outdated one alone is refused. */
     @Test
     void outdatedCrlIsRefusedWhenItIsTheOnlyOne() throws Exception {
-        byte[] stale = TestPki.crl(TestPki.CA, pki.ca.getPrivate(), Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-02-01T00:00:00Z"));
+        byte[] stale = staleIntelStylePckCrl();
         assertThatThrownBy(() -> verify(List.of(stale), List.of())).hasMessageContaining("Intel SGX PCK Platform CA CRL validity at");
-        assertThat(verify(List.of(stale, pki.pckCrl()), List.of()).details()).containsEntry("pck_crl", "not revoked (Intel SGX PCK Platform CA CRL)");
+        assertThat(verify(List.of(stale, IntelStyleCrl.of(TestPki.CA, pki.ca)), List.of()).details()).containsEntry("pck_crl", "not revoked (Intel SGX PCK Platform CA CRL)");
     }
 }

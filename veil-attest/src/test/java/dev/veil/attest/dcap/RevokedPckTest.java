@@ -25,12 +25,14 @@ import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.DERSequence;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.Test;
@@ -56,16 +58,16 @@ class RevokedPckTest {
         byte[] quote = sgxQuote(attestation, pck.getPrivate(), List.of(pckCert, caCert, rootCert));
         DcapEvidenceVerifier verifier = new DcapEvidenceVerifier(Platform.SGX, rootCert);
 
-        Claims ok = verifier.verify(quote, new VerificationOptions(AT, List.of(crl("CN=Intel SGX PCK Platform CA", ca.getPrivate(), null))));
+        Claims ok = verifier.verify(quote, new VerificationOptions(AT, List.of(crl("CN=Intel SGX PCK Platform CA", ca, null))));
         assertThat(ok.details()).containsEntry("fmspc", "00a067110000").containsEntry("pck_crl", "not revoked (Intel SGX PCK Platform CA CRL)");
 
-        byte[] pckCrl = crl("CN=Intel SGX PCK Platform CA", ca.getPrivate(), pckCert.getSerialNumber());
+        byte[] pckCrl = crl("CN=Intel SGX PCK Platform CA", ca, pckCert.getSerialNumber());
         assertThatThrownBy(() -> verifier.verify(quote, new VerificationOptions(AT, List.of(pckCrl))))
                 .hasMessageContaining("Intel SGX PCK Certificate certificate is revoked");
-        byte[] rootCrl = crl("CN=Intel SGX Root CA", root.getPrivate(), caCert.getSerialNumber());
+        byte[] rootCrl = crl("CN=Intel SGX Root CA", root, caCert.getSerialNumber());
         assertThatThrownBy(() -> verifier.verify(quote, new VerificationOptions(AT, List.of(rootCrl))))
                 .hasMessageContaining("Intel SGX PCK Platform CA certificate is revoked");
-        byte[] forgedCrl = crl("CN=Intel SGX PCK Platform CA", p256().getPrivate(), null);
+        byte[] forgedCrl = crl("CN=Intel SGX PCK Platform CA", p256(), null);
         assertThatThrownBy(() -> verifier.verify(quote, new VerificationOptions(AT, List.of(forgedCrl))))
                 .hasMessageContaining("CRL signature is invalid");
         // a QE report that does not bind the attestation key is refused even though the PCK signed it
@@ -122,13 +124,16 @@ class RevokedPckTest {
         return new DERSequence(all);
     }
 
-    static byte[] crl(String issuer, PrivateKey signer, BigInteger revoked) throws Exception {
+    /** A CRL with the extensions Intel's carry (CRL number, authority key identifier), valid FROM .. TO. */
+    static byte[] crl(String issuer, KeyPair signer, BigInteger revoked) throws Exception {
         X509v2CRLBuilder b = new X509v2CRLBuilder(new X500Name(issuer), FROM);
         b.setNextUpdate(TO);
+        b.addExtension(Extension.cRLNumber, false, new CRLNumber(BigInteger.ONE));
+        b.addExtension(Extension.authorityKeyIdentifier, false, new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(signer.getPublic()));
         if (revoked != null) {
             b.addCRLEntry(revoked, FROM, CRLReason.keyCompromise);
         }
-        return new JcaX509CRLConverter().getCRL(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer))).getEncoded();
+        return new JcaX509CRLConverter().getCRL(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate()))).getEncoded();
     }
 
     static KeyPair p256() throws Exception {

@@ -115,7 +115,11 @@ final class TestPki {
         return ("{\"" + field + "\":" + body + ",\"signature\":\"" + sig + "\"}").getBytes(StandardCharsets.UTF_8);
     }
 
-    /** A CRL by {@code issuer} valid from {@code from} to {@code to}, listing {@code revoked}. */
+    /**
+     * A CRL by {@code issuer} valid from {@code from} to {@code to}, listing {@code revoked}, WITHOUT the extensions
+     * Intel's CRLs carry (CRL number, authority key identifier): genuine, so its entries revoke, but never counted as the
+     * complete list in force ({@link IntelCrlProfile}). Use {@link IntelStyleCrl} for a list that counts.
+     */
     static byte[] crl(String issuer, PrivateKey signer, Instant from, Instant to, BigInteger... revoked) throws Exception {
         X509v2CRLBuilder b = new X509v2CRLBuilder(new X500Name(issuer), Date.from(from));
         b.setNextUpdate(Date.from(to));
