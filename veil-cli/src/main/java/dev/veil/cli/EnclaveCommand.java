@@ -37,7 +37,7 @@ final class EnclaveCommand {
                 throw new CliFailure("--platform '" + platform + "' is not one of sim, snp, tdx, sgx, nitro");
             }
             EnclaveConfig d = EnclaveConfig.simDefaults(workDir);
-            return new EnclaveConfig(platform, bind, port, workDir, batchSize, threads > 0 ? threads : d.intraOpThreads(),
+            return new EnclaveConfig(platform, bind, port, workDir, batchSize, threads > 0 ? threads : EnclaveConfig.ALL_CORES,
                     d.maxModelBytes(), d.maxDatasetBytes(), Duration.ofSeconds(partyTimeout), false);
         }
     }

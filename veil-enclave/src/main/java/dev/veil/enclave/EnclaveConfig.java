@@ -11,7 +11,7 @@ import java.time.Duration;
  * @param bindAddress interface to listen on (loopback unless deployed)
  * @param workDir the enclave's own working directory (ORT native libraries; never plaintext assets)
  * @param batchSize rows per inference call
- * @param intraOpThreads ONNX Runtime threads per inference call
+ * @param intraOpThreads ONNX Runtime threads per inference call, or {@link #ALL_CORES}
  * @param maxModelBytes, maxDatasetBytes limits on sealed uploads, held in memory
  * @param partyTimeout how long a session waits for both providers to release their keys before it is discarded
  * @param simulateDebug sim only: report a debug enclave (to exercise the verifier's refusal)
@@ -49,8 +49,11 @@ public record EnclaveConfig(String platform, String bindAddress, int port, Path 
                 simulateDebug, ServiceLimits.defaults());
     }
 
+    /** {@code intraOpThreads} value meaning one ONNX Runtime thread per available core, counted when a model loads. */
+    public static final int ALL_CORES = 0;
+
     public static EnclaveConfig simDefaults(Path workDir) {
-        return new EnclaveConfig("sim", "127.0.0.1", 0, workDir, 256, Math.max(1, Runtime.getRuntime().availableProcessors()),
+        return new EnclaveConfig("sim", "127.0.0.1", 0, workDir, 256, ALL_CORES,
                 1L << 30, (1L << 31) - (1L << 20), Duration.ofMinutes(5), false);
     }
 
@@ -74,9 +77,13 @@ public record EnclaveConfig(String platform, String bindAddress, int port, Path 
         return new EnclaveConfig(platform, bindAddress, port, workDir, batchSize, intraOpThreads, maxModelBytes, maxDatasetBytes, partyTimeout, simulateDebug, l);
     }
 
-    /** The settings covered by the measurement, as one canonical line. */
+    /**
+     * The settings covered by the measurement, as one canonical line. It names what was configured, never what the
+     * machine resolved it to ("every core" is {@code auto}), so one build measures the same on every machine.
+     */
     public String measuredSettings() {
-        return "platform=" + platform + ";batch=" + batchSize + ";threads=" + intraOpThreads + ";max_model=" + maxModelBytes
+        return "platform=" + platform + ";batch=" + batchSize + ";threads=" + (intraOpThreads == ALL_CORES ? "auto" : intraOpThreads)
+                + ";max_model=" + maxModelBytes
                 + ";max_dataset=" + maxDatasetBytes + ";party_timeout=" + partyTimeout.toSeconds();
     }
 }

@@ -70,7 +70,7 @@ public final class ModelRunner implements AutoCloseable {
         OrtSession created = null;
         OrtSession.RunOptions options = null;
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-            so.setIntraOpNumThreads(intraOpThreads);
+            so.setIntraOpNumThreads(intraOpThreads > 0 ? intraOpThreads : Math.max(1, Runtime.getRuntime().availableProcessors()));
             so.addConfigEntry(EXTERNAL_INITIALIZERS_FOLDER, emptyDir.toString());
             created = env.createSession(onnxModel, so);
             options = new OrtSession.RunOptions();
