@@ -16,14 +16,17 @@ import java.util.Map;
  * What the relying parties accept, in one typed model: the contract embeds it, {@code veil attest verify --policy}
  * reads it, and every session appraises evidence with it. Safe by default: the TEE must be on {@code platform}
  * with a listed launch measurement, not in debug mode, not simulated; DCAP TCB status {@code UpToDate} with no
- * advisory; every revocation/TCB collateral kind present; SNP at VMPL 0 with a minimum TCB. Each relaxation is a
- * named field ({@code allow_debug}, {@code allow_simulated}, a {@code vmpl} pin, {@link Waivers}) and is listed by
- * {@link #relaxations()}.
+ * advisory; every revocation/TCB collateral kind present; SNP at VMPL 0, with no migration agent allowed by the guest
+ * policy, and a minimum for every TCB component the report carries. Each relaxation is a named field
+ * ({@code allow_debug}, {@code allow_simulated}, a {@code vmpl} or {@code policy_migrate_ma} pin, {@link Waivers}) and
+ * is listed by {@link #relaxations()}.
  *
  * @param measurements accepted launch measurements, lowercase hex of the platform's length; empty accepts nothing
  * @param claims platform claims pinned exactly (e.g. "rtmr1", "mrsigner", "pcr1", "policy_migrate_ma"). A pin only
- *               adds a check, except {@code vmpl}, which replaces the SNP default of 0
- * @param minTcb SNP minimum reported TCB per component ("bl", "tee", "snp", "ucode", "fmc")
+ *               adds a check, except {@code vmpl} and {@code policy_migrate_ma}, which replace the SNP defaults of 0
+ *               and false
+ * @param minTcb SNP minimum reported TCB per component ("bl", "tee", "snp", "ucode", "fmc"); every component a
+ *               report carries needs one
  * @param minTcbEvaluationDataNumber TDX/SGX: the lowest accepted Intel tcbEvaluationDataNumber, or null for none
  */
 public record ReferenceValues(@JsonProperty("platform") Platform platform,

@@ -63,7 +63,7 @@ final class ContractCommand {
         boolean allowDebug;
         @Option(names = "--claim", description = "pin a platform claim exactly, e.g. rtmr1=<hex>, mrsigner=<hex>, pcr1=<hex>; vmpl=N replaces the SNP default 0; repeatable")
         Map<String, String> claims = new LinkedHashMap<>();
-        @Option(names = "--snp-min-tcb", description = "SNP minimum TCB component, e.g. snp=8, bl=3, ucode=115, tee=0; repeatable; required for snp")
+        @Option(names = "--snp-min-tcb", description = "SNP minimum TCB component: bl, tee, snp and ucode are required (e.g. bl=3 tee=0 snp=8 ucode=115), fmc too for Turin; repeatable")
         Map<String, Integer> snpMinTcb = new LinkedHashMap<>();
         @Option(names = "--no-snp-min-tcb", description = "waiver: accept SNP firmware of any TCB version (instead of --snp-min-tcb)")
         boolean noSnpMinTcb;
@@ -125,13 +125,24 @@ final class ContractCommand {
             Platform p = platform(platform);
             if (p == Platform.SEV_SNP && snpMinTcb.isEmpty() && !noSnpMinTcb) {
                 throw new CliFailure("an snp contract needs a minimum TCB: pass --snp-min-tcb for each component "
-                        + "(e.g. --snp-min-tcb snp=8 --snp-min-tcb ucode=115), or --no-snp-min-tcb to accept any (recorded as a waiver)");
+                        + "(e.g. --snp-min-tcb bl=3 --snp-min-tcb tee=0 --snp-min-tcb snp=8 --snp-min-tcb ucode=115), "
+                        + "or --no-snp-min-tcb to accept any (recorded as a waiver)");
             }
             List<String> lower = measurements.stream().map(m -> m.strip().toLowerCase(Locale.ROOT)).toList();
             for (String m : lower) {
                 String problem = ReferenceValuesRules.measurementProblem(p, m);
                 if (problem != null) {
                     throw new CliFailure("--measurement " + problem);
+                }
+            }
+            if (p == Platform.SEV_SNP && !snpMinTcb.isEmpty()) {
+                // A minimum for some components is none for the others; fmc (Turin only) is checked whenever a report has it.
+                List<String> unnamed = ReferenceValuesRules.SNP_TCB_COMPONENTS_ALWAYS_REPORTED.stream()
+                        .filter(k -> !snpMinTcb.containsKey(k)).toList();
+                if (!unnamed.isEmpty()) {
+                    throw new CliFailure("--snp-min-tcb names no minimum for " + String.join(", ", unnamed)
+                            + ": every SNP report carries bl, tee, snp and ucode, so pass --snp-min-tcb for each "
+                            + "(and fmc=N for Turin, whose reports are refused without it)");
                 }
             }
             ReferenceValues rv = new ReferenceValues(p, lower, allowDebug, allowSimulated, claims, snpMinTcb,
@@ -144,7 +155,9 @@ final class ContractCommand {
         }
     }
 
-    @Command(name = "sign", mixinStandardHelpOptions = true, description = "Add your signature to a contract file (in place).")
+    @Command(name = "sign", mixinStandardHelpOptions = true,
+            description = {"Add your signature to a contract file (in place). Refuses terms no session could start with, and",
+                    "lists every relaxation of the safe defaults (stderr WAIVER lines and \"waivers\") before signing."})
     static final class Sign implements Callable<Integer> {
         @Option(names = "--contract", required = true)
         Path contract;
@@ -157,11 +170,25 @@ final class ContractCommand {
         public Integer call() throws Exception {
             Role r = role(role);
             SignedContract sc = SignedContract.read(contract);
+            SessionContract c = sc.contract();
+            // Signing is consent: the signer sees what the drafter relaxed, and terms checkTerms refuses collect no signature.
+            try {
+                ContractVerifier.checkTerms(c);
+            } catch (ProtocolException e) {
+                throw new CliFailure("will not sign " + contract + ": " + e.getMessage());
+            }
+            List<String> waivers = c.enclave().referenceValues().relaxations();
+            for (String w : waivers) {
+                System.err.println("veil: WAIVER in this contract: " + w);
+            }
             try (Identity id = IdentityFiles.readSecret(identity)) {
                 SignedContract signed = sc.signedBy(r, id);
                 AtomicOutput.write(contract, Json.pretty(signed).getBytes(StandardCharsets.UTF_8), false);
                 System.out.println(JsonOut.line(JsonOut.fields("contract", contract.toString(),
-                        "contract_hash", Digests.hex(sc.contract().hash()), "signed_by", List.copyOf(signed.signatures().keySet()))));
+                        "contract_hash", Digests.hex(c.hash()), "waivers", waivers,
+                        "model_provider", c.modelProvider().name(), "model_provider_fingerprint", c.modelProvider().fingerprint(),
+                        "data_provider", c.dataProvider().name(), "data_provider_fingerprint", c.dataProvider().fingerprint(),
+                        "signed_by", List.copyOf(signed.signatures().keySet()))));
             }
             return ExitCodes.OK;
         }
@@ -192,8 +219,10 @@ final class ContractCommand {
             SessionLimits limits = c.limits();
             System.out.println(JsonOut.pretty(JsonOut.fields("contract_hash", Digests.hex(c.hash()), "session_id", c.sessionId(),
                     "waivers", waivers,
-                    "model_sha256", c.model().sha256(), "model_provider", c.modelProvider().toString(),
-                    "data_provider", c.dataProvider().toString(), "platform", rv.platform().id(),
+                    "model_sha256", c.model().sha256(),
+                    "model_provider", c.modelProvider().name(), "model_provider_fingerprint", c.modelProvider().fingerprint(),
+                    "data_provider", c.dataProvider().name(), "data_provider_fingerprint", c.dataProvider().fingerprint(),
+                    "platform", rv.platform().id(),
                     "measurements", rv.measurements(), "allow_simulated", rv.allowSimulated(), "allow_debug", rv.allowDebug(),
                     "claims", rv.claims(), "snp_min_tcb", rv.minTcb(),
                     "min_tcb_evaluation_data_number", rv.minTcbEvaluationDataNumber(),

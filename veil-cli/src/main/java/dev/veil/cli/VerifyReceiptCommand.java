@@ -30,17 +30,23 @@ final class VerifyReceiptCommand implements Callable<Integer> {
     Path output;
     @Option(names = "--salt", description = "the commitment salt (hex) that came sealed with the results; 'veil join' prints it")
     String salt;
+    @Option(names = "--at", description = "check the enclave's evidence as of this ISO-8601 instant instead of now "
+            + "(never the receipt's own issued_at, which its signer chooses)")
+    String at;
 
     @Override
     public Integer call() throws Exception {
+        Instant checkedAt = checkTime();
         SignedReceipt r = Json.parse(Files.readAllBytes(receipt), SignedReceipt.class, "receipt " + receipt.getFileName());
         SignedContract sc = SignedContract.read(contract);
-        // The contract may have expired since the session: check its signatures as of the receipt's issue time.
+        // The contract may have expired since the session: check its signatures as of the receipt's issue time. That
+        // time is the signer's word, so ReceiptVerifier holds it to the checking time and the contract's expiry, and
+        // verifies the evidence as of the checking time.
         Instant issued = issuedAt(r);
         ContractVerifier.Verified v = ContractVerifier.verify(sc, issued);
         Map<String, Object> out;
         if (ResultReceipt.KIND.equals(r.kind())) {
-            ResultReceipt p = ReceiptVerifier.verifyResult(r, v);
+            ResultReceipt p = ReceiptVerifier.verifyResult(r, v, checkedAt);
             if (output != null) {
                 String commitment = ResultCommitments.output(commitmentSalt(), Files.readAllBytes(output));
                 if (!ResultCommitments.matches(commitment, p.outputCommitment())) {
@@ -48,11 +54,12 @@ final class VerifyReceiptCommand implements Callable<Integer> {
                             + p.outputCommitment() + "; it is not the attested output (or the salt is not this session's)");
                 }
             }
-            out = JsonOut.fields("verified", true, "kind", r.kind(), "platform", r.platform(), "receipt", p,
-                    "output_checked", output != null);
+            out = JsonOut.fields("verified", true, "kind", r.kind(), "platform", r.platform(), "checked_at", checkedAt.toString(),
+                    "receipt", p, "output_checked", output != null);
         } else {
-            DiscardReceipt p = ReceiptVerifier.verifyDiscard(r, v);
-            out = JsonOut.fields("verified", true, "kind", r.kind(), "platform", r.platform(), "receipt", p);
+            DiscardReceipt p = ReceiptVerifier.verifyDiscard(r, v, checkedAt);
+            out = JsonOut.fields("verified", true, "kind", r.kind(), "platform", r.platform(), "checked_at", checkedAt.toString(),
+                    "receipt", p);
         }
         if ("sim".equals(r.platform())) {
             System.err.println("veil: WARNING: this receipt comes from the INSECURE simulated TEE; it proves the ceremony ran, not that hardware protected it");
@@ -74,6 +81,17 @@ final class VerifyReceiptCommand implements Callable<Integer> {
             // reported below
         }
         throw new CliFailure("--salt must be " + 2 * ResultCommitments.SALT_LENGTH + " hex digits");
+    }
+
+    private Instant checkTime() throws CliFailure {
+        if (at == null) {
+            return Instant.now();
+        }
+        try {
+            return Instant.parse(at.strip());
+        } catch (RuntimeException e) {
+            throw new CliFailure("--at '" + at + "' is not an ISO-8601 instant such as 2026-06-01T00:00:00Z");
+        }
     }
 
     private static Instant issuedAt(SignedReceipt r) throws CliFailure {

@@ -20,7 +20,7 @@ class AttestCommandTest {
     @Test
     void verifiesHexEvidenceWithACertificateFile() throws Exception {
         Path policy = Files.writeString(dir.resolve("policy.json"), """
-                {"platform": "snp", "measurements": ["%s"], "min_tcb": {"snp": 8, "bl": 3},
+                {"platform": "snp", "measurements": ["%s"], "min_tcb": {"snp": 8, "bl": 3, "tee": 0, "ucode": 115},
                  "waivers": {"missing_collateral": ["amd_crl"]}}
                 """.formatted(MILAN_MEASUREMENT));
         CliTest.Result r = veil("attest", "verify", "--platform", "snp", "--evidence", SNP.resolve("virtee-milan-report.hex").toString(),
@@ -66,7 +66,7 @@ class AttestCommandTest {
     void policyFileChecksEveryRuleAndDryRunShowsThem() throws Exception {
         Path policy = Files.writeString(dir.resolve("policy.json"), """
                 {"platform": "snp", "measurements": ["%s"], "allow_debug": false, "claims": {"vmpl": "0", "product": "Milan"},
-                 "min_tcb": {"snp": 9, "bl": 3}, "waivers": {"missing_collateral": ["amd_crl"]}}
+                 "min_tcb": {"snp": 9, "bl": 3, "tee": 0, "ucode": 115}, "waivers": {"missing_collateral": ["amd_crl"]}}
                 """.formatted("00".repeat(48)));
         String[] args = {"attest", "verify", "--platform", "snp", "--evidence", SNP.resolve("virtee-milan-report.bin").toString(),
                 "--certs", SNP.resolve("virtee-milan-vcek.der").toString(), "--at", "2026-06-01T00:00:00Z", "--policy", policy.toString()};

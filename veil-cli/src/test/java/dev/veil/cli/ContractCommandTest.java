@@ -68,7 +68,8 @@ class ContractCommandTest {
 
     @Test
     void snpContractRecordsItsMinimumTcb() throws Exception {
-        CliTest.Result ok = draft(MODEL, "snp", "--measurement", SNP_MEASUREMENT, "--snp-min-tcb", "snp=8", "--snp-min-tcb", "ucode=115");
+        CliTest.Result ok = draft(MODEL, "snp", "--measurement", SNP_MEASUREMENT, "--snp-min-tcb", "bl=3", "--snp-min-tcb", "tee=0",
+                "--snp-min-tcb", "snp=8", "--snp-min-tcb", "ucode=115");
         assertThat(ok.code()).as(ok.err()).isZero();
         JsonNode show = json(veil("contract", "show", "--contract", dir.resolve("contract.json").toString()));
         assertThat(show.get("snp_min_tcb").get("snp").asInt()).isEqualTo(8);

@@ -66,15 +66,27 @@ public final class PolicyEvaluation {
             String vmpl = c.details().getOrDefault("vmpl", "(absent)");
             out.add(new PolicyCheck("vmpl", vmpl, "0 (the default; pin claims.vmpl to accept another level)", vmpl.equals("0")));
         }
+        if (!rv.claims().containsKey(ReferenceValuesRules.MIGRATE_MA)) {
+            String ma = c.details().getOrDefault(ReferenceValuesRules.MIGRATE_MA, "(absent)");
+            out.add(new PolicyCheck(ReferenceValuesRules.MIGRATE_MA, ma, "false (the default: the host chooses the migration agent, "
+                    + "which can export the guest's memory; pin claims.policy_migrate_ma to true to accept it)", ma.equals("false")));
+        }
         if (rv.minTcb().isEmpty()) {
             boolean waived = rv.waivers().noSnpMinTcb();
             out.add(new PolicyCheck("reported_tcb", c.details().getOrDefault("reported_tcb", "(absent)"),
                     waived ? "any (no_snp_min_tcb waived)" : "a minimum set in min_tcb (none is; or waive no_snp_min_tcb)", waived));
+            return;
         }
-        rv.minTcb().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey()).forEach(e -> {
-            String found = c.details().get("reported_tcb." + e.getKey());
-            out.add(new PolicyCheck("reported_tcb." + e.getKey(), found == null ? "(absent)" : found, ">= " + e.getValue(),
-                    atLeast(found, e.getValue())));
+        ReferenceValuesRules.SNP_TCB_COMPONENTS.stream().sorted().forEach(component -> {
+            String found = c.details().get("reported_tcb." + component);
+            Integer min = rv.minTcb().get(component);
+            if (min != null) {
+                out.add(new PolicyCheck("reported_tcb." + component, found == null ? "(absent)" : found, ">= " + min, atLeast(found, min)));
+            } else if (found != null || ReferenceValuesRules.SNP_TCB_COMPONENTS_ALWAYS_REPORTED.contains(component)) {
+                // A minimum for some components is not a minimum for the others: an unnamed one would pass at any version.
+                out.add(new PolicyCheck("reported_tcb." + component, found == null ? "(absent)" : found,
+                        "a minimum in min_tcb." + component + " (none is set; every reported component needs one)", false));
+            }
         });
     }
 

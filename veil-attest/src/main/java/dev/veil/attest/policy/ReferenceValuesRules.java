@@ -3,8 +3,10 @@ package dev.veil.attest.policy;
 import dev.veil.attest.Platform;
 import dev.veil.attest.ReferenceValues;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -18,6 +20,10 @@ public final class ReferenceValuesRules {
             "TdxModuleMismatch", "Unknown");
     /** SNP TCB components a minimum can be set for (fmc exists on Turin only). */
     public static final List<String> SNP_TCB_COMPONENTS = List.of("bl", "tee", "snp", "ucode", "fmc");
+    /** The components every SNP report carries; fmc is reported on Turin only and needs a minimum whenever it is. */
+    public static final List<String> SNP_TCB_COMPONENTS_ALWAYS_REPORTED = List.of("bl", "tee", "snp", "ucode");
+    /** The SNP claim of guest policy bit MIGRATE_MA, refused when true unless pinned. */
+    public static final String MIGRATE_MA = "policy_migrate_ma";
     static final String UP_TO_DATE = "UpToDate";
     private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]*");
     private static final Pattern ADVISORY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -56,6 +62,10 @@ public final class ReferenceValuesRules {
         String vmpl = rv.claims().get("vmpl");
         if (vmpl != null && (p != Platform.SEV_SNP || !List.of("0", "1", "2", "3").contains(vmpl))) {
             out.add("claims.vmpl must be 0, 1, 2 or 3 and applies to platform snp only");
+        }
+        String ma = rv.claims().get(MIGRATE_MA);
+        if (ma != null && (p != Platform.SEV_SNP || !List.of("true", "false").contains(ma))) {
+            out.add("claims.policy_migrate_ma must be true or false and applies to platform snp only");
         }
         if (rv.allowSimulated() && p != Platform.SIM) {
             out.add("allow_simulated applies to platform sim only");
@@ -100,6 +110,9 @@ public final class ReferenceValuesRules {
 
     private static void waiverProblems(ReferenceValues rv, Platform p, List<String> out) {
         Waivers w = rv.waivers();
+        duplicates("waivers.tcb_statuses", w.tcbStatuses(), out);
+        duplicates("waivers.advisories", w.advisories(), out);
+        duplicates("waivers.missing_collateral", w.missingCollateral(), out);
         if (!w.tcbStatuses().isEmpty() && !p.usesIntelTcbInfo()) {
             out.add("waivers.tcb_statuses apply to platforms tdx and sgx only");
         }
@@ -134,6 +147,16 @@ public final class ReferenceValuesRules {
         }
     }
 
+    /** A waiver listed twice would be shown twice, as if two things were relaxed. */
+    private static void duplicates(String field, List<String> values, List<String> out) {
+        Set<String> seen = new HashSet<>();
+        for (String v : values) {
+            if (!seen.add(v)) {
+                out.add(field + " lists '" + shorten(v) + "' more than once; list each once");
+            }
+        }
+    }
+
     /** Every relaxation of the safe defaults, one line each. */
     public static List<String> relaxations(ReferenceValues rv) {
         List<String> out = new ArrayList<>();
@@ -146,6 +169,10 @@ public final class ReferenceValuesRules {
         String vmpl = rv.claims().get("vmpl");
         if (rv.platform() == Platform.SEV_SNP && vmpl != null && !vmpl.equals("0")) {
             out.add("claims.vmpl: accepts SNP reports from VMPL " + vmpl + " instead of 0 (a less privileged guest layer)");
+        }
+        if (rv.platform() == Platform.SEV_SNP && "true".equals(rv.claims().get(MIGRATE_MA))) {
+            out.add("claims.policy_migrate_ma: accepts SNP guests whose policy allows a migration agent, chosen by the host "
+                    + "at launch, which can export the guest's memory");
         }
         Waivers w = rv.waivers();
         if (w.noSnpMinTcb()) {

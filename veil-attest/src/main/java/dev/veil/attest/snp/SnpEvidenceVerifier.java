@@ -196,9 +196,14 @@ public final class SnpEvidenceVerifier implements EvidenceVerifier {
         d.put("product", product.productName());
         d.put("signing_key", keyName);
         d.put("policy", String.format("0x%x", r.policy()));
-        d.put("policy_smt_allowed", Boolean.toString((r.policy() & SnpReport.POLICY_SMT) != 0));
-        d.put("policy_migrate_ma", Boolean.toString((r.policy() & SnpReport.POLICY_MIGRATE_MA) != 0));
-        d.put("policy_single_socket", Boolean.toString((r.policy() & SnpReport.POLICY_SINGLE_SOCKET) != 0));
+        d.put("policy_smt_allowed", Boolean.toString(r.policyBit(SnpReport.POLICY_SMT)));
+        d.put("policy_migrate_ma", Boolean.toString(r.policyBit(SnpReport.POLICY_MIGRATE_MA)));
+        d.put("policy_single_socket", Boolean.toString(r.policyBit(SnpReport.POLICY_SINGLE_SOCKET)));
+        d.put("policy_cxl_allow", Boolean.toString(r.policyBit(SnpReport.POLICY_CXL_ALLOW)));
+        d.put("policy_mem_aes_256_xts", Boolean.toString(r.policyBit(SnpReport.POLICY_MEM_AES_256_XTS)));
+        d.put("policy_rapl_dis", Boolean.toString(r.policyBit(SnpReport.POLICY_RAPL_DIS)));
+        d.put("policy_ciphertext_hiding_dram", Boolean.toString(r.policyBit(SnpReport.POLICY_CIPHERTEXT_HIDING_DRAM)));
+        d.put("policy_page_swap_disable", Boolean.toString(r.policyBit(SnpReport.POLICY_PAGE_SWAP_DISABLE)));
         d.put("vmpl", Integer.toString(r.vmpl()));
         d.put("guest_svn", Integer.toString(r.guestSvn()));
         d.put("reported_tcb", reported.toString());
@@ -225,6 +230,7 @@ public final class SnpEvidenceVerifier implements EvidenceVerifier {
         }
         d.put("author_key_en", Boolean.toString(r.authorKeyEnabled()));
         d.put("report_id", HEX.formatHex(r.reportId()));
+        d.put("report_id_ma", HEX.formatHex(r.reportIdMa()));
         if (r.version() >= 3) {
             d.put("cpuid", String.format("family 0x%02X model 0x%02X stepping %d", r.cpuidFamily(), r.cpuidModel(), r.cpuidStepping()));
         }

@@ -26,6 +26,17 @@ public record SnpReport(int version, int guestSvn, long policy, byte[] familyId,
     public static final long POLICY_MIGRATE_MA = 1L << 18;
     public static final long POLICY_DEBUG = 1L << 19;
     public static final long POLICY_SINGLE_SOCKET = 1L << 20;
+    public static final long POLICY_CXL_ALLOW = 1L << 21;
+    public static final long POLICY_MEM_AES_256_XTS = 1L << 22;
+    public static final long POLICY_RAPL_DIS = 1L << 23;
+    public static final long POLICY_CIPHERTEXT_HIDING_DRAM = 1L << 24;
+    public static final long POLICY_PAGE_SWAP_DISABLE = 1L << 25;
+    /**
+     * Bits 63:26 are reserved (must be zero) in ABI 1.58. Firmware refuses a launch with a policy bit it does not
+     * know, so a set bit here means a newer firmware and a meaning this verifier cannot judge (it may hand the guest
+     * out as MIGRATE_MA and DEBUG do): refused rather than ignored.
+     */
+    public static final long POLICY_RESERVED_MBZ = -1L << 26;
 
     /** Key-info bits at 0x48 (ABI specification, ATTESTATION_REPORT): AUTHOR_KEY_EN, MASK_CHIP_KEY, SIGNING_KEY. */
     public static final int KEY_INFO_AUTHOR_KEY_EN = 1;
@@ -48,6 +59,10 @@ public record SnpReport(int version, int guestSvn, long policy, byte[] familyId,
         long policy = r.getLong(0x08);
         if ((policy & POLICY_RESERVED_ONE) == 0) {
             throw new AttestationException("SNP guest policy bit 17", "0", "1 (reserved, must be one)");
+        }
+        if ((policy & POLICY_RESERVED_MBZ) != 0) {
+            throw new AttestationException("SNP guest policy bits 63:26", String.format("0x%x", policy & POLICY_RESERVED_MBZ),
+                    "zero (reserved in the SEV-SNP ABI 1.58; a bit this verifier does not know cannot be judged)");
         }
         int vmpl = r.getInt(0x30);
         if (vmpl > 3) {
@@ -75,7 +90,11 @@ public record SnpReport(int version, int guestSvn, long policy, byte[] familyId,
     }
 
     public boolean debug() {
-        return (policy & POLICY_DEBUG) != 0;
+        return policyBit(POLICY_DEBUG);
+    }
+
+    public boolean policyBit(long mask) {
+        return (policy & mask) != 0;
     }
 
     /**

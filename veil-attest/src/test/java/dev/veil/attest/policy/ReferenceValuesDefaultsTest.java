@@ -127,7 +127,7 @@ class ReferenceValuesDefaultsTest {
 
     @Test
     void snpBelowMinimumTcbIsRefused() {
-        ReferenceValues rv = snpValues().withMinTcb(Map.of("snp", 9, "ucode", 115));
+        ReferenceValues rv = snpValues().withMinTcb(Map.of("bl", 3, "tee", 0, "snp", 9, "ucode", 115));
         assertThat(rv.check(claims(Platform.SEV_SNP, snpDetails("0")), REPORT_DATA)).extracting(ClaimFailure::toString)
                 .containsExactly("reported_tcb.snp is 8, expected >= 9");
     }
@@ -217,7 +217,7 @@ class ReferenceValuesDefaultsTest {
 
     private static ReferenceValues snpValues() {
         return new ReferenceValues(Platform.SEV_SNP, List.of(hex(measurement(Platform.SEV_SNP))), false, false)
-                .withMinTcb(Map.of("snp", 8, "ucode", 115));
+                .withMinTcb(Map.of("bl", 3, "tee", 0, "snp", 8, "ucode", 115));
     }
 
     private static Waivers completeCollateralWaivers() {
@@ -238,7 +238,8 @@ class ReferenceValuesDefaultsTest {
 
     private static Map<String, String> snpDetails(String vmpl) {
         return Map.of("vmpl", vmpl, "reported_tcb", "bl=3 tee=0 snp=8 ucode=115", "reported_tcb.bl", "3",
-                "reported_tcb.tee", "0", "reported_tcb.snp", "8", "reported_tcb.ucode", "115", "collateral_missing", "");
+                "reported_tcb.tee", "0", "reported_tcb.snp", "8", "reported_tcb.ucode", "115", "collateral_missing", "",
+                "policy_migrate_ma", "false");
     }
 
     private static Claims claims(Platform p, Map<String, String> details) {

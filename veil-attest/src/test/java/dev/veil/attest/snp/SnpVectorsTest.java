@@ -190,11 +190,11 @@ class SnpVectorsTest {
         Vector v = vectors().toList().get(1);   // reported TCB bl=3 tee=0 snp=8 ucode=115, VMPL 0
         Claims c = verifier.verify(v.bytes(), v.options());
         var meets = new ReferenceValues(Platform.SEV_SNP, List.of(v.measurement()), false, false,
-                java.util.Map.of("vmpl", "0"), java.util.Map.of("snp", 8, "ucode", 115), null,
+                java.util.Map.of("vmpl", "0"), java.util.Map.of("bl", 3, "tee", 0, "snp", 8, "ucode", 115), null,
                 dev.veil.attest.policy.Waivers.none().withMissingCollateral(List.of("amd_crl")));
         assertThat(meets.check(c, c.reportData())).isEmpty();
         var above = new ReferenceValues(Platform.SEV_SNP, List.of(v.measurement()), false, false,
-                java.util.Map.of("vmpl", "1"), java.util.Map.of("snp", 9), null,
+                java.util.Map.of("vmpl", "1"), java.util.Map.of("bl", 3, "tee", 0, "snp", 9, "ucode", 115), null,
                 dev.veil.attest.policy.Waivers.none().withMissingCollateral(List.of("amd_crl")));
         assertThat(above.check(c, c.reportData())).extracting(dev.veil.attest.ClaimFailure::toString)
                 .containsExactlyInAnyOrder("vmpl is 0, expected 1", "reported_tcb.snp is 8, expected >= 9");

@@ -111,18 +111,22 @@ class DataLeakTest {
 
     @Test
     void peerTextCannotForgeLogLines() throws Exception {
-        Identity forger = Identity.generate("x\nveil FORGED-LINE enclave compromised", KeyWrapSuite.X25519);
-        SignedContract onlyMp = SignedContract.unsigned(dev.veil.protocol.contract.SessionContract.draft(
+        // Identity names cannot hold a line break any more (IdentityNames); a signature's role key still carries peer text.
+        Identity forger = Identity.generate("forger", KeyWrapSuite.X25519);
+        var c = dev.veil.protocol.contract.SessionContract.draft(
                 new dev.veil.protocol.contract.ModelTerms("ab".repeat(32), "m"), Ceremony.MP.publicIdentity(), forger.publicIdentity(),
-                ceremony.policy(), KeyWrapSuite.X25519, OutputPolicy.labels(), java.time.Instant.now().plusSeconds(3600)))
-                .signedBy(Role.MODEL_PROVIDER, Ceremony.MP);
+                ceremony.policy(), KeyWrapSuite.X25519, OutputPolicy.labels(), java.time.Instant.now().plusSeconds(3600));
+        SignedContract forged = new SignedContract(c, java.util.Map.of(
+                Role.MODEL_PROVIDER.id(), Ceremony.MP.sign(c.signingMessage(Role.MODEL_PROVIDER)),
+                Role.DATA_PROVIDER.id(), forger.sign(c.signingMessage(Role.DATA_PROVIDER)),
+                "x\nveil FORGED-LINE enclave compromised", new byte[64]));
         String reply;
         String log;
         try (LogCapture capture = new LogCapture();
              FrameChannel ch = new FrameChannel(new Socket("127.0.0.1", ceremony.enclave.port()))) {
             byte[] nonce = new byte[32];
             new SecureRandom().nextBytes(nonce);
-            ch.send(new Messages.Hello(Role.MODEL_PROVIDER, onlyMp, nonce));
+            ch.send(new Messages.Hello(Role.MODEL_PROVIDER, forged, nonce));
             try {
                 ch.receive();
                 reply = "accepted";

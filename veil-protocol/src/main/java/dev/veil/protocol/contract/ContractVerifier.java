@@ -75,6 +75,11 @@ public final class ContractVerifier {
         String shared = SharedKeys.between(c.modelProvider(), c.dataProvider());
         require(shared == null, "contract providers share " + shared
                 + ": each provider must sign and receive keys with its own identity ('veil keygen')");
+        // After the sharing checks, so a shared key is named as such; a second encoding of one key is refused here.
+        for (Role role : Role.values()) {
+            String keyProblem = c.party(role).keyProblem();
+            require(keyProblem == null, "contract " + role + " " + c.party(role).name() + ": " + keyProblem);
+        }
         require(c.dataProvider().fingerprint().equals(c.resultRecipient()),
                 "contract result_recipient " + c.resultRecipient() + " is not the data provider's fingerprint " + c.dataProvider().fingerprint());
         require(c.keyWrap() != null, "contract key_wrap is missing");

@@ -1,5 +1,6 @@
 package dev.veil.protocol.contract;
 
+import dev.veil.protocol.identity.CanonicalKeys;
 import dev.veil.protocol.identity.PublicIdentity;
 import dev.veil.protocol.keyrelease.KeyWrapSuite;
 import java.util.Arrays;
@@ -17,6 +18,7 @@ final class SharedKeys {
 
     /** Names the first key the two identities share, or null when they share none. */
     static String between(PublicIdentity a, PublicIdentity b) {
+        // A second encoding of the same signing key is refused by ContractVerifier's canonical-key check.
         if (Arrays.equals(a.signingKey(), b.signingKey())) {
             return "a signing key";
         }
@@ -37,8 +39,13 @@ final class SharedKeys {
         }
         byte[] x25519 = a.keyAgreementSuite() == KeyWrapSuite.X25519 ? ka : kb;
         byte[] hybrid = a.keyAgreementSuite() == KeyWrapSuite.X25519 ? kb : ka;
-        return x25519.length == X25519_PUBLIC_KEY_LENGTH && hybrid.length > X25519_PUBLIC_KEY_LENGTH
-                && (Arrays.equals(x25519, Arrays.copyOfRange(hybrid, 0, X25519_PUBLIC_KEY_LENGTH))
-                || Arrays.equals(x25519, Arrays.copyOfRange(hybrid, hybrid.length - X25519_PUBLIC_KEY_LENGTH, hybrid.length)));
+        if (x25519.length != X25519_PUBLIC_KEY_LENGTH || hybrid.length <= X25519_PUBLIC_KEY_LENGTH) {
+            return false;
+        }
+        // The hybrid key's X25519 half is not checked for canonical form, so compare the keys X25519 actually uses.
+        byte[] single = CanonicalKeys.x25519Reduced(x25519);
+        return Arrays.equals(single, CanonicalKeys.x25519Reduced(Arrays.copyOfRange(hybrid, 0, X25519_PUBLIC_KEY_LENGTH)))
+                || Arrays.equals(single, CanonicalKeys.x25519Reduced(
+                        Arrays.copyOfRange(hybrid, hybrid.length - X25519_PUBLIC_KEY_LENGTH, hybrid.length)));
     }
 }

@@ -60,6 +60,9 @@ public final class IdentityFiles {
             var pub = f.publicIdentity().publicSigningKey();
             KemKeyPair kem = KemKeyPair.fromEncoded(f.publicIdentity().keyAgreementSuite(), f.keyAgreementPrivateKey(),
                     f.publicIdentity().keyAgreementKey());
+            if (f.publicIdentity().keyProblem() != null) {
+                throw new ProtocolException("identity file " + file.getFileName() + ": " + f.publicIdentity().keyProblem());
+            }
             Identity id = new Identity(f.publicIdentity().name(), new KeyPair(pub, priv), kem);
             if (!id.publicIdentity().sameKeysAs(f.publicIdentity())) {
                 throw new ProtocolException("identity file " + file.getFileName() + " is inconsistent: its private keys do not match its public keys");
@@ -81,6 +84,11 @@ public final class IdentityFiles {
             throw new ProtocolException(file.getFileName() + " is a secret identity file; pass the .pub.json file instead");
         }
         PublicFile f = Json.parse(json, PublicFile.class, "public identity file " + file.getFileName());
+        String keyProblem = f.publicIdentity().keyProblem();
+        if (keyProblem != null) {
+            throw new ProtocolException("public identity file " + file.getFileName() + ": " + keyProblem
+                    + "; ask its owner for the file 'veil keygen' wrote");
+        }
         if (!f.publicIdentity().fingerprint().equals(f.fingerprint())) {
             throw new ProtocolException("public identity file " + file.getFileName() + " states fingerprint " + f.fingerprint()
                     + " but its keys have fingerprint " + f.publicIdentity().fingerprint());

@@ -17,11 +17,26 @@ import java.util.Arrays;
  */
 public record PublicIdentity(String name, byte[] signingKey, KeyWrapSuite keyAgreementSuite, byte[] keyAgreementKey) {
     public PublicIdentity {
-        if (name == null || name.isBlank() || name.length() > 100) {
-            throw new IllegalArgumentException("identity name must be 1..100 characters");
+        String problem = IdentityNames.problem(name);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
         }
         signingKey = signingKey.clone();
         keyAgreementKey = keyAgreementKey.clone();
+    }
+
+    /**
+     * Why a key is not in its canonical encoding, or null. A second encoding of one key gives one holder a second
+     * fingerprint, and byte-wise comparisons (both roles held by one key) would miss it. Identity files and
+     * {@code ContractVerifier.checkTerms} refuse such keys; the constructor takes any bytes so that the contract's
+     * known-answer vectors can use filler keys.
+     */
+    public String keyProblem() {
+        String problem = CanonicalKeys.ed25519Problem(signingKey);
+        if (problem == null && keyAgreementSuite == KeyWrapSuite.X25519) {
+            problem = CanonicalKeys.x25519Problem(keyAgreementKey);
+        }
+        return problem;
     }
 
     @Override

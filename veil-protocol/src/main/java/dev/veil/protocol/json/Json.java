@@ -10,8 +10,13 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.cfg.MutableCoercionConfig;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * The one JSON configuration of the protocol: contracts, receipts, wire messages, identities and reference-value
@@ -28,10 +33,27 @@ public final class Json {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .withCoercionConfigDefaults(Json::refuseScalarCoercion)
+            .withCoercionConfig(LogicalType.Float, c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.TryConvert))
             .build();
     private static final ObjectMapper PRETTY = CANONICAL.copy().enable(SerializationFeature.INDENT_OUTPUT);
 
     private Json() {
+    }
+
+    /**
+     * A value is read only from its own JSON type: "true" or 1 is not a boolean, "17" or 115.9 is not an integer, 17
+     * is not a string. Otherwise a document a reader takes for one thing would be signed and enforced as another (a
+     * truncated fraction relaxes a minimum). Applies to every document kind, since all are read here. An integer may
+     * still fill a fractional field: that widening loses nothing.
+     */
+    private static void refuseScalarCoercion(MutableCoercionConfig config) {
+        for (CoercionInputShape shape : List.of(CoercionInputShape.Boolean, CoercionInputShape.Integer,
+                CoercionInputShape.Float, CoercionInputShape.String, CoercionInputShape.EmptyString)) {
+            config.setCoercion(shape, CoercionAction.Fail);
+        }
     }
 
     public static ObjectMapper mapper() {

@@ -12,25 +12,47 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
  * Checks a receipt offline: signature by the instance key, that key attested (evidence verified, reference values met,
  * report data binding its nonce, this contract and these keys), and the payload naming this contract and model.
+ *
+ * <p>The evidence is verified at the checker's time, not at the receipt's {@code issued_at}: that date is written by
+ * whoever holds the instance key, and verifying "as of" it would let a receipt backdated into the validity window of a
+ * since-expired or since-revoked chip certificate pass. {@code issued_at} must not be later than the time of checking
+ * (beyond {@link #CLOCK_SKEW}) nor than the contract's expiry. A receipt whose evidence no longer verifies today (its
+ * certificate expired) can still be checked as of an earlier time the checker chooses, with the explicit overload.
  */
 public final class ReceiptVerifier {
+    /** How far the enclave's clock may run ahead of the checker's when the provider checks a receipt just issued. */
+    public static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+
     private ReceiptVerifier() {
     }
 
+    /** Checks a result receipt now. */
     public static ResultReceipt verifyResult(SignedReceipt r, ContractVerifier.Verified contract) throws ProtocolException {
+        return verifyResult(r, contract, Instant.now());
+    }
+
+    /** Checks a result receipt as of {@code at}, the checker's time (never the receipt's own date). */
+    public static ResultReceipt verifyResult(SignedReceipt r, ContractVerifier.Verified contract, Instant at) throws ProtocolException {
         ResultReceipt p = parse(r, ResultReceipt.KIND, ResultReceipt.class);
-        check(r, contract, p.contractHash(), p.modelSha256(), p.evidenceSha256(), p.issuedAt());
+        check(r, contract, p.contractHash(), p.modelSha256(), p.evidenceSha256(), p.issuedAt(), at);
         return p;
     }
 
+    /** Checks a discard receipt now. */
     public static DiscardReceipt verifyDiscard(SignedReceipt r, ContractVerifier.Verified contract) throws ProtocolException {
+        return verifyDiscard(r, contract, Instant.now());
+    }
+
+    /** Checks a discard receipt as of {@code at}, the checker's time (never the receipt's own date). */
+    public static DiscardReceipt verifyDiscard(SignedReceipt r, ContractVerifier.Verified contract, Instant at) throws ProtocolException {
         DiscardReceipt p = parse(r, DiscardReceipt.KIND, DiscardReceipt.class);
-        check(r, contract, p.contractHash(), p.modelSha256(), p.evidenceSha256(), p.issuedAt());
+        check(r, contract, p.contractHash(), p.modelSha256(), p.evidenceSha256(), p.issuedAt(), at);
         return p;
     }
 
@@ -52,7 +74,7 @@ public final class ReceiptVerifier {
     }
 
     private static void check(SignedReceipt r, ContractVerifier.Verified contract, String contractHash, String modelSha,
-                              String evidenceSha, String issuedAt) throws ProtocolException {
+                              String evidenceSha, String issuedAt, Instant at) throws ProtocolException {
         if (!contract.hashHex().equals(contractHash)) {
             throw new ProtocolException("receipt is for contract " + contractHash + ", expected " + contract.hashHex());
         }
@@ -62,11 +84,23 @@ public final class ReceiptVerifier {
         if (!Digests.hex(Digests.sha256(r.evidence())).equals(evidenceSha)) {
             throw new ProtocolException("receipt's evidence digest does not match the evidence it carries");
         }
-        Instant at;
+        Instant issued;
         try {
-            at = Instant.parse(issuedAt);
+            issued = Instant.parse(issuedAt);
         } catch (RuntimeException e) {
             throw new ProtocolException("receipt issued_at '" + issuedAt + "' is not an ISO-8601 instant");
+        }
+        if (issued.isAfter(at.plus(CLOCK_SKEW))) {
+            throw new ProtocolException("receipt is dated " + issued + ", after the time of checking " + at + ": it cannot have been issued yet");
+        }
+        Instant expiry;
+        try {
+            expiry = Instant.parse(contract.contract().expiresAt());
+        } catch (RuntimeException e) {
+            throw new ProtocolException("contract expires_at '" + contract.contract().expiresAt() + "' is not an ISO-8601 instant");
+        }
+        if (issued.isAfter(expiry)) {
+            throw new ProtocolException("receipt is dated " + issued + ", after the contract expired at " + expiry);
         }
         try {
             EnclaveAppraisal.appraise(contract, r.platform(), r.evidence(), r.evidenceNonce(), r.instanceKeys(),
