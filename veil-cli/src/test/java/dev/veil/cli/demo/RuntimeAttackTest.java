@@ -16,6 +16,10 @@ import dev.veil.protocol.receipt.FailureCode;
 import dev.veil.protocol.results.FailureDetail;
 import dev.veil.protocol.wire.FrameChannel;
 import dev.veil.protocol.wire.Messages;
+import dev.veil.provider.ProviderFlow;
+import dev.veil.seal.AssetKey;
+import dev.veil.seal.ContentType;
+import dev.veil.seal.Sealer;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -161,6 +165,44 @@ class RuntimeAttackTest {
             }
             assertThat(run.dpError()).as("the data provider's error").isNotNull();
             assertThat(run.dpError().getMessage()).as("unauthenticated text shown as the enclave's reason").doesNotContain(lure);
+        }
+    }
+
+    /**
+     * The contract travels in the clear in every hello, so the host (or anyone who saw it) can send a hello for it
+     * first: the session and its party timer start then, unauthenticated. An honest model provider that releases its
+     * key late in that window, and a data provider that follows well within the party timeout of it, find the session
+     * discarded for party_timeout and the contract tombstoned (a key was released): the contract is burned.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void unauthenticatedHelloStartsThePartyTimerAndBurnsTheContractOfATimelyPair() throws Exception {
+        try (Ceremony c = new Ceremony(EnclaveConfig.simDefaults(tempDir.resolve("enclave")).withPartyTimeout(Duration.ofSeconds(6))
+                .withBatchSize(64))) {
+            byte[] model = Ceremony.digitsModel(24);
+            SignedContract contract = Ceremony.signed(c.contract(model, OutputPolicy.labels(), c.policy()));
+            try (FrameChannel ch = new FrameChannel(new Socket("127.0.0.1", c.enclave.port()))) {
+                ch.send(new Messages.Hello(Role.DATA_PROVIDER, contract, nonce()));
+                ch.receive(Messages.EvidenceOffer.class);
+            }
+            Thread.sleep(4000);   // the honest model provider arrives 4 s after the squatter's hello
+            // ... and the data provider 4 s after the model provider's upload: within 6 s of any authenticated party.
+            ProviderFlow.StepListener dpComesLater = (role, step, nanos, detail) -> {
+                if (role == Role.MODEL_PROVIDER && step.equals("upload")) {
+                    try {
+                        Thread.sleep(4000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            };
+            LocalCeremony.Run run;
+            try (AssetKey mk = AssetKey.generate(); AssetKey dk = AssetKey.generate()) {
+                run = LocalCeremony.run("127.0.0.1", c.enclave.port(), contract, Ceremony.MP,
+                        new Sealer().sealBytes(model, mk, ContentType.MODEL), mk, Ceremony.DP,
+                        new Sealer().sealBytes(Ceremony.evaluationData().featuresCsv(), dk, ContentType.DATASET), dk, dpComesLater);
+            }
+            run.requireSuccess();
         }
     }
 
