@@ -206,6 +206,60 @@ class RuntimeAttackTest {
         }
     }
 
+    /**
+     * Once both keys are released the party timer no longer fires, and nothing else bounds the upload: a host that
+     * stalls the data provider's authenticated upload (half a frame, then nothing; the idle timeout is per read, so a
+     * byte every few minutes holds it for ever) keeps the session open, both keys in memory, well past the party
+     * timeout. The model provider gets no discard receipt until the enclave gives up on the connection.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void hostStallingAnAuthenticatedUploadKeepsTheSessionOpenPastThePartyTimeout() throws Exception {
+        try (Ceremony c = new Ceremony(EnclaveConfig.simDefaults(tempDir.resolve("enclave")).withPartyTimeout(Duration.ofSeconds(2))
+                .withBatchSize(64))) {
+            byte[] model = Ceremony.digitsModel(25);
+            SignedContract contract = Ceremony.signed(c.contract(model, OutputPolicy.labels(), c.policy()));
+            try (StallingRelay relay = new StallingRelay(c.enclave.port()); AssetKey mk = AssetKey.generate();
+                 AssetKey dk = AssetKey.generate()) {
+                byte[] sealedModel = new Sealer().sealBytes(model, mk, ContentType.MODEL);
+                byte[] sealedData = new Sealer().sealBytes(Ceremony.evaluationData().featuresCsv(), dk, ContentType.DATASET);
+                Thread mp = new Thread(() -> {
+                    try {
+                        ProviderFlow.run(Ceremony.MP, Role.MODEL_PROVIDER, contract, "127.0.0.1", c.enclave.port(), sealedModel, mk,
+                                dev.veil.attest.VerificationOptions.now(), ProviderFlow.StepListener.NONE);
+                    } catch (Exception ignored) {
+                        // ends when the enclave closes
+                    }
+                });
+                mp.setDaemon(true);
+                mp.start();
+                Thread.sleep(1000);
+                Thread dp = new Thread(() -> {
+                    try {
+                        ProviderFlow.run(Ceremony.DP, Role.DATA_PROVIDER, contract, "127.0.0.1", relay.port(), sealedData, dk,
+                                dev.veil.attest.VerificationOptions.now(), ProviderFlow.StepListener.NONE);
+                    } catch (Exception ignored) {
+                        // ends when the relay closes
+                    }
+                });
+                dp.setDaemon(true);
+                dp.start();
+                Thread.sleep(6000);   // three party timeouts after both keys were released
+                String reply;
+                try (FrameChannel probe = new FrameChannel(new Socket("127.0.0.1", c.enclave.port()))) {
+                    probe.send(new Messages.Hello(Role.DATA_PROVIDER, contract, nonce()));
+                    try {
+                        probe.receive();
+                        reply = "the session is still open";
+                    } catch (dev.veil.protocol.json.ProtocolException e) {
+                        reply = e.getMessage();
+                    }
+                }
+                assertThat(reply).as("a hello for the contract, well past the party timeout").contains("already used");
+            }
+        }
+    }
+
     private static byte[] nonce() {
         byte[] n = new byte[32];
         new SecureRandom().nextBytes(n);
