@@ -260,6 +260,38 @@ class RuntimeAttackTest {
         }
     }
 
+    /**
+     * The failure detail is sealed to the data provider but not padded: its length travels in the clear in the
+     * 'failure' message. A hostile model whose error quotes the data (Reshape to the input's own values) makes that
+     * length a function of the data provider's cells: here, how many digits they have.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void sealedFailureDetailLengthOnTheWireDependsOnTheData() throws Exception {
+        try (Ceremony c = ceremony()) {
+            byte[] model = HostileOnnx.reshapeByInputValues();
+            int shortCells = sealedDetailLengthOnTheWire(c, model, "3,5\n");
+            int longCells = sealedDetailLengthOnTheWire(c, model, "333333,555555\n");
+            assertThat(longCells).as("length of the sealed detail the host sees, for two datasets of one row").isEqualTo(shortCells);
+        }
+    }
+
+    private static int sealedDetailLengthOnTheWire(Ceremony c, byte[] model, String csv) throws Exception {
+        SignedContract contract = Ceremony.signed(c.contract(model, OutputPolicy.scores(), c.policy()));
+        byte[] wire;
+        try (RecordingRelay relay = new RecordingRelay(c.enclave.port())) {
+            LocalCeremony.Run run = c.runVia(relay.port(), contract, model, csv.getBytes(StandardCharsets.US_ASCII));
+            assertThat(run.dpError()).hasMessageContaining("inference_failed");
+            wire = relay.seen();
+        }
+        String text = new String(wire, StandardCharsets.ISO_8859_1);
+        String key = "\"sealed_detail\":\"";
+        int from = text.indexOf(key);
+        assertThat(from).as("a failure with a sealed detail on the wire").isNotNegative();
+        from += key.length();
+        return text.indexOf('"', from) - from;
+    }
+
     private static byte[] nonce() {
         byte[] n = new byte[32];
         new SecureRandom().nextBytes(n);
