@@ -207,16 +207,20 @@ class RuntimeAttackTest {
     }
 
     /**
-     * Once both keys are released the party timer no longer fires, and nothing else bounds the upload: a host that
-     * stalls the data provider's authenticated upload (half a frame, then nothing; the idle timeout is per read, so a
-     * byte every few minutes holds it for ever) keeps the session open, both keys in memory, well past the party
-     * timeout. The model provider gets no discard receipt until the enclave gives up on the connection.
+     * Once both keys are released the party timer no longer fires, and the idle timeout is per read: a host that
+     * trickles the data provider's authenticated upload (a byte every half second here, against a 2 s idle timeout; a
+     * byte every few minutes against the default 5 min) keeps the session open, both keys in memory, for as long as it
+     * likes. PROTOCOL.md section 10 says a stalled upload is ended by the idle timeout; a trickled one never is, and the
+     * model provider gets no discard receipt.
      */
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    void hostStallingAnAuthenticatedUploadKeepsTheSessionOpenPastThePartyTimeout() throws Exception {
+    void hostTricklingAnAuthenticatedUploadKeepsTheSessionOpenPastEveryTimeout() throws Exception {
+        EnclaveConfig.ServiceLimits d = EnclaveConfig.ServiceLimits.defaults();
+        EnclaveConfig.ServiceLimits limits = new EnclaveConfig.ServiceLimits(d.handshakeTimeout(), Duration.ofSeconds(2),
+                d.maxConnections(), d.maxConnectionsPerSource(), d.maxOpenSessions(), d.maxTombstones());
         try (Ceremony c = new Ceremony(EnclaveConfig.simDefaults(tempDir.resolve("enclave")).withPartyTimeout(Duration.ofSeconds(2))
-                .withBatchSize(64))) {
+                .withBatchSize(64).withLimits(limits))) {
             byte[] model = Ceremony.digitsModel(25);
             SignedContract contract = Ceremony.signed(c.contract(model, OutputPolicy.labels(), c.policy()));
             try (StallingRelay relay = new StallingRelay(c.enclave.port()); AssetKey mk = AssetKey.generate();
@@ -244,7 +248,7 @@ class RuntimeAttackTest {
                 });
                 dp.setDaemon(true);
                 dp.start();
-                Thread.sleep(6000);   // three party timeouts after both keys were released
+                Thread.sleep(8000);   // four party timeouts and four idle timeouts after both keys were released
                 String reply;
                 try (FrameChannel probe = new FrameChannel(new Socket("127.0.0.1", c.enclave.port()))) {
                     probe.send(new Messages.Hello(Role.DATA_PROVIDER, contract, nonce()));
@@ -255,7 +259,7 @@ class RuntimeAttackTest {
                         reply = e.getMessage();
                     }
                 }
-                assertThat(reply).as("a hello for the contract, well past the party timeout").contains("already used");
+                assertThat(reply).as("a hello for the contract, well past the party and idle timeouts").contains("already used");
             }
         }
     }
@@ -290,6 +294,23 @@ class RuntimeAttackTest {
         assertThat(from).as("a failure with a sealed detail on the wire").isNotNegative();
         from += key.length();
         return text.indexOf('"', from) - from;
+    }
+
+    /**
+     * The other direction: the model is the model provider's confidential asset, but ONNX Runtime's error text, sealed
+     * to the data provider verbatim, quotes the model's constants. A data provider that sends a dataset the model
+     * cannot take reads a confidential initializer (here the target shape 31337) in its failure detail.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void dataProviderReadsTheModelsConstantsInOnnxRuntimeErrorText() throws Exception {
+        try (Ceremony c = ceremony()) {
+            byte[] model = RuntimeHostileOnnx.reshapeToAModelConstant();
+            LocalCeremony.Run run = c.run(Ceremony.signed(c.contract(model, OutputPolicy.scores(), c.policy())), model,
+                    "1,2\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(run.dpError()).hasMessageContaining("inference_failed");
+            assertThat(run.dpError().getMessage()).as("the data provider's failure detail").doesNotContain("31337");
+        }
     }
 
     private static byte[] nonce() {

@@ -33,6 +33,24 @@ final class RuntimeHostileOnnx {
         return model(graph, 13);
     }
 
+    /**
+     * A model with a confidential constant used as a shape: y = Reshape(x, secret_shape) with secret_shape = [31337, 2].
+     * On a dataset of fewer rows, ONNX Runtime's error names the requested shape, that is the model provider's constant.
+     */
+    static byte[] reshapeToAModelConstant() {
+        byte[] raw = new byte[16];
+        System.arraycopy(le64(31337), 0, raw, 0, 8);
+        System.arraycopy(le64(2), 0, raw, 8, 8);
+        Proto secret = new Proto().varint(1, 2).varint(2, INT64).string(8, "secret_shape").bytes(9, raw);
+        Proto graph = new Proto()
+                .message(1, node("Reshape", new String[] {"x", "secret_shape"}, "y"))
+                .string(2, "reshape-to-constant")
+                .message(5, secret)
+                .message(11, floatInput("x"))
+                .message(12, new Proto().string(1, "y").message(2, new Proto().message(1, new Proto().varint(1, FLOAT))));
+        return model(graph, 13);
+    }
+
     private static Proto node(String op, String[] inputs, String output, Proto... attributes) {
         Proto n = new Proto();
         for (String i : inputs) {

@@ -12,8 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A hostile host between the providers and the enclave: forwards everything, but holds back a provider's upload after
- * the first half of its first data frame, keeping both connections open (an authenticated upload stalled by the host).
+ * A hostile host between the providers and the enclave: forwards everything, but slows a provider's upload down after
+ * the first half of its first data frame to one byte every half second, keeping both connections open (an
+ * authenticated upload trickled by the host, each read well within the enclave's idle timeout).
  */
 final class StallingRelay implements AutoCloseable {
     private static final int DATA = 2;
@@ -78,13 +79,20 @@ final class StallingRelay implements AutoCloseable {
                     if (type == DATA) {
                         out.write(body, 0, len / 2);
                         out.flush();
-                        return;   // the rest never comes; the connections stay open
+                        for (int i = len / 2; i < len; i++) {
+                            Thread.sleep(500);
+                            out.write(body[i]);
+                            out.flush();
+                        }
+                        return;
                     }
                     out.write(body);
                     out.flush();
                 }
             } catch (IOException ignored) {
                 // one side closed
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         });
     }
