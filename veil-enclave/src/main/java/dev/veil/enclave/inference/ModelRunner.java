@@ -35,6 +35,8 @@ import java.util.concurrent.TimeUnit;
 public final class ModelRunner implements AutoCloseable {
     /** ONNX Runtime's session config key: where external initializers of a model loaded from memory are looked up. */
     static final String EXTERNAL_INITIALIZERS_FOLDER = "session.model_external_initializers_file_folder_path";
+    /** ONNX Runtime's session config key that pins the loader: "ONNX" never falls back to the ORT-format loader. */
+    static final String LOAD_MODEL_FORMAT = "session.load_model_format";
     private static final ScheduledExecutorService TERMINATOR = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "veil-ort-terminator");
         t.setDaemon(true);
@@ -72,6 +74,7 @@ public final class ModelRunner implements AutoCloseable {
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setIntraOpNumThreads(intraOpThreads > 0 ? intraOpThreads : Math.max(1, Runtime.getRuntime().availableProcessors()));
             so.addConfigEntry(EXTERNAL_INITIALIZERS_FOLDER, emptyDir.toString());
+            so.addConfigEntry(LOAD_MODEL_FORMAT, "ONNX");
             created = env.createSession(onnxModel, so);
             options = new OrtSession.RunOptions();
         } catch (OrtException e) {
