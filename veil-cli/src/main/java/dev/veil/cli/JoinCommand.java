@@ -121,7 +121,7 @@ final class JoinCommand implements Callable<Integer> {
                 if (receiptOut != null) {
                     write(receiptOut, Json.pretty(o.result().signedReceipt()).getBytes(StandardCharsets.UTF_8), false);
                 }
-                System.out.println(JsonOut.line(JsonOut.fields("output", out.toString(), "rows", o.result().receipt().rows(),
+                System.out.println(JsonOut.line(JsonOut.fields("output", out.toString(), "rows", o.result().rows(),
                         "output_commitment", o.result().receipt().outputCommitment(),
                         "commitment_salt", java.util.HexFormat.of().formatHex(o.result().commitmentSalt()), "receipt_verified", true)));
             } else {

@@ -19,6 +19,8 @@ import dev.veil.protocol.receipt.ResultCommitments;
 import dev.veil.protocol.receipt.ResultReceipt;
 import dev.veil.protocol.receipt.SignedReceipt;
 import dev.veil.protocol.results.SealedResults;
+import dev.veil.protocol.wire.FailureSignature;
+import dev.veil.protocol.wire.Messages;
 import dev.veil.seal.AssetKey;
 import dev.veil.seal.ContentType;
 import dev.veil.seal.SealException;
@@ -45,7 +47,9 @@ import org.slf4j.LoggerFactory;
  * back. Keys are used only under joint consent (both released), plaintext exists only in memory while RUNNING, and
  * whatever happens the session ends discarded. A RUNNING session is discarded only by its own run, once ONNX Runtime
  * has returned and its session is closed, so the discard receipt never claims what has not happened. Failures carry
- * a {@link FailureCode} for the model provider and the log, and a detail for the data provider only.
+ * a {@link FailureCode} for the log and a detail for the data provider only. The model provider's discard receipt
+ * states the code only for a session that ended before the data provider's data was given to the model; from then on
+ * it says "discarded" whatever happened, so a hostile model cannot signal the data through the outcome.
  */
 public final class Session {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
@@ -78,6 +82,8 @@ public final class Session {
     private final Retirement retirement;
     private State state = State.OPEN;
     private boolean anyKeyReleased;
+    /** Set once the data provider's data is handed to the model: the model provider's outcome is "discarded" from then. */
+    private volatile boolean dataGivenToModel;
     private ModelRunner activeRunner;
     private boolean shuttingDown;
 
@@ -165,6 +171,19 @@ public final class Session {
         LOG.info("session {}: sealed {} received ({} bytes)", id(), expected.label(), sealed.length);
     }
 
+    synchronized boolean anyKeyReleased() {
+        return anyKeyReleased;
+    }
+
+    synchronized boolean jointConsent() {
+        return vault.jointConsent();
+    }
+
+    /** A failure message for a provider of this session, signed by the instance key so the provider can tell it is ours. */
+    public Messages.Failure signed(Messages.Failure failure, Role recipient) {
+        return FailureSignature.sign(failure, contract.hash(), recipient, keys.signingKey());
+    }
+
     /** Runs the inference if, and only if, both parties have released keys and uploaded assets. */
     public void runIfReady() {
         synchronized (this) {
@@ -175,15 +194,18 @@ public final class Session {
         }
         Delivery d = null;
         SessionFailure failure = null;
+        Throwable thrown = null;
         try {
             d = infer();
         } catch (SessionFailure e) {
             failure = e;
-        } catch (RuntimeException | OutOfMemoryError e) {
+        } catch (Throwable e) {
+            // Whatever was thrown, the session is discarded and its keys wiped: none may stay stuck RUNNING.
             // Only the class: an exception's message may quote the data.
             LOG.error("session {}: internal failure ({})", id(), e.getClass().getName());
             failure = new SessionFailure(FailureCode.INTERNAL_ERROR, "the enclave failed while running the model ("
                     + e.getClass().getSimpleName() + ")");
+            thrown = e;
         }
         synchronized (this) {
             if (failure != null && shuttingDown && failure.code() == FailureCode.TIMEOUT) {
@@ -193,6 +215,9 @@ public final class Session {
         finish(failure);
         if (d != null) {
             delivery.complete(d);
+        }
+        if (thrown instanceof Error error && !(error instanceof OutOfMemoryError)) {
+            throw error;   // discarded first; a JVM error other than running out of memory is not ours to swallow
         }
     }
 
@@ -240,9 +265,12 @@ public final class Session {
                 // ONNX Runtime holds its own copy of the model now; wipe ours at once.
                 Arrays.fill(model.plaintext(), (byte) 0);
                 phases.mark("load");
+                // Veil's own check of the input against the model's declared input, before the model sees any data.
+                runner.checkAccepts(input);
+                dataGivenToModel = true;
                 var raw = runner.run(input, config.batchSize(), Duration.ofSeconds(limits.maxInferenceSeconds()));
                 phases.mark("run");
-                out = OutputEncoder.encode(contract.contract().output(), raw);
+                out = OutputEncoder.encode(contract.contract().output(), raw, input.rows());
                 phases.mark("encode");
             } catch (InferenceException e) {
                 throw new SessionFailure(e.code(), e.getMessage());
@@ -279,15 +307,16 @@ public final class Session {
     /** Seals the output to the data provider and signs its receipt, whose digests are salted commitments. */
     private Delivery deliver(OutputEncoder.Encoded out, SealHeader dataHeader, PhaseTimer phases, long t0) throws SessionFailure {
         try {
-            SealedResults.Sealed sealed = SealedResults.seal(out.bytes(), contract.contract().dataProvider(), contract.hash());
+            SealedResults.Sealed sealed = SealedResults.seal(out.bytes(), out.rows(), out.paddedLength(),
+                    contract.contract().dataProvider(), contract.hash());
             phases.mark("seal");
             Attested dp = attested.get(Role.DATA_PROVIDER);
             ResultReceipt receipt = new ResultReceipt(contract.hashHex(), contract.contract().model().sha256(),
                     ResultCommitments.input(sealed.commitmentSalt(), dataHeader.plaintextSha256()),
                     ResultCommitments.output(sealed.commitmentSalt(), out.bytes()),
-                    contract.contract().output().kind(), out.rows(), Digests.hex(Digests.sha256(dp.evidence())),
-                    Instant.now().toString());
-            LOG.info("session {}: inference over {} rows done in {} ms ({})", id(), out.rows(), (System.nanoTime() - t0) / 1_000_000, phases);
+                    contract.contract().output().kind(), Digests.hex(Digests.sha256(dp.evidence())), Instant.now().toString());
+            // No row count: a hostile model can make the output's length a cell of the data.
+            LOG.info("session {}: inference done in {} ms ({})", id(), (System.nanoTime() - t0) / 1_000_000, phases);
             return new Delivery(sealed.bytes(), ReceiptSigner.sign(ResultReceipt.KIND, receipt, keys.signingKey(),
                     dp.platform(), dp.evidence(), dp.collateral(), dp.nonce(), keys.publicKeys()));
         } catch (ProtocolException e) {
@@ -338,6 +367,21 @@ public final class Session {
                 + config.partyTimeout().toSeconds() + " s"));
     }
 
+    /**
+     * Upload deadline: both keys were released a party timeout ago and the uploads are still not complete (a host can
+     * trickle an upload a byte at a time under the per-read idle timeout). The session is discarded as party_timeout.
+     */
+    void discardIfUploadsIncomplete() {
+        synchronized (this) {
+            if (state != State.OPEN) {
+                return;
+            }
+            state = State.RUNNING;   // claimed by this call; finish() ends it
+        }
+        finish(new SessionFailure(FailureCode.PARTY_TIMEOUT, "the uploads did not complete within "
+                + config.partyTimeout().toSeconds() + " s of both keys being released"));
+    }
+
     /** The enclave is stopping: an open session is discarded, a running one is terminated and discards itself. */
     void shutdown() {
         synchronized (this) {
@@ -373,7 +417,8 @@ public final class Session {
         Attested mp = attested.get(Role.MODEL_PROVIDER);
         if (mp != null) {
             DiscardReceipt r = new DiscardReceipt(contract.hashHex(), contract.contract().model().sha256(),
-                    failure == null ? DiscardReceipt.COMPLETED : DiscardReceipt.failed(failure.code()), List.copyOf(released),
+                    failure == null || dataGivenToModel ? DiscardReceipt.DISCARDED : DiscardReceipt.failed(failure.code()),
+                    List.copyOf(released),
                     Instant.now().toString(), Digests.hex(Digests.sha256(mp.evidence())));
             discardReceipt.complete(ReceiptSigner.sign(DiscardReceipt.KIND, r, keys.signingKey(), mp.platform(),
                     mp.evidence(), mp.collateral(), mp.nonce(), keys.publicKeys()));
