@@ -86,6 +86,9 @@ class RuntimeAttackTest {
             assertThat(fails.mp().discard().receipt().outcome())
                     .as("what the model provider learns must not depend on the data provider's cell values")
                     .isEqualTo(fits.mp().discard().receipt().outcome());
+            assertThat(fails.mp().discard().receipt().released())
+                    .as("nor may the list of what was released: it is signed to the model provider too")
+                    .isEqualTo(fits.mp().discard().receipt().released());
         }
     }
 

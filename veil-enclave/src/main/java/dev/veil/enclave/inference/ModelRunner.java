@@ -163,7 +163,13 @@ public final class ModelRunner implements AutoCloseable {
                 requireNotTerminated();
                 int to = Math.min(data.rows(), from + batch);
                 FloatTensor part = from == 0 && to == data.rows() ? data : data.slice(from, to);
-                out.add(runOnce(part));
+                try {
+                    out.add(runOnce(part));
+                } finally {
+                    if (part != data) {
+                        Arrays.fill(part.values(), 0f);   // the batch slice is a copy of the data provider's rows
+                    }
+                }
             }
             return out;
         } finally {

@@ -56,6 +56,13 @@ public final class Session {
 
     enum State { OPEN, RUNNING, DISCARDED }
 
+    /**
+     * The discard receipt's last item once the data was processed: the copies the JVM or ONNX Runtime made that Veil
+     * cannot zero, only drop (docs/MEMORY.md).
+     */
+    static final String NOT_ZEROED = "not zeroed, only dropped: the dataset's text while parsing, the encoded output's text "
+            + "while encoding, ONNX Runtime's native buffers (freed with its session)";
+
     /** What the data provider receives. */
     public record Delivery(byte[] sealedResults, SignedReceipt receipt) {
     }
@@ -227,6 +234,7 @@ public final class Session {
         Unsealer.Opened model = null;
         Unsealer.Opened data = null;
         FloatTensor input = null;
+        OutputEncoder.Encoded out = null;
         try {
             PhaseTimer phases = new PhaseTimer();
             model = open(Role.MODEL_PROVIDER);
@@ -248,13 +256,13 @@ public final class Session {
             Arrays.fill(data.plaintext(), (byte) 0);
             wipeSealed();
             phases.mark("parse");
-            OutputEncoder.Encoded out;
             ModelRunner runner;
             try {
                 runner = new ModelRunner(model.plaintext(), config.intraOpThreads(), config.workDir().resolve("ort-scratch"));
             } catch (InferenceException e) {
                 throw new SessionFailure(e.code(), e.getMessage());
             }
+            List<ModelRunner.BatchOutput> raw = null;
             try {
                 synchronized (this) {
                     activeRunner = runner;
@@ -268,7 +276,7 @@ public final class Session {
                 // Veil's own check of the input against the model's declared input, before the model sees any data.
                 runner.checkAccepts(input);
                 dataGivenToModel = true;
-                var raw = runner.run(input, config.batchSize(), Duration.ofSeconds(limits.maxInferenceSeconds()));
+                raw = runner.run(input, config.batchSize(), Duration.ofSeconds(limits.maxInferenceSeconds()));
                 phases.mark("run");
                 out = OutputEncoder.encode(contract.contract().output(), raw, input.rows());
                 phases.mark("encode");
@@ -278,17 +286,27 @@ public final class Session {
                 synchronized (this) {
                     activeRunner = null;
                 }
+                // From the moment the model has the data, the items are the same whatever happened (success, failure,
+                // timeout): the list must not tell the model provider how the run went.
+                if (dataGivenToModel) {
+                    released.add("input batch copies zeroed");
+                    if (raw != null) {
+                        wipe(raw);
+                    }
+                    released.add("model output tensors zeroed");
+                }
                 if (runner.closeSession()) {
                     released.add("onnx runtime session closed");
                 }
             }
-            try {
-                return deliver(out, data.header(), phases, t0);
-            } finally {
-                Arrays.fill(out.bytes(), (byte) 0);
+            return deliver(out, data.header(), phases, t0);
+        } finally {
+            if (dataGivenToModel) {
+                if (out != null) {
+                    Arrays.fill(out.bytes(), (byte) 0);
+                }
                 released.add("encoded output buffer zeroed");
             }
-        } finally {
             if (model != null) {
                 Arrays.fill(model.plaintext(), (byte) 0);
                 released.add("model plaintext buffer zeroed");
@@ -321,6 +339,17 @@ public final class Session {
                     dp.platform(), dp.evidence(), dp.collateral(), dp.nonce(), keys.publicKeys()));
         } catch (ProtocolException e) {
             throw new SessionFailure(FailureCode.INTERNAL_ERROR, "results could not be sealed to the data provider: " + e.getMessage());
+        }
+    }
+
+    private static void wipe(List<ModelRunner.BatchOutput> outputs) {
+        for (ModelRunner.BatchOutput b : outputs) {
+            b.floats().forEach(t -> Arrays.fill(t.values(), 0f));
+            b.int64s().forEach(v -> {
+                if (v != null) {
+                    Arrays.fill(v, 0L);
+                }
+            });
         }
     }
 
@@ -413,6 +442,9 @@ public final class Session {
         released.add("instance key-wrap private key zeroed");
         if (retirement.retire(anyKeyReleased)) {
             released.add("session tombstoned: refuses further use");
+        }
+        if (dataGivenToModel) {
+            released.add(NOT_ZEROED);
         }
         Attested mp = attested.get(Role.MODEL_PROVIDER);
         if (mp != null) {
