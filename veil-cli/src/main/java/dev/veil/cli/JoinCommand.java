@@ -131,7 +131,7 @@ final class JoinCommand implements Callable<Integer> {
                 System.out.println(JsonOut.line(JsonOut.fields("discarded", true, "outcome", o.discard().receipt().outcome(),
                         "released", o.discard().receipt().released(), "receipt_verified", true)));
                 if (!o.discard().receipt().completed()) {
-                    throw new CliFailure("session ended without a result (" + o.discard().receipt().outcome()
+                    throw new CliFailure("the session ended before the model ran (" + o.discard().receipt().outcome()
                             + "); the enclave discarded the model and signed a receipt");
                 }
             }
