@@ -121,7 +121,7 @@ final class JoinCommand implements Callable<Integer> {
                 if (receiptOut != null) {
                     write(receiptOut, Json.pretty(o.result().signedReceipt()).getBytes(StandardCharsets.UTF_8), false);
                 }
-                System.out.println(JsonOut.line(JsonOut.fields("output", out.toString(), "rows", o.result().receipt().rows(),
+                System.out.println(JsonOut.line(JsonOut.fields("output", out.toString(), "rows", o.result().rows(),
                         "output_commitment", o.result().receipt().outputCommitment(),
                         "commitment_salt", java.util.HexFormat.of().formatHex(o.result().commitmentSalt()), "receipt_verified", true)));
             } else {
@@ -131,7 +131,7 @@ final class JoinCommand implements Callable<Integer> {
                 System.out.println(JsonOut.line(JsonOut.fields("discarded", true, "outcome", o.discard().receipt().outcome(),
                         "released", o.discard().receipt().released(), "receipt_verified", true)));
                 if (!o.discard().receipt().completed()) {
-                    throw new CliFailure("session ended without a result (" + o.discard().receipt().outcome()
+                    throw new CliFailure("the session ended before the model ran (" + o.discard().receipt().outcome()
                             + "); the enclave discarded the model and signed a receipt");
                 }
             }

@@ -69,9 +69,10 @@ class IdentityAndKeyWrapTest {
     void resultsOpenOnlyForTheDataProvider() throws Exception {
         byte[] output = "3\n1\n4\n".getBytes();
         byte[] hash = new byte[32];
-        SealedResults.Sealed result = SealedResults.seal(output, TestParties.DP.publicIdentity(), hash);
+        SealedResults.Sealed result = SealedResults.seal(output, 3, 63, TestParties.DP.publicIdentity(), hash);
         byte[] sealed = result.bytes();
         assertThat(SealedResults.open(sealed, TestParties.DP).output()).isEqualTo(output);
+        assertThat(SealedResults.open(sealed, TestParties.DP).rows()).isEqualTo(3);
         assertThat(SealedResults.open(sealed, TestParties.DP).commitmentSalt()).isEqualTo(result.commitmentSalt());
         assertThatThrownBy(() -> SealedResults.open(sealed, TestParties.MP)).hasMessageContaining("sealed for");
         byte[] t = sealed.clone();

@@ -64,12 +64,12 @@ public final class ProviderFlow {
             t = done(listener, role, "upload", t, sealedAsset.length + " sealed bytes accepted");
             if (role == Role.DATA_PROVIDER) {
                 ProviderSession.Result r = s.awaitResult();
-                t = done(listener, role, "result", t, r.receipt().rows() + " rows; receipt verified; output opened with the data provider's key");
+                t = done(listener, role, "result", t, r.rows() + " rows; receipt verified; output opened with the data provider's key");
                 recordFinished(replay, contractHash, role, listener, t);
                 return new Outcome(enclave, r, null);
             }
             ProviderSession.Discard d = s.awaitDiscard();
-            t = done(listener, role, "discard receipt", t, (d.receipt().completed() ? "session completed; " : "session " + d.receipt().outcome() + "; ")
+            t = done(listener, role, "discard receipt", t, (d.receipt().completed() ? "session discarded; " : "session " + d.receipt().outcome() + "; ")
                     + "enclave released " + d.receipt().released().size() + " items; receipt verified");
             recordFinished(replay, contractHash, role, listener, t);
             return new Outcome(enclave, null, d);

@@ -22,6 +22,7 @@ import dev.veil.protocol.receipt.ResultReceipt;
 import dev.veil.protocol.receipt.SignedReceipt;
 import dev.veil.protocol.results.FailureDetail;
 import dev.veil.protocol.results.SealedResults;
+import dev.veil.protocol.wire.FailureSignature;
 import dev.veil.protocol.wire.FrameChannel;
 import dev.veil.protocol.wire.Message;
 import dev.veil.protocol.wire.Messages;
@@ -139,13 +140,20 @@ public final class ProviderSession implements AutoCloseable {
 
     /**
      * Receives the next message; the enclave's refusal becomes a ProtocolException naming its code and, when the
-     * enclave sealed a detail to this provider, that detail (only this provider can read it).
+     * enclave sealed a detail to this provider, that detail (only this provider can read it). Once this provider has
+     * attested the enclave, a failure counts as the enclave's only if the attested instance key signed it: anyone on
+     * the path can seal text to this provider's public key, so an unsigned or badly signed failure is shown as
+     * unauthenticated, with its fixed code description only. Text shown has its control characters escaped.
      */
     private <T extends Message> T receive(Class<T> expected) throws IOException, ProtocolException {
         try {
             return channel.receive(expected);
         } catch (PeerFailure f) {
-            throw new ProtocolException("enclave refused (" + f.code() + "): " + detailOf(f));
+            if (attested != null && !FailureSignature.verifies(f.message(), contract.hash(), role, attested.instanceKeys().signingKey())) {
+                throw new ProtocolException("a failure (" + f.code() + ": " + f.code().description() + ") arrived that the attested "
+                        + "enclave did not sign: unauthenticated, the host or the network may have written it; its text is not shown");
+            }
+            throw new ProtocolException("enclave refused (" + f.code() + "): " + escape(detailOf(f)));
         }
     }
 
@@ -160,12 +168,26 @@ public final class ProviderSession implements AutoCloseable {
         }
     }
 
+    /** Control characters (line breaks, terminal escapes) become a backslash, u and four hex digits, so peer text cannot forge output lines. */
+    static String escape(String text) {
+        StringBuilder sb = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> {
+            if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT) {
+                sb.append(String.format("\\u%04x", c));
+            } else {
+                sb.appendCodePoint(c);
+            }
+        });
+        return sb.toString();
+    }
+
     /**
      * The data provider's outcome: verified receipt, the opened output, and the salt that opens the receipt's
-     * commitments (to show a third party that a file is the committed output).
+     * commitments (to show a third party that a file is the committed output). {@code rows} is the output's row
+     * count, which travels sealed with the results (never in the receipt, which is in the clear).
      */
     public record Result(ResultReceipt receipt, SignedReceipt signedReceipt, byte[] sealedResults, byte[] output,
-                         byte[] commitmentSalt) {
+                         byte[] commitmentSalt, long rows) {
     }
 
     /** Step 9 for the data provider: receive the sealed results, verify the receipt, open and check the output. */
@@ -185,7 +207,7 @@ public final class ProviderSession implements AutoCloseable {
         if (!ResultCommitments.matches(ResultCommitments.input(opened.commitmentSalt(), uploadedSha256), receipt.inputCommitment())) {
             throw new ProtocolException("the receipt's input commitment is not to the dataset this provider uploaded");
         }
-        return new Result(receipt, ready.receipt(), sealed, opened.output(), opened.commitmentSalt());
+        return new Result(receipt, ready.receipt(), sealed, opened.output(), opened.commitmentSalt(), opened.rows());
     }
 
     /** The model provider's outcome: the verified discard receipt and its signed form (to keep or show others). */

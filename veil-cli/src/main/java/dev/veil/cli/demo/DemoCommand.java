@@ -181,7 +181,7 @@ public final class DemoCommand implements Callable<Integer> {
                 say.printf("DP decrypted %d labels → %s; accuracy %.1f %% (%d/%d) against the DP's true labels%n",
                         got.length, outFile, 100.0 * correct / got.length, correct, got.length);
             } else {
-                say.printf("DP decrypted %d rows of %s → %s%n", dpOutcome.result().receipt().rows(), policy.kind(), outFile);
+                say.printf("DP decrypted %d rows of %s → %s%n", dpOutcome.result().rows(), policy.kind(), outFile);
             }
             say.println("result receipt verified offline: signed by the attested instance key; model, input and output digests match ("
                     + resultReceipt + ")");

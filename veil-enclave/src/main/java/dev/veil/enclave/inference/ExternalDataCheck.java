@@ -52,8 +52,19 @@ final class ExternalDataCheck {
     private ExternalDataCheck() {
     }
 
-    /** Throws unless no tensor anywhere in the model refers to external data. */
+    /** ONNX Runtime's marker of an ORT-format (FlatBuffers) model: these 4 bytes at offset 4. */
+    private static final byte[] ORT_FORMAT_IDENTIFIER = {'O', 'R', 'T', 'M'};
+
+    /**
+     * Throws unless the model is ONNX protobuf and no tensor anywhere in it refers to external data. ONNX Runtime
+     * would load bytes carrying the ORT-format identifier with its FlatBuffers loader, which this walk never reasons
+     * about, whatever the protobuf framing around them looks like: such bytes are refused outright.
+     */
     static void refuseExternalData(byte[] model) throws InferenceException {
+        if (model.length >= 8 && java.util.Arrays.equals(model, 4, 8, ORT_FORMAT_IDENTIFIER, 0, 4)) {
+            throw new InferenceException(FailureCode.MODEL_INVALID, "the model is in ONNX Runtime's ORT format; Veil loads only "
+                    + "ONNX protobuf models (convert it back to .onnx)");
+        }
         walk(model, 0, model.length, Kind.MODEL, 0);
     }
 

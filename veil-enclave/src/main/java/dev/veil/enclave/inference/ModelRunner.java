@@ -31,10 +31,18 @@ import java.util.concurrent.TimeUnit;
  * one float32 input whose first dimension is the batch. A model whose tensors refer to external data is refused before
  * ONNX Runtime sees it, and ONNX Runtime is pointed at an empty private directory for external initializers as a
  * second line of defence. A run is terminated when it passes its time limit. Closing releases the native session.
+ *
+ * <p>ONNX Runtime's own error text never leaves this class: it can quote the data provider's cells (to whom failure
+ * details are sealed, but its length and presence are seen) and the model provider's constants (which the data
+ * provider must not read). Failures are Veil's own sentences, built only from Veil's checks on the input side.
  */
 public final class ModelRunner implements AutoCloseable {
     /** ONNX Runtime's session config key: where external initializers of a model loaded from memory are looked up. */
     static final String EXTERNAL_INITIALIZERS_FOLDER = "session.model_external_initializers_file_folder_path";
+    /** ONNX Runtime's session config key that pins the loader: "ONNX" never falls back to the ORT-format loader. */
+    static final String LOAD_MODEL_FORMAT = "session.load_model_format";
+    /** What the data provider is told when ONNX Runtime fails during a run: never ONNX Runtime's own text. */
+    public static final String MODEL_FAILED_ON_INPUT = "the model failed on your input";
     private static final ScheduledExecutorService TERMINATOR = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "veil-ort-terminator");
         t.setDaemon(true);
@@ -72,12 +80,13 @@ public final class ModelRunner implements AutoCloseable {
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setIntraOpNumThreads(intraOpThreads > 0 ? intraOpThreads : Math.max(1, Runtime.getRuntime().availableProcessors()));
             so.addConfigEntry(EXTERNAL_INITIALIZERS_FOLDER, emptyDir.toString());
+            so.addConfigEntry(LOAD_MODEL_FORMAT, "ONNX");
             created = env.createSession(onnxModel, so);
             options = new OrtSession.RunOptions();
         } catch (OrtException e) {
             closeQuietly(created, options);
             removeEmptyDir();
-            throw new InferenceException(FailureCode.MODEL_INVALID, "model is not a loadable ONNX model: " + firstLine(e.getMessage()));
+            throw new InferenceException(FailureCode.MODEL_INVALID, "model is not a loadable ONNX model (ONNX Runtime refused it)", e);
         }
         session = created;
         runOptions = options;
@@ -98,7 +107,7 @@ public final class ModelRunner implements AutoCloseable {
             inputShape = ti.getShape();
         } catch (OrtException e) {
             close();
-            throw new InferenceException(FailureCode.MODEL_INVALID, "model metadata cannot be read: " + firstLine(e.getMessage()));
+            throw new InferenceException(FailureCode.MODEL_INVALID, "model metadata cannot be read by ONNX Runtime", e);
         }
     }
 
@@ -154,7 +163,13 @@ public final class ModelRunner implements AutoCloseable {
                 requireNotTerminated();
                 int to = Math.min(data.rows(), from + batch);
                 FloatTensor part = from == 0 && to == data.rows() ? data : data.slice(from, to);
-                out.add(runOnce(part));
+                try {
+                    out.add(runOnce(part));
+                } finally {
+                    if (part != data) {
+                        Arrays.fill(part.values(), 0f);   // the batch slice is a copy of the data provider's rows
+                    }
+                }
             }
             return out;
         } finally {
@@ -219,7 +234,8 @@ public final class ModelRunner implements AutoCloseable {
             return new BatchOutput(floats, longs, names);
         } catch (OrtException e) {
             requireNotTerminated();
-            throw new InferenceException(FailureCode.INFERENCE_FAILED, "inference failed: " + firstLine(e.getMessage()));
+            throw new InferenceException(FailureCode.INFERENCE_FAILED, MODEL_FAILED_ON_INPUT + " '" + inputName + "' of shape "
+                    + Arrays.toString(part.shape()) + " (model input shape " + shapeText(inputShape) + ")", e);
         }
     }
 
@@ -283,9 +299,5 @@ public final class ModelRunner implements AutoCloseable {
             sb.append(i > 0 ? ", " : "").append(shape[i] < 0 ? "?" : Long.toString(shape[i]));
         }
         return sb.append(']').toString();
-    }
-
-    private static String firstLine(String s) {
-        return s == null ? "unknown error" : s.lines().findFirst().orElse(s);
     }
 }

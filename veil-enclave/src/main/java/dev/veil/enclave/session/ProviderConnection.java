@@ -53,6 +53,11 @@ public final class ProviderConnection {
     private final SessionRegistry sessions;
     private final EvidenceSource evidenceSource;
     private final EnclaveConfig config;
+    /** The session this connection joined by its hello, until a valid key release authenticates it. */
+    private Session joined;
+    /** The session whose instance keys this connection's evidence offered; refusals after that are signed by them. */
+    private Session offered;
+    private Role offeredRole;
 
     public ProviderConnection(FrameChannel channel, SessionRegistry sessions, EvidenceSource evidenceSource, EnclaveConfig config) {
         this.channel = channel;
@@ -79,6 +84,10 @@ public final class ProviderConnection {
         } catch (IOException e) {
             LOG.info("connection closed before a key release: {}", LogText.escape(e.getMessage()));
             return;
+        } finally {
+            if (joined != null) {   // not authenticated: this connection no longer keeps the session open
+                sessions.leave(joined);
+            }
         }
         try {
             serveAuthenticated(who);
@@ -111,6 +120,7 @@ public final class ProviderConnection {
                     + " but the contract requires " + contract.contract().enclave().referenceValues().platform());
         }
         Session session = sessions.join(contract);
+        joined = session;
         Role role = hello.role();
 
         EvidenceSource.Collected collected = evidenceSource.collect(
@@ -119,6 +129,8 @@ public final class ProviderConnection {
         byte[] enclaveNonce = new byte[EvidenceBinding.NONCE_LENGTH];
         RANDOM.nextBytes(enclaveNonce);
         channel.send(new Messages.EvidenceOffer(evidenceSource.platform(), evidence, collected.collateral(), session.instanceKeys(), enclaveNonce));
+        offered = session;
+        offeredRole = role;
 
         Messages.KeyRelease release = channel.receive(Messages.KeyRelease.class);
         KeyReleaseTranscript transcript = new KeyReleaseTranscript(contract.hash(), role, hello.nonce(), enclaveNonce,
@@ -130,7 +142,8 @@ public final class ProviderConnection {
         }
         AssetKeyWrap.Unwrapped key = AssetKeyWrap.unwrap(session.keyWrap(), transcript.hpkeInfo(), transcript.context(),
                 new Hpke.Sealed(release.enc(), release.wrappedKey()), 0);
-        session.depositKey(role, key.key(), new Session.Attested(evidenceSource.platform(), evidence, collected.collateral(), hello.nonce()));
+        joined = null;   // releaseKey takes this connection off the unauthenticated count, whatever it decides
+        sessions.releaseKey(session, role, key.key(), new Session.Attested(evidenceSource.platform(), evidence, collected.collateral(), hello.nonce()));
         return new Authenticated(session, role);
     }
 
@@ -197,7 +210,9 @@ public final class ProviderConnection {
     /** Before authentication: the peer hears what was wrong with its own messages; the log gets it escaped. */
     private void refuse(FailureCode code, String reason) {
         LOG.warn("provider refused ({}): {}", code, LogText.escape(reason));
-        channel.fail(new Messages.Failure(code, reason, null));
+        Messages.Failure failure = new Messages.Failure(code, reason, null);
+        // Once the provider holds our evidence it can check the instance key's signature, and will insist on it.
+        channel.fail(offered == null ? failure : offered.signed(failure, offeredRole));
     }
 
     /** After authentication: the code in the clear, the detail sealed to this provider only. */
@@ -209,6 +224,6 @@ public final class ProviderConnection {
         } catch (ProtocolException e) {
             LOG.warn("session {}: the failure detail could not be sealed to the {}", who.session().id(), who.role());
         }
-        channel.fail(new Messages.Failure(failure.code(), failure.code().description(), sealed));
+        channel.fail(who.session().signed(new Messages.Failure(failure.code(), failure.code().description(), sealed), who.role()));
     }
 }

@@ -19,6 +19,8 @@ import dev.veil.protocol.receipt.ResultCommitments;
 import dev.veil.protocol.receipt.ResultReceipt;
 import dev.veil.protocol.receipt.SignedReceipt;
 import dev.veil.protocol.results.SealedResults;
+import dev.veil.protocol.wire.FailureSignature;
+import dev.veil.protocol.wire.Messages;
 import dev.veil.seal.AssetKey;
 import dev.veil.seal.ContentType;
 import dev.veil.seal.SealException;
@@ -45,12 +47,21 @@ import org.slf4j.LoggerFactory;
  * back. Keys are used only under joint consent (both released), plaintext exists only in memory while RUNNING, and
  * whatever happens the session ends discarded. A RUNNING session is discarded only by its own run, once ONNX Runtime
  * has returned and its session is closed, so the discard receipt never claims what has not happened. Failures carry
- * a {@link FailureCode} for the model provider and the log, and a detail for the data provider only.
+ * a {@link FailureCode} for the log and a detail for the data provider only. The model provider's discard receipt
+ * states the code only for a session that ended before the data provider's data was given to the model; from then on
+ * it says "discarded" whatever happened, so a hostile model cannot signal the data through the outcome.
  */
 public final class Session {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
 
     enum State { OPEN, RUNNING, DISCARDED }
+
+    /**
+     * The discard receipt's last item once the data was processed: the copies the JVM or ONNX Runtime made that Veil
+     * cannot zero, only drop (docs/MEMORY.md).
+     */
+    static final String NOT_ZEROED = "not zeroed, only dropped: the dataset's text while parsing, the encoded output's text "
+            + "while encoding, ONNX Runtime's native buffers (freed with its session)";
 
     /** What the data provider receives. */
     public record Delivery(byte[] sealedResults, SignedReceipt receipt) {
@@ -78,6 +89,8 @@ public final class Session {
     private final Retirement retirement;
     private State state = State.OPEN;
     private boolean anyKeyReleased;
+    /** Set once the data provider's data is handed to the model: the model provider's outcome is "discarded" from then. */
+    private volatile boolean dataGivenToModel;
     private ModelRunner activeRunner;
     private boolean shuttingDown;
 
@@ -165,6 +178,19 @@ public final class Session {
         LOG.info("session {}: sealed {} received ({} bytes)", id(), expected.label(), sealed.length);
     }
 
+    synchronized boolean anyKeyReleased() {
+        return anyKeyReleased;
+    }
+
+    synchronized boolean jointConsent() {
+        return vault.jointConsent();
+    }
+
+    /** A failure message for a provider of this session, signed by the instance key so the provider can tell it is ours. */
+    public Messages.Failure signed(Messages.Failure failure, Role recipient) {
+        return FailureSignature.sign(failure, contract.hash(), recipient, keys.signingKey());
+    }
+
     /** Runs the inference if, and only if, both parties have released keys and uploaded assets. */
     public void runIfReady() {
         synchronized (this) {
@@ -175,15 +201,18 @@ public final class Session {
         }
         Delivery d = null;
         SessionFailure failure = null;
+        Throwable thrown = null;
         try {
             d = infer();
         } catch (SessionFailure e) {
             failure = e;
-        } catch (RuntimeException | OutOfMemoryError e) {
+        } catch (Throwable e) {
+            // Whatever was thrown, the session is discarded and its keys wiped: none may stay stuck RUNNING.
             // Only the class: an exception's message may quote the data.
             LOG.error("session {}: internal failure ({})", id(), e.getClass().getName());
             failure = new SessionFailure(FailureCode.INTERNAL_ERROR, "the enclave failed while running the model ("
                     + e.getClass().getSimpleName() + ")");
+            thrown = e;
         }
         synchronized (this) {
             if (failure != null && shuttingDown && failure.code() == FailureCode.TIMEOUT) {
@@ -194,6 +223,9 @@ public final class Session {
         if (d != null) {
             delivery.complete(d);
         }
+        if (thrown instanceof Error error && !(error instanceof OutOfMemoryError)) {
+            throw error;   // discarded first; a JVM error other than running out of memory is not ours to swallow
+        }
     }
 
     private Delivery infer() throws SessionFailure {
@@ -202,6 +234,7 @@ public final class Session {
         Unsealer.Opened model = null;
         Unsealer.Opened data = null;
         FloatTensor input = null;
+        OutputEncoder.Encoded out = null;
         try {
             PhaseTimer phases = new PhaseTimer();
             model = open(Role.MODEL_PROVIDER);
@@ -223,13 +256,13 @@ public final class Session {
             Arrays.fill(data.plaintext(), (byte) 0);
             wipeSealed();
             phases.mark("parse");
-            OutputEncoder.Encoded out;
             ModelRunner runner;
             try {
                 runner = new ModelRunner(model.plaintext(), config.intraOpThreads(), config.workDir().resolve("ort-scratch"));
             } catch (InferenceException e) {
                 throw new SessionFailure(e.code(), e.getMessage());
             }
+            List<ModelRunner.BatchOutput> raw = null;
             try {
                 synchronized (this) {
                     activeRunner = runner;
@@ -240,9 +273,12 @@ public final class Session {
                 // ONNX Runtime holds its own copy of the model now; wipe ours at once.
                 Arrays.fill(model.plaintext(), (byte) 0);
                 phases.mark("load");
-                var raw = runner.run(input, config.batchSize(), Duration.ofSeconds(limits.maxInferenceSeconds()));
+                // Veil's own check of the input against the model's declared input, before the model sees any data.
+                runner.checkAccepts(input);
+                dataGivenToModel = true;
+                raw = runner.run(input, config.batchSize(), Duration.ofSeconds(limits.maxInferenceSeconds()));
                 phases.mark("run");
-                out = OutputEncoder.encode(contract.contract().output(), raw);
+                out = OutputEncoder.encode(contract.contract().output(), raw, input.rows());
                 phases.mark("encode");
             } catch (InferenceException e) {
                 throw new SessionFailure(e.code(), e.getMessage());
@@ -250,17 +286,27 @@ public final class Session {
                 synchronized (this) {
                     activeRunner = null;
                 }
+                // From the moment the model has the data, the items are the same whatever happened (success, failure,
+                // timeout): the list must not tell the model provider how the run went.
+                if (dataGivenToModel) {
+                    released.add("input batch copies zeroed");
+                    if (raw != null) {
+                        wipe(raw);
+                    }
+                    released.add("model output tensors zeroed");
+                }
                 if (runner.closeSession()) {
                     released.add("onnx runtime session closed");
                 }
             }
-            try {
-                return deliver(out, data.header(), phases, t0);
-            } finally {
-                Arrays.fill(out.bytes(), (byte) 0);
+            return deliver(out, data.header(), phases, t0);
+        } finally {
+            if (dataGivenToModel) {
+                if (out != null) {
+                    Arrays.fill(out.bytes(), (byte) 0);
+                }
                 released.add("encoded output buffer zeroed");
             }
-        } finally {
             if (model != null) {
                 Arrays.fill(model.plaintext(), (byte) 0);
                 released.add("model plaintext buffer zeroed");
@@ -279,19 +325,31 @@ public final class Session {
     /** Seals the output to the data provider and signs its receipt, whose digests are salted commitments. */
     private Delivery deliver(OutputEncoder.Encoded out, SealHeader dataHeader, PhaseTimer phases, long t0) throws SessionFailure {
         try {
-            SealedResults.Sealed sealed = SealedResults.seal(out.bytes(), contract.contract().dataProvider(), contract.hash());
+            SealedResults.Sealed sealed = SealedResults.seal(out.bytes(), out.rows(), out.paddedLength(),
+                    contract.contract().dataProvider(), contract.hash());
             phases.mark("seal");
             Attested dp = attested.get(Role.DATA_PROVIDER);
             ResultReceipt receipt = new ResultReceipt(contract.hashHex(), contract.contract().model().sha256(),
                     ResultCommitments.input(sealed.commitmentSalt(), dataHeader.plaintextSha256()),
                     ResultCommitments.output(sealed.commitmentSalt(), out.bytes()),
-                    contract.contract().output().kind(), out.rows(), Digests.hex(Digests.sha256(dp.evidence())),
-                    Instant.now().toString());
-            LOG.info("session {}: inference over {} rows done in {} ms ({})", id(), out.rows(), (System.nanoTime() - t0) / 1_000_000, phases);
+                    contract.contract().output().kind(), Digests.hex(Digests.sha256(dp.evidence())), Instant.now().toString());
+            // No row count: a hostile model can make the output's length a cell of the data.
+            LOG.info("session {}: inference done in {} ms ({})", id(), (System.nanoTime() - t0) / 1_000_000, phases);
             return new Delivery(sealed.bytes(), ReceiptSigner.sign(ResultReceipt.KIND, receipt, keys.signingKey(),
                     dp.platform(), dp.evidence(), dp.collateral(), dp.nonce(), keys.publicKeys()));
         } catch (ProtocolException e) {
             throw new SessionFailure(FailureCode.INTERNAL_ERROR, "results could not be sealed to the data provider: " + e.getMessage());
+        }
+    }
+
+    private static void wipe(List<ModelRunner.BatchOutput> outputs) {
+        for (ModelRunner.BatchOutput b : outputs) {
+            b.floats().forEach(t -> Arrays.fill(t.values(), 0f));
+            b.int64s().forEach(v -> {
+                if (v != null) {
+                    Arrays.fill(v, 0L);
+                }
+            });
         }
     }
 
@@ -338,6 +396,21 @@ public final class Session {
                 + config.partyTimeout().toSeconds() + " s"));
     }
 
+    /**
+     * Upload deadline: both keys were released a party timeout ago and the uploads are still not complete (a host can
+     * trickle an upload a byte at a time under the per-read idle timeout). The session is discarded as party_timeout.
+     */
+    void discardIfUploadsIncomplete() {
+        synchronized (this) {
+            if (state != State.OPEN) {
+                return;
+            }
+            state = State.RUNNING;   // claimed by this call; finish() ends it
+        }
+        finish(new SessionFailure(FailureCode.PARTY_TIMEOUT, "the uploads did not complete within "
+                + config.partyTimeout().toSeconds() + " s of both keys being released"));
+    }
+
     /** The enclave is stopping: an open session is discarded, a running one is terminated and discards itself. */
     void shutdown() {
         synchronized (this) {
@@ -370,10 +443,14 @@ public final class Session {
         if (retirement.retire(anyKeyReleased)) {
             released.add("session tombstoned: refuses further use");
         }
+        if (dataGivenToModel) {
+            released.add(NOT_ZEROED);
+        }
         Attested mp = attested.get(Role.MODEL_PROVIDER);
         if (mp != null) {
             DiscardReceipt r = new DiscardReceipt(contract.hashHex(), contract.contract().model().sha256(),
-                    failure == null ? DiscardReceipt.COMPLETED : DiscardReceipt.failed(failure.code()), List.copyOf(released),
+                    failure == null || dataGivenToModel ? DiscardReceipt.DISCARDED : DiscardReceipt.failed(failure.code()),
+                    List.copyOf(released),
                     Instant.now().toString(), Digests.hex(Digests.sha256(mp.evidence())));
             discardReceipt.complete(ReceiptSigner.sign(DiscardReceipt.KIND, r, keys.signingKey(), mp.platform(),
                     mp.evidence(), mp.collateral(), mp.nonce(), keys.publicKeys()));

@@ -2,10 +2,14 @@ package dev.veil.enclave.session;
 
 import dev.veil.enclave.EnclaveConfig;
 import dev.veil.protocol.contract.ContractVerifier;
+import dev.veil.protocol.contract.Role;
+import dev.veil.seal.AssetKey;
 import dev.veil.protocol.receipt.FailureCode;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,8 +24,14 @@ import org.slf4j.LoggerFactory;
  * The enclave's sessions by contract hash. A contract under which a key was released is tombstoned when its session
  * ends: its session cannot be opened again, so a discarded model cannot be brought back by replaying the same
  * ceremony in this process. A session nobody released a key to leaves no tombstone, so an unauthenticated hello cannot
- * burn a contract. Both sets are bounded: at most {@code maxOpenSessions} sessions are open (a hello for another is
- * refused with a clear reason), and tombstones are kept until their contract expires or, when
+ * burn a contract.
+ *
+ * <p>A hello proves nothing (anyone can sign a contract between two identities of their own), so a session counts
+ * toward {@code maxOpenSessions} only from its first valid key release, and its party timer starts then; a session
+ * no provider released a key to is dropped as soon as the last connection that joined it ends. Once both keys are
+ * released, the uploads must complete within another party timeout (a trickled upload would otherwise hold the session
+ * and both keys under the per-read idle timeout). Both sets are bounded: at most {@code maxOpenSessions} sessions hold
+ * a released key (a hello or key release for another is refused with a clear reason), and tombstones are kept until their contract expires or, when
  * {@code maxTombstones} are held, the oldest is forgotten; the providers' own record of completed contracts is what
  * stops a replay after that (or after a restart), not this set.
  */
@@ -30,6 +40,10 @@ public final class SessionRegistry implements AutoCloseable {
 
     private final EnclaveConfig config;
     private final Map<String, Session> open = new HashMap<>();
+    /** Contracts whose session holds a released key: these count toward maxOpenSessions. */
+    private final Set<String> claimed = new HashSet<>();
+    /** Connections that joined a session and have not yet released a key (or left), per contract. */
+    private final Map<String, Integer> unauthenticated = new HashMap<>();
     private final LinkedHashMap<String, Instant> tombstones = new LinkedHashMap<>();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "veil-session-timeout");
@@ -51,22 +65,108 @@ public final class SessionRegistry implements AutoCloseable {
         }
         Session s = open.get(key);
         if (s == null) {
-            if (open.size() >= config.limits().maxOpenSessions()) {
-                throw new SessionFailure(FailureCode.SESSION_UNAVAILABLE, "the enclave holds " + open.size()
-                        + " open sessions, the most it serves at once; try again when one has ended");
-            }
+            requireFreeSlot();
             Instant expiry = Instant.parse(contract.contract().expiresAt());
-            Session created = new Session(contract, config, keyWasReleased -> retire(key, expiry, keyWasReleased));
-            open.put(key, created);
-            timers.schedule(created::discardIfWaitingForParties, config.partyTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            s = created;
+            Session[] self = new Session[1];
+            s = new Session(contract, config, keyWasReleased -> retire(key, expiry, keyWasReleased, self[0]));
+            self[0] = s;
+            open.put(key, s);
         }
+        unauthenticated.merge(key, 1, Integer::sum);
         return s;
     }
 
+    private void requireFreeSlot() throws SessionFailure {
+        if (claimed.size() >= config.limits().maxOpenSessions()) {
+            throw noFreeSlot(claimed.size());
+        }
+    }
+
+    private static SessionFailure noFreeSlot(int held) {
+        return new SessionFailure(FailureCode.SESSION_UNAVAILABLE, "the enclave holds " + held
+                + " open sessions, the most it serves at once; try again when one has ended");
+    }
+
+    /**
+     * A connection that joined {@code session} released a valid key: the session takes a slot (refused when none is
+     * free) and starts its party timer at its first release; the key is deposited; once both keys are in, the upload
+     * deadline starts.
+     */
+    public void releaseKey(Session session, Role role, AssetKey key, Session.Attested evidence) throws SessionFailure {
+        String hash = session.contract().hashHex();
+        boolean first;
+        int held = -1;   // set when no slot is free
+        Session abandoned = null;
+        synchronized (this) {
+            if (open.get(hash) != session) {
+                key.close();
+                throw new SessionFailure(FailureCode.SESSION_UNAVAILABLE, "session " + session.id() + " has ended; start again");
+            }
+            unauthenticated.computeIfPresent(hash, (k, n) -> n > 1 ? n - 1 : null);   // this connection is authenticated now
+            first = !claimed.contains(hash);
+            if (first && claimed.size() >= config.limits().maxOpenSessions()) {
+                held = claimed.size();
+                key.close();
+                if (!unauthenticated.containsKey(hash)) {   // nobody else waits on it: drop it
+                    open.remove(hash);
+                    abandoned = session;
+                }
+            } else if (first) {
+                claimed.add(hash);
+            }
+        }
+        if (held >= 0) {
+            if (abandoned != null) {
+                abandoned.discard(new SessionFailure(FailureCode.SESSION_UNAVAILABLE, "no free session slot"));
+            }
+            throw noFreeSlot(held);
+        }
+        session.depositKey(role, key, evidence);
+        if (first) {
+            timers.schedule(session::discardIfWaitingForParties, config.partyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
+        if (session.jointConsent()) {
+            timers.schedule(session::discardIfUploadsIncomplete, config.partyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** A connection that joined {@code session} ended before a valid key release. */
+    public void leave(Session session) {
+        Session abandoned;
+        synchronized (this) {
+            abandoned = leaveLocked(session);
+        }
+        if (abandoned != null) {
+            abandoned.discard(new SessionFailure(FailureCode.SESSION_UNAVAILABLE, "every connection left before a key release"));
+        }
+    }
+
+    /**
+     * One unauthenticated connection fewer; returns the session if that left it with neither a connection waiting nor a
+     * released key (it is removed here and must be discarded), else null.
+     */
+    private Session leaveLocked(Session session) {
+        String hash = session.contract().hashHex();
+        Integer left = unauthenticated.computeIfPresent(hash, (k, n) -> n > 1 ? n - 1 : null);
+        if (left == null && open.get(hash) == session && !claimed.contains(hash) && !session.anyKeyReleased()) {
+            open.remove(hash);
+            return session;
+        }
+        return null;
+    }
+
     /** Removes an ended session; tombstones its contract if a key was released under it. */
+    /** As below, for whichever session is open under {@code key}. */
     synchronized boolean retire(String key, Instant expiry, boolean keyWasReleased) {
-        open.remove(key);
+        return retire(key, expiry, keyWasReleased, open.get(key));
+    }
+
+    synchronized boolean retire(String key, Instant expiry, boolean keyWasReleased, Session session) {
+        if (open.get(key) == session) {   // a dropped session's contract may have a new session by now
+            open.remove(key);
+            claimed.remove(key);
+            unauthenticated.remove(key);
+        }
         if (!keyWasReleased) {
             return false;
         }

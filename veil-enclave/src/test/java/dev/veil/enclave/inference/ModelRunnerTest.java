@@ -26,15 +26,15 @@ class ModelRunnerTest {
         try (ModelRunner r = new ModelRunner(model(), 1)) {
             var batched = r.run(input, 3);
             assertThat(batched).hasSize(3);
-            FloatTensor scores = Npy.read(OutputEncoder.encode(OutputPolicy.scores(), batched).bytes());
+            FloatTensor scores = Npy.read(OutputEncoder.encode(OutputPolicy.scores(), batched, 7).bytes());
             assertThat(scores.shape()).containsExactly(7, 2);
-            String labels = new String(OutputEncoder.encode(OutputPolicy.labels(), batched).bytes());
+            String labels = new String(OutputEncoder.encode(OutputPolicy.labels(), batched, 7).bytes());
             assertThat(labels.split("\n")).hasSize(7).allMatch(l -> l.equals("0") || l.equals("1"));
             for (int row = 0; row < 7; row++) {
                 int best = scores.values()[row * 2 + 1] > scores.values()[row * 2] ? 1 : 0;
                 assertThat(labels.split("\n")[row]).isEqualTo(Integer.toString(best));
             }
-            String top1 = new String(OutputEncoder.encode(OutputPolicy.topK(1), batched).bytes());
+            String top1 = new String(OutputEncoder.encode(OutputPolicy.topK(1), batched, 7).bytes());
             assertThat(top1.split("\n")[0]).startsWith(labels.split("\n")[0] + ":");
         }
     }

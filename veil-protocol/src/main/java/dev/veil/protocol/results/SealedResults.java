@@ -24,10 +24,13 @@ import java.util.HexFormat;
  * Results only the data provider can open: a fresh result key seals the output (the sealed-asset format), and HPKE
  * wraps that key, followed by the receipt's commitment salt, to the data provider's key-agreement key with the
  * contract hash in {@code info}.
- * Layout: magic "VEILRES2" | envelope length (u32, big-endian) | envelope JSON | sealed results.
+ * Layout: magic "VEILRES3" | envelope length (u32, big-endian) | envelope JSON | sealed results. The sealed
+ * plaintext is: row count (u64, big-endian) | output length (u32, big-endian) | output | zero padding up to the length
+ * the enclave chose from the row count and the output policy, so that the sealed size (sent in the clear) does not
+ * depend on the output's bytes; the row count and the padding are inside the seal, never in the clear.
  */
 public final class SealedResults {
-    static final byte[] MAGIC = {'V', 'E', 'I', 'L', 'R', 'E', 'S', '2'};
+    static final byte[] MAGIC = {'V', 'E', 'I', 'L', 'R', 'E', 'S', '3'};
     private static final int MAX_ENVELOPE = 64 * 1024;
 
     /** Unencrypted envelope: who it is for, under which contract, and the wrapped key and salt. */
@@ -38,14 +41,33 @@ public final class SealedResults {
     public record Sealed(byte[] bytes, byte[] commitmentSalt) {
     }
 
-    /** Opened results: the output and the salt that opens the receipt's commitments. */
-    public record Opened(byte[] output, byte[] commitmentSalt) {
+    /** Opened results: the output, the salt that opens the receipt's commitments, and the output's row count. */
+    public record Opened(byte[] output, byte[] commitmentSalt, long rows) {
     }
+
+    private static final int FRAMING = 8 + 4;
 
     private SealedResults() {
     }
 
-    public static Sealed seal(byte[] output, PublicIdentity recipient, byte[] contractHash) throws ProtocolException {
+    /**
+     * @param rows the output's row count, sealed with it
+     * @param paddedLength the output is zero-padded to this many bytes inside the seal (at least its own length)
+     */
+    public static Sealed seal(byte[] output, long rows, int paddedLength, PublicIdentity recipient, byte[] contractHash)
+            throws ProtocolException {
+        if (paddedLength < output.length || rows < 0) {
+            throw new IllegalArgumentException("padded length below the output's length, or a negative row count");
+        }
+        byte[] framed = ByteBuffer.allocate(FRAMING + paddedLength).putLong(rows).putInt(output.length).put(output).array();
+        try {
+            return sealFramed(framed, recipient, contractHash);
+        } finally {
+            Arrays.fill(framed, (byte) 0);
+        }
+    }
+
+    private static Sealed sealFramed(byte[] output, PublicIdentity recipient, byte[] contractHash) throws ProtocolException {
         byte[] salt = ResultCommitments.newSalt();
         try (AssetKey resultKey = AssetKey.generate()) {
             Hpke.Sealed wrapped = AssetKeyWrap.wrap(resultKey, salt, recipient.keyAgreementSuite(), recipient.keyAgreementKey(),
@@ -86,11 +108,30 @@ public final class SealedResults {
         AssetKeyWrap.Unwrapped unwrapped = AssetKeyWrap.unwrap(recipient.keyAgreement(), info(hexBytes(env.contractHash())),
                 aad(env.contractHash(), env.recipient()), new Hpke.Sealed(env.enc(), env.wrappedKey()), ResultCommitments.SALT_LENGTH);
         try (AssetKey key = unwrapped.key()) {
-            byte[] output = Unsealer.unsealBytes(Arrays.copyOfRange(sealedResults, 12 + len, sealedResults.length), key).plaintext();
-            return new Opened(output, unwrapped.trailer());
+            byte[] framed = Unsealer.unsealBytes(Arrays.copyOfRange(sealedResults, 12 + len, sealedResults.length), key).plaintext();
+            return unframe(framed, unwrapped.trailer());
         } catch (SealException e) {
             throw new ProtocolException(e.getMessage());
         }
+    }
+
+    /** Strict: the framing must fit, and everything after the output must be zero padding. */
+    private static Opened unframe(byte[] framed, byte[] salt) throws ProtocolException {
+        if (framed.length < FRAMING) {
+            throw new ProtocolException("sealed results are too short to hold their framing; the file is corrupt");
+        }
+        ByteBuffer b = ByteBuffer.wrap(framed);
+        long rows = b.getLong();
+        int length = b.getInt();
+        if (rows < 0 || length < 0 || length > framed.length - FRAMING) {
+            throw new ProtocolException("sealed results' framing is out of bounds; the file is corrupt");
+        }
+        for (int i = FRAMING + length; i < framed.length; i++) {
+            if (framed[i] != 0) {
+                throw new ProtocolException("sealed results' padding is not zero; the file is corrupt");
+            }
+        }
+        return new Opened(Arrays.copyOfRange(framed, FRAMING, FRAMING + length), salt, rows);
     }
 
     static byte[] info(byte[] contractHash) {

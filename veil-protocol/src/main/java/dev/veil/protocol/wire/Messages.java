@@ -51,13 +51,20 @@ public final class Messages {
      * Either way: the session cannot go on. {@code code} is from the fixed vocabulary; {@code reason} is one line that
      * carries nothing derived from the data provider's data (before authentication it may name what was wrong with
      * the peer's own hello or key release); {@code sealedDetail}, when present, is the detailed reason sealed to the
-     * receiving provider ({@link dev.veil.protocol.results.FailureDetail}).
+     * receiving provider ({@link dev.veil.protocol.results.FailureDetail}); {@code signature}, once the session's
+     * instance keys exist, is the instance key's signature over all of it ({@link FailureSignature}), so a provider
+     * can tell the enclave's failure from one the host wrote.
      */
-    public record Failure(FailureCode code, String reason, byte[] sealedDetail) implements Message {
+    public record Failure(FailureCode code, String reason, byte[] sealedDetail, byte[] signature) implements Message {
         public Failure {
             if (code == null || reason == null) {
                 throw new IllegalArgumentException("a failure carries a code and a reason");
             }
+        }
+
+        /** An unsigned failure: before any instance key exists, or written by someone without one. */
+        public Failure(FailureCode code, String reason, byte[] sealedDetail) {
+            this(code, reason, sealedDetail, null);
         }
     }
 }

@@ -21,6 +21,12 @@ public final class PeerFailure extends ProtocolException {
         return failure.reason();
     }
 
+    /** The failure message as received, to check its signature. */
+    public Messages.Failure message() {
+        return new Messages.Failure(failure.code(), failure.reason(), failure.sealedDetail() == null ? null : failure.sealedDetail().clone(),
+                failure.signature() == null ? null : failure.signature().clone());
+    }
+
     public Optional<byte[]> sealedDetail() {
         return Optional.ofNullable(failure.sealedDetail()).map(byte[]::clone);
     }

@@ -69,7 +69,7 @@ class ProtocolVectorsTest {
                 List.of("onnx runtime session closed", "asset keys zeroed"), "2026-01-02T03:04:05Z", hex(Digests.sha256(EVIDENCE)));
         ResultReceipt result = new ResultReceipt(hex(CONTRACT_HASH), "ab".repeat(32),
                 ResultCommitments.input(SALT, Digests.sha256("in".getBytes(StandardCharsets.US_ASCII))),
-                ResultCommitments.output(SALT, "3\n1\n4\n".getBytes(StandardCharsets.US_ASCII)), "labels", 3,
+                ResultCommitments.output(SALT, "3\n1\n4\n".getBytes(StandardCharsets.US_ASCII)), "labels",
                 hex(Digests.sha256(EVIDENCE)), "2026-01-02T03:04:05Z");
         v.put("result_commitments.input", result.inputCommitment());
         v.put("result_commitments.output", result.outputCommitment());
@@ -100,6 +100,10 @@ class ProtocolVectorsTest {
         v.put("frame.discarded", hex(frames(new Messages.DiscardNotice(signed))));
         v.put("frame.failure", hex(frames(new Messages.Failure(FailureCode.DATASET_INVALID, FailureCode.DATASET_INVALID.description(),
                 fill(8, 0x09)))));
+        Messages.Failure failure = new Messages.Failure(FailureCode.INFERENCE_FAILED, FailureCode.INFERENCE_FAILED.description(),
+                fill(8, 0x09));
+        v.put("failure_signature.signing_message", hex(dev.veil.protocol.wire.FailureSignature.signingMessage(CONTRACT_HASH,
+                Role.DATA_PROVIDER, failure)));
         v.put("frame.data", hex(dataFrames(fill(5, 0x61))));
         return v;
     }
