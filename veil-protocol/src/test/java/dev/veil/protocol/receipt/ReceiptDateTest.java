@@ -80,7 +80,7 @@ class ReceiptDateTest {
 
         SignedReceipt receipt(String issuedAt) throws Exception {
             DiscardReceipt payload = new DiscardReceipt(contract.hashHex(), contract.contract().model().sha256(),
-                    DiscardReceipt.COMPLETED, List.of(), issuedAt, Digests.hex(Digests.sha256(evidence)));
+                    DiscardReceipt.DISCARDED, List.of(), issuedAt, Digests.hex(Digests.sha256(evidence)));
             return ReceiptSigner.sign(DiscardReceipt.KIND, payload, instance.getPrivate(), "sim", evidence, List.of(), nonce, keys);
         }
     }

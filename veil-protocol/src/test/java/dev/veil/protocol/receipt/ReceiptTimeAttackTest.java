@@ -40,7 +40,7 @@ class ReceiptTimeAttackTest {
         byte[] evidence = expiredChip.report(HexFormat.of().parseHex(TestParties.MEASUREMENT),
                 EvidenceBinding.reportData(nonce, contract.hash(), keys), false);
         DiscardReceipt payload = new DiscardReceipt(contract.hashHex(), contract.contract().model().sha256(),
-                DiscardReceipt.COMPLETED, List.of(), "2020-06-01T00:00:00Z", Digests.hex(Digests.sha256(evidence)));
+                DiscardReceipt.DISCARDED, List.of(), "2020-06-01T00:00:00Z", Digests.hex(Digests.sha256(evidence)));
         SignedReceipt receipt = ReceiptSigner.sign(DiscardReceipt.KIND, payload, instance.getPrivate(), "sim", evidence,
                 List.of(), nonce, keys);
 
