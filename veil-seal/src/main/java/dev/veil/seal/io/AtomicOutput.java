@@ -86,8 +86,9 @@ public final class AtomicOutput implements AutoCloseable {
                     if (lock != null) {
                         Files.deleteIfExists(p);
                     }
-                } catch (OverlappingFileLockException | java.nio.file.NoSuchFileException e) {
-                    // Another writer in this JVM holds it, or another cleaner got there first.
+                } catch (OverlappingFileLockException | java.nio.file.NoSuchFileException
+                         | java.nio.file.AccessDeniedException e) {
+                    // Another writer in this JVM holds it, another cleaner got there first, or it is not ours to remove.
                 }
             }
         }
