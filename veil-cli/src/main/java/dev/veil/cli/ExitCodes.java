@@ -55,6 +55,15 @@ public final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
         if (e instanceof AccessDeniedException a) {
             return "permission denied: " + a.getFile();
         }
+        if (e instanceof java.nio.file.FileSystemException f) {
+            return "cannot use " + f.getFile() + (f.getReason() == null ? "" : ": " + f.getReason()) + "; check the path";
+        }
+        if (e instanceof java.net.UnknownHostException u) {
+            return "cannot resolve host " + u.getMessage() + "; check the enclave address";
+        }
+        if (e instanceof java.nio.channels.UnresolvedAddressException) {
+            return "cannot resolve the enclave host; check the enclave address";
+        }
         if (e instanceof java.net.ConnectException c) {
             return "cannot connect to the enclave (" + c.getMessage() + "); is 'veil enclave run' listening there?";
         }

@@ -32,6 +32,9 @@ final class KeygenCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliFailure(e.getMessage());
         }
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new CliFailure("--dir " + dir + " is a file, not a directory");
+        }
         Path secret = dir.resolve(name + ".key");
         Path pub = dir.resolve(name + ".pub.json");
         if (Files.exists(secret) || Files.exists(pub)) {
@@ -39,7 +42,13 @@ final class KeygenCommand implements Callable<Integer> {
         }
         try (Identity id = Identity.generate(name, s)) {
             IdentityFiles.writeSecret(id, secret);
-            IdentityFiles.writePublic(id.publicIdentity(), pub);
+            try {
+                IdentityFiles.writePublic(id.publicIdentity(), pub);
+            } catch (java.io.IOException | RuntimeException e) {
+                // A secret without its public half is a half-made identity: leave nothing.
+                Files.deleteIfExists(secret);
+                throw e;
+            }
             System.out.println(JsonOut.line(JsonOut.fields("name", name, "fingerprint", id.publicIdentity().fingerprint(),
                     "key_wrap", s.id(), "secret_file", secret.toString(), "public_file", pub.toString())));
         }

@@ -17,12 +17,15 @@ import picocli.CommandLine.Option;
 final class SealCommand implements Callable<Integer> {
     @Option(names = "--in", required = true, description = "file to seal")
     Path in;
-    @Option(names = "--out", required = true, description = "sealed file to write")
+    @Option(names = "--out", required = true, description = "sealed file to write (an existing file is kept unless --force)")
     Path out;
     @Option(names = "--key-out", required = true, description = "where to write the new key (created 0600; never overwritten)")
     Path keyOut;
     @Option(names = "--type", defaultValue = "generic", description = "content type: model, dataset, results, generic (default ${DEFAULT-VALUE})")
     String type;
+    @Option(names = "--force", description = {"replace an existing --out (the key it was sealed under then opens nothing);",
+            "an existing --key-out is never replaced"})
+    boolean force;
 
     @Override
     public Integer call() throws Exception {
@@ -32,12 +35,15 @@ final class SealCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliFailure("--type '" + type + "' is not one of model, dataset, results, generic");
         }
-        if (!Files.isRegularFile(in)) {
-            throw new CliFailure("input " + in + " is not a readable file");
-        }
+        UserPaths.input("--in", in);
+        UserPaths.distinct("--in", in, "--out", out);
+        UserPaths.distinct("--in", in, "--key-out", keyOut);
+        UserPaths.distinct("--out", out, "--key-out", keyOut);
         if (Files.exists(keyOut)) {
             throw new CliFailure("refusing to overwrite key file " + keyOut + "; keys are never replaced silently");
         }
+        UserPaths.output("--key-out", keyOut, false);
+        UserPaths.output("--out", out, force);
         if (Files.size(in) >= UnsealCommand.WARM_UP_FROM) {
             dev.veil.seal.JitWarmup.run();
         }
@@ -49,7 +55,7 @@ final class SealCommand implements Callable<Integer> {
             }
             SealHeader h;
             try {
-                h = new Sealer().sealFile(in, out, key, ct, bar);
+                h = new Sealer().sealFile(in, out, key, ct, bar, force);
             } catch (Exception e) {
                 Files.deleteIfExists(keyOut);
                 throw e;

@@ -3,7 +3,6 @@ package dev.veil.cli;
 import dev.veil.seal.AssetKey;
 import dev.veil.seal.SealHeader;
 import dev.veil.seal.Unsealer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -18,8 +17,10 @@ final class UnsealCommand implements Callable<Integer> {
     Path in;
     @Option(names = "--key", required = true, description = "key file written by 'veil seal'")
     Path keyFile;
-    @Option(names = "--out", required = true, description = "plaintext file to write")
+    @Option(names = "--out", required = true, description = "plaintext file to write (created 0600; an existing file is kept unless --force)")
     Path out;
+    @Option(names = "--force", description = "replace an existing --out")
+    boolean force;
     @Option(names = "--verify-digest", description = {"also recompute the plaintext SHA-256 and compare it with the header",
             "(the AEAD already authenticates every byte; this checks the sealer's digest claim, at about half the speed)"})
     boolean verifyDigest;
@@ -29,13 +30,17 @@ final class UnsealCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        UserPaths.input("--in", in);
+        UserPaths.distinct("--in", in, "--out", out);
+        UserPaths.distinct("--key", keyFile, "--out", out);
+        UserPaths.output("--out", out, force);
         if (Files.size(in) >= WARM_UP_FROM) {
             dev.veil.seal.JitWarmup.run();
         }
-        try (AssetKey key = AssetKey.fromKeyFileText(Files.readString(keyFile, StandardCharsets.US_ASCII));
+        try (AssetKey key = AssetKeyFile.read("--key", keyFile);
              ProgressBar bar = new ProgressBar("unsealing", Files.size(in))) {
             SealHeader h = Unsealer.unsealFile(in, key, out, bar,
-                    verifyDigest ? Unsealer.DigestCheck.RECOMPUTE : Unsealer.DigestCheck.AUTHENTICATE_ONLY);
+                    verifyDigest ? Unsealer.DigestCheck.RECOMPUTE : Unsealer.DigestCheck.AUTHENTICATE_ONLY, force);
             var fields = HeaderJson.fields(h);
             fields.put("digest_verified", verifyDigest);
             System.out.println(JsonOut.line(fields));

@@ -23,8 +23,9 @@ public final class VeilCommand implements Runnable {
     public static CommandLine commandLine() {
         return new CommandLine(new VeilCommand()).setExecutionExceptionHandler(new ExitCodes())
                 .setParameterExceptionHandler((ex, args) -> {
-                    ex.getCommandLine().getErr().println("veil: " + ex.getMessage() + " (see 'veil "
-                            + ex.getCommandLine().getCommandName() + " --help')");
+                    // The qualified name ("veil contract draft"), not the last word ("draft"), so the hint can be pasted.
+                    ex.getCommandLine().getErr().println("veil: " + ex.getMessage() + " (see '"
+                            + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
                     return ExitCodes.INVALID;
                 });
     }

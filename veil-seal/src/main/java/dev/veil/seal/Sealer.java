@@ -35,15 +35,25 @@ public final class Sealer {
         this.segmentSize = segmentSize;
     }
 
-    /** Seals a file; the output appears only when complete. Returns the header written. */
+    /** Seals a file; the output appears only when complete, replacing any existing file. Returns the header written. */
     public SealHeader sealFile(Path in, Path out, AssetKey key, ContentType type, ProgressListener progress)
             throws IOException {
+        return sealFile(in, out, key, type, progress, true);
+    }
+
+    /**
+     * Seals a file; the output appears only when complete. An existing {@code out} is replaced only when
+     * {@code overwrite} (else {@link java.nio.file.FileAlreadyExistsException}): a sealed file replaced by one under
+     * a new key makes the old key, and every contract naming the old file's digest, useless.
+     */
+    public SealHeader sealFile(Path in, Path out, AssetKey key, ContentType type, ProgressListener progress,
+                               boolean overwrite) throws IOException {
         long size = Files.size(in);
         byte[] sha = sha256(in, size, progress);
         try (dev.veil.seal.io.AtomicOutput o = dev.veil.seal.io.AtomicOutput.open(out);
              InputStream src = new java.io.BufferedInputStream(Files.newInputStream(in), 1 << 16)) {
             SealHeader header = seal(src, size, sha, o.stream(), key, type, done -> progress.progress(size + done, 2 * size));
-            o.commit();
+            o.commit(overwrite);
             return header;
         }
     }

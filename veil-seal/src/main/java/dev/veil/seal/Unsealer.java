@@ -101,10 +101,19 @@ public final class Unsealer {
 
     public static SealHeader unsealFile(Path in, AssetKey key, Path out, ProgressListener progress, DigestCheck check)
             throws IOException, SealException {
+        return unsealFile(in, key, out, progress, check, true);
+    }
+
+    /**
+     * Unseals a file; the output appears only if everything verified. An existing {@code out} is replaced only when
+     * {@code overwrite} (else {@link java.nio.file.FileAlreadyExistsException}, checked after verification too).
+     */
+    public static SealHeader unsealFile(Path in, AssetKey key, Path out, ProgressListener progress, DigestCheck check,
+                                        boolean overwrite) throws IOException, SealException {
         try (InputStream src = new java.io.BufferedInputStream(Files.newInputStream(in), 1 << 16);
              dev.veil.seal.io.AtomicOutput o = dev.veil.seal.io.AtomicOutput.open(out)) {
             SealHeader h = unseal(src, key, o.stream(), progress, check);
-            o.commit();
+            o.commit(overwrite);
             return h;
         }
     }

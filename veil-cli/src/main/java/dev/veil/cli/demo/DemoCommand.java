@@ -3,6 +3,7 @@ package dev.veil.cli.demo;
 import dev.veil.attest.Simulation;
 import dev.veil.cli.CliFailure;
 import dev.veil.cli.ExitCodes;
+import dev.veil.cli.UserPaths;
 import dev.veil.enclave.EnclaveConfig;
 import dev.veil.enclave.EnclaveServer;
 import dev.veil.enclave.evidence.CodeMeasurement;
@@ -52,12 +53,18 @@ public final class DemoCommand implements Callable<Integer> {
     Path model;
     @Option(names = "--data", description = "your data: CSV of numeric rows or a NumPy .npy tensor")
     Path data;
-    @Option(names = "--out", description = "where the data provider's decrypted output goes (CSV labels, or .npy with --scores)")
+    @Option(names = "--out", description = {"where the data provider's decrypted output goes (CSV labels, or .npy with --scores);",
+            "created 0600, an existing file is kept unless --force"})
     Path out;
+    @Option(names = "--force", description = "replace an existing --out")
+    boolean force;
     @Option(names = "--scores", description = "return the model's full first output tensor (.npy) instead of labels")
     boolean scores;
     @Option(names = "--work", defaultValue = "demo-out", description = "directory for the parties' files (default ${DEFAULT-VALUE})")
     Path work;
+
+    /** Model and data are read whole into memory. */
+    private static final long MAX_IN_MEMORY = 1L << 30;
 
     private final PrintStream say = System.out;
     private final long started = System.nanoTime();
@@ -70,6 +77,18 @@ public final class DemoCommand implements Callable<Integer> {
         }
         if (scores && !custom) {
             throw new CliFailure("--scores needs --model, --data and --out");
+        }
+        if (custom) {
+            UserPaths.input("--model", model);
+            UserPaths.input("--data", data);
+            UserPaths.output("--out", out, force);
+            UserPaths.distinct("--model", model, "--out", out);
+            UserPaths.distinct("--data", data, "--out", out);
+            for (Path in : List.of(model, data)) {
+                if (Files.size(in) > MAX_IN_MEMORY) {
+                    throw new CliFailure(in + " is over 1 GiB; the demo holds everything in memory, use 'veil seal' and 'veil join'");
+                }
+            }
         }
         Workspace ws = Workspace.create(work);
         say.println("Veil demo: model provider (MP), data provider (DP) and a simulated TEE, talking over loopback sockets");
@@ -99,8 +118,7 @@ public final class DemoCommand implements Callable<Integer> {
             step("MP", "train", t, "softmax classifier on " + split[0].size() + " digit images → ONNX (" + kib(modelBytes.length) + ")");
             step("DP", "dataset", t, split[1].size() + " unlabeled images (64 pixels each) as CSV; true labels stay with the DP");
         }
-        Files.write(ws.mp.resolve("model.onnx"), modelBytes);
-        Files.write(ws.dp.resolve(custom && TensorFiles.isNpy(dataBytes) ? "dataset.npy" : "dataset.csv"), dataBytes);
+        // The plaintext model and data stay in memory: each party's directory holds only what it would keep.
 
         t = System.nanoTime();
         Identity mp = Identity.generate("demo-model-provider", KeyWrapSuite.MLKEM768_X25519);
@@ -167,7 +185,7 @@ public final class DemoCommand implements Callable<Integer> {
             AtomicOutput.write(discardReceipt, Json.pretty(mpOutcome.discard().signed()).getBytes(StandardCharsets.UTF_8), false);
             byte[] output = dpOutcome.result().output();
             Path outFile = custom ? out : ws.dp.resolve("labels.csv");
-            AtomicOutput.write(outFile, output, false);
+            AtomicOutput.write(outFile, output, true, force || !custom);
             ContractVerifier.Verified verified = ContractVerifier.verify(SignedContract.read(contractFile), Instant.now());
             ReceiptVerifier.verifyResult(Json.parse(Files.readAllBytes(resultReceipt), SignedReceipt.class, "result receipt"), verified);
             ReceiptVerifier.verifyDiscard(Json.parse(Files.readAllBytes(discardReceipt), SignedReceipt.class, "discard receipt"), verified);

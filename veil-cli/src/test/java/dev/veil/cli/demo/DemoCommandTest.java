@@ -9,7 +9,9 @@ import dev.veil.tensor.Npy;
 import dev.veil.tensor.NumericCsv;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,6 +62,47 @@ class DemoCommandTest {
         for (int i = 0; i < labels.length; i++) {
             assertThat((float) labels[i]).as("row %d", i).isEqualTo(plain[i]);
         }
+    }
+
+    @Test
+    void demoLeavesNoPlaintextModelOrDataAndOnlyOwnerOnlyFiles() throws Exception {
+        byte[] model = Ceremony.digitsModel(6);
+        Path modelFile = Files.write(dir.resolve("digits.onnx"), model);
+        Path data = Files.write(dir.resolve("rows.csv"), Ceremony.evaluationData().featuresCsv());
+        Path work = dir.resolve("work");
+        Path out = dir.resolve("labels.csv");
+        CliTest.Result r = veil("demo", "--model", modelFile.toString(), "--data", data.toString(), "--out", out.toString(),
+                "--work", work.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(out))).as("the DP's output").isEqualTo("rw-------");
+        try (Stream<Path> files = Files.walk(work)) {
+            for (Path f : files.filter(p -> Files.isRegularFile(p) && !p.startsWith(work.resolve("enclave"))).toList()) {
+                String name = f.getFileName().toString();
+                assertThat(name).as("a plaintext copy of the model or data").doesNotEndWith(".onnx").doesNotEndWith(".csv")
+                        .doesNotEndWith(".npy");
+                if (Files.size(f) > 0) {
+                    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).as(f.toString()).isEqualTo("rw-------");
+                }
+            }
+        }
+    }
+
+    @Test
+    void demoKeepsAnExistingOutUnlessForced() throws Exception {
+        Path modelFile = Files.write(dir.resolve("digits.onnx"), Ceremony.digitsModel(5));
+        Path data = Files.write(dir.resolve("rows.csv"), Ceremony.evaluationData().featuresCsv());
+        Path out = Files.writeString(dir.resolve("labels.csv"), "precious");
+        CliTest.Result r = veil("demo", "--model", modelFile.toString(), "--data", data.toString(), "--out", out.toString(),
+                "--work", dir.resolve("work").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(r.err()).contains("--force");
+        assertThat(Files.readString(out)).isEqualTo("precious");
+        assertThat(dir.resolve("work")).as("nothing started").doesNotExist();
+        CliTest.Result forced = veil("demo", "--model", modelFile.toString(), "--data", data.toString(), "--out", out.toString(),
+                "--work", dir.resolve("work").toString(), "--force");
+        assertThat(forced.code()).as(forced.err()).isZero();
+        assertThat(Files.readString(out)).isNotEqualTo("precious");
     }
 
     @Test
