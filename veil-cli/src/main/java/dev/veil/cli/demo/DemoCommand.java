@@ -201,7 +201,7 @@ public final class DemoCommand implements Callable<Integer> {
             } else {
                 say.printf("DP decrypted %d rows of %s → %s%n", dpOutcome.result().rows(), policy.kind(), outFile);
             }
-            say.println("result receipt verified offline: signed by the attested instance key; model, input and output digests match ("
+            say.println("result receipt verified offline: signed by the attested instance key; model digest and salted input and output commitments match ("
                     + resultReceipt + ")");
             say.println("discard receipt verified offline: model, keys and buffers released; session refuses reuse (" + discardReceipt + ")");
             say.printf("total %.1f s; contract, identities, sealed assets and receipts are in %s%n",
