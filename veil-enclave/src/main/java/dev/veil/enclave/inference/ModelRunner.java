@@ -81,8 +81,10 @@ public final class ModelRunner implements AutoCloseable {
             so.setIntraOpNumThreads(intraOpThreads > 0 ? intraOpThreads : Math.max(1, Runtime.getRuntime().availableProcessors()));
             so.addConfigEntry(EXTERNAL_INITIALIZERS_FOLDER, emptyDir.toString());
             so.addConfigEntry(LOAD_MODEL_FORMAT, "ONNX");
+            so.setSessionLogLevel(OrtRuntime.LOG_LEVEL);
             created = env.createSession(onnxModel, so);
             options = new OrtSession.RunOptions();
+            options.setLogLevel(OrtRuntime.LOG_LEVEL);
         } catch (OrtException e) {
             closeQuietly(created, options);
             removeEmptyDir();

@@ -2,6 +2,7 @@ package dev.veil.enclave.inference;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import java.util.Locale;
@@ -13,9 +14,16 @@ import java.util.Locale;
  * writes. Only {@code ORT_DISABLE_TELEMETRY=1}, present in the process environment before ONNX Runtime initialises,
  * stops all of it, so it is put there (libc {@code setenv}) before the environment is created, and the API switch is
  * turned off as well.
+ *
+ * <p>ONNX Runtime also logs from native code straight to the process's standard error, past SLF4J, and its kernel
+ * errors quote tensor contents ("requested shape:{987654,4321}": the data provider's cells). The host reads the
+ * enclave's standard error, so the environment, every session and every run log only at {@link #LOG_LEVEL}: a
+ * failure reaches the data provider as Veil's own sentence, sealed, never as ONNX Runtime's text.
  */
 public final class OrtRuntime {
     static final String DISABLE_TELEMETRY = "ORT_DISABLE_TELEMETRY";
+    /** Only a crash is logged: lower levels quote tensor values. */
+    public static final OrtLoggingLevel LOG_LEVEL = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
     private static OrtEnvironment environment;
 
     private OrtRuntime() {
@@ -24,7 +32,7 @@ public final class OrtRuntime {
     public static synchronized OrtEnvironment environment() {
         if (environment == null) {
             disableTelemetryInProcessEnvironment();
-            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            OrtEnvironment env = OrtEnvironment.getEnvironment(LOG_LEVEL, "veil");
             try {
                 env.setTelemetry(false);
             } catch (OrtException e) {
