@@ -1,0 +1,30 @@
+package dev.veil.tensor.stream;
+
+import dev.veil.tensor.TensorFormatException;
+import java.io.IOException;
+
+/**
+ * A dataset read row by row from a stream of plaintext, in memory bounded by the caller's buffer and the reader's own
+ * fixed buffer, whatever the number of rows. Rows come in input order. Errors name the line (CSV) or row (.npy) and
+ * what to do; they never quote more of the data than the cell at fault.
+ */
+public interface RowReader extends AutoCloseable {
+    /** The shape of one row (the dataset's shape without its first axis); known as soon as the reader is open. */
+    long[] rowShape();
+
+    /** Values per row: the product of {@link #rowShape()}. */
+    int rowSize();
+
+    /**
+     * Reads up to {@code maxRows} whole rows into {@code dst} from index 0, row-major; returns the number of rows read,
+     * 0 once the dataset is over (and at every later call).
+     */
+    int read(float[] dst, int maxRows) throws IOException, TensorFormatException;
+
+    /** Rows handed out so far. */
+    long rowsRead();
+
+    /** Zeroes the reader's own buffers of plaintext; does not close the underlying stream. */
+    @Override
+    void close();
+}
