@@ -1,6 +1,5 @@
 package dev.veil.seal;
 
-import dev.veil.seal.stream.StreamDecrypter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -8,9 +7,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 
 /**
  * Opens sealed assets. Plaintext handed out before {@link #unseal} returns is not yet trusted as a whole (a later
@@ -42,55 +38,21 @@ public final class Unsealer {
     public static SealHeader unseal(InputStream in, AssetKey key, OutputStream out, ProgressListener progress,
                                     DigestCheck check) throws IOException, SealException {
         SealHeader header = readHeader(in);
-        if (!MessageDigest.isEqual(header.keyId(), key.id())) {
-            throw new SealException("wrong key: this " + header.contentType().label() + " was sealed with key id "
-                    + header.keyIdHex() + " but the key given has id " + key.idHex());
-        }
-        MessageDigest sha;
-        try {
-            sha = check == DigestCheck.RECOMPUTE ? MessageDigest.getInstance("SHA-256") : null;
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        long total;
-        try {
+        try (UnsealingInputStream plain = UnsealingInputStream.open(header, in, key, check)) {
+            byte[] buf = new byte[Math.min(header.segmentSize(), 1 << 16)];
             long size = header.plaintextSize();
-            long[] done = {0};
-            total = StreamDecrypter.decrypt(key.rawForCipher(), header.encode(), header.segmentSize(), in, (buf, n) -> {
-                if (done[0] + n > size) {
-                    throw new IOException(new SealException("sealed file holds more data than its header declares; it was tampered with"));
-                }
-                if (sha != null) {
-                    sha.update(buf, 0, n);
-                }
+            long done = 0;
+            int n;
+            while ((n = plain.read(buf, 0, buf.length)) >= 0) {
                 out.write(buf, 0, n);
-                done[0] += n;
-                progress.progress(done[0], size);
-            });
-        } catch (StreamDecrypter.TamperedException e) {
-            throw new SealException("sealed " + header.contentType().label() + " is corrupt, truncated or was tampered with ("
-                    + e.getMessage() + "); obtain a fresh copy from its owner");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-GCM is unavailable in this JVM", e);
-        } catch (IOException e) {
-            if (e.getCause() instanceof SealException se) {
-                throw se;
+                done += n;
+                progress.progress(done, size);
             }
-            throw e;
-        }
-        if (total != header.plaintextSize()) {
-            throw new SealException("sealed " + header.contentType().label() + " is truncated: decrypted " + total
-                    + " bytes, header declares " + header.plaintextSize());
-        }
-        if (sha == null) {
+            java.util.Arrays.fill(buf, (byte) 0);
             return header;
+        } catch (UnsealingInputStream.Refused e) {
+            throw e.reason();
         }
-        byte[] digest = sha.digest();
-        if (!MessageDigest.isEqual(digest, header.plaintextSha256())) {
-            throw new SealException("sealed " + header.contentType().label() + " plaintext SHA-256 is "
-                    + HexFormat.of().formatHex(digest) + " but its header declares " + header.plaintextSha256Hex());
-        }
-        return header;
     }
 
     /** Unseals a file; the output file appears only if every segment and the digest verified. */

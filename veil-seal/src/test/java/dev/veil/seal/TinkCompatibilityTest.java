@@ -48,4 +48,22 @@ class TinkCompatibilityTest {
             assertThat(Unsealer.unsealBytes(file.toByteArray(), key).plaintext()).isEqualTo(data);
         }
     }
+
+    /** The push-style encrypter decides "last" at close: segment boundaries at every edge must still be Tink's. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, 1, SEG - 40 - 16 - 1, SEG - 40 - 16, SEG - 40 - 16 + 1,
+            SEG - 40 - 16 + SEG - 16, 2 * SEG, 3 * SEG + 7})
+    void tinkDecryptsVeilStreamOfEveryEdgeLength(int length) throws Exception {
+        byte[] data = SealRoundTripTest.randomBytes(length, length + 1);
+        try (AssetKey key = AssetKey.generate()) {
+            byte[] sealed = new Sealer(SEG).sealBytes(data, key, ContentType.DATASET);
+            byte[] ad = Arrays.copyOf(sealed, SealHeader.LENGTH);
+            StreamingAead tink = new AesGcmHkdfStreaming(key.bytes(), "HmacSha256", 32, SEG, 0);
+            try (InputStream in = tink.newDecryptingStream(
+                    new ByteArrayInputStream(sealed, SealHeader.LENGTH, sealed.length - SealHeader.LENGTH), ad)) {
+                assertThat(in.readAllBytes()).isEqualTo(data);
+            }
+            assertThat(Unsealer.unsealBytes(sealed, key).plaintext()).isEqualTo(data);
+        }
+    }
 }
