@@ -70,6 +70,15 @@ public final class Sealer {
         }
     }
 
+    /**
+     * Seals a stream whose length and SHA-256 the caller already knows (the header carries both and is written first);
+     * a stream that turns out longer or shorter fails.
+     */
+    public SealHeader sealStream(InputStream in, long size, byte[] sha, OutputStream out, AssetKey key, ContentType type)
+            throws IOException {
+        return seal(in, size, sha, out, key, type, done -> { });
+    }
+
     private SealHeader seal(InputStream in, long size, byte[] sha, OutputStream out, AssetKey key, ContentType type,
                             java.util.function.LongConsumer progress) throws IOException {
         SealHeader header = new SealHeader(SealHeader.VERSION, type, segmentSize, size, sha, key.id());

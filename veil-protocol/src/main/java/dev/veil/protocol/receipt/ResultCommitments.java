@@ -28,7 +28,49 @@ public final class ResultCommitments {
     }
 
     public static String output(byte[] salt, byte[] output) {
-        return Digests.hex(Digests.labelled256("veil output commitment v1", checked(salt), output));
+        OutputCommitment c = new OutputCommitment(salt, output.length);
+        c.update(output, 0, output.length);
+        return c.hex();
+    }
+
+    /**
+     * The output commitment computed as the output streams by: the same bytes as {@link Digests#labelled256} over
+     * (salt, output), which length-prefixes each part, so the output's length is given first.
+     */
+    public static final class OutputCommitment {
+        private static final String LABEL = "veil output commitment v1";
+        private final MessageDigest md;
+        private final int length;
+        private long seen;
+
+        public OutputCommitment(byte[] salt, int outputLength) {
+            if (outputLength < 0) {
+                throw new IllegalArgumentException("negative output length");
+            }
+            try {
+                md = MessageDigest.getInstance("SHA-256");
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            md.update(LABEL.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            md.update((byte) 0);
+            md.update(java.nio.ByteBuffer.allocate(4).putInt(checked(salt).length).array());
+            md.update(salt);
+            md.update(java.nio.ByteBuffer.allocate(4).putInt(outputLength).array());
+            this.length = outputLength;
+        }
+
+        public void update(byte[] b, int off, int len) {
+            md.update(b, off, len);
+            seen += len;
+        }
+
+        public String hex() {
+            if (seen != length) {
+                throw new IllegalStateException("the output commitment saw " + seen + " bytes, announced " + length);
+            }
+            return Digests.hex(md.digest());
+        }
     }
 
     /** Constant-time comparison of a recomputed commitment with the receipt's. */

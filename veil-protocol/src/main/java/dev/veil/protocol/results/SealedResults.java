@@ -14,9 +14,15 @@ import dev.veil.seal.ContentType;
 import dev.veil.seal.SealException;
 import dev.veil.seal.Sealer;
 import dev.veil.seal.Unsealer;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
 
@@ -50,37 +56,79 @@ public final class SealedResults {
     private SealedResults() {
     }
 
+    /** Where the output is read from; opened once per pass (once to hash it, once to seal it). */
+    public interface OutputSource {
+        InputStream open() throws IOException;
+    }
+
+    /** What sealing a stream gives besides the sealed bytes: the salt and the output commitment for the receipt. */
+    public record StreamSealed(byte[] commitmentSalt, String outputCommitment) {
+    }
+
     /**
      * @param rows the output's row count, sealed with it
      * @param paddedLength the output is zero-padded to this many bytes inside the seal (at least its own length)
      */
     public static Sealed seal(byte[] output, long rows, int paddedLength, PublicIdentity recipient, byte[] contractHash)
             throws ProtocolException {
-        if (paddedLength < output.length || rows < 0) {
-            throw new IllegalArgumentException("padded length below the output's length, or a negative row count");
-        }
-        byte[] framed = ByteBuffer.allocate(FRAMING + paddedLength).putLong(rows).putInt(output.length).put(output).array();
+        ByteArrayOutputStream sealed = new ByteArrayOutputStream(FRAMING + paddedLength + paddedLength / 64 + 512);
         try {
-            return sealFramed(framed, recipient, contractHash);
-        } finally {
-            Arrays.fill(framed, (byte) 0);
+            StreamSealed s = seal(() -> new ByteArrayInputStream(output), rows, output.length, paddedLength, recipient,
+                    contractHash, sealed);
+            return new Sealed(sealed.toByteArray(), s.commitmentSalt());
+        } catch (IOException e) {
+            throw new IllegalStateException("sealing in memory failed", e);
         }
     }
 
-    private static Sealed sealFramed(byte[] output, PublicIdentity recipient, byte[] contractHash) throws ProtocolException {
+    /**
+     * Seals an output of {@code outputLength} bytes, read twice from {@code output} (first to hash the framed plaintext
+     * for the sealed header and to commit to the output, then to encrypt it), to {@code sink}; memory stays bounded by a
+     * segment whatever the output's size. A source that gives another length on either pass fails.
+     */
+    public static StreamSealed seal(OutputSource output, long rows, int outputLength, int paddedLength, PublicIdentity recipient,
+                                    byte[] contractHash, OutputStream sink) throws ProtocolException, IOException {
+        if (paddedLength < outputLength || outputLength < 0 || rows < 0 || paddedLength > Integer.MAX_VALUE - FRAMING) {
+            throw new IllegalArgumentException("padded length below the output's length, or a negative length or row count");
+        }
+        byte[] framing = ByteBuffer.allocate(FRAMING).putLong(rows).putInt(outputLength).array();
         byte[] salt = ResultCommitments.newSalt();
+        ResultCommitments.OutputCommitment commitment = new ResultCommitments.OutputCommitment(salt, outputLength);
+        MessageDigest sha = sha256();
+        sha.update(framing);
+        try (InputStream in = new ExactLengthInputStream(output.open(), outputLength)) {
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                sha.update(buf, 0, n);
+                commitment.update(buf, 0, n);
+            }
+            Arrays.fill(buf, (byte) 0);
+        }
+        sha.update(new byte[paddedLength - outputLength]);
+        byte[] framedSha = sha.digest();
         try (AssetKey resultKey = AssetKey.generate()) {
             Hpke.Sealed wrapped = AssetKeyWrap.wrap(resultKey, salt, recipient.keyAgreementSuite(), recipient.keyAgreementKey(),
                     info(contractHash), aad(Digests.hex(contractHash), recipient.fingerprint()));
             byte[] envelope = Json.canonical(new Envelope(Digests.hex(contractHash), recipient.fingerprint(),
                     recipient.keyAgreementSuite(), wrapped.enc(), wrapped.ciphertext()));
-            byte[] sealed = new Sealer().sealBytes(output, resultKey, ContentType.RESULTS);
-            ByteArrayOutputStream out = new ByteArrayOutputStream(12 + envelope.length + sealed.length);
-            out.writeBytes(MAGIC);
-            out.writeBytes(ByteBuffer.allocate(4).putInt(envelope.length).array());
-            out.writeBytes(envelope);
-            out.writeBytes(sealed);
-            return new Sealed(out.toByteArray(), salt);
+            sink.write(MAGIC);
+            sink.write(ByteBuffer.allocate(4).putInt(envelope.length).array());
+            sink.write(envelope);
+            try (InputStream framed = new SequenceInputStream(java.util.Collections.enumeration(java.util.List.of(
+                    new ByteArrayInputStream(framing), new ExactLengthInputStream(output.open(), outputLength),
+                    new ByteArrayInputStream(new byte[paddedLength - outputLength]))))) {
+                new Sealer().sealStream(framed, FRAMING + (long) paddedLength, framedSha, sink, resultKey, ContentType.RESULTS);
+            }
+            return new StreamSealed(salt, commitment.hex());
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

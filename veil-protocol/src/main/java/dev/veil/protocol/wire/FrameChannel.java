@@ -8,6 +8,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 
@@ -85,6 +86,107 @@ public final class FrameChannel implements AutoCloseable {
         out.writeByte(DATA_END);
         out.writeInt(0);
         out.flush();
+    }
+
+    /** Sends {@code size} bytes read from {@code data} as data frames, then the end frame. */
+    public void sendData(InputStream data, long size) throws IOException {
+        byte[] buf = new byte[CHUNK];
+        long sent = 0;
+        int n;
+        while ((n = data.readNBytes(buf, 0, (int) Math.min(CHUNK, size - sent))) > 0) {
+            out.writeByte(DATA);
+            out.writeInt(n);
+            out.write(buf, 0, n);
+            sent += n;
+        }
+        if (sent != size || data.read() >= 0) {
+            throw new IOException("the data to send is not the " + size + " bytes announced");
+        }
+        out.writeByte(DATA_END);
+        out.writeInt(0);
+        out.flush();
+    }
+
+    /**
+     * Bulk data announced as {@code size} bytes, read as the caller pulls it: a frame is read only when the caller needs
+     * its bytes, so a slow reader holds the sender back (TCP flow control) instead of growing memory here. The stream's
+     * clean end comes only with the end frame after exactly {@code size} bytes; anything else is a
+     * {@link DataFrameInputStream.Malformed}.
+     */
+    public DataFrameInputStream dataInput(long size) {
+        return new DataFrameInputStream(size);
+    }
+
+    /** Bulk data pulled frame by frame; see {@link #dataInput}. */
+    public final class DataFrameInputStream extends InputStream {
+        /** The peer's data frames broke the framing or the announced size. */
+        public static final class Malformed extends IOException {
+            Malformed(String message) {
+                super(message);
+            }
+        }
+
+        private final long size;
+        private long got;
+        private int leftInFrame;
+        private boolean ended;
+
+        private DataFrameInputStream(long size) {
+            this.size = size;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            while (leftInFrame == 0) {
+                if (ended) {
+                    return -1;
+                }
+                nextFrame();
+            }
+            int n = in.read(b, off, Math.min(len, leftInFrame));
+            if (n < 0) {
+                throw new EOFException("peer closed the connection mid-frame");
+            }
+            leftInFrame -= n;
+            return n;
+        }
+
+        private void nextFrame() throws IOException {
+            int type = readType();
+            int len = in.readInt();
+            if (type == DATA_END) {
+                if (got != size) {
+                    throw new Malformed("peer sent " + got + " bytes of data, announced " + size);
+                }
+                ended = true;
+                return;
+            }
+            if (type != DATA || len < 0 || len > CHUNK || got + len > size) {
+                throw new Malformed("peer sent a malformed or oversized data frame (" + (got + len) + " of " + size + " bytes)");
+            }
+            got += len;
+            leftInFrame = len;
+        }
+
+        /**
+         * Reads and drops the rest of the data, so that a peer still sending can finish and then read the failure it
+         * was sent; gives up at the first malformed frame.
+         */
+        public void drain() throws IOException {
+            byte[] sink = new byte[1 << 16];
+            while (read(sink, 0, sink.length) >= 0) {
+                java.util.Arrays.fill(sink, (byte) 0);
+            }
+        }
     }
 
     /** Receives bulk data announced as {@code size} bytes, refusing anything longer or shorter. */
