@@ -49,6 +49,19 @@ public final class ProviderFlow {
                               byte[] sealedAsset, AssetKey key, VerificationOptions options, TrustedCollateral ownCollateral,
                               ReplayGuard replay, StepListener listener)
             throws IOException, ProtocolException, AttestationException {
+        return run(identity, role, contract, host, port, SealedAsset.of(sealedAsset), key, options, ownCollateral, replay, null,
+                listener);
+    }
+
+    /**
+     * As above, with the sealed asset in memory or in a file (a dataset streams from its file), and the data provider's
+     * output streamed to {@code resultOut} as it is opened (null: kept in memory, in the outcome). What was written to
+     * {@code resultOut} counts only if this returns normally.
+     */
+    public static Outcome run(Identity identity, Role role, SignedContract contract, String host, int port,
+                              SealedAsset sealedAsset, AssetKey key, VerificationOptions options, TrustedCollateral ownCollateral,
+                              ReplayGuard replay, java.io.OutputStream resultOut, StepListener listener)
+            throws IOException, ProtocolException, AttestationException {
         byte[] contractHash = ContractVerifier.verify(contract, Instant.now()).hash();
         replay.beforeConnecting(contractHash, role);
         long t = System.nanoTime();
@@ -61,9 +74,10 @@ public final class ProviderFlow {
             t = done(listener, role, "release key", t, "asset key " + key.idHex() + " sealed to the attested instance key ("
                     + enclave.instanceKeys().keyWrapSuite().id() + ")");
             s.upload(sealedAsset);
-            t = done(listener, role, "upload", t, sealedAsset.length + " sealed bytes accepted");
+            t = done(listener, role, "upload", t, sealedAsset.size() + " sealed bytes " + (role == Role.DATA_PROVIDER
+                    ? "streamed through the model" : "accepted"));
             if (role == Role.DATA_PROVIDER) {
-                ProviderSession.Result r = s.awaitResult();
+                ProviderSession.Result r = resultOut == null ? s.awaitResult() : s.awaitResult(resultOut);
                 t = done(listener, role, "result", t, r.rows() + " rows; receipt verified; output opened with the data provider's key");
                 recordFinished(replay, contractHash, role, listener, t);
                 return new Outcome(enclave, r, null);

@@ -29,9 +29,10 @@ import dev.veil.protocol.wire.Messages;
 import dev.veil.protocol.wire.PeerFailure;
 import dev.veil.seal.AssetKey;
 import dev.veil.seal.ContentType;
-import dev.veil.seal.SealException;
-import dev.veil.seal.SealHeader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.security.SecureRandom;
@@ -127,14 +128,30 @@ public final class ProviderSession implements AutoCloseable {
 
     /** Step 7: the sealed asset; the enclave checks its header against the released key and the contract. */
     public void upload(byte[] sealedAsset) throws IOException, ProtocolException {
+        upload(SealedAsset.of(sealedAsset));
+    }
+
+    /**
+     * Step 7, streamed: the enclave checks the header against the released key and the contract, and a dataset streams
+     * through the model as it arrives. If the enclave stops reading and refuses, its refusal is what is thrown.
+     */
+    public void upload(SealedAsset asset) throws IOException, ProtocolException {
         ContentType type = role == Role.MODEL_PROVIDER ? ContentType.MODEL : ContentType.DATASET;
-        try {
-            uploadedSha256 = SealHeader.decode(sealedAsset).plaintextSha256();
-        } catch (SealException e) {
-            throw new ProtocolException("the asset to upload is not a sealed file: " + e.getMessage());
+        uploadedSha256 = asset.header().plaintextSha256();
+        channel.send(new Messages.AssetUpload(type.label(), asset.size()));
+        try (InputStream in = asset.open()) {
+            channel.sendData(in, asset.size());
+        } catch (IOException sendFailed) {
+            // The enclave may have refused and closed: its signed refusal, if it can still be read, says why.
+            try {
+                receive(Messages.Accepted.class);
+            } catch (ProtocolException refusal) {
+                throw refusal;
+            } catch (IOException | RuntimeException ignored) {
+                throw sendFailed;
+            }
+            throw sendFailed;
         }
-        channel.send(new Messages.AssetUpload(type.label(), sealedAsset.length));
-        channel.sendData(sealedAsset);
         receive(Messages.Accepted.class);
     }
 
@@ -182,32 +199,50 @@ public final class ProviderSession implements AutoCloseable {
     }
 
     /**
-     * The data provider's outcome: verified receipt, the opened output, and the salt that opens the receipt's
-     * commitments (to show a third party that a file is the committed output). {@code rows} is the output's row
-     * count, which travels sealed with the results (never in the receipt, which is in the clear).
+     * The data provider's outcome: verified receipt, the opened output (null when it was streamed to the caller's
+     * sink), and the salt that opens the receipt's commitments (to show a third party that a file is the committed
+     * output). {@code rows} is the output's row count, which travels sealed with the results (never in the receipt,
+     * which is in the clear); {@code sealedSize} is the size of the sealed results, which the host sees.
      */
-    public record Result(ResultReceipt receipt, SignedReceipt signedReceipt, byte[] sealedResults, byte[] output,
+    public record Result(ResultReceipt receipt, SignedReceipt signedReceipt, long sealedSize, byte[] output,
                          byte[] commitmentSalt, long rows) {
     }
 
-    /** Step 9 for the data provider: receive the sealed results, verify the receipt, open and check the output. */
+    /** Step 9 for the data provider: receive the sealed results into memory, verify the receipt, open and check the output. */
     public Result awaitResult() throws IOException, ProtocolException {
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        Result r = awaitResult(output);
+        return new Result(r.receipt(), r.signedReceipt(), r.sealedSize(), output.toByteArray(), r.commitmentSalt(), r.rows());
+    }
+
+    /**
+     * Step 9, streamed: the receipt is verified first, then the sealed results are opened as they arrive and the output
+     * written to {@code output} (memory stays bounded whatever its size). Only a normal return vouches for what was
+     * written: on an exception the caller discards it (e.g. an uncommitted {@code AtomicOutput}).
+     */
+    public Result awaitResult(OutputStream output) throws IOException, ProtocolException {
         requireRole(Role.DATA_PROVIDER);
         if (uploadedSha256 == null) {
             throw new IllegalStateException("upload the dataset before awaiting the result");
         }
         Messages.ResultReady ready = receive(Messages.ResultReady.class);
-        byte[] sealed = channel.receiveData(ready.sealedSize(), Integer.MAX_VALUE - 16);
         ResultReceipt receipt = ReceiptVerifier.verifyResult(ready.receipt(), contract);
         requireSameInstance(ready.receipt());
-        SealedResults.Opened opened = SealedResults.open(sealed, identity);
-        if (!ResultCommitments.matches(ResultCommitments.output(opened.commitmentSalt(), opened.output()), receipt.outputCommitment())) {
+        if (ready.sealedSize() < 0) {
+            throw new ProtocolException("the enclave announced results of " + ready.sealedSize() + " bytes");
+        }
+        InputStream data = channel.dataInput(ready.sealedSize());
+        SealedResults.OpenedStream opened = SealedResults.open(data, identity, output);
+        if (data.read() >= 0) {
+            throw new ProtocolException("the enclave sent bytes after its sealed results");
+        }
+        if (!ResultCommitments.matches(opened.outputCommitment(), receipt.outputCommitment())) {
             throw new ProtocolException("opened output does not match the receipt's output commitment");
         }
         if (!ResultCommitments.matches(ResultCommitments.input(opened.commitmentSalt(), uploadedSha256), receipt.inputCommitment())) {
             throw new ProtocolException("the receipt's input commitment is not to the dataset this provider uploaded");
         }
-        return new Result(receipt, ready.receipt(), sealed, opened.output(), opened.commitmentSalt(), opened.rows());
+        return new Result(receipt, ready.receipt(), ready.sealedSize(), null, opened.commitmentSalt(), opened.rows());
     }
 
     /** The model provider's outcome: the verified discard receipt and its signed form (to keep or show others). */

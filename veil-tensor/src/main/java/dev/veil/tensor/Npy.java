@@ -41,6 +41,19 @@ public final class Npy {
     }
 
     private static byte[] assemble(String descr, long[] shape, byte[] data) {
+        byte[] header = header(descr, shape);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(header.length + data.length);
+        out.writeBytes(header);
+        out.writeBytes(data);
+        return out.toByteArray();
+    }
+
+    /** The float32 header for {@code shape}: what precedes the little-endian values of a streamed array. */
+    public static byte[] float32Header(long[] shape) {
+        return header("<f4", shape);
+    }
+
+    private static byte[] header(String descr, long[] shape) {
         StringBuilder dims = new StringBuilder();
         for (long d : shape) {
             dims.append(d).append(", ");
@@ -50,14 +63,13 @@ public final class Npy {
         int unpadded = 10 + dict.length() + 1;
         int pad = (64 - unpadded % 64) % 64;
         String header = dict + " ".repeat(pad) + "\n";
-        ByteArrayOutputStream out = new ByteArrayOutputStream(10 + header.length() + data.length);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(10 + header.length());
         out.writeBytes(MAGIC);
         out.write(1);
         out.write(0);
         out.write(header.length() & 0xff);
         out.write(header.length() >>> 8);
         out.writeBytes(header.getBytes(StandardCharsets.ISO_8859_1));
-        out.writeBytes(data);
         return out.toByteArray();
     }
 }

@@ -217,7 +217,8 @@ class CeremonyAvailabilityTest {
                     SessionLimits.defaults().withMaxRows(100)));
             LocalCeremony.Run run = c.run(contract, model, Ceremony.evaluationData().featuresCsv());
             assertThat(run.dpError()).hasMessageContaining("limit_exceeded").hasMessageContaining("limits.max_rows = 100");
-            assertThat(run.mp().discard().receipt().outcome()).isEqualTo("failed: limit_exceeded");
+            // Found while streaming, after the model had the first batches: the model provider is told only "discarded".
+            assertThat(run.mp().discard().receipt().outcome()).isEqualTo("discarded");
         }
     }
 

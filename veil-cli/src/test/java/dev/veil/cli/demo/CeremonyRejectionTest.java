@@ -183,7 +183,7 @@ class CeremonyRejectionTest {
 
     @Test
     void malformedCsvIsRefusedWithTheLineAndColumn() throws Exception {
-        byte[] bad = "1,2,3\n4,five,6\n".getBytes();
+        byte[] bad = ("1,".repeat(63) + "1\n4,five" + ",6".repeat(62) + "\n").getBytes();
         LocalCeremony.Run run = ceremony.run(contract(), model, bad);
         assertThat(run.dpError()).hasMessageContaining("dataset: CSV line 2 column 2 is 'five', expected a number");
     }

@@ -45,7 +45,7 @@ class NativeLogLeakTest {
             Path work = Files.createDirectories(Path.of(args[1]));
             NativeLibraries.prepare(work);
             try (ModelRunner r = new ModelRunner(Files.readAllBytes(Path.of(args[0])), 1, work)) {
-                r.run(new FloatTensor(new long[] {1, 2}, new float[] {987654f, 4321f}), 1);
+                r.runBatch(new FloatTensor(new long[] {1, 2}, new float[] {987654f, 4321f}));
                 System.out.println("the hostile model ran: the test's premise is wrong");
             } catch (InferenceException expected) {
                 System.out.println("inference refused as expected: " + expected.code());

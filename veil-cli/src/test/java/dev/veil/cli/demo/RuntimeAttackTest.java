@@ -110,9 +110,9 @@ class RuntimeAttackTest {
             a.requireSuccess();
             b.requireSuccess();
             assertThat(a.dp().result().output()).isNotEqualTo(b.dp().result().output());
-            assertThat(b.dp().result().sealedResults().length)
+            assertThat(b.dp().result().sealedSize())
                     .as("sealed_size, in the clear, for two 4-row datasets")
-                    .isEqualTo(a.dp().result().sealedResults().length);
+                    .isEqualTo(a.dp().result().sealedSize());
         }
     }
 

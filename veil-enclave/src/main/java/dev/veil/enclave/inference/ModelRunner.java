@@ -118,67 +118,64 @@ public final class ModelRunner implements AutoCloseable {
         return inputShape.clone();
     }
 
-    /** Refuses data the model cannot take, naming the dimension. */
-    public void checkAccepts(FloatTensor data) throws InferenceException {
-        long[] s = data.shape();
+    /**
+     * Refuses rows the model cannot take, naming the dimension: {@code rowShape} is the dataset's shape without its
+     * first axis, checked before the model sees any row.
+     */
+    public void checkAcceptsRows(long[] rowShape) throws InferenceException {
+        long[] s = new long[rowShape.length + 1];
+        s[0] = -1;
+        System.arraycopy(rowShape, 0, s, 1, rowShape.length);
         if (s.length != inputShape.length) {
-            throw new InferenceException(FailureCode.DATASET_INVALID, "input has shape " + Arrays.toString(s) + " (rank " + s.length
-                    + ") but model input '" + inputName + "' takes rank " + inputShape.length + " " + shapeText(inputShape));
+            throw new InferenceException(FailureCode.DATASET_INVALID, "input rows have shape " + Arrays.toString(rowShape) + " (rank "
+                    + s.length + " with the row axis) but model input '" + inputName + "' takes rank " + inputShape.length + " "
+                    + shapeText(inputShape));
         }
         for (int i = 1; i < s.length; i++) {
             if (inputShape[i] > 0 && inputShape[i] != s[i]) {
                 throw new InferenceException(FailureCode.DATASET_INVALID, "input dimension " + i + " is " + s[i] + " but model input '"
                         + inputName + "' expects " + inputShape[i] + " (model shape " + shapeText(inputShape) + ", input shape "
-                        + Arrays.toString(s) + ")");
+                        + shapeText(s) + ")");
             }
         }
-        if (data.rows() == 0) {
-            throw new InferenceException(FailureCode.DATASET_INVALID, "input holds no rows");
+    }
+
+    /**
+     * Rows per call: the model's fixed batch dimension if it has one, else as many rows as fit {@code bytesPerBatch} of
+     * input, at most {@code maxRows} and at least one.
+     */
+    public int batchRows(int maxRows, long bytesPerBatch, int rowSize) {
+        if (inputShape[0] > 0) {
+            return (int) inputShape[0];
         }
+        long fit = bytesPerBatch / Math.max(1L, (long) rowSize * Float.BYTES);
+        return (int) Math.max(1, Math.min(maxRows, fit));
     }
 
     /** One batch's outputs: every model output as float32 (int64 outputs converted), plus int64 outputs kept exact. */
     public record BatchOutput(List<FloatTensor> floats, List<long[]> int64s, List<String> names) {
     }
 
-    /** Runs the model over all rows in batches of {@code batchSize} (or the model's fixed batch dimension), unbounded in time. */
-    public List<BatchOutput> run(FloatTensor data, int batchSize) throws InferenceException {
-        return run(data, batchSize, null);
+    /**
+     * Tells ONNX Runtime to terminate the run once {@code limit} has passed from now; later batches fail with
+     * {@link FailureCode#TIMEOUT}. Cancel the returned timer when the run is over.
+     */
+    public ScheduledFuture<?> terminateAfter(Duration limit) {
+        return TERMINATOR.schedule(this::terminate, limit.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
-     * Runs the model over all rows in batches; when {@code timeLimit} is set, ONNX Runtime is told to terminate once the
-     * whole run has taken that long, and the run fails with {@link FailureCode#TIMEOUT}.
+     * Runs one batch. A model with a fixed batch dimension takes batches of exactly that many rows (a dataset whose
+     * row count is not a multiple of it fails at its last batch).
      */
-    public List<BatchOutput> run(FloatTensor data, int batchSize, Duration timeLimit) throws InferenceException {
-        checkAccepts(data);
-        int batch = inputShape[0] > 0 ? (int) inputShape[0] : batchSize;
-        if (inputShape[0] > 0 && data.rows() % batch != 0) {
-            throw new InferenceException(FailureCode.DATASET_INVALID, "model takes batches of exactly " + batch
-                    + " rows but the input has " + data.rows());
+    public BatchOutput runBatch(FloatTensor part) throws InferenceException {
+        requireNotTerminated();
+        checkAcceptsRows(Arrays.copyOfRange(part.shape(), 1, part.shape().length));
+        if (inputShape[0] > 0 && part.rows() != inputShape[0]) {
+            throw new InferenceException(FailureCode.DATASET_INVALID, "model takes batches of exactly " + inputShape[0]
+                    + " rows but the dataset's last batch has " + part.rows() + "; give it a multiple of " + inputShape[0] + " rows");
         }
-        ScheduledFuture<?> timer = timeLimit == null ? null
-                : TERMINATOR.schedule(this::terminate, timeLimit.toMillis(), TimeUnit.MILLISECONDS);
-        try {
-            List<BatchOutput> out = new ArrayList<>();
-            for (int from = 0; from < data.rows(); from += batch) {
-                requireNotTerminated();
-                int to = Math.min(data.rows(), from + batch);
-                FloatTensor part = from == 0 && to == data.rows() ? data : data.slice(from, to);
-                try {
-                    out.add(runOnce(part));
-                } finally {
-                    if (part != data) {
-                        Arrays.fill(part.values(), 0f);   // the batch slice is a copy of the data provider's rows
-                    }
-                }
-            }
-            return out;
-        } finally {
-            if (timer != null) {
-                timer.cancel(false);
-            }
-        }
+        return runOnce(part);
     }
 
     /** Asks ONNX Runtime to stop the current run as soon as it can (from any thread); later runs fail at once. */
@@ -191,7 +188,7 @@ public final class ModelRunner implements AutoCloseable {
         }
     }
 
-    private void requireNotTerminated() throws InferenceException {
+    void requireNotTerminated() throws InferenceException {
         if (terminated) {
             throw new InferenceException(FailureCode.TIMEOUT, "the model run was terminated after the contract's time limit");
         }

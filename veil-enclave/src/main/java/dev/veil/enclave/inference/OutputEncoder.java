@@ -4,125 +4,195 @@ import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.receipt.FailureCode;
 import dev.veil.tensor.FloatTensor;
 import dev.veil.tensor.Npy;
-import dev.veil.tensor.NumericCsv;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
- * Applies the contract's output policy to raw model outputs. {@code labels}: the model's int64 output if it has
- * one, otherwise the argmax of its first float output, as CSV. {@code top_k}: the k highest scores of the first
- * float output as "class:score" CSV. {@code scores}: the first output tensor as .npy.
+ * Applies the contract's output policy to raw model outputs, batch by batch, writing the encoded output to a sink as
+ * it goes (memory is one batch, whatever the dataset). {@code labels}: the model's int64 output if it has one,
+ * otherwise the argmax of its first float output, as CSV. {@code top_k}: the k highest scores of the first float
+ * output as "class:score" CSV. {@code scores}: the first output tensor as .npy, whose header ({@link Encoded#prefix()})
+ * is known only once the last batch is in: the output is the prefix followed by what was written to the sink.
  *
- * <p>{@code labels} and {@code top_k} give exactly one line per input row (a model that gives another count is
- * refused: a hostile model could choose it from the data), and {@link Encoded#paddedLength()} is the longest text
- * that many rows could take, the row count first rounded up to a power of two: the sealed results' size depends only
- * on the output policy and the power-of-two bucket of the input's row count (which the host can estimate from the
- * upload's size anyway).
- * {@code scores} is the model's own tensor, whose shape the model decides: its size is not padded (docs/THREAT-MODEL.md).
+ * <p>{@code labels} and {@code top_k} give exactly one line per input row of every batch (a model that gives another
+ * count is refused: a hostile model could choose it from the data), and {@link Encoded#paddedLength()} is the longest
+ * text that many rows could take, the row count first rounded up to a power of two: the sealed results' size depends
+ * only on the output policy and the power-of-two bucket of the input's row count (which the host can estimate from
+ * the upload's size anyway). {@code scores} is the model's own tensor, whose shape the model decides: its size is not
+ * padded (docs/THREAT-MODEL.md).
  */
 public final class OutputEncoder {
-    private OutputEncoder() {
-    }
-
     /** The longest label line: a signed 64-bit integer and a newline. */
     static final int LABEL_LINE_BYTES = 20 + 1;
     /** The longest top_k entry: a class index (int), ':', a float as Float.toString writes it (at most 15), ',' or newline. */
     static final int TOP_K_ENTRY_BYTES = 10 + 1 + 15 + 1;
+    /** Sealed results carry the output's length as a 32-bit count; beyond this the output cannot be sealed. */
+    static final long MAX_OUTPUT_BYTES = Integer.MAX_VALUE - 64;
 
-    /** The encoded output, its row count, and the length to pad it to inside the seal. */
-    public record Encoded(byte[] bytes, long rows, int paddedLength) {
+    /** The whole output: {@code prefix} then the {@code bodyLength} bytes written to the sink; its row count and padded length. */
+    public record Encoded(byte[] prefix, long bodyLength, long rows, int paddedLength) {
+        public int length() {
+            return (int) (prefix.length + bodyLength);
+        }
     }
 
-    public static Encoded encode(OutputPolicy policy, List<ModelRunner.BatchOutput> batches, long inputRows) throws InferenceException {
-        Encoded e = switch (policy.kind()) {
-            case OutputPolicy.LABELS -> labels(batches);
-            case OutputPolicy.TOP_K -> topK(batches, policy.k());
-            case OutputPolicy.SCORES -> scores(batches);
+    private final OutputPolicy policy;
+    private final OutputStream sink;
+    private long rows;
+    private long bodyLength;
+    /** scores: the shape of one output row, fixed by the first batch. */
+    private long[] scoreRowShape;
+
+    private OutputEncoder(OutputPolicy policy, OutputStream sink) {
+        this.policy = policy;
+        this.sink = sink;
+    }
+
+    public static OutputEncoder forPolicy(OutputPolicy policy, OutputStream sink) throws InferenceException {
+        return switch (policy.kind()) {
+            case OutputPolicy.LABELS, OutputPolicy.TOP_K, OutputPolicy.SCORES -> new OutputEncoder(policy, sink);
             default -> throw new InferenceException(FailureCode.INFERENCE_FAILED, "unknown output policy " + policy.kind());
         };
-        if (!OutputPolicy.SCORES.equals(policy.kind()) && e.rows() != inputRows) {
-            throw new InferenceException(FailureCode.INFERENCE_FAILED, "the model gave " + e.rows() + " " + policy.kind()
-                    + " lines for " + inputRows + " input rows; " + policy.kind() + " needs one per row");
+    }
+
+    /** Encodes one batch's outputs, the model's answer to {@code inputRows} input rows. */
+    public void accept(ModelRunner.BatchOutput batch, int inputRows) throws InferenceException, IOException {
+        byte[] encoded = switch (policy.kind()) {
+            case OutputPolicy.LABELS -> labels(batch);
+            case OutputPolicy.TOP_K -> topK(batch, policy.k());
+            default -> scores(batch);
+        };
+        try {
+            long lines = policy.kind().equals(OutputPolicy.SCORES) ? 0 : countLines(encoded);
+            if (!policy.kind().equals(OutputPolicy.SCORES) && lines != inputRows) {
+                throw new InferenceException(FailureCode.INFERENCE_FAILED, "the model gave " + lines + " " + policy.kind()
+                        + " lines for a batch of " + inputRows + " input rows; " + policy.kind() + " needs one per row");
+            }
+            if (bodyLength + encoded.length > MAX_OUTPUT_BYTES) {
+                throw new InferenceException(FailureCode.LIMIT_EXCEEDED, "the output is too large to seal (over "
+                        + MAX_OUTPUT_BYTES + " bytes); split the dataset");
+            }
+            sink.write(encoded);
+            bodyLength += encoded.length;
+            rows += lines;
+        } finally {
+            Arrays.fill(encoded, (byte) 0);
         }
-        if (e.bytes().length > e.paddedLength()) {
+    }
+
+    /** The output's prefix, length, row count and padded length, once every batch is in. */
+    public Encoded finish() throws InferenceException {
+        if (policy.kind().equals(OutputPolicy.SCORES)) {
+            if (scoreRowShape == null) {
+                throw new InferenceException(FailureCode.INFERENCE_FAILED, "the model gave no output");
+            }
+            long[] shape = new long[scoreRowShape.length + 1];
+            shape[0] = rows;
+            System.arraycopy(scoreRowShape, 0, shape, 1, scoreRowShape.length);
+            byte[] header = Npy.float32Header(shape);
+            if (header.length + bodyLength > MAX_OUTPUT_BYTES) {
+                throw new InferenceException(FailureCode.LIMIT_EXCEEDED, "the output is too large to seal; split the dataset");
+            }
+            return new Encoded(header, bodyLength, rows, (int) (header.length + bodyLength));
+        }
+        long perRow = policy.kind().equals(OutputPolicy.LABELS) ? LABEL_LINE_BYTES : (long) policy.k() * TOP_K_ENTRY_BYTES;
+        int padded = padded(rows, perRow);
+        if (bodyLength > padded) {
             throw new InferenceException(FailureCode.INTERNAL_ERROR, "encoded output is longer than its padded length");
         }
-        return e;
+        return new Encoded(new byte[0], bodyLength, rows, padded);
+    }
+
+    private static long countLines(byte[] text) {
+        long n = 0;
+        for (byte b : text) {
+            n += b == '\n' ? 1 : 0;
+        }
+        return n;
     }
 
     private static int padded(long rows, long bytesPerRow) throws InferenceException {
         long bucket = rows <= 1 ? 1 : Long.highestOneBit(rows - 1) << 1;
         long n = bucket > Integer.MAX_VALUE ? Long.MAX_VALUE : bucket * bytesPerRow;
-        if (n > Integer.MAX_VALUE - 64) {
-            throw new InferenceException(FailureCode.LIMIT_EXCEEDED, "the output is too large to seal");
+        if (n > MAX_OUTPUT_BYTES) {
+            throw new InferenceException(FailureCode.LIMIT_EXCEEDED, "the output is too large to seal; split the dataset");
         }
         return (int) n;
     }
 
-    private static Encoded labels(List<ModelRunner.BatchOutput> batches) throws InferenceException {
-        List<Long> labels = new ArrayList<>();
-        for (ModelRunner.BatchOutput b : batches) {
-            int intOutput = firstInt64(b);
-            if (intOutput >= 0) {
-                FloatTensor t = b.floats().get(intOutput);
-                if (t.shape().length > 2 || (t.shape().length == 2 && t.shape()[1] != 1)) {
-                    throw new InferenceException(FailureCode.INFERENCE_FAILED, "model's int64 output '" + b.names().get(intOutput) + "' has shape "
-                            + Arrays.toString(t.shape()) + "; labels need one value per row");
-                }
-                for (long v : b.int64s().get(intOutput)) {
-                    labels.add(v);
-                }
-            } else {
-                FloatTensor scores = scoresOf(b);
-                int classes = scores.rowSize();
-                float[] v = scores.values();
-                for (int r = 0; r < scores.rows(); r++) {
-                    int best = 0;
-                    for (int c = 1; c < classes; c++) {
-                        if (v[r * classes + c] > v[r * classes + best]) {
-                            best = c;
-                        }
-                    }
-                    labels.add((long) best);
-                }
-            }
-        }
-        long[] out = labels.stream().mapToLong(Long::longValue).toArray();
-        return new Encoded(NumericCsv.writeLabels(out), out.length, padded(out.length, LABEL_LINE_BYTES));
-    }
-
-    private static Encoded topK(List<ModelRunner.BatchOutput> batches, int k) throws InferenceException {
+    private static byte[] labels(ModelRunner.BatchOutput b) throws InferenceException {
         StringBuilder sb = new StringBuilder();
-        long rows = 0;
-        for (ModelRunner.BatchOutput b : batches) {
+        int intOutput = firstInt64(b);
+        if (intOutput >= 0) {
+            FloatTensor t = b.floats().get(intOutput);
+            if (t.shape().length > 2 || (t.shape().length == 2 && t.shape()[1] != 1)) {
+                throw new InferenceException(FailureCode.INFERENCE_FAILED, "model's int64 output '" + b.names().get(intOutput)
+                        + "' has shape " + Arrays.toString(t.shape()) + "; labels need one value per row");
+            }
+            for (long v : b.int64s().get(intOutput)) {
+                sb.append(v).append('\n');
+            }
+        } else {
             FloatTensor scores = scoresOf(b);
             int classes = scores.rowSize();
             float[] v = scores.values();
             for (int r = 0; r < scores.rows(); r++) {
-                final int row = r;
-                Integer[] idx = new Integer[classes];
-                for (int c = 0; c < classes; c++) {
-                    idx[c] = c;
+                int best = 0;
+                for (int c = 1; c < classes; c++) {
+                    if (v[r * classes + c] > v[r * classes + best]) {
+                        best = c;
+                    }
                 }
-                Arrays.sort(idx, (a, c) -> Float.compare(v[row * classes + c], v[row * classes + a]));
-                for (int j = 0; j < Math.min(k, classes); j++) {
-                    sb.append(j > 0 ? "," : "").append(idx[j]).append(':').append(v[row * classes + idx[j]]);
-                }
-                sb.append('\n');
-                rows++;
+                sb.append(best).append('\n');
             }
         }
-        return new Encoded(sb.toString().getBytes(StandardCharsets.US_ASCII), rows, padded(rows, (long) k * TOP_K_ENTRY_BYTES));
+        return ascii(sb);
     }
 
-    private static Encoded scores(List<ModelRunner.BatchOutput> batches) {
-        List<FloatTensor> parts = batches.stream().map(OutputEncoder::primary).toList();
-        long[] shape = parts.get(0).shape();
-        FloatTensor all = FloatTensor.concatRows(parts, Arrays.copyOfRange(shape, 1, shape.length));
-        byte[] npy = Npy.writeFloat32(all);
-        return new Encoded(npy, all.rows(), npy.length);
+    private static byte[] topK(ModelRunner.BatchOutput b, int k) throws InferenceException {
+        StringBuilder sb = new StringBuilder();
+        FloatTensor scores = scoresOf(b);
+        int classes = scores.rowSize();
+        float[] v = scores.values();
+        Integer[] idx = new Integer[classes];
+        for (int r = 0; r < scores.rows(); r++) {
+            final int row = r;
+            for (int c = 0; c < classes; c++) {
+                idx[c] = c;
+            }
+            Arrays.sort(idx, (a, c) -> Float.compare(v[row * classes + c], v[row * classes + a]));
+            for (int j = 0; j < Math.min(k, classes); j++) {
+                sb.append(j > 0 ? "," : "").append(idx[j]).append(':').append(v[row * classes + idx[j]]);
+            }
+            sb.append('\n');
+        }
+        return ascii(sb);
+    }
+
+    private byte[] scores(ModelRunner.BatchOutput b) throws InferenceException {
+        FloatTensor t = primary(b);
+        long[] shape = t.shape();
+        long[] rowShape = Arrays.copyOfRange(shape, 1, shape.length);
+        if (scoreRowShape == null) {
+            scoreRowShape = rowShape;
+        } else if (!Arrays.equals(scoreRowShape, rowShape)) {
+            throw new InferenceException(FailureCode.INFERENCE_FAILED, "the model's output rows change shape between batches ("
+                    + Arrays.toString(scoreRowShape) + " then " + Arrays.toString(rowShape) + "); scores need one shape");
+        }
+        rows += shape[0];
+        ByteBuffer data = ByteBuffer.allocate(Math.multiplyExact(t.values().length, Float.BYTES)).order(ByteOrder.LITTLE_ENDIAN);
+        data.asFloatBuffer().put(t.values());
+        return data.array();
+    }
+
+    private static byte[] ascii(StringBuilder sb) {
+        byte[] out = sb.toString().getBytes(StandardCharsets.US_ASCII);
+        sb.setLength(0);
+        return out;
     }
 
     /** The first float output, or the first output if all are int64. */
@@ -140,7 +210,8 @@ public final class OutputEncoder {
             if (b.int64s().get(i) == null) {
                 FloatTensor t = b.floats().get(i);
                 if (t.shape().length != 2) {
-                    throw new InferenceException(FailureCode.INFERENCE_FAILED, "model output '" + b.names().get(i) + "' has shape " + Arrays.toString(t.shape())
+                    throw new InferenceException(FailureCode.INFERENCE_FAILED, "model output '" + b.names().get(i) + "' has shape "
+                            + Arrays.toString(t.shape())
                             + "; labels and top_k need a [rows, classes] score output (use output kind 'scores' instead)");
                 }
                 return t;

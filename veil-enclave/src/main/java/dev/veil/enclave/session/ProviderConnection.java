@@ -15,7 +15,10 @@ import dev.veil.protocol.receipt.FailureCode;
 import dev.veil.protocol.results.FailureDetail;
 import dev.veil.protocol.wire.FrameChannel;
 import dev.veil.protocol.wire.Messages;
+import dev.veil.seal.SealException;
+import dev.veil.seal.SealHeader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +43,7 @@ import org.slf4j.LoggerFactory;
 public final class ProviderConnection {
     private static final Logger LOG = LoggerFactory.getLogger(ProviderConnection.class);
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** Beyond the party timeout and the contract's time limit: unsealing, parsing and sealing the results. */
+    /** Beyond the party timeout and the contract's time limit: unsealing the model and sealing the results. */
     private static final Duration RUN_MARGIN = Duration.ofMinutes(30);
     /** Closes connections whose hello is not complete in time, however slowly they trickle bytes. */
     private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -147,25 +150,39 @@ public final class ProviderConnection {
         return new Authenticated(session, role);
     }
 
-    /** Upload, then the outcome. A failure here ends the session for both parties. */
+    /**
+     * Upload, then the outcome. The model is received whole (ONNX Runtime loads it from memory); the dataset streams
+     * through the model as it arrives, so the data provider's connection runs the session. A failure here ends the
+     * session for both parties; a data provider still sending is read to the end of its upload first, so that it can
+     * read the failure.
+     */
     private void serveAuthenticated(Authenticated who) throws IOException, SessionFailure {
         Session session = who.session();
         Role role = who.role();
+        FrameChannel.DataFrameInputStream upload = null;
+        SealHeader datasetHeader = null;
         try {
             channel.send(new Messages.Accepted("key_release", "key held for session " + session.id() + " until both parties consent"));
-            Messages.AssetUpload upload = channel.receive(Messages.AssetUpload.class);
+            Messages.AssetUpload announced = channel.receive(Messages.AssetUpload.class);
             long max = role == Role.MODEL_PROVIDER ? config.maxModelBytes() : config.maxDatasetBytes();
-            if (upload.size() < 0 || upload.size() > max) {
-                throw new SessionFailure(FailureCode.LIMIT_EXCEEDED, "announced upload of " + upload.size()
+            if (announced.size() < 0 || announced.size() > max) {
+                throw new SessionFailure(FailureCode.LIMIT_EXCEEDED, "announced upload of " + announced.size()
                         + " bytes exceeds this enclave's limit of " + max + " bytes");
             }
-            byte[] sealed = channel.receiveData(upload.size(), max);
-            session.depositAsset(role, sealed);
-            channel.send(new Messages.Accepted("asset", "sealed asset held in enclave memory"));
+            if (role == Role.MODEL_PROVIDER) {
+                session.depositModel(channel.receiveData(announced.size(), max));
+                channel.send(new Messages.Accepted("asset", "sealed model held in enclave memory"));
+            } else {
+                upload = channel.dataInput(announced.size());
+                datasetHeader = readHeader(upload);
+                session.acceptDatasetHeader(datasetHeader);
+                channel.send(new Messages.Accepted("asset", "sealed dataset accepted; it streams through the model as it arrives"));
+            }
         } catch (SessionFailure e) {
+            drainQuietly(upload);
             session.discard(new SessionFailure(e.code(), "the " + role + "'s upload was refused"));
             throw e;
-        } catch (ProtocolException e) {
+        } catch (ProtocolException | FrameChannel.DataFrameInputStream.Malformed e) {
             session.discard(new SessionFailure(FailureCode.PEER_PROTOCOL_ERROR, "the " + role + " broke the protocol"));
             throw new SessionFailure(FailureCode.PEER_PROTOCOL_ERROR, e.getMessage());
         } catch (IOException e) {
@@ -173,15 +190,52 @@ public final class ProviderConnection {
             throw e;
         }
 
-        session.runIfReady();
-        long waitMs = config.partyTimeout().plusSeconds(session.contract().contract().limits().maxInferenceSeconds())
-                .plus(RUN_MARGIN).toMillis();
         if (role == Role.DATA_PROVIDER) {
-            Session.Delivery d = await(session.delivery(), waitMs);
-            channel.send(new Messages.ResultReady(d.receipt(), d.sealedResults().length));
-            channel.sendData(d.sealedResults());
+            Session.Delivery d;
+            try {
+                d = session.runWithDataset(datasetHeader, new MinimumUploadRate(upload, config.limits().idleTimeout()));
+            } catch (SessionFailure e) {
+                drainQuietly(upload);
+                throw e;
+            }
+            try (InputStream sealed = d.open()) {
+                channel.send(new Messages.ResultReady(d.receipt(), d.size()));
+                channel.sendData(sealed, d.size());
+            } finally {
+                d.delete();
+            }
         } else {
+            long waitMs = config.partyTimeout().plusSeconds(session.contract().contract().limits().maxInferenceSeconds())
+                    .plus(RUN_MARGIN).toMillis();
             channel.send(new Messages.DiscardNotice(await(session.discardReceipt(), waitMs)));
+        }
+    }
+
+    /** The sealed dataset's header, from the first bytes of the upload. */
+    private static SealHeader readHeader(InputStream upload) throws IOException, SessionFailure {
+        byte[] h = upload.readNBytes(SealHeader.LENGTH);
+        try {
+            return SealHeader.decode(h);
+        } catch (SealException e) {
+            throw new SessionFailure(FailureCode.ASSET_INVALID, "sealed dataset: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Reads a failed upload to its end, so that a data provider still sending gets to read why; gives up on a broken
+     * or trickled one.
+     */
+    private void drainQuietly(FrameChannel.DataFrameInputStream upload) {
+        if (upload == null) {
+            return;
+        }
+        try (InputStream rest = new MinimumUploadRate(upload, config.limits().idleTimeout())) {
+            byte[] sink = new byte[1 << 16];
+            while (rest.read(sink) >= 0) {
+                java.util.Arrays.fill(sink, (byte) 0);
+            }
+        } catch (IOException ignored) {
+            // a malformed, lost or trickled upload: the connection ends anyway
         }
     }
 

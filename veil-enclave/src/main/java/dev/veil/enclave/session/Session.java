@@ -1,6 +1,7 @@
 package dev.veil.enclave.session;
 
 import dev.veil.enclave.EnclaveConfig;
+import dev.veil.enclave.inference.BatchPipeline;
 import dev.veil.enclave.inference.InferenceException;
 import dev.veil.enclave.inference.ModelRunner;
 import dev.veil.enclave.inference.OutputEncoder;
@@ -20,21 +21,33 @@ import dev.veil.protocol.receipt.ResultReceipt;
 import dev.veil.protocol.receipt.SignedReceipt;
 import dev.veil.protocol.results.SealedResults;
 import dev.veil.protocol.wire.FailureSignature;
+import dev.veil.protocol.wire.FrameChannel;
 import dev.veil.protocol.wire.Messages;
 import dev.veil.seal.AssetKey;
 import dev.veil.seal.ContentType;
+import dev.veil.seal.EncryptedSpool;
 import dev.veil.seal.SealException;
 import dev.veil.seal.SealHeader;
+import dev.veil.seal.UnsealingInputStream;
 import dev.veil.seal.Unsealer;
-import dev.veil.tensor.FloatTensor;
-import dev.veil.tensor.TensorFiles;
 import dev.veil.tensor.TensorFormatException;
+import dev.veil.tensor.stream.RowReader;
+import dev.veil.tensor.stream.RowReaders;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.SequenceInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -63,8 +76,23 @@ public final class Session {
     static final String NOT_ZEROED = "not zeroed, only dropped: the dataset's text while parsing, the encoded output's text "
             + "while encoding, ONNX Runtime's native buffers (freed with its session)";
 
-    /** What the data provider receives. */
-    public record Delivery(byte[] sealedResults, SignedReceipt receipt) {
+    /** Where the encrypted output spool and the sealed results file live, under the enclave's work directory. */
+    static final String SPOOL_DIR = "spool";
+    /** Input bytes per ONNX Runtime call for a model with a free batch dimension (the pipeline holds three such batches). */
+    static final long BATCH_INPUT_BYTES = 16L << 20;
+
+    /**
+     * What the data provider receives: the results sealed to it, in a file of ciphertext in the enclave's work
+     * directory, and the signed receipt. Whoever sends it deletes the file.
+     */
+    public record Delivery(Path sealedResults, long size, SignedReceipt receipt) {
+        public InputStream open() throws IOException {
+            return new BufferedInputStream(Files.newInputStream(sealedResults), 1 << 16);
+        }
+
+        public void delete() {
+            SealedResultsFile.deleteQuietly(sealedResults);
+        }
     }
 
     /** The evidence a provider verified, kept to put in its receipt. */
@@ -80,14 +108,16 @@ public final class Session {
     private final EnclaveConfig config;
     private final InstanceKeyPairs keys;
     private final KeyVault vault = new KeyVault();
-    private final Map<Role, byte[]> sealedAssets = new EnumMap<>(Role.class);
+    private byte[] sealedModel;
+    private boolean datasetAnnounced;
     private final Map<Role, Attested> attested = new EnumMap<>(Role.class);
-    private final CompletableFuture<Delivery> delivery = new CompletableFuture<>();
     private final CompletableFuture<SignedReceipt> discardReceipt = new CompletableFuture<>();
     /** What was actually released, in order; the discard receipt lists exactly this. */
     private final List<String> released = Collections.synchronizedList(new ArrayList<>());
     private final Retirement retirement;
     private State state = State.OPEN;
+    /** Why the session ended, if it failed; told to a data provider still waiting to run. */
+    private SessionFailure endFailure;
     private boolean anyKeyReleased;
     /** Set once the data provider's data is handed to the model: the model provider's outcome is "discarded" from then. */
     private volatile boolean dataGivenToModel;
@@ -117,10 +147,6 @@ public final class Session {
         return contract.hashHex().substring(0, 12);
     }
 
-    public CompletableFuture<Delivery> delivery() {
-        return delivery;
-    }
-
     public CompletableFuture<SignedReceipt> discardReceipt() {
         return discardReceipt;
     }
@@ -138,27 +164,55 @@ public final class Session {
         }
         anyKeyReleased = true;
         attested.put(role, evidence);
+        notifyAll();
         LOG.info("session {}: {} verified this instance and released its key", id(), role);
     }
 
-    /** Accepts a provider's sealed asset after checking its header against the released key, without decrypting. */
-    public synchronized void depositAsset(Role role, byte[] sealed) throws SessionFailure {
+    /** Accepts the model provider's sealed model after checking its header against the released key, without decrypting. */
+    public synchronized void depositModel(byte[] sealed) throws SessionFailure {
         if (state != State.OPEN) {
             throw notOpen();
         }
-        if (!vault.holds(role)) {
-            throw new SessionFailure(FailureCode.PEER_PROTOCOL_ERROR, "the " + role + " must release its key before uploading");
+        if (sealedModel != null) {
+            throw new SessionFailure(FailureCode.PEER_PROTOCOL_ERROR, "the " + Role.MODEL_PROVIDER + " has already uploaded its asset");
         }
-        if (sealedAssets.containsKey(role)) {
-            throw new SessionFailure(FailureCode.PEER_PROTOCOL_ERROR, "the " + role + " has already uploaded its asset");
-        }
-        ContentType expected = role == Role.MODEL_PROVIDER ? ContentType.MODEL : ContentType.DATASET;
         SealHeader h;
         try {
             h = SealHeader.decode(sealed);
         } catch (SealException e) {
-            throw new SessionFailure(FailureCode.ASSET_INVALID, "sealed " + expected.label() + ": " + e.getMessage());
+            throw new SessionFailure(FailureCode.ASSET_INVALID, "sealed model: " + e.getMessage());
         }
+        checkHeader(Role.MODEL_PROVIDER, h);
+        if (!h.plaintextSha256Hex().equals(contract.contract().model().sha256())) {
+            throw new SessionFailure(FailureCode.ASSET_INVALID, "model digest " + h.plaintextSha256Hex()
+                    + " is not the contract's model " + contract.contract().model().sha256());
+        }
+        sealedModel = sealed;
+        notifyAll();
+        LOG.info("session {}: sealed model received ({} bytes)", id(), sealed.length);
+    }
+
+    /**
+     * Checks the data provider's sealed dataset header against the released key and the contract, before any of the
+     * dataset is read: the host learns at once that a wrong file was sent, and nothing is decrypted.
+     */
+    public synchronized void acceptDatasetHeader(SealHeader h) throws SessionFailure {
+        if (state != State.OPEN) {
+            throw notOpen();
+        }
+        if (datasetAnnounced) {
+            throw new SessionFailure(FailureCode.PEER_PROTOCOL_ERROR, "the " + Role.DATA_PROVIDER + " has already uploaded its asset");
+        }
+        checkHeader(Role.DATA_PROVIDER, h);
+        DatasetLimits.checkPin(contract.contract().limits(), h);
+        datasetAnnounced = true;
+    }
+
+    private void checkHeader(Role role, SealHeader h) throws SessionFailure {
+        if (!vault.holds(role)) {
+            throw new SessionFailure(FailureCode.PEER_PROTOCOL_ERROR, "the " + role + " must release its key before uploading");
+        }
+        ContentType expected = role == Role.MODEL_PROVIDER ? ContentType.MODEL : ContentType.DATASET;
         if (h.contentType() != expected) {
             throw new SessionFailure(FailureCode.ASSET_INVALID, "the " + role + " uploaded a sealed " + h.contentType().label()
                     + ", expected a sealed " + expected.label());
@@ -167,15 +221,6 @@ public final class Session {
             throw new SessionFailure(FailureCode.ASSET_INVALID, "the sealed " + expected.label() + " was sealed with key id "
                     + h.keyIdHex() + " but the key released has id " + Digests.hex(vault.keyId(role)));
         }
-        if (role == Role.MODEL_PROVIDER && !h.plaintextSha256Hex().equals(contract.contract().model().sha256())) {
-            throw new SessionFailure(FailureCode.ASSET_INVALID, "model digest " + h.plaintextSha256Hex()
-                    + " is not the contract's model " + contract.contract().model().sha256());
-        }
-        if (role == Role.DATA_PROVIDER) {
-            DatasetLimits.checkPin(contract.contract().limits(), h);
-        }
-        sealedAssets.put(role, sealed);
-        LOG.info("session {}: sealed {} received ({} bytes)", id(), expected.label(), sealed.length);
     }
 
     synchronized boolean anyKeyReleased() {
@@ -191,11 +236,24 @@ public final class Session {
         return FailureSignature.sign(failure, contract.hash(), recipient, keys.signingKey());
     }
 
-    /** Runs the inference if, and only if, both parties have released keys and uploaded assets. */
-    public void runIfReady() {
+    /**
+     * Runs the session on the data provider's dataset as it streams in ({@code afterHeader}: the sealed bytes after the
+     * accepted header). Waits until both keys are released and the model is in, then decrypts, parses, infers and
+     * encodes batch by batch, and returns the results sealed to the data provider. Whatever happens the session ends
+     * discarded; a failure is thrown as a {@link SessionFailure} (its detail for the data provider only).
+     */
+    public Delivery runWithDataset(SealHeader dataHeader, InputStream afterHeader) throws SessionFailure {
         synchronized (this) {
-            if (state != State.OPEN || !vault.jointConsent() || sealedAssets.size() < 2) {
-                return;
+            while (state == State.OPEN && (sealedModel == null || !vault.jointConsent())) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    discard(new SessionFailure(FailureCode.ENCLAVE_SHUTDOWN, "the enclave shut down"));
+                }
+            }
+            if (state != State.OPEN) {
+                throw endFailure != null ? endFailure : notOpen();
             }
             state = State.RUNNING;
         }
@@ -203,7 +261,7 @@ public final class Session {
         SessionFailure failure = null;
         Throwable thrown = null;
         try {
-            d = infer();
+            d = infer(dataHeader, afterHeader);
         } catch (SessionFailure e) {
             failure = e;
         } catch (Throwable e) {
@@ -220,49 +278,32 @@ public final class Session {
             }
         }
         finish(failure);
-        if (d != null) {
-            delivery.complete(d);
-        }
         if (thrown instanceof Error error && !(error instanceof OutOfMemoryError)) {
             throw error;   // discarded first; a JVM error other than running out of memory is not ours to swallow
         }
+        if (failure != null) {
+            throw failure;
+        }
+        return d;
     }
 
-    private Delivery infer() throws SessionFailure {
+    private Delivery infer(SealHeader dataHeader, InputStream afterHeader) throws SessionFailure {
         long t0 = System.nanoTime();
         SessionLimits limits = contract.contract().limits();
         Unsealer.Opened model = null;
-        Unsealer.Opened data = null;
-        FloatTensor input = null;
-        OutputEncoder.Encoded out = null;
+        EncryptedSpool spool = null;
+        boolean datasetOpened = false;
         try {
             PhaseTimer phases = new PhaseTimer();
-            model = open(Role.MODEL_PROVIDER);
-            if (!model.header().plaintextSha256Hex().equals(contract.contract().model().sha256())) {
-                throw new SessionFailure(FailureCode.ASSET_INVALID, "model digest " + model.header().plaintextSha256Hex()
-                        + " is not the contract's " + contract.contract().model().sha256());
-            }
-            data = open(Role.DATA_PROVIDER);
-            DatasetLimits.checkPin(limits, data.header());
-            phases.mark("unseal");
-            DatasetLimits.checkRowsBeforeParsing(limits, data.plaintext());
-            try {
-                input = TensorFiles.read(data.plaintext());
-            } catch (TensorFormatException e) {
-                throw new SessionFailure(FailureCode.DATASET_INVALID, "dataset: " + e.getMessage());
-            }
-            DatasetLimits.checkRows(limits, input);
-            // The parsed tensor is all inference needs: wipe and drop the raw bytes now rather than at discard.
-            Arrays.fill(data.plaintext(), (byte) 0);
-            wipeSealed();
-            phases.mark("parse");
+            model = openModel();
+            phases.mark("unseal model");
             ModelRunner runner;
             try {
                 runner = new ModelRunner(model.plaintext(), config.intraOpThreads(), config.workDir().resolve("ort-scratch"));
             } catch (InferenceException e) {
                 throw new SessionFailure(e.code(), e.getMessage());
             }
-            List<ModelRunner.BatchOutput> raw = null;
+            BatchPipeline.Outcome outcome;
             try {
                 synchronized (this) {
                     activeRunner = runner;
@@ -273,15 +314,33 @@ public final class Session {
                 // ONNX Runtime holds its own copy of the model now; wipe ours at once.
                 Arrays.fill(model.plaintext(), (byte) 0);
                 phases.mark("load");
-                // Veil's own check of the input against the model's declared input, before the model sees any data.
-                runner.checkAccepts(input);
-                dataGivenToModel = true;
-                raw = runner.run(input, config.batchSize(), Duration.ofSeconds(limits.maxInferenceSeconds()));
-                phases.mark("run");
-                out = OutputEncoder.encode(contract.contract().output(), raw, input.rows());
-                phases.mark("encode");
+                spool = EncryptedSpool.create(config.workDir().resolve(SPOOL_DIR));
+                try (UnsealingInputStream plain = UnsealingInputStream.open(dataHeader, afterHeader, vault.use(Role.DATA_PROVIDER),
+                        Unsealer.DigestCheck.RECOMPUTE);
+                     RowReader reader = RowReaders.open(plain)) {
+                    datasetOpened = true;
+                    // Veil's own check of the rows against the model's declared input, before the model sees any data.
+                    runner.checkAcceptsRows(reader.rowShape());
+                    int batchRows = runner.batchRows(config.batchSize(), BATCH_INPUT_BYTES, reader.rowSize());
+                    OutputEncoder encoder = OutputEncoder.forPolicy(contract.contract().output(), spool.writer());
+                    dataGivenToModel = true;
+                    outcome = BatchPipeline.run(reader, () -> requireVerifiedEnd(plain), runner, encoder, batchRows,
+                            limits.maxRows(), Duration.ofSeconds(limits.maxInferenceSeconds()));
+                }
+                spool.finish();
+                phases.mark("stream");
             } catch (InferenceException e) {
                 throw new SessionFailure(e.code(), e.getMessage());
+            } catch (TensorFormatException e) {
+                throw new SessionFailure(FailureCode.DATASET_INVALID, "dataset: " + e.getMessage());
+            } catch (UnsealingInputStream.Refused e) {
+                throw new SessionFailure(FailureCode.DATASET_INVALID, "sealed dataset: " + e.getMessage());
+            } catch (MinimumUploadRate.TooSlow e) {
+                throw new SessionFailure(FailureCode.PARTY_TIMEOUT, e.getMessage());
+            } catch (FrameChannel.DataFrameInputStream.Malformed e) {
+                throw new SessionFailure(FailureCode.PEER_PROTOCOL_ERROR, "the data provider's upload: " + e.getMessage());
+            } catch (IOException e) {
+                throw new SessionFailure(FailureCode.PEER_PROTOCOL_ERROR, "the data provider's upload was cut off");
             } finally {
                 synchronized (this) {
                     activeRunner = null;
@@ -289,84 +348,98 @@ public final class Session {
                 // From the moment the model has the data, the items are the same whatever happened (success, failure,
                 // timeout): the list must not tell the model provider how the run went.
                 if (dataGivenToModel) {
-                    released.add("input batch copies zeroed");
-                    if (raw != null) {
-                        wipe(raw);
-                    }
+                    released.add("input batch buffers zeroed");
                     released.add("model output tensors zeroed");
                 }
                 if (runner.closeSession()) {
                     released.add("onnx runtime session closed");
                 }
             }
-            return deliver(out, data.header(), phases, t0);
+            return deliver(outcome, spool, dataHeader, phases, t0);
         } finally {
-            if (dataGivenToModel) {
-                if (out != null) {
-                    Arrays.fill(out.bytes(), (byte) 0);
+            if (spool != null) {
+                try {
+                    spool.close();
+                    released.add("encrypted output spool deleted and its key zeroed");
+                } catch (IOException e) {
+                    released.add("encrypted output spool's key zeroed (its file could not be deleted)");
                 }
-                released.add("encoded output buffer zeroed");
             }
             if (model != null) {
                 Arrays.fill(model.plaintext(), (byte) 0);
                 released.add("model plaintext buffer zeroed");
             }
-            if (data != null) {
-                Arrays.fill(data.plaintext(), (byte) 0);
-                released.add("dataset plaintext buffer zeroed");
-            }
-            if (input != null) {
-                Arrays.fill(input.values(), 0f);
-                released.add("parsed input tensor zeroed");
+            if (datasetOpened) {
+                released.add("dataset decryption and parser buffers zeroed");
             }
         }
     }
 
-    /** Seals the output to the data provider and signs its receipt, whose digests are salted commitments. */
-    private Delivery deliver(OutputEncoder.Encoded out, SealHeader dataHeader, PhaseTimer phases, long t0) throws SessionFailure {
+    /** The dataset's sealed stream must end right after its last row, with every segment and its digest verified. */
+    private static void requireVerifiedEnd(UnsealingInputStream plain) throws IOException, TensorFormatException {
+        if (plain.read() >= 0 || !plain.verified()) {
+            throw new TensorFormatException("the dataset holds bytes after its last row");
+        }
+    }
+
+    /**
+     * Seals the output to the data provider into a file of ciphertext (read from the spool twice: to hash, then to
+     * seal), and signs its receipt, whose digests are salted commitments.
+     */
+    private Delivery deliver(BatchPipeline.Outcome outcome, EncryptedSpool spool, SealHeader dataHeader, PhaseTimer phases, long t0)
+            throws SessionFailure {
+        OutputEncoder.Encoded out = outcome.output();
+        Path file = null;
         try {
-            SealedResults.Sealed sealed = SealedResults.seal(out.bytes(), out.rows(), out.paddedLength(),
-                    contract.contract().dataProvider(), contract.hash());
+            file = SealedResultsFile.create(config.workDir().resolve(SPOOL_DIR));
+            SealedResults.StreamSealed sealed;
+            try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+                sealed = SealedResults.seal(() -> new SequenceInputStream(new ByteArrayInputStream(out.prefix()), spool.open()),
+                        out.rows(), out.length(), out.paddedLength(), contract.contract().dataProvider(), contract.hash(), o);
+            }
             phases.mark("seal");
             Attested dp = attested.get(Role.DATA_PROVIDER);
             ResultReceipt receipt = new ResultReceipt(contract.hashHex(), contract.contract().model().sha256(),
-                    ResultCommitments.input(sealed.commitmentSalt(), dataHeader.plaintextSha256()),
-                    ResultCommitments.output(sealed.commitmentSalt(), out.bytes()),
+                    ResultCommitments.input(sealed.commitmentSalt(), dataHeader.plaintextSha256()), sealed.outputCommitment(),
                     contract.contract().output().kind(), Digests.hex(Digests.sha256(dp.evidence())), Instant.now().toString());
             // No row count: a hostile model can make the output's length a cell of the data.
             LOG.info("session {}: inference done in {} ms ({})", id(), (System.nanoTime() - t0) / 1_000_000, phases);
-            return new Delivery(sealed.bytes(), ReceiptSigner.sign(ResultReceipt.KIND, receipt, keys.signingKey(),
+            Delivery d = new Delivery(file, Files.size(file), ReceiptSigner.sign(ResultReceipt.KIND, receipt, keys.signingKey(),
                     dp.platform(), dp.evidence(), dp.collateral(), dp.nonce(), keys.publicKeys()));
-        } catch (ProtocolException e) {
-            throw new SessionFailure(FailureCode.INTERNAL_ERROR, "results could not be sealed to the data provider: " + e.getMessage());
+            file = null;
+            return d;
+        } catch (ProtocolException | IOException e) {
+            throw new SessionFailure(FailureCode.INTERNAL_ERROR, "results could not be sealed to the data provider");
+        } finally {
+            SealedResultsFile.deleteQuietly(file);
         }
     }
 
-    private static void wipe(List<ModelRunner.BatchOutput> outputs) {
-        for (ModelRunner.BatchOutput b : outputs) {
-            b.floats().forEach(t -> Arrays.fill(t.values(), 0f));
-            b.int64s().forEach(v -> {
-                if (v != null) {
-                    Arrays.fill(v, 0L);
-                }
-            });
+    private synchronized void wipeSealedModel() {
+        if (sealedModel != null) {
+            Arrays.fill(sealedModel, (byte) 0);
+            sealedModel = null;
+            released.add("sealed model upload zeroed");
         }
     }
 
-    private synchronized void wipeSealed() {
-        if (!sealedAssets.isEmpty()) {
-            sealedAssets.values().forEach(b -> Arrays.fill(b, (byte) 0));
-            sealedAssets.clear();
-            released.add("sealed uploads zeroed");
+    private Unsealer.Opened openModel() throws SessionFailure {
+        byte[] sealed;
+        synchronized (this) {
+            sealed = sealedModel;
         }
-    }
-
-    private Unsealer.Opened open(Role role) throws SessionFailure {
         try {
-            return Unsealer.unsealBytes(sealedAssets.get(role), vault.use(role));
+            Unsealer.Opened model = Unsealer.unsealBytes(sealed, vault.use(Role.MODEL_PROVIDER));
+            if (!model.header().plaintextSha256Hex().equals(contract.contract().model().sha256())) {
+                Arrays.fill(model.plaintext(), (byte) 0);
+                throw new SessionFailure(FailureCode.ASSET_INVALID, "model digest " + model.header().plaintextSha256Hex()
+                        + " is not the contract's " + contract.contract().model().sha256());
+            }
+            return model;
         } catch (SealException e) {
-            throw new SessionFailure(role == Role.MODEL_PROVIDER ? FailureCode.ASSET_INVALID : FailureCode.DATASET_INVALID,
-                    "sealed " + role + " asset: " + e.getMessage());
+            throw new SessionFailure(FailureCode.ASSET_INVALID, "sealed " + Role.MODEL_PROVIDER + " asset: " + e.getMessage());
+        } finally {
+            wipeSealedModel();
         }
     }
 
@@ -397,8 +470,9 @@ public final class Session {
     }
 
     /**
-     * Upload deadline: both keys were released a party timeout ago and the uploads are still not complete (a host can
-     * trickle an upload a byte at a time under the per-read idle timeout). The session is discarded as party_timeout.
+     * Upload deadline: both keys were released a party timeout ago and still the model is not in or the dataset's
+     * stream has not started (a host can trickle an upload a byte at a time under the per-read idle timeout). The
+     * session is discarded as party_timeout. Once the run started, the contract's time limit bounds it.
      */
     void discardIfUploadsIncomplete() {
         synchronized (this) {
@@ -407,8 +481,8 @@ public final class Session {
             }
             state = State.RUNNING;   // claimed by this call; finish() ends it
         }
-        finish(new SessionFailure(FailureCode.PARTY_TIMEOUT, "the uploads did not complete within "
-                + config.partyTimeout().toSeconds() + " s of both keys being released"));
+        finish(new SessionFailure(FailureCode.PARTY_TIMEOUT, "the model's upload did not complete, or the dataset's did not "
+                + "start, within " + config.partyTimeout().toSeconds() + " s of both keys being released"));
     }
 
     /** The enclave is stopping: an open session is discarded, a running one is terminated and discards itself. */
@@ -432,12 +506,14 @@ public final class Session {
                 return;
             }
             state = State.DISCARDED;
+            endFailure = failure;
+            notifyAll();
         }
         if (vault.holdsAny()) {
             released.add("asset keys zeroed");
         }
         vault.close();
-        wipeSealed();
+        wipeSealedModel();
         keys.close();
         released.add("instance key-wrap private key zeroed");
         if (retirement.retire(anyKeyReleased)) {
@@ -459,7 +535,6 @@ public final class Session {
                     : new SessionFailure(FailureCode.INTERNAL_ERROR, "session discarded"));
         }
         if (failure != null) {
-            delivery.completeExceptionally(failure);
             LOG.warn("session {}: discarded after failure: {}", id(), failure.code());
         } else {
             LOG.info("session {}: discarded; model, data and keys released", id());

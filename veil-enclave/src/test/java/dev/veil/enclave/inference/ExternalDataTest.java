@@ -101,7 +101,7 @@ class ExternalDataTest {
     void withoutTheStructuralCheckOnnxRuntimeStillCannotReachTheWorkingDirectory() throws Exception {
         byte[] model = ExternalDataModels.addExternalInitializer(planted.getFileName().toString());
         try (ModelRunner r = new ModelRunner(model, 1, scratch, false)) {
-            float[] y = r.run(new FloatTensor(new long[] {1, 4}, new float[4]), 1).get(0).floats().get(0).values();
+            float[] y = r.runBatch(new FloatTensor(new long[] {1, 4}, new float[4])).floats().get(0).values();
             assertThat(y).doesNotContain(SECRET);
         } catch (InferenceException e) {
             // ONNX Runtime looked for the file in the enclave's empty private directory and found nothing. Its own

@@ -24,17 +24,17 @@ class ModelRunnerTest {
         }
         FloatTensor input = new FloatTensor(new long[] {7, 3, 48, 192}, v);
         try (ModelRunner r = new ModelRunner(model(), 1)) {
-            var batched = r.run(input, 3);
+            var batched = Encoding.runAll(r, input, 3);
             assertThat(batched).hasSize(3);
-            FloatTensor scores = Npy.read(OutputEncoder.encode(OutputPolicy.scores(), batched, 7).bytes());
+            FloatTensor scores = Npy.read(Encoding.encode(OutputPolicy.scores(), batched, 3, 3, 1).bytes());
             assertThat(scores.shape()).containsExactly(7, 2);
-            String labels = new String(OutputEncoder.encode(OutputPolicy.labels(), batched, 7).bytes());
+            String labels = new String(Encoding.encode(OutputPolicy.labels(), batched, 3, 3, 1).bytes());
             assertThat(labels.split("\n")).hasSize(7).allMatch(l -> l.equals("0") || l.equals("1"));
             for (int row = 0; row < 7; row++) {
                 int best = scores.values()[row * 2 + 1] > scores.values()[row * 2] ? 1 : 0;
                 assertThat(labels.split("\n")[row]).isEqualTo(Integer.toString(best));
             }
-            String top1 = new String(OutputEncoder.encode(OutputPolicy.topK(1), batched, 7).bytes());
+            String top1 = new String(Encoding.encode(OutputPolicy.topK(1), batched, 3, 3, 1).bytes());
             assertThat(top1.split("\n")[0]).startsWith(labels.split("\n")[0] + ":");
         }
     }
@@ -42,9 +42,11 @@ class ModelRunnerTest {
     @Test
     void wrongShapesAndNonModelsAreRefusedWithAReason() throws Exception {
         try (ModelRunner r = new ModelRunner(model(), 1)) {
-            assertThatThrownBy(() -> r.run(new FloatTensor(new long[] {2, 64}, new float[128]), 8))
+            assertThatThrownBy(() -> r.runBatch(new FloatTensor(new long[] {2, 64}, new float[128])))
                     .isInstanceOf(InferenceException.class).hasMessageContaining("rank 2").hasMessageContaining("takes rank 4");
-            assertThatThrownBy(() -> r.run(new FloatTensor(new long[] {1, 4, 48, 192}, new float[4 * 48 * 192]), 8))
+            assertThatThrownBy(() -> r.checkAcceptsRows(new long[] {64}))
+                    .isInstanceOf(InferenceException.class).hasMessageContaining("rank 2").hasMessageContaining("takes rank 4");
+            assertThatThrownBy(() -> r.runBatch(new FloatTensor(new long[] {1, 4, 48, 192}, new float[4 * 48 * 192])))
                     .hasMessageContaining("input dimension 1 is 4 but model input");
         }
         assertThatThrownBy(() -> new ModelRunner("not a model".getBytes(), 1))

@@ -23,25 +23,25 @@ class OutputEncoderPaddingTest {
 
     @Test
     void topKPaddedLengthDoesNotDependOnTheScores() throws Exception {
-        var a = OutputEncoder.encode(OutputPolicy.topK(2), scores(2, new float[] {0.5f, 0.25f, 1f, 0f}), 2);
-        var b = OutputEncoder.encode(OutputPolicy.topK(2), scores(2, new float[] {1.2345678e-30f, -3.4028235e38f, 0.1f, 7.654321e-12f}), 2);
+        var a = Encoding.encode(OutputPolicy.topK(2), scores(2, new float[] {0.5f, 0.25f, 1f, 0f}), 2);
+        var b = Encoding.encode(OutputPolicy.topK(2), scores(2, new float[] {1.2345678e-30f, -3.4028235e38f, 0.1f, 7.654321e-12f}), 2);
         assertThat(a.bytes().length).isNotEqualTo(b.bytes().length);
         assertThat(b.paddedLength()).isEqualTo(a.paddedLength()).isGreaterThanOrEqualTo(b.bytes().length);
-        var threeRows = OutputEncoder.encode(OutputPolicy.topK(2), scores(3, new float[6]), 3);
-        var fourRows = OutputEncoder.encode(OutputPolicy.topK(2), scores(4, new float[8]), 4);
+        var threeRows = Encoding.encode(OutputPolicy.topK(2), scores(3, new float[6]), 3);
+        var fourRows = Encoding.encode(OutputPolicy.topK(2), scores(4, new float[8]), 4);
         assertThat(threeRows.paddedLength()).as("rows rounded up to a power of two").isEqualTo(fourRows.paddedLength());
     }
 
     @Test
     void labelPaddedLengthDoesNotDependOnTheLabelsDigits() throws Exception {
-        var small = OutputEncoder.encode(OutputPolicy.labels(), labels(1, 2), 2);
-        var large = OutputEncoder.encode(OutputPolicy.labels(), labels(Long.MIN_VALUE, 73519), 2);
+        var small = Encoding.encode(OutputPolicy.labels(), labels(1, 2), 2);
+        var large = Encoding.encode(OutputPolicy.labels(), labels(Long.MIN_VALUE, 73519), 2);
         assertThat(large.paddedLength()).isEqualTo(small.paddedLength()).isGreaterThanOrEqualTo(large.bytes().length);
     }
 
     @Test
     void hostileModelCannotChooseTheNumberOfLabelLinesFromTheData() {
-        assertThatThrownBy(() -> OutputEncoder.encode(OutputPolicy.labels(), labels(new long[73519]), 1))
+        assertThatThrownBy(() -> Encoding.encode(OutputPolicy.labels(), labels(new long[73519]), 1))
                 .isInstanceOf(InferenceException.class)
                 .satisfies(e -> assertThat(((InferenceException) e).code()).isEqualTo(FailureCode.INFERENCE_FAILED));
     }

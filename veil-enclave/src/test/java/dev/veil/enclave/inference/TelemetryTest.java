@@ -51,7 +51,7 @@ class TelemetryTest {
             NativeLibraries.prepare(Path.of(args[1]));
             OrtRuntime.environment();
             try (ModelRunner r = new ModelRunner(Files.readAllBytes(Path.of(args[0])), 1, Path.of(args[1]))) {
-                int n = r.run(new FloatTensor(new long[] {1, 3, 48, 192}, new float[3 * 48 * 192]), 1).size();
+                int n = r.runBatch(new FloatTensor(new long[] {1, 3, 48, 192}, new float[3 * 48 * 192])).floats().get(0).rows();
                 System.out.println("ran " + n + " rows");
             }
         }

@@ -12,6 +12,8 @@ import dev.veil.protocol.receipt.ResultCommitments;
 import dev.veil.seal.AssetKey;
 import dev.veil.seal.ContentType;
 import dev.veil.seal.SealException;
+import dev.veil.seal.SealHeader;
+import dev.veil.seal.UnsealingInputStream;
 import dev.veil.seal.Sealer;
 import dev.veil.seal.Unsealer;
 import java.io.ByteArrayInputStream;
@@ -132,16 +134,40 @@ public final class SealedResults {
         }
     }
 
-    /** Opens results with the data provider's identity. */
+    /** Opens results held in memory with the data provider's identity. */
     public static Opened open(byte[] sealedResults, Identity recipient) throws ProtocolException {
-        if (sealedResults.length < 12 || !Arrays.equals(sealedResults, 0, 8, MAGIC, 0, 8)) {
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        try {
+            OpenedStream o = open(new ByteArrayInputStream(sealedResults), recipient, output);
+            return new Opened(output.toByteArray(), o.commitmentSalt(), o.rows());
+        } catch (IOException e) {
+            throw new IllegalStateException("in-memory stream failed", e);
+        }
+    }
+
+    /** What opening a stream of sealed results gives besides the output written: the salt, row count and commitment. */
+    public record OpenedStream(byte[] commitmentSalt, long rows, long outputLength, String outputCommitment) {
+    }
+
+    /**
+     * Opens results as they stream in, writing the output to {@code output} and computing its commitment on the way;
+     * memory stays bounded by a segment. Only a normal return vouches for what was written (every segment, the digest,
+     * the framing and the padding verified): on an exception the caller must discard it.
+     */
+    public static OpenedStream open(InputStream sealed, Identity recipient, OutputStream output) throws ProtocolException, IOException {
+        byte[] head = sealed.readNBytes(12);
+        if (head.length < 12 || !Arrays.equals(head, 0, 8, MAGIC, 0, 8)) {
             throw new ProtocolException("not a Veil results file (bad magic)");
         }
-        int len = ByteBuffer.wrap(sealedResults, 8, 4).getInt();
-        if (len < 0 || len > MAX_ENVELOPE || 12L + len > sealedResults.length) {
+        int len = ByteBuffer.wrap(head, 8, 4).getInt();
+        if (len < 0 || len > MAX_ENVELOPE) {
             throw new ProtocolException("results file envelope length " + len + " is out of bounds; the file is corrupt");
         }
-        Envelope env = Json.parse(Arrays.copyOfRange(sealedResults, 12, 12 + len), Envelope.class, "results envelope");
+        byte[] envelope = sealed.readNBytes(len);
+        if (envelope.length != len) {
+            throw new ProtocolException("results file envelope length " + len + " is out of bounds; the file is corrupt");
+        }
+        Envelope env = Json.parse(envelope, Envelope.class, "results envelope");
         if (env.recipient() == null || env.contractHash() == null || env.enc() == null || env.wrappedKey() == null) {
             throw new ProtocolException("results envelope is incomplete");
         }
@@ -155,31 +181,57 @@ public final class SealedResults {
         }
         AssetKeyWrap.Unwrapped unwrapped = AssetKeyWrap.unwrap(recipient.keyAgreement(), info(hexBytes(env.contractHash())),
                 aad(env.contractHash(), env.recipient()), new Hpke.Sealed(env.enc(), env.wrappedKey()), ResultCommitments.SALT_LENGTH);
+        byte[] salt = unwrapped.trailer();
         try (AssetKey key = unwrapped.key()) {
-            byte[] framed = Unsealer.unsealBytes(Arrays.copyOfRange(sealedResults, 12 + len, sealedResults.length), key).plaintext();
-            return unframe(framed, unwrapped.trailer());
+            SealHeader header = Unsealer.readHeader(sealed);
+            if (header.contentType() != ContentType.RESULTS) {
+                throw new ProtocolException("the sealed part of these results holds a " + header.contentType().label() + ", not results");
+            }
+            try (UnsealingInputStream plain = UnsealingInputStream.open(header, sealed, key, Unsealer.DigestCheck.RECOMPUTE)) {
+                return unframe(plain, header.plaintextSize(), salt, output);
+            } catch (UnsealingInputStream.Refused e) {
+                throw new ProtocolException(e.getMessage());
+            }
         } catch (SealException e) {
             throw new ProtocolException(e.getMessage());
         }
     }
 
-    /** Strict: the framing must fit, and everything after the output must be zero padding. */
-    private static Opened unframe(byte[] framed, byte[] salt) throws ProtocolException {
-        if (framed.length < FRAMING) {
+    /** Strict: the framing must fit, and everything after the output must be zero padding up to the verified end. */
+    private static OpenedStream unframe(UnsealingInputStream plain, long plaintextSize, byte[] salt, OutputStream output)
+            throws IOException, ProtocolException {
+        byte[] framing = plain.readNBytes(FRAMING);
+        if (framing.length < FRAMING) {
             throw new ProtocolException("sealed results are too short to hold their framing; the file is corrupt");
         }
-        ByteBuffer b = ByteBuffer.wrap(framed);
+        ByteBuffer b = ByteBuffer.wrap(framing);
         long rows = b.getLong();
         int length = b.getInt();
-        if (rows < 0 || length < 0 || length > framed.length - FRAMING) {
+        if (rows < 0 || length < 0 || length > plaintextSize - FRAMING) {
             throw new ProtocolException("sealed results' framing is out of bounds; the file is corrupt");
         }
-        for (int i = FRAMING + length; i < framed.length; i++) {
-            if (framed[i] != 0) {
-                throw new ProtocolException("sealed results' padding is not zero; the file is corrupt");
+        ResultCommitments.OutputCommitment commitment = new ResultCommitments.OutputCommitment(salt, length);
+        byte[] buf = new byte[1 << 16];
+        long left = length;
+        while (left > 0) {
+            int n = plain.read(buf, 0, (int) Math.min(buf.length, left));
+            if (n < 0) {
+                throw new ProtocolException("sealed results end inside their output; the file is corrupt");
+            }
+            commitment.update(buf, 0, n);
+            output.write(buf, 0, n);
+            left -= n;
+        }
+        int n;
+        while ((n = plain.read(buf)) >= 0) {
+            for (int i = 0; i < n; i++) {
+                if (buf[i] != 0) {
+                    throw new ProtocolException("sealed results' padding is not zero; the file is corrupt");
+                }
             }
         }
-        return new Opened(Arrays.copyOfRange(framed, FRAMING, FRAMING + length), salt, rows);
+        Arrays.fill(buf, (byte) 0);
+        return new OpenedStream(salt, rows, length, commitment.hex());
     }
 
     static byte[] info(byte[] contractHash) {

@@ -176,17 +176,6 @@ public final class FrameChannel implements AutoCloseable {
             got += len;
             leftInFrame = len;
         }
-
-        /**
-         * Reads and drops the rest of the data, so that a peer still sending can finish and then read the failure it
-         * was sent; gives up at the first malformed frame.
-         */
-        public void drain() throws IOException {
-            byte[] sink = new byte[1 << 16];
-            while (read(sink, 0, sink.length) >= 0) {
-                java.util.Arrays.fill(sink, (byte) 0);
-            }
-        }
     }
 
     /** Receives bulk data announced as {@code size} bytes, refusing anything longer or shorter. */

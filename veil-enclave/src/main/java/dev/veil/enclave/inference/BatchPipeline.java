@@ -1,0 +1,169 @@
+package dev.veil.enclave.inference;
+
+import dev.veil.protocol.receipt.FailureCode;
+import dev.veil.tensor.FloatTensor;
+import dev.veil.tensor.TensorFormatException;
+import dev.veil.tensor.stream.RowReader;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Streams a dataset through a model: one thread reads (decrypts and parses) the next batches while the calling thread
+ * runs ONNX Runtime and encodes the outputs, in input order. The two meet in a queue of {@link #BUFFERS} batch
+ * buffers, allocated once and reused, so a slow stage holds the fast one back instead of growing memory: input memory
+ * is {@code BUFFERS × batchRows × rowSize} floats, whatever the dataset's length. Every buffer is zeroed at the end.
+ *
+ * <p>The contract's limits hold while streaming: more rows than {@code maxRows} fails as soon as the reader passes it,
+ * and ONNX Runtime is terminated once the time limit has passed. The run ends only once the reader has reached the
+ * dataset's verified end, or with the first failure of either stage.
+ */
+public final class BatchPipeline {
+    /** One batch being run, one being read, one ready: enough to overlap reading and inference. */
+    static final int BUFFERS = 3;
+    /** How often the runner, waiting for a batch, looks whether the time limit has passed. */
+    private static final long WAKE_MS = 200;
+
+    /** What the reader hands to the runner: rows in a buffer, or the end, or the reader's failure. */
+    private record Batch(float[] buffer, int rows, Exception failure) {
+        static final Batch END = new Batch(null, 0, null);
+    }
+
+    /** What the pipeline read and wrote. */
+    public record Outcome(long inputRows, OutputEncoder.Encoded output) {
+    }
+
+    /** Reads the dataset to its end after the last row (e.g. the sealed stream's verified end). */
+    public interface EndCheck {
+        void requireEnd() throws IOException, TensorFormatException;
+    }
+
+    private BatchPipeline() {
+    }
+
+    /**
+     * @param batchRows rows per ONNX Runtime call
+     * @param maxRows the contract's row limit
+     * @param timeLimit the contract's time limit for the whole run
+     */
+    public static Outcome run(RowReader reader, EndCheck end, ModelRunner runner, OutputEncoder encoder, int batchRows,
+                              long maxRows, Duration timeLimit) throws InferenceException, IOException, TensorFormatException {
+        int rowSize = reader.rowSize();
+        long[] rowShape = reader.rowShape();
+        BlockingQueue<float[]> free = new ArrayBlockingQueue<>(BUFFERS);
+        List<float[]> all = new ArrayList<>(BUFFERS);
+        for (int i = 0; i < BUFFERS; i++) {
+            float[] b = new float[Math.multiplyExact(batchRows, rowSize)];
+            all.add(b);
+            free.add(b);
+        }
+        BlockingQueue<Batch> ready = new ArrayBlockingQueue<>(BUFFERS + 1);
+        Thread producer = new Thread(() -> produce(reader, end, free, ready, batchRows, maxRows), "veil-batch-reader");
+        producer.setDaemon(true);
+        ScheduledFuture<?> timer = runner.terminateAfter(timeLimit);
+        long rows = 0;
+        producer.start();
+        try {
+            while (true) {
+                Batch b;
+                while ((b = ready.poll(WAKE_MS, TimeUnit.MILLISECONDS)) == null) {
+                    runner.requireNotTerminated();   // a stalled upload must not outlive the time limit
+                }
+                if (b.failure() != null) {
+                    throw b.failure();
+                }
+                if (b == Batch.END) {
+                    break;
+                }
+                long[] shape = new long[rowShape.length + 1];
+                shape[0] = b.rows();
+                System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
+                float[] values = b.rows() * rowSize == b.buffer().length ? b.buffer() : Arrays.copyOf(b.buffer(), b.rows() * rowSize);
+                ModelRunner.BatchOutput out;
+                try {
+                    out = runner.runBatch(new FloatTensor(shape, values));
+                } finally {
+                    if (values != b.buffer()) {
+                        Arrays.fill(values, 0f);   // the short last batch's copy of the data provider's rows
+                    }
+                }
+                try {
+                    encoder.accept(out, b.rows());
+                } finally {
+                    wipe(out);
+                }
+                rows += b.rows();
+                free.add(b.buffer());
+            }
+            return new Outcome(rows, encoder.finish());
+        } catch (InferenceException | IOException | TensorFormatException | RuntimeException e) {
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InferenceException(FailureCode.ENCLAVE_SHUTDOWN, "the run was interrupted");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            timer.cancel(false);
+            stop(producer);
+            all.forEach(b -> Arrays.fill(b, 0f));
+        }
+    }
+
+    private static void produce(RowReader reader, EndCheck end, BlockingQueue<float[]> free, BlockingQueue<Batch> ready,
+                                int batchRows, long maxRows) {
+        try {
+            long rows = 0;
+            while (true) {
+                float[] buffer = free.take();
+                int n = reader.read(buffer, batchRows);
+                if (n == 0) {
+                    end.requireEnd();
+                    ready.put(Batch.END);
+                    return;
+                }
+                rows += n;
+                if (rows > maxRows) {
+                    throw new InferenceException(FailureCode.LIMIT_EXCEEDED, "the dataset has more than " + maxRows
+                            + " rows but the contract allows limits.max_rows = " + maxRows + "; split the dataset or agree a higher limit");
+                }
+                ready.put(new Batch(buffer, n, null));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();   // the runner stopped first; nobody waits for more
+        } catch (Exception e) {
+            ready.offer(new Batch(null, 0, e));
+        }
+    }
+
+    /** Stops the reader (it may be blocked on a free buffer) and waits until it no longer touches any buffer. */
+    private static void stop(Thread producer) {
+        producer.interrupt();
+        boolean interrupted = false;
+        while (producer.isAlive()) {
+            try {
+                producer.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void wipe(ModelRunner.BatchOutput out) {
+        out.floats().forEach(t -> Arrays.fill(t.values(), 0f));
+        out.int64s().forEach(v -> {
+            if (v != null) {
+                Arrays.fill(v, 0L);
+            }
+        });
+    }
+}

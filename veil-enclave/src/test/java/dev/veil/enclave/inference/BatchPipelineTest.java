@@ -1,0 +1,121 @@
+package dev.veil.enclave.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.veil.protocol.contract.OutputPolicy;
+import dev.veil.protocol.receipt.FailureCode;
+import dev.veil.tensor.FloatTensor;
+import dev.veil.tensor.Npy;
+import dev.veil.tensor.TensorFormatException;
+import dev.veil.tensor.stream.RowReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+class BatchPipelineTest {
+    private static final int ROW = 3 * 48 * 192;
+
+    private static FloatTensor rows(int n) {
+        float[] v = new float[n * ROW];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) Math.sin(i * 0.001);
+        }
+        return new FloatTensor(new long[] {n, 3, 48, 192}, v);
+    }
+
+    @Test
+    void streamedBatchesGiveTheSameScoresAsOneCallInInputOrder() throws Exception {
+        FloatTensor input = rows(7);
+        try (ModelRunner r = new ModelRunner(ModelRunnerTest.model(), 1)) {
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            OutputEncoder encoder = OutputEncoder.forPolicy(OutputPolicy.scores(), body);
+            BatchPipeline.Outcome o = BatchPipeline.run(new TensorRowReader(input), () -> { }, r, encoder, 3, 7, Duration.ofMinutes(5));
+            assertThat(o.inputRows()).isEqualTo(7);
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            all.writeBytes(o.output().prefix());
+            all.writeBytes(body.toByteArray());
+            FloatTensor streamed = Npy.read(all.toByteArray());
+            FloatTensor oneCall = r.runBatch(input).floats().get(0);
+            assertThat(streamed.shape()).containsExactly(7, 2);
+            assertThat(streamed.values()).containsExactly(oneCall.values());
+        }
+    }
+
+    @Test
+    void datasetWithMoreRowsThanTheContractAllowsStopsWhileStreaming() throws Exception {
+        try (ModelRunner r = new ModelRunner(ModelRunnerTest.model(), 1)) {
+            OutputEncoder encoder = OutputEncoder.forPolicy(OutputPolicy.labels(), new ByteArrayOutputStream());
+            assertThatThrownBy(() -> BatchPipeline.run(new TensorRowReader(rows(7)), () -> { }, r, encoder, 2, 5, Duration.ofMinutes(5)))
+                    .isInstanceOf(InferenceException.class).hasMessageContaining("limits.max_rows = 5")
+                    .satisfies(e -> assertThat(((InferenceException) e).code()).isEqualTo(FailureCode.LIMIT_EXCEEDED));
+        }
+    }
+
+    @Test
+    void badRowMidStreamEndsTheRunWithTheReadersError() throws Exception {
+        RowReader failing = new TensorRowReader(rows(4)) {
+            @Override
+            public int read(float[] dst, int maxRows) throws IOException, TensorFormatException {
+                if (rowsRead() >= 2) {
+                    throw new IllegalStateException("never");
+                }
+                return super.read(dst, maxRows);
+            }
+        };
+        RowReader badSecondBatch = new TensorRowReader(rows(4)) {
+            @Override
+            public int read(float[] dst, int maxRows) throws IOException, TensorFormatException {
+                if (rowsRead() >= 2) {
+                    throw new TensorFormatException("CSV line 3 column 1 is 'x', expected a number");
+                }
+                return super.read(dst, maxRows);
+            }
+        };
+        try (ModelRunner r = new ModelRunner(ModelRunnerTest.model(), 1)) {
+            assertThatThrownBy(() -> BatchPipeline.run(badSecondBatch, () -> { }, r,
+                    OutputEncoder.forPolicy(OutputPolicy.labels(), new ByteArrayOutputStream()), 2, 100, Duration.ofMinutes(5)))
+                    .isInstanceOf(TensorFormatException.class).hasMessageContaining("line 3");
+            assertThatThrownBy(() -> BatchPipeline.run(failing, () -> { }, r,
+                    OutputEncoder.forPolicy(OutputPolicy.labels(), new ByteArrayOutputStream()), 2, 100, Duration.ofMinutes(5)))
+                    .isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void sealedStreamThatDoesNotEndCleanlyFailsTheRunAfterTheLastRow() throws Exception {
+        try (ModelRunner r = new ModelRunner(ModelRunnerTest.model(), 1)) {
+            assertThatThrownBy(() -> BatchPipeline.run(new TensorRowReader(rows(2)), () -> {
+                throw new IOException("sealed dataset is truncated");
+            }, r, OutputEncoder.forPolicy(OutputPolicy.labels(), new ByteArrayOutputStream()), 2, 100, Duration.ofMinutes(5)))
+                    .isInstanceOf(IOException.class).hasMessageContaining("truncated");
+        }
+    }
+
+    @Test
+    void stalledUploadDoesNotOutliveTheContractsTimeLimit() throws Exception {
+        CountDownLatch never = new CountDownLatch(1);
+        RowReader stalls = new TensorRowReader(rows(4)) {
+            @Override
+            public int read(float[] dst, int maxRows) throws IOException, TensorFormatException {
+                if (rowsRead() >= 2) {
+                    try {
+                        never.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return 0;
+                    }
+                }
+                return super.read(dst, maxRows);
+            }
+        };
+        try (ModelRunner r = new ModelRunner(ModelRunnerTest.model(), 1)) {
+            assertThatThrownBy(() -> BatchPipeline.run(stalls, () -> { }, r,
+                    OutputEncoder.forPolicy(OutputPolicy.labels(), new ByteArrayOutputStream()), 2, 100, Duration.ofSeconds(1)))
+                    .isInstanceOf(InferenceException.class)
+                    .satisfies(e -> assertThat(((InferenceException) e).code()).isEqualTo(FailureCode.TIMEOUT));
+        }
+    }
+}
