@@ -4,8 +4,11 @@ import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.receipt.FailureCode;
 import dev.veil.tensor.FloatTensor;
 import dev.veil.tensor.Npy;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +27,11 @@ import java.util.Arrays;
  * only on the output policy and the power-of-two bucket of the input's row count (which the host can estimate from
  * the upload's size anyway). {@code scores} is the model's own tensor, whose shape the model decides: its size is not
  * padded (docs/THREAT-MODEL.md).
+ *
+ * <p>The sink is the enclave's encrypted spool, whose size the host watches grow. So that it learns no more there than
+ * from the sealed results, {@code labels} and {@code top_k} text is written as one record per batch, padded to what
+ * a full batch of the longest lines would take: {@code text length (u32 BE) | text | zero padding}. The spool's size
+ * then tells only how many batches there were; {@link Encoded#output} turns the records back into the text.
  */
 public final class OutputEncoder {
     /** The longest label line: a signed 64-bit integer and a newline. */
@@ -33,30 +41,52 @@ public final class OutputEncoder {
     /** Sealed results carry the output's length as a 32-bit count; beyond this the output cannot be sealed. */
     static final long MAX_OUTPUT_BYTES = Integer.MAX_VALUE - 64;
 
-    /** The whole output: {@code prefix} then the {@code bodyLength} bytes written to the sink; its row count and padded length. */
-    public record Encoded(byte[] prefix, long bodyLength, long rows, int paddedLength) {
+    /**
+     * The whole output: {@code prefix} then the {@code bodyLength} bytes of text that the sink's content stands for;
+     * its row count and padded length.
+     */
+    public record Encoded(byte[] prefix, long bodyLength, long rows, int paddedLength, int recordBytes) {
         public int length() {
             return (int) (prefix.length + bodyLength);
+        }
+
+        /** The output, read from what was written to the sink ({@code sink}: its plaintext, read from the start). */
+        public InputStream output(InputStream sink) {
+            return new SequenceInputStream(new ByteArrayInputStream(prefix), recordBytes > 0 ? new BatchRecordText(sink, recordBytes) : sink);
         }
     }
 
     private final OutputPolicy policy;
     private final OutputStream sink;
+    /** labels and top_k: the size of every batch record in the sink (0 for scores, written as they are). */
+    private final int recordBytes;
     private long rows;
     private long bodyLength;
     /** scores: the shape of one output row, fixed by the first batch. */
     private long[] scoreRowShape;
 
-    private OutputEncoder(OutputPolicy policy, OutputStream sink) {
+    private OutputEncoder(OutputPolicy policy, OutputStream sink, int recordBytes) {
         this.policy = policy;
         this.sink = sink;
+        this.recordBytes = recordBytes;
     }
 
-    public static OutputEncoder forPolicy(OutputPolicy policy, OutputStream sink) throws InferenceException {
+    /** @param batchRows the most input rows a batch holds: labels and top_k records are sized for it */
+    public static OutputEncoder forPolicy(OutputPolicy policy, OutputStream sink, int batchRows) throws InferenceException {
         return switch (policy.kind()) {
-            case OutputPolicy.LABELS, OutputPolicy.TOP_K, OutputPolicy.SCORES -> new OutputEncoder(policy, sink);
+            case OutputPolicy.LABELS -> new OutputEncoder(policy, sink, record(batchRows, LABEL_LINE_BYTES));
+            case OutputPolicy.TOP_K -> new OutputEncoder(policy, sink, record(batchRows, (long) policy.k() * TOP_K_ENTRY_BYTES));
+            case OutputPolicy.SCORES -> new OutputEncoder(policy, sink, 0);
             default -> throw new InferenceException(FailureCode.INFERENCE_FAILED, "unknown output policy " + policy.kind());
         };
+    }
+
+    private static int record(int batchRows, long perRow) throws InferenceException {
+        long n = Integer.BYTES + (long) batchRows * perRow;
+        if (batchRows < 1 || n > MAX_OUTPUT_BYTES) {
+            throw new InferenceException(FailureCode.INTERNAL_ERROR, "batch of " + batchRows + " rows cannot be encoded");
+        }
+        return (int) n;
     }
 
     /** Encodes one batch's outputs, the model's answer to {@code inputRows} input rows. */
@@ -76,12 +106,25 @@ public final class OutputEncoder {
                 throw new InferenceException(FailureCode.LIMIT_EXCEEDED, "the output is too large to seal (over "
                         + MAX_OUTPUT_BYTES + " bytes); split the dataset");
             }
-            sink.write(encoded);
+            if (recordBytes > 0) {
+                writeRecord(encoded);
+            } else {
+                sink.write(encoded);
+            }
             bodyLength += encoded.length;
             rows += lines;
         } finally {
             Arrays.fill(encoded, (byte) 0);
         }
+    }
+
+    private void writeRecord(byte[] text) throws IOException, InferenceException {
+        if (Integer.BYTES + text.length > recordBytes) {
+            throw new InferenceException(FailureCode.INTERNAL_ERROR, "a batch's text is longer than its record");
+        }
+        sink.write(ByteBuffer.allocate(Integer.BYTES).putInt(text.length).array());
+        sink.write(text);
+        sink.write(new byte[recordBytes - Integer.BYTES - text.length]);
     }
 
     /** The output's prefix, length, row count and padded length, once every batch is in. */
@@ -97,14 +140,14 @@ public final class OutputEncoder {
             if (header.length + bodyLength > MAX_OUTPUT_BYTES) {
                 throw new InferenceException(FailureCode.LIMIT_EXCEEDED, "the output is too large to seal; split the dataset");
             }
-            return new Encoded(header, bodyLength, rows, (int) (header.length + bodyLength));
+            return new Encoded(header, bodyLength, rows, (int) (header.length + bodyLength), 0);
         }
         long perRow = policy.kind().equals(OutputPolicy.LABELS) ? LABEL_LINE_BYTES : (long) policy.k() * TOP_K_ENTRY_BYTES;
         int padded = padded(rows, perRow);
         if (bodyLength > padded) {
             throw new InferenceException(FailureCode.INTERNAL_ERROR, "encoded output is longer than its padded length");
         }
-        return new Encoded(new byte[0], bodyLength, rows, padded);
+        return new Encoded(new byte[0], bodyLength, rows, padded, recordBytes);
     }
 
     private static long countLines(byte[] text) {

@@ -35,11 +35,9 @@ import dev.veil.tensor.stream.RowReader;
 import dev.veil.tensor.stream.RowReaders;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.SequenceInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -322,7 +320,7 @@ public final class Session {
                     // Veil's own check of the rows against the model's declared input, before the model sees any data.
                     runner.checkAcceptsRows(reader.rowShape());
                     int batchRows = runner.batchRows(config.batchSize(), BATCH_INPUT_BYTES, reader.rowSize());
-                    OutputEncoder encoder = OutputEncoder.forPolicy(contract.contract().output(), spool.writer());
+                    OutputEncoder encoder = OutputEncoder.forPolicy(contract.contract().output(), spool.writer(), batchRows);
                     dataGivenToModel = true;
                     outcome = BatchPipeline.run(reader, () -> requireVerifiedEnd(plain), runner, encoder, batchRows,
                             limits.maxRows(), Duration.ofSeconds(limits.maxInferenceSeconds()));
@@ -394,7 +392,7 @@ public final class Session {
             file = SealedResultsFile.create(config.workDir().resolve(SPOOL_DIR));
             SealedResults.StreamSealed sealed;
             try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-                sealed = SealedResults.seal(() -> new SequenceInputStream(new ByteArrayInputStream(out.prefix()), spool.open()),
+                sealed = SealedResults.seal(() -> out.output(spool.open()),
                         out.rows(), out.length(), out.paddedLength(), contract.contract().dataProvider(), contract.hash(), o);
             }
             phases.mark("seal");

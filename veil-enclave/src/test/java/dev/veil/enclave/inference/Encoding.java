@@ -6,7 +6,8 @@ import java.util.List;
 
 /** Encodes batches in memory, prefix and body together, as the data provider finally reads them. */
 final class Encoding {
-    record Result(byte[] bytes, long rows, int paddedLength) {
+    /** The output as the data provider reads it, and how many bytes the spool held for it. */
+    record Result(byte[] bytes, long rows, int paddedLength, int spoolBytes) {
     }
 
     private Encoding() {
@@ -14,15 +15,17 @@ final class Encoding {
 
     static Result encode(OutputPolicy policy, List<ModelRunner.BatchOutput> batches, int... inputRowsPerBatch) throws Exception {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        OutputEncoder e = OutputEncoder.forPolicy(policy, body);
+        int batchRows = java.util.Arrays.stream(inputRowsPerBatch).max().orElse(1);
+        OutputEncoder e = OutputEncoder.forPolicy(policy, body, batchRows);
         for (int i = 0; i < batches.size(); i++) {
             e.accept(batches.get(i), inputRowsPerBatch[i]);
         }
         OutputEncoder.Encoded done = e.finish();
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        all.writeBytes(done.prefix());
-        all.writeBytes(body.toByteArray());
-        return new Result(all.toByteArray(), done.rows(), done.paddedLength());
+        byte[] output = done.output(new java.io.ByteArrayInputStream(body.toByteArray())).readAllBytes();
+        if (output.length != done.length()) {
+            throw new IllegalStateException("the encoder announced " + done.length() + " bytes and gave " + output.length);
+        }
+        return new Result(output, done.rows(), done.paddedLength(), body.size());
     }
 
     /** Runs every batch through the runner, in batches of {@code batchRows}. */

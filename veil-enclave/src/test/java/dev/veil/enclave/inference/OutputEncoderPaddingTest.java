@@ -39,6 +39,18 @@ class OutputEncoderPaddingTest {
         assertThat(large.paddedLength()).isEqualTo(small.paddedLength()).isGreaterThanOrEqualTo(large.bytes().length);
     }
 
+    /** The host watches the encrypted spool's file grow: its size must not tell the labels' digits either. */
+    @Test
+    void spoolSizeOnTheHostsDiskDoesNotDependOnTheLabelsDigits() throws Exception {
+        var small = Encoding.encode(OutputPolicy.labels(), labels(1, 2), 2);
+        var large = Encoding.encode(OutputPolicy.labels(), labels(Long.MIN_VALUE, 73519), 2);
+        assertThat(large.bytes().length).isGreaterThan(small.bytes().length);
+        assertThat(large.spoolBytes()).isEqualTo(small.spoolBytes());
+        var shortTopK = Encoding.encode(OutputPolicy.topK(2), scores(2, new float[] {0.5f, 0.25f, 1f, 0f}), 2);
+        var longTopK = Encoding.encode(OutputPolicy.topK(2), scores(2, new float[] {1.2345678e-30f, -3.4028235e38f, 0.1f, 7.654321e-12f}), 2);
+        assertThat(longTopK.spoolBytes()).isEqualTo(shortTopK.spoolBytes());
+    }
+
     @Test
     void hostileModelCannotChooseTheNumberOfLabelLinesFromTheData() {
         assertThatThrownBy(() -> Encoding.encode(OutputPolicy.labels(), labels(new long[73519]), 1))
