@@ -38,6 +38,7 @@ public final class EnclaveServer implements AutoCloseable {
         this.config = config;
         this.evidence = evidence;
         java.nio.file.Files.createDirectories(config.workDir());
+        dev.veil.enclave.session.SealedResultsFile.clearLeftovers(config.workDir());
         NativeLibraries.prepare(config.workDir());
         this.sessions = new SessionRegistry(config);
         this.limiter = new ConnectionLimiter(config.limits().maxConnections(), config.limits().maxConnectionsPerSource());
