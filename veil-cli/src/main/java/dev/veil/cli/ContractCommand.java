@@ -6,7 +6,6 @@ import dev.veil.attest.policy.ReferenceValuesRules;
 import dev.veil.attest.policy.Waivers;
 import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.contract.EnclavePolicy;
-import dev.veil.protocol.contract.ModelTerms;
 import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.contract.SessionContract;
@@ -101,8 +100,7 @@ final class ContractCommand {
                 throw new CliFailure(out + " exists; choose another --out or pass --force to replace it");
             }
             ReferenceValues rv = referenceValues();
-            String modelSha256 = ModelFile.sha256(model);
-            SessionContract c = SessionContract.draft(new ModelTerms(modelSha256, modelName),
+            SessionContract c = SessionContract.draft(ModelFile.terms(model, modelName),
                     IdentityFiles.readPublic(mp), IdentityFiles.readPublic(dp), new EnclavePolicy(rv),
                     suite(keyWrap), parseOutput(output), Instant.now().plus(parseDuration(expiresIn)),
                     new SessionLimits(datasetSha256 == null ? null : datasetSha256.toLowerCase(Locale.ROOT), maxRows, maxInferenceSeconds));

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
 /**
- * What one model input or output holds: a tensor of one of ONNX's element types (by their {@code TensorProto.DataType}
- * code, the same numbers ONNX Runtime reports), or a sequence or map, whose contents the signature does not describe
+ * What one model input or output holds: a tensor of one of ONNX's element types (known by their
+ * {@code TensorProto.DataType} code in the model's protobuf), or a sequence or map, whose contents the signature does not describe
  * (Veil never feeds them and returns only tensors). The element types are those ONNX Runtime for Java can name; a model
  * using another one is refused when its signature is read.
  */
@@ -32,14 +32,6 @@ public enum ValueType {
 
     public boolean isTensor() {
         return onnxElementType != 0;
-    }
-
-    /** ONNX's {@code TensorProto.DataType} code of a tensor's elements. */
-    public int onnxElementType() {
-        if (!isTensor()) {
-            throw new IllegalStateException(id + " is not a tensor type");
-        }
-        return onnxElementType;
     }
 
     /** The tensor type of an ONNX element type code, or null when Veil does not know it (0 is ONNX's UNDEFINED). */
