@@ -1,0 +1,132 @@
+package dev.veil.tensor.stream;
+
+import dev.veil.tensor.FloatTensor;
+import dev.veil.tensor.TensorFiles;
+import dev.veil.tensor.TensorFormatException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+
+/**
+ * Opens datasets as {@link RowReader}s: {@code .npy} (recognised by its magic) or numeric CSV (anything else). A
+ * stream is read through one buffer of fixed size, {@link #DEFAULT_BUFFER_BYTES} unless the caller picks another;
+ * a CSV line longer than the buffer is refused, so the buffer is also the longest row a CSV may have. The
+ * whole-buffer readers ({@code NumericCsv.read}, {@code Npy.read}, {@code TensorFiles.read}) are these same parsers
+ * over an array.
+ */
+public final class RowReaders {
+    /** 1 MiB: CSV rows up to about 250,000 values (a 288x288x3 image), a small share of the enclave's budget. */
+    public static final int DEFAULT_BUFFER_BYTES = 1 << 20;
+    /** Room for any .npy preamble and element. */
+    public static final int MIN_BUFFER_BYTES = 16;
+    /** The most values one Java array (a row, or a whole tensor) holds. */
+    static final int MAX_VALUES = Integer.MAX_VALUE - 8;
+
+    private RowReaders() {
+    }
+
+    /** A .npy or CSV dataset read from {@code plaintext} through a buffer of {@link #DEFAULT_BUFFER_BYTES}. */
+    public static RowReader open(InputStream plaintext) throws IOException, TensorFormatException {
+        return open(plaintext, DEFAULT_BUFFER_BYTES);
+    }
+
+    /** A .npy or CSV dataset read from {@code plaintext} through a buffer of {@code bufferBytes}. */
+    public static RowReader open(InputStream plaintext, int bufferBytes) throws IOException, TensorFormatException {
+        ByteSource src = ByteSource.over(plaintext, checkBuffer(bufferBytes));
+        src.require(6);
+        return isNpy(src) ? npy(src) : csv(src, -1);
+    }
+
+    /**
+     * A CSV dataset read from {@code plaintext} through a buffer of {@code bufferBytes}; when {@code dropColumn} is
+     * not negative that column is skipped (e.g. a label column kept by the data provider for scoring).
+     */
+    public static RowReader csv(InputStream plaintext, int dropColumn, int bufferBytes) throws IOException, TensorFormatException {
+        return csv(ByteSource.over(plaintext, checkBuffer(bufferBytes)), dropColumn);
+    }
+
+    /** A .npy dataset read from {@code plaintext} through a buffer of {@code bufferBytes}. */
+    public static RowReader npy(InputStream plaintext, int bufferBytes) throws IOException, TensorFormatException {
+        return npy(ByteSource.over(plaintext, checkBuffer(bufferBytes)));
+    }
+
+    /** A .npy or CSV dataset already in memory; reads it in place, without copying it. */
+    public static RowReader open(byte[] whole) throws IOException, TensorFormatException {
+        ByteSource src = ByteSource.of(whole);
+        return isNpy(src) ? npy(src) : csv(src, -1);
+    }
+
+    /** A CSV dataset already in memory, as {@link #csv(InputStream, int, int)} without a limit on line length. */
+    public static RowReader csv(byte[] whole, int dropColumn) throws IOException, TensorFormatException {
+        return csv(ByteSource.of(whole), dropColumn);
+    }
+
+    /** A .npy dataset already in memory. */
+    public static RowReader npy(byte[] whole) throws IOException, TensorFormatException {
+        return npy(ByteSource.of(whole));
+    }
+
+    /** Reads every remaining row into one tensor (for datasets that fit in memory). */
+    public static FloatTensor readAll(RowReader reader) throws IOException, TensorFormatException {
+        int rowSize = reader.rowSize();
+        int batch = Math.max(1, Math.min(4096, (1 << 16) / Math.max(1, rowSize)));
+        float[] chunk = new float[batch * rowSize];
+        float[] all = new float[chunk.length];
+        long rows = 0;
+        int n;
+        while ((n = reader.read(chunk, batch)) > 0) {
+            long values = (rows + n) * rowSize;
+            if (values > MAX_VALUES || rows + n > MAX_VALUES) {
+                throw new TensorFormatException("the dataset holds more than " + MAX_VALUES
+                        + " values, the most one tensor holds; stream it instead");
+            }
+            if (values > all.length) {
+                all = Arrays.copyOf(all, (int) Math.min(MAX_VALUES, Math.max(values, 2L * all.length)));
+            }
+            System.arraycopy(chunk, 0, all, (int) (rows * rowSize), n * rowSize);
+            rows += n;
+        }
+        long[] rowShape = reader.rowShape();
+        long[] shape = new long[rowShape.length + 1];
+        shape[0] = rows;
+        System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
+        int values = (int) (rows * rowSize);
+        return new FloatTensor(shape, all.length == values ? all : Arrays.copyOf(all, values));
+    }
+
+    static void checkRequest(float[] dst, int maxRows, int rowSize) {
+        if (maxRows < 1 || (long) maxRows * rowSize > dst.length) {
+            throw new IllegalArgumentException("cannot read " + maxRows + " rows of " + rowSize + " values into "
+                    + dst.length);
+        }
+    }
+
+    private static int checkBuffer(int bufferBytes) {
+        if (bufferBytes < MIN_BUFFER_BYTES) {
+            throw new IllegalArgumentException("a buffer of " + bufferBytes + " bytes is below the minimum of " + MIN_BUFFER_BYTES);
+        }
+        return bufferBytes;
+    }
+
+    private static boolean isNpy(ByteSource src) {
+        return TensorFiles.isNpy(Arrays.copyOfRange(src.buf, src.pos, Math.min(src.lim, src.pos + 6)));
+    }
+
+    private static RowReader csv(ByteSource src, int dropColumn) throws IOException, TensorFormatException {
+        try {
+            return CsvRowReader.open(src, dropColumn);
+        } catch (IOException | TensorFormatException | RuntimeException e) {
+            src.wipe();
+            throw e;
+        }
+    }
+
+    private static RowReader npy(ByteSource src) throws IOException, TensorFormatException {
+        try {
+            return NpyRowReader.open(src);
+        } catch (IOException | TensorFormatException | RuntimeException e) {
+            src.wipe();
+            throw e;
+        }
+    }
+}
