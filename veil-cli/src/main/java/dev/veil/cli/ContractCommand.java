@@ -114,7 +114,8 @@ final class ContractCommand {
                 System.err.println("veil: WAIVER in this contract: " + w);
             }
             System.out.println(JsonOut.line(JsonOut.fields("contract", out.toString(), "contract_hash", Digests.hex(c.hash()),
-                    "model_sha256", c.model().sha256(), "waivers", rv.relaxations(), "signed_by", List.of())));
+                    "model_sha256", c.model().sha256(), "model_signature", c.model().signature().toString(),
+                    "waivers", rv.relaxations(), "signed_by", List.of())));
             return ExitCodes.OK;
         }
 
@@ -218,6 +219,7 @@ final class ContractCommand {
             System.out.println(JsonOut.pretty(JsonOut.fields("contract_hash", Digests.hex(c.hash()), "session_id", c.sessionId(),
                     "waivers", waivers,
                     "model_sha256", c.model().sha256(),
+                    "model_signature", c.model().signature() == null ? null : c.model().signature().toString(),
                     "model_provider", c.modelProvider().name(), "model_provider_fingerprint", c.modelProvider().fingerprint(),
                     "data_provider", c.dataProvider().name(), "data_provider_fingerprint", c.dataProvider().fingerprint(),
                     "platform", rv.platform().id(),
