@@ -14,8 +14,7 @@ import java.time.Instant;
 
 /**
  * A provider's whole part in a session, as a sequence of named steps: attest the enclave, release the key, upload the
- * sealed asset, then collect the result (data provider) or the discard receipt (model provider). Before connecting,
- * the data provider checks its dataset against the contract's model signature ({@link DatasetCheck}). The listener hears
+ * sealed asset, then collect the result (data provider) or the discard receipt (model provider). The listener hears
  * each step with its duration, so a CLI can narrate and a benchmark can time them.
  */
 public final class ProviderFlow {
@@ -51,9 +50,6 @@ public final class ProviderFlow {
                               ReplayGuard replay, StepListener listener)
             throws IOException, ProtocolException, AttestationException {
         byte[] contractHash = ContractVerifier.verify(contract, Instant.now()).hash();
-        if (role == Role.DATA_PROVIDER) {
-            DatasetCheck.requireFits(contract.contract(), sealedAsset, key);
-        }
         replay.beforeConnecting(contractHash, role);
         long t = System.nanoTime();
         try (ProviderSession s = ProviderSession.connect(identity, role, contract, host, port)) {

@@ -20,10 +20,15 @@ import java.util.Map;
  * Refuses a model whose inputs and outputs, as ONNX Runtime loaded them, are not the signature both providers signed.
  * The data provider checked its data against the contract's signature before releasing its key; without this check a
  * model provider could sign one signature and upload a model with another. ONNX Runtime's view is the one compared,
- * because it is the one that runs: names, order, element types, ranks, fixed sizes and the names of free dimensions.
+ * because it is the one that runs.
  *
- * <p>ONNX Runtime reports a tensor whose rank the model does not state as rank 0, so a signed shape of unstated rank
- * matches only that.
+ * <p>Inputs must be exactly the signed ones: names, order, element types, ranks, fixed sizes and the names of free
+ * dimensions (ONNX Runtime reports a graph input as the model declares it). Outputs must have the signed names, order,
+ * element types and fixed sizes, but ONNX Runtime may know more of an output's shape than the model declares: its
+ * shape inference fills in an undeclared shape and can fix a declared free dimension (a hostile test model declares
+ * no shape and ONNX Runtime reports [31337, 2]). So a signed free output dimension accepts any size, and a signed
+ * output of unstated rank any shape. ONNX Runtime reports an input of unstated rank as rank 0, so a signed input of
+ * unstated rank matches only that.
  */
 final class ContractSignatureCheck {
     private ContractSignatureCheck() {
@@ -36,9 +41,9 @@ final class ContractSignatureCheck {
     static void requireSigned(OrtSession session, ModelSignature signed, Runnable release) throws InferenceException {
         String problem;
         try {
-            problem = difference("input", session.getInputInfo(), signed.inputs());
+            problem = difference("input", session.getInputInfo(), signed.inputs(), true);
             if (problem == null) {
-                problem = difference("output", session.getOutputInfo(), signed.outputs());
+                problem = difference("output", session.getOutputInfo(), signed.outputs(), false);
             }
         } catch (OrtException e) {
             release.run();
@@ -52,7 +57,7 @@ final class ContractSignatureCheck {
     }
 
     /** The first way the loaded values differ from the signed ones, or null when they are the same. */
-    private static String difference(String what, Map<String, NodeInfo> loaded, List<ValueSignature> signed) {
+    private static String difference(String what, Map<String, NodeInfo> loaded, List<ValueSignature> signed, boolean exact) {
         List<NodeInfo> values = new ArrayList<>(loaded.values());
         if (values.size() != signed.size()) {
             return "it has " + values.size() + " " + what + "s, the contract " + signed.size();
@@ -60,25 +65,26 @@ final class ContractSignatureCheck {
         for (int i = 0; i < values.size(); i++) {
             NodeInfo v = values.get(i);
             ValueSignature s = signed.get(i);
-            if (!v.getName().equals(s.name()) || !sameType(v.getInfo(), s)) {
+            if (!v.getName().equals(s.name()) || !sameType(v.getInfo(), s, exact)) {
                 return what + " " + i + " is " + describe(v) + " in the model but " + s + " in the contract";
             }
         }
         return null;
     }
 
-    private static boolean sameType(ValueInfo info, ValueSignature s) {
+    private static boolean sameType(ValueInfo info, ValueSignature s, boolean exact) {
         return switch (s.type()) {
             case SEQUENCE -> info instanceof SequenceInfo;
             case MAP -> info instanceof MapInfo;
-            default -> info instanceof TensorInfo t && elementType(t) == s.type() && sameShape(t, s.shape());
+            default -> info instanceof TensorInfo t && elementType(t) == s.type() && sameShape(t, s.shape(), exact);
         };
     }
 
-    private static boolean sameShape(TensorInfo t, List<Dim> signed) {
+    /** With {@code exact} false, ONNX Runtime's shape may refine the signed one (a known size where it is free). */
+    private static boolean sameShape(TensorInfo t, List<Dim> signed, boolean exact) {
         long[] shape = t.getShape();
         if (signed == null) {
-            return shape.length == 0;
+            return !exact || shape.length == 0;
         }
         if (shape.length != signed.size()) {
             return false;
@@ -87,7 +93,7 @@ final class ContractSignatureCheck {
         for (int i = 0; i < shape.length; i++) {
             Dim d = signed.get(i);
             boolean same = d instanceof Dim.Fixed f ? shape[i] == f.size()
-                    : shape[i] == -1 && names[i].equals(((Dim.Free) d).name() == null ? "" : ((Dim.Free) d).name());
+                    : !exact || shape[i] == -1 && names[i].equals(((Dim.Free) d).name() == null ? "" : ((Dim.Free) d).name());
             if (!same) {
                 return false;
             }

@@ -102,6 +102,30 @@ class ContractSignatureCheckTest {
     }
 
     @Test
+    void outputMayBeKnownMoreExactlyThanSignedButNotOtherwise() throws Exception {
+        ModelSignature real = Signatures.of(ocrModel());
+        String out = real.outputs().get(0).name();
+        ModelSignature freer = new ModelSignature(real.inputs(), List.of(ValueSignature.tensor(out, ValueType.FLOAT32,
+                Dim.unnamed(), Dim.free("classes"))));
+        new ModelRunner(ocrModel(), freer, 1, scratch).close();
+        new ModelRunner(ocrModel(), new ModelSignature(real.inputs(), List.of(new ValueSignature(out, ValueType.FLOAT32, null))),
+                1, scratch).close();
+        assertRefused(new ModelSignature(real.inputs(), List.of(ValueSignature.tensor(out, ValueType.FLOAT32, Dim.unnamed(), Dim.fixed(3)))),
+                "output 0 is '" + out + "' float32 [p2o.DynamicDimension.3, 2] in the model");
+        assertRefused(new ModelSignature(real.inputs(), List.of(ValueSignature.tensor(out, ValueType.FLOAT32, Dim.unnamed()))),
+                "output 0");
+        assertRefused(new ModelSignature(real.inputs(), List.of(ValueSignature.tensor(out, ValueType.FLOAT64, Dim.unnamed(), Dim.fixed(2)))),
+                "output 0");
+    }
+
+    @Test
+    void inputIsNeverLooserThanTheModel() throws Exception {
+        ModelSignature real = Signatures.of(ocrModel());
+        assertRefused(withInput(real, ValueSignature.tensor("x", ValueType.FLOAT32, Dim.unnamed(), Dim.fixed(3), Dim.free(D1), Dim.free(D2))),
+                "input 0");
+    }
+
+    @Test
     void extraOrMissingOutputIsRefused() throws Exception {
         ModelSignature real = Signatures.of(ocrModel());
         List<ValueSignature> more = new ArrayList<>(real.outputs());
