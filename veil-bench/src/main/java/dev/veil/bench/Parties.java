@@ -5,7 +5,7 @@ import dev.veil.enclave.EnclaveConfig;
 import dev.veil.enclave.EnclaveServer;
 import dev.veil.enclave.evidence.CodeMeasurement;
 import dev.veil.protocol.contract.EnclavePolicy;
-import dev.veil.protocol.contract.ModelTerms;
+import dev.veil.protocol.contract.onnx.OnnxSignatureReader;
 import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.contract.SessionContract;
@@ -50,7 +50,7 @@ final class Parties implements AutoCloseable {
     }
 
     LocalCeremony.Run session(Assets a, OutputPolicy output, ProviderFlow.StepListener listener) throws Exception {
-        SessionContract c = SessionContract.draft(new ModelTerms(Digests.hex(Digests.sha256(a.model())), "bench"),
+        SessionContract c = SessionContract.draft(OnnxSignatureReader.modelTerms(a.model(), "bench"),
                 mp.publicIdentity(), dp.publicIdentity(), new EnclavePolicy("sim", List.of(measurement), false, true),
                 KeyWrapSuite.MLKEM768_X25519, output, Instant.now().plus(Duration.ofHours(1)));
         SignedContract sc = SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, mp).signedBy(Role.DATA_PROVIDER, dp);

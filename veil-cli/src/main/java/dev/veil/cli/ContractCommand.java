@@ -6,7 +6,6 @@ import dev.veil.attest.policy.ReferenceValuesRules;
 import dev.veil.attest.policy.Waivers;
 import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.contract.EnclavePolicy;
-import dev.veil.protocol.contract.ModelTerms;
 import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.contract.SessionContract;
@@ -101,8 +100,7 @@ final class ContractCommand {
                 throw new CliFailure(out + " exists; choose another --out or pass --force to replace it");
             }
             ReferenceValues rv = referenceValues();
-            String modelSha256 = ModelFile.sha256(model);
-            SessionContract c = SessionContract.draft(new ModelTerms(modelSha256, modelName),
+            SessionContract c = SessionContract.draft(ModelFile.terms(model, modelName),
                     IdentityFiles.readPublic(mp), IdentityFiles.readPublic(dp), new EnclavePolicy(rv),
                     suite(keyWrap), parseOutput(output), Instant.now().plus(parseDuration(expiresIn)),
                     new SessionLimits(datasetSha256 == null ? null : datasetSha256.toLowerCase(Locale.ROOT), maxRows, maxInferenceSeconds));
@@ -116,7 +114,8 @@ final class ContractCommand {
                 System.err.println("veil: WAIVER in this contract: " + w);
             }
             System.out.println(JsonOut.line(JsonOut.fields("contract", out.toString(), "contract_hash", Digests.hex(c.hash()),
-                    "model_sha256", c.model().sha256(), "waivers", rv.relaxations(), "signed_by", List.of())));
+                    "model_sha256", c.model().sha256(), "model_signature", c.model().signature().toString(),
+                    "waivers", rv.relaxations(), "signed_by", List.of())));
             return ExitCodes.OK;
         }
 
@@ -220,6 +219,7 @@ final class ContractCommand {
             System.out.println(JsonOut.pretty(JsonOut.fields("contract_hash", Digests.hex(c.hash()), "session_id", c.sessionId(),
                     "waivers", waivers,
                     "model_sha256", c.model().sha256(),
+                    "model_signature", c.model().signature() == null ? null : c.model().signature().toString(),
                     "model_provider", c.modelProvider().name(), "model_provider_fingerprint", c.modelProvider().fingerprint(),
                     "data_provider", c.dataProvider().name(), "data_provider_fingerprint", c.dataProvider().fingerprint(),
                     "platform", rv.platform().id(),

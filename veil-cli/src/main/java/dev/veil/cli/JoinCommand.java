@@ -3,12 +3,14 @@ package dev.veil.cli;
 import dev.veil.attest.VerificationOptions;
 import dev.veil.collateral.CollateralCache;
 import dev.veil.collateral.CollateralFetcher;
+import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.contract.SignedContract;
 import dev.veil.protocol.identity.Identity;
 import dev.veil.protocol.identity.IdentityFiles;
 import dev.veil.protocol.json.Json;
 import dev.veil.protocol.json.ProtocolException;
+import dev.veil.provider.DatasetCheck;
 import dev.veil.provider.ProviderFlow;
 import dev.veil.provider.TrustedCollateral;
 import dev.veil.provider.collateral.FetchedTrustedCollateral;
@@ -42,7 +44,8 @@ import picocli.CommandLine.Option;
 @Command(name = "join", mixinStandardHelpOptions = true,
         description = {"Take part in a session as a provider: attest the enclave against the contract, release your key",
                 "only to it, upload your sealed asset, then receive the results (data provider) or the discard receipt",
-                "(model provider). Both receipts are verified before anything is written.",
+                "(model provider). Both receipts are verified before anything is written. The data provider's data is first",
+                "checked against the model signature in the contract (its .npy header or first CSV row), before connecting.",
                 "A contract runs once: join keeps a record of the contracts it released a key for (--state) and refuses",
                 "to run one again unless it is named with --rerun."})
 final class JoinCommand implements Callable<Integer> {
@@ -105,6 +108,11 @@ final class JoinCommand implements Callable<Integer> {
         byte[] sealedAsset = Files.readAllBytes(sealed);
         try (Identity id = readIdentity();
              AssetKey k = readKey()) {
+            if (r == Role.DATA_PROVIDER) {
+                // Before anything is sent: data that cannot fit the signed model is one line here, not a released key.
+                ContractVerifier.verify(sc, Instant.now());
+                DatasetCheck.requireFits(sc.contract(), sealedAsset, k);
+            }
             InetAddress host = at.resolve();
             ProviderFlow.Outcome o;
             try {

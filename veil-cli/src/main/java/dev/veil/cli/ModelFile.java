@@ -1,8 +1,9 @@
 package dev.veil.cli;
 
-import dev.veil.protocol.json.Digests;
+import dev.veil.protocol.contract.ModelTerms;
+import dev.veil.protocol.contract.onnx.OnnxSignatureReader;
+import dev.veil.protocol.json.ProtocolException;
 import dev.veil.seal.SealHeader;
-import dev.veil.seal.Sealer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -13,12 +14,14 @@ import java.util.Arrays;
 final class ModelFile {
     /** Protobuf tag of ModelProto field 1 (ir_version, varint): ONNX serialisers write it first. */
     private static final int ONNX_FIRST_BYTE = 0x08;
+    /** Protobuf messages, and so ONNX models with embedded weights, are at most 2 GiB. */
+    private static final long MAX_MODEL_BYTES = Integer.MAX_VALUE - 8;
 
     private ModelFile() {
     }
 
-    /** SHA-256 (hex) of the plaintext ONNX model at {@code model}. */
-    static String sha256(Path model) throws IOException, CliFailure {
+    /** What the contract says of the plaintext ONNX model at {@code model}: its SHA-256 and its signature. */
+    static ModelTerms terms(Path model, String name) throws IOException, CliFailure {
         byte[] head;
         try (InputStream in = Files.newInputStream(model)) {
             head = in.readNBytes(SealHeader.MAGIC.length);
@@ -29,6 +32,13 @@ final class ModelFile {
         if (head.length == 0 || (head[0] & 0xff) != ONNX_FIRST_BYTE) {
             throw new CliFailure("--model " + model + " is not an ONNX model; pass the plaintext .onnx file");
         }
-        return Digests.hex(Sealer.sha256(model));
+        if (Files.size(model) > MAX_MODEL_BYTES) {
+            throw new CliFailure("--model " + model + " is over 2 GiB, more than an ONNX protobuf model can hold");
+        }
+        try {
+            return OnnxSignatureReader.modelTerms(Files.readAllBytes(model), name);
+        } catch (ProtocolException e) {
+            throw new CliFailure("--model " + model + ": " + e.getMessage());
+        }
     }
 }

@@ -142,7 +142,29 @@ class ContractCommandTest {
         refused(draft(MODEL, "sim", "--measurement", "cd".repeat(48), "--allow-simulated"), "contract.json exists; choose another --out or pass --force");
         assertThat(Files.readString(out)).isEqualTo("a signed contract");
         assertThat(draft(MODEL, "sim", "--measurement", "cd".repeat(48), "--allow-simulated", "--force").code()).isZero();
-        assertThat(Files.readString(out)).contains("\"veil_contract\" : 2");
+        assertThat(Files.readString(out)).contains("\"veil_contract\" : 3");
+    }
+
+    @Test
+    void signatureIsReadFromTheModelWrittenAndShown() throws Exception {
+        CliTest.Result ok = draft(MODEL, "sim", "--measurement", "cd".repeat(48), "--allow-simulated");
+        assertThat(ok.code()).as(ok.err()).isZero();
+        String expected = "inputs 'x' float32 [p2o.DynamicDimension.0, 3, p2o.DynamicDimension.1, p2o.DynamicDimension.2]; "
+                + "outputs 'softmax_0.tmp_0' float32 [p2o.DynamicDimension.3, 2]";
+        assertThat(json(ok).get("model_signature").asText()).isEqualTo(expected);
+        assertThat(json(veil("contract", "show", "--contract", dir.resolve("contract.json").toString())).get("model_signature").asText())
+                .isEqualTo(expected);
+        JsonNode input = new ObjectMapper().readTree(dir.resolve("contract.json").toFile()).at("/contract/model/signature/inputs/0");
+        assertThat(input.toString()).isEqualTo("{\"name\":\"x\",\"shape\":[\"p2o.DynamicDimension.0\",3,"
+                + "\"p2o.DynamicDimension.1\",\"p2o.DynamicDimension.2\"],\"type\":\"float32\"}");
+    }
+
+    @Test
+    void modelWhoseSignatureCannotBeReadIsRefused() throws Exception {
+        // ir_version, then a graph field whose length runs past the end of the file
+        Path broken = Files.write(dir.resolve("broken.onnx"), new byte[] {0x08, 0x08, 0x3a, 0x7f, 0x0a});
+        refused(draft(broken, "sim", "--measurement", "cd".repeat(48), "--allow-simulated"),
+                "--model " + broken + ": the model is not a readable ONNX model: its protobuf has a length-delimited field running past its end");
     }
 
     @Test

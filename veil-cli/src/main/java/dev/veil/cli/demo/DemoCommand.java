@@ -9,7 +9,7 @@ import dev.veil.enclave.EnclaveServer;
 import dev.veil.enclave.evidence.CodeMeasurement;
 import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.contract.EnclavePolicy;
-import dev.veil.protocol.contract.ModelTerms;
+import dev.veil.protocol.contract.onnx.OnnxSignatureReader;
 import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.contract.SessionContract;
@@ -21,6 +21,7 @@ import dev.veil.protocol.json.Json;
 import dev.veil.protocol.keyrelease.KeyWrapSuite;
 import dev.veil.protocol.receipt.ReceiptVerifier;
 import dev.veil.protocol.receipt.SignedReceipt;
+import dev.veil.provider.DatasetCheck;
 import dev.veil.provider.ProviderFlow;
 import dev.veil.seal.AssetKey;
 import dev.veil.seal.ContentType;
@@ -151,9 +152,10 @@ public final class DemoCommand implements Callable<Integer> {
 
             t = System.nanoTime();
             OutputPolicy policy = scores ? OutputPolicy.scores() : OutputPolicy.labels();
-            SessionContract c = SessionContract.draft(new ModelTerms(modelSha, custom ? model.getFileName().toString() : "demo digits classifier"),
+            SessionContract c = SessionContract.draft(OnnxSignatureReader.modelTerms(modelBytes, custom ? model.getFileName().toString() : "demo digits classifier"),
                     mp.publicIdentity(), dp.publicIdentity(), new EnclavePolicy("sim", List.of(measurement), false, true),
                     KeyWrapSuite.MLKEM768_X25519, policy, Instant.now().plus(Duration.ofHours(1)));
+            DatasetCheck.requireFits(c, dataBytes);
             SignedContract contract = SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, mp).signedBy(Role.DATA_PROVIDER, dp);
             Path contractFile = ws.root.resolve("contract.json");
             AtomicOutput.write(contractFile, Json.pretty(contract).getBytes(StandardCharsets.UTF_8), false);

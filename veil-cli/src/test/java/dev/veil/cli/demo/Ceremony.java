@@ -4,7 +4,6 @@ import dev.veil.enclave.EnclaveConfig;
 import dev.veil.enclave.EnclaveServer;
 import dev.veil.enclave.evidence.CodeMeasurement;
 import dev.veil.protocol.contract.EnclavePolicy;
-import dev.veil.protocol.contract.ModelTerms;
 import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.contract.SessionContract;
@@ -50,7 +49,7 @@ final class Ceremony implements AutoCloseable {
     }
 
     SessionContract contract(byte[] model, OutputPolicy output, EnclavePolicy policy, SessionLimits limits) {
-        return SessionContract.draft(new ModelTerms(Digests.hex(Digests.sha256(model)), "test"), MP.publicIdentity(),
+        return SessionContract.draft(TestModelTerms.of(model), MP.publicIdentity(),
                 DP.publicIdentity(), policy, KeyWrapSuite.MLKEM768_X25519, output, Instant.now().plus(Duration.ofHours(1)), limits);
     }
 

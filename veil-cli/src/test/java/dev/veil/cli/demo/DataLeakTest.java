@@ -119,7 +119,7 @@ class DataLeakTest {
         // Identity names cannot hold a line break any more (IdentityNames); a signature's role key still carries peer text.
         Identity forger = Identity.generate("forger", KeyWrapSuite.X25519);
         var c = dev.veil.protocol.contract.SessionContract.draft(
-                new dev.veil.protocol.contract.ModelTerms("ab".repeat(32), "m"), Ceremony.MP.publicIdentity(), forger.publicIdentity(),
+                TestModelTerms.unused(), Ceremony.MP.publicIdentity(), forger.publicIdentity(),
                 ceremony.policy(), KeyWrapSuite.X25519, OutputPolicy.labels(), java.time.Instant.now().plusSeconds(3600));
         SignedContract forged = new SignedContract(c, java.util.Map.of(
                 Role.MODEL_PROVIDER.id(), Ceremony.MP.sign(c.signingMessage(Role.MODEL_PROVIDER)),

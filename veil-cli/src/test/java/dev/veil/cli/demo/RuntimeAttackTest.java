@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.veil.enclave.EnclaveConfig;
 import dev.veil.protocol.contract.ContractVerifier;
-import dev.veil.protocol.contract.ModelTerms;
 import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.contract.SessionContract;
@@ -132,7 +131,7 @@ class RuntimeAttackTest {
             for (int i = 0; i < 4; i++) {
                 Identity mp = Identity.generate("squatter-mp-" + i, KeyWrapSuite.X25519);
                 Identity dp = Identity.generate("squatter-dp-" + i, KeyWrapSuite.X25519);
-                SignedContract own = SignedContract.unsigned(SessionContract.draft(new ModelTerms("ab".repeat(32), "m"),
+                SignedContract own = SignedContract.unsigned(SessionContract.draft(TestModelTerms.unused(),
                                 mp.publicIdentity(), dp.publicIdentity(), c.policy(), KeyWrapSuite.X25519, OutputPolicy.labels(),
                                 Instant.now().plusSeconds(3600), SessionLimits.defaults()))
                         .signedBy(Role.MODEL_PROVIDER, mp).signedBy(Role.DATA_PROVIDER, dp);

@@ -21,7 +21,7 @@ import dev.veil.enclave.evidence.EvidenceSource;
 import dev.veil.enclave.evidence.GramineSgxSource;
 import dev.veil.enclave.evidence.NitroNsmSource;
 import dev.veil.protocol.contract.EnclavePolicy;
-import dev.veil.protocol.contract.ModelTerms;
+import dev.veil.cli.demo.TestModelTerms;
 import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.contract.SessionContract;
@@ -123,7 +123,7 @@ class RealPlatformCeremonyTest {
         String platform = policy.referenceValues().platform().id();
         EnclaveConfig cfg = new EnclaveConfig(platform, "127.0.0.1", 0, dir.resolve("work"), 64, 1, 1 << 20, 1 << 20,
                 Duration.ofSeconds(10), false);
-        SessionContract c = SessionContract.draft(new ModelTerms("ab".repeat(32), "m"), MP.publicIdentity(), DP.publicIdentity(),
+        SessionContract c = SessionContract.draft(TestModelTerms.unused(), MP.publicIdentity(), DP.publicIdentity(),
                 policy, KeyWrapSuite.X25519, OutputPolicy.labels(),
                 Instant.now().plus(Duration.ofHours(1)));
         SignedContract sc = SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, MP).signedBy(Role.DATA_PROVIDER, DP);

@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.veil.protocol.contract.ModelSignature;
 import dev.veil.protocol.receipt.FailureCode;
 import dev.veil.tensor.FloatTensor;
 import java.io.IOException;
@@ -59,17 +60,21 @@ public final class ModelRunner implements AutoCloseable {
     private boolean closed;
 
     /** A runner whose private directory is created under the JVM's temp directory. */
-    public ModelRunner(byte[] onnxModel, int intraOpThreads) throws InferenceException {
-        this(onnxModel, intraOpThreads, Path.of(System.getProperty("java.io.tmpdir")));
+    public ModelRunner(byte[] onnxModel, ModelSignature signed, int intraOpThreads) throws InferenceException {
+        this(onnxModel, signed, intraOpThreads, Path.of(System.getProperty("java.io.tmpdir")));
     }
 
-    /** @param scratchParent where the empty private directory ONNX Runtime is pointed at is created (and removed) */
-    public ModelRunner(byte[] onnxModel, int intraOpThreads, Path scratchParent) throws InferenceException {
-        this(onnxModel, intraOpThreads, scratchParent, true);
+    /**
+     * @param signed the contract's signature of the model: a model whose inputs and outputs differ is refused
+     * @param scratchParent where the empty private directory ONNX Runtime is pointed at is created (and removed)
+     */
+    public ModelRunner(byte[] onnxModel, ModelSignature signed, int intraOpThreads, Path scratchParent) throws InferenceException {
+        this(onnxModel, signed, intraOpThreads, scratchParent, true);
     }
 
     /** {@code refuseExternalData} false only in tests, to prove the second line of defence holds alone. */
-    ModelRunner(byte[] onnxModel, int intraOpThreads, Path scratchParent, boolean refuseExternalData) throws InferenceException {
+    ModelRunner(byte[] onnxModel, ModelSignature signed, int intraOpThreads, Path scratchParent, boolean refuseExternalData)
+            throws InferenceException {
         if (refuseExternalData) {
             ExternalDataCheck.refuseExternalData(onnxModel);
         }
@@ -92,6 +97,7 @@ public final class ModelRunner implements AutoCloseable {
         }
         session = created;
         runOptions = options;
+        ContractSignatureCheck.requireSigned(session, signed, this::close);
         try {
             Map<String, NodeInfo> inputs = session.getInputInfo();
             if (inputs.size() != 1) {

@@ -297,7 +297,8 @@ public final class Session {
             phases.mark("unseal model");
             ModelRunner runner;
             try {
-                runner = new ModelRunner(model.plaintext(), config.intraOpThreads(), config.workDir().resolve("ort-scratch"));
+                runner = new ModelRunner(model.plaintext(), contract.contract().model().signature(), config.intraOpThreads(),
+                        config.workDir().resolve("ort-scratch"));
             } catch (InferenceException e) {
                 throw new SessionFailure(e.code(), e.getMessage());
             }

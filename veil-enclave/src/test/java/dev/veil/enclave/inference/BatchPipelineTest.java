@@ -29,7 +29,7 @@ class BatchPipelineTest {
     @Test
     void streamedBatchesGiveTheSameScoresAsOneCallInInputOrder() throws Exception {
         FloatTensor input = rows(7);
-        try (ModelRunner r = new ModelRunner(ModelRunnerTest.model(), 1)) {
+        try (ModelRunner r = new ModelRunner(ModelRunnerTest.model(), Signatures.of(ModelRunnerTest.model()), 1)) {
             ByteArrayOutputStream body = new ByteArrayOutputStream();
             OutputEncoder encoder = OutputEncoder.forPolicy(OutputPolicy.scores(), body, 3);
             BatchPipeline.Outcome o = BatchPipeline.run(new TensorRowReader(input), () -> { }, r, encoder, 3, 7, Duration.ofMinutes(5));
@@ -43,7 +43,7 @@ class BatchPipelineTest {
 
     @Test
     void datasetWithMoreRowsThanTheContractAllowsStopsWhileStreaming() throws Exception {
-        try (ModelRunner r = new ModelRunner(ModelRunnerTest.model(), 1)) {
+        try (ModelRunner r = new ModelRunner(ModelRunnerTest.model(), Signatures.of(ModelRunnerTest.model()), 1)) {
             OutputEncoder encoder = OutputEncoder.forPolicy(OutputPolicy.labels(), new ByteArrayOutputStream(), 2);
             assertThatThrownBy(() -> BatchPipeline.run(new TensorRowReader(rows(7)), () -> { }, r, encoder, 2, 5, Duration.ofMinutes(5)))
                     .isInstanceOf(InferenceException.class).hasMessageContaining("limits.max_rows = 5")
@@ -71,7 +71,7 @@ class BatchPipelineTest {
                 return super.read(dst, maxRows);
             }
         };
-        try (ModelRunner r = new ModelRunner(ModelRunnerTest.model(), 1)) {
+        try (ModelRunner r = new ModelRunner(ModelRunnerTest.model(), Signatures.of(ModelRunnerTest.model()), 1)) {
             assertThatThrownBy(() -> BatchPipeline.run(badSecondBatch, () -> { }, r,
                     OutputEncoder.forPolicy(OutputPolicy.labels(), new ByteArrayOutputStream(), 2), 2, 100, Duration.ofMinutes(5)))
                     .isInstanceOf(TensorFormatException.class).hasMessageContaining("line 3");
@@ -83,7 +83,7 @@ class BatchPipelineTest {
 
     @Test
     void sealedStreamThatDoesNotEndCleanlyFailsTheRunAfterTheLastRow() throws Exception {
-        try (ModelRunner r = new ModelRunner(ModelRunnerTest.model(), 1)) {
+        try (ModelRunner r = new ModelRunner(ModelRunnerTest.model(), Signatures.of(ModelRunnerTest.model()), 1)) {
             assertThatThrownBy(() -> BatchPipeline.run(new TensorRowReader(rows(2)), () -> {
                 throw new IOException("sealed dataset is truncated");
             }, r, OutputEncoder.forPolicy(OutputPolicy.labels(), new ByteArrayOutputStream(), 2), 2, 100, Duration.ofMinutes(5)))
@@ -108,7 +108,7 @@ class BatchPipelineTest {
                 return super.read(dst, maxRows);
             }
         };
-        try (ModelRunner r = new ModelRunner(ModelRunnerTest.model(), 1)) {
+        try (ModelRunner r = new ModelRunner(ModelRunnerTest.model(), Signatures.of(ModelRunnerTest.model()), 1)) {
             assertThatThrownBy(() -> BatchPipeline.run(stalls, () -> { }, r,
                     OutputEncoder.forPolicy(OutputPolicy.labels(), new ByteArrayOutputStream(), 2), 2, 100, Duration.ofSeconds(1)))
                     .isInstanceOf(InferenceException.class)

@@ -67,7 +67,7 @@ class ExternalDataTest {
     @Test
     void modelWithARelativeExternalDataLocationIsRefusedBeforeLoading() {
         byte[] model = ExternalDataModels.addExternalInitializer(planted.getFileName().toString());
-        assertThatThrownBy(() -> new ModelRunner(model, 1, scratch))
+        assertThatThrownBy(() -> new ModelRunner(model, Signatures.UNUSED, 1, scratch))
                 .isInstanceOf(InferenceException.class).hasMessageContaining("external data")
                 .extracting(e -> ((InferenceException) e).code()).isEqualTo(FailureCode.MODEL_INVALID);
     }
@@ -100,7 +100,7 @@ class ExternalDataTest {
     @Test
     void withoutTheStructuralCheckOnnxRuntimeStillCannotReachTheWorkingDirectory() throws Exception {
         byte[] model = ExternalDataModels.addExternalInitializer(planted.getFileName().toString());
-        try (ModelRunner r = new ModelRunner(model, 1, scratch, false)) {
+        try (ModelRunner r = new ModelRunner(model, Signatures.of(model), 1, scratch, false)) {
             float[] y = r.runBatch(new FloatTensor(new long[] {1, 4}, new float[4])).floats().get(0).values();
             assertThat(y).doesNotContain(SECRET);
         } catch (InferenceException e) {

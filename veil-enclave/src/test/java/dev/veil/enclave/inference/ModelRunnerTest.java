@@ -23,7 +23,7 @@ class ModelRunnerTest {
             v[i] = (float) Math.sin(i * 0.001);
         }
         FloatTensor input = new FloatTensor(new long[] {7, 3, 48, 192}, v);
-        try (ModelRunner r = new ModelRunner(model(), 1)) {
+        try (ModelRunner r = new ModelRunner(model(), Signatures.of(model()), 1)) {
             var batched = Encoding.runAll(r, input, 3);
             assertThat(batched).hasSize(3);
             FloatTensor scores = Npy.read(Encoding.encode(OutputPolicy.scores(), batched, 3, 3, 1).bytes());
@@ -41,7 +41,7 @@ class ModelRunnerTest {
 
     @Test
     void wrongShapesAndNonModelsAreRefusedWithAReason() throws Exception {
-        try (ModelRunner r = new ModelRunner(model(), 1)) {
+        try (ModelRunner r = new ModelRunner(model(), Signatures.of(model()), 1)) {
             assertThatThrownBy(() -> r.runBatch(new FloatTensor(new long[] {2, 64}, new float[128])))
                     .isInstanceOf(InferenceException.class).hasMessageContaining("rank 2").hasMessageContaining("takes rank 4");
             assertThatThrownBy(() -> r.checkAcceptsRows(new long[] {64}))
@@ -49,7 +49,7 @@ class ModelRunnerTest {
             assertThatThrownBy(() -> r.runBatch(new FloatTensor(new long[] {1, 4, 48, 192}, new float[4 * 48 * 192])))
                     .hasMessageContaining("input dimension 1 is 4 but model input");
         }
-        assertThatThrownBy(() -> new ModelRunner("not a model".getBytes(), 1))
+        assertThatThrownBy(() -> new ModelRunner("not a model".getBytes(), Signatures.UNUSED, 1))
                 .isInstanceOf(InferenceException.class).hasMessageContaining("not a loadable ONNX model");
     }
 }

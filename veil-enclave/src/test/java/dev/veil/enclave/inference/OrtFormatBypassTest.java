@@ -36,7 +36,7 @@ class OrtFormatBypassTest {
     // Today ONNX Runtime answers "LoadOrtModelWithLoader ORT model verification failed": its FlatBuffers loader ran.
     void ortFormatModelIsHandedToOnnxRuntimesOrtFormatLoader() {
         byte[] model = ortFormatDisguisedAsProtobuf();
-        assertThatThrownBy(() -> new ModelRunner(model, 1, scratch).close())
+        assertThatThrownBy(() -> new ModelRunner(model, Signatures.UNUSED, 1, scratch).close())
                 .isInstanceOf(InferenceException.class)
                 .as("refused by Veil as not ONNX protobuf, before ONNX Runtime's ORT-format loader")
                 .hasMessageNotContaining("LoadOrtModel").hasMessageNotContaining("ORT model");

@@ -50,7 +50,7 @@ class TelemetryTest {
         public static void main(String[] args) throws Exception {
             NativeLibraries.prepare(Path.of(args[1]));
             OrtRuntime.environment();
-            try (ModelRunner r = new ModelRunner(Files.readAllBytes(Path.of(args[0])), 1, Path.of(args[1]))) {
+            try (ModelRunner r = new ModelRunner(Files.readAllBytes(Path.of(args[0])), Signatures.of(Files.readAllBytes(Path.of(args[0]))), 1, Path.of(args[1]))) {
                 int n = r.runBatch(new FloatTensor(new long[] {1, 3, 48, 192}, new float[3 * 48 * 192])).floats().get(0).rows();
                 System.out.println("ran " + n + " rows");
             }

@@ -70,6 +70,8 @@ public final class ContractVerifier {
         require(c.sessionId() != null && c.sessionId().matches("[0-9a-f]{32}"), "contract session_id must be 32 hex digits");
         require(c.model() != null && c.model().sha256() != null && SHA256_HEX.matcher(c.model().sha256()).matches(),
                 "contract model.sha256 must be 64 lowercase hex digits");
+        require(c.model().signature() != null, "contract model.signature is missing: draft the contract from the model "
+                + "('veil contract draft --model')");
         require(c.modelProvider() != null && c.dataProvider() != null, "contract must name both providers");
         require(!c.modelProvider().sameKeysAs(c.dataProvider()), "contract names the same identity as both providers");
         String shared = SharedKeys.between(c.modelProvider(), c.dataProvider());

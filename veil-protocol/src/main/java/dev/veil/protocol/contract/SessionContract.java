@@ -20,8 +20,11 @@ import java.util.HexFormat;
 public record SessionContract(int veilContract, String sessionId, ModelTerms model, PublicIdentity modelProvider,
                               PublicIdentity dataProvider, EnclavePolicy enclave, KeyWrapSuite keyWrap,
                               OutputPolicy output, String resultRecipient, String expiresAt, SessionLimits limits) {
-    /** Version 2 added {@code limits}; a version 1 contract is refused rather than read with silent defaults. */
-    public static final int VERSION = 2;
+    /**
+     * Version 2 added {@code limits}, version 3 the model's signature ({@code model.signature}); an older contract is
+     * refused rather than read with silent defaults.
+     */
+    public static final int VERSION = 3;
 
     public static SessionContract draft(ModelTerms model, PublicIdentity mp, PublicIdentity dp, EnclavePolicy enclave,
                                         KeyWrapSuite keyWrap, OutputPolicy output, Instant expiresAt) {

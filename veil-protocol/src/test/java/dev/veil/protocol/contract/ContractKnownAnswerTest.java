@@ -1,6 +1,7 @@
 package dev.veil.protocol.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.veil.attest.Platform;
 import dev.veil.attest.ReferenceValues;
@@ -8,6 +9,7 @@ import dev.veil.attest.policy.Waivers;
 import dev.veil.protocol.identity.PublicIdentity;
 import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.Json;
+import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.keyrelease.KeyWrapSuite;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,15 +33,25 @@ class ContractKnownAnswerTest {
                 Map.of("rtmr1", "cd".repeat(48)), Map.of(), 17,
                 new Waivers(List.of("SWHardeningNeeded"), List.of("INTEL-SA-00615"), List.of("root_ca_crl"), false));
         return new SessionContract(SessionContract.VERSION, "00112233445566778899aabbccddeeff",
-                new ModelTerms("ef".repeat(32), "kat model"), mp, dp, new EnclavePolicy(rv), KeyWrapSuite.MLKEM768_X25519,
+                new ModelTerms("ef".repeat(32), "kat model", katSignature()), mp, dp, new EnclavePolicy(rv), KeyWrapSuite.MLKEM768_X25519,
                 OutputPolicy.topK(3), dp.fingerprint(), "2030-01-01T00:00:00Z", new SessionLimits("12".repeat(32), 1000, 60));
+    }
+
+    /** Every kind of dimension (fixed, named free, unnamed free), a tensor of unstated rank, a sequence and a map. */
+    static ModelSignature katSignature() {
+        return new ModelSignature(
+                List.of(ValueSignature.tensor("pixels", ValueType.FLOAT32, Dim.free("batch"), Dim.fixed(3), Dim.unnamed(), Dim.fixed(0)),
+                        new ValueSignature("mask", ValueType.BOOL, null)),
+                List.of(ValueSignature.tensor("label", ValueType.INT64, Dim.free("batch")),
+                        new ValueSignature("probabilities", ValueType.SEQUENCE, null),
+                        new ValueSignature("lookup", ValueType.MAP, null)));
     }
 
     @Test
     void canonicalJsonHashAndSignatureInputsMatchTheCommittedVectors() throws Exception {
-        byte[] committed = resource("kat/contract-v2.canonical.json");
+        byte[] committed = resource("kat/contract-v3.canonical.json");
         Properties expected = new Properties();
-        expected.load(new java.io.ByteArrayInputStream(resource("kat/contract-v2.expected.properties")));
+        expected.load(new java.io.ByteArrayInputStream(resource("kat/contract-v3.expected.properties")));
 
         SessionContract c = katContract();
         assertThat(new String(c.canonicalBytes())).isEqualTo(new String(committed));
@@ -48,6 +60,13 @@ class ContractKnownAnswerTest {
         assertThat(Digests.hex(parsed.hash())).isEqualTo(expected.getProperty("contract_hash"));
         assertThat(Digests.hex(parsed.signingMessage(Role.MODEL_PROVIDER))).isEqualTo(expected.getProperty("model_provider_signing_message"));
         assertThat(Digests.hex(parsed.signingMessage(Role.DATA_PROVIDER))).isEqualTo(expected.getProperty("data_provider_signing_message"));
+    }
+
+    @Test
+    void versionTwoContractWithoutSignatureIsRefused() throws Exception {
+        SessionContract v2 = Json.parse(resource("kat/contract-v2.canonical.json"), SessionContract.class, "v2 contract");
+        assertThatThrownBy(() -> ContractVerifier.checkTerms(v2)).isInstanceOf(ProtocolException.class)
+                .hasMessage("contract version 2 is not supported (expected 3)");
     }
 
     @Test

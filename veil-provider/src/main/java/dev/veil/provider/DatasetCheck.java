@@ -1,0 +1,127 @@
+package dev.veil.provider;
+
+import dev.veil.protocol.contract.DatasetFit;
+import dev.veil.protocol.contract.SessionContract;
+import dev.veil.protocol.json.ProtocolException;
+import dev.veil.seal.AssetKey;
+import dev.veil.seal.ProgressListener;
+import dev.veil.seal.SealException;
+import dev.veil.seal.Unsealer;
+import dev.veil.tensor.TensorFormatException;
+import dev.veil.tensor.stream.RowReader;
+import dev.veil.tensor.stream.RowReaders;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Arrays;
+
+/**
+ * The data provider's check, on its own machine and before its key moves, that its dataset fits the contract's model
+ * signature. Only the head of the dataset is read: a .npy header, or a CSV's first lines (an optional header line and
+ * the first row), which is all the row shape needs; the sealed dataset is opened only that far, with the data
+ * provider's own key. The row count is not read here: the enclave enforces the contract's row limit as it streams.
+ */
+public final class DatasetCheck {
+    /**
+     * Enough for a CSV header line and a first row of the longest line the streaming reader accepts, and any .npy
+     * header: more of the dataset is never decrypted for this check.
+     */
+    static final int HEAD_BYTES = 2 * RowReaders.DEFAULT_BUFFER_BYTES + 1024;
+
+    private DatasetCheck() {
+    }
+
+    /** Checks the sealed dataset, opening only its head with {@code key}. */
+    public static void requireFits(SessionContract contract, byte[] sealedDataset, AssetKey key) throws ProtocolException, IOException {
+        requireHeadFits(contract, head(sealedDataset, key));
+    }
+
+    /** Checks a dataset whose plaintext is in memory (the demo's). */
+    public static void requireFits(SessionContract contract, byte[] plaintext) throws ProtocolException, IOException {
+        byte[] head = Arrays.copyOf(plaintext, Math.min(plaintext.length, HEAD_BYTES));
+        requireHeadFits(contract, plaintext.length <= HEAD_BYTES ? head : wholeLines(head));
+    }
+
+    /** Reads the row shape from {@code head}, which it then zeroes. */
+    private static void requireHeadFits(SessionContract contract, byte[] head) throws ProtocolException, IOException {
+        long[] rowShape;
+        try (RowReader rows = RowReaders.open(new ByteArrayInputStream(head))) {
+            rowShape = rows.rowShape();
+        } catch (TensorFormatException e) {
+            throw new ProtocolException("your dataset cannot be read: " + e.getMessage() + "; nothing was released");
+        } finally {
+            Arrays.fill(head, (byte) 0);
+        }
+        String problem = DatasetFit.problem(contract.model().signature(), rowShape);
+        if (problem != null) {
+            throw new ProtocolException(problem + "; nothing was released");
+        }
+    }
+
+    /** The first {@link #HEAD_BYTES} of plaintext (or all of it), authenticated segment by segment. */
+    private static byte[] head(byte[] sealed, AssetKey key) throws ProtocolException, IOException {
+        HeadSink sink = new HeadSink();
+        try {
+            Unsealer.unseal(new ByteArrayInputStream(sealed), key, sink, ProgressListener.NONE, Unsealer.DigestCheck.AUTHENTICATE_ONLY);
+        } catch (HeadSink.Full full) {
+            return wholeLines(sink.take());
+        } catch (SealException e) {
+            sink.take();
+            throw new ProtocolException("your sealed dataset cannot be opened: " + e.getMessage());
+        }
+        return sink.take();
+    }
+
+    /**
+     * A head cut short ends with the last whole line, so the CSV reader never takes a cut line for a short row. A
+     * .npy header is whole either way.
+     */
+    private static byte[] wholeLines(byte[] head) {
+        int end = head.length;
+        while (end > 0 && head[end - 1] != '\n') {
+            end--;
+        }
+        if (end == 0) {
+            return head;   // no line ends in the head: the reader refuses a line longer than its buffer
+        }
+        byte[] lines = Arrays.copyOf(head, end);
+        Arrays.fill(head, (byte) 0);
+        return lines;
+    }
+
+    /** Keeps the first {@link #HEAD_BYTES} of plaintext, then stops the unsealing. */
+    private static final class HeadSink extends OutputStream {
+        /** Thrown through the unsealer once the head is in: the rest is never decrypted. */
+        static final class Full extends IOException {
+            Full() {
+                super("dataset head read");
+            }
+        }
+
+        private final byte[] buf = new byte[HEAD_BYTES];
+        private int size;
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            int room = HEAD_BYTES - size;
+            System.arraycopy(b, off, buf, size, Math.min(room, len));
+            size += Math.min(room, len);
+            if (len > room) {
+                throw new Full();
+            }
+        }
+
+        /** The head read so far; the sink's own copy is zeroed. */
+        byte[] take() {
+            byte[] out = Arrays.copyOf(buf, size);
+            Arrays.fill(buf, (byte) 0);
+            size = 0;
+            return out;
+        }
+    }
+}
