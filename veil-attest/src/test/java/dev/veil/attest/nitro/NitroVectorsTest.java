@@ -44,7 +44,7 @@ class NitroVectorsTest {
     void verifiesWithTheExpectedClaims(Doc d) throws Exception {
         Claims c = verifier.verify(d.bytes(), VerificationOptions.at(d.at()));
         assertThat(c.platform()).isEqualTo(Platform.NITRO);
-        assertThat(c.details()).containsEntry("module_id", d.moduleId());
+        assertThat(c.byName()).containsEntry("module_id", d.moduleId());
         assertThat(c.measurementHex()).startsWith(d.pcr0Prefix()).hasSize(96);
         assertThat(c.debug()).isEqualTo(d.debug());
     }

@@ -70,7 +70,7 @@ class CollateralShippingSourceTest {
             // what the enclave shipped is enough for a provider to get Intel's TCB status, as untrusted evidence collateral
             Claims claims = Verifiers.forPlatform(Platform.TDX).verify(c.evidence(),
                     new VerificationOptions(WHILE_CURRENT, List.of(), c.collateral()));
-            assertThat(claims.details()).containsEntry("tcb_status", "UpToDate");
+            assertThat(claims.byName()).containsEntry("tcb_status", "UpToDate");
         }
     }
 
