@@ -10,6 +10,8 @@ import dev.veil.attest.Platform;
 import dev.veil.attest.VerificationOptions;
 import dev.veil.attest.Vectors;
 import dev.veil.attest.claims.CollateralKind;
+import dev.veil.attest.claims.DcapClaims;
+import dev.veil.attest.claims.PlatformClaims;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,6 +83,11 @@ class DcapVectorsTest {
         assertThat(c.byName()).containsEntry("tcb_status", "UpToDate").containsEntry("advisory_ids", "")
                 .containsEntry("pck_crl", "not revoked (Intel SGX PCK Platform CA CRL, Intel SGX Root CA CRL)")
                 .containsEntry("trailing_bytes", "70 (zero padding)");
+        assertThat(PlatformClaims.names(Platform.TDX)).as("every TDX claim can be pinned").containsAll(c.byName().keySet());
+        DcapClaims typed = (DcapClaims) c.platformClaims();
+        assertThat(typed.tcb().status()).isEqualTo(TcbStatus.UP_TO_DATE);
+        assertThat(typed.collateralMissing()).isEmpty();
+        assertThat(typed.body()).isInstanceOf(ReportBody.Td.class);
     }
 
     @Test
@@ -88,6 +95,11 @@ class DcapVectorsTest {
         Claims c = verify(Platform.SGX, "sgx/dcapqvl-sgx_quote.bin", "sgx/dcapqvl-sgx_quote.collateral", "2025-07-01T00:00:00Z");
         assertThat(c.byName()).containsEntry("tcb_status", "ConfigurationAndSWHardeningNeeded")
                 .containsEntry("advisory_ids", "INTEL-SA-00289,INTEL-SA-00615");
+        assertThat(PlatformClaims.names(Platform.SGX)).as("every SGX claim can be pinned").containsAll(c.byName().keySet());
+        DcapClaims typed = (DcapClaims) c.platformClaims();
+        assertThat(typed.tcb().status()).isEqualTo(TcbStatus.CONFIGURATION_AND_SW_HARDENING_NEEDED);
+        assertThat(typed.tcb().advisoryIds()).containsExactly("INTEL-SA-00289", "INTEL-SA-00615");
+        assertThat(typed.platform()).isEqualTo(Platform.SGX);
         assertThat(new String(c.reportData()).trim()).startsWith("Hello, world!");
     }
 
@@ -126,6 +138,7 @@ class DcapVectorsTest {
     void tdxV5OutdatedPlatformMatchesNoTcbLevel() throws Exception {
         Claims c = verify(Platform.TDX, "tdx/dcapqvl-tdx_quote_outdated.bin", "tdx/dcapqvl-tdx_quote_outdated.collateral", "2026-03-01T00:00:00Z");
         assertThat(c.byName()).containsEntry("tcb_status", "TcbNotSupported").containsEntry("body", "TD 1.5");
+        assertThat(PlatformClaims.names(Platform.TDX)).as("every TD 1.5 claim can be pinned").containsAll(c.byName().keySet());
     }
 
     @Test

@@ -155,6 +155,21 @@ class ReferenceValuesDefaultsTest {
     }
 
     @Test
+    void misspeltClaimPinIsRefusedBeforeItIsSigned() {
+        ReferenceValues misspelt = tdxValues().withClaims(Map.of("rtmr_1", "cd".repeat(48)));
+        assertThat(misspelt.problems()).singleElement().asString().startsWith("claims.rtmr_1 is not a claim tdx evidence carries");
+        ReferenceValues sgxClaimOnTdx = tdxValues().withClaims(Map.of("mrsigner", "00".repeat(32)));
+        assertThat(sgxClaimOnTdx.problems()).singleElement().asString().startsWith("claims.mrsigner is not a claim tdx evidence carries");
+        assertThat(tdxValues().withClaims(Map.of("rtmr1", "cd".repeat(48))).problems()).isEmpty();
+    }
+
+    @Test
+    void pinOfAnUnreportedClaimCannotMatchThePlaceholderShownForIt() {
+        ReferenceValues rv = tdxValues().withClaims(Map.of("rtmr_1", "(absent)"));
+        assertThat(claimsFailing(rv, tdx(SyntheticClaims.upToDate()))).containsExactly("rtmr_1");
+    }
+
+    @Test
     void debugTeeIsRefusedUnlessAllowed() {
         Claims c = SyntheticClaims.tdx(REPORT_DATA, true, SyntheticClaims.upToDate(), Set.of());
         assertThat(claimsFailing(tdxValues(), c)).containsExactly("debug");
