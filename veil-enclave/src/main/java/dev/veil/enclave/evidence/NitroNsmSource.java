@@ -1,5 +1,6 @@
 package dev.veil.enclave.evidence;
 
+import dev.veil.attest.Platform;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import com.sun.jna.Memory;
@@ -30,8 +31,8 @@ public final class NitroNsmSource implements EvidenceSource {
     }
 
     @Override
-    public String platform() {
-        return "nitro";
+    public Platform platform() {
+        return Platform.NITRO;
     }
 
     @Override

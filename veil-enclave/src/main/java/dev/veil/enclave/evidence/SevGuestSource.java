@@ -1,5 +1,6 @@
 package dev.veil.enclave.evidence;
 
+import dev.veil.attest.Platform;
 import com.sun.jna.Memory;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -31,8 +32,8 @@ public final class SevGuestSource implements EvidenceSource {
     }
 
     @Override
-    public String platform() {
-        return "snp";
+    public Platform platform() {
+        return Platform.SEV_SNP;
     }
 
     @Override
