@@ -1,7 +1,7 @@
 package dev.veil.provider;
 
-import dev.veil.attest.Platform;
 import dev.veil.attest.Claims;
+import dev.veil.attest.Platform;
 import dev.veil.protocol.binding.InstanceKeys;
 
 /**

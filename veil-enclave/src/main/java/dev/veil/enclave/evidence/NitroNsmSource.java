@@ -1,9 +1,9 @@
 package dev.veil.enclave.evidence;
 
-import dev.veil.attest.Platform;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import com.sun.jna.Memory;
+import dev.veil.attest.Platform;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;

@@ -1,7 +1,7 @@
 package dev.veil.enclave.evidence;
 
-import dev.veil.attest.Platform;
 import com.sun.jna.Memory;
+import dev.veil.attest.Platform;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
