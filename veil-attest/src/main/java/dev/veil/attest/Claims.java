@@ -1,19 +1,24 @@
 package dev.veil.attest;
 
+import dev.veil.attest.claims.PlatformClaims;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What verified evidence says about the TEE: produced only after signatures and certificate chains checked out.
  * {@code measurement} is the platform's primary launch measurement (SNP MEASUREMENT, TDX MRTD, SGX MRENCLAVE,
- * Nitro PCR0, sim code digest); {@code details} holds the rest by name, as hex or text.
+ * Nitro PCR0, sim code digest); {@code platformClaims} holds the rest, typed per platform, and names the platform.
  */
-public record Claims(Platform platform, byte[] measurement, byte[] reportData, boolean debug,
-                     Map<String, String> details) {
+public record Claims(byte[] measurement, byte[] reportData, boolean debug, PlatformClaims platformClaims) {
     public Claims {
         measurement = measurement.clone();
         reportData = reportData.clone();
-        details = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(details));
+        Objects.requireNonNull(platformClaims, "platformClaims");
+    }
+
+    public Platform platform() {
+        return platformClaims.platform();
     }
 
     @Override
@@ -26,6 +31,11 @@ public record Claims(Platform platform, byte[] measurement, byte[] reportData, b
         return reportData.clone();
     }
 
+    /** Every platform claim as text under its documented name: what people see and what a contract's pins compare. */
+    public Map<String, String> byName() {
+        return platformClaims.byName();
+    }
+
     public String measurementHex() {
         return HexFormat.of().formatHex(measurement);
     }
@@ -35,6 +45,6 @@ public record Claims(Platform platform, byte[] measurement, byte[] reportData, b
     }
 
     public boolean simulated() {
-        return platform == Platform.SIM;
+        return platform() == Platform.SIM;
     }
 }

@@ -2,6 +2,7 @@ package dev.veil.attest;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.veil.attest.claims.CollateralKind;
 import java.util.List;
 import java.util.Locale;
 
@@ -12,17 +13,19 @@ import java.util.Locale;
  */
 public enum Platform {
     SIM("sim", "code digest", 48, List.of()),
-    SEV_SNP("snp", "MEASUREMENT", 48, List.of("amd_crl")),
-    TDX("tdx", "MRTD", 48, List.of("tcb_info", "qe_identity", "pck_crl", "root_ca_crl")),
-    SGX("sgx", "MRENCLAVE", 32, List.of("tcb_info", "qe_identity", "pck_crl", "root_ca_crl")),
+    SEV_SNP("snp", "MEASUREMENT", 48, List.of(CollateralKind.AMD_CRL)),
+    TDX("tdx", "MRTD", 48, List.of(CollateralKind.TCB_INFO, CollateralKind.QE_IDENTITY, CollateralKind.PCK_CRL,
+            CollateralKind.ROOT_CA_CRL)),
+    SGX("sgx", "MRENCLAVE", 32, List.of(CollateralKind.TCB_INFO, CollateralKind.QE_IDENTITY, CollateralKind.PCK_CRL,
+            CollateralKind.ROOT_CA_CRL)),
     NITRO("nitro", "PCR0", 48, List.of());
 
     private final String id;
     private final String measurementName;
     private final int measurementLength;
-    private final List<String> collateralKinds;
+    private final List<CollateralKind> collateralKinds;
 
-    Platform(String id, String measurementName, int measurementLength, List<String> collateralKinds) {
+    Platform(String id, String measurementName, int measurementLength, List<CollateralKind> collateralKinds) {
         this.id = id;
         this.measurementName = measurementName;
         this.measurementLength = measurementLength;
@@ -49,7 +52,7 @@ public enum Platform {
     }
 
     /** The collateral kinds this platform's verifier needs for revocation and TCB checks; empty when it needs none. */
-    public List<String> collateralKinds() {
+    public List<CollateralKind> collateralKinds() {
         return collateralKinds;
     }
 

@@ -22,9 +22,9 @@ import java.util.Map;
  * is listed by {@link #relaxations()}.
  *
  * @param measurements accepted launch measurements, lowercase hex of the platform's length; empty accepts nothing
- * @param claims platform claims pinned exactly (e.g. "rtmr1", "mrsigner", "pcr1", "policy_migrate_ma"). A pin only
- *               adds a check, except {@code vmpl} and {@code policy_migrate_ma}, which replace the SNP defaults of 0
- *               and false
+ * @param claims platform claims pinned exactly by the names {@link Claims#byName()} shows (e.g. "rtmr1", "mrsigner",
+ *               "pcr1", "policy_migrate_ma"); a name the platform never reports is a problem. A pin only adds a check,
+ *               except {@code vmpl} and {@code policy_migrate_ma}, which replace the SNP defaults of 0 and false
  * @param minTcb SNP minimum reported TCB per component ("bl", "tee", "snp", "ucode", "fmc"); every component a
  *               report carries needs one
  * @param minTcbEvaluationDataNumber TDX/SGX: the lowest accepted Intel tcbEvaluationDataNumber, or null for none

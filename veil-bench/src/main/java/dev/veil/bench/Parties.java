@@ -32,7 +32,7 @@ final class Parties implements AutoCloseable {
 
     Parties(Path workDir, int batch, int threads) throws Exception {
         EnclaveConfig d = EnclaveConfig.simDefaults(workDir);
-        config = new EnclaveConfig("sim", "127.0.0.1", 0, workDir, batch, threads, d.maxModelBytes(), d.maxDatasetBytes(),
+        config = new EnclaveConfig(dev.veil.attest.Platform.SIM, "127.0.0.1", 0, workDir, batch, threads, d.maxModelBytes(), d.maxDatasetBytes(),
                 Duration.ofMinutes(10), false);
         measurement = Digests.hex(CodeMeasurement.compute(config));
         enclave = EnclaveServer.start(config, EnclaveServer.evidenceSourceFor(config));
@@ -51,7 +51,7 @@ final class Parties implements AutoCloseable {
 
     LocalCeremony.Run session(Assets a, OutputPolicy output, ProviderFlow.StepListener listener) throws Exception {
         SessionContract c = SessionContract.draft(OnnxSignatureReader.modelTerms(a.model(), "bench"),
-                mp.publicIdentity(), dp.publicIdentity(), new EnclavePolicy("sim", List.of(measurement), false, true),
+                mp.publicIdentity(), dp.publicIdentity(), new EnclavePolicy(dev.veil.attest.Platform.SIM, List.of(measurement), false, true),
                 KeyWrapSuite.MLKEM768_X25519, output, Instant.now().plus(Duration.ofHours(1)));
         SignedContract sc = SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, mp).signedBy(Role.DATA_PROVIDER, dp);
         LocalCeremony.Run run = LocalCeremony.run("127.0.0.1", enclave.port(), sc, mp, a.sealedModel(), a.modelKey(),

@@ -138,7 +138,7 @@ final class AttestCommand {
                     "policy", policy == null ? "safe defaults (docs/POLICY.md); measurement not pinned" : policy.toString(),
                     "waivers", rv.relaxations(),
                     "measurement", claims.measurementHex(), "report_data", claims.reportDataHex(), "debug", claims.debug(),
-                    "claims", claims.details(), "checks", checks,
+                    "claims", claims.byName(), "checks", checks,
                     "failures", failed.stream().map(f -> f.claim() + " is " + f.found() + ", expected " + f.expected()).toList());
             System.out.println(JsonOut.pretty(out));
             if (!failed.isEmpty() && !dryRun) {

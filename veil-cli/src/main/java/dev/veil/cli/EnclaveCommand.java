@@ -1,5 +1,6 @@
 package dev.veil.cli;
 
+import dev.veil.attest.Platform;
 import dev.veil.enclave.EnclaveConfig;
 import dev.veil.enclave.EnclaveServer;
 import dev.veil.enclave.evidence.CodeMeasurement;
@@ -33,11 +34,14 @@ final class EnclaveCommand {
         long partyTimeout;
 
         EnclaveConfig config(String bind, int port) throws CliFailure {
-            if (!java.util.List.of("sim", "snp", "tdx", "sgx", "nitro").contains(platform)) {
+            Platform p;
+            try {
+                p = Platform.fromId(platform);
+            } catch (IllegalArgumentException e) {
                 throw new CliFailure("--platform '" + platform + "' is not one of sim, snp, tdx, sgx, nitro");
             }
             EnclaveConfig d = EnclaveConfig.simDefaults(workDir);
-            return new EnclaveConfig(platform, bind, port, workDir, batchSize, threads > 0 ? threads : EnclaveConfig.ALL_CORES,
+            return new EnclaveConfig(p, bind, port, workDir, batchSize, threads > 0 ? threads : EnclaveConfig.ALL_CORES,
                     d.maxModelBytes(), d.maxDatasetBytes(), Duration.ofSeconds(partyTimeout), false);
         }
     }
@@ -79,7 +83,7 @@ final class EnclaveCommand {
             for (Path c : certs) {
                 extra.add(java.nio.file.Files.readAllBytes(c));
             }
-            if (cfg.platform().equals("sim")) {
+            if (cfg.platform() == Platform.SIM) {
                 System.err.println(dev.veil.attest.Simulation.BANNER);
             }
             var collateral = new dev.veil.enclave.evidence.CollateralSettings(
@@ -95,7 +99,7 @@ final class EnclaveCommand {
             }
             try (EnclaveServer server = started) {
                 System.out.println(JsonOut.line(JsonOut.fields("listening", bind + ":" + server.port(), "platform", cfg.platform(),
-                        "measurement", cfg.platform().equals("sim") ? Digests.hex(CodeMeasurement.compute(cfg))
+                        "measurement", cfg.platform() == Platform.SIM ? Digests.hex(CodeMeasurement.compute(cfg))
                                 : "reported by the hardware in each piece of evidence")));
                 CountDownLatch forever = new CountDownLatch(1);
                 Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
@@ -117,7 +121,7 @@ final class EnclaveCommand {
         @Override
         public Integer call() throws Exception {
             EnclaveConfig cfg = settings.config("127.0.0.1", 0);
-            if (cfg.platform().equals("tdx")) {
+            if (cfg.platform() == Platform.TDX) {
                 // Inside a TD: its own TDREPORT names MRTD and RTMRs (local, MAC'd — for the operator, not for providers).
                 try {
                     var m = dev.veil.enclave.evidence.TdxGuestReport.measurements(dev.veil.enclave.evidence.TdxGuestReport.read(
@@ -130,7 +134,7 @@ final class EnclaveCommand {
                     throw new CliFailure(e.getMessage());
                 }
             }
-            if (!cfg.platform().equals("sim")) {
+            if (cfg.platform() != Platform.SIM) {
                 throw new CliFailure("on " + cfg.platform() + " the measurement comes from the hardware: compute it from the "
                         + "image you deploy (see docs/DEPLOYMENT.md), or read it with 'veil attest verify' from one piece of evidence");
             }

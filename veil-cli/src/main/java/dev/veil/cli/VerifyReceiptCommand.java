@@ -61,7 +61,7 @@ final class VerifyReceiptCommand implements Callable<Integer> {
             out = JsonOut.fields("verified", true, "kind", r.kind(), "platform", r.platform(), "checked_at", checkedAt.toString(),
                     "receipt", p);
         }
-        if ("sim".equals(r.platform())) {
+        if (r.platform() == dev.veil.attest.Platform.SIM) {
             System.err.println("veil: WARNING: this receipt comes from the INSECURE simulated TEE; it proves the ceremony ran, not that hardware protected it");
         }
         System.out.println(JsonOut.pretty(out));

@@ -80,6 +80,17 @@ class AttestCommandTest {
     }
 
     @Test
+    void policyPinningAClaimTheEvidenceNeverCarriesIsAnInputError() throws Exception {
+        Path policy = Files.writeString(dir.resolve("misspelt.json"), """
+                {"platform": "snp", "measurements": ["%s"], "claims": {"vmpI": "0"}, "waivers": {"no_snp_min_tcb": true}}
+                """.formatted("00".repeat(48)));
+        CliTest.Result r = veil("attest", "verify", "--platform", "snp", "--evidence", SNP.resolve("virtee-milan-report.bin").toString(),
+                "--certs", SNP.resolve("virtee-milan-vcek.der").toString(), "--at", "2026-06-01T00:00:00Z", "--policy", policy.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("claims.vmpI is not a claim snp evidence carries");
+    }
+
+    @Test
     void unknownPlatformAndBadTimeAreInputErrors() {
         assertThat(veil("attest", "verify", "--platform", "sparc", "--evidence", "x").err()).contains("unknown platform 'sparc'");
         assertThat(veil("attest", "verify", "--platform", "snp", "--evidence", "x", "--at", "yesterday").err()).contains("--at 'yesterday'");

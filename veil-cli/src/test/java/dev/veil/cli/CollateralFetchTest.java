@@ -142,9 +142,9 @@ class CollateralFetchTest {
         Files.writeString(entry.resolve("provider"), "tdx_guest\n");
         Files.writeString(entry.resolve("generation"), "1\n");
         Files.write(entry.resolve("outblob"), Files.readAllBytes(V.resolve("tdx/dcapqvl-tdx_quote.bin")));
-        var cfg = new dev.veil.enclave.EnclaveConfig("tdx", "127.0.0.1", 0, dir.resolve("work"), 64, 1, 1 << 20, 1 << 20,
+        var cfg = new dev.veil.enclave.EnclaveConfig(dev.veil.attest.Platform.TDX, "127.0.0.1", 0, dir.resolve("work"), 64, 1, 1 << 20, 1 << 20,
                 java.time.Duration.ofSeconds(10), false);
-        try (var server = dev.veil.enclave.EnclaveServer.start(cfg, new dev.veil.enclave.evidence.ConfigfsTsmSource("tdx", tsm, () -> "veil"))) {
+        try (var server = dev.veil.enclave.EnclaveServer.start(cfg, new dev.veil.enclave.evidence.ConfigfsTsmSource(dev.veil.attest.Platform.TDX, tsm, () -> "veil"))) {
             String[] join = f.modelProvider("127.0.0.1:" + server.port(), "--pccs", "http://127.0.0.1:9", "--root-crl", "http://127.0.0.1:9/r.crl",
                     "--collateral-cache", dir.resolve("cache").toString());
             join[java.util.Arrays.asList(join).indexOf("--contract") + 1] = contract.toString();

@@ -1,5 +1,6 @@
 package dev.veil.enclave;
 
+import dev.veil.attest.Platform;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -7,7 +8,7 @@ import java.time.Duration;
  * How the enclave runs. The fields that change what the enclave does with the providers' assets are part of its
  * measurement ({@link #measuredSettings()}), so a provider who accepts a measurement accepts these settings too. The
  * connection limits are not: they only decide whom the enclave serves and when, which the host decides anyway.
- * @param platform evidence platform, e.g. "sim"
+ * @param platform the platform whose evidence the enclave offers
  * @param bindAddress interface to listen on (loopback unless deployed)
  * @param workDir the enclave's own working directory (ORT native libraries; never plaintext assets)
  * @param batchSize rows per inference call
@@ -17,7 +18,7 @@ import java.time.Duration;
  * @param simulateDebug sim only: report a debug enclave (to exercise the verifier's refusal)
  * @param limits connection and session bounds that keep one peer from starving the others
  */
-public record EnclaveConfig(String platform, String bindAddress, int port, Path workDir, int batchSize, int intraOpThreads,
+public record EnclaveConfig(Platform platform, String bindAddress, int port, Path workDir, int batchSize, int intraOpThreads,
                             long maxModelBytes, long maxDatasetBytes, Duration partyTimeout, boolean simulateDebug,
                             ServiceLimits limits) {
     /**
@@ -43,7 +44,7 @@ public record EnclaveConfig(String platform, String bindAddress, int port, Path 
     }
 
     /** The settings before service limits existed; the limits take their defaults. */
-    public EnclaveConfig(String platform, String bindAddress, int port, Path workDir, int batchSize, int intraOpThreads,
+    public EnclaveConfig(Platform platform, String bindAddress, int port, Path workDir, int batchSize, int intraOpThreads,
                          long maxModelBytes, long maxDatasetBytes, Duration partyTimeout, boolean simulateDebug) {
         this(platform, bindAddress, port, workDir, batchSize, intraOpThreads, maxModelBytes, maxDatasetBytes, partyTimeout,
                 simulateDebug, ServiceLimits.defaults());
@@ -53,7 +54,7 @@ public record EnclaveConfig(String platform, String bindAddress, int port, Path 
     public static final int ALL_CORES = 0;
 
     public static EnclaveConfig simDefaults(Path workDir) {
-        return new EnclaveConfig("sim", "127.0.0.1", 0, workDir, 256, ALL_CORES,
+        return new EnclaveConfig(Platform.SIM, "127.0.0.1", 0, workDir, 256, ALL_CORES,
                 1L << 30, (1L << 31) - (1L << 20), Duration.ofMinutes(5), false);
     }
 
@@ -82,7 +83,7 @@ public record EnclaveConfig(String platform, String bindAddress, int port, Path 
      * machine resolved it to ("every core" is {@code auto}), so one build measures the same on every machine.
      */
     public String measuredSettings() {
-        return "platform=" + platform + ";batch=" + batchSize + ";threads=" + (intraOpThreads == ALL_CORES ? "auto" : intraOpThreads)
+        return "platform=" + platform.id() + ";batch=" + batchSize + ";threads=" + (intraOpThreads == ALL_CORES ? "auto" : intraOpThreads)
                 + ";max_model=" + maxModelBytes
                 + ";max_dataset=" + maxDatasetBytes + ";party_timeout=" + partyTimeout.toSeconds();
     }

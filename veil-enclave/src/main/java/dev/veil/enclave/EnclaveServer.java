@@ -51,7 +51,7 @@ public final class EnclaveServer implements AutoCloseable {
         evidence.probe();
         // Compile the AES-GCM path before the first session arrives (providers attest first, so this is free).
         dev.veil.seal.JitWarmup.runInBackground();
-        if ("sim".equals(evidence.platform())) {
+        if (evidence.platform() == dev.veil.attest.Platform.SIM) {
             LOG.warn(Simulation.ONE_LINE);
         }
         EnclaveServer s = new EnclaveServer(config, evidence);

@@ -50,7 +50,7 @@ class ContractVerifierTest {
         SignedContract sc = TestParties.signedContract();
         SessionContract c = sc.contract();
         SessionContract changed = new SessionContract(c.veilContract(), c.sessionId(), c.model(), c.modelProvider(),
-                c.dataProvider(), new EnclavePolicy("sim", List.of("ef".repeat(48)), false, true), c.keyWrap(), c.output(),
+                c.dataProvider(), new EnclavePolicy(Platform.SIM, List.of("ef".repeat(48)), false, true), c.keyWrap(), c.output(),
                 c.resultRecipient(), c.expiresAt(), c.limits());
         assertThatThrownBy(() -> ContractVerifier.verify(new SignedContract(changed, sc.signatures()), now))
                 .hasMessageContaining("does not verify");
@@ -79,7 +79,7 @@ class ContractVerifierTest {
     void simWithoutAllowSimulatedIsRefusedEvenWhenSigned() throws Exception {
         SessionContract c = TestParties.contract(now.plusSeconds(600));
         SessionContract noSim = new SessionContract(c.veilContract(), c.sessionId(), c.model(), c.modelProvider(),
-                c.dataProvider(), new EnclavePolicy("sim", c.enclave().referenceValues().measurements(), false, false), c.keyWrap(),
+                c.dataProvider(), new EnclavePolicy(Platform.SIM, c.enclave().referenceValues().measurements(), false, false), c.keyWrap(),
                 c.output(), c.resultRecipient(), c.expiresAt(), c.limits());
         SignedContract sc = SignedContract.unsigned(noSim).signedBy(Role.MODEL_PROVIDER, TestParties.MP)
                 .signedBy(Role.DATA_PROVIDER, TestParties.DP);
@@ -174,7 +174,7 @@ class ContractVerifierTest {
     void snpMeasurementOfThirtyTwoBytesIsRefused() throws Exception {
         SessionContract c = TestParties.contract(now.plusSeconds(600));
         SessionContract shortSnp = new SessionContract(c.veilContract(), c.sessionId(), c.model(), c.modelProvider(),
-                c.dataProvider(), new EnclavePolicy("snp", List.of("ab".repeat(32)), false, false), c.keyWrap(),
+                c.dataProvider(), new EnclavePolicy(Platform.SEV_SNP, List.of("ab".repeat(32)), false, false), c.keyWrap(),
                 c.output(), c.resultRecipient(), c.expiresAt(), c.limits());
         assertThatThrownBy(() -> ContractVerifier.checkTerms(shortSnp))
                 .hasMessageContaining("measurement 'abababab").hasMessageContaining("has 64 hex digits; a snp measurement (MEASUREMENT) is 48 bytes");

@@ -99,7 +99,7 @@ public final class ProviderSession implements AutoCloseable {
         RANDOM.nextBytes(nonce);
         channel.send(new Messages.Hello(role, signedContract, nonce));
         Messages.EvidenceOffer offer = receive(Messages.EvidenceOffer.class);
-        if (offer.evidence() == null || offer.instanceKeys() == null || offer.enclaveNonce() == null
+        if (offer.platform() == null || offer.evidence() == null || offer.instanceKeys() == null || offer.enclaveNonce() == null
                 || offer.enclaveNonce().length != EvidenceBinding.NONCE_LENGTH) {
             throw new ProtocolException("enclave's evidence message is incomplete");
         }

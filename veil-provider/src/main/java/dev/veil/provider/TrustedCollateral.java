@@ -21,14 +21,8 @@ public interface TrustedCollateral {
     List<byte[]> forEvidence(Platform platform, byte[] evidence, List<byte[]> fromHost) throws IOException, AttestationException;
 
     /** {@code options} with this provider's own collateral for {@code evidence} added to the trusted side. */
-    default VerificationOptions addTo(VerificationOptions options, String platformId, byte[] evidence, List<byte[]> fromHost)
+    default VerificationOptions addTo(VerificationOptions options, Platform platform, byte[] evidence, List<byte[]> fromHost)
             throws IOException, AttestationException {
-        Platform platform;
-        try {
-            platform = Platform.fromId(platformId);
-        } catch (IllegalArgumentException unknown) {
-            return options;   // the appraisal refuses an unknown platform; there is nothing to fetch for it
-        }
         List<byte[]> own = forEvidence(platform, evidence, fromHost);
         if (own.isEmpty()) {
             return options;

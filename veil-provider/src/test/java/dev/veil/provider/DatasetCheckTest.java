@@ -33,7 +33,7 @@ class DatasetCheckTest {
     private static SessionContract contractFor(ValueSignature input) {
         ModelSignature s = new ModelSignature(List.of(input), List.of(ValueSignature.tensor("y", ValueType.INT64, Dim.free("N"))));
         return SessionContract.draft(new ModelTerms("ab".repeat(32), "m", s), MP.publicIdentity(), DP.publicIdentity(),
-                new EnclavePolicy("sim", List.of("cd".repeat(48)), false, true), KeyWrapSuite.X25519, OutputPolicy.labels(),
+                new EnclavePolicy(dev.veil.attest.Platform.SIM, List.of("cd".repeat(48)), false, true), KeyWrapSuite.X25519, OutputPolicy.labels(),
                 Instant.now().plusSeconds(3600));
     }
 

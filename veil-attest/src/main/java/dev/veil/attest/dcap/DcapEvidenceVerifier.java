@@ -5,6 +5,10 @@ import dev.veil.attest.Claims;
 import dev.veil.attest.EvidenceVerifier;
 import dev.veil.attest.Platform;
 import dev.veil.attest.VerificationOptions;
+import dev.veil.attest.claims.CollateralKind;
+import dev.veil.attest.claims.DcapClaims;
+import dev.veil.attest.claims.DcapProvenance;
+import dev.veil.attest.claims.IntelTcb;
 import dev.veil.attest.x509.CertificateSet;
 import dev.veil.attest.x509.Signatures;
 import java.math.BigInteger;
@@ -19,11 +23,12 @@ import java.security.spec.ECPublicKeySpec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -79,16 +84,19 @@ public class DcapEvidenceVerifier implements EvidenceVerifier {
         crls.requireNotRevoked(chain.pckCa(), CertificateSet.commonName(chain.pckCa()), RevocationLists.Kind.ROOT_CA_CRL);
         crls.requireNotRevoked(chain.pck(), PckChain.PCK_CN, RevocationLists.Kind.PCK_CRL);
 
-        Map<String, String> d = new LinkedHashMap<>();
         PckExtensions ext = PckExtensions.of(chain.pck());
-        d.put("quote_version", Integer.toString(quote.version()));
-        d.put("fmspc", ext.fmspc());
-        d.put("pck_ca", CertificateSet.commonName(chain.pckCa()));
-        d.put("pck_crl", crls.describe());
-        tcbStatus(quote, ext, trusted, host, crls, at, d);
-        d.put("trailing_bytes", quote.trailingBytes() == 0 ? "0"
-                : quote.trailingBytes() + (quote.trailingAllZero() ? " (zero padding)" : " (non-zero; outside every signature, ignored)"));
-        return claims(quote, d);
+        Verdict v = tcbStatus(quote, ext, trusted, host, crls, at);
+        String trailing = quote.trailingBytes() == 0 ? "0"
+                : quote.trailingBytes() + (quote.trailingAllZero() ? " (zero padding)" : " (non-zero; outside every signature, ignored)");
+        DcapProvenance provenance = new DcapProvenance(quote.version(), ext.fmspc(), CertificateSet.commonName(chain.pckCa()),
+                crls.describe(), v.qeIdentity(), v.tdxModule(), v.tcbLevel(), v.tcbInfo(), trailing);
+        DcapClaims claims = new DcapClaims(quote.body(), v.tcb(), v.collateralMissing(), provenance);
+        return new Claims(quote.body().measurement(), quote.body().reportData(), quote.body().debug(), claims);
+    }
+
+    /** Intel's TCB verdict and, for people, which collateral it rests on. */
+    private record Verdict(IntelTcb tcb, Set<CollateralKind> collateralMissing, String qeIdentity, Optional<String> tdxModule,
+                           Optional<String> tcbLevel, Optional<String> tcbInfo) {
     }
 
     private static void checkQeBinding(DcapQuote quote) throws AttestationException {
@@ -110,8 +118,8 @@ public class DcapEvidenceVerifier implements EvidenceVerifier {
      * TCB Info and QE Identity: chosen by {@link CollateralChoice}, checked against the PCK and the QE report, then
      * Intel's matching. Reports what was missing rather than guessing: the policy decides whether that is acceptable.
      */
-    private void tcbStatus(DcapQuote quote, PckExtensions ext, IntelCollateral trusted, IntelCollateral host, RevocationLists crls,
-                           Instant at, Map<String, String> d) throws AttestationException {
+    private Verdict tcbStatus(DcapQuote quote, PckExtensions ext, IntelCollateral trusted, IntelCollateral host,
+                              RevocationLists crls, Instant at) throws AttestationException {
         TcbInfo.Id wantedId = platform == Platform.TDX ? TcbInfo.Id.TDX : TcbInfo.Id.SGX;
         QeIdentity.Id wantedQe = platform == Platform.TDX ? QeIdentity.Id.TD_QE : QeIdentity.Id.QE;
         List<X509Certificate> certificates = new ArrayList<>(trusted.certificates());
@@ -138,29 +146,25 @@ public class DcapEvidenceVerifier implements EvidenceVerifier {
         Optional<QeIdentityCheck.Outcome> qe = Optional.empty();
         if (qeIdentity.isPresent()) {
             qe = Optional.of(QeIdentityCheck.check(qeIdentity.get().body(), quote.qeReport()));
-            d.put("qe_identity", qe.get().description());
-        } else {
-            d.put("qe_identity", "not checked (no QE Identity supplied)");
         }
-        List<String> missing = new ArrayList<>();
+        String qeDescription = qe.map(QeIdentityCheck.Outcome::description).orElse("not checked (no QE Identity supplied)");
+        Set<CollateralKind> missing = EnumSet.noneOf(CollateralKind.class);
         if (tcbInfo.isEmpty()) {
-            missing.add("tcb_info");
+            missing.add(CollateralKind.TCB_INFO);
         }
         if (qeIdentity.isEmpty()) {
-            missing.add("qe_identity");
+            missing.add(CollateralKind.QE_IDENTITY);
         }
         for (RevocationLists.Kind k : RevocationLists.Kind.values()) {
             if (!crls.has(k)) {
-                missing.add(k.claim);
+                missing.add(k.collateral);
             }
         }
-        d.put("collateral_missing", String.join(",", missing));
-        d.put("tcb_evaluation_data_number", Stream.concat(tcbInfo.stream().map(c -> c.body().tcbEvaluationDataNumber()),
-                qeIdentity.stream().map(c -> c.body().tcbEvaluationDataNumber())).min(Long::compare).map(String::valueOf).orElse(""));
+        OptionalLong evaluationDataNumber = Stream.concat(tcbInfo.stream().map(c -> c.body().tcbEvaluationDataNumber()),
+                qeIdentity.stream().map(c -> c.body().tcbEvaluationDataNumber())).mapToLong(Long::longValue).min();
         if (tcbInfo.isEmpty()) {
-            d.put("tcb_status", TcbStatus.UNKNOWN.text());
-            d.put("advisory_ids", "");
-            return;
+            return new Verdict(IntelTcb.unknown(evaluationDataNumber), missing, qeDescription, Optional.empty(), Optional.empty(),
+                    Optional.empty());
         }
         TcbInfo info = tcbInfo.get().body();
         if (!info.pceId().equalsIgnoreCase(ext.pceId())) {
@@ -171,44 +175,11 @@ public class DcapEvidenceVerifier implements EvidenceVerifier {
         if (quote.body() instanceof ReportBody.Td td) {
             teeTcbSvn = Optional.of(td.teeTcbSvn());
             module = Optional.of(TdxModuleCheck.check(info, td));
-            d.put("tdx_module", module.get().description());
         }
         TcbEvaluation.Result r = TcbEvaluation.evaluate(info, ext, teeTcbSvn, module, qe);
-        d.put("tcb_status", r.status().text());
-        d.put("advisory_ids", String.join(",", r.advisoryIds()));
-        d.put("tcb_level", r.platformLevel());
-        d.put("tcb_info", info.describe() + (tcbInfo.get().trusted() ? ", from the verifier's collateral" : ", from the evidence's host"));
-    }
-
-    private Claims claims(DcapQuote quote, Map<String, String> d) {
-        if (quote.body() instanceof ReportBody.Td td) {
-            d.put("body", td.td15() ? "TD 1.5" : "TD 1.0");
-            d.put("mrtd", HEX.formatHex(td.mrTd()));
-            for (int i = 0; i < 4; i++) {
-                d.put("rtmr" + i, HEX.formatHex(td.rtmr(i)));
-            }
-            d.put("mrconfigid", HEX.formatHex(td.mrConfigId()));
-            d.put("mrowner", HEX.formatHex(td.mrOwner()));
-            d.put("mrownerconfig", HEX.formatHex(td.mrOwnerConfig()));
-            d.put("mrseam", HEX.formatHex(td.mrSeam()));
-            d.put("mrsignerseam", HEX.formatHex(td.mrSignerSeam()));
-            d.put("td_attributes", HEX.formatHex(td.tdAttributes()));
-            d.put("xfam", HEX.formatHex(td.xfam()));
-            d.put("tee_tcb_svn", HEX.formatHex(td.teeTcbSvn()));
-            if (td.td15()) {
-                d.put("tee_tcb_svn2", HEX.formatHex(td.teeTcbSvn2()));
-                d.put("mrservicetd", HEX.formatHex(td.mrServiceTd()));
-            }
-            return new Claims(Platform.TDX, td.mrTd(), td.reportData(), td.debug(), d);
-        }
-        ReportBody.Sgx sgx = (ReportBody.Sgx) quote.body();
-        d.put("mrenclave", HEX.formatHex(sgx.mrEnclave()));
-        d.put("mrsigner", HEX.formatHex(sgx.mrSigner()));
-        d.put("isv_prod_id", Integer.toString(sgx.isvProdId()));
-        d.put("isv_svn", Integer.toString(sgx.isvSvn()));
-        d.put("attributes", HEX.formatHex(sgx.attributes()));
-        d.put("cpu_svn", HEX.formatHex(sgx.cpuSvn()));
-        return new Claims(Platform.SGX, sgx.mrEnclave(), sgx.reportData(), sgx.debug(), d);
+        return new Verdict(new IntelTcb(r.status(), r.advisoryIds(), evaluationDataNumber), missing, qeDescription,
+                module.map(TdxModuleCheck.Outcome::description), Optional.of(r.platformLevel()),
+                Optional.of(info.describe() + (tcbInfo.get().trusted() ? ", from the verifier's collateral" : ", from the evidence's host")));
     }
 
     static void verifyEcdsa(PublicKey key, byte[] data, byte[] rs, String what, String by) throws AttestationException {

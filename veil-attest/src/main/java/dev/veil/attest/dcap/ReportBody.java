@@ -9,6 +9,11 @@ import java.util.Arrays;
 public sealed interface ReportBody permits ReportBody.Sgx, ReportBody.Td {
     byte[] reportData();
 
+    /** The primary launch measurement: MRENCLAVE (SGX) or MRTD (TDX). */
+    byte[] measurement();
+
+    boolean debug();
+
     /** SGX enclave report body. Debug is ATTRIBUTES.FLAGS bit 1. */
     record Sgx(byte[] raw) implements ReportBody {
         public static final int LENGTH = 384;
@@ -24,7 +29,8 @@ public sealed interface ReportBody permits ReportBody.Sgx, ReportBody.Td {
         public int configSvn() { return le16(raw, 260); }
         public byte[] isvFamilyId() { return slice(304, 16); }
         @Override public byte[] reportData() { return slice(320, 64); }
-        public boolean debug() { return (raw[48] & 0x02) != 0; }
+        @Override public byte[] measurement() { return mrEnclave(); }
+        @Override public boolean debug() { return (raw[48] & 0x02) != 0; }
 
         private byte[] slice(int off, int len) {
             return Arrays.copyOfRange(raw, off, off + len);
@@ -48,10 +54,11 @@ public sealed interface ReportBody permits ReportBody.Sgx, ReportBody.Td {
         public byte[] mrOwnerConfig() { return slice(280, 48); }
         public byte[] rtmr(int i) { return slice(328 + 48 * i, 48); }
         @Override public byte[] reportData() { return slice(520, 64); }
+        @Override public byte[] measurement() { return mrTd(); }
         public boolean td15() { return raw.length == LENGTH_15; }
         public byte[] teeTcbSvn2() { return td15() ? slice(584, 16) : new byte[0]; }
         public byte[] mrServiceTd() { return td15() ? slice(600, 48) : new byte[0]; }
-        public boolean debug() { return (raw[120] & 0x01) != 0; }
+        @Override public boolean debug() { return (raw[120] & 0x01) != 0; }
 
         private byte[] slice(int off, int len) {
             return Arrays.copyOfRange(raw, off, off + len);

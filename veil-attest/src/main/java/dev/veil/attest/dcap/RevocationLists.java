@@ -1,6 +1,7 @@
 package dev.veil.attest.dcap;
 
 import dev.veil.attest.AttestationException;
+import dev.veil.attest.claims.CollateralKind;
 import dev.veil.attest.x509.CertificateSet;
 import dev.veil.attest.x509.Signatures;
 import java.math.BigInteger;
@@ -27,12 +28,12 @@ import java.util.Set;
 final class RevocationLists {
     /** Which list, by its name in {@code collateral_missing}. */
     enum Kind {
-        PCK_CRL("pck_crl"), ROOT_CA_CRL("root_ca_crl");
+        PCK_CRL(CollateralKind.PCK_CRL), ROOT_CA_CRL(CollateralKind.ROOT_CA_CRL);
 
-        final String claim;
+        final CollateralKind collateral;
 
-        Kind(String claim) {
-            this.claim = claim;
+        Kind(CollateralKind collateral) {
+            this.collateral = collateral;
         }
     }
 

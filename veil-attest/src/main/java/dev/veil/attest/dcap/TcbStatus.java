@@ -10,7 +10,7 @@ import java.util.Set;
  * (TcbLevelCheck convergeTcbStatusWithQeTcbStatus, TdxModuleCheck convergeTcbStatusWithTdxModuleStatus): an
  * out-of-date or revoked TDX module or Quoting Enclave downgrades the platform's level status.
  */
-enum TcbStatus {
+public enum TcbStatus {
     UP_TO_DATE("UpToDate"),
     SW_HARDENING_NEEDED("SWHardeningNeeded"),
     CONFIGURATION_NEEDED("ConfigurationNeeded"),
@@ -33,7 +33,7 @@ enum TcbStatus {
     }
 
     /** Intel's name, as reported in the {@code tcb_status} claim. */
-    String text() {
+    public String text() {
         return text;
     }
 

@@ -122,6 +122,20 @@ public record NitroDocument(byte[] protectedHeader, byte[] payload, byte[] signa
         }
     }
 
+    /** Whether PCR0 is all zeros: AWS zeroes the PCRs of an enclave started with --debug-mode. */
+    public boolean debugMode() {
+        byte[] pcr0 = pcrs.get(0);
+        if (pcr0 == null) {
+            return false;
+        }
+        for (byte x : pcr0) {
+            if (x != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The bytes COSE signs: CBOR ["Signature1", protected, h'' (external_aad), payload] (RFC 9052 §4.4). */
     public byte[] sigStructure() {
         ByteArrayOutputStream out = new ByteArrayOutputStream(payload.length + protectedHeader.length + 32);

@@ -5,6 +5,7 @@ import dev.veil.attest.Claims;
 import dev.veil.attest.EvidenceVerifier;
 import dev.veil.attest.Platform;
 import dev.veil.attest.VerificationOptions;
+import dev.veil.attest.claims.NitroClaims;
 import dev.veil.attest.x509.CertificateProfile;
 import dev.veil.attest.x509.CertificateSet;
 import dev.veil.attest.x509.Signatures;
@@ -13,10 +14,7 @@ import java.security.interfaces.ECPublicKey;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Verifies an AWS Nitro Enclaves attestation document: the bundle's first certificate is the pinned AWS Nitro root
@@ -28,7 +26,6 @@ import java.util.Map;
  */
 public final class NitroEvidenceVerifier implements EvidenceVerifier {
     private static final X509Certificate PINNED_ROOT = CertificateSet.resource("aws-nitro-root-g1.pem").get(0);
-    private static final HexFormat HEX = HexFormat.of();
 
     private final X509Certificate root;
 
@@ -58,20 +55,8 @@ public final class NitroEvidenceVerifier implements EvidenceVerifier {
         if (pcr0 == null) {
             throw new AttestationException("attestation document PCR0", "absent", "the enclave image measurement");
         }
-        boolean debug = allZero(pcr0);
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put("module_id", doc.moduleId());
-        d.put("timestamp", Instant.ofEpochMilli(doc.timestamp()).toString());
-        d.put("digest", doc.digest());
-        doc.pcrs().forEach((i, v) -> d.put("pcr" + i, HEX.formatHex(v)));
-        d.put("user_data", doc.userData() == null ? "(absent)" : HEX.formatHex(doc.userData()));
-        d.put("nonce", doc.nonce() == null ? "(absent)" : HEX.formatHex(doc.nonce()));
-        d.put("public_key", doc.publicKey() == null ? "(absent)" : HEX.formatHex(doc.publicKey()));
-        d.put("certificate", leaf.getSubjectX500Principal().getName());
-        d.put("debug_mode", debug ? "true (all-zero PCRs: the enclave was started with --debug-mode)" : "false");
-        d.put("tcb_status", "not applicable: Nitro has no TCB status; trust rests on AWS's root and the PCRs");
-        d.put("collateral_missing", "");
-        return new Claims(Platform.NITRO, pcr0, doc.userData() == null ? new byte[0] : doc.userData(), debug, d);
+        return new Claims(pcr0, doc.userData() == null ? new byte[0] : doc.userData(), doc.debugMode(),
+                new NitroClaims(doc, leaf.getSubjectX500Principal().getName()));
     }
 
     /**
@@ -128,14 +113,5 @@ public final class NitroEvidenceVerifier implements EvidenceVerifier {
             throw new AttestationException("COSE_Sign1 signature", "invalid: does not verify with the enclave certificate",
                     "a valid ES384 signature over the document");
         }
-    }
-
-    private static boolean allZero(byte[] b) {
-        for (byte x : b) {
-            if (x != 0) {
-                return false;
-            }
-        }
-        return true;
     }
 }

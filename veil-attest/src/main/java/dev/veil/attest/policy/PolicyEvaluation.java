@@ -1,16 +1,27 @@
 package dev.veil.attest.policy;
 
 import dev.veil.attest.Claims;
-import dev.veil.attest.Platform;
 import dev.veil.attest.ReferenceValues;
+import dev.veil.attest.claims.CollateralKind;
+import dev.veil.attest.claims.DcapClaims;
+import dev.veil.attest.claims.IntelTcb;
+import dev.veil.attest.claims.SnpClaims;
+import dev.veil.attest.dcap.TcbStatus;
+import dev.veil.attest.snp.TcbVersion;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
 
 /**
- * Holds verified claims to reference values. Every rule runs and reports, so a denial explains itself fully. A claim
- * the verifier did not report is never taken as good news: an absent {@code collateral_missing} on a platform that
- * uses collateral means "all of it may be missing", an absent {@code tcb_status} is not {@code UpToDate}.
+ * Holds verified claims to reference values. Every rule runs and reports, so a denial explains itself fully. The
+ * rules read the platform's typed claims ({@link SnpClaims}, {@link DcapClaims}, the missing collateral), never a
+ * claim looked up by a name that could be misspelt; only a contract's exact pins ({@code claims}) compare by name, and
+ * {@link ReferenceValuesRules} refuses a pin whose name the platform does not report. What the verifier could not
+ * establish is never good news: TCB status {@code Unknown} is not {@code UpToDate}, an absent evaluation data number
+ * does not meet a minimum, and a missing collateral kind fails unless waived by name.
  */
 public final class PolicyEvaluation {
     private PolicyEvaluation() {
@@ -47,98 +58,86 @@ public final class PolicyEvaluation {
                             : "one of " + rv.measurements(),
                     rv.measurements().contains(c.measurementHex())));
         }
-        rv.claims().forEach((k, v) -> {
-            String found = c.details().getOrDefault(k, "(absent)");
-            out.add(new PolicyCheck(k, found, v, found.equals(v)));
-        });
-        if (rv.platform() == Platform.SEV_SNP) {
-            snpChecks(rv, c, out);
+        pinnedClaims(rv, c, out);
+        if (c.platformClaims() instanceof SnpClaims snp) {
+            snpChecks(rv, snp, out);
         }
-        if (rv.platform().usesIntelTcbInfo()) {
-            intelTcbChecks(rv, c, out);
+        if (c.platformClaims() instanceof DcapClaims dcap) {
+            intelTcbChecks(rv, dcap.tcb(), out);
         }
         collateralCheck(rv, c, out);
         return out;
     }
 
-    private static void snpChecks(ReferenceValues rv, Claims c, List<PolicyCheck> out) {
-        if (!rv.claims().containsKey("vmpl")) {
-            String vmpl = c.details().getOrDefault("vmpl", "(absent)");
-            out.add(new PolicyCheck("vmpl", vmpl, "0 (the default; pin claims.vmpl to accept another level)", vmpl.equals("0")));
-        }
-        if (!rv.claims().containsKey(ReferenceValuesRules.MIGRATE_MA)) {
-            String ma = c.details().getOrDefault(ReferenceValuesRules.MIGRATE_MA, "(absent)");
-            out.add(new PolicyCheck(ReferenceValuesRules.MIGRATE_MA, ma, "false (the default: the host chooses the migration agent, "
-                    + "which can export the guest's memory; pin claims.policy_migrate_ma to true to accept it)", ma.equals("false")));
-        }
+    /** Exact pins by name; the SNP pins that replace a default are judged with the typed SNP rules instead. */
+    private static void pinnedClaims(ReferenceValues rv, Claims c, List<PolicyCheck> out) {
+        Map<String, String> named = c.byName();
+        rv.claims().forEach((k, v) -> {
+            if (c.platformClaims() instanceof SnpClaims && ReferenceValuesRules.SNP_DEFAULT_PINS.contains(k)) {
+                return;
+            }
+            String found = named.get(k);
+            out.add(new PolicyCheck(k, found == null ? "(absent)" : found, v, v.equals(found)));
+        });
+    }
+
+    private static void snpChecks(ReferenceValues rv, SnpClaims snp, List<PolicyCheck> out) {
+        String pinnedVmpl = rv.claims().get(ReferenceValuesRules.VMPL);
+        out.add(new PolicyCheck(ReferenceValuesRules.VMPL, Integer.toString(snp.vmpl()),
+                pinnedVmpl != null ? pinnedVmpl : "0 (the default; pin claims.vmpl to accept another level)",
+                Integer.toString(snp.vmpl()).equals(pinnedVmpl == null ? "0" : pinnedVmpl)));
+        String pinnedMa = rv.claims().get(ReferenceValuesRules.MIGRATE_MA);
+        out.add(new PolicyCheck(ReferenceValuesRules.MIGRATE_MA, Boolean.toString(snp.migrationAgentAllowed()),
+                pinnedMa != null ? pinnedMa : "false (the default: the host chooses the migration agent, "
+                        + "which can export the guest's memory; pin claims.policy_migrate_ma to true to accept it)",
+                Boolean.toString(snp.migrationAgentAllowed()).equals(pinnedMa == null ? "false" : pinnedMa)));
+        TcbVersion reported = snp.reportedTcb();
         if (rv.minTcb().isEmpty()) {
             boolean waived = rv.waivers().noSnpMinTcb();
-            out.add(new PolicyCheck("reported_tcb", c.details().getOrDefault("reported_tcb", "(absent)"),
+            out.add(new PolicyCheck("reported_tcb", reported.toString(),
                     waived ? "any (no_snp_min_tcb waived)" : "a minimum set in min_tcb (none is; or waive no_snp_min_tcb)", waived));
             return;
         }
-        ReferenceValuesRules.SNP_TCB_COMPONENTS.stream().sorted().forEach(component -> {
-            String found = c.details().get("reported_tcb." + component);
-            Integer min = rv.minTcb().get(component);
+        Arrays.stream(TcbVersion.Component.values()).sorted(Comparator.comparing(TcbVersion.Component::id)).forEach(component -> {
+            OptionalInt found = reported.level(component);
+            String shown = found.isPresent() ? Integer.toString(found.getAsInt()) : "(absent)";
+            Integer min = rv.minTcb().get(component.id());
             if (min != null) {
-                out.add(new PolicyCheck("reported_tcb." + component, found == null ? "(absent)" : found, ">= " + min, atLeast(found, min)));
-            } else if (found != null || ReferenceValuesRules.SNP_TCB_COMPONENTS_ALWAYS_REPORTED.contains(component)) {
+                out.add(new PolicyCheck("reported_tcb." + component.id(), shown, ">= " + min,
+                        found.isPresent() && found.getAsInt() >= min));
+            } else if (found.isPresent()) {
                 // A minimum for some components is not a minimum for the others: an unnamed one would pass at any version.
-                out.add(new PolicyCheck("reported_tcb." + component, found == null ? "(absent)" : found,
-                        "a minimum in min_tcb." + component + " (none is set; every reported component needs one)", false));
+                out.add(new PolicyCheck("reported_tcb." + component.id(), shown,
+                        "a minimum in min_tcb." + component.id() + " (none is set; every reported component needs one)", false));
             }
         });
     }
 
-    private static void intelTcbChecks(ReferenceValues rv, Claims c, List<PolicyCheck> out) {
+    private static void intelTcbChecks(ReferenceValues rv, IntelTcb tcb, List<PolicyCheck> out) {
         List<String> waivedStatuses = rv.waivers().tcbStatuses();
-        String status = c.details().getOrDefault("tcb_status", "(absent)");
-        out.add(new PolicyCheck("tcb_status", status, waivedStatuses.isEmpty() ? ReferenceValuesRules.UP_TO_DATE
-                : "one of " + concat(ReferenceValuesRules.UP_TO_DATE, waivedStatuses),
-                status.equals(ReferenceValuesRules.UP_TO_DATE) || waivedStatuses.contains(status)));
-        String ids = c.details().get("advisory_ids");
-        List<String> found = ids == null ? List.of() : split(ids);
-        List<String> unwaived = found.stream().filter(a -> !rv.waivers().advisories().contains(a)).toList();
-        out.add(new PolicyCheck("advisory_ids", ids == null ? "(absent)" : found.toString(),
+        String status = tcb.status().text();
+        out.add(new PolicyCheck("tcb_status", status, waivedStatuses.isEmpty() ? TcbStatus.UP_TO_DATE.text()
+                : "one of " + concat(TcbStatus.UP_TO_DATE.text(), waivedStatuses),
+                tcb.status() == TcbStatus.UP_TO_DATE || waivedStatuses.contains(status)));
+        List<String> unwaived = tcb.advisoryIds().stream().filter(a -> !rv.waivers().advisories().contains(a)).toList();
+        out.add(new PolicyCheck("advisory_ids", tcb.advisoryIds().toString(),
                 rv.waivers().advisories().isEmpty() ? "none" : "none beyond the waived " + rv.waivers().advisories(),
-                ids != null && unwaived.isEmpty()));
+                unwaived.isEmpty()));
         if (rv.minTcbEvaluationDataNumber() != null) {
-            String n = c.details().get("tcb_evaluation_data_number");
-            out.add(new PolicyCheck("tcb_evaluation_data_number", n == null ? "(absent)" : n,
-                    ">= " + rv.minTcbEvaluationDataNumber(), atLeast(n, rv.minTcbEvaluationDataNumber())));
+            boolean known = tcb.evaluationDataNumber().isPresent();
+            out.add(new PolicyCheck("tcb_evaluation_data_number",
+                    known ? Long.toString(tcb.evaluationDataNumber().getAsLong()) : "(absent)",
+                    ">= " + rv.minTcbEvaluationDataNumber(),
+                    known && tcb.evaluationDataNumber().getAsLong() >= rv.minTcbEvaluationDataNumber()));
         }
     }
 
     private static void collateralCheck(ReferenceValues rv, Claims c, List<PolicyCheck> out) {
-        String reported = c.details().get("collateral_missing");
-        List<String> missing;
-        String found;
-        if (reported == null) {
-            if (rv.platform().collateralKinds().isEmpty()) {
-                return;
-            }
-            missing = rv.platform().collateralKinds();
-            found = "(not reported, so taken as all of " + missing + ")";
-        } else {
-            missing = split(reported);
-            found = missing.isEmpty() ? "none" : missing.toString();
-        }
+        List<CollateralKind> missing = c.platformClaims().collateralMissing().stream().sorted().toList();
         List<String> waived = rv.waivers().missingCollateral();
-        out.add(new PolicyCheck("collateral_missing", found,
+        out.add(new PolicyCheck("collateral_missing", missing.isEmpty() ? "none" : missing.toString(),
                 waived.isEmpty() ? "none" : "none beyond the waived " + waived,
-                waived.containsAll(missing)));
-    }
-
-    private static boolean atLeast(String found, int min) {
-        try {
-            return found != null && Long.parseLong(found) >= min;
-        } catch (NumberFormatException e) {
-            return false;
-        }
-    }
-
-    private static List<String> split(String commaSeparated) {
-        return Arrays.stream(commaSeparated.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+                waived.containsAll(CollateralKind.ids(missing))));
     }
 
     private static List<String> concat(String first, List<String> rest) {

@@ -2,11 +2,14 @@ package dev.veil.attest.policy;
 
 import dev.veil.attest.Platform;
 import dev.veil.attest.ReferenceValues;
+import dev.veil.attest.claims.CollateralKind;
+import dev.veil.attest.claims.PlatformClaims;
+import dev.veil.attest.dcap.TcbStatus;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -24,15 +27,13 @@ public final class ReferenceValuesRules {
     public static final List<String> SNP_TCB_COMPONENTS_ALWAYS_REPORTED = List.of("bl", "tee", "snp", "ucode");
     /** The SNP claim of guest policy bit MIGRATE_MA, refused when true unless pinned. */
     public static final String MIGRATE_MA = "policy_migrate_ma";
-    static final String UP_TO_DATE = "UpToDate";
+    /** The SNP claim of the report's VMPL, refused unless 0 unless pinned. */
+    public static final String VMPL = "vmpl";
+    /** SNP pins that replace a default instead of adding a check. */
+    static final Set<String> SNP_DEFAULT_PINS = Set.of(VMPL, MIGRATE_MA);
+    static final String UP_TO_DATE = TcbStatus.UP_TO_DATE.text();
     private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]*");
     private static final Pattern ADVISORY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-    private static final Map<String, String> COLLATERAL_MEANING = Map.of(
-            "tcb_info", "TCB Info (the TCB status is not assessed)",
-            "qe_identity", "QE Identity (the Quoting Enclave is not checked)",
-            "pck_crl", "the PCK CRL (revoked PCK certificates are not detected)",
-            "root_ca_crl", "the Intel Root CA CRL (revoked intermediate CAs are not detected)",
-            "amd_crl", "AMD's CRL (a revoked ASK/ASVK is not detected)");
 
     private ReferenceValuesRules() {
     }
@@ -57,9 +58,12 @@ public final class ReferenceValuesRules {
         rv.claims().forEach((k, v) -> {
             if (k.isBlank() || v == null) {
                 out.add("claims must map claim names to values");
+            } else if (!PlatformClaims.names(p).contains(k)) {
+                out.add("claims." + shorten(k) + " is not a claim " + p.id() + " evidence carries; pin one of "
+                        + new TreeSet<>(PlatformClaims.names(p)));
             }
         });
-        String vmpl = rv.claims().get("vmpl");
+        String vmpl = rv.claims().get(VMPL);
         if (vmpl != null && (p != Platform.SEV_SNP || !List.of("0", "1", "2", "3").contains(vmpl))) {
             out.add("claims.vmpl must be 0, 1, 2 or 3 and applies to platform snp only");
         }
@@ -134,7 +138,7 @@ public final class ReferenceValuesRules {
             }
         }
         for (String k : w.missingCollateral()) {
-            if (!p.collateralKinds().contains(k)) {
+            if (CollateralKind.byId(k).filter(p.collateralKinds()::contains).isEmpty()) {
                 out.add("waivers.missing_collateral lists '" + shorten(k) + "', not a collateral kind of " + p.id()
                         + (p.collateralKinds().isEmpty() ? " (it uses none)" : " (one of " + p.collateralKinds() + ")"));
             }
@@ -166,7 +170,7 @@ public final class ReferenceValuesRules {
         if (rv.allowDebug()) {
             out.add("allow_debug: accepts debug TEEs, whose memory the host can read");
         }
-        String vmpl = rv.claims().get("vmpl");
+        String vmpl = rv.claims().get(VMPL);
         if (rv.platform() == Platform.SEV_SNP && vmpl != null && !vmpl.equals("0")) {
             out.add("claims.vmpl: accepts SNP reports from VMPL " + vmpl + " instead of 0 (a less privileged guest layer)");
         }
@@ -186,7 +190,7 @@ public final class ReferenceValuesRules {
         }
         for (String k : w.missingCollateral()) {
             out.add("waivers.missing_collateral: accepts evidence verified without "
-                    + COLLATERAL_MEANING.getOrDefault(k, k));
+                    + CollateralKind.byId(k).map(CollateralKind::meaning).orElse(k));
         }
         return out;
     }

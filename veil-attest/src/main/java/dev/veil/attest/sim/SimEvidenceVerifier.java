@@ -5,6 +5,7 @@ import dev.veil.attest.Claims;
 import dev.veil.attest.EvidenceVerifier;
 import dev.veil.attest.Platform;
 import dev.veil.attest.VerificationOptions;
+import dev.veil.attest.claims.SimClaims;
 import dev.veil.attest.x509.Signatures;
 import java.io.ByteArrayInputStream;
 import java.security.cert.CertificateException;
@@ -14,9 +15,6 @@ import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.util.Date;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import javax.security.auth.x500.X500Principal;
 
 /**
@@ -44,11 +42,7 @@ public final class SimEvidenceVerifier implements EvidenceVerifier {
             throw new AttestationException("sim report signature", "invalid: does not verify with the chip key",
                     "a valid ECDSA P-384 signature over bytes 0x000..0x0BF");
         }
-        Map<String, String> details = new LinkedHashMap<>();
-        details.put("chip_id", HexFormat.of().formatHex(report.chipId()));
-        details.put("security", "INSECURE: simulated TEE, root key is public");
-        details.put("collateral_missing", "");
-        return new Claims(Platform.SIM, report.measurement(), report.reportData(), report.debug(), details);
+        return new Claims(report.measurement(), report.reportData(), report.debug(), new SimClaims(report.chipId()));
     }
 
     private static X509Certificate chipCertificate(byte[] der, VerificationOptions options) throws AttestationException {

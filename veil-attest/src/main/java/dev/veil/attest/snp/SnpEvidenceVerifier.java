@@ -5,6 +5,8 @@ import dev.veil.attest.Claims;
 import dev.veil.attest.EvidenceVerifier;
 import dev.veil.attest.Platform;
 import dev.veil.attest.VerificationOptions;
+import dev.veil.attest.claims.CollateralKind;
+import dev.veil.attest.claims.SnpClaims;
 import dev.veil.attest.x509.CertificateSet;
 import dev.veil.attest.x509.Signatures;
 import java.security.cert.X509Certificate;
@@ -12,10 +14,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -96,7 +98,7 @@ public final class SnpEvidenceVerifier implements EvidenceVerifier {
             checkHardwareId(signer, report, turin);
         }
         checkSignature(report, signer, keyName);
-        return claims(report, product, keyName, reported, turin, crlChecked, signer);
+        return claims(report, product, vlek, reported, crlChecked, signer);
     }
 
     /**
@@ -189,53 +191,11 @@ public final class SnpEvidenceVerifier implements EvidenceVerifier {
         return be;
     }
 
-    private static Claims claims(SnpReport r, AmdTrust product, String keyName, TcbVersion reported, boolean turin,
-                                 boolean crlChecked, X509Certificate signer) {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put("report_version", Integer.toString(r.version()));
-        d.put("product", product.productName());
-        d.put("signing_key", keyName);
-        d.put("policy", String.format("0x%x", r.policy()));
-        d.put("policy_smt_allowed", Boolean.toString(r.policyBit(SnpReport.POLICY_SMT)));
-        d.put("policy_migrate_ma", Boolean.toString(r.policyBit(SnpReport.POLICY_MIGRATE_MA)));
-        d.put("policy_single_socket", Boolean.toString(r.policyBit(SnpReport.POLICY_SINGLE_SOCKET)));
-        d.put("policy_cxl_allow", Boolean.toString(r.policyBit(SnpReport.POLICY_CXL_ALLOW)));
-        d.put("policy_mem_aes_256_xts", Boolean.toString(r.policyBit(SnpReport.POLICY_MEM_AES_256_XTS)));
-        d.put("policy_rapl_dis", Boolean.toString(r.policyBit(SnpReport.POLICY_RAPL_DIS)));
-        d.put("policy_ciphertext_hiding_dram", Boolean.toString(r.policyBit(SnpReport.POLICY_CIPHERTEXT_HIDING_DRAM)));
-        d.put("policy_page_swap_disable", Boolean.toString(r.policyBit(SnpReport.POLICY_PAGE_SWAP_DISABLE)));
-        d.put("vmpl", Integer.toString(r.vmpl()));
-        d.put("guest_svn", Integer.toString(r.guestSvn()));
-        d.put("reported_tcb", reported.toString());
-        if (turin) {
-            d.put("reported_tcb.fmc", Integer.toString(reported.fmc()));
-        }
-        d.put("reported_tcb.bl", Integer.toString(reported.bootloader()));
-        d.put("reported_tcb.tee", Integer.toString(reported.tee()));
-        d.put("reported_tcb.snp", Integer.toString(reported.snp()));
-        d.put("reported_tcb.ucode", Integer.toString(reported.microcode()));
-        d.put("current_tcb", TcbVersion.decode(r.currentTcb(), turin).toString());
-        d.put("committed_tcb", TcbVersion.decode(r.committedTcb(), turin).toString());
-        d.put("platform_info", String.format("0x%x", r.platformInfo()));
-        d.put("smt_enabled", Boolean.toString((r.platformInfo() & 1) != 0));
-        d.put("host_data", HEX.formatHex(r.hostData()));
-        d.put("family_id", HEX.formatHex(r.familyId()));
-        d.put("image_id", HEX.formatHex(r.imageId()));
-        d.put("id_key_digest", HEX.formatHex(r.idKeyDigest()));
-        d.put("author_key_digest", HEX.formatHex(r.authorKeyDigest()));
-        d.put("chip_id", HEX.formatHex(r.chipId()));
-        d.put("chip_id_masked", Boolean.toString(r.maskChipId()));
-        if (r.maskChipId() && keyName.equals("VCEK")) {
-            d.put("vcek_hw_id", HEX.formatHex(VcekExtensions.hwId(signer)));
-        }
-        d.put("author_key_en", Boolean.toString(r.authorKeyEnabled()));
-        d.put("report_id", HEX.formatHex(r.reportId()));
-        d.put("report_id_ma", HEX.formatHex(r.reportIdMa()));
-        if (r.version() >= 3) {
-            d.put("cpuid", String.format("family 0x%02X model 0x%02X stepping %d", r.cpuidFamily(), r.cpuidModel(), r.cpuidStepping()));
-        }
-        d.put("tcb_status", "not assessed: AMD publishes no TCB status; compare reported_tcb with your minimum");
-        d.put("collateral_missing", crlChecked ? "" : "amd_crl");
-        return new Claims(Platform.SEV_SNP, r.measurement(), r.reportData(), r.debug(), d);
+    private static Claims claims(SnpReport r, AmdTrust product, boolean vlek, TcbVersion reported, boolean crlChecked,
+                                 X509Certificate signer) {
+        Optional<byte[]> hwId = r.maskChipId() && !vlek ? Optional.of(VcekExtensions.hwId(signer)) : Optional.empty();
+        return new Claims(r.measurement(), r.reportData(), r.debug(), new SnpClaims(r, product.productName(),
+                vlek ? SnpClaims.SigningKey.VLEK : SnpClaims.SigningKey.VCEK, reported, hwId,
+                crlChecked ? Set.of() : Set.of(CollateralKind.AMD_CRL)));
     }
 }

@@ -35,7 +35,7 @@ class CollateralBlobTest {
     @Test
     void byteOrderMarkBeforeATrustedTcbInfoIsDroppedAndTheCopyUsed() throws Exception {
         byte[] mine = concat(UTF8_BOM, tcbInfo("OutOfDate", 18));
-        assertThat(pki.verify(Platform.SGX, quote, List.of(mine), List.of(tcbInfo("UpToDate", 17))).details())
+        assertThat(pki.verify(Platform.SGX, quote, List.of(mine), List.of(tcbInfo("UpToDate", 17))).byName())
                 .containsEntry("tcb_status", "OutOfDate");
     }
 
@@ -67,7 +67,7 @@ class CollateralBlobTest {
     void pemBundleIsReadBlockByBlockAndEveryBlockCounts() throws Exception {
         byte[] bundle = concat(pem("CERTIFICATE", pki.signingCert.getEncoded()), pem("X509 CRL", IntelStyleCrl.of(TestPki.CA, pki.ca)),
                 pem("X509 CRL", IntelStyleCrl.of(TestPki.ROOT, pki.root)));
-        assertThat(pki.verify(Platform.SGX, quote, List.of(bundle, tcbInfo("UpToDate", 17)), List.of()).details())
+        assertThat(pki.verify(Platform.SGX, quote, List.of(bundle, tcbInfo("UpToDate", 17)), List.of()).byName())
                 .containsEntry("pck_crl", "not revoked (Intel SGX PCK Platform CA CRL, Intel SGX Root CA CRL)");
         byte[] revoking = concat(pem("CERTIFICATE", pki.caCert.getEncoded()), pem("X509 CRL", IntelStyleCrl.of(TestPki.CA, pki.ca,
                 pki.pckCert.getSerialNumber())));
@@ -91,7 +91,7 @@ class CollateralBlobTest {
     @Test
     void concatenatedDerIsReadWholeAndTrailingBytesAreRefused() throws Exception {
         byte[] chain = concat(pki.signingCert.getEncoded(), IntelStyleCrl.of(TestPki.CA, pki.ca), IntelStyleCrl.of(TestPki.ROOT, pki.root));
-        assertThat(pki.verify(Platform.SGX, quote, List.of(chain), List.of()).details()).containsEntry("collateral_missing", "tcb_info,qe_identity");
+        assertThat(pki.verify(Platform.SGX, quote, List.of(chain), List.of()).byName()).containsEntry("collateral_missing", "tcb_info,qe_identity");
         assertThatThrownBy(() -> pki.verify(Platform.SGX, quote, List.of(concat(chain, new byte[] {0})), List.of()))
                 .hasMessageContaining("data that is not a DER certificate or CRL at byte " + chain.length);
     }

@@ -33,7 +33,7 @@ class CollateralFormatTest {
 
     @Test
     void theWellFormedTcbInfoVerifies() throws Exception {
-        assertThat(pki.verify(Platform.SGX, quote, List.of(pki.signed("tcbInfo", sgx("OutOfDate"))), List.of()).details())
+        assertThat(pki.verify(Platform.SGX, quote, List.of(pki.signed("tcbInfo", sgx("OutOfDate"))), List.of()).byName())
                 .containsEntry("tcb_status", "OutOfDate");
     }
 

@@ -31,31 +31,31 @@ class CollateralMissingTest {
     @Test
     void completeCollateralLeavesNothingMissing() throws Exception {
         Claims c = verify("tcbinfo_response.json", "tcb_info_issuer_chain.pem", "qeidentity_response.json", "pck_crl.der", "root_ca_crl.der");
-        assertThat(c.details()).containsEntry("collateral_missing", "").containsEntry("tcb_status", "UpToDate")
+        assertThat(c.byName()).containsEntry("collateral_missing", "").containsEntry("tcb_status", "UpToDate")
                 .containsEntry("tcb_evaluation_data_number", "17");
     }
 
     @Test
     void evidenceAloneMissesEveryKind() throws Exception {
         Claims c = verify();
-        assertThat(c.details()).containsEntry("collateral_missing", "tcb_info,qe_identity,pck_crl,root_ca_crl")
+        assertThat(c.byName()).containsEntry("collateral_missing", "tcb_info,qe_identity,pck_crl,root_ca_crl")
                 .containsEntry("tcb_status", "Unknown").containsEntry("tcb_evaluation_data_number", "");
     }
 
     @Test
     void eachMissingKindIsNamed() throws Exception {
-        assertThat(verify("tcbinfo_response.json", "tcb_info_issuer_chain.pem").details())
+        assertThat(verify("tcbinfo_response.json", "tcb_info_issuer_chain.pem").byName())
                 .containsEntry("collateral_missing", "qe_identity,pck_crl,root_ca_crl");
-        assertThat(verify("qeidentity_response.json", "tcb_info_issuer_chain.pem", "pck_crl.der").details())
+        assertThat(verify("qeidentity_response.json", "tcb_info_issuer_chain.pem", "pck_crl.der").byName())
                 .containsEntry("collateral_missing", "tcb_info,root_ca_crl").containsEntry("tcb_status", "Unknown");
-        assertThat(verify("root_ca_crl.der").details()).containsEntry("collateral_missing", "tcb_info,qe_identity,pck_crl")
+        assertThat(verify("root_ca_crl.der").byName()).containsEntry("collateral_missing", "tcb_info,qe_identity,pck_crl")
                 .containsEntry("pck_crl", "not revoked (Intel SGX Root CA CRL)");
     }
 
     /** The SGX set's PCK CRL is the Processor CA's; this quote's PCK comes from the Platform CA, so its CRL is still missing. */
     @Test
     void crlOfAnotherPckCaDoesNotCountAsThePckCrl() throws Exception {
-        assertThat(verify("sgx/dcapqvl-sgx_quote.collateral/pck_crl.der", "root_ca_crl.der").details())
+        assertThat(verify("sgx/dcapqvl-sgx_quote.collateral/pck_crl.der", "root_ca_crl.der").byName())
                 .containsEntry("collateral_missing", "tcb_info,qe_identity,pck_crl");
     }
 }

@@ -45,7 +45,7 @@ class CollateralPrecedenceTest {
     @Test
     void olderGenuineTcbInfoFromTheHostDoesNotOverrideTheTrustedOne() throws Exception {
         Claims c = verify(List.of(tcbInfo("OutOfDate", 18, "2026-05-02T00:00:00Z")), List.of(tcbInfo("UpToDate", 17, "2026-05-01T00:00:00Z")));
-        assertThat(c.details()).containsEntry("tcb_status", "OutOfDate")
+        assertThat(c.byName()).containsEntry("tcb_status", "OutOfDate")
                 .containsEntry("tcb_info", "SGX v3, evaluation data 18, issued 2026-05-02T00:00:00Z, from the verifier's collateral");
     }
 
@@ -53,26 +53,26 @@ class CollateralPrecedenceTest {
     @Test
     void newerLookingTcbInfoFromTheHostDoesNotOverrideTheTrustedOne() throws Exception {
         Claims c = verify(List.of(tcbInfo("OutOfDate", 17, "2026-05-01T00:00:00Z")), List.of(tcbInfo("UpToDate", 19, "2026-05-20T00:00:00Z")));
-        assertThat(c.details()).containsEntry("tcb_status", "OutOfDate");
+        assertThat(c.byName()).containsEntry("tcb_status", "OutOfDate");
     }
 
     @Test
     void higherEvaluationNumberWinsAmongGenuineCopies() throws Exception {
         Claims c = verify(List.of(tcbInfo("OutOfDate", 18, "2026-05-01T00:00:00Z"), tcbInfo("UpToDate", 17, "2026-05-20T00:00:00Z")), List.of());
-        assertThat(c.details()).containsEntry("tcb_status", "OutOfDate").containsEntry("tcb_evaluation_data_number", "18");
+        assertThat(c.byName()).containsEntry("tcb_status", "OutOfDate").containsEntry("tcb_evaluation_data_number", "18");
     }
 
     @Test
     void laterIssueDateWinsAmongCopiesOfOneEvaluationNumber() throws Exception {
         Claims c = verify(List.of(tcbInfo("OutOfDate", 17, "2026-05-02T00:00:00Z"), tcbInfo("UpToDate", 17, "2026-05-01T00:00:00Z")), List.of());
-        assertThat(c.details()).containsEntry("tcb_status", "OutOfDate");
+        assertThat(c.byName()).containsEntry("tcb_status", "OutOfDate");
     }
 
     /** The host's collateral is used when the verifier has none of that kind, and the claim says where it came from. */
     @Test
     void hostCollateralIsUsedOnlyWhereTheVerifierHasNone() throws Exception {
         Claims c = verify(List.of(), List.of(tcbInfo("SWHardeningNeeded", 17, "2026-05-01T00:00:00Z")));
-        assertThat(c.details()).containsEntry("tcb_status", "SWHardeningNeeded")
+        assertThat(c.byName()).containsEntry("tcb_status", "SWHardeningNeeded")
                 .containsEntry("tcb_info", "SGX v3, evaluation data 17, issued 2026-05-01T00:00:00Z, from the evidence's host");
     }
 
@@ -81,7 +81,7 @@ class CollateralPrecedenceTest {
         byte[] info = tcbInfo("UpToDate", 17, "2026-05-01T00:00:00Z");
         Claims c = verify(List.of(info, pki.signed("enclaveIdentity", TestPki.qeIdentity("QE", 17, "OutOfDate"))),
                 List.of(pki.signed("enclaveIdentity", TestPki.qeIdentity("QE", 18, "UpToDate"))));
-        assertThat(c.details()).containsEntry("qe_identity", "QE isvsvn 0: OutOfDate").containsEntry("tcb_status", "OutOfDate");
+        assertThat(c.byName()).containsEntry("qe_identity", "QE isvsvn 0: OutOfDate").containsEntry("tcb_status", "OutOfDate");
     }
 
     /** A forged copy in the source that is used is refused, not skipped in favour of another. */
@@ -97,7 +97,7 @@ class CollateralPrecedenceTest {
     void evaluationNumberReportedIsTheLowerOfTheTwo() throws Exception {
         Claims c = verify(List.of(tcbInfo("UpToDate", 18, "2026-05-01T00:00:00Z"),
                 pki.signed("enclaveIdentity", TestPki.qeIdentity("QE", 17, "UpToDate"))), List.of());
-        assertThat(c.details()).containsEntry("tcb_evaluation_data_number", "17");
+        assertThat(c.byName()).containsEntry("tcb_evaluation_data_number", "17");
     }
 
     /** A stale genuine CRL from the host is not the list in force when the verifier has a current one. */
@@ -105,7 +105,7 @@ class CollateralPrecedenceTest {
     void staleCrlFromTheHostDoesNotReplaceTheTrustedOne() throws Exception {
         byte[] stale = staleIntelStylePckCrl();
         Claims c = verify(List.of(IntelStyleCrl.of(TestPki.CA, pki.ca)), List.of(stale));
-        assertThat(c.details()).containsEntry("pck_crl", "not revoked (Intel SGX PCK Platform CA CRL)");
+        assertThat(c.byName()).containsEntry("pck_crl", "not revoked (Intel SGX PCK Platform CA CRL)");
     }
 
     /** Intel does not un-revoke: a genuine host CRL listing the PCK revokes it even when the verifier's list does not. */
@@ -120,6 +120,6 @@ class CollateralPrecedenceTest {
     void outdatedCrlIsRefusedWhenItIsTheOnlyOne() throws Exception {
         byte[] stale = staleIntelStylePckCrl();
         assertThatThrownBy(() -> verify(List.of(stale), List.of())).hasMessageContaining("Intel SGX PCK Platform CA CRL validity at");
-        assertThat(verify(List.of(stale, IntelStyleCrl.of(TestPki.CA, pki.ca)), List.of()).details()).containsEntry("pck_crl", "not revoked (Intel SGX PCK Platform CA CRL)");
+        assertThat(verify(List.of(stale, IntelStyleCrl.of(TestPki.CA, pki.ca)), List.of()).byName()).containsEntry("pck_crl", "not revoked (Intel SGX PCK Platform CA CRL)");
     }
 }

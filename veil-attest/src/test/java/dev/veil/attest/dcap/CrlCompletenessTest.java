@@ -41,10 +41,10 @@ class CrlCompletenessTest {
     @Test
     void crlNotCountedIsNamedWithTheReason() throws Exception {
         Claims c = pki.verify(Platform.SGX, quote, List.of(deltaPckCrl(), IntelStyleCrl.of(TestPki.ROOT, pki.root)), List.of());
-        assertThat(c.details()).containsEntry("collateral_missing", "tcb_info,qe_identity,pck_crl").containsEntry("pck_crl",
+        assertThat(c.byName()).containsEntry("collateral_missing", "tcb_info,qe_identity,pck_crl").containsEntry("pck_crl",
                 "not revoked (Intel SGX Root CA CRL); not counted as complete: Intel SGX PCK Platform CA CRL is a delta CRL (only changes since a base CRL)");
         Claims bare = pki.verify(Platform.SGX, quote, List.of(pki.pckCrl()), List.of());
-        assertThat(bare.details()).containsEntry("pck_crl",
+        assertThat(bare.byName()).containsEntry("pck_crl",
                 "not checked (no complete CRL; not counted as complete: Intel SGX PCK Platform CA CRL has no CRL number)");
     }
 
@@ -52,7 +52,7 @@ class CrlCompletenessTest {
     @Test
     void incompleteTrustedCrlDoesNotHandTheListInForceToTheHost() throws Exception {
         Claims c = pki.verify(Platform.SGX, quote, List.of(deltaPckCrl()), List.of(IntelStyleCrl.of(TestPki.CA, pki.ca)));
-        assertThat(c.details().get("collateral_missing")).contains("pck_crl");
+        assertThat(c.byName().get("collateral_missing")).contains("pck_crl");
     }
 
     @Test

@@ -52,7 +52,7 @@ class CrlScopeTest {
     /** "refused", or the {@code collateral_missing} claim when the quote is verified with {@code pckCrl} as the only CRL. */
     String missingWith(byte[] pckCrl) throws Exception {
         try {
-            return pki.verify(Platform.SGX, quote, List.of(pckCrl), List.of()).details().get("collateral_missing");
+            return pki.verify(Platform.SGX, quote, List.of(pckCrl), List.of()).byName().get("collateral_missing");
         } catch (AttestationException e) {
             return "refused";
         }

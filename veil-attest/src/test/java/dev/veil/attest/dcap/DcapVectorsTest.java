@@ -9,6 +9,9 @@ import dev.veil.attest.EvidenceEncoding;
 import dev.veil.attest.Platform;
 import dev.veil.attest.VerificationOptions;
 import dev.veil.attest.Vectors;
+import dev.veil.attest.claims.CollateralKind;
+import dev.veil.attest.claims.DcapClaims;
+import dev.veil.attest.claims.PlatformClaims;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +57,7 @@ class DcapVectorsTest {
         assertThat(c.platform()).isEqualTo(q.platform());
         assertThat(c.measurementHex()).isEqualTo(q.measurement());
         assertThat(c.reportDataHex()).startsWith(q.reportDataPrefix());
-        assertThat(c.details()).containsEntry("fmspc", q.fmspc()).containsEntry("pck_ca", q.pckCa())
+        assertThat(c.byName()).containsEntry("fmspc", q.fmspc()).containsEntry("pck_ca", q.pckCa())
                 .containsEntry("tcb_status", TcbStatus.UNKNOWN.text());
     }
 
@@ -77,16 +80,26 @@ class DcapVectorsTest {
     @Test
     void tdxV4CompleteSetIsUpToDate() throws Exception {
         Claims c = verify(Platform.TDX, "tdx/dcapqvl-tdx_quote.bin", "tdx/dcapqvl-tdx_quote.collateral", "2025-07-19T10:00:34Z");
-        assertThat(c.details()).containsEntry("tcb_status", "UpToDate").containsEntry("advisory_ids", "")
+        assertThat(c.byName()).containsEntry("tcb_status", "UpToDate").containsEntry("advisory_ids", "")
                 .containsEntry("pck_crl", "not revoked (Intel SGX PCK Platform CA CRL, Intel SGX Root CA CRL)")
                 .containsEntry("trailing_bytes", "70 (zero padding)");
+        assertThat(PlatformClaims.names(Platform.TDX)).as("every TDX claim can be pinned").containsAll(c.byName().keySet());
+        DcapClaims typed = (DcapClaims) c.platformClaims();
+        assertThat(typed.tcb().status()).isEqualTo(TcbStatus.UP_TO_DATE);
+        assertThat(typed.collateralMissing()).isEmpty();
+        assertThat(typed.body()).isInstanceOf(ReportBody.Td.class);
     }
 
     @Test
     void sgxV3CompleteSetNeedsConfigurationAndHardeningWithItsAdvisories() throws Exception {
         Claims c = verify(Platform.SGX, "sgx/dcapqvl-sgx_quote.bin", "sgx/dcapqvl-sgx_quote.collateral", "2025-07-01T00:00:00Z");
-        assertThat(c.details()).containsEntry("tcb_status", "ConfigurationAndSWHardeningNeeded")
+        assertThat(c.byName()).containsEntry("tcb_status", "ConfigurationAndSWHardeningNeeded")
                 .containsEntry("advisory_ids", "INTEL-SA-00289,INTEL-SA-00615");
+        assertThat(PlatformClaims.names(Platform.SGX)).as("every SGX claim can be pinned").containsAll(c.byName().keySet());
+        DcapClaims typed = (DcapClaims) c.platformClaims();
+        assertThat(typed.tcb().status()).isEqualTo(TcbStatus.CONFIGURATION_AND_SW_HARDENING_NEEDED);
+        assertThat(typed.tcb().advisoryIds()).containsExactly("INTEL-SA-00289", "INTEL-SA-00615");
+        assertThat(typed.platform()).isEqualTo(Platform.SGX);
         assertThat(new String(c.reportData()).trim()).startsWith("Hello, world!");
     }
 
@@ -95,13 +108,13 @@ class DcapVectorsTest {
         Claims c = verify(Platform.SGX, "sgx/dcapqvl-sgx_quote.bin", "sgx/dcapqvl-sgx_quote.collateral", "2025-07-01T00:00:00Z");
         String mr = c.measurementHex();
         var ok = new dev.veil.attest.ReferenceValues(Platform.SGX, List.of(mr), false, false,
-                java.util.Map.of("mrsigner", c.details().get("mrsigner")), java.util.Map.of(),
+                java.util.Map.of("mrsigner", c.byName().get("mrsigner")), java.util.Map.of(),
                 null, new dev.veil.attest.policy.Waivers(List.of("ConfigurationAndSWHardeningNeeded"),
-                        List.of("INTEL-SA-00289", "INTEL-SA-00615"), Platform.SGX.collateralKinds(), false));
+                        List.of("INTEL-SA-00289", "INTEL-SA-00615"), CollateralKind.ids(Platform.SGX.collateralKinds()), false));
         assertThat(ok.check(c, c.reportData())).isEmpty();
         var strict = new dev.veil.attest.ReferenceValues(Platform.SGX, List.of(mr), false, false,
                 java.util.Map.of("mrsigner", "00".repeat(32)), java.util.Map.of(), null,
-                dev.veil.attest.policy.Waivers.none().withMissingCollateral(Platform.SGX.collateralKinds()));
+                dev.veil.attest.policy.Waivers.none().withMissingCollateral(CollateralKind.ids(Platform.SGX.collateralKinds())));
         assertThat(strict.check(c, c.reportData())).extracting(dev.veil.attest.ClaimFailure::claim)
                 .containsExactlyInAnyOrder("mrsigner", "tcb_status", "advisory_ids");
     }
@@ -118,13 +131,14 @@ class DcapVectorsTest {
                                                   String advisories) throws Exception {
         Claims c = new DcapEvidenceVerifier(Platform.valueOf(platform)).verify(Vectors.read(quote), new VerificationOptions(
                 Instant.parse(at), List.of(Vectors.read(tcbInfo), Vectors.read("intel-collateral/intel-tcb-signing-chain-2025-2032.pem"))));
-        assertThat(c.details()).containsEntry("tcb_status", status).containsEntry("advisory_ids", advisories == null ? "" : advisories);
+        assertThat(c.byName()).containsEntry("tcb_status", status).containsEntry("advisory_ids", advisories == null ? "" : advisories);
     }
 
     @Test
     void tdxV5OutdatedPlatformMatchesNoTcbLevel() throws Exception {
         Claims c = verify(Platform.TDX, "tdx/dcapqvl-tdx_quote_outdated.bin", "tdx/dcapqvl-tdx_quote_outdated.collateral", "2026-03-01T00:00:00Z");
-        assertThat(c.details()).containsEntry("tcb_status", "TcbNotSupported").containsEntry("body", "TD 1.5");
+        assertThat(c.byName()).containsEntry("tcb_status", "TcbNotSupported").containsEntry("body", "TD 1.5");
+        assertThat(PlatformClaims.names(Platform.TDX)).as("every TD 1.5 claim can be pinned").containsAll(c.byName().keySet());
     }
 
     @Test
@@ -136,7 +150,7 @@ class DcapVectorsTest {
         }
         Claims c = new DcapEvidenceVerifier(Platform.TDX).verify(Vectors.read("tdx/gotdxguest-tdx_prod_quote_SPR_E4.bin"),
                 new VerificationOptions(Instant.parse("2023-07-01T01:00:00Z"), col));
-        assertThat(c.details()).containsEntry("tcb_status", "TcbNotSupported")
+        assertThat(c.byName()).containsEntry("tcb_status", "TcbNotSupported")
                 .containsEntry("trailing_bytes", "39 (non-zero; outside every signature, ignored)")
                 .containsEntry("pck_crl", "not revoked (Intel SGX PCK Platform CA CRL, Intel SGX Root CA CRL)");
     }

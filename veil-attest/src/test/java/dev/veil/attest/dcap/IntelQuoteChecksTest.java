@@ -49,11 +49,11 @@ class IntelQuoteChecksTest {
 
     @Test
     void tdxQuoteFromIntelsModuleVerifies() throws Exception {
-        assertThat(verifyTdx(tdQuote(), TestPki.tdxTcbInfo(INTEL_SIGNER, "UpToDate")).details())
+        assertThat(verifyTdx(tdQuote(), TestPki.tdxTcbInfo(INTEL_SIGNER, "UpToDate")).byName())
                 .containsEntry("tcb_status", "UpToDate").containsEntry("tdx_module", "TDX_01 isvsvn 3: UpToDate");
         TestQuote v5 = tdQuote();
         v5.version = 5;
-        assertThat(verifyTdx(v5, TestPki.tdxTcbInfo(INTEL_SIGNER, "OutOfDate")).details()).containsEntry("tcb_status", "OutOfDate");
+        assertThat(verifyTdx(v5, TestPki.tdxTcbInfo(INTEL_SIGNER, "OutOfDate")).byName()).containsEntry("tcb_status", "OutOfDate");
     }
 
     @Test
@@ -136,7 +136,7 @@ class IntelQuoteChecksTest {
     void tcbSigningCertificateRevokedByTheRootCaIsRefused() throws Exception {
         byte[] quote = pki.quote().build();
         byte[] info = pki.signed("tcbInfo", TestPki.sgxTcbInfo("UpToDate", 17, "2026-05-01T00:00:00Z"));
-        assertThat(pki.verify(Platform.SGX, quote, List.of(info, pki.rootCrl()), List.of()).details()).containsEntry("tcb_status", "UpToDate");
+        assertThat(pki.verify(Platform.SGX, quote, List.of(info, pki.rootCrl()), List.of()).byName()).containsEntry("tcb_status", "UpToDate");
         assertThatThrownBy(() -> pki.verify(Platform.SGX, quote, List.of(info, pki.rootCrl(pki.signingCert.getSerialNumber())), List.of()))
                 .hasMessageContaining("Intel SGX TCB Signing certificate is revoked (serial 4 is on the Intel SGX Root CA CRL)");
     }

@@ -26,7 +26,7 @@ class IssuerNameRevocationTest {
     /** The refusal's message, or what was accepted: the check must refuse for revocation or for the issuer name. */
     static String refusal(UnreadableTrustedCollateralTest.Verification v) throws Exception {
         try {
-            return "accepted with tcb_status " + v.run().details().get("tcb_status");
+            return "accepted with tcb_status " + v.run().byName().get("tcb_status");
         } catch (AttestationException e) {
             return e.getMessage();
         }

@@ -34,7 +34,7 @@ class QeIdentityCheckTest {
 
     @Test
     void matchingIdentityGivesItsLevel() throws Exception {
-        assertThat(verify(matching()).details()).containsEntry("qe_identity", "QE isvsvn 0: UpToDate");
+        assertThat(verify(matching()).byName()).containsEntry("qe_identity", "QE isvsvn 0: UpToDate");
     }
 
     @Test
@@ -58,14 +58,14 @@ class QeIdentityCheckTest {
     void qeBelowEveryLevelIsNotSupported() throws Exception {
         Claims c = pki.verify(Platform.SGX, quote, List.of(pki.signed("tcbInfo", TestPki.sgxTcbInfo("UpToDate", 17, "2026-05-01T00:00:00Z")),
                 pki.signed("enclaveIdentity", matching().replace("\"isvsvn\":0", "\"isvsvn\":1"))), List.of());
-        assertThat(c.details()).containsEntry("tcb_status", "TcbNotSupported");
+        assertThat(c.byName()).containsEntry("tcb_status", "TcbNotSupported");
     }
 
     @Test
     void revokedQeRevokesThePlatform() throws Exception {
         Claims c = pki.verify(Platform.SGX, quote, List.of(pki.signed("tcbInfo", TestPki.sgxTcbInfo("UpToDate", 17, "2026-05-01T00:00:00Z")),
                 pki.signed("enclaveIdentity", TestPki.qeIdentity("QE", 17, "Revoked"))), List.of());
-        assertThat(c.details()).containsEntry("tcb_status", "Revoked");
+        assertThat(c.byName()).containsEntry("tcb_status", "Revoked");
     }
 
     @Test

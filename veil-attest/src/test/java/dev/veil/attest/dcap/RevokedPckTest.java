@@ -59,7 +59,7 @@ class RevokedPckTest {
         DcapEvidenceVerifier verifier = new DcapEvidenceVerifier(Platform.SGX, rootCert);
 
         Claims ok = verifier.verify(quote, new VerificationOptions(AT, List.of(crl("CN=Intel SGX PCK Platform CA", ca, null))));
-        assertThat(ok.details()).containsEntry("fmspc", "00a067110000").containsEntry("pck_crl", "not revoked (Intel SGX PCK Platform CA CRL)");
+        assertThat(ok.byName()).containsEntry("fmspc", "00a067110000").containsEntry("pck_crl", "not revoked (Intel SGX PCK Platform CA CRL)");
 
         byte[] pckCrl = crl("CN=Intel SGX PCK Platform CA", ca, pckCert.getSerialNumber());
         assertThatThrownBy(() -> verifier.verify(quote, new VerificationOptions(AT, List.of(pckCrl))))

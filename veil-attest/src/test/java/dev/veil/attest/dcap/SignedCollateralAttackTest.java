@@ -39,7 +39,7 @@ class SignedCollateralAttackTest {
     void theUntouchedResponseGivesIntelsStatus() throws Exception {
         assertThat(REAL).startsWith("{\"tcbInfo\":{").contains(SIGNATURE);
         assertThat(FORGED_BODY.contains("advisoryIDs") || FORGED_BODY.contains("Needed")).isFalse();
-        assertThat(verify(REAL).details()).containsEntry("tcb_status", "ConfigurationAndSWHardeningNeeded")
+        assertThat(verify(REAL).byName()).containsEntry("tcb_status", "ConfigurationAndSWHardeningNeeded")
                 .containsEntry("advisory_ids", "INTEL-SA-00289,INTEL-SA-00615");
     }
 
@@ -97,6 +97,6 @@ class SignedCollateralAttackTest {
     /** Whitespace after the response (a file's final newline) is not data. */
     @Test
     void trailingWhitespaceIsAccepted() throws Exception {
-        assertThat(verify(REAL.strip() + "\n\r\n ").details()).containsEntry("tcb_status", "ConfigurationAndSWHardeningNeeded");
+        assertThat(verify(REAL.strip() + "\n\r\n ").byName()).containsEntry("tcb_status", "ConfigurationAndSWHardeningNeeded");
     }
 }

@@ -78,7 +78,7 @@ class SyntheticCollateralTest {
     void validCollateralGivesTheLevelsStatusAndAdvisories() throws Exception {
         Claims c = verify(signed("tcbInfo", tcbInfo("00A067110000", "0000", "SWHardeningNeeded"), tcbSigning),
                 signed("enclaveIdentity", qeIdentity("00".repeat(32)), tcbSigning));
-        assertThat(c.details()).containsEntry("tcb_status", "SWHardeningNeeded").containsEntry("advisory_ids", "INTEL-SA-99999")
+        assertThat(c.byName()).containsEntry("tcb_status", "SWHardeningNeeded").containsEntry("advisory_ids", "INTEL-SA-99999")
                 .containsEntry("qe_identity", "QE isvsvn 0: UpToDate");
     }
 

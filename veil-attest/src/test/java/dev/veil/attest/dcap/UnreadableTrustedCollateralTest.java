@@ -40,7 +40,7 @@ class UnreadableTrustedCollateralTest {
     /** "refused" when the verifier refuses, else the TCB status it reports. */
     static String outcome(Verification v) throws Exception {
         try {
-            return v.run().details().get("tcb_status");
+            return v.run().byName().get("tcb_status");
         } catch (AttestationException e) {
             return "refused";
         }

@@ -26,7 +26,7 @@ class NitroChainTest {
     @Test
     void genuineTestDocumentVerifies() throws Exception {
         Claims c = verify();
-        assertThat(c.details()).containsEntry("collateral_missing", "").containsEntry("digest", "SHA384");
+        assertThat(c.byName()).containsEntry("collateral_missing", "").containsEntry("digest", "SHA384");
     }
 
     @Test

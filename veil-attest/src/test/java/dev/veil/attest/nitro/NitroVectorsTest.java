@@ -13,6 +13,8 @@ import dev.veil.attest.EvidenceEncoding;
 import dev.veil.attest.Platform;
 import dev.veil.attest.VerificationOptions;
 import dev.veil.attest.Vectors;
+import dev.veil.attest.claims.NitroClaims;
+import dev.veil.attest.claims.PlatformClaims;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -44,7 +46,9 @@ class NitroVectorsTest {
     void verifiesWithTheExpectedClaims(Doc d) throws Exception {
         Claims c = verifier.verify(d.bytes(), VerificationOptions.at(d.at()));
         assertThat(c.platform()).isEqualTo(Platform.NITRO);
-        assertThat(c.details()).containsEntry("module_id", d.moduleId());
+        assertThat(c.byName()).containsEntry("module_id", d.moduleId());
+        assertThat(PlatformClaims.names(Platform.NITRO)).as("every Nitro claim can be pinned").containsAll(c.byName().keySet());
+        assertThat(((NitroClaims) c.platformClaims()).document().moduleId()).isEqualTo(d.moduleId());
         assertThat(c.measurementHex()).startsWith(d.pcr0Prefix()).hasSize(96);
         assertThat(c.debug()).isEqualTo(d.debug());
     }

@@ -6,11 +6,13 @@ import dev.veil.attest.ClaimFailure;
 import dev.veil.attest.Claims;
 import dev.veil.attest.Platform;
 import dev.veil.attest.ReferenceValues;
+import dev.veil.attest.snp.TcbVersion;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,7 +32,7 @@ class PolicyAttackTest {
     @Test
     void minTcbNamingOneComponentSilentlyWaivesTheOthers() {
         ReferenceValues rv = new ReferenceValues(Platform.SEV_SNP, List.of(MEASUREMENT), false, false).withMinTcb(Map.of("bl", 0));
-        Claims ancient = snp(Map.of("reported_tcb.bl", "0", "reported_tcb.tee", "0", "reported_tcb.snp", "0", "reported_tcb.ucode", "0"));
+        Claims ancient = snp(SyntheticClaims.milanTcb(0, 0, 0, 0));
         assertThat(rv.problems()).isEmpty();
         List<String> shown = new ArrayList<>(rv.relaxations());
         shown.addAll(rv.check(ancient, REPORT_DATA).stream().map(ClaimFailure::claim).toList());
@@ -46,18 +48,15 @@ class PolicyAttackTest {
     void turinFmcIsUncheckedWhenMinTcbOmitsIt() {
         ReferenceValues rv = new ReferenceValues(Platform.SEV_SNP, List.of(MEASUREMENT), false, false)
                 .withMinTcb(Map.of("bl", 3, "tee", 0, "snp", 8, "ucode", 115));
-        Claims turin = snp(Map.of("reported_tcb.fmc", "0", "reported_tcb.bl", "3", "reported_tcb.tee", "0",
-                "reported_tcb.snp", "8", "reported_tcb.ucode", "115"));
+        Claims turin = snp(SyntheticClaims.turinTcb(0, 3, 0, 8, 115));
         List<String> shown = new ArrayList<>(rv.relaxations());
         shown.addAll(rv.check(turin, REPORT_DATA).stream().map(ClaimFailure::claim).toList());
         assertThat(shown).as("a reported TCB component without a minimum must fail or be listed as a relaxation")
                 .anyMatch(s -> s.contains("fmc"));
     }
 
-    private static Claims snp(Map<String, String> tcb) {
-        Map<String, String> d = new java.util.HashMap<>(Map.of("vmpl", "0", "reported_tcb", "(see components)", "collateral_missing", ""));
-        d.putAll(tcb);
-        return new Claims(Platform.SEV_SNP, filled(48, 0x5a), REPORT_DATA, false, d);
+    private static Claims snp(TcbVersion tcb) {
+        return SyntheticClaims.snp(REPORT_DATA, 0, 0, tcb, Set.of());
     }
 
     private static byte[] filled(int n, int v) {

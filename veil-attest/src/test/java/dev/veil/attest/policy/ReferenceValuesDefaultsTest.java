@@ -1,16 +1,22 @@
 package dev.veil.attest.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.veil.attest.ClaimFailure;
 import dev.veil.attest.Claims;
 import dev.veil.attest.Platform;
 import dev.veil.attest.ReferenceValues;
+import dev.veil.attest.claims.CollateralKind;
+import dev.veil.attest.claims.IntelTcb;
+import dev.veil.attest.dcap.TcbStatus;
+import dev.veil.attest.snp.TcbVersion;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,18 +25,19 @@ import org.junit.jupiter.api.Test;
  */
 class ReferenceValuesDefaultsTest {
     static final byte[] REPORT_DATA = filled(64, 0x22);
+    private static final TcbVersion SNP_TCB = SyntheticClaims.milanTcb(3, 0, 8, 115);
 
     @Test
     void outOfDateTdxPlatformIsRefusedByDefault() {
-        Claims c = tdx(Map.of("tcb_status", "OutOfDate"));
+        Claims c = tdx(status(TcbStatus.OUT_OF_DATE));
         assertThat(claimsFailing(tdxValues(), c)).containsExactly("tcb_status");
     }
 
     @Test
     void waivedTcbStatusIsAcceptedAndListed() {
         ReferenceValues rv = tdxValues().withWaivers(completeCollateralWaivers().withTcbStatuses(List.of("SWHardeningNeeded")));
-        assertThat(rv.check(tdx(Map.of("tcb_status", "SWHardeningNeeded")), REPORT_DATA)).isEmpty();
-        assertThat(rv.check(tdx(Map.of("tcb_status", "OutOfDate")), REPORT_DATA)).extracting(ClaimFailure::claim)
+        assertThat(rv.check(tdx(status(TcbStatus.SW_HARDENING_NEEDED)), REPORT_DATA)).isEmpty();
+        assertThat(rv.check(tdx(status(TcbStatus.OUT_OF_DATE)), REPORT_DATA)).extracting(ClaimFailure::claim)
                 .containsExactly("tcb_status");
         assertThat(rv.relaxations()).contains("waivers.tcb_statuses: accepts Intel TCB status SWHardeningNeeded (not UpToDate)");
     }
@@ -41,16 +48,16 @@ class ReferenceValuesDefaultsTest {
         assertThat(rv.problems()).containsExactly("waivers.tcb_statuses lists Revoked: a revoked platform cannot be waived");
     }
 
+    /** Typed claims cannot leave the status out; with no TCB Info the verifier reports Unknown, which is not UpToDate. */
     @Test
     void absentTcbStatusIsNotTakenAsUpToDate() {
-        Map<String, String> d = new HashMap<>(tdxDetails(Map.of()));
-        d.remove("tcb_status");
-        assertThat(claimsFailing(tdxValues(), claims(Platform.TDX, d))).containsExactly("tcb_status");
+        assertThatThrownBy(() -> new IntelTcb(null, List.of(), OptionalLong.of(17))).isInstanceOf(NullPointerException.class);
+        assertThat(claimsFailing(tdxValues(), tdx(IntelTcb.unknown(OptionalLong.of(17))))).containsExactly("tcb_status");
     }
 
     @Test
     void applicableAdvisoryIsRefusedUnlessWaivedByName() {
-        Claims c = tdx(Map.of("advisory_ids", "INTEL-SA-00615,INTEL-SA-00828"));
+        Claims c = tdx(new IntelTcb(TcbStatus.UP_TO_DATE, List.of("INTEL-SA-00615", "INTEL-SA-00828"), OptionalLong.of(17)));
         assertThat(claimsFailing(tdxValues(), c)).containsExactly("advisory_ids");
         ReferenceValues oneWaived = tdxValues().withWaivers(Waivers.none().withAdvisories(List.of("INTEL-SA-00615")));
         assertThat(claimsFailing(oneWaived, c)).containsExactly("advisory_ids");
@@ -60,7 +67,7 @@ class ReferenceValuesDefaultsTest {
 
     @Test
     void missingPckCrlIsRefusedUnlessWaivedByKind() {
-        Claims c = tdx(Map.of("collateral_missing", "pck_crl"));
+        Claims c = SyntheticClaims.tdx(REPORT_DATA, false, SyntheticClaims.upToDate(), Set.of(CollateralKind.PCK_CRL));
         assertThat(claimsFailing(tdxValues(), c)).containsExactly("collateral_missing");
         ReferenceValues wrongKind = tdxValues().withWaivers(Waivers.none().withMissingCollateral(List.of("root_ca_crl")));
         assertThat(claimsFailing(wrongKind, c)).containsExactly("collateral_missing");
@@ -70,11 +77,12 @@ class ReferenceValuesDefaultsTest {
                 "waivers.missing_collateral: accepts evidence verified without the PCK CRL (revoked PCK certificates are not detected)");
     }
 
+    /** Typed claims cannot leave the missing collateral out; with none of it, all four kinds are reported missing. */
     @Test
     void unreportedCollateralOnDcapCountsAsAllMissing() {
-        Map<String, String> d = new HashMap<>(tdxDetails(Map.of()));
-        d.remove("collateral_missing");
-        Claims c = claims(Platform.TDX, d);
+        assertThatThrownBy(() -> SyntheticClaims.tdx(REPORT_DATA, false, SyntheticClaims.upToDate(), null))
+                .isInstanceOf(NullPointerException.class);
+        Claims c = SyntheticClaims.tdx(REPORT_DATA, false, SyntheticClaims.upToDate(), Set.copyOf(Platform.TDX.collateralKinds()));
         assertThat(claimsFailing(tdxValues(), c)).containsExactly("collateral_missing");
         ReferenceValues threeOfFour = tdxValues().withWaivers(
                 Waivers.none().withMissingCollateral(List.of("tcb_info", "qe_identity", "pck_crl")));
@@ -84,30 +92,29 @@ class ReferenceValuesDefaultsTest {
 
     @Test
     void unreportedAmdCrlOnSnpIsRefusedUnlessWaived() {
-        Map<String, String> d = new HashMap<>(snpDetails("0"));
-        d.remove("collateral_missing");
-        assertThat(claimsFailing(snpValues(), claims(Platform.SEV_SNP, d))).containsExactly("collateral_missing");
+        Claims c = SyntheticClaims.snp(REPORT_DATA, 0, 0, SNP_TCB, Set.of(CollateralKind.AMD_CRL));
+        assertThat(claimsFailing(snpValues(), c)).containsExactly("collateral_missing");
         ReferenceValues waived = snpValues().withWaivers(Waivers.none().withMissingCollateral(List.of("amd_crl")));
-        assertThat(claimsFailing(waived, claims(Platform.SEV_SNP, d))).isEmpty();
+        assertThat(claimsFailing(waived, c)).isEmpty();
     }
 
     @Test
     void nitroNeedsNoCollateralClaim() {
-        Claims c = claims(Platform.NITRO, Map.of());
+        Claims c = SyntheticClaims.nitro(REPORT_DATA);
         assertThat(claimsFailing(new ReferenceValues(Platform.NITRO, List.of(hex(measurement(Platform.NITRO))), false, false), c)).isEmpty();
     }
 
     @Test
     void snpReportFromVmplOneIsRefusedByDefault() {
-        assertThat(claimsFailing(snpValues(), claims(Platform.SEV_SNP, snpDetails("1")))).containsExactly("vmpl");
-        assertThat(claimsFailing(snpValues(), claims(Platform.SEV_SNP, snpDetails("0")))).isEmpty();
+        assertThat(claimsFailing(snpValues(), snp(1))).containsExactly("vmpl");
+        assertThat(claimsFailing(snpValues(), snp(0))).isEmpty();
     }
 
     @Test
     void explicitVmplPinReplacesTheDefaultAndIsListed() {
         ReferenceValues vmpl2 = snpValues().withClaims(Map.of("vmpl", "2"));
-        assertThat(claimsFailing(vmpl2, claims(Platform.SEV_SNP, snpDetails("2")))).isEmpty();
-        assertThat(claimsFailing(vmpl2, claims(Platform.SEV_SNP, snpDetails("0")))).containsExactly("vmpl");
+        assertThat(claimsFailing(vmpl2, snp(2))).isEmpty();
+        assertThat(claimsFailing(vmpl2, snp(0))).containsExactly("vmpl");
         assertThat(vmpl2.relaxations()).anyMatch(r -> r.startsWith("claims.vmpl: accepts SNP reports from VMPL 2"));
         assertThat(vmpl2.problems()).isEmpty();
         assertThat(snpValues().withClaims(Map.of("vmpl", "zero")).problems())
@@ -117,9 +124,9 @@ class ReferenceValuesDefaultsTest {
     @Test
     void snpWithoutMinimumTcbIsRefusedUnlessWaivedByName() {
         ReferenceValues none = snpValues().withMinTcb(Map.of());
-        assertThat(claimsFailing(none, claims(Platform.SEV_SNP, snpDetails("0")))).containsExactly("reported_tcb");
+        assertThat(claimsFailing(none, snp(0))).containsExactly("reported_tcb");
         ReferenceValues waived = none.withWaivers(none.waivers().withNoSnpMinTcb(true));
-        assertThat(claimsFailing(waived, claims(Platform.SEV_SNP, snpDetails("0")))).isEmpty();
+        assertThat(claimsFailing(waived, snp(0))).isEmpty();
         assertThat(waived.relaxations()).anyMatch(r -> r.startsWith("waivers.no_snp_min_tcb"));
         assertThat(snpValues().withWaivers(snpValues().waivers().withNoSnpMinTcb(true)).problems())
                 .contains("waivers.no_snp_min_tcb contradicts min_tcb; keep one");
@@ -128,30 +135,43 @@ class ReferenceValuesDefaultsTest {
     @Test
     void snpBelowMinimumTcbIsRefused() {
         ReferenceValues rv = snpValues().withMinTcb(Map.of("bl", 3, "tee", 0, "snp", 9, "ucode", 115));
-        assertThat(rv.check(claims(Platform.SEV_SNP, snpDetails("0")), REPORT_DATA)).extracting(ClaimFailure::toString)
+        assertThat(rv.check(snp(0), REPORT_DATA)).extracting(ClaimFailure::toString)
                 .containsExactly("reported_tcb.snp is 8, expected >= 9");
     }
 
     @Test
     void tcbEvaluationDataNumberBelowTheContractMinimumIsRefused() {
         ReferenceValues rv = tdxValues().withMinTcbEvaluationDataNumber(17);
-        assertThat(claimsFailing(rv, tdx(Map.of("tcb_evaluation_data_number", "16")))).containsExactly("tcb_evaluation_data_number");
-        assertThat(claimsFailing(rv, tdx(Map.of("tcb_evaluation_data_number", "17")))).isEmpty();
-        Map<String, String> d = new HashMap<>(tdxDetails(Map.of()));
-        d.remove("tcb_evaluation_data_number");
-        assertThat(claimsFailing(rv, claims(Platform.TDX, d))).containsExactly("tcb_evaluation_data_number");
+        assertThat(claimsFailing(rv, tdx(evaluationDataNumber(OptionalLong.of(16))))).containsExactly("tcb_evaluation_data_number");
+        assertThat(claimsFailing(rv, tdx(evaluationDataNumber(OptionalLong.of(17))))).isEmpty();
+        assertThat(claimsFailing(rv, tdx(evaluationDataNumber(OptionalLong.empty())))).containsExactly("tcb_evaluation_data_number");
     }
 
     @Test
     void claimPinCannotRelaxTheTcbStatusDefault() {
         ReferenceValues pinned = tdxValues().withClaims(Map.of("tcb_status", "OutOfDate", "collateral_missing", "pck_crl"));
-        Claims c = tdx(Map.of("tcb_status", "OutOfDate", "collateral_missing", "pck_crl"));
+        Claims c = SyntheticClaims.tdx(REPORT_DATA, false, status(TcbStatus.OUT_OF_DATE), Set.of(CollateralKind.PCK_CRL));
         assertThat(claimsFailing(pinned, c)).containsExactlyInAnyOrder("tcb_status", "collateral_missing");
     }
 
     @Test
+    void misspeltClaimPinIsRefusedBeforeItIsSigned() {
+        ReferenceValues misspelt = tdxValues().withClaims(Map.of("rtmr_1", "cd".repeat(48)));
+        assertThat(misspelt.problems()).singleElement().asString().startsWith("claims.rtmr_1 is not a claim tdx evidence carries");
+        ReferenceValues sgxClaimOnTdx = tdxValues().withClaims(Map.of("mrsigner", "00".repeat(32)));
+        assertThat(sgxClaimOnTdx.problems()).singleElement().asString().startsWith("claims.mrsigner is not a claim tdx evidence carries");
+        assertThat(tdxValues().withClaims(Map.of("rtmr1", "cd".repeat(48))).problems()).isEmpty();
+    }
+
+    @Test
+    void pinOfAnUnreportedClaimCannotMatchThePlaceholderShownForIt() {
+        ReferenceValues rv = tdxValues().withClaims(Map.of("rtmr_1", "(absent)"));
+        assertThat(claimsFailing(rv, tdx(SyntheticClaims.upToDate()))).containsExactly("rtmr_1");
+    }
+
+    @Test
     void debugTeeIsRefusedUnlessAllowed() {
-        Claims c = new Claims(Platform.TDX, measurement(Platform.TDX), REPORT_DATA, true, tdxDetails(Map.of()));
+        Claims c = SyntheticClaims.tdx(REPORT_DATA, true, SyntheticClaims.upToDate(), Set.of());
         assertThat(claimsFailing(tdxValues(), c)).containsExactly("debug");
         assertThat(claimsFailing(tdxValues().withAllowDebug(true), c)).isEmpty();
         assertThat(tdxValues().withAllowDebug(true).relaxations()).anyMatch(r -> r.startsWith("allow_debug"));
@@ -159,7 +179,7 @@ class ReferenceValuesDefaultsTest {
 
     @Test
     void simulationIsRefusedUnlessAllowedAndThenNeedsNoTcbOrCollateral() {
-        Claims c = claims(Platform.SIM, Map.of());
+        Claims c = SyntheticClaims.sim(REPORT_DATA);
         String m = hex(measurement(Platform.SIM));
         assertThat(claimsFailing(new ReferenceValues(Platform.SIM, List.of(m), false, false), c)).containsExactly("simulated TEE");
         ReferenceValues allowed = new ReferenceValues(Platform.SIM, List.of(m), false, true);
@@ -204,7 +224,7 @@ class ReferenceValuesDefaultsTest {
 
     @Test
     void evidenceOfAnotherPlatformGetsThePlatformCheckAlone() {
-        assertThat(claimsFailing(snpValues(), tdx(Map.of()))).containsExactly("platform");
+        assertThat(claimsFailing(snpValues(), tdx(SyntheticClaims.upToDate()))).containsExactly("platform");
     }
 
     private static List<String> claimsFailing(ReferenceValues rv, Claims c) {
@@ -221,29 +241,24 @@ class ReferenceValuesDefaultsTest {
     }
 
     private static Waivers completeCollateralWaivers() {
-        return Waivers.none().withMissingCollateral(Platform.TDX.collateralKinds());
+        return Waivers.none().withMissingCollateral(CollateralKind.ids(Platform.TDX.collateralKinds()));
     }
 
-    /** A TDX platform a careful operator accepts, with {@code overrides} replacing some of its claims. */
-    private static Claims tdx(Map<String, String> overrides) {
-        return claims(Platform.TDX, tdxDetails(overrides));
+    /** A TDX platform with all collateral and Intel's verdict {@code tcb}. */
+    private static Claims tdx(IntelTcb tcb) {
+        return SyntheticClaims.tdx(REPORT_DATA, false, tcb, Set.of());
     }
 
-    private static Map<String, String> tdxDetails(Map<String, String> overrides) {
-        Map<String, String> d = new HashMap<>(Map.of("tcb_status", "UpToDate", "advisory_ids", "", "collateral_missing", "",
-                "tcb_evaluation_data_number", "17"));
-        d.putAll(overrides);
-        return d;
+    private static IntelTcb status(TcbStatus status) {
+        return new IntelTcb(status, List.of(), OptionalLong.of(17));
     }
 
-    private static Map<String, String> snpDetails(String vmpl) {
-        return Map.of("vmpl", vmpl, "reported_tcb", "bl=3 tee=0 snp=8 ucode=115", "reported_tcb.bl", "3",
-                "reported_tcb.tee", "0", "reported_tcb.snp", "8", "reported_tcb.ucode", "115", "collateral_missing", "",
-                "policy_migrate_ma", "false");
+    private static IntelTcb evaluationDataNumber(OptionalLong n) {
+        return new IntelTcb(TcbStatus.UP_TO_DATE, List.of(), n);
     }
 
-    private static Claims claims(Platform p, Map<String, String> details) {
-        return new Claims(p, measurement(p), REPORT_DATA, false, details);
+    private static Claims snp(int vmpl) {
+        return SyntheticClaims.snp(REPORT_DATA, vmpl, 0, SNP_TCB, Set.of());
     }
 
     private static byte[] measurement(Platform p) {

@@ -9,6 +9,7 @@ import dev.veil.attest.ClaimFailure;
 import dev.veil.attest.Platform;
 import dev.veil.attest.ReferenceValues;
 import dev.veil.attest.VerificationOptions;
+import dev.veil.attest.claims.PlatformClaims;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
@@ -34,6 +35,7 @@ class SimEvidenceVerifierTest {
         assertThat(c.reportData()).isEqualTo(REPORT_DATA);
         assertThat(c.debug()).isFalse();
         assertThat(accepting.check(c, REPORT_DATA)).isEmpty();
+        assertThat(PlatformClaims.names(Platform.SIM)).as("every sim claim can be pinned").containsAll(c.byName().keySet());
     }
 
     @Test

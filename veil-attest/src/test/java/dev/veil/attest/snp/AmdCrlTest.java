@@ -46,12 +46,12 @@ class AmdCrlTest {
     void realReportWithoutACrlReportsTheCrlAsMissingCollateral() throws Exception {
         Claims c = new SnpEvidenceVerifier().verify(Vectors.read("sev-snp/virtee-milan-report.bin"),
                 new VerificationOptions(AT, List.of(Vectors.read("sev-snp/virtee-milan-vcek.der"))));
-        assertThat(c.details()).containsEntry("collateral_missing", "amd_crl");
+        assertThat(c.byName()).containsEntry("collateral_missing", "amd_crl");
     }
 
     @Test
     void currentCrlThatRevokesNothingLeavesNoCollateralMissing() throws Exception {
-        assertThat(verify(List.of(clean()), List.of()).details()).containsEntry("collateral_missing", "");
+        assertThat(verify(List.of(clean()), List.of()).byName()).containsEntry("collateral_missing", "");
     }
 
     @Test
@@ -70,7 +70,7 @@ class AmdCrlTest {
     void arkEntryForItsOwnSerialZeroDoesNotRevokeEveryVcek() throws Exception {
         // AMD's VCEKs all carry serial 0; an entry the ARK makes for a certificate it issued with serial 0 is not about them
         byte[] crl = TestAmdPki.arkCrl(List.of(BigInteger.ZERO), List.of());
-        assertThat(verify(List.of(crl), List.of()).details()).containsEntry("collateral_missing", "");
+        assertThat(verify(List.of(crl), List.of()).byName()).containsEntry("collateral_missing", "");
     }
 
     @Test
@@ -126,7 +126,7 @@ class AmdCrlTest {
     @Test
     void hostSuppliedCrlIsUsedWhenTheVerifierHasNone() throws Exception {
         assertThatThrownBy(() -> verify(List.of(), List.of(revokingAsk()))).hasMessageContaining("is revoked by AMD");
-        assertThat(verify(List.of(), List.of(clean())).details()).containsEntry("collateral_missing", "");
+        assertThat(verify(List.of(), List.of(clean())).byName()).containsEntry("collateral_missing", "");
     }
 
     @Test
@@ -147,7 +147,7 @@ class AmdCrlTest {
     void crlOfAnotherProductLineIsNotMistakenForThisOne() throws Exception {
         byte[] genoa = TestAmdPki.crl(new X500Name("CN=ARK-Genoa,O=Test AMD,C=US"), ARK_KEY.getPrivate(), AT.minusSeconds(60),
                 AT.plusSeconds(86400), List.of(ASK_SERIAL), List.of());
-        assertThat(verify(List.of(genoa), List.of()).details()).containsEntry("collateral_missing", "amd_crl");
+        assertThat(verify(List.of(genoa), List.of()).byName()).containsEntry("collateral_missing", "amd_crl");
     }
 
     @Test

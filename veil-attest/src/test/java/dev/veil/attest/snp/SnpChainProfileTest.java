@@ -37,7 +37,7 @@ class SnpChainProfileTest {
     @Test
     void genuineTestChainVerifiesAndSaysTheCrlIsMissing() throws Exception {
         Claims c = verify(TestAmdPki.report(), new TestAmdPki.Vcek().der());
-        assertThat(c.details()).containsEntry("product", "Milan").containsEntry("vmpl", "0")
+        assertThat(c.byName()).containsEntry("product", "Milan").containsEntry("vmpl", "0")
                 .containsEntry("collateral_missing", "amd_crl").containsEntry("chip_id_masked", "false");
     }
 
@@ -186,7 +186,7 @@ class SnpChainProfileTest {
     @Test
     void maskedChipIdIsBoundByTheVcekSignatureAndSaysSo() throws Exception {
         Claims c = verify(TestAmdPki.report(VCEK_KEY.getPrivate(), 0, new byte[64], 0), new TestAmdPki.Vcek().der());
-        assertThat(c.details()).containsEntry("chip_id_masked", "true").containsEntry("chip_id", "00".repeat(64))
+        assertThat(c.byName()).containsEntry("chip_id_masked", "true").containsEntry("chip_id", "00".repeat(64))
                 .containsEntry("vcek_hw_id", HexFormat.of().formatHex(CHIP));
     }
 
@@ -209,7 +209,7 @@ class SnpChainProfileTest {
     void vmplIsReportedAsTheReportStatesIt() throws Exception {
         for (int vmpl = 0; vmpl <= 3; vmpl++) {
             Claims c = verify(TestAmdPki.report(VCEK_KEY.getPrivate(), 0, CHIP, vmpl), new TestAmdPki.Vcek().der());
-            assertThat(c.details()).containsEntry("vmpl", Integer.toString(vmpl));
+            assertThat(c.byName()).containsEntry("vmpl", Integer.toString(vmpl));
         }
         assertThatThrownBy(() -> SnpReport.parse(TestAmdPki.report(VCEK_KEY.getPrivate(), 0, CHIP, 4)))
                 .hasMessageContaining("SNP report VMPL is 4");

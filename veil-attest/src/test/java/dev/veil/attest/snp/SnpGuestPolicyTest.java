@@ -30,7 +30,7 @@ class SnpGuestPolicyTest {
     @Test
     void migrationAgentIsAcceptedOnlyWhenPinnedAndThenShownAsARelaxation() throws Exception {
         Claims claims = verify(withPolicy(TestAmdPki.report(), 0x30000L | SnpReport.POLICY_MIGRATE_MA));
-        assertThat(claims.details().get("report_id_ma")).matches("[0-9a-f]{64}");
+        assertThat(claims.byName().get("report_id_ma")).matches("[0-9a-f]{64}");
         ReferenceValues pinned = contract().withClaims(Map.of("policy_migrate_ma", "true"));
         assertThat(pinned.problems()).isEmpty();
         assertThat(pinned.check(claims, REPORT_DATA)).isEmpty();
@@ -40,7 +40,7 @@ class SnpGuestPolicyTest {
     @Test
     void guestWithoutMigrationAgentPassesTheDefault() throws Exception {
         Claims claims = verify(TestAmdPki.report());
-        assertThat(claims.details()).containsEntry("policy_migrate_ma", "false").containsEntry("policy_cxl_allow", "false")
+        assertThat(claims.byName()).containsEntry("policy_migrate_ma", "false").containsEntry("policy_cxl_allow", "false")
                 .containsEntry("policy_page_swap_disable", "false");
         assertThat(contract().check(claims, REPORT_DATA)).isEmpty();
     }

@@ -38,7 +38,7 @@ class SnpPolicyAttackTest {
         byte[] report = withPolicy(TestAmdPki.report(), 0x30000L | SnpReport.POLICY_MIGRATE_MA);
         Claims claims = TestAmdPki.verifier().verify(report,
                 new VerificationOptions(AT, List.of(new TestAmdPki.Vcek().der(), TestAmdPki.arkCrl(List.of(), List.of()))));
-        assertThat(claims.details()).containsEntry("policy_migrate_ma", "true");
+        assertThat(claims.byName()).containsEntry("policy_migrate_ma", "true");
         ReferenceValues contract = safeSnpContract();
         assertThat(contract.relaxations()).isEmpty();
         assertThat(contract.check(claims, REPORT_DATA)).extracting(ClaimFailure::claim)

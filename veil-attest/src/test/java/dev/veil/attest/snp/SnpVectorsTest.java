@@ -9,6 +9,9 @@ import dev.veil.attest.Platform;
 import dev.veil.attest.ReferenceValues;
 import dev.veil.attest.VerificationOptions;
 import dev.veil.attest.Vectors;
+import dev.veil.attest.claims.CollateralKind;
+import dev.veil.attest.claims.PlatformClaims;
+import dev.veil.attest.claims.SnpClaims;
 import java.math.BigInteger;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
@@ -80,14 +83,20 @@ class SnpVectorsTest {
         assertThat(c.platform()).isEqualTo(Platform.SEV_SNP);
         assertThat(c.measurementHex()).isEqualTo(v.measurement());
         assertThat(c.reportDataHex()).startsWith(v.reportDataPrefix());
-        assertThat(c.details()).containsEntry("report_version", Integer.toString(v.version()))
+        assertThat(c.byName()).containsEntry("report_version", Integer.toString(v.version()))
                 .containsEntry("policy", "0x" + Long.toHexString(v.policy()))
                 .containsEntry("vmpl", Integer.toString(v.vmpl()))
                 .containsEntry("product", v.product())
                 .containsEntry("signing_key", v.signer())
                 .containsEntry("collateral_missing", "amd_crl")     // none of the samples comes with AMD's CRL
                 .containsEntry("chip_id_masked", Boolean.toString(v.signer().equals("VLEK")));   // AWS zeroes CHIP_ID
-        assertThat(c.details().get("reported_tcb")).endsWith(String.format("(0x%016x)", v.reportedTcb()));
+        assertThat(c.byName().get("reported_tcb")).endsWith(String.format("(0x%016x)", v.reportedTcb()));
+        assertThat(PlatformClaims.names(Platform.SEV_SNP)).as("every SNP claim can be pinned").containsAll(c.byName().keySet());
+        SnpClaims typed = (SnpClaims) c.platformClaims();
+        assertThat(typed.vmpl()).isEqualTo(v.vmpl());
+        assertThat(typed.reportedTcb().raw()).isEqualTo(v.reportedTcb());
+        assertThat(typed.signingKey().name()).isEqualTo(v.signer());
+        assertThat(typed.collateralMissing()).containsExactly(CollateralKind.AMD_CRL);
         assertThat(c.debug()).isEqualTo((v.policy() & SnpReport.POLICY_DEBUG) != 0);
     }
 
@@ -107,7 +116,7 @@ class SnpVectorsTest {
     @Test
     void milanTcbIsDecodedPerTheSpecification() throws Exception {
         Claims c = verifier.verify(vectors().toList().get(1).bytes(), vectors().toList().get(1).options());
-        assertThat(c.details().get("reported_tcb")).startsWith("bl=3 tee=0 snp=8 ucode=115");
+        assertThat(c.byName().get("reported_tcb")).startsWith("bl=3 tee=0 snp=8 ucode=115");
     }
 
     @Test

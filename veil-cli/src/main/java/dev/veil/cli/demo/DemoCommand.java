@@ -153,7 +153,7 @@ public final class DemoCommand implements Callable<Integer> {
             t = System.nanoTime();
             OutputPolicy policy = scores ? OutputPolicy.scores() : OutputPolicy.labels();
             SessionContract c = SessionContract.draft(OnnxSignatureReader.modelTerms(modelBytes, custom ? model.getFileName().toString() : "demo digits classifier"),
-                    mp.publicIdentity(), dp.publicIdentity(), new EnclavePolicy("sim", List.of(measurement), false, true),
+                    mp.publicIdentity(), dp.publicIdentity(), new EnclavePolicy(dev.veil.attest.Platform.SIM, List.of(measurement), false, true),
                     KeyWrapSuite.MLKEM768_X25519, policy, Instant.now().plus(Duration.ofHours(1)));
             DatasetCheck.requireFits(c, dataBytes);
             SignedContract contract = SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, mp).signedBy(Role.DATA_PROVIDER, dp);

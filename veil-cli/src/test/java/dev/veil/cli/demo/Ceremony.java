@@ -41,7 +41,7 @@ final class Ceremony implements AutoCloseable {
     }
 
     EnclavePolicy policy() {
-        return new EnclavePolicy("sim", List.of(measurement), false, true);
+        return new EnclavePolicy(dev.veil.attest.Platform.SIM, List.of(measurement), false, true);
     }
 
     SessionContract contract(byte[] model, OutputPolicy output, EnclavePolicy policy) {

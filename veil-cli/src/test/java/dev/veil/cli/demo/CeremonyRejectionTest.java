@@ -69,7 +69,7 @@ class CeremonyRejectionTest {
 
     @Test
     void measurementNotInTheContractIsRefusedByTheProvider() throws Exception {
-        EnclavePolicy wrong = new EnclavePolicy("sim", List.of("00".repeat(48)), false, true);
+        EnclavePolicy wrong = new EnclavePolicy(dev.veil.attest.Platform.SIM, List.of("00".repeat(48)), false, true);
         LocalCeremony.Run run = ceremony.run(Ceremony.signed(ceremony.contract(model, OutputPolicy.labels(), wrong)), model, data);
         assertThat(run.mpError()).isInstanceOf(AttestationException.class)
                 .hasMessageContaining("measurement is " + ceremony.measurement)
@@ -78,7 +78,7 @@ class CeremonyRejectionTest {
 
     @Test
     void contractForAnotherPlatformIsRefusedByTheEnclave() throws Exception {
-        EnclavePolicy snp = new EnclavePolicy("snp", List.of(ceremony.measurement), false, false);
+        EnclavePolicy snp = new EnclavePolicy(dev.veil.attest.Platform.SEV_SNP, List.of(ceremony.measurement), false, false);
         LocalCeremony.Run run = ceremony.run(Ceremony.signed(ceremony.contract(model, OutputPolicy.labels(), snp)), model, data);
         assertThat(run.mpError()).hasMessageContaining("runs on platform sim but the contract requires snp");
     }

@@ -62,7 +62,7 @@ class RealPlatformCeremonyTest {
         Path root = Files.createDirectories(dir.resolve("tsm"));
         fakeConfigfs(root, "sev_guest", report, certTable(vector("sev-snp/virtee-milan-vcek.der")));
         // recorded evidence, no AMD CRL reachable offline: the contract must say so by name
-        refusedOnlyForTheBinding(new ConfigfsTsmSource("snp", root, () -> "veil"), policy("snp",
+        refusedOnlyForTheBinding(new ConfigfsTsmSource(Platform.SEV_SNP, root, () -> "veil"), policy("snp",
                 "7a1e5c266c0108dbc9bb94fa926951320940915d0aafb42464bd88b579ea158d3e1a0dc39b2c60bd95b9c480cd81841f",
                 Waivers.none().withNoSnpMinTcb(true).withMissingCollateral(List.of("amd_crl"))), Instant.now(), List.of());
     }
@@ -71,7 +71,7 @@ class RealPlatformCeremonyTest {
     void tdxThroughConfigfsTsm() throws Exception {
         Path root = Files.createDirectories(dir.resolve("tsm"));
         fakeConfigfs(root, "tdx_guest", vector("tdx/dcapqvl-tdx_quote.bin"), null);
-        refusedOnlyForTheBinding(new ConfigfsTsmSource("tdx", root, () -> "veil"), policy("tdx", TDX_MRTD, WITHOUT_DCAP_COLLATERAL),
+        refusedOnlyForTheBinding(new ConfigfsTsmSource(Platform.TDX, root, () -> "veil"), policy("tdx", TDX_MRTD, WITHOUT_DCAP_COLLATERAL),
                 Instant.now(), List.of());
     }
 
@@ -120,7 +120,7 @@ class RealPlatformCeremonyTest {
     /** The claims the provider refused the enclave's evidence for. */
     private List<String> failures(EvidenceSource source, EnclavePolicy policy, Instant at, List<byte[]> collateral,
                                   TrustedCollateral own) throws Exception {
-        String platform = policy.referenceValues().platform().id();
+        Platform platform = policy.referenceValues().platform();
         EnclaveConfig cfg = new EnclaveConfig(platform, "127.0.0.1", 0, dir.resolve("work"), 64, 1, 1 << 20, 1 << 20,
                 Duration.ofSeconds(10), false);
         SessionContract c = SessionContract.draft(TestModelTerms.unused(), MP.publicIdentity(), DP.publicIdentity(),
@@ -143,14 +143,14 @@ class RealPlatformCeremonyTest {
     private EvidenceSource tdxShippingCollateralFrom(java.net.URI pccs) throws Exception {
         Path root = Files.createDirectories(dir.resolve("tsm"));
         fakeConfigfs(root, "tdx_guest", vector("tdx/dcapqvl-tdx_quote.bin"), null);
-        return new CollateralShippingSource(new ConfigfsTsmSource("tdx", root, () -> "veil"),
+        return new CollateralShippingSource(new ConfigfsTsmSource(Platform.TDX, root, () -> "veil"),
                 new CollateralSettings(new CollateralFetcher.Endpoints(pccs, pccs, pccs.resolve(FakeCollateralServices.ROOT_CRL_PATH)),
                         dir.resolve("enclave-cache"), null, Duration.ofHours(1)),
                 Clock.fixed(TDX_COLLATERAL_CURRENT, ZoneOffset.UTC));
     }
 
     private static EnclavePolicy tdxRequiringUpToDate() {
-        return new EnclavePolicy("tdx", List.of(TDX_MRTD), false, false);   // the defaults: UpToDate, all collateral
+        return new EnclavePolicy(Platform.TDX, List.of(TDX_MRTD), false, false);   // the defaults: UpToDate, all collateral
     }
 
     @Test
@@ -158,7 +158,7 @@ class RealPlatformCeremonyTest {
         // without collateral the TCB status is unknown, so a contract requiring UpToDate refuses more than the binding
         Path bare = Files.createDirectories(dir.resolve("bare"));
         fakeConfigfs(bare, "tdx_guest", vector("tdx/dcapqvl-tdx_quote.bin"), null);
-        assertThat(failures(new ConfigfsTsmSource("tdx", bare, () -> "veil"), tdxRequiringUpToDate(), TDX_COLLATERAL_CURRENT,
+        assertThat(failures(new ConfigfsTsmSource(Platform.TDX, bare, () -> "veil"), tdxRequiringUpToDate(), TDX_COLLATERAL_CURRENT,
                 List.of(), TrustedCollateral.NONE)).isNotEqualTo(List.of("report_data"));
         try (FakeCollateralServices pccs = FakeCollateralServices.intelForDcapQvlTdxQuote()) {
             assertThat(failures(tdxShippingCollateralFrom(pccs.base()), tdxRequiringUpToDate(), TDX_COLLATERAL_CURRENT,
@@ -193,7 +193,7 @@ class RealPlatformCeremonyTest {
         Path col = Path.of(System.getProperty("veil.testdata.dir"), "vectors", "tdx", "dcapqvl-tdx_quote.collateral");
         Path root = Files.createDirectories(dir.resolve("tsm"));
         fakeConfigfs(root, "tdx_guest", vector("tdx/dcapqvl-tdx_quote.bin"), null);
-        EvidenceSource hostSendsNothing = new ConfigfsTsmSource("tdx", root, () -> "veil");
+        EvidenceSource hostSendsNothing = new ConfigfsTsmSource(Platform.TDX, root, () -> "veil");
         try (FakeCollateralServices ownPccs = FakeCollateralServices.intelForDcapQvlTdxQuote()) {
             // join --fetch / --pccs: fetched for the evidence received, before anything is released
             var own = new FetchedTrustedCollateral(new CollateralFetcher(new CollateralFetcher.Endpoints(ownPccs.base(), ownPccs.base(),

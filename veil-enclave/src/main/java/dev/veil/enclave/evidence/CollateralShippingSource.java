@@ -49,7 +49,7 @@ public final class CollateralShippingSource implements EvidenceSource {
     }
 
     @Override
-    public String platform() {
+    public Platform platform() {
         return platformSource.platform();
     }
 
@@ -90,7 +90,7 @@ public final class CollateralShippingSource implements EvidenceSource {
 
     /** Fetches what is past its nextUpdate (the cache answers the rest) and makes it the set shipped from now on. */
     void refreshNow() throws IOException {
-        Platform p = Platform.fromId(platformSource.platform());
+        Platform p = platformSource.platform();
         try {
             current.set(fetcher.fetchFor(p, startupEvidence.evidence(), settings.snpProduct(), startupEvidence.collateral()));
         } catch (AttestationException e) {

@@ -1,5 +1,6 @@
 package dev.veil.enclave.evidence;
 
+import dev.veil.attest.Platform;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
@@ -18,18 +19,18 @@ import java.util.function.Supplier;
 public final class ConfigfsTsmSource implements EvidenceSource {
     public static final Path DEFAULT_ROOT = Path.of("/sys/kernel/config/tsm/report");
 
-    private final String platform;
+    private final Platform platform;
     private final Path root;
     private final Supplier<String> entryNames;
 
-    /** @param platform "snp" or "tdx"; the kernel's {@code provider} attribute must agree */
-    public ConfigfsTsmSource(String platform, Path root) {
+    /** @param platform snp or tdx; the kernel's {@code provider} attribute must agree */
+    public ConfigfsTsmSource(Platform platform, Path root) {
         this(platform, root, () -> "veil-" + UUID.randomUUID());
     }
 
     /** With chosen entry names (the default is a random name per request). */
-    public ConfigfsTsmSource(String platform, Path root, Supplier<String> entryNames) {
-        if (!platform.equals("snp") && !platform.equals("tdx")) {
+    public ConfigfsTsmSource(Platform platform, Path root, Supplier<String> entryNames) {
+        if (platform != Platform.SEV_SNP && platform != Platform.TDX) {
             throw new IllegalArgumentException("configfs-tsm serves snp and tdx");
         }
         this.platform = platform;
@@ -38,7 +39,7 @@ public final class ConfigfsTsmSource implements EvidenceSource {
     }
 
     @Override
-    public String platform() {
+    public Platform platform() {
         return platform;
     }
 
@@ -57,7 +58,7 @@ public final class ConfigfsTsmSource implements EvidenceSource {
         Files.createDirectories(entry);
         try {
             String provider = Files.readString(entry.resolve("provider"), StandardCharsets.US_ASCII).strip();
-            String expected = platform.equals("snp") ? "sev_guest" : "tdx_guest";
+            String expected = platform == Platform.SEV_SNP ? "sev_guest" : "tdx_guest";
             if (!provider.equals(expected)) {
                 throw new IOException("configfs-tsm provider is '" + provider + "', expected '" + expected + "' for platform " + platform);
             }
@@ -66,7 +67,7 @@ public final class ConfigfsTsmSource implements EvidenceSource {
             byte[] out = Files.readAllBytes(entry.resolve("outblob"));
             List<byte[]> certs = List.of();
             Path aux = entry.resolve("auxblob");
-            if (platform.equals("snp") && Files.exists(aux)) {
+            if (platform == Platform.SEV_SNP && Files.exists(aux)) {
                 certs = SnpCertTable.certificates(Files.readAllBytes(aux));
             }
             String after = Files.readString(entry.resolve("generation"), StandardCharsets.US_ASCII).strip();

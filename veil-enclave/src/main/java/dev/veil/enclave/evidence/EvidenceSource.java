@@ -1,5 +1,7 @@
 package dev.veil.enclave.evidence;
 
+import dev.veil.attest.Platform;
+
 /**
  * Where the enclave gets evidence from: the simulated firmware, or a TEE device interface on real hardware. One
  * call per provider challenge; {@code reportData} is the 64-byte session binding.
@@ -12,7 +14,7 @@ public interface EvidenceSource {
         }
     }
 
-    String platform();
+    Platform platform();
 
     /** Checks at start-up that the platform interface is there, so a misconfigured enclave fails before any provider. */
     default void probe() throws java.io.IOException {

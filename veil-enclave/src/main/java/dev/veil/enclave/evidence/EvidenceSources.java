@@ -1,5 +1,6 @@
 package dev.veil.enclave.evidence;
 
+import dev.veil.attest.Platform;
 import dev.veil.enclave.EnclaveConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,24 +25,23 @@ public final class EvidenceSources {
                                              CollateralSettings collateral) {
         EvidenceSource device = platformInterface(config, root, extraCertificates);
         return switch (config.platform()) {
-            case "snp", "tdx", "sgx" -> CollateralShippingSource.over(device, collateral);
-            default -> device;
+            case SEV_SNP, TDX, SGX -> CollateralShippingSource.over(device, collateral);
+            case SIM, NITRO -> device;
         };
     }
 
     private static EvidenceSource platformInterface(EnclaveConfig config, Path root, List<byte[]> extraCertificates) {
         return switch (config.platform()) {
-            case "sim" -> new SimEvidenceSource(CodeMeasurement.compute(config), config.simulateDebug());
-            case "snp" -> {
+            case SIM -> new SimEvidenceSource(CodeMeasurement.compute(config), config.simulateDebug());
+            case SEV_SNP -> {
                 Path tsm = root != null ? root : ConfigfsTsmSource.DEFAULT_ROOT;
                 yield root == null && !Files.isDirectory(tsm)
                         ? new SevGuestSource(SevGuestSource.DEFAULT_DEVICE, DeviceIoctl.LIBC, 0, extraCertificates)
-                        : new ConfigfsTsmSource("snp", tsm);
+                        : new ConfigfsTsmSource(Platform.SEV_SNP, tsm);
             }
-            case "tdx" -> new ConfigfsTsmSource("tdx", root != null ? root : ConfigfsTsmSource.DEFAULT_ROOT);
-            case "sgx" -> new GramineSgxSource(root != null ? root : GramineSgxSource.DEFAULT_ROOT);
-            case "nitro" -> new NitroNsmSource(root != null ? root : NitroNsmSource.DEFAULT_DEVICE, DeviceIoctl.LIBC);
-            default -> throw new IllegalArgumentException("unknown platform '" + config.platform() + "', expected sim, snp, tdx, sgx or nitro");
+            case TDX -> new ConfigfsTsmSource(Platform.TDX, root != null ? root : ConfigfsTsmSource.DEFAULT_ROOT);
+            case SGX -> new GramineSgxSource(root != null ? root : GramineSgxSource.DEFAULT_ROOT);
+            case NITRO -> new NitroNsmSource(root != null ? root : NitroNsmSource.DEFAULT_DEVICE, DeviceIoctl.LIBC);
         };
     }
 }

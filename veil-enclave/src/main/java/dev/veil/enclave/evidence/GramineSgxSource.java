@@ -1,5 +1,6 @@
 package dev.veil.enclave.evidence;
 
+import dev.veil.attest.Platform;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,8 +21,8 @@ public final class GramineSgxSource implements EvidenceSource {
     }
 
     @Override
-    public String platform() {
-        return "sgx";
+    public Platform platform() {
+        return Platform.SGX;
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.veil.enclave.evidence;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import com.sun.jna.Memory;
+import dev.veil.attest.Platform;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -30,8 +31,8 @@ public final class NitroNsmSource implements EvidenceSource {
     }
 
     @Override
-    public String platform() {
-        return "nitro";
+    public Platform platform() {
+        return Platform.NITRO;
     }
 
     @Override

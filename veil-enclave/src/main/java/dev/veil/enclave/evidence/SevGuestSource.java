@@ -1,6 +1,7 @@
 package dev.veil.enclave.evidence;
 
 import com.sun.jna.Memory;
+import dev.veil.attest.Platform;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,8 +32,8 @@ public final class SevGuestSource implements EvidenceSource {
     }
 
     @Override
-    public String platform() {
-        return "snp";
+    public Platform platform() {
+        return Platform.SEV_SNP;
     }
 
     @Override

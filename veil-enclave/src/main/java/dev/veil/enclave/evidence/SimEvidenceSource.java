@@ -1,5 +1,6 @@
 package dev.veil.enclave.evidence;
 
+import dev.veil.attest.Platform;
 import dev.veil.attest.sim.SimFirmware;
 
 /** Evidence from the simulated firmware. INSECURE by design; the server prints a banner when it is used. */
@@ -14,8 +15,8 @@ public final class SimEvidenceSource implements EvidenceSource {
     }
 
     @Override
-    public String platform() {
-        return "sim";
+    public Platform platform() {
+        return Platform.SIM;
     }
 
     @Override

@@ -118,7 +118,7 @@ public final class ProviderConnection {
         }
         channel.setReadTimeout(config.limits().idleTimeout());
         ContractVerifier.Verified contract = ContractVerifier.verify(hello.contract(), Instant.now());
-        if (contract.contract().enclave().referenceValues().platform() != dev.veil.attest.Platform.fromId(evidenceSource.platform())) {
+        if (contract.contract().enclave().referenceValues().platform() != evidenceSource.platform()) {
             throw new ProtocolException("this enclave runs on platform " + evidenceSource.platform()
                     + " but the contract requires " + contract.contract().enclave().referenceValues().platform());
         }

@@ -94,7 +94,7 @@ public final class Session {
     }
 
     /** The evidence a provider verified, kept to put in its receipt. */
-    record Attested(String platform, byte[] evidence, List<byte[]> collateral, byte[] nonce) {
+    record Attested(dev.veil.attest.Platform platform, byte[] evidence, List<byte[]> collateral, byte[] nonce) {
     }
 
     /** Told when the session is over; answers whether its contract was tombstoned. */

@@ -51,7 +51,7 @@ class CollateralShippingSourceTest {
 
     EvidenceSource tdxDevice() throws Exception {
         FakeDevices.configfs(dir.resolve("tsm"), "veil", "tdx_guest", FakeDevices.vector("tdx/dcapqvl-tdx_quote.bin"), null);
-        return new ConfigfsTsmSource("tdx", dir.resolve("tsm"), () -> "veil");
+        return new ConfigfsTsmSource(Platform.TDX, dir.resolve("tsm"), () -> "veil");
     }
 
     @Test
@@ -70,7 +70,7 @@ class CollateralShippingSourceTest {
             // what the enclave shipped is enough for a provider to get Intel's TCB status, as untrusted evidence collateral
             Claims claims = Verifiers.forPlatform(Platform.TDX).verify(c.evidence(),
                     new VerificationOptions(WHILE_CURRENT, List.of(), c.collateral()));
-            assertThat(claims.details()).containsEntry("tcb_status", "UpToDate");
+            assertThat(claims.byName()).containsEntry("tcb_status", "UpToDate");
         }
     }
 
@@ -182,7 +182,7 @@ class CollateralShippingSourceTest {
         byte[] crl = testCaCrl();
         try (FakeCollateralServices kds = new FakeCollateralServices().serve("/vcek/v1/Milan/crl", crl)) {
             // a v2 report does not name its CPU: the VCEK's issuer (SEV-Milan) does
-            CollateralShippingSource source = new CollateralShippingSource(new ConfigfsTsmSource("snp", dir.resolve("tsm"), () -> "veil"),
+            CollateralShippingSource source = new CollateralShippingSource(new ConfigfsTsmSource(Platform.SEV_SNP, dir.resolve("tsm"), () -> "veil"),
                     settings(kds.base()), Clock.fixed(WHILE_CURRENT, ZoneOffset.UTC));
             source.probe();
             EvidenceSource.Collected c = source.collect(REPORT_DATA);
@@ -215,9 +215,9 @@ class CollateralShippingSourceTest {
     void simAndNitroShipNoCollateralAndFetchNothing() throws Exception {
         var cfg = dev.veil.enclave.EnclaveConfig.simDefaults(dir.resolve("work"));
         assertThat(EvidenceSources.forPlatform(cfg, null, List.of())).isInstanceOf(SimEvidenceSource.class);
-        var nitro = new dev.veil.enclave.EnclaveConfig("nitro", "127.0.0.1", 0, dir, 1, 1, 1, 1, Duration.ofSeconds(1), false);
+        var nitro = new dev.veil.enclave.EnclaveConfig(Platform.NITRO, "127.0.0.1", 0, dir, 1, 1, 1, 1, Duration.ofSeconds(1), false);
         assertThat(EvidenceSources.forPlatform(nitro, dir, List.of())).isInstanceOf(NitroNsmSource.class);
-        var tdx = new dev.veil.enclave.EnclaveConfig("tdx", "127.0.0.1", 0, dir, 1, 1, 1, 1, Duration.ofSeconds(1), false);
+        var tdx = new dev.veil.enclave.EnclaveConfig(Platform.TDX, "127.0.0.1", 0, dir, 1, 1, 1, 1, Duration.ofSeconds(1), false);
         assertThat(EvidenceSources.forPlatform(tdx, dir, List.of())).isInstanceOf(CollateralShippingSource.class);
     }
 

@@ -3,6 +3,7 @@ package dev.veil.enclave.evidence;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.veil.attest.Platform;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -25,7 +26,7 @@ class EvidenceSourcesTest {
         byte[] report = FakeDevices.vector("sev-snp/virtee-milan-report.bin");
         byte[] vcek = FakeDevices.vector("sev-snp/virtee-milan-vcek.der");
         Path entry = FakeDevices.configfs(root, "e1", "sev_guest", report, FakeDevices.certTable(vcek));
-        EvidenceSource.Collected c = new ConfigfsTsmSource("snp", root, () -> "e1").collect(REPORT_DATA);
+        EvidenceSource.Collected c = new ConfigfsTsmSource(Platform.SEV_SNP, root, () -> "e1").collect(REPORT_DATA);
         assertThat(c.evidence()).isEqualTo(report);
         assertThat(c.collateral()).hasSize(1);
         assertThat(c.collateral().get(0)).isEqualTo(vcek);
@@ -36,15 +37,15 @@ class EvidenceSourcesTest {
     void configfsTsmTdxReturnsTheQuote() throws Exception {
         byte[] quote = FakeDevices.vector("tdx/dcapqvl-tdx_quote.bin");
         FakeDevices.configfs(root, "e2", "tdx_guest", quote, null);
-        assertThat(new ConfigfsTsmSource("tdx", root, () -> "e2").collect(REPORT_DATA).evidence()).isEqualTo(quote);
+        assertThat(new ConfigfsTsmSource(Platform.TDX, root, () -> "e2").collect(REPORT_DATA).evidence()).isEqualTo(quote);
     }
 
     @Test
     void configfsTsmRefusesTheWrongProviderAndAMissingInterface() throws Exception {
         FakeDevices.configfs(root, "e3", "sev_guest", new byte[10], null);
-        assertThatThrownBy(() -> new ConfigfsTsmSource("tdx", root, () -> "e3").collect(REPORT_DATA))
+        assertThatThrownBy(() -> new ConfigfsTsmSource(Platform.TDX, root, () -> "e3").collect(REPORT_DATA))
                 .hasMessageContaining("provider is 'sev_guest', expected 'tdx_guest'");
-        assertThatThrownBy(() -> new ConfigfsTsmSource("snp", root.resolve("absent")).collect(REPORT_DATA))
+        assertThatThrownBy(() -> new ConfigfsTsmSource(Platform.SEV_SNP, root.resolve("absent")).collect(REPORT_DATA))
                 .hasMessageContaining("configfs-tsm is not available");
     }
 
@@ -53,7 +54,7 @@ class EvidenceSourcesTest {
         byte[] table = FakeDevices.certTable(new byte[8]);
         table[16] = (byte) 0xff;   // offset far outside
         FakeDevices.configfs(root, "e4", "sev_guest", new byte[1184], table);
-        assertThatThrownBy(() -> new ConfigfsTsmSource("snp", root, () -> "e4").collect(REPORT_DATA))
+        assertThatThrownBy(() -> new ConfigfsTsmSource(Platform.SEV_SNP, root, () -> "e4").collect(REPORT_DATA))
                 .hasMessageContaining("points outside the table");
     }
 

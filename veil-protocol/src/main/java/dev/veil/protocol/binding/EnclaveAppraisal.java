@@ -16,16 +16,16 @@ public final class EnclaveAppraisal {
     private EnclaveAppraisal() {
     }
 
-    /** {@code platform} is the name the enclave sent; it is parsed here and must match the contract's. */
-    public static Claims appraise(ContractVerifier.Verified contract, String platform, byte[] evidence, byte[] nonce,
+    /**
+     * {@code platform} is the platform the enclave named (parsed with its message, so an unknown name never gets
+     * here); the evidence is verified as that platform's and its claims must then be of the contract's platform.
+     */
+    public static Claims appraise(ContractVerifier.Verified contract, Platform platform, byte[] evidence, byte[] nonce,
                                   InstanceKeys keys, VerificationOptions options) throws AttestationException {
-        Platform p;
-        try {
-            p = Platform.fromId(platform);
-        } catch (IllegalArgumentException e) {
-            throw new AttestationException("platform", String.valueOf(platform), "one of sim, snp, tdx, sgx, nitro");
+        if (platform == null) {
+            throw new AttestationException("platform", "(absent)", "one of sim, snp, tdx, sgx, nitro");
         }
-        Claims claims = Verifiers.forPlatform(p).verify(evidence, options);
+        Claims claims = Verifiers.forPlatform(platform).verify(evidence, options);
         contract.contract().enclave().referenceValues()
                 .require(claims, EvidenceBinding.reportData(nonce, contract.hash(), keys));
         return claims;

@@ -22,11 +22,6 @@ public record EnclavePolicy(ReferenceValues referenceValues) {
         this(new ReferenceValues(platform, measurements, allowDebug, allowSimulated));
     }
 
-    /** As above, with the platform by its short name ("sim", "snp", "tdx", "sgx", "nitro"). */
-    public EnclavePolicy(String platform, List<String> measurements, boolean allowDebug, boolean allowSimulated) {
-        this(Platform.fromId(platform), measurements, allowDebug, allowSimulated);
-    }
-
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     static EnclavePolicy fromJson(ReferenceValues referenceValues) {
         return new EnclavePolicy(referenceValues);

@@ -1,5 +1,6 @@
 package dev.veil.protocol.receipt;
 
+import dev.veil.attest.Platform;
 import dev.veil.protocol.binding.InstanceKeys;
 import dev.veil.protocol.json.Json;
 import java.security.GeneralSecurityException;
@@ -11,7 +12,7 @@ public final class ReceiptSigner {
     private ReceiptSigner() {
     }
 
-    public static SignedReceipt sign(String kind, Object payload, PrivateKey instanceKey, String platform, byte[] evidence,
+    public static SignedReceipt sign(String kind, Object payload, PrivateKey instanceKey, Platform platform, byte[] evidence,
                                      java.util.List<byte[]> collateral, byte[] evidenceNonce, InstanceKeys keys) {
         byte[] bytes = Json.canonical(payload);
         try {

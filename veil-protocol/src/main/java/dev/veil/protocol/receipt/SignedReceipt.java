@@ -1,5 +1,6 @@
 package dev.veil.protocol.receipt;
 
+import dev.veil.attest.Platform;
 import dev.veil.protocol.binding.InstanceKeys;
 import dev.veil.protocol.json.Digests;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  * needed to check offline that the key was attested for this contract — the evidence, the nonce it answered and the
  * instance keys it binds.
  */
-public record SignedReceipt(String kind, byte[] payload, byte[] signature, String platform, byte[] evidence,
+public record SignedReceipt(String kind, byte[] payload, byte[] signature, Platform platform, byte[] evidence,
                             java.util.List<byte[]> collateral, byte[] evidenceNonce, InstanceKeys instanceKeys) {
     public SignedReceipt {
         collateral = collateral == null ? java.util.List.of() : java.util.List.copyOf(collateral);

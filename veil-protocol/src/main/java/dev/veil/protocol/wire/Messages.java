@@ -1,5 +1,6 @@
 package dev.veil.protocol.wire;
 
+import dev.veil.attest.Platform;
 import dev.veil.protocol.binding.InstanceKeys;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.contract.SignedContract;
@@ -20,7 +21,7 @@ public final class Messages {
      * keys, the certificates the platform handed out with it (e.g. the SNP VCEK), and the enclave's own nonce that the
      * provider's key release must sign (its freshness towards the enclave).
      */
-    public record EvidenceOffer(String platform, byte[] evidence, java.util.List<byte[]> collateral, InstanceKeys instanceKeys,
+    public record EvidenceOffer(Platform platform, byte[] evidence, java.util.List<byte[]> collateral, InstanceKeys instanceKeys,
                                 byte[] enclaveNonce) implements Message {
         public EvidenceOffer {
             collateral = collateral == null ? java.util.List.of() : java.util.List.copyOf(collateral);

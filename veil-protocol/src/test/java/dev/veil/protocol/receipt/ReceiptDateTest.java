@@ -81,7 +81,7 @@ class ReceiptDateTest {
         SignedReceipt receipt(String issuedAt) throws Exception {
             DiscardReceipt payload = new DiscardReceipt(contract.hashHex(), contract.contract().model().sha256(),
                     DiscardReceipt.DISCARDED, List.of(), issuedAt, Digests.hex(Digests.sha256(evidence)));
-            return ReceiptSigner.sign(DiscardReceipt.KIND, payload, instance.getPrivate(), "sim", evidence, List.of(), nonce, keys);
+            return ReceiptSigner.sign(DiscardReceipt.KIND, payload, instance.getPrivate(), dev.veil.attest.Platform.SIM, evidence, List.of(), nonce, keys);
         }
     }
 }

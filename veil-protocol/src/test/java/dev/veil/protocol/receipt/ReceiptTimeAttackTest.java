@@ -41,7 +41,7 @@ class ReceiptTimeAttackTest {
                 EvidenceBinding.reportData(nonce, contract.hash(), keys), false);
         DiscardReceipt payload = new DiscardReceipt(contract.hashHex(), contract.contract().model().sha256(),
                 DiscardReceipt.DISCARDED, List.of(), "2020-06-01T00:00:00Z", Digests.hex(Digests.sha256(evidence)));
-        SignedReceipt receipt = ReceiptSigner.sign(DiscardReceipt.KIND, payload, instance.getPrivate(), "sim", evidence,
+        SignedReceipt receipt = ReceiptSigner.sign(DiscardReceipt.KIND, payload, instance.getPrivate(), dev.veil.attest.Platform.SIM, evidence,
                 List.of(), nonce, keys);
 
         assertThat(payload.issuedAt()).as("dated before the contract it names was even drafted").isLessThan(Instant.now().toString());

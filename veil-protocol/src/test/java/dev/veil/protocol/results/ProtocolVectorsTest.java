@@ -90,9 +90,9 @@ class ProtocolVectorsTest {
         v.put("failure_detail.hpke_info", hex(FailureDetail.info(CONTRACT_HASH)));
         v.put("failure_detail.aad", hex(FailureDetail.aad(Role.DATA_PROVIDER, "abcd-ef01-2345-6789-abcd")));
 
-        SignedReceipt signed = new SignedReceipt(ResultReceipt.KIND, resultPayload, signature, "sim", EVIDENCE, List.of(fill(4, 0x70)),
+        SignedReceipt signed = new SignedReceipt(ResultReceipt.KIND, resultPayload, signature, dev.veil.attest.Platform.SIM, EVIDENCE, List.of(fill(4, 0x70)),
                 PROVIDER_NONCE, KEYS);
-        v.put("frame.evidence", hex(frames(new Messages.EvidenceOffer("sim", EVIDENCE, List.of(fill(4, 0x70)), KEYS, ENCLAVE_NONCE))));
+        v.put("frame.evidence", hex(frames(new Messages.EvidenceOffer(dev.veil.attest.Platform.SIM, EVIDENCE, List.of(fill(4, 0x70)), KEYS, ENCLAVE_NONCE))));
         v.put("frame.key_release", hex(frames(new Messages.KeyRelease(fill(32, 0x01), fill(48, 0x02), fill(64, 0x03)))));
         v.put("frame.asset_upload", hex(frames(new Messages.AssetUpload("dataset", 1234))));
         v.put("frame.accepted", hex(frames(new Messages.Accepted("asset", "sealed asset held in enclave memory"))));
