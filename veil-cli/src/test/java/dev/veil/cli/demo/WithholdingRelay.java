@@ -14,32 +14,47 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * A hostile host between the providers and the enclave: forwards every frame, except that it holds back the end frame
- * of the data provider's dataset upload (all its data frames are forwarded) until {@link #release()}. While it holds
- * it, the host knows exactly how far the upload has got, and watches what the model provider receives meanwhile.
+ * A hostile host between the providers and the enclave: forwards every frame, except that it holds back part of the
+ * data provider's dataset upload until {@link #release()}: either its end frame (all its data frames are forwarded:
+ * the host knows exactly how far the upload has got, and watches what the model provider receives meanwhile), or
+ * everything after the first bytes of its first data frame (an upload stalled right after the sealed header).
  */
 final class WithholdingRelay implements AutoCloseable {
     private static final int MESSAGE = 1;
+    private static final int DATA = 2;
     private static final int DATA_END = 3;
     private final ServerSocket server;
     private final int enclavePort;
     private final List<Socket> sockets = new ArrayList<>();
     private final CountDownLatch holding = new CountDownLatch(1);
     private final CountDownLatch released = new CountDownLatch(1);
+    /** How many bytes of the dataset's first data frame go through before the stall; -1: hold back the end frame only. */
+    private final int forwardBeforeStall;
 
-    WithholdingRelay(int enclavePort) throws IOException {
+    private WithholdingRelay(int enclavePort, int forwardBeforeStall) throws IOException {
         this.enclavePort = enclavePort;
+        this.forwardBeforeStall = forwardBeforeStall;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread t = new Thread(this::accept, "withholding-relay");
         t.setDaemon(true);
         t.start();
     }
 
+    /** Holds back the dataset upload's end frame. */
+    static WithholdingRelay holdingDatasetEnd(int enclavePort) throws IOException {
+        return new WithholdingRelay(enclavePort, -1);
+    }
+
+    /** Forwards {@code bytes} of the dataset upload's first data frame, then nothing more until released. */
+    static WithholdingRelay stallingDatasetAfter(int enclavePort, int bytes) throws IOException {
+        return new WithholdingRelay(enclavePort, bytes);
+    }
+
     int port() {
         return server.getLocalPort();
     }
 
-    /** Counted down once every data frame of the dataset is forwarded and its end frame is held back. */
+    /** Counted down once the relay holds back the rest of the dataset upload. */
     CountDownLatch holding() {
         return holding;
     }
@@ -94,13 +109,21 @@ final class WithholdingRelay implements AutoCloseable {
                         String json = new String(body, StandardCharsets.UTF_8);
                         datasetUpload = json.contains("asset_upload") && json.contains("\"dataset\"");
                     }
-                    if (type == DATA_END && datasetUpload) {
+                    if (type == DATA_END && datasetUpload && forwardBeforeStall < 0) {
                         holding.countDown();
                         released.await();
                     }
                     out.writeByte(type);
                     out.writeInt(len);
-                    out.write(body);
+                    if (type == DATA && datasetUpload && forwardBeforeStall >= 0 && holding.getCount() > 0) {
+                        out.write(body, 0, Math.min(len, forwardBeforeStall));
+                        out.flush();
+                        holding.countDown();
+                        released.await();
+                        out.write(body, Math.min(len, forwardBeforeStall), len - Math.min(len, forwardBeforeStall));
+                    } else {
+                        out.write(body);
+                    }
                     out.flush();
                 }
             } catch (IOException ignored) {

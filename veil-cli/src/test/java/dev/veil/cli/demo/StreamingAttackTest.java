@@ -3,15 +3,21 @@ package dev.veil.cli.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.veil.attest.VerificationOptions;
+import dev.veil.enclave.EnclaveConfig;
 import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.contract.Role;
+import dev.veil.protocol.contract.SessionLimits;
 import dev.veil.protocol.contract.SignedContract;
+import dev.veil.protocol.receipt.DiscardReceipt;
+import dev.veil.protocol.receipt.FailureCode;
 import dev.veil.provider.ProviderFlow;
 import dev.veil.seal.AssetKey;
 import dev.veil.seal.ContentType;
+import dev.veil.seal.SealHeader;
 import dev.veil.seal.Sealer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -20,10 +26,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What the model provider learns from WHEN its discard receipt arrives, now that the dataset streams through the
- * model as it is uploaded (review of issue 11).
+ * Attacks on the dataset streaming through the model as it is uploaded (review of issue 11): what the model provider
+ * learns from when its receipt arrives, and how long a host can hold a running session.
  */
-class StreamingTimingAttackTest {
+class StreamingAttackTest {
     @TempDir
     Path tempDir;
 
@@ -41,7 +47,7 @@ class StreamingTimingAttackTest {
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void modelThatFailsMidStreamTellsTheModelProviderWhereThroughItsReceiptsTiming() throws Exception {
         try (Ceremony c = new Ceremony(tempDir.resolve("enclave"));
-             WithholdingRelay host = new WithholdingRelay(c.enclave.port());
+             WithholdingRelay host = WithholdingRelay.holdingDatasetEnd(c.enclave.port());
              AssetKey mk = AssetKey.generate();
              AssetKey dk = AssetKey.generate()) {
             byte[] model = HostileOnnx.reshapeByInputValues();
@@ -86,6 +92,35 @@ class StreamingTimingAttackTest {
             assertThat(receiptBeforeUploadEnded)
                     .as("the model provider's discard receipt arrived while the data provider's upload had not ended")
                     .isFalse();
+        }
+    }
+
+    /**
+     * The contract's time limit is armed only when the batch pipeline starts, but the stream header and the first
+     * segment (to tell CSV from .npy and learn the row shape) are read before it, with both keys released and the
+     * session RUNNING. A host that forwards the sealed header and then nothing holds the session for the idle timeout
+     * plus the minimum-rate grace (5 + 5 minutes by default) whatever max_inference_seconds the parties agreed. Here
+     * the contract allows 1 s and the enclave's idle timeout is 15 s: the session must end on the contract's time
+     * limit (the model provider's receipt says timeout), not when the host's stall runs into the idle timeout.
+     */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void uploadStalledAfterTheSealedHeaderOutlivesTheContractsTimeLimit() throws Exception {
+        EnclaveConfig.ServiceLimits d = EnclaveConfig.ServiceLimits.defaults();
+        EnclaveConfig config = EnclaveConfig.simDefaults(tempDir.resolve("enclave")).withPartyTimeout(Duration.ofSeconds(20))
+                .withBatchSize(64).withLimits(new EnclaveConfig.ServiceLimits(d.handshakeTimeout(), Duration.ofSeconds(15),
+                        d.maxConnections(), d.maxConnectionsPerSource(), d.maxOpenSessions(), d.maxTombstones()));
+        try (Ceremony c = new Ceremony(config);
+             WithholdingRelay host = WithholdingRelay.stallingDatasetAfter(c.enclave.port(), SealHeader.LENGTH)) {
+            byte[] model = Ceremony.digitsModel(5);
+            byte[] data = Ceremony.evaluationData().featuresCsv();
+            SignedContract contract = Ceremony.signed(c.contract(model, OutputPolicy.labels(), c.policy(),
+                    new SessionLimits(null, SessionLimits.DEFAULT_MAX_ROWS, 1)));
+            LocalCeremony.Run run = c.runVia(host.port(), contract, model, data);
+            assertThat(run.mpError()).isNull();
+            assertThat(run.mp().discard().receipt().outcome())
+                    .as("the session must end on the contract's 1 s time limit, not on the host's 15 s stall")
+                    .isEqualTo(DiscardReceipt.failed(FailureCode.TIMEOUT));
         }
     }
 }
