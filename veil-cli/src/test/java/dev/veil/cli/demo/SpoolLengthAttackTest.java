@@ -73,6 +73,25 @@ class SpoolLengthAttackTest {
         }
     }
 
+    /**
+     * A run that dies (the JVM killed, the machine reset: the host's to choose) leaves its spool and its sealed results
+     * file behind; SealedResultsFile says "the enclave's next start clears the directory", but nothing does. A host
+     * that kills the enclave during big runs fills the disk with files sized like the outputs (whose lengths are the
+     * leak above), and they stay across restarts. The enclave must clear its spool directory when it starts.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void spoolFilesOfARunThatDiedStayAcrossRestarts() throws Exception {
+        Path workDir = tempDir.resolve("enclave");
+        Path spoolDir = Files.createDirectories(workDir.resolve("spool"));
+        Path staleSpool = Files.write(spoolDir.resolve("spool-1234.enc"), new byte[4096]);
+        Path staleResults = Files.write(spoolDir.resolve("results-1234.veil"), new byte[4096]);
+        try (Ceremony c = new Ceremony(workDir)) {
+            assertThat(staleSpool).as("a spool left by a run that died").doesNotExist();
+            assertThat(staleResults).as("a sealed results file left by a run that died").doesNotExist();
+        }
+    }
+
     /** The host: hard-links every spool file as soon as it appears, and so keeps it, at its final length, after the enclave deletes its name. */
     private static final class SpoolLinker {
         private final Path watched;
