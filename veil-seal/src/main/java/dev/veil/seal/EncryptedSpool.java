@@ -21,6 +21,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 public final class EncryptedSpool implements AutoCloseable {
     private static final byte[] ASSOCIATED_DATA = "veil encrypted spool v1".getBytes(StandardCharsets.US_ASCII);
 
+    /** Writing to the spool failed (a full or failing disk): the enclave's own failure, not a peer's. */
+    public static final class WriteFailed extends IOException {
+        WriteFailed(IOException cause) {
+            super("the encrypted spool could not be written", cause);
+        }
+    }
+
     private final Path file;
     private final AssetKey key = AssetKey.generate();
     private final OutputStream fileOut;
@@ -50,9 +57,23 @@ public final class EncryptedSpool implements AutoCloseable {
         }
     }
 
-    /** Where the plaintext is written, until {@link #finish()}. */
+    /** Where the plaintext is written, until {@link #finish()}; a failure to write is a {@link WriteFailed}. */
     public OutputStream writer() {
-        return writer;
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                try {
+                    writer.write(b, off, len);
+                } catch (IOException e) {
+                    throw new WriteFailed(e);
+                }
+            }
+        };
     }
 
     /** Ends writing: the last segment is written and the file closed. */
@@ -61,6 +82,9 @@ public final class EncryptedSpool implements AutoCloseable {
             finished = true;
             try {
                 writer.close();
+                fileOut.close();
+            } catch (IOException e) {
+                throw new WriteFailed(e);
             } finally {
                 fileOut.close();
             }

@@ -30,8 +30,16 @@ public final class BatchPipeline {
     /** How often the runner, waiting for a batch, looks whether the time limit has passed. */
     private static final long WAKE_MS = 200;
 
+    /**
+     * The largest row the pipeline takes: its three buffers hold at least one row each, and the enclave's budget for
+     * them is about 256 MiB beyond the model and ONNX Runtime's own.
+     */
+    public static final long MAX_ROW_BYTES = 64L << 20;
+    /** How long a stopped reader may take to notice before its input is cut under it. */
+    private static final long READER_STOP_MS = 1000;
+
     /** What the reader hands to the runner: rows in a buffer, or the end, or the reader's failure. */
-    private record Batch(float[] buffer, int rows, Exception failure) {
+    private record Batch(float[] buffer, int rows, Throwable failure) {
         static final Batch END = new Batch(null, 0, null);
     }
 
@@ -50,12 +58,16 @@ public final class BatchPipeline {
     /**
      * @param batchRows rows per ONNX Runtime call
      * @param maxRows the contract's row limit
-     * @param timeLimit the contract's time limit for the whole run
+     * @param timeLimit what is left of the contract's time limit
+     * @param unblockReader cuts the reader's input (e.g. shuts the connection's input down), for a reader that a
+     *                      stop cannot reach because it waits in a socket read, which ignores interrupts
      */
     public static Outcome run(RowReader reader, EndCheck end, ModelRunner runner, OutputEncoder encoder, int batchRows,
-                              long maxRows, Duration timeLimit) throws InferenceException, IOException, TensorFormatException {
+                              long maxRows, Duration timeLimit, Runnable unblockReader)
+            throws InferenceException, IOException, TensorFormatException {
         int rowSize = reader.rowSize();
         long[] rowShape = reader.rowShape();
+        requireRowFits(rowSize);
         BlockingQueue<float[]> free = new ArrayBlockingQueue<>(BUFFERS);
         List<float[]> all = new ArrayList<>(BUFFERS);
         for (int i = 0; i < BUFFERS; i++) {
@@ -66,7 +78,7 @@ public final class BatchPipeline {
         BlockingQueue<Batch> ready = new ArrayBlockingQueue<>(BUFFERS + 1);
         Thread producer = new Thread(() -> produce(reader, end, free, ready, batchRows, maxRows), "veil-batch-reader");
         producer.setDaemon(true);
-        ScheduledFuture<?> timer = runner.terminateAfter(timeLimit);
+        ScheduledFuture<?> timer = runner.terminateAfter(timeLimit.isNegative() ? Duration.ZERO : timeLimit);
         long rows = 0;
         producer.start();
         try {
@@ -75,8 +87,11 @@ public final class BatchPipeline {
                 while ((b = ready.poll(WAKE_MS, TimeUnit.MILLISECONDS)) == null) {
                     runner.requireNotTerminated();   // a stalled upload must not outlive the time limit
                 }
+                if (b.failure() instanceof Error error) {
+                    throw error;
+                }
                 if (b.failure() != null) {
-                    throw b.failure();
+                    throw (Exception) b.failure();
                 }
                 if (b == Batch.END) {
                     break;
@@ -111,7 +126,7 @@ public final class BatchPipeline {
             throw new IllegalStateException(e);
         } finally {
             timer.cancel(false);
-            stop(producer);
+            stop(producer, unblockReader);
             all.forEach(b -> Arrays.fill(b, 0f));
         }
     }
@@ -137,20 +152,37 @@ public final class BatchPipeline {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();   // the runner stopped first; nobody waits for more
-        } catch (Exception e) {
+        } catch (Throwable e) {
             ready.offer(new Batch(null, 0, e));
         }
     }
 
-    /** Stops the reader (it may be blocked on a free buffer) and waits until it no longer touches any buffer. */
-    private static void stop(Thread producer) {
+    private static void requireRowFits(int rowSize) throws InferenceException {
+        long bytes = (long) rowSize * Float.BYTES;
+        if (bytes > MAX_ROW_BYTES) {
+            throw new InferenceException(FailureCode.DATASET_INVALID, "a row of the dataset holds " + rowSize + " values ("
+                    + (bytes >> 20) + " MiB), more than the " + (MAX_ROW_BYTES >> 20) + " MiB a row may take in the enclave; "
+                    + "split the rows or send smaller ones");
+        }
+    }
+
+    /**
+     * Stops the reader (it may be blocked on a free buffer, or in a read of its input) and waits until it no longer
+     * touches any buffer. A reader still in a read after a moment has its input cut under it.
+     */
+    private static void stop(Thread producer, Runnable unblockReader) {
         producer.interrupt();
         boolean interrupted = false;
+        boolean cut = false;
         while (producer.isAlive()) {
             try {
-                producer.join();
+                producer.join(cut ? 0 : READER_STOP_MS);
             } catch (InterruptedException e) {
                 interrupted = true;
+            }
+            if (producer.isAlive() && !cut) {
+                cut = true;
+                unblockReader.run();
             }
         }
         if (interrupted) {

@@ -8,11 +8,12 @@ import java.time.Duration;
 /**
  * A streamed upload that must keep up a minimum data rate, as web servers require of request bodies: the per-read idle
  * timeout alone lets a host trickle a byte just inside it for as long as it likes, holding a session and both keys.
- * Only the time spent waiting for the peer counts (not the time the enclave spends on the model), and the first
- * {@code grace} of waiting is free.
+ * Only the time spent waiting for the peer counts (not the time the enclave spends on the model). The rate is required
+ * in every window of {@code window} of waiting, not on average over the upload, so bytes sent fast at first buy no
+ * credit for a trickle later.
  */
 final class MinimumUploadRate extends FilterInputStream {
-    /** The rate a data provider's upload must keep once the grace is spent. */
+    /** The rate a data provider's upload must keep in every window. */
     static final long BYTES_PER_SECOND = 64 * 1024;
 
     /** The upload fell below the minimum rate. */
@@ -22,13 +23,14 @@ final class MinimumUploadRate extends FilterInputStream {
         }
     }
 
-    private final long graceNanos;
+    private final long windowNanos;
     private long waitedNanos;
-    private long bytes;
+    private long windowStart;
+    private long windowBytes;
 
-    MinimumUploadRate(InputStream in, Duration grace) {
+    MinimumUploadRate(InputStream in, Duration window) {
         super(in);
-        this.graceNanos = grace.toNanos();
+        this.windowNanos = window.toNanos();
     }
 
     @Override
@@ -43,19 +45,24 @@ final class MinimumUploadRate extends FilterInputStream {
         int n = super.read(b, off, len);
         waitedNanos += System.nanoTime() - t;
         if (n > 0) {
-            bytes += n;
+            windowBytes += n;
         }
-        long owed = waitedNanos <= graceNanos ? 0 : (long) ((waitedNanos - graceNanos) / 1e9 * BYTES_PER_SECOND);
-        if (bytes < owed) {
-            throw new TooSlow("the data provider's upload ran slower than " + BYTES_PER_SECOND / 1024 + " KiB/s (" + bytes
-                    + " bytes in " + waitedNanos / 1_000_000 + " ms of waiting); the session is ended so that it does not hold "
-                    + "the keys for a trickled upload");
+        long inWindow = waitedNanos - windowStart;
+        if (n >= 0 && inWindow >= windowNanos) {
+            long owed = (long) (inWindow / 1e9 * BYTES_PER_SECOND);
+            if (windowBytes < owed) {
+                throw new TooSlow("the data provider's upload ran slower than " + BYTES_PER_SECOND / 1024 + " KiB/s (" + windowBytes
+                        + " bytes in " + inWindow / 1_000_000 + " ms of waiting); the session is ended so that it does not hold "
+                        + "the keys for a trickled upload");
+            }
+            windowStart = waitedNanos;
+            windowBytes = 0;
         }
         return n;
     }
 
     @Override
     public long skip(long n) throws IOException {
-        return read(new byte[(int) Math.min(n, 1 << 16)]);
+        return Math.max(0, read(new byte[(int) Math.min(n, 1 << 16)]));
     }
 }

@@ -191,13 +191,24 @@ public final class ProviderConnection {
         }
 
         if (role == Role.DATA_PROVIDER) {
-            Session.Delivery d;
-            try {
-                d = session.runWithDataset(datasetHeader, new MinimumUploadRate(upload, config.limits().idleTimeout()));
-            } catch (SessionFailure e) {
-                drainQuietly(upload);
-                throw e;
-            }
+            FrameChannel.DataFrameInputStream dataset = upload;
+            InputStream rated = new MinimumUploadRate(dataset, config.limits().idleTimeout());
+            Session.Delivery d = session.runWithDataset(datasetHeader, new Session.Upload() {
+                @Override
+                public InputStream stream() {
+                    return rated;
+                }
+
+                @Override
+                public void cut() {
+                    channel.shutdownInput();
+                }
+
+                @Override
+                public void drain() {
+                    drainQuietly(dataset);
+                }
+            });
             try (InputStream sealed = d.open()) {
                 channel.send(new Messages.ResultReady(d.receipt(), d.size()));
                 channel.sendData(sealed, d.size());

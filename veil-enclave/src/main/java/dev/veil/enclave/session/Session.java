@@ -50,6 +50,10 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,6 +101,25 @@ public final class Session {
     record Attested(dev.veil.attest.Platform platform, byte[] evidence, List<byte[]> collateral, byte[] nonce) {
     }
 
+    /** The data provider's streamed upload, as the session controls it. */
+    public interface Upload {
+        /** The sealed bytes after the accepted header. */
+        InputStream stream();
+
+        /** Cuts the upload's input, so that a read blocked on it ends at once. */
+        void cut();
+
+        /** Reads the rest of the upload and drops it, so that a data provider still sending gets to read why the session failed. */
+        void drain();
+    }
+
+    /** Ends a run that passes the contract's time limit, wherever it is (even blocked reading the upload). */
+    private static final ScheduledExecutorService RUN_DEADLINES = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "veil-run-deadline");
+        t.setDaemon(true);
+        return t;
+    });
+
     /** Told when the session is over; answers whether its contract was tombstoned. */
     interface Retirement {
         boolean retire(boolean keyWasReleased);
@@ -121,6 +144,8 @@ public final class Session {
     private volatile boolean dataGivenToModel;
     private ModelRunner activeRunner;
     private boolean shuttingDown;
+    /** Set when the run passed the contract's time limit: whatever failed then, the session failed by timeout. */
+    private volatile boolean expired;
 
     Session(ContractVerifier.Verified contract, EnclaveConfig config, Retirement retirement) {
         this.contract = contract;
@@ -240,7 +265,7 @@ public final class Session {
      * encodes batch by batch, and returns the results sealed to the data provider. Whatever happens the session ends
      * discarded; a failure is thrown as a {@link SessionFailure} (its detail for the data provider only).
      */
-    public Delivery runWithDataset(SealHeader dataHeader, InputStream afterHeader) throws SessionFailure {
+    public Delivery runWithDataset(SealHeader dataHeader, Upload upload) throws SessionFailure {
         synchronized (this) {
             while (state == State.OPEN && (sealedModel == null || !vault.jointConsent())) {
                 try {
@@ -255,11 +280,15 @@ public final class Session {
             }
             state = State.RUNNING;
         }
+        // The contract's time limit holds from here, wherever the run is: a read blocked on a stalled upload is cut.
+        long limitSeconds = contract.contract().limits().maxInferenceSeconds();
+        Instant deadline = Instant.now().plusSeconds(limitSeconds);
+        ScheduledFuture<?> watchdog = RUN_DEADLINES.schedule(() -> expire(upload), limitSeconds, TimeUnit.SECONDS);
         Delivery d = null;
         SessionFailure failure = null;
         Throwable thrown = null;
         try {
-            d = infer(dataHeader, afterHeader);
+            d = infer(dataHeader, upload, deadline);
         } catch (SessionFailure e) {
             failure = e;
         } catch (Throwable e) {
@@ -270,10 +299,20 @@ public final class Session {
                     + e.getClass().getSimpleName() + ")");
             thrown = e;
         }
+        watchdog.cancel(false);
+        if (failure != null && expired) {
+            failure = new SessionFailure(FailureCode.TIMEOUT, "the session passed the contract's time limit, limits.max_inference_seconds = "
+                    + limitSeconds + " s, counted from the start of the dataset's stream");
+        }
         synchronized (this) {
             if (failure != null && shuttingDown && failure.code() == FailureCode.TIMEOUT) {
                 failure = new SessionFailure(FailureCode.ENCLAVE_SHUTDOWN, "the enclave shut down during the model run");
             }
+        }
+        if (failure != null && !expired) {
+            // The model provider's receipt waits for the upload's end as it would have on success: its timing must not
+            // tell a colluding host at which batch the run stopped.
+            upload.drain();
         }
         finish(failure);
         if (thrown instanceof Error error && !(error instanceof OutOfMemoryError)) {
@@ -285,7 +324,18 @@ public final class Session {
         return d;
     }
 
-    private Delivery infer(SealHeader dataHeader, InputStream afterHeader) throws SessionFailure {
+    /** The run passed the contract's time limit: ONNX Runtime is told to stop and the upload is cut. */
+    private void expire(Upload upload) {
+        expired = true;
+        synchronized (this) {
+            if (activeRunner != null) {
+                activeRunner.terminate();
+            }
+        }
+        upload.cut();
+    }
+
+    private Delivery infer(SealHeader dataHeader, Upload upload, Instant deadline) throws SessionFailure {
         long t0 = System.nanoTime();
         SessionLimits limits = contract.contract().limits();
         Unsealer.Opened model = null;
@@ -314,17 +364,21 @@ public final class Session {
                 Arrays.fill(model.plaintext(), (byte) 0);
                 phases.mark("load");
                 spool = EncryptedSpool.create(config.workDir().resolve(SPOOL_DIR));
-                try (UnsealingInputStream plain = UnsealingInputStream.open(dataHeader, afterHeader, vault.use(Role.DATA_PROVIDER),
+                try (UnsealingInputStream plain = UnsealingInputStream.open(dataHeader, upload.stream(), vault.use(Role.DATA_PROVIDER),
                         Unsealer.DigestCheck.RECOMPUTE);
                      RowReader reader = RowReaders.open(plain)) {
                     datasetOpened = true;
+                    if (reader.rowSize() > dataHeader.plaintextSize()) {
+                        throw new SessionFailure(FailureCode.DATASET_INVALID, "the dataset declares rows of " + reader.rowSize()
+                                + " values but holds only " + dataHeader.plaintextSize() + " bytes");
+                    }
                     // Veil's own check of the rows against the model's declared input, before the model sees any data.
                     runner.checkAcceptsRows(reader.rowShape());
                     int batchRows = runner.batchRows(config.batchSize(), BATCH_INPUT_BYTES, reader.rowSize());
                     OutputEncoder encoder = OutputEncoder.forPolicy(contract.contract().output(), spool.writer(), batchRows);
                     dataGivenToModel = true;
                     outcome = BatchPipeline.run(reader, () -> requireVerifiedEnd(plain), runner, encoder, batchRows,
-                            limits.maxRows(), Duration.ofSeconds(limits.maxInferenceSeconds()));
+                            limits.maxRows(), Duration.between(Instant.now(), deadline), upload::cut);
                 }
                 spool.finish();
                 phases.mark("stream");
@@ -334,6 +388,8 @@ public final class Session {
                 throw new SessionFailure(FailureCode.DATASET_INVALID, "dataset: " + e.getMessage());
             } catch (UnsealingInputStream.Refused e) {
                 throw new SessionFailure(FailureCode.DATASET_INVALID, "sealed dataset: " + e.getMessage());
+            } catch (EncryptedSpool.WriteFailed e) {
+                throw new SessionFailure(FailureCode.INTERNAL_ERROR, "the enclave could not write its encrypted output spool");
             } catch (MinimumUploadRate.TooSlow e) {
                 throw new SessionFailure(FailureCode.PARTY_TIMEOUT, e.getMessage());
             } catch (FrameChannel.DataFrameInputStream.Malformed e) {

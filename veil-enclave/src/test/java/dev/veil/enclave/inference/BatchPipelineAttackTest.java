@@ -67,9 +67,9 @@ class BatchPipelineAttackTest {
                 closed.countDown();
             }
         };
-        try (ModelRunner r = new ModelRunner(ModelRunnerTest.model(), 1)) {
+        try (ModelRunner r = new ModelRunner(ModelRunnerTest.model(), Signatures.of(ModelRunnerTest.model()), 1)) {
             assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertThatThrownBy(() -> BatchPipeline.run(stuckInSocketRead,
-                    () -> { }, r, OutputEncoder.forPolicy(OutputPolicy.labels(), new ByteArrayOutputStream()), 2, 100, Duration.ofSeconds(1)))
+                    () -> { }, r, OutputEncoder.forPolicy(OutputPolicy.labels(), new ByteArrayOutputStream(), 2), 2, 100, Duration.ofSeconds(1), stuckInSocketRead::close))
                     .isInstanceOf(InferenceException.class)
                     .satisfies(e -> assertThat(((InferenceException) e).code()).isEqualTo(FailureCode.TIMEOUT)),
                     "the run must end once the contract's time limit has passed, even with the reader stuck in a socket read");

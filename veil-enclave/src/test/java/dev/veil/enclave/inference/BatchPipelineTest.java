@@ -32,7 +32,7 @@ class BatchPipelineTest {
         try (ModelRunner r = new ModelRunner(ModelRunnerTest.model(), Signatures.of(ModelRunnerTest.model()), 1)) {
             ByteArrayOutputStream body = new ByteArrayOutputStream();
             OutputEncoder encoder = OutputEncoder.forPolicy(OutputPolicy.scores(), body, 3);
-            BatchPipeline.Outcome o = BatchPipeline.run(new TensorRowReader(input), () -> { }, r, encoder, 3, 7, Duration.ofMinutes(5));
+            BatchPipeline.Outcome o = BatchPipeline.run(new TensorRowReader(input), () -> { }, r, encoder, 3, 7, Duration.ofMinutes(5), () -> { });
             assertThat(o.inputRows()).isEqualTo(7);
             FloatTensor streamed = Npy.read(o.output().output(new java.io.ByteArrayInputStream(body.toByteArray())).readAllBytes());
             FloatTensor oneCall = r.runBatch(input).floats().get(0);
@@ -45,7 +45,7 @@ class BatchPipelineTest {
     void datasetWithMoreRowsThanTheContractAllowsStopsWhileStreaming() throws Exception {
         try (ModelRunner r = new ModelRunner(ModelRunnerTest.model(), Signatures.of(ModelRunnerTest.model()), 1)) {
             OutputEncoder encoder = OutputEncoder.forPolicy(OutputPolicy.labels(), new ByteArrayOutputStream(), 2);
-            assertThatThrownBy(() -> BatchPipeline.run(new TensorRowReader(rows(7)), () -> { }, r, encoder, 2, 5, Duration.ofMinutes(5)))
+            assertThatThrownBy(() -> BatchPipeline.run(new TensorRowReader(rows(7)), () -> { }, r, encoder, 2, 5, Duration.ofMinutes(5), () -> { }))
                     .isInstanceOf(InferenceException.class).hasMessageContaining("limits.max_rows = 5")
                     .satisfies(e -> assertThat(((InferenceException) e).code()).isEqualTo(FailureCode.LIMIT_EXCEEDED));
         }
@@ -73,10 +73,10 @@ class BatchPipelineTest {
         };
         try (ModelRunner r = new ModelRunner(ModelRunnerTest.model(), Signatures.of(ModelRunnerTest.model()), 1)) {
             assertThatThrownBy(() -> BatchPipeline.run(badSecondBatch, () -> { }, r,
-                    OutputEncoder.forPolicy(OutputPolicy.labels(), new ByteArrayOutputStream(), 2), 2, 100, Duration.ofMinutes(5)))
+                    OutputEncoder.forPolicy(OutputPolicy.labels(), new ByteArrayOutputStream(), 2), 2, 100, Duration.ofMinutes(5), () -> { }))
                     .isInstanceOf(TensorFormatException.class).hasMessageContaining("line 3");
             assertThatThrownBy(() -> BatchPipeline.run(failing, () -> { }, r,
-                    OutputEncoder.forPolicy(OutputPolicy.labels(), new ByteArrayOutputStream(), 2), 2, 100, Duration.ofMinutes(5)))
+                    OutputEncoder.forPolicy(OutputPolicy.labels(), new ByteArrayOutputStream(), 2), 2, 100, Duration.ofMinutes(5), () -> { }))
                     .isInstanceOf(IllegalStateException.class);
         }
     }
@@ -86,7 +86,7 @@ class BatchPipelineTest {
         try (ModelRunner r = new ModelRunner(ModelRunnerTest.model(), Signatures.of(ModelRunnerTest.model()), 1)) {
             assertThatThrownBy(() -> BatchPipeline.run(new TensorRowReader(rows(2)), () -> {
                 throw new IOException("sealed dataset is truncated");
-            }, r, OutputEncoder.forPolicy(OutputPolicy.labels(), new ByteArrayOutputStream(), 2), 2, 100, Duration.ofMinutes(5)))
+            }, r, OutputEncoder.forPolicy(OutputPolicy.labels(), new ByteArrayOutputStream(), 2), 2, 100, Duration.ofMinutes(5), () -> { }))
                     .isInstanceOf(IOException.class).hasMessageContaining("truncated");
         }
     }
@@ -110,7 +110,7 @@ class BatchPipelineTest {
         };
         try (ModelRunner r = new ModelRunner(ModelRunnerTest.model(), Signatures.of(ModelRunnerTest.model()), 1)) {
             assertThatThrownBy(() -> BatchPipeline.run(stalls, () -> { }, r,
-                    OutputEncoder.forPolicy(OutputPolicy.labels(), new ByteArrayOutputStream(), 2), 2, 100, Duration.ofSeconds(1)))
+                    OutputEncoder.forPolicy(OutputPolicy.labels(), new ByteArrayOutputStream(), 2), 2, 100, Duration.ofSeconds(1), () -> { }))
                     .isInstanceOf(InferenceException.class)
                     .satisfies(e -> assertThat(((InferenceException) e).code()).isEqualTo(FailureCode.TIMEOUT));
         }

@@ -214,6 +214,18 @@ public final class FrameChannel implements AutoCloseable {
         socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
     }
 
+    /**
+     * Ends this side's reading: a read blocked in another thread returns at once (end of stream), while sending still
+     * works, so a failure can still be told to the peer.
+     */
+    public void shutdownInput() {
+        try {
+            socket.shutdownInput();
+        } catch (IOException ignored) {
+            // already closed: nothing is being read
+        }
+    }
+
     /** Best effort: tell the peer why we stop. */
     public void fail(Messages.Failure failure) {
         try {
