@@ -12,6 +12,7 @@ import dev.veil.protocol.json.Json;
 import dev.veil.protocol.json.ProtocolException;
 import dev.veil.provider.DatasetCheck;
 import dev.veil.provider.ProviderFlow;
+import dev.veil.provider.SealedAsset;
 import dev.veil.provider.TrustedCollateral;
 import dev.veil.provider.collateral.FetchedTrustedCollateral;
 import dev.veil.provider.replay.CompletedContracts;
@@ -105,7 +106,7 @@ final class JoinCommand implements Callable<Integer> {
         VerificationOptions options = new VerificationOptions(Instant.now(), ownCollateralFiles());
         TrustedCollateral fetched = fetcher();
         CompletedContracts record = new CompletedContracts(state != null ? state : CompletedContracts.defaultStateDir(), Optional.ofNullable(rerun));
-        byte[] sealedAsset = Files.readAllBytes(sealed);
+        SealedAsset sealedAsset = readSealed();
         try (Identity id = readIdentity();
              AssetKey k = readKey()) {
             if (r == Role.DATA_PROVIDER) {
@@ -115,9 +116,15 @@ final class JoinCommand implements Callable<Integer> {
             }
             InetAddress host = at.resolve();
             ProviderFlow.Outcome o;
-            try {
+            // The data provider's output is written as it is opened, to a temporary file moved into place only once
+            // every check passed: a dataset of any size never has its results in memory.
+            try (AtomicOutput results = r == Role.DATA_PROVIDER ? AtomicOutput.openSecret(out) : null) {
                 o = ProviderFlow.run(id, r, sc, host.getHostAddress(), at.port(), sealedAsset, k, options, fetched, record,
+                        results == null ? null : results.stream(),
                         (who, step, nanos, detail) -> System.err.printf("[%s] %-16s %7.1f ms  %s%n", who, step, nanos / 1e6, detail));
+                if (results != null) {
+                    results.commit(force);
+                }
             } catch (FetchedTrustedCollateral.Unavailable e) {
                 throw new CliFailure(e.getMessage());
             } catch (UnknownHostException | NoRouteToHostException | SocketTimeoutException e) {
@@ -125,7 +132,6 @@ final class JoinCommand implements Callable<Integer> {
                         + "); check --enclave and that 'veil enclave run' is listening there");
             }
             if (o.result() != null) {
-                write(out, o.result().output(), true);
                 if (receiptOut != null) {
                     write(receiptOut, Json.pretty(o.result().signedReceipt()).getBytes(StandardCharsets.UTF_8), false);
                 }
@@ -145,6 +151,14 @@ final class JoinCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    private SealedAsset readSealed() throws CliFailure, IOException {
+        try {
+            return SealedAsset.of(sealed);
+        } catch (ProtocolException e) {
+            throw new CliFailure(e.getMessage() + "; seal it with 'veil seal' first");
+        }
     }
 
     /** host:port from --enclave; the host is resolved before anything is sent, so a typo is one clear line. */

@@ -4,15 +4,15 @@ import dev.veil.protocol.contract.DatasetFit;
 import dev.veil.protocol.contract.SessionContract;
 import dev.veil.protocol.json.ProtocolException;
 import dev.veil.seal.AssetKey;
-import dev.veil.seal.ProgressListener;
-import dev.veil.seal.SealException;
+import dev.veil.seal.SealHeader;
+import dev.veil.seal.UnsealingInputStream;
 import dev.veil.seal.Unsealer;
 import dev.veil.tensor.TensorFormatException;
 import dev.veil.tensor.stream.RowReader;
 import dev.veil.tensor.stream.RowReaders;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.InputStream;
 import java.util.Arrays;
 
 /**
@@ -33,6 +33,11 @@ public final class DatasetCheck {
 
     /** Checks the sealed dataset, opening only its head with {@code key}. */
     public static void requireFits(SessionContract contract, byte[] sealedDataset, AssetKey key) throws ProtocolException, IOException {
+        requireFits(contract, SealedAsset.of(sealedDataset), key);
+    }
+
+    /** Checks the sealed dataset (in memory or in a file), opening only its head with {@code key}. */
+    public static void requireFits(SessionContract contract, SealedAsset sealedDataset, AssetKey key) throws ProtocolException, IOException {
         requireHeadFits(contract, head(sealedDataset, key));
     }
 
@@ -59,17 +64,16 @@ public final class DatasetCheck {
     }
 
     /** The first {@link #HEAD_BYTES} of plaintext (or all of it), authenticated segment by segment. */
-    private static byte[] head(byte[] sealed, AssetKey key) throws ProtocolException, IOException {
-        HeadSink sink = new HeadSink();
-        try {
-            Unsealer.unseal(new ByteArrayInputStream(sealed), key, sink, ProgressListener.NONE, Unsealer.DigestCheck.AUTHENTICATE_ONLY);
-        } catch (HeadSink.Full full) {
-            return wholeLines(sink.take());
-        } catch (SealException e) {
-            sink.take();
+    private static byte[] head(SealedAsset sealed, AssetKey key) throws ProtocolException, IOException {
+        try (InputStream in = sealed.open()) {
+            in.skipNBytes(SealHeader.LENGTH);
+            try (UnsealingInputStream plain = UnsealingInputStream.open(sealed.header(), in, key, Unsealer.DigestCheck.AUTHENTICATE_ONLY)) {
+                byte[] head = plain.readNBytes(HEAD_BYTES);
+                return head.length < HEAD_BYTES ? head : wholeLines(head);
+            }
+        } catch (UnsealingInputStream.Refused e) {
             throw new ProtocolException("your sealed dataset cannot be opened: " + e.getMessage());
         }
-        return sink.take();
     }
 
     /**
@@ -87,41 +91,5 @@ public final class DatasetCheck {
         byte[] lines = Arrays.copyOf(head, end);
         Arrays.fill(head, (byte) 0);
         return lines;
-    }
-
-    /** Keeps the first {@link #HEAD_BYTES} of plaintext, then stops the unsealing. */
-    private static final class HeadSink extends OutputStream {
-        /** Thrown through the unsealer once the head is in: the rest is never decrypted. */
-        static final class Full extends IOException {
-            Full() {
-                super("dataset head read");
-            }
-        }
-
-        private final byte[] buf = new byte[HEAD_BYTES];
-        private int size;
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            int room = HEAD_BYTES - size;
-            System.arraycopy(b, off, buf, size, Math.min(room, len));
-            size += Math.min(room, len);
-            if (len > room) {
-                throw new Full();
-            }
-        }
-
-        /** The head read so far; the sink's own copy is zeroed. */
-        byte[] take() {
-            byte[] out = Arrays.copyOf(buf, size);
-            Arrays.fill(buf, (byte) 0);
-            size = 0;
-            return out;
-        }
     }
 }
