@@ -44,10 +44,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the whole ceremony on the embedded simulated TEE: a model provider, a data provider and the",
-                "enclave as separate parties over loopback sockets. Without options it trains a digits classifier and",
-                "scores the data provider's labels; with --model/--data it runs your ONNX model on your CSV/NPY data",
-                "and writes the data provider's decrypted output to --out."})
+        description = {"Run the whole ceremony on the embedded simulated TEE, with each party on a loopback socket.",
+                "The model provider, the data provider and the enclave are separate parties. Without options it trains",
+                "a digits classifier and scores the data provider's labels; with --model/--data it runs your ONNX model",
+                "on your CSV/NPY data and writes the data provider's decrypted output to --out."})
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--model", description = "your ONNX model (one float32 input, batch first)")
     Path model;
