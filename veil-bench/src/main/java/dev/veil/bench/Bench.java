@@ -35,6 +35,7 @@ public final class Bench {
         m.put("inference", "confidential vs plaintext batch inference (digits model, PaddleOCR detector)");
         m.put("attest", "evidence verification per platform (SNP, TDX, SGX, Nitro), cold and warm");
         m.put("ceremony", "ceremony latency by step on the simulated TEE");
+        m.put("startup", "whole-process './veil demo' against a plain ONNX Runtime process (fixed costs)");
         return m;
     }
 
@@ -73,6 +74,9 @@ public final class Bench {
         }
         if (which.equals("all") || which.equals("ceremony")) {
             CeremonyBench.run(report, dir, quick ? 3 : 10, quick ? 5 : 30);
+        }
+        if (which.equals("all") || which.equals("startup")) {
+            StartupBench.run(report, dir, shared, quick ? 1 : 8, quick ? 1 : 3);
         }
         report.write(Path.of("target", "bench", "results.md"));
         try (var files = Files.walk(dir)) {
