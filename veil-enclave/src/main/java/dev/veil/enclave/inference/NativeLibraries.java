@@ -4,6 +4,7 @@ import com.sun.security.auth.module.UnixSystem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.URL;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -31,7 +32,8 @@ import java.util.stream.Stream;
  * processes, so before every load: the directory and the libraries must be owned by this process's user, must not
  * be symbolic links and must not be writable by group or others (directories are created 0700, libraries 0400);
  * and each library's bytes must have the SHA-256 of the copy inside ONNX Runtime's jar, which is part of the
- * measured code. Anything else is refused with the directory to remove, never repaired silently. What this cannot
+ * measured code (pinned in {@link BundledLibraryDigests} for the build Veil ships, so the jar's copy is not inflated
+ * on every start). Anything else is refused with the directory to remove, never repaired silently. What this cannot
  * stop: a process running as the same user (or root) that swaps a file between this check and the load; an
  * image that must rule that out installs the libraries in its measured file system and sets
  * {@code onnxruntime.native.path}, which is then left alone.
@@ -87,9 +89,14 @@ public final class NativeLibraries {
         Map<String, byte[]> expected = new java.util.LinkedHashMap<>();
         MessageDigest address = sha256();
         for (String lib : LIBS) {
-            byte[] digest = digestOfBundled(platform, lib);
-            if (digest == null) {
+            String resource = resource(platform, lib);
+            URL url = NativeLibraries.class.getResource(resource);
+            if (url == null) {
                 return null;   // not a bundled-natives ORT jar; let ORT find its libraries itself
+            }
+            byte[] digest = BundledLibraryDigests.pinned(resource, url);
+            if (digest == null) {
+                digest = digestOfBundled(url);
             }
             expected.put(lib, digest);
             address.update(lib.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
@@ -175,17 +182,22 @@ public final class NativeLibraries {
         }
     }
 
+    static String resource(String platform, String lib) {
+        return "/ai/onnxruntime/native/" + platform + "/" + lib;
+    }
+
     private static InputStream bundled(String platform, String lib) throws IOException {
-        InputStream in = NativeLibraries.class.getResourceAsStream("/ai/onnxruntime/native/" + platform + "/" + lib);
+        InputStream in = NativeLibraries.class.getResourceAsStream(resource(platform, lib));
         if (in == null) {
             throw new IOException("ONNX Runtime's jar has no " + platform + "/" + lib);
         }
         return in;
     }
 
-    private static byte[] digestOfBundled(String platform, String lib) throws IOException {
-        try (InputStream in = NativeLibraries.class.getResourceAsStream("/ai/onnxruntime/native/" + platform + "/" + lib)) {
-            return in == null ? null : digest(in);
+    /** The SHA-256 of the jar's own copy, inflated and hashed (a build whose digests are not pinned). */
+    static byte[] digestOfBundled(URL url) throws IOException {
+        try (InputStream in = url.openStream()) {
+            return digest(in);
         }
     }
 

@@ -125,6 +125,26 @@ class NativeLibrariesTest {
         }
     }
 
+    @Test
+    void pinnedDigestsAreThoseOfTheBundledLibraries() throws IOException {
+        int checked = 0;
+        for (var pinned : BundledLibraryDigests.PINNED.entrySet()) {
+            java.net.URL url = NativeLibraries.class.getResource(pinned.getKey());
+            assertThat(url).as(pinned.getKey() + " in ONNX Runtime's jar (update BundledLibraryDigests after an upgrade)").isNotNull();
+            assertThat(java.util.HexFormat.of().formatHex(NativeLibraries.digestOfBundled(url))).as(pinned.getKey())
+                    .isEqualTo(pinned.getValue().sha256());
+            assertThat(BundledLibraryDigests.pinned(pinned.getKey(), url)).as("size and CRC-32 identify " + pinned.getKey()).isNotNull();
+            checked++;
+        }
+        assertThat(checked).isEqualTo(4);
+    }
+
+    @Test
+    void anUnpinnedBuildIsHashedFromTheJar() throws IOException {
+        java.net.URL url = NativeLibraries.class.getResource(NativeLibraries.resource("linux-x64", "libonnxruntime.so"));
+        assertThat(BundledLibraryDigests.pinned("/some/other/build/libonnxruntime.so", url)).isNull();
+    }
+
     private static void replace(Path file, byte[] bytes) throws IOException {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         Files.write(file, bytes);
