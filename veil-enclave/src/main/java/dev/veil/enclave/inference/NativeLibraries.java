@@ -113,7 +113,7 @@ public final class NativeLibraries {
             Path file = dir.resolve(lib.getKey());
             requirePrivate(file, uid, ANY_WRITE, "library");
             if (!MessageDigest.isEqual(lib.getValue(), digestOf(file))) {
-                throw new IOException("ONNX Runtime library " + file + " differs from the copy inside Veil's ONNX Runtime jar "
+                throw new UntrustedNativeLibraryException("ONNX Runtime library " + file + " differs from the copy inside Veil's ONNX Runtime jar "
                         + "(replaced or corrupted); refusing to load it. Remove " + dir + " and run again");
             }
         }
@@ -177,7 +177,7 @@ public final class NativeLibraries {
                     + " (mode " + Integer.toOctalString(mode & 07777) + ")";
         }
         if (problem != null) {
-            throw new IOException("ONNX Runtime's " + what + " " + p + " " + problem + "; refusing to load libraries from it. "
+            throw new UntrustedNativeLibraryException("ONNX Runtime's " + what + " " + p + " " + problem + "; refusing to load libraries from it. "
                     + "Remove it (Veil recreates it privately), or set -D" + ROOT_PROPERTY + " to a private directory");
         }
     }

@@ -55,7 +55,7 @@ class NativeLibrariesTest {
         evil[evil.length / 2] ^= 1;   // one bit: the same size and name, different code
         replace(jni, evil);
 
-        assertThatThrownBy(() -> NativeLibraries.verifiedDirectory(root, ME)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> NativeLibraries.verifiedDirectory(root, ME)).isInstanceOf(UntrustedNativeLibraryException.class)
                 .hasMessageContaining(jni.toString()).hasMessageContaining("differs from the copy inside");
     }
 
@@ -67,7 +67,7 @@ class NativeLibrariesTest {
         Files.delete(lib);
         Files.createSymbolicLink(lib, elsewhere);
 
-        assertThatThrownBy(() -> NativeLibraries.verifiedDirectory(root, ME)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> NativeLibraries.verifiedDirectory(root, ME)).isInstanceOf(UntrustedNativeLibraryException.class)
                 .hasMessageContaining("is not a regular file");
     }
 
@@ -76,7 +76,7 @@ class NativeLibrariesTest {
         Path dir = NativeLibraries.verifiedDirectory(root, ME);
         Files.setPosixFilePermissions(dir.resolve("libonnxruntime.so"), PosixFilePermissions.fromString("rw-rw-rw-"));
 
-        assertThatThrownBy(() -> NativeLibraries.verifiedDirectory(root, ME)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> NativeLibraries.verifiedDirectory(root, ME)).isInstanceOf(UntrustedNativeLibraryException.class)
                 .hasMessageContaining("is writable by group or others");
     }
 
@@ -85,7 +85,7 @@ class NativeLibrariesTest {
         NativeLibraries.verifiedDirectory(root, ME);
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxrwxrwx"));
 
-        assertThatThrownBy(() -> NativeLibraries.verifiedDirectory(root, ME)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> NativeLibraries.verifiedDirectory(root, ME)).isInstanceOf(UntrustedNativeLibraryException.class)
                 .hasMessageContaining(root.toString()).hasMessageContaining("is writable by group or others");
     }
 
@@ -94,7 +94,7 @@ class NativeLibrariesTest {
         NativeLibraries.verifiedDirectory(root, ME);
 
         // the directory is ours, so a process running as any other uid must see it as someone else's
-        assertThatThrownBy(() -> NativeLibraries.verifiedDirectory(root, ME + 1)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> NativeLibraries.verifiedDirectory(root, ME + 1)).isInstanceOf(UntrustedNativeLibraryException.class)
                 .hasMessageContaining("is owned by another user");
     }
 
@@ -104,7 +104,7 @@ class NativeLibrariesTest {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path link = Files.createSymbolicLink(root.resolve("link"), real);
 
-        assertThatThrownBy(() -> NativeLibraries.verifiedDirectory(link, ME)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> NativeLibraries.verifiedDirectory(link, ME)).isInstanceOf(UntrustedNativeLibraryException.class)
                 .hasMessageContaining("is not a directory");
     }
 
