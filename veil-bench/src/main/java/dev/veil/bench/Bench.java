@@ -3,20 +3,58 @@ package dev.veil.bench;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * {@code ./bench [all|seal|inference|attest|ceremony] [--quick]}: runs the benchmarks and writes Markdown tables to
- * target/bench/results.md for docs/BENCHMARKS.md. --quick uses small sizes (a smoke test, not a measurement).
+ * {@code ./bench [BENCHMARK] [--quick]}: runs the benchmarks and writes Markdown tables to target/bench/results.md
+ * for docs/BENCHMARKS.md. --quick uses small sizes (a smoke test, not a measurement). {@code --help} lists the
+ * benchmarks; an unknown name exits 2 before anything runs.
  */
 public final class Bench {
     private Bench() {
     }
 
+    /** Every benchmark by name, in the order {@code all} runs them. */
+    private static final Map<String, String> BENCHMARKS = benchmarks();
+    private static final String USAGE = """
+            Usage: ./bench [BENCHMARK] [--quick]
+            Runs Veil's benchmarks (not part of the test suite) and writes Markdown tables to target/bench/results.md;
+            docs/BENCHMARKS.md records them with the machine they ran on.
+
+            BENCHMARK (default all):
+            %s
+              --quick     small sizes: a smoke test of the harness, not a measurement
+              -h, --help  print this help and exit""";
+
+    private static Map<String, String> benchmarks() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("all", "every benchmark below, in this order (over 4 minutes; 1 GiB temporary files under target/)");
+        m.put("seal", "sealing and unsealing a 1 GiB file, cold and warm; peak heap against file size");
+        m.put("inference", "confidential vs plaintext batch inference (digits model, PaddleOCR detector)");
+        m.put("attest", "evidence verification per platform (SNP, TDX, SGX, Nitro), cold and warm");
+        m.put("ceremony", "ceremony latency by step on the simulated TEE");
+        m.put("startup", "whole-process './veil demo' against a plain ONNX Runtime process (fixed costs)");
+        return m;
+    }
+
     public static void main(String[] args) throws Exception {
         List<String> a = List.of(args);
+        if (a.contains("--help") || a.contains("-h")) {
+            System.out.println(usage());
+            return;
+        }
+        List<String> names = a.stream().filter(s -> !s.equals("--quick")).toList();
+        String wrong = names.size() > 1 ? "one benchmark at a time, not '" + String.join(" ", names) + "'"
+                : names.stream().filter(n -> !BENCHMARKS.containsKey(n)).map(n -> "unknown benchmark or option '" + n + "'")
+                .findFirst().orElse(null);
+        if (wrong != null) {
+            System.err.println("bench: " + wrong + "; choose one of " + String.join(", ", BENCHMARKS.keySet()) + " (./bench --help)");
+            System.exit(2);
+        }
         boolean quick = a.contains("--quick");
-        String which = a.stream().filter(s -> !s.startsWith("--")).findFirst().orElse("all");
+        String which = names.isEmpty() ? "all" : names.get(0);
         Path shared = Path.of(System.getProperty("veil.shared.dir", "../shared"));
         Path base = Path.of(System.getProperty("veil.bench.dir", "target")).toAbsolutePath();
         Files.createDirectories(base);
@@ -37,12 +75,21 @@ public final class Bench {
         if (which.equals("all") || which.equals("ceremony")) {
             CeremonyBench.run(report, dir, quick ? 3 : 10, quick ? 5 : 30);
         }
+        if (which.equals("all") || which.equals("startup")) {
+            StartupBench.run(report, dir, shared, quick ? 1 : 8, quick ? 1 : 3);
+        }
         report.write(Path.of("target", "bench", "results.md"));
         try (var files = Files.walk(dir)) {
             for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
         }
+    }
+
+    private static String usage() {
+        StringBuilder list = new StringBuilder();
+        BENCHMARKS.forEach((name, what) -> list.append(String.format("  %-10s  %s%n", name, what)));
+        return USAGE.formatted(list.toString().stripTrailing());
     }
 
     private static String machine() {

@@ -31,8 +31,9 @@ import picocli.CommandLine.Option;
 final class AttestCommand {
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = {"Verify evidence offline: parse it, check its signatures and certificate chain to the platform's",
-                    "pinned root, then hold its claims to a policy. Prints the claims and every check as JSON; exit 0 when",
+            description = {"Verify evidence offline and hold its claims to a policy.",
+                    "Parses the evidence, checks its signatures and certificate chain to the platform's pinned root, then",
+                    "holds its claims to a policy. Prints the claims and every check as JSON; exit 0 when",
                     "the evidence verifies and meets the policy, 2 otherwise (one-line reason on stderr).",
                     "Without --policy the safe defaults of docs/POLICY.md apply (no debug, no simulation, TCB status",
                     "UpToDate with no advisory, complete collateral, SNP at VMPL 0 with a minimum TCB); the measurement",

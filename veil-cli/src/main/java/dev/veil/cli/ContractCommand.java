@@ -155,8 +155,9 @@ final class ContractCommand {
     }
 
     @Command(name = "sign", mixinStandardHelpOptions = true,
-            description = {"Add your signature to a contract file (in place). Refuses terms no session could start with, and",
-                    "lists every relaxation of the safe defaults (stderr WAIVER lines and \"waivers\") before signing."})
+            description = {"Add your signature to a contract file, in place.",
+                    "Refuses terms no session could start with, and lists every relaxation of the safe defaults (stderr",
+                    "WAIVER lines and \"waivers\") before signing."})
     static final class Sign implements Callable<Integer> {
         @Option(names = "--contract", required = true)
         Path contract;

@@ -28,7 +28,7 @@ final class EnclaveCommand {
         @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime threads, 0 = all cores (measured)")
         int threads;
         @Option(names = "--work-dir", defaultValue = ".veil-work/enclave",
-                description = "the enclave's own directory (ONNX Runtime native libraries; never plaintext)")
+                description = "the enclave's own directory (collateral cache, ONNX Runtime scratch; never plaintext)")
         Path workDir;
         @Option(names = "--party-timeout", defaultValue = "300", description = "seconds to wait for the second provider (measured)")
         long partyTimeout;

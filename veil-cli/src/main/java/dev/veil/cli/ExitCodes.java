@@ -1,6 +1,7 @@
 package dev.veil.cli;
 
 import dev.veil.attest.AttestationException;
+import dev.veil.enclave.inference.UntrustedNativeLibraryException;
 import dev.veil.protocol.json.ProtocolException;
 import dev.veil.seal.SealException;
 import dev.veil.tensor.TensorFormatException;
@@ -12,7 +13,7 @@ import picocli.CommandLine;
 
 /**
  * Exit codes: 0 success; 1 an unexpected internal error; 2 invalid input or failed verification (bad file, wrong key,
- * tampered data, refused evidence, bad arguments). Every failure prints exactly one line on stderr.
+ * tampered data, refused evidence, refused native libraries, bad arguments). Every failure prints exactly one line on stderr.
  */
 public final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
     public static final int OK = 0;
@@ -41,6 +42,9 @@ public final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
     static String userMessage(Throwable e) {
         if (e instanceof CliFailure || e instanceof SealException || e instanceof ProtocolException
                 || e instanceof TensorFormatException) {
+            return e.getMessage();
+        }
+        if (e instanceof UntrustedNativeLibraryException) {
             return e.getMessage();
         }
         if (e instanceof AttestationException a) {

@@ -43,10 +43,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "join", mixinStandardHelpOptions = true,
-        description = {"Take part in a session as a provider: attest the enclave against the contract, release your key",
-                "only to it, upload your sealed asset, then receive the results (data provider) or the discard receipt",
-                "(model provider). Both receipts are verified before anything is written. The data provider's data is first",
-                "checked against the model signature in the contract (its .npy header or first CSV row), before connecting.",
+        description = {"Take part in a session as the model provider or the data provider.",
+                "Attests the enclave against the contract, releases your key only to it, uploads your sealed asset,",
+                "then receives the results (data provider) or the discard receipt (model provider). Both receipts are",
+                "verified before anything is written. The data provider's data is first checked against the model",
+                "signature in the contract (its .npy header or first CSV row), before connecting; its results are written",
+                "as they are opened and appear only once every check passed.",
                 "A contract runs once: join keeps a record of the contracts it released a key for (--state) and refuses",
                 "to run one again unless it is named with --rerun."})
 final class JoinCommand implements Callable<Integer> {

@@ -6,8 +6,9 @@ import picocli.CommandLine.Command;
 
 @Command(name = "veil", mixinStandardHelpOptions = true, version = "veil 0.1.0",
         description = {"Confidential ML inference in a trusted execution environment.",
-                "A model provider and a data provider seal their assets, verify the enclave, release keys only to it,",
-                "and get back results only the data provider can read, with receipts and proof the model was discarded."},
+                "A model provider and a data provider seal their assets, verify the enclave and release keys only to",
+                "it. Only the data provider can read the results; both get signed receipts, the model provider's saying",
+                "the model was discarded. Start with 'veil demo'; every command has --help."},
         subcommands = {DemoCommand.class, SealCommand.class, UnsealCommand.class, KeygenCommand.class,
                 ContractCommand.class, EnclaveCommand.class, JoinCommand.class, VerifyReceiptCommand.class, AttestCommand.class,
                 CommandLine.HelpCommand.class})
@@ -21,13 +22,28 @@ public final class VeilCommand implements Runnable {
     }
 
     public static CommandLine commandLine() {
-        return new CommandLine(new VeilCommand()).setExecutionExceptionHandler(new ExitCodes())
+        CommandLine root = new CommandLine(new VeilCommand());
+        reflow(root);
+        return root.setExecutionExceptionHandler(new ExitCodes())
                 .setParameterExceptionHandler((ex, args) -> {
                     // The qualified name ("veil contract draft"), not the last word ("draft"), so the hint can be pasted.
                     ex.getCommandLine().getErr().println("veil: " + ex.getMessage() + " (see '"
                             + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
                     return ExitCodes.INVALID;
                 });
+    }
+
+    /**
+     * Description lines are source lines, not output lines: after the summary sentence (the one 'veil --help' lists)
+     * they become one paragraph, which picocli wraps to the usage width instead of breaking each long line in two.
+     */
+    private static void reflow(CommandLine c) {
+        CommandLine.Model.UsageMessageSpec usage = c.getCommandSpec().usageMessage();
+        String[] lines = usage.description();
+        if (lines.length > 2) {
+            usage.description(lines[0], String.join(" ", java.util.Arrays.copyOfRange(lines, 1, lines.length)));
+        }
+        c.getSubcommands().values().stream().distinct().forEach(VeilCommand::reflow);
     }
 
     public static void main(String[] args) {

@@ -18,8 +18,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "verify-receipt", mixinStandardHelpOptions = true,
-        description = {"Check a result or discard receipt offline: the enclave instance's signature, that its key was",
-                "attested for this contract (evidence, reference values, binding), and optionally the output file's digest.",
+        description = {"Check a result or discard receipt offline.",
+                "Checks the enclave instance's signature, that its key was attested for this contract (evidence,",
+                "reference values, binding), and optionally the output file's digest.",
                 "Prints the receipt as JSON; exit 2 if anything fails."})
 final class VerifyReceiptCommand implements Callable<Integer> {
     @Option(names = "--receipt", required = true)

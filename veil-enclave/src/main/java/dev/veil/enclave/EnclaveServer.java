@@ -39,7 +39,7 @@ public final class EnclaveServer implements AutoCloseable {
         this.evidence = evidence;
         java.nio.file.Files.createDirectories(config.workDir());
         dev.veil.enclave.session.SealedResultsFile.clearLeftovers(config.workDir());
-        NativeLibraries.prepare(config.workDir());
+        NativeLibraries.prepare();   // once per installation, verified before each load
         this.sessions = new SessionRegistry(config);
         this.limiter = new ConnectionLimiter(config.limits().maxConnections(), config.limits().maxConnectionsPerSource());
         this.server = new ServerSocket(config.port(), 50, InetAddress.getByName(config.bindAddress()));

@@ -45,10 +45,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the whole ceremony on the embedded simulated TEE: a model provider, a data provider and the",
-                "enclave as separate parties over loopback sockets. Without options it trains a digits classifier and",
-                "scores the data provider's labels; with --model/--data it runs your ONNX model on your CSV/NPY data",
-                "and writes the data provider's decrypted output to --out."})
+        description = {"Run the whole ceremony on the embedded simulated TEE, with each party on a loopback socket.",
+                "The model provider, the data provider and the enclave are separate parties. Without options it trains",
+                "a digits classifier and scores the data provider's labels; with --model/--data it runs your ONNX model",
+                "on your CSV/NPY data and writes the data provider's decrypted output to --out."})
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--model", description = "your ONNX model (one float32 input, batch first)")
     Path model;
@@ -94,7 +94,14 @@ public final class DemoCommand implements Callable<Integer> {
         Workspace ws = Workspace.create(work);
         say.println("Veil demo: model provider (MP), data provider (DP) and a simulated TEE, talking over loopback sockets");
         System.err.println(Simulation.BANNER);
+        // The TEE's host boots the enclave while the providers prepare their assets, as separate machines would.
+        EnclaveConfig cfg = EnclaveConfig.simDefaults(ws.enclave).withPartyTimeout(Duration.ofMinutes(2));
+        try (EnclaveBoot boot = EnclaveBoot.start(cfg)) {
+            return run(custom, ws, cfg, boot);
+        }
+    }
 
+    private Integer run(boolean custom, Workspace ws, EnclaveConfig cfg, EnclaveBoot boot) throws Exception {
         // ---- each provider prepares its asset on its own machine ----
         byte[] modelBytes;
         byte[] dataBytes;
@@ -114,9 +121,10 @@ public final class DemoCommand implements Callable<Integer> {
             DigitsData[] split = DigitsData.load().split(42);
             float[][] wb = SoftmaxTrainer.train(split[0], 60, 7);
             modelBytes = OnnxWriter.softmaxClassifier(wb[0], wb[1], DigitsData.FEATURES, DigitsData.CLASSES);
+            step("MP", "train", t, "softmax classifier on " + split[0].size() + " digit images → ONNX (" + kib(modelBytes.length) + ")");
+            t = System.nanoTime();
             dataBytes = split[1].featuresCsv();
             trueLabels = java.util.Arrays.stream(split[1].labels()).asLongStream().toArray();
-            step("MP", "train", t, "softmax classifier on " + split[0].size() + " digit images → ONNX (" + kib(modelBytes.length) + ")");
             step("DP", "dataset", t, split[1].size() + " unlabeled images (64 pixels each) as CSV; true labels stay with the DP");
         }
         // The plaintext model and data stay in memory: each party's directory holds only what it would keep.
@@ -143,12 +151,12 @@ public final class DemoCommand implements Callable<Integer> {
         String modelSha = Digests.hex(Digests.sha256(modelBytes));
         step("MP+DP", "seal", t, "model.veil and dataset.veil (AES-256-GCM segments); model sha256 " + modelSha.substring(0, 16) + "…");
 
-        // ---- the enclave starts; the MP pins its measurement in the contract ----
-        t = System.nanoTime();
-        EnclaveConfig cfg = EnclaveConfig.simDefaults(ws.enclave).withPartyTimeout(Duration.ofMinutes(2));
+        // ---- the enclave has started; the MP pins its measurement in the contract ----
         String measurement = Digests.hex(CodeMeasurement.compute(cfg));
-        try (EnclaveServer enclave = EnclaveServer.start(cfg, EnclaveServer.evidenceSourceFor(cfg))) {
-            step("TEE", "start", t, "sim enclave on 127.0.0.1:" + enclave.port() + ", measurement " + measurement.substring(0, 16) + "…");
+        try {
+            EnclaveServer enclave = boot.server();
+            say.printf("  [%-5s] %-12s %8.1f ms  %s%n", "TEE", "start", boot.millis(), "sim enclave on 127.0.0.1:" + enclave.port()
+                    + ", measurement " + measurement.substring(0, 16) + "… (booted while the providers prepared)");
 
             t = System.nanoTime();
             OutputPolicy policy = scores ? OutputPolicy.scores() : OutputPolicy.labels();

@@ -1,0 +1,66 @@
+package dev.veil.cli.demo;
+
+import dev.veil.enclave.EnclaveConfig;
+import dev.veil.enclave.EnclaveServer;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The demo's enclave, started on a thread of its own: its boot (code measurement, ONNX Runtime's libraries and
+ * environment, the AES-GCM warm-up) overlaps the providers' preparation instead of following it, as it would with
+ * the parties on separate machines.
+ */
+final class EnclaveBoot implements AutoCloseable {
+    private final CompletableFuture<EnclaveServer> server = new CompletableFuture<>();
+    private final long startedNanos = System.nanoTime();
+    private volatile long bootNanos;
+
+    private EnclaveBoot() {
+    }
+
+    static EnclaveBoot start(EnclaveConfig config) {
+        EnclaveBoot boot = new EnclaveBoot();
+        Thread t = new Thread(() -> {
+            try {
+                EnclaveServer s = EnclaveServer.start(config, EnclaveServer.evidenceSourceFor(config));
+                boot.bootNanos = System.nanoTime() - boot.startedNanos;
+                boot.server.complete(s);
+            } catch (Throwable e) {
+                boot.server.completeExceptionally(e);
+            }
+        }, "veil-demo-enclave-boot");
+        t.setDaemon(true);
+        t.start();
+        return boot;
+    }
+
+    /** The running enclave, once booted; its boot's failure is thrown as it was. */
+    EnclaveServer server() throws Exception {
+        try {
+            return server.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw new IllegalStateException("the enclave did not start", e.getCause());
+        }
+    }
+
+    /** How long the boot itself took (it ran alongside the providers' steps). */
+    double millis() {
+        return bootNanos / 1e6;
+    }
+
+    /** Stops the enclave now, or as soon as a boot still under way completes (a failed demo does not wait for it). */
+    @Override
+    public void close() {
+        server.thenAccept(s -> {
+            try {
+                s.close();
+            } catch (IOException e) {
+                // the listening socket was already closed; nothing else is held
+            }
+        });
+    }
+}
