@@ -5,7 +5,9 @@ import dev.veil.tensor.TensorFiles;
 import dev.veil.tensor.TensorFormatException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Opens datasets as {@link RowReader}s: {@code .npy} (recognised by its magic) or numeric CSV (anything else). A
@@ -66,32 +68,42 @@ public final class RowReaders {
         return npy(ByteSource.of(whole));
     }
 
-    /** Reads every remaining row into one tensor (for datasets that fit in memory). */
+    /**
+     * Reads every remaining row into one tensor (for datasets that fit in memory). Rows are read straight into blocks
+     * of about a million values, copied once into the tensor at the end.
+     */
     public static FloatTensor readAll(RowReader reader) throws IOException, TensorFormatException {
         int rowSize = reader.rowSize();
-        int batch = Math.max(1, Math.min(4096, (1 << 16) / Math.max(1, rowSize)));
-        float[] chunk = new float[batch * rowSize];
-        float[] all = new float[chunk.length];
+        int batch = Math.max(1, (1 << 20) / Math.max(1, rowSize));
+        List<float[]> blocks = new ArrayList<>();
+        List<Integer> counts = new ArrayList<>();
         long rows = 0;
-        int n;
-        while ((n = reader.read(chunk, batch)) > 0) {
-            long values = (rows + n) * rowSize;
-            if (values > MAX_VALUES || rows + n > MAX_VALUES) {
+        while (true) {
+            float[] block = new float[batch * rowSize];
+            int n = reader.read(block, batch);
+            if (n == 0) {
+                break;
+            }
+            rows += n;
+            if (rows * rowSize > MAX_VALUES || rows > MAX_VALUES) {
                 throw new TensorFormatException("the dataset holds more than " + MAX_VALUES
                         + " values, the most one tensor holds; stream it instead");
             }
-            if (values > all.length) {
-                all = Arrays.copyOf(all, (int) Math.min(MAX_VALUES, Math.max(values, 2L * all.length)));
-            }
-            System.arraycopy(chunk, 0, all, (int) (rows * rowSize), n * rowSize);
-            rows += n;
+            blocks.add(block);
+            counts.add(n);
+        }
+        float[] all = new float[(int) (rows * rowSize)];
+        int at = 0;
+        for (int i = 0; i < blocks.size(); i++) {
+            int values = counts.get(i) * rowSize;
+            System.arraycopy(blocks.get(i), 0, all, at, values);
+            at += values;
         }
         long[] rowShape = reader.rowShape();
         long[] shape = new long[rowShape.length + 1];
         shape[0] = rows;
         System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
-        int values = (int) (rows * rowSize);
-        return new FloatTensor(shape, all.length == values ? all : Arrays.copyOf(all, values));
+        return new FloatTensor(shape, all);
     }
 
     static void checkRequest(float[] dst, int maxRows, int rowSize) {
