@@ -268,7 +268,7 @@ final class CsvRowReader implements RowReader {
                 int fraction = -1;
                 for (; i < end; i++) {
                     int c = b[i];
-                    if (c >= '0' && c <= '9') {
+                    if (c >= '0' && c <= '9' && m < CsvNumbers.EXACT) {
                         m = m * 10 + (c - '0');
                         digits++;
                         if (fraction >= 0) {
@@ -280,8 +280,7 @@ final class CsvRowReader implements RowReader {
                         break;
                     }
                 }
-                if ((i == end || b[i] == ',') && digits > 0 && digits <= 18 && m < CsvNumbers.EXACT
-                        && fraction <= CsvNumbers.MAX_FRACTION) {
+                if ((i == end || b[i] == ',') && digits > 0 && m < CsvNumbers.EXACT && fraction <= CsvNumbers.MAX_FRACTION) {
                     float v = CsvNumbers.exact(m, fraction);
                     dst[k++] = negative ? -v : v;
                 } else {
