@@ -167,7 +167,7 @@ final class CsvRowReader implements RowReader {
             }
             if (got == 0) {
                 throw new TensorFormatException("CSV line " + (lineNo + 1) + " is longer than " + (b.length - 1)
-                        + " bytes, the longest line this reader takes; split the data into more rows");
+                        + " bytes, the longest line this reader takes; send rows this wide as .npy");
             }
         }
     }

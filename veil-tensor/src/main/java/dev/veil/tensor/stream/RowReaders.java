@@ -17,7 +17,11 @@ import java.util.List;
  * over an array.
  */
 public final class RowReaders {
-    /** 1 MiB: CSV rows up to about 250,000 values (a 288x288x3 image), a small share of the enclave's budget. */
+    /**
+     * 1 MiB, a small share of the enclave's memory budget. It bounds a CSV line to 1 MiB less one byte: about 250,000
+     * pixel values of 0..255 (a 288x288x3 image) or 110,000 floats written with six decimals. Wider rows (a 640x640x3
+     * image is 1.2 million values) need a larger buffer, or .npy, whose rows have no such limit.
+     */
     public static final int DEFAULT_BUFFER_BYTES = 1 << 20;
     /** Room for any .npy preamble and element. */
     public static final int MIN_BUFFER_BYTES = 16;
@@ -52,12 +56,6 @@ public final class RowReaders {
         return npy(ByteSource.over(plaintext, checkBuffer(bufferBytes)));
     }
 
-    /** A .npy or CSV dataset already in memory; reads it in place, without copying it. */
-    public static RowReader open(byte[] whole) throws IOException, TensorFormatException {
-        ByteSource src = ByteSource.of(whole);
-        return isNpy(src) ? npy(src) : csv(src, -1);
-    }
-
     /** A CSV dataset already in memory, as {@link #csv(InputStream, int, int)} without a limit on line length. */
     public static RowReader csv(byte[] whole, int dropColumn) throws IOException, TensorFormatException {
         return csv(ByteSource.of(whole), dropColumn);
@@ -70,11 +68,12 @@ public final class RowReaders {
 
     /**
      * Reads every remaining row into one tensor (for datasets that fit in memory). Rows are read straight into blocks
-     * of about a million values, copied once into the tensor at the end.
+     * that double up to about a million values, copied once into the tensor at the end.
      */
     public static FloatTensor readAll(RowReader reader) throws IOException, TensorFormatException {
         int rowSize = reader.rowSize();
-        int batch = Math.max(1, (1 << 20) / Math.max(1, rowSize));
+        int maxBatch = Math.max(1, (1 << 20) / Math.max(1, rowSize));
+        int batch = Math.min(64, maxBatch);
         List<float[]> blocks = new ArrayList<>();
         List<Integer> counts = new ArrayList<>();
         long rows = 0;
@@ -91,6 +90,7 @@ public final class RowReaders {
             }
             blocks.add(block);
             counts.add(n);
+            batch = Math.min(maxBatch, batch * 2);
         }
         float[] all = new float[(int) (rows * rowSize)];
         int at = 0;

@@ -172,7 +172,7 @@ class CsvRowReaderTest {
         byte[] data = ("1,2\n" + "3,".repeat(40) + "4\n").getBytes(StandardCharsets.US_ASCII);
         assertThatThrownBy(() -> RowReaders.csv(new ByteArrayInputStream(data), -1, 64).read(new float[100], 2))
                 .isInstanceOf(TensorFormatException.class)
-                .hasMessage("CSV line 2 is longer than 63 bytes, the longest line this reader takes; split the data into more rows");
+                .hasMessage("CSV line 2 is longer than 63 bytes, the longest line this reader takes; send rows this wide as .npy");
         byte[] firstLine = ("3,".repeat(40) + "4\n").getBytes(StandardCharsets.US_ASCII);
         assertThatThrownBy(() -> RowReaders.csv(new ByteArrayInputStream(firstLine), -1, 64))
                 .hasMessageStartingWith("CSV line 1 is longer than 63 bytes");
