@@ -13,7 +13,10 @@ public interface RowReader extends AutoCloseable {
     /** The shape of one row (the dataset's shape without its first axis); known as soon as the reader is open. */
     long[] rowShape();
 
-    /** Values per row: the product of {@link #rowShape()}. */
+    /**
+     * Values per row: the product of {@link #rowShape()}. It comes from the data (a .npy header can declare rows of up
+     * to 2^31 values in a few bytes): check it against the memory budget before sizing {@code dst} by it.
+     */
     int rowSize();
 
     /**
