@@ -37,6 +37,11 @@ final class ByteSource {
         return lim - pos;
     }
 
+    /** Whether all the data is already in the buffer (an array read in place): then its length is known up front. */
+    boolean whole() {
+        return in == null;
+    }
+
     /**
      * Moves the unread bytes to the front of the buffer and reads more after them. Returns the number of bytes read,
      * 0 when the buffer is full of unread bytes, -1 when the stream is over.

@@ -2,6 +2,9 @@ package dev.veil.tensor.stream;
 
 import dev.veil.tensor.TensorFormatException;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -13,6 +16,7 @@ import java.util.Arrays;
  * end must fit in the buffer: the longest line taken is one byte shorter than the buffer.
  */
 final class CsvRowReader implements RowReader {
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private final ByteSource src;
     private final int dropColumn;
     private int columns = -1;
@@ -140,17 +144,14 @@ final class CsvRowReader implements RowReader {
                     src.pos++;
                 }
             }
-            int lim = src.lim;
-            for (int i = src.pos + scanned; i < lim; i++) {
-                byte c = b[i];
-                if (c == '\n' || c == '\r') {
-                    lineStart = src.pos;
-                    lineEnd = i;
-                    src.pos = i + 1;
-                    skipLf = c == '\r';
-                    lineNo++;
-                    return true;
-                }
+            int i = lineEnd(b, src.pos + scanned, src.lim);
+            if (i >= 0) {
+                lineStart = src.pos;
+                lineEnd = i;
+                src.pos = i + 1;
+                skipLf = b[i] == '\r';
+                lineNo++;
+                return true;
             }
             scanned = src.available();
             int got = src.refill();
@@ -166,9 +167,31 @@ final class CsvRowReader implements RowReader {
             }
             if (got == 0) {
                 throw new TensorFormatException("CSV line " + (lineNo + 1) + " is longer than " + (b.length - 1)
-                        + " bytes, the longest line this reader takes; split the data into more rows");
+                        + " bytes, the longest line this reader takes; send rows this wide as .npy");
             }
         }
+    }
+
+    /**
+     * The index of the first \n or \r in {@code b[from, to)}, or -1. Looks at eight bytes at a time: a byte equal to
+     * the pattern leaves a zero byte after the XOR, which the classic (v - 0x01..) & ~v & 0x80.. test finds.
+     */
+    private static int lineEnd(byte[] b, int from, int to) {
+        int i = from;
+        for (; i + Long.BYTES <= to; i += Long.BYTES) {
+            long w = (long) LONGS.get(b, i);
+            long lf = w ^ 0x0a0a0a0a0a0a0a0aL;
+            long cr = w ^ 0x0d0d0d0d0d0d0d0dL;
+            if ((((lf - 0x0101010101010101L) & ~lf | (cr - 0x0101010101010101L) & ~cr) & 0x8080808080808080L) != 0) {
+                break;
+            }
+        }
+        for (; i < to; i++) {
+            if (b[i] == '\n' || b[i] == '\r') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Whitespace only, as String.isBlank says (non-ASCII bytes are decoded to ask it). */
@@ -215,26 +238,63 @@ final class CsvRowReader implements RowReader {
         }
     }
 
-    /** Parses the current line into {@code dst} from {@code at}, skipping the dropped column. */
+    /**
+     * Parses the current line into {@code dst} from {@code at}, skipping the dropped column unread. Plain decimals
+     * ([-]digits[.digits]) are parsed while the line is scanned for commas; any other cell is handed to
+     * {@link CsvNumbers}, which takes the same decimals the same way (see there), and everything else.
+     */
     private void parseRow(float[] dst, int at) throws TensorFormatException {
         byte[] b = src.buf;
+        int end = lineEnd;
         int k = at;
         int column = 0;
-        int cellStart = lineStart;
-        for (int i = lineStart; ; i++) {
-            if (i == lineEnd || b[i] == ',') {
-                if (column == columns) {
-                    throw columnCount(countCells());
-                }
-                if (column != dropColumn) {
-                    dst[k++] = cell(cellStart, i, column);
-                }
-                column++;
-                if (i == lineEnd) {
-                    break;
-                }
-                cellStart = i + 1;
+        int i = lineStart;
+        while (true) {
+            if (column == columns) {
+                throw columnCount(countCells());
             }
+            if (column == dropColumn) {
+                while (i < end && b[i] != ',') {
+                    i++;
+                }
+            } else {
+                int from = i;
+                boolean negative = i < end && b[i] == '-';
+                if (negative) {
+                    i++;
+                }
+                long m = 0;
+                int digits = 0;
+                int fraction = -1;
+                for (; i < end; i++) {
+                    int c = b[i];
+                    if (c >= '0' && c <= '9' && m < CsvNumbers.EXACT) {
+                        m = m * 10 + (c - '0');
+                        digits++;
+                        if (fraction >= 0) {
+                            fraction++;
+                        }
+                    } else if (c == '.' && fraction < 0) {
+                        fraction = 0;
+                    } else {
+                        break;
+                    }
+                }
+                if ((i == end || b[i] == ',') && digits > 0 && m < CsvNumbers.EXACT && fraction <= CsvNumbers.MAX_FRACTION) {
+                    float v = CsvNumbers.exact(m, fraction);
+                    dst[k++] = negative ? -v : v;
+                } else {
+                    while (i < end && b[i] != ',') {
+                        i++;
+                    }
+                    dst[k++] = cell(from, i, column);
+                }
+            }
+            column++;
+            if (i == end) {
+                break;
+            }
+            i++;
         }
         if (column != columns) {
             throw columnCount(column);

@@ -39,6 +39,10 @@ final class NpyRowReader implements RowReader {
             throw new TensorFormatException(".npy rows of shape " + Arrays.toString(h.rowShape()) + " hold " + rowSize
                     + " values; at most " + RowReaders.MAX_VALUES + " fit in one row");
         }
+        if (src.whole() && src.available() != h.dataBytes()) {
+            // An array in memory has a known length: refuse a wrong one before anyone sizes buffers by the header.
+            throw src.available() < h.dataBytes() ? shortData(h, src.available()) : longData(h);
+        }
         return new NpyRowReader(src, h, (int) rowSize);
     }
 
@@ -72,9 +76,7 @@ final class NpyRowReader implements RowReader {
                 int whole = src.available() / size;
                 if (whole == 0) {
                     if (src.refill() < 0) {
-                        throw new TensorFormatException(".npy data holds " + (((rows * rowSize) + done) * size + src.available())
-                                + " bytes, shape " + Arrays.toString(header.shape()) + " of " + header.descr()
-                                + " needs " + header.dataBytes());
+                        throw shortData(header, ((rows * rowSize) + done) * size + src.available());
                     }
                     continue;
                 }
@@ -86,8 +88,7 @@ final class NpyRowReader implements RowReader {
             if (rows == totalRows && !endChecked) {
                 endChecked = true;
                 if (src.available() > 0 || src.refill() > 0) {
-                    throw new TensorFormatException(".npy data holds more than the " + header.dataBytes() + " bytes that shape "
-                            + Arrays.toString(header.shape()) + " of " + header.descr() + " needs");
+                    throw longData(header);
                 }
             }
             return n;
@@ -95,6 +96,16 @@ final class NpyRowReader implements RowReader {
             failed = true;
             throw e;
         }
+    }
+
+    private static TensorFormatException shortData(NpyHeader h, long held) {
+        return new TensorFormatException(".npy data holds " + held + " bytes, shape " + Arrays.toString(h.shape()) + " of "
+                + h.descr() + " needs " + h.dataBytes());
+    }
+
+    private static TensorFormatException longData(NpyHeader h) {
+        return new TensorFormatException(".npy data holds more than the " + h.dataBytes() + " bytes that shape "
+                + Arrays.toString(h.shape()) + " of " + h.descr() + " needs");
     }
 
     /** Decodes {@code n} elements at the buffer's position into {@code dst[at...]} and consumes them. */

@@ -5,19 +5,28 @@ import java.io.IOException;
 
 /**
  * A dataset read row by row from a stream of plaintext, in memory bounded by the caller's buffer and the reader's own
- * fixed buffer, whatever the number of rows. Rows come in input order. Errors name the line (CSV) or row (.npy) and
- * what to do; they never quote more of the data than the cell at fault.
+ * fixed buffer (plus one CSV row), whatever the number of rows. Rows come in input order. Errors name the CSV line and
+ * column, or the .npy byte counts, and what to do; they never quote more of the data than the cell at fault (at most 40
+ * characters of it). Open one with {@link RowReaders}. Not thread-safe.
  */
 public interface RowReader extends AutoCloseable {
     /** The shape of one row (the dataset's shape without its first axis); known as soon as the reader is open. */
     long[] rowShape();
 
-    /** Values per row: the product of {@link #rowShape()}. */
+    /**
+     * Values per row: the product of {@link #rowShape()}. It comes from the data (a .npy header can declare rows of up
+     * to 2^31 values in a few bytes): check it against the memory budget before sizing {@code dst} by it.
+     */
     int rowSize();
 
     /**
      * Reads up to {@code maxRows} whole rows into {@code dst} from index 0, row-major; returns the number of rows read,
-     * 0 once the dataset is over (and at every later call).
+     * 0 once the dataset is over (and at every later call). Fewer than {@code maxRows} only at the end of the dataset.
+     * A .npy whose data is longer than its header says fails on the call that reads its last row.
+     *
+     * @throws IllegalArgumentException when {@code maxRows < 1} or {@code dst} holds fewer than {@code maxRows} rows
+     * @throws TensorFormatException when the data is malformed; the reader is then spent, and any later call throws
+     *     IllegalStateException
      */
     int read(float[] dst, int maxRows) throws IOException, TensorFormatException;
 

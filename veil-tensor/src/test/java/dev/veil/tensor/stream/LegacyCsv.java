@@ -14,11 +14,11 @@ import java.util.List;
  * The whole-line CSV reader that the streaming one replaced (NumericCsv.read before issue 11), verbatim: a String per
  * line and per cell, Float.parseFloat on each. Kept as the oracle the streaming reader's rules are tested against.
  */
-final class LegacyCsv {
+public final class LegacyCsv {
     private LegacyCsv() {
     }
 
-    static FloatTensor read(byte[] csv, int dropColumn) throws TensorFormatException {
+    public static FloatTensor read(byte[] csv, int dropColumn) throws TensorFormatException {
         List<float[]> rows = new ArrayList<>();
         int columns = -1;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(new ByteArrayInputStream(csv), StandardCharsets.UTF_8))) {

@@ -95,6 +95,14 @@ class NpyRowReaderTest {
     }
 
     @Test
+    void aSmallArrayDeclaringHugeRowsIsRefusedBeforeAnythingIsSizedByIt() {
+        byte[] tiny = npy("<f4", "(2, 500000000)", new byte[8]);
+        assertThatThrownBy(() -> Npy.read(tiny)).hasMessage(".npy data holds 8 bytes, shape [2, 500000000] of <f4 needs 4000000000");
+        assertThatThrownBy(() -> RowReaders.npy(tiny)).hasMessageContaining("holds 8 bytes");
+        assertThatThrownBy(() -> RowReaders.npy(npy("<f4", "(1,)", new byte[5]))).hasMessageContaining("holds more than the 4 bytes");
+    }
+
+    @Test
     void aHeaderLongerThanTheStreamOrTheLimitIsRefused() {
         byte[] good = npy("<f4", "(1,)", new byte[4]);
         assertThatThrownBy(() -> RowReaders.open(new ByteArrayInputStream(Arrays.copyOf(good, 20)), 16))

@@ -5,22 +5,22 @@ import java.io.InputStream;
 import java.util.Arrays;
 
 /** Test helpers: streams that hand out bytes in small uneven reads, and readers drained in batches of a given size. */
-final class Rows {
+public final class Rows {
     private Rows() {
     }
 
     /** A dataset as read, or the message it was refused with. */
-    record Outcome(long[] shape, float[] values, String error) {
-        static Outcome of(long[] shape, float[] values) {
+    public record Outcome(long[] shape, float[] values, String error) {
+        public static Outcome of(long[] shape, float[] values) {
             return new Outcome(shape, values, null);
         }
 
-        static Outcome failed(String error) {
+        public static Outcome failed(String error) {
             return new Outcome(null, null, error);
         }
 
         /** Equal shapes and bit-for-bit equal values (so -0.0 and 0.0 differ), or equal messages. */
-        boolean sameAs(Outcome o) {
+        public boolean sameAs(Outcome o) {
             if (error != null || o.error != null) {
                 return java.util.Objects.equals(error, o.error);
             }
@@ -70,11 +70,11 @@ final class Rows {
         return Outcome.of(shape, all);
     }
 
-    interface Open {
+    public interface Open {
         RowReader open() throws Exception;
     }
 
-    static Outcome outcome(Open open, int batch) {
+    public static Outcome outcome(Open open, int batch) {
         try (RowReader r = open.open()) {
             return drain(r, batch);
         } catch (dev.veil.tensor.TensorFormatException e) {
@@ -85,7 +85,7 @@ final class Rows {
     }
 
     /** A stream whose reads return at most 1, 2, ... {@code maxChunk} bytes in turn. */
-    static InputStream chunked(byte[] data, int maxChunk) {
+    public static InputStream chunked(byte[] data, int maxChunk) {
         return new ByteArrayInputStream(data) {
             private int next;
 
