@@ -13,7 +13,8 @@ import java.time.Duration;
  * @param workDir the enclave's own working directory (ORT native libraries; never plaintext assets)
  * @param batchSize rows per inference call
  * @param intraOpThreads ONNX Runtime threads per inference call, or {@link #ALL_CORES}
- * @param maxModelBytes, maxDatasetBytes limits on sealed uploads, held in memory
+ * @param maxModelBytes limit on the sealed model, which is held in memory
+ * @param maxDatasetBytes limit on the sealed dataset, which streams through the model and is never held whole
  * @param partyTimeout how long a session waits for both providers to release their keys before it is discarded
  * @param simulateDebug sim only: report a debug enclave (to exercise the verifier's refusal)
  * @param limits connection and session bounds that keep one peer from starving the others
@@ -55,7 +56,7 @@ public record EnclaveConfig(Platform platform, String bindAddress, int port, Pat
 
     public static EnclaveConfig simDefaults(Path workDir) {
         return new EnclaveConfig(Platform.SIM, "127.0.0.1", 0, workDir, 256, ALL_CORES,
-                1L << 30, (1L << 31) - (1L << 20), Duration.ofMinutes(5), false);
+                1L << 30, 64L << 30, Duration.ofMinutes(5), false);
     }
 
     public EnclaveConfig withPort(int p) {
