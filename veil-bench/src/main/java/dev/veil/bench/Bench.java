@@ -24,6 +24,7 @@ public final class Bench {
         Report report = new Report();
         report.note(machine());
         int threads = Math.min(2, Runtime.getRuntime().availableProcessors());
+        if (which.equals("batch")) { BatchBench.run(report, dir, shared, quick, threads); return; }   // ends with its JSON line
         if (which.equals("all") || which.equals("seal")) {
             SealBench.run(report, dir, quick ? 64 : 1024, quick ? 2 : 6);
             SealBench.heapVsSize(report, dir, quick ? 16 : 128, quick ? 64 : 1024);
