@@ -53,7 +53,7 @@ final class BatchBench {
     /** Runs every part, writes the Markdown, removes {@code dir}, and prints the JSON object as the last line. */
     static void run(Report report, Path dir, Path shared, boolean quick, int threads) throws Exception {
         String loadBefore = loadAverage();
-        int reps = quick ? 1 : 3;
+        int reps = quick ? 1 : 5;
         int images = quick ? 2 : 8;
         long bigRows = quick ? 20_000 : 1_000_000;
         long smallRows = quick ? 1_000 : 10_000;

@@ -10,6 +10,9 @@ import java.util.List;
  * Runtime process ({@link PlainProcess}) on the same files: what a user waits for either way.
  */
 final class WholeProcessTimes {
+    /** What ./veil says on stderr before it builds the CLI (then the run times Maven, not Veil). */
+    private static final String REBUILD = "veil: building the CLI";
+
     private WholeProcessTimes() {
     }
 
@@ -21,7 +24,8 @@ final class WholeProcessTimes {
         }
         Path modelFile = dir.resolve("demo-model.onnx");
         Files.write(modelFile, model);
-        Path log = dir.resolve("whole-process.log");
+        Path log = dir.resolve("veil-demo.log");
+        Path plainLog = dir.resolve("plain-process.log");
         List<Double> demo = new ArrayList<>();
         List<Double> plain = new ArrayList<>();
         for (int i = 0; i <= reps; i++) {
@@ -30,15 +34,23 @@ final class WholeProcessTimes {
                     .redirectOutput(log.toFile()).redirectError(log.toFile());
             d.environment().put("JAVA_HOME", System.getProperty("java.home"));
             double ds = time(d, log, "veil demo");
-            ProcessBuilder p = ChildJvm.java(PlainProcess.class, log, modelFile.toString(), data.toString(),
-                    dir.resolve("plain-out.npy").toString(), "scores").redirectOutput(log.toFile());
-            double ps = time(p, log, "the plain ONNX Runtime process");
+            if (i > 0 && Files.readString(log).contains(REBUILD)) {
+                throw new IllegalStateException("./veil rebuilt the CLI in a timed run: its staleness check finds sources newer than "
+                        + "veil-cli/target/veil-cli.jar, which a build that changes nothing in veil-cli does not rewrite; "
+                        + "rebuild veil-cli after changing its sources, or touch the jar, and run again");
+            }
+            ProcessBuilder p = ChildJvm.java(PlainProcess.class, plainLog, modelFile.toString(), data.toString(),
+                    dir.resolve("plain-out.npy").toString(), "scores").redirectOutput(plainLog.toFile());
+            double ps = time(p, plainLog, "the plain ONNX Runtime process");
             System.out.printf("  whole process run %d%s: veil demo %.2f s, plain ORT process %.2f s%n", i, i == 0 ? " (warm-up)" : "", ds, ps);
             if (i > 0) {
                 demo.add(ds);
                 plain.add(ps);
             }
         }
+        // the demo's own account of its steps in the last run: where its time goes
+        Files.readAllLines(log).stream().filter(l -> l.startsWith("  [") || l.startsWith("--") || l.startsWith("total"))
+                .forEach(l -> System.out.println("    demo: " + l.strip()));
         double md = Report.median(demo);
         double mp = Report.median(plain);
         return new BatchBench.WholeProcess(modelName, dataLabel, BatchBench.round(md), BatchBench.round(mp), BatchBench.round(md / mp), 1.2);
