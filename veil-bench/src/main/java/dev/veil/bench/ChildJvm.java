@@ -34,6 +34,18 @@ final class ChildJvm {
         throw new IOException("/proc/" + pid + "/status has no " + field);
     }
 
+    /**
+     * CPU seconds (user + system) of this process's children that have exited and been waited for, from
+     * /proc/self/stat (cutime, cstime; in USER_HZ ticks, 100 per second on Linux): a difference around one child's
+     * run is that child's CPU time, its threads and its own reaped children included.
+     */
+    static double reapedChildrenCpuSeconds() throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // after "pid (comm) ", field 3 (state) is f[0]; cutime and cstime are fields 16 and 17
+        return (Long.parseLong(f[13]) + Long.parseLong(f[14])) / 100.0;
+    }
+
     /** Waits for the process; a non-zero exit fails with the tail of its log. */
     static void requireExit(Process p, Path log, String what) throws Exception {
         int rc = p.waitFor();

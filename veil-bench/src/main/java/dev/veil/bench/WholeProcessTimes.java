@@ -28,12 +28,16 @@ final class WholeProcessTimes {
         Path plainLog = dir.resolve("plain-process.log");
         List<Double> demo = new ArrayList<>();
         List<Double> plain = new ArrayList<>();
+        List<Double> demoCpu = new ArrayList<>();
+        List<Double> plainCpu = new ArrayList<>();
         for (int i = 0; i <= reps; i++) {
             ProcessBuilder d = new ProcessBuilder(veil.toString(), "demo", "--model", modelFile.toString(), "--data", data.toString(),
                     "--out", dir.resolve("demo-out.npy").toString(), "--force", "--scores", "--work", dir.resolve("demo-work").toString())
                     .redirectOutput(log.toFile()).redirectError(log.toFile());
             d.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            double cpu = ChildJvm.reapedChildrenCpuSeconds();
             double ds = time(d, log, "veil demo");
+            double dc = ChildJvm.reapedChildrenCpuSeconds() - cpu;
             if (i > 0 && Files.readString(log).contains(REBUILD)) {
                 throw new IllegalStateException("./veil rebuilt the CLI in a timed run: its staleness check finds sources newer than "
                         + "veil-cli/target/veil-cli.jar, which a build that changes nothing in veil-cli does not rewrite; "
@@ -41,11 +45,16 @@ final class WholeProcessTimes {
             }
             ProcessBuilder p = ChildJvm.java(PlainProcess.class, plainLog, modelFile.toString(), data.toString(),
                     dir.resolve("plain-out.npy").toString(), "scores").redirectOutput(plainLog.toFile());
+            cpu = ChildJvm.reapedChildrenCpuSeconds();
             double ps = time(p, plainLog, "the plain ONNX Runtime process");
-            System.out.printf("  whole process run %d%s: veil demo %.2f s, plain ORT process %.2f s%n", i, i == 0 ? " (warm-up)" : "", ds, ps);
+            double pc = ChildJvm.reapedChildrenCpuSeconds() - cpu;
+            System.out.printf("  whole process run %d%s: veil demo %.2f s (CPU %.2f s), plain ORT process %.2f s (CPU %.2f s)%n", i,
+                    i == 0 ? " (warm-up)" : "", ds, dc, ps, pc);
             if (i > 0) {
                 demo.add(ds);
                 plain.add(ps);
+                demoCpu.add(dc);
+                plainCpu.add(pc);
             }
         }
         // the demo's own account of its steps in the last run: where its time goes
@@ -53,7 +62,10 @@ final class WholeProcessTimes {
                 .forEach(l -> System.out.println("    demo: " + l.strip()));
         double md = Report.median(demo);
         double mp = Report.median(plain);
-        return new BatchBench.WholeProcess(modelName, dataLabel, BatchBench.round(md), BatchBench.round(mp), BatchBench.round(md / mp), 1.2);
+        double mdc = Report.median(demoCpu);
+        double mpc = Report.median(plainCpu);
+        return new BatchBench.WholeProcess(modelName, dataLabel, BatchBench.round(md), BatchBench.round(mp), BatchBench.round(md / mp), 1.2,
+                BatchBench.round(mdc), BatchBench.round(mpc), BatchBench.round(mdc / mpc));
     }
 
     private static double time(ProcessBuilder pb, Path log, String what) throws Exception {
