@@ -41,7 +41,7 @@ final class BatchBench {
     }
 
     /** The enclave process's resident memory: after start (ONNX Runtime loaded, no session) and its peak after one session. */
-    record PeakRss(long rows, double dataMiB, double idleRssMiB, double peakRssMiB, double sessionSeconds) {
+    record PeakRss(long rows, double dataMib, double idleRssMib, double peakRssMib, double sessionSeconds) {
     }
 
     /** Whole-process wall and CPU times: {@code veil demo} against a plain ONNX Runtime process on the same file. */
@@ -99,7 +99,7 @@ final class BatchBench {
             for (long rows : List.of(smallRows, bigRows)) {
                 PeakRss r = EnclaveRss.measure(parties, dir, digits, rows == smallRows ? smallCsv : bigCsv, rows, BATCH, threads);
                 rss.add(r);
-                report.row(r.rows(), r.dataMiB(), r.idleRssMiB(), r.peakRssMiB(), r.sessionSeconds());
+                report.row(r.rows(), r.dataMib(), r.idleRssMib(), r.peakRssMib(), r.sessionSeconds());
             }
             report.note("Each size in its own enclave JVM (default heap settings, as `veil enclave run`); one session each.");
 
