@@ -33,7 +33,7 @@ final class WholeProcessTimes {
         for (int i = 0; i <= reps; i++) {
             ProcessBuilder d = new ProcessBuilder(veil.toString(), "demo", "--model", modelFile.toString(), "--data", data.toString(),
                     "--out", dir.resolve("demo-out.npy").toString(), "--force", "--scores", "--work", dir.resolve("demo-work").toString())
-                    .redirectOutput(log.toFile()).redirectError(log.toFile());
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
             d.environment().put("JAVA_HOME", System.getProperty("java.home"));
             double cpu = ChildJvm.reapedChildrenCpuSeconds();
             double ds = time(d, log, "veil demo");
