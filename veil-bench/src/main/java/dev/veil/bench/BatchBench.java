@@ -70,23 +70,20 @@ final class BatchBench {
         Path detData = dir.resolve("det-" + images + ".npy");
         writeImages(detData, images);
         byte[] digits = DigitsDemo.trainModel(60, 7);
-        Path digitsModel = dir.resolve("digits.onnx");
-        Files.write(digitsModel, digits);
         Path bigCsv = dir.resolve("digits-" + bigRows + ".csv");
         Path smallCsv = dir.resolve("digits-" + smallRows + ".csv");
         DigitsCsv.write(bigCsv, bigRows);
         DigitsCsv.write(smallCsv, smallRows);
 
-        Comparison ocr;
-        Comparison dig;
+        Figures f;
         report.table("model", "data", "plaintext s", "confidential s", "ratio (plain/conf)", "target", "plaintext CPU s",
                 "confidential CPU s", "CPU ratio");
         try (Parties parties = new Parties(dir.resolve("enclave"), BATCH, threads)) {
-            ocr = compare(parties, dir, "PaddleOCR det v4", det, detData, images, images + " images 3x640x640 .npy",
+            Comparison ocr = compare(parties, dir, "PaddleOCR det v4", det, detData, images, images + " images 3x640x640 .npy",
                     OutputPolicy.scores(), 0.98, reps, threads);
             report.row(ocr.model(), ocr.data(), ocr.plainSeconds(), ocr.confidentialSeconds(), ocr.ratio(), ocr.target(),
                     ocr.plainCpuSeconds(), ocr.confidentialCpuSeconds(), ocr.cpuRatio());
-            dig = compare(parties, dir, "digits softmax", digits, bigCsv, bigRows, bigRows + " rows CSV, labels",
+            Comparison dig = compare(parties, dir, "digits softmax", digits, bigCsv, bigRows, bigRows + " rows CSV, labels",
                     OutputPolicy.labels(), 0.95, reps, threads);
             report.row(dig.model(), dig.data(), dig.plainSeconds(), dig.confidentialSeconds(), dig.ratio(), dig.target(),
                     dig.plainCpuSeconds(), dig.confidentialCpuSeconds(), dig.cpuRatio());
@@ -113,12 +110,12 @@ final class BatchBench {
 
             String loadAfter = loadAverage();
             report.note("Load average after: " + loadAfter);
-            Figures f = new Figures("batch", quick, Runtime.getRuntime().availableProcessors(), threads, loadBefore, loadAfter,
+            f = new Figures("batch", quick, Runtime.getRuntime().availableProcessors(), threads, loadBefore, loadAfter,
                     reps, ocr, dig, rss, demo);
-            report.write(Path.of("target", "bench", "results.md"));
-            deleteTree(dir);
-            System.out.println(new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).writeValueAsString(f));
         }
+        report.write(Path.of("target", "bench", "results.md"));
+        deleteTree(dir);
+        System.out.println(new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).writeValueAsString(f));
     }
 
     private static Comparison compare(Parties parties, Path dir, String name, byte[] model, Path data, long rows, String label,
