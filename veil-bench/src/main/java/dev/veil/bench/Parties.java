@@ -31,11 +31,16 @@ final class Parties implements AutoCloseable {
     final String measurement;
 
     Parties(Path workDir, int batch, int threads) throws Exception {
-        EnclaveConfig d = EnclaveConfig.simDefaults(workDir);
-        config = new EnclaveConfig(dev.veil.attest.Platform.SIM, "127.0.0.1", 0, workDir, batch, threads, d.maxModelBytes(), d.maxDatasetBytes(),
-                Duration.ofMinutes(10), false);
+        config = enclaveConfig(workDir, batch, threads);
         measurement = Digests.hex(CodeMeasurement.compute(config));
         enclave = EnclaveServer.start(config, EnclaveServer.evidenceSourceFor(config));
+    }
+
+    /** The benchmark enclave's settings; an enclave in a child process started with the same ones has the same measurement. */
+    static EnclaveConfig enclaveConfig(Path workDir, int batch, int threads) {
+        EnclaveConfig d = EnclaveConfig.simDefaults(workDir);
+        return new EnclaveConfig(dev.veil.attest.Platform.SIM, "127.0.0.1", 0, workDir, batch, threads, d.maxModelBytes(), d.maxDatasetBytes(),
+                Duration.ofMinutes(10), false);
     }
 
     /** Sealed assets and their keys, prepared on the providers' side before a session. */
@@ -50,14 +55,18 @@ final class Parties implements AutoCloseable {
     }
 
     LocalCeremony.Run session(Assets a, OutputPolicy output, ProviderFlow.StepListener listener) throws Exception {
-        SessionContract c = SessionContract.draft(OnnxSignatureReader.modelTerms(a.model(), "bench"),
-                mp.publicIdentity(), dp.publicIdentity(), new EnclavePolicy(dev.veil.attest.Platform.SIM, List.of(measurement), false, true),
-                KeyWrapSuite.MLKEM768_X25519, output, Instant.now().plus(Duration.ofHours(1)));
-        SignedContract sc = SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, mp).signedBy(Role.DATA_PROVIDER, dp);
-        LocalCeremony.Run run = LocalCeremony.run("127.0.0.1", enclave.port(), sc, mp, a.sealedModel(), a.modelKey(),
+        LocalCeremony.Run run = LocalCeremony.run("127.0.0.1", enclave.port(), contract(a, output), mp, a.sealedModel(), a.modelKey(),
                 dp, a.sealedData(), a.dataKey(), listener);
         run.requireSuccess();
         return run;
+    }
+
+    /** A fresh contract for these assets, signed by both providers, pinning this enclave's measurement. */
+    SignedContract contract(Assets a, OutputPolicy output) throws Exception {
+        SessionContract c = SessionContract.draft(OnnxSignatureReader.modelTerms(a.model(), "bench"),
+                mp.publicIdentity(), dp.publicIdentity(), new EnclavePolicy(dev.veil.attest.Platform.SIM, List.of(measurement), false, true),
+                KeyWrapSuite.MLKEM768_X25519, output, Instant.now().plus(Duration.ofHours(1)));
+        return SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, mp).signedBy(Role.DATA_PROVIDER, dp);
     }
 
     @Override

@@ -1,0 +1,53 @@
+package dev.veil.bench;
+
+import dev.veil.enclave.inference.BatchPipeline;
+import dev.veil.enclave.inference.ModelRunner;
+import dev.veil.enclave.inference.OutputEncoder;
+import dev.veil.protocol.contract.OutputPolicy;
+import dev.veil.tensor.TensorFormatException;
+import dev.veil.tensor.stream.RowReader;
+import dev.veil.tensor.stream.RowReaders;
+import java.io.FileInputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The plaintext pipeline the batch benchmark compares against: the enclave's own streaming code (the same reader,
+ * batching, ONNX Runtime session options and output encoding, batches chosen as the enclave's session chooses them)
+ * on a plaintext file, with no sealing, attestation or sockets.
+ */
+final class PlainPipeline {
+    /** Input bytes per ONNX Runtime call for a model with a free batch dimension, as the enclave's session uses. */
+    static final long BATCH_INPUT_BYTES = 16L << 20;
+
+    private PlainPipeline() {
+    }
+
+    /**
+     * Loads the model, streams {@code data} through it and writes the encoded output to {@code sink}.
+     * @param batchSize the enclave's configured rows per call (its --batch-size)
+     * @param threads ONNX Runtime threads, 0 for one per core (as the enclave's default)
+     * @return the rows run, so the work cannot be optimised away
+     */
+    static long run(byte[] model, Path data, OutputPolicy policy, int batchSize, int threads, Path scratch, OutputStream sink)
+            throws Exception {
+        try (ModelRunner runner = new ModelRunner(model, dev.veil.protocol.contract.onnx.OnnxSignatureReader.read(model), threads, scratch);
+             InputStream in = new FileInputStream(data.toFile());
+             RowReader reader = RowReaders.open(in)) {
+            runner.checkAcceptsRows(reader.rowShape());
+            int batchRows = runner.batchRows(batchSize, BATCH_INPUT_BYTES, reader.rowSize());
+            OutputEncoder encoder = OutputEncoder.forPolicy(policy, sink, batchRows);
+            BatchPipeline.Outcome out = BatchPipeline.run(reader, () -> requireEnd(in), runner, encoder, batchRows,
+                    Long.MAX_VALUE, Duration.ofHours(1), () -> { });
+            return out.inputRows();
+        }
+    }
+
+    private static void requireEnd(InputStream in) throws java.io.IOException, TensorFormatException {
+        if (in.read() >= 0) {
+            throw new TensorFormatException("the dataset holds bytes after its last row");
+        }
+    }
+}
