@@ -52,15 +52,16 @@ final class EnclaveBoot implements AutoCloseable {
         return bootNanos / 1e6;
     }
 
-    /** Stops the enclave now, or as soon as a boot still under way completes (a failed demo does not wait for it). */
+    /**
+     * Stops the enclave, waiting for a boot still under way: nothing of the demo may go on writing into its work folder
+     * after the command has returned.
+     */
     @Override
     public void close() {
-        server.thenAccept(s -> {
-            try {
-                s.close();
-            } catch (IOException e) {
-                // the listening socket was already closed; nothing else is held
-            }
-        });
+        try {
+            server().close();
+        } catch (Exception e) {
+            // the boot failed (its failure was reported) or the socket was already closed: nothing else is held
+        }
     }
 }

@@ -366,7 +366,8 @@ public final class Session {
                 spool = EncryptedSpool.create(config.workDir().resolve(SPOOL_DIR));
                 try (UnsealingInputStream plain = UnsealingInputStream.open(dataHeader, upload.stream(), vault.use(Role.DATA_PROVIDER),
                         Unsealer.DigestCheck.RECOMPUTE);
-                     RowReader reader = RowReaders.open(plain)) {
+                     ReadAhead decrypted = new ReadAhead(plain, upload::cut);
+                     RowReader reader = RowReaders.open(decrypted)) {
                     datasetOpened = true;
                     if (reader.rowSize() > dataHeader.plaintextSize()) {
                         throw new SessionFailure(FailureCode.DATASET_INVALID, "the dataset declares rows of " + reader.rowSize()
@@ -377,7 +378,7 @@ public final class Session {
                     int batchRows = runner.batchRows(config.batchSize(), BATCH_INPUT_BYTES, reader.rowSize());
                     OutputEncoder encoder = OutputEncoder.forPolicy(contract.contract().output(), spool.writer(), batchRows);
                     dataGivenToModel = true;
-                    outcome = BatchPipeline.run(reader, () -> requireVerifiedEnd(plain), runner, encoder, batchRows,
+                    outcome = BatchPipeline.run(reader, () -> requireVerifiedEnd(decrypted, plain), runner, encoder, batchRows,
                             limits.maxRows(), Duration.between(Instant.now(), deadline), upload::cut);
                 }
                 spool.finish();
@@ -430,9 +431,12 @@ public final class Session {
         }
     }
 
-    /** The dataset's sealed stream must end right after its last row, with every segment and its digest verified. */
-    private static void requireVerifiedEnd(UnsealingInputStream plain) throws IOException, TensorFormatException {
-        if (plain.read() >= 0 || !plain.verified()) {
+    /**
+     * The dataset's sealed stream must end right after its last row, with every segment and its digest verified: the
+     * read-ahead reports the end only once the sealed stream ended cleanly, which it does only verified.
+     */
+    private static void requireVerifiedEnd(ReadAhead decrypted, UnsealingInputStream plain) throws IOException, TensorFormatException {
+        if (decrypted.read() >= 0 || !plain.verified()) {
             throw new TensorFormatException("the dataset holds bytes after its last row");
         }
     }
