@@ -10,6 +10,10 @@ import java.nio.charset.StandardCharsets;
  */
 public record InstanceKeys(byte[] signingKey, KeyWrapSuite keyWrapSuite, byte[] keyWrapKey) {
     public InstanceKeys {
+        if (signingKey == null || keyWrapSuite == null || keyWrapKey == null) {
+            // parsed from what a host relays (evidence offers, receipts): refused here, not a crash when bound later
+            throw new IllegalArgumentException("instance keys need a signing key, a key-wrap suite and a key-wrap key");
+        }
         signingKey = signingKey.clone();
         keyWrapKey = keyWrapKey.clone();
     }
