@@ -40,7 +40,7 @@ class InstanceKeysWithoutSuiteAttackTest {
                 EvidenceBinding.reportData(nonce, contract.hash(), keys), false);
         DiscardReceipt payload = new DiscardReceipt(contract.hashHex(), contract.contract().model().sha256(),
                 DiscardReceipt.DISCARDED, List.of(), Instant.now().toString(), Digests.hex(Digests.sha256(evidence)));
-        SignedReceipt genuine = ReceiptSigner.sign(DiscardReceipt.KIND, payload, instance.getPrivate(), "sim", evidence,
+        SignedReceipt genuine = ReceiptSigner.sign(DiscardReceipt.KIND, payload, instance.getPrivate(), dev.veil.attest.Platform.SIM, evidence,
                 List.of(), nonce, keys);
         ObjectNode relayed = (ObjectNode) Json.mapper().readTree(Json.canonical(genuine));
         ((ObjectNode) relayed.get("instance_keys")).remove("key_wrap_suite");
