@@ -17,6 +17,10 @@ import java.util.Arrays;
  */
 public record PublicIdentity(String name, byte[] signingKey, KeyWrapSuite keyAgreementSuite, byte[] keyAgreementKey) {
     public PublicIdentity {
+        if (signingKey == null || keyAgreementSuite == null || keyAgreementKey == null) {
+            // parsed from contracts and messages anyone can write: refused here, not a crash when printed or used later
+            throw new IllegalArgumentException("an identity needs a signing key, a key-agreement suite and a key-agreement key");
+        }
         String problem = IdentityNames.problem(name);
         if (problem != null) {
             throw new IllegalArgumentException(problem);
