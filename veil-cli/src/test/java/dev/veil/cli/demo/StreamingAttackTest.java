@@ -46,6 +46,9 @@ class StreamingAttackTest {
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void modelThatFailsMidStreamTellsTheModelProviderWhereThroughItsReceiptsTiming() throws Exception {
+        // Each provider on a thread of its own: the common pool may have a single thread (2 cores), and the model
+        // provider's task blocks in a socket read until its receipt, which would hold the data provider's back.
+        java.util.concurrent.ExecutorService providers = java.util.concurrent.Executors.newCachedThreadPool();
         try (Ceremony c = new Ceremony(tempDir.resolve("enclave"));
              WithholdingRelay host = WithholdingRelay.holdingDatasetEnd(c.enclave.port());
              AssetKey mk = AssetKey.generate();
@@ -69,7 +72,7 @@ class StreamingAttackTest {
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
-            });
+            }, providers);
             assertThat(modelIn.await(60, TimeUnit.SECONDS)).as("the model provider's upload").isTrue();
             CompletableFuture<ProviderFlow.Outcome> dp = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -77,7 +80,7 @@ class StreamingAttackTest {
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
-            });
+            }, providers);
             assertThat(host.holding().await(60, TimeUnit.SECONDS)).as("the dataset's data frames all forwarded").isTrue();
             boolean receiptBeforeUploadEnded;
             try {
@@ -92,6 +95,8 @@ class StreamingAttackTest {
             assertThat(receiptBeforeUploadEnded)
                     .as("the model provider's discard receipt arrived while the data provider's upload had not ended")
                     .isFalse();
+        } finally {
+            providers.shutdownNow();
         }
     }
 
