@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.receipt.FailureCode;
-import dev.veil.tensor.FloatTensor;
 import dev.veil.tensor.TensorFormatException;
 import dev.veil.tensor.stream.RowReader;
 import java.io.ByteArrayOutputStream;
@@ -21,16 +20,6 @@ import org.junit.jupiter.api.Test;
  * passes or the socket is closed.
  */
 class BatchPipelineAttackTest {
-    private static final int ROW = 3 * 48 * 192;
-
-    private static FloatTensor rows(int n) {
-        float[] v = new float[n * ROW];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) Math.sin(i * 0.001);
-        }
-        return new FloatTensor(new long[] {n, 3, 48, 192}, v);
-    }
-
     /**
      * A hostile host trickles the upload (a byte just inside the idle timeout, above the minimum rate thanks to a fast
      * start): the reader thread sits in a read that ignores interrupts. When the contract's time limit passes, the
@@ -42,7 +31,7 @@ class BatchPipelineAttackTest {
     @Test
     void trickledUploadInAnUninterruptibleReadHoldsTheRunPastTheTimeLimit() throws Exception {
         CountDownLatch closed = new CountDownLatch(1);
-        RowReader stuckInSocketRead = new TensorRowReader(rows(4)) {
+        RowReader stuckInSocketRead = new TensorRowReader(BatchPipelineTest.rows(4)) {
             @Override
             public int read(float[] dst, int maxRows) throws IOException, TensorFormatException {
                 if (rowsRead() >= 2) {

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 class BatchPipelineTest {
     private static final int ROW = 3 * 48 * 192;
 
-    private static FloatTensor rows(int n) {
+    /** n rows of the OCR classifier's input shape, [3, 48, 192], with smoothly varying values. */
+    static FloatTensor rows(int n) {
         float[] v = new float[n * ROW];
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) Math.sin(i * 0.001);
