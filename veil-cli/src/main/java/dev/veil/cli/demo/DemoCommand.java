@@ -23,13 +23,13 @@ import dev.veil.protocol.receipt.ReceiptVerifier;
 import dev.veil.protocol.receipt.SignedReceipt;
 import dev.veil.provider.DatasetCheck;
 import dev.veil.provider.ProviderFlow;
+import dev.veil.provider.SealedAsset;
 import dev.veil.seal.AssetKey;
 import dev.veil.seal.ContentType;
 import dev.veil.seal.Sealer;
+import dev.veil.seal.ProgressListener;
 import dev.veil.seal.io.AtomicOutput;
 import dev.veil.tensor.NumericCsv;
-import dev.veil.tensor.TensorFiles;
-import dev.veil.tensor.TensorFormatException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -64,8 +64,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--work", defaultValue = "demo-out", description = "directory for the parties' files (default ${DEFAULT-VALUE})")
     Path work;
 
-    /** Model and data are read whole into memory. */
-    private static final long MAX_IN_MEMORY = 1L << 30;
+    /** The model is read whole into memory (its signature is read from it); the data streams from its file. */
+    private static final long MAX_MODEL_IN_MEMORY = 1L << 30;
 
     private final PrintStream say = System.out;
     private final long started = System.nanoTime();
@@ -85,10 +85,8 @@ public final class DemoCommand implements Callable<Integer> {
             UserPaths.output("--out", out, force);
             UserPaths.distinct("--model", model, "--out", out);
             UserPaths.distinct("--data", data, "--out", out);
-            for (Path in : List.of(model, data)) {
-                if (Files.size(in) > MAX_IN_MEMORY) {
-                    throw new CliFailure(in + " is over 1 GiB; the demo holds everything in memory, use 'veil seal' and 'veil join'");
-                }
+            if (Files.size(model) > MAX_MODEL_IN_MEMORY) {
+                throw new CliFailure(model + " is over 1 GiB; the demo holds the model in memory, use 'veil seal' and 'veil join'");
             }
         }
         Workspace ws = Workspace.create(work);
@@ -104,19 +102,15 @@ public final class DemoCommand implements Callable<Integer> {
     private Integer run(boolean custom, Workspace ws, EnclaveConfig cfg, EnclaveBoot boot) throws Exception {
         // ---- each provider prepares its asset on its own machine ----
         byte[] modelBytes;
-        byte[] dataBytes;
+        byte[] dataBytes = null;
         long[] trueLabels = null;
         long t = System.nanoTime();
         if (custom) {
+            // The DP's file is not parsed here: its head is checked against the contract before its key moves, and
+            // the enclave parses it once, as it streams (a bad cell further in comes back to the DP, sealed).
             modelBytes = Files.readAllBytes(model);
-            dataBytes = Files.readAllBytes(data);
-            try {
-                TensorFiles.read(dataBytes);
-            } catch (TensorFormatException e) {
-                throw new CliFailure("--data " + data + ": " + e.getMessage());
-            }
             step("MP+DP", "prepare", t, "model " + model.getFileName() + " (" + kib(modelBytes.length) + "), data "
-                    + data.getFileName() + " (" + kib(dataBytes.length) + ")");
+                    + data.getFileName() + " (" + kib(Files.size(data)) + ")");
         } else {
             DigitsData[] split = DigitsData.load().split(42);
             float[][] wb = SoftmaxTrainer.train(split[0], 60, 7);
@@ -143,10 +137,15 @@ public final class DemoCommand implements Callable<Integer> {
         AssetKey modelKey = AssetKey.generate();
         AssetKey dataKey = AssetKey.generate();
         byte[] sealedModel = new Sealer().sealBytes(modelBytes, modelKey, ContentType.MODEL);
-        byte[] sealedData = new Sealer().sealBytes(dataBytes, dataKey, ContentType.DATASET);
         AtomicOutput.write(ws.mp.resolve("model.veil"), sealedModel, false);
         AtomicOutput.write(ws.mp.resolve("model.key"), modelKey.toKeyFileText().getBytes(StandardCharsets.US_ASCII), true);
-        AtomicOutput.write(ws.dp.resolve("dataset.veil"), sealedData, false);
+        Path sealedDataFile = ws.dp.resolve("dataset.veil");
+        if (custom) {
+            new Sealer().sealFile(data, sealedDataFile, dataKey, ContentType.DATASET, ProgressListener.NONE, false);
+        } else {
+            AtomicOutput.write(sealedDataFile, new Sealer().sealBytes(dataBytes, dataKey, ContentType.DATASET), false);
+        }
+        SealedAsset sealedData = SealedAsset.of(sealedDataFile);
         AtomicOutput.write(ws.dp.resolve("dataset.key"), dataKey.toKeyFileText().getBytes(StandardCharsets.US_ASCII), true);
         String modelSha = Digests.hex(Digests.sha256(modelBytes));
         step("MP+DP", "seal", t, "model.veil and dataset.veil (AES-256-GCM segments); model sha256 " + modelSha.substring(0, 16) + "…");
@@ -163,7 +162,7 @@ public final class DemoCommand implements Callable<Integer> {
             SessionContract c = SessionContract.draft(OnnxSignatureReader.modelTerms(modelBytes, custom ? model.getFileName().toString() : "demo digits classifier"),
                     mp.publicIdentity(), dp.publicIdentity(), new EnclavePolicy(dev.veil.attest.Platform.SIM, List.of(measurement), false, true),
                     KeyWrapSuite.MLKEM768_X25519, policy, Instant.now().plus(Duration.ofHours(1)));
-            DatasetCheck.requireFits(c, dataBytes);
+            DatasetCheck.requireFits(c, sealedData, dataKey);
             SignedContract contract = SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, mp).signedBy(Role.DATA_PROVIDER, dp);
             Path contractFile = ws.root.resolve("contract.json");
             AtomicOutput.write(contractFile, Json.pretty(contract).getBytes(StandardCharsets.UTF_8), false);

@@ -4,8 +4,13 @@ import dev.veil.attest.VerificationOptions;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.contract.SignedContract;
 import dev.veil.protocol.identity.Identity;
+import dev.veil.protocol.json.ProtocolException;
 import dev.veil.provider.ProviderFlow;
+import dev.veil.provider.SealedAsset;
+import dev.veil.provider.TrustedCollateral;
+import dev.veil.provider.replay.ReplayGuard;
 import dev.veil.seal.AssetKey;
+import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
@@ -34,7 +39,15 @@ public final class LocalCeremony {
     }
 
     public static Run run(String host, int port, SignedContract contract, Identity mp, byte[] sealedModel, AssetKey modelKey,
-                          Identity dp, byte[] sealedData, AssetKey dataKey, ProviderFlow.StepListener listener) throws InterruptedException {
+                          Identity dp, byte[] sealedData, AssetKey dataKey, ProviderFlow.StepListener listener)
+            throws InterruptedException, IOException, ProtocolException {
+        return run(host, port, contract, mp, sealedModel, modelKey, dp, SealedAsset.of(sealedData), dataKey, listener);
+    }
+
+    /** As above, with the data provider's sealed dataset in memory or streamed from its file. */
+    public static Run run(String host, int port, SignedContract contract, Identity mp, byte[] sealedModel, AssetKey modelKey,
+                          Identity dp, SealedAsset sealedData, AssetKey dataKey, ProviderFlow.StepListener listener)
+            throws InterruptedException {
         CountDownLatch modelIn = new CountDownLatch(1);
         ProviderFlow.StepListener l = (role, step, nanos, detail) -> {
             listener.stepDone(role, step, nanos, detail);
@@ -56,7 +69,8 @@ public final class LocalCeremony {
         ProviderFlow.Outcome dpOut = null;
         Exception dpErr = null;
         try {
-            dpOut = ProviderFlow.run(dp, Role.DATA_PROVIDER, contract, host, port, sealedData, dataKey, now, l);
+            dpOut = ProviderFlow.run(dp, Role.DATA_PROVIDER, contract, host, port, sealedData, dataKey, now,
+                    TrustedCollateral.NONE, ReplayGuard.NONE, null, l);
         } catch (Exception e) {
             dpErr = e;
         }
