@@ -64,9 +64,6 @@ public final class ContractVerifier {
 
     /** Checks the terms alone (no signatures, no expiry): used when drafting. */
     public static void checkTerms(SessionContract c) throws ProtocolException {
-        if (c.veilContract() != SessionContract.VERSION) {
-            throw new ProtocolException("contract version " + c.veilContract() + " is not supported (expected " + SessionContract.VERSION + ")");
-        }
         require(c.sessionId() != null && c.sessionId().matches("[0-9a-f]{32}"), "contract session_id must be 32 hex digits");
         require(c.model() != null && c.model().sha256() != null && SHA256_HEX.matcher(c.model().sha256()).matches(),
                 "contract model.sha256 must be 64 lowercase hex digits");

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import dev.veil.protocol.json.MayBeAbsent;
 import java.io.IOException;
 
 /**
@@ -52,7 +53,7 @@ public sealed interface Dim permits Dim.Fixed, Dim.Free {
     }
 
     /** A dimension whose size the model leaves open; {@code name} is null when the model does not name it. */
-    record Free(String name) implements Dim {
+    record Free(@MayBeAbsent String name) implements Dim {
         public Free {
             if (name != null) {
                 SignatureText.requireName(name, "a free dimension's name", MAX_NAME_LENGTH);

@@ -26,6 +26,13 @@ public record SessionContract(int veilContract, String sessionId, ModelTerms mod
      */
     public static final int VERSION = 3;
 
+    public SessionContract {
+        if (veilContract != VERSION) {
+            // first, before any part is judged: an old contract is named as such, not as one missing a newer part
+            throw new IllegalArgumentException("contract version " + veilContract + " is not supported (expected " + VERSION + ")");
+        }
+    }
+
     public static SessionContract draft(ModelTerms model, PublicIdentity mp, PublicIdentity dp, EnclavePolicy enclave,
                                         KeyWrapSuite keyWrap, OutputPolicy output, Instant expiresAt) {
         return draft(model, mp, dp, enclave, keyWrap, output, expiresAt, SessionLimits.defaults());

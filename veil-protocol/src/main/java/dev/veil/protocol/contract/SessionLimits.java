@@ -1,5 +1,6 @@
 package dev.veil.protocol.contract;
 
+import dev.veil.protocol.json.MayBeAbsent;
 /**
  * Bounds both providers agree on before any key moves, enforced by the enclave.
  *
@@ -9,7 +10,7 @@ package dev.veil.protocol.contract;
  * @param maxRows the most input rows the model may be run over in this session
  * @param maxInferenceSeconds wall-clock limit of the model run; the enclave terminates ONNX Runtime when it passes
  */
-public record SessionLimits(String datasetSha256, long maxRows, int maxInferenceSeconds) {
+public record SessionLimits(@MayBeAbsent String datasetSha256, long maxRows, int maxInferenceSeconds) {
     /** Ten million rows and one hour: generous for one batch, yet a hostile model cannot hold the enclave forever. */
     public static final long DEFAULT_MAX_ROWS = 10_000_000L;
     public static final int DEFAULT_MAX_INFERENCE_SECONDS = 3600;

@@ -1,5 +1,6 @@
 package dev.veil.protocol.contract;
 
+import dev.veil.protocol.json.MayBeAbsent;
 import java.util.List;
 import java.util.Objects;
 
@@ -9,7 +10,7 @@ import java.util.Objects;
  * @param shape the tensor's dimensions, outermost first; null when the model does not state a rank, and always null
  *              for a sequence or a map
  */
-public record ValueSignature(String name, ValueType type, List<Dim> shape) {
+public record ValueSignature(String name, ValueType type, @MayBeAbsent List<Dim> shape) {
     public static final int MAX_NAME_LENGTH = 256;
     /** Far above any real model's rank (ONNX Runtime for Java creates tensors of at most 8 dimensions). */
     public static final int MAX_RANK = 64;

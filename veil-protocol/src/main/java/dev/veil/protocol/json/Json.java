@@ -8,11 +8,11 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.cfg.MutableCoercionConfig;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import java.io.IOException;
@@ -76,12 +76,19 @@ public final class Json {
         }
     }
 
-    /** Parses untrusted JSON; the exception message names the first problem in one line, without echoing documents. */
+    /**
+     * Parses untrusted JSON; the exception message names the first problem in one line, without echoing documents.
+     * Every part of a protocol record must be present unless declared {@link MayBeAbsent} ({@link RequiredParts}).
+     */
     public static <T> T parse(byte[] json, Class<T> type, String what) throws ProtocolException {
         try {
             T v = CANONICAL.readValue(json, type);
             if (v == null) {
                 throw new ProtocolException(what + " is empty");
+            }
+            String absent = RequiredParts.firstAbsent(v);
+            if (absent != null) {
+                throw new ProtocolException(what + " is not valid: '" + shorten(absent) + "' is missing");
             }
             return v;
         } catch (IOException e) {

@@ -4,6 +4,7 @@ import dev.veil.attest.Platform;
 import dev.veil.protocol.binding.InstanceKeys;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.contract.SignedContract;
+import dev.veil.protocol.json.MayBeAbsent;
 import dev.veil.protocol.receipt.FailureCode;
 import dev.veil.protocol.receipt.SignedReceipt;
 
@@ -56,7 +57,8 @@ public final class Messages {
      * instance keys exist, is the instance key's signature over all of it ({@link FailureSignature}), so a provider
      * can tell the enclave's failure from one the host wrote.
      */
-    public record Failure(FailureCode code, String reason, byte[] sealedDetail, byte[] signature) implements Message {
+    public record Failure(FailureCode code, String reason, @MayBeAbsent byte[] sealedDetail, @MayBeAbsent byte[] signature)
+            implements Message {
         public Failure {
             if (code == null || reason == null) {
                 throw new IllegalArgumentException("a failure carries a code and a reason");

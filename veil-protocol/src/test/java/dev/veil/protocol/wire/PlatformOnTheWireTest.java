@@ -7,8 +7,10 @@ import dev.veil.attest.AttestationException;
 import dev.veil.attest.Platform;
 import dev.veil.attest.VerificationOptions;
 import dev.veil.protocol.binding.EnclaveAppraisal;
+import dev.veil.protocol.binding.InstanceKeys;
 import dev.veil.protocol.json.Json;
 import dev.veil.protocol.json.ProtocolException;
+import dev.veil.protocol.keyrelease.KeyWrapSuite;
 import dev.veil.protocol.receipt.SignedReceipt;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -24,7 +26,8 @@ class PlatformOnTheWireTest {
     @Test
     void platformTravelsAsItsShortName() throws ProtocolException {
         for (Platform p : Platform.values()) {
-            byte[] json = Json.canonical(new Messages.EvidenceOffer(p, EVIDENCE, List.of(), null, new byte[32]));
+            byte[] json = Json.canonical(new Messages.EvidenceOffer(p, EVIDENCE, List.of(),
+                    new InstanceKeys(new byte[32], KeyWrapSuite.X25519, new byte[32]), new byte[32]));
             assertThat(new String(json, StandardCharsets.US_ASCII)).contains("\"platform\":\"" + p.id() + "\"");
             assertThat(((Messages.EvidenceOffer) Json.parse(json, Message.class, "message from peer")).platform()).isSameAs(p);
         }
@@ -54,6 +57,7 @@ class PlatformOnTheWireTest {
     }
 
     private static String offer(Platform p) {
-        return new String(Json.canonical(new Messages.EvidenceOffer(p, EVIDENCE, List.of(), null, new byte[32])), StandardCharsets.US_ASCII);
+        return new String(Json.canonical(new Messages.EvidenceOffer(p, EVIDENCE, List.of(),
+                    new InstanceKeys(new byte[32], KeyWrapSuite.X25519, new byte[32]), new byte[32])), StandardCharsets.US_ASCII);
     }
 }
