@@ -40,9 +40,20 @@ final class EnclaveCommand {
             } catch (IllegalArgumentException e) {
                 throw new CliFailure("--platform '" + platform + "' is not one of sim, snp, tdx, sgx, nitro");
             }
+            // checked here, by option, so a mistake names what the user typed; EnclaveConfig checks the same for SDK callers
+            requireRange("--port", port, 0, 65_535);
+            requireRange("--batch-size", batchSize, 1, Integer.MAX_VALUE);
+            requireRange("--threads", threads, 0, Integer.MAX_VALUE);
+            requireRange("--party-timeout", partyTimeout, 1, Duration.ofDays(7).toSeconds());
             EnclaveConfig d = EnclaveConfig.simDefaults(workDir);
             return new EnclaveConfig(p, bind, port, workDir, batchSize, threads > 0 ? threads : EnclaveConfig.ALL_CORES,
                     d.maxModelBytes(), d.maxDatasetBytes(), Duration.ofSeconds(partyTimeout), false);
+        }
+    }
+
+    static void requireRange(String option, long value, long min, long max) throws CliFailure {
+        if (value < min || value > max) {
+            throw new CliFailure(option + " " + value + " is out of range: give " + min + " to " + max);
         }
     }
 

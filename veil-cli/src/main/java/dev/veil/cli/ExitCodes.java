@@ -24,6 +24,9 @@ public final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
     public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parseResult) {
         PrintWriter err = cmd.getErr();
         String message = userMessage(e);
+        if (message == null && isADirectory(e)) {
+            message = directoryGiven(parseResult);
+        }
         if (message != null) {
             err.println("veil: " + message);
             err.flush();
@@ -36,6 +39,30 @@ public final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
         }
         err.flush();
         return INTERNAL;
+    }
+
+    /** Reading a directory as a file fails with a bare IOException that names no file. */
+    private static boolean isADirectory(Throwable e) {
+        return e instanceof java.io.IOException && !(e instanceof java.nio.file.FileSystemException)
+                && "Is a directory".equals(e.getMessage());
+    }
+
+    /**
+     * Names the option that was given a directory where a file was expected: any command, any option, without each
+     * command checking each of its paths first.
+     */
+    private static String directoryGiven(CommandLine.ParseResult parseResult) {
+        for (CommandLine.ParseResult r = parseResult; r != null; r = r.subcommand()) {
+            for (CommandLine.Model.OptionSpec o : r.matchedOptions()) {
+                Object v = o.getValue();
+                for (Object each : v instanceof java.util.Collection<?> c ? c : java.util.List.of(v == null ? "" : v)) {
+                    if (each instanceof java.nio.file.Path p && java.nio.file.Files.isDirectory(p)) {
+                        return o.longestName() + " " + p + " is a directory; give a file";
+                    }
+                }
+            }
+        }
+        return "a directory was given where a file is expected; give a file";
     }
 
     /** The one-line message for failures caused by input, or null for internal errors. */

@@ -39,6 +39,8 @@ final class ModelFile {
             return OnnxSignatureReader.modelTerms(Files.readAllBytes(model), name);
         } catch (ProtocolException e) {
             throw new CliFailure("--model " + model + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new CliFailure("--model-name: " + e.getMessage() + "; give a plain name");
         }
     }
 }

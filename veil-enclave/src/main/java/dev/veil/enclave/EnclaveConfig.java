@@ -44,6 +44,21 @@ public record EnclaveConfig(Platform platform, String bindAddress, int port, Pat
         }
     }
 
+    public EnclaveConfig {
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("port " + port + " is not 0 (any free port) to 65535");
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size " + batchSize + " is not a positive number of rows");
+        }
+        if (intraOpThreads < 0) {
+            throw new IllegalArgumentException("thread count " + intraOpThreads + " is negative (0 means all cores)");
+        }
+        if (partyTimeout.isNegative() || partyTimeout.isZero() || maxModelBytes < 1 || maxDatasetBytes < 1) {
+            throw new IllegalArgumentException("timeouts and size limits must be positive");
+        }
+    }
+
     /** The settings before service limits existed; the limits take their defaults. */
     public EnclaveConfig(Platform platform, String bindAddress, int port, Path workDir, int batchSize, int intraOpThreads,
                          long maxModelBytes, long maxDatasetBytes, Duration partyTimeout, boolean simulateDebug) {

@@ -76,11 +76,20 @@ public final class IdentityFiles {
         }
     }
 
+    /** Only to name the mistake; anything that is not JSON is left for the strict parse to refuse with its reason. */
+    private static boolean looksLikeASecretFile(byte[] json) {
+        try {
+            var tree = Json.mapper().readTree(json);
+            return tree != null && tree.has("signing_private_key");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Reads a public identity file, or the public part of a secret file. */
     public static PublicIdentity readPublic(Path file) throws IOException, ProtocolException {
         byte[] json = Files.readAllBytes(file);
-        var tree = Json.mapper().readTree(json);
-        if (tree != null && tree.has("signing_private_key")) {
+        if (looksLikeASecretFile(json)) {
             throw new ProtocolException(file.getFileName() + " is a secret identity file; pass the .pub.json file instead");
         }
         PublicFile f = Json.parse(json, PublicFile.class, "public identity file " + file.getFileName());

@@ -103,8 +103,13 @@ public final class Json {
             return "unknown field '" + shorten(u.getPropertyName()) + "'" + (parent.isEmpty() ? "" : " at " + parent);
         }
         String at = e instanceof JsonMappingException m && !m.getPath().isEmpty() ? " at " + path(m.getPath()) : "";
-        if (e instanceof ValueInstantiationException v && v.getCause() != null && v.getCause().getMessage() != null) {
-            return oneLine(v.getCause().getMessage()) + at;
+        if (e instanceof ValueInstantiationException v && v.getCause() instanceof IllegalArgumentException c && c.getMessage() != null) {
+            // a record's own check, worded for people
+            return oneLine(c.getMessage()) + at;
+        }
+        if (e instanceof ValueInstantiationException) {
+            // a constructor that met a left-out part before RequiredParts could name it: never Java's own text
+            return "a required part is missing or malformed" + (at.isEmpty() ? " in the document" : " at " + at.substring(4));
         }
         String original = e instanceof JacksonException j ? j.getOriginalMessage() : e.getMessage();
         if (original == null) {
