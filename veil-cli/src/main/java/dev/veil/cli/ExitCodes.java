@@ -28,12 +28,12 @@ public final class ExitCodes implements CommandLine.IExecutionExceptionHandler {
             message = directoryGiven(parseResult);
         }
         if (message != null) {
-            err.println("veil: " + message);
+            err.println("veil: " + TerminalText.escape(message));
             err.flush();
             return INVALID;
         }
         err.println("veil: internal error (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": "
-                + e.getMessage().lines().findFirst().orElse("")) + "); please report it with the command you ran");
+                + TerminalText.escape(e.getMessage())) + "); please report it with the command you ran");
         if (System.getenv("VEIL_DEBUG") != null) {
             e.printStackTrace(err);
         }

@@ -27,7 +27,7 @@ public final class VeilCommand implements Runnable {
         return root.setExecutionExceptionHandler(new ExitCodes())
                 .setParameterExceptionHandler((ex, args) -> {
                     // The qualified name ("veil contract draft"), not the last word ("draft"), so the hint can be pasted.
-                    ex.getCommandLine().getErr().println("veil: " + ex.getMessage() + " (see '"
+                    ex.getCommandLine().getErr().println("veil: " + TerminalText.escape(ex.getMessage()) + " (see '"
                             + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
                     return ExitCodes.INVALID;
                 });

@@ -1,43 +1,44 @@
 package dev.veil.enclave.evidence;
 
 import dev.veil.enclave.EnclaveConfig;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
 /**
- * The sim platform's launch measurement: SHA-384 over the code the enclave runs (each jar or class directory of its
- * trusted computing base, by content) and its measured settings. On real hardware the CPU measures the launched
- * image instead; this gives the simulation the same property — change the code or settings and the measurement
- * changes. It is what a provider pins in the contract ({@code veil enclave measure} prints it).
+ * The sim platform's launch measurement: SHA-384 over the code the enclave process runs and its measured settings.
+ * On real hardware the CPU measures the launched image instead; this gives the simulation the same property — change
+ * any code the process can load, or the settings, and the measurement changes. It is what a provider pins in the
+ * contract ({@code veil enclave measure} prints it).
+ *
+ * <p>The code is every entry of the process's class path, in class-path order (the order decides which copy of a class
+ * loads), each by content and never by file name, so two builds of one commit in two directories measure the same
+ * (.ci/reproducible). The class path is the JVM's: {@code java.class.path} and, for jars, the {@code Class-Path} of their
+ * manifests, followed transitively as the JVM follows them ({@code java -jar veil-cli.jar} names its libraries there);
+ * a class loader that lists its own URLs (a test's) is read instead. The Java runtime's version is measured with it.
+ * An earlier version measured the jars of a fixed list of classes, which left out code that runs in the enclave process
+ * (JNA, the CLI that starts the server): {@code MeasurementCoverageAttackTest}.
  */
 public final class CodeMeasurement {
-    /** One class from each library the enclave trusts; their code sources are what gets measured. */
-    private static final List<String> TCB_CLASSES = List.of(
-            "dev.veil.enclave.EnclaveServer",
-            "dev.veil.protocol.wire.FrameChannel",
-            "dev.veil.seal.Sealer",
-            "dev.veil.attest.Verifiers",
-            "dev.veil.collateral.CollateralFetcher",
-            "dev.veil.tensor.Npy",
-            "ai.onnxruntime.OrtSession",
-            "org.bouncycastle.crypto.hpke.HPKE",
-            "org.bouncycastle.cert.X509v3CertificateBuilder",
-            "com.fasterxml.jackson.databind.ObjectMapper",
-            "com.fasterxml.jackson.core.JsonParser",
-            "com.fasterxml.jackson.annotation.JsonProperty",
-            "org.slf4j.Logger");
     private static final Map<Path, byte[]> SOURCE_DIGESTS = new ConcurrentHashMap<>();
 
     private CodeMeasurement() {
@@ -45,24 +46,66 @@ public final class CodeMeasurement {
 
     public static byte[] compute(EnclaveConfig config) {
         MessageDigest md = sha384();
-        md.update("veil sim measurement v1\0".getBytes(StandardCharsets.US_ASCII));
-        TreeMap<String, byte[]> sources = new TreeMap<>();
-        for (String cls : TCB_CLASSES) {
-            Path p = codeSource(cls);
-            // keyed by class, not by file name: a build tree and a jar of the same code measure the same
-            sources.put(cls, SOURCE_DIGESTS.computeIfAbsent(p, CodeMeasurement::digestOf));
+        md.update("veil sim measurement v2\0".getBytes(StandardCharsets.US_ASCII));
+        md.update((System.getProperty("java.vm.vendor", "") + "\0" + System.getProperty("java.runtime.version", "") + "\0")
+                .getBytes(StandardCharsets.UTF_8));
+        List<Path> code = classPath();
+        md.update(ByteBuffer.allocate(4).putInt(code.size()).array());
+        for (Path source : code) {
+            md.update(SOURCE_DIGESTS.computeIfAbsent(source, CodeMeasurement::digestOf));
         }
-        sources.values().forEach(md::update);
         md.update(config.measuredSettings().getBytes(StandardCharsets.UTF_8));
         return md.digest();
     }
 
-    private static Path codeSource(String className) {
+    /** The entries this process loads code from, in order, each once. */
+    static List<Path> classPath() {
+        List<Path> roots = new ArrayList<>();
+        ClassLoader loader = CodeMeasurement.class.getClassLoader();
+        if (loader instanceof URLClassLoader urls) {
+            for (URL u : urls.getURLs()) {
+                roots.add(toPath(u.toString()));
+            }
+        } else {
+            for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+                if (!entry.isBlank()) {
+                    roots.add(Path.of(entry).toAbsolutePath().normalize());
+                }
+            }
+        }
+        LinkedHashSet<Path> all = new LinkedHashSet<>();
+        for (Path root : roots) {
+            addWithManifestClassPath(root, all);
+        }
+        return List.copyOf(all);
+    }
+
+    private static void addWithManifestClassPath(Path entry, LinkedHashSet<Path> all) {
+        if (!Files.exists(entry) || !all.add(entry) || Files.isDirectory(entry)) {
+            return;
+        }
+        String manifestClassPath;
+        try (JarFile jar = new JarFile(entry.toFile())) {
+            Manifest m = jar.getManifest();
+            manifestClassPath = m == null ? null : m.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + entry + " to measure it", e);
+        }
+        if (manifestClassPath == null) {
+            return;
+        }
+        for (String relative : manifestClassPath.trim().split("\\s+")) {
+            if (!relative.isEmpty()) {
+                addWithManifestClassPath(toPath(entry.getParent().toUri().resolve(relative).toString()), all);
+            }
+        }
+    }
+
+    private static Path toPath(String uri) {
         try {
-            Class<?> c = Class.forName(className, false, CodeMeasurement.class.getClassLoader());
-            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (ClassNotFoundException | URISyntaxException | NullPointerException e) {
-            throw new IllegalStateException("cannot locate the code of " + className + " to measure it", e);
+            return Path.of(new URI(uri)).toAbsolutePath().normalize();
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            throw new IllegalStateException("cannot locate the class path entry " + uri + " to measure it", e);
         }
     }
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.veil.protocol.binding.EvidenceBinding;
 import dev.veil.protocol.binding.InstanceKeys;
 import dev.veil.protocol.contract.Role;
+import dev.veil.protocol.contract.SessionContract;
+import dev.veil.protocol.contract.SignedContract;
 import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.Json;
 import dev.veil.protocol.keyrelease.KeyReleaseTranscript;
@@ -92,6 +94,11 @@ class ProtocolVectorsTest {
 
         SignedReceipt signed = new SignedReceipt(ResultReceipt.KIND, resultPayload, signature, dev.veil.attest.Platform.SIM, EVIDENCE, List.of(fill(4, 0x70)),
                 PROVIDER_NONCE, KEYS);
+        SessionContract katContract;
+        try (InputStream in = ProtocolVectorsTest.class.getResourceAsStream("/kat/contract-v3.canonical.json")) {
+            katContract = Json.parse(in.readAllBytes(), SessionContract.class, "kat contract");
+        }
+        v.put("frame.hello", hex(frames(new Messages.Hello(Role.DATA_PROVIDER, SignedContract.unsigned(katContract), PROVIDER_NONCE))));
         v.put("frame.evidence", hex(frames(new Messages.EvidenceOffer(dev.veil.attest.Platform.SIM, EVIDENCE, List.of(fill(4, 0x70)), KEYS, ENCLAVE_NONCE))));
         v.put("frame.key_release", hex(frames(new Messages.KeyRelease(fill(32, 0x01), fill(48, 0x02), fill(64, 0x03)))));
         v.put("frame.asset_upload", hex(frames(new Messages.AssetUpload("dataset", 1234))));
