@@ -63,6 +63,7 @@ public final class ProviderFlow {
                               ReplayGuard replay, java.io.OutputStream resultOut, StepListener listener)
             throws IOException, ProtocolException, AttestationException {
         byte[] contractHash = ContractVerifier.verify(contract, Instant.now()).hash();
+        AssetCheck.requireContractsAsset(contract.contract(), role, sealedAsset, key);
         replay.beforeConnecting(contractHash, role);
         long t = System.nanoTime();
         try (ProviderSession s = ProviderSession.connect(identity, role, contract, host, port)) {
