@@ -150,7 +150,7 @@ class TransparencyLogAttackTest {
         MerkleLog tree = new MerkleLog();
         LogLeaf leafOfB = LogLeaf.of(OTHER_CONTRACT, 0, 1_700_000_000L, TestInstance.someCommitments());
         tree.append(leafOfB.leafHash());
-        SignedTreeHead headOfA = TreeHeadSigner.sign(TreeHead.of(CONTRACT, 1, tree.root(1), 1_700_000_000L), instance.signingKey());
+        SignedTreeHead headOfA = TreeHeadSigner.forKey(instance.signingKey()).sign(TreeHead.of(CONTRACT, 1, tree.root(1), 1_700_000_000L));
         assertThatThrownBy(() -> LogVerifier.verifyInclusion(new LogInclusion(leafOfB, tree.inclusionProof(0, 1), headOfA), instance.keys(), CONTRACT))
                 .isInstanceOf(ProtocolException.class).hasMessageContaining("log leaf is for contract");
     }
