@@ -1,6 +1,7 @@
 package dev.veil.protocol.translog;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /** The hashes of a proof, checked and copied once as they are parsed or built. */
@@ -20,7 +21,7 @@ final class ProofPath {
             }
             copy.add(h.clone());
         }
-        return java.util.Collections.unmodifiableList(copy);
+        return Collections.unmodifiableList(copy);
     }
 
     static List<byte[]> copyOut(List<byte[]> path) {

@@ -3,10 +3,12 @@ package dev.veil.protocol.translog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.protocol.json.Json;
 import dev.veil.protocol.json.ProtocolException;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -88,14 +90,14 @@ class LogParsingStrictnessTest {
         refused(n -> ((ObjectNode) n.get("leaf")).put("contract_hash", new byte[33]), "contract hash must be 32 bytes");
     }
 
-    private void refused(Consumer<com.fasterxml.jackson.databind.JsonNode> change, String reason) {
+    private void refused(Consumer<JsonNode> change, String reason) {
         try {
-            com.fasterxml.jackson.databind.JsonNode node = Json.mapper().readTree(Json.canonical(genuine()));
+            JsonNode node = Json.mapper().readTree(Json.canonical(genuine()));
             change.accept(node);
             byte[] altered = Json.mapper().writeValueAsBytes(node);
             assertThatThrownBy(() -> Json.parse(altered, LogInclusion.class, "log inclusion"))
                     .isInstanceOf(ProtocolException.class).hasMessageContaining(reason);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -1,7 +1,10 @@
 package dev.veil.protocol.translog;
 
+import dev.veil.protocol.TestParties;
 import dev.veil.protocol.binding.InstanceKeys;
+import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.keyrelease.KeyWrapSuite;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -27,11 +30,11 @@ record TestInstance(PrivateKey signingKey, InstanceKeys keys) {
     }
 
     static byte[] contractHash(String name) {
-        return dev.veil.protocol.json.Digests.sha256(name.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        return Digests.sha256(name.getBytes(StandardCharsets.US_ASCII));
     }
 
     static LeafCommitments someCommitments() {
-        return LeafCommitments.commit(LeafSalts.random(), randomDigest(), randomDigest(), dev.veil.protocol.TestParties.DP.publicIdentity());
+        return LeafCommitments.commit(LeafSalts.random(), randomDigest(), randomDigest(), TestParties.DP.publicIdentity());
     }
 
     static byte[] randomDigest() {
