@@ -10,7 +10,7 @@ import java.util.List;
  */
 public record ConsistencyProof(@JsonProperty(required = true) long fromSize,
                                @JsonProperty(required = true) long toSize,
-                               @JsonProperty(required = true) List<byte[]> path) {
+                               @JsonProperty(required = true) @HexJson.HexElements List<byte[]> path) {
     public ConsistencyProof {
         if (fromSize < 0 || toSize < 0) {
             throw new IllegalArgumentException("consistency proof sizes must not be negative");

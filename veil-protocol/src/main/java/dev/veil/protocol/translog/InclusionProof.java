@@ -10,7 +10,7 @@ import java.util.List;
  */
 public record InclusionProof(@JsonProperty(required = true) long leafIndex,
                              @JsonProperty(required = true) long treeSize,
-                             @JsonProperty(required = true) List<byte[]> path) {
+                             @JsonProperty(required = true) @HexJson.HexElements List<byte[]> path) {
     public InclusionProof {
         if (leafIndex < 0 || treeSize < 0) {
             throw new IllegalArgumentException("inclusion proof leaf index and tree size must not be negative");

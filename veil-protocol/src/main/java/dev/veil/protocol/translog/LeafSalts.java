@@ -9,9 +9,9 @@ import java.security.SecureRandom;
  * leaves of one data provider cannot be linked. One salt per commitment, so that a data provider can open one (show
  * an auditor which request was answered) without opening the others (who asked).
  */
-public record LeafSalts(@JsonProperty(required = true) byte[] request,
-                        @JsonProperty(required = true) byte[] response,
-                        @JsonProperty(required = true) byte[] requester) {
+public record LeafSalts(@JsonProperty(required = true) @HexJson.Hex byte[] request,
+                        @JsonProperty(required = true) @HexJson.Hex byte[] response,
+                        @JsonProperty(required = true) @HexJson.Hex byte[] requester) {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     public LeafSalts {

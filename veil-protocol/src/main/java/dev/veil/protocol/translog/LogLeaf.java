@@ -18,12 +18,12 @@ import java.nio.charset.StandardCharsets;
  * The label carries the version; every field has a fixed length, so the encoding is unambiguous.
  */
 public record LogLeaf(@JsonProperty(required = true) int version,
-                      @JsonProperty(required = true) byte[] contractHash,
+                      @JsonProperty(required = true) @HexJson.Hex byte[] contractHash,
                       @JsonProperty(required = true) long sequence,
                       @JsonProperty(required = true) long timestamp,
-                      @JsonProperty(required = true) byte[] requestCommitment,
-                      @JsonProperty(required = true) byte[] responseCommitment,
-                      @JsonProperty(required = true) byte[] requesterCommitment) {
+                      @JsonProperty(required = true) @HexJson.Hex byte[] requestCommitment,
+                      @JsonProperty(required = true) @HexJson.Hex byte[] responseCommitment,
+                      @JsonProperty(required = true) @HexJson.Hex byte[] requesterCommitment) {
     public static final int VERSION = 1;
     static final String LABEL = "veil log leaf v1";
     public static final int ENCODED_LENGTH = LABEL.length() + 1 + 32 + 8 + 8 + 3 * 32;

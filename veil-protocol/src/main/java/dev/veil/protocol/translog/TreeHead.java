@@ -10,9 +10,9 @@ import java.nio.ByteBuffer;
  * enclave signs it ({@link SignedTreeHead}); a verifier reads a head only from {@link LogVerifier}.
  */
 public record TreeHead(@JsonProperty(required = true) int version,
-                       @JsonProperty(required = true) byte[] contractHash,
+                       @JsonProperty(required = true) @HexJson.Hex byte[] contractHash,
                        @JsonProperty(required = true) long treeSize,
-                       @JsonProperty(required = true) byte[] rootHash,
+                       @JsonProperty(required = true) @HexJson.Hex byte[] rootHash,
                        @JsonProperty(required = true) long timestamp) {
     public static final int VERSION = 1;
     static final String SIGNING_LABEL = "veil tree head v1";

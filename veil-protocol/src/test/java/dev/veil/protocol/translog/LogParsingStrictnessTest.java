@@ -35,7 +35,9 @@ class LogParsingStrictnessTest {
         LogInclusion original = genuine();
         byte[] json = Json.canonical(original);
         assertThat(new String(json, StandardCharsets.US_ASCII))
-                .contains("\"leaf_index\":4", "\"tree_size\":5", "\"root_hash\":", "\"requester_commitment\":", "\"version\":1");
+                .contains("\"leaf_index\":4", "\"tree_size\":5", "\"requester_commitment\":", "\"version\":1")
+                .contains("\"root_hash\":\"" + java.util.HexFormat.of().formatHex(original.head().head().rootHash()) + "\"")
+                .contains("\"contract_hash\":\"" + java.util.HexFormat.of().formatHex(CONTRACT) + "\"");
         LogInclusion parsed = Json.parse(json, LogInclusion.class, "log inclusion");
         assertThat(Json.canonical(parsed)).isEqualTo(json);
         LogVerifier.verifyInclusion(parsed, instance.keys(), CONTRACT);
@@ -44,7 +46,7 @@ class LogParsingStrictnessTest {
     @Test
     void duplicateRootHashKeyCannotReplaceTheSignedRoot() throws Exception {
         String json = new String(Json.canonical(genuine().head()), StandardCharsets.US_ASCII);
-        String forged = json.replace("\"root_hash\":", "\"root_hash\":\"" + "A".repeat(43) + "=\",\"root_hash\":");
+        String forged = json.replace("\"root_hash\":", "\"root_hash\":\"" + "00".repeat(32) + "\",\"root_hash\":");
         assertThatThrownBy(() -> Json.parse(forged.getBytes(StandardCharsets.US_ASCII), SignedTreeHead.class, "tree head"))
                 .isInstanceOf(ProtocolException.class).hasMessageContaining("duplicate key");
     }
@@ -85,9 +87,18 @@ class LogParsingStrictnessTest {
         refused(n -> ((ObjectNode) n.get("head").get("head")).put("tree_size", -1), "must not be negative");
         refused(n -> ((ObjectNode) n.get("head").get("head")).put("tree_size", "5"), "tree_size");
         refused(n -> ((ObjectNode) n.get("proof")).put("leaf_index", 4.5), "leaf_index");
-        refused(n -> ((ArrayNode) n.get("proof").get("path")).add(new byte[31]), "is not a 32-byte hash");
+        refused(n -> ((ArrayNode) n.get("proof").get("path")).add("ab".repeat(31)), "is not a 32-byte hash");
         refused(n -> ((ArrayNode) n.get("proof").get("path")).addNull(), "is not a 32-byte hash");
-        refused(n -> ((ObjectNode) n.get("leaf")).put("contract_hash", new byte[33]), "contract hash must be 32 bytes");
+        refused(n -> ((ObjectNode) n.get("leaf")).put("contract_hash", "ab".repeat(33)), "contract hash must be 32 bytes");
+    }
+
+    /** Digests are lowercase hex, one spelling only: not uppercase, not base64, not a number. */
+    @Test
+    void hashesHaveOneSpelling() {
+        refused(n -> ((ObjectNode) n.get("head").get("head")).put("root_hash", n.get("head").get("head").get("root_hash").asText().toUpperCase()),
+                "root_hash");
+        refused(n -> ((ObjectNode) n.get("leaf")).put("request_commitment", new byte[32]), "request_commitment");
+        refused(n -> ((ArrayNode) n.get("proof").get("path")).set(0, 7), "path");
     }
 
     private void refused(Consumer<JsonNode> change, String reason) {
