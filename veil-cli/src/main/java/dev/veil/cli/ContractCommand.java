@@ -254,11 +254,12 @@ final class ContractCommand {
             } catch (ProtocolException e) {
                 throw new CliFailure("will not sign " + contract + ": " + e.getMessage());
             }
-            List<String> waivers = c.enclave().referenceValues().relaxations();
-            for (String w : waivers) {
-                System.err.println("veil: WAIVER in this contract: " + w);
-            }
+            // the identity is read first: a mistake in it is the one line printed, not a line after the waivers
             try (Identity id = IdentityFiles.readSecret(identity)) {
+                List<String> waivers = c.enclave().referenceValues().relaxations();
+                for (String w : waivers) {
+                    System.err.println("veil: WAIVER in this contract: " + w);
+                }
                 SignedContract signed = sc.signedBy(r, id);
                 AtomicOutput.write(contract, Json.pretty(signed).getBytes(StandardCharsets.UTF_8), false);
                 System.out.println(JsonOut.line(JsonOut.fields("contract", contract.toString(),
@@ -355,18 +356,29 @@ final class ContractCommand {
         throw new CliFailure("--output '" + s + "' is not labels, scores or top_k:K");
     }
 
+    /** Ten years: a contract meant to outlive that is a typo, and a larger value would overflow the expiry instant. */
+    private static final Duration LONGEST_VALIDITY = Duration.ofDays(3650);
+
     static Duration parseDuration(String s) throws CliFailure {
+        Duration d;
         try {
             long n = Long.parseLong(s.substring(0, s.length() - 1));
-            return switch (s.charAt(s.length() - 1)) {
+            if (n <= 0 || n > LONGEST_VALIDITY.toMinutes()) {
+                throw new NumberFormatException();
+            }
+            d = switch (s.charAt(s.length() - 1)) {
                 case 'm' -> Duration.ofMinutes(n);
                 case 'h' -> Duration.ofHours(n);
                 case 'd' -> Duration.ofDays(n);
                 default -> throw new NumberFormatException();
             };
         } catch (RuntimeException e) {
-            throw new CliFailure("--expires-in '" + s + "' is not a duration like 30m, 24h or 7d");
+            throw new CliFailure("--expires-in '" + s + "' is not a positive duration like 30m, 24h or 7d");
         }
+        if (d.compareTo(LONGEST_VALIDITY) > 0) {
+            throw new CliFailure("--expires-in '" + s + "' is over ten years; give a shorter validity");
+        }
+        return d;
     }
 
     static Platform platform(String id) throws CliFailure {

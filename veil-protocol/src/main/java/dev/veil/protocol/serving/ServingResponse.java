@@ -1,6 +1,7 @@
 package dev.veil.protocol.serving;
 
 import dev.veil.protocol.json.Json;
+import dev.veil.protocol.json.MayBeAbsent;
 import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.receipt.FailureCode;
 import java.nio.ByteBuffer;
@@ -70,7 +71,7 @@ public record ServingResponse(String requestId, FailureCode failure, String deta
     }
 
     /** The JSON header; its own type so the wire form stays the documented one. */
-    record Header(Integer veilServingResponse, String requestId, String status, String detail) {
+    record Header(Integer veilServingResponse, @MayBeAbsent String requestId, String status, @MayBeAbsent String detail) {
         Header {
             if (veilServingResponse == null || status == null) {
                 throw new IllegalArgumentException("serving response header needs veil_serving_response and status");

@@ -2,6 +2,7 @@ package dev.veil.protocol.serving;
 
 import dev.veil.protocol.identity.Identity;
 import dev.veil.protocol.json.Json;
+import dev.veil.protocol.json.MayBeAbsent;
 import dev.veil.protocol.json.ProtocolException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,7 +12,7 @@ import java.nio.file.Path;
  * A serving contract with the model provider's signature, or none yet (null). Its JSON key {@code serving_contract}
  * differs from a batch contract file's {@code contract}, so a file of one kind fails to parse as the other.
  */
-public record SignedServingContract(ServingContract servingContract, byte[] modelProviderSignature) {
+public record SignedServingContract(ServingContract servingContract, @MayBeAbsent byte[] modelProviderSignature) {
     public SignedServingContract {
         if (servingContract == null) {
             throw new IllegalArgumentException("a serving contract file needs 'serving_contract'; a batch contract (key 'contract') is not a serving contract");
