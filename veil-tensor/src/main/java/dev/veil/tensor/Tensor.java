@@ -167,7 +167,13 @@ public record Tensor(String name, ElementType type, long[] shape, byte[] data) {
         return "'" + printable(name) + "' " + type.id() + " " + Arrays.toString(shape);
     }
 
-    private static void requireName(String name) {
+    /**
+     * Refuses a name a tensor may not have: empty, longer than {@link #MAX_NAME_LENGTH}, or holding control or
+     * formatting characters.
+     *
+     * @throws IllegalArgumentException saying why
+     */
+    public static void requireName(String name) {
         if (name == null || name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
             throw new IllegalArgumentException("a tensor name must be 1.." + MAX_NAME_LENGTH + " characters long");
         }

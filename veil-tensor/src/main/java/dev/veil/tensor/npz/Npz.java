@@ -3,6 +3,7 @@ package dev.veil.tensor.npz;
 import dev.veil.tensor.NamedTensors;
 import dev.veil.tensor.Tensor;
 import dev.veil.tensor.TensorFormatException;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,14 +15,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32;
-import java.util.zip.DataFormatException;
-import java.util.zip.Inflater;
 
 /**
  * NumPy {@code .npz} archives: a zip of {@code <name>.npy} arrays, one per name, stored ({@code numpy.savez}) or
- * deflated ({@code numpy.savez_compressed}). Reading is strict (see {@link ZipDirectory} for the archive and
+ * deflated ({@code numpy.savez_compressed}). Reading is strict (see {@link NpzStream} for the archive and
  * {@link NpyArray} for each array) and bounded: the sizes the archive declares are added up and refused above the
- * caller's limit before a byte is inflated, and no entry may inflate to more than it declares. Every entry's CRC-32
+ * caller's limit before an entry is inflated, and no entry may inflate to more than it declares. Every entry's CRC-32
  * is checked. Writing gives what {@code numpy.savez} gives (stored entries, format 1.0 arrays), which
  * {@code numpy.load} reads.
  */
@@ -40,94 +39,59 @@ public final class Npz {
     }
 
     /**
-     * The arrays of the .npz {@code zip}, named without their {@code .npy} suffix, in the archive's order.
+     * The arrays of the .npz {@code zip}, named without their {@code .npy} suffix, in the archive's order; read as
+     * {@link NpzStream} reads a stream, into memory.
      *
      * @param maxInflatedBytes the most bytes the arrays may take once inflated, all entries together
      */
     public static NamedTensors read(byte[] zip, long maxInflatedBytes) throws TensorFormatException {
-        List<ZipDirectory.Entry> entries = ZipDirectory.read(zip);
-        long total = 0;
-        for (ZipDirectory.Entry e : entries) {
-            total += e.size();
-        }
-        if (total > maxInflatedBytes) {
-            throw new TensorFormatException(".npz arrays take " + total + " bytes once inflated, more than the limit of "
-                    + maxInflatedBytes + "; send fewer rows");
-        }
-        List<Tensor> tensors = new ArrayList<>(entries.size());
+        ByteArrayInputStream in = new ByteArrayInputStream(zip);
+        List<byte[]> data = new ArrayList<>();
         try {
-            for (ZipDirectory.Entry e : entries) {
-                byte[] npy = contents(zip, e);
-                try {
-                    String name = e.name().substring(0, e.name().length() - 4);
-                    tensors.add(NpyArray.read(name, npy, ".npz array '" + ZipDirectory.printable(name) + "'"));
-                } finally {
-                    Arrays.fill(npy, (byte) 0);
-                }
+            // No array in memory holds more than a Java array does.
+            long limit = Math.min(maxInflatedBytes, Integer.MAX_VALUE - 8);
+            List<NpzStream.Array> arrays = NpzStream.read(in, limit, array -> {
+                byte[] d = new byte[Math.toIntExact(array.dataBytes())];
+                data.add(d);
+                return new ArrayOutput(d);
+            });
+            if (in.available() > 0) {
+                throw new TensorFormatException(".npz does not end with the zip directory's end record (trailing data or a zip"
+                        + " comment); save it with numpy.savez");
+            }
+            List<Tensor> tensors = new ArrayList<>(arrays.size());
+            for (int i = 0; i < arrays.size(); i++) {
+                tensors.add(new Tensor(arrays.get(i).name(), arrays.get(i).type(), arrays.get(i).shape(), data.get(i)));
             }
             return new NamedTensors(tensors);
-        } catch (TensorFormatException | RuntimeException ex) {
-            tensors.forEach(Tensor::wipe);
-            throw ex;
+        } catch (IOException e) {
+            data.forEach(d -> Arrays.fill(d, (byte) 0));
+            throw new TensorFormatException(".npz cannot be read");   // a ByteArrayInputStream does not fail
+        } catch (TensorFormatException | RuntimeException e) {
+            data.forEach(d -> Arrays.fill(d, (byte) 0));
+            throw e;
         }
     }
 
-    /** The entry's bytes, inflated into exactly its declared size and checked against its CRC-32. */
-    private static byte[] contents(byte[] zip, ZipDirectory.Entry e) throws TensorFormatException {
-        String what = ".npz entry '" + ZipDirectory.printable(e.name()) + "'";
-        byte[] out = new byte[(int) e.size()];
-        if (e.method() == ZipDirectory.STORED) {
-            System.arraycopy(zip, e.dataOffset(), out, 0, out.length);
-        } else {
-            Inflater inflater = new Inflater(true);
-            try {
-                inflater.setInput(zip, e.dataOffset(), (int) e.compressedSize());
-                int done = 0;
-                while (done < out.length) {
-                    int n = inflater.inflate(out, done, out.length - done);
-                    if (n == 0) {
-                        if (inflater.finished()) {
-                            break;
-                        }
-                        if (inflater.needsInput() || inflater.needsDictionary()) {
-                            throw new TensorFormatException(what + " is truncated: it inflates to " + done + " of the "
-                                    + e.size() + " bytes it declares");
-                        }
-                    }
-                    done += n;
-                }
-                if (done != out.length) {
-                    throw new TensorFormatException(what + " inflates to " + done + " bytes but declares " + e.size());
-                }
-                if (!inflater.finished()) {
-                    // One byte of room tells "ends exactly here" from "inflates to more than declared".
-                    if (inflater.inflate(new byte[1]) > 0) {
-                        throw new TensorFormatException(what + " inflates to more than the " + e.size() + " bytes it declares");
-                    }
-                    if (!inflater.finished()) {
-                        throw new TensorFormatException(what + " is truncated: its deflate stream does not end");
-                    }
-                }
-                if (inflater.getRemaining() != 0) {
-                    throw new TensorFormatException(what + " has bytes after its deflate stream");
-                }
-            } catch (DataFormatException ex) {
-                Arrays.fill(out, (byte) 0);
-                throw new TensorFormatException(what + " is not a valid deflate stream");
-            } catch (TensorFormatException ex) {
-                Arrays.fill(out, (byte) 0);
-                throw ex;
-            } finally {
-                inflater.end();
-            }
+    /** Writes into an array of exactly the size an array's data takes. */
+    private static final class ArrayOutput extends OutputStream {
+        private final byte[] into;
+        private int at;
+
+        ArrayOutput(byte[] into) {
+            this.into = into;
         }
-        CRC32 crc = new CRC32();
-        crc.update(out);
-        if ((int) crc.getValue() != e.crc()) {
-            Arrays.fill(out, (byte) 0);
-            throw new TensorFormatException(what + " fails its CRC-32 check (the archive is damaged)");
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
         }
-        return out;
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            System.arraycopy(b, off, into, at, len);
+            at += len;
+        }
     }
 
     /**
@@ -184,7 +148,7 @@ public final class Npz {
             sizes[i] = header.length + t.data().length;
             offsets[i] = at;
             ByteBuffer local = ByteBuffer.allocate(30 + names[i].length).order(ByteOrder.LITTLE_ENDIAN);
-            local.putInt(ZipDirectory.LOCAL).putShort((short) 20).putShort(flags(t)).putShort((short) 0)
+            local.putInt(NpzStream.LOCAL).putShort((short) 20).putShort(flags(t)).putShort((short) 0)
                     .putShort((short) 0).putShort(DOS_DATE).putInt(crcs[i]).putInt(sizes[i]).putInt(sizes[i])
                     .putShort((short) names[i].length).putShort((short) 0).put(names[i]);
             out.write(local.array());

@@ -18,6 +18,8 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -69,13 +71,42 @@ class NpzTest {
     void zipBombIsRefusedBeforeInflating() throws Exception {
         byte[] bomb = resource("bomb.npz");   // 64 MiB of zeros in 64 KiB
         assertThatThrownBy(() -> Npz.read(bomb, LIMIT)).isInstanceOf(TensorFormatException.class)
-                .hasMessage(".npz arrays take 67108992 bytes once inflated, more than the limit of 1048576; send fewer rows");
+                .hasMessage(".npz arrays take at least 67108992 bytes once inflated, more than the limit of 1048576; send fewer rows");
     }
 
     @Test
     void zipBombDeclaringASmallSizeIsNotInflatedPastIt() throws Exception {
+        // NumPy's bomb with 1 KiB declared: its .npy header's shape already disagrees with the declared size.
         assertThatThrownBy(() -> Npz.read(resource("bomb-lying.npz"), LIMIT))
-                .hasMessage(".npz entry 'x.npy' inflates to more than the 1024 bytes it declares");
+                .hasMessage(".npz array 'x' holds 896 bytes of data but shape [67108864] of uint8 needs 67108864");
+        // A consistent .npy of 4 bytes whose deflate stream goes on with 64 MiB of zeros: stopped one byte past.
+        byte[] npy = npy("|u1", "(4,)", new byte[] {1, 2, 3, 4});
+        byte[] bomb = Arrays.copyOf(npy, npy.length + (64 << 20));
+        Deflater d = new Deflater(Deflater.BEST_COMPRESSION, true);
+        d.setInput(bomb);
+        d.finish();
+        ByteArrayOutputStream deflated = new ByteArrayOutputStream();
+        byte[] buf = new byte[1 << 16];
+        while (!d.finished()) {
+            deflated.write(buf, 0, d.deflate(buf));
+        }
+        d.end();
+        CRC32 crc = new CRC32();
+        crc.update(npy);
+        byte[] zip = NpzFixtures.rawZip("x.npy", 8, (int) crc.getValue(), deflated.toByteArray(), npy.length);
+        assertThatThrownBy(() -> Npz.read(zip, LIMIT)).hasMessage(".npz entry 'x.npy' inflates to more than the " + npy.length
+                + " bytes it declares");
+    }
+
+    @Test
+    void storedEntryLongerThanItsArrayIsRefused() throws Exception {
+        byte[] npy = npy("<f4", "(1,)", new byte[4]);
+        CRC32 crc = new CRC32();
+        crc.update(npy);
+        byte[] zip = NpzFixtures.rawZip("x.npy", 0, (int) crc.getValue(), npy, npy.length);
+        assertThat(Npz.read(zip, LIMIT).get("x").floats()).containsExactly(0f);
+        byte[] truncated = NpzFixtures.rawZip("x.npy", 0, (int) crc.getValue(), Arrays.copyOf(npy, npy.length - 1), npy.length - 1);
+        assertThatThrownBy(() -> Npz.read(truncated, LIMIT)).hasMessage(".npz array 'x' holds 3 bytes of data but shape [1] of float32 needs 4");
     }
 
     @Test
@@ -112,7 +143,7 @@ class NpzTest {
         int cd = b.getInt(zip.length - 22 + 16);
         int second = cd + 46 + "x.npy".length();
         b.putInt(second + 42, 0);   // the second entry points at the first one's bytes
-        assertThatThrownBy(() -> Npz.read(zip, LIMIT)).hasMessageStartingWith(".npz entry 'y.npy' is not where the previous entry ends");
+        assertThatThrownBy(() -> Npz.read(zip, LIMIT)).hasMessageStartingWith(".npz entry 'y.npy' is not where the zip directory says");
     }
 
     @Test
