@@ -168,13 +168,17 @@ public final class NpyArray {
 
     /** The .npy header {@code numpy.save} writes for {@code t}: magic, version 1.0, the dictionary padded to 64 bytes. */
     public static byte[] header(Tensor t) {
-        long[] shape = t.shape();
+        return header(t.type(), t.shape());
+    }
+
+    /** The .npy header {@code numpy.save} writes for an array of {@code type} and {@code shape}. */
+    public static byte[] header(ElementType type, long[] shape) {
         StringBuilder dims = new StringBuilder("(");
         for (int i = 0; i < shape.length; i++) {
             dims.append(i > 0 ? ", " : "").append(shape[i]);
         }
         dims.append(shape.length == 1 ? ",)" : ")");
-        String dict = "{'descr': '" + t.type().npyDescr() + "', 'fortran_order': False, 'shape': " + dims + ", }";
+        String dict = "{'descr': '" + type.npyDescr() + "', 'fortran_order': False, 'shape': " + dims + ", }";
         int unpadded = 10 + dict.length() + 1;
         String text = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
         byte[] out = new byte[10 + text.length()];

@@ -1,11 +1,13 @@
 package dev.veil.tensor.npz;
 
+import dev.veil.tensor.ElementType;
 import dev.veil.tensor.NamedTensors;
 import dev.veil.tensor.Tensor;
 import dev.veil.tensor.TensorFormatException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -112,12 +114,7 @@ public final class Npz {
 
     /** The length of {@link #write(NamedTensors)}'s archive. */
     public static long length(NamedTensors tensors) {
-        long total = 22;
-        for (Tensor t : tensors.tensors()) {
-            int name = (t.name() + ".npy").getBytes(StandardCharsets.UTF_8).length;
-            total += 30L + name + NpyArray.header(t).length + t.data().length + 46L + name;
-        }
-        return total;
+        return length(entries(tensors));
     }
 
     /**
@@ -127,53 +124,118 @@ public final class Npz {
      * @throws IllegalArgumentException when the archive would be 2 GiB or more, before anything is written
      */
     public static void write(NamedTensors tensors, OutputStream out) throws IOException {
-        long total = length(tensors);
-        if (total >= Integer.MAX_VALUE || tensors.size() >= 0xffff) {
+        write(entries(tensors), out);
+    }
+
+    /** One array to write: its .npy header's CRC-32 continued over its data, and where its data is read from, once. */
+    public record Entry(String name, ElementType type, long[] shape, int crc, DataSource data) {
+        public Entry {
+            shape = shape.clone();
+        }
+
+        @Override
+        public long[] shape() {
+            return shape.clone();
+        }
+
+        long dataBytes() {
+            return Tensor.elementCount(shape) * type.byteSize();
+        }
+    }
+
+    /** The data of one array, opened once when its entry is written. */
+    public interface DataSource {
+        InputStream open() throws IOException;
+    }
+
+    /** The length of the archive {@link #write(List, OutputStream)} writes. */
+    public static long length(List<Entry> entries) {
+        long total = 22;
+        for (Entry e : entries) {
+            int name = (e.name() + ".npy").getBytes(StandardCharsets.UTF_8).length;
+            total += 30L + name + NpyArray.header(e.type(), e.shape()).length + e.dataBytes() + 46L + name;
+        }
+        return total;
+    }
+
+    /**
+     * Writes the .npz of {@code entries} as {@code numpy.savez} would: stored entries, each array's data copied from
+     * its source after its header. A source giving another length than its shape needs fails the write.
+     *
+     * @throws IllegalArgumentException when the archive would be 2 GiB or more, before anything is written
+     */
+    public static void write(List<Entry> entries, OutputStream out) throws IOException {
+        long total = length(entries);
+        if (total >= Integer.MAX_VALUE || entries.size() >= 0xffff) {
             throw new IllegalArgumentException("the arrays take " + total + " bytes; an .npz of 2 GiB or more is not written");
         }
-        int n = tensors.size();
+        int n = entries.size();
         byte[][] names = new byte[n][];
         int[] offsets = new int[n];
-        int[] crcs = new int[n];
         int[] sizes = new int[n];
         int at = 0;
-        for (int i = 0; i < n; i++) {
-            Tensor t = tensors.tensors().get(i);
-            names[i] = (t.name() + ".npy").getBytes(StandardCharsets.UTF_8);
-            byte[] header = NpyArray.header(t);
-            CRC32 crc = new CRC32();
-            crc.update(header);
-            crc.update(t.data());
-            crcs[i] = (int) crc.getValue();
-            sizes[i] = header.length + t.data().length;
-            offsets[i] = at;
-            ByteBuffer local = ByteBuffer.allocate(30 + names[i].length).order(ByteOrder.LITTLE_ENDIAN);
-            local.putInt(NpzStream.LOCAL).putShort((short) 20).putShort(flags(t)).putShort((short) 0)
-                    .putShort((short) 0).putShort(DOS_DATE).putInt(crcs[i]).putInt(sizes[i]).putInt(sizes[i])
-                    .putShort((short) names[i].length).putShort((short) 0).put(names[i]);
-            out.write(local.array());
-            out.write(header);
-            out.write(t.data());
-            at += local.capacity() + sizes[i];
+        byte[] buffer = new byte[1 << 16];
+        try {
+            for (int i = 0; i < n; i++) {
+                Entry e = entries.get(i);
+                names[i] = (e.name() + ".npy").getBytes(StandardCharsets.UTF_8);
+                byte[] header = NpyArray.header(e.type(), e.shape());
+                sizes[i] = (int) (header.length + e.dataBytes());
+                offsets[i] = at;
+                ByteBuffer local = ByteBuffer.allocate(30 + names[i].length).order(ByteOrder.LITTLE_ENDIAN);
+                local.putInt(NpzStream.LOCAL).putShort((short) 20).putShort(flags(e.name())).putShort((short) 0)
+                        .putShort((short) 0).putShort(DOS_DATE).putInt(e.crc()).putInt(sizes[i]).putInt(sizes[i])
+                        .putShort((short) names[i].length).putShort((short) 0).put(names[i]);
+                out.write(local.array());
+                out.write(header);
+                long left = e.dataBytes();
+                try (InputStream data = e.data().open()) {
+                    while (left > 0) {
+                        int r = data.read(buffer, 0, (int) Math.min(buffer.length, left));
+                        if (r < 0) {
+                            throw new IOException("array '" + Tensor.printable(e.name()) + "' ended before its shape's data");
+                        }
+                        out.write(buffer, 0, r);
+                        left -= r;
+                    }
+                    if (data.read() >= 0) {
+                        throw new IOException("array '" + Tensor.printable(e.name()) + "' holds more than its shape's data");
+                    }
+                }
+                at += local.capacity() + sizes[i];
+            }
+        } finally {
+            Arrays.fill(buffer, (byte) 0);
         }
         int cdStart = at;
         int cdSize = 0;
         for (int i = 0; i < n; i++) {
             ByteBuffer central = ByteBuffer.allocate(46 + names[i].length).order(ByteOrder.LITTLE_ENDIAN);
-            central.putInt(0x02014b50).putShort((short) 20).putShort((short) 20).putShort(flags(tensors.tensors().get(i)))
-                    .putShort((short) 0).putShort((short) 0).putShort(DOS_DATE).putInt(crcs[i]).putInt(sizes[i]).putInt(sizes[i])
-                    .putShort((short) names[i].length).putShort((short) 0).putShort((short) 0).putShort((short) 0)
+            central.putInt(NpzStream.CENTRAL).putShort((short) 20).putShort((short) 20).putShort(flags(entries.get(i).name()))
+                    .putShort((short) 0).putShort((short) 0).putShort(DOS_DATE).putInt(entries.get(i).crc()).putInt(sizes[i])
+                    .putInt(sizes[i]).putShort((short) names[i].length).putShort((short) 0).putShort((short) 0).putShort((short) 0)
                     .putShort((short) 0).putInt(0600 << 16).putInt(offsets[i]).put(names[i]);
             out.write(central.array());
             cdSize += central.capacity();
         }
         ByteBuffer end = ByteBuffer.allocate(22).order(ByteOrder.LITTLE_ENDIAN);
-        end.putInt(0x06054b50).putShort((short) 0).putShort((short) 0).putShort((short) n).putShort((short) n)
+        end.putInt(NpzStream.END).putShort((short) 0).putShort((short) 0).putShort((short) n).putShort((short) n)
                 .putInt(cdSize).putInt(cdStart).putShort((short) 0);
         out.write(end.array());
     }
 
-    private static short flags(Tensor t) {
-        return (short) (StandardCharsets.US_ASCII.newEncoder().canEncode(t.name()) ? 0 : 0x800);
+    private static List<Entry> entries(NamedTensors tensors) {
+        List<Entry> entries = new ArrayList<>(tensors.size());
+        for (Tensor t : tensors.tensors()) {
+            CRC32 crc = new CRC32();
+            crc.update(NpyArray.header(t));
+            crc.update(t.data());
+            entries.add(new Entry(t.name(), t.type(), t.shape(), (int) crc.getValue(), () -> new ByteArrayInputStream(t.data())));
+        }
+        return entries;
+    }
+
+    private static short flags(String name) {
+        return (short) (StandardCharsets.US_ASCII.newEncoder().canEncode(name) ? 0 : 0x800);
     }
 }
