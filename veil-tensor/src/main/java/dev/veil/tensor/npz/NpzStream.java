@@ -238,14 +238,13 @@ public final class NpzStream {
         if (sig == CENTRAL) {
             throw new TensorFormatException(".npz zip directory lists more entries than the archive holds");
         }
-        long zip64Entries = -1;
-        if (sig == ZIP64_END) {
+        boolean zip64 = sig == ZIP64_END;
+        if (zip64) {
             ByteBuffer z = c.read(52, "the Zip64 end record");
-            if (z.getLong(0) != 44 || z.getInt(12) != 0 || z.getInt(16) != 0 || z.getLong(20) != z.getLong(28)
-                    || z.getLong(36) != size || z.getLong(44) != start) {
+            if (z.getLong(0) != 44 || z.getInt(12) != 0 || z.getInt(16) != 0 || z.getLong(20) != entries.size()
+                    || z.getLong(28) != entries.size() || z.getLong(36) != size || z.getLong(44) != start) {
                 throw new TensorFormatException(".npz has a Zip64 end record that does not match its zip directory");
             }
-            zip64Entries = z.getLong(28);
             long recordOffset = start + size;
             if (c.readInt(" after the Zip64 end record") != ZIP64_LOCATOR) {
                 throw new TensorFormatException(".npz lacks the Zip64 end record's locator");
@@ -264,10 +263,10 @@ public final class NpzStream {
         int total = u16(end, 6);
         long cdSize = u32(end, 8);
         long cdOffset = u32(end, 12);
-        boolean counts = zip64Entries >= 0
-                ? zip64Entries == entries.size() && (total == 0xffff || total == entries.size()) && onDisk == total
+        boolean counts = zip64
+                ? (total == 0xffff || total == entries.size()) && onDisk == total
                 : total == entries.size() && onDisk == total;
-        boolean place = zip64Entries >= 0
+        boolean place = zip64
                 ? (cdSize == MASK32 || cdSize == size) && (cdOffset == MASK32 || cdOffset == start)
                 : cdSize == size && cdOffset == start;
         if (u16(end, 0) != 0 || u16(end, 2) != 0 || !counts || !place || u16(end, 16) != 0) {

@@ -127,6 +127,39 @@ class NpzTest {
     }
 
     @Test
+    void zip64EndRecordAsPythonWritesItForLargeArchivesIsRead() throws Exception {
+        NamedTensors tensors = NamedTensors.of(floats("x", 1f, 2f), floats("y", 3f));
+        byte[] zip = Npz.write(tensors);
+        byte[] withZip64 = zip64End(zip, 0, false);
+        assertSame(Npz.read(withZip64, LIMIT), tensors);
+        assertThatThrownBy(() -> Npz.read(zip64End(zip, 1, false), LIMIT))
+                .hasMessage(".npz has a Zip64 end record that does not match its zip directory");
+        assertThatThrownBy(() -> Npz.read(zip64End(zip, 0, true), LIMIT))
+                .hasMessage(".npz has a Zip64 locator that does not point at its end record");
+    }
+
+    /**
+     * {@code zip} with a Zip64 end record and locator before its end record, whose counts and places become the Zip64
+     * markers (as Python's zipfile writes past 65,535 entries or 4 GiB); {@code extraEntries} miscounts the entries in
+     * the Zip64 record, {@code wrongLocator} points the locator elsewhere.
+     */
+    private static byte[] zip64End(byte[] zip, int extraEntries, boolean wrongLocator) {
+        ByteBuffer end = ByteBuffer.wrap(zip, zip.length - 22, 22).slice().order(ByteOrder.LITTLE_ENDIAN);
+        int entries = end.getShort(10) & 0xffff;
+        long cdSize = end.getInt(12) & 0xffffffffL;
+        long cdOffset = end.getInt(16) & 0xffffffffL;
+        long recordAt = zip.length - 22;
+        ByteBuffer out = ByteBuffer.allocate(zip.length + 56 + 20).order(ByteOrder.LITTLE_ENDIAN);
+        out.put(zip, 0, zip.length - 22);
+        out.putInt(0x06064b50).putLong(44).putShort((short) 45).putShort((short) 45).putInt(0).putInt(0)
+                .putLong(entries + extraEntries).putLong(entries + extraEntries).putLong(cdSize).putLong(cdOffset);
+        out.putInt(0x07064b50).putInt(0).putLong(wrongLocator ? recordAt + 1 : recordAt).putInt(1);
+        out.putInt(0x06054b50).putShort((short) 0).putShort((short) 0).putShort((short) 0xffff).putShort((short) 0xffff)
+                .putInt(0xffffffff).putInt(0xffffffff).putShort((short) 0);
+        return out.array();
+    }
+
+    @Test
     void trailingBytesAreRefused() throws Exception {
         byte[] zip = Npz.write(NamedTensors.of(floats("x", 1f)));
         byte[] longer = Arrays.copyOf(zip, zip.length + 3);
