@@ -37,8 +37,9 @@ import java.util.zip.CRC32;
  * sound, and the dataset's sealed stream verified to its end, are the arrays checked against the contract's signature
  * and fed to the model, a batch of rows read from every spool at a time. Each output goes, batch by batch, to a spool
  * of its own, with its CRC-32 kept as it grows; once the last batch is in, the outputs are written as one .npz to the
- * sink (the encrypted output spool). Memory is a batch of every array and of every output plus the spools' buffers,
- * whatever the dataset's length; the host's disk holds the dataset and the outputs once more, encrypted.
+ * sink (the encrypted output spool). Memory is a batch of every array and of every output plus one 64 KiB segment
+ * buffer per spool read or written at once (one per model input and output), whatever the dataset's length; the
+ * host's disk holds the dataset and the outputs once more, encrypted.
  *
  * <p>Every output must hold one row per input row along its first axis, with the same shape in every batch: a model
  * whose output count could follow the data is refused, and the output's size depends only on the row count and the
