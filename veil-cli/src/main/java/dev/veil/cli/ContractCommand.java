@@ -103,7 +103,7 @@ final class ContractCommand {
                 + SessionLimits.DEFAULT_MAX_INFERENCE_SECONDS + "), serving per request 1..3600 (default "
                 + ServingLimits.DEFAULT_MAX_INFERENCE_SECONDS + ")")
         Integer maxInferenceSeconds;
-        @Option(names = "--output", defaultValue = "labels", description = "labels, scores or top_k:K (default ${DEFAULT-VALUE})")
+        @Option(names = "--output", defaultValue = "labels", description = "labels, scores, top_k:K, or npz (every output by name, for an .npz dataset) (default ${DEFAULT-VALUE})")
         String output;
         @Option(names = "--key-wrap", defaultValue = "MLKEM768-X25519", description = "MLKEM768-X25519 (default) or X25519")
         String keyWrap;
@@ -346,6 +346,9 @@ final class ContractCommand {
         if (v.equals("scores")) {
             return OutputPolicy.scores();
         }
+        if (v.equals("npz")) {
+            return OutputPolicy.npz();
+        }
         if (v.startsWith("top_k:")) {
             try {
                 return OutputPolicy.topK(Integer.parseInt(v.substring(6)));
@@ -353,7 +356,7 @@ final class ContractCommand {
                 throw new CliFailure("--output top_k:K needs an integer K");
             }
         }
-        throw new CliFailure("--output '" + s + "' is not labels, scores or top_k:K");
+        throw new CliFailure("--output '" + s + "' is not labels, scores, top_k:K or npz");
     }
 
     /** Ten years: a contract meant to outlive that is a typo, and a larger value would overflow the expiry instant. */

@@ -30,6 +30,7 @@ import dev.veil.seal.Sealer;
 import dev.veil.seal.ProgressListener;
 import dev.veil.seal.io.AtomicOutput;
 import dev.veil.tensor.NumericCsv;
+import dev.veil.tensor.npz.Npz;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -50,9 +51,9 @@ import picocli.CommandLine.Option;
                 "a digits classifier and scores the data provider's labels; with --model/--data it runs your ONNX model",
                 "on your CSV/NPY data and writes the data provider's decrypted output to --out."})
 public final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--model", description = "your ONNX model (one float32 input, batch first)")
+    @Option(names = "--model", description = "your ONNX model (batch first; several named inputs come from an .npz)")
     Path model;
-    @Option(names = "--data", description = "your data: CSV of numeric rows or a NumPy .npy tensor")
+    @Option(names = "--data", description = "your data: CSV of numeric rows, a NumPy .npy tensor, or an .npz of named inputs")
     Path data;
     @Option(names = "--out", description = {"where the data provider's decrypted output goes (CSV labels, or .npy with --scores);",
             "created 0600, an existing file is kept unless --force"})
@@ -68,6 +69,8 @@ public final class DemoCommand implements Callable<Integer> {
     private static final long MAX_MODEL_IN_MEMORY = 1L << 30;
 
     private final PrintStream say = System.out;
+    /** The data is an .npz of named inputs: the output is every output by name (output policy npz). */
+    private boolean npzData;
     private final long started = System.nanoTime();
 
     @Override
@@ -85,6 +88,10 @@ public final class DemoCommand implements Callable<Integer> {
             UserPaths.output("--out", out, force);
             UserPaths.distinct("--model", model, "--out", out);
             UserPaths.distinct("--data", data, "--out", out);
+            npzData = Npz.looksLikeNpz(head(data));
+            if (npzData && scores) {
+                throw new CliFailure("--scores does not apply to an .npz dataset: every output comes back by name, as an .npz");
+            }
             if (Files.size(model) > MAX_MODEL_IN_MEMORY) {
                 throw new CliFailure(model + " is over 1 GiB; the demo holds the model in memory, use 'veil seal' and 'veil join'");
             }
@@ -158,7 +165,7 @@ public final class DemoCommand implements Callable<Integer> {
                     + ", measurement " + measurement.substring(0, 16) + "… (booted while the providers prepared)");
 
             t = System.nanoTime();
-            OutputPolicy policy = scores ? OutputPolicy.scores() : OutputPolicy.labels();
+            OutputPolicy policy = npzData ? OutputPolicy.npz() : scores ? OutputPolicy.scores() : OutputPolicy.labels();
             SessionContract c = SessionContract.draft(OnnxSignatureReader.modelTerms(modelBytes, custom ? model.getFileName().toString() : "demo digits classifier"),
                     mp.publicIdentity(), dp.publicIdentity(), new EnclavePolicy(dev.veil.attest.Platform.SIM, List.of(measurement), false, true),
                     KeyWrapSuite.MLKEM768_X25519, policy, Instant.now().plus(Duration.ofHours(1)));
@@ -221,6 +228,12 @@ public final class DemoCommand implements Callable<Integer> {
             dataKey.close();
         }
         return ExitCodes.OK;
+    }
+
+    private static byte[] head(Path file) throws java.io.IOException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(4);
+        }
     }
 
     private void step(String who, String what, long since, String detail) {

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.veil.cli.CliTest;
 import dev.veil.tensor.FloatTensor;
+import dev.veil.tensor.NamedTensors;
 import dev.veil.tensor.Npy;
 import dev.veil.tensor.NumericCsv;
+import dev.veil.tensor.npz.Npz;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -62,6 +64,23 @@ class DemoCommandTest {
         for (int i = 0; i < labels.length; i++) {
             assertThat((float) labels[i]).as("row %d", i).isEqualTo(plain[i]);
         }
+    }
+
+    @Test
+    void transformerWithNamedInputsFromAnNpzGivesEveryOutputByName() throws Exception {
+        Path minilm = Path.of(System.getProperty("veil.testdata.dir"), "models", "minilm");
+        Path out = dir.resolve("embeddings.npz");
+        CliTest.Result r = veil("demo", "--model", minilm.resolve("all-minilm-l6-v2-q.onnx").toString(),
+                "--data", minilm.resolve("sample-8x128.npz").toString(), "--out", out.toString(), "--work", dir.resolve("work").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        NamedTensors outputs = Npz.read(Files.readAllBytes(out), 1L << 30);
+        assertThat(outputs.names()).isNotEmpty();
+        assertThat(outputs.get(outputs.names().get(0)).shape()[0]).as("one row per input row").isEqualTo(8);
+        CliTest.Result scored = veil("demo", "--model", minilm.resolve("all-minilm-l6-v2-q.onnx").toString(),
+                "--data", minilm.resolve("sample-8x128.npz").toString(), "--out", dir.resolve("o2.npz").toString(), "--scores",
+                "--work", dir.resolve("work2").toString());
+        assertThat(scored.code()).isEqualTo(2);
+        assertThat(scored.err()).contains("--scores does not apply");
     }
 
     @Test
