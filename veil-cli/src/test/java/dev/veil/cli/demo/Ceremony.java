@@ -69,6 +69,19 @@ final class Ceremony implements AutoCloseable {
                 ProviderFlow.StepListener.NONE);
     }
 
+    /** As {@link #run(SignedContract, byte[], byte[])}, with both providers skipping their own-machine checks. */
+    LocalCeremony.Run runUnchecked(SignedContract contract, byte[] sealedModel, AssetKey mk, byte[] sealedData, AssetKey dk)
+            throws Exception {
+        return UncheckedCeremony.run(enclave.port(), contract, MP, sealedModel, mk, DP, sealedData, dk);
+    }
+
+    LocalCeremony.Run runUnchecked(SignedContract contract, byte[] model, byte[] data) throws Exception {
+        try (AssetKey mk = AssetKey.generate(); AssetKey dk = AssetKey.generate()) {
+            return runUnchecked(contract, new Sealer().sealBytes(model, mk, ContentType.MODEL), mk,
+                    new Sealer().sealBytes(data, dk, ContentType.DATASET), dk);
+        }
+    }
+
     /** Both providers connect to {@code port} (a relay in front of the enclave) instead of the enclave itself. */
     LocalCeremony.Run runVia(int port, SignedContract contract, byte[] model, byte[] data) throws Exception {
         try (AssetKey mk = AssetKey.generate(); AssetKey dk = AssetKey.generate()) {

@@ -1,6 +1,7 @@
 package dev.veil.cli.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.veil.attest.VerificationOptions;
 import dev.veil.enclave.EnclaveConfig;
@@ -12,8 +13,12 @@ import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.wire.FrameChannel;
 import dev.veil.protocol.wire.Messages;
+import dev.veil.provider.AssetCheck;
 import dev.veil.provider.ProviderSession;
+import dev.veil.provider.SealedAsset;
 import dev.veil.seal.AssetKey;
+import dev.veil.seal.ContentType;
+import dev.veil.seal.Sealer;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -231,7 +236,12 @@ class CeremonyAvailabilityTest {
             SignedContract contract = Ceremony.signed(c.contract(model, OutputPolicy.labels(), c.policy(),
                     SessionLimits.defaults().withDatasetSha256(Digests.hex(Digests.sha256(pinned)))));
             byte[] other = ("1,".repeat(63) + "1\n").getBytes(StandardCharsets.US_ASCII);
-            LocalCeremony.Run run = c.run(contract, model, other);
+            try (AssetKey dk = AssetKey.generate()) {
+                assertThatThrownBy(() -> AssetCheck.requireContractsAsset(contract.contract(), Role.DATA_PROVIDER,
+                        SealedAsset.of(new Sealer().sealBytes(other, dk, ContentType.DATASET)), dk))
+                        .as("refused on the data provider's machine").hasMessageContaining("but the contract names");
+            }
+            LocalCeremony.Run run = c.runUnchecked(contract, model, other);
             assertThat(run.dpError()).hasMessageContaining("dataset_invalid").hasMessageContaining("pins limits.dataset_sha256");
             assertThat(run.mp().discard().receipt().outcome()).isEqualTo("failed: dataset_invalid");
             assertThat(run.mp().discard().receipt().released()).doesNotContain("onnx runtime session closed",

@@ -21,6 +21,8 @@ import dev.veil.protocol.keyrelease.KeyReleaseTranscript;
 import dev.veil.protocol.keyrelease.KeyWrapSuite;
 import dev.veil.protocol.wire.FrameChannel;
 import dev.veil.protocol.wire.Messages;
+import dev.veil.provider.AssetCheck;
+import dev.veil.provider.SealedAsset;
 import dev.veil.seal.AssetKey;
 import dev.veil.seal.ContentType;
 import dev.veil.seal.Sealer;
@@ -62,7 +64,14 @@ class CeremonyRejectionTest {
     @Test
     void modelWhoseDigestIsNotInTheContractIsRefused() throws Exception {
         byte[] other = Ceremony.digitsModel(99);
-        LocalCeremony.Run run = ceremony.run(contract(), other, data);
+        SignedContract contract = contract();
+        try (AssetKey mk = AssetKey.generate()) {
+            assertThatThrownBy(() -> AssetCheck.requireContractsAsset(contract.contract(), Role.MODEL_PROVIDER,
+                    SealedAsset.of(new Sealer().sealBytes(other, mk, ContentType.MODEL)), mk))
+                    .as("refused on the model provider's machine").hasMessageContaining("but the contract names");
+        }
+        // a model provider that skips its own check is refused by the enclave
+        LocalCeremony.Run run = ceremony.runUnchecked(contract, other, data);
         assertThat(run.mpError()).isInstanceOf(ProtocolException.class).hasMessageContaining("is not the contract's model");
         assertThat(run.dpError()).isNotNull();
     }
@@ -220,7 +229,11 @@ class CeremonyRejectionTest {
     @Test
     void datasetPassedOffAsTheModelIsRefused() throws Exception {
         try (AssetKey mk = AssetKey.generate(); AssetKey dk = AssetKey.generate()) {
-            LocalCeremony.Run run = ceremony.run(contract(), new Sealer().sealBytes(model, mk, ContentType.DATASET), mk,
+            SignedContract contract = contract();
+            assertThatThrownBy(() -> AssetCheck.requireContractsAsset(contract.contract(), Role.MODEL_PROVIDER,
+                    SealedAsset.of(new Sealer().sealBytes(model, mk, ContentType.DATASET)), mk))
+                    .as("refused on the model provider's machine").hasMessageContaining("the sealed file is a dataset");
+            LocalCeremony.Run run = ceremony.runUnchecked(contract, new Sealer().sealBytes(model, mk, ContentType.DATASET), mk,
                     new Sealer().sealBytes(data, dk, ContentType.DATASET), dk);
             assertThat(run.mpError()).hasMessageContaining("uploaded a sealed dataset, expected a sealed model");
         }
