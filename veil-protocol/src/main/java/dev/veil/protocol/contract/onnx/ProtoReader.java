@@ -124,7 +124,7 @@ public final class ProtoReader {
                 throw new MalformedProtobufException("ends inside a " + what);
             }
             int b = bytes[pos++] & 0xff;
-            if (i == MAX_VARINT_BYTES - 1 && b > 1) {
+            if (i == MAX_VARINT_BYTES - 1 && (b & 0x7f) > 1) {
                 throw new MalformedProtobufException("has a varint above 64 bits");
             }
             value |= (long) (b & 0x7f) << (7 * i);
