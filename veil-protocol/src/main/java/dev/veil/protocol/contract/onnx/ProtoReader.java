@@ -28,7 +28,10 @@ import java.nio.charset.StandardCharsets;
  *       drops what lies above bit 63; Veil refuses such bits rather than drop them). A field declared {@code int32}
  *       or an enum is read as C++ reads it: the low 32 bits of the varint ({@link Field#int32()}).</li>
  *   <li>Messages nest at most {@link #MAX_DEPTH} levels below the top one: protobuf's default recursion limit
- *       ({@code kDefaultRecursionLimit}, 100 in {@code coded_stream.cc}), which ONNX Runtime leaves unchanged.</li>
+ *       (100, {@code CodedInputStream::default_recursion_limit_}), which applies because ONNX Runtime loads a model
+ *       from memory with plain {@code ModelProto::ParseFromArray} ({@code Model::LoadFromBytes} in
+ *       {@code onnxruntime/core/graph/model.cc}). Every message Veil descends into is one protobuf parses as a
+ *       message too, so the two count the same depth.</li>
  * </ul>
  * A known field with an unexpected wire type is not refused here: protobuf keeps it as an unknown field, and each
  * walk decides (see {@link Field#message()}, {@link Field#varint()}).
