@@ -1,5 +1,7 @@
 package dev.veil.enclave.inference;
 
+import dev.veil.protocol.contract.onnx.MalformedProtobufException;
+import dev.veil.protocol.contract.onnx.ProtoReader;
 import dev.veil.protocol.receipt.FailureCode;
 
 /**
@@ -8,15 +10,15 @@ import dev.veil.protocol.receipt.FailureCode;
  * read the enclave's files into its weights (and so into the data provider's results). The enclave loads models only
  * from memory and never needs external data.
  *
- * <p>A strict walk over the protobuf wire format (field numbers from onnx.proto), visiting every place a TensorProto
- * can sit: graph initializers and sparse initializers, node attributes ({@code t}, {@code tensors},
- * {@code sparse_tensor(s)}) and the graphs they hold ({@code g}, {@code graphs}: the bodies of If, Loop and Scan),
- * model-local function bodies and training graphs. Malformed framing, groups and excessive nesting are refused too,
- * since a parser that gives up early could miss a tensor ONNX Runtime would still read.
+ * <p>A walk over the protobuf wire format through {@link ProtoReader}, which refuses every encoding that ONNX Runtime's
+ * protobuf parser would read differently (an over-wide field tag, field 0, groups, over-long tags and lengths,
+ * excessive nesting), so the fields seen here are the fields ONNX Runtime loads. Field numbers are from onnx.proto;
+ * the walk visits every place a TensorProto can sit: graph initializers and sparse initializers, node attributes
+ * ({@code t}, {@code tensors}, {@code sparse_tensor(s)}) and the graphs they hold ({@code g}, {@code graphs}: the
+ * bodies of If, Loop and Scan), model-local function bodies and training graphs. Malformed framing is refused too,
+ * since a walk that gave up early could miss a tensor ONNX Runtime would still read.
  */
 final class ExternalDataCheck {
-    private static final int MAX_DEPTH = 64;
-
     // ModelProto
     private static final int MODEL_GRAPH = 7;
     private static final int MODEL_TRAINING_INFO = 20;
@@ -65,54 +67,33 @@ final class ExternalDataCheck {
             throw new InferenceException(FailureCode.MODEL_INVALID, "the model is in ONNX Runtime's ORT format; Veil loads only "
                     + "ONNX protobuf models (convert it back to .onnx)");
         }
-        walk(model, 0, model.length, Kind.MODEL, 0);
+        try {
+            walk(ProtoReader.of(model), Kind.MODEL);
+        } catch (MalformedProtobufException e) {
+            throw invalid(e.getMessage());
+        }
     }
 
-    private static void walk(byte[] b, int from, int to, Kind kind, int depth) throws InferenceException {
-        if (depth > MAX_DEPTH) {
-            throw invalid("nests messages deeper than " + MAX_DEPTH + " levels");
-        }
-        int[] pos = {from};
-        while (pos[0] < to) {
-            long tag = varint(b, pos, to);
-            int field = (int) (tag >>> 3);
-            int wire = (int) (tag & 7);
-            if (field <= 0 || tag >>> 3 > Integer.MAX_VALUE) {
-                throw invalid("has a field number out of range");
-            }
-            if (kind == Kind.TENSOR && field == TENSOR_EXTERNAL_DATA) {
-                throw external();
-            }
-            if (kind == Kind.TENSOR && field == TENSOR_DATA_LOCATION && wire != 0) {
-                throw invalid("encodes a tensor's data_location with the wrong wire type");
-            }
-            switch (wire) {
-                case 0 -> {
-                    long v = varint(b, pos, to);
-                    if (kind == Kind.TENSOR && field == TENSOR_DATA_LOCATION && v != 0) {
-                        throw external();
-                    }
+    private static void walk(ProtoReader message, Kind kind) throws MalformedProtobufException, InferenceException {
+        while (message.hasNext()) {
+            ProtoReader.Field f = message.next();
+            if (kind == Kind.TENSOR) {
+                if (f.number() == TENSOR_EXTERNAL_DATA) {
+                    throw external();
                 }
-                case 1 -> skip(pos, 8, to);
-                case 5 -> skip(pos, 4, to);
-                case 2 -> {
-                    long len = varint(b, pos, to);
-                    if (len < 0 || len > to - pos[0]) {
-                        throw invalid("has a length-delimited field running past its end");
-                    }
-                    int start = pos[0];
-                    int end = start + (int) len;
-                    Kind child = child(kind, field);
-                    if (child != null) {
-                        walk(b, start, end, child, depth + 1);
-                    }
-                    pos[0] = end;
+                // data_location is an enum: ONNX Runtime reads its low 32 bits (ProtoReader.Field#int32). onnx.proto is
+                // proto2, so a value other than DEFAULT (0) or EXTERNAL (1) would be kept as an unknown field; any
+                // nonzero value is refused all the same, and so is a data_location not written as a varint.
+                if (f.number() == TENSOR_DATA_LOCATION && f.int32() != 0) {
+                    throw external();
                 }
-                default -> throw invalid("uses protobuf wire type " + wire + ", which ONNX models do not");
+                continue;
             }
-        }
-        if (pos[0] != to) {
-            throw invalid("has a field running past its message");
+            Kind child = child(kind, f.number());
+            // A known field with another wire type is an unknown field to protobuf, which never parses it as a message.
+            if (child != null && f.wireType() == ProtoReader.WireType.LEN) {
+                walk(f.message(), child);
+            }
         }
     }
 
@@ -131,28 +112,6 @@ final class ExternalDataCheck {
             case SPARSE_TENSOR -> field == SPARSE_VALUES || field == SPARSE_INDICES ? Kind.TENSOR : null;
             case TENSOR -> null;
         };
-    }
-
-    private static long varint(byte[] b, int[] pos, int to) throws InferenceException {
-        long v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            if (pos[0] >= to) {
-                throw invalid("ends inside a varint");
-            }
-            int x = b[pos[0]++];
-            v |= (long) (x & 0x7f) << shift;
-            if ((x & 0x80) == 0) {
-                return v;
-            }
-        }
-        throw invalid("has a varint longer than 10 bytes");
-    }
-
-    private static void skip(int[] pos, int n, int to) throws InferenceException {
-        if (to - pos[0] < n) {
-            throw invalid("ends inside a fixed-width field");
-        }
-        pos[0] += n;
     }
 
     private static InferenceException external() {

@@ -62,6 +62,48 @@ class OnnxSignatureReaderTest {
     }
 
     @Test
+    void fuzzSeedsReadAsTheModelsTheyWereMadeFrom() throws Exception {
+        Path seeds = Path.of(OnnxSignatureReaderTest.class.getResource("OnnxSignatureReaderFuzzTestInputs/readArbitraryModel").toURI());
+        Path models = Path.of(System.getProperty("veil.testdata.dir"), "models");
+        ModelSignature ocr = OnnxSignatureReader.read(ocrModel());
+        assertThat(OnnxSignatureReader.read(Files.readAllBytes(seeds.resolve("ocr-direction-cls-weightless.onnx")))).isEqualTo(ocr);
+        assertThat(OnnxSignatureReader.read(Files.readAllBytes(seeds.resolve("ocr-direction-cls-signature.onnx")))).isEqualTo(ocr);
+        assertThat(OnnxSignatureReader.read(Files.readAllBytes(seeds.resolve("all-minilm-l6-v2-q-signature.onnx"))))
+                .isEqualTo(OnnxSignatureReader.read(Files.readAllBytes(models.resolve("minilm/all-minilm-l6-v2-q.onnx"))));
+    }
+
+    @Test
+    void elementTypeIsReadAsAnInt32LikeOnnxRuntimeDoes() throws Exception {
+        // x: elem_type written as 2^32 + 1, whose low 32 bits ONNX Runtime reads as 1 (float)
+        byte[] tensorType = {0x08, (byte) 0x81, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x10};
+        byte[] type = concat(new byte[] {0x0a, (byte) tensorType.length}, tensorType);
+        byte[] x = concat(new byte[] {0x0a, 0x01, 'x', 0x12, (byte) type.length}, type);
+        byte[] y = concat(new byte[] {0x0a, 0x01, 'y', 0x12, (byte) type.length}, type);
+        byte[] graph = concat(new byte[] {0x5a, (byte) x.length}, x, new byte[] {0x62, (byte) y.length}, y);
+        byte[] model = concat(new byte[] {0x3a, (byte) graph.length}, graph);
+        assertThat(OnnxSignatureReader.read(model).inputs()).containsExactly(new ValueSignature("x", ValueType.FLOAT32, null));
+    }
+
+    @Test
+    void aTagOnlyProtobufWouldTruncateCannotAddAnInput() {
+        // GraphProto field 11 (input) under a 5-byte tag with bit 32 set: ONNX Runtime reads an input, a 64-bit walk
+        // an unknown field; the reader refuses it
+        byte[] value = {0x0a, 0x01, 'z', 0x12, 0x04, 0x0a, 0x02, 0x08, 0x01};
+        byte[] graph = concat(new byte[] {(byte) 0xda, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x10, (byte) value.length}, value);
+        byte[] model = concat(new byte[] {0x3a, (byte) graph.length}, graph);
+        assertThatThrownBy(() -> OnnxSignatureReader.read(model)).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("above 32 bits");
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+
+    @Test
     void modelTermsNameTheModelBySha256() throws Exception {
         assertThat(OnnxSignatureReader.modelTerms(ocrModel(), "ocr").sha256())
                 .isEqualTo(dev.veil.protocol.json.Digests.hex(dev.veil.protocol.json.Digests.sha256(ocrModel())));
