@@ -64,6 +64,14 @@ class InputFileMistakesAttackTest {
         cases.add(with(draft(mpPub, dpPub), "--data-provider", aDirectory));
         cases.add(new String[] {"attest", "verify", "--platform", "sim", "--evidence", model.toString(), "--policy", aDirectory.toString()});
         cases.add(new String[] {"verify-receipt", "--receipt", aDirectory.toString(), "--contract", f.contract().toString()});
+        cases.add(new String[] {"contract", "sign", "--contract", aDirectory.toString(), "--identity", dir.resolve("mp.key").toString(),
+                "--role", "model_provider"});
+        cases.add(new String[] {"contract", "sign", "--contract", f.contract().toString(), "--identity", aDirectory.toString(),
+                "--role", "model_provider"});
+        cases.add(new String[] {"attest", "verify", "--platform", "sim", "--evidence", aDirectory.toString()});
+        cases.add(new String[] {"attest", "verify", "--platform", "snp", "--evidence", model.toString(), "--certs", aDirectory.toString()});
+        // fails before it listens: the certificates are read first
+        cases.add(new String[] {"enclave", "run", "--port", "0", "--certs", aDirectory.toString(), "--work-dir", dir.resolve("e").toString()});
         for (String option : List.of("--contract", "--identity", "--sealed", "--key")) {
             cases.add(with(f.modelProvider("127.0.0.1:1"), option, aDirectory));
         }
