@@ -2,6 +2,7 @@ package dev.veil.cli.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.veil.attest.Platform;
 import dev.veil.enclave.EnclaveConfig;
 import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.contract.SessionLimits;
@@ -124,8 +125,10 @@ class ConstantFoldingAtLoadAttackTest {
     public static final class RunCeremony {
         public static void main(String[] args) throws Exception {
             byte[] model = convFoldedAtLoad(4096, 512);
-            try (Ceremony c = new Ceremony(EnclaveConfig.simDefaults(Path.of(args[0]).resolve("enclave"))
-                    .withPartyTimeout(Duration.ofSeconds(30)).withBatchSize(64))) {
+            // One ONNX Runtime thread, so that a machine with many cores does not fold the Conv before the wait ends.
+            EnclaveConfig oneThread = new EnclaveConfig(Platform.SIM, "127.0.0.1", 0, Path.of(args[0]).resolve("enclave"), 64, 1,
+                    1L << 30, 64L << 30, Duration.ofSeconds(30), false);
+            try (Ceremony c = new Ceremony(oneThread)) {
                 var contract = Ceremony.signed(c.contract(model, OutputPolicy.scores(), c.policy(),
                         SessionLimits.defaults().withMaxInferenceSeconds(1)));
                 System.out.println(RUNNING);
