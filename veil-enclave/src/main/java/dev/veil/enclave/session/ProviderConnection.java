@@ -74,8 +74,9 @@ public final class ProviderConnection {
 
     /**
      * Serves the connection to its end. Every message must arrive whole within the handshake deadline of the enclave
-     * asking for it, an upload must keep the minimum rate, and the connection ends when its session does: a peer cannot
-     * hold a connection slot without making progress.
+     * asking for it, an upload must keep the minimum rate, what the enclave sends must be taken within the idle
+     * timeout, and the connection ends when its session does: a peer cannot hold a connection slot without making
+     * progress.
      */
     public void serve() {
         try {
@@ -91,6 +92,7 @@ public final class ProviderConnection {
         Authenticated who;
         try {
             channel.setReadTimeout(config.limits().idleTimeout());
+            channel.setSendTimeout(config.limits().idleTimeout());   // a peer that stops reading our results lets go of its slot too
             who = authenticate();
         } catch (ProtocolException e) {
             refuse(FailureCode.CONTRACT_REFUSED, e.getMessage());

@@ -13,6 +13,9 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Length-prefixed frames over a socket: {@code type (u8) | length (u32, big-endian) | payload}. Type 1 is a JSON
@@ -22,7 +25,8 @@ import java.time.Duration;
  * <p>Two clocks bound a read. The read timeout ({@link #setReadTimeout}) is per read: it ends a silent peer, but a peer
  * sending a byte just inside it keeps a read going forever. A message deadline ({@link #receive(Class, Duration)}) is
  * per message, as web servers bound a request's headers: the whole message must be in by then, however the peer paces
- * its bytes.
+ * its bytes. A send timeout ({@link #setSendTimeout}) bounds the other direction: a peer that stops reading fills the
+ * socket's buffers and would hold a write, and the connection, for ever.
  */
 public final class FrameChannel implements AutoCloseable {
     private static final int MESSAGE = 1;
@@ -40,6 +44,10 @@ public final class FrameChannel implements AutoCloseable {
     private long deadlineNanos;
     private boolean deadlineSet;
     private Duration deadlineAllowed;
+    /** How long one write to the socket may block, in milliseconds; 0 for no limit. */
+    private volatile long sendTimeoutMillis;
+    /** Set when a write passed the send timeout and the socket was closed under it. */
+    private volatile boolean sendStalled;
 
     /** A message did not arrive whole within its deadline. */
     public static final class MessageDeadlinePassed extends SocketTimeoutException {
@@ -50,13 +58,37 @@ public final class FrameChannel implements AutoCloseable {
         }
     }
 
+    /** A write to the peer did not complete within the send timeout: the peer stopped reading. */
+    public static final class SendTimeoutPassed extends SocketTimeoutException {
+        private static final long serialVersionUID = 1L;
+
+        SendTimeoutPassed(long millis) {
+            super("the peer took nothing of a write for " + millis + " ms; the connection was closed");
+        }
+    }
+
+    /** Closes the sockets of writes past their send timeout; one daemon thread, made only when a send timeout is used. */
+    private static final class SendDeadlines {
+        static final ScheduledThreadPoolExecutor TIMER = timer();
+
+        private static ScheduledThreadPoolExecutor timer() {
+            ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread th = new Thread(r, "veil-send-deadline");
+                th.setDaemon(true);
+                return th;
+            });
+            t.setRemoveOnCancelPolicy(true);   // one timer per write, nearly all cancelled: none may linger
+            return t;
+        }
+    }
+
     public FrameChannel(Socket socket) throws IOException {
         this.socket = socket;
         // Request/response frames: without this, Nagle and delayed ACKs add ~40 ms per round trip.
         socket.setTcpNoDelay(true);
         this.readTimeoutMillis = socket.getSoTimeout();
         this.in = new DataInputStream(new BufferedInputStream(new DeadlineInput(socket.getInputStream()), 1 << 16));
-        this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+        this.out = new DataOutputStream(new BufferedOutputStream(new DeadlineOutput(socket.getOutputStream()), 1 << 16));
     }
 
     public void send(Message m) throws IOException {
@@ -259,6 +291,14 @@ public final class FrameChannel implements AutoCloseable {
     }
 
     /**
+     * How long one write may wait for the peer to take its bytes (at most a frame's header and {@link #CHUNK} bytes)
+     * before the connection is closed and the send fails with {@link SendTimeoutPassed}.
+     */
+    public void setSendTimeout(Duration timeout) {
+        sendTimeoutMillis = Math.max(1, timeout.toMillis());
+    }
+
+    /**
      * Ends this side's reading: a read blocked in another thread returns at once (end of stream), while sending still
      * works, so a failure can still be told to the peer.
      */
@@ -290,6 +330,57 @@ public final class FrameChannel implements AutoCloseable {
     @Override
     public void close() throws IOException {
         socket.close();
+    }
+
+    /** The socket's output, each write bounded by the send timeout, if one is set. */
+    private final class DeadlineOutput extends OutputStream {
+        private final OutputStream raw;
+
+        DeadlineOutput(OutputStream raw) {
+            this.raw = raw;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            long millis = sendTimeoutMillis;
+            if (millis == 0) {
+                raw.write(b, off, len);
+                return;
+            }
+            if (sendStalled) {
+                throw new SendTimeoutPassed(millis);
+            }
+            ScheduledFuture<?> stall = SendDeadlines.TIMER.schedule(this::closeStalled, millis, TimeUnit.MILLISECONDS);
+            try {
+                raw.write(b, off, len);
+            } catch (IOException e) {
+                if (sendStalled) {
+                    throw new SendTimeoutPassed(millis);
+                }
+                throw e;
+            } finally {
+                stall.cancel(false);
+            }
+        }
+
+        private void closeStalled() {
+            sendStalled = true;
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing a socket that is already gone
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            raw.flush();
+        }
     }
 
     /**
