@@ -56,6 +56,8 @@ public final class ProviderConnection {
     private Session attached;
     /** Set when the session ended while this connection served it: a read that fails then failed because of that. */
     private volatile boolean sessionEnded;
+    /** Set once this connection reads nothing more (only sends the outcome): a failure from then is not the cut's. */
+    private boolean doneReading;
     private final Runnable cutOnSessionEnd = () -> {
         sessionEnded = true;
         cutInput();
@@ -123,7 +125,7 @@ public final class ProviderConnection {
             LOG.warn("session {}: the {}'s connection ended: {}", who.session().id(), who.role(), e.code());
             failSealed(who, e);
         } catch (IOException e) {
-            if (sessionEnded) {
+            if (sessionEnded && !doneReading) {
                 SessionFailure notice = who.session().endNotice();
                 LOG.warn("session {}: the {}'s connection was cut: the session ended ({})", who.session().id(), who.role(), notice.code());
                 failSealed(who, notice);
@@ -202,6 +204,7 @@ public final class ProviderConnection {
             upload = new MinimumUploadRate(channel.dataInput(announced.size()), config.limits().idleTimeout());
             if (role == Role.MODEL_PROVIDER) {
                 session.depositModel(upload.readAllBytes());
+                doneReading = true;
                 channel.send(new Messages.Accepted("asset", "sealed model held in enclave memory"));
             } else {
                 datasetHeader = readHeader(upload);
@@ -241,6 +244,7 @@ public final class ProviderConnection {
                     drainQuietly(rated);
                 }
             });
+            doneReading = true;
             try (InputStream sealed = d.open()) {
                 channel.send(new Messages.ResultReady(d.receipt(), d.size()));
                 channel.sendData(sealed, d.size());

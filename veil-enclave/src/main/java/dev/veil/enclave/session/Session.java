@@ -588,8 +588,9 @@ public final class Session {
     }
 
     /**
-     * Ends the session: wipes keys and sealed buffers, tombstones the contract if a key was released, signs the discard
-     * receipt for the model provider listing what was actually done, and tells anyone still waiting why, if it failed.
+     * Ends the session: cuts the reading of the connections still serving it, wipes keys and sealed buffers, tombstones
+     * the contract if a key was released, signs the discard receipt for the model provider listing what was actually
+     * done, and tells anyone still waiting why, if it failed.
      */
     private void finish(SessionFailure failure) {
         List<Runnable> serving;
