@@ -63,7 +63,7 @@ public final class FrameChannel implements AutoCloseable {
         private static final long serialVersionUID = 1L;
 
         SendTimeoutPassed(long millis) {
-            super("the peer took nothing of a write for " + millis + " ms; the connection was closed");
+            super("a write to the peer did not complete within " + millis + " ms (it stopped reading); the connection was closed");
         }
     }
 
@@ -147,7 +147,9 @@ public final class FrameChannel implements AutoCloseable {
             return receive(expected);
         } finally {
             deadlineSet = false;
-            socket.setSoTimeout(readTimeoutMillis);
+            if (!socket.isClosed()) {   // closed under us (a stalled send): nothing to restore, and no error to mask
+                socket.setSoTimeout(readTimeoutMillis);
+            }
         }
     }
 
