@@ -6,8 +6,9 @@ import java.util.Map;
 
 /**
  * Counts the connections being served, in total and per source address, so that one peer holding connections open
- * cannot take every slot: a connection over either limit is closed at once, and the slots of idle peers come back
- * when the handshake or idle timeout closes them.
+ * cannot take every slot: a connection over either limit is closed at once. A slot is held only while its peer makes
+ * progress: the connection is closed when a message misses its deadline, a read or write its idle timeout, an upload
+ * its minimum rate, or when the session it serves ends (session.ProviderConnection).
  */
 final class ConnectionLimiter {
     private final int maxTotal;

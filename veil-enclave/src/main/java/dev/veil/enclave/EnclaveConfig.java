@@ -23,8 +23,11 @@ public record EnclaveConfig(Platform platform, String bindAddress, int port, Pat
                             long maxModelBytes, long maxDatasetBytes, Duration partyTimeout, boolean simulateDebug,
                             ServiceLimits limits) {
     /**
-     * @param handshakeTimeout how long a new connection may take to send its hello
-     * @param idleTimeout how long the enclave waits for a provider's next message (or data frame) once the hello is in
+     * @param handshakeTimeout how long each message the enclave asks for may take to arrive whole, however it is paced:
+     *                         the hello (from the connection), the key release (from the evidence offer), the upload's
+     *                         announcement (from the key release's acceptance)
+     * @param idleTimeout how long one read waits for the peer's next bytes and one write for the peer to take them; also
+     *                    the window in which an upload must keep the minimum rate
      * @param maxConnections connections served at once; more are closed at once
      * @param maxConnectionsPerSource connections served at once from one address
      * @param maxOpenSessions sessions open at once (waiting for parties or running); a hello for a new one is refused

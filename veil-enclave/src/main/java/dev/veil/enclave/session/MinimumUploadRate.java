@@ -13,7 +13,7 @@ import java.time.Duration;
  * credit for a trickle later.
  */
 final class MinimumUploadRate extends FilterInputStream {
-    /** The rate a data provider's upload must keep in every window. */
+    /** The rate an upload (the model provider's or the data provider's) must keep in every window. */
     static final long BYTES_PER_SECOND = 64 * 1024;
 
     /** The upload fell below the minimum rate. */
@@ -51,7 +51,7 @@ final class MinimumUploadRate extends FilterInputStream {
         if (n >= 0 && inWindow >= windowNanos) {
             long owed = (long) (inWindow / 1e9 * BYTES_PER_SECOND);
             if (windowBytes < owed) {
-                throw new TooSlow("the data provider's upload ran slower than " + BYTES_PER_SECOND / 1024 + " KiB/s (" + windowBytes
+                throw new TooSlow("the upload ran slower than " + BYTES_PER_SECOND / 1024 + " KiB/s (" + windowBytes
                         + " bytes in " + inWindow / 1_000_000 + " ms of waiting); the session is ended so that it does not hold "
                         + "the keys for a trickled upload");
             }

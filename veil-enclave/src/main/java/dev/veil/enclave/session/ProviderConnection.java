@@ -23,9 +23,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -45,12 +42,6 @@ public final class ProviderConnection {
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Beyond the party timeout and the contract's time limit: unsealing the model and sealing the results. */
     private static final Duration RUN_MARGIN = Duration.ofMinutes(30);
-    /** Closes connections whose hello is not complete in time, however slowly they trickle bytes. */
-    private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "veil-handshake-deadline");
-        t.setDaemon(true);
-        return t;
-    });
 
     private final FrameChannel channel;
     private final SessionRegistry sessions;
@@ -61,6 +52,16 @@ public final class ProviderConnection {
     /** The session whose instance keys this connection's evidence offered; refusals after that are signed by them. */
     private Session offered;
     private Role offeredRole;
+    /** The session this connection serves, from its hello; the session cuts this connection's reading when it ends. */
+    private Session attached;
+    /** Set when the session ended while this connection served it: a read that fails then failed because of that. */
+    private volatile boolean sessionEnded;
+    /** Set once this connection reads nothing more (only sends the outcome): a failure from then is not the cut's. */
+    private boolean doneReading;
+    private final Runnable cutOnSessionEnd = () -> {
+        sessionEnded = true;
+        cutInput();
+    };
 
     public ProviderConnection(FrameChannel channel, SessionRegistry sessions, EvidenceSource evidenceSource, EnclaveConfig config) {
         this.channel = channel;
@@ -73,10 +74,27 @@ public final class ProviderConnection {
     private record Authenticated(Session session, Role role) {
     }
 
+    /**
+     * Serves the connection to its end. Every message must arrive whole within the handshake deadline of the enclave
+     * asking for it, an upload must keep the minimum rate, what the enclave sends must be taken within the idle
+     * timeout, and the connection ends when its session does: a peer cannot hold a connection slot without making
+     * progress.
+     */
     public void serve() {
+        try {
+            serveToEnd();
+        } finally {
+            if (attached != null) {
+                attached.detach(cutOnSessionEnd);
+            }
+        }
+    }
+
+    private void serveToEnd() {
         Authenticated who;
         try {
-            channel.setReadTimeout(config.limits().handshakeTimeout());
+            channel.setReadTimeout(config.limits().idleTimeout());
+            channel.setSendTimeout(config.limits().idleTimeout());   // a peer that stops reading our results lets go of its slot too
             who = authenticate();
         } catch (ProtocolException e) {
             refuse(FailureCode.CONTRACT_REFUSED, e.getMessage());
@@ -84,8 +102,17 @@ public final class ProviderConnection {
         } catch (SessionFailure e) {
             refuse(e.code(), e.detail());
             return;
+        } catch (FrameChannel.MessageDeadlinePassed e) {
+            refuse(FailureCode.PEER_PROTOCOL_ERROR, "a handshake message did not arrive whole within this enclave's handshake "
+                    + "deadline of " + config.limits().handshakeTimeout().toSeconds() + " s; connect again and send it at once");
+            return;
         } catch (IOException e) {
-            LOG.info("connection closed before a key release: {}", LogText.escape(e.getMessage()));
+            if (sessionEnded) {
+                refuse(FailureCode.SESSION_UNAVAILABLE, "session " + attached.id() + " ended before this connection's key release; "
+                        + "start again");
+            } else {
+                LOG.info("connection closed before a key release: {}", LogText.escape(e.getMessage()));
+            }
             return;
         } finally {
             if (joined != null) {   // not authenticated: this connection no longer keeps the session open
@@ -98,25 +125,23 @@ public final class ProviderConnection {
             LOG.warn("session {}: the {}'s connection ended: {}", who.session().id(), who.role(), e.code());
             failSealed(who, e);
         } catch (IOException e) {
-            LOG.warn("session {}: the {}'s connection was lost", who.session().id(), who.role());
+            if (sessionEnded && !doneReading) {
+                SessionFailure notice = who.session().endNotice();
+                LOG.warn("session {}: the {}'s connection was cut: the session ended ({})", who.session().id(), who.role(), notice.code());
+                failSealed(who, notice);
+            } else {
+                LOG.warn("session {}: the {}'s connection was lost", who.session().id(), who.role());
+            }
         }
     }
 
     /** Hello, evidence, key release: the steps before the provider is authenticated. */
     private Authenticated authenticate() throws IOException, ProtocolException, SessionFailure {
-        ScheduledFuture<?> deadline = DEADLINES.schedule(this::closeQuietly, config.limits().handshakeTimeout().toMillis(),
-                TimeUnit.MILLISECONDS);
-        Messages.Hello hello;
-        try {
-            hello = channel.receive(Messages.Hello.class);
-        } finally {
-            deadline.cancel(false);
-        }
+        Messages.Hello hello = channel.receive(Messages.Hello.class, config.limits().handshakeTimeout());
         if (hello.role() == null || hello.contract() == null || hello.nonce() == null
                 || hello.nonce().length != EvidenceBinding.NONCE_LENGTH) {
             throw new ProtocolException("hello must carry a role, the signed contract and a " + EvidenceBinding.NONCE_LENGTH + "-byte nonce");
         }
-        channel.setReadTimeout(config.limits().idleTimeout());
         ContractVerifier.Verified contract = ContractVerifier.verify(hello.contract(), Instant.now());
         if (contract.contract().enclave().referenceValues().platform() != evidenceSource.platform()) {
             throw new ProtocolException("this enclave runs on platform " + evidenceSource.platform()
@@ -124,6 +149,10 @@ public final class ProviderConnection {
         }
         Session session = sessions.join(contract);
         joined = session;
+        if (!session.attach(cutOnSessionEnd)) {
+            throw new SessionFailure(FailureCode.SESSION_UNAVAILABLE, "session " + session.id() + " has ended; start again");
+        }
+        attached = session;
         Role role = hello.role();
 
         EvidenceSource.Collected collected = evidenceSource.collect(
@@ -135,7 +164,8 @@ public final class ProviderConnection {
         offered = session;
         offeredRole = role;
 
-        Messages.KeyRelease release = channel.receive(Messages.KeyRelease.class);
+        // Counted from the evidence offer: the provider's appraisal (and its own collateral fetch) is inside it.
+        Messages.KeyRelease release = channel.receive(Messages.KeyRelease.class, config.limits().handshakeTimeout());
         KeyReleaseTranscript transcript = new KeyReleaseTranscript(contract.hash(), role, hello.nonce(), enclaveNonce,
                 Digests.sha256(evidence), session.instanceKeys());
         if (release.enc() == null || release.wrappedKey() == null || release.signature() == null
@@ -159,21 +189,24 @@ public final class ProviderConnection {
     private void serveAuthenticated(Authenticated who) throws IOException, SessionFailure {
         Session session = who.session();
         Role role = who.role();
-        FrameChannel.DataFrameInputStream upload = null;
+        InputStream upload = null;
         SealHeader datasetHeader = null;
         try {
             channel.send(new Messages.Accepted("key_release", "key held for session " + session.id() + " until both parties consent"));
-            Messages.AssetUpload announced = channel.receive(Messages.AssetUpload.class);
+            Messages.AssetUpload announced = channel.receive(Messages.AssetUpload.class, config.limits().handshakeTimeout());
             long max = role == Role.MODEL_PROVIDER ? config.maxModelBytes() : config.maxDatasetBytes();
             if (announced.size() < 0 || announced.size() > max) {
                 throw new SessionFailure(FailureCode.LIMIT_EXCEEDED, "announced upload of " + announced.size()
                         + " bytes exceeds this enclave's limit of " + max + " bytes");
             }
+            // Either upload keeps the minimum rate from its first byte: the per-read idle timeout alone lets a trickle
+            // hold the connection (and the session's keys) for as long as it likes.
+            upload = new MinimumUploadRate(channel.dataInput(announced.size()), config.limits().idleTimeout());
             if (role == Role.MODEL_PROVIDER) {
-                session.depositModel(channel.receiveData(announced.size(), max));
+                session.depositModel(upload.readAllBytes());
+                doneReading = true;
                 channel.send(new Messages.Accepted("asset", "sealed model held in enclave memory"));
             } else {
-                upload = channel.dataInput(announced.size());
                 datasetHeader = readHeader(upload);
                 session.acceptDatasetHeader(datasetHeader);
                 channel.send(new Messages.Accepted("asset", "sealed dataset accepted; it streams through the model as it arrives"));
@@ -185,14 +218,16 @@ public final class ProviderConnection {
         } catch (ProtocolException | FrameChannel.DataFrameInputStream.Malformed e) {
             session.discard(new SessionFailure(FailureCode.PEER_PROTOCOL_ERROR, "the " + role + " broke the protocol"));
             throw new SessionFailure(FailureCode.PEER_PROTOCOL_ERROR, e.getMessage());
+        } catch (MinimumUploadRate.TooSlow | FrameChannel.MessageDeadlinePassed e) {
+            session.discard(new SessionFailure(FailureCode.PARTY_TIMEOUT, "the " + role + "'s upload was too slow"));
+            throw new SessionFailure(FailureCode.PARTY_TIMEOUT, "the " + role + "'s upload: " + e.getMessage());
         } catch (IOException e) {
             session.discard(new SessionFailure(FailureCode.PEER_PROTOCOL_ERROR, "the " + role + "'s connection was lost"));
             throw e;
         }
 
         if (role == Role.DATA_PROVIDER) {
-            FrameChannel.DataFrameInputStream dataset = upload;
-            InputStream rated = new MinimumUploadRate(dataset, config.limits().idleTimeout());
+            InputStream rated = upload;
             Session.Delivery d = session.runWithDataset(datasetHeader, new Session.Upload() {
                 @Override
                 public InputStream stream() {
@@ -201,14 +236,15 @@ public final class ProviderConnection {
 
                 @Override
                 public void cut() {
-                    channel.shutdownInput();
+                    cutInput();
                 }
 
                 @Override
                 public void drain() {
-                    drainQuietly(dataset);
+                    drainQuietly(rated);
                 }
             });
+            doneReading = true;
             try (InputStream sealed = d.open()) {
                 channel.send(new Messages.ResultReady(d.receipt(), d.size()));
                 channel.sendData(sealed, d.size());
@@ -234,15 +270,15 @@ public final class ProviderConnection {
 
     /**
      * Reads a failed upload to its end, so that a data provider still sending gets to read why; gives up on a broken
-     * or trickled one.
+     * or trickled one (the upload keeps its minimum rate).
      */
-    private void drainQuietly(FrameChannel.DataFrameInputStream upload) {
-        if (upload == null) {
+    private static void drainQuietly(InputStream rated) {
+        if (rated == null) {
             return;
         }
-        try (InputStream rest = new MinimumUploadRate(upload, config.limits().idleTimeout())) {
+        try {
             byte[] sink = new byte[1 << 16];
-            while (rest.read(sink) >= 0) {
+            while (rated.read(sink) >= 0) {
                 java.util.Arrays.fill(sink, (byte) 0);
             }
         } catch (IOException ignored) {
@@ -264,12 +300,9 @@ public final class ProviderConnection {
         }
     }
 
-    private void closeQuietly() {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // closing a connection that is already gone
-        }
+    /** Ends this connection's reading (a read blocked in another thread returns at once); sending still works. */
+    private void cutInput() {
+        channel.shutdownInput();
     }
 
     /** Before authentication: the peer hears what was wrong with its own messages; the log gets it escaped. */

@@ -139,6 +139,11 @@ public final class Session {
     /** What was actually released, in order; the discard receipt lists exactly this. */
     private final List<String> released = Collections.synchronizedList(new ArrayList<>());
     private final Retirement retirement;
+    /**
+     * How to cut each connection serving this session (joined by a hello, not yet done): cut when the session ends, so
+     * that no connection outlives its session holding a connection slot.
+     */
+    private final List<Runnable> connections = new ArrayList<>();
     private State state = State.OPEN;
     /** Why the session ended, if it failed; told to a data provider still waiting to run. */
     private SessionFailure endFailure;
@@ -175,6 +180,33 @@ public final class Session {
 
     public CompletableFuture<SignedReceipt> discardReceipt() {
         return discardReceipt;
+    }
+
+    /**
+     * A connection serves this session from now on: {@code cut} ends its reading when the session ends. Answers false,
+     * and keeps nothing, if the session has ended already.
+     */
+    synchronized boolean attach(Runnable cut) {
+        if (state == State.DISCARDED) {
+            return false;
+        }
+        connections.add(cut);
+        return true;
+    }
+
+    /** The connection is done with this session. */
+    synchronized void detach(Runnable cut) {
+        connections.remove(cut);
+    }
+
+    /**
+     * What a connection cut by the session's end is told: the code alone (its detail may be the data provider's), and
+     * only while the model has not had the data (from then the outcome says nothing of how the run went).
+     */
+    synchronized SessionFailure endNotice() {
+        FailureCode code = endFailure != null && !dataGivenToModel ? endFailure.code() : FailureCode.SESSION_UNAVAILABLE;
+        return new SessionFailure(code, "session " + id() + " ended (" + code + ") while this connection was still sending; "
+                + "nothing more is read from it");
     }
 
     /** A provider proved its identity by a key release; its key and the evidence it verified are kept. */
@@ -572,18 +604,25 @@ public final class Session {
     }
 
     /**
-     * Ends the session: wipes keys and sealed buffers, tombstones the contract if a key was released, signs the discard
-     * receipt for the model provider listing what was actually done, and tells anyone still waiting why, if it failed.
+     * Ends the session: cuts the reading of the connections still serving it, wipes keys and sealed buffers, tombstones
+     * the contract if a key was released, signs the discard receipt for the model provider listing what was actually
+     * done, and tells anyone still waiting why, if it failed.
      */
     private void finish(SessionFailure failure) {
+        List<Runnable> serving;
         synchronized (this) {
             if (state == State.DISCARDED) {
                 return;
             }
             state = State.DISCARDED;
             endFailure = failure;
+            serving = List.copyOf(connections);
+            connections.clear();
             notifyAll();
         }
+        // A connection still reading for this session (a trickled upload, a key release not yet sent) stops now and
+        // gives its slot back; one that is only sending (the results, the discard receipt) is not hurt by it.
+        serving.forEach(Runnable::run);
         if (vault.holdsAny()) {
             released.add("asset keys zeroed");
         }

@@ -11,11 +11,22 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Length-prefixed frames over a socket: {@code type (u8) | length (u32, big-endian) | payload}. Type 1 is a JSON
  * {@link Message}, type 2 a chunk of bulk data, type 3 ends bulk data. Sizes are bounded before anything is
  * allocated, so a peer cannot make us allocate what it likes.
+ *
+ * <p>Two clocks bound a read. The read timeout ({@link #setReadTimeout}) is per read: it ends a silent peer, but a peer
+ * sending a byte just inside it keeps a read going forever. A message deadline ({@link #receive(Class, Duration)}) is
+ * per message, as web servers bound a request's headers: the whole message must be in by then, however the peer paces
+ * its bytes. A send timeout ({@link #setSendTimeout}) bounds the other direction: a peer that stops reading fills the
+ * socket's buffers and would hold a write, and the connection, for ever.
  */
 public final class FrameChannel implements AutoCloseable {
     private static final int MESSAGE = 1;
@@ -27,13 +38,57 @@ public final class FrameChannel implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
     private final DataOutputStream out;
+    /** The per-read timeout in milliseconds, 0 for none. */
+    private int readTimeoutMillis;
+    /** When the message being received must be in ({@link System#nanoTime()}), while {@link #deadlineSet}. */
+    private long deadlineNanos;
+    private boolean deadlineSet;
+    private Duration deadlineAllowed;
+    /** How long one write to the socket may block, in milliseconds; 0 for no limit. */
+    private volatile long sendTimeoutMillis;
+    /** Set when a write passed the send timeout and the socket was closed under it. */
+    private volatile boolean sendStalled;
+
+    /** A message did not arrive whole within its deadline. */
+    public static final class MessageDeadlinePassed extends SocketTimeoutException {
+        private static final long serialVersionUID = 1L;
+
+        MessageDeadlinePassed(Duration allowed) {
+            super("the peer's message did not arrive whole within " + allowed.toMillis() + " ms");
+        }
+    }
+
+    /** A write to the peer did not complete within the send timeout: the peer stopped reading. */
+    public static final class SendTimeoutPassed extends SocketTimeoutException {
+        private static final long serialVersionUID = 1L;
+
+        SendTimeoutPassed(long millis) {
+            super("a write to the peer did not complete within " + millis + " ms (it stopped reading); the connection was closed");
+        }
+    }
+
+    /** Closes the sockets of writes past their send timeout; one daemon thread, made only when a send timeout is used. */
+    private static final class SendDeadlines {
+        static final ScheduledThreadPoolExecutor TIMER = timer();
+
+        private static ScheduledThreadPoolExecutor timer() {
+            ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread th = new Thread(r, "veil-send-deadline");
+                th.setDaemon(true);
+                return th;
+            });
+            t.setRemoveOnCancelPolicy(true);   // one timer per write, nearly all cancelled: none may linger
+            return t;
+        }
+    }
 
     public FrameChannel(Socket socket) throws IOException {
         this.socket = socket;
         // Request/response frames: without this, Nagle and delayed ACKs add ~40 ms per round trip.
         socket.setTcpNoDelay(true);
-        this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
-        this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+        this.readTimeoutMillis = socket.getSoTimeout();
+        this.in = new DataInputStream(new BufferedInputStream(new DeadlineInput(socket.getInputStream()), 1 << 16));
+        this.out = new DataOutputStream(new BufferedOutputStream(new DeadlineOutput(socket.getOutputStream()), 1 << 16));
     }
 
     public void send(Message m) throws IOException {
@@ -74,6 +129,28 @@ public final class FrameChannel implements AutoCloseable {
             throw new ProtocolException("peer sent '" + m.getClass().getSimpleName() + "', expected '" + expected.getSimpleName() + "'");
         }
         return expected.cast(m);
+    }
+
+    /**
+     * As {@link #receive(Class)}, but the message must be in whole within {@code within} of this call (waiting for its
+     * first byte included), however slowly the peer trickles it: past that, {@link MessageDeadlinePassed}. The per-read
+     * timeout still applies within the deadline.
+     */
+    public <T extends Message> T receive(Class<T> expected, Duration within) throws IOException, ProtocolException {
+        if (within.isNegative() || within.isZero()) {
+            throw new IllegalArgumentException("a message deadline must be positive");
+        }
+        deadlineNanos = System.nanoTime() + within.toNanos();
+        deadlineAllowed = within;
+        deadlineSet = true;
+        try {
+            return receive(expected);
+        } finally {
+            deadlineSet = false;
+            if (!socket.isClosed()) {   // closed under us (a stalled send): nothing to restore, and no error to mask
+                socket.setSoTimeout(readTimeoutMillis);
+            }
+        }
     }
 
     public void sendData(byte[] data) throws IOException {
@@ -210,8 +287,17 @@ public final class FrameChannel implements AutoCloseable {
     }
 
     /** How long one read may wait for the peer before the connection is given up (an idle or stalled peer). */
-    public void setReadTimeout(java.time.Duration timeout) throws IOException {
-        socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
+    public void setReadTimeout(Duration timeout) throws IOException {
+        readTimeoutMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        socket.setSoTimeout(readTimeoutMillis);
+    }
+
+    /**
+     * How long one write may wait for the peer to take its bytes (at most a frame's header and {@link #CHUNK} bytes)
+     * before the connection is closed and the send fails with {@link SendTimeoutPassed}.
+     */
+    public void setSendTimeout(Duration timeout) {
+        sendTimeoutMillis = Math.max(1, timeout.toMillis());
     }
 
     /**
@@ -246,5 +332,101 @@ public final class FrameChannel implements AutoCloseable {
     @Override
     public void close() throws IOException {
         socket.close();
+    }
+
+    /** The socket's output, each write bounded by the send timeout, if one is set. */
+    private final class DeadlineOutput extends OutputStream {
+        private final OutputStream raw;
+
+        DeadlineOutput(OutputStream raw) {
+            this.raw = raw;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            long millis = sendTimeoutMillis;
+            if (millis == 0) {
+                raw.write(b, off, len);
+                return;
+            }
+            if (sendStalled) {
+                throw new SendTimeoutPassed(millis);
+            }
+            ScheduledFuture<?> stall = SendDeadlines.TIMER.schedule(this::closeStalled, millis, TimeUnit.MILLISECONDS);
+            try {
+                raw.write(b, off, len);
+            } catch (IOException e) {
+                if (sendStalled) {
+                    throw new SendTimeoutPassed(millis);
+                }
+                throw e;
+            } finally {
+                stall.cancel(false);
+            }
+        }
+
+        private void closeStalled() {
+            sendStalled = true;
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing a socket that is already gone
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            raw.flush();
+        }
+    }
+
+    /**
+     * The socket's input, each read bounded by the message deadline while one is set: the read waits no longer than the
+     * deadline leaves (or the read timeout, if that is shorter), and none starts once the deadline has passed.
+     */
+    private final class DeadlineInput extends InputStream {
+        private final InputStream raw;
+
+        DeadlineInput(InputStream raw) {
+            this.raw = raw;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (!deadlineSet) {
+                return raw.read(b, off, len);
+            }
+            long leftNanos = deadlineNanos - System.nanoTime();
+            if (leftNanos <= 0) {
+                throw new MessageDeadlinePassed(deadlineAllowed);
+            }
+            long leftMillis = (leftNanos + 999_999) / 1_000_000;   // rounded up: a timeout of this length ends past the deadline
+            boolean deadlineBinds = readTimeoutMillis == 0 || leftMillis < readTimeoutMillis;
+            socket.setSoTimeout(deadlineBinds ? (int) Math.min(Integer.MAX_VALUE, leftMillis) : readTimeoutMillis);
+            try {
+                return raw.read(b, off, len);
+            } catch (SocketTimeoutException e) {
+                if (deadlineBinds) {
+                    throw new MessageDeadlinePassed(deadlineAllowed);
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public int available() throws IOException {
+            return raw.available();
+        }
     }
 }
