@@ -1,0 +1,24 @@
+package dev.veil.enclave.serving;
+
+import java.util.concurrent.Semaphore;
+
+/**
+ * Bounds the requests being worked on at once. A request over the bound is refused at once (503 with Retry-After)
+ * instead of waiting in a queue that grows with the load: memory and threads stay bounded, and a client learns to back
+ * off. Everything queued further in (the batcher's queue) is bounded by this too.
+ */
+final class Admission {
+    private final Semaphore slots;
+
+    Admission(int maxInFlight) {
+        this.slots = new Semaphore(maxInFlight);
+    }
+
+    boolean tryEnter() {
+        return slots.tryAcquire();
+    }
+
+    void leave() {
+        slots.release();
+    }
+}
