@@ -27,10 +27,10 @@ import org.slf4j.LoggerFactory;
  * with keep-alive and HTTP/2 (by prior knowledge, or upgraded from HTTP/1.1). Confidentiality never depends on the
  * transport: requests and answers are sealed end to end, so the connector is plain and binds loopback by default.
  *
- * <p>Bounds: an idle connection is closed after {@link ServingLimits#idleTimeout()} and costs a socket, never a
- * thread (Jetty parses with non-blocking selectors); headers over {@link ServingLimits#maxHeaderBytes()} are answered
- * 431; bodies are read with a bound; at most {@link ServingLimits#maxInFlight()} requests are worked on at once, and
- * one more is answered 503 with Retry-After at once; above {@link ServingLimits#maxConnections()} the acceptor pauses.
+ * <p>Bounds: an idle connection is closed after {@link ServerLimits#idleTimeout()} and costs a socket, never a
+ * thread (Jetty parses with non-blocking selectors); headers over {@link ServerLimits#maxHeaderBytes()} are answered
+ * 431; bodies are read with a bound; at most {@link ServerLimits#maxInFlight()} requests are worked on at once, and
+ * one more is answered 503 with Retry-After at once; above {@link ServerLimits#maxConnections()} the acceptor pauses.
  * The thread pool is fixed in size, so no load grows it.
  */
 public final class ServingServer implements AutoCloseable {
@@ -50,7 +50,7 @@ public final class ServingServer implements AutoCloseable {
      * Starts listening on {@code bind}:{@code port} (0: any free port). Routes without an endpoint answer 404, as any
      * unknown path; {@code /metrics} and {@code /healthz} are the server's own unless given.
      */
-    public static ServingServer start(String bind, int port, ServingLimits limits, ServingMetrics metrics,
+    public static ServingServer start(String bind, int port, ServerLimits limits, ServingMetrics metrics,
                                       Map<Route, Endpoint> endpoints) throws IOException {
         Map<Route, Endpoint> routes = new EnumMap<>(Route.class);
         routes.put(Route.METRICS, x -> Reply.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
@@ -117,7 +117,7 @@ public final class ServingServer implements AutoCloseable {
         private final ServingMetrics metrics;
         private final String retryAfterSeconds;
 
-        Dispatcher(Map<Route, Endpoint> routes, Admission admission, ServingMetrics metrics, ServingLimits limits) {
+        Dispatcher(Map<Route, Endpoint> routes, Admission admission, ServingMetrics metrics, ServerLimits limits) {
             this.routes = routes;
             this.admission = admission;
             this.metrics = metrics;

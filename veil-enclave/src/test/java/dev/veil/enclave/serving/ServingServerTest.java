@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class ServingServerTest {
     private static final HttpClient HTTP1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    private static ServingServer start(ServingLimits limits, ServingMetrics metrics, Map<Route, Endpoint> endpoints) throws Exception {
+    private static ServingServer start(ServerLimits limits, ServingMetrics metrics, Map<Route, Endpoint> endpoints) throws Exception {
         return ServingServer.start("127.0.0.1", 0, limits, metrics, endpoints);
     }
 
@@ -37,7 +37,7 @@ class ServingServerTest {
 
     @Test
     void http11KeepAliveAndHttp2ServeOnOneConnector() throws Exception {
-        try (ServingServer s = start(ServingLimits.defaults(), new ServingMetrics(), Map.of())) {
+        try (ServingServer s = start(ServerLimits.defaults(), new ServingMetrics(), Map.of())) {
             for (int i = 0; i < 3; i++) {   // one client, one kept-alive connection
                 HttpResponse<String> r = HTTP1.send(HttpRequest.newBuilder(uri(s, "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(r.statusCode()).isEqualTo(200);
@@ -74,7 +74,7 @@ class ServingServerTest {
             return Reply.json("{}".getBytes(StandardCharsets.US_ASCII));
         };
         ServingMetrics metrics = new ServingMetrics();
-        try (ServingServer s = start(ServingLimits.defaults().withMaxInFlight(1), metrics, Map.of(Route.ATTEST, slow))) {
+        try (ServingServer s = start(ServerLimits.defaults().withMaxInFlight(1), metrics, Map.of(Route.ATTEST, slow))) {
             HttpRequest post = HttpRequest.newBuilder(uri(s, "/v1/attest")).POST(HttpRequest.BodyPublishers.ofString("{}")).build();
             CompletableFuture<HttpResponse<String>> first = HttpClient.newHttpClient().sendAsync(post, HttpResponse.BodyHandlers.ofString());
             entered.await();
@@ -95,7 +95,7 @@ class ServingServerTest {
     @Test
     void thousandIdleConnectionsDoNotStopAnHonestRequest() throws Exception {
         Endpoint echo = x -> Reply.json(x.body(1024));
-        try (ServingServer s = start(ServingLimits.defaults(), new ServingMetrics(), Map.of(Route.ATTEST, echo))) {
+        try (ServingServer s = start(ServerLimits.defaults(), new ServingMetrics(), Map.of(Route.ATTEST, echo))) {
             List<Socket> idle = new ArrayList<>();
             try {
                 for (int i = 0; i < 1000; i++) {
@@ -120,7 +120,7 @@ class ServingServerTest {
 
     @Test
     void idleConnectionIsClosedAfterTheIdleTimeout() throws Exception {
-        try (ServingServer s = start(ServingLimits.defaults().withIdleTimeout(java.time.Duration.ofMillis(300)), new ServingMetrics(), Map.of());
+        try (ServingServer s = start(ServerLimits.defaults().withIdleTimeout(java.time.Duration.ofMillis(300)), new ServingMetrics(), Map.of());
              Socket k = new Socket("127.0.0.1", s.port())) {
             k.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
             InputStream in = k.getInputStream();
@@ -131,8 +131,8 @@ class ServingServerTest {
 
     @Test
     void oversizedHeadersAndBodiesAreRefusedBeforeTheEndpoint() throws Exception {
-        Endpoint echo = x -> Reply.json(x.body(ServingLimits.defaults().withMaxRequestBytes(2048).maxRequestBytes()));
-        try (ServingServer s = start(ServingLimits.defaults(), new ServingMetrics(), Map.of(Route.ATTEST, echo))) {
+        Endpoint echo = x -> Reply.json(x.body(ServerLimits.defaults().withMaxRequestBytes(2048).maxRequestBytes()));
+        try (ServingServer s = start(ServerLimits.defaults(), new ServingMetrics(), Map.of(Route.ATTEST, echo))) {
             HttpResponse<String> big = HTTP1.send(HttpRequest.newBuilder(uri(s, "/v1/attest"))
                     .POST(HttpRequest.BodyPublishers.ofString("x".repeat(4096))).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(big.statusCode()).isEqualTo(413);
@@ -153,7 +153,7 @@ class ServingServerTest {
             throw new IllegalStateException("secret-exception-text");
         };
         ServingMetrics metrics = new ServingMetrics();
-        try (ServingServer s = start(ServingLimits.defaults(), metrics, Map.of(Route.ATTEST, failing, Route.INFER, crashing))) {
+        try (ServingServer s = start(ServerLimits.defaults(), metrics, Map.of(Route.ATTEST, failing, Route.INFER, crashing))) {
             HTTP1.send(HttpRequest.newBuilder(uri(s, "/secret-path?secret-query=1")).build(), HttpResponse.BodyHandlers.ofString());
             HTTP1.send(HttpRequest.newBuilder(uri(s, "/v1/attest")).header("X-Secret", "secret-header")
                     .POST(HttpRequest.BodyPublishers.ofString("secret-body")).build(), HttpResponse.BodyHandlers.ofString());

@@ -15,9 +15,9 @@ import java.time.Duration;
  *                       up to here
  * @param retryAfter what a 503 tells the client to wait
  */
-public record ServingLimits(Duration idleTimeout, int maxHeaderBytes, int maxRequestBytes, long maxModelBytes,
+public record ServerLimits(Duration idleTimeout, int maxHeaderBytes, int maxRequestBytes, long maxModelBytes,
                             int maxInFlight, int maxConnections, Duration retryAfter) {
-    public ServingLimits {
+    public ServerLimits {
         if (idleTimeout.isNegative() || idleTimeout.isZero() || maxHeaderBytes < 1024 || maxRequestBytes < 1024
                 || maxModelBytes < 1 || maxInFlight < 1 || maxConnections < 2 || retryAfter.isNegative() || retryAfter.isZero()) {
             throw new IllegalArgumentException("serving limits must be positive (headers and requests at least 1 KiB)");
@@ -25,19 +25,19 @@ public record ServingLimits(Duration idleTimeout, int maxHeaderBytes, int maxReq
     }
 
     /** 1,000 idle connections are far below {@code maxConnections}; an idle one costs a socket, never a thread. */
-    public static ServingLimits defaults() {
-        return new ServingLimits(Duration.ofSeconds(30), 8 * 1024, 16 << 20, 1L << 30, 64, 4096, Duration.ofSeconds(1));
+    public static ServerLimits defaults() {
+        return new ServerLimits(Duration.ofSeconds(30), 8 * 1024, 16 << 20, 1L << 30, 64, 4096, Duration.ofSeconds(1));
     }
 
-    public ServingLimits withMaxInFlight(int n) {
-        return new ServingLimits(idleTimeout, maxHeaderBytes, maxRequestBytes, maxModelBytes, n, maxConnections, retryAfter);
+    public ServerLimits withMaxInFlight(int n) {
+        return new ServerLimits(idleTimeout, maxHeaderBytes, maxRequestBytes, maxModelBytes, n, maxConnections, retryAfter);
     }
 
-    public ServingLimits withIdleTimeout(Duration t) {
-        return new ServingLimits(t, maxHeaderBytes, maxRequestBytes, maxModelBytes, maxInFlight, maxConnections, retryAfter);
+    public ServerLimits withIdleTimeout(Duration t) {
+        return new ServerLimits(t, maxHeaderBytes, maxRequestBytes, maxModelBytes, maxInFlight, maxConnections, retryAfter);
     }
 
-    public ServingLimits withMaxRequestBytes(int n) {
-        return new ServingLimits(idleTimeout, maxHeaderBytes, n, maxModelBytes, maxInFlight, maxConnections, retryAfter);
+    public ServerLimits withMaxRequestBytes(int n) {
+        return new ServerLimits(idleTimeout, maxHeaderBytes, n, maxModelBytes, maxInFlight, maxConnections, retryAfter);
     }
 }
