@@ -23,7 +23,7 @@ public record OutputPolicy(String kind, int k) {
     }
 
     /** Returns a reason when the policy is malformed, or null. */
-    String problem() {
+    public String problem() {
         return switch (kind) {
             case LABELS, SCORES -> k == 0 ? null : "output.k must be 0 for " + kind;
             case TOP_K -> k >= 1 && k <= 1000 ? null : "output.k must be 1..1000 for top_k";

@@ -1,0 +1,50 @@
+package dev.veil.protocol.serving;
+
+import dev.veil.protocol.identity.PublicIdentity;
+import dev.veil.protocol.receipt.FailureCode;
+
+/**
+ * A request the enclave opened, verified and admitted: its signed header, the requester's identity and budget, its
+ * inputs, and the only way to answer it, sealed to the key derived from its encapsulation.
+ */
+public final class OpenedRequest {
+    private final ServingRequest request;
+    private final ServingBudget budget;
+    private final byte[] inputs;
+    private final ResponseSecret responseSecret;
+
+    OpenedRequest(ServingRequest request, ServingBudget budget, byte[] inputs, ResponseSecret responseSecret) {
+        this.request = request;
+        this.budget = budget;
+        this.inputs = inputs;
+        this.responseSecret = responseSecret;
+    }
+
+    public ServingRequest request() {
+        return request;
+    }
+
+    public PublicIdentity dataProvider() {
+        return request.dataProvider();
+    }
+
+    /** The requester's budget under the contract; counting rows against it is the server's (per fingerprint). */
+    public ServingBudget budget() {
+        return budget;
+    }
+
+    /** The request's input tensors, as the data provider's {@code .npz} bytes. */
+    public byte[] inputs() {
+        return inputs.clone();
+    }
+
+    /** The encapsulated response with the model's {@code .npz} output and the receipt. */
+    public byte[] sealOk(byte[] outputNpz, byte[] receipt) {
+        return responseSecret.seal(ServingResponse.ok(request.requestId(), outputNpz, receipt).encode());
+    }
+
+    /** The encapsulated failure response: {@code detail} is readable by this data provider only. */
+    public byte[] sealFailure(FailureCode code, String detail) {
+        return responseSecret.seal(ServingResponse.failed(request.requestId(), code, detail).encode());
+    }
+}

@@ -1,0 +1,110 @@
+package dev.veil.protocol.serving;
+
+import dev.veil.protocol.json.ProtocolException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
+import org.bouncycastle.crypto.params.HKDFParameters;
+
+/**
+ * What seals the response to one request, as RFC 9458 §4.4 does: the secret both ends exported from the request's
+ * HPKE context (length Nk), and the request's {@code enc}. For each response:
+ * <pre>
+ *   response_nonce = random(max(Nn, Nk))
+ *   salt = enc ‖ response_nonce
+ *   prk = HKDF-Extract(salt, secret)
+ *   aead_key = HKDF-Expand(prk, "key", Nk); aead_nonce = HKDF-Expand(prk, "nonce", Nn)
+ *   encapsulated response = response_nonce ‖ AEAD-Seal(aead_key, aead_nonce, "", response)
+ * </pre>
+ * Only the request's sender and the holder of the instance key that opened it know the secret. HKDF is SHA-256 in
+ * every Veil suite (and in RFC 9458's example); the AEAD is AES-GCM with a key of Nk bytes.
+ */
+final class ResponseSecret {
+    private static final int TAG_BITS = 128;
+    private final byte[] secret;
+    private final byte[] enc;
+    private final int nk;
+    private final int nn;
+
+    ResponseSecret(byte[] secret, byte[] enc, int nk, int nn) {
+        if (secret.length != nk) {
+            throw new IllegalArgumentException("response secret must be Nk = " + nk + " bytes");
+        }
+        this.secret = secret.clone();
+        this.enc = enc.clone();
+        this.nk = nk;
+        this.nn = nn;
+    }
+
+    /** Veil's suites: AES-256-GCM. */
+    static ResponseSecret veil(byte[] exported, byte[] enc) {
+        return new ResponseSecret(exported, enc, ObliviousEncapsulation.AEAD_KEY_LENGTH, ObliviousEncapsulation.AEAD_NONCE_LENGTH);
+    }
+
+    int responseNonceLength() {
+        return Math.max(nn, nk);
+    }
+
+    byte[] seal(byte[] response) {
+        byte[] responseNonce = new byte[responseNonceLength()];
+        new SecureRandom().nextBytes(responseNonce);
+        return seal(responseNonce, response);
+    }
+
+    /** With a given nonce: for RFC 9458's example only; {@link #seal(byte[])} draws it at random. */
+    byte[] seal(byte[] responseNonce, byte[] response) {
+        try {
+            byte[] ct = cipher(Cipher.ENCRYPT_MODE, responseNonce).doFinal(response);
+            byte[] out = Arrays.copyOf(responseNonce, responseNonce.length + ct.length);
+            System.arraycopy(ct, 0, out, responseNonce.length, ct.length);
+            return out;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM is unavailable in this JVM", e);
+        }
+    }
+
+    byte[] open(byte[] encapsulatedResponse) throws ProtocolException {
+        int n = responseNonceLength();
+        if (encapsulatedResponse.length < n + TAG_BITS / 8) {
+            throw new ProtocolException("encapsulated response is " + encapsulatedResponse.length + " bytes, shorter than its nonce and tag");
+        }
+        byte[] responseNonce = Arrays.copyOf(encapsulatedResponse, n);
+        try {
+            return cipher(Cipher.DECRYPT_MODE, responseNonce).doFinal(encapsulatedResponse, n, encapsulatedResponse.length - n);
+        } catch (javax.crypto.AEADBadTagException e) {
+            throw new ProtocolException("response does not open with this request's keys: it answers another request, "
+                    + "or was altered");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM is unavailable in this JVM", e);
+        }
+    }
+
+    /** HKDF-Expand(HKDF-Extract(enc ‖ response_nonce, secret), label, length). */
+    byte[] derive(byte[] responseNonce, String label, int length) {
+        byte[] salt = Arrays.copyOf(enc, enc.length + responseNonce.length);
+        System.arraycopy(responseNonce, 0, salt, enc.length, responseNonce.length);
+        HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
+        hkdf.init(new HKDFParameters(secret, salt, label.getBytes(StandardCharsets.US_ASCII)));
+        byte[] out = new byte[length];
+        hkdf.generateBytes(out, 0, length);
+        return out;
+    }
+
+    private Cipher cipher(int mode, byte[] responseNonce) throws GeneralSecurityException {
+        if (responseNonce.length != responseNonceLength()) {
+            throw new IllegalArgumentException("response_nonce must be " + responseNonceLength() + " bytes");
+        }
+        byte[] key = derive(responseNonce, "key", nk);
+        byte[] nonce = derive(responseNonce, "nonce", nn);
+        Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+        c.init(mode, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BITS, nonce));
+        Arrays.fill(key, (byte) 0);
+        return c;
+    }
+}

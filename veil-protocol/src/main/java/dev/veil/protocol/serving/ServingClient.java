@@ -1,0 +1,48 @@
+package dev.veil.protocol.serving;
+
+import dev.veil.protocol.binding.InstanceKeys;
+import dev.veil.protocol.identity.Identity;
+import dev.veil.protocol.json.Digests;
+import dev.veil.protocol.json.Json;
+import dev.veil.protocol.json.ProtocolException;
+import dev.veil.protocol.keyrelease.HpkeExport;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+
+/**
+ * The data provider's side of a serving request. Call it with instance keys the data provider attested for this
+ * contract (fresh nonce, contract hash and instance keys bound in the evidence); the request opens at that instance
+ * only, and the data provider's signature binds the contract, those keys and the request's own encapsulation.
+ */
+public final class ServingClient {
+    private ServingClient() {
+    }
+
+    public static SealedRequest seal(ServingContractVerifier.Verified contract, InstanceKeys attested, Identity dataProvider,
+                                     long rows, byte[] inputsNpz, Instant now) throws ProtocolException {
+        if (attested.keyWrapSuite() != contract.contract().keyWrap()) {
+            throw new ProtocolException("instance key-wrap suite " + attested.keyWrapSuite().id() + " is not the serving contract's "
+                    + contract.contract().keyWrap().id());
+        }
+        contract.budgetFor(dataProvider.publicIdentity());
+        byte[] contractHash = contract.hash();
+        byte[] id = new byte[16];
+        new SecureRandom().nextBytes(id);
+        ServingRequest header = new ServingRequest(ServingRequest.VERSION, Digests.hex(contractHash), dataProvider.publicIdentity(),
+                HexFormat.of().formatHex(id), now.truncatedTo(ChronoUnit.MILLIS).toString(), rows);
+        HpkeExport.Sender sender = HpkeExport.sender(attested.keyWrapSuite(), attested.keyWrapKey(),
+                ObliviousEncapsulation.requestInfo(contractHash));
+        byte[] enc = sender.enc();
+        byte[] headerBytes = Json.canonical(header);
+        byte[] signature = dataProvider.sign(RequestMessage.signingMessage(contractHash, attested.digest(), enc, headerBytes, inputsNpz));
+        byte[] ciphertext = sender.seal(new byte[0], RequestMessage.encode(headerBytes, inputsNpz, signature));
+        byte[] encapsulated = new byte[enc.length + ciphertext.length];
+        System.arraycopy(enc, 0, encapsulated, 0, enc.length);
+        System.arraycopy(ciphertext, 0, encapsulated, enc.length, ciphertext.length);
+        ResponseSecret secret = ResponseSecret.veil(
+                sender.export(ObliviousEncapsulation.responseExportContext(), ObliviousEncapsulation.AEAD_KEY_LENGTH), enc);
+        return new SealedRequest(encapsulated, header.requestId(), secret);
+    }
+}

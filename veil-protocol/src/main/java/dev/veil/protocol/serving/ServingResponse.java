@@ -1,0 +1,138 @@
+package dev.veil.protocol.serving;
+
+import dev.veil.protocol.json.Json;
+import dev.veil.protocol.json.ProtocolException;
+import dev.veil.protocol.receipt.FailureCode;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The answer to one request, as sealed to its data provider alone:
+ * <pre>
+ *   "VEILSRS1" | header length (u32 BE) | header (canonical JSON {veil_serving_response, request_id, status, detail})
+ *              | output length (u32 BE) | output (.npz bytes)
+ *              | receipt length (u32 BE) | receipt (opaque here: the log's leaf, inclusion proof and signed head)
+ * </pre>
+ * {@code status} is {@code ok} or a {@link FailureCode}; a failure carries no output and may carry a detail, which
+ * is readable by this data provider only (it travels inside the sealed response). {@code request_id} is null only
+ * when the enclave refused a request it could open but not read.
+ *
+ * @param failure null when the request was answered
+ */
+public record ServingResponse(String requestId, FailureCode failure, String detail, byte[] output, byte[] receipt) {
+    public static final int VERSION = 1;
+    static final byte[] MAGIC = "VEILSRS1".getBytes(StandardCharsets.US_ASCII);
+    static final String OK = "ok";
+    public static final int MAX_DETAIL_CHARS = 1000;
+    private static final int MAX_HEADER_BYTES = 16 * 1024;
+
+    public ServingResponse {
+        if (output == null || receipt == null) {
+            throw new IllegalArgumentException("serving response needs an output and a receipt (empty when there is none)");
+        }
+        if (requestId != null && !requestId.matches("[0-9a-f]{32}")) {
+            throw new IllegalArgumentException("serving response request_id must be 32 lowercase hex digits");
+        }
+        if (failure == null && (detail != null || requestId == null)) {
+            throw new IllegalArgumentException("an ok serving response names its request and carries no failure detail");
+        }
+        if (failure != null && output.length > 0) {
+            throw new IllegalArgumentException("a failed serving response carries no output");
+        }
+        if (detail != null && detail.length() > MAX_DETAIL_CHARS) {
+            throw new IllegalArgumentException("serving response detail is over " + MAX_DETAIL_CHARS + " characters");
+        }
+        output = output.clone();
+        receipt = receipt.clone();
+    }
+
+    public static ServingResponse ok(String requestId, byte[] output, byte[] receipt) {
+        return new ServingResponse(requestId, null, null, output, receipt);
+    }
+
+    public static ServingResponse failed(String requestId, FailureCode code, String detail) {
+        return new ServingResponse(requestId, code, detail, new byte[0], new byte[0]);
+    }
+
+    public boolean isOk() {
+        return failure == null;
+    }
+
+    @Override
+    public byte[] output() {
+        return output.clone();
+    }
+
+    @Override
+    public byte[] receipt() {
+        return receipt.clone();
+    }
+
+    /** The JSON header; its own type so the wire form stays the documented one. */
+    record Header(Integer veilServingResponse, String requestId, String status, String detail) {
+        Header {
+            if (veilServingResponse == null || status == null) {
+                throw new IllegalArgumentException("serving response header needs veil_serving_response and status");
+            }
+            if (veilServingResponse != VERSION) {
+                throw new IllegalArgumentException("serving response version " + veilServingResponse + " is not supported (expected "
+                        + VERSION + ")");
+            }
+        }
+    }
+
+    byte[] encode() {
+        byte[] header = Json.canonical(new Header(VERSION, requestId, failure == null ? OK : failure.id(), detail));
+        ByteBuffer b = ByteBuffer.allocate(MAGIC.length + 4 + header.length + 4 + output.length + 4 + receipt.length);
+        b.put(MAGIC).putInt(header.length).put(header).putInt(output.length).put(output).putInt(receipt.length).put(receipt);
+        return b.array();
+    }
+
+    static ServingResponse parse(byte[] plaintext) throws ProtocolException {
+        ByteBuffer b = ByteBuffer.wrap(plaintext);
+        if (b.remaining() < MAGIC.length || !Arrays.equals(Arrays.copyOf(plaintext, MAGIC.length), MAGIC)) {
+            throw new ProtocolException("serving response does not start with VEILSRS1 (another version or not a response)");
+        }
+        b.position(MAGIC.length);
+        int headerLength = length(b, "header");
+        if (headerLength > MAX_HEADER_BYTES) {
+            throw new ProtocolException("serving response header is " + headerLength + " bytes, over " + MAX_HEADER_BYTES);
+        }
+        byte[] headerBytes = take(b, headerLength);
+        byte[] output = take(b, length(b, "output"));
+        byte[] receipt = take(b, length(b, "receipt"));
+        if (b.hasRemaining()) {
+            throw new ProtocolException("serving response has " + b.remaining() + " bytes after its receipt");
+        }
+        Header h = Json.parse(headerBytes, Header.class, "serving response header");
+        FailureCode failure;
+        try {
+            failure = h.status().equals(OK) ? null : FailureCode.fromId(h.status());
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException("serving response status is neither ok nor a known failure code");
+        }
+        try {
+            return new ServingResponse(h.requestId(), failure, h.detail(), output, receipt);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(e.getMessage());
+        }
+    }
+
+    private static int length(ByteBuffer b, String what) throws ProtocolException {
+        if (b.remaining() < 4) {
+            throw new ProtocolException("serving response ends before the length of its " + what);
+        }
+        long n = Integer.toUnsignedLong(b.getInt());
+        if (n > b.remaining()) {
+            throw new ProtocolException("serving response " + what + " length " + n + " runs past its end");
+        }
+        return (int) n;
+    }
+
+    private static byte[] take(ByteBuffer b, int n) {
+        byte[] out = new byte[n];
+        b.get(out);
+        return out;
+    }
+}
