@@ -2,6 +2,7 @@ package dev.veil.enclave.serving;
 
 import dev.veil.enclave.LogText;
 import dev.veil.protocol.json.Json;
+import dev.veil.protocol.servinghttp.ErrorBody;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -52,6 +53,12 @@ public final class ServingServer implements AutoCloseable {
      */
     public static ServingServer start(String bind, int port, ServerLimits limits, ServingMetrics metrics,
                                       Map<Route, Endpoint> endpoints) throws IOException {
+        return start(bind, port, limits, metrics, endpoints, null);
+    }
+
+    /** As above; every answer carries {@code instanceKeysHex} in {@link ErrorBody#INSTANCE_HEADER} when it is given. */
+    public static ServingServer start(String bind, int port, ServerLimits limits, ServingMetrics metrics,
+                                      Map<Route, Endpoint> endpoints, String instanceKeysHex) throws IOException {
         Map<Route, Endpoint> routes = new EnumMap<>(Route.class);
         routes.put(Route.METRICS, x -> Reply.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
         routes.put(Route.HEALTH, x -> Reply.json(Json.canonical(new Health("ok"))));
@@ -74,7 +81,7 @@ public final class ServingServer implements AutoCloseable {
         connector.setIdleTimeout(limits.idleTimeout().toMillis());
         server.addConnector(connector);
         server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
-        server.setHandler(new Dispatcher(routes, new Admission(limits.maxInFlight()), metrics, limits));
+        server.setHandler(new Dispatcher(routes, new Admission(limits.maxInFlight()), metrics, limits, instanceKeysHex));
         try {
             server.start();
         } catch (Exception e) {
@@ -116,8 +123,10 @@ public final class ServingServer implements AutoCloseable {
         private final Admission admission;
         private final ServingMetrics metrics;
         private final String retryAfterSeconds;
+        private final String instanceKeysHex;
 
-        Dispatcher(Map<Route, Endpoint> routes, Admission admission, ServingMetrics metrics, ServerLimits limits) {
+        Dispatcher(Map<Route, Endpoint> routes, Admission admission, ServingMetrics metrics, ServerLimits limits, String instanceKeysHex) {
+            this.instanceKeysHex = instanceKeysHex;
             this.routes = routes;
             this.admission = admission;
             this.metrics = metrics;
@@ -150,6 +159,9 @@ public final class ServingServer implements AutoCloseable {
             response.setStatus(reply.status());
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
             response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+            if (instanceKeysHex != null) {
+                response.getHeaders().put(ErrorBody.INSTANCE_HEADER, instanceKeysHex);
+            }
             response.write(true, ByteBuffer.wrap(reply.body()), callback);
             metrics.request(route, reply.status(), System.nanoTime() - t0);
             return true;

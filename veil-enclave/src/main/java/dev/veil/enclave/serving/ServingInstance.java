@@ -1,0 +1,323 @@
+package dev.veil.enclave.serving;
+
+import dev.veil.enclave.EnclaveConfig;
+import dev.veil.enclave.evidence.EvidenceSource;
+import dev.veil.enclave.inference.InferenceException;
+import dev.veil.enclave.inference.ModelRunner;
+import dev.veil.protocol.binding.EvidenceBinding;
+import dev.veil.protocol.binding.InstanceKeys;
+import dev.veil.protocol.contract.Role;
+import dev.veil.protocol.json.Digests;
+import dev.veil.protocol.json.ProtocolException;
+import dev.veil.protocol.keyrelease.AssetKeyWrap;
+import dev.veil.protocol.keyrelease.Hpke;
+import dev.veil.protocol.keyrelease.KeyReleaseTranscript;
+import dev.veil.protocol.receipt.FailureCode;
+import dev.veil.protocol.receipt.ReceiptSigner;
+import dev.veil.protocol.receipt.SignedReceipt;
+import dev.veil.protocol.serving.ServingContractVerifier;
+import dev.veil.protocol.servinghttp.AttestChallenge;
+import dev.veil.protocol.servinghttp.ProvisionRelease;
+import dev.veil.protocol.servinghttp.RetireRequest;
+import dev.veil.protocol.servinghttp.ServingDiscardReceipt;
+import dev.veil.protocol.wire.Messages;
+import dev.veil.seal.AssetKey;
+import dev.veil.seal.ContentType;
+import dev.veil.seal.SealException;
+import dev.veil.seal.SealHeader;
+import dev.veil.seal.UnsealingInputStream;
+import dev.veil.seal.Unsealer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One serving instance: one serving contract, one set of instance keys made at start, at most one model. It moves
+ * EMPTY → LOADING → SERVING → RETIRED and never back: a retired (or restarted) instance has no model, and a model
+ * provider provisions a new instance, under new keys. The model is retired by the model provider's signed request or
+ * by the contract's expiry; either way ONNX Runtime's session is closed first and the discard receipt signed after.
+ */
+public final class ServingInstance implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ServingInstance.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** A provisioning release must follow its attestation within this. */
+    static final Duration CHALLENGE_LIFETIME = Duration.ofMinutes(5);
+    static final int MAX_OPEN_CHALLENGES = 1024;
+
+    /** Where the instance is in its life. */
+    public enum State { EMPTY, LOADING, SERVING, RETIRED }
+
+    private final ServingContractVerifier.Verified contract;
+    private final EnclaveConfig config;
+    private final EvidenceSource evidenceSource;
+    private final ServingMetrics metrics;
+    private final InstanceSecrets secrets;
+    private final Challenges challenges = new Challenges(MAX_OPEN_CHALLENGES, CHALLENGE_LIFETIME);
+    /** Requests using the model hold it shared; retiring takes it alone, so it waits for the runs under way. */
+    private final ReentrantReadWriteLock modelLock = new ReentrantReadWriteLock();
+    private final ScheduledExecutorService expiry = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "veil-serving-expiry");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicLong requestsServed = new AtomicLong();
+    private final AtomicLong rowsServed = new AtomicLong();
+    private State state = State.EMPTY;
+    private ModelRunner runner;
+    private Challenges.Issued provisionedWith;
+    private SignedReceipt discardReceipt;
+
+    public ServingInstance(ServingContractVerifier.Verified contract, EnclaveConfig config, EvidenceSource evidenceSource,
+                           ServingMetrics metrics) {
+        if (contract.contract().enclave().referenceValues().platform() != evidenceSource.platform()) {
+            throw new IllegalArgumentException("this enclave runs on platform " + evidenceSource.platform()
+                    + " but the serving contract requires " + contract.contract().enclave().referenceValues().platform());
+        }
+        this.contract = contract;
+        this.config = config;
+        this.evidenceSource = evidenceSource;
+        this.metrics = metrics;
+        this.secrets = new InstanceSecrets(contract.contract().keyWrap());
+        long untilExpiry = Math.max(0, Duration.between(Instant.now(), contract.expiresAt()).toMillis());
+        expiry.schedule(this::expire, untilExpiry, TimeUnit.MILLISECONDS);
+    }
+
+    public ServingContractVerifier.Verified contract() {
+        return contract;
+    }
+
+    public InstanceKeys instanceKeys() {
+        return secrets.publicKeys();
+    }
+
+    public synchronized State state() {
+        return state;
+    }
+
+    /** Evidence for the client's nonce, bound to H(sc) and the instance keys, with a nonce of the enclave's. */
+    public Messages.EvidenceOffer attest(AttestChallenge challenge) throws ServingFailure, IOException {
+        requireContract(challenge.contractHash());
+        requireUnexpired();
+        EvidenceSource.Collected collected = evidenceSource.collect(
+                EvidenceBinding.reportData(challenge.nonce(), contract.hash(), secrets.publicKeys()));
+        byte[] enclaveNonce = new byte[EvidenceBinding.NONCE_LENGTH];
+        RANDOM.nextBytes(enclaveNonce);
+        challenges.issued(enclaveNonce, new Challenges.Issued(challenge.nonce(), evidenceSource.platform(), collected.evidence(),
+                collected.collateral(), Instant.now()));
+        metrics.attestation();
+        return new Messages.EvidenceOffer(evidenceSource.platform(), collected.evidence(), collected.collateral(),
+                secrets.publicKeys(), enclaveNonce);
+    }
+
+    /**
+     * The model provider's release, then its sealed model, streamed: checked against the release and the contract
+     * before anything is decrypted, opened in memory, loaded into ONNX Runtime (no files: external data refused, the
+     * signature checked), its plaintext zeroed.
+     */
+    public void provision(ProvisionRelease release, InputStream sealedModel) throws ServingFailure, IOException {
+        requireUnexpired();
+        synchronized (this) {
+            if (state != State.EMPTY) {
+                throw new ServingFailure(409, FailureCode.SESSION_UNAVAILABLE, "this instance is " + state.name().toLowerCase()
+                        + " and takes no model; a model provider provisions an instance once (restart it for a new one)");
+            }
+            state = State.LOADING;
+        }
+        boolean loaded = false;
+        try {
+            Challenges.Issued issued = challenges.take(release.enclaveNonce(), Instant.now());
+            if (issued == null || !MessageDigest.isEqual(issued.providerNonce(), release.providerNonce())) {
+                throw new ServingFailure(403, FailureCode.CONTRACT_REFUSED, "the release answers no attestation this instance "
+                        + "gave (unknown, used or older than " + CHALLENGE_LIFETIME.toMinutes() + " minutes): attest again");
+            }
+            KeyReleaseTranscript transcript = new KeyReleaseTranscript(contract.hash(), Role.MODEL_PROVIDER, release.providerNonce(),
+                    release.enclaveNonce(), Digests.sha256(issued.evidence()), secrets.publicKeys());
+            if (!contract.contract().modelProvider().verify(transcript.signingMessage(release.enc(), release.wrappedKey()),
+                    release.signature())) {
+                throw new ServingFailure(403, FailureCode.CONTRACT_REFUSED, "the release is not signed by the serving contract's "
+                        + "model provider " + contract.contract().modelProvider().fingerprint() + " for this attestation");
+            }
+            try (AssetKey key = AssetKeyWrap.unwrap(secrets.keyWrap(), transcript.hpkeInfo(), transcript.context(),
+                    new Hpke.Sealed(release.enc(), release.wrappedKey()), 0).key()) {
+                ModelRunner loadedRunner = load(key, sealedModel);
+                synchronized (this) {
+                    runner = loadedRunner;
+                    provisionedWith = issued;
+                    state = State.SERVING;
+                }
+                loaded = true;
+                LOG.info("serving {}: model provisioned and loaded", id());
+            }
+        } catch (ProtocolException e) {
+            throw new ServingFailure(403, FailureCode.CONTRACT_REFUSED, e.getMessage());
+        } finally {
+            if (!loaded) {
+                synchronized (this) {
+                    if (state == State.LOADING) {
+                        state = State.EMPTY;
+                    }
+                }
+            }
+        }
+    }
+
+    private ModelRunner load(AssetKey key, InputStream sealedModel) throws ServingFailure, IOException {
+        SealHeader header;
+        try {
+            header = SealHeader.decode(sealedModel.readNBytes(SealHeader.LENGTH));
+        } catch (SealException e) {
+            throw new ServingFailure(422, FailureCode.ASSET_INVALID, "sealed model: " + e.getMessage());
+        }
+        if (header.contentType() != ContentType.MODEL) {
+            throw new ServingFailure(422, FailureCode.ASSET_INVALID, "the upload is a sealed " + header.contentType().label()
+                    + ", expected a sealed model");
+        }
+        if (!MessageDigest.isEqual(header.keyId(), key.id())) {
+            throw new ServingFailure(422, FailureCode.ASSET_INVALID, "the sealed model was sealed with key id " + header.keyIdHex()
+                    + " but the key released has id " + key.idHex());
+        }
+        if (!header.plaintextSha256Hex().equals(contract.contract().model().sha256())) {
+            throw new ServingFailure(422, FailureCode.ASSET_INVALID, "model digest " + header.plaintextSha256Hex()
+                    + " is not the serving contract's model " + contract.contract().model().sha256());
+        }
+        if (header.plaintextSize() > config.maxModelBytes() || header.plaintextSize() > Integer.MAX_VALUE - 16) {
+            throw new ServingFailure(413, FailureCode.LIMIT_EXCEEDED, "the model's " + header.plaintextSize()
+                    + " bytes are over this enclave's limit of " + config.maxModelBytes());
+        }
+        byte[] plaintext = new byte[(int) header.plaintextSize()];
+        try {
+            try (UnsealingInputStream in = UnsealingInputStream.open(header, sealedModel, key, Unsealer.DigestCheck.RECOMPUTE)) {
+                int n = in.readNBytes(plaintext, 0, plaintext.length);
+                if (n != plaintext.length || in.read() >= 0 || !in.verified()) {
+                    throw new ServingFailure(422, FailureCode.ASSET_INVALID, "the sealed model's length or digest is not its header's");
+                }
+            } catch (UnsealingInputStream.Refused e) {
+                throw new ServingFailure(422, FailureCode.ASSET_INVALID, "sealed model: " + e.getMessage());
+            }
+            if (sealedModel.read() >= 0) {
+                throw new ServingFailure(422, FailureCode.ASSET_INVALID, "the upload holds bytes after the sealed model");
+            }
+            try {
+                return new ModelRunner(plaintext, contract.contract().model().signature(), config.intraOpThreads(),
+                        config.workDir().resolve("ort-scratch"));
+            } catch (InferenceException e) {
+                throw new ServingFailure(422, e.code(), e.getMessage());
+            }
+        } finally {
+            Arrays.fill(plaintext, (byte) 0);
+        }
+    }
+
+    /** The model provider's signed retire: the model is dropped, then the discard receipt is signed and returned. */
+    public SignedReceipt retire(RetireRequest request) throws ServingFailure {
+        requireContract(request.contractHash());
+        boolean signed;
+        try {
+            signed = contract.contract().modelProvider().verify(
+                    RetireRequest.signingMessage(contract.hash(), secrets.publicKeys(), request.nonce()), request.signature());
+        } catch (ProtocolException e) {
+            signed = false;
+        }
+        if (!signed) {
+            throw new ServingFailure(403, FailureCode.CONTRACT_REFUSED, "the retire request is not signed by the serving "
+                    + "contract's model provider " + contract.contract().modelProvider().fingerprint() + " for this instance");
+        }
+        SignedReceipt r = discard(Digests.hex(request.nonce()));
+        if (r == null) {
+            throw new ServingFailure(409, FailureCode.SESSION_UNAVAILABLE, "this instance holds no model to retire");
+        }
+        return r;
+    }
+
+    /** The contract expired: the model is dropped as by a retire, the receipt kept for the model provider's retire. */
+    private void expire() {
+        synchronized (this) {
+            if (state == State.EMPTY) {
+                state = State.RETIRED;
+                secrets.close();
+                LOG.info("serving {}: the serving contract expired before any model was provisioned", id());
+                return;
+            }
+        }
+        discard(null);
+    }
+
+    /** Drops the model (waiting for runs under way), closes ONNX Runtime's session, then signs; null if never provisioned. */
+    private SignedReceipt discard(String retireNonceHex) {
+        modelLock.writeLock().lock();
+        try {
+            ModelRunner dropped;
+            synchronized (this) {
+                if (state == State.RETIRED) {
+                    return discardReceipt;
+                }
+                if (state != State.SERVING) {
+                    return null;
+                }
+                state = State.RETIRED;
+                dropped = runner;
+                runner = null;
+            }
+            List<String> released = new ArrayList<>();
+            released.add("model plaintext buffer zeroed once loaded");
+            if (dropped.closeSession()) {
+                released.add("onnx runtime session closed");
+            }
+            dropped.close();
+            secrets.close();
+            released.add("instance key-wrap private key zeroed: no request or key opens here any more");
+            ServingDiscardReceipt payload = new ServingDiscardReceipt(contract.hashHex(), contract.contract().model().sha256(),
+                    retireNonceHex, requestsServed.get(), rowsServed.get(), released, Instant.now().toString(),
+                    Digests.hex(Digests.sha256(provisionedWith.evidence())));
+            SignedReceipt r = ReceiptSigner.sign(ServingDiscardReceipt.KIND, payload, secrets.signingKey(), provisionedWith.platform(),
+                    provisionedWith.evidence(), provisionedWith.collateral(), provisionedWith.providerNonce(), secrets.publicKeys());
+            synchronized (this) {
+                discardReceipt = r;
+            }
+            LOG.info("serving {}: model retired after {} requests", id(), requestsServed.get());
+            return r;
+        } finally {
+            modelLock.writeLock().unlock();
+        }
+    }
+
+    private void requireUnexpired() throws ServingFailure {
+        try {
+            contract.requireUnexpired(Instant.now());
+        } catch (ProtocolException e) {
+            throw new ServingFailure(410, FailureCode.CONTRACT_REFUSED, e.getMessage());
+        }
+    }
+
+    private void requireContract(String contractHashHex) throws ServingFailure {
+        if (!MessageDigest.isEqual(contract.hashHex().getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                contractHashHex.getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
+            throw new ServingFailure(409, FailureCode.CONTRACT_REFUSED, "this instance serves contract " + contract.hashHex()
+                    + ", not " + contractHashHex);
+        }
+    }
+
+    String id() {
+        return contract.hashHex().substring(0, 12);
+    }
+
+    @Override
+    public void close() {
+        expiry.shutdownNow();
+        discard(null);
+        secrets.close();
+    }
+}
