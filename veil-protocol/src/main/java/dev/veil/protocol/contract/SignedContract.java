@@ -11,6 +11,11 @@ import java.util.TreeMap;
 /** A contract with the signatures collected so far, keyed by role ("model_provider", "data_provider"). */
 public record SignedContract(SessionContract contract, Map<String, byte[]> signatures) {
     public SignedContract {
+        if (contract == null || signatures == null) {
+            // parsed from files anyone can hand over (a serving contract among them): refused here, not a crash later
+            throw new IllegalArgumentException("a contract file needs 'contract' and 'signatures'; a serving contract "
+                    + "(key 'serving_contract') is not a batch contract");
+        }
         signatures = Map.copyOf(signatures);
     }
 

@@ -14,7 +14,7 @@ import java.nio.file.Path;
 public record SignedServingContract(ServingContract servingContract, byte[] modelProviderSignature) {
     public SignedServingContract {
         if (servingContract == null) {
-            throw new IllegalArgumentException("serving contract file holds no serving_contract");
+            throw new IllegalArgumentException("a serving contract file needs 'serving_contract'; a batch contract (key 'contract') is not a serving contract");
         }
         modelProviderSignature = modelProviderSignature == null ? null : modelProviderSignature.clone();
     }

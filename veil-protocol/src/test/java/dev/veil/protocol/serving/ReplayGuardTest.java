@@ -1,0 +1,52 @@
+package dev.veil.protocol.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.veil.protocol.serving.ReplayGuard.Verdict;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class ReplayGuardTest {
+    private static final Instant T = Instant.parse("2026-12-01T12:00:00Z");
+    private static final String DP = "aaaa-bbbb-cccc-dddd-eeee";
+
+    @Test
+    void sameIdIsAdmittedOnceWithinTheWindow() {
+        ReplayGuard g = new ReplayGuard(Duration.ofMinutes(5), 10);
+        assertThat(g.admit(DP, "01", T, T)).isEqualTo(Verdict.ADMITTED);
+        assertThat(g.admit(DP, "01", T, T.plusSeconds(299))).isEqualTo(Verdict.REPLAYED);
+        assertThat(g.admit("ffff-bbbb-cccc-dddd-eeee", "01", T, T)).isEqualTo(Verdict.ADMITTED);
+    }
+
+    @Test
+    void requestOlderOrNewerThanTheWindowIsRefused() {
+        ReplayGuard g = new ReplayGuard(Duration.ofMinutes(5), 10);
+        assertThat(g.admit(DP, "01", T.minusSeconds(301), T)).isEqualTo(Verdict.OUTSIDE_WINDOW);
+        assertThat(g.admit(DP, "02", T.plusSeconds(301), T)).isEqualTo(Verdict.OUTSIDE_WINDOW);
+        assertThat(g.admit(DP, "03", T.minusSeconds(300), T)).isEqualTo(Verdict.ADMITTED);
+    }
+
+    @Test
+    void idsAreForgottenOnlyOnceTheirRequestWouldBeTooOldAnyway() {
+        ReplayGuard g = new ReplayGuard(Duration.ofMinutes(5), 10);
+        Instant future = T.plusSeconds(240);
+        g.admit(DP, "01", future, T);
+        // created 4 minutes ahead: still within the window until T + 9 min, so still remembered at T + 8 min
+        assertThat(g.admit(DP, "01", future, T.plusSeconds(480))).isEqualTo(Verdict.REPLAYED);
+        assertThat(g.admit(DP, "02", T.plusSeconds(600), T.plusSeconds(600))).isEqualTo(Verdict.ADMITTED);
+        assertThat(g.size()).isEqualTo(1);
+        assertThat(g.admit(DP, "01", future, T.plusSeconds(600))).isEqualTo(Verdict.OUTSIDE_WINDOW);
+    }
+
+    @Test
+    void fullGuardRefusesRatherThanForgettingEarly() {
+        ReplayGuard g = new ReplayGuard(Duration.ofMinutes(5), 2);
+        g.admit(DP, "01", T, T);
+        g.admit(DP, "02", T, T);
+        assertThat(g.admit(DP, "03", T, T)).isEqualTo(Verdict.FULL);
+        assertThat(g.admit(DP, "01", T, T)).isEqualTo(Verdict.REPLAYED);
+        assertThat(g.admit(DP, "03", T.plusSeconds(301), T.plusSeconds(301))).isEqualTo(Verdict.ADMITTED);
+        assertThat(g.size()).isEqualTo(1);
+    }
+}
