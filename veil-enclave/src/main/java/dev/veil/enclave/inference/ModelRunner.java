@@ -8,9 +8,12 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.veil.protocol.contract.DatasetFit;
 import dev.veil.protocol.contract.ModelSignature;
 import dev.veil.protocol.receipt.FailureCode;
 import dev.veil.tensor.FloatTensor;
+import dev.veil.tensor.NamedTensors;
+import dev.veil.tensor.Tensor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -22,6 +25,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -30,8 +35,12 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs an ONNX model loaded from bytes in memory (never from a file) over a dataset in batches. The model must have
- * one float32 input whose first dimension is the batch. A model whose tensors refer to external data is refused before
+ * Runs an ONNX model loaded from bytes in memory (never from a file), in two ways. {@link #run(NamedTensors)} takes
+ * any number of named inputs of the element types in {@link dev.veil.tensor.ElementType}, checked against the
+ * contract's signature before ONNX Runtime sees them, and gives every output by name (serving, and batches of an
+ * .npz). {@link #runBatch(FloatTensor)} feeds rows of a CSV or .npy dataset to a model of one float32 input whose
+ * first dimension is the batch. Both copy the data into direct buffers that are reused and zeroed after every run. A
+ * model whose tensors refer to external data is refused before
  * ONNX Runtime sees it, and ONNX Runtime is pointed at an empty private directory for external initializers as a
  * second line of defence. A run is terminated when it passes its time limit. Closing releases the native session.
  *
@@ -56,10 +65,16 @@ public final class ModelRunner implements AutoCloseable {
     private final Path emptyDir;
     private final OrtSession session;
     private final OrtSession.RunOptions runOptions;
+    private final ModelSignature signed;
+    /** The one float32 input CSV and .npy rows feed, or null when the model takes other inputs (an .npz feeds those). */
     private final String inputName;
     private final long[] inputShape;
+    /** Why CSV and .npy rows cannot feed this model, or null when they can. */
+    private final String rowsProblem;
     private volatile boolean terminated;
     private FloatBuffer input;
+    /** {@link #run(NamedTensors)}'s direct buffers, one per input name, grown as needed and zeroed after every run. */
+    private final Map<String, ByteBuffer> namedInputs = new HashMap<>();
     private boolean closed;
 
     /** A runner whose private directory is created under the JVM's temp directory. */
@@ -101,29 +116,136 @@ public final class ModelRunner implements AutoCloseable {
         session = created;
         runOptions = options;
         ContractSignatureCheck.requireSigned(session, signed, this::close);
+        this.signed = signed;
         try {
+            OrtTensors.requireLittleEndian();
             Map<String, NodeInfo> inputs = session.getInputInfo();
-            if (inputs.size() != 1) {
-                close();
-                throw new InferenceException(FailureCode.MODEL_INVALID, "model has " + inputs.size() + " inputs " + inputs.keySet()
-                        + "; Veil feeds exactly one tensor");
-            }
             var entry = inputs.entrySet().iterator().next();
-            inputName = entry.getKey();
-            if (!(entry.getValue().getInfo() instanceof TensorInfo ti) || ti.type != OnnxJavaType.FLOAT) {
-                close();
-                throw new InferenceException(FailureCode.MODEL_INVALID, "model input '" + entry.getKey() + "' is "
-                        + entry.getValue().getInfo() + "; Veil feeds float32 tensors");
+            if (inputs.size() != 1) {
+                rowsProblem = "the model takes " + inputs.size() + " inputs " + inputs.keySet() + "; CSV and .npy feed exactly"
+                        + " one tensor: give an .npz with one array per input name";
+            } else if (!(entry.getValue().getInfo() instanceof TensorInfo ti) || ti.type != OnnxJavaType.FLOAT) {
+                rowsProblem = "model input '" + entry.getKey() + "' is " + entry.getValue().getInfo() + "; CSV and .npy feed"
+                        + " float32 tensors: give an .npz holding an array of that name and type";
+            } else {
+                rowsProblem = null;
             }
-            inputShape = ti.getShape();
+            if (rowsProblem == null) {
+                inputName = entry.getKey();
+                inputShape = ((TensorInfo) entry.getValue().getInfo()).getShape();
+            } else {
+                inputName = null;
+                inputShape = null;
+            }
         } catch (OrtException e) {
             close();
             throw new InferenceException(FailureCode.MODEL_INVALID, "model metadata cannot be read by ONNX Runtime", e);
+        } catch (InferenceException e) {
+            close();
+            throw e;
         }
     }
 
-    /** The model's input shape; -1 marks a free dimension. */
+    /** The contract's signature of the model, which its inputs and outputs were checked against when it was loaded. */
+    public ModelSignature signature() {
+        return signed;
+    }
+
+    /**
+     * Runs the model once on {@code inputs}, one tensor per model input by name, and returns every tensor output by
+     * name, in the model's order (sequence and map outputs, such as scikit-learn's ZipMap, are left out). The inputs
+     * are checked against the contract's signature first: a missing, extra or unknown name, another element type, rank
+     * or fixed size, or one named free dimension given two sizes, is refused with one line naming the input, what
+     * the contract expects and what was found ({@link FailureCode#DATASET_INVALID}). ONNX Runtime's own error text
+     * never leaves. The caller owns the inputs (this does not wipe them) and the outputs (which it should wipe when
+     * done). Runs one at a time: the input buffers are shared.
+     */
+    public synchronized NamedTensors run(NamedTensors inputs) throws InferenceException {
+        requireNotTerminated();
+        if (closed) {
+            throw new InferenceException(FailureCode.INTERNAL_ERROR, "the model's session is closed");
+        }
+        List<DatasetFit.Given> given = new ArrayList<>(inputs.size());
+        for (Tensor t : inputs.tensors()) {
+            given.add(new DatasetFit.Given(t.name(), OrtTensors.valueType(t.type()), t.shape()));
+        }
+        String problem = DatasetFit.problem(signed, given);
+        if (problem != null) {
+            throw new InferenceException(FailureCode.DATASET_INVALID, problem);
+        }
+        Map<String, OnnxTensor> feed = new LinkedHashMap<>();
+        try {
+            for (Tensor t : inputs.tensors()) {
+                feed.put(t.name(), OrtTensors.input(env, t, namedInputBuffer(t.name(), t.data().length)));
+            }
+            try (OrtSession.Result result = session.run(feed, runOptions)) {
+                List<Tensor> outputs = new ArrayList<>();
+                try {
+                    for (Map.Entry<String, OnnxValue> e : result) {
+                        if (e.getValue() instanceof OnnxTensor t) {
+                            outputs.add(OrtTensors.output(e.getKey(), t));
+                        }
+                    }
+                    return new NamedTensors(outputs);
+                } catch (InferenceException | RuntimeException e) {
+                    outputs.forEach(Tensor::wipe);
+                    throw e;
+                }
+            }
+        } catch (OrtException e) {
+            requireNotTerminated();
+            throw new InferenceException(FailureCode.INFERENCE_FAILED, MODEL_FAILED_ON_INPUT + " (" + shapes(inputs) + ")", e);
+        } finally {
+            feed.values().forEach(OnnxTensor::close);
+            for (Tensor t : inputs.tensors()) {
+                ByteBuffer b = namedInputs.get(t.name());
+                if (b != null) {
+                    zero(b, Math.min(b.capacity(), t.data().length));   // the data provider's values, as ONNX Runtime read them
+                }
+            }
+        }
+    }
+
+    /** The reused direct buffer for input {@code name}, at least {@code bytes} long. */
+    private ByteBuffer namedInputBuffer(String name, int bytes) {
+        ByteBuffer b = namedInputs.get(name);
+        if (b == null || b.capacity() < bytes) {
+            if (b != null) {
+                zero(b, b.capacity());
+            }
+            b = ByteBuffer.allocateDirect(Math.max(bytes, 1)).order(ByteOrder.nativeOrder());
+            namedInputs.put(name, b);
+        }
+        return b;
+    }
+
+    private static void zero(ByteBuffer b, int bytes) {
+        b.clear();
+        for (int i = 0; i < bytes; i++) {
+            b.put(i, (byte) 0);
+        }
+    }
+
+    /** "'input_ids' int64 [8, 128], 'attention_mask' int64 [8, 128]": Veil's own view of the inputs, no values. */
+    private static String shapes(NamedTensors inputs) {
+        return String.join(", ", inputs.tensors().stream().map(Tensor::toString).toList());
+    }
+
+    private void requireRowsFeedable() throws InferenceException {
+        if (rowsProblem != null) {
+            throw new InferenceException(FailureCode.DATASET_INVALID, rowsProblem);
+        }
+    }
+
+    /**
+     * The shape of the model's one float32 input, which CSV and .npy rows feed; -1 marks a free dimension.
+     *
+     * @throws IllegalStateException when the model takes other inputs
+     */
     public long[] inputShape() {
+        if (inputShape == null) {
+            throw new IllegalStateException(rowsProblem);
+        }
         return inputShape.clone();
     }
 
@@ -132,6 +254,7 @@ public final class ModelRunner implements AutoCloseable {
      * first axis, checked before the model sees any row.
      */
     public void checkAcceptsRows(long[] rowShape) throws InferenceException {
+        requireRowsFeedable();
         long[] s = new long[rowShape.length + 1];
         s[0] = -1;
         System.arraycopy(rowShape, 0, s, 1, rowShape.length);
@@ -154,7 +277,7 @@ public final class ModelRunner implements AutoCloseable {
      * input, at most {@code maxRows} and at least one.
      */
     public int batchRows(int maxRows, long bytesPerBatch, int rowSize) {
-        if (inputShape[0] > 0) {
+        if (inputShape != null && inputShape[0] > 0) {
             return (int) inputShape[0];
         }
         long fit = bytesPerBatch / Math.max(1L, (long) rowSize * Float.BYTES);
@@ -288,6 +411,7 @@ public final class ModelRunner implements AutoCloseable {
             if (input != null) {
                 zero(input, input.capacity());
             }
+            namedInputs.values().forEach(b -> zero(b, b.capacity()));
         }
         return closed;
     }

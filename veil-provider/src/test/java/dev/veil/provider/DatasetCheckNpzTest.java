@@ -1,0 +1,122 @@
+package dev.veil.provider;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.veil.protocol.contract.DatasetFit;
+import dev.veil.protocol.contract.Dim;
+import dev.veil.protocol.contract.EnclavePolicy;
+import dev.veil.protocol.contract.ModelSignature;
+import dev.veil.protocol.contract.ModelTerms;
+import dev.veil.protocol.contract.OutputPolicy;
+import dev.veil.protocol.contract.SessionContract;
+import dev.veil.protocol.contract.ValueSignature;
+import dev.veil.protocol.contract.ValueType;
+import dev.veil.protocol.identity.Identity;
+import dev.veil.protocol.json.ProtocolException;
+import dev.veil.protocol.keyrelease.KeyWrapSuite;
+import dev.veil.seal.AssetKey;
+import dev.veil.seal.ContentType;
+import dev.veil.seal.Sealer;
+import dev.veil.tensor.ElementType;
+import dev.veil.tensor.NamedTensors;
+import dev.veil.tensor.Tensor;
+import dev.veil.tensor.npz.Npz;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The data provider's check of an .npz dataset against a model of named inputs, before any key moves. */
+class DatasetCheckNpzTest {
+    private static final Identity MP = Identity.generate("mp", KeyWrapSuite.X25519);
+    private static final Identity DP = Identity.generate("dp", KeyWrapSuite.X25519);
+    /** A transformer's inputs: two int64 [batch, sequence], the sequence length named and so shared. */
+    private static final SessionContract TOKENS = contract(
+            ValueSignature.tensor("input_ids", ValueType.INT64, Dim.free("batch"), Dim.free("sequence")),
+            ValueSignature.tensor("attention_mask", ValueType.INT64, Dim.free("batch"), Dim.free("sequence")));
+
+    private static SessionContract contract(ValueSignature... inputs) {
+        ModelSignature s = new ModelSignature(List.of(inputs), List.of(ValueSignature.tensor("y", ValueType.FLOAT32, Dim.free("batch"))));
+        return SessionContract.draft(new ModelTerms("ab".repeat(32), "m", s), MP.publicIdentity(), DP.publicIdentity(),
+                new EnclavePolicy(dev.veil.attest.Platform.SIM, List.of("cd".repeat(48)), false, true), KeyWrapSuite.X25519,
+                OutputPolicy.npz(), Instant.now().plusSeconds(3600));
+    }
+
+    private static byte[] sealed(AssetKey key, Tensor... arrays) {
+        return new Sealer(4096).sealBytes(Npz.write(NamedTensors.of(arrays)), key, ContentType.DATASET);
+    }
+
+    private static Tensor ids(String name, int rows, int length) {
+        return Tensor.ofLongs(name, new long[] {rows, length}, new long[rows * length]);
+    }
+
+    @Test
+    void fittingNpzPasses() {
+        try (AssetKey key = AssetKey.generate()) {
+            assertThatCode(() -> DatasetCheck.requireFits(TOKENS, sealed(key, ids("attention_mask", 3, 16), ids("input_ids", 3, 16)), key))
+                    .doesNotThrowAnyException();
+        }
+    }
+
+    @Test
+    void missingInputIsRefusedBeforeAnyKeyMoves() {
+        try (AssetKey key = AssetKey.generate()) {
+            assertThatThrownBy(() -> DatasetCheck.requireFits(TOKENS, sealed(key, ids("input_ids", 3, 16)), key))
+                    .isInstanceOf(ProtocolException.class)
+                    .hasMessage("your data has no array 'attention_mask' for the contract's model input 'attention_mask' int64"
+                            + " [batch, sequence]; nothing was released");
+        }
+    }
+
+    @Test
+    void wrongElementTypeIsRefused() {
+        try (AssetKey key = AssetKey.generate()) {
+            Tensor floats = Tensor.ofFloats("attention_mask", new long[] {3, 16}, new float[48]);
+            assertThatThrownBy(() -> DatasetCheck.requireFits(TOKENS, sealed(key, ids("input_ids", 3, 16), floats), key))
+                    .hasMessage("your array 'attention_mask' is float32 [3, 16] but the contract's model input is 'attention_mask'"
+                            + " int64 [batch, sequence]: the element type differs; nothing was released");
+        }
+    }
+
+    @Test
+    void arraysOfDifferentRowCountsAreRefused() {
+        try (AssetKey key = AssetKey.generate()) {
+            assertThatThrownBy(() -> DatasetCheck.requireFits(TOKENS, sealed(key, ids("input_ids", 3, 16), ids("attention_mask", 2, 16)), key))
+                    .hasMessageStartingWith("your arrays hold different numbers of rows: 'input_ids' 3, 'attention_mask' 2");
+        }
+    }
+
+    @Test
+    void sequenceLengthsThatDisagreeAreRefused() {
+        try (AssetKey key = AssetKey.generate()) {
+            assertThatThrownBy(() -> DatasetCheck.requireFits(TOKENS, sealed(key, ids("input_ids", 3, 16), ids("attention_mask", 3, 8)), key))
+                    .hasMessageContaining("dimension 1 ('sequence') is 8 here but 16 in an earlier array");
+        }
+    }
+
+    @Test
+    void fixedBatchDimensionTakesAnyRowCount() {
+        SessionContract fixedBatch = contract(ValueSignature.tensor("x", ValueType.BOOL, Dim.fixed(1), Dim.fixed(4)));
+        try (AssetKey key = AssetKey.generate()) {
+            Tensor x = new Tensor("x", ElementType.BOOL, new long[] {5, 4}, new byte[20]);
+            assertThatCode(() -> DatasetCheck.requireFits(fixedBatch, sealed(key, x), key)).doesNotThrowAnyException();
+        }
+    }
+
+    @Test
+    void hostileArchiveIsOneLine() {
+        byte[] zip = Npz.write(NamedTensors.of(ids("input_ids", 1, 1)));
+        byte[] trailing = java.util.Arrays.copyOf(zip, zip.length + 1);
+        assertThatThrownBy(() -> DatasetCheck.requireFits(TOKENS, trailing))
+                .hasMessageStartingWith("your dataset cannot be read: .npz does not end with the zip directory's end record");
+    }
+
+    @Test
+    void npzAboveTheBatchLimitIsRefusedBeforeItIsRead() {
+        byte[] huge = new byte[(int) DatasetFit.MAX_NPZ_BYTES + 1];
+        System.arraycopy(new byte[] {'P', 'K', 3, 4}, 0, huge, 0, 4);
+        assertThatThrownBy(() -> DatasetCheck.requireFits(TOKENS, huge))
+                .hasMessage("your .npz dataset is 67108865 bytes; a batch session takes an .npz of at most 67108864 bytes"
+                        + " (CSV and .npy of any size stream): split it into several sessions; nothing was released");
+    }
+}

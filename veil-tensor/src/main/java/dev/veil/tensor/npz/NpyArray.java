@@ -1,0 +1,148 @@
+package dev.veil.tensor.npz;
+
+import dev.veil.tensor.ElementType;
+import dev.veil.tensor.Tensor;
+import dev.veil.tensor.TensorFormatException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One {@code .npy} array as an .npz entry holds it, read strictly: the header must be NumPy's dictionary of
+ * {@code descr}, {@code fortran_order} and {@code shape} and nothing else; the dtype one of {@link ElementType}'s, little-endian
+ * as NumPy writes it (big-endian, object, structured and other dtypes are refused, not converted); C order only; the
+ * data exactly as long as the shape and dtype say. Also writes arrays the way {@code numpy.save} does (format 1.0, header
+ * padded to 64 bytes).
+ */
+public final class NpyArray {
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final Pattern HEADER = Pattern.compile(
+            "\\{\\s*'descr'\\s*:\\s*'([^']{1,16})'\\s*,\\s*'fortran_order'\\s*:\\s*(True|False)\\s*,"
+                    + "\\s*'shape'\\s*:\\s*\\(([0-9, ]{0,400})\\)\\s*,?\\s*\\}[ ]*\\n");
+    private static final Pattern DIM = Pattern.compile("[0-9]{1,19}");
+
+    private NpyArray() {
+    }
+
+    /** The tensor named {@code name} held by the .npy bytes {@code npy}; {@code what} names them in errors. */
+    public static Tensor read(String name, byte[] npy, String what) throws TensorFormatException {
+        if (npy.length < 10 || !Arrays.equals(npy, 0, 6, MAGIC, 0, 6)) {
+            throw new TensorFormatException(what + " is not a NumPy .npy array (missing \\x93NUMPY magic); save it with numpy.savez");
+        }
+        int major = npy[6] & 0xff;
+        int minor = npy[7] & 0xff;
+        long headerLength;
+        int start;
+        if (major == 1 && minor == 0) {
+            headerLength = (npy[8] & 0xff) | (npy[9] & 0xff) << 8;
+            start = 10;
+        } else if ((major == 2 || major == 3) && minor == 0 && npy.length >= 12) {
+            headerLength = (npy[8] & 0xffL) | (npy[9] & 0xffL) << 8 | (npy[10] & 0xffL) << 16 | (npy[11] & 0xffL) << 24;
+            start = 12;
+        } else {
+            throw new TensorFormatException(what + " has .npy format version " + major + "." + minor + "; 1.0, 2.0 or 3.0 expected");
+        }
+        if (headerLength > npy.length - start) {
+            throw new TensorFormatException(what + " has a .npy header of " + headerLength + " bytes, longer than the array");
+        }
+        String header = new String(npy, start, (int) headerLength, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        Matcher m = HEADER.matcher(header);
+        if (!m.matches()) {
+            throw new TensorFormatException(what + " has a .npy header that is not NumPy's {'descr', 'fortran_order', 'shape'}"
+                    + " dictionary (structured or unusual arrays are refused); save a plain array with numpy.savez");
+        }
+        ElementType type = elementType(m.group(1), what);
+        if (m.group(2).equals("True")) {
+            throw new TensorFormatException(what + " is Fortran-ordered; save it C-ordered (numpy.ascontiguousarray)");
+        }
+        long[] shape = shape(m.group(3), what);
+        long bytes;
+        try {
+            bytes = Math.multiplyExact(Tensor.elementCount(shape), type.byteSize());
+        } catch (ArithmeticException e) {
+            throw new TensorFormatException(what + " has shape " + Arrays.toString(shape) + ", too large");
+        }
+        int dataStart = start + (int) headerLength;
+        long held = npy.length - dataStart;
+        if (held != bytes) {
+            throw new TensorFormatException(what + " holds " + held + " bytes of data but shape " + Arrays.toString(shape) + " of "
+                    + type.id() + " needs " + bytes);
+        }
+        byte[] data = Arrays.copyOfRange(npy, dataStart, npy.length);
+        try {
+            return new Tensor(name, type, shape, data);
+        } catch (IllegalArgumentException e) {
+            Arrays.fill(data, (byte) 0);
+            throw new TensorFormatException(what + ": " + e.getMessage());
+        }
+    }
+
+    private static ElementType elementType(String descr, String what) throws TensorFormatException {
+        ElementType t = ElementType.ofNpyDescr(descr);
+        if (t != null) {
+            return t;
+        }
+        String shown = Tensor.printable(descr);
+        if (descr.startsWith(">") || descr.startsWith("=")) {
+            throw new TensorFormatException(what + " has dtype '" + shown + "', not little-endian; save it as little-endian "
+                    + "(arr.astype(arr.dtype.newbyteorder('<')))");
+        }
+        if (descr.contains("O")) {
+            throw new TensorFormatException(what + " is an object array (dtype '" + shown + "'); object arrays are refused, "
+                    + "save numbers");
+        }
+        throw new TensorFormatException(what + " has dtype '" + shown + "'; Veil takes float32, float16, float64, int64, "
+                + "int32, int8, uint8 and bool");
+    }
+
+    private static long[] shape(String text, String what) throws TensorFormatException {
+        String t = text.strip();
+        if (t.isEmpty()) {
+            return new long[0];
+        }
+        if (t.endsWith(",")) {
+            t = t.substring(0, t.length() - 1);
+        }
+        List<Long> dims = new ArrayList<>();
+        for (String part : t.split(",", -1)) {
+            String d = part.strip();
+            if (!DIM.matcher(d).matches()) {
+                throw new TensorFormatException(what + " has a malformed .npy shape (" + Tensor.printable(text) + ")");
+            }
+            try {
+                dims.add(Long.parseLong(d));
+            } catch (NumberFormatException e) {
+                throw new TensorFormatException(what + " has a dimension too large in its .npy shape");
+            }
+        }
+        if (dims.size() > Tensor.MAX_RANK) {
+            throw new TensorFormatException(what + " has rank " + dims.size() + "; at most " + Tensor.MAX_RANK + " is accepted");
+        }
+        return dims.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** The .npy header {@code numpy.save} writes for {@code t}: magic, version 1.0, the dictionary padded to 64 bytes. */
+    public static byte[] header(Tensor t) {
+        long[] shape = t.shape();
+        StringBuilder dims = new StringBuilder("(");
+        for (int i = 0; i < shape.length; i++) {
+            dims.append(i > 0 ? ", " : "").append(shape[i]);
+        }
+        dims.append(shape.length == 1 ? ",)" : ")");
+        String dict = "{'descr': '" + t.type().npyDescr() + "', 'fortran_order': False, 'shape': " + dims + ", }";
+        int unpadded = 10 + dict.length() + 1;
+        String text = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
+        byte[] out = new byte[10 + text.length()];
+        System.arraycopy(MAGIC, 0, out, 0, MAGIC.length);
+        out[6] = 1;
+        out[7] = 0;
+        out[8] = (byte) text.length();
+        out[9] = (byte) (text.length() >>> 8);
+        byte[] ascii = text.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(ascii, 0, out, 10, ascii.length);
+        return out;
+    }
+}
