@@ -34,6 +34,7 @@ final class ServingFixture implements AutoCloseable {
     static final Path MODEL = Path.of(System.getProperty("veil.testdata.dir"), "models", "ocr-direction-cls.onnx");
     static final Identity MP = Identity.generate("serving-mp", KeyWrapSuite.MLKEM768_X25519);
     static final Identity DP = Identity.generate("serving-dp", KeyWrapSuite.X25519);
+    static final Identity DP2 = Identity.generate("serving-dp2", KeyWrapSuite.MLKEM768_X25519);
     static final Identity STRANGER = Identity.generate("stranger", KeyWrapSuite.X25519);
 
     final Path dir;
@@ -49,13 +50,17 @@ final class ServingFixture implements AutoCloseable {
     }
 
     ServingFixture(Path dir, ServerLimits limits) throws Exception {
+        this(dir, limits, new ServingBudget(1000L, 10_000L));
+    }
+
+    ServingFixture(Path dir, ServerLimits limits, ServingBudget budget) throws Exception {
         this.dir = dir;
         this.config = EnclaveConfig.simDefaults(dir.resolve("enclave")).withBatchSize(64);
         byte[] model = Files.readAllBytes(MODEL);
         EnclavePolicy policy = new EnclavePolicy(dev.veil.attest.Platform.SIM, List.of(Digests.hex(CodeMeasurement.compute(config))), false, true);
         ServingContract c = ServingContract.draft(OnnxSignatureReader.modelTerms(model, "ocr-direction-cls"), MP.publicIdentity(),
-                policy, KeyWrapSuite.MLKEM768_X25519, OutputPolicy.scores(), DataProviderAccess.only(List.of(DP.publicIdentity())),
-                new ServingBudget(1000L, 10_000L), new ServingLimits(16, 30), Instant.now().plus(Duration.ofHours(1)));
+                policy, KeyWrapSuite.MLKEM768_X25519, OutputPolicy.scores(), DataProviderAccess.only(List.of(DP.publicIdentity(), DP2.publicIdentity())),
+                budget, new ServingLimits((int) Math.min(16, budget.rowsPerDay()), 30), Instant.now().plus(Duration.ofHours(1)));
         this.signed = SignedServingContract.unsigned(c).signedBy(MP);
         this.contract = ServingContractVerifier.verify(signed, Instant.now());
         this.modelKey = AssetKey.generate();
@@ -84,6 +89,17 @@ final class ServingFixture implements AutoCloseable {
 
     void provision(ServingClient client) throws Exception {
         client.provision(MP, SealedAsset.of(sealedModel), modelKey, sealedModel);
+    }
+
+    /** {@code rows} OCR crops (float32 [rows, 3, 48, 192]) of values from {@code seed}, as the request's .npz. */
+    static byte[] crops(int rows, long seed) {
+        float[] v = new float[rows * 3 * 48 * 192];
+        java.util.Random r = new java.util.Random(seed);
+        for (int i = 0; i < v.length; i++) {
+            v[i] = r.nextFloat() * 2 - 1;
+        }
+        return dev.veil.tensor.npz.Npz.write(dev.veil.tensor.NamedTensors.of(
+                dev.veil.tensor.Tensor.ofFloats("x", new long[] {rows, 3, 48, 192}, v)));
     }
 
     @Override

@@ -42,7 +42,26 @@ final class ServingEndpoints {
             RetireRequest r = parse(x.body(limits.maxRequestBytes()), RetireRequest.class, "retire request");
             return Reply.json(Json.canonical(instance.retire(r)));
         });
+        routes.put(Route.INFER, x -> {
+            InferAnswer a = instance.infer(x.body(limits.maxRequestBytes()));
+            return new Reply(a.status(), Reply.BINARY, a.sealed());
+        });
+        routes.put(Route.LOG_HEAD, x -> Reply.json(Json.canonical(instance.head())));
+        routes.put(Route.LOG_CONSISTENCY, x -> Reply.json(Json.canonical(instance.consistency(size(x, "from"), size(x, "to")))));
         return routes;
+    }
+
+    private static long size(Exchange x, String name) throws ServingFailure {
+        String v = x.query(name);
+        try {
+            long n = Long.parseLong(v == null ? "" : v);
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ServingFailure(400, FailureCode.PEER_PROTOCOL_ERROR, "query parameter '" + name + "' must be a tree size (0 or more)");
+        }
     }
 
     static <T> T parse(byte[] body, Class<T> type, String what) throws ServingFailure {

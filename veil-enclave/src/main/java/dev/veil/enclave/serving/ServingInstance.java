@@ -41,6 +41,27 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import dev.veil.protocol.contract.OutputPolicy;
+import dev.veil.protocol.json.Json;
+import dev.veil.protocol.serving.OpenedRequest;
+import dev.veil.protocol.serving.ReplayGuard;
+import dev.veil.protocol.serving.RequestRefused;
+import dev.veil.protocol.serving.ServingGateway;
+import dev.veil.protocol.servinghttp.LogReceipt;
+import dev.veil.protocol.translog.ConsistencyProof;
+import dev.veil.protocol.translog.LeafCommitments;
+import dev.veil.protocol.translog.LeafSalts;
+import dev.veil.protocol.translog.LogInclusion;
+import dev.veil.protocol.translog.SignedTreeHead;
+import dev.veil.protocol.translog.TransparencyLog;
+import dev.veil.tensor.NamedTensors;
+import dev.veil.tensor.Tensor;
+import dev.veil.tensor.TensorFormatException;
+import dev.veil.tensor.npz.Npz;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +77,12 @@ public final class ServingInstance implements AutoCloseable {
     /** A provisioning release must follow its attestation within this. */
     static final Duration CHALLENGE_LIFETIME = Duration.ofMinutes(5);
     static final int MAX_OPEN_CHALLENGES = 1024;
+    /** Requests waiting for a batch; more are answered 503. */
+    static final int BATCH_QUEUE = 1024;
+    /** Identities a contract open to any data provider keeps budgets for. */
+    static final int MAX_DATA_PROVIDERS = 100_000;
+    /** How long a request may wait for its batch beyond the contract's run-time limit. */
+    static final Duration QUEUE_MARGIN = Duration.ofSeconds(30);
 
     /** Where the instance is in its life. */
     public enum State { EMPTY, LOADING, SERVING, RETIRED }
@@ -75,8 +102,12 @@ public final class ServingInstance implements AutoCloseable {
     });
     private final AtomicLong requestsServed = new AtomicLong();
     private final AtomicLong rowsServed = new AtomicLong();
+    private final TransparencyLog log;
+    private final ServingGateway gateway;
+    private final Budgets budgets;
     private State state = State.EMPTY;
     private ModelRunner runner;
+    private Coalescer<NamedTensors, NamedTensors> coalescer;
     private Challenges.Issued provisionedWith;
     private SignedReceipt discardReceipt;
 
@@ -90,7 +121,15 @@ public final class ServingInstance implements AutoCloseable {
         this.config = config;
         this.evidenceSource = evidenceSource;
         this.metrics = metrics;
+        String kind = contract.contract().output().kind();
+        if (!OutputPolicy.NPZ.equals(kind) && !OutputPolicy.SCORES.equals(kind)) {
+            throw new IllegalArgumentException("the serving contract's output policy is '" + kind
+                    + "'; a serving enclave answers 'npz' (every output) or 'scores' (the first output)");
+        }
         this.secrets = new InstanceSecrets(contract.contract().keyWrap());
+        this.log = new TransparencyLog(contract.hash(), secrets.signingKey(), java.time.Clock.systemUTC());
+        this.gateway = new ServingGateway(contract, secrets.publicKeys(), secrets.keyWrap(), ReplayGuard.withDefaults());
+        this.budgets = new Budgets(contract.contract().budget(), MAX_DATA_PROVIDERS);
         long untilExpiry = Math.max(0, Duration.between(Instant.now(), contract.expiresAt()).toMillis());
         expiry.schedule(this::expire, untilExpiry, TimeUnit.MILLISECONDS);
     }
@@ -155,6 +194,9 @@ public final class ServingInstance implements AutoCloseable {
                 ModelRunner loadedRunner = load(key, sealedModel);
                 synchronized (this) {
                     runner = loadedRunner;
+                    coalescer = new Coalescer<>(inputs -> runBatch(loadedRunner, inputs), ServingInstance::describe,
+                            TensorBatching.batchable(loadedRunner.signature()), config.batchSize(), Coalescer.MAX_WAIT_LIMIT,
+                            BATCH_QUEUE, metrics::batch);
                     provisionedWith = issued;
                     state = State.SERVING;
                 }
@@ -260,6 +302,7 @@ public final class ServingInstance implements AutoCloseable {
         modelLock.writeLock().lock();
         try {
             ModelRunner dropped;
+            Coalescer<NamedTensors, NamedTensors> batches;
             synchronized (this) {
                 if (state == State.RETIRED) {
                     return discardReceipt;
@@ -269,8 +312,11 @@ public final class ServingInstance implements AutoCloseable {
                 }
                 state = State.RETIRED;
                 dropped = runner;
+                batches = coalescer;
                 runner = null;
+                coalescer = null;
             }
+            batches.close();
             List<String> released = new ArrayList<>();
             released.add("model plaintext buffer zeroed once loaded");
             if (dropped.closeSession()) {
@@ -280,7 +326,7 @@ public final class ServingInstance implements AutoCloseable {
             secrets.close();
             released.add("instance key-wrap private key zeroed: no request or key opens here any more");
             ServingDiscardReceipt payload = new ServingDiscardReceipt(contract.hashHex(), contract.contract().model().sha256(),
-                    retireNonceHex, requestsServed.get(), rowsServed.get(), released, Instant.now().toString(),
+                    retireNonceHex, requestsServed.get(), rowsServed.get(), log.head(), released, Instant.now().toString(),
                     Digests.hex(Digests.sha256(provisionedWith.evidence())));
             SignedReceipt r = ReceiptSigner.sign(ServingDiscardReceipt.KIND, payload, secrets.signingKey(), provisionedWith.platform(),
                     provisionedWith.evidence(), provisionedWith.collateral(), provisionedWith.providerNonce(), secrets.publicKeys());
@@ -292,6 +338,185 @@ public final class ServingInstance implements AutoCloseable {
         } finally {
             modelLock.writeLock().unlock();
         }
+    }
+
+    /**
+     * One encapsulated request: opened and admitted by the gateway (this instance's key, this contract, a data
+     * provider the contract lists, its signature, the rows per request, the replay guard), held to the data
+     * provider's budgets, run (coalesced with others of its shape), logged, and answered sealed to the request's own
+     * context with its log receipt. Every refusal after the request opened is sealed to its data provider too; what
+     * goes in the clear (status, metrics, logs) is the fixed code alone.
+     */
+    public InferAnswer infer(byte[] encapsulated) throws ServingFailure {
+        modelLock.readLock().lock();
+        try {
+            Coalescer<NamedTensors, NamedTensors> batches;
+            synchronized (this) {
+                if (state != State.SERVING) {
+                    throw new ServingFailure(409, FailureCode.SESSION_UNAVAILABLE, "this instance holds no model (it is "
+                            + state.name().toLowerCase() + "): the model provider must provision it");
+                }
+                batches = coalescer;
+            }
+            Instant now = Instant.now();
+            OpenedRequest opened;
+            try {
+                opened = gateway.open(encapsulated, now);
+            } catch (RequestRefused e) {
+                metrics.failure(e.code());
+                if (e.sealedResponse().isEmpty()) {
+                    throw new ServingFailure(statusOf(e.code()), e.code(), e.getMessage());
+                }
+                return new InferAnswer(statusOf(e.code()), e.sealedResponse().get());
+            }
+            return answer(opened, batches, now);
+        } finally {
+            modelLock.readLock().unlock();
+        }
+    }
+
+    private InferAnswer answer(OpenedRequest opened, Coalescer<NamedTensors, NamedTensors> batches, Instant now) throws ServingFailure {
+        long rows = opened.request().rows();
+        String who = opened.dataProvider().fingerprint();
+        byte[] inputsNpz = opened.inputs();
+        NamedTensors inputs = null;
+        NamedTensors outputs = null;
+        boolean reserved = false;
+        try {
+            try {
+                inputs = Npz.read(inputsNpz, dev.veil.protocol.contract.DatasetFit.MAX_NPZ_BYTES);
+            } catch (TensorFormatException e) {
+                return refused(opened, FailureCode.DATASET_INVALID, "inputs: " + e.getMessage());
+            }
+            if (inputs.size() == 0) {
+                return refused(opened, FailureCode.DATASET_INVALID, "the request's .npz holds no input");
+            }
+            for (Tensor t : inputs.tensors()) {
+                if (t.rank() == 0 || t.dim(0) != rows) {
+                    return refused(opened, FailureCode.DATASET_INVALID, "the request declares " + rows + " rows but input '"
+                            + Tensor.printable(t.name()) + "' has shape " + Arrays.toString(t.shape())
+                            + ": every input's first dimension is the request's rows");
+                }
+            }
+            try {
+                budgets.reserve(who, rows, now);
+                reserved = true;
+            } catch (Budgets.Exhausted e) {
+                return refused(opened, FailureCode.LIMIT_EXCEEDED, e.getMessage());
+            }
+            CompletableFuture<NamedTensors> result;
+            try {
+                result = batches.submit(inputs);
+            } catch (Coalescer.Full e) {
+                throw new ServingFailure(Refusal.OVERLOADED, "the batch queue is full; retry shortly");
+            }
+            try {
+                outputs = result.get(contract.contract().limits().maxInferenceSeconds() + QUEUE_MARGIN.toSeconds(), TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof InferenceException ie) {
+                    return refused(opened, ie.code(), ie.getMessage());
+                }
+                LOG.error("serving {}: internal failure running a request ({})", id(), e.getCause().getClass().getName());
+                return refused(opened, FailureCode.INTERNAL_ERROR, "the enclave failed while running the model");
+            } catch (TimeoutException e) {
+                return refused(opened, FailureCode.TIMEOUT, "the request was not answered within the serving contract's limit");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return refused(opened, FailureCode.ENCLAVE_SHUTDOWN, "the enclave is shutting down");
+            }
+            byte[] outputsNpz = Npz.write(OutputPolicy.NPZ.equals(contract.contract().output().kind()) ? outputs
+                    : new NamedTensors(java.util.List.of(outputs.tensors().get(0))));
+            LeafSalts salts = LeafSalts.random();
+            LogInclusion inclusion = log.append(LeafCommitments.commit(salts, Digests.sha256(inputsNpz), Digests.sha256(outputsNpz),
+                    opened.dataProvider()));
+            reserved = false;   // answered: the rows count
+            requestsServed.incrementAndGet();
+            rowsServed.addAndGet(rows);
+            byte[] sealed = opened.sealOk(outputsNpz, Json.canonical(new LogReceipt(inclusion, salts)));
+            Arrays.fill(outputsNpz, (byte) 0);
+            return new InferAnswer(200, sealed);
+        } finally {
+            if (reserved) {
+                budgets.refund(who, rows, now);
+            }
+            Arrays.fill(inputsNpz, (byte) 0);
+            if (inputs != null) {
+                inputs.wipe();
+            }
+            if (outputs != null) {
+                outputs.wipe();
+            }
+        }
+    }
+
+    private InferAnswer refused(OpenedRequest opened, FailureCode code, String detailForTheDataProvider) {
+        metrics.failure(code);
+        return new InferAnswer(statusOf(code), opened.sealFailure(code, detailForTheDataProvider));
+    }
+
+    /** One run of the model over several requests' inputs (one request: as they are), under the contract's time limit. */
+    private List<NamedTensors> runBatch(ModelRunner model, List<NamedTensors> requests) throws InferenceException {
+        NamedTensors in = requests.size() == 1 ? requests.get(0) : TensorBatching.concat(requests);
+        ScheduledFuture<?> limit = model.terminateAfter(Duration.ofSeconds(contract.contract().limits().maxInferenceSeconds()));
+        try {
+            NamedTensors out = model.run(in);
+            if (requests.size() == 1) {
+                return List.of(out);
+            }
+            try {
+                return TensorBatching.split(out, requests.stream().mapToLong(r -> r.tensors().get(0).dim(0)).toArray());
+            } finally {
+                out.wipe();
+            }
+        } finally {
+            limit.cancel(false);
+            if (in != requests.get(0)) {
+                in.wipe();
+            }
+        }
+    }
+
+    private static Coalescer.Job describe(NamedTensors inputs) {
+        int rows = (int) Math.min(Integer.MAX_VALUE, inputs.tensors().get(0).dim(0));
+        String key = TensorBatching.shapeKey(inputs);
+        return new Coalescer.Job() {
+            @Override
+            public int rows() {
+                return rows;
+            }
+
+            @Override
+            public Object shapeKey() {
+                return key;
+            }
+        };
+    }
+
+    /** The log's current signed head, for the model provider's audit (and anyone's). */
+    public SignedTreeHead head() {
+        return log.head();
+    }
+
+    /** That the log of {@code from} leaves is a prefix of the log of {@code to} leaves. */
+    public ConsistencyProof consistency(long from, long to) throws ServingFailure {
+        try {
+            return log.consistency(from, to);
+        } catch (IllegalArgumentException e) {
+            throw new ServingFailure(400, FailureCode.PEER_PROTOCOL_ERROR, "no consistency proof from " + from + " to " + to
+                    + " leaves: the log holds " + log.size());
+        }
+    }
+
+    private static int statusOf(FailureCode code) {
+        return switch (code) {
+            case CONTRACT_REFUSED -> 403;
+            case LIMIT_EXCEEDED -> 429;
+            case PEER_PROTOCOL_ERROR -> 400;
+            case DATASET_INVALID, INFERENCE_FAILED, ASSET_INVALID, MODEL_INVALID -> 422;
+            case TIMEOUT -> 504;
+            case SESSION_UNAVAILABLE, ENCLAVE_SHUTDOWN -> 503;
+            default -> 500;
+        };
     }
 
     private void requireUnexpired() throws ServingFailure {

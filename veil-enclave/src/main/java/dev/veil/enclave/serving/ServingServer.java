@@ -148,13 +148,15 @@ public final class ServingServer implements AutoCloseable {
             } else if (!admission.tryEnter()) {
                 reply = refused(new ServingFailure(Refusal.OVERLOADED, "the server is at its limit of requests in flight; retry after "
                         + retryAfterSeconds + " s"), route);
-                response.getHeaders().put(HttpHeader.RETRY_AFTER, retryAfterSeconds);
             } else {
                 try {
                     reply = run(endpoint, request, route);
                 } finally {
                     admission.leave();
                 }
+            }
+            if (reply.status() == 503) {   // shedding load, wherever it was found full: say when to come back
+                response.getHeaders().put(HttpHeader.RETRY_AFTER, retryAfterSeconds);
             }
             response.setStatus(reply.status());
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());

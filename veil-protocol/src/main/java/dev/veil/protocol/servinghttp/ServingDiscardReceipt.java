@@ -1,5 +1,6 @@
 package dev.veil.protocol.servinghttp;
 
+import dev.veil.protocol.translog.SignedTreeHead;
 import java.util.List;
 
 /**
@@ -8,14 +9,17 @@ import java.util.List;
  * input rows over every data provider: the numbers the model provider's budgets are about) and carries no digest or
  * text of any request.
  *
+ * @param finalTreeHead the request log's head when the model was dropped: its size is every request answered, and the
+ *                      model provider can check it is consistent with the heads it audited before
  * @param retireNonce hex of the retire request's nonce, or null when the contract's expiry retired the model
  */
 public record ServingDiscardReceipt(String contractHash, String modelSha256, String retireNonce, Long requestsServed,
-                                    Long rowsServed, List<String> released, String issuedAt, String evidenceSha256) {
+                                    Long rowsServed, SignedTreeHead finalTreeHead, List<String> released, String issuedAt,
+                                    String evidenceSha256) {
     public static final String KIND = "veil.serving-discard-receipt.v1";
 
     public ServingDiscardReceipt {
-        if (contractHash == null || modelSha256 == null || requestsServed == null || rowsServed == null || released == null
+        if (contractHash == null || modelSha256 == null || requestsServed == null || rowsServed == null || finalTreeHead == null || released == null
                 || issuedAt == null || evidenceSha256 == null) {
             throw new IllegalArgumentException("a serving discard receipt is incomplete");
         }

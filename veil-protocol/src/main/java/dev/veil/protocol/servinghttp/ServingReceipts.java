@@ -15,6 +15,9 @@ import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Instant;
 import java.util.List;
+import dev.veil.protocol.identity.PublicIdentity;
+import dev.veil.protocol.translog.LogVerifier;
+import dev.veil.protocol.translog.TreeHead;
 
 /**
  * Checks a serving discard receipt offline, as {@link ReceiptVerifier} does a batch one: signed by the instance key,
@@ -71,5 +74,33 @@ public final class ServingReceipts {
             throw new ProtocolException("receipt's evidence nonce is malformed");
         }
         return p;
+    }
+
+    /**
+     * Checks a data provider's inference receipt offline: the evidence it carries appraised for this contract at
+     * {@code at} (binding its nonce, H(sc) and the instance keys), the log leaf included in a tree head those keys
+     * signed for this contract, and the leaf's commitments opening to these inputs, these outputs and this requester.
+     */
+    public static TreeHead verifyInference(InferenceReceipt r, ServingContractVerifier.Verified contract, byte[] inputsNpz,
+                                           byte[] outputsNpz, PublicIdentity requester, Instant at) throws ProtocolException {
+        if (!contract.hashHex().equals(r.contractHash())) {
+            throw new ProtocolException("receipt is for serving contract " + r.contractHash() + ", expected " + contract.hashHex());
+        }
+        byte[] inSha = Digests.sha256(inputsNpz);
+        byte[] outSha = Digests.sha256(outputsNpz);
+        if (!Digests.hex(inSha).equals(r.inputsSha256()) || !Digests.hex(outSha).equals(r.outputsSha256())) {
+            throw new ProtocolException("the inputs or outputs given are not the ones the receipt names");
+        }
+        try {
+            EnclaveAppraisal.appraise(contract.contract().enclave(), contract.hash(), r.platform(), r.evidence(), r.evidenceNonce(),
+                    r.instanceKeys(), new VerificationOptions(at, List.of(), r.collateral()));
+        } catch (AttestationException e) {
+            throw new ProtocolException("receipt's instance keys are not attested for this serving contract: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException("receipt's evidence nonce is malformed");
+        }
+        TreeHead head = LogVerifier.verifyInclusion(r.receipt().log(), r.instanceKeys(), contract.hash());
+        LogVerifier.verifyOpening(r.receipt().log().leaf(), r.receipt().salts(), inSha, outSha, requester);
+        return head;
     }
 }

@@ -28,6 +28,17 @@ import dev.veil.provider.SealedAsset;
 import dev.veil.provider.TrustedCollateral;
 import dev.veil.seal.AssetKey;
 import dev.veil.seal.ContentType;
+import dev.veil.protocol.serving.SealedRequest;
+import dev.veil.protocol.serving.ServingResponse;
+import dev.veil.protocol.servinghttp.InferenceReceipt;
+import dev.veil.protocol.servinghttp.LogReceipt;
+import dev.veil.protocol.translog.ConsistencyProof;
+import dev.veil.protocol.translog.LogVerifier;
+import dev.veil.protocol.translog.SignedTreeHead;
+import dev.veil.protocol.translog.TreeHead;
+import dev.veil.tensor.NamedTensors;
+import dev.veil.tensor.TensorFormatException;
+import dev.veil.tensor.npz.Npz;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -111,7 +122,7 @@ public final class ServingClient {
             until = contract.expiresAt();
         }
         cached = new AttestedInstance(new AttestedEnclave(claims, offer.instanceKeys(), offer.evidence(), offer.platform()),
-                nonce, offer.enclaveNonce(), now, until);
+                offer.collateral(), nonce, offer.enclaveNonce(), now, until);
         return cached;
     }
 
@@ -168,13 +179,106 @@ public final class ServingClient {
         return new Retired(receipt, ServingReceipts.verifyDiscard(receipt, contract, clock.instant()));
     }
 
+    /** A data provider's answer: the outputs as {@code .npz}, the receipt for them, and the tree head it is in. */
+    public record Inference(byte[] outputsNpz, InferenceReceipt receipt, TreeHead head) {
+    }
+
+    /**
+     * Data provider: seals {@code inputsNpz} (one array per model input, rows first) to the attested instance, signed
+     * by {@code dataProvider}, and opens the answer, which only this request's context opens. Before returning, the
+     * log receipt is checked: its leaf is in a tree head the attested instance key signed for this contract, and the
+     * leaf commits to these inputs, these outputs and this data provider. If the instance changed since it was
+     * attested (a restart), it is attested again and the request sent once more.
+     */
+    public Inference infer(Identity dataProvider, byte[] inputsNpz)
+            throws IOException, ProtocolException, AttestationException, ServingRefused {
+        long rows = rows(inputsNpz);
+        for (int attempt = 0; ; attempt++) {
+            AttestedInstance a = attest();
+            SealedRequest request = dev.veil.protocol.serving.ServingClient.seal(contract, a.enclave().instanceKeys(), dataProvider,
+                    rows, inputsNpz, clock.instant());
+            HttpResponse<byte[]> r = exchange(HttpRequest.newBuilder(base.resolve("/v1/infer"))
+                    .header("Content-Type", "application/octet-stream")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(request.encapsulated())).build());
+            boolean sealedAnswer = r.headers().firstValue("Content-Type").orElse("").startsWith("application/octet-stream");
+            if (!sealedAnswer) {
+                synchronized (this) {
+                    if (cached == null && attempt == 0) {
+                        continue;   // the instance changed under the cached appraisal: appraise the new one and send again
+                    }
+                }
+                throw refusal(r);
+            }
+            ServingResponse answer = request.openResponse(r.body());
+            if (!answer.isOk()) {
+                throw new ServingRefused(r.statusCode(), answer.failure().id(), answer.detail(), retryAfter(r));
+            }
+            LogReceipt log = Json.parse(answer.receipt(), LogReceipt.class, "the answer's log receipt");
+            byte[] outputs = answer.output();
+            TreeHead head = LogVerifier.verifyInclusion(log.log(), a.enclave().instanceKeys(), contract.hash());
+            LogVerifier.verifyOpening(log.log().leaf(), log.salts(), Digests.sha256(inputsNpz), Digests.sha256(outputs),
+                    dataProvider.publicIdentity());
+            InferenceReceipt receipt = new InferenceReceipt(contract.hashHex(), log, Digests.hex(Digests.sha256(inputsNpz)),
+                    Digests.hex(Digests.sha256(outputs)), a.enclave().platform(), a.enclave().evidence(), a.collateral(),
+                    a.providerNonce(), a.enclave().instanceKeys());
+            return new Inference(outputs, receipt, head);
+        }
+    }
+
+    /** The rows of a request: the first dimension its inputs share. */
+    private static long rows(byte[] inputsNpz) throws ProtocolException {
+        NamedTensors t;
+        try {
+            t = Npz.read(inputsNpz, dev.veil.protocol.contract.DatasetFit.MAX_NPZ_BYTES);
+        } catch (TensorFormatException e) {
+            throw new ProtocolException("inputs: " + e.getMessage());
+        }
+        try {
+            if (t.size() == 0 || t.tensors().get(0).rank() == 0) {
+                throw new ProtocolException("inputs: the .npz must hold one array per model input, rows first");
+            }
+            long rows = t.tensors().get(0).dim(0);
+            for (var x : t.tensors()) {
+                if (x.rank() == 0 || x.dim(0) != rows) {
+                    throw new ProtocolException("inputs: every array must have the same number of rows (its first dimension)");
+                }
+            }
+            return rows;
+        } finally {
+            t.wipe();
+        }
+    }
+
+    /** What an audit found: the instance's current signed head, verified, and whether it extends the previous one. */
+    public record Audit(SignedTreeHead signed, TreeHead head) {
+    }
+
+    /**
+     * Model provider (or anyone holding the contract): the log's current head, signed by the attested instance key
+     * for this contract; with {@code previous} (a head audited before, from this instance), also the proof that the
+     * log of then is a prefix of the log of now: it neither forked nor shrank.
+     */
+    public Audit audit(SignedTreeHead previous) throws IOException, ProtocolException, AttestationException, ServingRefused {
+        AttestedInstance a = attest();
+        SignedTreeHead now = Json.parse(send(HttpRequest.newBuilder(base.resolve("/v1/log/head")).GET().build()).body(),
+                SignedTreeHead.class, "the log head");
+        TreeHead head = LogVerifier.verifyHead(now, a.enclave().instanceKeys(), contract.hash());
+        if (previous != null) {
+            long from = previous.head().treeSize();
+            ConsistencyProof proof = Json.parse(send(HttpRequest.newBuilder(base.resolve("/v1/log/consistency?from=" + from
+                    + "&to=" + head.treeSize())).GET().build()).body(), ConsistencyProof.class, "the consistency proof");
+            LogVerifier.verifyConsistency(previous, now, proof, a.enclave().instanceKeys(), contract.hash());
+        }
+        return new Audit(now, head);
+    }
+
     private HttpRequest post(String path, byte[] json) {
         return HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json)).build();
     }
 
-    /** Sends, forgets the cached appraisal when the server names other instance keys, and turns a refusal into one. */
-    private HttpResponse<byte[]> send(HttpRequest request) throws IOException, ServingRefused {
+    /** Sends, and forgets the cached appraisal when the server names other instance keys than the cached ones. */
+    private HttpResponse<byte[]> exchange(HttpRequest request) throws IOException {
         HttpResponse<byte[]> r;
         try {
             r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
@@ -188,17 +292,30 @@ public final class ServingClient {
                 cached = null;   // the instance restarted or another replica answered: appraise it before trusting it
             }
         }
+        return r;
+    }
+
+    /** {@link #exchange}, a refusal turned into {@link ServingRefused}. */
+    private HttpResponse<byte[]> send(HttpRequest request) throws IOException, ServingRefused {
+        HttpResponse<byte[]> r = exchange(request);
         if (r.statusCode() / 100 != 2) {
-            ErrorBody e;
-            try {
-                e = Json.parse(r.body(), ErrorBody.class, "the server's refusal");
-            } catch (ProtocolException bad) {
-                e = new ErrorBody("http_" + r.statusCode(), "the server answered HTTP " + r.statusCode());
-            }
-            long retry = r.headers().firstValue("Retry-After").map(ServingClient::seconds).orElse(0L);
-            throw new ServingRefused(r.statusCode(), e.error(), e.message(), retry);
+            throw refusal(r);
         }
         return r;
+    }
+
+    private static ServingRefused refusal(HttpResponse<byte[]> r) {
+        ErrorBody e;
+        try {
+            e = Json.parse(r.body(), ErrorBody.class, "the server's refusal");
+        } catch (ProtocolException bad) {
+            e = new ErrorBody("http_" + r.statusCode(), "the server answered HTTP " + r.statusCode());
+        }
+        return new ServingRefused(r.statusCode(), e.error(), e.message(), retryAfter(r));
+    }
+
+    private static long retryAfter(HttpResponse<byte[]> r) {
+        return r.headers().firstValue("Retry-After").map(ServingClient::seconds).orElse(0L);
     }
 
     private static long seconds(String header) {
