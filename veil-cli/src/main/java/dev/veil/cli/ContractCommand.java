@@ -13,10 +13,12 @@ import dev.veil.protocol.contract.SessionLimits;
 import dev.veil.protocol.contract.SignedContract;
 import dev.veil.protocol.identity.Identity;
 import dev.veil.protocol.identity.IdentityFiles;
+import dev.veil.protocol.identity.PublicIdentity;
 import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.Json;
 import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.keyrelease.KeyWrapSuite;
+import dev.veil.protocol.serving.ServingLimits;
 import dev.veil.seal.io.AtomicOutput;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,24 +35,40 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "contract", mixinStandardHelpOptions = true,
-        description = "Draft, sign and inspect the session contract both providers sign.",
+        description = {"Draft, sign and inspect contracts: a batch session contract both providers sign, or a serving",
+                "contract (--mode serving) the model provider alone signs."},
         subcommands = {ContractCommand.Draft.class, ContractCommand.Sign.class, ContractCommand.Show.class})
 final class ContractCommand {
 
     @Command(name = "draft", mixinStandardHelpOptions = true,
-            description = {"Write an unsigned contract for a model, two provider identities and the enclave's reference values.",
+            description = {"Write an unsigned contract for a model, the provider identities and the enclave's reference values.",
+                    "--mode batch (default): one session between a model provider and one data provider.",
+                    "--mode serving: the model provider serves the model to the data providers listed (or, explicitly, any),",
+                    "within per-data-provider budgets.",
                     "Safe by default (docs/POLICY.md): TCB status UpToDate, no advisory, complete collateral, SNP at VMPL 0",
                     "with a minimum TCB, no debug, no simulation. Every relaxation is a named option, recorded in the",
                     "contract as a waiver and listed by 'veil contract show'."})
     static final class Draft implements Callable<Integer> {
+        @Option(names = "--mode", defaultValue = "batch", description = "batch (default) or serving")
+        String mode;
         @Option(names = "--model", required = true, description = "the plaintext ONNX model (not its sealed file)")
         Path model;
         @Option(names = "--model-name", defaultValue = "", description = "a human-readable model name")
         String modelName;
         @Option(names = "--model-provider", required = true, description = "model provider's public identity (.pub.json)")
         Path mp;
-        @Option(names = "--data-provider", required = true, description = "data provider's public identity (.pub.json)")
-        Path dp;
+        @Option(names = "--data-provider", description = "data provider's public identity (.pub.json); batch: exactly one; "
+                + "serving: each one that may query (repeatable)")
+        List<Path> dps = new ArrayList<>();
+        @Option(names = "--any-data-provider", description = "serving: let ANY identity query (instead of --data-provider); "
+                + "budgets are then per identity, and anyone can make identities")
+        boolean anyDataProvider;
+        @Option(names = "--rows-per-day", description = "serving: most rows one data provider may have answered per UTC day (required)")
+        Long rowsPerDay;
+        @Option(names = "--rows-total", description = "serving: most rows one data provider may have answered in all (required)")
+        Long rowsTotal;
+        @Option(names = "--max-rows-per-request", description = "serving: most rows one request may carry (required)")
+        Integer maxRowsPerRequest;
         @Option(names = "--platform", required = true, description = "sim, snp, tdx, sgx or nitro")
         String platform;
         @Option(names = "--measurement", required = true,
@@ -75,14 +93,15 @@ final class ContractCommand {
         @Option(names = "--waive-missing-collateral", description = "waiver: accept evidence verified without this collateral kind "
                 + "(tcb_info, qe_identity, pck_crl, root_ca_crl; snp: amd_crl); repeatable")
         List<String> waivedMissingCollateral = new ArrayList<>();
-        @Option(names = "--dataset-sha256", description = "pin the SHA-256 (hex) of the only dataset plaintext this contract may run on")
+        @Option(names = "--dataset-sha256", description = "batch: pin the SHA-256 (hex) of the only dataset plaintext this contract may run on")
         String datasetSha256;
-        @Option(names = "--max-rows", defaultValue = "" + SessionLimits.DEFAULT_MAX_ROWS,
-                description = "most input rows the model may be run over (default ${DEFAULT-VALUE})")
-        long maxRows;
-        @Option(names = "--max-inference-seconds", defaultValue = "" + SessionLimits.DEFAULT_MAX_INFERENCE_SECONDS,
-                description = "wall-clock limit of the model run, 1..604800 (default ${DEFAULT-VALUE})")
-        int maxInferenceSeconds;
+        @Option(names = "--max-rows", description = "batch: most input rows the model may be run over (default "
+                + SessionLimits.DEFAULT_MAX_ROWS + ")")
+        Long maxRows;
+        @Option(names = "--max-inference-seconds", description = "wall-clock limit of the model run: batch 1..604800 (default "
+                + SessionLimits.DEFAULT_MAX_INFERENCE_SECONDS + "), serving per request 1..3600 (default "
+                + ServingLimits.DEFAULT_MAX_INFERENCE_SECONDS + ")")
+        Integer maxInferenceSeconds;
         @Option(names = "--output", defaultValue = "labels", description = "labels, scores or top_k:K (default ${DEFAULT-VALUE})")
         String output;
         @Option(names = "--key-wrap", defaultValue = "MLKEM768-X25519", description = "MLKEM768-X25519 (default) or X25519")
@@ -99,11 +118,25 @@ final class ContractCommand {
             if (Files.exists(out) && !force) {
                 throw new CliFailure(out + " exists; choose another --out or pass --force to replace it");
             }
+            if (mode.equals("serving")) {
+                return draftServing();
+            }
+            if (!mode.equals("batch")) {
+                throw new CliFailure("--mode '" + mode + "' is not batch or serving");
+            }
+            refuseOptionsOfTheOtherMode("batch", Map.of("--any-data-provider", anyDataProvider, "--rows-per-day", rowsPerDay != null,
+                    "--rows-total", rowsTotal != null, "--max-rows-per-request", maxRowsPerRequest != null));
+            if (dps.size() != 1) {
+                throw new CliFailure("a batch contract names exactly one --data-provider (" + dps.size() + " given); "
+                        + "for many data providers draft --mode serving");
+            }
             ReferenceValues rv = referenceValues();
             SessionContract c = SessionContract.draft(ModelFile.terms(model, modelName),
-                    IdentityFiles.readPublic(mp), IdentityFiles.readPublic(dp), new EnclavePolicy(rv),
+                    IdentityFiles.readPublic(mp), IdentityFiles.readPublic(dps.get(0)), new EnclavePolicy(rv),
                     suite(keyWrap), parseOutput(output), Instant.now().plus(parseDuration(expiresIn)),
-                    new SessionLimits(datasetSha256 == null ? null : datasetSha256.toLowerCase(Locale.ROOT), maxRows, maxInferenceSeconds));
+                    new SessionLimits(datasetSha256 == null ? null : datasetSha256.toLowerCase(Locale.ROOT),
+                            maxRows == null ? SessionLimits.DEFAULT_MAX_ROWS : maxRows,
+                            maxInferenceSeconds == null ? SessionLimits.DEFAULT_MAX_INFERENCE_SECONDS : maxInferenceSeconds));
             try {
                 ContractVerifier.checkTerms(c);
             } catch (ProtocolException e) {
@@ -117,6 +150,39 @@ final class ContractCommand {
                     "model_sha256", c.model().sha256(), "model_signature", c.model().signature().toString(),
                     "waivers", rv.relaxations(), "signed_by", List.of())));
             return ExitCodes.OK;
+        }
+
+        private Integer draftServing() throws Exception {
+            refuseOptionsOfTheOtherMode("serving", Map.of("--dataset-sha256", datasetSha256 != null, "--max-rows", maxRows != null));
+            if (anyDataProvider && !dps.isEmpty()) {
+                throw new CliFailure("pass either --data-provider (each one that may query) or --any-data-provider, not both");
+            }
+            if (!anyDataProvider && dps.isEmpty()) {
+                throw new CliFailure("a serving contract names who may query: --data-provider FILE for each, or --any-data-provider");
+            }
+            if (rowsPerDay == null || rowsTotal == null || maxRowsPerRequest == null) {
+                throw new CliFailure("a serving contract needs budgets against model extraction: pass --rows-per-day N, "
+                        + "--rows-total N and --max-rows-per-request N");
+            }
+            List<PublicIdentity> listed = new ArrayList<>();
+            for (Path dp : dps) {
+                listed.add(IdentityFiles.readPublic(dp));
+            }
+            ReferenceValues rv = referenceValues();
+            ServingContracts.draft(new ServingContracts.Terms(ModelFile.terms(model, modelName), IdentityFiles.readPublic(mp), listed,
+                    anyDataProvider, rv, suite(keyWrap), parseOutput(output), rowsPerDay, rowsTotal, maxRowsPerRequest,
+                    maxInferenceSeconds == null ? ServingLimits.DEFAULT_MAX_INFERENCE_SECONDS : maxInferenceSeconds,
+                    Instant.now().plus(parseDuration(expiresIn))), out);
+            return ExitCodes.OK;
+        }
+
+        private static void refuseOptionsOfTheOtherMode(String mode, Map<String, Boolean> given) throws CliFailure {
+            for (Map.Entry<String, Boolean> e : new java.util.TreeMap<>(given).entrySet()) {
+                if (e.getValue()) {
+                    throw new CliFailure(e.getKey() + " does not apply to a " + mode + " contract"
+                            + (mode.equals("batch") ? "; pass --mode serving" : ""));
+                }
+            }
         }
 
         /** The reference values from the options, refused with one line naming the option to fix. */
@@ -163,12 +229,22 @@ final class ContractCommand {
         Path contract;
         @Option(names = "--identity", required = true, description = "your secret identity file (.key)")
         Path identity;
-        @Option(names = "--role", required = true, description = "model_provider or data_provider")
+        @Option(names = "--role", required = true, description = "model_provider or data_provider (a serving contract: model_provider)")
         String role;
 
         @Override
         public Integer call() throws Exception {
             Role r = role(role);
+            if (ServingContracts.isServing(contract)) {
+                if (r != Role.MODEL_PROVIDER) {
+                    throw new CliFailure(contract + " is a serving contract: its model provider alone signs it "
+                            + "(--role model_provider); a data provider consents per request");
+                }
+                try (Identity id = IdentityFiles.readSecret(identity)) {
+                    ServingContracts.sign(contract, id);
+                }
+                return ExitCodes.OK;
+            }
             SignedContract sc = SignedContract.read(contract);
             SessionContract c = sc.contract();
             // Signing is consent: the signer sees what the drafter relaxed, and terms checkTerms refuses collect no signature.
@@ -195,13 +271,17 @@ final class ContractCommand {
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true,
-            description = "Print a contract's terms, hash and whether it can start a session now (exit 2 if not).")
+            description = "Print a contract's terms, hash and whether it can start a session (or serve) now (exit 2 if not).")
     static final class Show implements Callable<Integer> {
         @Option(names = "--contract", required = true)
         Path contract;
 
         @Override
         public Integer call() throws Exception {
+            if (ServingContracts.isServing(contract)) {
+                ServingContracts.show(contract);
+                return ExitCodes.OK;
+            }
             SignedContract sc = SignedContract.read(contract);
             SessionContract c = sc.contract();
             String status;

@@ -55,10 +55,14 @@ public final class ServingGateway {
             throw new RequestRefused(FailureCode.PEER_PROTOCOL_ERROR, "request does not open with this instance's key under "
                     + "this contract: it was sealed to another instance or contract, or altered", null);
         }
-        ResponseSecret secret = ResponseSecret.veil(opened.exported(), enc);
+        return admit(opened.plaintext(), enc, ResponseSecret.veil(opened.exported(), enc), now);
+    }
+
+    /** The checks after the encapsulation opened: {@code plaintext} arrived in {@code enc}, answered with {@code secret}. */
+    OpenedRequest admit(byte[] plaintext, byte[] enc, ResponseSecret secret, Instant now) throws RequestRefused {
         RequestMessage.Parsed parsed;
         try {
-            parsed = RequestMessage.parse(opened.plaintext());
+            parsed = RequestMessage.parse(plaintext);
         } catch (ProtocolException e) {
             throw refused(secret, null, FailureCode.PEER_PROTOCOL_ERROR, e.getMessage());
         }
