@@ -51,6 +51,7 @@ public final class DatasetCheck {
         byte[] head = head(sealedDataset, key);
         if (Npz.looksLikeNpz(head)) {
             Arrays.fill(head, (byte) 0);
+            requireOutputFits(contract, true);
             requireNpzFits(contract, whole(sealedDataset, key));
             return;
         }
@@ -60,6 +61,7 @@ public final class DatasetCheck {
     /** Checks a dataset whose plaintext is in memory (the demo's). */
     public static void requireFits(SessionContract contract, byte[] plaintext) throws ProtocolException, IOException {
         if (Npz.looksLikeNpz(plaintext)) {
+            requireOutputFits(contract, true);
             if (plaintext.length > DatasetFit.MAX_NPZ_BYTES) {
                 throw new ProtocolException(tooLarge(plaintext.length));
             }
@@ -80,7 +82,17 @@ public final class DatasetCheck {
         } finally {
             Arrays.fill(head, (byte) 0);
         }
-        String problem = DatasetFit.problem(contract.model().signature(), rowShape);
+        String problem = DatasetFit.outputProblem(contract.output(), false);
+        if (problem == null) {
+            problem = DatasetFit.problem(contract.model().signature(), rowShape);
+        }
+        if (problem != null) {
+            throw new ProtocolException(problem + "; nothing was released");
+        }
+    }
+
+    private static void requireOutputFits(SessionContract contract, boolean namedArrays) throws ProtocolException {
+        String problem = DatasetFit.outputProblem(contract.output(), namedArrays);
         if (problem != null) {
             throw new ProtocolException(problem + "; nothing was released");
         }

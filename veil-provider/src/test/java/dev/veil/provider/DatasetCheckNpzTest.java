@@ -112,6 +112,21 @@ class DatasetCheckNpzTest {
     }
 
     @Test
+    void outputPolicyThatCannotNameTheOutputsIsRefused() {
+        SessionContract labels = SessionContract.draft(TOKENS.model(), MP.publicIdentity(), DP.publicIdentity(), TOKENS.enclave(),
+                KeyWrapSuite.X25519, OutputPolicy.labels(), Instant.now().plusSeconds(3600));
+        try (AssetKey key = AssetKey.generate()) {
+            assertThatThrownBy(() -> DatasetCheck.requireFits(labels, sealed(key, ids("input_ids", 1, 4), ids("attention_mask", 1, 4)), key))
+                    .hasMessage("your dataset is an .npz of named arrays, which gives every output by name, but the contract's"
+                            + " output policy is labels; the contract needs output npz; nothing was released");
+            SessionContract npzOfOneInput = contract(ValueSignature.tensor("x", ValueType.FLOAT32, Dim.free("N"), Dim.fixed(2)));
+            byte[] csv = new Sealer(4096).sealBytes("1,2\n3,4\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII), key, ContentType.DATASET);
+            assertThatThrownBy(() -> DatasetCheck.requireFits(npzOfOneInput, csv, key))
+                    .hasMessageStartingWith("the contract's output policy npz gives every output by name for an .npz dataset");
+        }
+    }
+
+    @Test
     void npzAboveTheBatchLimitIsRefusedBeforeItIsRead() {
         byte[] huge = new byte[(int) DatasetFit.MAX_NPZ_BYTES + 1];
         System.arraycopy(new byte[] {'P', 'K', 3, 4}, 0, huge, 0, 4);

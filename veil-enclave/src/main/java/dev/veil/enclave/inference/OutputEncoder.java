@@ -1,5 +1,6 @@
 package dev.veil.enclave.inference;
 
+import dev.veil.protocol.contract.DatasetFit;
 import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.receipt.FailureCode;
 import dev.veil.tensor.FloatTensor;
@@ -77,6 +78,7 @@ public final class OutputEncoder {
             case OutputPolicy.LABELS -> new OutputEncoder(policy, sink, record(batchRows, LABEL_LINE_BYTES));
             case OutputPolicy.TOP_K -> new OutputEncoder(policy, sink, record(batchRows, (long) policy.k() * TOP_K_ENTRY_BYTES));
             case OutputPolicy.SCORES -> new OutputEncoder(policy, sink, 0);
+            case OutputPolicy.NPZ -> throw new InferenceException(FailureCode.DATASET_INVALID, DatasetFit.outputProblem(policy, false));
             default -> throw new InferenceException(FailureCode.INFERENCE_FAILED, "unknown output policy " + policy.kind());
         };
     }

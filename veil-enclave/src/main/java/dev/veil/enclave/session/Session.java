@@ -4,6 +4,7 @@ import dev.veil.enclave.EnclaveConfig;
 import dev.veil.enclave.inference.BatchPipeline;
 import dev.veil.enclave.inference.InferenceException;
 import dev.veil.enclave.inference.ModelRunner;
+import dev.veil.enclave.inference.NpzBatch;
 import dev.veil.enclave.inference.OutputEncoder;
 import dev.veil.enclave.vault.KeyVault;
 import dev.veil.protocol.binding.InstanceKeys;
@@ -31,6 +32,7 @@ import dev.veil.seal.SealHeader;
 import dev.veil.seal.UnsealingInputStream;
 import dev.veil.seal.Unsealer;
 import dev.veil.tensor.TensorFormatException;
+import dev.veil.tensor.npz.Npz;
 import dev.veil.tensor.stream.RowReader;
 import dev.veil.tensor.stream.RowReaders;
 import java.io.BufferedInputStream;
@@ -38,6 +40,7 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PushbackInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -366,20 +369,33 @@ public final class Session {
                 spool = EncryptedSpool.create(config.workDir().resolve(SPOOL_DIR));
                 try (UnsealingInputStream plain = UnsealingInputStream.open(dataHeader, upload.stream(), vault.use(Role.DATA_PROVIDER),
                         Unsealer.DigestCheck.RECOMPUTE);
-                     ReadAhead decrypted = new ReadAhead(plain, upload::cut);
-                     RowReader reader = RowReaders.open(decrypted)) {
-                    datasetOpened = true;
-                    if (reader.rowSize() > dataHeader.plaintextSize()) {
-                        throw new SessionFailure(FailureCode.DATASET_INVALID, "the dataset declares rows of " + reader.rowSize()
-                                + " values but holds only " + dataHeader.plaintextSize() + " bytes");
+                     ReadAhead decrypted = new ReadAhead(plain, upload::cut)) {
+                    // An .npz (zip magic) feeds a model of named inputs; anything else is rows of CSV or .npy.
+                    PushbackInputStream dataset = new PushbackInputStream(decrypted, 4);
+                    byte[] magic = dataset.readNBytes(4);
+                    dataset.unread(magic);
+                    if (Npz.looksLikeNpz(magic)) {
+                        datasetOpened = true;
+                        dataGivenToModel = true;
+                        outcome = NpzBatch.run(dataset, dataHeader.plaintextSize(), () -> requireVerifiedEnd(decrypted, plain), runner,
+                                contract.contract().output(), spool.writer(), config.batchSize(), BATCH_INPUT_BYTES, limits.maxRows(),
+                                Duration.between(Instant.now(), deadline));
+                    } else {
+                        try (RowReader reader = RowReaders.open(dataset)) {
+                            datasetOpened = true;
+                            if (reader.rowSize() > dataHeader.plaintextSize()) {
+                                throw new SessionFailure(FailureCode.DATASET_INVALID, "the dataset declares rows of " + reader.rowSize()
+                                        + " values but holds only " + dataHeader.plaintextSize() + " bytes");
+                            }
+                            // Veil's own check of the rows against the model's declared input, before the model sees any data.
+                            runner.checkAcceptsRows(reader.rowShape());
+                            int batchRows = runner.batchRows(config.batchSize(), BATCH_INPUT_BYTES, reader.rowSize());
+                            OutputEncoder encoder = OutputEncoder.forPolicy(contract.contract().output(), spool.writer(), batchRows);
+                            dataGivenToModel = true;
+                            outcome = BatchPipeline.run(reader, () -> requireVerifiedEnd(decrypted, plain), runner, encoder, batchRows,
+                                    limits.maxRows(), Duration.between(Instant.now(), deadline), upload::cut);
+                        }
                     }
-                    // Veil's own check of the rows against the model's declared input, before the model sees any data.
-                    runner.checkAcceptsRows(reader.rowShape());
-                    int batchRows = runner.batchRows(config.batchSize(), BATCH_INPUT_BYTES, reader.rowSize());
-                    OutputEncoder encoder = OutputEncoder.forPolicy(contract.contract().output(), spool.writer(), batchRows);
-                    dataGivenToModel = true;
-                    outcome = BatchPipeline.run(reader, () -> requireVerifiedEnd(decrypted, plain), runner, encoder, batchRows,
-                            limits.maxRows(), Duration.between(Instant.now(), deadline), upload::cut);
                 }
                 spool.finish();
                 phases.mark("stream");

@@ -54,6 +54,19 @@ final class TypedModels {
         return ExternalDataModels.model(graph);
     }
 
+    /** a: float32 [N, L], b: int64 [N, L] → y: float32 scalar = ReduceSum(a): an output without a row per input row. */
+    static byte[] sumOfEverything() {
+        ProtoWriter graph = new ProtoWriter()
+                .message(1, node("ReduceSum", "y", "a").message(5, new ProtoWriter().string(1, "keepdims").varint(3, 0).varint(20, 2)))
+                .message(1, node("Identity", "c", "b"))
+                .string(2, "sum-of-everything")
+                .message(11, value("a", FLOAT, "N", "L"))
+                .message(11, value("b", INT64, "N", "L"))
+                .message(12, value("y", FLOAT))
+                .message(12, value("c", INT64, "N", "L"));
+        return ExternalDataModels.model(graph);
+    }
+
     static ProtoWriter node(String op, String output, String... inputs) {
         return ExternalDataModels.node(op, inputs, output);
     }

@@ -116,6 +116,23 @@ public final class DatasetFit {
         return problem(signature, given, true);
     }
 
+    /**
+     * Whether the contract's output policy fits the dataset's kind, or null: an .npz of named arrays gives every output
+     * by name ({@code npz}); rows of CSV or .npy give labels, top_k or scores.
+     */
+    public static String outputProblem(OutputPolicy output, boolean namedArrays) {
+        boolean npz = output.kind().equals(OutputPolicy.NPZ);
+        if (namedArrays && !npz) {
+            return "your dataset is an .npz of named arrays, which gives every output by name, but the contract's output"
+                    + " policy is " + output.kind() + "; the contract needs output npz";
+        }
+        if (!namedArrays && npz) {
+            return "the contract's output policy npz gives every output by name for an .npz dataset; give your dataset as"
+                    + " .npz, one array per input name";
+        }
+        return null;
+    }
+
     private static String names(List<ValueSignature> values) {
         return String.join(", ", values.stream().map(v -> "'" + SignatureText.printable(v.name()) + "'").toList());
     }

@@ -3,6 +3,10 @@ package dev.veil.tensor.npz;
 import dev.veil.tensor.NamedTensors;
 import dev.veil.tensor.Tensor;
 import dev.veil.tensor.TensorFormatException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -133,47 +137,76 @@ public final class Npz {
      * @throws IllegalArgumentException when the archive would be 2 GiB or more
      */
     public static byte[] write(NamedTensors tensors) {
-        List<byte[]> names = new ArrayList<>();
-        List<byte[]> headers = new ArrayList<>();
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, length(tensors)));
+        try {
+            write(tensors, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);   // a ByteArrayOutputStream does not fail
+        }
+        return out.toByteArray();
+    }
+
+    /** The length of {@link #write(NamedTensors)}'s archive. */
+    public static long length(NamedTensors tensors) {
         long total = 22;
         for (Tensor t : tensors.tensors()) {
-            byte[] name = (t.name() + ".npy").getBytes(StandardCharsets.UTF_8);
-            byte[] header = NpyArray.header(t);
-            names.add(name);
-            headers.add(header);
-            total += 30L + name.length + header.length + t.data().length + 46L + name.length;
+            int name = (t.name() + ".npy").getBytes(StandardCharsets.UTF_8).length;
+            total += 30L + name + NpyArray.header(t).length + t.data().length + 46L + name;
         }
+        return total;
+    }
+
+    /**
+     * Writes the .npz of {@code tensors} to {@code out} as it goes (each tensor's CRC-32 is computed before its entry),
+     * the same bytes as {@link #write(NamedTensors)}.
+     *
+     * @throws IllegalArgumentException when the archive would be 2 GiB or more, before anything is written
+     */
+    public static void write(NamedTensors tensors, OutputStream out) throws IOException {
+        long total = length(tensors);
         if (total >= Integer.MAX_VALUE || tensors.size() >= 0xffff) {
-            throw new IllegalArgumentException("the outputs take " + total + " bytes; an .npz of 2 GiB or more is not written");
+            throw new IllegalArgumentException("the arrays take " + total + " bytes; an .npz of 2 GiB or more is not written");
         }
-        ByteBuffer out = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
-        int[] offsets = new int[tensors.size()];
-        int[] crcs = new int[tensors.size()];
-        for (int i = 0; i < tensors.size(); i++) {
+        int n = tensors.size();
+        byte[][] names = new byte[n][];
+        int[] offsets = new int[n];
+        int[] crcs = new int[n];
+        int[] sizes = new int[n];
+        int at = 0;
+        for (int i = 0; i < n; i++) {
             Tensor t = tensors.tensors().get(i);
+            names[i] = (t.name() + ".npy").getBytes(StandardCharsets.UTF_8);
+            byte[] header = NpyArray.header(t);
             CRC32 crc = new CRC32();
-            crc.update(headers.get(i));
+            crc.update(header);
             crc.update(t.data());
             crcs[i] = (int) crc.getValue();
-            offsets[i] = out.position();
-            int size = headers.get(i).length + t.data().length;
-            out.putInt(ZipDirectory.LOCAL).putShort((short) 20).putShort(flags(t)).putShort((short) 0)
-                    .putShort((short) 0).putShort(DOS_DATE).putInt(crcs[i]).putInt(size).putInt(size)
-                    .putShort((short) names.get(i).length).putShort((short) 0).put(names.get(i)).put(headers.get(i)).put(t.data());
+            sizes[i] = header.length + t.data().length;
+            offsets[i] = at;
+            ByteBuffer local = ByteBuffer.allocate(30 + names[i].length).order(ByteOrder.LITTLE_ENDIAN);
+            local.putInt(ZipDirectory.LOCAL).putShort((short) 20).putShort(flags(t)).putShort((short) 0)
+                    .putShort((short) 0).putShort(DOS_DATE).putInt(crcs[i]).putInt(sizes[i]).putInt(sizes[i])
+                    .putShort((short) names[i].length).putShort((short) 0).put(names[i]);
+            out.write(local.array());
+            out.write(header);
+            out.write(t.data());
+            at += local.capacity() + sizes[i];
         }
-        int cdStart = out.position();
-        for (int i = 0; i < tensors.size(); i++) {
-            Tensor t = tensors.tensors().get(i);
-            int size = headers.get(i).length + t.data().length;
-            out.putInt(0x02014b50).putShort((short) 20).putShort((short) 20).putShort(flags(t)).putShort((short) 0)
-                    .putShort((short) 0).putShort(DOS_DATE).putInt(crcs[i]).putInt(size).putInt(size)
-                    .putShort((short) names.get(i).length).putShort((short) 0).putShort((short) 0).putShort((short) 0)
-                    .putShort((short) 0).putInt(0600 << 16).putInt(offsets[i]).put(names.get(i));
+        int cdStart = at;
+        int cdSize = 0;
+        for (int i = 0; i < n; i++) {
+            ByteBuffer central = ByteBuffer.allocate(46 + names[i].length).order(ByteOrder.LITTLE_ENDIAN);
+            central.putInt(0x02014b50).putShort((short) 20).putShort((short) 20).putShort(flags(tensors.tensors().get(i)))
+                    .putShort((short) 0).putShort((short) 0).putShort(DOS_DATE).putInt(crcs[i]).putInt(sizes[i]).putInt(sizes[i])
+                    .putShort((short) names[i].length).putShort((short) 0).putShort((short) 0).putShort((short) 0)
+                    .putShort((short) 0).putInt(0600 << 16).putInt(offsets[i]).put(names[i]);
+            out.write(central.array());
+            cdSize += central.capacity();
         }
-        int cdSize = out.position() - cdStart;
-        out.putInt(0x06054b50).putShort((short) 0).putShort((short) 0).putShort((short) tensors.size())
-                .putShort((short) tensors.size()).putInt(cdSize).putInt(cdStart).putShort((short) 0);
-        return out.array();
+        ByteBuffer end = ByteBuffer.allocate(22).order(ByteOrder.LITTLE_ENDIAN);
+        end.putInt(0x06054b50).putShort((short) 0).putShort((short) 0).putShort((short) n).putShort((short) n)
+                .putInt(cdSize).putInt(cdStart).putShort((short) 0);
+        out.write(end.array());
     }
 
     private static short flags(Tensor t) {
