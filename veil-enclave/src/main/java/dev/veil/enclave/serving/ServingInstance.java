@@ -193,6 +193,10 @@ public final class ServingInstance implements AutoCloseable {
                     new Hpke.Sealed(release.enc(), release.wrappedKey()), 0).key()) {
                 ModelRunner loadedRunner = load(key, sealedModel);
                 synchronized (this) {
+                    if (state != State.LOADING) {   // the contract expired while the model loaded
+                        loadedRunner.close();
+                        throw new ServingFailure(410, FailureCode.CONTRACT_REFUSED, "the serving contract expired while the model loaded");
+                    }
                     runner = loadedRunner;
                     coalescer = new Coalescer<>(inputs -> runBatch(loadedRunner, inputs), ServingInstance::describe,
                             TensorBatching.batchable(loadedRunner.signature()), config.batchSize(), Coalescer.MAX_WAIT_LIMIT,
@@ -287,7 +291,7 @@ public final class ServingInstance implements AutoCloseable {
     /** The contract expired: the model is dropped as by a retire, the receipt kept for the model provider's retire. */
     private void expire() {
         synchronized (this) {
-            if (state == State.EMPTY) {
+            if (state == State.EMPTY || state == State.LOADING) {   // a model still loading is refused when it is in
                 state = State.RETIRED;
                 secrets.close();
                 LOG.info("serving {}: the serving contract expired before any model was provisioned", id());
@@ -363,10 +367,10 @@ public final class ServingInstance implements AutoCloseable {
             try {
                 opened = gateway.open(encapsulated, now);
             } catch (RequestRefused e) {
-                metrics.failure(e.code());
                 if (e.sealedResponse().isEmpty()) {
-                    throw new ServingFailure(statusOf(e.code()), e.code(), e.getMessage());
+                    throw new ServingFailure(statusOf(e.code()), e.code(), e.getMessage());   // counted by the server
                 }
+                metrics.failure(e.code());
                 return new InferAnswer(statusOf(e.code()), e.sealedResponse().get());
             }
             return answer(opened, batches, now);
