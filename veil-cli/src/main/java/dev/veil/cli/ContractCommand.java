@@ -35,8 +35,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "contract", mixinStandardHelpOptions = true,
-        description = {"Draft, sign and inspect contracts: a batch session contract both providers sign, or a serving",
-                "contract (--mode serving) the model provider alone signs."},
+        description = {"Draft, sign and inspect contracts.",
+                "A batch session contract both providers sign, or a serving contract (--mode serving) the model provider",
+                "alone signs."},
         subcommands = {ContractCommand.Draft.class, ContractCommand.Sign.class, ContractCommand.Show.class})
 final class ContractCommand {
 

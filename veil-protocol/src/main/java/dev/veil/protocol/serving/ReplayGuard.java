@@ -12,8 +12,8 @@ import java.util.PriorityQueue;
  * is forgotten once its {@code created_at} has left the window, since the request would be refused as too old
  * anyway, so memory holds at most the ids of one window. When that is more than the capacity, new requests are
  * refused (the guard never forgets early, which would let a replay through). Pure: the time is a parameter.
- * Thread-safe. It lives as long as the process: after a restart the enclave has lost the model and must be
- * provisioned again, under new instance keys, to which no earlier request opens.
+ * Thread-safe. It lives as long as the process, so it relies on a restarted instance generating new instance keys
+ * (as instance keys are generated at start): no request sealed to the old keys opens under the new ones.
  */
 public final class ReplayGuard {
     public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(5);

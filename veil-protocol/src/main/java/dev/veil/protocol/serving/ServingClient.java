@@ -27,6 +27,11 @@ public final class ServingClient {
                     + contract.contract().keyWrap().id());
         }
         contract.budgetFor(dataProvider.publicIdentity());
+        int maxRows = contract.contract().limits().maxRowsPerRequest();
+        if (rows < 1 || rows > maxRows) {
+            throw new ProtocolException("a request carries 1.." + maxRows + " rows under this serving contract, not " + rows
+                    + (rows > maxRows ? ": split the input" : ""));
+        }
         byte[] contractHash = contract.hash();
         byte[] id = new byte[16];
         new SecureRandom().nextBytes(id);

@@ -221,10 +221,20 @@ class ServingRequestAttackTest {
     @Test
     void requestOverTheRowsPerRequestLimitIsRefused() throws Exception {
         var contract = ServingFixture.verified(KeyWrapSuite.X25519);
-        SealedRequest sealed = ServingClient.seal(contract, INSTANCE.keys(), DP, 257, INPUTS, NOW);
-        RequestRefused r = refusal(gateway(contract, INSTANCE), sealed.encapsulated());
+        assertThatThrownBy(() -> ServingClient.seal(contract, INSTANCE.keys(), DP, 257, INPUTS, NOW))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("1..256 rows", "split the input");
+        // A client that does not check: the enclave refuses, and tells it alone why.
+        byte[] hash = contract.hash();
+        ServingRequest header = ServingFixture.header(hash, DP, "77".repeat(16), NOW, 257);
+        byte[][] encOf = new byte[1][];
+        byte[] request = ServingFixture.encapsulate(INSTANCE.keys(), hash, enc -> {
+            encOf[0] = enc;
+            return ServingFixture.plaintext(hash, header, DP, INSTANCE.keys(), enc, INPUTS);
+        });
+        RequestRefused r = refusal(gateway(contract, INSTANCE), request);
         assertThat(r.code()).isEqualTo(FailureCode.LIMIT_EXCEEDED);
-        assertThat(sealed.openResponse(r.sealedResponse().orElseThrow()).detail()).contains("at most 256 per request");
+        assertThat(r.getMessage()).contains("at most 256 per request");
+        assertThat(r.sealedResponse()).isPresent();
     }
 
     @Test
