@@ -8,15 +8,15 @@ import dev.veil.seal.AssetKey;
 import dev.veil.seal.SealHeader;
 import dev.veil.seal.UnsealingInputStream;
 import dev.veil.seal.Unsealer;
-import dev.veil.tensor.NamedTensors;
-import dev.veil.tensor.Tensor;
 import dev.veil.tensor.TensorFormatException;
 import dev.veil.tensor.npz.Npz;
+import dev.veil.tensor.npz.NpzStream;
 import dev.veil.tensor.stream.RowReader;
 import dev.veil.tensor.stream.RowReaders;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,9 +27,9 @@ import java.util.List;
  * the first row), which is all the row shape needs; the sealed dataset is opened only that far, with the data
  * provider's own key. The row count is not read here: the enclave enforces the contract's row limit as it streams.
  *
- * <p>An .npz (recognised by the zip magic) is read whole, as strictly as the enclave reads it, up to
- * {@link DatasetFit#MAX_NPZ_BYTES}: its arrays' names, element types, ranks and fixed sizes are checked against every
- * model input, and every array must hold the same number of rows.
+ * <p>An .npz (recognised by the zip magic) is read to its end, as strictly as the enclave reads it but without keeping
+ * its data (a zip says what it holds only at its end): its arrays' names, element types, ranks and fixed sizes are
+ * checked against every model input, and every array must hold the same number of rows.
  */
 public final class DatasetCheck {
     /**
@@ -52,7 +52,14 @@ public final class DatasetCheck {
         if (Npz.looksLikeNpz(head)) {
             Arrays.fill(head, (byte) 0);
             requireOutputFits(contract, true);
-            requireNpzFits(contract, whole(sealedDataset, key));
+            try (InputStream in = sealedDataset.open()) {
+                in.skipNBytes(SealHeader.LENGTH);
+                try (UnsealingInputStream plain = UnsealingInputStream.open(sealedDataset.header(), in, key, Unsealer.DigestCheck.AUTHENTICATE_ONLY)) {
+                    requireNpzFits(contract, plain);
+                }
+            } catch (UnsealingInputStream.Refused e) {
+                throw new ProtocolException("your sealed dataset cannot be opened: " + e.getMessage());
+            }
             return;
         }
         requireHeadFits(contract, head);
@@ -62,10 +69,7 @@ public final class DatasetCheck {
     public static void requireFits(SessionContract contract, byte[] plaintext) throws ProtocolException, IOException {
         if (Npz.looksLikeNpz(plaintext)) {
             requireOutputFits(contract, true);
-            if (plaintext.length > DatasetFit.MAX_NPZ_BYTES) {
-                throw new ProtocolException(tooLarge(plaintext.length));
-            }
-            requireNpzFits(contract, plaintext.clone());
+            requireNpzFits(contract, new ByteArrayInputStream(plaintext));
             return;
         }
         byte[] head = Arrays.copyOf(plaintext, Math.min(plaintext.length, HEAD_BYTES));
@@ -98,46 +102,25 @@ public final class DatasetCheck {
         }
     }
 
-    /** Reads the .npz {@code plaintext} whole and checks its arrays; zeroes it and them. */
-    private static void requireNpzFits(SessionContract contract, byte[] plaintext) throws ProtocolException {
-        NamedTensors arrays;
+    /** Reads the .npz {@code plaintext} to its end, keeping only what its arrays are, and checks them. */
+    private static void requireNpzFits(SessionContract contract, InputStream plaintext) throws ProtocolException, IOException {
+        List<NpzStream.Array> arrays;
         try {
-            arrays = Npz.read(plaintext, DatasetFit.MAX_NPZ_BYTES);
+            arrays = NpzStream.read(plaintext, Long.MAX_VALUE, array -> OutputStream.nullOutputStream());
+            if (plaintext.read() >= 0) {
+                throw new TensorFormatException(".npz has bytes after its end record");
+            }
         } catch (TensorFormatException e) {
             throw new ProtocolException("your dataset cannot be read: " + e.getMessage() + "; nothing was released");
-        } finally {
-            Arrays.fill(plaintext, (byte) 0);
         }
         List<DatasetFit.Given> given = new ArrayList<>();
-        for (Tensor t : arrays.tensors()) {
-            given.add(new DatasetFit.Given(t.name(), ValueType.fromId(t.type().id()), t.shape()));
+        for (NpzStream.Array a : arrays) {
+            given.add(new DatasetFit.Given(a.name(), ValueType.fromId(a.type().id()), a.shape()));
         }
-        arrays.wipe();
         String problem = DatasetFit.batchProblem(contract.model().signature(), given);
         if (problem != null) {
             throw new ProtocolException(problem + "; nothing was released");
         }
-    }
-
-    /** The whole plaintext of an .npz dataset, refused above {@link DatasetFit#MAX_NPZ_BYTES}. */
-    private static byte[] whole(SealedAsset sealed, AssetKey key) throws ProtocolException, IOException {
-        long size = sealed.header().plaintextSize();
-        if (size > DatasetFit.MAX_NPZ_BYTES) {
-            throw new ProtocolException(tooLarge(size));
-        }
-        try (InputStream in = sealed.open()) {
-            in.skipNBytes(SealHeader.LENGTH);
-            try (UnsealingInputStream plain = UnsealingInputStream.open(sealed.header(), in, key, Unsealer.DigestCheck.AUTHENTICATE_ONLY)) {
-                return plain.readNBytes((int) size);
-            }
-        } catch (UnsealingInputStream.Refused e) {
-            throw new ProtocolException("your sealed dataset cannot be opened: " + e.getMessage());
-        }
-    }
-
-    static String tooLarge(long size) {
-        return "your .npz dataset is " + size + " bytes; a batch session takes an .npz of at most " + DatasetFit.MAX_NPZ_BYTES
-                + " bytes (CSV and .npy of any size stream): split it into several sessions; nothing was released";
     }
 
     /** The first {@link #HEAD_BYTES} of plaintext (or all of it), authenticated segment by segment. */

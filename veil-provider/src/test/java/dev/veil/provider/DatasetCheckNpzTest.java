@@ -3,7 +3,6 @@ package dev.veil.provider;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.veil.protocol.contract.DatasetFit;
 import dev.veil.protocol.contract.Dim;
 import dev.veil.protocol.contract.EnclavePolicy;
 import dev.veil.protocol.contract.ModelSignature;
@@ -108,7 +107,7 @@ class DatasetCheckNpzTest {
         byte[] zip = Npz.write(NamedTensors.of(ids("input_ids", 1, 1)));
         byte[] trailing = java.util.Arrays.copyOf(zip, zip.length + 1);
         assertThatThrownBy(() -> DatasetCheck.requireFits(TOKENS, trailing))
-                .hasMessageStartingWith("your dataset cannot be read: .npz does not end with the zip directory's end record");
+                .hasMessage("your dataset cannot be read: .npz has bytes after its end record; nothing was released");
     }
 
     @Test
@@ -127,11 +126,14 @@ class DatasetCheckNpzTest {
     }
 
     @Test
-    void npzAboveTheBatchLimitIsRefusedBeforeItIsRead() {
-        byte[] huge = new byte[(int) DatasetFit.MAX_NPZ_BYTES + 1];
-        System.arraycopy(new byte[] {'P', 'K', 3, 4}, 0, huge, 0, 4);
-        assertThatThrownBy(() -> DatasetCheck.requireFits(TOKENS, huge))
-                .hasMessage("your .npz dataset is 67108865 bytes; a batch session takes an .npz of at most 67108864 bytes"
-                        + " (CSV and .npy of any size stream): split it into several sessions; nothing was released");
+    void npzLargerThanTheHeadIsCheckedToItsEndRecord() {
+        // The zip directory comes last: a damaged one far past the head is found before any key moves.
+        byte[] zip = Npz.write(NamedTensors.of(ids("input_ids", 4096, 128), ids("attention_mask", 4096, 128)));
+        zip[zip.length - 22 + 10] = 3;   // the end record counts three entries
+        try (AssetKey key = AssetKey.generate()) {
+            byte[] sealed = new Sealer(4096).sealBytes(zip, key, ContentType.DATASET);
+            assertThatThrownBy(() -> DatasetCheck.requireFits(TOKENS, sealed, key))
+                    .hasMessageStartingWith("your dataset cannot be read: .npz has an end record that does not match its zip directory");
+        }
     }
 }

@@ -76,6 +76,40 @@ public record Tensor(String name, ElementType type, long[] shape, byte[] data) {
         return new Tensor(name, type, s, Arrays.copyOfRange(data, Math.toIntExact(from * rowBytes), Math.toIntExact(to * rowBytes)));
     }
 
+    /**
+     * Tensors of one name and element type whose shapes differ only in the first axis, joined along it (e.g. several
+     * requests' inputs run as one batch, whose outputs {@link #rows} cuts apart again).
+     */
+    public static Tensor concatRows(java.util.List<Tensor> parts) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("no tensors to join");
+        }
+        Tensor first = parts.get(0);
+        if (first.shape.length == 0) {
+            throw new IllegalArgumentException("tensor '" + printable(first.name) + "' is a scalar; it has no rows to join");
+        }
+        long rows = 0;
+        long bytes = 0;
+        for (Tensor p : parts) {
+            boolean same = p.name.equals(first.name) && p.type == first.type && p.shape.length == first.shape.length
+                    && Arrays.equals(p.shape, 1, p.shape.length, first.shape, 1, first.shape.length);
+            if (!same) {
+                throw new IllegalArgumentException("tensor " + p + " cannot be joined to " + first + " along the first axis");
+            }
+            rows += p.shape[0];
+            bytes += p.data.length;
+        }
+        byte[] data = new byte[Math.toIntExact(bytes)];
+        int at = 0;
+        for (Tensor p : parts) {
+            System.arraycopy(p.data, 0, data, at, p.data.length);
+            at += p.data.length;
+        }
+        long[] shape = first.shape.clone();
+        shape[0] = rows;
+        return new Tensor(first.name, first.type, shape, data);
+    }
+
     /** The same values under another name. */
     public Tensor named(String newName) {
         return new Tensor(newName, type, shape, data);
@@ -133,7 +167,13 @@ public record Tensor(String name, ElementType type, long[] shape, byte[] data) {
         return "'" + printable(name) + "' " + type.id() + " " + Arrays.toString(shape);
     }
 
-    private static void requireName(String name) {
+    /**
+     * Refuses a name a tensor may not have: empty, longer than {@link #MAX_NAME_LENGTH}, or holding control or
+     * formatting characters.
+     *
+     * @throws IllegalArgumentException saying why
+     */
+    public static void requireName(String name) {
         if (name == null || name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
             throw new IllegalArgumentException("a tensor name must be 1.." + MAX_NAME_LENGTH + " characters long");
         }

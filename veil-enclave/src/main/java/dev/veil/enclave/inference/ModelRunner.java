@@ -160,7 +160,20 @@ public final class ModelRunner implements AutoCloseable {
      * never leaves. The caller owns the inputs (this does not wipe them) and the outputs (which it should wipe when
      * done). Runs one at a time: the input buffers are shared.
      */
-    public synchronized NamedTensors run(NamedTensors inputs) throws InferenceException {
+    public NamedTensors run(NamedTensors inputs) throws InferenceException {
+        return runNamed(inputs, null);
+    }
+
+    /**
+     * {@link #run(NamedTensors)} with a time limit for this run alone (serving: one request): once {@code timeLimit}
+     * has passed from the start of the run, ONNX Runtime is told to terminate it and it fails with
+     * {@link FailureCode#TIMEOUT}; the runner stays usable for later runs. {@link #terminateAfter} still ends every run.
+     */
+    public NamedTensors run(NamedTensors inputs, Duration timeLimit) throws InferenceException {
+        return runNamed(inputs, timeLimit);
+    }
+
+    private synchronized NamedTensors runNamed(NamedTensors inputs, Duration timeLimit) throws InferenceException {
         requireNotTerminated();
         if (closed) {
             throw new InferenceException(FailureCode.INTERNAL_ERROR, "the model's session is closed");
@@ -174,11 +187,13 @@ public final class ModelRunner implements AutoCloseable {
             throw new InferenceException(FailureCode.DATASET_INVALID, problem);
         }
         Map<String, OnnxTensor> feed = new LinkedHashMap<>();
+        RunLimit limit = null;
         try {
             for (Tensor t : inputs.tensors()) {
                 feed.put(t.name(), OrtTensors.input(env, t, namedInputBuffer(t.name(), t.data().length)));
             }
-            try (OrtSession.Result result = session.run(feed, runOptions)) {
+            limit = timeLimit == null ? null : new RunLimit(timeLimit);
+            try (OrtSession.Result result = session.run(feed, limit == null ? runOptions : limit.options)) {
                 List<Tensor> outputs = new ArrayList<>();
                 try {
                     for (Map.Entry<String, OnnxValue> e : result) {
@@ -194,8 +209,15 @@ public final class ModelRunner implements AutoCloseable {
             }
         } catch (OrtException e) {
             requireNotTerminated();
+            if (limit != null && limit.fired) {
+                throw new InferenceException(FailureCode.TIMEOUT, "the model run passed its time limit of " + timeLimit.toMillis()
+                        + " ms and was terminated");
+            }
             throw new InferenceException(FailureCode.INFERENCE_FAILED, MODEL_FAILED_ON_INPUT + " (" + shapes(inputs) + ")", e);
         } finally {
+            if (limit != null) {
+                limit.close();
+            }
             feed.values().forEach(OnnxTensor::close);
             for (Tensor t : inputs.tensors()) {
                 ByteBuffer b = namedInputs.get(t.name());
@@ -203,6 +225,41 @@ public final class ModelRunner implements AutoCloseable {
                     zero(b, Math.min(b.capacity(), t.data().length));   // the data provider's values, as ONNX Runtime read them
                 }
             }
+        }
+    }
+
+    /**
+     * One run's own run options, told to terminate once its time limit has passed. The timer and {@link #close()}
+     * take turns on the options, so the native object is never used after it is freed.
+     */
+    private static final class RunLimit implements AutoCloseable {
+        final OrtSession.RunOptions options;
+        private final ScheduledFuture<?> timer;
+        private volatile boolean fired;
+        private boolean closed;
+
+        RunLimit(Duration limit) throws OrtException {
+            options = new OrtSession.RunOptions();
+            options.setLogLevel(OrtRuntime.LOG_LEVEL);
+            timer = TERMINATOR.schedule(this::fire, Math.max(0, limit.toMillis()), TimeUnit.MILLISECONDS);
+        }
+
+        private synchronized void fire() {
+            if (!closed) {
+                fired = true;
+                try {
+                    options.setTerminate(true);
+                } catch (OrtException ignored) {
+                    // cannot happen on open options; the run then ends by itself or at the session's limit
+                }
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            timer.cancel(false);
+            closed = true;
+            options.close();
         }
     }
 

@@ -377,9 +377,9 @@ public final class Session {
                     if (Npz.looksLikeNpz(magic)) {
                         datasetOpened = true;
                         dataGivenToModel = true;
-                        outcome = NpzBatch.run(dataset, dataHeader.plaintextSize(), () -> requireVerifiedEnd(decrypted, plain), runner,
-                                contract.contract().output(), spool.writer(), config.batchSize(), BATCH_INPUT_BYTES, limits.maxRows(),
-                                Duration.between(Instant.now(), deadline));
+                        outcome = NpzBatch.run(dataset, () -> requireVerifiedEnd(decrypted, plain), runner, contract.contract().output(),
+                                spool.writer(), new NpzBatch.Limits(config.workDir().resolve(SPOOL_DIR), config.batchSize(),
+                                        BATCH_INPUT_BYTES, limits.maxRows(), config.maxDatasetBytes(), Duration.between(Instant.now(), deadline)));
                     } else {
                         try (RowReader reader = RowReaders.open(dataset)) {
                             datasetOpened = true;

@@ -159,6 +159,24 @@ class NamedTensorRunTest {
     }
 
     @Test
+    void endlessModelIsTerminatedAtItsRunsTimeLimitAndTheRunnerServesTheNextRun() throws Exception {
+        try (ModelRunner r = runner(TypedModels.endlessLoop())) {
+            NamedTensors x = NamedTensors.of(Tensor.ofFloats("x", new long[] {1, 3}, new float[3]));
+            assertThatThrownBy(() -> r.run(x, java.time.Duration.ofMillis(300)))
+                    .isInstanceOf(InferenceException.class)
+                    .hasMessage("the model run passed its time limit of 300 ms and was terminated")
+                    .satisfies(e -> assertThat(((InferenceException) e).code()).isEqualTo(FailureCode.TIMEOUT));
+            // not the runner-wide termination: the next run gets its own limit
+            assertThatThrownBy(() -> r.run(x, java.time.Duration.ofMillis(300))).hasMessage("the model run passed its time limit of 300 ms and was terminated");
+        }
+        try (ModelRunner r = runner(TypedModels.twoInputs())) {
+            NamedTensors in = NamedTensors.of(Tensor.ofFloats("a", new long[] {1, 1}, new float[] {1}),
+                    Tensor.ofLongs("b", new long[] {1, 1}, new long[] {2}));
+            assertThat(r.run(in, java.time.Duration.ofMinutes(1)).get("y").floats()).containsExactly(3f);
+        }
+    }
+
+    @Test
     void singleInputRowsPathStillNamesTheFixForAMultiInputModel() throws Exception {
         try (ModelRunner r = runner(TypedModels.twoInputs())) {
             assertThatThrownBy(() -> r.checkAcceptsRows(new long[] {4}))

@@ -3,22 +3,26 @@ package dev.veil.enclave.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.veil.protocol.contract.DatasetFit;
 import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.receipt.FailureCode;
 import dev.veil.tensor.NamedTensors;
 import dev.veil.tensor.Tensor;
+import dev.veil.tensor.TensorFormatException;
 import dev.veil.tensor.npz.Npz;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A batch over an .npz dataset: every output by name, rows in input order, the contract's limits, and refusals. */
 class NpzBatchTest {
     private static final long BATCH_BYTES = 16L << 20;
+    @TempDir
+    Path spoolDir;
 
     @Test
     void miniLmOverTheSampleGivesPlainOnnxRuntimesOutputBitForBit() throws Exception {
@@ -37,6 +41,15 @@ class NpzBatchTest {
         assertThat(out.get("last_hidden_state").shape()).containsExactly(8, 128, 384);
         for (Tensor t : out.tensors()) {
             assertThat(t.data()).as(t.name()).isEqualTo(plain.get(t.name()));
+        }
+    }
+
+    @Test
+    void trailingBytesAfterTheArchiveAreRefused() throws Exception {
+        byte[] dataset = twoInputsDataset(2, 2);
+        byte[] longer = java.util.Arrays.copyOf(dataset, dataset.length + 1);
+        try (ModelRunner r = new ModelRunner(TypedModels.twoInputs(), Signatures.of(TypedModels.twoInputs()), 1)) {
+            assertThatThrownBy(() -> run(r, longer, new ByteArrayOutputStream(), 64, 100)).hasMessage("bytes after the end record");
         }
     }
 
@@ -95,20 +108,31 @@ class NpzBatchTest {
     void contractWhoseOutputPolicyIsNotNpzIsRefused() throws Exception {
         try (ModelRunner r = new ModelRunner(TypedModels.twoInputs(), Signatures.of(TypedModels.twoInputs()), 1)) {
             byte[] dataset = twoInputsDataset(2, 2);
-            assertThatThrownBy(() -> NpzBatch.run(new ByteArrayInputStream(dataset), dataset.length, () -> { }, r, OutputPolicy.scores(),
-                    new ByteArrayOutputStream(), 64, BATCH_BYTES, 100, Duration.ofMinutes(1)))
+            assertThatThrownBy(() -> NpzBatch.run(new ByteArrayInputStream(dataset), () -> { }, r, OutputPolicy.scores(),
+                    new ByteArrayOutputStream(), limits(64, 100, 1 << 20)))
                     .hasMessageStartingWith("your dataset is an .npz of named arrays, which gives every output by name, but the"
                             + " contract's output policy is scores");
         }
     }
 
     @Test
-    void npzAboveTheBatchLimitIsRefusedBeforeItIsRead() throws Exception {
+    void arraysInflatingPastTheEnclavesDatasetLimitAreRefusedBeforeTheyAre() throws Exception {
+        byte[] dataset = twoInputsDataset(64, 64);   // entries of 640 and 1,152 bytes: the second passes the limit
         try (ModelRunner r = new ModelRunner(TypedModels.twoInputs(), Signatures.of(TypedModels.twoInputs()), 1)) {
-            assertThatThrownBy(() -> NpzBatch.run(new ByteArrayInputStream(new byte[0]), DatasetFit.MAX_NPZ_BYTES + 1, () -> { }, r,
-                    OutputPolicy.npz(), new ByteArrayOutputStream(), 64, BATCH_BYTES, 100, Duration.ofMinutes(1)))
-                    .hasMessage("the .npz dataset is 67108865 bytes; a batch session takes an .npz of at most 67108864 bytes"
-                            + " (CSV and .npy of any size stream)");
+            assertThatThrownBy(() -> NpzBatch.run(new ByteArrayInputStream(dataset), () -> { }, r, OutputPolicy.npz(),
+                    new ByteArrayOutputStream(), limits(64, 100, 1000)))
+                    .hasMessageStartingWith(".npz arrays take at least 1792 bytes once inflated, more than the limit of 1000");
+        }
+    }
+
+    @Test
+    void everyArrayIsSpooledEncryptedAndTheSpoolsAreGoneAfterTheRun() throws Exception {
+        byte[] dataset = twoInputsDataset(50, 50);
+        try (ModelRunner r = new ModelRunner(TypedModels.twoInputs(), Signatures.of(TypedModels.twoInputs()), 1)) {
+            run(r, dataset, new ByteArrayOutputStream(), 7, 1000);
+        }
+        try (var files = Files.list(spoolDir)) {
+            assertThat(files).isEmpty();
         }
     }
 
@@ -123,9 +147,17 @@ class NpzBatchTest {
                 Tensor.ofLongs("b", new long[] {rowsB, 2}, new long[rowsB * 2])));
     }
 
-    private static BatchPipeline.Outcome run(ModelRunner r, byte[] dataset, ByteArrayOutputStream sink, int maxBatchRows, long maxRows)
+    private BatchPipeline.Outcome run(ModelRunner r, byte[] dataset, ByteArrayOutputStream sink, int maxBatchRows, long maxRows)
             throws Exception {
-        return NpzBatch.run(new ByteArrayInputStream(dataset), dataset.length, () -> { }, r, OutputPolicy.npz(), sink, maxBatchRows,
-                BATCH_BYTES, maxRows, Duration.ofMinutes(1));
+        ByteArrayInputStream in = new ByteArrayInputStream(dataset);
+        return NpzBatch.run(in, () -> {
+            if (in.read() >= 0) {
+                throw new TensorFormatException("bytes after the end record");
+            }
+        }, r, OutputPolicy.npz(), sink, limits(maxBatchRows, maxRows, 1 << 30));
+    }
+
+    private NpzBatch.Limits limits(int maxBatchRows, long maxRows, long maxInflated) {
+        return new NpzBatch.Limits(spoolDir, maxBatchRows, BATCH_BYTES, maxRows, maxInflated, Duration.ofMinutes(1));
     }
 }

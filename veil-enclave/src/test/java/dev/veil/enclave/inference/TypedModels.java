@@ -67,6 +67,25 @@ final class TypedModels {
         return ExternalDataModels.model(graph);
     }
 
+    /** x: float32 [N, 3] → y = Loop(no trip count, condition always true, x): it never ends unless terminated. */
+    static byte[] endlessLoop() {
+        ProtoWriter body = new ProtoWriter()
+                .message(1, node("Identity", "cond_out", "cond_in"))
+                .message(1, node("Identity", "v_out", "v_in"))
+                .string(2, "body")
+                .message(11, value("iter", INT64)).message(11, value("cond_in", BOOL)).message(11, value("v_in", FLOAT, "N", 3))
+                .message(12, value("cond_out", BOOL)).message(12, value("v_out", FLOAT, "N", 3));
+        ProtoWriter forever = new ProtoWriter().varint(2, BOOL).string(8, "forever").bytes(9, new byte[] {1});
+        ProtoWriter graph = new ProtoWriter()
+                .message(1, ExternalDataModels.node("Loop", new String[] {"", "forever", "x"}, "y")
+                        .message(5, new ProtoWriter().string(1, "body").message(6, body).varint(20, 5)))
+                .string(2, "endless-loop")
+                .message(5, forever)
+                .message(11, value("x", FLOAT, "N", 3))
+                .message(12, value("y", FLOAT, "N", 3));
+        return ExternalDataModels.model(graph);
+    }
+
     static ProtoWriter node(String op, String output, String... inputs) {
         return ExternalDataModels.node(op, inputs, output);
     }

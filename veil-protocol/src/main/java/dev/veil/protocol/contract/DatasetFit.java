@@ -15,13 +15,6 @@ import java.util.Map;
  * the model sees it, so a mismatch is Veil's one line and never ONNX Runtime's text.
  */
 public final class DatasetFit {
-    /**
-     * The largest .npz a batch session takes, as a file and once inflated: the enclave holds an .npz dataset whole
-     * (its arrays' rows are fed together, and a zip's entries follow one another), so it is bounded well within the
-     * enclave's memory budget. CSV and .npy datasets stream and have no such bound.
-     */
-    public static final long MAX_NPZ_BYTES = 64L << 20;
-
     private DatasetFit() {
     }
 

@@ -3,6 +3,9 @@ package dev.veil.tensor.npz;
 import dev.veil.tensor.ElementType;
 import dev.veil.tensor.Tensor;
 import dev.veil.tensor.TensorFormatException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,32 +26,78 @@ public final class NpyArray {
             "\\{\\s*'descr'\\s*:\\s*'([^']{1,16})'\\s*,\\s*'fortran_order'\\s*:\\s*(True|False)\\s*,"
                     + "\\s*'shape'\\s*:\\s*\\(([0-9, ]{0,400})\\)\\s*,?\\s*\\}[ ]*\\n");
     private static final Pattern DIM = Pattern.compile("[0-9]{1,19}");
+    /** NumPy's headers are a few hundred bytes; a longer one is not NumPy's. */
+    private static final int MAX_HEADER = 1 << 16;
 
     private NpyArray() {
     }
 
+    /** What a .npy header says: the element type, the shape, and how many bytes of data follow it. */
+    public record Header(ElementType type, long[] shape, long dataBytes) {
+        public Header {
+            shape = shape.clone();
+        }
+
+        @Override
+        public long[] shape() {
+            return shape.clone();
+        }
+    }
+
     /** The tensor named {@code name} held by the .npy bytes {@code npy}; {@code what} names them in errors. */
     public static Tensor read(String name, byte[] npy, String what) throws TensorFormatException {
-        if (npy.length < 10 || !Arrays.equals(npy, 0, 6, MAGIC, 0, 6)) {
+        ByteArrayInputStream in = new ByteArrayInputStream(npy);
+        Header h;
+        try {
+            h = readHeader(in, npy.length, what);
+        } catch (IOException e) {
+            throw new TensorFormatException(what + " cannot be read");   // a ByteArrayInputStream does not fail
+        }
+        int dataStart = npy.length - in.available();
+        byte[] data = Arrays.copyOfRange(npy, dataStart, npy.length);
+        try {
+            return new Tensor(name, h.type(), h.shape(), data);
+        } catch (IllegalArgumentException e) {
+            Arrays.fill(data, (byte) 0);
+            throw new TensorFormatException(what + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Reads the magic, version and header of a .npy of {@code length} bytes from {@code in}, leaving it at the first
+     * data byte; the data must be exactly as long as the shape and dtype say.
+     */
+    public static Header readHeader(InputStream in, long length, String what) throws IOException, TensorFormatException {
+        byte[] pre = in.readNBytes(10);
+        if (pre.length < 10 || !Arrays.equals(pre, 0, 6, MAGIC, 0, 6)) {
             throw new TensorFormatException(what + " is not a NumPy .npy array (missing \\x93NUMPY magic); save it with numpy.savez");
         }
-        int major = npy[6] & 0xff;
-        int minor = npy[7] & 0xff;
+        int major = pre[6] & 0xff;
+        int minor = pre[7] & 0xff;
         long headerLength;
         int start;
         if (major == 1 && minor == 0) {
-            headerLength = (npy[8] & 0xff) | (npy[9] & 0xff) << 8;
+            headerLength = (pre[8] & 0xff) | (pre[9] & 0xff) << 8;
             start = 10;
-        } else if ((major == 2 || major == 3) && minor == 0 && npy.length >= 12) {
-            headerLength = (npy[8] & 0xffL) | (npy[9] & 0xffL) << 8 | (npy[10] & 0xffL) << 16 | (npy[11] & 0xffL) << 24;
+        } else if ((major == 2 || major == 3) && minor == 0) {
+            byte[] high = in.readNBytes(2);
+            if (high.length < 2) {
+                throw new TensorFormatException(what + " is truncated in its .npy header");
+            }
+            headerLength = (pre[8] & 0xffL) | (pre[9] & 0xffL) << 8 | (high[0] & 0xffL) << 16 | (high[1] & 0xffL) << 24;
             start = 12;
         } else {
             throw new TensorFormatException(what + " has .npy format version " + major + "." + minor + "; 1.0, 2.0 or 3.0 expected");
         }
-        if (headerLength > npy.length - start) {
-            throw new TensorFormatException(what + " has a .npy header of " + headerLength + " bytes, longer than the array");
+        if (headerLength > length - start || headerLength > MAX_HEADER) {
+            throw new TensorFormatException(what + " has a .npy header of " + headerLength + " bytes, longer than the array"
+                    + " or than " + MAX_HEADER + " bytes");
         }
-        String header = new String(npy, start, (int) headerLength, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        byte[] raw = in.readNBytes((int) headerLength);
+        if (raw.length < headerLength) {
+            throw new TensorFormatException(what + " is truncated in its .npy header");
+        }
+        String header = new String(raw, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         Matcher m = HEADER.matcher(header);
         if (!m.matches()) {
             throw new TensorFormatException(what + " has a .npy header that is not NumPy's {'descr', 'fortran_order', 'shape'}"
@@ -65,19 +114,12 @@ public final class NpyArray {
         } catch (ArithmeticException e) {
             throw new TensorFormatException(what + " has shape " + Arrays.toString(shape) + ", too large");
         }
-        int dataStart = start + (int) headerLength;
-        long held = npy.length - dataStart;
+        long held = length - start - headerLength;
         if (held != bytes) {
             throw new TensorFormatException(what + " holds " + held + " bytes of data but shape " + Arrays.toString(shape) + " of "
                     + type.id() + " needs " + bytes);
         }
-        byte[] data = Arrays.copyOfRange(npy, dataStart, npy.length);
-        try {
-            return new Tensor(name, type, shape, data);
-        } catch (IllegalArgumentException e) {
-            Arrays.fill(data, (byte) 0);
-            throw new TensorFormatException(what + ": " + e.getMessage());
-        }
+        return new Header(type, shape, bytes);
     }
 
     private static ElementType elementType(String descr, String what) throws TensorFormatException {
@@ -126,13 +168,17 @@ public final class NpyArray {
 
     /** The .npy header {@code numpy.save} writes for {@code t}: magic, version 1.0, the dictionary padded to 64 bytes. */
     public static byte[] header(Tensor t) {
-        long[] shape = t.shape();
+        return header(t.type(), t.shape());
+    }
+
+    /** The .npy header {@code numpy.save} writes for an array of {@code type} and {@code shape}. */
+    public static byte[] header(ElementType type, long[] shape) {
         StringBuilder dims = new StringBuilder("(");
         for (int i = 0; i < shape.length; i++) {
             dims.append(i > 0 ? ", " : "").append(shape[i]);
         }
         dims.append(shape.length == 1 ? ",)" : ")");
-        String dict = "{'descr': '" + t.type().npyDescr() + "', 'fortran_order': False, 'shape': " + dims + ", }";
+        String dict = "{'descr': '" + type.npyDescr() + "', 'fortran_order': False, 'shape': " + dims + ", }";
         int unpadded = 10 + dict.length() + 1;
         String text = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
         byte[] out = new byte[10 + text.length()];

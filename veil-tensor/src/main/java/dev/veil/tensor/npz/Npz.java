@@ -1,10 +1,13 @@
 package dev.veil.tensor.npz;
 
+import dev.veil.tensor.ElementType;
 import dev.veil.tensor.NamedTensors;
 import dev.veil.tensor.Tensor;
 import dev.veil.tensor.TensorFormatException;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -14,14 +17,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32;
-import java.util.zip.DataFormatException;
-import java.util.zip.Inflater;
 
 /**
  * NumPy {@code .npz} archives: a zip of {@code <name>.npy} arrays, one per name, stored ({@code numpy.savez}) or
- * deflated ({@code numpy.savez_compressed}). Reading is strict (see {@link ZipDirectory} for the archive and
+ * deflated ({@code numpy.savez_compressed}). Reading is strict (see {@link NpzStream} for the archive and
  * {@link NpyArray} for each array) and bounded: the sizes the archive declares are added up and refused above the
- * caller's limit before a byte is inflated, and no entry may inflate to more than it declares. Every entry's CRC-32
+ * caller's limit before an entry is inflated, and no entry may inflate to more than it declares. Every entry's CRC-32
  * is checked. Writing gives what {@code numpy.savez} gives (stored entries, format 1.0 arrays), which
  * {@code numpy.load} reads.
  */
@@ -40,94 +41,59 @@ public final class Npz {
     }
 
     /**
-     * The arrays of the .npz {@code zip}, named without their {@code .npy} suffix, in the archive's order.
+     * The arrays of the .npz {@code zip}, named without their {@code .npy} suffix, in the archive's order; read as
+     * {@link NpzStream} reads a stream, into memory.
      *
      * @param maxInflatedBytes the most bytes the arrays may take once inflated, all entries together
      */
     public static NamedTensors read(byte[] zip, long maxInflatedBytes) throws TensorFormatException {
-        List<ZipDirectory.Entry> entries = ZipDirectory.read(zip);
-        long total = 0;
-        for (ZipDirectory.Entry e : entries) {
-            total += e.size();
-        }
-        if (total > maxInflatedBytes) {
-            throw new TensorFormatException(".npz arrays take " + total + " bytes once inflated, more than the limit of "
-                    + maxInflatedBytes + "; send fewer rows");
-        }
-        List<Tensor> tensors = new ArrayList<>(entries.size());
+        ByteArrayInputStream in = new ByteArrayInputStream(zip);
+        List<byte[]> data = new ArrayList<>();
         try {
-            for (ZipDirectory.Entry e : entries) {
-                byte[] npy = contents(zip, e);
-                try {
-                    String name = e.name().substring(0, e.name().length() - 4);
-                    tensors.add(NpyArray.read(name, npy, ".npz array '" + ZipDirectory.printable(name) + "'"));
-                } finally {
-                    Arrays.fill(npy, (byte) 0);
-                }
+            // No array in memory holds more than a Java array does.
+            long limit = Math.min(maxInflatedBytes, Integer.MAX_VALUE - 8);
+            List<NpzStream.Array> arrays = NpzStream.read(in, limit, array -> {
+                byte[] d = new byte[Math.toIntExact(array.dataBytes())];
+                data.add(d);
+                return new ArrayOutput(d);
+            });
+            if (in.available() > 0) {
+                throw new TensorFormatException(".npz does not end with the zip directory's end record (trailing data or a zip"
+                        + " comment); save it with numpy.savez");
+            }
+            List<Tensor> tensors = new ArrayList<>(arrays.size());
+            for (int i = 0; i < arrays.size(); i++) {
+                tensors.add(new Tensor(arrays.get(i).name(), arrays.get(i).type(), arrays.get(i).shape(), data.get(i)));
             }
             return new NamedTensors(tensors);
-        } catch (TensorFormatException | RuntimeException ex) {
-            tensors.forEach(Tensor::wipe);
-            throw ex;
+        } catch (IOException e) {
+            data.forEach(d -> Arrays.fill(d, (byte) 0));
+            throw new TensorFormatException(".npz cannot be read");   // a ByteArrayInputStream does not fail
+        } catch (TensorFormatException | RuntimeException e) {
+            data.forEach(d -> Arrays.fill(d, (byte) 0));
+            throw e;
         }
     }
 
-    /** The entry's bytes, inflated into exactly its declared size and checked against its CRC-32. */
-    private static byte[] contents(byte[] zip, ZipDirectory.Entry e) throws TensorFormatException {
-        String what = ".npz entry '" + ZipDirectory.printable(e.name()) + "'";
-        byte[] out = new byte[(int) e.size()];
-        if (e.method() == ZipDirectory.STORED) {
-            System.arraycopy(zip, e.dataOffset(), out, 0, out.length);
-        } else {
-            Inflater inflater = new Inflater(true);
-            try {
-                inflater.setInput(zip, e.dataOffset(), (int) e.compressedSize());
-                int done = 0;
-                while (done < out.length) {
-                    int n = inflater.inflate(out, done, out.length - done);
-                    if (n == 0) {
-                        if (inflater.finished()) {
-                            break;
-                        }
-                        if (inflater.needsInput() || inflater.needsDictionary()) {
-                            throw new TensorFormatException(what + " is truncated: it inflates to " + done + " of the "
-                                    + e.size() + " bytes it declares");
-                        }
-                    }
-                    done += n;
-                }
-                if (done != out.length) {
-                    throw new TensorFormatException(what + " inflates to " + done + " bytes but declares " + e.size());
-                }
-                if (!inflater.finished()) {
-                    // One byte of room tells "ends exactly here" from "inflates to more than declared".
-                    if (inflater.inflate(new byte[1]) > 0) {
-                        throw new TensorFormatException(what + " inflates to more than the " + e.size() + " bytes it declares");
-                    }
-                    if (!inflater.finished()) {
-                        throw new TensorFormatException(what + " is truncated: its deflate stream does not end");
-                    }
-                }
-                if (inflater.getRemaining() != 0) {
-                    throw new TensorFormatException(what + " has bytes after its deflate stream");
-                }
-            } catch (DataFormatException ex) {
-                Arrays.fill(out, (byte) 0);
-                throw new TensorFormatException(what + " is not a valid deflate stream");
-            } catch (TensorFormatException ex) {
-                Arrays.fill(out, (byte) 0);
-                throw ex;
-            } finally {
-                inflater.end();
-            }
+    /** Writes into an array of exactly the size an array's data takes. */
+    private static final class ArrayOutput extends OutputStream {
+        private final byte[] into;
+        private int at;
+
+        ArrayOutput(byte[] into) {
+            this.into = into;
         }
-        CRC32 crc = new CRC32();
-        crc.update(out);
-        if ((int) crc.getValue() != e.crc()) {
-            Arrays.fill(out, (byte) 0);
-            throw new TensorFormatException(what + " fails its CRC-32 check (the archive is damaged)");
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
         }
-        return out;
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            System.arraycopy(b, off, into, at, len);
+            at += len;
+        }
     }
 
     /**
@@ -148,12 +114,7 @@ public final class Npz {
 
     /** The length of {@link #write(NamedTensors)}'s archive. */
     public static long length(NamedTensors tensors) {
-        long total = 22;
-        for (Tensor t : tensors.tensors()) {
-            int name = (t.name() + ".npy").getBytes(StandardCharsets.UTF_8).length;
-            total += 30L + name + NpyArray.header(t).length + t.data().length + 46L + name;
-        }
-        return total;
+        return length(entries(tensors));
     }
 
     /**
@@ -163,53 +124,118 @@ public final class Npz {
      * @throws IllegalArgumentException when the archive would be 2 GiB or more, before anything is written
      */
     public static void write(NamedTensors tensors, OutputStream out) throws IOException {
-        long total = length(tensors);
-        if (total >= Integer.MAX_VALUE || tensors.size() >= 0xffff) {
+        write(entries(tensors), out);
+    }
+
+    /** One array to write: its .npy header's CRC-32 continued over its data, and where its data is read from, once. */
+    public record Entry(String name, ElementType type, long[] shape, int crc, DataSource data) {
+        public Entry {
+            shape = shape.clone();
+        }
+
+        @Override
+        public long[] shape() {
+            return shape.clone();
+        }
+
+        long dataBytes() {
+            return Tensor.elementCount(shape) * type.byteSize();
+        }
+    }
+
+    /** The data of one array, opened once when its entry is written. */
+    public interface DataSource {
+        InputStream open() throws IOException;
+    }
+
+    /** The length of the archive {@link #write(List, OutputStream)} writes. */
+    public static long length(List<Entry> entries) {
+        long total = 22;
+        for (Entry e : entries) {
+            int name = (e.name() + ".npy").getBytes(StandardCharsets.UTF_8).length;
+            total += 30L + name + NpyArray.header(e.type(), e.shape()).length + e.dataBytes() + 46L + name;
+        }
+        return total;
+    }
+
+    /**
+     * Writes the .npz of {@code entries} as {@code numpy.savez} would: stored entries, each array's data copied from
+     * its source after its header. A source giving another length than its shape needs fails the write.
+     *
+     * @throws IllegalArgumentException when the archive would be 2 GiB or more, before anything is written
+     */
+    public static void write(List<Entry> entries, OutputStream out) throws IOException {
+        long total = length(entries);
+        if (total >= Integer.MAX_VALUE || entries.size() >= 0xffff) {
             throw new IllegalArgumentException("the arrays take " + total + " bytes; an .npz of 2 GiB or more is not written");
         }
-        int n = tensors.size();
+        int n = entries.size();
         byte[][] names = new byte[n][];
         int[] offsets = new int[n];
-        int[] crcs = new int[n];
         int[] sizes = new int[n];
         int at = 0;
-        for (int i = 0; i < n; i++) {
-            Tensor t = tensors.tensors().get(i);
-            names[i] = (t.name() + ".npy").getBytes(StandardCharsets.UTF_8);
-            byte[] header = NpyArray.header(t);
-            CRC32 crc = new CRC32();
-            crc.update(header);
-            crc.update(t.data());
-            crcs[i] = (int) crc.getValue();
-            sizes[i] = header.length + t.data().length;
-            offsets[i] = at;
-            ByteBuffer local = ByteBuffer.allocate(30 + names[i].length).order(ByteOrder.LITTLE_ENDIAN);
-            local.putInt(ZipDirectory.LOCAL).putShort((short) 20).putShort(flags(t)).putShort((short) 0)
-                    .putShort((short) 0).putShort(DOS_DATE).putInt(crcs[i]).putInt(sizes[i]).putInt(sizes[i])
-                    .putShort((short) names[i].length).putShort((short) 0).put(names[i]);
-            out.write(local.array());
-            out.write(header);
-            out.write(t.data());
-            at += local.capacity() + sizes[i];
+        byte[] buffer = new byte[1 << 16];
+        try {
+            for (int i = 0; i < n; i++) {
+                Entry e = entries.get(i);
+                names[i] = (e.name() + ".npy").getBytes(StandardCharsets.UTF_8);
+                byte[] header = NpyArray.header(e.type(), e.shape());
+                sizes[i] = (int) (header.length + e.dataBytes());
+                offsets[i] = at;
+                ByteBuffer local = ByteBuffer.allocate(30 + names[i].length).order(ByteOrder.LITTLE_ENDIAN);
+                local.putInt(NpzStream.LOCAL).putShort((short) 20).putShort(flags(e.name())).putShort((short) 0)
+                        .putShort((short) 0).putShort(DOS_DATE).putInt(e.crc()).putInt(sizes[i]).putInt(sizes[i])
+                        .putShort((short) names[i].length).putShort((short) 0).put(names[i]);
+                out.write(local.array());
+                out.write(header);
+                long left = e.dataBytes();
+                try (InputStream data = e.data().open()) {
+                    while (left > 0) {
+                        int r = data.read(buffer, 0, (int) Math.min(buffer.length, left));
+                        if (r < 0) {
+                            throw new IOException("array '" + Tensor.printable(e.name()) + "' ended before its shape's data");
+                        }
+                        out.write(buffer, 0, r);
+                        left -= r;
+                    }
+                    if (data.read() >= 0) {
+                        throw new IOException("array '" + Tensor.printable(e.name()) + "' holds more than its shape's data");
+                    }
+                }
+                at += local.capacity() + sizes[i];
+            }
+        } finally {
+            Arrays.fill(buffer, (byte) 0);
         }
         int cdStart = at;
         int cdSize = 0;
         for (int i = 0; i < n; i++) {
             ByteBuffer central = ByteBuffer.allocate(46 + names[i].length).order(ByteOrder.LITTLE_ENDIAN);
-            central.putInt(0x02014b50).putShort((short) 20).putShort((short) 20).putShort(flags(tensors.tensors().get(i)))
-                    .putShort((short) 0).putShort((short) 0).putShort(DOS_DATE).putInt(crcs[i]).putInt(sizes[i]).putInt(sizes[i])
-                    .putShort((short) names[i].length).putShort((short) 0).putShort((short) 0).putShort((short) 0)
+            central.putInt(NpzStream.CENTRAL).putShort((short) 20).putShort((short) 20).putShort(flags(entries.get(i).name()))
+                    .putShort((short) 0).putShort((short) 0).putShort(DOS_DATE).putInt(entries.get(i).crc()).putInt(sizes[i])
+                    .putInt(sizes[i]).putShort((short) names[i].length).putShort((short) 0).putShort((short) 0).putShort((short) 0)
                     .putShort((short) 0).putInt(0600 << 16).putInt(offsets[i]).put(names[i]);
             out.write(central.array());
             cdSize += central.capacity();
         }
         ByteBuffer end = ByteBuffer.allocate(22).order(ByteOrder.LITTLE_ENDIAN);
-        end.putInt(0x06054b50).putShort((short) 0).putShort((short) 0).putShort((short) n).putShort((short) n)
+        end.putInt(NpzStream.END).putShort((short) 0).putShort((short) 0).putShort((short) n).putShort((short) n)
                 .putInt(cdSize).putInt(cdStart).putShort((short) 0);
         out.write(end.array());
     }
 
-    private static short flags(Tensor t) {
-        return (short) (StandardCharsets.US_ASCII.newEncoder().canEncode(t.name()) ? 0 : 0x800);
+    private static List<Entry> entries(NamedTensors tensors) {
+        List<Entry> entries = new ArrayList<>(tensors.size());
+        for (Tensor t : tensors.tensors()) {
+            CRC32 crc = new CRC32();
+            crc.update(NpyArray.header(t));
+            crc.update(t.data());
+            entries.add(new Entry(t.name(), t.type(), t.shape(), (int) crc.getValue(), () -> new ByteArrayInputStream(t.data())));
+        }
+        return entries;
+    }
+
+    private static short flags(String name) {
+        return (short) (StandardCharsets.US_ASCII.newEncoder().canEncode(name) ? 0 : 0x800);
     }
 }

@@ -39,6 +39,23 @@ final class NpzFixtures {
         return out.toByteArray();
     }
 
+    /** A one-entry zip written by hand: {@code data} as the entry's bytes, under the sizes and CRC given. */
+    static byte[] rawZip(String name, int method, int crc, byte[] data, long declaredSize) {
+        byte[] n = name.getBytes(StandardCharsets.US_ASCII);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(30 + n.length + data.length + 46 + n.length + 22)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0x04034b50).putShort((short) 20).putShort((short) 0).putShort((short) method).putInt(0).putInt(crc)
+                .putInt(data.length).putInt((int) declaredSize).putShort((short) n.length).putShort((short) 0).put(n).put(data);
+        int cd = b.position();
+        b.putInt(0x02014b50).putShort((short) 20).putShort((short) 20).putShort((short) 0).putShort((short) method).putInt(0)
+                .putInt(crc).putInt(data.length).putInt((int) declaredSize).putShort((short) n.length).putShort((short) 0)
+                .putShort((short) 0).putShort((short) 0).putShort((short) 0).putInt(0).putInt(0).put(n);
+        int cdSize = b.position() - cd;
+        b.putInt(0x06054b50).putShort((short) 0).putShort((short) 0).putShort((short) 1).putShort((short) 1).putInt(cdSize)
+                .putInt(cd).putShort((short) 0);
+        return b.array();
+    }
+
     /** A .npy of {@code descr} and {@code shape} text holding {@code data}, its header as NumPy pads it. */
     static byte[] npy(String descr, String shape, byte[] data) {
         String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";

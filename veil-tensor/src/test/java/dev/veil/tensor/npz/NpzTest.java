@@ -18,6 +18,8 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -69,13 +71,42 @@ class NpzTest {
     void zipBombIsRefusedBeforeInflating() throws Exception {
         byte[] bomb = resource("bomb.npz");   // 64 MiB of zeros in 64 KiB
         assertThatThrownBy(() -> Npz.read(bomb, LIMIT)).isInstanceOf(TensorFormatException.class)
-                .hasMessage(".npz arrays take 67108992 bytes once inflated, more than the limit of 1048576; send fewer rows");
+                .hasMessage(".npz arrays take at least 67108992 bytes once inflated, more than the limit of 1048576; send fewer rows");
     }
 
     @Test
     void zipBombDeclaringASmallSizeIsNotInflatedPastIt() throws Exception {
+        // NumPy's bomb with 1 KiB declared: its .npy header's shape already disagrees with the declared size.
         assertThatThrownBy(() -> Npz.read(resource("bomb-lying.npz"), LIMIT))
-                .hasMessage(".npz entry 'x.npy' inflates to more than the 1024 bytes it declares");
+                .hasMessage(".npz array 'x' holds 896 bytes of data but shape [67108864] of uint8 needs 67108864");
+        // A consistent .npy of 4 bytes whose deflate stream goes on with 64 MiB of zeros: stopped one byte past.
+        byte[] npy = npy("|u1", "(4,)", new byte[] {1, 2, 3, 4});
+        byte[] bomb = Arrays.copyOf(npy, npy.length + (64 << 20));
+        Deflater d = new Deflater(Deflater.BEST_COMPRESSION, true);
+        d.setInput(bomb);
+        d.finish();
+        ByteArrayOutputStream deflated = new ByteArrayOutputStream();
+        byte[] buf = new byte[1 << 16];
+        while (!d.finished()) {
+            deflated.write(buf, 0, d.deflate(buf));
+        }
+        d.end();
+        CRC32 crc = new CRC32();
+        crc.update(npy);
+        byte[] zip = NpzFixtures.rawZip("x.npy", 8, (int) crc.getValue(), deflated.toByteArray(), npy.length);
+        assertThatThrownBy(() -> Npz.read(zip, LIMIT)).hasMessage(".npz entry 'x.npy' inflates to more than the " + npy.length
+                + " bytes it declares");
+    }
+
+    @Test
+    void storedEntryLongerThanItsArrayIsRefused() throws Exception {
+        byte[] npy = npy("<f4", "(1,)", new byte[4]);
+        CRC32 crc = new CRC32();
+        crc.update(npy);
+        byte[] zip = NpzFixtures.rawZip("x.npy", 0, (int) crc.getValue(), npy, npy.length);
+        assertThat(Npz.read(zip, LIMIT).get("x").floats()).containsExactly(0f);
+        byte[] truncated = NpzFixtures.rawZip("x.npy", 0, (int) crc.getValue(), Arrays.copyOf(npy, npy.length - 1), npy.length - 1);
+        assertThatThrownBy(() -> Npz.read(truncated, LIMIT)).hasMessage(".npz array 'x' holds 3 bytes of data but shape [1] of float32 needs 4");
     }
 
     @Test
@@ -96,6 +127,39 @@ class NpzTest {
     }
 
     @Test
+    void zip64EndRecordAsPythonWritesItForLargeArchivesIsRead() throws Exception {
+        NamedTensors tensors = NamedTensors.of(floats("x", 1f, 2f), floats("y", 3f));
+        byte[] zip = Npz.write(tensors);
+        byte[] withZip64 = zip64End(zip, 0, false);
+        assertSame(Npz.read(withZip64, LIMIT), tensors);
+        assertThatThrownBy(() -> Npz.read(zip64End(zip, 1, false), LIMIT))
+                .hasMessage(".npz has a Zip64 end record that does not match its zip directory");
+        assertThatThrownBy(() -> Npz.read(zip64End(zip, 0, true), LIMIT))
+                .hasMessage(".npz has a Zip64 locator that does not point at its end record");
+    }
+
+    /**
+     * {@code zip} with a Zip64 end record and locator before its end record, whose counts and places become the Zip64
+     * markers (as Python's zipfile writes past 65,535 entries or 4 GiB); {@code extraEntries} miscounts the entries in
+     * the Zip64 record, {@code wrongLocator} points the locator elsewhere.
+     */
+    private static byte[] zip64End(byte[] zip, int extraEntries, boolean wrongLocator) {
+        ByteBuffer end = ByteBuffer.wrap(zip, zip.length - 22, 22).slice().order(ByteOrder.LITTLE_ENDIAN);
+        int entries = end.getShort(10) & 0xffff;
+        long cdSize = end.getInt(12) & 0xffffffffL;
+        long cdOffset = end.getInt(16) & 0xffffffffL;
+        long recordAt = zip.length - 22;
+        ByteBuffer out = ByteBuffer.allocate(zip.length + 56 + 20).order(ByteOrder.LITTLE_ENDIAN);
+        out.put(zip, 0, zip.length - 22);
+        out.putInt(0x06064b50).putLong(44).putShort((short) 45).putShort((short) 45).putInt(0).putInt(0)
+                .putLong(entries + extraEntries).putLong(entries + extraEntries).putLong(cdSize).putLong(cdOffset);
+        out.putInt(0x07064b50).putInt(0).putLong(wrongLocator ? recordAt + 1 : recordAt).putInt(1);
+        out.putInt(0x06054b50).putShort((short) 0).putShort((short) 0).putShort((short) 0xffff).putShort((short) 0xffff)
+                .putInt(0xffffffff).putInt(0xffffffff).putShort((short) 0);
+        return out.array();
+    }
+
+    @Test
     void trailingBytesAreRefused() throws Exception {
         byte[] zip = Npz.write(NamedTensors.of(floats("x", 1f)));
         byte[] longer = Arrays.copyOf(zip, zip.length + 3);
@@ -112,7 +176,7 @@ class NpzTest {
         int cd = b.getInt(zip.length - 22 + 16);
         int second = cd + 46 + "x.npy".length();
         b.putInt(second + 42, 0);   // the second entry points at the first one's bytes
-        assertThatThrownBy(() -> Npz.read(zip, LIMIT)).hasMessageStartingWith(".npz entry 'y.npy' is not where the previous entry ends");
+        assertThatThrownBy(() -> Npz.read(zip, LIMIT)).hasMessageStartingWith(".npz entry 'y.npy' is not where the zip directory says");
     }
 
     @Test
