@@ -5,6 +5,7 @@ import dev.veil.protocol.identity.Identity;
 import dev.veil.protocol.json.Json;
 import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.serving.ServingContractVerifier;
+import dev.veil.protocol.servinghttp.RequestBounds;
 import dev.veil.provider.serving.ServingClient;
 import dev.veil.provider.serving.ServingRefused;
 import dev.veil.seal.io.AtomicOutput;
@@ -50,9 +51,9 @@ final class InferCommand implements Callable<Integer> {
             UserPaths.distinct("--out", out, "--receipt-out", receiptOut);
         }
         ServingContractVerifier.Verified c = ServingCli.contract(contract);
-        if (Files.size(data) > dev.veil.protocol.contract.DatasetFit.MAX_NPZ_BYTES) {
-            throw new CliFailure("--data " + data + " is over " + dev.veil.protocol.contract.DatasetFit.MAX_NPZ_BYTES
-                    + " bytes; split it into several requests");
+        if (Files.size(data) > RequestBounds.MAX_REQUEST_BYTES - 64 * 1024) {
+            throw new CliFailure("--data " + data + " is over the " + (RequestBounds.MAX_REQUEST_BYTES >> 20)
+                    + " MiB a request may carry; split its rows into several requests");
         }
         byte[] inputs = Files.readAllBytes(data);
         try (Identity id = ServingCli.identity(identity)) {

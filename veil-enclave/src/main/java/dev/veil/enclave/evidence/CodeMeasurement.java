@@ -37,26 +37,7 @@ public final class CodeMeasurement {
             "com.fasterxml.jackson.databind.ObjectMapper",
             "com.fasterxml.jackson.core.JsonParser",
             "com.fasterxml.jackson.annotation.JsonProperty",
-            "org.slf4j.Logger",
-            // the serving enclave's HTTP server and metrics (veil serve), one class per jar
-            "org.eclipse.jetty.server.Server",
-            "org.eclipse.jetty.http.HttpParser",
-            "org.eclipse.jetty.io.EndPoint",
-            "org.eclipse.jetty.util.BufferUtil",
-            "org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory",
-            "org.eclipse.jetty.http2.BufferingFlowControlStrategy",
-            "org.eclipse.jetty.http2.hpack.HpackDecoder",
-            "io.micrometer.prometheusmetrics.PrometheusMeterRegistry",
-            "io.micrometer.core.instrument.Counter",
-            "io.micrometer.common.KeyValue",
-            "io.micrometer.observation.Observation",
-            "io.prometheus.metrics.core.datapoints.DataPoint",
-            "io.prometheus.metrics.model.registry.Collector",
-            "io.prometheus.metrics.config.EscapingScheme",
-            "io.prometheus.metrics.tracer.common.SpanContext",
-            "io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter",
-            "org.HdrHistogram.AbstractHistogram",
-            "org.jspecify.annotations.NullMarked");
+            "org.slf4j.Logger");
     private static final Map<Path, byte[]> SOURCE_DIGESTS = new ConcurrentHashMap<>();
 
     private CodeMeasurement() {

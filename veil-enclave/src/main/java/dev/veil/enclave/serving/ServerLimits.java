@@ -26,7 +26,8 @@ public record ServerLimits(Duration idleTimeout, int maxHeaderBytes, int maxRequ
 
     /** 1,000 idle connections are far below {@code maxConnections}; an idle one costs a socket, never a thread. */
     public static ServerLimits defaults() {
-        return new ServerLimits(Duration.ofSeconds(30), 8 * 1024, 16 << 20, 1L << 30, 64, 4096, Duration.ofSeconds(1));
+        return new ServerLimits(Duration.ofSeconds(30), 8 * 1024, dev.veil.protocol.servinghttp.RequestBounds.MAX_REQUEST_BYTES, 1L << 30,
+                64, 4096, Duration.ofSeconds(1));
     }
 
     public ServerLimits withMaxInFlight(int n) {

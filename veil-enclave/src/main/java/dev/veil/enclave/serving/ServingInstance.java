@@ -388,7 +388,7 @@ public final class ServingInstance implements AutoCloseable {
         boolean reserved = false;
         try {
             try {
-                inputs = Npz.read(inputsNpz, dev.veil.protocol.contract.DatasetFit.MAX_NPZ_BYTES);
+                inputs = Npz.read(inputsNpz, dev.veil.protocol.servinghttp.RequestBounds.MAX_INPUT_BYTES);
             } catch (TensorFormatException e) {
                 return refused(opened, FailureCode.DATASET_INVALID, "inputs: " + e.getMessage());
             }

@@ -50,28 +50,15 @@ final class TensorBatching {
         return b.toString();
     }
 
-    /** The requests' inputs, each input's tensors concatenated along the first dimension in request order. */
+    /** The requests' inputs, each input's tensors joined along the first dimension in request order. */
     static NamedTensors concat(List<NamedTensors> requests) {
-        NamedTensors first = requests.get(0);
         List<Tensor> out = new ArrayList<>();
-        for (String name : first.names()) {
-            Tensor t0 = first.get(name);
-            long rows = 0;
-            int bytes = 0;
+        for (String name : requests.get(0).names()) {
+            List<Tensor> parts = new ArrayList<>(requests.size());
             for (NamedTensors r : requests) {
-                rows += r.get(name).dim(0);
-                bytes = Math.addExact(bytes, r.get(name).data().length);
+                parts.add(r.get(name));
             }
-            byte[] data = new byte[bytes];
-            int at = 0;
-            for (NamedTensors r : requests) {
-                byte[] d = r.get(name).data();
-                System.arraycopy(d, 0, data, at, d.length);
-                at += d.length;
-            }
-            long[] shape = t0.shape();
-            shape[0] = rows;
-            out.add(new Tensor(name, t0.type(), shape, data));
+            out.add(Tensor.concatRows(parts));
         }
         return new NamedTensors(out);
     }

@@ -22,26 +22,12 @@ public final class EnclaveAppraisal {
      */
     public static Claims appraise(ContractVerifier.Verified contract, Platform platform, byte[] evidence, byte[] nonce,
                                   InstanceKeys keys, VerificationOptions options) throws AttestationException {
-        requirePlatform(platform);
-        return appraise(contract.contract().enclave(), contract.hash(), platform, evidence, nonce, keys, options);
-    }
-
-    /**
-     * The same appraisal for any contract kind (the batch contract, the serving contract): its enclave reference values
-     * and its hash are all the binding needs.
-     */
-    public static Claims appraise(dev.veil.protocol.contract.EnclavePolicy enclave, byte[] contractHash, Platform platform,
-                                  byte[] evidence, byte[] nonce, InstanceKeys keys, VerificationOptions options) throws AttestationException {
-        requirePlatform(platform);
-        Claims claims = Verifiers.forPlatform(platform).verify(evidence, options);
-        enclave.referenceValues().require(claims, EvidenceBinding.reportData(nonce, contractHash, keys));
-        return claims;
-    }
-
-    /** Evidence whose platform the enclave did not name is refused before anything else is read. */
-    private static void requirePlatform(Platform platform) throws AttestationException {
         if (platform == null) {
             throw new AttestationException("platform", "(absent)", "one of sim, snp, tdx, sgx, nitro");
         }
+        Claims claims = Verifiers.forPlatform(platform).verify(evidence, options);
+        contract.contract().enclave().referenceValues()
+                .require(claims, EvidenceBinding.reportData(nonce, contract.hash(), keys));
+        return claims;
     }
 }

@@ -2,7 +2,7 @@ package dev.veil.protocol.servinghttp;
 
 import dev.veil.attest.AttestationException;
 import dev.veil.attest.VerificationOptions;
-import dev.veil.protocol.binding.EnclaveAppraisal;
+import dev.veil.protocol.serving.ServingAppraisal;
 import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.Json;
 import dev.veil.protocol.json.ProtocolException;
@@ -66,7 +66,7 @@ public final class ServingReceipts {
             throw new ProtocolException("receipt is dated " + issued + ", after the serving contract expired at " + contract.expiresAt());
         }
         try {
-            EnclaveAppraisal.appraise(contract.contract().enclave(), contract.hash(), r.platform(), r.evidence(), r.evidenceNonce(),
+            ServingAppraisal.appraise(contract, r.platform(), r.evidence(), r.evidenceNonce(),
                     r.instanceKeys(), new VerificationOptions(at, List.of(), r.collateral()));
         } catch (AttestationException e) {
             throw new ProtocolException("receipt's signing key is not attested for this serving contract: " + e.getMessage());
@@ -92,7 +92,7 @@ public final class ServingReceipts {
             throw new ProtocolException("the inputs or outputs given are not the ones the receipt names");
         }
         try {
-            EnclaveAppraisal.appraise(contract.contract().enclave(), contract.hash(), r.platform(), r.evidence(), r.evidenceNonce(),
+            ServingAppraisal.appraise(contract, r.platform(), r.evidence(), r.evidenceNonce(),
                     r.instanceKeys(), new VerificationOptions(at, List.of(), r.collateral()));
         } catch (AttestationException e) {
             throw new ProtocolException("receipt's instance keys are not attested for this serving contract: " + e.getMessage());

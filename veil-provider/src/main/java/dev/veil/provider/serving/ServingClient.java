@@ -4,7 +4,7 @@ import dev.veil.attest.AttestationException;
 import dev.veil.attest.Claims;
 import dev.veil.attest.Simulation;
 import dev.veil.attest.VerificationOptions;
-import dev.veil.protocol.binding.EnclaveAppraisal;
+import dev.veil.protocol.serving.ServingAppraisal;
 import dev.veil.protocol.binding.EvidenceBinding;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.identity.Identity;
@@ -55,7 +55,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A provider's side of a serving enclave, over HTTP (the JDK's client: no dependency). {@link #attest()} challenges the
- * instance with a fresh nonce and appraises its evidence with the batch providers' code ({@link EnclaveAppraisal}:
+ * instance with a fresh nonce and appraises its evidence as the batch providers do ({@link ServingAppraisal}, the batch
+ * {@code EnclaveAppraisal}'s twin for a serving contract:
  * signatures and chain, the serving contract's reference values, the binding of nonce, H(sc) and instance keys), and
  * reuses that verdict until {@link #REUSE_LIMIT} (or the contract's expiry) passes or the server's answers name other
  * instance keys. Model providers {@link #provision} and {@link #retire}.
@@ -112,7 +113,7 @@ public final class ServingClient {
         Instant now = clock.instant();
         VerificationOptions options = ownCollateral.addTo(new VerificationOptions(now, java.util.List.of(), java.util.List.of()),
                 offer.platform(), offer.evidence(), offer.collateral()).withEvidenceCollateral(offer.collateral());
-        Claims claims = EnclaveAppraisal.appraise(contract.contract().enclave(), contract.hash(), offer.platform(), offer.evidence(),
+        Claims claims = ServingAppraisal.appraise(contract, offer.platform(), offer.evidence(),
                 nonce, offer.instanceKeys(), options);
         if (claims.simulated()) {
             LOG.warn(Simulation.ONE_LINE);
@@ -229,7 +230,7 @@ public final class ServingClient {
     private static long rows(byte[] inputsNpz) throws ProtocolException {
         NamedTensors t;
         try {
-            t = Npz.read(inputsNpz, dev.veil.protocol.contract.DatasetFit.MAX_NPZ_BYTES);
+            t = Npz.read(inputsNpz, dev.veil.protocol.servinghttp.RequestBounds.MAX_INPUT_BYTES);
         } catch (TensorFormatException e) {
             throw new ProtocolException("inputs: " + e.getMessage());
         }
