@@ -1,12 +1,16 @@
 package dev.veil.cli.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.veil.enclave.serving.ServerLimits;
 import dev.veil.provider.serving.ServingClient;
 import dev.veil.provider.serving.ServingRefused;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,38 +52,29 @@ class ServingAvailabilityTest {
     void overloadIsAnswered503WithRetryAfter(@TempDir Path dir) throws Exception {
         try (ServingFixture f = new ServingFixture(dir, ServerLimits.defaults().withMaxInFlight(1))) {
             ServingClient dp = f.client();
-            ServingRefused refused = null;
             try (Socket slow = new Socket("127.0.0.1", f.enclave.port())) {
                 OutputStream out = slow.getOutputStream();
                 out.write(("POST /v1/provision HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n\0\0").getBytes(StandardCharsets.US_ASCII));
                 out.flush();
-                // The slow upload takes the slot once Jetty hands it to its endpoint; until then requests still pass.
-                for (int i = 0; i < 500 && refused == null; i++) {
-                    try {
-                        dp.attestFresh();
-                        Thread.sleep(10);
-                    } catch (ServingRefused e) {
-                        refused = e;
-                    }
-                }
-                assertThat(refused).as("a request over the in-flight bound is refused").isNotNull();
-                assertThat(refused.status()).isEqualTo(503);
-                assertThat(refused.reason()).isEqualTo("overloaded");
-                assertThat(refused.retryAfterSeconds()).isEqualTo(1);
+                awaitInFlight(f, 1);   // /metrics answers outside the bound: the slow upload holds the only slot
+                assertThatThrownBy(dp::attestFresh).isInstanceOfSatisfying(ServingRefused.class, e -> {
+                    assertThat(e.status()).isEqualTo(503);
+                    assertThat(e.reason()).isEqualTo("overloaded");
+                    assertThat(e.retryAfterSeconds()).isEqualTo(1);
+                });
             }
-            // the slow client is gone: its slot is free again
-            ServingRefused still = null;
-            for (int i = 0; i < 500; i++) {
-                try {
-                    dp.attestFresh();
-                    still = null;
-                    break;
-                } catch (ServingRefused e) {
-                    still = e;
-                    Thread.sleep(10);
-                }
-            }
-            assertThat(still).isNull();
+            awaitInFlight(f, 0);   // the slow client is gone: its slot is free again
+            assertThat(dp.attestFresh().enclave().instanceKeys()).isNotNull();
+        }
+    }
+
+    private static void awaitInFlight(ServingFixture f, int n) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String line = "veil_requests_in_flight " + n + ".0";
+        for (int i = 0; !http.send(HttpRequest.newBuilder(f.uri().resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString())
+                .body().contains(line); i++) {
+            assertThat(i).as("waiting for " + line).isLessThan(6000);
+            Thread.sleep(10);
         }
     }
 }

@@ -9,9 +9,16 @@ import java.util.concurrent.Semaphore;
  */
 final class Admission {
     private final Semaphore slots;
+    private final int maxInFlight;
 
     Admission(int maxInFlight) {
         this.slots = new Semaphore(maxInFlight);
+        this.maxInFlight = maxInFlight;
+    }
+
+    /** Requests being worked on now (a metric). */
+    int inFlight() {
+        return maxInFlight - slots.availablePermits();
     }
 
     boolean tryEnter() {

@@ -37,6 +37,12 @@ public final class ServingMetrics {
                 .tag("route", label).publishPercentileHistogram().register(registry).record(Duration.ofNanos(nanos));
     }
 
+    /** The requests being worked on, read when scraped. */
+    void inFlight(java.util.function.IntSupplier count) {
+        io.micrometer.core.instrument.Gauge.builder("veil.requests.in_flight", count::getAsInt)
+                .description("requests being worked on now (the server answers 503 above its bound)").register(registry);
+    }
+
     public void attestation() {
         attestations.increment();
     }

@@ -81,7 +81,9 @@ public final class ServingServer implements AutoCloseable {
         connector.setIdleTimeout(limits.idleTimeout().toMillis());
         server.addConnector(connector);
         server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
-        server.setHandler(new Dispatcher(routes, new Admission(limits.maxInFlight()), metrics, limits, instanceKeysHex));
+        Admission admission = new Admission(limits.maxInFlight());
+        metrics.inFlight(admission::inFlight);
+        server.setHandler(new Dispatcher(routes, admission, metrics, limits, instanceKeysHex));
         try {
             server.start();
         } catch (Exception e) {
