@@ -2,7 +2,6 @@ package dev.veil.enclave.serving;
 
 import java.io.IOException;
 import java.io.InputStream;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.Fields;
@@ -45,20 +44,11 @@ public final class Exchange {
         return new BoundedInputStream(Content.Source.asInputStream(request), max);
     }
 
-    /** The declared body length, or -1 when the client streams without one. */
-    public long declaredLength() {
-        return request.getLength();
-    }
-
     /** A query parameter, or null. */
     public String query(String name) {
         Fields f = Request.extractQueryParameters(request);
         Fields.Field v = f.get(name);
         return v == null ? null : v.getValue();
-    }
-
-    public String contentType() {
-        return request.getHeaders().get(HttpHeader.CONTENT_TYPE);
     }
 
     private static ServingFailure tooLarge(long max) {

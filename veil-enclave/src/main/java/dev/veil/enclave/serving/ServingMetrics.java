@@ -55,10 +55,6 @@ public final class ServingMetrics {
         failure(code.id());
     }
 
-    void failure(Refusal refusal) {
-        failure(refusal.id());
-    }
-
     /** Only ids of the two fixed vocabularies reach here ({@link ServingFailure#reason()} holds one of them). */
     void failure(ServingFailure f) {
         failure(f.reason());

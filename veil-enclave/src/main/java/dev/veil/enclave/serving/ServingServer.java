@@ -4,7 +4,6 @@ import dev.veil.enclave.LogText;
 import dev.veil.protocol.json.Json;
 import dev.veil.protocol.servinghttp.ErrorBody;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.EnumMap;
 import java.util.Map;
@@ -100,10 +99,6 @@ public final class ServingServer implements AutoCloseable {
 
     public int port() {
         return connector.getLocalPort();
-    }
-
-    public InetSocketAddress address() {
-        return new InetSocketAddress(connector.getHost(), port());
     }
 
     @Override
