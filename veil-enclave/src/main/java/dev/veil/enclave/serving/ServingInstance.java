@@ -22,11 +22,6 @@ import dev.veil.protocol.servinghttp.RetireRequest;
 import dev.veil.protocol.servinghttp.ServingDiscardReceipt;
 import dev.veil.protocol.wire.Messages;
 import dev.veil.seal.AssetKey;
-import dev.veil.seal.ContentType;
-import dev.veil.seal.SealException;
-import dev.veil.seal.SealHeader;
-import dev.veil.seal.UnsealingInputStream;
-import dev.veil.seal.Unsealer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -60,7 +55,6 @@ import dev.veil.tensor.TensorFormatException;
 import dev.veil.tensor.npz.Npz;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -191,14 +185,15 @@ public final class ServingInstance implements AutoCloseable {
             }
             try (AssetKey key = AssetKeyWrap.unwrap(secrets.keyWrap(), transcript.hpkeInfo(), transcript.context(),
                     new Hpke.Sealed(release.enc(), release.wrappedKey()), 0).key()) {
-                ModelRunner loadedRunner = load(key, sealedModel);
+                ModelRunner loadedRunner = SealedModelLoader.load(key, sealedModel, contract.contract().model(), config);
                 synchronized (this) {
                     if (state != State.LOADING) {   // the contract expired while the model loaded
                         loadedRunner.close();
                         throw new ServingFailure(410, FailureCode.CONTRACT_REFUSED, "the serving contract expired while the model loaded");
                     }
                     runner = loadedRunner;
-                    coalescer = new Coalescer<>(inputs -> runBatch(loadedRunner, inputs), ServingInstance::describe,
+                    coalescer = new Coalescer<>(inputs -> TensorBatching.run(loadedRunner, inputs, Duration.ofSeconds(
+                                    contract.contract().limits().maxInferenceSeconds())), TensorBatching::describe,
                             TensorBatching.batchable(loadedRunner.signature()), config.batchSize(), Coalescer.MAX_WAIT_LIMIT,
                             BATCH_QUEUE, metrics::batch);
                     provisionedWith = issued;
@@ -217,53 +212,6 @@ public final class ServingInstance implements AutoCloseable {
                     }
                 }
             }
-        }
-    }
-
-    private ModelRunner load(AssetKey key, InputStream sealedModel) throws ServingFailure, IOException {
-        SealHeader header;
-        try {
-            header = SealHeader.decode(sealedModel.readNBytes(SealHeader.LENGTH));
-        } catch (SealException e) {
-            throw new ServingFailure(422, FailureCode.ASSET_INVALID, "sealed model: " + e.getMessage());
-        }
-        if (header.contentType() != ContentType.MODEL) {
-            throw new ServingFailure(422, FailureCode.ASSET_INVALID, "the upload is a sealed " + header.contentType().label()
-                    + ", expected a sealed model");
-        }
-        if (!MessageDigest.isEqual(header.keyId(), key.id())) {
-            throw new ServingFailure(422, FailureCode.ASSET_INVALID, "the sealed model was sealed with key id " + header.keyIdHex()
-                    + " but the key released has id " + key.idHex());
-        }
-        if (!header.plaintextSha256Hex().equals(contract.contract().model().sha256())) {
-            throw new ServingFailure(422, FailureCode.ASSET_INVALID, "model digest " + header.plaintextSha256Hex()
-                    + " is not the serving contract's model " + contract.contract().model().sha256());
-        }
-        if (header.plaintextSize() > config.maxModelBytes() || header.plaintextSize() > Integer.MAX_VALUE - 16) {
-            throw new ServingFailure(413, FailureCode.LIMIT_EXCEEDED, "the model's " + header.plaintextSize()
-                    + " bytes are over this enclave's limit of " + config.maxModelBytes());
-        }
-        byte[] plaintext = new byte[(int) header.plaintextSize()];
-        try {
-            try (UnsealingInputStream in = UnsealingInputStream.open(header, sealedModel, key, Unsealer.DigestCheck.RECOMPUTE)) {
-                int n = in.readNBytes(plaintext, 0, plaintext.length);
-                if (n != plaintext.length || in.read() >= 0 || !in.verified()) {
-                    throw new ServingFailure(422, FailureCode.ASSET_INVALID, "the sealed model's length or digest is not its header's");
-                }
-            } catch (UnsealingInputStream.Refused e) {
-                throw new ServingFailure(422, FailureCode.ASSET_INVALID, "sealed model: " + e.getMessage());
-            }
-            if (sealedModel.read() >= 0) {
-                throw new ServingFailure(422, FailureCode.ASSET_INVALID, "the upload holds bytes after the sealed model");
-            }
-            try {
-                return new ModelRunner(plaintext, contract.contract().model().signature(), config.intraOpThreads(),
-                        config.workDir().resolve("ort-scratch"));
-            } catch (InferenceException e) {
-                throw new ServingFailure(422, e.code(), e.getMessage());
-            }
-        } finally {
-            Arrays.fill(plaintext, (byte) 0);
         }
     }
 
@@ -456,44 +404,6 @@ public final class ServingInstance implements AutoCloseable {
     private InferAnswer refused(OpenedRequest opened, FailureCode code, String detailForTheDataProvider) {
         metrics.failure(code);
         return new InferAnswer(statusOf(code), opened.sealFailure(code, detailForTheDataProvider));
-    }
-
-    /** One run of the model over several requests' inputs (one request: as they are), under the contract's time limit. */
-    private List<NamedTensors> runBatch(ModelRunner model, List<NamedTensors> requests) throws InferenceException {
-        NamedTensors in = requests.size() == 1 ? requests.get(0) : TensorBatching.concat(requests);
-        ScheduledFuture<?> limit = model.terminateAfter(Duration.ofSeconds(contract.contract().limits().maxInferenceSeconds()));
-        try {
-            NamedTensors out = model.run(in);
-            if (requests.size() == 1) {
-                return List.of(out);
-            }
-            try {
-                return TensorBatching.split(out, requests.stream().mapToLong(r -> r.tensors().get(0).dim(0)).toArray());
-            } finally {
-                out.wipe();
-            }
-        } finally {
-            limit.cancel(false);
-            if (in != requests.get(0)) {
-                in.wipe();
-            }
-        }
-    }
-
-    private static Coalescer.Job describe(NamedTensors inputs) {
-        int rows = (int) Math.min(Integer.MAX_VALUE, inputs.tensors().get(0).dim(0));
-        String key = TensorBatching.shapeKey(inputs);
-        return new Coalescer.Job() {
-            @Override
-            public int rows() {
-                return rows;
-            }
-
-            @Override
-            public Object shapeKey() {
-                return key;
-            }
-        };
     }
 
     /** The log's current signed head, for the model provider's audit (and anyone's). */

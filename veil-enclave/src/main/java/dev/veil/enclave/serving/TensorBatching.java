@@ -1,17 +1,21 @@
 package dev.veil.enclave.serving;
 
+import dev.veil.enclave.inference.InferenceException;
+import dev.veil.enclave.inference.ModelRunner;
 import dev.veil.protocol.contract.Dim;
 import dev.veil.protocol.contract.ModelSignature;
 import dev.veil.protocol.contract.ValueSignature;
 import dev.veil.tensor.NamedTensors;
 import dev.veil.tensor.Tensor;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
 
 /**
- * How requests' tensors share one model run: concatenated along the first (batch) dimension, and every output split
- * back by each request's rows. Only for a model whose every input and output starts with a free dimension, the
+ * How requests' tensors share one model run: concatenated along the first (batch) dimension, run once under the
+ * contract's time limit, and every output split back by each request's rows. Only for a model whose every input and output starts with a free dimension, the
  * inputs' all the same one; requests share a run only when their tensors agree in everything but the rows.
  */
 final class TensorBatching {
@@ -82,5 +86,43 @@ final class TensorBatching {
             from += rows;
         }
         return parts;
+    }
+
+    /** One run of the model over several requests' inputs (one request: as they are), under the contract's time limit. */
+    static List<NamedTensors> run(ModelRunner model, List<NamedTensors> requests, Duration limit) throws InferenceException {
+        NamedTensors in = requests.size() == 1 ? requests.get(0) : concat(requests);
+        ScheduledFuture<?> timer = model.terminateAfter(limit);
+        try {
+            NamedTensors out = model.run(in);
+            if (requests.size() == 1) {
+                return List.of(out);
+            }
+            try {
+                return split(out, requests.stream().mapToLong(r -> r.tensors().get(0).dim(0)).toArray());
+            } finally {
+                out.wipe();
+            }
+        } finally {
+            timer.cancel(false);
+            if (in != requests.get(0)) {
+                in.wipe();
+            }
+        }
+    }
+
+    static Coalescer.Job describe(NamedTensors inputs) {
+        int rows = (int) Math.min(Integer.MAX_VALUE, inputs.tensors().get(0).dim(0));
+        String key = shapeKey(inputs);
+        return new Coalescer.Job() {
+            @Override
+            public int rows() {
+                return rows;
+            }
+
+            @Override
+            public Object shapeKey() {
+                return key;
+            }
+        };
     }
 }
