@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
                 "the model was discarded. Start with 'veil demo'; every command has --help."},
         subcommands = {DemoCommand.class, SealCommand.class, UnsealCommand.class, KeygenCommand.class,
                 ContractCommand.class, EnclaveCommand.class, JoinCommand.class, VerifyReceiptCommand.class, AttestCommand.class,
+                ServeCommand.class, ProvisionCommand.class, InferCommand.class, RetireCommand.class, LogCommand.class,
                 CommandLine.HelpCommand.class})
 public final class VeilCommand implements Runnable {
     @CommandLine.Spec

@@ -1,0 +1,76 @@
+package dev.veil.cli;
+
+import dev.veil.attest.Platform;
+import dev.veil.enclave.EnclaveConfig;
+import dev.veil.enclave.evidence.CodeMeasurement;
+import dev.veil.enclave.serving.ServerLimits;
+import dev.veil.enclave.serving.ServingEnclave;
+import dev.veil.protocol.json.Digests;
+import dev.veil.protocol.serving.ServingContractVerifier;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Run a serving enclave: an HTTP server that many data providers query under one serving contract.",
+                "It starts with no model: the model provider attests it and provisions the model ('veil provision');",
+                "each data provider's request is sealed to the attested instance and answered sealed to it alone",
+                "('veil infer'), and every answer is logged ('veil log audit'). The model stays until the contract",
+                "expires or 'veil retire'; a restarted server has none. HTTP/1.1 and HTTP/2 (h2c) on one cleartext port:",
+                "confidentiality never depends on the transport. The measured settings are those of 'veil enclave':",
+                "'veil enclave measure' with the same --platform, --batch-size, --threads and --party-timeout prints",
+                "the measurement this server presents."})
+final class ServeCommand implements Callable<Integer> {
+    @Mixin
+    EnclaveCommand.Settings settings;
+    @Mixin
+    EvidenceOptions evidence;
+    @Option(names = "--contract", required = true, description = "the serving contract, signed by its model provider")
+    Path contract;
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "address to listen on (default ${DEFAULT-VALUE})")
+    String bind;
+    @Option(names = "--port", defaultValue = "8443", description = "port (default ${DEFAULT-VALUE}; 0 = any free port)")
+    int port;
+    @Option(names = "--max-in-flight", defaultValue = "64",
+            description = "requests worked on at once; one more is answered 503 with Retry-After (default ${DEFAULT-VALUE})")
+    int maxInFlight;
+
+    @Override
+    public Integer call() throws Exception {
+        ServingContractVerifier.Verified c = ServingCli.contract(contract);
+        if (port < 0 || port > 65535) {
+            throw new CliFailure("--port " + port + " is not between 0 and 65535");
+        }
+        if (maxInFlight < 1) {
+            throw new CliFailure("--max-in-flight must be at least 1");
+        }
+        EnclaveConfig cfg = settings.config(bind, port);
+        if (c.contract().enclave().referenceValues().platform() != cfg.platform()) {
+            throw new CliFailure("the serving contract requires platform " + c.contract().enclave().referenceValues().platform()
+                    + " but --platform is " + cfg.platform());
+        }
+        ServingEnclave started;
+        try {
+            started = ServingEnclave.start(c, cfg, evidence.source(cfg), ServerLimits.defaults().withMaxInFlight(maxInFlight));
+        } catch (IllegalArgumentException e) {
+            throw new CliFailure(e.getMessage());
+        } catch (IOException e) {
+            throw new CliFailure("cannot start the serving enclave on " + cfg.platform() + ": " + e.getMessage());
+        }
+        try (ServingEnclave server = started) {
+            System.out.println(JsonOut.line(JsonOut.fields("listening", "http://" + bind + ":" + server.port(), "platform", cfg.platform(),
+                    "contract", c.hashHex(), "measurement", cfg.platform() == Platform.SIM ? Digests.hex(CodeMeasurement.compute(cfg))
+                            : "reported by the hardware in each piece of evidence",
+                    "instance_keys", Digests.hex(server.instance().instanceKeys().digest()))));
+            System.out.flush();
+            CountDownLatch forever = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
+            forever.await();
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.veil.enclave.serving;
+
+import dev.veil.protocol.serving.ServingBudget;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Rows answered per data provider (by fingerprint), against the contract's budgets: rows per UTC day and in total.
+ * Rows are reserved before the model runs, so concurrent requests cannot overshoot together, and given back when the
+ * request got no output. Bounded: a contract open to any identity gets at most {@code maxDataProviders} of them.
+ */
+final class Budgets {
+    /** Why a request does not fit: one line for the data provider. */
+    static final class Exhausted extends Exception {
+        Exhausted(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static final class Usage {
+        LocalDate day;
+        long today;
+        long total;
+    }
+
+    private final ServingBudget budget;
+    private final int maxDataProviders;
+    private final Map<String, Usage> byDataProvider = new HashMap<>();
+
+    Budgets(ServingBudget budget, int maxDataProviders) {
+        this.budget = budget;
+        this.maxDataProviders = maxDataProviders;
+    }
+
+    synchronized void reserve(String fingerprint, long rows, Instant now) throws Exhausted {
+        Usage u = byDataProvider.get(fingerprint);
+        if (u == null) {
+            if (byDataProvider.size() >= maxDataProviders) {
+                throw new Exhausted("this instance serves as many data providers as it may (" + maxDataProviders + ")");
+            }
+            u = new Usage();
+            byDataProvider.put(fingerprint, u);
+        }
+        LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        if (!today.equals(u.day)) {
+            u.day = today;
+            u.today = 0;
+        }
+        if (u.total + rows > budget.rowsTotal()) {
+            throw new Exhausted("your budget under this serving contract is exhausted: " + u.total + " of rows_total "
+                    + budget.rowsTotal() + " rows used, this request has " + rows + "; the model provider sets the budget");
+        }
+        if (u.today + rows > budget.rowsPerDay()) {
+            throw new Exhausted("your daily budget under this serving contract is exhausted: " + u.today + " of rows_per_day "
+                    + budget.rowsPerDay() + " rows used today (UTC), this request has " + rows + "; it renews at 00:00 UTC");
+        }
+        u.today += rows;
+        u.total += rows;
+    }
+
+    /** Gives back rows reserved for a request that got no output (on the day they were reserved). */
+    synchronized void refund(String fingerprint, long rows, Instant reservedAt) {
+        Usage u = byDataProvider.get(fingerprint);
+        if (u == null) {
+            return;
+        }
+        u.total -= rows;
+        if (LocalDate.ofInstant(reservedAt, ZoneOffset.UTC).equals(u.day)) {
+            u.today -= rows;
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.veil.enclave.serving;
+
+import dev.veil.protocol.receipt.FailureCode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+
+/**
+ * The server's metrics in Prometheus text format. Every label value comes from a fixed vocabulary — a {@link Route}
+ * label, an HTTP status class, a {@link FailureCode} or {@link Refusal} id — so nothing a client sends, and nothing
+ * derived from a data provider's data, can become a label (or a new time series). There is no way in here for a
+ * free-form string.
+ */
+public final class ServingMetrics {
+    /** The route label of a request whose path the server does not serve (the path itself is never recorded). */
+    static final String UNKNOWN_ROUTE = "unknown";
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Counter attestations;
+    private final DistributionSummary batchRows;
+
+    public ServingMetrics() {
+        attestations = Counter.builder("veil.attestations").description("evidence handed out for a client's nonce")
+                .register(registry);
+        batchRows = DistributionSummary.builder("veil.batch.rows").description("rows per ONNX Runtime run (coalesced requests)")
+                .publishPercentileHistogram().register(registry);
+    }
+
+    void request(Route route, int status, long nanos) {
+        String label = route == null ? UNKNOWN_ROUTE : route.label();
+        Counter.builder("veil.requests").description("requests answered, by route and status class")
+                .tag("route", label).tag("status", statusClass(status)).register(registry).increment();
+        Timer.builder("veil.request.latency").description("time from a request's arrival to its answer, by route")
+                .tag("route", label).publishPercentileHistogram().register(registry).record(Duration.ofNanos(nanos));
+    }
+
+    /** The requests being worked on, read when scraped. */
+    void inFlight(java.util.function.IntSupplier count) {
+        io.micrometer.core.instrument.Gauge.builder("veil.requests.in_flight", count::getAsInt)
+                .description("requests being worked on now (the server answers 503 above its bound)").register(registry);
+    }
+
+    public void attestation() {
+        attestations.increment();
+    }
+
+    public void batch(int rows) {
+        batchRows.record(rows);
+    }
+
+    public void failure(FailureCode code) {
+        failure(code.id());
+    }
+
+    /** Only ids of the two fixed vocabularies reach here ({@link ServingFailure#reason()} holds one of them). */
+    void failure(ServingFailure f) {
+        failure(f.reason());
+    }
+
+    private void failure(String fixedId) {
+        Counter.builder("veil.failures").description("refused or failed requests, by fixed reason")
+                .tag("reason", fixedId).register(registry).increment();
+    }
+
+    /** The Prometheus text exposition. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    private static String statusClass(int status) {
+        return (status / 100) + "xx";
+    }
+}

@@ -1,0 +1,193 @@
+package dev.veil.enclave.serving;
+
+import dev.veil.enclave.LogText;
+import dev.veil.protocol.json.Json;
+import dev.veil.protocol.servinghttp.ErrorBody;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.EnumMap;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP face of a serving enclave, on Jetty's core API (no servlets): one cleartext connector that speaks HTTP/1.1
+ * with keep-alive and HTTP/2 (by prior knowledge, or upgraded from HTTP/1.1). Confidentiality never depends on the
+ * transport: requests and answers are sealed end to end, so the connector is plain and binds loopback by default.
+ *
+ * <p>Bounds: an idle connection is closed after {@link ServerLimits#idleTimeout()} and costs a socket, never a
+ * thread (Jetty parses with non-blocking selectors); headers over {@link ServerLimits#maxHeaderBytes()} are answered
+ * 431; bodies are read with a bound; at most {@link ServerLimits#maxInFlight()} requests are worked on at once, and
+ * one more is answered 503 with Retry-After at once; above {@link ServerLimits#maxConnections()} the acceptor pauses.
+ * The thread pool is fixed in size, so no load grows it.
+ */
+public final class ServingServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ServingServer.class);
+    /** Threads beyond the in-flight bound: Jetty's acceptor and selectors, and the answers to refused requests. */
+    private static final int SPARE_THREADS = 16;
+
+    private final Server server;
+    private final ServerConnector connector;
+
+    private ServingServer(Server server, ServerConnector connector) {
+        this.server = server;
+        this.connector = connector;
+    }
+
+    /**
+     * Starts listening on {@code bind}:{@code port} (0: any free port). Routes without an endpoint answer 404, as any
+     * unknown path; {@code /metrics} and {@code /healthz} are the server's own unless given.
+     */
+    public static ServingServer start(String bind, int port, ServerLimits limits, ServingMetrics metrics,
+                                      Map<Route, Endpoint> endpoints) throws IOException {
+        return start(bind, port, limits, metrics, endpoints, null);
+    }
+
+    /** As above; every answer carries {@code instanceKeysHex} in {@link ErrorBody#INSTANCE_HEADER} when it is given. */
+    public static ServingServer start(String bind, int port, ServerLimits limits, ServingMetrics metrics,
+                                      Map<Route, Endpoint> endpoints, String instanceKeysHex) throws IOException {
+        Map<Route, Endpoint> routes = new EnumMap<>(Route.class);
+        routes.put(Route.METRICS, x -> Reply.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
+        routes.put(Route.HEALTH, x -> Reply.json(Json.canonical(new Health("ok"))));
+        routes.putAll(endpoints);
+
+        QueuedThreadPool threads = new QueuedThreadPool(limits.maxInFlight() + SPARE_THREADS, limits.maxInFlight() + SPARE_THREADS);
+        threads.setName("veil-serve");
+        threads.setDaemon(true);
+        Server server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setRequestHeaderSize(limits.maxHeaderBytes());
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setIdleTimeout(limits.idleTimeout().toMillis());
+        HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory(http);
+        h2c.setMaxConcurrentStreams(limits.maxInFlight());
+        ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http), h2c);
+        connector.setHost(bind);
+        connector.setPort(port);
+        connector.setIdleTimeout(limits.idleTimeout().toMillis());
+        server.addConnector(connector);
+        server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
+        Admission admission = new Admission(limits.maxInFlight());
+        metrics.inFlight(admission::inFlight);
+        server.setHandler(new Dispatcher(routes, admission, metrics, limits, instanceKeysHex));
+        try {
+            server.start();
+        } catch (Exception e) {
+            try {
+                server.stop();
+            } catch (Exception ignored) {
+                // already failing to start: the first cause is the one to report
+            }
+            throw new IOException("cannot listen on " + bind + ":" + port + ": " + e.getMessage(), e);
+        }
+        LOG.info("serving listening on {}:{}", bind, connector.getLocalPort());
+        return new ServingServer(server, connector);
+    }
+
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.warn("server stop failed: {}", LogText.escape(e.getClass().getName()));
+        }
+    }
+
+    /** The health endpoint's body. */
+    record Health(String status) {
+    }
+
+    /** Routes each request to its endpoint under the admission bound, and writes the answer. */
+    private static final class Dispatcher extends Handler.Abstract {
+        private final Map<Route, Endpoint> routes;
+        private final Admission admission;
+        private final ServingMetrics metrics;
+        private final String retryAfterSeconds;
+        private final String instanceKeysHex;
+
+        Dispatcher(Map<Route, Endpoint> routes, Admission admission, ServingMetrics metrics, ServerLimits limits, String instanceKeysHex) {
+            this.instanceKeysHex = instanceKeysHex;
+            this.routes = routes;
+            this.admission = admission;
+            this.metrics = metrics;
+            this.retryAfterSeconds = Long.toString(Math.max(1, limits.retryAfter().toSeconds()));
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            long t0 = System.nanoTime();
+            Route route = Route.at(request.getHttpURI().getPath());
+            Endpoint endpoint = route == null ? null : routes.get(route);
+            Reply reply;
+            if (endpoint == null) {
+                reply = refused(new ServingFailure(Refusal.NOT_FOUND, "no such endpoint"), route);
+            } else if (!route.method().equals(request.getMethod())) {
+                reply = refused(new ServingFailure(Refusal.METHOD_NOT_ALLOWED, route.path() + " takes " + route.method()), route);
+            } else if (route.bypassesAdmission()) {
+                reply = run(endpoint, request, route);
+            } else if (!admission.tryEnter()) {
+                reply = refused(new ServingFailure(Refusal.OVERLOADED, "the server is at its limit of requests in flight; retry after "
+                        + retryAfterSeconds + " s"), route);
+            } else {
+                try {
+                    reply = run(endpoint, request, route);
+                } finally {
+                    admission.leave();
+                }
+            }
+            if (reply.status() == 503) {   // shedding load, wherever it was found full: say when to come back
+                response.getHeaders().put(HttpHeader.RETRY_AFTER, retryAfterSeconds);
+            }
+            response.setStatus(reply.status());
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+            if (instanceKeysHex != null) {
+                response.getHeaders().put(ErrorBody.INSTANCE_HEADER, instanceKeysHex);
+            }
+            response.write(true, ByteBuffer.wrap(reply.body()), callback);
+            metrics.request(route, reply.status(), System.nanoTime() - t0);
+            return true;
+        }
+
+        private Reply run(Endpoint endpoint, Request request, Route route) {
+            try {
+                return endpoint.handle(new Exchange(request));
+            } catch (ServingFailure f) {
+                return refused(f, route);
+            } catch (BoundedInputStream.TooLong e) {
+                return refused(new ServingFailure(Refusal.TOO_LARGE, e.getMessage()), route);
+            } catch (IOException e) {
+                return refused(new ServingFailure(Refusal.BAD_REQUEST, "the request body could not be read"), route);
+            } catch (RuntimeException e) {
+                // The class only: an exception's message may quote what a request carried.
+                LOG.error("route={} internal failure ({})", route.label(), e.getClass().getName());
+                return refused(new ServingFailure(500, dev.veil.protocol.receipt.FailureCode.INTERNAL_ERROR,
+                        "the server failed internally"), route);
+            }
+        }
+
+        private Reply refused(ServingFailure f, Route route) {
+            metrics.failure(f);
+            LOG.info("route={} refused status={} reason={}", route == null ? ServingMetrics.UNKNOWN_ROUTE : route.label(),
+                    f.status(), f.reason());
+            return new Reply(f.status(), Reply.JSON, Json.canonical(new ErrorBody(f.reason(), f.getMessage())));
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.veil.enclave.serving;
+
+import dev.veil.enclave.inference.InferenceException;
+import dev.veil.enclave.inference.ModelRunner;
+import dev.veil.protocol.contract.Dim;
+import dev.veil.protocol.contract.ModelSignature;
+import dev.veil.protocol.contract.ValueSignature;
+import dev.veil.tensor.NamedTensors;
+import dev.veil.tensor.Tensor;
+import java.util.ArrayList;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * How requests' tensors share one model run: concatenated along the first (batch) dimension, run once under the
+ * contract's time limit, and every output split back by each request's rows. Only for a model whose every input and output starts with a free dimension, the
+ * inputs' all the same one; requests share a run only when their tensors agree in everything but the rows.
+ */
+final class TensorBatching {
+    private TensorBatching() {
+    }
+
+    /** Whether the model has a free batch dimension that its inputs share and its outputs start with. */
+    static boolean batchable(ModelSignature s) {
+        String name = null;
+        for (ValueSignature v : s.inputs()) {
+            if (v.shape() == null || v.shape().isEmpty() || !(v.shape().get(0) instanceof Dim.Free f)) {
+                return false;
+            }
+            String n = f.name() == null ? "" : f.name();
+            if (name != null && !name.equals(n)) {
+                return false;
+            }
+            name = n;
+        }
+        for (ValueSignature v : s.outputs()) {
+            if (v.shape() == null || v.shape().isEmpty() || !(v.shape().get(0) instanceof Dim.Free)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Every input's name, type and dimensions after the first: requests with equal keys can share a run. */
+    static String shapeKey(NamedTensors inputs) {
+        StringBuilder b = new StringBuilder();
+        for (Tensor t : inputs.tensors()) {
+            long[] s = t.shape();
+            b.append(t.name()).append('\0').append(t.type()).append('\0')
+                    .append(Arrays.toString(s.length == 0 ? s : Arrays.copyOfRange(s, 1, s.length))).append('\0');
+        }
+        return b.toString();
+    }
+
+    /** The requests' inputs, each input's tensors joined along the first dimension in request order. */
+    static NamedTensors concat(List<NamedTensors> requests) {
+        List<Tensor> out = new ArrayList<>();
+        for (String name : requests.get(0).names()) {
+            List<Tensor> parts = new ArrayList<>(requests.size());
+            for (NamedTensors r : requests) {
+                parts.add(r.get(name));
+            }
+            out.add(Tensor.concatRows(parts));
+        }
+        return new NamedTensors(out);
+    }
+
+    /** Each request's part of every output, by the rows each request brought; refused when an output has other rows. */
+    static List<NamedTensors> split(NamedTensors outputs, long[] rowsPerRequest) {
+        long total = Arrays.stream(rowsPerRequest).sum();
+        for (Tensor t : outputs.tensors()) {
+            if (t.rank() == 0 || t.dim(0) != total) {
+                throw new IllegalStateException("an output does not have one row per input row: the batch cannot be split");
+            }
+        }
+        List<NamedTensors> parts = new ArrayList<>(rowsPerRequest.length);
+        long from = 0;
+        for (long rows : rowsPerRequest) {
+            List<Tensor> mine = new ArrayList<>();
+            for (Tensor t : outputs.tensors()) {
+                mine.add(t.rows(from, from + rows));
+            }
+            parts.add(new NamedTensors(mine));
+            from += rows;
+        }
+        return parts;
+    }
+
+    /** One run of the model over several requests' inputs (one request: as they are), under the contract's time limit. */
+    static List<NamedTensors> run(ModelRunner model, List<NamedTensors> requests, Duration limit) throws InferenceException {
+        NamedTensors in = requests.size() == 1 ? requests.get(0) : concat(requests);
+        ScheduledFuture<?> timer = model.terminateAfter(limit);
+        try {
+            NamedTensors out = model.run(in);
+            if (requests.size() == 1) {
+                return List.of(out);
+            }
+            try {
+                return split(out, requests.stream().mapToLong(r -> r.tensors().get(0).dim(0)).toArray());
+            } finally {
+                out.wipe();
+            }
+        } finally {
+            timer.cancel(false);
+            if (in != requests.get(0)) {
+                in.wipe();
+            }
+        }
+    }
+
+    static Coalescer.Job describe(NamedTensors inputs) {
+        int rows = (int) Math.min(Integer.MAX_VALUE, inputs.tensors().get(0).dim(0));
+        String key = shapeKey(inputs);
+        return new Coalescer.Job() {
+            @Override
+            public int rows() {
+                return rows;
+            }
+
+            @Override
+            public Object shapeKey() {
+                return key;
+            }
+        };
+    }
+}

@@ -1,0 +1,329 @@
+package dev.veil.provider.serving;
+
+import dev.veil.attest.AttestationException;
+import dev.veil.attest.Claims;
+import dev.veil.attest.Simulation;
+import dev.veil.attest.VerificationOptions;
+import dev.veil.protocol.serving.ServingAppraisal;
+import dev.veil.protocol.binding.EvidenceBinding;
+import dev.veil.protocol.contract.Role;
+import dev.veil.protocol.identity.Identity;
+import dev.veil.protocol.json.Digests;
+import dev.veil.protocol.json.Json;
+import dev.veil.protocol.json.ProtocolException;
+import dev.veil.protocol.keyrelease.AssetKeyWrap;
+import dev.veil.protocol.keyrelease.Hpke;
+import dev.veil.protocol.keyrelease.KeyReleaseTranscript;
+import dev.veil.protocol.receipt.SignedReceipt;
+import dev.veil.protocol.serving.ServingContractVerifier;
+import dev.veil.protocol.servinghttp.AttestChallenge;
+import dev.veil.protocol.servinghttp.ErrorBody;
+import dev.veil.protocol.servinghttp.ProvisionRelease;
+import dev.veil.protocol.servinghttp.RetireRequest;
+import dev.veil.protocol.servinghttp.ServingDiscardReceipt;
+import dev.veil.protocol.servinghttp.ServingReceipts;
+import dev.veil.protocol.wire.Messages;
+import dev.veil.provider.AttestedEnclave;
+import dev.veil.provider.SealedAsset;
+import dev.veil.provider.TrustedCollateral;
+import dev.veil.seal.AssetKey;
+import dev.veil.seal.ContentType;
+import dev.veil.protocol.serving.SealedRequest;
+import dev.veil.protocol.serving.ServingResponse;
+import dev.veil.protocol.servinghttp.InferenceReceipt;
+import dev.veil.protocol.servinghttp.LogReceipt;
+import dev.veil.protocol.translog.ConsistencyProof;
+import dev.veil.protocol.translog.LogVerifier;
+import dev.veil.protocol.translog.SignedTreeHead;
+import dev.veil.protocol.translog.TreeHead;
+import dev.veil.tensor.NamedTensors;
+import dev.veil.tensor.TensorFormatException;
+import dev.veil.tensor.npz.Npz;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A provider's side of a serving enclave, over HTTP (the JDK's client: no dependency). {@link #attest()} challenges the
+ * instance with a fresh nonce and appraises its evidence as the batch providers do ({@link ServingAppraisal}, the batch
+ * {@code EnclaveAppraisal}'s twin for a serving contract:
+ * signatures and chain, the serving contract's reference values, the binding of nonce, H(sc) and instance keys), and
+ * reuses that verdict until {@link #REUSE_LIMIT} (or the contract's expiry) passes or the server's answers name other
+ * instance keys. Model providers {@link #provision} and {@link #retire}.
+ */
+public final class ServingClient {
+    private static final Logger LOG = LoggerFactory.getLogger(ServingClient.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** How long an appraisal is reused before the instance is challenged again. */
+    public static final Duration REUSE_LIMIT = Duration.ofMinutes(10);
+
+    private final URI base;
+    private final ServingContractVerifier.Verified contract;
+    private final TrustedCollateral ownCollateral;
+    private final Clock clock;
+    private final HttpClient http;
+    private AttestedInstance cached;
+
+    public ServingClient(URI base, ServingContractVerifier.Verified contract) {
+        this(base, contract, TrustedCollateral.NONE, Clock.systemUTC());
+    }
+
+    /** @param ownCollateral collateral this provider obtains itself, preferred over what the enclave's host sends */
+    public ServingClient(URI base, ServingContractVerifier.Verified contract, TrustedCollateral ownCollateral, Clock clock) {
+        this.base = base;
+        this.contract = contract;
+        this.ownCollateral = ownCollateral;
+        this.clock = clock;
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    public ServingContractVerifier.Verified contract() {
+        return contract;
+    }
+
+    /** The appraised instance: the cached verdict while it may be reused, else a fresh challenge. */
+    public synchronized AttestedInstance attest() throws IOException, ProtocolException, AttestationException, ServingRefused {
+        Instant now = clock.instant();
+        if (cached != null && now.isBefore(cached.reuseUntil())) {
+            return cached;
+        }
+        return attestFresh();
+    }
+
+    /** A fresh challenge and appraisal, whatever is cached. */
+    public synchronized AttestedInstance attestFresh() throws IOException, ProtocolException, AttestationException, ServingRefused {
+        byte[] nonce = new byte[EvidenceBinding.NONCE_LENGTH];
+        RANDOM.nextBytes(nonce);
+        HttpResponse<byte[]> r = send(post("/v1/attest", Json.canonical(new AttestChallenge(contract.hashHex(), nonce))));
+        Messages.EvidenceOffer offer = Json.parse(r.body(), Messages.EvidenceOffer.class, "the server's evidence");
+        if (offer.platform() == null || offer.evidence() == null || offer.instanceKeys() == null || offer.enclaveNonce() == null
+                || offer.enclaveNonce().length != EvidenceBinding.NONCE_LENGTH) {
+            throw new ProtocolException("the server's evidence message is incomplete");
+        }
+        Instant now = clock.instant();
+        VerificationOptions options = ownCollateral.addTo(new VerificationOptions(now, java.util.List.of(), java.util.List.of()),
+                offer.platform(), offer.evidence(), offer.collateral()).withEvidenceCollateral(offer.collateral());
+        Claims claims = ServingAppraisal.appraise(contract, offer.platform(), offer.evidence(),
+                nonce, offer.instanceKeys(), options);
+        if (claims.simulated()) {
+            LOG.warn(Simulation.ONE_LINE);
+        }
+        Instant until = now.plus(REUSE_LIMIT);
+        if (contract.expiresAt().isBefore(until)) {
+            until = contract.expiresAt();
+        }
+        cached = new AttestedInstance(new AttestedEnclave(claims, offer.instanceKeys(), offer.evidence(), offer.platform()),
+                offer.collateral(), nonce, offer.enclaveNonce(), now, until);
+        return cached;
+    }
+
+    /**
+     * Model provider: attests the instance afresh (its enclave nonce answers one release), releases the model key to
+     * the attested instance key and streams the sealed model after it. The key must be the sealed model's.
+     */
+    public void provision(Identity modelProvider, SealedAsset sealedModel, AssetKey key, Path sealedFile)
+            throws IOException, ProtocolException, AttestationException, ServingRefused {
+        if (sealedModel.header().contentType() != ContentType.MODEL) {
+            throw new ProtocolException("the sealed file is a sealed " + sealedModel.header().contentType().label() + ", not a model");
+        }
+        if (!MessageDigest.isEqual(sealedModel.header().keyId(), key.id())) {
+            throw new ProtocolException("the key has id " + key.idHex() + " but the model was sealed with key id "
+                    + sealedModel.header().keyIdHex());
+        }
+        if (!sealedModel.header().plaintextSha256Hex().equals(contract.contract().model().sha256())) {
+            throw new ProtocolException("the sealed model's digest " + sealedModel.header().plaintextSha256Hex()
+                    + " is not the serving contract's model " + contract.contract().model().sha256());
+        }
+        AttestedInstance a = attestFresh();
+        KeyReleaseTranscript t = new KeyReleaseTranscript(contract.hash(), Role.MODEL_PROVIDER, a.providerNonce(), a.enclaveNonce(),
+                Digests.sha256(a.enclave().evidence()), a.enclave().instanceKeys());
+        Hpke.Sealed sealed = AssetKeyWrap.wrap(key, new byte[0], a.enclave().instanceKeys().keyWrapSuite(),
+                a.enclave().instanceKeys().keyWrapKey(), t.hpkeInfo(), t.context());
+        ProvisionRelease release = new ProvisionRelease(a.providerNonce(), a.enclaveNonce(), sealed.enc(), sealed.ciphertext(),
+                modelProvider.sign(t.signingMessage(sealed.enc(), sealed.ciphertext())));
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("/v1/provision"))
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(release.bodyPrefix()),
+                        HttpRequest.BodyPublishers.ofFile(sealedFile)))
+                .build();
+        send(request);
+    }
+
+    /** The outcome of a retire: the receipt as signed, and its verified payload. */
+    public record Retired(SignedReceipt receipt, ServingDiscardReceipt discard) {
+    }
+
+    /**
+     * Model provider: retires the model of the attested instance, and checks the discard receipt (signed by that
+     * instance's key, attested for this contract) before returning it.
+     */
+    public Retired retire(Identity modelProvider) throws IOException, ProtocolException, AttestationException, ServingRefused {
+        AttestedInstance a = attest();
+        byte[] nonce = new byte[EvidenceBinding.NONCE_LENGTH];
+        RANDOM.nextBytes(nonce);
+        byte[] signature = modelProvider.sign(RetireRequest.signingMessage(contract.hash(), a.enclave().instanceKeys(), nonce));
+        HttpResponse<byte[]> r = send(post("/v1/retire", Json.canonical(new RetireRequest(contract.hashHex(), nonce, signature))));
+        SignedReceipt receipt = Json.parse(r.body(), SignedReceipt.class, "the discard receipt");
+        if (!MessageDigest.isEqual(receipt.instanceKeys().digest(), a.enclave().instanceKeys().digest())) {
+            throw new ProtocolException("the discard receipt is signed by other instance keys than the instance this client attested");
+        }
+        return new Retired(receipt, ServingReceipts.verifyDiscard(receipt, contract, clock.instant()));
+    }
+
+    /** A data provider's answer: the outputs as {@code .npz}, the receipt for them, and the tree head it is in. */
+    public record Inference(byte[] outputsNpz, InferenceReceipt receipt, TreeHead head) {
+    }
+
+    /**
+     * Data provider: seals {@code inputsNpz} (one array per model input, rows first) to the attested instance, signed
+     * by {@code dataProvider}, and opens the answer, which only this request's context opens. Before returning, the
+     * log receipt is checked: its leaf is in a tree head the attested instance key signed for this contract, and the
+     * leaf commits to these inputs, these outputs and this data provider. If the instance changed since it was
+     * attested (a restart), it is attested again and the request sent once more.
+     */
+    public Inference infer(Identity dataProvider, byte[] inputsNpz)
+            throws IOException, ProtocolException, AttestationException, ServingRefused {
+        long rows = rows(inputsNpz);
+        for (int attempt = 0; ; attempt++) {
+            AttestedInstance a = attest();
+            SealedRequest request = dev.veil.protocol.serving.ServingClient.seal(contract, a.enclave().instanceKeys(), dataProvider,
+                    rows, inputsNpz, clock.instant());
+            HttpResponse<byte[]> r = exchange(HttpRequest.newBuilder(base.resolve("/v1/infer"))
+                    .header("Content-Type", "application/octet-stream")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(request.encapsulated())).build());
+            boolean sealedAnswer = r.headers().firstValue("Content-Type").orElse("").startsWith("application/octet-stream");
+            if (!sealedAnswer) {
+                synchronized (this) {
+                    if (cached == null && attempt == 0) {
+                        continue;   // the instance changed under the cached appraisal: appraise the new one and send again
+                    }
+                }
+                throw refusal(r);
+            }
+            ServingResponse answer = request.openResponse(r.body());
+            if (!answer.isOk()) {
+                throw new ServingRefused(r.statusCode(), answer.failure().id(), answer.detail(), retryAfter(r));
+            }
+            LogReceipt log = Json.parse(answer.receipt(), LogReceipt.class, "the answer's log receipt");
+            byte[] outputs = answer.output();
+            TreeHead head = LogVerifier.verifyInclusion(log.log(), a.enclave().instanceKeys(), contract.hash());
+            LogVerifier.verifyOpening(log.log().leaf(), log.salts(), Digests.sha256(inputsNpz), Digests.sha256(outputs),
+                    dataProvider.publicIdentity());
+            InferenceReceipt receipt = new InferenceReceipt(contract.hashHex(), log, Digests.hex(Digests.sha256(inputsNpz)),
+                    Digests.hex(Digests.sha256(outputs)), a.enclave().platform(), a.enclave().evidence(), a.collateral(),
+                    a.providerNonce(), a.enclave().instanceKeys());
+            return new Inference(outputs, receipt, head);
+        }
+    }
+
+    /** The rows of a request: the first dimension its inputs share. */
+    private static long rows(byte[] inputsNpz) throws ProtocolException {
+        NamedTensors t;
+        try {
+            t = Npz.read(inputsNpz, dev.veil.protocol.servinghttp.RequestBounds.MAX_INPUT_BYTES);
+        } catch (TensorFormatException e) {
+            throw new ProtocolException("inputs: " + e.getMessage());
+        }
+        try {
+            if (t.size() == 0 || t.tensors().get(0).rank() == 0) {
+                throw new ProtocolException("inputs: the .npz must hold one array per model input, rows first");
+            }
+            long rows = t.tensors().get(0).dim(0);
+            for (var x : t.tensors()) {
+                if (x.rank() == 0 || x.dim(0) != rows) {
+                    throw new ProtocolException("inputs: every array must have the same number of rows (its first dimension)");
+                }
+            }
+            return rows;
+        } finally {
+            t.wipe();
+        }
+    }
+
+    /** What an audit found: the instance's current signed head, verified, and whether it extends the previous one. */
+    public record Audit(SignedTreeHead signed, TreeHead head) {
+    }
+
+    /**
+     * Model provider (or anyone holding the contract): the log's current head, signed by the attested instance key
+     * for this contract; with {@code previous} (a head audited before, from this instance), also the proof that the
+     * log of then is a prefix of the log of now: it neither forked nor shrank.
+     */
+    public Audit audit(SignedTreeHead previous) throws IOException, ProtocolException, AttestationException, ServingRefused {
+        AttestedInstance a = attest();
+        SignedTreeHead now = Json.parse(send(HttpRequest.newBuilder(base.resolve("/v1/log/head")).GET().build()).body(),
+                SignedTreeHead.class, "the log head");
+        TreeHead head = LogVerifier.verifyHead(now, a.enclave().instanceKeys(), contract.hash());
+        if (previous != null) {
+            long from = previous.head().treeSize();
+            ConsistencyProof proof = Json.parse(send(HttpRequest.newBuilder(base.resolve("/v1/log/consistency?from=" + from
+                    + "&to=" + head.treeSize())).GET().build()).body(), ConsistencyProof.class, "the consistency proof");
+            LogVerifier.verifyConsistency(previous, now, proof, a.enclave().instanceKeys(), contract.hash());
+        }
+        return new Audit(now, head);
+    }
+
+    private HttpRequest post(String path, byte[] json) {
+        return HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json)).build();
+    }
+
+    /** Sends, and forgets the cached appraisal when the server names other instance keys than the cached ones. */
+    private HttpResponse<byte[]> exchange(HttpRequest request) throws IOException {
+        HttpResponse<byte[]> r;
+        try {
+            r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the serving enclave");
+        }
+        String instance = r.headers().firstValue(ErrorBody.INSTANCE_HEADER).orElse(null);
+        synchronized (this) {
+            if (cached != null && instance != null && !instance.equals(Digests.hex(cached.enclave().instanceKeys().digest()))) {
+                cached = null;   // the instance restarted or another replica answered: appraise it before trusting it
+            }
+        }
+        return r;
+    }
+
+    /** {@link #exchange}, a refusal turned into {@link ServingRefused}. */
+    private HttpResponse<byte[]> send(HttpRequest request) throws IOException, ServingRefused {
+        HttpResponse<byte[]> r = exchange(request);
+        if (r.statusCode() / 100 != 2) {
+            throw refusal(r);
+        }
+        return r;
+    }
+
+    private static ServingRefused refusal(HttpResponse<byte[]> r) {
+        ErrorBody e;
+        try {
+            e = Json.parse(r.body(), ErrorBody.class, "the server's refusal");
+        } catch (ProtocolException bad) {
+            e = new ErrorBody("http_" + r.statusCode(), "the server answered HTTP " + r.statusCode());
+        }
+        return new ServingRefused(r.statusCode(), e.error(), e.message(), retryAfter(r));
+    }
+
+    private static long retryAfter(HttpResponse<byte[]> r) {
+        return r.headers().firstValue("Retry-After").map(ServingClient::seconds).orElse(0L);
+    }
+
+    private static long seconds(String header) {
+        try {
+            return Long.parseLong(header.trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}
