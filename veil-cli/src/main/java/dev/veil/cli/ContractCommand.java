@@ -103,7 +103,8 @@ final class ContractCommand {
                 + SessionLimits.DEFAULT_MAX_INFERENCE_SECONDS + "), serving per request 1..3600 (default "
                 + ServingLimits.DEFAULT_MAX_INFERENCE_SECONDS + ")")
         Integer maxInferenceSeconds;
-        @Option(names = "--output", defaultValue = "labels", description = "labels, scores, top_k:K, or npz (every output by name, for an .npz dataset) (default ${DEFAULT-VALUE})")
+        @Option(names = "--output", description = {"labels, scores, top_k:K, or npz (every output by name, for an .npz dataset);",
+                "default labels for batch, npz for serving (which answers npz or scores)"})
         String output;
         @Option(names = "--key-wrap", defaultValue = "MLKEM768-X25519", description = "MLKEM768-X25519 (default) or X25519")
         String keyWrap;
@@ -134,7 +135,7 @@ final class ContractCommand {
             ReferenceValues rv = referenceValues();
             SessionContract c = SessionContract.draft(ModelFile.terms(model, modelName),
                     IdentityFiles.readPublic(mp), IdentityFiles.readPublic(dps.get(0)), new EnclavePolicy(rv),
-                    suite(keyWrap), parseOutput(output), Instant.now().plus(parseDuration(expiresIn)),
+                    suite(keyWrap), parseOutput(output == null ? "labels" : output), Instant.now().plus(parseDuration(expiresIn)),
                     new SessionLimits(datasetSha256 == null ? null : datasetSha256.toLowerCase(Locale.ROOT),
                             maxRows == null ? SessionLimits.DEFAULT_MAX_ROWS : maxRows,
                             maxInferenceSeconds == null ? SessionLimits.DEFAULT_MAX_INFERENCE_SECONDS : maxInferenceSeconds));
@@ -171,7 +172,7 @@ final class ContractCommand {
             }
             ReferenceValues rv = referenceValues();
             ServingContracts.draft(new ServingContracts.Terms(ModelFile.terms(model, modelName), IdentityFiles.readPublic(mp), listed,
-                    anyDataProvider, rv, suite(keyWrap), parseOutput(output), rowsPerDay, rowsTotal, maxRowsPerRequest,
+                    anyDataProvider, rv, suite(keyWrap), parseOutput(output == null ? "npz" : output), rowsPerDay, rowsTotal, maxRowsPerRequest,
                     maxInferenceSeconds == null ? ServingLimits.DEFAULT_MAX_INFERENCE_SECONDS : maxInferenceSeconds,
                     Instant.now().plus(parseDuration(expiresIn))), out);
             return ExitCodes.OK;

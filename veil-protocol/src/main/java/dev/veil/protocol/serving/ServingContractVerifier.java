@@ -2,6 +2,7 @@ package dev.veil.protocol.serving;
 
 import dev.veil.attest.Platform;
 import dev.veil.attest.ReferenceValues;
+import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.identity.PublicIdentity;
 import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.ProtocolException;
@@ -107,6 +108,10 @@ public final class ServingContractVerifier {
                 "serving contract limits.max_inference_seconds must be 1.." + MAX_INFERENCE_SECONDS_LIMIT);
         String outputProblem = c.output().problem();
         require(outputProblem == null, "serving contract " + outputProblem);
+        // A serving answer is one request's outputs: labels and top_k are batch encodings of a whole dataset.
+        require(OutputPolicy.NPZ.equals(c.output().kind()) || OutputPolicy.SCORES.equals(c.output().kind()),
+                "serving contract output is '" + c.output().kind() + "'; serving answers npz (every output by name) or scores "
+                        + "(the first output)");
         ReferenceValues rv = c.enclave().referenceValues();
         List<String> problems = rv.problems();
         if (!problems.isEmpty()) {

@@ -76,7 +76,7 @@ final class ServingSeeds {
         write(inputs.resolve("servingContractThenVerify"), "contract.json", Json.canonical(signed));
         write(inputs.resolve("servingContractThenVerify"), "contract-any.json", Json.canonical(SignedServingContract.unsigned(
                 ServingContract.draft(contract.model(), mp.publicIdentity(), contract.enclave(), KeyWrapSuite.MLKEM768_X25519,
-                        OutputPolicy.topK(3), DataProviderAccess.anyDataProvider(), contract.budget(), contract.limits(),
+                        OutputPolicy.npz(), DataProviderAccess.anyDataProvider(), contract.budget(), contract.limits(),
                         at.plus(Duration.ofDays(3650)))).signedBy(mp)));
         write(inputs.resolve("openRequest"), "request", request.encapsulated());
         write(inputs.resolve("requestPlaintext"), "plaintext", plaintext);
