@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.util.EnumMap;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -154,6 +155,11 @@ public final class ServingServer implements AutoCloseable {
             }
             if (reply.status() == 503) {   // shedding load, wherever it was found full: say when to come back
                 response.getHeaders().put(HttpHeader.RETRY_AFTER, retryAfterSeconds);
+            }
+            if (reply.status() >= 400 && request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_1_1) {
+                // A refusal may leave the request's body unread, and Jetty then closes the connection after the answer;
+                // said here, a client does not reuse it for its next request (which would fail with no answer at all).
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
             }
             response.setStatus(reply.status());
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
