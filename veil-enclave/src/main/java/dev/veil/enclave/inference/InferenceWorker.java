@@ -69,6 +69,7 @@ final class InferenceWorker {
      * hold: the worker copies each output onto its heap before it sends it).
      */
     static InferenceWorker start(Path workDir, long heapBytes, OrtLoggingLevel logLevel) throws IOException {
+        NativeLibraries.verifyBeforeLoad();
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx" + heapBytes);

@@ -47,6 +47,7 @@ import java.util.Map;
  * Its requests come from the enclave and are read without ceremony; its replies are what the enclave distrusts.
  */
 public final class InferenceWorkerMain {
+    private static final byte[] ZEROS = new byte[1 << 16];
     private final OrtEnvironment env;
     private final OrtLoggingLevel logLevel;
     private final DataInputStream in;
@@ -57,7 +58,6 @@ public final class InferenceWorkerMain {
     private final Map<String, Integer> outputIndex = new HashMap<>();
     private final Map<String, ByteBuffer> inputBuffers = new HashMap<>();
     private final byte[] chunk = new byte[1 << 16];
-    private static final byte[] ZEROS = new byte[1 << 16];
 
     private InferenceWorkerMain(OrtEnvironment env, OrtLoggingLevel logLevel, InputStream in, OutputStream out) {
         this.env = env;
@@ -125,7 +125,7 @@ public final class InferenceWorkerMain {
         try {
             Map<String, NodeInfo> inputs = session.getInputInfo();
             Map<String, NodeInfo> outputs = session.getOutputInfo();
-            ByteBufferOut reply = new ByteBufferOut();
+            WholeReply reply = new WholeReply();
             reply.data.writeByte(WorkerProtocol.OK);
             describe(reply.data, inputs);
             describe(reply.data, outputs);
@@ -333,7 +333,7 @@ public final class InferenceWorkerMain {
     }
 
     /** A reply built whole before it is sent, so a failure half-way sends a FAILED reply and nothing else. */
-    private static final class ByteBufferOut {
+    private static final class WholeReply {
         final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         final DataOutputStream data = new DataOutputStream(bytes);
     }

@@ -172,6 +172,8 @@ public final class ModelRunner implements AutoCloseable {
         InferenceWorker w;
         try {
             w = InferenceWorker.start(emptyDir, workerHeap, workerLogLevel);
+        } catch (UntrustedNativeLibraryException e) {
+            throw new InferenceException(FailureCode.INTERNAL_ERROR, e.getMessage());
         } catch (IOException | RuntimeException e) {
             throw new InferenceException(FailureCode.INTERNAL_ERROR, "the inference worker process could not be started");
         }
