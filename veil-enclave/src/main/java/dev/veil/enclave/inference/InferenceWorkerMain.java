@@ -194,6 +194,10 @@ public final class InferenceWorkerMain {
         Map<String, OnnxTensor> feed = new LinkedHashMap<>();
         List<ByteBuffer> used = new ArrayList<>();
         try {
+            // The whole request is read before ONNX Runtime sees any of it, so a failure never leaves bytes unread.
+            List<String> names = new ArrayList<>(count);
+            List<ElementType> types = new ArrayList<>(count);
+            List<long[]> shapes = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
                 String name = readString();
                 ElementType type = ElementType.ofId(readString());
@@ -211,15 +215,17 @@ public final class InferenceWorkerMain {
                     done += n;
                 }
                 b.flip();
-                try {
-                    feed.put(name, OnnxTensor.createTensor(env, b, shape, OrtTensors.javaType(type)));
-                } catch (OrtException e) {
-                    failed(WorkerProtocol.RUN_FAILED, 0, e);
-                    return;
-                }
+                names.add(name);
+                types.add(type);
+                shapes.add(shape);
             }
-            try (OrtSession.Result result = session.run(feed, runOptions)) {
-                reply(mode, result);
+            try {
+                for (int i = 0; i < count; i++) {
+                    feed.put(names.get(i), OnnxTensor.createTensor(env, used.get(i), shapes.get(i), OrtTensors.javaType(types.get(i))));
+                }
+                try (OrtSession.Result result = session.run(feed, runOptions)) {
+                    reply(mode, result);
+                }
             } catch (OrtException e) {
                 failed(WorkerProtocol.RUN_FAILED, 0, e);
             }
