@@ -109,8 +109,8 @@ final class InferenceWorker {
     }
 
     /**
-     * The class path this process loads Veil from, as the JVM was given it: a jar's manifest {@code Class-Path} is
-     * followed by the worker's JVM as by this one. A class loader that lists its own URLs (a test's) is used instead,
+     * The class path this process loads Veil from, as the JVM was given it but absolute (the worker runs in its
+     * private directory): a jar's manifest {@code Class-Path} is followed by the worker's JVM as by this one. A class loader that lists its own URLs (a test's) is used instead,
      * as {@code CodeMeasurement} does.
      */
     static String classPath() {
@@ -125,7 +125,13 @@ final class InferenceWorker {
             }
             return String.join(File.pathSeparator, entries);
         }
-        return System.getProperty("java.class.path");
+        List<String> entries = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+            if (!entry.isBlank()) {
+                entries.add(Path.of(entry).toAbsolutePath().toString());   // the worker runs in another directory
+            }
+        }
+        return String.join(File.pathSeparator, entries);
     }
 
     /** The worker's greeting, then the model: ONNX Runtime's view of its inputs and outputs, or why it refused it. */
