@@ -110,8 +110,8 @@ final class InferenceWorker {
 
     /**
      * The class path this process loads Veil from, as the JVM was given it but absolute (the worker runs in its
-     * private directory): a jar's manifest {@code Class-Path} is followed by the worker's JVM as by this one. A class loader that lists its own URLs (a test's) is used instead,
-     * as {@code CodeMeasurement} does.
+     * private directory): a jar's manifest {@code Class-Path} is followed by the worker's JVM as by this one. A class
+     * loader that lists its own URLs (a test's) is used instead, as {@code CodeMeasurement} does.
      */
     static String classPath() {
         if (InferenceWorker.class.getClassLoader() instanceof URLClassLoader urls) {

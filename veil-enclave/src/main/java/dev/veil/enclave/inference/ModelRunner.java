@@ -462,7 +462,8 @@ public final class ModelRunner implements AutoCloseable {
 
     /**
      * Closes ONNX Runtime's session by ending the worker process: true only once that process has exited (so a receipt
-     * may say the session was closed). The kept model bytes are wiped and the private directory removed either way.
+     * may say the session was closed). The kept model bytes are wiped either way; the private directory is removed once
+     * the worker has exited.
      */
     public synchronized boolean closeSession() {
         closing = true;
