@@ -1,34 +1,21 @@
 package dev.veil.enclave.inference;
 
-import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OnnxJavaType;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
+import ai.onnxruntime.OrtLoggingLevel;
 import dev.veil.protocol.contract.DatasetFit;
 import dev.veil.protocol.contract.ModelSignature;
 import dev.veil.protocol.receipt.FailureCode;
+import dev.veil.tensor.ElementType;
 import dev.veil.tensor.FloatTensor;
 import dev.veil.tensor.NamedTensors;
 import dev.veil.tensor.Tensor;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -39,14 +26,39 @@ import java.util.concurrent.TimeUnit;
  * any number of named inputs of the element types in {@link dev.veil.tensor.ElementType}, checked against the
  * contract's signature before ONNX Runtime sees them, and gives every output by name (serving, and batches of an
  * .npz). {@link #runBatch(FloatTensor)} feeds rows of a CSV or .npy dataset to a model of one float32 input whose
- * first dimension is the batch. Both copy the data into direct buffers that are reused and zeroed after every run. A
- * model whose tensors refer to external data is refused before
- * ONNX Runtime sees it, and ONNX Runtime is pointed at an empty private directory for external initializers as a
- * second line of defence. A run is terminated when it passes its time limit. Closing releases the native session.
+ * first dimension is the batch.
+ *
+ * <p><b>Where the model runs.</b> ONNX Runtime runs in a child process, the inference worker
+ * ({@link InferenceWorker}, {@link InferenceWorkerMain}), not in the enclave's JVM. A hostile model's native code
+ * cannot be stopped from inside the JVM: ONNX Runtime checks its run's terminate flag only between nodes, so one long
+ * kernel (a Conv over a tensor expanded from the input) runs to its end, and constant folding executes the model's
+ * constant nodes inside session creation, which nothing can interrupt. A process can be ended. So loading (the JVM's
+ * start, ONNX Runtime's, session creation with its folding) is bounded by a load limit and each run by its time
+ * limit, and when a limit passes the worker is killed and waited for, and the caller gets
+ * {@link FailureCode#TIMEOUT}. {@link #terminate()} (the contract's time limit on a batch) kills it the same way and
+ * every later run fails at once. After a run's own limit ({@link #run(NamedTensors, Duration)}, serving), or a worker
+ * that died, the next run starts a new worker from the model bytes this runner keeps (in the enclave's memory only,
+ * wiped when the session closes). {@link #closeSession()} reports the session closed only once the worker process
+ * has exited.
+ *
+ * <p><b>What the worker may tell the enclave.</b> Its replies are distrusted: {@link WorkerReplies} parses them
+ * strictly, and a worker that dies or answers anything else gives {@link FailureCode#INFERENCE_FAILED} (and is
+ * stopped), never a hang. The model's inputs and outputs, as ONNX Runtime loaded them, are compared with the
+ * contract's signature here ({@link ContractSignatureCheck}); outputs are named from the signature.
+ *
+ * <p><b>What holds as before.</b> A model whose tensors refer to external data is refused here, before its bytes go to
+ * the worker; the worker runs in an empty private directory (its working directory, ONNX Runtime's folder for
+ * external initializers, and its HOME) as a second line of defence, with telemetry off and ONNX Runtime logging only
+ * what is fatal. Inputs go to the worker through a pipe, never a file; the worker copies them into direct buffers
+ * that are reused and zeroed after every run, and this side zeroes its own copy of a batch's bytes. What remains: the
+ * JDK's 8 KiB pipe buffers of the {@link Process} hold the last small request and reply until they are reused.
  *
  * <p>ONNX Runtime's own error text never leaves this class: it can quote the data provider's cells (to whom failure
  * details are sealed, but its length and presence are seen) and the model provider's constants (which the data
- * provider must not read). Failures are Veil's own sentences, built only from Veil's checks on the input side.
+ * provider must not read). The worker sends it back only to become the unshown cause of an
+ * {@link InferenceException}. Failures are Veil's own sentences, built only from Veil's checks on the input side.
+ *
+ * <p>The cost is one JVM start per runner (per batch session, per loaded serving model).
  */
 public final class ModelRunner implements AutoCloseable {
     /** ONNX Runtime's session config key: where external initializers of a model loaded from memory are looked up. */
@@ -55,16 +67,25 @@ public final class ModelRunner implements AutoCloseable {
     static final String LOAD_MODEL_FORMAT = "session.load_model_format";
     /** What the data provider is told when ONNX Runtime fails during a run: never ONNX Runtime's own text. */
     public static final String MODEL_FAILED_ON_INPUT = "the model failed on your input";
+    /**
+     * How long loading may take when the caller sets no limit (serving, tests): a model that computes while it loads
+     * is stopped here. A batch session passes what is left of the contract's time limit instead.
+     */
+    public static final Duration DEFAULT_LOAD_LIMIT = Duration.ofMinutes(5);
+    private static final long MIN_WORKER_HEAP = 256L << 20;
     private static final ScheduledExecutorService TERMINATOR = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "veil-ort-terminator");
         t.setDaemon(true);
         return t;
     });
 
-    private final OrtEnvironment env;
+    /** The plaintext model, kept (in this process only) to start a new worker after one was killed; wiped at close. */
+    private final byte[] model;
+    private final int intraOpThreads;
+    private final Duration loadLimit;
+    private final OrtLoggingLevel workerLogLevel;
+    private final long workerHeap;
     private final Path emptyDir;
-    private final OrtSession session;
-    private final OrtSession.RunOptions runOptions;
     private final ModelSignature signed;
     /** The one float32 input CSV and .npy rows feed, or null when the model takes other inputs (an .npz feeds those). */
     private final String inputName;
@@ -72,9 +93,9 @@ public final class ModelRunner implements AutoCloseable {
     /** Why CSV and .npy rows cannot feed this model, or null when they can. */
     private final String rowsProblem;
     private volatile boolean terminated;
-    private FloatBuffer input;
-    /** {@link #run(NamedTensors)}'s direct buffers, one per input name, grown as needed and zeroed after every run. */
-    private final Map<String, ByteBuffer> namedInputs = new HashMap<>();
+    /** The worker now running, or null once it was stopped (a later run starts another). */
+    private volatile InferenceWorker worker;
+    private boolean closing;
     private boolean closed;
 
     /** A runner whose private directory is created under the JVM's temp directory. */
@@ -87,62 +108,129 @@ public final class ModelRunner implements AutoCloseable {
      * @param scratchParent where the empty private directory ONNX Runtime is pointed at is created (and removed)
      */
     public ModelRunner(byte[] onnxModel, ModelSignature signed, int intraOpThreads, Path scratchParent) throws InferenceException {
-        this(onnxModel, signed, intraOpThreads, scratchParent, true);
+        this(onnxModel, signed, intraOpThreads, scratchParent, DEFAULT_LOAD_LIMIT);
+    }
+
+    /**
+     * @param loadLimit how long starting the worker and loading the model may take; past it the worker is killed and
+     *                  this fails with {@link FailureCode#TIMEOUT}
+     */
+    public ModelRunner(byte[] onnxModel, ModelSignature signed, int intraOpThreads, Path scratchParent, Duration loadLimit)
+            throws InferenceException {
+        this(onnxModel, signed, intraOpThreads, scratchParent, loadLimit, true, OrtRuntime.LOG_LEVEL);
     }
 
     /** {@code refuseExternalData} false only in tests, to prove the second line of defence holds alone. */
     ModelRunner(byte[] onnxModel, ModelSignature signed, int intraOpThreads, Path scratchParent, boolean refuseExternalData)
             throws InferenceException {
+        this(onnxModel, signed, intraOpThreads, scratchParent, DEFAULT_LOAD_LIMIT, refuseExternalData, OrtRuntime.LOG_LEVEL);
+    }
+
+    /** {@code workerLogLevel} other than {@link OrtRuntime#LOG_LEVEL} only in tests, to prove where the worker's log goes. */
+    ModelRunner(byte[] onnxModel, ModelSignature signed, int intraOpThreads, Path scratchParent, Duration loadLimit,
+                boolean refuseExternalData, OrtLoggingLevel workerLogLevel) throws InferenceException {
         if (refuseExternalData) {
             ExternalDataCheck.refuseExternalData(onnxModel);
         }
-        env = OrtRuntime.environment();
-        emptyDir = createEmptyDir(scratchParent);
-        OrtSession created = null;
-        OrtSession.RunOptions options = null;
-        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-            so.setIntraOpNumThreads(intraOpThreads > 0 ? intraOpThreads : Math.max(1, Runtime.getRuntime().availableProcessors()));
-            so.addConfigEntry(EXTERNAL_INITIALIZERS_FOLDER, emptyDir.toString());
-            so.addConfigEntry(LOAD_MODEL_FORMAT, "ONNX");
-            so.setSessionLogLevel(OrtRuntime.LOG_LEVEL);
-            created = env.createSession(onnxModel, so);
-            options = new OrtSession.RunOptions();
-            options.setLogLevel(OrtRuntime.LOG_LEVEL);
-        } catch (OrtException e) {
-            closeQuietly(created, options);
-            removeEmptyDir();
-            throw new InferenceException(FailureCode.MODEL_INVALID, "model is not a loadable ONNX model (ONNX Runtime refused it)", e);
-        }
-        session = created;
-        runOptions = options;
-        ContractSignatureCheck.requireSigned(session, signed, this::close);
+        OrtTensors.requireLittleEndian();
         this.signed = signed;
+        this.intraOpThreads = intraOpThreads;
+        this.loadLimit = loadLimit.isNegative() ? Duration.ZERO : loadLimit;
+        this.workerLogLevel = workerLogLevel;
+        this.workerHeap = Math.max(MIN_WORKER_HEAP, 2L * onnxModel.length + (128L << 20));
+        this.model = onnxModel.clone();
+        emptyDir = createEmptyDir(scratchParent);
+        WorkerReplies.Loaded loaded;
         try {
-            OrtTensors.requireLittleEndian();
-            Map<String, NodeInfo> inputs = session.getInputInfo();
-            var entry = inputs.entrySet().iterator().next();
-            if (inputs.size() != 1) {
-                rowsProblem = "the model takes " + inputs.size() + " inputs " + inputs.keySet() + "; CSV and .npy feed exactly"
-                        + " one tensor: give an .npz with one array per input name";
-            } else if (!(entry.getValue().getInfo() instanceof TensorInfo ti) || ti.type != OnnxJavaType.FLOAT) {
-                rowsProblem = "model input '" + entry.getKey() + "' is " + entry.getValue().getInfo() + "; CSV and .npy feed"
-                        + " float32 tensors: give an .npz holding an array of that name and type";
-            } else {
-                rowsProblem = null;
-            }
-            if (rowsProblem == null) {
-                inputName = entry.getKey();
-                inputShape = ((TensorInfo) entry.getValue().getInfo()).getShape();
-            } else {
-                inputName = null;
-                inputShape = null;
-            }
-        } catch (OrtException e) {
-            close();
-            throw new InferenceException(FailureCode.MODEL_INVALID, "model metadata cannot be read by ONNX Runtime", e);
+            loaded = startWorker();
         } catch (InferenceException e) {
             close();
             throw e;
+        }
+        List<LoadedValue> inputs = loaded.inputs();
+        LoadedValue first = inputs.isEmpty() ? null : inputs.get(0);
+        if (inputs.size() != 1) {
+            rowsProblem = "the model takes " + inputs.size() + " inputs " + inputs.stream().map(LoadedValue::name).toList()
+                    + "; CSV and .npy feed exactly one tensor: give an .npz with one array per input name";
+        } else if (first.kind() != LoadedValue.Kind.TENSOR || first.elementType() == null
+                || !first.elementType().id().equals(ElementType.FLOAT32.id())) {
+            rowsProblem = "model input '" + Tensor.printable(first.name()) + "' is " + (first.elementType() == null
+                    ? "not a tensor of a type Veil knows" : first.elementType().id()) + "; CSV and .npy feed"
+                    + " float32 tensors: give an .npz holding an array of that name and type";
+        } else {
+            rowsProblem = null;
+        }
+        inputName = rowsProblem == null ? first.name() : null;
+        inputShape = rowsProblem == null ? first.shape() : null;
+    }
+
+    /**
+     * Starts a worker and loads the model into it within the load limit, then checks ONNX Runtime's view of the model
+     * against the contract's signature. The worker is stopped on any failure.
+     */
+    private WorkerReplies.Loaded startWorker() throws InferenceException {
+        InferenceWorker w;
+        try {
+            w = InferenceWorker.start(emptyDir, workerHeap, workerLogLevel);
+        } catch (UntrustedNativeLibraryException e) {
+            throw new InferenceException(FailureCode.INTERNAL_ERROR, e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            throw new InferenceException(FailureCode.INTERNAL_ERROR, "the inference worker process could not be started");
+        }
+        worker = w;
+        if (terminated) {
+            w.kill();   // terminate() ran while this worker was starting
+        }
+        InferenceWorker.Deadline deadline = w.killAfter(loadLimit);
+        WorkerReplies.Loaded loaded;
+        try {
+            loaded = w.load(model, intraOpThreads);
+        } catch (IOException | WorkerReplies.Malformed e) {
+            stopWorker();
+            requireNotTerminated();
+            if (deadline.passed()) {
+                throw new InferenceException(FailureCode.TIMEOUT, "loading the model passed its time limit of " + loadLimit.toMillis()
+                        + " ms and was stopped");
+            }
+            throw new InferenceException(FailureCode.INFERENCE_FAILED, e instanceof WorkerReplies.Malformed
+                    ? e.getMessage() : "the inference worker ended while it loaded the model");
+        } finally {
+            deadline.cancel();
+        }
+        if (loaded.failure() != null) {
+            stopWorker();
+            WorkerReplies.Failure f = loaded.failure();
+            throw new InferenceException(FailureCode.MODEL_INVALID, f.reason() == WorkerProtocol.REFUSED_MODEL
+                    ? "model is not a loadable ONNX model (ONNX Runtime refused it)" : "model metadata cannot be read by ONNX Runtime",
+                    new OnnxRuntimeText(f.onnxRuntimeText()));
+        }
+        try {
+            ContractSignatureCheck.requireSigned(loaded.inputs(), loaded.outputs(), signed);
+        } catch (InferenceException e) {
+            stopWorker();
+            throw e;
+        }
+        return loaded;
+    }
+
+    /** The worker to run on: the one running, or a new one when it was stopped or died. */
+    private InferenceWorker liveWorker() throws InferenceException {
+        InferenceWorker w = worker;
+        if (w != null && w.alive()) {
+            return w;
+        }
+        if (w != null) {
+            stopWorker();
+        }
+        startWorker();
+        return worker;
+    }
+
+    /** Kills the worker, if any, and waits for it to exit. */
+    private void stopWorker() {
+        InferenceWorker w = worker;
+        if (w != null && w.stop()) {
+            worker = null;
         }
     }
 
@@ -158,7 +246,7 @@ public final class ModelRunner implements AutoCloseable {
      * or fixed size, or one named free dimension given two sizes, is refused with one line naming the input, what
      * the contract expects and what was found ({@link FailureCode#DATASET_INVALID}). ONNX Runtime's own error text
      * never leaves. The caller owns the inputs (this does not wipe them) and the outputs (which it should wipe when
-     * done). Runs one at a time: the input buffers are shared.
+     * done). Runs one at a time.
      */
     public NamedTensors run(NamedTensors inputs) throws InferenceException {
         return runNamed(inputs, null);
@@ -166,8 +254,8 @@ public final class ModelRunner implements AutoCloseable {
 
     /**
      * {@link #run(NamedTensors)} with a time limit for this run alone (serving: one request): once {@code timeLimit}
-     * has passed from the start of the run, ONNX Runtime is told to terminate it and it fails with
-     * {@link FailureCode#TIMEOUT}; the runner stays usable for later runs. {@link #terminateAfter} still ends every run.
+     * has passed from the start of the run, the worker running it is killed and the run fails with
+     * {@link FailureCode#TIMEOUT}; the next run starts a new worker. {@link #terminateAfter} still ends every run.
      */
     public NamedTensors run(NamedTensors inputs, Duration timeLimit) throws InferenceException {
         return runNamed(inputs, timeLimit);
@@ -175,9 +263,7 @@ public final class ModelRunner implements AutoCloseable {
 
     private synchronized NamedTensors runNamed(NamedTensors inputs, Duration timeLimit) throws InferenceException {
         requireNotTerminated();
-        if (closed) {
-            throw new InferenceException(FailureCode.INTERNAL_ERROR, "the model's session is closed");
-        }
+        requireOpen();
         List<DatasetFit.Given> given = new ArrayList<>(inputs.size());
         for (Tensor t : inputs.tensors()) {
             given.add(new DatasetFit.Given(t.name(), OrtTensors.valueType(t.type()), t.shape()));
@@ -186,106 +272,55 @@ public final class ModelRunner implements AutoCloseable {
         if (problem != null) {
             throw new InferenceException(FailureCode.DATASET_INVALID, problem);
         }
-        Map<String, OnnxTensor> feed = new LinkedHashMap<>();
-        RunLimit limit = null;
+        InferenceWorker w = liveWorker();
+        InferenceWorker.Deadline deadline = timeLimit == null ? null : w.killAfter(timeLimit);
+        WorkerReplies.Ran ran;
         try {
-            for (Tensor t : inputs.tensors()) {
-                feed.put(t.name(), OrtTensors.input(env, t, namedInputBuffer(t.name(), t.data().length)));
-            }
-            limit = timeLimit == null ? null : new RunLimit(timeLimit);
-            try (OrtSession.Result result = session.run(feed, limit == null ? runOptions : limit.options)) {
-                List<Tensor> outputs = new ArrayList<>();
-                try {
-                    for (Map.Entry<String, OnnxValue> e : result) {
-                        if (e.getValue() instanceof OnnxTensor t) {
-                            outputs.add(OrtTensors.output(e.getKey(), t));
-                        }
-                    }
-                    return new NamedTensors(outputs);
-                } catch (InferenceException | RuntimeException e) {
-                    outputs.forEach(Tensor::wipe);
-                    throw e;
-                }
-            }
-        } catch (OrtException e) {
+            ran = w.run(inputs.tensors(), signed);
+        } catch (IOException | WorkerReplies.Malformed e) {
+            stopWorker();
             requireNotTerminated();
-            if (limit != null && limit.fired) {
+            if (deadline != null && deadline.passed()) {
                 throw new InferenceException(FailureCode.TIMEOUT, "the model run passed its time limit of " + timeLimit.toMillis()
                         + " ms and was terminated");
             }
-            throw new InferenceException(FailureCode.INFERENCE_FAILED, MODEL_FAILED_ON_INPUT + " (" + shapes(inputs) + ")", e);
+            throw workerFailed(e, "(" + shapes(inputs) + ")");
         } finally {
-            if (limit != null) {
-                limit.close();
-            }
-            feed.values().forEach(OnnxTensor::close);
-            for (Tensor t : inputs.tensors()) {
-                ByteBuffer b = namedInputs.get(t.name());
-                if (b != null) {
-                    zero(b, Math.min(b.capacity(), t.data().length));   // the data provider's values, as ONNX Runtime read them
-                }
+            if (deadline != null) {
+                deadline.cancel();
             }
         }
+        if (ran.failure() != null) {
+            WorkerReplies.Failure f = ran.failure();
+            if (f.reason() == WorkerProtocol.OUTPUT_TYPE_UNSUPPORTED) {
+                throw new InferenceException(FailureCode.INFERENCE_FAILED, "model output '" + Tensor.printable(signed.outputs()
+                        .get(f.outputIndex()).name()) + "' is of a type Veil does not return (float32, float16, float64, int64,"
+                        + " int32, int8, uint8, bool)");
+            }
+            throw new InferenceException(FailureCode.INFERENCE_FAILED, MODEL_FAILED_ON_INPUT + " (" + shapes(inputs) + ")",
+                    new OnnxRuntimeText(f.onnxRuntimeText()));
+        }
+        return new NamedTensors(ran.outputs());
     }
 
-    /**
-     * One run's own run options, told to terminate once its time limit has passed. The timer and {@link #close()}
-     * take turns on the options, so the native object is never used after it is freed.
-     */
-    private static final class RunLimit implements AutoCloseable {
-        final OrtSession.RunOptions options;
-        private final ScheduledFuture<?> timer;
-        private volatile boolean fired;
-        private boolean closed;
-
-        RunLimit(Duration limit) throws OrtException {
-            options = new OrtSession.RunOptions();
-            options.setLogLevel(OrtRuntime.LOG_LEVEL);
-            timer = TERMINATOR.schedule(this::fire, Math.max(0, limit.toMillis()), TimeUnit.MILLISECONDS);
+    /** A worker that died or answered garbage: Veil's sentence, the worker stopped already. */
+    private static InferenceException workerFailed(Exception e, String what) {
+        if (e instanceof WorkerReplies.Malformed) {
+            return new InferenceException(FailureCode.INFERENCE_FAILED, e.getMessage() + "; it was stopped");
         }
-
-        private synchronized void fire() {
-            if (!closed) {
-                fired = true;
-                try {
-                    options.setTerminate(true);
-                } catch (OrtException ignored) {
-                    // cannot happen on open options; the run then ends by itself or at the session's limit
-                }
-            }
-        }
-
-        @Override
-        public synchronized void close() {
-            timer.cancel(false);
-            closed = true;
-            options.close();
-        }
-    }
-
-    /** The reused direct buffer for input {@code name}, at least {@code bytes} long. */
-    private ByteBuffer namedInputBuffer(String name, int bytes) {
-        ByteBuffer b = namedInputs.get(name);
-        if (b == null || b.capacity() < bytes) {
-            if (b != null) {
-                zero(b, b.capacity());
-            }
-            b = ByteBuffer.allocateDirect(Math.max(bytes, 1)).order(ByteOrder.nativeOrder());
-            namedInputs.put(name, b);
-        }
-        return b;
-    }
-
-    private static void zero(ByteBuffer b, int bytes) {
-        b.clear();
-        for (int i = 0; i < bytes; i++) {
-            b.put(i, (byte) 0);
-        }
+        return new InferenceException(FailureCode.INFERENCE_FAILED, MODEL_FAILED_ON_INPUT + " " + what
+                + ": the inference worker ended during the run");
     }
 
     /** "'input_ids' int64 [8, 128], 'attention_mask' int64 [8, 128]": Veil's own view of the inputs, no values. */
     private static String shapes(NamedTensors inputs) {
         return String.join(", ", inputs.tensors().stream().map(Tensor::toString).toList());
+    }
+
+    private void requireOpen() throws InferenceException {
+        if (closing) {
+            throw new InferenceException(FailureCode.INTERNAL_ERROR, "the model's session is closed");
+        }
     }
 
     private void requireRowsFeedable() throws InferenceException {
@@ -346,7 +381,7 @@ public final class ModelRunner implements AutoCloseable {
     }
 
     /**
-     * Tells ONNX Runtime to terminate the run once {@code limit} has passed from now; later batches fail with
+     * Stops the run once {@code limit} has passed from now (the worker is killed); later batches fail with
      * {@link FailureCode#TIMEOUT}. Cancel the returned timer when the run is over.
      */
     public ScheduledFuture<?> terminateAfter(Duration limit) {
@@ -357,23 +392,59 @@ public final class ModelRunner implements AutoCloseable {
      * Runs one batch. A model with a fixed batch dimension takes batches of exactly that many rows (a dataset whose
      * row count is not a multiple of it fails at its last batch).
      */
-    public BatchOutput runBatch(FloatTensor part) throws InferenceException {
+    public synchronized BatchOutput runBatch(FloatTensor part) throws InferenceException {
         requireNotTerminated();
+        requireOpen();
         checkAcceptsRows(Arrays.copyOfRange(part.shape(), 1, part.shape().length));
         if (inputShape[0] > 0 && part.rows() != inputShape[0]) {
             throw new InferenceException(FailureCode.DATASET_INVALID, "model takes batches of exactly " + inputShape[0]
                     + " rows but the dataset's last batch has " + part.rows() + "; give it a multiple of " + inputShape[0] + " rows");
         }
-        return runOnce(part);
+        InferenceWorker w = liveWorker();
+        WorkerReplies.Ran ran;
+        try {
+            ran = w.runRows(inputName, part.shape(), part.values(), signed);
+        } catch (IOException | WorkerReplies.Malformed e) {
+            stopWorker();
+            requireNotTerminated();
+            throw workerFailed(e, "'" + inputName + "' of shape " + Arrays.toString(part.shape()));
+        }
+        if (ran.failure() != null) {
+            throw new InferenceException(FailureCode.INFERENCE_FAILED, MODEL_FAILED_ON_INPUT + " '" + inputName + "' of shape "
+                    + Arrays.toString(part.shape()) + " (model input shape " + shapeText(inputShape) + ")",
+                    new OnnxRuntimeText(ran.failure().onnxRuntimeText()));
+        }
+        List<FloatTensor> floats = new ArrayList<>();
+        List<long[]> longs = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (Tensor t : ran.outputs()) {
+            if (t.type() == ElementType.FLOAT32) {
+                floats.add(new FloatTensor(t.shape(), t.floats()));
+                longs.add(null);
+            } else {
+                long[] v = t.longs();
+                float[] f = new float[v.length];
+                for (int i = 0; i < v.length; i++) {
+                    f[i] = v[i];
+                }
+                floats.add(new FloatTensor(t.shape(), f));
+                longs.add(v);
+            }
+            names.add(t.name());
+            t.wipe();
+        }
+        if (floats.isEmpty()) {
+            throw new InferenceException(FailureCode.INFERENCE_FAILED, "model produced no float32 or int64 tensor output");
+        }
+        return new BatchOutput(floats, longs, names);
     }
 
-    /** Asks ONNX Runtime to stop the current run as soon as it can (from any thread); later runs fail at once. */
+    /** Stops the current run at once (from any thread) by killing the worker; later runs fail at once. */
     public void terminate() {
         terminated = true;
-        try {
-            runOptions.setTerminate(true);
-        } catch (OrtException | RuntimeException ignored) {
-            // the run options were closed: the run is over anyway
+        InferenceWorker w = worker;
+        if (w != null) {
+            w.kill();
         }
     }
 
@@ -383,92 +454,27 @@ public final class ModelRunner implements AutoCloseable {
         }
     }
 
+    /** The worker process now running, if any: tests watch it exit. */
+    ProcessHandle workerProcess() {
+        InferenceWorker w = worker;
+        return w == null ? null : w.handle();
+    }
+
     /**
-     * The input as ONNX Runtime reads it: one direct buffer reused for every batch. ONNX Runtime's Java API copies a
-     * heap buffer into a new direct buffer on every call, freed only by a garbage collection, so memory grew with the
-     * number of batches; a direct buffer in native order it uses in place.
+     * Closes ONNX Runtime's session by ending the worker process: true only once that process has exited (so a receipt
+     * may say the session was closed). The kept model bytes are wiped either way; the private directory is removed once
+     * the worker has exited.
      */
-    private FloatBuffer inputBuffer(int values) {
-        if (input == null || input.capacity() < values) {
-            if (input != null) {
-                zero(input, input.capacity());
-            }
-            input = ByteBuffer.allocateDirect(Math.multiplyExact(values, Float.BYTES)).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        }
-        input.clear();
-        return input;
-    }
-
-    private static void zero(FloatBuffer b, int values) {
-        b.clear();
-        for (int i = 0; i < values; i++) {
-            b.put(i, 0f);
-        }
-    }
-
-    private BatchOutput runOnce(FloatTensor part) throws InferenceException {
-        FloatBuffer direct = inputBuffer(part.values().length);
-        direct.put(part.values()).flip();
-        try (OnnxTensor input = OnnxTensor.createTensor(env, direct, part.shape());
-             OrtSession.Result result = session.run(Map.of(inputName, input), runOptions)) {
-            List<FloatTensor> floats = new ArrayList<>();
-            List<long[]> longs = new ArrayList<>();
-            List<String> names = new ArrayList<>();
-            for (Map.Entry<String, OnnxValue> e : result) {
-                if (!(e.getValue() instanceof OnnxTensor t)) {
-                    continue;   // sequences and maps (e.g. sklearn's ZipMap) are not returned
-                }
-                TensorInfo info = t.getInfo();
-                long[] shape = info.getShape();
-                if (info.type == OnnxJavaType.FLOAT) {
-                    FloatBuffer fb = t.getFloatBuffer();
-                    float[] v = new float[fb.remaining()];
-                    fb.get(v);
-                    floats.add(new FloatTensor(shape, v));
-                    longs.add(null);
-                } else if (info.type == OnnxJavaType.INT64) {
-                    LongBuffer lb = t.getLongBuffer();
-                    long[] v = new long[lb.remaining()];
-                    lb.get(v);
-                    float[] f = new float[v.length];
-                    for (int i = 0; i < v.length; i++) {
-                        f[i] = v[i];
-                    }
-                    floats.add(new FloatTensor(shape, f));
-                    longs.add(v);
-                } else {
-                    continue;
-                }
-                names.add(e.getKey());
-            }
-            if (floats.isEmpty()) {
-                throw new InferenceException(FailureCode.INFERENCE_FAILED, "model produced no float32 or int64 tensor output");
-            }
-            return new BatchOutput(floats, longs, names);
-        } catch (OrtException e) {
-            requireNotTerminated();
-            throw new InferenceException(FailureCode.INFERENCE_FAILED, MODEL_FAILED_ON_INPUT + " '" + inputName + "' of shape "
-                    + Arrays.toString(part.shape()) + " (model input shape " + shapeText(inputShape) + ")", e);
-        } finally {
-            zero(direct, part.values().length);   // the data provider's rows, as ONNX Runtime read them
-        }
-    }
-
-    /** Releases the native session; true once it is closed (so a receipt may say so). */
     public synchronized boolean closeSession() {
+        closing = true;
         if (!closed) {
-            try {
-                session.close();
+            InferenceWorker w = worker;
+            if (w == null || w.close()) {
+                worker = null;
                 closed = true;
-            } catch (OrtException | RuntimeException e) {
-                closed = false;
+                removeEmptyDir();
             }
-            closeQuietly(null, runOptions);
-            removeEmptyDir();
-            if (input != null) {
-                zero(input, input.capacity());
-            }
-            namedInputs.values().forEach(b -> zero(b, b.capacity()));
+            Arrays.fill(model, (byte) 0);
         }
         return closed;
     }
@@ -496,19 +502,6 @@ public final class ModelRunner implements AutoCloseable {
             Files.deleteIfExists(emptyDir);
         } catch (IOException ignored) {
             // not empty means something wrote into it; leave it for the operator to see
-        }
-    }
-
-    private static void closeQuietly(OrtSession s, OrtSession.RunOptions o) {
-        try {
-            if (s != null) {
-                s.close();
-            }
-        } catch (OrtException | RuntimeException ignored) {
-            // never opened fully: nothing left to release
-        }
-        if (o != null) {
-            o.close();
         }
     }
 

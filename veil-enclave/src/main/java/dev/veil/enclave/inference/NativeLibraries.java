@@ -33,8 +33,9 @@ import java.util.stream.Stream;
  * be symbolic links and must not be writable by group or others (directories are created 0700, libraries 0400);
  * and each library's bytes must have the SHA-256 of the copy inside ONNX Runtime's jar, which is part of the
  * measured code (pinned in {@link BundledLibraryDigests} for the build Veil ships, so the jar's copy is not inflated
- * on every start). Anything else is refused with the directory to remove, never repaired silently. What this cannot
- * stop: a process running as the same user (or root) that swaps a file between this check and the load; an
+ * on every start). The enclave's own process checks them when it prepares them, and again before each inference
+ * worker starts (each worker is a process that loads them anew). Anything else is refused with the directory to
+ * remove, never repaired silently. What this cannot stop: a process running as the same user (or root) that swaps a file between this check and the load; an
  * image that must rule that out installs the libraries in its measured file system and sets
  * {@code onnxruntime.native.path}, which is then left alone.
  */
@@ -45,6 +46,8 @@ public final class NativeLibraries {
     /** Group and others may read nothing Veil writes here, and nobody but the owner may write. */
     private static final int GROUP_OR_OTHERS_WRITE = 0022;
     private static final int ANY_WRITE = 0222;
+    /** The root {@link #prepare} verified the libraries under, or null when Veil did not point ONNX Runtime at them. */
+    private static Path preparedRoot;
 
     private NativeLibraries() {
     }
@@ -62,6 +65,21 @@ public final class NativeLibraries {
         Path dir = verifiedDirectory(root, new UnixSystem().getUid());
         if (dir != null) {
             System.setProperty("onnxruntime.native.path", dir.toString());
+            preparedRoot = root;
+        }
+    }
+
+    /**
+     * Checks the libraries {@link #prepare} pointed ONNX Runtime at again, as on the first load: every inference
+     * worker ({@link InferenceWorker}) is a new process that loads them anew. Does nothing when Veil did not prepare
+     * them ({@code onnxruntime.native.path} set by the image, or no bundled libraries).
+     */
+    static synchronized void verifyBeforeLoad() throws IOException {
+        if (preparedRoot != null) {
+            Path dir = verifiedDirectory(preparedRoot, new UnixSystem().getUid());
+            if (dir == null || !dir.toString().equals(System.getProperty("onnxruntime.native.path"))) {
+                throw new UntrustedNativeLibraryException("ONNX Runtime's library directory changed since it was verified; refusing to load it");
+            }
         }
     }
 

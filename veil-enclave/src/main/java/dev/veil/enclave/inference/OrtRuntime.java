@@ -29,10 +29,15 @@ public final class OrtRuntime {
     private OrtRuntime() {
     }
 
-    public static synchronized OrtEnvironment environment() {
+    public static OrtEnvironment environment() {
+        return environment(LOG_LEVEL);
+    }
+
+    /** The environment logging at {@code level}: {@link #LOG_LEVEL} but in a test that proves where logs go. */
+    static synchronized OrtEnvironment environment(OrtLoggingLevel level) {
         if (environment == null) {
             disableTelemetryInProcessEnvironment();
-            OrtEnvironment env = OrtEnvironment.getEnvironment(LOG_LEVEL, "veil");
+            OrtEnvironment env = OrtEnvironment.getEnvironment(level, "veil");
             try {
                 env.setTelemetry(false);
             } catch (OrtException e) {
@@ -46,6 +51,9 @@ public final class OrtRuntime {
     private static void disableTelemetryInProcessEnvironment() {
         if (System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("windows")) {
             return;   // Windows telemetry is ETW, governed by setTelemetry; enclaves run Linux
+        }
+        if ("1".equals(System.getenv(DISABLE_TELEMETRY))) {
+            return;   // the inference worker is started with it in its environment
         }
         if (LibC.INSTANCE.setenv(DISABLE_TELEMETRY, "1", 1) != 0) {
             throw new IllegalStateException("cannot set " + DISABLE_TELEMETRY + " (errno " + Native.getLastError()

@@ -1,21 +1,15 @@
 package dev.veil.enclave.inference;
 
 import ai.onnxruntime.OnnxJavaType;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
 import dev.veil.protocol.contract.ValueType;
 import dev.veil.protocol.receipt.FailureCode;
 import dev.veil.tensor.ElementType;
-import dev.veil.tensor.Tensor;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 
 /**
- * Veil's typed tensors to ONNX Runtime's and back, byte for byte. ONNX Runtime reads a direct buffer in place, in
- * the machine's byte order; Veil's tensors are little-endian, so only a little-endian machine (x86-64, AArch64: every
- * TEE Veil knows) runs models, and the bytes go through unchanged.
+ * Veil's element types to ONNX Runtime's and back. ONNX Runtime reads a direct buffer in place, in the machine's byte
+ * order; Veil's tensors are little-endian, so only a little-endian machine (x86-64, AArch64: every TEE Veil knows)
+ * runs models, and the bytes go through the inference worker unchanged.
  */
 final class OrtTensors {
     private OrtTensors() {
@@ -59,37 +53,5 @@ final class OrtTensors {
     /** The contract's value type of the same name. */
     static ValueType valueType(ElementType t) {
         return ValueType.fromId(t.id());
-    }
-
-    /**
-     * An ONNX Runtime tensor over {@code direct} (a reused direct buffer of at least the tensor's size), into which
-     * {@code t}'s bytes are copied; the caller zeroes the buffer once the run is over.
-     */
-    static OnnxTensor input(OrtEnvironment env, Tensor t, ByteBuffer direct) throws OrtException {
-        direct.clear();
-        direct.put(t.data()).flip();
-        return OnnxTensor.createTensor(env, direct, t.shape(), javaType(t.type()));
-    }
-
-    /** ONNX Runtime's output tensor as Veil's, named {@code name}; its bytes copied out. */
-    static Tensor output(String name, OnnxTensor t) throws InferenceException {
-        ElementType type = elementType(t.getInfo().type);
-        if (type == null) {
-            throw new InferenceException(FailureCode.INFERENCE_FAILED, "model output '" + Tensor.printable(name) + "' is of type "
-                    + t.getInfo().type + ", which Veil does not return (float32, float16, float64, int64, int32, int8, uint8, bool)");
-        }
-        ByteBuffer b = t.getByteBuffer();
-        byte[] data = new byte[b.remaining()];
-        b.get(data);
-        if (b.hasArray()) {
-            Arrays.fill(b.array(), (byte) 0);
-        }
-        try {
-            return new Tensor(name, type, t.getInfo().getShape(), data);
-        } catch (IllegalArgumentException e) {
-            Arrays.fill(data, (byte) 0);
-            throw new InferenceException(FailureCode.INFERENCE_FAILED, "model output '" + Tensor.printable(name)
-                    + "' is not a tensor Veil can return (" + e.getMessage() + ")");
-        }
     }
 }

@@ -382,8 +382,9 @@ public final class Session {
             phases.mark("unseal model");
             ModelRunner runner;
             try {
+                // The contract's time limit bounds loading too: a model can compute while ONNX Runtime loads it.
                 runner = new ModelRunner(model.plaintext(), contract.contract().model().signature(), config.intraOpThreads(),
-                        config.workDir().resolve("ort-scratch"));
+                        config.workDir().resolve("ort-scratch"), Duration.between(Instant.now(), deadline));
             } catch (InferenceException e) {
                 throw new SessionFailure(e.code(), e.getMessage());
             }

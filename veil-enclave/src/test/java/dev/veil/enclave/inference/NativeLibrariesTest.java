@@ -145,6 +145,38 @@ class NativeLibrariesTest {
         assertThat(BundledLibraryDigests.pinned("/some/other/build/libonnxruntime.so", url)).isNull();
     }
 
+    @Test
+    void librarySwappedAfterTheEnclaveStartedIsRefusedBeforeAWorkerLoadsIt() throws Exception {
+        // In a JVM of its own: prepare() points this process's ONNX Runtime at a directory once and for all.
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.io.tmpdir=" + root, "-cp", classpath, SwapThenLoad.class.getName(), root.resolve("natives").toString(),
+                root.toString());
+        pb.redirectErrorStream(true).redirectOutput(root.resolve("child.log").toFile());
+        Process p = pb.start();
+        assertThat(p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+        String output = Files.readString(root.resolve("child.log"));
+        assertThat(p.exitValue()).as(output).isZero();
+        assertThat(output).contains("refused: internal_error").contains("differs from the copy inside");
+    }
+
+    /** Prepares the libraries as the enclave does at start, swaps one as another process could, then loads a model. */
+    public static final class SwapThenLoad {
+        public static void main(String[] args) throws Exception {
+            NativeLibraries.prepare(Path.of(args[0]));
+            Path jni = Path.of(System.getProperty("onnxruntime.native.path")).resolve("libonnxruntime4j_jni.so");
+            byte[] evil = Files.readAllBytes(jni);
+            evil[evil.length / 2] ^= 1;
+            replace(jni, evil);
+            byte[] model = TypedModels.twoInputs();
+            try (ModelRunner r = new ModelRunner(model, Signatures.of(model), 1, Path.of(args[1]))) {
+                System.out.println("loaded: the swapped library was not noticed");
+            } catch (InferenceException e) {
+                System.out.println("refused: " + e.code() + ": " + e.getMessage());
+            }
+        }
+    }
+
     private static void replace(Path file, byte[] bytes) throws IOException {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         Files.write(file, bytes);

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * ONNX Runtime's telemetry writes a device id and an event database under the home directory. A fresh JVM (telemetry
  * is decided once per process) with a private HOME loads and runs a model the way the enclave does; nothing may
- * appear under that HOME.
+ * appear under that HOME, nor under the inference worker's own HOME (the runner's private directory).
  */
 class TelemetryTest {
     @TempDir
@@ -43,6 +43,12 @@ class TelemetryTest {
             files.filter(f -> !f.equals(home)).forEach(f -> written.add(home.relativize(f).toString()));
         }
         assertThat(written).as("files under the private HOME").isEmpty();
+        // The inference worker that ran the model had the runner's private directory as its HOME: it was removed
+        // empty, so nothing was written there either.
+        try (Stream<Path> files = Files.list(root.resolve("work"))) {
+            assertThat(files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("ort-empty-")))
+                    .as("the worker's private directory, left only if something was written into it").isEmpty();
+        }
     }
 
     /** The enclave's way of running a model, in a JVM of its own. */
