@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
 
 /**
  * How requests' tensors share one model run: concatenated along the first (batch) dimension, run once under the
@@ -88,12 +87,15 @@ final class TensorBatching {
         return parts;
     }
 
-    /** One run of the model over several requests' inputs (one request: as they are), under the contract's time limit. */
+    /**
+     * One run of the model over several requests' inputs (one request: as they are), under the contract's time limit. A
+     * run past it kills the inference worker and fails as {@code timeout}; the next run starts a new worker, so one
+     * hostile input does not end the instance's service.
+     */
     static List<NamedTensors> run(ModelRunner model, List<NamedTensors> requests, Duration limit) throws InferenceException {
         NamedTensors in = requests.size() == 1 ? requests.get(0) : concat(requests);
-        ScheduledFuture<?> timer = model.terminateAfter(limit);
         try {
-            NamedTensors out = model.run(in);
+            NamedTensors out = model.run(in, limit);
             if (requests.size() == 1) {
                 return List.of(out);
             }
@@ -103,7 +105,6 @@ final class TensorBatching {
                 out.wipe();
             }
         } finally {
-            timer.cancel(false);
             if (in != requests.get(0)) {
                 in.wipe();
             }
