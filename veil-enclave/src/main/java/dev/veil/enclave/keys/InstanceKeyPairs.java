@@ -1,4 +1,4 @@
-package dev.veil.enclave.session;
+package dev.veil.enclave.keys;
 
 import dev.veil.protocol.binding.InstanceKeys;
 import dev.veil.protocol.keyrelease.KemKeyPair;
@@ -9,15 +9,16 @@ import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 
 /**
- * Keys generated inside the enclave for one session: Ed25519 to sign receipts, HPKE to receive asset keys. Their
- * public halves are bound into every piece of evidence the session hands out; the private halves never leave.
+ * Keys generated inside the enclave for one batch session or one serving instance: Ed25519 to sign receipts (and
+ * serving's tree heads), HPKE to receive asset keys (and serving's requests). Their public halves are bound into every
+ * piece of evidence handed out; the private halves never leave, and a restart makes new ones.
  */
-final class InstanceKeyPairs implements AutoCloseable {
+public final class InstanceKeyPairs implements AutoCloseable {
     private final KeyPair signing;
     private final KemKeyPair keyWrap;
     private final InstanceKeys publicKeys;
 
-    InstanceKeyPairs(KeyWrapSuite suite) {
+    public InstanceKeyPairs(KeyWrapSuite suite) {
         try {
             signing = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         } catch (GeneralSecurityException e) {
@@ -27,18 +28,19 @@ final class InstanceKeyPairs implements AutoCloseable {
         publicKeys = new InstanceKeys(signing.getPublic().getEncoded(), suite, keyWrap.publicKey());
     }
 
-    InstanceKeys publicKeys() {
+    public InstanceKeys publicKeys() {
         return publicKeys;
     }
 
-    KemKeyPair keyWrap() {
+    public KemKeyPair keyWrap() {
         return keyWrap;
     }
 
-    PrivateKey signingKey() {
+    public PrivateKey signingKey() {
         return signing.getPrivate();
     }
 
+    /** Wipes the key-wrap private key: nothing more can be released or sent to this instance. */
     @Override
     public void close() {
         keyWrap.close();
