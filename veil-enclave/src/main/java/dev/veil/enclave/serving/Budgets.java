@@ -45,7 +45,9 @@ final class Budgets {
             byDataProvider.put(fingerprint, u);
         }
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
-        if (!today.equals(u.day)) {
+        if (u.day == null || today.isAfter(u.day)) {
+            // The day only moves forward: a request stamped before the current day (read before midnight, reserved
+            // after) counts against the current day rather than turning the count back (BudgetDayBoundaryAttackTest).
             u.day = today;
             u.today = 0;
         }
@@ -61,15 +63,22 @@ final class Budgets {
         u.total += rows;
     }
 
-    /** Gives back rows reserved for a request that got no output (on the day they were reserved). */
+    /**
+     * Gives back rows reserved for a request that got no output (on the day they were reserved). An identity left with
+     * nothing answered holds no place, so only identities really served count against {@code maxDataProviders}
+     * (BudgetTableFloodAttackTest).
+     */
     synchronized void refund(String fingerprint, long rows, Instant reservedAt) {
         Usage u = byDataProvider.get(fingerprint);
         if (u == null) {
             return;
         }
         u.total -= rows;
-        if (LocalDate.ofInstant(reservedAt, ZoneOffset.UTC).equals(u.day)) {
-            u.today -= rows;
+        if (!LocalDate.ofInstant(reservedAt, ZoneOffset.UTC).isBefore(u.day)) {
+            u.today = Math.max(0, u.today - rows);
+        }
+        if (u.total <= 0) {
+            byDataProvider.remove(fingerprint);
         }
     }
 }

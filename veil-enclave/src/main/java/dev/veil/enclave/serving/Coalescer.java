@@ -93,8 +93,18 @@ public final class Coalescer<I, O> implements AutoCloseable {
             if (queue.size() >= queueCapacity) {
                 throw new Full();
             }
-            queue.addLast(new Pending<>(input, job.rows(), job.shapeKey(), result));
+            Pending<I, O> pending = new Pending<>(input, job.rows(), job.shapeKey(), result);
+            queue.addLast(pending);
             notifyAll();
+            // A request its caller gave up on (timeout) leaves the queue at once and is never run: its memory goes with
+            // its admission slot, and no model time is spent on rows whose budget was given back (AbandonedRequestAttackTest).
+            result.whenComplete((o, e) -> {
+                if (result.isCancelled()) {
+                    synchronized (this) {
+                        queue.remove(pending);
+                    }
+                }
+            });
         }
         return result;
     }
@@ -124,6 +134,12 @@ public final class Coalescer<I, O> implements AutoCloseable {
         }
         List<Pending<I, O>> batch = new ArrayList<>();
         Pending<I, O> first = queue.pollFirst();
+        while (first != null && first.result().isDone()) {   // cancelled while the lock was taken: never run
+            first = queue.pollFirst();
+        }
+        if (first == null) {
+            return List.of();
+        }
         batch.add(first);
         int rows = first.rows();
         rows = take(batch, rows, first.key());
@@ -144,7 +160,9 @@ public final class Coalescer<I, O> implements AutoCloseable {
         Iterator<Pending<I, O>> it = queue.iterator();
         while (it.hasNext() && rows < maxBatchRows) {
             Pending<I, O> p = it.next();
-            if (p.key().equals(key) && rows + p.rows() <= maxBatchRows) {
+            if (p.result().isDone()) {
+                it.remove();
+            } else if (p.key().equals(key) && rows + p.rows() <= maxBatchRows) {
                 batch.add(p);
                 rows += p.rows();
                 it.remove();
@@ -154,6 +172,9 @@ public final class Coalescer<I, O> implements AutoCloseable {
     }
 
     private void run(List<Pending<I, O>> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
         if (batch.size() > 1 && runAll(batch)) {
             return;
         }

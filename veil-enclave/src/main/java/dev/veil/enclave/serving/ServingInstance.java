@@ -102,7 +102,7 @@ public final class ServingInstance implements AutoCloseable {
     private final Budgets budgets;
     private State state = State.EMPTY;
     private ModelRunner runner;
-    private Coalescer<NamedTensors, NamedTensors> coalescer;
+    private Coalescer<TensorBatching.Request, NamedTensors> coalescer;
     private Challenges.Issued provisionedWith;
     private SignedReceipt discardReceipt;
 
@@ -193,7 +193,7 @@ public final class ServingInstance implements AutoCloseable {
                         throw new ServingFailure(410, FailureCode.CONTRACT_REFUSED, "the serving contract expired while the model loaded");
                     }
                     runner = loadedRunner;
-                    coalescer = new Coalescer<>(inputs -> TensorBatching.run(loadedRunner, inputs, Duration.ofSeconds(
+                    coalescer = new Coalescer<>(requests -> TensorBatching.runRequests(loadedRunner, requests, Duration.ofSeconds(
                                     contract.contract().limits().maxInferenceSeconds())), TensorBatching::describe,
                             TensorBatching.batchable(loadedRunner.signature()), config.batchSize(), Coalescer.MAX_WAIT_LIMIT,
                             BATCH_QUEUE, metrics::batch);
@@ -255,7 +255,7 @@ public final class ServingInstance implements AutoCloseable {
         modelLock.writeLock().lock();
         try {
             ModelRunner dropped;
-            Coalescer<NamedTensors, NamedTensors> batches;
+            Coalescer<TensorBatching.Request, NamedTensors> batches;
             synchronized (this) {
                 if (state == State.RETIRED) {
                     return discardReceipt;
@@ -303,7 +303,7 @@ public final class ServingInstance implements AutoCloseable {
     public InferAnswer infer(byte[] encapsulated) throws ServingFailure {
         modelLock.readLock().lock();
         try {
-            Coalescer<NamedTensors, NamedTensors> batches;
+            Coalescer<TensorBatching.Request, NamedTensors> batches;
             synchronized (this) {
                 if (state != State.SERVING) {
                     throw new ServingFailure(409, FailureCode.SESSION_UNAVAILABLE, "this instance holds no model (it is "
@@ -328,7 +328,7 @@ public final class ServingInstance implements AutoCloseable {
         }
     }
 
-    private InferAnswer answer(OpenedRequest opened, Coalescer<NamedTensors, NamedTensors> batches, Instant now) throws ServingFailure {
+    private InferAnswer answer(OpenedRequest opened, Coalescer<TensorBatching.Request, NamedTensors> batches, Instant now) throws ServingFailure {
         long rows = opened.request().rows();
         String who = opened.dataProvider().fingerprint();
         byte[] inputsNpz = opened.inputs();
@@ -359,7 +359,7 @@ public final class ServingInstance implements AutoCloseable {
             }
             CompletableFuture<NamedTensors> result;
             try {
-                result = batches.submit(inputs);
+                result = batches.submit(new TensorBatching.Request(who, inputs));
             } catch (Coalescer.Full e) {
                 throw new ServingFailure(Refusal.OVERLOADED, "the batch queue is full; retry shortly");
             }
@@ -372,8 +372,10 @@ public final class ServingInstance implements AutoCloseable {
                 LOG.error("serving {}: internal failure running a request ({})", id(), e.getCause().getClass().getName());
                 return refused(opened, FailureCode.INTERNAL_ERROR, "the enclave failed while running the model");
             } catch (TimeoutException e) {
+                result.cancel(false);   // out of the queue, never run: its rows are given back below
                 return refused(opened, FailureCode.TIMEOUT, "the request was not answered within the serving contract's limit");
             } catch (InterruptedException e) {
+                result.cancel(false);
                 Thread.currentThread().interrupt();
                 return refused(opened, FailureCode.ENCLAVE_SHUTDOWN, "the enclave is shutting down");
             }

@@ -7,18 +7,29 @@ import dev.veil.protocol.contract.ModelSignature;
 import dev.veil.protocol.contract.ValueSignature;
 import dev.veil.tensor.NamedTensors;
 import dev.veil.tensor.Tensor;
-import java.util.ArrayList;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * How requests' tensors share one model run: concatenated along the first (batch) dimension, run once under the
- * contract's time limit, and every output split back by each request's rows. Only for a model whose every input and output starts with a free dimension, the
- * inputs' all the same one; requests share a run only when their tensors agree in everything but the rows.
+ * contract's time limit, and every output split back by each request's rows. Only for a model whose every input and
+ * output starts with a free dimension, the inputs' all the same one; requests share a run only when they come from the
+ * same data provider and their tensors agree in everything but the rows.
+ *
+ * <p>Why never across data providers: nothing in a signature says a model treats rows independently. A reduction over
+ * the batch axis (a hostile model's {@code x - ReduceMean(x, 0)}) or a batch-wide scale (the quantized MiniLM's
+ * {@code DynamicQuantizeLinear}) makes one row's output depend on the others in its run, so a shared run would hand one
+ * data provider a function of another's inputs ({@code BatchDependentModelAttackTest}). Within one data provider's
+ * requests the outputs are what plain ONNX Runtime gives for those rows run together.
  */
 final class TensorBatching {
     private TensorBatching() {
+    }
+
+    /** One request's inputs and whose they are: the coalescer's unit. */
+    record Request(String dataProvider, NamedTensors inputs) {
     }
 
     /** Whether the model has a free batch dimension that its inputs share and its outputs start with. */
@@ -111,9 +122,15 @@ final class TensorBatching {
         }
     }
 
-    static Coalescer.Job describe(NamedTensors inputs) {
+    /** One run of the model over requests as the coalescer groups them. */
+    static List<NamedTensors> runRequests(ModelRunner model, List<Request> requests, Duration limit) throws InferenceException {
+        return run(model, requests.stream().map(Request::inputs).toList(), limit);
+    }
+
+    static Coalescer.Job describe(Request request) {
+        NamedTensors inputs = request.inputs();
         int rows = (int) Math.min(Integer.MAX_VALUE, inputs.tensors().get(0).dim(0));
-        String key = shapeKey(inputs);
+        List<String> key = List.of(request.dataProvider(), shapeKey(inputs));
         return new Coalescer.Job() {
             @Override
             public int rows() {
