@@ -4,31 +4,31 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /** Minimal protobuf writer for building ONNX models in tests (field numbers from onnx.proto). */
-final class ProtoWriter {
+public final class ProtoWriter {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    ProtoWriter varint(int field, long value) {
+    public ProtoWriter varint(int field, long value) {
         tag(field, 0);
         writeVarint(value);
         return this;
     }
 
-    ProtoWriter string(int field, String s) {
+    public ProtoWriter string(int field, String s) {
         return bytes(field, s.getBytes(StandardCharsets.UTF_8));
     }
 
-    ProtoWriter message(int field, ProtoWriter m) {
+    public ProtoWriter message(int field, ProtoWriter m) {
         return bytes(field, m.toBytes());
     }
 
-    ProtoWriter bytes(int field, byte[] b) {
+    public ProtoWriter bytes(int field, byte[] b) {
         tag(field, 2);
         writeVarint(b.length);
         out.writeBytes(b);
         return this;
     }
 
-    byte[] toBytes() {
+    public byte[] toBytes() {
         return out.toByteArray();
     }
 

@@ -3,12 +3,11 @@ package dev.veil.enclave.serving;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.veil.enclave.inference.ModelRunner;
+import dev.veil.enclave.inference.ProtoWriter;
 import dev.veil.protocol.contract.onnx.OnnxSignatureReader;
 import dev.veil.tensor.NamedTensors;
 import dev.veil.tensor.Tensor;
 import dev.veil.tensor.npz.Npz;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -113,21 +112,21 @@ class BatchDependentModelAttackTest {
 
     /** x: float32 [N, 3] → y: float32 [N, 3] = x − ReduceMean(x, axes=[0], keepdims=1): each row sees the whole batch. */
     private static byte[] subtractBatchMean() {
-        Proto reduce = node("ReduceMean", new String[] {"x"}, "m")
-                .message(5, new Proto().string(1, "axes").varint(8, 0).varint(20, 7))
-                .message(5, new Proto().string(1, "keepdims").varint(3, 1).varint(20, 2));
-        Proto graph = new Proto()
+        ProtoWriter reduce = node("ReduceMean", new String[] {"x"}, "m")
+                .message(5, new ProtoWriter().string(1, "axes").varint(8, 0).varint(20, 7))
+                .message(5, new ProtoWriter().string(1, "keepdims").varint(3, 1).varint(20, 2));
+        ProtoWriter graph = new ProtoWriter()
                 .message(1, reduce)
                 .message(1, node("Sub", new String[] {"x", "m"}, "y"))
                 .string(2, "subtract-batch-mean")
                 .message(11, value("x"))
                 .message(12, value("y"));
-        return new Proto().varint(1, 8).string(2, "veil-test").message(7, graph)
-                .message(8, new Proto().string(1, "").varint(2, 13)).toBytes();
+        return new ProtoWriter().varint(1, 8).string(2, "veil-test").message(7, graph)
+                .message(8, new ProtoWriter().string(1, "").varint(2, 13)).toBytes();
     }
 
-    private static Proto node(String op, String[] inputs, String output) {
-        Proto n = new Proto();
+    private static ProtoWriter node(String op, String[] inputs, String output) {
+        ProtoWriter n = new ProtoWriter();
         for (String i : inputs) {
             n.string(1, i);
         }
@@ -135,51 +134,9 @@ class BatchDependentModelAttackTest {
     }
 
     /** float32 [N, 3] */
-    private static Proto value(String name) {
-        Proto shape = new Proto().message(1, new Proto().string(2, "N")).message(1, new Proto().varint(1, 3));
-        Proto tensorType = new Proto().varint(1, 1).message(2, shape);
-        return new Proto().string(1, name).message(2, new Proto().message(1, tensorType));
-    }
-
-    /** Minimal protobuf writer (field numbers from onnx.proto). */
-    private static final class Proto {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-        Proto varint(int field, long value) {
-            tag(field, 0);
-            writeVarint(value);
-            return this;
-        }
-
-        Proto string(int field, String s) {
-            return bytes(field, s.getBytes(StandardCharsets.UTF_8));
-        }
-
-        Proto message(int field, Proto m) {
-            return bytes(field, m.toBytes());
-        }
-
-        Proto bytes(int field, byte[] b) {
-            tag(field, 2);
-            writeVarint(b.length);
-            out.writeBytes(b);
-            return this;
-        }
-
-        byte[] toBytes() {
-            return out.toByteArray();
-        }
-
-        private void tag(int field, int wireType) {
-            writeVarint(((long) field << 3) | wireType);
-        }
-
-        private void writeVarint(long v) {
-            while ((v & ~0x7FL) != 0) {
-                out.write((int) ((v & 0x7F) | 0x80));
-                v >>>= 7;
-            }
-            out.write((int) v);
-        }
+    private static ProtoWriter value(String name) {
+        ProtoWriter shape = new ProtoWriter().message(1, new ProtoWriter().string(2, "N")).message(1, new ProtoWriter().varint(1, 3));
+        ProtoWriter tensorType = new ProtoWriter().varint(1, 1).message(2, shape);
+        return new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, tensorType));
     }
 }
