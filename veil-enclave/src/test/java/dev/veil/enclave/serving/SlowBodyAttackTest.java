@@ -1,0 +1,64 @@
+package dev.veil.enclave.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Slowloris on the body (issue 8 item 7 and Tests: "slow and idle clients do not starve others"). The dispatcher takes
+ * an admission slot (of {@code max_in_flight}, 64 by default) before the endpoint reads the body, and the endpoint reads
+ * it blocking on a pool thread. A client that sends complete headers for POST /v1/infer with a Content-Length, then
+ * part of the body, holds a slot for as long as it keeps the connection alive; one byte per idle timeout (30 s) keeps
+ * it alive forever. max_in_flight such connections (64 sockets, no valid request, no identity needed) and every honest
+ * data provider is answered 503 for as long as the attacker likes. The header timeout does not help: the headers are
+ * complete.
+ *
+ * <p>Safe behaviour: a request whose body has not arrived holds no admission slot (the body is read before admission,
+ * bounded by the connection limit and the request size), or a minimum upload rate closes it; either way an honest
+ * request is answered while stalled uploads wait. Today the honest request gets 503 overloaded.
+ */
+class SlowBodyAttackTest {
+    @Test
+    void stalledRequestBodiesDoNotHoldEveryAdmissionSlot() throws Exception {
+        int slots = 2;
+        CountDownLatch entered = new CountDownLatch(slots);
+        Endpoint echo = x -> {
+            entered.countDown();
+            return Reply.json(x.body(1024));
+        };
+        try (ServingServer s = ServingServer.start("127.0.0.1", 0, ServerLimits.defaults().withMaxInFlight(slots), new ServingMetrics(),
+                Map.of(Route.INFER, echo))) {
+            List<Socket> slow = new ArrayList<>();
+            try {
+                for (int i = 0; i < slots; i++) {
+                    Socket k = new Socket("127.0.0.1", s.port());
+                    k.getOutputStream().write(("POST /v1/infer HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"partial\":")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    k.getOutputStream().flush();
+                    slow.add(k);
+                }
+                entered.await();   // both stalled uploads are in the endpoint, each holding a slot
+                HttpResponse<String> honest = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v1/infer"))
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"honest\":true}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(honest.statusCode()).as("an honest request while %d uploads stall mid-body", slots).isEqualTo(200);
+                assertThat(honest.body()).isEqualTo("{\"honest\":true}");
+            } finally {
+                for (Socket k : slow) {
+                    k.close();
+                }
+            }
+        }
+    }
+}
