@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,18 +24,18 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Safe behaviour: a request whose body has not arrived holds no admission slot (the body is read before admission,
  * bounded by the connection limit and the request size), or a minimum upload rate closes it; either way an honest
- * request is answered while stalled uploads wait. Today the honest request gets 503 overloaded.
+ * request is answered while stalled uploads wait. Before the fix the honest request got 503 overloaded.
+ *
+ * <p>The honest request goes once the server holds both stalled requests, seen in its metrics: either both hold an
+ * admission slot (the attack works) or both hold their partial bodies (read ahead of admission).
  */
 class SlowBodyAttackTest {
     @Test
     void stalledRequestBodiesDoNotHoldEveryAdmissionSlot() throws Exception {
         int slots = 2;
-        CountDownLatch entered = new CountDownLatch(slots);
-        Endpoint echo = x -> {
-            entered.countDown();
-            return Reply.json(x.body(1024));
-        };
-        try (ServingServer s = ServingServer.start("127.0.0.1", 0, ServerLimits.defaults().withMaxInFlight(slots), new ServingMetrics(),
+        Endpoint echo = x -> Reply.json(x.body(1024));
+        ServingMetrics metrics = new ServingMetrics();
+        try (ServingServer s = ServingServer.start("127.0.0.1", 0, ServerLimits.defaults().withMaxInFlight(slots), metrics,
                 Map.of(Route.INFER, echo))) {
             List<Socket> slow = new ArrayList<>();
             try {
@@ -47,7 +46,9 @@ class SlowBodyAttackTest {
                     k.getOutputStream().flush();
                     slow.add(k);
                 }
-                entered.await();   // both stalled uploads are in the endpoint, each holding a slot
+                while (gauge(metrics, "veil_requests_in_flight") < slots && gauge(metrics, "veil_request_bodies_bytes") < slots * 1000) {
+                    Thread.sleep(10);   // until the server holds both stalled requests, one way or the other
+                }
                 HttpResponse<String> honest = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
                         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v1/infer"))
                                 .POST(HttpRequest.BodyPublishers.ofString("{\"honest\":true}")).build(),
@@ -60,5 +61,10 @@ class SlowBodyAttackTest {
                 }
             }
         }
+    }
+
+    private static double gauge(ServingMetrics metrics, String name) {
+        return metrics.scrape().lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1)))
+                .findFirst().orElse(0);
     }
 }
