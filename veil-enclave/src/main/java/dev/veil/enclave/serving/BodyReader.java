@@ -103,8 +103,10 @@ final class BodyReader implements Runnable {
             return tooLarge(max);
         }
         if (needed > buffer.length) {
-            // An exact array when the length was declared (no copy at the end); else doubling, capped at the bound.
-            long cap = declared >= 0 ? Math.max(declared, needed) : Math.min(max, Math.max(needed, Math.max(8192L, 2L * buffer.length)));
+            // Doubling as bytes arrive, so a client holds about what it sent (not what it declared); capped at the declared
+            // length, so a body that arrives as declared needs no copy at the end.
+            long ceiling = declared >= 0 ? Math.max(declared, needed) : max;
+            long cap = Math.min(ceiling, Math.max(needed, Math.max(8192L, 2L * buffer.length)));
             if (!budget.tryTake(cap - buffer.length)) {
                 return new ServingFailure(Refusal.OVERLOADED, "the server holds as many request bodies as it can; retry later");
             }

@@ -63,6 +63,59 @@ class SlowBodyAttackTest {
         }
     }
 
+    /**
+     * A trickle that keeps the connection from idling does not keep the request alive: the deadline counts from the
+     * headers for the whole body, not per read. Without it, the bytes below (one each 200 ms, far inside the idle
+     * timeout) would be read until the body is complete.
+     */
+    @Test
+    void aTrickledBodyIsAnswered408AtItsDeadline() throws Exception {
+        ServerLimits limits = ServerLimits.defaults().withRequestTimeout(java.time.Duration.ofSeconds(1));
+        try (ServingServer s = ServingServer.start("127.0.0.1", 0, limits, new ServingMetrics(), Map.of(Route.INFER, x -> Reply.json(x.body(1024))));
+             Socket k = new Socket("127.0.0.1", s.port())) {
+            k.getOutputStream().write("POST /v1/infer HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            try {
+                for (int i = 0; i < 100 && k.getInputStream().available() == 0; i++) {
+                    k.getOutputStream().write(' ');
+                    k.getOutputStream().flush();
+                    Thread.sleep(200);
+                }
+            } catch (java.io.IOException closedByTheServer) {
+                // the answer is in; read it below
+            }
+            String head = new String(k.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertThat(head).as("the answer to a body trickled past its deadline").isEqualTo("HTTP/1.1 408");
+        }
+    }
+
+    /**
+     * Bodies are read before admission, so the bytes they hold are bounded over all connections: a body that would go
+     * over is refused 503 instead of growing memory with the number of connections.
+     */
+    @Test
+    void bodiesOverTheBoundOnBytesHeldAreAnswered503() throws Exception {
+        ServerLimits d = ServerLimits.defaults().withMaxRequestBytes(4096);
+        long bound = 1024 + ServerLimits.PROVISION_PREFIX_BYTES;   // one model upload's worth, the least the limits accept
+        ServerLimits limits = new ServerLimits(d.idleTimeout(), d.requestTimeout(), d.modelUploadTimeout(), d.maxHeaderBytes(),
+                d.maxRequestBytes(), 1024, bound, d.maxInFlight(), d.maxConnections(), d.retryAfter());
+        try (ServingServer s = ServingServer.start("127.0.0.1", 0, limits, new ServingMetrics(), Map.of(Route.PROVISION, x -> Reply.json(new byte[0])));
+             Socket holder = new Socket("127.0.0.1", s.port())) {
+            // One upload sends all but the last byte of the largest body: it holds the whole bound while it waits.
+            holder.getOutputStream().write(("POST /v1/provision HTTP/1.1\r\nHost: x\r\nContent-Length: " + bound + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            holder.getOutputStream().write(new byte[(int) bound - 1]);
+            holder.getOutputStream().flush();
+            HttpResponse<String> next;
+            do {
+                next = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v1/provision"))
+                                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            } while (next.statusCode() == 200);   // until the first upload's bytes are held
+            assertThat(next.statusCode()).isEqualTo(503);
+            assertThat(next.headers().firstValue("Retry-After")).isPresent();
+        }
+    }
+
     private static double gauge(ServingMetrics metrics, String name) {
         return metrics.scrape().lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1)))
                 .findFirst().orElse(0);
