@@ -18,20 +18,41 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Safe behaviour: attestations by others cannot evict a challenge before its lifetime ends (e.g. refuse new
  * challenges when full instead of forgetting live ones, or keep challenges only for attestations that may lead to a
- * provisioning, so that a stranger cannot take the MP's place). Today the MP's challenge is gone.
+ * provisioning, so that a stranger cannot take the MP's place). Before the fix the MP's challenge was gone.
  */
 class ChallengeEvictionAttackTest {
     @Test
-    void strangersAttestationsCannotEvictTheModelProvidersOpenChallenge() {
+    void strangersAttestationsCannotEvictTheModelProvidersOpenChallenge() throws ServingFailure {
         Challenges challenges = new Challenges(ServingInstance.MAX_OPEN_CHALLENGES, ServingInstance.CHALLENGE_LIFETIME);
         Instant now = Instant.parse("2026-12-01T12:00:00Z");
         byte[] mpNonce = nonce(-1);
         challenges.issued(mpNonce, issued(now));
+        int refused = 0;
         for (int i = 0; i < ServingInstance.MAX_OPEN_CHALLENGES; i++) {   // a stranger's loop, within seconds
-            challenges.issued(nonce(i), issued(now.plusMillis(i)));
+            try {
+                challenges.issued(nonce(i), issued(now.plusMillis(i)));
+            } catch (ServingFailure f) {
+                assertThat(f.status()).as("a stranger's attestation when the table is full").isEqualTo(503);
+                refused++;
+            }
         }
+        assertThat(refused).as("strangers' attestations past the table's capacity").isEqualTo(1);
         assertThat(challenges.take(mpNonce, now.plusSeconds(5)))
                 .as("the model provider's challenge, 5 s old, after 1024 attestations by others").isNotNull();
+    }
+
+    /** Past the protected window the oldest challenge gives way, so a full table does not refuse attestations for long. */
+    @Test
+    void aFullTableForgetsTheOldestChallengeOnlyPastItsProtectedWindow() throws ServingFailure {
+        Challenges challenges = new Challenges(2, ServingInstance.CHALLENGE_LIFETIME);
+        Instant now = Instant.parse("2026-12-01T12:00:00Z");
+        challenges.issued(nonce(0), issued(now));
+        challenges.issued(nonce(1), issued(now.plusSeconds(1)));
+        Instant later = now.plus(Challenges.PROTECTED).plusSeconds(1);
+        challenges.issued(nonce(2), issued(later));
+        assertThat(challenges.take(nonce(0), later)).as("the oldest, past its protected window").isNull();
+        assertThat(challenges.take(nonce(1), later)).as("the next, still protected").isNotNull();
+        assertThat(challenges.take(nonce(2), later)).isNotNull();
     }
 
     private static Challenges.Issued issued(Instant at) {
