@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.veil.enclave.serving.ServerLimits;
+import dev.veil.protocol.servinghttp.ProvisionRelease;
 import dev.veil.provider.serving.ServingClient;
 import dev.veil.provider.serving.ServingRefused;
 import java.io.OutputStream;
@@ -45,35 +46,43 @@ class ServingAvailabilityTest {
     }
 
     /**
-     * One client holds the only slot with an upload it never finishes; the next request is answered 503 with
-     * Retry-After at once instead of waiting, and the slot comes back when that client goes.
+     * One client holds every byte the server lets request bodies hold, with an upload it never finishes (bodies are read
+     * before admission, so a stalled body holds bytes, never a slot); the next request is answered 503 with Retry-After
+     * at once instead of waiting, and the bytes come back when that client goes.
      */
     @Test
     void overloadIsAnswered503WithRetryAfter(@TempDir Path dir) throws Exception {
-        try (ServingFixture f = new ServingFixture(dir, ServerLimits.defaults().withMaxInFlight(1))) {
+        ServerLimits d = ServerLimits.defaults().withMaxRequestBytes(64 * 1024);
+        long model = 1 << 20;
+        long bound = model + 4 + ProvisionRelease.MAX_JSON_BYTES;   // one model upload's worth, the least the limits accept
+        ServerLimits limits = new ServerLimits(d.idleTimeout(), d.requestTimeout(), d.modelUploadTimeout(), d.maxHeaderBytes(),
+                d.maxRequestBytes(), model, bound, 1, d.maxConnections(), d.retryAfter());
+        try (ServingFixture f = new ServingFixture(dir, limits)) {
             ServingClient dp = f.client();
             try (Socket slow = new Socket("127.0.0.1", f.enclave.port())) {
                 OutputStream out = slow.getOutputStream();
-                out.write(("POST /v1/provision HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n\0\0").getBytes(StandardCharsets.US_ASCII));
+                out.write(("POST /v1/provision HTTP/1.1\r\nHost: x\r\nContent-Length: " + bound + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(new byte[(int) bound - 1]);
                 out.flush();
-                awaitInFlight(f, 1);   // /metrics answers outside the bound: the slow upload holds the only slot
+                await(f, bound);   // /metrics answers outside every bound
                 assertThatThrownBy(dp::attestFresh).isInstanceOfSatisfying(ServingRefused.class, e -> {
                     assertThat(e.status()).isEqualTo(503);
                     assertThat(e.reason()).isEqualTo("overloaded");
                     assertThat(e.retryAfterSeconds()).isEqualTo(1);
                 });
             }
-            awaitInFlight(f, 0);   // the slow client is gone: its slot is free again
+            await(f, 0);   // the slow client is gone: its bytes are free again
             assertThat(dp.attestFresh().enclave().instanceKeys()).isNotNull();
         }
     }
 
-    private static void awaitInFlight(ServingFixture f, int n) throws Exception {
+    private static void await(ServingFixture f, long bodyBytes) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        String line = "veil_requests_in_flight " + n + ".0";
-        for (int i = 0; !http.send(HttpRequest.newBuilder(f.uri().resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString())
-                .body().contains(line); i++) {
-            assertThat(i).as("waiting for " + line).isLessThan(6000);
+        String name = "veil_request_bodies_bytes ";
+        for (int i = 0; http.send(HttpRequest.newBuilder(f.uri().resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString())
+                .body().lines().filter(l -> l.startsWith(name)).mapToDouble(l -> Double.parseDouble(l.substring(name.length())))
+                .noneMatch(v -> v == bodyBytes); i++) {
+            assertThat(i).as("waiting for " + bodyBytes + " bytes of request bodies held").isLessThan(6000);
             Thread.sleep(10);
         }
     }

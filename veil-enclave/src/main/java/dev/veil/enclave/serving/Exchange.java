@@ -1,47 +1,31 @@
 package dev.veil.enclave.serving;
 
-import java.io.IOException;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.Fields;
 
 /**
- * One request as an endpoint sees it: its body read with a bound (the declared length is checked before anything is
- * read, and a body without one is cut at the bound), and its query parameters.
+ * One request as an endpoint sees it: its body, already read whole within its route's bound and deadline (see
+ * {@link BodyReader}), and its query parameters.
  */
 public final class Exchange {
     private final Request request;
+    private final byte[] body;
 
-    Exchange(Request request) {
+    Exchange(Request request, byte[] body) {
         this.request = request;
+        this.body = body;
     }
 
     /** The whole body, at most {@code max} bytes; a longer one is refused as {@link Refusal#TOO_LARGE}. */
-    public byte[] body(int max) throws ServingFailure, IOException {
-        long declared = request.getLength();
-        if (declared > max) {
-            throw tooLarge(max);
-        }
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            byte[] b = in.readNBytes(max + 1);
-            if (b.length > max) {
-                throw tooLarge(max);
-            }
-            return b;
-        }
+    public byte[] body(int max) throws ServingFailure {
+        return bounded(max);
     }
 
-    /**
-     * The body as a stream of at most {@code max} bytes, for uploads too large to read before checking; reading past
-     * the bound throws {@link BoundedInputStream.TooLong}.
-     */
+    /** The body as a stream of at most {@code max} bytes, for uploads parsed as they are read. */
     public InputStream bodyStream(long max) throws ServingFailure {
-        long declared = request.getLength();
-        if (declared > max) {
-            throw tooLarge(max);
-        }
-        return new BoundedInputStream(Content.Source.asInputStream(request), max);
+        return new ByteArrayInputStream(bounded(max));
     }
 
     /** A query parameter, or null. */
@@ -51,7 +35,10 @@ public final class Exchange {
         return v == null ? null : v.getValue();
     }
 
-    private static ServingFailure tooLarge(long max) {
-        return new ServingFailure(Refusal.TOO_LARGE, "the request body is over this server's limit of " + max + " bytes");
+    private byte[] bounded(long max) throws ServingFailure {
+        if (body.length > max) {
+            throw new ServingFailure(Refusal.TOO_LARGE, "the request body is over this server's limit of " + max + " bytes");
+        }
+        return body;
     }
 }

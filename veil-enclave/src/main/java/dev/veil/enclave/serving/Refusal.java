@@ -9,6 +9,7 @@ public enum Refusal {
     NOT_FOUND("not_found", 404),
     METHOD_NOT_ALLOWED("method_not_allowed", 405),
     TOO_LARGE("too_large", 413),
+    TIMEOUT("timeout", 408),
     BAD_REQUEST("bad_request", 400);
 
     private final String id;

@@ -27,7 +27,7 @@ final class ServingEndpoints {
             return Reply.json(Json.canonical(instance.attest(c)));
         });
         routes.put(Route.PROVISION, x -> {
-            try (InputStream body = x.bodyStream(limits.maxModelBytes() + 4 + ProvisionRelease.MAX_JSON_BYTES)) {
+            try (InputStream body = x.bodyStream(limits.maxBodyBytes(Route.PROVISION))) {
                 ProvisionRelease release;
                 try {
                     release = ProvisionRelease.readPrefix(body);

@@ -43,6 +43,13 @@ public final class ServingMetrics {
                 .description("requests being worked on now (the server answers 503 above its bound)").register(registry);
     }
 
+    /** Bytes of request bodies arriving or being worked on, read when scraped. */
+    void bodyBytes(java.util.function.LongSupplier bytes) {
+        io.micrometer.core.instrument.Gauge.builder("veil.request_bodies.bytes", bytes::getAsLong)
+                .description("bytes of request bodies held, arriving or being worked on (the server answers 503 above its bound)")
+                .register(registry);
+    }
+
     public void attestation() {
         attestations.increment();
     }

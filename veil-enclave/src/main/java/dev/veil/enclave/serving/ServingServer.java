@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Bounds: an idle connection is closed after {@link ServerLimits#idleTimeout()} and costs a socket, never a
  * thread (Jetty parses with non-blocking selectors); headers over {@link ServerLimits#maxHeaderBytes()} are answered
- * 431; bodies are read with a bound; at most {@link ServerLimits#maxInFlight()} requests are worked on at once, and
- * one more is answered 503 with Retry-After at once; above {@link ServerLimits#maxConnections()} the acceptor pauses.
+ * 431; a body is read whole before its request is admitted, without a thread, bounded in size (413), in time for the
+ * whole body (408: {@link ServerLimits#requestTimeout()}) and, over all connections, in bytes held (503); at most
+ * {@link ServerLimits#maxInFlight()} requests with their bodies in are worked on at once, and one more is answered 503
+ * with Retry-After at once; above {@link ServerLimits#maxConnections()} the acceptor pauses.
  * The thread pool is fixed in size, so no load grows it.
  */
 public final class ServingServer implements AutoCloseable {
@@ -83,7 +85,9 @@ public final class ServingServer implements AutoCloseable {
         server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
         Admission admission = new Admission(limits.maxInFlight());
         metrics.inFlight(admission::inFlight);
-        server.setHandler(new Dispatcher(routes, admission, metrics, limits, instanceKeysHex));
+        BodyBudget bodies = new BodyBudget(limits.maxBodyBytes());
+        metrics.bodyBytes(bodies::held);
+        server.setHandler(new Dispatcher(routes, admission, bodies, metrics, limits, instanceKeysHex));
         try {
             server.start();
         } catch (Exception e) {
@@ -122,9 +126,14 @@ public final class ServingServer implements AutoCloseable {
         private final ServingMetrics metrics;
         private final String retryAfterSeconds;
         private final String instanceKeysHex;
+        private final ServerLimits limits;
+        private final BodyBudget bodies;
 
-        Dispatcher(Map<Route, Endpoint> routes, Admission admission, ServingMetrics metrics, ServerLimits limits, String instanceKeysHex) {
+        Dispatcher(Map<Route, Endpoint> routes, Admission admission, BodyBudget bodies, ServingMetrics metrics, ServerLimits limits,
+                   String instanceKeysHex) {
             this.instanceKeysHex = instanceKeysHex;
+            this.limits = limits;
+            this.bodies = bodies;
             this.routes = routes;
             this.admission = admission;
             this.metrics = metrics;
@@ -136,23 +145,51 @@ public final class ServingServer implements AutoCloseable {
             long t0 = System.nanoTime();
             Route route = Route.at(request.getHttpURI().getPath());
             Endpoint endpoint = route == null ? null : routes.get(route);
-            Reply reply;
             if (endpoint == null) {
-                reply = refused(new ServingFailure(Refusal.NOT_FOUND, "no such endpoint"), route);
+                answer(request, response, callback, route, t0, refused(new ServingFailure(Refusal.NOT_FOUND, "no such endpoint"), route));
             } else if (!route.method().equals(request.getMethod())) {
-                reply = refused(new ServingFailure(Refusal.METHOD_NOT_ALLOWED, route.path() + " takes " + route.method()), route);
-            } else if (route.bypassesAdmission()) {
-                reply = run(endpoint, request, route);
-            } else if (!admission.tryEnter()) {
-                reply = refused(new ServingFailure(Refusal.OVERLOADED, "the server is at its limit of requests in flight; retry after "
-                        + retryAfterSeconds + " s"), route);
+                answer(request, response, callback, route, t0,
+                        refused(new ServingFailure(Refusal.METHOD_NOT_ALLOWED, route.path() + " takes " + route.method()), route));
             } else {
-                try {
-                    reply = run(endpoint, request, route);
-                } finally {
-                    admission.leave();
-                }
+                // The body first, and only then a slot: a client that sends slowly waits on its own socket, not in a slot.
+                BodyReader.read(request, limits.maxBodyBytes(route), limits.bodyTimeout(route), bodies, new BodyReader.Done() {
+                    @Override
+                    public void body(byte[] body, long held) {
+                        Reply reply;
+                        try {
+                            reply = admitted(endpoint, new Exchange(request, body), route);
+                        } finally {
+                            bodies.give(held);
+                        }
+                        answer(request, response, callback, route, t0, reply);
+                    }
+
+                    @Override
+                    public void refused(ServingFailure failure) {
+                        answer(request, response, callback, route, t0, Dispatcher.this.refused(failure, route));
+                    }
+                });
             }
+            return true;
+        }
+
+        /** Runs the endpoint under the admission bound (operators' routes bypass it). */
+        private Reply admitted(Endpoint endpoint, Exchange exchange, Route route) {
+            if (route.bypassesAdmission()) {
+                return run(endpoint, exchange, route);
+            }
+            if (!admission.tryEnter()) {
+                return refused(new ServingFailure(Refusal.OVERLOADED, "the server is at its limit of requests in flight; retry after "
+                        + retryAfterSeconds + " s"), route);
+            }
+            try {
+                return run(endpoint, exchange, route);
+            } finally {
+                admission.leave();
+            }
+        }
+
+        private void answer(Request request, Response response, Callback callback, Route route, long t0, Reply reply) {
             if (reply.status() == 503) {   // shedding load, wherever it was found full: say when to come back
                 response.getHeaders().put(HttpHeader.RETRY_AFTER, retryAfterSeconds);
             }
@@ -169,16 +206,13 @@ public final class ServingServer implements AutoCloseable {
             }
             response.write(true, ByteBuffer.wrap(reply.body()), callback);
             metrics.request(route, reply.status(), System.nanoTime() - t0);
-            return true;
         }
 
-        private Reply run(Endpoint endpoint, Request request, Route route) {
+        private Reply run(Endpoint endpoint, Exchange exchange, Route route) {
             try {
-                return endpoint.handle(new Exchange(request));
+                return endpoint.handle(exchange);
             } catch (ServingFailure f) {
                 return refused(f, route);
-            } catch (BoundedInputStream.TooLong e) {
-                return refused(new ServingFailure(Refusal.TOO_LARGE, e.getMessage()), route);
             } catch (IOException e) {
                 return refused(new ServingFailure(Refusal.BAD_REQUEST, "the request body could not be read"), route);
             } catch (RuntimeException e) {
