@@ -40,7 +40,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "join", mixinStandardHelpOptions = true,
         description = {"Take part in a session as the model provider or the data provider.",
@@ -52,6 +54,9 @@ import picocli.CommandLine.Option;
                 "A contract runs once: join keeps a record of the contracts it released a key for (--state) and refuses",
                 "to run one again unless it is named with --rerun."})
 final class JoinCommand implements Callable<Integer> {
+    /** Its result line goes to this command line's own stream: two joins in one JVM (tests) never swap each other's. */
+    @Spec
+    CommandSpec spec;
     @Option(names = "--role", required = true, description = "model_provider or data_provider")
     String role;
     @Option(names = "--enclave", required = true, description = "host:port of 'veil enclave run'")
@@ -137,14 +142,14 @@ final class JoinCommand implements Callable<Integer> {
                 if (receiptOut != null) {
                     write(receiptOut, Json.pretty(o.result().signedReceipt()).getBytes(StandardCharsets.UTF_8), false);
                 }
-                System.out.println(JsonOut.line(JsonOut.fields("output", out.toString(), "rows", o.result().rows(),
+                spec.commandLine().getOut().println(JsonOut.line(JsonOut.fields("output", out.toString(), "rows", o.result().rows(),
                         "output_commitment", o.result().receipt().outputCommitment(),
                         "commitment_salt", java.util.HexFormat.of().formatHex(o.result().commitmentSalt()), "receipt_verified", true)));
             } else {
                 if (receiptOut != null) {
                     write(receiptOut, Json.pretty(o.discard().signed()).getBytes(StandardCharsets.UTF_8), false);
                 }
-                System.out.println(JsonOut.line(JsonOut.fields("discarded", true, "outcome", o.discard().receipt().outcome(),
+                spec.commandLine().getOut().println(JsonOut.line(JsonOut.fields("discarded", true, "outcome", o.discard().receipt().outcome(),
                         "released", o.discard().receipt().released(), "receipt_verified", true)));
                 if (!o.discard().receipt().completed()) {
                     throw new CliFailure("the session ended before the model ran (" + o.discard().receipt().outcome()

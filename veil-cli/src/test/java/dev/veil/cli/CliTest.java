@@ -36,6 +36,8 @@ public class CliTest {
         try {
             CommandLine cl = VeilCommand.commandLine();
             cl.setErr(new PrintWriter(err, true));
+            // commands that print through picocli's stream write here whatever another thread did to System.out
+            cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
             int code = cl.execute(args);
             return new Result(code, out.toString(StandardCharsets.UTF_8), rawErr.toString(StandardCharsets.UTF_8) + err);
         } finally {
