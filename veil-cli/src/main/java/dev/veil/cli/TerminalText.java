@@ -4,7 +4,8 @@ package dev.veil.cli;
  * What the CLI prints about a failure is often quoted from something a peer or a host wrote: evidence fields, a
  * contract's names, an enclave's reason. Printed as is, a newline forges a line of the user's terminal ("veil:
  * evidence verified") and an escape sequence rewrites the screen. Every failure line goes through here: control and
- * formatting characters become {@code \\uXXXX}, so a failure is always exactly one line of visible text.
+ * formatting characters become Java-style {@code \\u} escapes of four hex digits, so a failure is always exactly one
+ * line of visible text.
  */
 final class TerminalText {
     private TerminalText() {
