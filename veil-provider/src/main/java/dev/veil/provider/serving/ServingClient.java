@@ -107,7 +107,7 @@ public final class ServingClient {
         HttpResponse<byte[]> r = send(post("/v1/attest", Json.canonical(new AttestChallenge(contract.hashHex(), nonce))));
         Messages.EvidenceOffer offer = Json.parse(r.body(), Messages.EvidenceOffer.class, "the server's evidence");
         if (offer.platform() == null || offer.evidence() == null || offer.instanceKeys() == null || offer.enclaveNonce() == null
-                || offer.enclaveNonce().length != EvidenceBinding.NONCE_LENGTH) {
+                || offer.enclaveNonce().length != ProvisionRelease.ENCLAVE_NONCE_LENGTH) {
             throw new ProtocolException("the server's evidence message is incomplete");
         }
         Instant now = clock.instant();
@@ -129,7 +129,7 @@ public final class ServingClient {
 
     /**
      * Model provider: attests the instance afresh (its enclave nonce answers one release), releases the model key to
-     * the attested instance key and streams the sealed model after it. The key must be the sealed model's.
+     * the attested instance key, with the evidence it appraised, and streams the sealed model after it. The key must be the sealed model's.
      */
     public void provision(Identity modelProvider, SealedAsset sealedModel, AssetKey key, Path sealedFile)
             throws IOException, ProtocolException, AttestationException, ServingRefused {
@@ -149,7 +149,8 @@ public final class ServingClient {
                 Digests.sha256(a.enclave().evidence()), a.enclave().instanceKeys());
         Hpke.Sealed sealed = AssetKeyWrap.wrap(key, new byte[0], a.enclave().instanceKeys().keyWrapSuite(),
                 a.enclave().instanceKeys().keyWrapKey(), t.hpkeInfo(), t.context());
-        ProvisionRelease release = new ProvisionRelease(a.providerNonce(), a.enclaveNonce(), sealed.enc(), sealed.ciphertext(),
+        ProvisionRelease release = new ProvisionRelease(a.providerNonce(), a.enclaveNonce(), a.enclave().evidence(), a.collateral(),
+                sealed.enc(), sealed.ciphertext(),
                 modelProvider.sign(t.signingMessage(sealed.enc(), sealed.ciphertext())));
         HttpRequest request = HttpRequest.newBuilder(base.resolve("/v1/provision"))
                 .header("Content-Type", "application/octet-stream")
