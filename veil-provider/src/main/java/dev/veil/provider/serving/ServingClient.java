@@ -50,6 +50,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,11 +81,25 @@ public final class ServingClient {
 
     /** @param ownCollateral collateral this provider obtains itself, preferred over what the enclave's host sends */
     public ServingClient(URI base, ServingContractVerifier.Verified contract, TrustedCollateral ownCollateral, Clock clock) {
+        this(base, contract, ownCollateral, clock, null);
+    }
+
+    /**
+     * @param tls for an {@code https://} base: whom to trust for the server's certificate ({@link TlsTrust#trusting});
+     *            null for the JDK's default trust store. Confidentiality never depends on it: requests and answers are
+     *            sealed to the attested instance whatever the transport.
+     */
+    public ServingClient(URI base, ServingContractVerifier.Verified contract, TrustedCollateral ownCollateral, Clock clock,
+                         SSLContext tls) {
         this.base = base;
         this.contract = contract;
         this.ownCollateral = ownCollateral;
         this.clock = clock;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10));
+        if (tls != null) {
+            b.sslContext(tls);
+        }
+        this.http = b.build();
     }
 
     public ServingContractVerifier.Verified contract() {
