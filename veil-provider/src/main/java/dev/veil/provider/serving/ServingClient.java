@@ -235,8 +235,9 @@ public final class ServingClient {
             TreeHead head = LogVerifier.verifyInclusion(log.log(), a.enclave().instanceKeys(), contract.hash());
             LogVerifier.verifyOpening(log.log().leaf(), log.salts(), Digests.sha256(inputsNpz), Digests.sha256(outputs),
                     dataProvider.publicIdentity());
-            InferenceReceipt receipt = new InferenceReceipt(contract.hashHex(), log, Digests.hex(Digests.sha256(inputsNpz)),
-                    Digests.hex(Digests.sha256(outputs)), a.enclave().platform(), a.enclave().evidence(), a.collateral(),
+            InferenceReceipt receipt = new InferenceReceipt(InferenceReceipt.KIND, contract.hashHex(), log,
+                    Digests.hex(Digests.sha256(inputsNpz)), Digests.hex(Digests.sha256(outputs)), dataProvider.publicIdentity(),
+                    a.enclave().platform(), a.enclave().evidence(), a.collateral(),
                     a.providerNonce(), a.enclave().instanceKeys());
             return new Inference(outputs, receipt, head);
         }
