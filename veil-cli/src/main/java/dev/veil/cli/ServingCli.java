@@ -86,6 +86,6 @@ final class ServingCli {
                     + "); use http:// if 'veil serve' runs without --tls-cert");
         }
         return new CliFailure("cannot reach the serving enclave at " + enclave + " (" + e.getClass().getSimpleName()
-                + "); check --enclave and that 'veil serve' is listening there");
+                + "); check --enclave (https:// if 'veil serve' runs with --tls-cert) and that 'veil serve' is listening there");
     }
 }
