@@ -42,7 +42,7 @@ final class Challenges {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** What was handed out for one challenge: checked against the release and put in the discard receipt. */
-    record Issued(long serial, byte[] providerNonce, Platform platform, byte[] evidence, List<byte[]> collateral, Instant at) {
+    record Issued(long serial, byte[] providerNonce, Platform platform, byte[] evidence, List<byte[]> collateral) {
         Issued {
             providerNonce = providerNonce.clone();
             collateral = List.copyOf(collateral);
@@ -96,7 +96,7 @@ final class Challenges {
             throw new ServingFailure(403, FailureCode.CONTRACT_REFUSED, "the release answers no attestation this instance can "
                     + "still take: it was issued at " + issued + ", more than " + lifetime.toMinutes() + " minutes ago; attest again");
         }
-        return new Issued(serial, providerNonce, platform, evidence, collateral, issued);
+        return new Issued(serial, providerNonce, platform, evidence, collateral);
     }
 
     /** Takes {@code issued} for a release whose signature verified: refused if it, or a later one, was taken before. */
