@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "infer", mixinStandardHelpOptions = true,
@@ -26,8 +27,10 @@ import picocli.CommandLine.Option;
                 "which only this request's keys open. The answer's log receipt is checked (its leaf is in a tree head",
                 "the instance signed, and commits to these inputs, these outputs and you) before the outputs are written."})
 final class InferCommand implements Callable<Integer> {
-    @Option(names = "--enclave", required = true, description = "http://host:port of 'veil serve'")
+    @Option(names = "--enclave", required = true, description = "http://host:port or https://host:port of 'veil serve'")
     String enclave;
+    @Mixin
+    TlsCaOption tls;
     @Option(names = "--contract", required = true, description = "the serving contract")
     Path contract;
     @Option(names = "--identity", required = true, description = "your secret identity file (.key), one the contract lets query")
@@ -62,9 +65,10 @@ final class InferCommand implements Callable<Integer> {
             } catch (ProtocolException e) {
                 throw new CliFailure(e.getMessage() + "; nothing was sent");
             }
+            ServingClient client = tls.client(at, c);
             ServingClient.Inference answer;
             try {
-                answer = new ServingClient(at, c).infer(id, inputs);
+                answer = client.infer(id, inputs);
             } catch (ServingRefused e) {
                 throw ServingCli.refused(e);
             } catch (ProtocolException | AttestationException e) {

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "log", mixinStandardHelpOptions = true,
@@ -29,8 +30,10 @@ final class LogCommand {
                     "requests were answered. With --previous, the consistency proof from that head to this one must verify:",
                     "the log neither forked nor shrank. --head-out keeps this head for the next audit."})
     static final class Audit implements Callable<Integer> {
-        @Option(names = "--enclave", required = true, description = "http://host:port of 'veil serve'")
+        @Option(names = "--enclave", required = true, description = "http://host:port or https://host:port of 'veil serve'")
         String enclave;
+        @Mixin
+        TlsCaOption tls;
         @Option(names = "--contract", required = true, description = "the serving contract")
         Path contract;
         @Option(names = "--previous", description = "a head written by an earlier 'veil log audit --head-out'")
@@ -51,9 +54,10 @@ final class LogCommand {
             if (previous != null) {
                 before = Json.parse(Files.readAllBytes(UserPaths.input("--previous", previous)), SignedTreeHead.class, "--previous " + previous);
             }
+            ServingClient client = tls.client(at, c);
             ServingClient.Audit audit;
             try {
-                audit = new ServingClient(at, c).audit(before);
+                audit = client.audit(before);
             } catch (ServingRefused e) {
                 throw ServingCli.refused(e);
             } catch (ProtocolException | AttestationException e) {

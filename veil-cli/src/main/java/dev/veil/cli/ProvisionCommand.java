@@ -15,6 +15,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "provision", mixinStandardHelpOptions = true,
@@ -23,8 +24,10 @@ import picocli.CommandLine.Option;
                 "keys bound), releases the model key to the attested instance key only, and streams the sealed model,",
                 "which the enclave checks against the contract and loads in memory."})
 final class ProvisionCommand implements Callable<Integer> {
-    @Option(names = "--enclave", required = true, description = "http://host:port of 'veil serve'")
+    @Option(names = "--enclave", required = true, description = "http://host:port or https://host:port of 'veil serve'")
     String enclave;
+    @Mixin
+    TlsCaOption tls;
     @Option(names = "--contract", required = true, description = "the serving contract you signed")
     Path contract;
     @Option(names = "--identity", required = true, description = "your secret identity file (.key), the contract's model provider")
@@ -49,7 +52,7 @@ final class ProvisionCommand implements Callable<Integer> {
                 throw new CliFailure("--identity " + identity + " is " + id.publicIdentity().fingerprint() + ", not the serving contract's "
                         + "model provider " + c.contract().modelProvider().fingerprint() + "; nothing was sent");
             }
-            ServingClient client = new ServingClient(at, c);
+            ServingClient client = tls.client(at, c);
             try {
                 client.provision(id, model, k, sealed);
                 AttestedInstance a = client.attest();

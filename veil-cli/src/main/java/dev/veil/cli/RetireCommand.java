@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "retire", mixinStandardHelpOptions = true,
@@ -22,8 +23,10 @@ import picocli.CommandLine.Option;
                 "requests and rows it served and carries the log's final signed head. The receipt is verified (signed",
                 "by the instance key, that key attested for the contract) before it is written."})
 final class RetireCommand implements Callable<Integer> {
-    @Option(names = "--enclave", required = true, description = "http://host:port of 'veil serve'")
+    @Option(names = "--enclave", required = true, description = "http://host:port or https://host:port of 'veil serve'")
     String enclave;
+    @Mixin
+    TlsCaOption tls;
     @Option(names = "--contract", required = true, description = "the serving contract you signed")
     Path contract;
     @Option(names = "--identity", required = true, description = "your secret identity file (.key), the contract's model provider")
@@ -43,9 +46,10 @@ final class RetireCommand implements Callable<Integer> {
                 throw new CliFailure("--identity " + identity + " is " + id.publicIdentity().fingerprint() + ", not the serving contract's "
                         + "model provider " + c.contract().modelProvider().fingerprint() + "; nothing was sent");
             }
+            ServingClient client = tls.client(at, c);
             ServingClient.Retired r;
             try {
-                r = new ServingClient(at, c).retire(id);
+                r = client.retire(id);
             } catch (ServingRefused e) {
                 throw ServingCli.refused(e);
             } catch (ProtocolException | AttestationException e) {

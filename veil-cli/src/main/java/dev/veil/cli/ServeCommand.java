@@ -4,6 +4,7 @@ import dev.veil.attest.Platform;
 import dev.veil.enclave.EnclaveConfig;
 import dev.veil.enclave.evidence.CodeMeasurement;
 import dev.veil.enclave.serving.ServerLimits;
+import dev.veil.enclave.serving.ServerTls;
 import dev.veil.enclave.serving.ServingEnclave;
 import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.serving.ServingContractVerifier;
@@ -20,8 +21,9 @@ import picocli.CommandLine.Option;
                 "It starts with no model: the model provider attests it and provisions the model ('veil provision');",
                 "each data provider's request is sealed to the attested instance and answered sealed to it alone",
                 "('veil infer'), and every answer is logged ('veil log audit'). The model stays until the contract",
-                "expires or 'veil retire'; a restarted server has none. HTTP/1.1 and HTTP/2 (h2c) on one cleartext port:",
-                "confidentiality never depends on the transport. The measured settings are those of 'veil enclave':",
+                "expires or 'veil retire'; a restarted server has none. HTTP/1.1 and HTTP/2 on one port, in cleartext (h2c)",
+                "or, with --tls-cert and --tls-key, over TLS (ALPN): confidentiality never depends on the transport.",
+                "The measured settings are those of 'veil enclave':",
                 "'veil enclave measure' with the same --platform, --batch-size, --threads and --party-timeout prints",
                 "the measurement this server presents."})
 final class ServeCommand implements Callable<Integer> {
@@ -35,19 +37,26 @@ final class ServeCommand implements Callable<Integer> {
     String bind;
     @Option(names = "--port", defaultValue = "8443", description = "port (default ${DEFAULT-VALUE}; 0 = any free port)")
     int port;
+    @Option(names = "--tls-cert", paramLabel = "CERT.pem", description = "serve over TLS with this certificate chain (PEM, "
+            + "leaf first; the operator's own): HTTP/1.1 and HTTP/2 chosen by ALPN. Needs --tls-key")
+    Path tlsCert;
+    @Option(names = "--tls-key", paramLabel = "KEY.pem", description = "the certificate's private key (PEM PKCS#8, unencrypted), "
+            + "readable by its owner only (mode 0600)")
+    Path tlsKey;
     @Option(names = "--max-in-flight", defaultValue = "64",
             description = "requests worked on at once; one more is answered 503 with Retry-After (default ${DEFAULT-VALUE})")
     int maxInFlight;
 
     @Override
     public Integer call() throws Exception {
-        ServingContractVerifier.Verified c = ServingCli.contract(contract);
         if (port < 0 || port > 65535) {
             throw new CliFailure("--port " + port + " is not between 0 and 65535");
         }
         if (maxInFlight < 1) {
             throw new CliFailure("--max-in-flight must be at least 1");
         }
+        ServerTls serverTls = tls();
+        ServingContractVerifier.Verified c = ServingCli.contract(contract);
         EnclaveConfig cfg = settings.config(bind, port);
         if (c.contract().enclave().referenceValues().platform() != cfg.platform()) {
             throw new CliFailure("the serving contract requires platform " + c.contract().enclave().referenceValues().platform()
@@ -55,14 +64,16 @@ final class ServeCommand implements Callable<Integer> {
         }
         ServingEnclave started;
         try {
-            started = ServingEnclave.start(c, cfg, evidence.source(cfg), ServerLimits.defaults().withMaxInFlight(maxInFlight));
+            started = ServingEnclave.start(c, cfg, evidence.source(cfg), ServerLimits.defaults().withMaxInFlight(maxInFlight), serverTls);
         } catch (IllegalArgumentException e) {
             throw new CliFailure(e.getMessage());
         } catch (IOException e) {
             throw new CliFailure("cannot start the serving enclave on " + cfg.platform() + ": " + e.getMessage());
         }
         try (ServingEnclave server = started) {
-            System.out.println(JsonOut.line(JsonOut.fields("listening", "http://" + bind + ":" + server.port(), "platform", cfg.platform(),
+            System.out.println(JsonOut.line(JsonOut.fields("listening", (serverTls == null ? "http://" : "https://") + bind + ":" + server.port(),
+                    "tls", serverTls == null ? "off: requests and answers are sealed end to end all the same" : serverTls.subject(),
+                    "platform", cfg.platform(),
                     "contract", c.hashHex(), "measurement", cfg.platform() == Platform.SIM ? Digests.hex(CodeMeasurement.compute(cfg))
                             : "reported by the hardware in each piece of evidence",
                     "instance_keys", Digests.hex(server.instance().instanceKeys().digest()))));
@@ -72,5 +83,22 @@ final class ServeCommand implements Callable<Integer> {
             forever.await();
         }
         return ExitCodes.OK;
+    }
+
+    /** The operator's certificate and key, checked; null without --tls-cert. */
+    ServerTls tls() throws CliFailure, java.io.IOException {
+        if (tlsCert == null && tlsKey == null) {
+            return null;
+        }
+        if (tlsCert == null || tlsKey == null) {
+            throw new CliFailure("--tls-cert and --tls-key go together: give the certificate chain and its private key");
+        }
+        UserPaths.input("--tls-cert", tlsCert);
+        UserPaths.input("--tls-key", tlsKey);
+        try {
+            return ServerTls.load(tlsCert, tlsKey);
+        } catch (IllegalArgumentException e) {
+            throw new CliFailure(e.getMessage());
+        }
     }
 }

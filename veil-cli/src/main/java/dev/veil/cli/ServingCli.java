@@ -11,6 +11,8 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Instant;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 
 /** What the serving commands share: reading the serving contract and the enclave's URL, and saying a refusal in one line. */
 final class ServingCli {
@@ -34,13 +36,33 @@ final class ServingCli {
             }
             return new URI(u.getScheme(), null, u.getHost(), u.getPort(), "/", null, null);
         } catch (URISyntaxException e) {
-            throw new CliFailure("--enclave '" + value + "' is not the address of 'veil serve'; give http://host:port");
+            throw new CliFailure("--enclave '" + value + "' is not the address of 'veil serve'; give http://host:port or https://host:port");
         }
     }
 
     static Identity identity(Path file) throws CliFailure, IOException, ProtocolException {
         UserPaths.input("--identity", file);
         return IdentityFiles.readSecret(file);
+    }
+
+    /** The TLS failure behind {@code e}, if there is one. */
+    private static SSLException tlsFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SSLException s) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private static boolean certificateNotForHost(SSLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.security.cert.CertificateException && t.getMessage() != null
+                    && (t.getMessage().contains("No subject alternative") || t.getMessage().contains("No name matching"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The server's refusal, as the one line the user sees. */
@@ -50,7 +72,20 @@ final class ServingCli {
     }
 
     static CliFailure unreachable(URI enclave, IOException e) {
+        SSLException tls = tlsFailure(e);
+        if (tls instanceof SSLHandshakeException && certificateNotForHost(tls)) {
+            return new CliFailure("the serving enclave at " + enclave + " presented a TLS certificate that is not for "
+                    + enclave.getHost() + "; use the host name its certificate names in --enclave");
+        }
+        if (tls instanceof SSLHandshakeException) {
+            return new CliFailure("the serving enclave at " + enclave + " presented a TLS certificate from a CA this client "
+                    + "does not trust; give --tls-ca with the CA that issued the server's --tls-cert");
+        }
+        if (tls != null) {
+            return new CliFailure("no TLS connection to the serving enclave at " + enclave + " (" + tls.getClass().getSimpleName()
+                    + "); use http:// if 'veil serve' runs without --tls-cert");
+        }
         return new CliFailure("cannot reach the serving enclave at " + enclave + " (" + e.getClass().getSimpleName()
-                + "); check --enclave and that 'veil serve' is listening there");
+                + "); check --enclave (https:// if 'veil serve' runs with --tls-cert) and that 'veil serve' is listening there");
     }
 }

@@ -8,6 +8,8 @@ import dev.veil.protocol.receipt.ReceiptVerifier;
 import dev.veil.protocol.receipt.ResultCommitments;
 import dev.veil.protocol.receipt.ResultReceipt;
 import dev.veil.protocol.receipt.SignedReceipt;
+import dev.veil.protocol.servinghttp.InferenceReceipt;
+import dev.veil.protocol.servinghttp.ServingDiscardReceipt;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -18,10 +20,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "verify-receipt", mixinStandardHelpOptions = true,
-        description = {"Check a result or discard receipt offline.",
+        description = {"Check a receipt offline: a batch result or discard receipt, or a serving inference or discard receipt.",
                 "Checks the enclave instance's signature, that its key was attested for this contract (evidence,",
-                "reference values, binding), and optionally the output file's digest.",
-                "Prints the receipt as JSON; exit 2 if anything fails."})
+                "reference values, binding), and optionally the output file's digest. A serving inference receipt: its",
+                "log leaf is in a tree head the attested instance signed, and commits to its inputs, outputs and requester;",
+                "a serving discard receipt: its final log head is signed by the same instance. Batch receipts print",
+                "as JSON; serving receipts print one line (JSON with --json). Exit 2 if anything fails."})
 final class VerifyReceiptCommand implements Callable<Integer> {
     @Option(names = "--receipt", required = true)
     Path receipt;
@@ -34,11 +38,31 @@ final class VerifyReceiptCommand implements Callable<Integer> {
     @Option(names = "--at", description = "check the enclave's evidence as of this ISO-8601 instant instead of now "
             + "(never the receipt's own issued_at, which its signer chooses)")
     String at;
+    @Option(names = "--data", description = "serving inference receipt: the request's inputs (.npz); must be the ones it names")
+    Path data;
+    @Option(names = "--json", description = "serving receipts: print the verified facts as JSON instead of one line")
+    boolean json;
 
     @Override
     public Integer call() throws Exception {
         Instant checkedAt = checkTime();
-        SignedReceipt r = Json.parse(Files.readAllBytes(receipt), SignedReceipt.class, "receipt " + receipt.getFileName());
+        byte[] file = Files.readAllBytes(UserPaths.input("--receipt", receipt));
+        String what = "receipt " + receipt.getFileName();
+        if (InferenceReceipt.KIND.equals(kindOf(file))) {
+            refuseSalt();
+            return print(ServingReceiptCheck.inference(file, what, contract, data, output, checkedAt), true);
+        }
+        SignedReceipt r = Json.parse(file, SignedReceipt.class, what);
+        if (ServingDiscardReceipt.KIND.equals(r.kind())) {
+            refuseSalt();
+            if (data != null || output != null) {
+                throw new CliFailure("a serving discard receipt names no inputs or outputs; --data and --output are for an inference receipt");
+            }
+            return print(ServingReceiptCheck.discard(r, issuedAt(r), contract, checkedAt), r.platform() == dev.veil.attest.Platform.SIM);
+        }
+        if (data != null) {
+            throw new CliFailure("--data is for a serving inference receipt; this is a '" + r.kind() + "'");
+        }
         SignedContract sc = SignedContract.read(contract);
         // The contract may have expired since the session: check its signatures as of the receipt's issue time. That
         // time is the signer's word, so ReceiptVerifier holds it to the checking time and the contract's expiry, and
@@ -67,6 +91,30 @@ final class VerifyReceiptCommand implements Callable<Integer> {
         }
         System.out.println(JsonOut.pretty(out));
         return ExitCodes.OK;
+    }
+
+    private int print(ServingReceiptCheck.Verdict v, boolean simulated) {
+        if (simulated) {
+            System.err.println("veil: WARNING: this receipt comes from the INSECURE simulated TEE; it proves the protocol ran, not that hardware protected it");
+        }
+        System.out.println(json ? JsonOut.pretty(v.json()) : v.line());
+        return ExitCodes.OK;
+    }
+
+    private void refuseSalt() throws CliFailure {
+        if (salt != null) {
+            throw new CliFailure("--salt is for a batch result receipt; a serving receipt carries its own salts");
+        }
+    }
+
+    /** The {@code kind} a receipt file names, to choose its parser; null if it names none. */
+    private static String kindOf(byte[] file) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode k = Json.mapper().readTree(file).path("kind");
+            return k.isTextual() ? k.asText() : null;
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;   // the strict parse that follows says what is wrong
+        }
     }
 
     private byte[] commitmentSalt() throws CliFailure {

@@ -85,7 +85,8 @@ class ServingProvisionTest {
                     Digests.sha256(a.enclave().evidence()), a.enclave().instanceKeys());
             Hpke.Sealed sealed = AssetKeyWrap.wrap(f.modelKey, new byte[0], a.enclave().instanceKeys().keyWrapSuite(),
                     a.enclave().instanceKeys().keyWrapKey(), t.hpkeInfo(), t.context());
-            byte[] prefix = new ProvisionRelease(a.providerNonce(), a.enclaveNonce(), sealed.enc(), sealed.ciphertext(),
+            byte[] prefix = new ProvisionRelease(a.providerNonce(), a.enclaveNonce(), a.enclave().evidence(), a.collateral(),
+                    sealed.enc(), sealed.ciphertext(),
                     ServingFixture.MP.sign(t.signingMessage(sealed.enc(), sealed.ciphertext()))).bodyPrefix();
             byte[] wrongModel = new Sealer().sealBytes(new byte[] {1, 2, 3}, other, ContentType.MODEL);
             assertThat(post(f, prefix, wrongModel).statusCode()).isEqualTo(422);   // asset_invalid: the key id differs
@@ -105,7 +106,8 @@ class ServingProvisionTest {
                     Digests.sha256(a.enclave().evidence()), a.enclave().instanceKeys());
             Hpke.Sealed sealed = AssetKeyWrap.wrap(f.modelKey, new byte[0], a.enclave().instanceKeys().keyWrapSuite(),
                     a.enclave().instanceKeys().keyWrapKey(), t.hpkeInfo(), t.context());
-            byte[] prefix = new ProvisionRelease(a.providerNonce(), a.enclaveNonce(), sealed.enc(), sealed.ciphertext(),
+            byte[] prefix = new ProvisionRelease(a.providerNonce(), a.enclaveNonce(), a.enclave().evidence(), a.collateral(),
+                    sealed.enc(), sealed.ciphertext(),
                     ServingFixture.MP.sign(t.signingMessage(sealed.enc(), sealed.ciphertext()))).bodyPrefix();
             byte[] otherModel = new Sealer().sealBytes("not the contract's model".getBytes(), f.modelKey, ContentType.MODEL);
             HttpResponse<String> r = post(f, prefix, otherModel);

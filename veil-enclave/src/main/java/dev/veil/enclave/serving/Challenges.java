@@ -2,60 +2,127 @@ package dev.veil.enclave.serving;
 
 import dev.veil.attest.Platform;
 import dev.veil.protocol.json.Digests;
+import dev.veil.protocol.receipt.FailureCode;
+import dev.veil.protocol.servinghttp.ProvisionRelease;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The evidence this instance handed out, by the enclave nonce that went with it, until a provisioning release uses it
- * (once) or it ages out. HTTP keeps no connection, so this is what binds a release to the evidence its provider
- * verified and to a nonce of the enclave's (its freshness towards the enclave: a recorded release cannot be replayed).
+ * Attestation challenges without a table: the enclave nonce handed out with each piece of evidence is a MAC, under a
+ * key this instance drew at start and never lets out, over what a provisioning release must be bound to (the
+ * provider's nonce, the evidence and collateral handed out, a serial number and the issue time). The release carries
+ * all of it back, and the enclave recomputes the MAC; so nothing is stored per attestation, and strangers' attestations,
+ * however many, cannot crowd out the model provider's.
  *
- * <p>Anyone may attest, so strangers' challenges share this table with the model provider's. Bounded, and when full a
- * challenge younger than {@link #PROTECTED} is never forgotten for a newer one: the new attestation is refused 503 (its
- * caller retries) instead, so a stranger's loop cannot take away a challenge whose provider is still appraising the
- * evidence. Past that, the oldest is forgotten first (its provider attests again).
+ * <p>Token ({@link ProvisionRelease#ENCLAVE_NONCE_LENGTH} bytes): {@code serial (u64 BE) ‖ issued_at (u64 BE, ms since
+ * 1970 UTC) ‖ HMAC-SHA256(key, labelled256("veil serving challenge v1", serial, issued_at, provider nonce, platform,
+ * SHA-256(evidence), labelled256("veil serving collateral v1", collateral…)))}.
+ *
+ * <p>A release is taken once: its serial must be above the last one taken ({@link #take}), one number, not a table.
+ * Only a release whose model provider's signature verified moves it, so nobody else can use up the model provider's
+ * challenges; and a release recorded while its first use failed (a bad upload) cannot be sent again.
  */
 final class Challenges {
-    /** Long enough for a provider to appraise evidence (collateral fetches included) and send its release. */
-    static final Duration PROTECTED = Duration.ofSeconds(60);
+    private static final String MAC = "HmacSHA256";
+    private static final String LABEL = "veil serving challenge v1";
+    private static final int TAG_LENGTH = 32;
+    /** How far in the future an issue time may be, for a clock that stepped back since (never, for a genuine token). */
+    private static final Duration CLOCK_STEP = Duration.ofSeconds(5);
+    private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** What was handed out for one challenge: kept to check the release against and to put in the discard receipt. */
-    record Issued(byte[] providerNonce, Platform platform, byte[] evidence, List<byte[]> collateral, Instant at) {
-    }
-
-    private final int capacity;
-    private final Duration lifetime;
-    private final Map<String, Issued> byEnclaveNonce = new LinkedHashMap<>();
-
-    Challenges(int capacity, Duration lifetime) {
-        this.capacity = capacity;
-        this.lifetime = lifetime;
-    }
-
-    /** Keeps {@code issued}; refused when the table is full of challenges still within {@link #PROTECTED}. */
-    synchronized void issued(byte[] enclaveNonce, Issued issued) throws ServingFailure {
-        Instant now = issued.at();
-        for (Iterator<Issued> i = byEnclaveNonce.values().iterator(); i.hasNext(); ) {
-            Issued oldest = i.next();   // in the order issued: stop at the first one that may stay
-            if (byEnclaveNonce.size() < capacity && !oldest.at().plus(lifetime).isBefore(now)) {
-                break;
-            }
-            if (!oldest.at().plus(PROTECTED).isBefore(now)) {
-                throw new ServingFailure(Refusal.OVERLOADED, "this instance holds as many open attestations as it keeps; "
-                        + "attest again in a few seconds");
-            }
-            i.remove();
+    /** What was handed out for one challenge: checked against the release and put in the discard receipt. */
+    record Issued(long serial, byte[] providerNonce, Platform platform, byte[] evidence, List<byte[]> collateral) {
+        Issued {
+            providerNonce = providerNonce.clone();
+            collateral = List.copyOf(collateral);
         }
-        byEnclaveNonce.put(Digests.hex(enclaveNonce), issued);
     }
 
-    /** The challenge of {@code enclaveNonce}, taken (it answers one release only), or null if unknown or too old. */
-    synchronized Issued take(byte[] enclaveNonce, Instant now) {
-        Issued i = byEnclaveNonce.remove(Digests.hex(enclaveNonce));
-        return i == null || i.at().plus(lifetime).isBefore(now) ? null : i;
+    private final SecretKeySpec key;
+    private final Duration lifetime;
+    private final Clock clock;
+    private final AtomicLong serials = new AtomicLong();
+    private long takenThrough;
+
+    Challenges(Duration lifetime, Clock clock) {
+        byte[] k = new byte[32];
+        RANDOM.nextBytes(k);
+        this.key = new SecretKeySpec(k, MAC);
+        Arrays.fill(k, (byte) 0);   // SecretKeySpec keeps its own copy
+        this.lifetime = lifetime;
+        this.clock = clock;
+    }
+
+    /** The enclave nonce for evidence handed out now to a provider's nonce. */
+    byte[] issue(byte[] providerNonce, Platform platform, byte[] evidence, List<byte[]> collateral) {
+        long serial = serials.incrementAndGet();
+        long at = clock.millis();
+        return ByteBuffer.allocate(ProvisionRelease.ENCLAVE_NONCE_LENGTH).putLong(serial).putLong(at)
+                .put(tag(serial, at, providerNonce, platform, evidence, collateral)).array();
+    }
+
+    /**
+     * What {@code enclaveNonce} was issued for, if this instance issued it for exactly this provider nonce, evidence and
+     * collateral (the tag compared in constant time) within its lifetime; else a refusal, the same for every cause but
+     * age, so a forger learns nothing from it.
+     */
+    Issued check(byte[] enclaveNonce, byte[] providerNonce, Platform platform, byte[] evidence, List<byte[]> collateral)
+            throws ServingFailure {
+        if (enclaveNonce.length != ProvisionRelease.ENCLAVE_NONCE_LENGTH) {
+            throw unknown();
+        }
+        ByteBuffer b = ByteBuffer.wrap(enclaveNonce);
+        long serial = b.getLong();
+        long at = b.getLong();
+        byte[] tag = new byte[TAG_LENGTH];
+        b.get(tag);
+        if (!MessageDigest.isEqual(tag, tag(serial, at, providerNonce, platform, evidence, collateral))) {
+            throw unknown();
+        }
+        Instant issued = Instant.ofEpochMilli(at);
+        Instant now = clock.instant();
+        if (issued.plus(lifetime).isBefore(now) || issued.isAfter(now.plus(CLOCK_STEP))) {
+            throw new ServingFailure(403, FailureCode.CONTRACT_REFUSED, "the release answers no attestation this instance can "
+                    + "still take: it was issued at " + issued + ", more than " + lifetime.toMinutes() + " minutes ago; attest again");
+        }
+        return new Issued(serial, providerNonce, platform, evidence, collateral);
+    }
+
+    /** Takes {@code issued} for a release whose signature verified: refused if it, or a later one, was taken before. */
+    synchronized void take(Issued issued) throws ServingFailure {
+        if (issued.serial() <= takenThrough) {
+            throw new ServingFailure(403, FailureCode.CONTRACT_REFUSED, "the release answers no attestation this instance can "
+                    + "still take: a release for it (or for a later one) was used already; attest again");
+        }
+        takenThrough = issued.serial();
+    }
+
+    private byte[] tag(long serial, long at, byte[] providerNonce, Platform platform, byte[] evidence, List<byte[]> collateral) {
+        byte[] bound = Digests.labelled256(LABEL, ByteBuffer.allocate(8).putLong(serial).array(),
+                ByteBuffer.allocate(8).putLong(at).array(), providerNonce, platform.id().getBytes(StandardCharsets.US_ASCII),
+                Digests.sha256(evidence), Digests.labelled256("veil serving collateral v1", collateral.toArray(byte[][]::new)));
+        try {
+            Mac mac = Mac.getInstance(MAC);
+            mac.init(key);
+            return mac.doFinal(bound);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA256 is unavailable", e);
+        }
+    }
+
+    private static ServingFailure unknown() {
+        return new ServingFailure(403, FailureCode.CONTRACT_REFUSED, "the release answers no attestation this instance gave "
+                + "(its enclave nonce, provider nonce, evidence or collateral is not what this instance handed out): attest again");
     }
 }

@@ -52,6 +52,17 @@ public record ServerLimits(Duration idleTimeout, Duration requestTimeout, Durati
                 maxModel, maxModel + PROVISION_PREFIX_BYTES + (long) inFlight * maxRequest, inFlight, 4096, Duration.ofSeconds(1));
     }
 
+    /**
+     * Attestations worked on at once: a quarter of {@link #maxInFlight} (at least one). Making evidence costs the
+     * platform (a firmware call, a quoting enclave), and anyone may ask; past this an attestation is answered 503 with
+     * Retry-After at once, so a flood of them leaves the other slots to data providers' requests. A bound on how many
+     * at once, not how many a second: a flood that keeps it full must send as fast as the platform makes evidence,
+     * while a per-second quota would be used up by a trickle.
+     */
+    public int maxAttestationsInFlight() {
+        return Math.max(1, maxInFlight / 4);
+    }
+
     /** The largest body {@code route} takes. */
     long maxBodyBytes(Route route) {
         return route == Route.PROVISION ? maxModelBytes + PROVISION_PREFIX_BYTES : maxRequestBytes;

@@ -29,6 +29,12 @@ public final class ServingEnclave implements AutoCloseable {
     /** {@code config} gives the platform, the measured settings, the bind address and port, as for the batch enclave. */
     public static ServingEnclave start(ServingContractVerifier.Verified contract, EnclaveConfig config, EvidenceSource evidence,
                                        ServerLimits limits) throws IOException {
+        return start(contract, config, evidence, limits, null);
+    }
+
+    /** As above, over TLS with the operator's certificate when {@code tls} is given (null: cleartext). */
+    public static ServingEnclave start(ServingContractVerifier.Verified contract, EnclaveConfig config, EvidenceSource evidence,
+                                       ServerLimits limits, ServerTls tls) throws IOException {
         evidence.probe();
         if (evidence.platform() == dev.veil.attest.Platform.SIM) {
             LOG.warn(Simulation.ONE_LINE);
@@ -41,7 +47,7 @@ public final class ServingEnclave implements AutoCloseable {
         try {
             ServingServer server = ServingServer.start(config.bindAddress(), config.port(), limits, metrics,
                     ServingEndpoints.of(instance, limits),
-                    dev.veil.protocol.json.Digests.hex(instance.instanceKeys().digest()));
+                    dev.veil.protocol.json.Digests.hex(instance.instanceKeys().digest()), tls);
             return new ServingEnclave(instance, server);
         } catch (IOException | RuntimeException e) {
             instance.close();

@@ -22,9 +22,18 @@ final class ServingEndpoints {
     static Map<Route, Endpoint> of(ServingInstance instance, ServerLimits limits) {
         Map<Route, Endpoint> routes = new EnumMap<>(Route.class);
         routes.put(Route.HEALTH, x -> Reply.json(Json.canonical(new Health("ok", instance.state().name().toLowerCase()))));
+        Admission attestations = new Admission(limits.maxAttestationsInFlight());
         routes.put(Route.ATTEST, x -> {
             AttestChallenge c = parse(x.body(limits.maxRequestBytes()), AttestChallenge.class, "attestation challenge");
-            return Reply.json(Json.canonical(instance.attest(c)));
+            if (!attestations.tryEnter()) {
+                throw new ServingFailure(Refusal.OVERLOADED, "this instance is making as much evidence as it makes at once; "
+                        + "attest again shortly");
+            }
+            try {
+                return Reply.json(Json.canonical(instance.attest(c)));
+            } finally {
+                attestations.leave();
+            }
         });
         routes.put(Route.PROVISION, x -> {
             try (InputStream body = x.bodyStream(limits.maxBodyBytes(Route.PROVISION))) {

@@ -43,7 +43,6 @@ import dev.veil.tensor.npz.Npz;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -68,10 +67,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ServingInstance implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServingInstance.class);
-    private static final SecureRandom RANDOM = new SecureRandom();
     /** A provisioning release must follow its attestation within this. */
     static final Duration CHALLENGE_LIFETIME = Duration.ofMinutes(5);
-    static final int MAX_OPEN_CHALLENGES = 1024;
     /** Requests waiting for a batch; more are answered 503. */
     static final int BATCH_QUEUE = 1024;
     /** Identities a contract open to any data provider keeps budgets for. */
@@ -87,7 +84,7 @@ public final class ServingInstance implements AutoCloseable {
     private final EvidenceSource evidenceSource;
     private final ServingMetrics metrics;
     private final InstanceKeyPairs secrets;
-    private final Challenges challenges = new Challenges(MAX_OPEN_CHALLENGES, CHALLENGE_LIFETIME);
+    private final Challenges challenges = new Challenges(CHALLENGE_LIFETIME, java.time.Clock.systemUTC());
     /** Requests using the model hold it shared; retiring takes it alone, so it waits for the runs under way. */
     private final ReentrantReadWriteLock modelLock = new ReentrantReadWriteLock();
     private final ScheduledExecutorService expiry = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -141,16 +138,16 @@ public final class ServingInstance implements AutoCloseable {
         return state;
     }
 
-    /** Evidence for the client's nonce, bound to H(sc) and the instance keys, with a nonce of the enclave's. */
+    /**
+     * Evidence for the client's nonce, bound to H(sc) and the instance keys, with a nonce of the enclave's: a MAC over
+     * what was handed out ({@link Challenges}), so nothing is kept per attestation.
+     */
     public Messages.EvidenceOffer attest(AttestChallenge challenge) throws ServingFailure, IOException {
         requireContract(challenge.contractHash());
         requireUnexpired();
         EvidenceSource.Collected collected = evidenceSource.collect(
                 EvidenceBinding.reportData(challenge.nonce(), contract.hash(), secrets.publicKeys()));
-        byte[] enclaveNonce = new byte[EvidenceBinding.NONCE_LENGTH];
-        RANDOM.nextBytes(enclaveNonce);
-        challenges.issued(enclaveNonce, new Challenges.Issued(challenge.nonce(), evidenceSource.platform(), collected.evidence(),
-                collected.collateral(), Instant.now()));
+        byte[] enclaveNonce = challenges.issue(challenge.nonce(), evidenceSource.platform(), collected.evidence(), collected.collateral());
         metrics.attestation();
         return new Messages.EvidenceOffer(evidenceSource.platform(), collected.evidence(), collected.collateral(),
                 secrets.publicKeys(), enclaveNonce);
@@ -172,11 +169,8 @@ public final class ServingInstance implements AutoCloseable {
         }
         boolean loaded = false;
         try {
-            Challenges.Issued issued = challenges.take(release.enclaveNonce(), Instant.now());
-            if (issued == null || !MessageDigest.isEqual(issued.providerNonce(), release.providerNonce())) {
-                throw new ServingFailure(403, FailureCode.CONTRACT_REFUSED, "the release answers no attestation this instance "
-                        + "gave (unknown, used or older than " + CHALLENGE_LIFETIME.toMinutes() + " minutes): attest again");
-            }
+            Challenges.Issued issued = challenges.check(release.enclaveNonce(), release.providerNonce(), evidenceSource.platform(),
+                    release.evidence(), release.collateral());
             KeyReleaseTranscript transcript = new KeyReleaseTranscript(contract.hash(), Role.MODEL_PROVIDER, release.providerNonce(),
                     release.enclaveNonce(), Digests.sha256(issued.evidence()), secrets.publicKeys());
             if (!contract.contract().modelProvider().verify(transcript.signingMessage(release.enc(), release.wrappedKey()),
@@ -184,6 +178,7 @@ public final class ServingInstance implements AutoCloseable {
                 throw new ServingFailure(403, FailureCode.CONTRACT_REFUSED, "the release is not signed by the serving contract's "
                         + "model provider " + contract.contract().modelProvider().fingerprint() + " for this attestation");
             }
+            challenges.take(issued);   // signed by the model provider: this attestation answers no other release
             try (AssetKey key = AssetKeyWrap.unwrap(secrets.keyWrap(), transcript.hpkeInfo(), transcript.context(),
                     new Hpke.Sealed(release.enc(), release.wrappedKey()), 0).key()) {
                 ModelRunner loadedRunner = SealedModelLoader.load(key, sealedModel, contract.contract().model(), config);

@@ -9,7 +9,10 @@ import java.util.EnumMap;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http2.HTTP2Cipher;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -18,15 +21,18 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP face of a serving enclave, on Jetty's core API (no servlets): one cleartext connector that speaks HTTP/1.1
- * with keep-alive and HTTP/2 (by prior knowledge, or upgraded from HTTP/1.1). Confidentiality never depends on the
- * transport: requests and answers are sealed end to end, so the connector is plain and binds loopback by default.
+ * The HTTP face of a serving enclave, on Jetty's core API (no servlets): one connector that speaks HTTP/1.1 with
+ * keep-alive and HTTP/2: in cleartext (HTTP/2 by prior knowledge, or upgraded from HTTP/1.1), or over TLS with the
+ * operator's certificate ({@link ServerTls}; ALPN chooses). Confidentiality never depends on the transport: requests
+ * and answers are sealed end to end, so TLS is the operator's option, and the connector binds loopback by default.
  *
  * <p>Bounds: an idle connection is closed after {@link ServerLimits#idleTimeout()} and costs a socket, never a
  * thread (Jetty parses with non-blocking selectors); headers over {@link ServerLimits#maxHeaderBytes()} are answered
@@ -61,6 +67,15 @@ public final class ServingServer implements AutoCloseable {
     /** As above; every answer carries {@code instanceKeysHex} in {@link ErrorBody#INSTANCE_HEADER} when it is given. */
     public static ServingServer start(String bind, int port, ServerLimits limits, ServingMetrics metrics,
                                       Map<Route, Endpoint> endpoints, String instanceKeysHex) throws IOException {
+        return start(bind, port, limits, metrics, endpoints, instanceKeysHex, null);
+    }
+
+    /**
+     * As above, over TLS with the operator's certificate when {@code tls} is given: the port then speaks TLS only
+     * (1.2 or 1.3), and ALPN chooses HTTP/2 ({@code h2}) or HTTP/1.1 within it.
+     */
+    public static ServingServer start(String bind, int port, ServerLimits limits, ServingMetrics metrics,
+                                      Map<Route, Endpoint> endpoints, String instanceKeysHex, ServerTls tls) throws IOException {
         Map<Route, Endpoint> routes = new EnumMap<>(Route.class);
         routes.put(Route.METRICS, x -> Reply.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
         routes.put(Route.HEALTH, x -> Reply.json(Json.canonical(new Health("ok"))));
@@ -75,9 +90,7 @@ public final class ServingServer implements AutoCloseable {
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
         http.setIdleTimeout(limits.idleTimeout().toMillis());
-        HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory(http);
-        h2c.setMaxConcurrentStreams(limits.maxInFlight());
-        ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http), h2c);
+        ServerConnector connector = tls == null ? cleartext(server, http, limits) : overTls(server, http, limits, tls);
         connector.setHost(bind);
         connector.setPort(port);
         connector.setIdleTimeout(limits.idleTimeout().toMillis());
@@ -100,6 +113,34 @@ public final class ServingServer implements AutoCloseable {
         }
         LOG.info("serving listening on {}:{}", bind, connector.getLocalPort());
         return new ServingServer(server, connector);
+    }
+
+    /** HTTP/1.1, and HTTP/2 by prior knowledge or upgraded from HTTP/1.1 (h2c). */
+    private static ServerConnector cleartext(Server server, HttpConfiguration http, ServerLimits limits) {
+        HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory(http);
+        h2c.setMaxConcurrentStreams(limits.maxInFlight());
+        return new ServerConnector(server, 1, 1, new HttpConnectionFactory(http), h2c);
+    }
+
+    /** TLS, then ALPN: h2 where the client offers it, else HTTP/1.1 (also for a client that offers no ALPN at all). */
+    private static ServerConnector overTls(Server server, HttpConfiguration http, ServerLimits limits, ServerTls tls) {
+        SslContextFactory.Server context = new SslContextFactory.Server();
+        char[] password = new char[24];
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        for (int i = 0; i < password.length; i++) {   // guards nothing (the store lives in memory): Java key stores want one
+            password[i] = (char) ('a' + random.nextInt(26));
+        }
+        context.setKeyStore(tls.keyStore(password));
+        context.setKeyStorePassword(new String(password));
+        context.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+        context.setCipherComparator(HTTP2Cipher.COMPARATOR);   // HTTP/2's required suites first (RFC 9113 §9.2.2)
+        HttpConnectionFactory h1 = new HttpConnectionFactory(http);
+        HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(http);
+        h2.setMaxConcurrentStreams(limits.maxInFlight());
+        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
+        alpn.setDefaultProtocol(h1.getProtocol());
+        SslConnectionFactory ssl = new SslConnectionFactory(context, alpn.getProtocol());
+        return new ServerConnector(server, 1, 1, ssl, alpn, h2, h1);
     }
 
     public int port() {

@@ -7,27 +7,41 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * The model provider's key release for a serving instance: the batch ceremony's release
  * ({@link dev.veil.protocol.keyrelease.KeyReleaseTranscript} with role {@code model_provider}: HPKE to the attested
  * instance key, info bound to H(sc), aad the transcript of both nonces, the evidence digest and the instance keys,
- * signed by the model provider), with the two nonces it answers, since HTTP keeps no connection state.
+ * signed by the model provider), with what it answers, since HTTP keeps no connection state and the enclave keeps no
+ * table of the attestations it gave: the provider's nonce, the enclave's nonce (a MAC of the enclave's over all of
+ * this, with its issue time) and the evidence and collateral the attestation handed out, which the enclave checks
+ * against that MAC and puts in its discard receipt.
  *
  * <p>On the wire ({@code POST /v1/provision}) the body is {@code u32 length ‖ this record's JSON ‖ the sealed model},
  * so the model streams after a release the server checks first.
  */
-public record ProvisionRelease(byte[] providerNonce, byte[] enclaveNonce, byte[] enc, byte[] wrappedKey, byte[] signature) {
-    /** The release's JSON is small (an ML-KEM encapsulation is the largest part); more is refused before it is read. */
-    public static final int MAX_JSON_BYTES = 64 * 1024;
+public record ProvisionRelease(byte[] providerNonce, byte[] enclaveNonce, byte[] evidence, List<byte[]> collateral, byte[] enc,
+                               byte[] wrappedKey, byte[] signature) {
+    /**
+     * The release's JSON, evidence and collateral included (DCAP's TCB Info and CRLs come to tens of KiB, base64); more
+     * is refused before it is read.
+     */
+    public static final int MAX_JSON_BYTES = 1 << 20;
+    /** A serving instance's enclave nonce: serial (8) ‖ issue time (8) ‖ HMAC-SHA256 tag (32). */
+    public static final int ENCLAVE_NONCE_LENGTH = 48;
 
     public ProvisionRelease {
         if (providerNonce == null || providerNonce.length != EvidenceBinding.NONCE_LENGTH || enclaveNonce == null
-                || enclaveNonce.length != EvidenceBinding.NONCE_LENGTH || enc == null || wrappedKey == null || signature == null) {
-            throw new IllegalArgumentException("a provisioning release needs provider_nonce and enclave_nonce ("
-                    + EvidenceBinding.NONCE_LENGTH + " bytes each), enc, wrapped_key and signature");
+                || enclaveNonce.length != ENCLAVE_NONCE_LENGTH || evidence == null || collateral == null
+                || collateral.stream().anyMatch(java.util.Objects::isNull) || enc == null
+                || wrappedKey == null || signature == null) {
+            throw new IllegalArgumentException("a provisioning release needs provider_nonce (" + EvidenceBinding.NONCE_LENGTH
+                    + " bytes), enclave_nonce (" + ENCLAVE_NONCE_LENGTH + " bytes), evidence, collateral, enc, wrapped_key and signature");
         }
         providerNonce = providerNonce.clone();
+        evidence = evidence.clone();
+        collateral = collateral.stream().map(byte[]::clone).toList();
         enclaveNonce = enclaveNonce.clone();
         enc = enc.clone();
         wrappedKey = wrappedKey.clone();
@@ -42,6 +56,16 @@ public record ProvisionRelease(byte[] providerNonce, byte[] enclaveNonce, byte[]
     @Override
     public byte[] enclaveNonce() {
         return enclaveNonce.clone();
+    }
+
+    @Override
+    public byte[] evidence() {
+        return evidence.clone();
+    }
+
+    @Override
+    public List<byte[]> collateral() {
+        return collateral.stream().map(byte[]::clone).toList();
     }
 
     @Override

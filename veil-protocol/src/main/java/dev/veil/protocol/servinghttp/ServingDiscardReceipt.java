@@ -1,5 +1,6 @@
 package dev.veil.protocol.servinghttp;
 
+import dev.veil.protocol.json.MayBeAbsent;
 import dev.veil.protocol.translog.SignedTreeHead;
 import java.util.List;
 
@@ -13,7 +14,7 @@ import java.util.List;
  *                      model provider can check it is consistent with the heads it audited before
  * @param retireNonce hex of the retire request's nonce, or null when the contract's expiry retired the model
  */
-public record ServingDiscardReceipt(String contractHash, String modelSha256, String retireNonce, Long requestsServed,
+public record ServingDiscardReceipt(String contractHash, String modelSha256, @MayBeAbsent String retireNonce, Long requestsServed,
                                     Long rowsServed, SignedTreeHead finalTreeHead, List<String> released, String issuedAt,
                                     String evidenceSha256) {
     public static final String KIND = "veil.serving-discard-receipt.v1";

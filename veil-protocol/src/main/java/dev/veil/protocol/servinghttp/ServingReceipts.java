@@ -53,6 +53,11 @@ public final class ServingReceipts {
         if (!Digests.hex(Digests.sha256(r.evidence())).equals(p.evidenceSha256())) {
             throw new ProtocolException("receipt's evidence digest does not match the evidence it carries");
         }
+        TreeHead last = LogVerifier.verifyHead(p.finalTreeHead(), r.instanceKeys(), contract.hash());
+        if (last.treeSize() != p.requestsServed()) {
+            throw new ProtocolException("receipt counts " + p.requestsServed() + " requests served but its final log head holds "
+                    + last.treeSize() + " answers");
+        }
         Instant issued;
         try {
             issued = Instant.parse(p.issuedAt());
@@ -77,20 +82,19 @@ public final class ServingReceipts {
     }
 
     /**
-     * Checks a data provider's inference receipt offline: the evidence it carries appraised for this contract at
-     * {@code at} (binding its nonce, H(sc) and the instance keys), the log leaf included in a tree head those keys
-     * signed for this contract, and the leaf's commitments opening to these inputs, these outputs and this requester.
+     * Checks a data provider's inference receipt offline, on its own: the evidence it carries appraised for this
+     * contract at {@code at} (binding its nonce, H(sc) and the instance keys: the instance the data provider
+     * attested), the log leaf included in a tree head those keys signed for this contract (dated no later than
+     * {@code at} and the contract's expiry, within {@link ReceiptVerifier#CLOCK_SKEW}), the requester one the contract
+     * lets query, and the leaf's commitments opening to the receipt's own input and output digests and requester.
+     * Whether those digests are of given files is the caller's to compare.
      */
-    public static TreeHead verifyInference(InferenceReceipt r, ServingContractVerifier.Verified contract, byte[] inputsNpz,
-                                           byte[] outputsNpz, PublicIdentity requester, Instant at) throws ProtocolException {
+    public static TreeHead verifyInference(InferenceReceipt r, ServingContractVerifier.Verified contract, Instant at)
+            throws ProtocolException {
         if (!contract.hashHex().equals(r.contractHash())) {
             throw new ProtocolException("receipt is for serving contract " + r.contractHash() + ", expected " + contract.hashHex());
         }
-        byte[] inSha = Digests.sha256(inputsNpz);
-        byte[] outSha = Digests.sha256(outputsNpz);
-        if (!Digests.hex(inSha).equals(r.inputsSha256()) || !Digests.hex(outSha).equals(r.outputsSha256())) {
-            throw new ProtocolException("the inputs or outputs given are not the ones the receipt names");
-        }
+        contract.budgetFor(r.requester());
         try {
             ServingAppraisal.appraise(contract, r.platform(), r.evidence(), r.evidenceNonce(),
                     r.instanceKeys(), new VerificationOptions(at, List.of(), r.collateral()));
@@ -100,7 +104,40 @@ public final class ServingReceipts {
             throw new ProtocolException("receipt's evidence nonce is malformed");
         }
         TreeHead head = LogVerifier.verifyInclusion(r.receipt().log(), r.instanceKeys(), contract.hash());
-        LogVerifier.verifyOpening(r.receipt().log().leaf(), r.receipt().salts(), inSha, outSha, requester);
+        Instant signed = Instant.ofEpochSecond(head.timestamp());
+        if (signed.isAfter(at.plus(ReceiptVerifier.CLOCK_SKEW))) {
+            throw new ProtocolException("receipt's tree head is dated " + signed + ", after the time of checking " + at
+                    + ": it cannot have been signed yet");
+        }
+        if (signed.isAfter(contract.expiresAt().plus(ReceiptVerifier.CLOCK_SKEW))) {
+            throw new ProtocolException("receipt's tree head is dated " + signed + ", after the serving contract expired at "
+                    + contract.expiresAt());
+        }
+        LogVerifier.verifyOpening(r.receipt().log().leaf(), r.receipt().salts(), hex32(r.inputsSha256(), "inputs_sha256"),
+                hex32(r.outputsSha256(), "outputs_sha256"), r.requester());
         return head;
+    }
+
+    /**
+     * {@link #verifyInference(InferenceReceipt, ServingContractVerifier.Verified, Instant)}, and that the receipt is
+     * about these inputs, these outputs and this requester.
+     */
+    public static TreeHead verifyInference(InferenceReceipt r, ServingContractVerifier.Verified contract, byte[] inputsNpz,
+                                           byte[] outputsNpz, PublicIdentity requester, Instant at) throws ProtocolException {
+        if (!Digests.hex(Digests.sha256(inputsNpz)).equals(r.inputsSha256())
+                || !Digests.hex(Digests.sha256(outputsNpz)).equals(r.outputsSha256())) {
+            throw new ProtocolException("the inputs or outputs given are not the ones the receipt names");
+        }
+        if (!requester.sameKeysAs(r.requester())) {
+            throw new ProtocolException("the receipt names requester " + r.requester().fingerprint() + ", not " + requester.fingerprint());
+        }
+        return verifyInference(r, contract, at);
+    }
+
+    private static byte[] hex32(String hex, String field) throws ProtocolException {
+        if (hex == null || !hex.matches("[0-9a-f]{64}")) {
+            throw new ProtocolException("receipt's " + field + " is not 64 lowercase hex digits");
+        }
+        return java.util.HexFormat.of().parseHex(hex);
     }
 }

@@ -50,6 +50,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,11 +81,25 @@ public final class ServingClient {
 
     /** @param ownCollateral collateral this provider obtains itself, preferred over what the enclave's host sends */
     public ServingClient(URI base, ServingContractVerifier.Verified contract, TrustedCollateral ownCollateral, Clock clock) {
+        this(base, contract, ownCollateral, clock, null);
+    }
+
+    /**
+     * @param tls for an {@code https://} base: whom to trust for the server's certificate ({@link TlsTrust#trusting});
+     *            null for the JDK's default trust store. Confidentiality never depends on it: requests and answers are
+     *            sealed to the attested instance whatever the transport.
+     */
+    public ServingClient(URI base, ServingContractVerifier.Verified contract, TrustedCollateral ownCollateral, Clock clock,
+                         SSLContext tls) {
         this.base = base;
         this.contract = contract;
         this.ownCollateral = ownCollateral;
         this.clock = clock;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10));
+        if (tls != null) {
+            b.sslContext(tls);
+        }
+        this.http = b.build();
     }
 
     public ServingContractVerifier.Verified contract() {
@@ -107,7 +122,7 @@ public final class ServingClient {
         HttpResponse<byte[]> r = send(post("/v1/attest", Json.canonical(new AttestChallenge(contract.hashHex(), nonce))));
         Messages.EvidenceOffer offer = Json.parse(r.body(), Messages.EvidenceOffer.class, "the server's evidence");
         if (offer.platform() == null || offer.evidence() == null || offer.instanceKeys() == null || offer.enclaveNonce() == null
-                || offer.enclaveNonce().length != EvidenceBinding.NONCE_LENGTH) {
+                || offer.enclaveNonce().length != ProvisionRelease.ENCLAVE_NONCE_LENGTH) {
             throw new ProtocolException("the server's evidence message is incomplete");
         }
         Instant now = clock.instant();
@@ -129,7 +144,7 @@ public final class ServingClient {
 
     /**
      * Model provider: attests the instance afresh (its enclave nonce answers one release), releases the model key to
-     * the attested instance key and streams the sealed model after it. The key must be the sealed model's.
+     * the attested instance key, with the evidence it appraised, and streams the sealed model after it. The key must be the sealed model's.
      */
     public void provision(Identity modelProvider, SealedAsset sealedModel, AssetKey key, Path sealedFile)
             throws IOException, ProtocolException, AttestationException, ServingRefused {
@@ -149,7 +164,8 @@ public final class ServingClient {
                 Digests.sha256(a.enclave().evidence()), a.enclave().instanceKeys());
         Hpke.Sealed sealed = AssetKeyWrap.wrap(key, new byte[0], a.enclave().instanceKeys().keyWrapSuite(),
                 a.enclave().instanceKeys().keyWrapKey(), t.hpkeInfo(), t.context());
-        ProvisionRelease release = new ProvisionRelease(a.providerNonce(), a.enclaveNonce(), sealed.enc(), sealed.ciphertext(),
+        ProvisionRelease release = new ProvisionRelease(a.providerNonce(), a.enclaveNonce(), a.enclave().evidence(), a.collateral(),
+                sealed.enc(), sealed.ciphertext(),
                 modelProvider.sign(t.signingMessage(sealed.enc(), sealed.ciphertext())));
         HttpRequest request = HttpRequest.newBuilder(base.resolve("/v1/provision"))
                 .header("Content-Type", "application/octet-stream")
@@ -219,8 +235,9 @@ public final class ServingClient {
             TreeHead head = LogVerifier.verifyInclusion(log.log(), a.enclave().instanceKeys(), contract.hash());
             LogVerifier.verifyOpening(log.log().leaf(), log.salts(), Digests.sha256(inputsNpz), Digests.sha256(outputs),
                     dataProvider.publicIdentity());
-            InferenceReceipt receipt = new InferenceReceipt(contract.hashHex(), log, Digests.hex(Digests.sha256(inputsNpz)),
-                    Digests.hex(Digests.sha256(outputs)), a.enclave().platform(), a.enclave().evidence(), a.collateral(),
+            InferenceReceipt receipt = new InferenceReceipt(InferenceReceipt.KIND, contract.hashHex(), log,
+                    Digests.hex(Digests.sha256(inputsNpz)), Digests.hex(Digests.sha256(outputs)), dataProvider.publicIdentity(),
+                    a.enclave().platform(), a.enclave().evidence(), a.collateral(),
                     a.providerNonce(), a.enclave().instanceKeys());
             return new Inference(outputs, receipt, head);
         }
