@@ -177,6 +177,9 @@ public final class KeyBroker implements AutoCloseable {
             }
         } catch (AttestationException e) {
             throw new BrokerRefusal(BrokerRefusal.Reason.EVIDENCE_REFUSED, "evidence refused: " + e.getMessage());
+        } catch (dev.veil.provider.collateral.FetchedTrustedCollateral.Unavailable e) {
+            throw new BrokerRefusal(BrokerRefusal.Reason.COLLATERAL_UNAVAILABLE, "the broker cannot fetch its own collateral now ("
+                    + e.getMessage() + "); retry later");
         }
         ReleaseRecord record = records.get(c.hashHex());
         KeyReleaseTranscript t = ReleaseAnswer.transcript(c.hashHex(), c.role(), request.brokerNonce(), offer.enclaveNonce(),
