@@ -54,6 +54,8 @@ final class ReleaseRecord implements AutoCloseable {
     private volatile long synced;
     private SignedTreeHead head;
     private boolean broken;
+    /** The newest release's time: a clock set back never writes an older one, which the record's check would refuse. */
+    private long lastTime;
 
     /** A line written, ending at {@code end} in the file. */
     private record Written(long end, String instance, SignedTreeHead head) {
@@ -68,6 +70,7 @@ final class ReleaseRecord implements AutoCloseable {
         for (ReleaseLogEntry e : entries) {
             instances.add(e.release().instanceKeys());
             head = e.head();
+            lastTime = e.release().timestamp();
         }
         durable.addAll(instances);
     }
@@ -170,12 +173,13 @@ final class ReleaseRecord implements AutoCloseable {
      */
     synchronized long write(String instanceHex, byte[] evidence, Instant now) throws IOException {
         requireWhole();
-        ReleaseLeaf leaf = new ReleaseLeaf(ReleaseLeaf.VERSION, contractHex, tree.size(), now.getEpochSecond(), instanceHex,
+        long time = Math.max(lastTime, now.getEpochSecond());
+        ReleaseLeaf leaf = new ReleaseLeaf(ReleaseLeaf.VERSION, contractHex, tree.size(), time, instanceHex,
                 Digests.hex(Digests.sha256(evidence)));
         broken = true;
         tree.append(leaf.leafHash());
         long size = tree.size();
-        TreeHead h = TreeHead.of(contractHash, size, tree.root(size), now.getEpochSecond());
+        TreeHead h = TreeHead.of(contractHash, size, tree.root(size), time);
         SignedTreeHead signed = new SignedTreeHead(h, signer.sign(h.signingMessage()));
         byte[] json = Json.canonical(new ReleaseLogEntry(leaf, signed));
         ByteBuffer line = ByteBuffer.allocate(json.length + 1).put(json).put((byte) '\n').flip();
@@ -183,6 +187,7 @@ final class ReleaseRecord implements AutoCloseable {
             written += out.write(line);
         }
         broken = false;
+        lastTime = time;
         instances.add(instanceHex);
         unsynced.add(new Written(written, instanceHex, signed));
         return written;
