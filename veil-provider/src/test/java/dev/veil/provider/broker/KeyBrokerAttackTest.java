@@ -283,6 +283,21 @@ class KeyBrokerAttackTest {
     }
 
     @Test
+    void secondBrokerOnTheSameStateOrAnotherIdentityOrAnOpenDirectoryDoesNotStart() throws Exception {
+        start(1);
+        assertThatThrownBy(() -> KeyBroker.open(BrokerFixture.MP, modelKey, List.of(new BrokeredContract.Serving(contract)),
+                BrokerState.open(dir.resolve("state")), KeyBroker.Settings.defaults(), clock, new BrokerMetrics()))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("another broker");
+        stop();
+        assertThatThrownBy(() -> KeyBroker.open(BrokerFixture.DP, modelKey, List.of(new BrokeredContract.Serving(contract)),
+                BrokerState.open(dir.resolve("state")), KeyBroker.Settings.defaults(), clock, new BrokerMetrics()))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("belongs to the broker identity");
+        Path open = Files.createDirectories(dir.resolve("open"));
+        Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertThatThrownBy(() -> BrokerState.open(open)).isInstanceOf(ProtocolException.class).hasMessageContaining("chmod 700");
+    }
+
+    @Test
     void unfinishedLastLineIsCutOnRestart() throws Exception {
         start(3);
         releaseTo(new SimInstance(KeyWrapSuite.X25519));
