@@ -6,6 +6,8 @@ import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.serving.ServingContractVerifier;
 import dev.veil.provider.SealedAsset;
+import dev.veil.provider.replay.CompletedContracts;
+import dev.veil.provider.replay.ProvisionedInstances;
 import dev.veil.provider.serving.AttestedInstance;
 import dev.veil.provider.serving.ServingClient;
 import dev.veil.provider.serving.ServingRefused;
@@ -36,6 +38,12 @@ final class ProvisionCommand implements Callable<Integer> {
     Path sealed;
     @Option(names = "--key", required = true, description = "its key file")
     Path key;
+    @Option(names = "--state", description = "where your record of provisioned instances lives (default: $XDG_STATE_HOME/veil"
+            + " or ~/.local/state/veil)")
+    Path state;
+    @Option(names = "--allow-instance-beyond-limit", description = "provision although the contract's max_instances other instances"
+            + " already got the model (to replace one that is gone); each instance answers its share of every budget again")
+    boolean allowBeyondLimit;
 
     @Override
     public Integer call() throws Exception {
@@ -54,7 +62,12 @@ final class ProvisionCommand implements Callable<Integer> {
             }
             ServingClient client = tls.client(at, c);
             try {
-                client.provision(id, model, k, sealed);
+                if (allowBeyondLimit) {
+                    System.err.println("veil: --allow-instance-beyond-limit: this instance may take the model past the contract's "
+                            + "max_instances; each one answers its share of every data provider's budget");
+                }
+                client.provision(id, model, k, sealed, new ProvisionedInstances(
+                        state != null ? state : CompletedContracts.defaultStateDir(), allowBeyondLimit));
                 AttestedInstance a = client.attest();
                 System.out.println(JsonOut.line(JsonOut.fields("provisioned", true, "contract", c.hashHex(),
                         "platform", a.enclave().platform(), "measurement", a.enclave().claims().measurementHex(),

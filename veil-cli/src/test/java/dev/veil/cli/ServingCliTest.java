@@ -70,7 +70,7 @@ class ServingCliTest {
         try (ServingEnclave server = serve("--contract", p("contract.json"), "--work-dir", work, "--batch-size", "32", "--port", "0")) {
             String url = "http://127.0.0.1:" + server.port();
             CliTest.Result prov = veil("provision", "--enclave", url, "--contract", p("contract.json"), "--identity", p("mp.key"),
-                    "--sealed", p("model.veil"), "--key", p("model.key"));
+                    "--sealed", p("model.veil"), "--key", p("model.key"), "--state", p("mp-state"));
             assertThat(prov.code()).as(prov.err()).isZero();
             assertThat(field(prov.out(), "measurement")).as("the measurement 'veil serve' presents").isEqualTo(measurement);
 

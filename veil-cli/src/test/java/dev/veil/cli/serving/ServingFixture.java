@@ -58,13 +58,24 @@ final class ServingFixture implements AutoCloseable {
     }
 
     ServingFixture(Path dir, Path modelFile, OutputPolicy output, ServerLimits limits, ServingBudget budget) throws Exception {
+        this(dir, modelFile, output, limits, budget, 1);
+    }
+
+    /** A contract that lets {@code maxInstances} instances serve it (each answers its share of the budget). */
+    ServingFixture(Path dir, ServerLimits limits, ServingBudget budget, int maxInstances) throws Exception {
+        this(dir, MODEL, OutputPolicy.scores(), limits, budget, maxInstances);
+    }
+
+    private ServingFixture(Path dir, Path modelFile, OutputPolicy output, ServerLimits limits, ServingBudget budget, int maxInstances)
+            throws Exception {
         this.dir = dir;
         this.config = EnclaveConfig.simDefaults(dir.resolve("enclave")).withBatchSize(64);
         byte[] model = Files.readAllBytes(modelFile);
         EnclavePolicy policy = new EnclavePolicy(dev.veil.attest.Platform.SIM, List.of(Digests.hex(CodeMeasurement.compute(config))), false, true);
         ServingContract c = ServingContract.draft(OnnxSignatureReader.modelTerms(model, "test-model"), MP.publicIdentity(),
                 policy, KeyWrapSuite.MLKEM768_X25519, output, DataProviderAccess.only(List.of(DP.publicIdentity(), DP2.publicIdentity())),
-                budget, new ServingLimits((int) Math.min(16, budget.rowsPerDay()), 30), Instant.now().plus(Duration.ofHours(1)));
+                budget, new ServingLimits((int) Math.min(16, budget.rowsPerDay() / maxInstances), 30), Instant.now().plus(Duration.ofHours(1)))
+                .withMaxInstances(maxInstances == 1 ? null : maxInstances);
         this.signed = SignedServingContract.unsigned(c).signedBy(MP);
         this.contract = ServingContractVerifier.verify(signed, Instant.now());
         this.modelKey = AssetKey.generate();

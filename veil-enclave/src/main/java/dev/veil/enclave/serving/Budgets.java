@@ -8,7 +8,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Rows answered per data provider (by fingerprint), against the contract's budgets: rows per UTC day and in total.
+ * Rows answered per data provider (by fingerprint), against this instance's share of the contract's budgets (the
+ * budget divided by the contract's {@code max_instances}): rows per UTC day and in total.
  * Rows are reserved before the model runs, so concurrent requests cannot overshoot together, and given back when the
  * request got no output. Bounded: a contract open to any identity gets at most {@code maxDataProviders} of them.
  */
@@ -27,11 +28,15 @@ final class Budgets {
     }
 
     private final ServingBudget budget;
+    private final String share;
     private final int maxDataProviders;
     private final Map<String, Usage> byDataProvider = new HashMap<>();
 
-    Budgets(ServingBudget budget, int maxDataProviders) {
+    /** {@code budget} is this instance's share when the contract lets {@code instances} instances serve it. */
+    Budgets(ServingBudget budget, int instances, int maxDataProviders) {
         this.budget = budget;
+        this.share = instances == 1 ? "" : " (this instance's share: the contract's budget divided among its max_instances "
+                + instances + ")";
         this.maxDataProviders = maxDataProviders;
     }
 
@@ -53,11 +58,11 @@ final class Budgets {
         }
         if (u.total + rows > budget.rowsTotal()) {
             throw new Exhausted("your budget under this serving contract is exhausted: " + u.total + " of rows_total "
-                    + budget.rowsTotal() + " rows used, this request has " + rows + "; the model provider sets the budget");
+                    + budget.rowsTotal() + share + " rows used, this request has " + rows + "; the model provider sets the budget");
         }
         if (u.today + rows > budget.rowsPerDay()) {
             throw new Exhausted("your daily budget under this serving contract is exhausted: " + u.today + " of rows_per_day "
-                    + budget.rowsPerDay() + " rows used today (UTC), this request has " + rows + "; it renews at 00:00 UTC");
+                    + budget.rowsPerDay() + share + " rows used today (UTC), this request has " + rows + "; it renews at 00:00 UTC");
         }
         u.today += rows;
         u.total += rows;

@@ -121,7 +121,8 @@ public final class ServingInstance implements AutoCloseable {
         this.secrets = new InstanceKeyPairs(contract.contract().keyWrap());
         this.log = new TransparencyLog(contract.hash(), secrets.signingKey(), java.time.Clock.systemUTC());
         this.gateway = new ServingGateway(contract, secrets.publicKeys(), secrets.keyWrap(), ReplayGuard.withDefaults());
-        this.budgets = new Budgets(contract.contract().budget(), MAX_DATA_PROVIDERS);
+        this.budgets = new Budgets(contract.contract().budget().perInstance(contract.contract().instanceLimit()),
+                contract.contract().instanceLimit(), MAX_DATA_PROVIDERS);
         long untilExpiry = Math.max(0, Duration.between(Instant.now(), contract.expiresAt()).toMillis());
         expiry.schedule(this::expire, untilExpiry, TimeUnit.MILLISECONDS);
     }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class BudgetDayBoundaryAttackTest {
     @Test
     void requestStampedBeforeMidnightButReservedAfterDoesNotResetTheNewDaysCount() throws Exception {
-        Budgets budgets = new Budgets(new ServingBudget(10L, 1_000L), 100);
+        Budgets budgets = new Budgets(new ServingBudget(10L, 1_000L), 1, 100);
         Instant justAfterMidnight = Instant.parse("2026-12-02T00:00:00.100Z");
         Instant justBeforeMidnight = Instant.parse("2026-12-01T23:59:59.900Z");
 

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class BudgetReservationRaceTest {
     @Test
     void concurrentRequestsCannotOvershootTheBudgetTogether() throws Exception {
-        Budgets budgets = new Budgets(new ServingBudget(10L, 10L), 100);
+        Budgets budgets = new Budgets(new ServingBudget(10L, 10L), 1, 100);
         Instant now = Instant.parse("2026-12-01T12:00:00Z");
         CountDownLatch go = new CountDownLatch(1);
         AtomicInteger admitted = new AtomicInteger();

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class BudgetTableFloodAttackTest {
     @Test
     void identitiesThatWereNeverAnsweredDoNotFillTheBudgetTable() throws Exception {
-        Budgets budgets = new Budgets(new ServingBudget(100L, 1_000L), 2);
+        Budgets budgets = new Budgets(new ServingBudget(100L, 1_000L), 1, 2);
         Instant now = Instant.parse("2026-12-01T12:00:00Z");
         for (String stranger : new String[] {"stranger-1", "stranger-2"}) {
             budgets.reserve(stranger, 1, now);

@@ -14,4 +14,16 @@ public record ServingBudget(Long rowsPerDay, Long rowsTotal) {
             throw new IllegalArgumentException("serving contract budget needs rows_per_day and rows_total");
         }
     }
+
+    /**
+     * The share one instance enforces when the contract lets {@code instances} instances serve it: each counts only what
+     * it answered itself (its counts live in its memory), so the budget is split evenly and no data provider gets more
+     * than the contract's budget from all of them together (BudgetAcrossInstancesAttackTest).
+     */
+    public ServingBudget perInstance(int instances) {
+        if (instances < 1) {
+            throw new IllegalArgumentException("instances must be at least 1");
+        }
+        return new ServingBudget(rowsPerDay / instances, rowsTotal / instances);
+    }
 }

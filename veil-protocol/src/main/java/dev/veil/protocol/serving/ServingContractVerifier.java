@@ -1,5 +1,8 @@
 package dev.veil.protocol.serving;
 
+import dev.veil.protocol.contract.ValueSignature;
+import dev.veil.protocol.contract.ModelSignature;
+import dev.veil.protocol.contract.Dim;
 import dev.veil.attest.Platform;
 import dev.veil.attest.ReferenceValues;
 import dev.veil.protocol.contract.ContractVerifier;
@@ -107,6 +110,11 @@ public final class ServingContractVerifier {
                 "serving contract limits.max_rows_per_request must be 1.." + MAX_ROWS_PER_REQUEST_LIMIT);
         require(perRequest <= perDay, "serving contract limits.max_rows_per_request (" + perRequest
                 + ") is more than budget.rows_per_day (" + perDay + "): no such request could ever be answered");
+        int instances = c.instanceLimit();
+        require(perRequest <= perDay / instances, "serving contract limits.max_rows_per_request (" + perRequest
+                + ") is more than one instance's share of budget.rows_per_day (" + perDay + " / max_instances " + instances
+                + "): each instance counts only its own answers, so it enforces its share; raise the budget or lower max_instances");
+        checkRowsAreTheBatch(c.model().signature());
         require(c.limits().maxInferenceSeconds() >= 1 && c.limits().maxInferenceSeconds() <= MAX_INFERENCE_SECONDS_LIMIT,
                 "serving contract limits.max_inference_seconds must be 1.." + MAX_INFERENCE_SECONDS_LIMIT);
         String outputProblem = c.output().problem();
@@ -124,6 +132,23 @@ public final class ServingContractVerifier {
         require(rv.platform() != Platform.SIM || rv.allowSimulated(),
                 "serving contract accepts platform sim but allow_simulated is false; set it explicitly, for development only");
         expiry(c);
+    }
+
+    /**
+     * Budgets count a request's rows along its inputs' first dimension. A model whose input fixes that dimension but
+     * leaves a later one free (an export with a batch of 1 and a free point or sequence count) would take any number of
+     * samples as one row, so row budgets would not bound what it answers (RowsAlongAnotherDimensionAttackTest).
+     */
+    private static void checkRowsAreTheBatch(ModelSignature signature) throws ProtocolException {
+        for (ValueSignature in : signature.inputs()) {
+            List<Dim> shape = in.shape();
+            require(shape != null && !shape.isEmpty(), "serving contract model input " + in
+                    + " has no known shape of rank 1 or more: budgets count rows along each input's first dimension");
+            boolean laterFree = shape.stream().skip(1).anyMatch(d -> d instanceof Dim.Free);
+            require(shape.get(0) instanceof Dim.Free || !laterFree, "serving contract model input " + in
+                    + ": its first dimension is fixed and a later one is free, so budgets, which count rows along the first dimension, would not bound what the model "
+                    + "answers; export the model with a free batch (first) dimension");
+        }
     }
 
     private static void checkDataProviders(ServingContract c) throws ProtocolException {

@@ -26,6 +26,7 @@ import dev.veil.protocol.wire.Messages;
 import dev.veil.provider.AttestedEnclave;
 import dev.veil.provider.SealedAsset;
 import dev.veil.provider.TrustedCollateral;
+import dev.veil.provider.replay.ProvisionedInstances;
 import dev.veil.seal.AssetKey;
 import dev.veil.seal.ContentType;
 import dev.veil.protocol.serving.SealedRequest;
@@ -148,6 +149,16 @@ public final class ServingClient {
      */
     public void provision(Identity modelProvider, SealedAsset sealedModel, AssetKey key, Path sealedFile)
             throws IOException, ProtocolException, AttestationException, ServingRefused {
+        provision(modelProvider, sealedModel, key, sealedFile, null);
+    }
+
+    /**
+     * As {@link #provision(Identity, SealedAsset, AssetKey, Path)}, and first records the attested instance in
+     * {@code instances}, which refuses it when the contract's {@code max_instances} other instances already got the
+     * model key (null: the caller keeps that count itself, as a key broker does).
+     */
+    public void provision(Identity modelProvider, SealedAsset sealedModel, AssetKey key, Path sealedFile, ProvisionedInstances instances)
+            throws IOException, ProtocolException, AttestationException, ServingRefused {
         if (sealedModel.header().contentType() != ContentType.MODEL) {
             throw new ProtocolException("the sealed file is a sealed " + sealedModel.header().contentType().label() + ", not a model");
         }
@@ -160,6 +171,9 @@ public final class ServingClient {
                     + " is not the serving contract's model " + contract.contract().model().sha256());
         }
         AttestedInstance a = attestFresh();
+        if (instances != null) {
+            instances.beforeRelease(contract.hash(), a.enclave().instanceKeys().digest(), contract.contract().instanceLimit());
+        }
         KeyReleaseTranscript t = new KeyReleaseTranscript(contract.hash(), Role.MODEL_PROVIDER, a.providerNonce(), a.enclaveNonce(),
                 Digests.sha256(a.enclave().evidence()), a.enclave().instanceKeys());
         Hpke.Sealed sealed = AssetKeyWrap.wrap(key, new byte[0], a.enclave().instanceKeys().keyWrapSuite(),
