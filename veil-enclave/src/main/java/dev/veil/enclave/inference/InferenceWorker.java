@@ -50,6 +50,9 @@ final class InferenceWorker {
         return t;
     });
 
+    /** The worker's young generation (see {@link #start}). */
+    private static final long YOUNG_GENERATION_BYTES = 16L << 20;
+
     private final Process process;
     private final DataInputStream in;
     private final DataOutputStream out;
@@ -75,6 +78,9 @@ final class InferenceWorker {
         cmd.add("-Xmx" + heapBytes);
         cmd.add("-XX:MaxDirectMemorySize=" + heapBytes);   // the reused input buffers
         cmd.add("-XX:+UseSerialGC");
+        // A small young generation: every call leaves its output copies behind as garbage, and with the default (a third
+        // of the heap) they would pile up to ~80 MiB of resident memory before the first collection.
+        cmd.add("-Xmn" + YOUNG_GENERATION_BYTES);
         // The worker's Java code only moves bytes between the pipe and ONNX Runtime: C1 alone compiles it well enough,
         // and skipping C2 cuts the worker's start-up CPU by about a quarter (0.30 s to 0.22 s measured on JDK 17).
         cmd.add("-XX:TieredStopAtLevel=1");
