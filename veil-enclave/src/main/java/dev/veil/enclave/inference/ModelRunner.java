@@ -469,14 +469,14 @@ public final class ModelRunner implements AutoCloseable, RowModel {
             try {
                 w.sendRows(inputName, shape, values, floats, rowsPerCall);
             } catch (IOException e) {
-                throw workerFailed(w, e, shape);
+                throw workerFailed(e, shape);
             }
             for (; read < replies; read++) {
                 WorkerReplies.Ran ran;
                 try {
                     ran = w.readRows(signed);
                 } catch (IOException | WorkerReplies.Malformed e) {
-                    throw workerFailed(w, e, shape);
+                    throw workerFailed(e, shape);
                 }
                 int rows = (int) Math.min(rowsPerCall, shape[0] - (long) read * rowsPerCall);
                 if (ran.failure() != null) {
@@ -500,7 +500,7 @@ public final class ModelRunner implements AutoCloseable, RowModel {
     }
 
     /** The worker's pipe failed or it answered garbage: stopped, and the run fails in Veil's words. */
-    private InferenceException workerFailed(InferenceWorker w, Exception e, long[] shape) throws InferenceException {
+    private InferenceException workerFailed(Exception e, long[] shape) throws InferenceException {
         stopWorker();
         requireNotTerminated();
         return workerFailed(e, "'" + inputName + "' of shape " + Arrays.toString(shape));

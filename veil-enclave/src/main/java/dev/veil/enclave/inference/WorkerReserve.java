@@ -10,7 +10,7 @@ import java.util.concurrent.Executors;
 
 /**
  * One inference worker started ahead of need, so that a batch session does not wait for a JVM to start and ONNX Runtime
- * to initialise (0.3 s of CPU and 0.5 to 1 s of wall time on a busy machine) after its keys are released: the enclave
+ * to initialise (0.2 to 0.3 s of CPU, 0.5 to 1 s of wall time on a busy machine) after its keys are released: the enclave
  * server starts one at boot ({@link #refill()}), a session's {@link ModelRunner} takes it, and the next one is started
  * once that runner's worker has exited, so the next session finds one ready.
  *
