@@ -29,6 +29,8 @@ import java.util.Random;
 final class BatchBench {
     /** Rows per call the enclave is configured with (the CLI's and the demo's default). */
     private static final int BATCH = 256;
+    /** Pause after a confidential session: longer than a worker's start on this machine under load. */
+    private static final long SETTLE_MS = 2000;
 
     /**
      * One confidential-vs-plaintext comparison; ratio = plaintext time / confidential time. CPU seconds are this JVM's
@@ -40,8 +42,13 @@ final class BatchBench {
                       Map<String, Double> dataProviderStepsSeconds) {
     }
 
-    /** The enclave process's resident memory: after start (ONNX Runtime loaded, no session) and its peak after one session. */
-    record PeakRss(long rows, double dataMib, double idleRssMib, double peakRssMib, double sessionSeconds) {
+    /**
+     * The enclave process's resident memory: after start (ONNX Runtime loaded, no session) and its peak after one
+     * session; and its inference worker's: before the model arrives (the worker in reserve: a JVM with ONNX Runtime
+     * loaded) and its peak during the session (model, ONNX Runtime's session, the input buffer).
+     */
+    record PeakRss(long rows, double dataMib, double idleRssMib, double peakRssMib, double sessionSeconds,
+                   double workerIdleRssMib, double workerPeakRssMib) {
     }
 
     /** Whole-process wall and CPU times: {@code veil demo} against a plain ONNX Runtime process on the same file. */
@@ -91,12 +98,14 @@ final class BatchBench {
                     + "alternating in one JVM. Data provider's steps in the median confidential run (s): OCR " + ocr.dataProviderStepsSeconds()
                     + "; digits " + dig.dataProviderStepsSeconds());
 
-            report.table("rows", "CSV MiB", "enclave RSS after start MiB", "enclave peak RSS (VmHWM) MiB", "session s");
+            report.table("rows", "CSV MiB", "enclave RSS after start MiB", "enclave peak RSS (VmHWM) MiB", "session s",
+                    "worker RSS before the model MiB", "worker peak RSS MiB");
             List<PeakRss> rss = new ArrayList<>();
             for (long rows : List.of(smallRows, bigRows)) {
                 PeakRss r = EnclaveRss.measure(parties, dir, digits, rows == smallRows ? smallCsv : bigCsv, rows, BATCH, threads);
                 rss.add(r);
-                report.row(r.rows(), r.dataMib(), r.idleRssMib(), r.peakRssMib(), r.sessionSeconds());
+                report.row(r.rows(), r.dataMib(), r.idleRssMib(), r.peakRssMib(), r.sessionSeconds(), r.workerIdleRssMib(),
+                        r.workerPeakRssMib());
             }
             report.note("Each size in its own enclave JVM (default heap settings, as `veil enclave run`); one session each.");
 
@@ -148,6 +157,9 @@ final class BatchBench {
             parties.session(a, policy, listener);
             double c = (System.nanoTime() - t) / 1e9;
             double cc = cpuSeconds() - cpu;
+            // The enclave starts the next session's worker once this one's has exited: let it finish starting before the
+            // plaintext run is timed, as an enclave between sessions would.
+            Thread.sleep(SETTLE_MS);
             a.modelKey().close();
             a.dataKey().close();
             System.out.printf("  %s run %d%s: plaintext %.2f s (CPU %.2f s), confidential %.2f s (CPU %.2f s) %s%n", name, i,
@@ -169,10 +181,13 @@ final class BatchBench {
                 round(mpc / mcc), medianRunSteps);
     }
 
-    /** CPU time of this JVM, every thread. */
-    private static double cpuSeconds() {
+    /**
+     * CPU time of this JVM, every thread, plus its reaped children's: the enclave's inference workers are child
+     * processes, each waited for when its session closes, so a session's window counts one worker's whole life.
+     */
+    private static double cpuSeconds() throws java.io.IOException {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime() / 1e9;
+                .getProcessCpuTime() / 1e9 + ChildJvm.reapedChildrenCpuSeconds();
     }
 
     private static double nearest(List<Double> xs, double m) {

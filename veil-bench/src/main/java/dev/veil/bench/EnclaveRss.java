@@ -13,7 +13,8 @@ import java.nio.file.Path;
 /**
  * Peak resident memory of the enclave process over one session: the enclave runs alone in a fresh child JVM
  * ({@link EnclaveProcess}, default heap settings), the providers run here, and Linux's VmHWM for the child is read
- * once the session is over.
+ * once the session is over. Its inference workers (child processes) are watched during the session: the largest
+ * VmHWM any of them reached, read every 20 ms until each exits.
  */
 final class EnclaveRss {
     private EnclaveRss() {
@@ -36,18 +37,23 @@ final class EnclaveRss {
             }
             double idle = ChildJvm.statusMiB(p.pid(), "VmRSS");
             Parties.Assets a = parties.seal(model, Files.readAllBytes(csv));
+            Thread.sleep(3000);   // the worker in reserve finishes starting
+            double workerIdle = WorkerRss.current(p.pid());
+            WorkerRss workerPeak = WorkerRss.watch(p.pid());
             long t = System.nanoTime();
             LocalCeremony.Run run = LocalCeremony.run("127.0.0.1", Integer.parseInt(portAndMeasurement[0]),
                     parties.contract(a, OutputPolicy.labels()), parties.mp, a.sealedModel(), a.modelKey(), parties.dp,
                     a.sealedData(), a.dataKey(), ProviderFlow.StepListener.NONE);
             double seconds = (System.nanoTime() - t) / 1e9;
+            double workerMax = workerPeak.stop();
             run.requireSuccess();
             a.modelKey().close();
             a.dataKey().close();
             double peak = ChildJvm.statusMiB(p.pid(), "VmHWM");
-            System.out.printf("  enclave process, %d rows: RSS after start %.1f MiB, peak %.1f MiB, session %.2f s%n", rows, idle, peak, seconds);
+            System.out.printf("  enclave process, %d rows: RSS after start %.1f MiB, peak %.1f MiB, session %.2f s; worker %.1f MiB"
+                    + " before the model, peak %.1f MiB%n", rows, idle, peak, seconds, workerIdle, workerMax);
             return new BatchBench.PeakRss(rows, BatchBench.round(Files.size(csv) / (double) (1 << 20)), BatchBench.round(idle),
-                    BatchBench.round(peak), BatchBench.round(seconds));
+                    BatchBench.round(peak), BatchBench.round(seconds), BatchBench.round(workerIdle), BatchBench.round(workerMax));
         } finally {
             // closing its stdin stops the enclave
             ChildJvm.requireExit(p, log, "the enclave process");

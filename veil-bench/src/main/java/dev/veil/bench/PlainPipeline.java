@@ -1,7 +1,6 @@
 package dev.veil.bench;
 
 import dev.veil.enclave.inference.BatchPipeline;
-import dev.veil.enclave.inference.ModelRunner;
 import dev.veil.enclave.inference.OutputEncoder;
 import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.tensor.TensorFormatException;
@@ -16,7 +15,9 @@ import java.time.Duration;
 /**
  * The plaintext pipeline the batch benchmark compares against: the enclave's own streaming code (the same reader,
  * batching, ONNX Runtime session options and output encoding, batches chosen as the enclave's session chooses them)
- * on a plaintext file, with no sealing, attestation or sockets.
+ * on a plaintext file, with no sealing, attestation or sockets, and ONNX Runtime in this process
+ * ({@link PlainOrtModel}), not in an inference worker: the baseline is plain ONNX Runtime, so the worker's cost (its
+ * process start, the model's transfer, the pipe) counts against the enclave.
  */
 final class PlainPipeline {
     /** Input bytes per ONNX Runtime call for a model with a free batch dimension, as the enclave's session uses. */
@@ -33,16 +34,24 @@ final class PlainPipeline {
      */
     static long run(byte[] model, Path data, OutputPolicy policy, int batchSize, int threads, Path scratch, OutputStream sink)
             throws Exception {
-        try (ModelRunner runner = new ModelRunner(model, dev.veil.protocol.contract.onnx.OnnxSignatureReader.read(model), threads, scratch);
+        try (PlainOrtModel runner = new PlainOrtModel(model, threads);
              InputStream in = new FileInputStream(data.toFile());
              RowReader reader = RowReaders.open(in)) {
-            runner.checkAcceptsRows(reader.rowShape());
-            int batchRows = runner.batchRows(batchSize, BATCH_INPUT_BYTES, reader.rowSize());
+            int batchRows = batchRows(runner.firstInputDim(), batchSize, reader.rowSize());
             OutputEncoder encoder = OutputEncoder.forPolicy(policy, sink, batchRows);
             BatchPipeline.Outcome out = BatchPipeline.run(reader, () -> requireEnd(in), runner, encoder, batchRows,
                     Long.MAX_VALUE, Duration.ofHours(1), () -> { });
             return out.inputRows();
         }
+    }
+
+    /** As the enclave's session chooses: the model's fixed batch dimension, else what fits the batch bytes, at most batchSize. */
+    private static int batchRows(long first, int batchSize, int rowSize) {
+        if (first > 0) {
+            return (int) first;
+        }
+        long fit = BATCH_INPUT_BYTES / Math.max(1L, (long) rowSize * Float.BYTES);
+        return (int) Math.max(1, Math.min(batchSize, fit));
     }
 
     private static void requireEnd(InputStream in) throws java.io.IOException, TensorFormatException {

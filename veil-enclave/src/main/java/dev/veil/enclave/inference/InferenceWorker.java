@@ -50,6 +50,9 @@ final class InferenceWorker {
         return t;
     });
 
+    /** The worker's young generation (see {@link #start}). */
+    private static final long YOUNG_GENERATION_BYTES = 16L << 20;
+
     private final Process process;
     private final DataInputStream in;
     private final DataOutputStream out;
@@ -75,6 +78,12 @@ final class InferenceWorker {
         cmd.add("-Xmx" + heapBytes);
         cmd.add("-XX:MaxDirectMemorySize=" + heapBytes);   // the reused input buffers
         cmd.add("-XX:+UseSerialGC");
+        // A small young generation: every call leaves its output copies behind as garbage, and with the default (a third
+        // of the heap) they would pile up to ~80 MiB of resident memory before the first collection.
+        cmd.add("-Xmn" + YOUNG_GENERATION_BYTES);
+        // The worker's Java code only moves bytes between the pipe and ONNX Runtime: C1 alone compiles it well enough,
+        // and skipping C2 cuts the worker's start-up CPU by about a quarter (0.30 s to 0.22 s measured on JDK 17).
+        cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-XX:+DisplayVMOutputToStderr");
         cmd.add("-Xlog:disable");
         cmd.add("-XX:+SuppressFatalErrorMessage");
@@ -158,17 +167,22 @@ final class InferenceWorker {
         return WorkerReplies.readRan(in, signed, false, maxTensorBytes);
     }
 
-    /** One batch of rows for the model's one float32 input; its float32 and int64 outputs come back. */
-    WorkerReplies.Ran runRows(String inputName, long[] shape, float[] values, ModelSignature signed) throws IOException, WorkerReplies.Malformed {
+    /**
+     * Sends a group of rows for the model's one float32 input ({@code shape[0]} rows, the first {@code floats} values of
+     * {@code values}), to be run in calls of {@code rowsPerCall} rows: read each call's reply with {@link #readRows}, in
+     * order, {@link #replies} of them unless one fails.
+     */
+    void sendRows(String inputName, long[] shape, float[] values, int floats, int rowsPerCall) throws IOException {
         out.writeByte(WorkerProtocol.RUN);
         out.writeByte(WorkerProtocol.MODE_ROWS);
+        out.writeInt(rowsPerCall);
         out.writeShort(1);
         writeHeader(inputName, "float32", shape);
         ByteBuffer le = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
         try {
-            for (int i = 0; i < values.length; ) {
+            for (int i = 0; i < floats; ) {
                 le.clear();
-                int n = Math.min(values.length - i, chunk.length / Float.BYTES);
+                int n = Math.min(floats - i, chunk.length / Float.BYTES);
                 le.asFloatBuffer().put(values, i, n);
                 out.write(chunk, 0, n * Float.BYTES);
                 i += n;
@@ -177,6 +191,15 @@ final class InferenceWorker {
             Arrays.fill(chunk, (byte) 0);
         }
         out.flush();
+    }
+
+    /** How many replies a group of {@code rows} rows run in calls of {@code rowsPerCall} rows gets, when none fails. */
+    static int replies(long rows, int rowsPerCall) {
+        return (int) Math.max(1, (rows + rowsPerCall - 1) / rowsPerCall);
+    }
+
+    /** The next call's reply to {@link #sendRows}: its float32 and int64 outputs, or why it failed (the group's last reply). */
+    WorkerReplies.Ran readRows(ModelSignature signed) throws IOException, WorkerReplies.Malformed {
         return WorkerReplies.readRan(in, signed, true, maxTensorBytes);
     }
 

@@ -190,8 +190,8 @@ public final class InferenceWorkerMain {
 
     private void run() throws IOException {
         int mode = in.readUnsignedByte();
+        int rowsPerCall = mode == WorkerProtocol.MODE_ROWS ? in.readInt() : 0;
         int count = in.readUnsignedShort();
-        Map<String, OnnxTensor> feed = new LinkedHashMap<>();
         List<ByteBuffer> used = new ArrayList<>();
         try {
             // The whole request is read before ONNX Runtime sees any of it, so a failure never leaves bytes unread.
@@ -219,18 +219,14 @@ public final class InferenceWorkerMain {
                 types.add(type);
                 shapes.add(shape);
             }
-            try {
-                for (int i = 0; i < count; i++) {
-                    feed.put(names.get(i), OnnxTensor.createTensor(env, used.get(i), shapes.get(i), OrtTensors.javaType(types.get(i))));
-                }
-                try (OrtSession.Result result = session.run(feed, runOptions)) {
-                    reply(mode, result);
-                }
-            } catch (OrtException e) {
-                failed(WorkerProtocol.RUN_FAILED, 0, e);
+            if (mode == WorkerProtocol.MODE_ROWS) {
+                runRows(names.get(0), types.get(0), shapes.get(0), used.get(0), rowsPerCall);
+            } else {
+                List<ByteBuffer> views = new ArrayList<>(count);
+                used.forEach(b -> views.add(b.duplicate().order(ByteOrder.nativeOrder())));
+                call(mode, names, types, shapes, views);
             }
         } finally {
-            feed.values().forEach(OnnxTensor::close);
             Arrays.fill(chunk, (byte) 0);
             for (ByteBuffer b : used) {
                 zero(b);   // the data provider's values, as ONNX Runtime read them
@@ -238,8 +234,50 @@ public final class InferenceWorkerMain {
         }
     }
 
-    /** Writes the outputs, each copied out of ONNX Runtime once and zeroed once sent. */
-    private void reply(int mode, OrtSession.Result result) throws IOException, OrtException {
+    /**
+     * Runs a group of rows in calls of {@code rowsPerCall} rows, each call on a view of the one input buffer (no copy),
+     * replying to each; the first failure is the last reply.
+     */
+    private void runRows(String name, ElementType type, long[] shape, ByteBuffer all, int rowsPerCall) throws IOException {
+        long rows = shape[0];
+        int rowBytes = Math.toIntExact(Tensor.elementCount(shape) / Math.max(1, rows) * type.byteSize());
+        int step = Math.max(1, rowsPerCall);
+        for (long first = 0; first < rows || first == 0; first += step) {
+            long n = Math.min(step, rows - first);
+            long[] part = shape.clone();
+            part[0] = n;
+            ByteBuffer view = all.duplicate();
+            view.position(Math.toIntExact(first * rowBytes)).limit(Math.toIntExact((first + n) * rowBytes));
+            if (!call(WorkerProtocol.MODE_ROWS, List.of(name), List.of(type), List.of(part), List.of(view.slice().order(ByteOrder.nativeOrder())))) {
+                return;
+            }
+            if (rows == 0) {
+                return;
+            }
+        }
+    }
+
+    /** One ONNX Runtime call and its reply; false when it failed (the reply said so). */
+    private boolean call(int mode, List<String> names, List<ElementType> types, List<long[]> shapes, List<ByteBuffer> data)
+            throws IOException {
+        Map<String, OnnxTensor> feed = new LinkedHashMap<>();
+        try {
+            for (int i = 0; i < names.size(); i++) {
+                feed.put(names.get(i), OnnxTensor.createTensor(env, data.get(i), shapes.get(i), OrtTensors.javaType(types.get(i))));
+            }
+            try (OrtSession.Result result = session.run(feed, runOptions)) {
+                return reply(mode, result);
+            }
+        } catch (OrtException e) {
+            failed(WorkerProtocol.RUN_FAILED, 0, e);
+            return false;
+        } finally {
+            feed.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /** Writes the outputs, each copied out of ONNX Runtime once and zeroed once sent; false when it sent FAILED. */
+    private boolean reply(int mode, OrtSession.Result result) throws IOException, OrtException {
         List<Integer> indices = new ArrayList<>();
         List<OnnxTensor> tensors = new ArrayList<>();
         for (Map.Entry<String, OnnxValue> e : result) {
@@ -253,7 +291,7 @@ public final class InferenceWorkerMain {
             }
             if (type == null) {
                 failed(WorkerProtocol.OUTPUT_TYPE_UNSUPPORTED, outputIndex.get(e.getKey()), null);
-                return;
+                return false;
             }
             indices.add(outputIndex.get(e.getKey()));
             tensors.add(t);
@@ -274,6 +312,7 @@ public final class InferenceWorkerMain {
             out.write(data, b.arrayOffset() + b.position(), b.remaining());
             Arrays.fill(data, (byte) 0);
         }
+        return true;
     }
 
     private ByteBuffer inputBuffer(String name, int bytes) {

@@ -58,9 +58,11 @@ import java.util.concurrent.TimeUnit;
  * provider must not read). The worker sends it back only to become the unshown cause of an
  * {@link InferenceException}. Failures are Veil's own sentences, built only from Veil's checks on the input side.
  *
- * <p>The cost is one JVM start per runner (per batch session, per loaded serving model).
+ * <p>The cost is one JVM start per runner (per batch session, per loaded serving model). A batch session's runner takes
+ * a worker started ahead of need from the enclave's {@link WorkerReserve} instead, so that start overlaps the time
+ * before the session runs.
  */
-public final class ModelRunner implements AutoCloseable {
+public final class ModelRunner implements AutoCloseable, RowModel {
     /** ONNX Runtime's session config key: where external initializers of a model loaded from memory are looked up. */
     static final String EXTERNAL_INITIALIZERS_FOLDER = "session.model_external_initializers_file_folder_path";
     /** ONNX Runtime's session config key that pins the loader: "ONNX" never falls back to the ORT-format loader. */
@@ -72,7 +74,8 @@ public final class ModelRunner implements AutoCloseable {
      * is stopped here. A batch session passes what is left of the contract's time limit instead.
      */
     public static final Duration DEFAULT_LOAD_LIMIT = Duration.ofMinutes(5);
-    private static final long MIN_WORKER_HEAP = 256L << 20;
+    /** The smallest worker heap: what a model up to 64 MiB gets, and what {@link WorkerReserve} holds workers of. */
+    static final long MIN_WORKER_HEAP = 256L << 20;
     private static final ScheduledExecutorService TERMINATOR = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "veil-ort-terminator");
         t.setDaemon(true);
@@ -93,6 +96,10 @@ public final class ModelRunner implements AutoCloseable {
     /** Why CSV and .npy rows cannot feed this model, or null when they can. */
     private final String rowsProblem;
     private volatile boolean terminated;
+    /** Where the next runner's worker is started ahead of need; told when this runner's worker has exited. */
+    private final WorkerReserve reserve;
+    /** A worker started ahead of need for this runner's first start, or null. */
+    private InferenceWorker prestarted;
     /** The worker now running, or null once it was stopped (a later run starts another). */
     private volatile InferenceWorker worker;
     private boolean closing;
@@ -117,18 +124,32 @@ public final class ModelRunner implements AutoCloseable {
      */
     public ModelRunner(byte[] onnxModel, ModelSignature signed, int intraOpThreads, Path scratchParent, Duration loadLimit)
             throws InferenceException {
-        this(onnxModel, signed, intraOpThreads, scratchParent, loadLimit, true, OrtRuntime.LOG_LEVEL);
+        this(onnxModel, signed, intraOpThreads, scratchParent, loadLimit, null);
+    }
+
+    /**
+     * @param reserve where a worker started ahead of need is taken from when it has one (a batch session's), and asked
+     *                for the next once this runner's worker has exited; null to start the worker here
+     */
+    public ModelRunner(byte[] onnxModel, ModelSignature signed, int intraOpThreads, Path scratchParent, Duration loadLimit,
+                       WorkerReserve reserve) throws InferenceException {
+        this(onnxModel, signed, intraOpThreads, scratchParent, loadLimit, true, OrtRuntime.LOG_LEVEL, reserve);
     }
 
     /** {@code refuseExternalData} false only in tests, to prove the second line of defence holds alone. */
     ModelRunner(byte[] onnxModel, ModelSignature signed, int intraOpThreads, Path scratchParent, boolean refuseExternalData)
             throws InferenceException {
-        this(onnxModel, signed, intraOpThreads, scratchParent, DEFAULT_LOAD_LIMIT, refuseExternalData, OrtRuntime.LOG_LEVEL);
+        this(onnxModel, signed, intraOpThreads, scratchParent, DEFAULT_LOAD_LIMIT, refuseExternalData, OrtRuntime.LOG_LEVEL, null);
     }
 
     /** {@code workerLogLevel} other than {@link OrtRuntime#LOG_LEVEL} only in tests, to prove where the worker's log goes. */
     ModelRunner(byte[] onnxModel, ModelSignature signed, int intraOpThreads, Path scratchParent, Duration loadLimit,
                 boolean refuseExternalData, OrtLoggingLevel workerLogLevel) throws InferenceException {
+        this(onnxModel, signed, intraOpThreads, scratchParent, loadLimit, refuseExternalData, workerLogLevel, null);
+    }
+
+    private ModelRunner(byte[] onnxModel, ModelSignature signed, int intraOpThreads, Path scratchParent, Duration loadLimit,
+                        boolean refuseExternalData, OrtLoggingLevel workerLogLevel, WorkerReserve reserve) throws InferenceException {
         if (refuseExternalData) {
             ExternalDataCheck.refuseExternalData(onnxModel);
         }
@@ -139,7 +160,11 @@ public final class ModelRunner implements AutoCloseable {
         this.workerLogLevel = workerLogLevel;
         this.workerHeap = Math.max(MIN_WORKER_HEAP, 2L * onnxModel.length + (128L << 20));
         this.model = onnxModel.clone();
-        emptyDir = createEmptyDir(scratchParent);
+        this.reserve = reserve;
+        // Taken only after the model passed Veil's own checks above; the model goes to it only in startWorker.
+        WorkerReserve.Spare spare = reserve == null || workerLogLevel != OrtRuntime.LOG_LEVEL ? null : reserve.take(workerHeap);
+        emptyDir = spare != null ? spare.dir() : createEmptyDir(scratchParent);
+        prestarted = spare == null ? null : spare.worker();
         WorkerReplies.Loaded loaded;
         try {
             loaded = startWorker();
@@ -169,9 +194,12 @@ public final class ModelRunner implements AutoCloseable {
      * against the contract's signature. The worker is stopped on any failure.
      */
     private WorkerReplies.Loaded startWorker() throws InferenceException {
-        InferenceWorker w;
+        InferenceWorker w = prestarted;
+        prestarted = null;
         try {
-            w = InferenceWorker.start(emptyDir, workerHeap, workerLogLevel);
+            if (w == null) {
+                w = InferenceWorker.start(emptyDir, workerHeap, workerLogLevel);
+            }
         } catch (UntrustedNativeLibraryException e) {
             throw new InferenceException(FailureCode.INTERNAL_ERROR, e.getMessage());
         } catch (IOException | RuntimeException e) {
@@ -384,36 +412,107 @@ public final class ModelRunner implements AutoCloseable {
      * Stops the run once {@code limit} has passed from now (the worker is killed); later batches fail with
      * {@link FailureCode#TIMEOUT}. Cancel the returned timer when the run is over.
      */
+    @Override
     public ScheduledFuture<?> terminateAfter(Duration limit) {
         return TERMINATOR.schedule(this::terminate, limit.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Takes each call's outputs, in input order, as {@link #runBatches} gets them; they are wiped once it returns. */
+    @FunctionalInterface
+    public interface BatchSink {
+        void accept(BatchOutput out, int rows) throws InferenceException, IOException;
     }
 
     /**
      * Runs one batch. A model with a fixed batch dimension takes batches of exactly that many rows (a dataset whose
      * row count is not a multiple of it fails at its last batch).
      */
-    public synchronized BatchOutput runBatch(FloatTensor part) throws InferenceException {
+    public BatchOutput runBatch(FloatTensor part) throws InferenceException {
+        BatchOutput[] one = new BatchOutput[1];
+        try {
+            runBatches(part.shape(), part.values(), Math.max(1, (int) part.rows()), (out, rows) -> one[0] = copy(out));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);   // the sink above does no I/O
+        }
+        return one[0];
+    }
+
+    /**
+     * Runs a group of rows (the first values of {@code values}, as many as {@code shape} holds: {@code shape[0]} rows) in
+     * consecutive calls of {@code rowsPerCall} rows, handing each call's outputs to {@code sink} in order. The group
+     * crosses to the inference worker in one request, which is what makes many small calls cheap; ONNX Runtime sees the
+     * same calls as one {@link #runBatch} per {@code rowsPerCall} rows. A model with a fixed batch dimension takes calls
+     * of exactly that many rows: a group that is not a multiple of it is refused before any of it is sent.
+     */
+    @Override
+    public synchronized void runBatches(long[] shape, float[] values, int rowsPerCall, BatchSink sink)
+            throws InferenceException, IOException {
         requireNotTerminated();
         requireOpen();
-        checkAcceptsRows(Arrays.copyOfRange(part.shape(), 1, part.shape().length));
-        if (inputShape[0] > 0 && part.rows() != inputShape[0]) {
+        int floats = Math.toIntExact(Tensor.elementCount(shape));
+        if (floats > values.length || shape[0] < 1 || rowsPerCall < 1) {
+            throw new IllegalArgumentException("a group of " + shape[0] + " rows in calls of " + rowsPerCall + " with "
+                    + values.length + " values");
+        }
+        checkAcceptsRows(Arrays.copyOfRange(shape, 1, shape.length));
+        int replies = InferenceWorker.replies(shape[0], rowsPerCall);
+        long full = Math.min(rowsPerCall, shape[0]);
+        long last = shape[0] - (long) (replies - 1) * rowsPerCall;
+        if (inputShape[0] > 0 && (full != inputShape[0] || last != inputShape[0])) {
             throw new InferenceException(FailureCode.DATASET_INVALID, "model takes batches of exactly " + inputShape[0]
-                    + " rows but the dataset's last batch has " + part.rows() + "; give it a multiple of " + inputShape[0] + " rows");
+                    + " rows but the dataset's last batch has " + (full != inputShape[0] ? full : last) + "; give it a multiple of "
+                    + inputShape[0] + " rows");
         }
         InferenceWorker w = liveWorker();
-        WorkerReplies.Ran ran;
+        int read = 0;
         try {
-            ran = w.runRows(inputName, part.shape(), part.values(), signed);
-        } catch (IOException | WorkerReplies.Malformed e) {
-            stopWorker();
-            requireNotTerminated();
-            throw workerFailed(e, "'" + inputName + "' of shape " + Arrays.toString(part.shape()));
+            try {
+                w.sendRows(inputName, shape, values, floats, rowsPerCall);
+            } catch (IOException e) {
+                throw workerFailed(e, shape);
+            }
+            for (; read < replies; read++) {
+                WorkerReplies.Ran ran;
+                try {
+                    ran = w.readRows(signed);
+                } catch (IOException | WorkerReplies.Malformed e) {
+                    throw workerFailed(e, shape);
+                }
+                int rows = (int) Math.min(rowsPerCall, shape[0] - (long) read * rowsPerCall);
+                if (ran.failure() != null) {
+                    read = replies;   // a failure is the group's last reply: the worker waits for the next request
+                    throw new InferenceException(FailureCode.INFERENCE_FAILED, MODEL_FAILED_ON_INPUT + " '" + inputName
+                            + "' of shape " + Arrays.toString(callShape(shape, rows)) + " (model input shape " + shapeText(inputShape) + ")",
+                            new OnnxRuntimeText(ran.failure().onnxRuntimeText()));
+                }
+                BatchOutput out = batchOutput(ran);
+                try {
+                    sink.accept(out, rows);
+                } finally {
+                    wipe(out);
+                }
+            }
+        } finally {
+            if (read < replies) {
+                stopWorker();   // replies left unread: this worker can no longer be spoken to
+            }
         }
-        if (ran.failure() != null) {
-            throw new InferenceException(FailureCode.INFERENCE_FAILED, MODEL_FAILED_ON_INPUT + " '" + inputName + "' of shape "
-                    + Arrays.toString(part.shape()) + " (model input shape " + shapeText(inputShape) + ")",
-                    new OnnxRuntimeText(ran.failure().onnxRuntimeText()));
-        }
+    }
+
+    /** The worker's pipe failed or it answered garbage: stopped, and the run fails in Veil's words. */
+    private InferenceException workerFailed(Exception e, long[] shape) throws InferenceException {
+        stopWorker();
+        requireNotTerminated();
+        return workerFailed(e, "'" + inputName + "' of shape " + Arrays.toString(shape));
+    }
+
+    private static long[] callShape(long[] shape, int rows) {
+        long[] s = shape.clone();
+        s[0] = rows;
+        return s;
+    }
+
+    private static BatchOutput batchOutput(WorkerReplies.Ran ran) throws InferenceException {
         List<FloatTensor> floats = new ArrayList<>();
         List<long[]> longs = new ArrayList<>();
         List<String> names = new ArrayList<>();
@@ -439,6 +538,24 @@ public final class ModelRunner implements AutoCloseable {
         return new BatchOutput(floats, longs, names);
     }
 
+    private static BatchOutput copy(BatchOutput out) {
+        List<FloatTensor> floats = new ArrayList<>();
+        out.floats().forEach(t -> floats.add(new FloatTensor(t.shape(), t.values().clone())));
+        List<long[]> longs = new ArrayList<>();
+        out.int64s().forEach(v -> longs.add(v == null ? null : v.clone()));
+        return new BatchOutput(floats, longs, List.copyOf(out.names()));
+    }
+
+    /** Zeroes a batch's outputs: they are the data provider's results. */
+    static void wipe(BatchOutput out) {
+        out.floats().forEach(t -> Arrays.fill(t.values(), 0f));
+        out.int64s().forEach(v -> {
+            if (v != null) {
+                Arrays.fill(v, 0L);
+            }
+        });
+    }
+
     /** Stops the current run at once (from any thread) by killing the worker; later runs fail at once. */
     public void terminate() {
         terminated = true;
@@ -448,7 +565,8 @@ public final class ModelRunner implements AutoCloseable {
         }
     }
 
-    void requireNotTerminated() throws InferenceException {
+    @Override
+    public void requireNotTerminated() throws InferenceException {
         if (terminated) {
             throw new InferenceException(FailureCode.TIMEOUT, "the model run was terminated after the contract's time limit");
         }
@@ -467,12 +585,19 @@ public final class ModelRunner implements AutoCloseable {
      */
     public synchronized boolean closeSession() {
         closing = true;
+        if (prestarted != null) {
+            prestarted.stop();   // taken from the reserve but never started on: it has loaded nothing
+            prestarted = null;
+        }
         if (!closed) {
             InferenceWorker w = worker;
             if (w == null || w.close()) {
                 worker = null;
                 closed = true;
                 removeEmptyDir();
+                if (reserve != null) {
+                    reserve.refill();   // the next session's worker starts once this one's has exited
+                }
             }
             Arrays.fill(model, (byte) 0);
         }
@@ -484,7 +609,7 @@ public final class ModelRunner implements AutoCloseable {
         closeSession();
     }
 
-    private static Path createEmptyDir(Path parent) throws InferenceException {
+    static Path createEmptyDir(Path parent) throws InferenceException {
         try {
             Files.createDirectories(parent);
             try {

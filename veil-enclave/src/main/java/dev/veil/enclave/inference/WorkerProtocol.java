@@ -10,13 +10,19 @@ package dev.veil.enclave.inference;
  * load   → worker          LOAD, threads i32, model length i32, model bytes
  *        ← worker          OK, inputs u16, value*, outputs u16, value*     | FAILED
  *   value                  name str, kind u8, element type id str ("" unknown), rank u8, (dim i64, dim name str)*
- * run    → worker          RUN, mode u8, tensors u16, (name str, type id str, rank u8, dim i64*, bytes)*
- *        ← worker          OK, outputs u16, (output index u16, type id str, rank u8, dim i64*, bytes)*   | FAILED
+ * run    → worker          RUN, mode u8, [rows per call i32: ROWS only], tensors u16, (name str, type id str, rank u8, dim i64*, bytes)*
+ *        ← worker          reply*, one per ONNX Runtime call; a FAILED reply is the request's last
+ *   reply                  OK, outputs u16, (output index u16, type id str, rank u8, dim i64*, bytes)*   | FAILED
  * close  → worker          CLOSE; the worker releases its session and exits
  * FAILED                   FAILED, reason u8, output index u16, ONNX Runtime's text str
  * </pre>
  *
- * Outputs are named by their index in the model's outputs, which at load were checked to be the contract's: a name the
+ * A NAMED request is one call, so one reply. A ROWS request carries a group of rows (its one tensor's first axis) that
+ * the worker runs in consecutive calls of {@code rows per call} rows (the last may hold fewer), replying to each in
+ * order: one pipe crossing for the group instead of one per call, while ONNX Runtime sees exactly the calls it would
+ * see one request at a time.
+ *
+ * <p>Outputs are named by their index in the model's outputs, which at load were checked to be the contract's: a name the
  * worker sends back is never used.
  */
 final class WorkerProtocol {
@@ -30,7 +36,10 @@ final class WorkerProtocol {
 
     /** RUN mode: every tensor output of Veil's element types, refusing a tensor output of another type. */
     static final int MODE_NAMED = 1;
-    /** RUN mode: the float32 and int64 tensor outputs only, which CSV and .npy rows are encoded from. */
+    /**
+     * RUN mode: the float32 and int64 tensor outputs only, which CSV and .npy rows are encoded from; the group of rows
+     * is run in calls of a given number of rows, one reply each.
+     */
     static final int MODE_ROWS = 2;
 
     /** FAILED reasons. */

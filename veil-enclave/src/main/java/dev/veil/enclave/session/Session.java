@@ -6,6 +6,7 @@ import dev.veil.enclave.inference.InferenceException;
 import dev.veil.enclave.inference.ModelRunner;
 import dev.veil.enclave.inference.NpzBatch;
 import dev.veil.enclave.inference.OutputEncoder;
+import dev.veil.enclave.inference.WorkerReserve;
 import dev.veil.enclave.keys.InstanceKeyPairs;
 import dev.veil.enclave.vault.KeyVault;
 import dev.veil.protocol.binding.InstanceKeys;
@@ -84,6 +85,8 @@ public final class Session {
 
     /** Where the encrypted output spool and the sealed results file live, under the enclave's work directory. */
     static final String SPOOL_DIR = "spool";
+    /** Where ONNX Runtime's empty private directories are created, under the enclave's work directory. */
+    static final String ORT_SCRATCH_DIR = "ort-scratch";
     /** Input bytes per ONNX Runtime call for a model with a free batch dimension (the pipeline holds three such batches). */
     static final long BATCH_INPUT_BYTES = 16L << 20;
 
@@ -131,6 +134,8 @@ public final class Session {
 
     private final ContractVerifier.Verified contract;
     private final EnclaveConfig config;
+    /** Where this session's inference worker is taken from when one was started ahead of need. */
+    private final WorkerReserve workers;
     private final InstanceKeyPairs keys;
     private final KeyVault vault = new KeyVault();
     private byte[] sealedModel;
@@ -156,9 +161,10 @@ public final class Session {
     /** Set when the run passed the contract's time limit: whatever failed then, the session failed by timeout. */
     private volatile boolean expired;
 
-    Session(ContractVerifier.Verified contract, EnclaveConfig config, Retirement retirement) {
+    Session(ContractVerifier.Verified contract, EnclaveConfig config, Retirement retirement, WorkerReserve workers) {
         this.contract = contract;
         this.config = config;
+        this.workers = workers;
         this.keys = new InstanceKeyPairs(contract.contract().keyWrap());
         this.retirement = retirement;
     }
@@ -385,7 +391,7 @@ public final class Session {
             try {
                 // The contract's time limit bounds loading too: a model can compute while ONNX Runtime loads it.
                 runner = new ModelRunner(model.plaintext(), contract.contract().model().signature(), config.intraOpThreads(),
-                        config.workDir().resolve("ort-scratch"), Duration.between(Instant.now(), deadline));
+                        config.workDir().resolve(ORT_SCRATCH_DIR), Duration.between(Instant.now(), deadline), workers);
             } catch (InferenceException e) {
                 throw new SessionFailure(e.code(), e.getMessage());
             }

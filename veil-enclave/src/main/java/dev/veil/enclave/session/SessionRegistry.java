@@ -1,6 +1,7 @@
 package dev.veil.enclave.session;
 
 import dev.veil.enclave.EnclaveConfig;
+import dev.veil.enclave.inference.WorkerReserve;
 import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.contract.Role;
 import dev.veil.seal.AssetKey;
@@ -39,6 +40,8 @@ public final class SessionRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SessionRegistry.class);
 
     private final EnclaveConfig config;
+    /** The one inference worker started ahead of need (at most one, whoever connects). */
+    private final WorkerReserve workers;
     private final Map<String, Session> open = new HashMap<>();
     /** Contracts whose session holds a released key: these count toward maxOpenSessions. */
     private final Set<String> claimed = new HashSet<>();
@@ -53,6 +56,16 @@ public final class SessionRegistry implements AutoCloseable {
 
     public SessionRegistry(EnclaveConfig config) {
         this.config = config;
+        this.workers = new WorkerReserve(config.workDir().resolve(Session.ORT_SCRATCH_DIR));
+    }
+
+    /**
+     * Starts an inference worker in the background for the next session to take (the enclave server does so at boot):
+     * its JVM start and ONNX Runtime's initialisation then overlap the providers' attestation and key release instead
+     * of following them. It receives a model only from a session whose keys were released.
+     */
+    public void prestartWorker() {
+        workers.refill();
     }
 
     public synchronized Session join(ContractVerifier.Verified contract) throws SessionFailure {
@@ -68,7 +81,7 @@ public final class SessionRegistry implements AutoCloseable {
             requireFreeSlot();
             Instant expiry = Instant.parse(contract.contract().expiresAt());
             Session[] self = new Session[1];
-            s = new Session(contract, config, keyWasReleased -> retire(key, expiry, keyWasReleased, self[0]));
+            s = new Session(contract, config, keyWasReleased -> retire(key, expiry, keyWasReleased, self[0]), workers);
             self[0] = s;
             open.put(key, s);
         }
@@ -196,5 +209,6 @@ public final class SessionRegistry implements AutoCloseable {
         }
         all.forEach(Session::shutdown);
         timers.shutdownNow();
+        workers.close();
     }
 }
