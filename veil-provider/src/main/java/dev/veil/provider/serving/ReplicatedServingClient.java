@@ -48,8 +48,11 @@ import org.slf4j.LoggerFactory;
 public final class ReplicatedServingClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicatedServingClient.class);
 
-    /** The answer and the replica that gave it. */
-    public record Answered(URI replica, ServingClient.Inference inference) {
+    /** The answer, the replica that gave it, and the replicas given up on for this request before it (in order). */
+    public record Answered(URI replica, ServingClient.Inference inference, List<URI> gaveUpOn) {
+        public Answered {
+            gaveUpOn = List.copyOf(gaveUpOn);
+        }
     }
 
     private static final class Replica {
@@ -108,13 +111,14 @@ public final class ReplicatedServingClient implements AutoCloseable {
      */
     public Answered infer(Identity dataProvider, byte[] inputsNpz) throws IOException, ProtocolException, AttestationException, ServingRefused {
         List<String> failures = new ArrayList<>();
+        List<URI> gaveUpOn = new ArrayList<>();
         ServingRefused lastRefusal = null;
         boolean allRefused = true;
         for (Replica r : order()) {
             try {
                 ServingClient.Inference answer = attempt(r, dataProvider, inputsNpz);
                 r.downUntil = Instant.MIN;
-                return new Answered(r.uri, answer);
+                return new Answered(r.uri, answer, gaveUpOn);
             } catch (IOException | ServingRefused e) {
                 if (Thread.currentThread().isInterrupted() || !ReplicaOutage.is(e)) {   // an interrupted caller tries no other replica
                     throw e;
@@ -122,12 +126,13 @@ public final class ReplicatedServingClient implements AutoCloseable {
                 r.downUntil = clock.instant().plus(policy.downFor());
                 String how = e instanceof ServingRefused s ? "HTTP " + s.status() + " " + s.reason() : e.getClass().getSimpleName();
                 failures.add(r.uri + " (" + how + ")");
+                gaveUpOn.add(r.uri);
                 if (e instanceof ServingRefused s) {
                     lastRefusal = s;
                 } else {
                     allRefused = false;
                 }
-                LOG.info("serving replica {} failed ({}); the request goes to the next replica, sealed to its own keys", r.uri, how);
+                LOG.warn("serving replica {} failed ({}); the request goes to the next replica, sealed to its own keys", r.uri, how);
             }
         }
         if (allRefused && lastRefusal != null) {
