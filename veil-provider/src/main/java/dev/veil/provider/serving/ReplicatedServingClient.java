@@ -132,7 +132,7 @@ public final class ReplicatedServingClient implements AutoCloseable {
                 } else {
                     allRefused = false;
                 }
-                LOG.warn("serving replica {} failed ({}); the request goes to the next replica, sealed to its own keys", r.uri, how);
+                LOG.info("serving replica {} failed ({}); the request goes to the next replica, sealed to its own keys", r.uri, how);
             }
         }
         if (allRefused && lastRefusal != null) {
