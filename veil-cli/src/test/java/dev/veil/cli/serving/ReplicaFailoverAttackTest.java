@@ -32,7 +32,7 @@ class ReplicaFailoverAttackTest {
      */
     @Test
     void anAnswerLostOnTheWayIsSealedAnewForTheNextReplicaAndCountedByBoth(@TempDir Path dir) throws Exception {
-        try (ServingReplicas set = new ServingReplicas(dir, AMPLE)) {
+        try (ServingReplicas set = new ServingReplicas(dir, AMPLE, 2)) {
             URI a = set.startInProcess(set.config);
             URI b = set.startInProcess(set.config);
             set.provision(a);
@@ -61,7 +61,7 @@ class ReplicaFailoverAttackTest {
     /** A replica whose evidence fails appraisal (here: a debug enclave) stops the request; it is not skipped quietly. */
     @Test
     void aReplicaThatFailsAttestationIsReportedNotSkipped(@TempDir Path dir) throws Exception {
-        try (ServingReplicas set = new ServingReplicas(dir, AMPLE)) {
+        try (ServingReplicas set = new ServingReplicas(dir, AMPLE, 2)) {
             URI debug = set.startInProcess(set.config.withSimulateDebug(true));
             URI good = set.startInProcess(set.config);
             set.provision(good);
@@ -78,7 +78,7 @@ class ReplicaFailoverAttackTest {
      */
     @Test
     void aSpentBudgetIsNotSpentAgainOnAnotherReplica(@TempDir Path dir) throws Exception {
-        try (ServingReplicas set = new ServingReplicas(dir, new ServingBudget(4L, 100L))) {
+        try (ServingReplicas set = new ServingReplicas(dir, new ServingBudget(4L, 100L), 2)) {
             URI a = set.startInProcess(set.config);
             URI b = set.startInProcess(set.config);
             set.provision(a);
@@ -96,7 +96,7 @@ class ReplicaFailoverAttackTest {
     /** 'veil infer' with several --enclave: a dead one is passed over; a repeated one, or none alive, is one line and exit 2. */
     @Test
     void inferTakesSeveralReplicasAndPassesOverADeadOne(@TempDir Path dir) throws Exception {
-        try (ServingReplicas set = new ServingReplicas(dir, AMPLE)) {
+        try (ServingReplicas set = new ServingReplicas(dir, AMPLE, 2)) {
             URI live = set.startInProcess(set.config);
             set.provision(live);
             String dead = "http://127.0.0.1:" + freePort();

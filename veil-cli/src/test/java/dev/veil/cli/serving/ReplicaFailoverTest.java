@@ -27,9 +27,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Three replicas of one serving contract, each a 'veil serve' process on 127.0.0.1, under load from concurrent data
- * providers; one replica is killed (SIGKILL) in the middle. No request is lost, each is answered once, and every answer
- * equals plain ONNX Runtime's on the same input.
+ * The model provider's key broker and three replicas of one serving contract ({@code max_instances} 3), each a
+ * 'veil serve --model-broker' process on 127.0.0.1 that takes the model key from the broker at start, with no
+ * interactive provisioning; concurrent data providers send load and one replica is killed (SIGKILL) in the middle. No
+ * request is lost, each is answered once, and every answer equals plain ONNX Runtime's on the same input.
  */
 class ReplicaFailoverTest {
     private static final int CLIENTS = 4;
@@ -59,12 +60,11 @@ class ReplicaFailoverTest {
 
     @Test
     void aReplicaKilledUnderLoadLosesNoRequestAndEveryAnswerIsPlainOnnxRuntimes(@TempDir Path dir) throws Exception {
-        try (ServingReplicas set = new ServingReplicas(dir, new ServingBudget(100_000L, 1_000_000L))) {
+        try (ServingReplicas set = new ServingReplicas(dir, new ServingBudget(100_000L, 1_000_000L), 3)) {
+            URI broker = set.startBroker();
             List<ServingReplicas.Child> replicas = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                ServingReplicas.Child c = set.startChild("replica-" + i);
-                set.provision(c.uri());
-                replicas.add(c);
+                replicas.add(set.startChild("replica-" + i, broker));
             }
             ServingReplicas.Child victim = replicas.get(1);
             // the clients reach the victim through a relay that lets the test kill it with a request surely in flight

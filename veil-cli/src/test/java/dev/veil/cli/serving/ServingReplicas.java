@@ -20,6 +20,11 @@ import dev.veil.protocol.serving.ServingContractVerifier;
 import dev.veil.protocol.serving.ServingLimits;
 import dev.veil.protocol.serving.SignedServingContract;
 import dev.veil.provider.SealedAsset;
+import dev.veil.provider.broker.BrokerMetrics;
+import dev.veil.provider.broker.BrokerServer;
+import dev.veil.provider.broker.BrokerState;
+import dev.veil.provider.broker.BrokeredContract;
+import dev.veil.provider.broker.KeyBroker;
 import dev.veil.provider.serving.ServingClient;
 import dev.veil.seal.AssetKey;
 import dev.veil.seal.ContentType;
@@ -30,6 +35,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,9 +45,10 @@ import java.util.regex.Pattern;
 
 /**
  * Replicas of one serving contract on 127.0.0.1, for the real OCR model: the contract (pinning the measurement of the
- * settings {@link #SERVE_SETTINGS}), its file, the sealed model and its key, and replicas started in this JVM or as
- * child processes running {@code veil serve} with the same class path (so the same measurement), each provisioned by
- * the model provider.
+ * settings {@link #SERVE_SETTINGS}, allowing {@code max_instances} replicas), its file, the sealed model and its key,
+ * the model provider's key broker, and replicas started in this JVM (provisioned by the model provider) or as child
+ * processes running {@code veil serve --model-broker} with the same class path (so the same measurement), which take
+ * the model key from the broker at start.
  */
 final class ServingReplicas implements AutoCloseable {
     /** 'veil serve' settings whose measurement the contract pins; the rest are 'veil serve''s defaults. */
@@ -60,7 +67,10 @@ final class ServingReplicas implements AutoCloseable {
     private final List<ServingEnclave> inProcess = new ArrayList<>();
     private final List<Child> children = new ArrayList<>();
 
-    ServingReplicas(Path dir, ServingBudget budget) throws Exception {
+    private KeyBroker broker;
+    private BrokerServer brokerServer;
+
+    ServingReplicas(Path dir, ServingBudget budget, int maxInstances) throws Exception {
         this.dir = dir;
         this.config = EnclaveConfig.simDefaults(dir.resolve("enclave")).withBatchSize(64);
         byte[] model = Files.readAllBytes(ServingFixture.MODEL);
@@ -68,7 +78,8 @@ final class ServingReplicas implements AutoCloseable {
         ServingContract c = ServingContract.draft(OnnxSignatureReader.modelTerms(model, "test-model"), ServingFixture.MP.publicIdentity(),
                 policy, KeyWrapSuite.MLKEM768_X25519, OutputPolicy.scores(),
                 DataProviderAccess.only(List.of(ServingFixture.DP.publicIdentity(), ServingFixture.DP2.publicIdentity())),
-                budget, new ServingLimits((int) Math.min(16, budget.rowsPerDay()), 30), Instant.now().plus(Duration.ofHours(1)));
+                budget, new ServingLimits((int) Math.min(16, budget.rowsPerDay()), 30), Instant.now().plus(Duration.ofHours(1)))
+                .withMaxInstances(maxInstances);
         SignedServingContract signed = SignedServingContract.unsigned(c).signedBy(ServingFixture.MP);
         this.contract = ServingContractVerifier.verify(signed, Instant.now());
         this.contractFile = dir.resolve("contract.json");
@@ -86,13 +97,22 @@ final class ServingReplicas implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + e.port() + "/");
     }
 
-    /** 'veil serve' in a child JVM, on a free port; returns once it listens. */
-    Child startChild(String name) throws Exception {
+    /** The model provider's key broker for this contract, in this JVM, holding the model key; its URL. */
+    URI startBroker() throws Exception {
+        broker = KeyBroker.open(ServingFixture.MP, modelKey, List.of(new BrokeredContract.Serving(contract)),
+                BrokerState.open(dir.resolve("broker")), KeyBroker.Settings.defaults(), Clock.systemUTC(), new BrokerMetrics());
+        brokerServer = BrokerServer.start(broker, "127.0.0.1", 0, 4);
+        return URI.create("http://127.0.0.1:" + brokerServer.port() + "/");
+    }
+
+    /** 'veil serve --model-broker' in a child JVM, on a free port; returns once it has the model key and listens. */
+    Child startChild(String name, URI modelBroker) throws Exception {
         Path work = dir.resolve(name);
         Path log = dir.resolve(name + ".log");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.veil.cli.VeilCommand",
-                "serve", "--contract", contractFile.toString(), "--port", "0", "--work-dir", work.toString()));
+                "serve", "--contract", contractFile.toString(), "--port", "0", "--work-dir", work.toString(),
+                "--model-broker", modelBroker.toString(), "--sealed", sealedModel.toString()));
         cmd.addAll(SERVE_SETTINGS);
         Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
         children.add(new Child(p, null, log));
@@ -126,6 +146,10 @@ final class ServingReplicas implements AutoCloseable {
         for (Child c : children) {
             c.process().destroyForcibly();
             assertThat(c.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+        if (brokerServer != null) {
+            brokerServer.close();
+            broker.close();
         }
         modelKey.close();
     }
