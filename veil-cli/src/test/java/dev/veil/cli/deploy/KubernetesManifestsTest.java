@@ -21,8 +21,14 @@ import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import dev.veil.cli.serving.ServingReplicas;
+import dev.veil.protocol.serving.ServingBudget;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +42,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -51,8 +60,33 @@ class KubernetesManifestsTest {
     /** Options whose value is a file the container reads, or a directory it writes. */
     static final Set<String> READ_FILES = Set.of("--contract", "--sealed", "--identity", "--asset-key");
     static final Set<String> WRITTEN_DIRS = Set.of("--work-dir", "--state");
-    /** Paths the broker answers GET on (its own routes), beside the serving enclave's {@link Route}s. */
-    static final Set<String> BROKER_GET_PATHS = Set.of("/healthz", "/metrics");
+    /** Every GET path a probe or a scrape annotation of a 'veil broker' container names, answered 200 by a running broker. */
+    static final java.util.concurrent.ConcurrentMap<String, Boolean> BROKER_ANSWERS = new java.util.concurrent.ConcurrentHashMap<>();
+    static URI broker;
+    static ServingReplicas brokerHome;
+
+    /** A running 'veil broker' (sim contract, in this JVM), to ask whether the paths the manifests name are its own. */
+    @BeforeAll
+    static void startBroker(@TempDir Path dir) throws Exception {
+        brokerHome = new ServingReplicas(dir, new ServingBudget(10L, 10L), 1);
+        broker = brokerHome.startBroker();
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        brokerHome.close();
+    }
+
+    static boolean brokerAnswers(String path) {
+        return BROKER_ANSWERS.computeIfAbsent(path, p -> {
+            try {
+                return HttpClient.newHttpClient().send(HttpRequest.newBuilder(broker.resolve(p)).GET().build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (IOException | InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
 
     static List<Path> renderings() throws IOException {
         List<Path> dirs = new ArrayList<>(List.of(Manifests.root().resolve("base")));
@@ -134,18 +168,19 @@ class KubernetesManifestsTest {
             int port = Integer.parseInt(options.get("--port"));
             assertThat(c.getPorts()).as(where + ": the port veil listens on is the container's").extracting(ContainerPort::getContainerPort).containsExactly(port);
             String portName = c.getPorts().get(0).getName();
-            Set<String> paths = args.get(0).equals("serve") ? servingGetPaths() : BROKER_GET_PATHS;
+            java.util.function.Predicate<String> answered = args.get(0).equals("serve") ? servingGetPaths()::contains
+                    : KubernetesManifestsTest::brokerAnswers;
             for (Probe p : new Probe[] {c.getReadinessProbe(), c.getLivenessProbe()}) {
                 assertThat(p).as(where + ": readiness and liveness probes").isNotNull();
                 HTTPGetAction get = p.getHttpGet();
-                assertThat(get.getPath()).as(where + ": probe path").isEqualTo("/healthz").isIn(paths);
+                assertThat(get.getPath()).as(where + ": probe path answered by the server").matches(answered);
                 assertThat(get.getPort().getStrVal() != null ? get.getPort().getStrVal() : String.valueOf(get.getPort().getIntVal()))
                         .as(where + ": probe port").isIn(portName, String.valueOf(port));
             }
             Map<String, String> annotations = d.getSpec().getTemplate().getMetadata().getAnnotations();
             assertThat(annotations).as(where + ": metrics annotations").containsEntry("prometheus.io/scrape", "true")
                     .containsEntry("prometheus.io/port", String.valueOf(port)).containsEntry("prometheus.io/path", "/metrics");
-            assertThat("/metrics").isIn(paths);
+            assertThat("/metrics").as(where + ": the metrics path").matches(answered);
         }
     }
 

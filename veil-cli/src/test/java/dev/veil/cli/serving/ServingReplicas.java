@@ -50,7 +50,7 @@ import java.util.regex.Pattern;
  * processes running {@code veil serve --model-broker} with the same class path (so the same measurement), which take
  * the model key from the broker at start.
  */
-final class ServingReplicas implements AutoCloseable {
+public final class ServingReplicas implements AutoCloseable {
     /** 'veil serve' settings whose measurement the contract pins; the rest are 'veil serve''s defaults. */
     static final List<String> SERVE_SETTINGS = List.of("--batch-size", "64");
 
@@ -70,7 +70,7 @@ final class ServingReplicas implements AutoCloseable {
     private KeyBroker broker;
     private BrokerServer brokerServer;
 
-    ServingReplicas(Path dir, ServingBudget budget, int maxInstances) throws Exception {
+    public ServingReplicas(Path dir, ServingBudget budget, int maxInstances) throws Exception {
         this.dir = dir;
         this.config = EnclaveConfig.simDefaults(dir.resolve("enclave")).withBatchSize(64);
         byte[] model = Files.readAllBytes(ServingFixture.MODEL);
@@ -98,7 +98,7 @@ final class ServingReplicas implements AutoCloseable {
     }
 
     /** The model provider's key broker for this contract, in this JVM, holding the model key; its URL. */
-    URI startBroker() throws Exception {
+    public URI startBroker() throws Exception {
         broker = KeyBroker.open(ServingFixture.MP, modelKey, List.of(new BrokeredContract.Serving(contract)),
                 BrokerState.open(dir.resolve("broker")), KeyBroker.Settings.defaults(), Clock.systemUTC(), new BrokerMetrics());
         brokerServer = BrokerServer.start(broker, "127.0.0.1", 0, 4);
