@@ -273,6 +273,16 @@ class KeyBrokerAttackTest {
     }
 
     @Test
+    void clockSetBackNeitherBreaksTheRecordNorStopsTheBroker() throws Exception {
+        start(3);
+        releaseTo(new SimInstance(KeyWrapSuite.X25519));
+        clock.advance(Duration.ofHours(-1));
+        releaseTo(new SimInstance(KeyWrapSuite.X25519));
+        restart();
+        assertThat(recorded()).isEqualTo(2);
+    }
+
+    @Test
     void unfinishedLastLineIsCutOnRestart() throws Exception {
         start(3);
         releaseTo(new SimInstance(KeyWrapSuite.X25519));
