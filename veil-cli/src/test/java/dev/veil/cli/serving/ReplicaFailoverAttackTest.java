@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.veil.attest.AttestationException;
 import dev.veil.cli.CliTest;
 import dev.veil.protocol.serving.ServingBudget;
+import dev.veil.provider.serving.FailoverPolicy;
 import dev.veil.provider.serving.ReplicatedServingClient;
 import dev.veil.provider.serving.ServingRefused;
 import java.net.ServerSocket;
@@ -54,6 +55,31 @@ class ReplicaFailoverAttackTest {
                 assertThat(replayed.statusCode()).as("the second replica cannot open a request sealed for the first").isNotEqualTo(200);
                 assertThat(set.answered(a)).as("the first replica ran it and counted it").isEqualTo(1);
                 assertThat(set.answered(b)).isEqualTo(1);
+            }
+        }
+    }
+
+    /**
+     * A replica that takes requests and never answers (its host stalls it) is given up on when the attempt's time is
+     * up, and the request is answered by the next replica.
+     */
+    @Test
+    void aReplicaThatHangsIsGivenUpOnAtTheAttemptTimeout(@TempDir Path dir) throws Exception {
+        try (ServingReplicas set = new ServingReplicas(dir, AMPLE, 2)) {
+            URI a = set.startInProcess(set.config);
+            URI b = set.startInProcess(set.config);
+            set.provision(a);
+            set.provision(b);
+            try (HoldingRelay stalled = new HoldingRelay(a);
+                 ReplicatedServingClient dp = new ReplicatedServingClient(List.of(stalled.uri(), b), set.contract,
+                         dev.veil.provider.TrustedCollateral.NONE, java.time.Clock.systemUTC(),
+                         new FailoverPolicy(java.time.Duration.ofSeconds(2), FailoverPolicy.DEFAULT_DOWN_FOR))) {
+                stalled.hold();
+                byte[] in = ServingFixture.crops(2, 11);
+                ReplicatedServingClient.Answered answer = dp.infer(ServingFixture.DP, in);
+                assertThat(answer.replica()).isEqualTo(b);
+                assertThat(answer.gaveUpOn()).containsExactly(stalled.uri());
+                assertThat(ReplicaFailoverTest.output(answer)).containsExactly(ReplicaFailoverTest.plainOrt(in));
             }
         }
     }
