@@ -114,7 +114,8 @@ public final class ReplicatedServingClient implements AutoCloseable {
         List<URI> gaveUpOn = new ArrayList<>();
         ServingRefused lastRefusal = null;
         boolean allRefused = true;
-        for (Replica r : order()) {
+        List<Replica> order = order();
+        for (Replica r : order) {
             try {
                 ServingClient.Inference answer = attempt(r, dataProvider, inputsNpz);
                 r.downUntil = Instant.MIN;
@@ -132,7 +133,9 @@ public final class ReplicatedServingClient implements AutoCloseable {
                 } else {
                     allRefused = false;
                 }
-                LOG.info("serving replica {} failed ({}); the request goes to the next replica, sealed to its own keys", r.uri, how);
+                if (gaveUpOn.size() < order.size()) {
+                    LOG.info("serving replica {} failed ({}); the request goes to the next replica, sealed to its own keys", r.uri, how);
+                }
             }
         }
         if (allRefused && lastRefusal != null) {
