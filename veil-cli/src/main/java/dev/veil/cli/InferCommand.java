@@ -6,15 +6,19 @@ import dev.veil.protocol.json.Json;
 import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.serving.ServingContractVerifier;
 import dev.veil.protocol.servinghttp.RequestBounds;
+import dev.veil.provider.serving.ReplicasUnreachable;
+import dev.veil.provider.serving.FailoverPolicy;
+import dev.veil.provider.serving.ReplicatedServingClient;
 import dev.veil.provider.serving.ServingClient;
 import dev.veil.provider.serving.ServingRefused;
 import dev.veil.seal.io.AtomicOutput;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,8 +31,12 @@ import picocli.CommandLine.Option;
                 "which only this request's keys open. The answer's log receipt is checked (its leaf is in a tree head",
                 "the instance signed, and commits to these inputs, these outputs and you) before the outputs are written."})
 final class InferCommand implements Callable<Integer> {
-    @Option(names = "--enclave", required = true, description = "http://host:port or https://host:port of 'veil serve'")
-    String enclave;
+    @Option(names = "--enclave", required = true, split = ",", paramLabel = "URL",
+            description = {"http://host:port or https://host:port of 'veil serve'; several (comma-separated or repeated) for",
+                    "replicas of one contract:",
+                    "each is attested, requests go to them in turn, and a request whose replica is gone is sealed anew",
+                    "to the next one's keys and sent there (an answer lost on the way may count twice against your budget)"})
+    List<String> enclave;
     @Mixin
     TlsCaOption tls;
     @Option(names = "--contract", required = true, description = "the serving contract")
@@ -46,7 +54,14 @@ final class InferCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        URI at = ServingCli.enclave(enclave);
+        List<URI> at = new ArrayList<>();
+        for (String e : enclave) {
+            URI u = ServingCli.enclave(e);
+            if (at.contains(u)) {
+                throw new CliFailure("--enclave " + u + " is given twice");
+            }
+            at.add(u);
+        }
         UserPaths.input("--data", data);
         UserPaths.output("--out", out, force);
         if (receiptOut != null) {
@@ -65,16 +80,20 @@ final class InferCommand implements Callable<Integer> {
             } catch (ProtocolException e) {
                 throw new CliFailure(e.getMessage() + "; nothing was sent");
             }
-            ServingClient client = tls.client(at, c);
+            java.util.Map<URI, ServingClient> clients = new java.util.HashMap<>();
+            for (URI u : at) {
+                clients.put(u, tls.client(u, c));
+            }
             ServingClient.Inference answer;
-            try {
-                answer = client.infer(id, inputs);
+            try (ReplicatedServingClient replicas = new ReplicatedServingClient(at, clients::get, java.time.Clock.systemUTC(),
+                    FailoverPolicy.forContract(c))) {
+                answer = replicas.infer(id, inputs).inference();
             } catch (ServingRefused e) {
                 throw ServingCli.refused(e);
             } catch (ProtocolException | AttestationException e) {
                 throw e;
-            } catch (IOException e) {
-                throw ServingCli.unreachable(at, e);
+            } catch (ReplicasUnreachable e) {
+                throw at.size() == 1 ? ServingCli.unreachable(at.get(0), e) : new CliFailure(e.getMessage() + "; check --enclave");
             }
             AtomicOutput.write(out, answer.outputsNpz(), true, force);
             if (receiptOut != null) {

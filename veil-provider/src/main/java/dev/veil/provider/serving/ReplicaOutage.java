@@ -1,0 +1,35 @@
+package dev.veil.provider.serving;
+
+import dev.veil.protocol.receipt.FailureCode;
+import java.io.IOException;
+
+/**
+ * Which failures of one attempt mean "this replica is gone or cannot take the request now", so the request may go to
+ * another replica, and which are answers that another replica would give too and must reach the caller.
+ */
+final class ReplicaOutage {
+    private ReplicaOutage() {
+    }
+
+    /**
+     * An outage: no connection, a connection refused, reset or closed before the whole answer arrived (an
+     * {@link IOException}); a 502 or 504 from a proxy in front of the replica; a 503 (the replica sheds load, has no
+     * model yet, or shuts down). Not an outage: every other refusal — a budget spent (429) is the contract speaking, and
+     * trying another replica would only spend its budget too — nor the enclave's own sealed {@code timeout}, which says
+     * the model ran past the contract's limit and would run as long anywhere. Attestation and protocol failures are not
+     * outages either: a replica that cannot prove itself is reported, never skipped quietly.
+     */
+    static boolean is(Throwable failure) {
+        if (failure instanceof IOException) {
+            return true;
+        }
+        if (failure instanceof ServingRefused r) {
+            return switch (r.status()) {
+                case 502, 503 -> true;
+                case 504 -> !FailureCode.TIMEOUT.id().equals(r.reason());
+                default -> false;
+            };
+        }
+        return false;
+    }
+}
