@@ -94,6 +94,10 @@ final class InferCommand implements Callable<Integer> {
                 throw e;
             } catch (ReplicasUnreachable e) {
                 throw at.size() == 1 ? ServingCli.unreachable(at.get(0), e) : new CliFailure(e.getMessage() + "; check --enclave");
+            } catch (java.io.IOException e) {   // not an outage, so no other replica was tried: a TLS certificate refused
+                throw at.size() == 1 ? ServingCli.unreachable(at.get(0), e)
+                        : new CliFailure("a replica of --enclave refused the connection (" + e.getClass().getSimpleName() + "): "
+                                + TerminalText.escape(String.valueOf(e.getMessage())));
             }
             AtomicOutput.write(out, answer.outputsNpz(), true, force);
             if (receiptOut != null) {

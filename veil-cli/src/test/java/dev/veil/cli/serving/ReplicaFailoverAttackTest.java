@@ -99,19 +99,20 @@ class ReplicaFailoverAttackTest {
     }
 
     /**
-     * Budgets are per replica. A request refused for budget (429) by one replica is not sent on to another that still
-     * has budget for this data provider: the client would be helping the data provider past the contract's limit.
+     * Budgets are per replica (each enforces its share: the budget over max_instances). A request refused for budget
+     * (429) by one replica is not sent on to another that still has budget for this data provider: the client would be
+     * helping the data provider past the contract's limit.
      */
     @Test
     void aSpentBudgetIsNotSpentAgainOnAnotherReplica(@TempDir Path dir) throws Exception {
-        try (ServingReplicas set = new ServingReplicas(dir, new ServingBudget(4L, 100L), 2)) {
+        try (ServingReplicas set = new ServingReplicas(dir, new ServingBudget(8L, 100L), 2)) {
             URI a = set.startInProcess(set.config);
             URI b = set.startInProcess(set.config);
             set.provision(a);
             set.provision(b);
             try (ReplicatedServingClient dp = new ReplicatedServingClient(List.of(a, b), set.contract)) {
-                assertThat(dp.infer(ServingFixture.DP, ServingFixture.crops(4, 1)).replica()).isEqualTo(a);   // a: budget spent
-                assertThat(dp.infer(ServingFixture.DP, ServingFixture.crops(1, 2)).replica()).isEqualTo(b);   // b: 3 rows left
+                assertThat(dp.infer(ServingFixture.DP, ServingFixture.crops(4, 1)).replica()).isEqualTo(a);   // a: its share (8 / 2) spent
+                assertThat(dp.infer(ServingFixture.DP, ServingFixture.crops(1, 2)).replica()).isEqualTo(b);   // b: 3 rows of its share left
                 assertThatThrownBy(() -> dp.infer(ServingFixture.DP, ServingFixture.crops(1, 3)))
                         .isInstanceOfSatisfying(ServingRefused.class, e -> assertThat(e.status()).isEqualTo(429));
             }

@@ -78,7 +78,7 @@ public final class ServingReplicas implements AutoCloseable {
         ServingContract c = ServingContract.draft(OnnxSignatureReader.modelTerms(model, "test-model"), ServingFixture.MP.publicIdentity(),
                 policy, KeyWrapSuite.MLKEM768_X25519, OutputPolicy.scores(),
                 DataProviderAccess.only(List.of(ServingFixture.DP.publicIdentity(), ServingFixture.DP2.publicIdentity())),
-                budget, new ServingLimits((int) Math.min(16, budget.rowsPerDay()), 30), Instant.now().plus(Duration.ofHours(1)))
+                budget, new ServingLimits((int) Math.min(16, budget.rowsPerDay() / maxInstances), 30), Instant.now().plus(Duration.ofHours(1)))
                 .withMaxInstances(maxInstances);
         SignedServingContract signed = SignedServingContract.unsigned(c).signedBy(ServingFixture.MP);
         this.contract = ServingContractVerifier.verify(signed, Instant.now());

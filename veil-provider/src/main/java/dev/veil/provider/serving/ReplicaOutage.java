@@ -17,9 +17,15 @@ final class ReplicaOutage {
      * model yet, or shuts down). Not an outage: every other refusal — a budget spent (429) is the contract speaking, and
      * trying another replica would only spend its budget too — nor the enclave's own sealed {@code timeout}, which says
      * the model ran past the contract's limit and would run as long anywhere. Attestation and protocol failures are not
-     * outages either: a replica that cannot prove itself is reported, never skipped quietly.
+     * outages either: a replica that cannot prove itself is reported, never skipped quietly — nor is a TLS handshake
+     * refused for the server's certificate (an {@link javax.net.ssl.SSLHandshakeException}), which the caller must see.
      */
     static boolean is(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLHandshakeException) {
+                return false;
+            }
+        }
         if (failure instanceof IOException) {
             return true;
         }
