@@ -42,8 +42,30 @@ final class ServePlaintextServer implements AutoCloseable {
     private final ModelRunner model;
     private final Coalescer<TensorBatching.Request, NamedTensors> batches;
     private final ServingServer server;
+    private final OutsideModel outside;
 
-    private ServePlaintextServer(ModelRunner model, Coalescer<TensorBatching.Request, NamedTensors> batches, ServingServer server) {
+    /**
+     * The time answered requests spent in the endpoint outside their model run and batch wait (reading the inputs,
+     * writing the outputs): the baseline's twin of the enclave's {@code veil_infer_outside_model} metric.
+     */
+    static final class OutsideModel {
+        private final java.util.concurrent.atomic.LongAdder nanos = new java.util.concurrent.atomic.LongAdder();
+        private final java.util.concurrent.atomic.LongAdder count = new java.util.concurrent.atomic.LongAdder();
+
+        void record(long n) {
+            nanos.add(n);
+            count.increment();
+        }
+
+        /** Seconds summed and requests counted so far. */
+        double[] totals() {
+            return new double[] {nanos.sum() / 1e9, count.sum()};
+        }
+    }
+
+    private ServePlaintextServer(ModelRunner model, Coalescer<TensorBatching.Request, NamedTensors> batches, ServingServer server,
+                                 OutsideModel outside) {
+        this.outside = outside;
         this.model = model;
         this.batches = batches;
         this.server = server;
@@ -56,7 +78,9 @@ final class ServePlaintextServer implements AutoCloseable {
         Coalescer<TensorBatching.Request, NamedTensors> batches = TensorBatching.coalescer(model, runLimit, config.batchSize(),
                 queueCapacity, rows -> { });
         long answerWithin = runLimit.toSeconds() + 30;
+        OutsideModel outside = new OutsideModel();
         Endpoint infer = x -> {
+            long arrived = System.nanoTime();
             NamedTensors inputs;
             try {
                 inputs = Npz.read(x.body(limits.maxRequestBytes()), RequestBounds.MAX_INPUT_BYTES);
@@ -64,8 +88,12 @@ final class ServePlaintextServer implements AutoCloseable {
                 throw new ServingFailure(422, FailureCode.DATASET_INVALID, "inputs: " + e.getMessage());
             }
             try {
-                return new Reply(200, Reply.BINARY, Npz.write(batches.submit(new TensorBatching.Request(CALLER, inputs))
-                        .get(answerWithin, TimeUnit.SECONDS)));
+                long submitted = System.nanoTime();
+                NamedTensors outputs = batches.submit(new TensorBatching.Request(CALLER, inputs)).get(answerWithin, TimeUnit.SECONDS);
+                long ran = System.nanoTime() - submitted;
+                Reply reply = new Reply(200, Reply.BINARY, Npz.write(outputs));
+                outside.record(System.nanoTime() - arrived - ran);
+                return reply;
             } catch (Coalescer.Full e) {
                 throw new ServingFailure(503, FailureCode.SESSION_UNAVAILABLE, "the batch queue is full");
             } catch (ExecutionException | TimeoutException e) {
@@ -77,12 +105,16 @@ final class ServePlaintextServer implements AutoCloseable {
         };
         try {
             ServingServer server = ServingServer.start("127.0.0.1", 0, limits, new ServingMetrics(), Map.of(Route.INFER, infer));
-            return new ServePlaintextServer(model, batches, server);
+            return new ServePlaintextServer(model, batches, server, outside);
         } catch (IOException | RuntimeException e) {
             batches.close();
             model.close();
             throw e;
         }
+    }
+
+    OutsideModel outsideModel() {
+        return outside;
     }
 
     int port() {
