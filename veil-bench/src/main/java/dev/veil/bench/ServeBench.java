@@ -31,9 +31,10 @@ final class ServeBench {
     /**
      * @param jvmCpuMsPerRequest this JVM's CPU (the clients and the server, not the ONNX Runtime worker process) per answer
      * @param serverOutsideModelMs the server's mean time per answer outside the model run and its batch wait
+     * @param meanBatchRows the mean rows per model run (16 clients × 8 rows when every run coalesces every client)
      */
     record Mode(double requestsPerSecond, double p50Ms, double p99Ms, long answered, long failed, String firstFailure,
-                double jvmCpuMsPerRequest, double serverOutsideModelMs) {
+                double jvmCpuMsPerRequest, double serverOutsideModelMs, double meanBatchRows) {
     }
 
     record Idle(int requested, int held, int stillServedAfter, double requestsPerSecond, long answered, long failed) {
@@ -95,8 +96,8 @@ final class ServeBench {
             ServeLoad.Outcome plain = ServeLoad.Outcome.none();
             double confCpu = 0;
             double plainCpu = 0;
-            double[] confOutside = new double[2];
-            double[] plainOutside = new double[2];
+            double[] confOutside = new double[4];
+            double[] plainOutside = new double[4];
             report.table("round", "confidential req/s", "plaintext req/s", "ratio");
             for (int r = 0; r < rounds; r++) {
                 ServeLoad.Outcome c;
@@ -113,10 +114,10 @@ final class ServeBench {
                 }
                 double[] confOutside1 = outsideModel(http, metrics);
                 double[] plainOutside1 = s.plaintext.outsideModel().totals();
-                confOutside[0] += confOutside1[0] - confOutside0[0];
-                confOutside[1] += confOutside1[1] - confOutside0[1];
-                plainOutside[0] += plainOutside1[0] - plainOutside0[0];
-                plainOutside[1] += plainOutside1[1] - plainOutside0[1];
+                for (int i = 0; i < 4; i++) {
+                    confOutside[i] += confOutside1[i] - confOutside0[i];
+                    plainOutside[i] += plainOutside1[i] - plainOutside0[i];
+                }
                 confCpu += cpu[0];
                 plainCpu += cpu[1];
                 conf = conf.plus(c);
@@ -126,11 +127,11 @@ final class ServeBench {
             Mode cm = mode(conf, confCpu, confOutside);
             Mode pm = mode(plain, plainCpu, plainOutside);
             report.table("", "req/s", "p50 ms", "p99 ms", "answered", "failed", "JVM CPU ms/request (clients and server, not ONNX Runtime)",
-                    "server ms/request outside the model (mean)");
+                    "server ms/request outside the model (mean)", "rows per model run (mean)");
             report.row("confidential", cm.requestsPerSecond(), cm.p50Ms(), cm.p99Ms(), cm.answered(), cm.failed(), cm.jvmCpuMsPerRequest(),
-                    cm.serverOutsideModelMs());
+                    cm.serverOutsideModelMs(), cm.meanBatchRows());
             report.row("plaintext", pm.requestsPerSecond(), pm.p50Ms(), pm.p99Ms(), pm.answered(), pm.failed(), pm.jvmCpuMsPerRequest(),
-                    pm.serverOutsideModelMs());
+                    pm.serverOutsideModelMs(), pm.meanBatchRows());
             double ratio = cm.requestsPerSecond() / pm.requestsPerSecond();
             double addedServer = cm.serverOutsideModelMs() - pm.serverOutsideModelMs();
             report.note(String.format("Ratio (confidential/plaintext throughput) %.3f (target ≥ 0.9); added p50 %.2f ms (target ≤ 2 ms); "
@@ -207,18 +208,26 @@ final class ServeBench {
     private static Mode mode(ServeLoad.Outcome o, double cpuSeconds, double[] outsideModel) {
         return new Mode(round(o.perSecond()), round(o.percentileMs(50)), round(o.percentileMs(99)), o.answered(), o.failed(),
                 o.firstFailure(), round(o.answered() == 0 ? Double.NaN : cpuSeconds * 1000 / o.answered()),
-                round(outsideModel[1] == 0 ? Double.NaN : outsideModel[0] * 1000 / outsideModel[1]));
+                round(outsideModel[1] == 0 ? Double.NaN : outsideModel[0] * 1000 / outsideModel[1]),
+                round(outsideModel[3] == 0 ? Double.NaN : outsideModel[2] / outsideModel[3]));
     }
 
-    /** The enclave's {@code veil_infer_outside_model} timer from its /metrics: seconds summed and answers counted. */
+    /**
+     * From the enclave's /metrics: its {@code veil_infer_outside_model} timer (seconds summed, answers counted) and its
+     * {@code veil_batch_rows} summary (rows summed, runs counted).
+     */
     private static double[] outsideModel(HttpClient http, URI metrics) throws Exception {
         String text = http.send(HttpRequest.newBuilder(metrics).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
-        double[] totals = new double[2];
+        double[] totals = new double[4];
         for (String line : text.split("\n")) {
             if (line.startsWith("veil_infer_outside_model_seconds_sum ")) {
                 totals[0] = Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim());
             } else if (line.startsWith("veil_infer_outside_model_seconds_count ")) {
                 totals[1] = Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim());
+            } else if (line.startsWith("veil_batch_rows_sum ")) {
+                totals[2] = Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim());
+            } else if (line.startsWith("veil_batch_rows_count ")) {
+                totals[3] = Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim());
             }
         }
         return totals;

@@ -46,7 +46,8 @@ final class ServePlaintextServer implements AutoCloseable {
 
     /**
      * The time answered requests spent in the endpoint outside their model run and batch wait (reading the inputs,
-     * writing the outputs): the baseline's twin of the enclave's {@code veil_infer_outside_model} metric.
+     * writing the outputs): the baseline's twin of the enclave's {@code veil_infer_outside_model} metric; and the rows
+     * of its model runs, the twin of {@code veil_batch_rows}.
      */
     static final class OutsideModel {
         private final java.util.concurrent.atomic.LongAdder nanos = new java.util.concurrent.atomic.LongAdder();
@@ -57,9 +58,17 @@ final class ServePlaintextServer implements AutoCloseable {
             count.increment();
         }
 
-        /** Seconds summed and requests counted so far. */
+        private final java.util.concurrent.atomic.LongAdder batchRows = new java.util.concurrent.atomic.LongAdder();
+        private final java.util.concurrent.atomic.LongAdder batches = new java.util.concurrent.atomic.LongAdder();
+
+        void batch(int rows) {
+            batchRows.add(rows);
+            batches.increment();
+        }
+
+        /** Seconds summed and requests counted so far, then rows run and model runs so far. */
         double[] totals() {
-            return new double[] {nanos.sum() / 1e9, count.sum()};
+            return new double[] {nanos.sum() / 1e9, count.sum(), batchRows.sum(), batches.sum()};
         }
     }
 
@@ -75,10 +84,10 @@ final class ServePlaintextServer implements AutoCloseable {
     static ServePlaintextServer start(byte[] onnxModel, ModelSignature signature, EnclaveConfig config, ServerLimits limits,
                                       Duration runLimit, int queueCapacity) throws IOException, InferenceException {
         ModelRunner model = new ModelRunner(onnxModel, signature, config.intraOpThreads(), config.workDir().resolve("ort-scratch"));
-        Coalescer<TensorBatching.Request, NamedTensors> batches = TensorBatching.coalescer(model, runLimit, config.batchSize(),
-                queueCapacity, rows -> { });
-        long answerWithin = runLimit.toSeconds() + 30;
         OutsideModel outside = new OutsideModel();
+        Coalescer<TensorBatching.Request, NamedTensors> batches = TensorBatching.coalescer(model, runLimit, config.batchSize(),
+                queueCapacity, outside::batch);
+        long answerWithin = runLimit.toSeconds() + 30;
         Endpoint infer = x -> {
             long arrived = System.nanoTime();
             NamedTensors inputs;
