@@ -48,7 +48,8 @@ final class ServeBench {
     record Figures(String benchmark, boolean quick, String model, int rowsPerRequest, int tokens, int clients, int rounds,
                    int requestsPerClientPerRound, String loadAverageBefore, String loadAverageAfter, double confidentialRps, double plaintextRps,
                    double ratio, double p50Ms, double p99Ms, double plaintextP50Ms, double plaintextP99Ms, double addedP50Ms,
-                   double addedServerMsPerRequest, long failed, int connections, Idle idle, Mode confidential, Mode plaintext, Soak soak, Double soakHeapStartMib,
+                   double addedServerMsPerRequest, double confidentialStepsMs, long failed, int connections, Idle idle, Mode confidential, Mode plaintext,
+                   List<ServeSteps.Step> confidentialSteps, Soak soak, Double soakHeapStartMib,
                    Double soakHeapEndMib, Long soakFailed) {
     }
 
@@ -88,6 +89,11 @@ final class ServeBench {
             report.note(String.format("JIT warm-up: the JDK's AES-GCM sealed and opened %d messages of an answer's %d bytes (%.1f s), as "
                     + "a long-running server and client have after a few hundred answers; then %d requests per client on each server",
                     gcmMessages, answerBytes, gcmSeconds, warm));
+            List<ServeSteps.Step> steps = ServeSteps.measure(s, quick ? 20 : 200, quick ? 20 : 300);
+            report.table("what confidentiality adds to one request, one thread, no model (warm)", "median ms", "mean ms");
+            for (ServeSteps.Step step : steps) {
+                report.row(step.name(), step.medianMs(), step.meanMs());
+            }
             ServeLoad.run(CLIENTS, warm, confidential);
             ServeLoad.run(CLIENTS, warm, plaintext);
             URI metrics = s.confidentialUri().resolve("/metrics");
@@ -147,7 +153,8 @@ final class ServeBench {
             f = new Figures("serve", quick, "all-minilm-l6-v2-q", ServeSetup.ROWS, ServeSetup.TOKENS, CLIENTS, rounds,
                     perRound, loadBefore, loadAfter, round(cm.requestsPerSecond()), round(pm.requestsPerSecond()),
                     round(ratio), round(cm.p50Ms()), round(cm.p99Ms()), round(pm.p50Ms()), round(pm.p99Ms()),
-                    round(cm.p50Ms() - pm.p50Ms()), round(addedServer), cm.failed() + pm.failed(), idle.held(), idle, cm, pm, soaked,
+                    round(cm.p50Ms() - pm.p50Ms()), round(addedServer), steps.get(steps.size() - 1).medianMs(), cm.failed() + pm.failed(),
+                    idle.held(), idle, cm, pm, steps, soaked,
                     soaked == null ? null : soaked.heapAfterGcStartMib(), soaked == null ? null : soaked.heapAfterGcEndMib(),
                     soaked == null ? null : soaked.failed());
         }
