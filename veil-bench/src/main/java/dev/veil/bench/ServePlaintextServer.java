@@ -28,7 +28,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * {@code ./bench serve}'s plaintext baseline, and nothing else: the serving enclave's own HTTP server
  * ({@link ServingServer}, the same {@link ServerLimits}) and the same batching ({@link TensorBatching#coalescer}: the same
- * coalescer, batch rows and wait, the model in the same ONNX Runtime worker), with encryption, attestation, request
+ * coalescer, batch rows and wait; the model loaded as a provisioned instance loads it, into an ONNX Runtime worker
+ * process of its own), with encryption, attestation, request
  * signatures, budgets, the replay guard and the transparency log all off: {@code POST /v1/infer} takes the request's
  * {@code .npz} in the clear and answers the outputs' {@code .npz} in the clear.
  *

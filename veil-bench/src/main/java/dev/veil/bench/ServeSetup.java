@@ -51,26 +51,19 @@ final class ServeSetup implements AutoCloseable {
     private static final long SEP = 102;
 
     final Path modelFile;
-    final byte[] model;
-    final ModelTerms terms;
     final byte[] requestNpz;
     final EnclaveConfig config;
-    final ServerLimits limits;
     final Identity dataProvider;
     final ServingContractVerifier.Verified contract;
     final ServingEnclave enclave;
     final ServePlaintextServer plaintext;
 
-    private ServeSetup(Path modelFile, byte[] model, ModelTerms terms, byte[] requestNpz, EnclaveConfig config, ServerLimits limits,
-                       Identity dataProvider, ServingContractVerifier.Verified contract, ServingEnclave enclave,
-                       ServePlaintextServer plaintext) {
+    private ServeSetup(Path modelFile, byte[] requestNpz, EnclaveConfig config, Identity dataProvider,
+                       ServingContractVerifier.Verified contract, ServingEnclave enclave, ServePlaintextServer plaintext) {
         this.dataProvider = dataProvider;
         this.modelFile = modelFile;
-        this.model = model;
-        this.terms = terms;
         this.requestNpz = requestNpz;
         this.config = config;
-        this.limits = limits;
         this.contract = contract;
         this.enclave = enclave;
         this.plaintext = plaintext;
@@ -109,7 +102,7 @@ final class ServeSetup implements AutoCloseable {
                     .provision(mp, SealedAsset.of(sealed), key, sealed);
             plaintext = ServePlaintextServer.start(model, terms.signature(), config, limits, Duration.ofSeconds(MAX_INFERENCE_SECONDS),
                     BATCH_QUEUE);
-            return new ServeSetup(modelFile, model, terms, request, config, limits, dataProvider, contract, enclave, plaintext);
+            return new ServeSetup(modelFile, request, config, dataProvider, contract, enclave, plaintext);
         } catch (Exception | Error e) {
             enclave.close();
             throw e;
