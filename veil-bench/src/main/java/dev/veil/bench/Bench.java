@@ -19,24 +19,27 @@ public final class Bench {
     /** Every benchmark by name, in the order {@code all} runs them. */
     private static final Map<String, String> BENCHMARKS = benchmarks();
     private static final String USAGE = """
-            Usage: ./bench [BENCHMARK] [--quick]
+            Usage: ./bench [BENCHMARK] [--quick] [--soak DURATION]
             Runs Veil's benchmarks (not part of the test suite) and writes Markdown tables to target/bench/results.md;
             docs/BENCHMARKS.md records them with the machine they ran on.
 
             BENCHMARK (default all):
             %s
               --quick     small sizes: a smoke test of the harness, not a measurement
+              --soak D    serve only: also run the confidential load for D (e.g. 10m, 90s) and report heap and failures
               -h, --help  print this help and exit""";
 
     private static Map<String, String> benchmarks() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("all", "every benchmark below but batch, in this order (over 4 minutes; 1 GiB temporary files under target/)");
+        m.put("all", "every benchmark below but serve and batch, in this order (over 4 minutes; 1 GiB temporary files under target/)");
         m.put("seal", "sealing and unsealing a 1 GiB file, cold and warm; peak heap against file size");
         m.put("inference", "confidential vs plaintext batch inference (digits model, PaddleOCR detector)");
         m.put("attest", "evidence verification per platform (SNP, TDX, SGX, Nitro), cold and warm");
         m.put("ceremony", "ceremony latency by step on the simulated TEE");
         m.put("startup", "whole-process './veil demo' against a plain ONNX Runtime process (fixed costs)");
         m.put("parse", "CSV parsing throughput on 1,000,000 rows: the old whole-line reader against the streaming byte parser");
+        m.put("serve", "issue 8's serving figures: confidential vs plaintext MiniLM serving at 16 clients, 1,000 idle connections, "
+                + "--soak; its last line is one JSON object");
         m.put("batch", "issue 11's figures: streamed confidential pipeline against the same pipeline on plaintext, enclave peak "
                 + "RSS for 10,000 and 1,000,000 rows, whole-process demo against plain ONNX Runtime; its last line is one JSON object");
         return m;
@@ -48,7 +51,15 @@ public final class Bench {
             System.out.println(usage());
             return;
         }
-        List<String> names = a.stream().filter(s -> !s.equals("--quick")).toList();
+        ServeOptions serve;
+        try {
+            serve = ServeOptions.parse(a);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        List<String> names = serve.rest().stream().filter(s -> !s.equals("--quick")).toList();
         String wrong = names.size() > 1 ? "one benchmark at a time, not '" + String.join(" ", names) + "'"
                 : names.stream().filter(n -> !BENCHMARKS.containsKey(n)).map(n -> "unknown benchmark or option '" + n + "'")
                 .findFirst().orElse(null);
@@ -58,6 +69,10 @@ public final class Bench {
         }
         boolean quick = a.contains("--quick");
         String which = names.isEmpty() ? "all" : names.get(0);
+        if (serve.soak() != null && !which.equals("serve")) {
+            System.err.println("bench: --soak is an option of the serve benchmark only (./bench serve --soak 10m)");
+            System.exit(2);
+        }
         Path shared = Path.of(System.getProperty("veil.shared.dir", "../shared"));
         Path base = Path.of(System.getProperty("veil.bench.dir", "target")).toAbsolutePath();
         Files.createDirectories(base);
@@ -65,6 +80,7 @@ public final class Bench {
         Report report = new Report();
         report.note(machine());
         int threads = Math.min(2, Runtime.getRuntime().availableProcessors());
+        if (which.equals("serve")) { ServeBench.run(report, dir, shared, quick, serve.soak(), serve.soakText()); return; }   // ends with its JSON line
         if (which.equals("batch")) { BatchBench.run(report, dir, shared, quick, threads); return; }   // ends with its JSON line
         if (which.equals("all") || which.equals("seal")) {
             SealBench.run(report, dir, quick ? 64 : 1024, quick ? 2 : 6);

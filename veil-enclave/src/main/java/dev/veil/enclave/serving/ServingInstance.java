@@ -297,6 +297,7 @@ public final class ServingInstance implements AutoCloseable {
      * goes in the clear (status, metrics, logs) is the fixed code alone.
      */
     public InferAnswer infer(byte[] encapsulated) throws ServingFailure {
+        long arrived = System.nanoTime();
         modelLock.readLock().lock();
         try {
             Coalescer<TensorBatching.Request, NamedTensors> batches;
@@ -318,13 +319,14 @@ public final class ServingInstance implements AutoCloseable {
                 metrics.failure(e.code());
                 return new InferAnswer(statusOf(e.code()), e.sealedResponse().get());
             }
-            return answer(opened, batches, now);
+            return answer(opened, batches, now, arrived);
         } finally {
             modelLock.readLock().unlock();
         }
     }
 
-    private InferAnswer answer(OpenedRequest opened, Coalescer<TensorBatching.Request, NamedTensors> batches, Instant now) throws ServingFailure {
+    private InferAnswer answer(OpenedRequest opened, Coalescer<TensorBatching.Request, NamedTensors> batches, Instant now, long arrived)
+            throws ServingFailure {
         long rows = opened.request().rows();
         String who = opened.dataProvider().fingerprint();
         byte[] inputsNpz = opened.inputs();
@@ -359,6 +361,7 @@ public final class ServingInstance implements AutoCloseable {
             } catch (Coalescer.Full e) {
                 throw new ServingFailure(Refusal.OVERLOADED, "the batch queue is full; retry shortly");
             }
+            long submitted = System.nanoTime();
             try {
                 outputs = result.get(contract.contract().limits().maxInferenceSeconds() + QUEUE_MARGIN.toSeconds(), TimeUnit.SECONDS);
             } catch (ExecutionException e) {
@@ -375,6 +378,7 @@ public final class ServingInstance implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return refused(opened, FailureCode.ENCLAVE_SHUTDOWN, "the enclave is shutting down");
             }
+            long ran = System.nanoTime() - submitted;
             byte[] outputsNpz = Npz.write(OutputPolicy.NPZ.equals(contract.contract().output().kind()) ? outputs
                     : new NamedTensors(java.util.List.of(outputs.tensors().get(0))));
             LeafSalts salts = LeafSalts.random();
@@ -385,6 +389,7 @@ public final class ServingInstance implements AutoCloseable {
             rowsServed.addAndGet(rows);
             byte[] sealed = opened.sealOk(outputsNpz, Json.canonical(new LogReceipt(inclusion, salts)));
             Arrays.fill(outputsNpz, (byte) 0);
+            metrics.inferOutsideModel(System.nanoTime() - arrived - ran);
             return new InferAnswer(200, sealed);
         } finally {
             if (reserved) {

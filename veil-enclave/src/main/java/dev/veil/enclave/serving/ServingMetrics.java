@@ -21,12 +21,15 @@ public final class ServingMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter attestations;
     private final DistributionSummary batchRows;
+    private final Timer outsideModel;
 
     public ServingMetrics() {
         attestations = Counter.builder("veil.attestations").description("evidence handed out for a client's nonce")
                 .register(registry);
         batchRows = DistributionSummary.builder("veil.batch.rows").description("rows per ONNX Runtime run (coalesced requests)")
                 .publishPercentileHistogram().register(registry);
+        outsideModel = Timer.builder("veil.infer.outside_model").description("time an answered inference request spent outside "
+                + "its model run and batch wait: opening, checking, logging and sealing").publishPercentileHistogram().register(registry);
     }
 
     void request(Route route, int status, long nanos) {
@@ -56,6 +59,14 @@ public final class ServingMetrics {
 
     public void batch(int rows) {
         batchRows.record(rows);
+    }
+
+    /**
+     * The time an answered inference request spent in the enclave outside its model run and its wait for a batch:
+     * opening and checking it, reading its tensors, logging and sealing its answer. What confidentiality adds, per request.
+     */
+    void inferOutsideModel(long nanos) {
+        outsideModel.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     public void failure(FailureCode code) {

@@ -24,12 +24,23 @@ import java.util.List;
  * data provider a function of another's inputs ({@code BatchDependentModelAttackTest}). Within one data provider's
  * requests the outputs are what plain ONNX Runtime gives for those rows run together.
  */
-final class TensorBatching {
+public final class TensorBatching {
     private TensorBatching() {
     }
 
     /** One request's inputs and whose they are: the coalescer's unit. */
-    record Request(String dataProvider, NamedTensors inputs) {
+    public record Request(String dataProvider, NamedTensors inputs) {
+    }
+
+    /**
+     * The coalescer a served model runs behind: runs of {@code model} under {@code runLimit} each, batches of at most
+     * {@code maxBatchRows} rows after at most {@link Coalescer#MAX_WAIT_LIMIT}, requests sharing a run only as this class
+     * allows, at most {@code queueCapacity} waiting. {@code ./bench serve}'s plaintext baseline batches with this too.
+     */
+    public static Coalescer<Request, NamedTensors> coalescer(ModelRunner model, Duration runLimit, int maxBatchRows,
+                                                            int queueCapacity, java.util.function.IntConsumer batchRows) {
+        return new Coalescer<>(requests -> runRequests(model, requests, runLimit), TensorBatching::describe,
+                batchable(model.signature()), maxBatchRows, Coalescer.MAX_WAIT_LIMIT, queueCapacity, batchRows);
     }
 
     /** Whether the model has a free batch dimension that its inputs share and its outputs start with. */

@@ -6,6 +6,7 @@ import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.keyrelease.HpkeExport;
 import dev.veil.protocol.keyrelease.KemKeyPair;
 import dev.veil.protocol.receipt.FailureCode;
+import dev.veil.protocol.translog.Ed25519Check;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -80,13 +81,8 @@ public final class ServingGateway {
             throw refused(secret, id, FailureCode.CONTRACT_REFUSED, e.getMessage());
         }
         byte[] signed = RequestMessage.signingMessage(contractHash, instanceKeysDigest, enc, parsed.headerBytes(), parsed.inputs());
-        boolean valid;
-        try {
-            valid = request.dataProvider().verify(signed, parsed.signature());
-        } catch (ProtocolException e) {
-            valid = false;
-        }
-        if (!valid) {
+        // BouncyCastle's Ed25519, eight times the JDK's speed on this once-per-request check (Ed25519Check).
+        if (!Ed25519Check.verify(request.dataProvider().signingKey(), signed, parsed.signature())) {
             throw refused(secret, id, FailureCode.CONTRACT_REFUSED, "request signature of data provider "
                     + request.dataProvider().fingerprint() + " does not verify for this contract, instance and encapsulation");
         }

@@ -4,11 +4,7 @@ import dev.veil.protocol.binding.InstanceKeys;
 import dev.veil.protocol.identity.PublicIdentity;
 import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.ProtocolException;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.MessageDigest;
-import java.security.Signature;
-import java.security.spec.X509EncodedKeySpec;
 
 /**
  * What each party checks of the log, offline, with the instance keys it has already appraised (evidence verified
@@ -30,16 +26,7 @@ public final class LogVerifier {
     /** The head, once its signature verifies with the instance's signing key and it names this contract. */
     public static TreeHead verifyHead(SignedTreeHead signed, InstanceKeys instanceKeys, byte[] contractHash) throws ProtocolException {
         TreeHead head = signed.head();
-        boolean valid;
-        try {
-            Signature s = Signature.getInstance("Ed25519");
-            s.initVerify(KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(instanceKeys.signingKey())));
-            s.update(head.signingMessage());
-            valid = s.verify(signed.signature());
-        } catch (GeneralSecurityException | RuntimeException e) {
-            throw new ProtocolException("tree head signature or instance signing key is malformed");
-        }
-        if (!valid) {
+        if (!Ed25519Check.verify(instanceKeys.signingKey(), head.signingMessage(), signed.signature())) {
             throw new ProtocolException("tree head of " + head.treeSize() + " leaves is not signed by this enclave instance's key:"
                     + " it was altered, or another instance signed it");
         }
