@@ -106,6 +106,9 @@ final class ContractCommand {
         @Option(names = "--output", description = {"labels, scores, top_k:K, or npz (every output by name, for an .npz dataset);",
                 "default labels for batch, npz for serving (which answers npz or scores)"})
         String output;
+        @Option(names = "--max-instances", description = {"how many enclave instances a provider's key broker ('veil broker') may",
+                "release to under this contract, 1.." + ContractVerifier.MAX_INSTANCES_LIMIT + " (default 1)"})
+        Integer maxInstances;
         @Option(names = "--key-wrap", defaultValue = "MLKEM768-X25519", description = "MLKEM768-X25519 (default) or X25519")
         String keyWrap;
         @Option(names = "--expires-in", defaultValue = "24h", description = "validity, e.g. 30m, 24h, 7d (default ${DEFAULT-VALUE})")
@@ -138,7 +141,8 @@ final class ContractCommand {
                     suite(keyWrap), parseOutput(output == null ? "labels" : output), Instant.now().plus(parseDuration(expiresIn)),
                     new SessionLimits(datasetSha256 == null ? null : datasetSha256.toLowerCase(Locale.ROOT),
                             maxRows == null ? SessionLimits.DEFAULT_MAX_ROWS : maxRows,
-                            maxInferenceSeconds == null ? SessionLimits.DEFAULT_MAX_INFERENCE_SECONDS : maxInferenceSeconds));
+                            maxInferenceSeconds == null ? SessionLimits.DEFAULT_MAX_INFERENCE_SECONDS : maxInferenceSeconds))
+                    .withMaxInstances(maxInstances);
             try {
                 ContractVerifier.checkTerms(c);
             } catch (ProtocolException e) {
@@ -150,7 +154,7 @@ final class ContractCommand {
             }
             System.out.println(JsonOut.line(JsonOut.fields("contract", out.toString(), "contract_hash", Digests.hex(c.hash()),
                     "model_sha256", c.model().sha256(), "model_signature", c.model().signature().toString(),
-                    "waivers", rv.relaxations(), "signed_by", List.of())));
+                    "max_instances", c.instanceLimit(), "waivers", rv.relaxations(), "signed_by", List.of())));
             return ExitCodes.OK;
         }
 
@@ -174,7 +178,7 @@ final class ContractCommand {
             ServingContracts.draft(new ServingContracts.Terms(ModelFile.terms(model, modelName), IdentityFiles.readPublic(mp), listed,
                     anyDataProvider, rv, suite(keyWrap), parseOutput(output == null ? "npz" : output), rowsPerDay, rowsTotal, maxRowsPerRequest,
                     maxInferenceSeconds == null ? ServingLimits.DEFAULT_MAX_INFERENCE_SECONDS : maxInferenceSeconds,
-                    Instant.now().plus(parseDuration(expiresIn))), out);
+                    Instant.now().plus(parseDuration(expiresIn)), maxInstances), out);
             return ExitCodes.OK;
         }
 
@@ -264,7 +268,7 @@ final class ContractCommand {
                 SignedContract signed = sc.signedBy(r, id);
                 AtomicOutput.write(contract, Json.pretty(signed).getBytes(StandardCharsets.UTF_8), false);
                 System.out.println(JsonOut.line(JsonOut.fields("contract", contract.toString(),
-                        "contract_hash", Digests.hex(c.hash()), "waivers", waivers,
+                        "contract_hash", Digests.hex(c.hash()), "max_instances", c.instanceLimit(), "waivers", waivers,
                         "model_provider", c.modelProvider().name(), "model_provider_fingerprint", c.modelProvider().fingerprint(),
                         "data_provider", c.dataProvider().name(), "data_provider_fingerprint", c.dataProvider().fingerprint(),
                         "signed_by", List.copyOf(signed.signatures().keySet()))));
@@ -313,6 +317,7 @@ final class ContractCommand {
                     "dataset_sha256", limits == null ? null : limits.datasetSha256(),
                     "max_rows", limits == null ? null : limits.maxRows(),
                     "max_inference_seconds", limits == null ? null : limits.maxInferenceSeconds(),
+                    "max_instances", c.instanceLimit(),
                     "output", c.output().kind() + (c.output().k() > 0 ? ":" + c.output().k() : ""),
                     "key_wrap", c.keyWrap().id(), "expires_at", c.expiresAt(), "signed_by", List.copyOf(sc.signatures().keySet()),
                     "status", status)));

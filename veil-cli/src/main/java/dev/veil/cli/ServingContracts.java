@@ -48,14 +48,14 @@ final class ServingContracts {
     /** The terms of a serving draft, from options already checked for their mode. */
     record Terms(ModelTerms model, PublicIdentity mp, List<PublicIdentity> dataProviders, boolean anyDataProvider,
                  ReferenceValues rv, KeyWrapSuite keyWrap, OutputPolicy output, long rowsPerDay, long rowsTotal,
-                 int maxRowsPerRequest, int maxInferenceSeconds, Instant expiresAt) {
+                 int maxRowsPerRequest, int maxInferenceSeconds, Instant expiresAt, Integer maxInstances) {
     }
 
     static void draft(Terms t, Path out) throws CliFailure, IOException {
         DataProviderAccess access = t.anyDataProvider() ? DataProviderAccess.anyDataProvider() : DataProviderAccess.only(t.dataProviders());
         ServingContract c = ServingContract.draft(t.model(), t.mp(), new EnclavePolicy(t.rv()), t.keyWrap(), t.output(), access,
                 new ServingBudget(t.rowsPerDay(), t.rowsTotal()), new ServingLimits(t.maxRowsPerRequest(), t.maxInferenceSeconds()),
-                t.expiresAt());
+                t.expiresAt()).withMaxInstances(t.maxInstances());
         try {
             ServingContractVerifier.checkTerms(c);
         } catch (ProtocolException e) {
@@ -65,7 +65,7 @@ final class ServingContracts {
         List<String> waivers = warn(c);
         System.out.println(JsonOut.line(JsonOut.fields("contract", out.toString(), "kind", "serving",
                 "contract_hash", Digests.hex(c.hash()), "model_sha256", c.model().sha256(),
-                "model_signature", c.model().signature().toString(), "waivers", waivers,
+                "model_signature", c.model().signature().toString(), "max_instances", c.instanceLimit(), "waivers", waivers,
                 "data_providers", dataProviders(c), "signed_by", List.of())));
     }
 
@@ -81,7 +81,7 @@ final class ServingContracts {
         SignedServingContract signed = sc.signedBy(signer);
         AtomicOutput.write(file, Json.pretty(signed).getBytes(StandardCharsets.UTF_8), false);
         System.out.println(JsonOut.line(JsonOut.fields("contract", file.toString(), "kind", "serving",
-                "contract_hash", Digests.hex(c.hash()), "waivers", waivers,
+                "contract_hash", Digests.hex(c.hash()), "max_instances", c.instanceLimit(), "waivers", waivers,
                 "model_provider", c.modelProvider().name(), "model_provider_fingerprint", c.modelProvider().fingerprint(),
                 "data_providers", dataProviders(c), "signed_by", List.of("model_provider"))));
     }
@@ -110,7 +110,7 @@ final class ServingContracts {
                 "min_tcb_evaluation_data_number", rv.minTcbEvaluationDataNumber(),
                 "rows_per_day", c.budget().rowsPerDay(), "rows_total", c.budget().rowsTotal(),
                 "max_rows_per_request", c.limits().maxRowsPerRequest(),
-                "max_inference_seconds", c.limits().maxInferenceSeconds(),
+                "max_inference_seconds", c.limits().maxInferenceSeconds(), "max_instances", c.instanceLimit(),
                 "output", c.output().kind() + (c.output().k() > 0 ? ":" + c.output().k() : ""),
                 "key_wrap", c.keyWrap().id(), "expires_at", c.expiresAt(),
                 "signed_by", sc.modelProviderSignature() == null ? List.of() : List.of("model_provider"),

@@ -11,6 +11,8 @@ import java.util.regex.Pattern;
 /** Decides whether a signed contract can start a session now. Pure: the time is a parameter. */
 public final class ContractVerifier {
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+    /** The most instances a contract may let a key broker release to (batch and serving alike). */
+    public static final int MAX_INSTANCES_LIMIT = 10_000;
 
     private ContractVerifier() {
     }
@@ -89,6 +91,8 @@ public final class ContractVerifier {
         require(limits.maxRows() >= 1, "contract limits.max_rows must be at least 1");
         require(limits.maxInferenceSeconds() >= 1 && limits.maxInferenceSeconds() <= 7 * 24 * 3600,
                 "contract limits.max_inference_seconds must be 1..604800");
+        require(c.maxInstances() == null || (c.maxInstances() >= 1 && c.maxInstances() <= MAX_INSTANCES_LIMIT),
+                "contract max_instances must be 1.." + MAX_INSTANCES_LIMIT + " or absent (one instance)");
         require(c.output() != null, "contract output is missing");
         String outputProblem = c.output().problem();
         require(outputProblem == null, "contract " + outputProblem);

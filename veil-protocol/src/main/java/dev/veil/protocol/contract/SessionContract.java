@@ -1,8 +1,10 @@
 package dev.veil.protocol.contract;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.veil.protocol.identity.PublicIdentity;
 import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.Json;
+import dev.veil.protocol.json.MayBeAbsent;
 import dev.veil.protocol.keyrelease.KeyWrapSuite;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -16,10 +18,13 @@ import java.util.HexFormat;
  * @param resultRecipient fingerprint of the identity whose key-agreement key receives the results (the data provider)
  * @param expiresAt ISO-8601 instant after which no enclave may start the session
  * @param limits dataset pin, row bound and inference time limit the enclave enforces
+ * @param maxInstances how many enclave instances a provider's key broker may release to under this contract; absent
+ *                     means 1 (and is left out of the canonical form, so contracts drafted before it keep their hash)
  */
 public record SessionContract(int veilContract, String sessionId, ModelTerms model, PublicIdentity modelProvider,
                               PublicIdentity dataProvider, EnclavePolicy enclave, KeyWrapSuite keyWrap,
-                              OutputPolicy output, String resultRecipient, String expiresAt, SessionLimits limits) {
+                              OutputPolicy output, String resultRecipient, String expiresAt, SessionLimits limits,
+                              @MayBeAbsent @JsonInclude(JsonInclude.Include.NON_NULL) Integer maxInstances) {
     /**
      * Version 2 added {@code limits}, version 3 the model's signature ({@code model.signature}); an older contract is
      * refused rather than read with silent defaults.
@@ -33,6 +38,14 @@ public record SessionContract(int veilContract, String sessionId, ModelTerms mod
         }
     }
 
+    /** A contract without {@code max_instances}: one instance. */
+    public SessionContract(int veilContract, String sessionId, ModelTerms model, PublicIdentity modelProvider,
+                           PublicIdentity dataProvider, EnclavePolicy enclave, KeyWrapSuite keyWrap, OutputPolicy output,
+                           String resultRecipient, String expiresAt, SessionLimits limits) {
+        this(veilContract, sessionId, model, modelProvider, dataProvider, enclave, keyWrap, output, resultRecipient, expiresAt,
+                limits, null);
+    }
+
     public static SessionContract draft(ModelTerms model, PublicIdentity mp, PublicIdentity dp, EnclavePolicy enclave,
                                         KeyWrapSuite keyWrap, OutputPolicy output, Instant expiresAt) {
         return draft(model, mp, dp, enclave, keyWrap, output, expiresAt, SessionLimits.defaults());
@@ -44,6 +57,17 @@ public record SessionContract(int veilContract, String sessionId, ModelTerms mod
         new SecureRandom().nextBytes(id);
         return new SessionContract(VERSION, HexFormat.of().formatHex(id), model, mp, dp, enclave, keyWrap, output,
                 dp.fingerprint(), expiresAt.toString(), limits);
+    }
+
+    /** This contract with {@code max_instances} set (null: absent, one instance); a new hash, to be signed anew. */
+    public SessionContract withMaxInstances(Integer instances) {
+        return new SessionContract(veilContract, sessionId, model, modelProvider, dataProvider, enclave, keyWrap, output,
+                resultRecipient, expiresAt, limits, instances);
+    }
+
+    /** How many instances a key broker may release to: {@code max_instances}, or 1 when absent. */
+    public int instanceLimit() {
+        return maxInstances == null ? 1 : maxInstances;
     }
 
     public byte[] canonicalBytes() {

@@ -1,5 +1,6 @@
 package dev.veil.protocol.serving;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.veil.protocol.contract.EnclavePolicy;
 import dev.veil.protocol.contract.ModelTerms;
 import dev.veil.protocol.contract.OutputPolicy;
@@ -7,6 +8,7 @@ import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.identity.PublicIdentity;
 import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.Json;
+import dev.veil.protocol.json.MayBeAbsent;
 import dev.veil.protocol.keyrelease.KeyWrapSuite;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -21,11 +23,14 @@ import java.util.HexFormat;
  *
  * @param contractId random, so two contracts with otherwise equal terms still differ
  * @param expiresAt ISO-8601 instant after which no enclave may serve under this contract
+ * @param maxInstances how many serving instances (replicas) the model provider's key broker may release the model key
+ *                     to; absent means 1 (and is left out of the canonical form, so older contracts keep their hash)
  */
 public record ServingContract(Integer veilServingContract, String contractId, ModelTerms model,
                               PublicIdentity modelProvider, EnclavePolicy enclave, KeyWrapSuite keyWrap,
                               OutputPolicy output, DataProviderAccess dataProviders, ServingBudget budget,
-                              ServingLimits limits, String expiresAt) {
+                              ServingLimits limits, String expiresAt,
+                              @MayBeAbsent @JsonInclude(JsonInclude.Include.NON_NULL) Integer maxInstances) {
     public static final int VERSION = 1;
     static final String HASH_LABEL = "veil serving contract v1";
     static final String SIGNATURE_LABEL = "veil serving contract signature v1";
@@ -39,6 +44,14 @@ public record ServingContract(Integer veilServingContract, String contractId, Mo
         }
     }
 
+    /** A serving contract without {@code max_instances}: one instance. */
+    public ServingContract(Integer veilServingContract, String contractId, ModelTerms model, PublicIdentity modelProvider,
+                           EnclavePolicy enclave, KeyWrapSuite keyWrap, OutputPolicy output, DataProviderAccess dataProviders,
+                           ServingBudget budget, ServingLimits limits, String expiresAt) {
+        this(veilServingContract, contractId, model, modelProvider, enclave, keyWrap, output, dataProviders, budget, limits,
+                expiresAt, null);
+    }
+
     public static ServingContract draft(ModelTerms model, PublicIdentity mp, EnclavePolicy enclave, KeyWrapSuite keyWrap,
                                         OutputPolicy output, DataProviderAccess dataProviders, ServingBudget budget,
                                         ServingLimits limits, Instant expiresAt) {
@@ -46,6 +59,17 @@ public record ServingContract(Integer veilServingContract, String contractId, Mo
         new SecureRandom().nextBytes(id);
         return new ServingContract(VERSION, HexFormat.of().formatHex(id), model, mp, enclave, keyWrap, output,
                 dataProviders, budget, limits, expiresAt.toString());
+    }
+
+    /** This contract with {@code max_instances} set (null: absent, one instance); a new hash, to be signed anew. */
+    public ServingContract withMaxInstances(Integer instances) {
+        return new ServingContract(veilServingContract, contractId, model, modelProvider, enclave, keyWrap, output, dataProviders,
+                budget, limits, expiresAt, instances);
+    }
+
+    /** How many instances a key broker may release to: {@code max_instances}, or 1 when absent. */
+    public int instanceLimit() {
+        return maxInstances == null ? 1 : maxInstances;
     }
 
     public byte[] canonicalBytes() {

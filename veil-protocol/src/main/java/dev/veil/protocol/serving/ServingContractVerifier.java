@@ -2,6 +2,7 @@ package dev.veil.protocol.serving;
 
 import dev.veil.attest.Platform;
 import dev.veil.attest.ReferenceValues;
+import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.identity.PublicIdentity;
 import dev.veil.protocol.json.Digests;
@@ -94,6 +95,8 @@ public final class ServingContractVerifier {
         String mpKey = c.modelProvider().keyProblem();
         require(mpKey == null, "serving contract model_provider " + c.modelProvider().name() + ": " + mpKey);
         checkDataProviders(c);
+        require(c.maxInstances() == null || (c.maxInstances() >= 1 && c.maxInstances() <= ContractVerifier.MAX_INSTANCES_LIMIT),
+                "serving contract max_instances must be 1.." + ContractVerifier.MAX_INSTANCES_LIMIT + " or absent (one instance)");
         long perDay = c.budget().rowsPerDay();
         long total = c.budget().rowsTotal();
         int perRequest = c.limits().maxRowsPerRequest();
