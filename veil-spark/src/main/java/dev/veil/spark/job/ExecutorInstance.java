@@ -1,0 +1,106 @@
+package dev.veil.spark.job;
+
+import dev.veil.enclave.EnclaveConfig;
+import dev.veil.enclave.evidence.CodeMeasurement;
+import dev.veil.enclave.evidence.EvidenceSource;
+import dev.veil.enclave.evidence.SimEvidenceSource;
+import dev.veil.enclave.inference.InferenceException;
+import dev.veil.enclave.inference.ModelRunner;
+import dev.veil.enclave.keys.InstanceKeyPairs;
+import dev.veil.protocol.contract.ContractVerifier;
+import dev.veil.protocol.contract.Role;
+import dev.veil.protocol.contract.SignedContract;
+import dev.veil.protocol.json.Digests;
+import dev.veil.protocol.json.Json;
+import dev.veil.protocol.json.ProtocolException;
+import dev.veil.seal.AssetKey;
+import dev.veil.seal.SealException;
+import dev.veil.seal.Unsealer;
+import dev.veil.spark.broker.BrokerClient;
+import dev.veil.spark.broker.BrokerDataKeys;
+import dev.veil.spark.parquet.DataKeyServices;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * This executor JVM as an enclave instance of one job: its own instance keys, simulated evidence of its measurement
+ * ({@link #measurement}, what {@code veil batch measure} prints), one attestation to each provider's broker, and the
+ * model running in the enclave's inference worker. Joint consent holds as in the ceremony: no key is used until both
+ * brokers released to this instance — the model key is unwrapped, and the data provider's key service registered for
+ * Parquet, only after the second release.
+ */
+public final class ExecutorInstance {
+    private static final Map<String, ExecutorInstance> BY_JOB = new HashMap<>();
+
+    private final ContractVerifier.Verified contract;
+    private final InstanceKeyPairs keys;
+    private final EvidenceSource evidence;
+    private final ModelRunner runner;
+
+    private ExecutorInstance(BatchTerms terms) throws IOException, ProtocolException, InferenceException {
+        contract = ContractVerifier.verify(Json.parse(terms.signedContract(), SignedContract.class, "contract"), Instant.now());
+        keys = new InstanceKeyPairs(contract.contract().keyWrap());
+        evidence = new SimEvidenceSource(measurement(), false);
+        BrokerClient mp = new BrokerClient(terms.modelProviderBroker());
+        BrokerClient dp = new BrokerClient(terms.dataProviderBroker());
+        AssetKey modelKey = mp.attest(contract, Role.MODEL_PROVIDER, keys, evidence)
+                .orElseThrow(() -> new ProtocolException("the model provider's broker released no model key"));
+        dp.attest(contract, Role.DATA_PROVIDER, keys, evidence);
+        byte[] model;
+        try (modelKey) {
+            model = Unsealer.unsealBytes(terms.sealedModel(), modelKey).plaintext();
+        } catch (SealException e) {
+            throw new ProtocolException("the sealed model does not open with the released key: " + e.getMessage());
+        }
+        try {
+            if (!Digests.hex(Digests.sha256(model)).equals(contract.contract().model().sha256())) {
+                throw new ProtocolException("the model is not the one the contract names");
+            }
+            Path scratch = Files.createTempDirectory("veil-executor-");
+            runner = new ModelRunner(model, contract.contract().model().signature(), 1, scratch);
+        } finally {
+            Arrays.fill(model, (byte) 0);
+        }
+        DataKeyServices.register(terms.dataProviderBroker(),
+                new BrokerDataKeys(dp, contract.contract().party(Role.DATA_PROVIDER), contract.hashHex(), keys));
+    }
+
+    /** The instance of this job in this JVM, attested on first use. */
+    public static synchronized ExecutorInstance forJob(BatchTerms terms) throws IOException, ProtocolException, InferenceException {
+        ExecutorInstance existing = BY_JOB.get(terms.jobId());
+        if (existing == null) {
+            existing = new ExecutorInstance(terms);
+            BY_JOB.put(terms.jobId(), existing);
+        }
+        return existing;
+    }
+
+    /**
+     * The sim measurement of an executor: this JVM's class path and runtime, with the sim enclave's default measured
+     * settings. The launcher prints it for the contract; every executor started from the same build measures the same.
+     */
+    public static byte[] measurement() {
+        return CodeMeasurement.compute(EnclaveConfig.simDefaults(Path.of(System.getProperty("java.io.tmpdir"))));
+    }
+
+    public ModelRunner runner() {
+        return runner;
+    }
+
+    public ContractVerifier.Verified contract() {
+        return contract;
+    }
+
+    public InstanceKeyPairs keys() {
+        return keys;
+    }
+
+    public EvidenceSource evidence() {
+        return evidence;
+    }
+}
