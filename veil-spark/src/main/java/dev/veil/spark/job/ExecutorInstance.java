@@ -41,11 +41,13 @@ public final class ExecutorInstance {
     private final InstanceKeyPairs keys;
     private final EvidenceSource evidence;
     private final ModelRunner runner;
+    private final ReceiptKeys receipts;
 
     private ExecutorInstance(BatchTerms terms) throws IOException, ProtocolException, InferenceException {
         contract = ContractVerifier.verify(Json.parse(terms.signedContract(), SignedContract.class, "contract"), Instant.now());
         keys = new InstanceKeyPairs(contract.contract().keyWrap());
         evidence = new SimEvidenceSource(measurement(), false);
+        receipts = new ReceiptKeys(contract, keys, evidence);
         BrokerClient mp = new BrokerClient(terms.modelProviderBroker());
         BrokerClient dp = new BrokerClient(terms.dataProviderBroker());
         AssetKey modelKey = mp.attest(contract, Role.MODEL_PROVIDER, keys, evidence)
@@ -86,6 +88,34 @@ public final class ExecutorInstance {
      */
     public static byte[] measurement() {
         return CodeMeasurement.compute(EnclaveConfig.simDefaults(Path.of(System.getProperty("java.io.tmpdir"))));
+    }
+
+    /**
+     * Ends this job's instance in this JVM and returns its discard receipt for the model provider, or null when this
+     * JVM holds no instance of the job: the model plaintext and the worker are gone, the key-wrap key wiped, the data
+     * provider's key service unregistered. Its outcome is "discarded" whatever happened, as in the ceremony.
+     */
+    public static synchronized dev.veil.protocol.receipt.SignedReceipt close(BatchTerms terms) {
+        ExecutorInstance instance = BY_JOB.remove(terms.jobId());
+        if (instance == null) {
+            return null;
+        }
+        java.util.List<String> released = new java.util.ArrayList<>();
+        DataKeyServices.unregister(terms.dataProviderBroker());
+        released.add("data provider's key service dropped");
+        if (instance.runner.closeSession()) {
+            released.add("inference worker stopped and model plaintext buffer zeroed");
+        }
+        instance.keys.close();
+        released.add("instance key-wrap key wiped");
+        dev.veil.protocol.receipt.DiscardReceipt r = new dev.veil.protocol.receipt.DiscardReceipt(instance.contract.hashHex(),
+                instance.contract.contract().model().sha256(), dev.veil.protocol.receipt.DiscardReceipt.DISCARDED, released,
+                Instant.now().toString(), instance.receipts.evidenceSha256());
+        return instance.receipts.sign(dev.veil.protocol.receipt.DiscardReceipt.KIND, r);
+    }
+
+    ReceiptKeys receipts() {
+        return receipts;
     }
 
     public ModelRunner runner() {

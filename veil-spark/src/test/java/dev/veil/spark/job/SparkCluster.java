@@ -16,19 +16,26 @@ final class SparkCluster {
     private SparkCluster() {
     }
 
-    static SparkSession start(String name, Path eventLogDir) {
+    /** Where the cluster writes: event logs, block manager and shuffle files, executors' temporary files. */
+    record Dirs(Path eventLogs, Path local, Path executorTmp) {
+    }
+
+    static SparkSession start(String name, Dirs dirs) {
         try {
             Files.createDirectories(Path.of(System.getenv("SPARK_HOME"), "jars"));
-            Files.createDirectories(eventLogDir);
+            Files.createDirectories(dirs.eventLogs());
+            Files.createDirectories(dirs.local());
+            Files.createDirectories(dirs.executorTmp());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         SparkConf conf = new SparkConf().setMaster("local-cluster[2,1,1024]").setAppName(name)
                 .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
                 .set("spark.executor.extraClassPath", System.getProperty("java.class.path"))
-                .set("spark.executor.extraJavaOptions", "-Dveil.testdata.dir=" + System.getProperty("veil.testdata.dir"))
+                .set("spark.executor.extraJavaOptions", "-Djava.io.tmpdir=" + dirs.executorTmp())
+                .set("spark.local.dir", dirs.local().toString())
                 .set("spark.ui.enabled", "false")
-                .set("spark.eventLog.enabled", "true").set("spark.eventLog.dir", eventLogDir.toUri().toString());
+                .set("spark.eventLog.enabled", "true").set("spark.eventLog.dir", dirs.eventLogs().toUri().toString());
         return SparkSession.builder().config(conf).getOrCreate();
     }
 }
