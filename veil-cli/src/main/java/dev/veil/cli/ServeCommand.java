@@ -2,12 +2,18 @@ package dev.veil.cli;
 
 import dev.veil.attest.Platform;
 import dev.veil.enclave.EnclaveConfig;
+import dev.veil.enclave.broker.BrokerRefused;
+import dev.veil.enclave.broker.ModelKeyFromBroker;
 import dev.veil.enclave.evidence.CodeMeasurement;
 import dev.veil.enclave.serving.ServerLimits;
 import dev.veil.enclave.serving.ServingEnclave;
 import dev.veil.protocol.json.Digests;
+import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.serving.ServingContractVerifier;
+import dev.veil.provider.SealedAsset;
+import dev.veil.seal.ContentType;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -39,6 +45,13 @@ final class ServeCommand implements Callable<Integer> {
             description = "requests worked on at once; one more is answered 503 with Retry-After (default ${DEFAULT-VALUE})")
     int maxInFlight;
 
+    // The model key from the model provider's key broker at start, instead of an interactive 'veil provision'.
+    @Option(names = "--model-broker", description = {"http://host:port of the model provider's 'veil broker': fetch the model key",
+            "from it at start (this instance's evidence appraised there) and load --sealed; no 'veil provision' needed"})
+    String modelBroker;
+    @Option(names = "--sealed", description = "with --model-broker: the sealed model file (the contract's model, sealed by its provider)")
+    Path sealedModel;
+
     @Override
     public Integer call() throws Exception {
         ServingContractVerifier.Verified c = ServingCli.contract(contract);
@@ -48,6 +61,7 @@ final class ServeCommand implements Callable<Integer> {
         if (maxInFlight < 1) {
             throw new CliFailure("--max-in-flight must be at least 1");
         }
+        URI broker = brokerOptions(c);
         EnclaveConfig cfg = settings.config(bind, port);
         if (c.contract().enclave().referenceValues().platform() != cfg.platform()) {
             throw new CliFailure("the serving contract requires platform " + c.contract().enclave().referenceValues().platform()
@@ -62,6 +76,9 @@ final class ServeCommand implements Callable<Integer> {
             throw new CliFailure("cannot start the serving enclave on " + cfg.platform() + ": " + e.getMessage());
         }
         try (ServingEnclave server = started) {
+            if (broker != null) {
+                provisionFromBroker(server, broker);
+            }
             System.out.println(JsonOut.line(JsonOut.fields("listening", "http://" + bind + ":" + server.port(), "platform", cfg.platform(),
                     "contract", c.hashHex(), "measurement", cfg.platform() == Platform.SIM ? Digests.hex(CodeMeasurement.compute(cfg))
                             : "reported by the hardware in each piece of evidence",
@@ -72,5 +89,35 @@ final class ServeCommand implements Callable<Integer> {
             forever.await();
         }
         return ExitCodes.OK;
+    }
+
+    /** The broker's URL once both options and the sealed model check out against the contract; null without a broker. */
+    private URI brokerOptions(ServingContractVerifier.Verified c) throws CliFailure, IOException {
+        if (modelBroker == null && sealedModel == null) {
+            return null;
+        }
+        if (modelBroker == null || sealedModel == null) {
+            throw new CliFailure("--model-broker and --sealed go together: the broker releases the key of the sealed model");
+        }
+        URI broker = BrokerCommand.url("--model-broker", modelBroker);
+        SealedAsset model;
+        try {
+            model = SealedAsset.of(UserPaths.input("--sealed", sealedModel));
+        } catch (ProtocolException e) {
+            throw new CliFailure(e.getMessage() + "; give the model provider's sealed model");
+        }
+        if (model.header().contentType() != ContentType.MODEL
+                || !model.header().plaintextSha256Hex().equals(c.contract().model().sha256())) {
+            throw new CliFailure("--sealed " + sealedModel + " is not the serving contract's model " + c.contract().model().sha256());
+        }
+        return broker;
+    }
+
+    private void provisionFromBroker(ServingEnclave server, URI broker) throws CliFailure, IOException {
+        try {
+            ModelKeyFromBroker.provision(server.instance(), broker, sealedModel);
+        } catch (BrokerRefused e) {
+            throw new CliFailure("no model key from the broker at " + broker + ": " + e.getMessage());
+        }
     }
 }

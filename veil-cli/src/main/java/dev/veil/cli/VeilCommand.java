@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {DemoCommand.class, SealCommand.class, UnsealCommand.class, KeygenCommand.class,
                 ContractCommand.class, EnclaveCommand.class, JoinCommand.class, VerifyReceiptCommand.class, AttestCommand.class,
                 ServeCommand.class, ProvisionCommand.class, InferCommand.class, RetireCommand.class, LogCommand.class,
+                BrokerCommand.class,
                 CommandLine.HelpCommand.class})
 public final class VeilCommand implements Runnable {
     @CommandLine.Spec

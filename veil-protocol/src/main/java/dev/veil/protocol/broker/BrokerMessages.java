@@ -12,6 +12,8 @@ public final class BrokerMessages {
     public static final String RELEASE = "/v1/release";
     public static final String WRAP = "/v1/keys/wrap";
     public static final String UNWRAP = "/v1/keys/unwrap";
+    /** {@code GET ?contract=HEX}: the newest signed head of that contract's release record. */
+    public static final String HEAD = "/v1/head";
     /** Evidence with the collateral its host ships (certificate chains, CRLs, TCB Info) fits well within this. */
     public static final int MAX_RELEASE_REQUEST_BYTES = 1024 * 1024;
     /** Every other body: a nonce, an ML-KEM encapsulation and a signature at most. */

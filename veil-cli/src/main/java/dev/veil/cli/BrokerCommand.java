@@ -1,0 +1,271 @@
+package dev.veil.cli;
+
+import dev.veil.protocol.broker.ReleaseLeaf;
+import dev.veil.protocol.contract.ContractVerifier;
+import dev.veil.protocol.contract.Role;
+import dev.veil.protocol.contract.SignedContract;
+import dev.veil.protocol.identity.Identity;
+import dev.veil.protocol.identity.IdentityFiles;
+import dev.veil.protocol.identity.PublicIdentity;
+import dev.veil.protocol.json.Digests;
+import dev.veil.protocol.json.ProtocolException;
+import dev.veil.protocol.serving.ServingContractVerifier;
+import dev.veil.protocol.serving.SignedServingContract;
+import dev.veil.provider.broker.BrokerMetrics;
+import dev.veil.provider.broker.BrokerServer;
+import dev.veil.provider.broker.BrokerState;
+import dev.veil.provider.broker.BrokeredContract;
+import dev.veil.provider.broker.KeyBroker;
+import dev.veil.provider.broker.ReleaseAudit;
+import dev.veil.seal.AssetKey;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "broker", mixinStandardHelpOptions = true,
+        description = {"Run a provider's key broker: your unattended stand-in for 'veil join' and 'veil provision'.",
+                "Enclave instances ask it for a challenge, present evidence binding its nonce, the contract hash and their",
+                "instance keys, and receive your asset key wrapped to their instance key; the evidence is appraised with",
+                "exactly the code and policy of join and provision. It refuses instances past the contract's max_instances",
+                "and revoked ones, rate-limits releases, and keeps a signed record of every release in --state (see",
+                "'veil broker log'). Its data-key service wraps and unwraps Parquet data keys under master keys that never",
+                "leave --state ('veil broker master-key'), unwrapping only for instances it released to."},
+        subcommands = {BrokerCommand.Log.class, BrokerCommand.Revoke.class, BrokerCommand.MasterKey.class})
+final class BrokerCommand implements Callable<Integer> {
+    @Option(names = "--identity", description = "your secret identity file (.key): a party of the contract(s)")
+    Path identity;
+    @Option(names = "--contract", description = "the contract to release under (batch, signed by both; or serving)")
+    Path contract;
+    @Option(names = "--contracts", description = "a directory of contracts (*.json) to release under, instead of --contract")
+    Path contracts;
+    @Option(names = "--asset-key", description = "the key of your sealed asset, released to appraised instances; without it the"
+            + " broker admits instances to its data-key service only")
+    Path assetKey;
+    @Option(names = "--state", description = "the broker's state directory (created 0700): release records, revocations, master keys")
+    Path state;
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "address to listen on (default ${DEFAULT-VALUE})")
+    String bind;
+    @Option(names = "--port", description = "port (0 = any free port)")
+    Integer port;
+    @Option(names = "--releases-per-second", defaultValue = "50", description = "average release rate (default ${DEFAULT-VALUE})")
+    double releasesPerSecond;
+    @Option(names = "--release-burst", defaultValue = "100", description = "releases allowed at once (default ${DEFAULT-VALUE})")
+    int releaseBurst;
+    @Option(names = "--workers", defaultValue = "32", description = "requests worked on at once; one more is answered 503 (default ${DEFAULT-VALUE})")
+    int workers;
+    @Mixin
+    BrokerCollateralOptions collateral;
+
+    @Override
+    public Integer call() throws Exception {
+        if (identity == null || state == null || port == null || (contract == null) == (contracts == null)) {
+            throw new CliFailure("the broker needs --identity, --state, --port and either --contract or --contracts"
+                    + " (see 'veil broker --help')");
+        }
+        if (port < 0 || port > 65535) {
+            throw new CliFailure("--port " + port + " is not between 0 and 65535");
+        }
+        if (!(releasesPerSecond > 0) || releaseBurst < 1 || workers < 1) {
+            throw new CliFailure("--releases-per-second must be positive, --release-burst and --workers at least 1");
+        }
+        KeyBroker.Settings settings = KeyBroker.Settings.defaults().withRate(releasesPerSecond, releaseBurst)
+                .withCollateral(collateral.files(), collateral.fetcher());
+        try (Identity id = ServingCli.identity(identity); AssetKey key = assetKey == null ? null : AssetKeyFile.read("--asset-key", assetKey)) {
+            List<BrokeredContract> brokered = new ArrayList<>();
+            for (Path f : contractFiles()) {
+                brokered.add(read(f, id.publicIdentity()));
+            }
+            for (BrokeredContract c : brokered) {
+                if (key == null && c.role() == Role.MODEL_PROVIDER) {
+                    throw new CliFailure("contract " + c.hashHex() + " makes this broker the model provider's: pass --asset-key"
+                            + " (the sealed model's key) so instances get the model key");
+                }
+            }
+            KeyBroker broker;
+            try {
+                broker = KeyBroker.open(id, key, brokered, BrokerState.open(state), settings, Clock.systemUTC(), new BrokerMetrics());
+            } catch (ProtocolException e) {
+                throw new CliFailure(e.getMessage());
+            }
+            try (KeyBroker b = broker; BrokerServer server = BrokerServer.start(b, bind, port, workers)) {
+                List<Map<String, Object>> listed = new ArrayList<>();
+                for (BrokeredContract c : brokered) {
+                    listed.add(JsonOut.fields("contract", c.hashHex(), "kind", c instanceof BrokeredContract.Serving ? "serving" : "batch",
+                            "role", c.role().id(), "max_instances", c.instanceLimit()));
+                }
+                System.out.println(JsonOut.line(JsonOut.fields("listening", "http://" + bind + ":" + server.port(),
+                        "identity", id.publicIdentity().fingerprint(), "asset_key_id", key == null ? null : key.idHex(),
+                        "contracts", listed, "state", state.toString())));
+                System.out.flush();
+                CountDownLatch forever = new CountDownLatch(1);
+                Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
+                forever.await();
+            } catch (IOException e) {
+                throw new CliFailure("cannot start the broker: " + e.getMessage());
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    /** {@code http://host:port} (or {@code host:port}) of a 'veil broker', given as {@code option}. */
+    static java.net.URI url(String option, String value) throws CliFailure {
+        try {
+            return ServingCli.enclave(value);
+        } catch (CliFailure e) {
+            throw new CliFailure(option + " '" + value + "' is not the address of 'veil broker'; give http://host:port");
+        }
+    }
+
+    private List<Path> contractFiles() throws CliFailure, IOException {
+        if (contract != null) {
+            return List.of(UserPaths.input("--contract", contract));
+        }
+        if (!Files.isDirectory(contracts)) {
+            throw new CliFailure("--contracts " + contracts + " is not a directory");
+        }
+        try (Stream<Path> s = Files.list(contracts)) {
+            List<Path> files = s.filter(p -> p.getFileName().toString().endsWith(".json") && Files.isRegularFile(p)).sorted().toList();
+            if (files.isEmpty()) {
+                throw new CliFailure("--contracts " + contracts + " holds no contract (*.json)");
+            }
+            return files;
+        }
+    }
+
+    /** A batch or serving contract, verified now, with this identity's role in it. */
+    private static BrokeredContract read(Path f, PublicIdentity broker) throws CliFailure, IOException {
+        try {
+            if (ServingContracts.isServing(f)) {
+                return BrokeredContract.serving(ServingContractVerifier.verify(SignedServingContract.read(f), Instant.now()), broker);
+            }
+            return BrokeredContract.batch(ContractVerifier.verify(SignedContract.read(f), Instant.now()), broker);
+        } catch (ProtocolException e) {
+            throw new CliFailure(f + ": " + e.getMessage());
+        }
+    }
+
+    @Command(name = "log", mixinStandardHelpOptions = true,
+            description = {"Print and verify a broker's signed record of releases (exit 2 if it was altered).",
+                    "Each line's head, signed by the broker's identity, covers every release before it (RFC 9162 tree hashing)."})
+    static final class Log implements Callable<Integer> {
+        @Option(names = "--state", required = true, description = "the broker's state directory")
+        Path state;
+        @Option(names = "--public", description = "the broker's public identity (.pub.json) to check against, instead of the copy"
+                + " recorded in --state (which whoever could alter the record could alter too)")
+        Path publicIdentity;
+
+        @Override
+        public Integer call() throws Exception {
+            BrokerState s;
+            try {
+                s = BrokerState.existing(state);
+            } catch (ProtocolException e) {
+                throw new CliFailure(e.getMessage());
+            }
+            PublicIdentity broker = publicIdentity != null ? IdentityFiles.readPublic(UserPaths.input("--public", publicIdentity))
+                    : s.recordedIdentity();
+            List<ReleaseAudit.Contract> verified;
+            try {
+                verified = ReleaseAudit.verify(s, broker);
+            } catch (ProtocolException e) {
+                throw new CliFailure("the release record does not verify: " + e.getMessage());
+            }
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (ReleaseAudit.Contract c : verified) {
+                List<Map<String, Object>> releases = new ArrayList<>();
+                for (ReleaseLeaf r : c.releases()) {
+                    releases.add(JsonOut.fields("sequence", r.sequence(), "time", Instant.ofEpochSecond(r.timestamp()).toString(),
+                            "instance_keys", r.instanceKeys(), "evidence_sha256", r.evidenceSha256()));
+                }
+                Map<String, Object> head = c.head() == null ? null : JsonOut.fields("tree_size", c.head().head().treeSize(),
+                        "root_hash", Digests.hex(c.head().head().rootHash()),
+                        "time", Instant.ofEpochSecond(c.head().head().timestamp()).toString());
+                out.add(JsonOut.fields("contract", c.contractHash(), "instances", c.instances(), "releases", releases, "head", head));
+            }
+            Map<String, Object> result = new LinkedHashMap<>(JsonOut.fields("verified", true, "identity", broker.fingerprint(),
+                    "checked_against", publicIdentity != null ? publicIdentity.toString() : "the identity recorded in --state",
+                    "contracts", out));
+            System.out.println(JsonOut.pretty(result));
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = {"Stop releasing to an instance (--instance, the instance_keys 'veil serve' prints), or to every instance (--all).",
+                    "A running broker sees it at its next request: no more releases and no more data keys to it. A key it",
+                    "already released cannot be taken back, and a revoked instance still counts toward max_instances."})
+    static final class Revoke implements Callable<Integer> {
+        @Option(names = "--state", required = true, description = "the broker's state directory")
+        Path state;
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Target target;
+
+        static final class Target {
+            @Option(names = "--instance", description = "the instance keys' digest (64 hex digits)")
+            String instance;
+            @Option(names = "--all", description = "every instance, and every release from now on")
+            boolean all;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            BrokerState s;
+            try {
+                s = BrokerState.existing(state);
+            } catch (ProtocolException e) {
+                throw new CliFailure(e.getMessage());
+            }
+            String hex = target.all ? null : target.instance.toLowerCase(java.util.Locale.ROOT);
+            if (hex != null && !hex.matches("[0-9a-f]{64}")) {
+                throw new CliFailure("--instance must be the 64 hex digits of the instance keys ('instance_keys' of 'veil serve')");
+            }
+            ReleaseAudit.revoke(s, hex);
+            System.out.println(JsonOut.line(JsonOut.fields("revoked", hex == null ? "all" : hex, "state", state.toString())));
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "master-key", mixinStandardHelpOptions = true,
+            description = {"Create a master key for the broker's data-key service (Parquet Modular Encryption).",
+                    "32 random bytes in --state, owner-only; it never leaves the broker. An existing key is never replaced."})
+    static final class MasterKey implements Callable<Integer> {
+        @Option(names = "--state", required = true, description = "the broker's state directory (created if absent)")
+        Path state;
+        @Option(names = "--id", required = true, description = "the master key's id: 1 to 64 letters, digits, '.', '_' or '-'")
+        String id;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+                throw new CliFailure("--id must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            }
+            BrokerState s;
+            try {
+                s = BrokerState.open(state);
+            } catch (ProtocolException e) {
+                throw new CliFailure(e.getMessage());
+            }
+            try {
+                ReleaseAudit.createMasterKey(s, id);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                throw new CliFailure("master key '" + id + "' exists in " + state + "; it is never replaced (data wrapped under it"
+                        + " would be lost): choose another --id");
+            }
+            System.out.println(JsonOut.line(JsonOut.fields("master_key", id, "state", state.toString())));
+            return ExitCodes.OK;
+        }
+    }
+}

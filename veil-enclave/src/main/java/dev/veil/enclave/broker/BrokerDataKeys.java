@@ -1,0 +1,73 @@
+package dev.veil.enclave.broker;
+
+import dev.veil.enclave.keys.InstanceKeyPairs;
+import dev.veil.protocol.broker.BrokerMessages;
+import dev.veil.protocol.broker.CallerInstance;
+import dev.veil.protocol.broker.UnwrapAnswer;
+import dev.veil.protocol.broker.UnwrapRequest;
+import dev.veil.protocol.broker.WrapRequest;
+import dev.veil.protocol.identity.PublicIdentity;
+import dev.veil.protocol.json.ProtocolException;
+import dev.veil.protocol.keyrelease.Hpke;
+import java.net.URI;
+import java.security.GeneralSecurityException;
+import java.security.Signature;
+
+/**
+ * An instance's use of a broker's data-key service (the key management service behind Parquet Modular Encryption):
+ * {@link #wrap} seals a fresh data key to the broker's identity and gets it back wrapped under a master key that never
+ * leaves the broker; {@link #unwrap} gets a data key back sealed to this instance's key-wrap key. Both are signed with
+ * the instance's signing key, and the broker answers only an instance it appraised and released to under the contract.
+ */
+public final class BrokerDataKeys {
+    private final BrokerHttp http;
+    private final CallerInstance caller;
+    private final InstanceKeyPairs keys;
+    private final PublicIdentity broker;
+
+    /** @param broker the broker's provider identity as the contract names it (its key-agreement key receives data keys) */
+    public BrokerDataKeys(URI brokerUrl, String contractHashHex, InstanceKeyPairs keys, PublicIdentity broker) {
+        this.http = new BrokerHttp(brokerUrl);
+        this.caller = new CallerInstance(contractHashHex, keys.publicKeys());
+        this.keys = keys;
+        this.broker = broker;
+    }
+
+    /** The data key wrapped under {@code masterKeyId}, in the text form Parquet stores. */
+    public String wrap(String masterKeyId, byte[] dataKey) throws BrokerRefused {
+        try {
+            Hpke.Sealed sealed = Hpke.seal(broker.keyAgreementSuite(), broker.keyAgreementKey(), WrapRequest.hpkeInfo(),
+                    WrapRequest.aad(masterKeyId, caller), dataKey);
+            byte[] signature = sign(WrapRequest.signingMessage(masterKeyId, caller, sealed.enc(), sealed.ciphertext()));
+            return BrokerMessages.wrapAnswer(http.post(BrokerMessages.WRAP,
+                    new WrapRequest(masterKeyId, caller, sealed.enc(), sealed.ciphertext(), signature))).wrappedKey();
+        } catch (ProtocolException e) {
+            throw new BrokerRefused(0, "bad_answer", "the key broker's wrap failed a check: " + e.getMessage());
+        }
+    }
+
+    /** The data key {@code wrappedKey} holds; the caller wipes it. */
+    public byte[] unwrap(String masterKeyId, String wrappedKey) throws BrokerRefused {
+        try {
+            byte[] message = UnwrapRequest.signingMessage(masterKeyId, wrappedKey, caller);
+            UnwrapAnswer answer = BrokerMessages.unwrapAnswer(http.post(BrokerMessages.UNWRAP,
+                    new UnwrapRequest(masterKeyId, wrappedKey, caller, sign(message))));
+            return Hpke.open(keys.keyWrap(), UnwrapRequest.answerInfo(), message, answer.sealed());
+        } catch (ProtocolException e) {
+            throw new BrokerRefused(0, "bad_answer", "the key broker's unwrap failed a check: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new BrokerRefused(0, "bad_request", e.getMessage());
+        }
+    }
+
+    private byte[] sign(byte[] message) {
+        try {
+            Signature s = Signature.getInstance("Ed25519");
+            s.initSign(keys.signingKey());
+            s.update(message);
+            return s.sign();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Ed25519 signing failed", e);
+        }
+    }
+}

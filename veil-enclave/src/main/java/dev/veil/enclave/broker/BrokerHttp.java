@@ -1,0 +1,63 @@
+package dev.veil.enclave.broker;
+
+import dev.veil.protocol.json.Json;
+import dev.veil.protocol.json.ProtocolException;
+import dev.veil.protocol.servinghttp.ErrorBody;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * An instance's HTTP exchange with a key broker (the JDK's client): JSON in, JSON out, a refusal turned into
+ * {@link BrokerRefused} with the broker's own reason and line. Answers are bounded before they are parsed.
+ */
+final class BrokerHttp {
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    private static final int MAX_ANSWER_BYTES = 64 * 1024;
+
+    private final URI base;
+    private final HttpClient http;
+
+    BrokerHttp(URI base) {
+        this.base = base;
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).build();
+    }
+
+    URI base() {
+        return base;
+    }
+
+    /** POSTs {@code record}'s JSON to {@code path}; the 2xx answer's body, bounded, or the refusal. */
+    byte[] post(String path, Object record) throws BrokerRefused {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(REQUEST_TIMEOUT)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.canonical(record))).build();
+        HttpResponse<byte[]> r;
+        try {
+            r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new BrokerRefused(0, "unreachable", "cannot reach the key broker at " + base + " (" + e.getClass().getSimpleName()
+                    + "); check the broker URL and that 'veil broker' is listening there");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BrokerRefused(0, "unreachable", "interrupted while waiting for the key broker");
+        }
+        if (r.body().length > MAX_ANSWER_BYTES) {
+            throw new BrokerRefused(r.statusCode(), "bad_answer", "the key broker's answer is over " + MAX_ANSWER_BYTES + " bytes");
+        }
+        if (r.statusCode() / 100 != 2) {
+            ErrorBody e;
+            try {
+                e = Json.parse(r.body(), ErrorBody.class, "the broker's refusal");
+            } catch (ProtocolException bad) {
+                e = new ErrorBody("http_" + r.statusCode(), "the key broker answered HTTP " + r.statusCode());
+            }
+            throw new BrokerRefused(r.statusCode(), e.error(), "the key broker refused (" + e.error() + "): " + e.message());
+        }
+        return r.body();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.veil.provider.broker;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.function.IntSupplier;
+
+/**
+ * The broker's {@code /metrics} (Prometheus text, through Micrometer as the serving enclave's): requests by route and
+ * status, refusals by fixed reason, releases, data-key operations and instances released to per contract. Labels
+ * are fixed words and contract hashes, never anything a caller chose.
+ */
+public final class BrokerMetrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Counter releases = Counter.builder("veil_broker_releases").description("keys released (or admissions)")
+            .register(registry);
+
+    void release() {
+        releases.increment();
+    }
+
+    void dataKey(String operation) {
+        registry.counter("veil_broker_data_keys", "operation", operation).increment();
+    }
+
+    void refusal(BrokerRefusal.Reason reason) {
+        registry.counter("veil_broker_refusals", "reason", reason.id()).increment();
+    }
+
+    void request(String route, int status, long nanos) {
+        Timer.builder("veil_broker_requests").tag("route", route).tag("status", Integer.toString(status))
+                .register(registry).record(Duration.ofNanos(nanos));
+    }
+
+    void instances(String contractHex, IntSupplier count) {
+        Gauge.builder("veil_broker_instances", count::getAsInt).tag("contract", contractHex)
+                .description("instances released to under the contract").register(registry);
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+}

@@ -1,0 +1,337 @@
+package dev.veil.provider.broker;
+
+import dev.veil.attest.AttestationException;
+import dev.veil.attest.Simulation;
+import dev.veil.attest.VerificationOptions;
+import dev.veil.protocol.binding.EvidenceBinding;
+import dev.veil.protocol.binding.InstanceKeys;
+import dev.veil.protocol.broker.BrokerChallenge;
+import dev.veil.protocol.broker.CallerInstance;
+import dev.veil.protocol.broker.ChallengeRequest;
+import dev.veil.protocol.broker.ReleaseAnswer;
+import dev.veil.protocol.broker.ReleaseRequest;
+import dev.veil.protocol.broker.UnwrapAnswer;
+import dev.veil.protocol.broker.UnwrapRequest;
+import dev.veil.protocol.broker.WrapAnswer;
+import dev.veil.protocol.broker.WrapRequest;
+import dev.veil.protocol.broker.WrappedAssetKey;
+import dev.veil.protocol.broker.WrappedDataKey;
+import dev.veil.protocol.identity.Identity;
+import dev.veil.protocol.json.Digests;
+import dev.veil.protocol.json.ProtocolException;
+import dev.veil.protocol.keyrelease.AssetKeyWrap;
+import dev.veil.protocol.keyrelease.Hpke;
+import dev.veil.protocol.keyrelease.KeyReleaseTranscript;
+import dev.veil.protocol.translog.SignedTreeHead;
+import dev.veil.protocol.wire.Messages;
+import dev.veil.provider.TrustedCollateral;
+import dev.veil.seal.AssetKey;
+import java.io.IOException;
+import java.nio.channels.FileLock;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A provider's key broker: its unattended stand-in for {@code veil join} / {@code veil provision}. An instance asks
+ * for a challenge, then presents evidence binding the broker's nonce, the contract hash and its instance keys; the
+ * broker appraises it with exactly the code the interactive commands use ({@link BrokeredContract#appraise}, with the
+ * contract's reference values and the provider's own collateral trusted over the host's), refuses past the contract's
+ * {@code max_instances} and after a revocation, records the release (signed, on disk) and only then answers with the
+ * asset key HPKE-wrapped to the instance, as in the ceremony. Its data-key service wraps Parquet data keys under master
+ * keys that never leave it, and unwraps them only for instances it released to.
+ *
+ * <p>Joint consent holds: each provider runs its own broker, and an instance holds a session's keys only once both
+ * released to it. No HTTP here ({@link BrokerServer} carries it), so every check is tested directly too.
+ */
+public final class KeyBroker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KeyBroker.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** How long a challenge may be answered: evidence is collected in well under a second on every platform. */
+    public static final Duration CHALLENGE_LIFETIME = Duration.ofSeconds(60);
+    static final int MAX_OPEN_CHALLENGES = 4096;
+
+    /** What the broker is configured with, checked by the command before it starts. */
+    public record Settings(double releasesPerSecond, int releaseBurst, List<byte[]> ownCollateral, TrustedCollateral fetched) {
+        public static Settings defaults() {
+            return new Settings(50, 100, List.of(), TrustedCollateral.NONE);
+        }
+
+        public Settings withRate(double perSecond, int burst) {
+            return new Settings(perSecond, burst, ownCollateral, fetched);
+        }
+
+        public Settings withCollateral(List<byte[]> own, TrustedCollateral fetcher) {
+            return new Settings(releasesPerSecond, releaseBurst, List.copyOf(own), fetcher);
+        }
+    }
+
+    private final Identity identity;
+    private final AssetKey assetKey;
+    private final Map<String, BrokeredContract> contracts;
+    private final Map<String, ReleaseRecord> records = new LinkedHashMap<>();
+    private final FileLock lock;
+    private final Revocations revocations;
+    private final MasterKeys masterKeys;
+    private final BrokerChallenges challenges;
+    private final ReleaseRate rate;
+    private final Settings settings;
+    private final Clock clock;
+    private final BrokerMetrics metrics;
+
+    private KeyBroker(Identity identity, AssetKey assetKey, Map<String, BrokeredContract> contracts, BrokerState state, FileLock lock,
+                      Settings settings, Clock clock, BrokerMetrics metrics) {
+        this.identity = identity;
+        this.assetKey = assetKey;
+        this.contracts = Map.copyOf(contracts);
+        this.lock = lock;
+        this.revocations = new Revocations(state.revoked());
+        this.masterKeys = new MasterKeys(state.masterKeys());
+        this.challenges = new BrokerChallenges(MAX_OPEN_CHALLENGES, CHALLENGE_LIFETIME);
+        this.rate = new ReleaseRate(settings.releasesPerSecond(), settings.releaseBurst());
+        this.settings = settings;
+        this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Opens the state directory (claimed for this identity, locked against a second broker) and verifies every
+     * contract's release record before taking any request.
+     *
+     * @param assetKey the key released to appraised instances, or null for a broker that serves data keys only
+     */
+    public static KeyBroker open(Identity identity, AssetKey assetKey, List<BrokeredContract> contracts, BrokerState state,
+                                 Settings settings, Clock clock, BrokerMetrics metrics) throws IOException, ProtocolException {
+        state.claimFor(identity.publicIdentity());
+        FileLock lock = state.lock();
+        Map<String, BrokeredContract> byHash = new LinkedHashMap<>();
+        for (BrokeredContract c : contracts) {
+            byHash.put(c.hashHex(), c);
+        }
+        KeyBroker b = new KeyBroker(identity, assetKey, byHash, state, lock, settings, clock, metrics);
+        try {
+            for (BrokeredContract c : contracts) {
+                ReleaseRecord r = ReleaseRecord.open(state, c.hash(), identity);
+                b.records.put(c.hashHex(), r);
+                metrics.instances(c.hashHex(), r::instanceCount);
+            }
+        } catch (IOException | ProtocolException | RuntimeException e) {
+            b.close();
+            throw e;
+        }
+        return b;
+    }
+
+    public BrokerMetrics metrics() {
+        return metrics;
+    }
+
+    /** A fresh nonce for one release under a contract this broker serves. */
+    public BrokerChallenge challenge(ChallengeRequest request) throws BrokerRefusal {
+        BrokeredContract c = contract(request.contractHash());
+        Instant now = clock.instant();
+        requireUnexpired(c, now);
+        byte[] nonce = new byte[EvidenceBinding.NONCE_LENGTH];
+        RANDOM.nextBytes(nonce);
+        challenges.issued(nonce, c.hashHex(), now);
+        return new BrokerChallenge(c.hashHex(), nonce, now.plus(CHALLENGE_LIFETIME).getEpochSecond());
+    }
+
+    /**
+     * The release: the checks in order of cost (contract, revocation, rate, the broker's nonce, the key-wrap suite),
+     * then the appraisal, then the instance bound, then the record, and only then the answer.
+     */
+    public ReleaseAnswer release(ReleaseRequest request) throws BrokerRefusal, IOException {
+        BrokeredContract c = contract(request.contractHash());
+        Instant now = clock.instant();
+        requireUnexpired(c, now);
+        Messages.EvidenceOffer offer = request.offer();
+        InstanceKeys keys = offer.instanceKeys();
+        String instance = Digests.hex(keys.digest());
+        requireNotRevoked(instance);
+        if (!rate.tryTake()) {
+            throw new BrokerRefusal(BrokerRefusal.Reason.RATE_LIMITED, "the broker's release rate is exceeded; retry after "
+                    + rate.retryAfterSeconds() + " s");
+        }
+        challenges.take(request.brokerNonce(), c.hashHex(), now);
+        if (keys.keyWrapSuite() != c.keyWrap()) {
+            throw new BrokerRefusal(BrokerRefusal.Reason.EVIDENCE_REFUSED, "the instance's key-wrap key is "
+                    + keys.keyWrapSuite().id() + ", but the contract names " + c.keyWrap().id());
+        }
+        try {
+            VerificationOptions options = settings.fetched().addTo(new VerificationOptions(now, settings.ownCollateral(), List.of()),
+                    offer.platform(), offer.evidence(), offer.collateral()).withEvidenceCollateral(offer.collateral());
+            if (c.appraise(offer.platform(), offer.evidence(), request.brokerNonce(), keys, options).simulated()) {
+                LOG.warn(Simulation.ONE_LINE);
+            }
+        } catch (AttestationException e) {
+            throw new BrokerRefusal(BrokerRefusal.Reason.EVIDENCE_REFUSED, "evidence refused: " + e.getMessage());
+        } catch (dev.veil.provider.collateral.FetchedTrustedCollateral.Unavailable e) {
+            throw new BrokerRefusal(BrokerRefusal.Reason.COLLATERAL_UNAVAILABLE, "the broker cannot fetch its own collateral now ("
+                    + e.getMessage() + "); retry later");
+        }
+        ReleaseRecord record = records.get(c.hashHex());
+        KeyReleaseTranscript t = ReleaseAnswer.transcript(c.hashHex(), c.role(), request.brokerNonce(), offer.enclaveNonce(),
+                offer.evidence(), keys);
+        WrappedAssetKey wrapped;
+        synchronized (record) {
+            // a revocation written while the evidence was appraised holds for this release too
+            requireNotRevoked(instance);
+            if (!record.released(instance) && record.instanceCount() >= c.instanceLimit()) {
+                throw new BrokerRefusal(BrokerRefusal.Reason.INSTANCE_LIMIT, "the contract allows " + c.instanceLimit()
+                        + " instance(s) and this broker has released to " + record.instanceCount() + "; a new instance needs a "
+                        + "contract with a larger max_instances");
+            }
+            try {
+                wrapped = assetKey == null ? null : WrappedAssetKey.of(AssetKeyWrap.wrap(assetKey, new byte[0], keys.keyWrapSuite(),
+                        keys.keyWrapKey(), t.hpkeInfo(), t.context()));
+            } catch (ProtocolException e) {
+                throw new BrokerRefusal(BrokerRefusal.Reason.EVIDENCE_REFUSED, "the instance's key-wrap key is unusable: "
+                        + e.getMessage());
+            }
+            record.append(instance, offer.evidence(), now);
+        }
+        metrics.release();
+        LOG.info("released {} to instance {} under contract {}", wrapped == null ? "admission" : "the asset key",
+                instance.substring(0, 16), c.hashHex().substring(0, 12));
+        return new ReleaseAnswer(c.hashHex(), c.role(), request.brokerNonce(), offer.enclaveNonce(), wrapped,
+                identity.sign(ReleaseAnswer.signingMessage(t, wrapped)));
+    }
+
+    /** Wraps a data key for the broker's own provider or for an instance it released to. */
+    public WrapAnswer wrap(WrapRequest request) throws BrokerRefusal, IOException {
+        if (request.instance() == null) {
+            if (!verifies(() -> identity.publicIdentity().verify(request.signingMessage(), request.signature()))) {
+                throw new BrokerRefusal(BrokerRefusal.Reason.BAD_SIGNATURE, "the wrap request is not signed by this broker's "
+                        + "provider " + identity.publicIdentity().fingerprint());
+            }
+        } else {
+            requireReleasedCaller(request.instance(), request.signingMessage(), request.signature());
+        }
+        byte[] dataKey;
+        try {
+            dataKey = Hpke.open(identity.keyAgreement(), WrapRequest.hpkeInfo(), WrapRequest.aad(request.masterKeyId(), request.instance()),
+                    new Hpke.Sealed(request.enc(), request.sealedDataKey()));
+        } catch (ProtocolException e) {
+            throw new BrokerRefusal(BrokerRefusal.Reason.BAD_REQUEST, "the data key is not sealed to this broker for this master "
+                    + "key and caller");
+        }
+        try {
+            WrappedDataKey w = masterKeys.wrap(request.masterKeyId(), dataKey);
+            metrics.dataKey("wrap");
+            return new WrapAnswer(w.text());
+        } finally {
+            Arrays.fill(dataKey, (byte) 0);
+        }
+    }
+
+    /** Unwraps a data key for an instance the broker released to, sealed to that instance's key-wrap key. */
+    public UnwrapAnswer unwrap(UnwrapRequest request) throws BrokerRefusal, IOException {
+        requireReleasedCaller(request.instance(), request.signingMessage(), request.signature());
+        byte[] dataKey = masterKeys.unwrap(request.masterKeyId(), WrappedDataKey.parse(request.wrappedKey()));
+        try {
+            InstanceKeys keys = request.instance().instanceKeys();
+            Hpke.Sealed sealed = Hpke.seal(keys.keyWrapSuite(), keys.keyWrapKey(), UnwrapRequest.answerInfo(), request.signingMessage(),
+                    dataKey);
+            metrics.dataKey("unwrap");
+            return new UnwrapAnswer(sealed.enc(), sealed.ciphertext());
+        } catch (ProtocolException e) {
+            throw new BrokerRefusal(BrokerRefusal.Reason.BAD_REQUEST, "the instance's key-wrap key is unusable: " + e.getMessage());
+        } finally {
+            Arrays.fill(dataKey, (byte) 0);
+        }
+    }
+
+    /** The newest signed head of a contract's release record, or null before its first release. */
+    public SignedTreeHead head(String contractHex) throws BrokerRefusal {
+        contract(contractHex);
+        return records.get(contractHex).head();
+    }
+
+    /** The instance must have been released to under the named contract, be unrevoked, and have signed the request. */
+    private void requireReleasedCaller(CallerInstance caller, byte[] message, byte[] signature) throws BrokerRefusal {
+        BrokeredContract c = contract(caller.contractHash());
+        requireUnexpired(c, clock.instant());
+        String instance = Digests.hex(caller.instanceKeys().digest());
+        if (!records.get(c.hashHex()).released(instance)) {
+            throw new BrokerRefusal(BrokerRefusal.Reason.NOT_RELEASED, "this broker never released to instance "
+                    + instance.substring(0, 16) + "… under contract " + c.hashHex() + ": present evidence first ("
+                    + dev.veil.protocol.broker.BrokerMessages.RELEASE + ")");
+        }
+        requireNotRevoked(instance);
+        if (!verifies(() -> instanceSignatureValid(caller.instanceKeys(), message, signature))) {
+            throw new BrokerRefusal(BrokerRefusal.Reason.BAD_SIGNATURE, "the request is not signed by the instance's signing key");
+        }
+    }
+
+    private static boolean instanceSignatureValid(InstanceKeys keys, byte[] message, byte[] signature) throws ProtocolException {
+        try {
+            Signature s = Signature.getInstance("Ed25519");
+            s.initVerify(KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(keys.signingKey())));
+            s.update(message);
+            return s.verify(signature);
+        } catch (java.security.SignatureException e) {
+            return false;
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw new ProtocolException("the instance's signing key is malformed");
+        }
+    }
+
+    private interface Check {
+        boolean holds() throws ProtocolException;
+    }
+
+    private static boolean verifies(Check check) {
+        try {
+            return check.holds();
+        } catch (ProtocolException e) {
+            return false;
+        }
+    }
+
+    private void requireNotRevoked(String instance) throws BrokerRefusal {
+        Revocations.Snapshot r = revocations.current();
+        if (r.all()) {
+            throw new BrokerRefusal(BrokerRefusal.Reason.REVOKED, "this broker's provider revoked every release ('veil broker revoke --all')");
+        }
+        if (r.revoked(instance)) {
+            throw new BrokerRefusal(BrokerRefusal.Reason.REVOKED, "this broker's provider revoked instance " + instance.substring(0, 16) + "…");
+        }
+    }
+
+    private BrokeredContract contract(String hashHex) throws BrokerRefusal {
+        BrokeredContract c = contracts.get(hashHex);
+        if (c == null) {
+            throw new BrokerRefusal(BrokerRefusal.Reason.UNKNOWN_CONTRACT, "this broker releases under no contract " + hashHex);
+        }
+        return c;
+    }
+
+    private static void requireUnexpired(BrokeredContract c, Instant now) throws BrokerRefusal {
+        if (!now.isBefore(c.expiresAt())) {
+            throw new BrokerRefusal(BrokerRefusal.Reason.CONTRACT_EXPIRED, "contract " + c.hashHex() + " expired at " + c.expiresAt());
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            for (ReleaseRecord r : records.values()) {
+                r.close();
+            }
+        } finally {
+            lock.channel().close();
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.veil.provider.broker;
+
+import dev.veil.protocol.broker.BrokerMessages;
+import dev.veil.protocol.broker.WrapRequest;
+import dev.veil.protocol.identity.Identity;
+import dev.veil.protocol.identity.PublicIdentity;
+import dev.veil.protocol.json.Json;
+import dev.veil.protocol.json.ProtocolException;
+import dev.veil.protocol.keyrelease.Hpke;
+import dev.veil.protocol.servinghttp.ErrorBody;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * The provider's own use of its broker's data-key service, e.g. to encrypt a dataset as Parquet: a data key sealed to
+ * the broker's key-agreement key (the provider's own identity's), the request signed by the provider's identity, the
+ * wrapped key back. The provider never unwraps through the broker; only appraised instances do.
+ */
+public final class ProviderDataKeys {
+    private final URI broker;
+    private final Identity provider;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+
+    public ProviderDataKeys(URI broker, Identity provider) {
+        this.broker = broker;
+        this.provider = provider;
+    }
+
+    /** {@code dataKey} wrapped under {@code masterKeyId}, in the text form Parquet stores. */
+    public String wrap(String masterKeyId, byte[] dataKey) throws IOException, ProtocolException {
+        PublicIdentity self = provider.publicIdentity();
+        Hpke.Sealed sealed = Hpke.seal(self.keyAgreementSuite(), self.keyAgreementKey(), WrapRequest.hpkeInfo(),
+                WrapRequest.aad(masterKeyId, null), dataKey);
+        byte[] signature = provider.sign(WrapRequest.signingMessage(masterKeyId, null, sealed.enc(), sealed.ciphertext()));
+        HttpRequest request = HttpRequest.newBuilder(broker.resolve(BrokerMessages.WRAP)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.canonical(new WrapRequest(masterKeyId, null, sealed.enc(),
+                        sealed.ciphertext(), signature)))).build();
+        HttpResponse<byte[]> r;
+        try {
+            r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the key broker");
+        }
+        if (r.statusCode() != 200) {
+            String line;
+            try {
+                ErrorBody e = Json.parse(r.body(), ErrorBody.class, "the broker's refusal");
+                line = e.error() + ": " + e.message();
+            } catch (ProtocolException bad) {
+                line = "HTTP " + r.statusCode();
+            }
+            throw new ProtocolException("the key broker refused to wrap a data key (" + line + ")");
+        }
+        return BrokerMessages.wrapAnswer(r.body()).wrappedKey();
+    }
+}

@@ -1,0 +1,39 @@
+package dev.veil.provider.broker;
+
+/**
+ * A token bucket over releases: {@code perSecond} on average, at most {@code burst} at once. Appraisal is the costly
+ * step (signature chains, collateral), so the bucket is consulted before it: a flood of evidence costs the broker
+ * little, and a genuine instance is told when to retry.
+ */
+final class ReleaseRate {
+    private final double perSecond;
+    private final double burst;
+    private double tokens;
+    private long last;
+
+    ReleaseRate(double perSecond, int burst) {
+        if (perSecond <= 0 || burst < 1) {
+            throw new IllegalArgumentException("a release rate is positive, with a burst of at least 1");
+        }
+        this.perSecond = perSecond;
+        this.burst = burst;
+        this.tokens = burst;
+        this.last = System.nanoTime();
+    }
+
+    synchronized boolean tryTake() {
+        long now = System.nanoTime();
+        tokens = Math.min(burst, tokens + (now - last) / 1e9 * perSecond);
+        last = now;
+        if (tokens < 1) {
+            return false;
+        }
+        tokens -= 1;
+        return true;
+    }
+
+    /** Whole seconds until one token is back, at least 1 (a Retry-After value). */
+    long retryAfterSeconds() {
+        return Math.max(1, (long) Math.ceil(1 / perSecond));
+    }
+}

@@ -1,0 +1,173 @@
+package dev.veil.provider.broker;
+
+import dev.veil.protocol.broker.BrokerMessages;
+import dev.veil.protocol.broker.ReleaseLeaf;
+import dev.veil.protocol.broker.ReleaseLogEntry;
+import dev.veil.protocol.broker.ReleaseLogVerifier;
+import dev.veil.protocol.identity.Identity;
+import dev.veil.protocol.identity.PublicIdentity;
+import dev.veil.protocol.json.Digests;
+import dev.veil.protocol.json.Json;
+import dev.veil.protocol.json.ProtocolException;
+import dev.veil.protocol.translog.MerkleLog;
+import dev.veil.protocol.translog.SignedTreeHead;
+import dev.veil.protocol.translog.TreeHead;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One contract's signed, append-only record of releases ({@code releases/HASH.log}): a line per release, each with the
+ * head of the contract's RFC 9162 log after it, signed by the broker's identity. A release is answered only after its
+ * line is on disk (fsync), so every key the broker gave is in the record. On start the whole record is verified
+ * ({@link ReleaseLogVerifier}) and the broker continues the very tree it verified; a record that does not verify stops
+ * the broker. A last line without its newline is a write the broker never finished and so never answered: it is cut.
+ */
+final class ReleaseRecord implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ReleaseRecord.class);
+
+    private final byte[] contractHash;
+    private final String contractHex;
+    private final Identity signer;
+    private final MerkleLog tree;
+    private final Set<String> instances = new HashSet<>();
+    private final FileChannel out;
+    private SignedTreeHead head;
+    private boolean broken;
+
+    private ReleaseRecord(byte[] contractHash, Identity signer, MerkleLog tree, List<ReleaseLogEntry> entries, FileChannel out) {
+        this.contractHash = contractHash.clone();
+        this.contractHex = Digests.hex(contractHash);
+        this.signer = signer;
+        this.tree = tree;
+        this.out = out;
+        for (ReleaseLogEntry e : entries) {
+            instances.add(e.release().instanceKeys());
+            head = e.head();
+        }
+    }
+
+    static Path file(BrokerState state, String contractHex) {
+        return state.releases().resolve(contractHex + ".log");
+    }
+
+    /** Opens (and verifies) the record of {@code contractHash}, or starts an empty one. */
+    static ReleaseRecord open(BrokerState state, byte[] contractHash, Identity signer) throws IOException, ProtocolException {
+        Path f = file(state, Digests.hex(contractHash));
+        if (!Files.exists(f)) {
+            Files.createFile(f, PosixFilePermissions.asFileAttribute(BrokerState.OWNER_FILE));
+        }
+        byte[] all = Files.readAllBytes(f);
+        int complete = lastNewline(all) + 1;
+        if (complete < all.length) {
+            LOG.warn("release record {}: cutting an unfinished last line of {} bytes (a write the broker never answered)",
+                    f.getFileName(), all.length - complete);
+        }
+        List<ReleaseLogEntry> entries = read(all, complete, f);
+        MerkleLog tree = ReleaseLogVerifier.verify(entries, contractHash, signer.publicIdentity());
+        FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE);
+        ch.truncate(complete);
+        ch.position(complete);
+        ch.force(true);
+        return new ReleaseRecord(contractHash, signer, tree, entries, ch);
+    }
+
+    /** The entries of a record file, parsed strictly; for the broker and for {@code veil broker log}. */
+    static List<ReleaseLogEntry> read(Path f) throws IOException, ProtocolException {
+        byte[] all = Files.readAllBytes(f);
+        return read(all, lastNewline(all) + 1, f);
+    }
+
+    /** Verifies a record file offline against the broker's public identity; returns its entries. */
+    static List<ReleaseLogEntry> verify(Path f, byte[] contractHash, PublicIdentity broker) throws IOException, ProtocolException {
+        List<ReleaseLogEntry> entries = read(f);
+        ReleaseLogVerifier.verify(entries, contractHash, broker);
+        return entries;
+    }
+
+    private static List<ReleaseLogEntry> read(byte[] all, int complete, Path f) throws ProtocolException {
+        List<ReleaseLogEntry> entries = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < complete; i++) {
+            if (all[i] == '\n') {
+                byte[] line = java.util.Arrays.copyOfRange(all, start, i);
+                try {
+                    entries.add(BrokerMessages.logEntry(line));
+                } catch (ProtocolException e) {
+                    throw new ProtocolException(f.getFileName() + " line " + (entries.size() + 1) + ": " + e.getMessage());
+                }
+                start = i + 1;
+            }
+        }
+        return entries;
+    }
+
+    private static int lastNewline(byte[] all) {
+        for (int i = all.length - 1; i >= 0; i--) {
+            if (all[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    synchronized boolean released(String instanceHex) {
+        return instances.contains(instanceHex);
+    }
+
+    synchronized int instanceCount() {
+        return instances.size();
+    }
+
+    synchronized long size() {
+        return tree.size();
+    }
+
+    /** The newest signed head, or null before the first release. */
+    synchronized SignedTreeHead head() {
+        return head;
+    }
+
+    /**
+     * Appends a release and its signed head, on disk before this returns. A failed write leaves the tree ahead of the
+     * file, so the record takes no more releases until the broker restarts and verifies what is on disk.
+     */
+    synchronized ReleaseLeaf append(String instanceHex, byte[] evidence, Instant now) throws IOException {
+        if (broken) {
+            throw new IOException("the release record of " + contractHex + " failed a write; restart the broker");
+        }
+        ReleaseLeaf leaf = new ReleaseLeaf(ReleaseLeaf.VERSION, contractHex, tree.size(), now.getEpochSecond(), instanceHex,
+                Digests.hex(Digests.sha256(evidence)));
+        broken = true;
+        tree.append(leaf.leafHash());
+        long size = tree.size();
+        TreeHead h = TreeHead.of(contractHash, size, tree.root(size), now.getEpochSecond());
+        SignedTreeHead signed = new SignedTreeHead(h, signer.sign(h.signingMessage()));
+        byte[] json = Json.canonical(new ReleaseLogEntry(leaf, signed));
+        ByteBuffer line = ByteBuffer.allocate(json.length + 1).put(json).put((byte) '\n').flip();
+        while (line.hasRemaining()) {
+            out.write(line);
+        }
+        out.force(false);
+        broken = false;
+        instances.add(instanceHex);
+        head = signed;
+        return leaf;
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        out.close();
+    }
+}

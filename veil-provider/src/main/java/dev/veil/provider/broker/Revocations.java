@@ -1,0 +1,105 @@
+package dev.veil.provider.broker;
+
+import dev.veil.seal.io.AtomicOutput;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state directory's {@code revoked} file: one line per revoked instance ({@code instance HEX}, the digest of its
+ * keys as {@code veil serve} prints it) or {@code all}, which stops every release and every data-key answer. {@code veil
+ * broker revoke} replaces the file whole (write and rename), and a running broker rereads it whenever it changed, before
+ * each decision, so a revocation holds from the next request on. A file that does not parse revokes everything:
+ * refusing is the safe reading of a revocation list that cannot be read.
+ */
+final class Revocations {
+    private static final Logger LOG = LoggerFactory.getLogger(Revocations.class);
+    static final String ALL = "all";
+    static final String INSTANCE = "instance ";
+
+    /** What the file said when it was last read. */
+    record Snapshot(boolean all, Set<String> instances) {
+        static final Snapshot NONE = new Snapshot(false, Set.of());
+
+        boolean revoked(String instanceHex) {
+            return all || instances.contains(instanceHex);
+        }
+    }
+
+    private final Path file;
+    private Object stamp;
+    private Snapshot current = Snapshot.NONE;
+
+    Revocations(Path file) {
+        this.file = file;
+    }
+
+    /** The revocations now in force, reread if the file changed since the last call. */
+    synchronized Snapshot current() {
+        Object now;
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            now = List.of(Objects.toString(a.fileKey()), a.size(), a.lastModifiedTime().toMillis());
+        } catch (NoSuchFileException e) {
+            now = "absent";
+        } catch (IOException e) {
+            LOG.error("cannot read the revocation list ({}): refusing every release until it can be read", e.getClass().getSimpleName());
+            return new Snapshot(true, Set.of());
+        }
+        if (!now.equals(stamp)) {
+            current = "absent".equals(now) ? Snapshot.NONE : read(file);
+            stamp = now;
+        }
+        return current;
+    }
+
+    private static Snapshot read(Path file) {
+        try {
+            return parse(Files.readAllLines(file, StandardCharsets.US_ASCII));
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.error("the revocation list {} does not parse: refusing every release until it is fixed", file);
+            return new Snapshot(true, Set.of());
+        }
+    }
+
+    static Snapshot parse(List<String> lines) {
+        boolean all = false;
+        Set<String> instances = new LinkedHashSet<>();
+        for (String line : lines) {
+            if (line.equals(ALL)) {
+                all = true;
+            } else if (line.startsWith(INSTANCE) && line.substring(INSTANCE.length()).matches("[0-9a-f]{64}")) {
+                instances.add(line.substring(INSTANCE.length()));
+            } else {
+                throw new IllegalArgumentException("not a revocation line");
+            }
+        }
+        return new Snapshot(all, Set.copyOf(instances));
+    }
+
+    /** Adds a revocation (an instance's hex digest, or null for all), replacing the file whole. */
+    static Snapshot add(Path file, String instanceHex) throws IOException {
+        Snapshot before = Files.exists(file) ? parse(Files.readAllLines(file, StandardCharsets.US_ASCII)) : Snapshot.NONE;
+        List<String> lines = new ArrayList<>();
+        if (before.all() || instanceHex == null) {
+            lines.add(ALL);
+        }
+        Set<String> instances = new LinkedHashSet<>(before.instances());
+        if (instanceHex != null) {
+            instances.add(instanceHex);
+        }
+        instances.forEach(i -> lines.add(INSTANCE + i));
+        AtomicOutput.write(file, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.US_ASCII), true, true);
+        return parse(lines);
+    }
+}
