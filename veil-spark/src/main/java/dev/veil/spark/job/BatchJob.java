@@ -10,6 +10,7 @@ import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.receipt.SignedReceipt;
 import dev.veil.spark.parquet.EncryptedRows;
 import dev.veil.spark.parquet.ParquetCrypto;
+import dev.veil.spark.parquet.ResultKeys;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,12 +64,13 @@ public final class BatchJob {
         ContractVerifier.Verified contract = ContractVerifier.verify(
                 Json.parse(terms.signedContract(), SignedContract.class, "contract"), Instant.now());
         try (DriverInstance driver = new DriverInstance(contract)) {
-            Map<String, String> crypto = ParquetCrypto.properties(terms.dataProviderBroker());
-            crypto.forEach((k, v) -> spark.sparkContext().hadoopConfiguration().set(k, v));
+            // read through the data provider's broker; write sealed to the data provider's identity
+            ParquetCrypto.reading(terms.dataProviderBroker()).forEach((k, v) -> spark.sparkContext().hadoopConfiguration().set(k, v));
+            Map<String, String> results = ParquetCrypto.writing(ResultKeys.kmsUrl(contract.hashHex()), ResultKeys.MASTER_KEY);
             CollectionAccumulator<InstanceReport> reports = spark.sparkContext().collectionAccumulator("veil receipts");
-            JavaRDD<Row> results = spark.read().schema(INPUT_SCHEMA).parquet(dataDir).javaRDD()
+            JavaRDD<Row> rows = spark.read().schema(INPUT_SCHEMA).parquet(dataDir).javaRDD()
                     .mapPartitions(new PartitionInference(terms, reports));
-            spark.createDataFrame(results, RESULT_SCHEMA).write().mode(SaveMode.ErrorIfExists).options(crypto).parquet(outDir);
+            spark.createDataFrame(rows, RESULT_SCHEMA).write().mode(SaveMode.ErrorIfExists).options(results).parquet(outDir);
 
             TreeMap<Integer, SignedReceipt> partitions = new TreeMap<>();
             Map<String, String> executorOfInstance = new LinkedHashMap<>();

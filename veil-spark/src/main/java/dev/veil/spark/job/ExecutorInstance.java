@@ -16,8 +16,15 @@ import dev.veil.protocol.json.ProtocolException;
 import dev.veil.seal.AssetKey;
 import dev.veil.seal.SealException;
 import dev.veil.seal.Unsealer;
-import dev.veil.spark.broker.BrokerClient;
-import dev.veil.spark.broker.BrokerDataKeys;
+import dev.veil.enclave.broker.BrokerDataKeys;
+import dev.veil.enclave.broker.BrokerRefused;
+import dev.veil.enclave.broker.BrokerRelease;
+import dev.veil.protocol.binding.EvidenceBinding;
+import dev.veil.protocol.wire.Messages;
+import dev.veil.spark.broker.InstanceDataKeys;
+import dev.veil.spark.parquet.ResultKeys;
+import java.net.URI;
+import java.security.SecureRandom;
 import dev.veil.spark.parquet.DataKeyServices;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,16 +50,23 @@ public final class ExecutorInstance {
     private final ModelRunner runner;
     private final ReceiptKeys receipts;
 
-    private ExecutorInstance(BatchTerms terms) throws IOException, ProtocolException, InferenceException {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private ExecutorInstance(BatchTerms terms) throws IOException, ProtocolException, InferenceException, BrokerRefused {
         contract = ContractVerifier.verify(Json.parse(terms.signedContract(), SignedContract.class, "contract"), Instant.now());
         keys = new InstanceKeyPairs(contract.contract().keyWrap());
         evidence = new SimEvidenceSource(measurement(), false);
         receipts = new ReceiptKeys(contract, keys, evidence);
-        BrokerClient mp = new BrokerClient(terms.modelProviderBroker());
-        BrokerClient dp = new BrokerClient(terms.dataProviderBroker());
-        AssetKey modelKey = mp.attest(contract, Role.MODEL_PROVIDER, keys, evidence)
+        BrokerRelease.Released fromMp = new BrokerRelease(URI.create(terms.modelProviderBroker()), contract.hashHex())
+                .fetch(this::offer);
+        BrokerRelease.Released fromDp = new BrokerRelease(URI.create(terms.dataProviderBroker()), contract.hashHex())
+                .fetch(this::offer);
+        // both released: only now is either opened
+        BrokerRelease.openKey(fromDp, Role.DATA_PROVIDER, contract.contract().party(Role.DATA_PROVIDER), keys.publicKeys(),
+                keys.keyWrap());
+        AssetKey modelKey = BrokerRelease.openKey(fromMp, Role.MODEL_PROVIDER, contract.contract().party(Role.MODEL_PROVIDER),
+                        keys.publicKeys(), keys.keyWrap())
                 .orElseThrow(() -> new ProtocolException("the model provider's broker released no model key"));
-        dp.attest(contract, Role.DATA_PROVIDER, keys, evidence);
         byte[] model;
         try (modelKey) {
             model = Unsealer.unsealBytes(terms.sealedModel(), modelKey).plaintext();
@@ -68,12 +82,23 @@ public final class ExecutorInstance {
         } finally {
             Arrays.fill(model, (byte) 0);
         }
-        DataKeyServices.register(terms.dataProviderBroker(),
-                new BrokerDataKeys(dp, contract.contract().party(Role.DATA_PROVIDER), contract.hashHex(), keys));
+        DataKeyServices.register(terms.dataProviderBroker(), new InstanceDataKeys(new BrokerDataKeys(
+                URI.create(terms.dataProviderBroker()), contract.hashHex(), keys, contract.contract().party(Role.DATA_PROVIDER))));
+        DataKeyServices.register(ResultKeys.kmsUrl(contract.hashHex()),
+                ResultKeys.writer(contract.contract().party(Role.DATA_PROVIDER)));
+    }
+
+    /** Evidence answering a broker's nonce, bound to the contract and this instance's keys. */
+    private Messages.EvidenceOffer offer(byte[] brokerNonce) throws IOException {
+        byte[] enclaveNonce = new byte[EvidenceBinding.NONCE_LENGTH];
+        RANDOM.nextBytes(enclaveNonce);
+        EvidenceSource.Collected c = evidence.collect(EvidenceBinding.reportData(brokerNonce, contract.hash(), keys.publicKeys()));
+        return new Messages.EvidenceOffer(evidence.platform(), c.evidence(), c.collateral(), keys.publicKeys(), enclaveNonce);
     }
 
     /** The instance of this job in this JVM, attested on first use. */
-    public static synchronized ExecutorInstance forJob(BatchTerms terms) throws IOException, ProtocolException, InferenceException {
+    public static synchronized ExecutorInstance forJob(BatchTerms terms)
+            throws IOException, ProtocolException, InferenceException, BrokerRefused {
         ExecutorInstance existing = BY_JOB.get(terms.jobId());
         if (existing == null) {
             existing = new ExecutorInstance(terms);
@@ -102,6 +127,7 @@ public final class ExecutorInstance {
         }
         java.util.List<String> released = new java.util.ArrayList<>();
         DataKeyServices.unregister(terms.dataProviderBroker());
+        DataKeyServices.unregister(ResultKeys.kmsUrl(instance.contract.hashHex()));
         released.add("data provider's key service dropped");
         if (instance.runner.closeSession()) {
             released.add("inference worker stopped and model plaintext buffer zeroed");

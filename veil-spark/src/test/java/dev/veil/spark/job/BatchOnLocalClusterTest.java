@@ -24,8 +24,17 @@ import dev.veil.protocol.receipt.SignedReceipt;
 import dev.veil.seal.AssetKey;
 import dev.veil.seal.ContentType;
 import dev.veil.seal.Sealer;
-import dev.veil.spark.broker.BrokerClient;
-import dev.veil.spark.broker.ProviderDataKeys;
+import dev.veil.provider.broker.BrokerMetrics;
+import dev.veil.provider.broker.BrokerServer;
+import dev.veil.provider.broker.BrokerState;
+import dev.veil.provider.broker.BrokeredContract;
+import dev.veil.provider.broker.KeyBroker;
+import dev.veil.provider.broker.ProviderDataKeys;
+import dev.veil.provider.broker.ReleaseAudit;
+import dev.veil.spark.broker.DatasetDataKeys;
+import dev.veil.spark.parquet.ResultKeys;
+import java.net.URI;
+import java.time.Clock;
 import dev.veil.spark.parquet.DataKeyServices;
 import dev.veil.spark.parquet.EncryptedRows;
 import dev.veil.spark.parquet.ParquetCrypto;
@@ -68,54 +77,75 @@ class BatchOnLocalClusterTest {
     private BatchJob.Outcome outcome;
     private Path out;
     private SparkCluster.Dirs dirs;
-    private TestBroker mpBroker;
-    private TestBroker dpBroker;
+    private Identity dp;
+    private final List<AutoCloseable> brokers = new ArrayList<>();
+    private final List<KeyBroker> keyBrokers = new ArrayList<>();
 
     @BeforeAll
     void runTheJobOnce() throws Exception {
         tmp = Files.createDirectories(Path.of("target", "batch-test-" + System.nanoTime()).toAbsolutePath());
         model = Files.readAllBytes(Path.of(System.getProperty("veil.testdata.dir"), "models", "ocr-direction-cls.onnx"));
         Identity mp = Identity.generate("mp", KeyWrapSuite.MLKEM768_X25519);
-        Identity dp = Identity.generate("dp", KeyWrapSuite.MLKEM768_X25519);
+        dp = Identity.generate("dp", KeyWrapSuite.MLKEM768_X25519);
         AssetKey modelKey = AssetKey.generate();
         SessionContract c = SessionContract.draft(OnnxSignatureReader.modelTerms(model, "ocr"), mp.publicIdentity(),
                 dp.publicIdentity(), new EnclavePolicy(Platform.SIM, List.of(Digests.hex(ExecutorInstance.measurement())), false, true),
-                KeyWrapSuite.MLKEM768_X25519, OutputPolicy.npz(), Instant.now().plus(Duration.ofHours(1)));
+                KeyWrapSuite.MLKEM768_X25519, OutputPolicy.npz(), Instant.now().plus(Duration.ofHours(1))).withMaxInstances(2);
         SignedContract signed = SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, mp).signedBy(Role.DATA_PROVIDER, dp);
         contract = ContractVerifier.verify(signed, Instant.now());
         rows = rows(model);
-        mpBroker = new TestBroker(contract, Role.MODEL_PROVIDER, mp, modelKey);
-        dpBroker = new TestBroker(contract, Role.DATA_PROVIDER, dp, null);
+        String mpUrl = broker(mp, modelKey, "mp");
+        BrokerState dpState = BrokerState.open(tmp.resolve("dp-broker"));
+        ReleaseAudit.createMasterKey(dpState, "dataset");
+        String dpUrl = broker(dp, null, "dp-broker");
         Path data = Files.createDirectories(tmp.resolve("data"));
-        DataKeyServices.register(dpBroker.url(), new ProviderDataKeys(new BrokerClient(dpBroker.url()), dp, dp.publicIdentity()));
-        EncryptedRows.write(data, RowCells.split(rows), 10, ParquetCrypto.apply(new Configuration(), dpBroker.url()));
-        DataKeyServices.unregister(dpBroker.url());
+        DataKeyServices.register(dpUrl, new DatasetDataKeys(new ProviderDataKeys(URI.create(dpUrl), dp)));
+        EncryptedRows.write(data, RowCells.split(rows), 10, ParquetCrypto.apply(new Configuration(), dpUrl, "dataset"));
+        DataKeyServices.unregister(dpUrl);
 
         out = tmp.resolve("out");
         dirs = new SparkCluster.Dirs(tmp.resolve("events"), tmp.resolve("local"), tmp.resolve("executor-tmp"));
         BatchTerms terms = new BatchTerms("job-" + System.nanoTime(), Json.canonical(signed),
-                new Sealer().sealBytes(model, modelKey, ContentType.MODEL), mpBroker.url(), dpBroker.url(), 4);
+                new Sealer().sealBytes(model, modelKey, ContentType.MODEL), mpUrl, dpUrl, 4);
         try (SparkSession spark = SparkCluster.start("ocr", dirs)) {
             outcome = BatchJob.run(spark, terms, data.toUri().toString(), out.toUri().toString());
         }
     }
 
+    /** A provider's real broker (veil broker's code) on loopback, serving this contract. */
+    private String broker(Identity id, AssetKey key, String name) throws Exception {
+        KeyBroker b = KeyBroker.open(id, key, List.of(BrokeredContract.batch(contract, id.publicIdentity())),
+                BrokerState.open(tmp.resolve(name)), KeyBroker.Settings.defaults(), Clock.systemUTC(), new BrokerMetrics());
+        BrokerServer server = BrokerServer.start(b, "127.0.0.1", 0, 4);
+        brokers.add(server);
+        brokers.add(b);
+        keyBrokers.add(b);
+        return "http://127.0.0.1:" + server.port() + "/";
+    }
+
     @AfterAll
-    void stopBrokers() {
-        mpBroker.close();
-        dpBroker.close();
+    void stopBrokers() throws Exception {
+        for (AutoCloseable b : brokers) {
+            b.close();
+        }
+    }
+
+    private Configuration opener() {
+        DataKeyServices.register(ResultKeys.kmsUrl(contract.hashHex()), ResultKeys.opener(dp));
+        return new Configuration();
     }
 
     private List<EncryptedRows.Row> openResults() throws Exception {
-        String opener = dpBroker.url() + "/owner";
-        DataKeyServices.register(opener, dpBroker.ownerKeys());
-        return EncryptedRows.readAll(out, ParquetCrypto.apply(new Configuration(), opener));
+        Configuration conf = opener();
+        ParquetCrypto.reading(ResultKeys.kmsUrl(contract.hashHex())).forEach(conf::set);
+        return EncryptedRows.readAll(out, conf);
     }
 
     @Test
-    void eachExecutorAttestedOnceToEachBroker() {
-        assertThat(mpBroker.releases.get()).isEqualTo(2);
-        assertThat(dpBroker.releases.get()).isEqualTo(2);
+    void eachExecutorAttestedOnceToEachBroker() throws Exception {
+        for (KeyBroker b : keyBrokers) {
+            assertThat(b.head(contract.hashHex()).head().treeSize()).isEqualTo(2); // two executor JVMs, one release each
+        }
     }
 
     @Test
@@ -136,9 +166,8 @@ class BatchOnLocalClusterTest {
     void batchReceiptVerifiesAndCommitsToTheOutputsTheDataProviderOpens() throws Exception {
         BatchReceiptVerifier.Verified v = BatchReceiptVerifier.verify(outcome.batchReceipt(), contract, Instant.now());
         // regroup the opened results by partition, with that partition's salt, and recompute the output commitments
-        String opener = dpBroker.url() + "/owner";
-        DataKeyServices.register(opener, dpBroker.ownerKeys());
-        Configuration conf = ParquetCrypto.apply(new Configuration(), opener);
+        Configuration conf = opener();
+        ParquetCrypto.reading(ResultKeys.kmsUrl(contract.hashHex())).forEach(conf::set);
         Map<Integer, List<Object[]>> byPartition = new HashMap<>();
         for (Path f : EncryptedRows.parquetFiles(out)) {
             org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(f.toUri());

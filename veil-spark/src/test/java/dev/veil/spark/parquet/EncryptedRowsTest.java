@@ -35,7 +35,7 @@ class EncryptedRowsTest {
     void rowsComeBackInOrderThroughTheBrokersKeys(@TempDir Path dir) throws Exception {
         String url = broker();
         DataKeyServices.register(url, new LocalMasterKeys());
-        Configuration conf = ParquetCrypto.apply(new Configuration(), url);
+        Configuration conf = ParquetCrypto.apply(new Configuration(), url, "m");
         List<byte[]> cells = RowCells.split(rows());
         EncryptedRows.write(dir, cells, 3, conf);
 
@@ -50,7 +50,7 @@ class EncryptedRowsTest {
     void footerAndColumnsAreEncrypted(@TempDir Path dir) throws Exception {
         String url = broker();
         DataKeyServices.register(url, new LocalMasterKeys());
-        EncryptedRows.write(dir, RowCells.split(rows()), 10, ParquetCrypto.apply(new Configuration(), url));
+        EncryptedRows.write(dir, RowCells.split(rows()), 10, ParquetCrypto.apply(new Configuration(), url, "m"));
         for (Path f : EncryptedRows.parquetFiles(dir)) {
             byte[] bytes = Files.readAllBytes(f);
             String text = new String(bytes, StandardCharsets.ISO_8859_1);
@@ -64,12 +64,12 @@ class EncryptedRowsTest {
     void aProcessWithoutTheBrokersServiceCannotRead(@TempDir Path dir) throws Exception {
         String url = broker();
         DataKeyServices.register(url, new LocalMasterKeys());
-        Configuration conf = ParquetCrypto.apply(new Configuration(), url);
+        Configuration conf = ParquetCrypto.apply(new Configuration(), url, "m");
         EncryptedRows.write(dir, RowCells.split(rows()), 10, conf);
         DataKeyServices.unregister(url);
         // a reader naming the same broker URL but holding no key service from it: Parquet's caches are per instance
         // id, so a fresh id stands for a fresh process
-        Configuration other = ParquetCrypto.apply(new Configuration(), url + "-not-released");
+        Configuration other = ParquetCrypto.apply(new Configuration(), url + "-not-released", "m");
         assertThatThrownBy(() -> EncryptedRows.readAll(dir, other)).hasStackTraceContaining("no key service");
     }
 
@@ -77,10 +77,10 @@ class EncryptedRowsTest {
     void anotherBrokersMasterKeyCannotUnwrap(@TempDir Path dir) throws Exception {
         String url = broker();
         DataKeyServices.register(url, new LocalMasterKeys());
-        EncryptedRows.write(dir, RowCells.split(rows()), 10, ParquetCrypto.apply(new Configuration(), url));
+        EncryptedRows.write(dir, RowCells.split(rows()), 10, ParquetCrypto.apply(new Configuration(), url, "m"));
         String impostor = broker();
         DataKeyServices.register(impostor, new LocalMasterKeys());
-        assertThatThrownBy(() -> EncryptedRows.readAll(dir, ParquetCrypto.apply(new Configuration(), impostor)))
+        assertThatThrownBy(() -> EncryptedRows.readAll(dir, ParquetCrypto.apply(new Configuration(), impostor, "m")))
                 .hasStackTraceContaining("does not open");
     }
 }
