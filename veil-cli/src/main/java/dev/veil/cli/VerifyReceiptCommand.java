@@ -38,8 +38,13 @@ final class VerifyReceiptCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Instant checkedAt = checkTime();
-        SignedReceipt r = Json.parse(Files.readAllBytes(receipt), SignedReceipt.class, "receipt " + receipt.getFileName());
+        byte[] bytes = Files.readAllBytes(receipt);
         SignedContract sc = SignedContract.read(contract);
+        if (Json.mapper().readTree(bytes).has("partitions")) {
+            return verifyBatch(Json.parse(bytes, dev.veil.protocol.batch.BatchReceiptFile.class, "batch receipt " + receipt.getFileName()),
+                    sc, checkedAt);
+        }
+        SignedReceipt r = Json.parse(bytes, SignedReceipt.class, "receipt " + receipt.getFileName());
         // The contract may have expired since the session: check its signatures as of the receipt's issue time. That
         // time is the signer's word, so ReceiptVerifier holds it to the checking time and the contract's expiry, and
         // verifies the evidence as of the checking time.
@@ -66,6 +71,24 @@ final class VerifyReceiptCommand implements Callable<Integer> {
             System.err.println("veil: WARNING: this receipt comes from the INSECURE simulated TEE; it proves the ceremony ran, not that hardware protected it");
         }
         System.out.println(JsonOut.pretty(out));
+        return ExitCodes.OK;
+    }
+
+    /**
+     * A batch receipt ('veil batch'): the batch receipt and every partition receipt checked as any receipt, and the
+     * Merkle root over the partitions; the outputs are checked against it by 'veil batch open'.
+     */
+    private Integer verifyBatch(dev.veil.protocol.batch.BatchReceiptFile file, SignedContract sc, Instant checkedAt) throws Exception {
+        if (output != null) {
+            throw new CliFailure("--output checks a single session's output; a batch's results are checked by 'veil batch open'");
+        }
+        ContractVerifier.Verified v = ContractVerifier.verify(sc, issuedAt(file.batch()));
+        dev.veil.protocol.batch.BatchReceiptVerifier.Verified b = dev.veil.protocol.batch.BatchReceiptVerifier.verify(file, v, checkedAt);
+        if (file.batch().platform() == dev.veil.attest.Platform.SIM) {
+            System.err.println("veil: WARNING: this receipt comes from the INSECURE simulated TEE; it proves the batch ran, not that hardware protected it");
+        }
+        System.out.println(JsonOut.pretty(JsonOut.fields("verified", true, "kind", file.batch().kind(), "platform", file.batch().platform(),
+                "checked_at", checkedAt.toString(), "receipt", b.batch(), "partitions", b.partitions())));
         return ExitCodes.OK;
     }
 

@@ -67,19 +67,25 @@ public final class EncryptedRows {
 
     /** Every record of every .parquet file in {@code dir}, decrypted, in ascending {@code row} order. */
     public static List<Row> readAll(Path dir, Configuration conf) throws IOException {
+        List<Row> rows = readAll(dir, conf, g -> new Row(g.getLong(ROW, 0), g.getBinary(TENSORS, 0).getBytes()));
+        rows.sort((a, b) -> Long.compare(a.index(), b.index()));
+        return rows;
+    }
+
+    /** Every record of every .parquet file in {@code dir}, decrypted, as {@code record} reads it, in file order. */
+    public static <T> List<T> readAll(Path dir, Configuration conf, java.util.function.Function<Group, T> record) throws IOException {
         PropertiesDrivenCryptoFactory crypto = new PropertiesDrivenCryptoFactory();
-        List<Row> rows = new ArrayList<>();
+        List<T> rows = new ArrayList<>();
         for (Path p : parquetFiles(dir)) {
             org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(p.toUri());
             FileDecryptionProperties decryption = crypto.getFileDecryptionProperties(conf, file);
             try (ParquetReader<Group> r = ParquetReader.builder(new GroupReadSupport(), file).withConf(conf)
                     .withDecryption(decryption).build()) {
                 for (Group g = r.read(); g != null; g = r.read()) {
-                    rows.add(new Row(g.getLong(ROW, 0), g.getBinary(TENSORS, 0).getBytes()));
+                    rows.add(record.apply(g));
                 }
             }
         }
-        rows.sort((a, b) -> Long.compare(a.index(), b.index()));
         return rows;
     }
 
