@@ -12,8 +12,9 @@ import java.util.List;
 
 /**
  * Checks a batch receipt offline: the batch receipt and every partition receipt as any receipt is checked (signature,
- * an instance key attested for this contract, model, dates), the partitions numbered 0 to n-1 in order, their count
- * the batch receipt's, and the Merkle root recomputed over them equal to the one the batch receipt signs.
+ * an instance key attested for this contract, model, dates), the partitions in increasing order (a partition of no
+ * rows has no receipt; missing rows are caught when the results are opened, in input order), their count the batch
+ * receipt's, and the Merkle root recomputed over them equal to the one the batch receipt signs.
  */
 public final class BatchReceiptVerifier {
     /** The checked receipts. */
@@ -37,9 +38,9 @@ public final class BatchReceiptVerifier {
         for (SignedReceipt signed : file.partitions()) {
             PartitionReceipt p = ReceiptVerifier.verifyKind(signed, contract, at, PartitionReceipt.KIND, PartitionReceipt.class,
                     PartitionReceipt::common);
-            if (p.partition() != parts.size()) {
+            if (!parts.isEmpty() && p.partition() <= parts.get(parts.size() - 1).partition()) {
                 throw new ProtocolException("partition receipt " + parts.size() + " is for partition " + p.partition()
-                        + ": partitions are missing, repeated or out of order");
+                        + ": partitions are repeated or out of order");
             }
             parts.add(p);
         }

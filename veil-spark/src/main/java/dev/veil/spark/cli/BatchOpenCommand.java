@@ -101,7 +101,8 @@ final class BatchOpenCommand implements Callable<Integer> {
             byPartition.computeIfAbsent(r.partition(), k -> new ArrayList<>()).add(r);
         }
         if (byPartition.size() != partitions.size()) {
-            throw new ProtocolException("the results hold " + byPartition.size() + " partitions, the receipt " + partitions.size());
+            throw new ProtocolException("the results hold rows of " + byPartition.size() + " partitions, the receipt covers "
+                    + partitions.size() + ": the results were altered or mixed with another run's");
         }
         for (PartitionReceipt p : partitions) {
             List<Opened> part = byPartition.get(p.partition());

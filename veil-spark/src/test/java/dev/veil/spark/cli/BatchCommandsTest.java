@@ -1,144 +1,77 @@
 package dev.veil.spark.cli;
 
+import static dev.veil.spark.cli.Parties.launcher;
+import static dev.veil.spark.cli.Parties.veil;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.veil.attest.Platform;
-import dev.veil.cli.VeilCommand;
+import dev.veil.cli.demo.DigitsDemo;
 import dev.veil.enclave.inference.ModelRunner;
-import dev.veil.protocol.contract.EnclavePolicy;
-import dev.veil.protocol.contract.OutputPolicy;
-import dev.veil.protocol.contract.Role;
-import dev.veil.protocol.contract.SessionContract;
-import dev.veil.protocol.contract.SignedContract;
 import dev.veil.protocol.contract.onnx.OnnxSignatureReader;
-import dev.veil.protocol.identity.Identity;
-import dev.veil.protocol.identity.IdentityFiles;
 import dev.veil.protocol.json.Digests;
-import dev.veil.protocol.json.Json;
-import dev.veil.protocol.keyrelease.KeyWrapSuite;
-import dev.veil.provider.broker.BrokerMetrics;
-import dev.veil.provider.broker.BrokerServer;
-import dev.veil.provider.broker.BrokerState;
-import dev.veil.provider.broker.BrokeredContract;
-import dev.veil.provider.broker.KeyBroker;
-import dev.veil.provider.broker.ReleaseAudit;
-import dev.veil.seal.AssetKey;
-import dev.veil.seal.ContentType;
-import dev.veil.seal.Sealer;
 import dev.veil.spark.job.ExecutorInstance;
+import dev.veil.tensor.FloatTensor;
 import dev.veil.tensor.NamedTensors;
+import dev.veil.tensor.NumericCsv;
 import dev.veil.tensor.Tensor;
 import dev.veil.tensor.npz.Npz;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The batch commands as a user runs them, on embedded Spark (local mode: the executor is this JVM) with the providers'
- * real brokers on loopback: seal the data provider's .npz as encrypted Parquet, run MiniLM over it, verify the batch
- * receipt with 'veil verify-receipt', open the results with the data provider's identity.
+ * real brokers on loopback: seal the data provider's rows as encrypted Parquet, run the batch, verify the batch receipt
+ * with 'veil verify-receipt', open the results with the data provider's identity.
  */
 class BatchCommandsTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
+    private static Parties.Run batch(Parties p, String data, String out, String master, String rowsPerRun) {
+        return launcher("batch", "--contract", p.path("contract.json"), "--model", p.path("model.veil"), "--data", p.path(data),
+                "--mp-broker", p.mpUrl, "--dp-broker", p.dpUrl, "--out", p.path(out), "--master", master, "--rows-per-run", rowsPerRun);
     }
 
-    private static Run launcher(String... args) {
-        return run(SparkLauncher::commandLine, args);
-    }
-
-    private static Run run(java.util.function.Supplier<CommandLine> cliOf, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        // 'veil verify-receipt' prints its JSON on System.out; a subcommand's default writer wraps the System.out of
-        // the moment its command line is built, so it is built after the swap
-        java.io.PrintStream saved = System.out;
-        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
-        System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
-        try {
-            CommandLine cli = cliOf.get();
-            cli.setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
-            int code = cli.execute(args);
-            return new Run(code, out + printed.toString(java.nio.charset.StandardCharsets.UTF_8), err.toString());
-        } finally {
-            System.setOut(saved);
-        }
-    }
-
-    private String broker(Identity id, AssetKey key, BrokerState state, SignedContract signed, List<AutoCloseable> open) throws Exception {
-        KeyBroker b = KeyBroker.open(id, key, List.of(BrokeredContract.batch(
-                        dev.veil.protocol.contract.ContractVerifier.verify(signed, Instant.now()), id.publicIdentity())),
-                state, KeyBroker.Settings.defaults(), Clock.systemUTC(), new BrokerMetrics());
-        BrokerServer s = BrokerServer.start(b, "127.0.0.1", 0, 2);
-        open.add(s);
-        open.add(b);
-        return "http://127.0.0.1:" + s.port() + "/";
+    private static Parties.Run open(Parties p, String in, String identity, String out) {
+        return launcher("batch", "open", "--in", p.path(in), "--contract", p.path("contract.json"), "--identity", p.path(identity),
+                "--out", p.path(out));
     }
 
     @Test
     void miniLmBatchEqualsPlainOnnxRuntimeRowByRow() throws Exception {
         Path models = Path.of(System.getProperty("veil.testdata.dir"), "models", "minilm");
         byte[] model = Files.readAllBytes(models.resolve("all-minilm-l6-v2-q.onnx"));
-        Identity mp = Identity.generate("mp", KeyWrapSuite.MLKEM768_X25519);
-        Identity dp = Identity.generate("dp", KeyWrapSuite.MLKEM768_X25519);
-        IdentityFiles.writeSecret(dp, dir.resolve("dp.key"));
-        IdentityFiles.writeSecret(mp, dir.resolve("mp.key"));
-        SessionContract c = SessionContract.draft(OnnxSignatureReader.modelTerms(model, "minilm"), mp.publicIdentity(), dp.publicIdentity(),
-                new EnclavePolicy(Platform.SIM, List.of(Digests.hex(ExecutorInstance.measurement())), false, true),
-                KeyWrapSuite.MLKEM768_X25519, OutputPolicy.npz(), Instant.now().plus(Duration.ofHours(1)));
-        SignedContract signed = SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, mp).signedBy(Role.DATA_PROVIDER, dp);
-        Files.write(dir.resolve("contract.json"), Json.canonical(signed));
-        List<AutoCloseable> open = new ArrayList<>();
-        try (AssetKey modelKey = AssetKey.generate()) {
-            Files.write(dir.resolve("model.veil"), new Sealer().sealBytes(model, modelKey, ContentType.MODEL));
-            String mpUrl = broker(mp, modelKey, BrokerState.open(dir.resolve("mp-state")), signed, open);
-            BrokerState dpState = BrokerState.open(dir.resolve("dp-state"));
-            ReleaseAudit.createMasterKey(dpState, "dataset");
-            String dpUrl = broker(dp, null, dpState, signed, open);
-
-            Run measure = launcher("batch", "measure");
+        try (Parties p = new Parties(dir, model)) {
+            Parties.Run measure = launcher("batch", "measure");
             assertThat(measure.out().strip()).as(measure.err()).isEqualTo(Digests.hex(ExecutorInstance.measurement()));
 
-            Run seal = launcher("seal", "--format", "parquet", "--in", models.resolve("sample-8x128.npz").toString(),
-                    "--out", dir.resolve("data").toString(), "--broker", dpUrl, "--identity", dir.resolve("dp.key").toString(),
-                    "--master-key", "dataset", "--rows-per-file", "3");
+            Parties.Run seal = launcher("seal", "--format", "parquet", "--in", models.resolve("sample-8x128.npz").toString(),
+                    "--out", p.path("data"), "--broker", p.dpUrl, "--identity", p.path("dp.key"), "--master-key", "dataset",
+                    "--rows-per-file", "3");
             assertThat(seal.exit()).as(seal.err()).isZero();
             assertThat(dir.resolve("data")).isDirectoryContaining("glob:**.parquet");
 
-            Run batch = launcher("batch", "--contract", dir.resolve("contract.json").toString(), "--model", dir.resolve("model.veil").toString(),
-                    "--data", dir.resolve("data").toString(), "--mp-broker", mpUrl, "--dp-broker", dpUrl,
-                    "--out", dir.resolve("out").toString(), "--master", "local[2]", "--rows-per-run", "1");
+            Parties.Run batch = batch(p, "data", "out", "local[2]", "1");
             assertThat(batch.exit()).as(batch.err()).isZero();
 
-            Run verify = run(VeilCommand::commandLine, "verify-receipt", "--receipt",
-                    dir.resolve("out").resolve(BatchCommand.BATCH_RECEIPT).toString(), "--contract", dir.resolve("contract.json").toString());
+            Parties.Run verify = veil("verify-receipt", "--receipt", dir.resolve("out").resolve(BatchCommand.BATCH_RECEIPT).toString(),
+                    "--contract", p.path("contract.json"));
             assertThat(verify.exit()).as(verify.err()).isZero();
             assertThat(verify.out()).contains("\"verified\" : true").contains("veil.batch-receipt.v1");
-            Run discard = run(VeilCommand::commandLine, "verify-receipt", "--receipt",
-                    dir.resolve("out").resolve("_veil-discard-receipt-0.json").toString(), "--contract", dir.resolve("contract.json").toString());
+            Parties.Run discard = veil("verify-receipt", "--receipt", dir.resolve("out").resolve("_veil-discard-receipt-0.json").toString(),
+                    "--contract", p.path("contract.json"));
             assertThat(discard.exit()).as(discard.err()).isZero();
 
-            Run stranger = launcher("batch", "open", "--in", dir.resolve("out").toString(), "--contract", dir.resolve("contract.json").toString(),
-                    "--identity", dir.resolve("mp.key").toString(), "--out", dir.resolve("mp.npz").toString());
+            Parties.Run stranger = open(p, "out", "mp.key", "mp.npz");
             assertThat(stranger.exit()).isEqualTo(2);
             assertThat(stranger.err()).contains("not the contract's data provider");
             assertThat(dir.resolve("mp.npz")).doesNotExist();
 
-            Run opened = launcher("batch", "open", "--in", dir.resolve("out").toString(), "--contract", dir.resolve("contract.json").toString(),
-                    "--identity", dir.resolve("dp.key").toString(), "--out", dir.resolve("results.npz").toString());
+            Parties.Run opened = open(p, "out", "dp.key", "results.npz");
             assertThat(opened.exit()).as(opened.err()).isZero();
-
             NamedTensors got = Npz.read(Files.readAllBytes(dir.resolve("results.npz")), 1L << 30);
             NamedTensors inputs = Npz.read(Files.readAllBytes(models.resolve("sample-8x128.npz")), 1L << 30);
             try (ModelRunner plain = new ModelRunner(model, OnnxSignatureReader.read(model), 1, dir)) {
@@ -156,14 +89,54 @@ class BatchCommandsTest {
                 }
             }
 
-            Run again = launcher("batch", "open", "--in", dir.resolve("out").toString(), "--contract", dir.resolve("contract.json").toString(),
-                    "--identity", dir.resolve("dp.key").toString(), "--out", dir.resolve("results.npz").toString());
+            Parties.Run again = open(p, "out", "dp.key", "results.npz");
             assertThat(again.exit()).isEqualTo(2);
             assertThat(again.err()).contains("exists");
-        } finally {
-            for (AutoCloseable a : open) {
-                a.close();
-            }
         }
+    }
+
+    @Test
+    void digitsFromCsvGiveTheSameAnswersWhateverThePartitions() throws Exception {
+        byte[] model = DigitsDemo.trainModel(5, 1);
+        byte[] csv = DigitsDemo.evaluationCsv(1);
+        Files.write(dir.resolve("rows.csv"), csv);
+        try (Parties p = new Parties(dir, model)) {
+            for (String[] layout : new String[][] {{"coarse", "200", "64"}, {"fine", "7", "5"}}) {
+                Parties.Run seal = launcher("seal", "--format", "parquet", "--in", p.path("rows.csv"), "--contract", p.path("contract.json"),
+                        "--out", p.path("data-" + layout[0]), "--broker", p.dpUrl, "--identity", p.path("dp.key"), "--master-key", "dataset",
+                        "--rows-per-file", layout[1]);
+                assertThat(seal.exit()).as(seal.err()).isZero();
+                // about one partition per file (and empty splits of the larger files): Spark would otherwise pack small
+                // files into one partition per core
+                System.setProperty("spark.sql.files.maxPartitionBytes", "4096");
+                System.setProperty("spark.sql.files.openCostInBytes", "4096");
+                try {
+                    Parties.Run batch = batch(p, "data-" + layout[0], "out-" + layout[0], "local[2]", layout[2]);
+                    assertThat(batch.exit()).as(batch.err()).isZero();
+                } finally {
+                    System.clearProperty("spark.sql.files.maxPartitionBytes");
+                    System.clearProperty("spark.sql.files.openCostInBytes");
+                }
+                assertThat(open(p, "out-" + layout[0], "dp.key", layout[0] + ".csv").exit()).isZero();
+                assertThat(open(p, "out-" + layout[0], "dp.key", layout[0] + ".npz").exit()).isZero();
+            }
+            assertThat(dir.resolve("fine.csv")).hasSameBinaryContentAs(dir.resolve("coarse.csv"));
+            NamedTensors got = Npz.read(Files.readAllBytes(dir.resolve("fine.npz")), 1L << 30);
+            FloatTensor rows = NumericCsv.read(csv);
+            try (ModelRunner plain = new ModelRunner(model, OnnxSignatureReader.read(model), 1, dir)) {
+                String input = OnnxSignatureReader.read(model).inputs().get(0).name();
+                NamedTensors want = plain.run(NamedTensors.of(Tensor.ofFloats(input, rows.shape(), rows.values())));
+                for (String name : want.names()) {
+                    assertThat(got.get(name).data()).as(name).isEqualTo(want.get(name).data());
+                }
+            }
+            String coarse = Files.readString(dir.resolve("out-coarse").resolve(BatchCommand.BATCH_RECEIPT));
+            String fine = Files.readString(dir.resolve("out-fine").resolve(BatchCommand.BATCH_RECEIPT));
+            assertThat(partitions(fine)).isGreaterThan(partitions(coarse)).isGreaterThan(10);
+        }
+    }
+
+    private static int partitions(String batchReceipt) throws Exception {
+        return dev.veil.protocol.json.Json.mapper().readTree(batchReceipt).path("partitions").size();
     }
 }
