@@ -36,9 +36,14 @@ final class BrokerHttp {
         HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.canonical(record))).build();
-        HttpResponse<byte[]> r;
+        int status;
+        byte[] body;
         try {
-            r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<java.io.InputStream> r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            status = r.statusCode();
+            try (java.io.InputStream in = r.body()) {
+                body = in.readNBytes(MAX_ANSWER_BYTES + 1);   // bounded: a hostile broker cannot fill memory
+            }
         } catch (IOException e) {
             throw new BrokerRefused(0, "unreachable", "cannot reach the key broker at " + base + " (" + e.getClass().getSimpleName()
                     + "); check the broker URL and that 'veil broker' is listening there");
@@ -46,18 +51,18 @@ final class BrokerHttp {
             Thread.currentThread().interrupt();
             throw new BrokerRefused(0, "unreachable", "interrupted while waiting for the key broker");
         }
-        if (r.body().length > MAX_ANSWER_BYTES) {
-            throw new BrokerRefused(r.statusCode(), "bad_answer", "the key broker's answer is over " + MAX_ANSWER_BYTES + " bytes");
+        if (body.length > MAX_ANSWER_BYTES) {
+            throw new BrokerRefused(status, "bad_answer", "the key broker's answer is over " + MAX_ANSWER_BYTES + " bytes");
         }
-        if (r.statusCode() / 100 != 2) {
+        if (status / 100 != 2) {
             ErrorBody e;
             try {
-                e = Json.parse(r.body(), ErrorBody.class, "the broker's refusal");
+                e = Json.parse(body, ErrorBody.class, "the broker's refusal");
             } catch (ProtocolException bad) {
-                e = new ErrorBody("http_" + r.statusCode(), "the key broker answered HTTP " + r.statusCode());
+                e = new ErrorBody("http_" + status, "the key broker answered HTTP " + status);
             }
-            throw new BrokerRefused(r.statusCode(), e.error(), "the key broker refused (" + e.error() + "): " + e.message());
+            throw new BrokerRefused(status, e.error(), "the key broker refused (" + e.error() + "): " + e.message());
         }
-        return r.body();
+        return body;
     }
 }

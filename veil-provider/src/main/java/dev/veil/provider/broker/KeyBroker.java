@@ -185,10 +185,11 @@ public final class KeyBroker implements AutoCloseable {
         KeyReleaseTranscript t = ReleaseAnswer.transcript(c.hashHex(), c.role(), request.brokerNonce(), offer.enclaveNonce(),
                 offer.evidence(), keys);
         WrappedAssetKey wrapped;
+        long end;
         synchronized (record) {
             // a revocation written while the evidence was appraised holds for this release too
             requireNotRevoked(instance);
-            if (!record.released(instance) && record.instanceCount() >= c.instanceLimit()) {
+            if (!record.counted(instance) && record.instanceCount() >= c.instanceLimit()) {
                 throw new BrokerRefusal(BrokerRefusal.Reason.INSTANCE_LIMIT, "the contract allows " + c.instanceLimit()
                         + " instance(s) and this broker has released to " + record.instanceCount() + "; a new instance needs a "
                         + "contract with a larger max_instances");
@@ -200,8 +201,9 @@ public final class KeyBroker implements AutoCloseable {
                 throw new BrokerRefusal(BrokerRefusal.Reason.EVIDENCE_REFUSED, "the instance's key-wrap key is unusable: "
                         + e.getMessage());
             }
-            record.append(instance, offer.evidence(), now);
+            end = record.write(instance, offer.evidence(), now);
         }
+        record.awaitDurable(end);   // the key leaves only once its release is on disk
         metrics.release();
         LOG.info("released {} to instance {} under contract {}", wrapped == null ? "admission" : "the asset key",
                 instance.substring(0, 16), c.hashHex().substring(0, 12));

@@ -41,23 +41,28 @@ public final class ProviderDataKeys {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.canonical(new WrapRequest(masterKeyId, null, sealed.enc(),
                         sealed.ciphertext(), signature)))).build();
-        HttpResponse<byte[]> r;
+        int status;
+        byte[] body;
         try {
-            r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<java.io.InputStream> r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            status = r.statusCode();
+            try (java.io.InputStream in = r.body()) {
+                body = in.readNBytes(BrokerMessages.MAX_SMALL_BYTES + 1);   // parsing refuses anything longer
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for the key broker");
         }
-        if (r.statusCode() != 200) {
+        if (status != 200) {
             String line;
             try {
-                ErrorBody e = Json.parse(r.body(), ErrorBody.class, "the broker's refusal");
+                ErrorBody e = Json.parse(body, ErrorBody.class, "the broker's refusal");
                 line = e.error() + ": " + e.message();
             } catch (ProtocolException bad) {
-                line = "HTTP " + r.statusCode();
+                line = "HTTP " + status;
             }
             throw new ProtocolException("the key broker refused to wrap a data key (" + line + ")");
         }
-        return BrokerMessages.wrapAnswer(r.body()).wrappedKey();
+        return BrokerMessages.wrapAnswer(body).wrappedKey();
     }
 }

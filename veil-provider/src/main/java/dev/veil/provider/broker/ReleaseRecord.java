@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -41,10 +42,24 @@ final class ReleaseRecord implements AutoCloseable {
     private final String contractHex;
     private final Identity signer;
     private final MerkleLog tree;
+    /** Every instance with a line written, on disk or not yet: what max_instances counts. */
     private final Set<String> instances = new HashSet<>();
+    /** Instances whose release is on disk: only these get data keys. */
+    private final Set<String> durable = new HashSet<>();
+    /** Lines written but not yet forced to disk, in file order. */
+    private final ArrayDeque<Written> unsynced = new ArrayDeque<>();
+    private final Object syncing = new Object();
     private final FileChannel out;
+    private long written;
+    private volatile long synced;
     private SignedTreeHead head;
     private boolean broken;
+    /** The newest release's time: a clock set back never writes an older one, which the record's check would refuse. */
+    private long lastTime;
+
+    /** A line written, ending at {@code end} in the file. */
+    private record Written(long end, String instance, SignedTreeHead head) {
+    }
 
     private ReleaseRecord(byte[] contractHash, Identity signer, MerkleLog tree, List<ReleaseLogEntry> entries, FileChannel out) {
         this.contractHash = contractHash.clone();
@@ -55,7 +70,9 @@ final class ReleaseRecord implements AutoCloseable {
         for (ReleaseLogEntry e : entries) {
             instances.add(e.release().instanceKeys());
             head = e.head();
+            lastTime = e.release().timestamp();
         }
+        durable.addAll(instances);
     }
 
     static Path file(BrokerState state, String contractHex) {
@@ -80,7 +97,10 @@ final class ReleaseRecord implements AutoCloseable {
         ch.truncate(complete);
         ch.position(complete);
         ch.force(true);
-        return new ReleaseRecord(contractHash, signer, tree, entries, ch);
+        ReleaseRecord r = new ReleaseRecord(contractHash, signer, tree, entries, ch);
+        r.written = complete;
+        r.synced = complete;
+        return r;
     }
 
     /** The entries of a record file, parsed strictly; for the broker and for {@code veil broker log}. */
@@ -122,7 +142,13 @@ final class ReleaseRecord implements AutoCloseable {
         return -1;
     }
 
+    /** Whether a release to this instance is on disk (a data-key caller must have one). */
     synchronized boolean released(String instanceHex) {
+        return durable.contains(instanceHex);
+    }
+
+    /** Whether this instance already counts toward max_instances (a line for it is written, on disk or about to be). */
+    synchronized boolean counted(String instanceHex) {
         return instances.contains(instanceHex);
     }
 
@@ -134,36 +160,79 @@ final class ReleaseRecord implements AutoCloseable {
         return tree.size();
     }
 
-    /** The newest signed head, or null before the first release. */
+    /** The newest signed head on disk, or null before the first release. */
     synchronized SignedTreeHead head() {
         return head;
     }
 
     /**
-     * Appends a release and its signed head, on disk before this returns. A failed write leaves the tree ahead of the
-     * file, so the record takes no more releases until the broker restarts and verifies what is on disk.
+     * Writes a release and its signed head; {@link #awaitDurable} with the returned position waits until it is on disk.
+     * The caller holds this record's lock from its max_instances check to here, so the count it checked is the count
+     * this line makes. A failed write leaves the tree ahead of the file, so the record takes no more releases until
+     * the broker restarts and verifies what is on disk.
      */
-    synchronized ReleaseLeaf append(String instanceHex, byte[] evidence, Instant now) throws IOException {
-        if (broken) {
-            throw new IOException("the release record of " + contractHex + " failed a write; restart the broker");
-        }
-        ReleaseLeaf leaf = new ReleaseLeaf(ReleaseLeaf.VERSION, contractHex, tree.size(), now.getEpochSecond(), instanceHex,
+    synchronized long write(String instanceHex, byte[] evidence, Instant now) throws IOException {
+        requireWhole();
+        long time = Math.max(lastTime, now.getEpochSecond());
+        ReleaseLeaf leaf = new ReleaseLeaf(ReleaseLeaf.VERSION, contractHex, tree.size(), time, instanceHex,
                 Digests.hex(Digests.sha256(evidence)));
         broken = true;
         tree.append(leaf.leafHash());
         long size = tree.size();
-        TreeHead h = TreeHead.of(contractHash, size, tree.root(size), now.getEpochSecond());
+        TreeHead h = TreeHead.of(contractHash, size, tree.root(size), time);
         SignedTreeHead signed = new SignedTreeHead(h, signer.sign(h.signingMessage()));
         byte[] json = Json.canonical(new ReleaseLogEntry(leaf, signed));
         ByteBuffer line = ByteBuffer.allocate(json.length + 1).put(json).put((byte) '\n').flip();
         while (line.hasRemaining()) {
-            out.write(line);
+            written += out.write(line);
         }
-        out.force(false);
         broken = false;
+        lastTime = time;
         instances.add(instanceHex);
-        head = signed;
-        return leaf;
+        unsynced.add(new Written(written, instanceHex, signed));
+        return written;
+    }
+
+    /**
+     * Returns once the file is on disk up to {@code end}. Group commit: one fsync covers every line written before it
+     * started, so concurrent releases share the disk's latency instead of queueing for one fsync each.
+     */
+    void awaitDurable(long end) throws IOException {
+        if (synced >= end) {
+            return;
+        }
+        synchronized (syncing) {
+            if (synced >= end) {
+                return;
+            }
+            long target;
+            synchronized (this) {
+                requireWhole();
+                target = written;
+            }
+            try {
+                out.force(false);
+            } catch (IOException e) {
+                synchronized (this) {
+                    broken = true;
+                }
+                throw e;
+            }
+            synchronized (this) {
+                while (!unsynced.isEmpty() && unsynced.peek().end() <= target) {
+                    Written w = unsynced.poll();
+                    durable.add(w.instance());
+                    head = w.head();
+                }
+            }
+            synced = target;
+        }
+    }
+
+    private void requireWhole() throws IOException {
+        if (broken) {
+            throw new IOException("the release record of " + contractHex + " failed a write; restart the broker");
+        }
     }
 
     @Override

@@ -273,6 +273,31 @@ class KeyBrokerAttackTest {
     }
 
     @Test
+    void clockSetBackNeitherBreaksTheRecordNorStopsTheBroker() throws Exception {
+        start(3);
+        releaseTo(new SimInstance(KeyWrapSuite.X25519));
+        clock.advance(Duration.ofHours(-1));
+        releaseTo(new SimInstance(KeyWrapSuite.X25519));
+        restart();
+        assertThat(recorded()).isEqualTo(2);
+    }
+
+    @Test
+    void secondBrokerOnTheSameStateOrAnotherIdentityOrAnOpenDirectoryDoesNotStart() throws Exception {
+        start(1);
+        assertThatThrownBy(() -> KeyBroker.open(BrokerFixture.MP, modelKey, List.of(new BrokeredContract.Serving(contract)),
+                BrokerState.open(dir.resolve("state")), KeyBroker.Settings.defaults(), clock, new BrokerMetrics()))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("another broker");
+        stop();
+        assertThatThrownBy(() -> KeyBroker.open(BrokerFixture.DP, modelKey, List.of(new BrokeredContract.Serving(contract)),
+                BrokerState.open(dir.resolve("state")), KeyBroker.Settings.defaults(), clock, new BrokerMetrics()))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("belongs to the broker identity");
+        Path open = Files.createDirectories(dir.resolve("open"));
+        Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertThatThrownBy(() -> BrokerState.open(open)).isInstanceOf(ProtocolException.class).hasMessageContaining("chmod 700");
+    }
+
+    @Test
     void unfinishedLastLineIsCutOnRestart() throws Exception {
         start(3);
         releaseTo(new SimInstance(KeyWrapSuite.X25519));
