@@ -23,12 +23,21 @@ final class SealCommand implements Callable<Integer> {
     Path keyOut;
     @Option(names = "--type", defaultValue = "generic", description = "content type: model, dataset, results, generic (default ${DEFAULT-VALUE})")
     String type;
+    @Option(names = "--format", defaultValue = "sealed", description = {"sealed (default): a Veil sealed file; parquet: Parquet",
+            "with modular encryption for 'veil batch', keys wrapped by your broker (run by the batch launcher: see",
+            "'veil seal --format parquet --help')"})
+    String format;
     @Option(names = "--force", description = {"replace an existing --out (the key it was sealed under then opens nothing);",
             "an existing --key-out is never replaced"})
     boolean force;
 
     @Override
     public Integer call() throws Exception {
+        if (!"sealed".equals(format)) {
+            // the veil script hands --format parquet to the batch launcher (veil-spark) before this CLI starts
+            throw new CliFailure("--format " + format + ": this CLI writes sealed files; parquet is written by the batch launcher,"
+                    + " which the veil script runs for 'veil seal --format parquet'");
+        }
         ContentType ct;
         try {
             ct = ContentType.fromLabel(type);

@@ -52,6 +52,14 @@ final class VerifyReceiptCommand implements Callable<Integer> {
             refuseSalt();
             return print(ServingReceiptCheck.inference(file, what, contract, data, output, checkedAt), true);
         }
+        if (isBatchReceipt(file)) {
+            refuseSalt();
+            if (data != null) {
+                throw new CliFailure("--data is for a serving inference receipt; a batch's inputs are checked by 'veil batch open'");
+            }
+            return verifyBatch(Json.parse(file, dev.veil.protocol.batch.BatchReceiptFile.class, "batch " + what),
+                    SignedContract.read(contract), checkedAt);
+        }
         SignedReceipt r = Json.parse(file, SignedReceipt.class, what);
         if (ServingDiscardReceipt.KIND.equals(r.kind())) {
             refuseSalt();
@@ -107,6 +115,15 @@ final class VerifyReceiptCommand implements Callable<Integer> {
         }
     }
 
+    /** Whether a receipt file is a batch receipt ('veil batch': it lists its partitions), to choose its parser. */
+    private static boolean isBatchReceipt(byte[] file) {
+        try {
+            return Json.mapper().readTree(file).has("partitions");
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;   // the strict parse that follows says what is wrong
+        }
+    }
+
     /** The {@code kind} a receipt file names, to choose its parser; null if it names none. */
     private static String kindOf(byte[] file) {
         try {
@@ -115,6 +132,24 @@ final class VerifyReceiptCommand implements Callable<Integer> {
         } catch (java.io.IOException | RuntimeException e) {
             return null;   // the strict parse that follows says what is wrong
         }
+    }
+
+    /**
+     * A batch receipt ('veil batch'): the batch receipt and every partition receipt checked as any receipt, and the
+     * Merkle root over the partitions; the outputs are checked against it by 'veil batch open'.
+     */
+    private Integer verifyBatch(dev.veil.protocol.batch.BatchReceiptFile file, SignedContract sc, Instant checkedAt) throws Exception {
+        if (output != null) {
+            throw new CliFailure("--output checks a single session's output; a batch's results are checked by 'veil batch open'");
+        }
+        ContractVerifier.Verified v = ContractVerifier.verify(sc, issuedAt(file.batch()));
+        dev.veil.protocol.batch.BatchReceiptVerifier.Verified b = dev.veil.protocol.batch.BatchReceiptVerifier.verify(file, v, checkedAt);
+        if (file.batch().platform() == dev.veil.attest.Platform.SIM) {
+            System.err.println("veil: WARNING: this receipt comes from the INSECURE simulated TEE; it proves the batch ran, not that hardware protected it");
+        }
+        System.out.println(JsonOut.pretty(JsonOut.fields("verified", true, "kind", file.batch().kind(), "platform", file.batch().platform(),
+                "checked_at", checkedAt.toString(), "receipt", b.batch(), "partitions", b.partitions())));
+        return ExitCodes.OK;
     }
 
     private byte[] commitmentSalt() throws CliFailure {

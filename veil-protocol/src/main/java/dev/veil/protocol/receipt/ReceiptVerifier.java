@@ -56,6 +56,22 @@ public final class ReceiptVerifier {
         return p;
     }
 
+    /** The fields every receipt kind shares, as {@link #verifyKind} checks them. */
+    public record CommonFields(String contractHash, String modelSha256, String evidenceSha256, String issuedAt) {
+    }
+
+    /**
+     * Checks a receipt of another kind (a batch's, dev.veil.protocol.batch) exactly as result and discard receipts are
+     * checked: signature, contract, model, evidence digest, dates and the instance key's attestation.
+     */
+    public static <T> T verifyKind(SignedReceipt r, ContractVerifier.Verified contract, Instant at, String kind, Class<T> type,
+                                   java.util.function.Function<T, CommonFields> fields) throws ProtocolException {
+        T p = parse(r, kind, type);
+        CommonFields f = fields.apply(p);
+        check(r, contract, f.contractHash(), f.modelSha256(), f.evidenceSha256(), f.issuedAt(), at);
+        return p;
+    }
+
     private static <T> T parse(SignedReceipt r, String kind, Class<T> type) throws ProtocolException {
         if (!kind.equals(r.kind())) {
             throw new ProtocolException("receipt is a '" + r.kind() + "', expected a '" + kind + "'");

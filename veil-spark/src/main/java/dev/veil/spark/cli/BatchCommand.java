@@ -1,0 +1,107 @@
+package dev.veil.spark.cli;
+
+import dev.veil.protocol.batch.BatchReceiptFile;
+import dev.veil.protocol.contract.ContractVerifier;
+import dev.veil.protocol.contract.SignedContract;
+import dev.veil.protocol.json.Digests;
+import dev.veil.protocol.json.Json;
+import dev.veil.protocol.receipt.SignedReceipt;
+import dev.veil.seal.io.AtomicOutput;
+import dev.veil.spark.job.BatchJob;
+import dev.veil.spark.job.BatchTerms;
+import dev.veil.spark.job.ExecutorInstance;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "batch", mixinStandardHelpOptions = true, subcommands = {BatchOpenCommand.class, BatchMeasureCommand.class},
+        description = {"Run a contract's model over a data provider's encrypted Parquet on Apache Spark.",
+                "Every executor is an enclave instance: it attests to both providers' brokers once (no key is used until",
+                "both released), runs the model in the inference worker over its partitions, and writes results only the",
+                "data provider can open ('veil batch open'). The batch receipt (for the data provider) and one discard",
+                "receipt per instance (for the model provider) are written into --out as _veil-*.json."})
+final class BatchCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+    /** The data provider's receipt, beside the results; Spark's readers skip names starting with '_'. */
+    static final String BATCH_RECEIPT = "_veil-batch-receipt.json";
+
+    @Option(names = "--contract", description = "the signed contract (both providers; required)")
+    Path contract;
+    @Option(names = "--model", description = "the sealed model (model.veil)")
+    Path model;
+    @Option(names = "--data", description = "the data provider's encrypted Parquet directory ('veil seal --format parquet')")
+    String data;
+    @Option(names = "--mp-broker", description = "the model provider's broker URL")
+    String mpBroker;
+    @Option(names = "--dp-broker", description = "the data provider's broker URL")
+    String dpBroker;
+    @Option(names = "--out", description = "the results directory to create")
+    Path out;
+    @Option(names = "--master", defaultValue = "local[*]", description = "Spark master (default ${DEFAULT-VALUE}: embedded, this JVM)")
+    String master;
+    @Option(names = "--rows-per-run", defaultValue = "64", description = {"rows per model run (default ${DEFAULT-VALUE}); runs never span",
+            "partitions, so give 1 for a model whose rows influence each other (batch-wide quantization)"})
+    int rowsPerRun;
+
+    @Override
+    public Integer call() throws Exception {
+        // required here, not by picocli: a parent's required options would be demanded of 'veil batch open' too
+        Object[][] required = {{"--contract", contract}, {"--model", model}, {"--data", data}, {"--mp-broker", mpBroker},
+                {"--dp-broker", dpBroker}, {"--out", out}};
+        for (Object[] r : required) {
+            if (r[1] == null) {
+                throw new UsageError("missing " + r[0] + " (see 'veil batch --help')");
+            }
+        }
+        UserFiles.file("--contract", contract);
+        UserFiles.file("--model", model);
+        UserFiles.fresh("--out", out);
+        if (rowsPerRun < 1) {
+            throw new UsageError("--rows-per-run must be 1 or more");
+        }
+        byte[] contractBytes = Files.readAllBytes(contract);
+        ContractVerifier.Verified verified = ContractVerifier.verify(
+                Json.parse(contractBytes, SignedContract.class, "contract " + contract.getFileName()), Instant.now());
+        BatchTerms terms = new BatchTerms(UUID.randomUUID().toString(), contractBytes, Files.readAllBytes(model), mpBroker, dpBroker,
+                rowsPerRun);
+        SparkSession.Builder builder = SparkSession.builder().appName("veil batch " + verified.hashHex().substring(0, 12)).master(master)
+                .config("spark.ui.enabled", "false");
+        if (master.startsWith("local")) {
+            builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
+        }
+        BatchJob.Outcome outcome;
+        try (SparkSession spark = builder.getOrCreate()) {
+            outcome = BatchJob.run(spark, terms, data, out.toAbsolutePath().toUri().toString());
+        }
+        BatchReceiptFile receipt = outcome.batchReceipt();
+        AtomicOutput.write(out.resolve(BATCH_RECEIPT), Json.pretty(receipt).getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
+        int i = 0;
+        for (SignedReceipt d : outcome.discardReceipts()) {
+            AtomicOutput.write(out.resolve("_veil-discard-receipt-" + i++ + ".json"),
+                    Json.pretty(d).getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
+        }
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("out", out.toString());
+        summary.put("contract_hash", verified.hashHex());
+        summary.put("partitions", receipt.partitions().size());
+        summary.put("merkle_root", Json.parse(receipt.batch().payload(), dev.veil.protocol.batch.BatchReceipt.class, "batch receipt").merkleRoot());
+        summary.put("discard_receipts", outcome.discardReceipts().size());
+        summary.put("instances_not_closed", outcome.unclosedInstances());
+        spec.commandLine().getOut().println(Json.pretty(summary));
+        if (outcome.unclosedInstances() > 0) {
+            spec.commandLine().getErr().println("veil: WARNING: " + outcome.unclosedInstances() + " instance(s) gave no discard receipt (their executors"
+                    + " were lost or not reached); they end with their executor JVMs");
+        }
+        spec.commandLine().getErr().println("veil: WARNING: executors used the INSECURE simulated TEE (measurement "
+                + Digests.hex(ExecutorInstance.measurement()) + ")");
+        return 0;
+    }
+}

@@ -1,0 +1,22 @@
+package dev.veil.spark.job;
+
+import java.io.Serializable;
+
+/**
+ * What the driver ships to every executor for one job: nothing secret — the signed contract as its file holds it
+ * (each executor verifies it itself), the sealed model (ciphertext), the two brokers' URLs and how many rows one
+ * model run takes.
+ *
+ * @param rowsPerRun rows per model run; runs never span partitions, so a model whose rows influence each other (a
+ *                   batch-wide quantization) gives partition-independent answers only with 1
+ */
+public record BatchTerms(String jobId, byte[] signedContract, byte[] sealedModel, String modelProviderBroker,
+                         String dataProviderBroker, int rowsPerRun) implements Serializable {
+    public BatchTerms {
+        if (rowsPerRun < 1) {
+            throw new IllegalArgumentException("rows per run must be at least 1");
+        }
+        signedContract = signedContract.clone();
+        sealedModel = sealedModel.clone();
+    }
+}

@@ -1,0 +1,162 @@
+package dev.veil.spark.job;
+
+import dev.veil.enclave.EnclaveConfig;
+import dev.veil.enclave.evidence.CodeMeasurement;
+import dev.veil.enclave.evidence.EvidenceSource;
+import dev.veil.enclave.evidence.SimEvidenceSource;
+import dev.veil.enclave.inference.InferenceException;
+import dev.veil.enclave.inference.ModelRunner;
+import dev.veil.enclave.keys.InstanceKeyPairs;
+import dev.veil.protocol.contract.ContractVerifier;
+import dev.veil.protocol.contract.Role;
+import dev.veil.protocol.contract.SignedContract;
+import dev.veil.protocol.json.Digests;
+import dev.veil.protocol.json.Json;
+import dev.veil.protocol.json.ProtocolException;
+import dev.veil.seal.AssetKey;
+import dev.veil.seal.SealException;
+import dev.veil.seal.Unsealer;
+import dev.veil.enclave.broker.BrokerDataKeys;
+import dev.veil.enclave.broker.BrokerRefused;
+import dev.veil.enclave.broker.BrokerRelease;
+import dev.veil.protocol.binding.EvidenceBinding;
+import dev.veil.protocol.wire.Messages;
+import dev.veil.spark.broker.InstanceDataKeys;
+import dev.veil.spark.parquet.ResultKeys;
+import java.net.URI;
+import java.security.SecureRandom;
+import dev.veil.spark.parquet.DataKeyServices;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * This executor JVM as an enclave instance of one job: its own instance keys, simulated evidence of its measurement
+ * ({@link #measurement}, what {@code veil batch measure} prints), one attestation to each provider's broker, and the
+ * model running in the enclave's inference worker. Joint consent holds as in the ceremony: no key is used until both
+ * brokers released to this instance — the model key is unwrapped, and the data provider's key service registered for
+ * Parquet, only after the second release.
+ */
+public final class ExecutorInstance {
+    private static final Map<String, ExecutorInstance> BY_JOB = new HashMap<>();
+
+    private final ContractVerifier.Verified contract;
+    private final InstanceKeyPairs keys;
+    private final EvidenceSource evidence;
+    private final ModelRunner runner;
+    private final ReceiptKeys receipts;
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private ExecutorInstance(BatchTerms terms) throws IOException, ProtocolException, InferenceException, BrokerRefused {
+        contract = ContractVerifier.verify(Json.parse(terms.signedContract(), SignedContract.class, "contract"), Instant.now());
+        keys = new InstanceKeyPairs(contract.contract().keyWrap());
+        evidence = new SimEvidenceSource(measurement(), false);
+        receipts = new ReceiptKeys(contract, keys, evidence);
+        BrokerRelease.Released fromMp = new BrokerRelease(URI.create(terms.modelProviderBroker()), contract.hashHex())
+                .fetch(this::offer);
+        BrokerRelease.Released fromDp = new BrokerRelease(URI.create(terms.dataProviderBroker()), contract.hashHex())
+                .fetch(this::offer);
+        // both released: only now is either opened
+        BrokerRelease.openKey(fromDp, Role.DATA_PROVIDER, contract.contract().party(Role.DATA_PROVIDER), keys.publicKeys(),
+                keys.keyWrap());
+        AssetKey modelKey = BrokerRelease.openKey(fromMp, Role.MODEL_PROVIDER, contract.contract().party(Role.MODEL_PROVIDER),
+                        keys.publicKeys(), keys.keyWrap())
+                .orElseThrow(() -> new ProtocolException("the model provider's broker released no model key"));
+        byte[] model;
+        try (modelKey) {
+            model = Unsealer.unsealBytes(terms.sealedModel(), modelKey).plaintext();
+        } catch (SealException e) {
+            throw new ProtocolException("the sealed model does not open with the released key: " + e.getMessage());
+        }
+        try {
+            if (!Digests.hex(Digests.sha256(model)).equals(contract.contract().model().sha256())) {
+                throw new ProtocolException("the model is not the one the contract names");
+            }
+            Path scratch = Files.createTempDirectory("veil-executor-");
+            runner = new ModelRunner(model, contract.contract().model().signature(), 1, scratch);
+        } finally {
+            Arrays.fill(model, (byte) 0);
+        }
+        DataKeyServices.register(terms.dataProviderBroker(), new InstanceDataKeys(new BrokerDataKeys(
+                URI.create(terms.dataProviderBroker()), contract.hashHex(), keys, contract.contract().party(Role.DATA_PROVIDER))));
+        DataKeyServices.register(ResultKeys.kmsUrl(contract.hashHex()),
+                ResultKeys.writer(contract.contract().party(Role.DATA_PROVIDER)));
+    }
+
+    /** Evidence answering a broker's nonce, bound to the contract and this instance's keys. */
+    private Messages.EvidenceOffer offer(byte[] brokerNonce) throws IOException {
+        byte[] enclaveNonce = new byte[EvidenceBinding.NONCE_LENGTH];
+        RANDOM.nextBytes(enclaveNonce);
+        EvidenceSource.Collected c = evidence.collect(EvidenceBinding.reportData(brokerNonce, contract.hash(), keys.publicKeys()));
+        return new Messages.EvidenceOffer(evidence.platform(), c.evidence(), c.collateral(), keys.publicKeys(), enclaveNonce);
+    }
+
+    /** The instance of this job in this JVM, attested on first use. */
+    public static synchronized ExecutorInstance forJob(BatchTerms terms)
+            throws IOException, ProtocolException, InferenceException, BrokerRefused {
+        ExecutorInstance existing = BY_JOB.get(terms.jobId());
+        if (existing == null) {
+            existing = new ExecutorInstance(terms);
+            BY_JOB.put(terms.jobId(), existing);
+        }
+        return existing;
+    }
+
+    /**
+     * The sim measurement of an executor: this JVM's class path and runtime, with the sim enclave's default measured
+     * settings. The launcher prints it for the contract; every executor started from the same build measures the same.
+     */
+    public static byte[] measurement() {
+        return CodeMeasurement.compute(EnclaveConfig.simDefaults(Path.of(System.getProperty("java.io.tmpdir"))));
+    }
+
+    /**
+     * Ends this job's instance in this JVM and returns its discard receipt for the model provider, or null when this
+     * JVM holds no instance of the job: the model plaintext and the worker are gone, the key-wrap key wiped, the data
+     * provider's key service unregistered. Its outcome is "discarded" whatever happened, as in the ceremony.
+     */
+    public static synchronized dev.veil.protocol.receipt.SignedReceipt close(BatchTerms terms) {
+        ExecutorInstance instance = BY_JOB.remove(terms.jobId());
+        if (instance == null) {
+            return null;
+        }
+        java.util.List<String> released = new java.util.ArrayList<>();
+        DataKeyServices.unregister(terms.dataProviderBroker());
+        DataKeyServices.unregister(ResultKeys.kmsUrl(instance.contract.hashHex()));
+        released.add("data provider's key service dropped");
+        if (instance.runner.closeSession()) {
+            released.add("inference worker stopped and model plaintext buffer zeroed");
+        }
+        instance.keys.close();
+        released.add("instance key-wrap key wiped");
+        dev.veil.protocol.receipt.DiscardReceipt r = new dev.veil.protocol.receipt.DiscardReceipt(instance.contract.hashHex(),
+                instance.contract.contract().model().sha256(), dev.veil.protocol.receipt.DiscardReceipt.DISCARDED, released,
+                Instant.now().toString(), instance.receipts.evidenceSha256());
+        return instance.receipts.sign(dev.veil.protocol.receipt.DiscardReceipt.KIND, r);
+    }
+
+    ReceiptKeys receipts() {
+        return receipts;
+    }
+
+    public ModelRunner runner() {
+        return runner;
+    }
+
+    public ContractVerifier.Verified contract() {
+        return contract;
+    }
+
+    public InstanceKeyPairs keys() {
+        return keys;
+    }
+
+    public EvidenceSource evidence() {
+        return evidence;
+    }
+}

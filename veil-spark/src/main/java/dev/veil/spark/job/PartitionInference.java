@@ -1,0 +1,106 @@
+package dev.veil.spark.job;
+
+import dev.veil.enclave.inference.InferenceException;
+import dev.veil.protocol.batch.BatchCommitments;
+import dev.veil.protocol.batch.PartitionReceipt;
+import dev.veil.protocol.json.Json;
+import dev.veil.protocol.receipt.FailureCode;
+import dev.veil.protocol.receipt.ResultCommitments;
+import dev.veil.spark.parquet.RowCells;
+import dev.veil.tensor.NamedTensors;
+import dev.veil.tensor.TensorFormatException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.util.CollectionAccumulator;
+
+/**
+ * The work of one partition, run in an executor that is an attested enclave instance: rows in input order, runs of at
+ * most {@code rowsPerRun} rows through the contract's model in the inference worker, one output row per input row
+ * with the input's row index, the partition and the partition's commitment salt (both inside the encrypted results).
+ * The instance signs a {@link PartitionReceipt} committing to the partition's input and output rows (a partition of no
+ * rows has none). A failure is
+ * Veil's own sentence, never ONNX Runtime's text nor a cell's value.
+ */
+public final class PartitionInference implements FlatMapFunction<Iterator<Row>, Row> {
+    private static final long serialVersionUID = 1L;
+    private final BatchTerms terms;
+    private final CollectionAccumulator<InstanceReport> reports;
+
+    public PartitionInference(BatchTerms terms, CollectionAccumulator<InstanceReport> reports) {
+        this.terms = terms;
+        this.reports = reports;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> input) throws Exception {
+        ExecutorInstance instance = ExecutorInstance.forJob(terms);
+        int partition = TaskContext.getPartitionId();
+        byte[] salt = ResultCommitments.newSalt();
+        BatchCommitments in = BatchCommitments.input(salt);
+        BatchCommitments out = BatchCommitments.output(salt);
+        List<Row> results = new ArrayList<>();
+        List<Long> indices = new ArrayList<>();
+        List<byte[]> cells = new ArrayList<>();
+        while (input.hasNext()) {
+            Row r = input.next();
+            long index = r.getLong(0);
+            byte[] cell = (byte[]) r.get(1);
+            in.add(index, cell);
+            indices.add(index);
+            cells.add(cell);
+            if (cells.size() == terms.rowsPerRun()) {
+                run(instance, indices, cells, out, partition, salt, results);
+            }
+        }
+        if (!cells.isEmpty()) {
+            run(instance, indices, cells, out, partition, salt, results);
+        }
+        if (results.isEmpty()) {
+            // a split holding no row group (Spark cuts files by bytes) has nothing to commit to: it gets no receipt
+            return results.iterator();
+        }
+        var c = instance.contract();
+        PartitionReceipt receipt = new PartitionReceipt(c.hashHex(), c.contract().model().sha256(), partition, in.hex(), out.hex(),
+                instance.receipts().evidenceSha256(), Instant.now().toString());
+        SparkEnv env = SparkEnv.get();
+        reports.add(new InstanceReport(Json.canonical(instance.receipts().sign(PartitionReceipt.KIND, receipt)),
+                env.blockManager().blockManagerId().host(), env.executorId()));
+        return results.iterator();
+    }
+
+    private static void run(ExecutorInstance instance, List<Long> indices, List<byte[]> cells, BatchCommitments out,
+                            int partition, byte[] salt, List<Row> results) throws InferenceException {
+        NamedTensors outputs;
+        try {
+            NamedTensors batch = RowCells.join(cells);
+            outputs = instance.runner().run(batch);
+            batch.wipe();
+        } catch (TensorFormatException e) {
+            throw new InferenceException(FailureCode.DATASET_INVALID, "a row of the dataset is not a tensor cell Veil wrote");
+        }
+        List<byte[]> rows;
+        try {
+            rows = RowCells.split(outputs);
+        } catch (IllegalArgumentException e) {
+            throw new InferenceException(FailureCode.INFERENCE_FAILED, "the model's outputs do not have one row per input row");
+        } finally {
+            outputs.wipe();
+        }
+        if (rows.size() != cells.size()) {
+            throw new InferenceException(FailureCode.INFERENCE_FAILED, "the model's outputs do not have one row per input row");
+        }
+        for (int i = 0; i < rows.size(); i++) {
+            out.add(indices.get(i), rows.get(i));
+            results.add(RowFactory.create(indices.get(i), rows.get(i), partition, salt));
+        }
+        indices.clear();
+        cells.clear();
+    }
+}

@@ -1,0 +1,48 @@
+package dev.veil.spark.parquet;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.crypto.keytools.KeyToolkit;
+import org.apache.parquet.crypto.keytools.PropertiesDrivenCryptoFactory;
+
+/**
+ * The Hadoop settings that make Parquet encrypt (and decrypt) with its own modular encryption: AES-GCM for the footer
+ * and every column (no plaintext footer, so the schema's key-value metadata is encrypted too), one master key for all
+ * of them (the data provider's, in its broker; or the results', {@link ResultKeys}), wrapped through
+ * {@link VeilKmsClient}. A reader needs no master key name: each file's key material names its own.
+ */
+public final class ParquetCrypto {
+    private ParquetCrypto() {
+    }
+
+    /** Sets, on {@code conf}, encryption under {@code masterKeyId} through the key service registered for {@code kmsUrl}. */
+    public static Configuration apply(Configuration conf, String kmsUrl, String masterKeyId) {
+        writing(kmsUrl, masterKeyId).forEach(conf::set);
+        return conf;
+    }
+
+    /** Decryption through the key service this process registered for {@code kmsUrl} ({@link DataKeyServices}). */
+    public static Map<String, String> reading(String kmsUrl) {
+        Map<String, String> p = new HashMap<>();
+        p.put("parquet.crypto.factory.class", PropertiesDrivenCryptoFactory.class.getName());
+        p.put(KeyToolkit.KMS_CLIENT_CLASS_PROPERTY_NAME, VeilKmsClient.class.getName());
+        p.put(KeyToolkit.KMS_INSTANCE_URL_PROPERTY_NAME, kmsUrl);
+        // Parquet caches KMS clients per access token and instance id, and key-encryption keys per access token and
+        // master key name: the KMS URL as both keeps two services' keys apart in one process
+        p.put(KeyToolkit.KMS_INSTANCE_ID_PROPERTY_NAME, kmsUrl);
+        p.put(KeyToolkit.KEY_ACCESS_TOKEN_PROPERTY_NAME, kmsUrl);
+        return p;
+    }
+
+    /** Decryption as {@link #reading}, and encryption of every column and the footer under {@code masterKeyId}. */
+    public static Map<String, String> writing(String kmsUrl, String masterKeyId) {
+        Map<String, String> p = reading(kmsUrl);
+        p.put(PropertiesDrivenCryptoFactory.UNIFORM_KEY_PROPERTY_NAME, masterKeyId);
+        p.put(PropertiesDrivenCryptoFactory.ENCRYPTION_ALGORITHM_PROPERTY_NAME, "AES_GCM_V1");
+        p.put(PropertiesDrivenCryptoFactory.PLAINTEXT_FOOTER_PROPERTY_NAME, "false");
+        p.put(KeyToolkit.DATA_KEY_LENGTH_PROPERTY_NAME, "256");
+        p.put(KeyToolkit.KEK_LENGTH_PROPERTY_NAME, "256");
+        return p;
+    }
+}

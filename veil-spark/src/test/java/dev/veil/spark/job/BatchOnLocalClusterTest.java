@@ -1,0 +1,260 @@
+package dev.veil.spark.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.veil.attest.Platform;
+import dev.veil.enclave.inference.ModelRunner;
+import dev.veil.protocol.batch.BatchCommitments;
+import dev.veil.protocol.batch.BatchReceiptVerifier;
+import dev.veil.protocol.batch.PartitionReceipt;
+import dev.veil.protocol.contract.ContractVerifier;
+import dev.veil.protocol.contract.EnclavePolicy;
+import dev.veil.protocol.contract.OutputPolicy;
+import dev.veil.protocol.contract.Role;
+import dev.veil.protocol.contract.SessionContract;
+import dev.veil.protocol.contract.SignedContract;
+import dev.veil.protocol.contract.onnx.OnnxSignatureReader;
+import dev.veil.protocol.identity.Identity;
+import dev.veil.protocol.json.Digests;
+import dev.veil.protocol.json.Json;
+import dev.veil.protocol.keyrelease.KeyWrapSuite;
+import dev.veil.protocol.receipt.DiscardReceipt;
+import dev.veil.protocol.receipt.ReceiptVerifier;
+import dev.veil.protocol.receipt.SignedReceipt;
+import dev.veil.seal.AssetKey;
+import dev.veil.seal.ContentType;
+import dev.veil.seal.Sealer;
+import dev.veil.provider.broker.BrokerMetrics;
+import dev.veil.provider.broker.BrokerServer;
+import dev.veil.provider.broker.BrokerState;
+import dev.veil.provider.broker.BrokeredContract;
+import dev.veil.provider.broker.KeyBroker;
+import dev.veil.provider.broker.ProviderDataKeys;
+import dev.veil.provider.broker.ReleaseAudit;
+import dev.veil.spark.broker.DatasetDataKeys;
+import dev.veil.spark.parquet.ResultKeys;
+import java.net.URI;
+import java.time.Clock;
+import dev.veil.spark.parquet.DataKeyServices;
+import dev.veil.spark.parquet.EncryptedRows;
+import dev.veil.spark.parquet.ParquetCrypto;
+import dev.veil.spark.parquet.RowCells;
+import dev.veil.tensor.NamedTensors;
+import dev.veil.tensor.Tensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.example.GroupReadSupport;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The confidential batch on a Spark local-cluster, run once for the class: two executors, separate JVMs, each an
+ * enclave instance attested to both brokers; the OCR model over 37 rows in partitions of 10.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BatchOnLocalClusterTest {
+    private static final int ROWS = 37;
+    private Path tmp;
+    private byte[] model;
+    private NamedTensors rows;
+    private ContractVerifier.Verified contract;
+    private BatchJob.Outcome outcome;
+    private Path out;
+    private SparkCluster.Dirs dirs;
+    private Identity dp;
+    private final List<AutoCloseable> brokers = new ArrayList<>();
+    private final List<KeyBroker> keyBrokers = new ArrayList<>();
+
+    @BeforeAll
+    void runTheJobOnce() throws Exception {
+        tmp = Files.createDirectories(Path.of("target", "batch-test-" + System.nanoTime()).toAbsolutePath());
+        model = Files.readAllBytes(Path.of(System.getProperty("veil.testdata.dir"), "models", "ocr-direction-cls.onnx"));
+        Identity mp = Identity.generate("mp", KeyWrapSuite.MLKEM768_X25519);
+        dp = Identity.generate("dp", KeyWrapSuite.MLKEM768_X25519);
+        AssetKey modelKey = AssetKey.generate();
+        SessionContract c = SessionContract.draft(OnnxSignatureReader.modelTerms(model, "ocr"), mp.publicIdentity(),
+                dp.publicIdentity(), new EnclavePolicy(Platform.SIM, List.of(Digests.hex(ExecutorInstance.measurement())), false, true),
+                KeyWrapSuite.MLKEM768_X25519, OutputPolicy.npz(), Instant.now().plus(Duration.ofHours(1))).withMaxInstances(2);
+        SignedContract signed = SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, mp).signedBy(Role.DATA_PROVIDER, dp);
+        contract = ContractVerifier.verify(signed, Instant.now());
+        rows = rows(model);
+        String mpUrl = broker(mp, modelKey, "mp");
+        BrokerState dpState = BrokerState.open(tmp.resolve("dp-broker"));
+        ReleaseAudit.createMasterKey(dpState, "dataset");
+        String dpUrl = broker(dp, null, "dp-broker");
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        DataKeyServices.register(dpUrl, new DatasetDataKeys(new ProviderDataKeys(URI.create(dpUrl), dp)));
+        EncryptedRows.write(data, RowCells.split(rows), 10, ParquetCrypto.apply(new Configuration(), dpUrl, "dataset"));
+        DataKeyServices.unregister(dpUrl);
+
+        out = tmp.resolve("out");
+        dirs = new SparkCluster.Dirs(tmp.resolve("events"), tmp.resolve("local"), tmp.resolve("executor-tmp"));
+        BatchTerms terms = new BatchTerms("job-" + System.nanoTime(), Json.canonical(signed),
+                new Sealer().sealBytes(model, modelKey, ContentType.MODEL), mpUrl, dpUrl, 4);
+        try (SparkSession spark = SparkCluster.start("ocr", dirs)) {
+            outcome = BatchJob.run(spark, terms, data.toUri().toString(), out.toUri().toString());
+        }
+    }
+
+    /** A provider's real broker (veil broker's code) on loopback, serving this contract. */
+    private String broker(Identity id, AssetKey key, String name) throws Exception {
+        KeyBroker b = KeyBroker.open(id, key, List.of(BrokeredContract.batch(contract, id.publicIdentity())),
+                BrokerState.open(tmp.resolve(name)), KeyBroker.Settings.defaults(), Clock.systemUTC(), new BrokerMetrics());
+        BrokerServer server = BrokerServer.start(b, "127.0.0.1", 0, 4);
+        brokers.add(server);
+        brokers.add(b);
+        keyBrokers.add(b);
+        return "http://127.0.0.1:" + server.port() + "/";
+    }
+
+    @AfterAll
+    void stopBrokers() throws Exception {
+        for (AutoCloseable b : brokers) {
+            b.close();
+        }
+    }
+
+    private Configuration opener() {
+        DataKeyServices.register(ResultKeys.kmsUrl(contract.hashHex()), ResultKeys.opener(dp));
+        return new Configuration();
+    }
+
+    private List<EncryptedRows.Row> openResults() throws Exception {
+        Configuration conf = opener();
+        ParquetCrypto.reading(ResultKeys.kmsUrl(contract.hashHex())).forEach(conf::set);
+        return EncryptedRows.readAll(out, conf);
+    }
+
+    @Test
+    void eachExecutorAttestedOnceToEachBroker() throws Exception {
+        for (KeyBroker b : keyBrokers) {
+            assertThat(b.head(contract.hashHex()).head().treeSize()).isEqualTo(2); // two executor JVMs, one release each
+        }
+    }
+
+    @Test
+    void outputEqualsPlainOnnxRuntimeInInputOrder() throws Exception {
+        List<EncryptedRows.Row> results = openResults();
+        assertThat(results).extracting(EncryptedRows.Row::index).containsExactlyElementsOf(LongStream.range(0, ROWS).boxed().toList());
+        NamedTensors got = RowCells.join(results.stream().map(EncryptedRows.Row::cell).toList());
+        try (ModelRunner plain = new ModelRunner(model, OnnxSignatureReader.read(model), 1, tmp)) {
+            NamedTensors want = plain.run(rows);
+            assertThat(got.names()).isEqualTo(want.names());
+            for (String name : want.names()) {
+                assertThat(got.get(name).data()).as(name).isEqualTo(want.get(name).data());
+            }
+        }
+    }
+
+    @Test
+    void batchReceiptVerifiesAndCommitsToTheOutputsTheDataProviderOpens() throws Exception {
+        BatchReceiptVerifier.Verified v = BatchReceiptVerifier.verify(outcome.batchReceipt(), contract, Instant.now());
+        // regroup the opened results by partition, with that partition's salt, and recompute the output commitments
+        Configuration conf = opener();
+        ParquetCrypto.reading(ResultKeys.kmsUrl(contract.hashHex())).forEach(conf::set);
+        Map<Integer, List<Object[]>> byPartition = new HashMap<>();
+        for (Path f : EncryptedRows.parquetFiles(out)) {
+            org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(f.toUri());
+            try (ParquetReader<Group> r = ParquetReader.builder(new GroupReadSupport(), file).withConf(conf)
+                    .withDecryption(new org.apache.parquet.crypto.keytools.PropertiesDrivenCryptoFactory().getFileDecryptionProperties(conf, file))
+                    .build()) {
+                for (Group g = r.read(); g != null; g = r.read()) {
+                    byPartition.computeIfAbsent(g.getInteger(BatchJob.PARTITION, 0), k -> new ArrayList<>()).add(new Object[] {
+                            g.getLong(EncryptedRows.ROW, 0), g.getBinary(EncryptedRows.TENSORS, 0).getBytes(),
+                            g.getBinary(BatchJob.SALT, 0).getBytes()});
+                }
+            }
+        }
+        assertThat(v.partitions()).hasSize(byPartition.size()).hasSizeGreaterThan(1);
+        for (PartitionReceipt p : v.partitions()) {
+            List<Object[]> partRows = byPartition.get(p.partition());
+            BatchCommitments c = BatchCommitments.output((byte[]) partRows.get(0)[2]);
+            for (Object[] row : partRows) {
+                c.add((long) row[0], (byte[]) row[1]);
+            }
+            assertThat(c.hex()).as("partition " + p.partition()).isEqualTo(p.outputCommitment());
+        }
+    }
+
+    @Test
+    void everyInstanceGaveTheModelProviderADiscardReceipt() throws Exception {
+        assertThat(outcome.unclosedInstances()).isZero();
+        assertThat(outcome.discardReceipts()).hasSize(2);
+        for (SignedReceipt r : outcome.discardReceipts()) {
+            assertThat(ReceiptVerifier.verifyDiscard(r, contract).outcome()).isEqualTo(DiscardReceipt.DISCARDED);
+        }
+    }
+
+    @Test
+    void noPlaintextInWorkDirsLocalDirsEventLogsOrOutput() throws Exception {
+        List<byte[]> secrets = new ArrayList<>();
+        Tensor input = rows.tensors().get(0);
+        long rowBytes = input.data().length / ROWS;
+        for (int r = 0; r < ROWS; r++) {
+            secrets.add(Arrays.copyOfRange(input.data(), (int) (r * rowBytes), (int) (r * rowBytes + 16)));
+        }
+        for (EncryptedRows.Row r : openResults()) {
+            for (Tensor t : RowCells.read(r.cell()).tensors()) {
+                secrets.add(t.data());
+            }
+            secrets.add(r.cell());
+        }
+        secrets.add((input.name() + ".npy").getBytes(java.nio.charset.StandardCharsets.US_ASCII)); // a plaintext cell's entry name
+        List<Path> searched = new ArrayList<>();
+        for (Path root : List.of(Path.of(System.getenv("SPARK_HOME"), "work"), dirs.local(), dirs.eventLogs(), dirs.executorTmp(), out)) {
+            try (Stream<Path> s = Files.walk(root)) {
+                s.filter(Files::isRegularFile).forEach(searched::add);
+            }
+        }
+        assertThat(searched).anyMatch(p -> p.toString().contains("events"))
+                .anyMatch(p -> p.getFileName().toString().equals("stderr"))
+                .anyMatch(p -> p.getFileName().toString().endsWith(".parquet"));
+        for (Path f : searched) {
+            byte[] bytes = Files.readAllBytes(f);
+            for (byte[] secret : secrets) {
+                assertThat(indexOf(bytes, secret)).as("plaintext in " + f).isEqualTo(-1);
+            }
+        }
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    private static NamedTensors rows(byte[] model) throws Exception {
+        var input = OnnxSignatureReader.read(model).inputs().get(0);
+        long[] shape = input.shape().stream().mapToLong(d -> d instanceof dev.veil.protocol.contract.Dim.Fixed f ? f.size() : ROWS).toArray();
+        shape[0] = ROWS;
+        float[] v = new float[Math.toIntExact(Tensor.elementCount(shape))];
+        Random r = new Random(7);
+        for (int i = 0; i < v.length; i++) {
+            v[i] = r.nextFloat();
+        }
+        return NamedTensors.of(Tensor.ofFloats(input.name(), shape, v));
+    }
+}

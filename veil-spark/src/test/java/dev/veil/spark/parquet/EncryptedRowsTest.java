@@ -1,0 +1,86 @@
+package dev.veil.spark.parquet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.veil.tensor.NamedTensors;
+import dev.veil.tensor.Tensor;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EncryptedRowsTest {
+    /** A value no encoding of the file would contain by chance: found in a file only if stored in the clear. */
+    private static final String MARKER = "veil-plaintext-marker-7f3a";
+
+    private static NamedTensors rows() {
+        float[] v = new float[12];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = 1000.25f + i;
+        }
+        return NamedTensors.of(Tensor.ofFloats("x", new long[] {4, 3}, v),
+                new Tensor(MARKER, dev.veil.tensor.ElementType.FLOAT32, new long[] {4, 1}, new byte[16]));
+    }
+
+    private static String broker() {
+        return "http://127.0.0.1:1/test-" + UUID.randomUUID();
+    }
+
+    @Test
+    void rowsComeBackInOrderThroughTheBrokersKeys(@TempDir Path dir) throws Exception {
+        String url = broker();
+        DataKeyServices.register(url, new LocalMasterKeys());
+        Configuration conf = ParquetCrypto.apply(new Configuration(), url, "m");
+        List<byte[]> cells = RowCells.split(rows());
+        EncryptedRows.write(dir, cells, 3, conf);
+
+        assertThat(EncryptedRows.parquetFiles(dir)).hasSize(2);
+        List<EncryptedRows.Row> back = EncryptedRows.readAll(dir, conf);
+        assertThat(back).extracting(EncryptedRows.Row::index).containsExactly(0L, 1L, 2L, 3L);
+        NamedTensors joined = RowCells.join(back.stream().map(EncryptedRows.Row::cell).toList());
+        assertThat(joined.get("x").floats()).containsExactly(rows().get("x").floats());
+    }
+
+    @Test
+    void footerAndColumnsAreEncrypted(@TempDir Path dir) throws Exception {
+        String url = broker();
+        DataKeyServices.register(url, new LocalMasterKeys());
+        EncryptedRows.write(dir, RowCells.split(rows()), 10, ParquetCrypto.apply(new Configuration(), url, "m"));
+        for (Path f : EncryptedRows.parquetFiles(dir)) {
+            byte[] bytes = Files.readAllBytes(f);
+            String text = new String(bytes, StandardCharsets.ISO_8859_1);
+            // the tensor name is in every cell and "tensors" in the schema: both only under AES-GCM
+            assertThat(text).doesNotContain(MARKER).doesNotContain(EncryptedRows.TENSORS);
+            assertThat(text).startsWith("PARE").endsWith("PARE"); // Parquet's magic for an encrypted footer
+        }
+    }
+
+    @Test
+    void aProcessWithoutTheBrokersServiceCannotRead(@TempDir Path dir) throws Exception {
+        String url = broker();
+        DataKeyServices.register(url, new LocalMasterKeys());
+        Configuration conf = ParquetCrypto.apply(new Configuration(), url, "m");
+        EncryptedRows.write(dir, RowCells.split(rows()), 10, conf);
+        DataKeyServices.unregister(url);
+        // a reader naming the same broker URL but holding no key service from it: Parquet's caches are per instance
+        // id, so a fresh id stands for a fresh process
+        Configuration other = ParquetCrypto.apply(new Configuration(), url + "-not-released", "m");
+        assertThatThrownBy(() -> EncryptedRows.readAll(dir, other)).hasStackTraceContaining("no key service");
+    }
+
+    @Test
+    void anotherBrokersMasterKeyCannotUnwrap(@TempDir Path dir) throws Exception {
+        String url = broker();
+        DataKeyServices.register(url, new LocalMasterKeys());
+        EncryptedRows.write(dir, RowCells.split(rows()), 10, ParquetCrypto.apply(new Configuration(), url, "m"));
+        String impostor = broker();
+        DataKeyServices.register(impostor, new LocalMasterKeys());
+        assertThatThrownBy(() -> EncryptedRows.readAll(dir, ParquetCrypto.apply(new Configuration(), impostor, "m")))
+                .hasStackTraceContaining("does not open");
+    }
+}
