@@ -4,6 +4,8 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.contract.SignedContract;
+import dev.veil.protocol.batch.BatchReceiptFile;
+import dev.veil.protocol.batch.BatchReceiptVerifier;
 import dev.veil.protocol.json.Json;
 import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.receipt.DiscardReceipt;
@@ -46,6 +48,17 @@ class ProtocolParsersFuzzTest {
             } else {
                 ReceiptVerifier.verifyResult(receipt, DemoSession.VERIFIED_CONTRACT, DemoSession.CHECKED_AT);
             }
+        } catch (ProtocolException expected) {
+            // rejected with a reason
+        }
+    }
+
+    /** A Spark batch's receipt file (the batch receipt and its partitions' receipts), as 'veil verify-receipt' reads it. */
+    @FuzzTest(maxDuration = "5s")
+    void batchReceiptThenVerify(FuzzedDataProvider data) {
+        try {
+            BatchReceiptFile file = Json.parse(data.consumeRemainingAsBytes(), BatchReceiptFile.class, "batch receipt");
+            BatchReceiptVerifier.verify(file, DemoSession.VERIFIED_CONTRACT, DemoSession.CHECKED_AT);
         } catch (ProtocolException expected) {
             // rejected with a reason
         }
