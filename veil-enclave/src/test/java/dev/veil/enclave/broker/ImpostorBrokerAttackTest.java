@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 class ImpostorBrokerAttackTest {
     private static final Identity DP = Identity.generate("data-provider", KeyWrapSuite.X25519);
+    /** The impostor's own identity: it can sign, but it is not the contract's data provider. */
+    private static final Identity IMPOSTOR = Identity.generate("impostor", KeyWrapSuite.X25519);
     private static final String CONTRACT = "ab".repeat(32);
 
     /**
@@ -45,7 +47,8 @@ class ImpostorBrokerAttackTest {
                 UnwrapRequest r = BrokerMessages.unwrapRequest(x.getRequestBody().readAllBytes());
                 Hpke.Sealed sealed = Hpke.seal(r.instance().instanceKeys().keyWrapSuite(), r.instance().instanceKeys().keyWrapKey(),
                         UnwrapRequest.answerInfo(), r.signingMessage(), chosen);
-                byte[] body = Json.canonical(new UnwrapAnswer(sealed.enc(), sealed.ciphertext()));
+                byte[] body = Json.canonical(new UnwrapAnswer(sealed.enc(), sealed.ciphertext(), IMPOSTOR.sign(
+                        UnwrapAnswer.signingMessage(r.signingMessage(), sealed.enc(), sealed.ciphertext()))));
                 x.getResponseHeaders().add("Content-Type", "application/json");
                 x.sendResponseHeaders(200, body.length);
                 x.getResponseBody().write(body);
