@@ -405,6 +405,38 @@ class KeyBrokerReviewAttackTest {
                 .isInstanceOf(ProtocolException.class);
     }
 
+    /**
+     * Attack: an instance the provider revoked after its release keeps using the data-key service: it unwraps the
+     * dataset's keys, and wraps keys of its own under the master key. Then the contract expires and an instance released
+     * before tries again. Expected and found: both refused (revocation and expiry are checked before every data-key
+     * answer, not only before releases).
+     */
+    @Test
+    void revokedOrExpiredInstanceGetsNoDataKeyService() throws Exception {
+        ContractVerifier.Verified x = BrokerFixture.batch(3);
+        start(null, List.of(new BrokeredContract.Batch(x, Role.DATA_PROVIDER)), KeyBroker.Settings.defaults(), 4);
+        MasterKeys.create(state().resolve("master-keys"), "ds");
+        String wrapped = providerWraps("ds", new byte[16]);
+        SimInstance revoked = new SimInstance(KeyWrapSuite.X25519);
+        SimInstance expiring = new SimInstance(KeyWrapSuite.X25519);
+        assertReleased(releaseTo(revoked, x.hash()));
+        assertReleased(releaseTo(expiring, x.hash()));
+        Revocations.add(state().resolve("revoked"), revoked.hex());
+
+        CallerInstance asRevoked = new CallerInstance(x.hashHex(), revoked.keys);
+        assertThat(wire.post(BrokerMessages.UNWRAP, new UnwrapRequest("ds", wrapped, asRevoked,
+                revoked.sign(UnwrapRequest.signingMessage("ds", wrapped, asRevoked)))).text()).contains("revoked");
+        Hpke.Sealed sealed = Hpke.seal(KeyWrapSuite.X25519, BrokerFixture.DP.publicIdentity().keyAgreementKey(), WrapRequest.hpkeInfo(),
+                WrapRequest.aad("ds", asRevoked), new byte[16]);
+        assertThat(wire.post(BrokerMessages.WRAP, new WrapRequest("ds", asRevoked, sealed.enc(), sealed.ciphertext(),
+                revoked.sign(WrapRequest.signingMessage("ds", asRevoked, sealed.enc(), sealed.ciphertext())))).text()).contains("revoked");
+
+        clock.advance(Duration.ofHours(2));   // past the contract's expiry
+        CallerInstance asExpiring = new CallerInstance(x.hashHex(), expiring.keys);
+        assertRefused(wire.post(BrokerMessages.UNWRAP, new UnwrapRequest("ds", wrapped, asExpiring,
+                expiring.sign(UnwrapRequest.signingMessage("ds", wrapped, asExpiring)))));
+    }
+
     /** The data provider's own wrap of a data key under {@code id} (signed by its identity, as 'veil seal' does). */
     private String providerWraps(String id, byte[] dataKey) throws Exception {
         Hpke.Sealed sealed = Hpke.seal(KeyWrapSuite.X25519, BrokerFixture.DP.publicIdentity().keyAgreementKey(), WrapRequest.hpkeInfo(),
