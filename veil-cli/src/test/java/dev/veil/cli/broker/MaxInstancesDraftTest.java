@@ -27,7 +27,7 @@ class MaxInstancesDraftTest {
         Path serving = dir.resolve("serving.json");
         CliTest.Result draft = veil("contract", "draft", "--mode", "serving", "--model", MODEL.toString(), "--model-provider",
                 dir.resolve("mp.pub.json").toString(), "--any-data-provider", "--platform", "sim", "--measurement", "cd".repeat(48),
-                "--allow-simulated", "--rows-per-day", "10", "--rows-total", "100", "--max-rows-per-request", "5",
+                "--allow-simulated", "--rows-per-day", "30", "--rows-total", "100", "--max-rows-per-request", "5",
                 "--max-instances", "3", "--out", serving.toString());
         assertThat(draft.code()).as(draft.err()).isZero();
         assertThat(draft.out()).contains("\"max_instances\":3");

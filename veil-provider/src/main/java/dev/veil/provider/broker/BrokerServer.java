@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * is over) or when it does not arrive within {@link #BODY_DEADLINE} (408); the work runs on a fixed set of
  * {@code workers} threads, and a request that finds them all busy is answered 503 with Retry-After at once; idle
  * connections close after {@link #IDLE_TIMEOUT} (after {@link #LOW_IDLE_TIMEOUT} once {@link #FLOOD_CONNECTIONS} are open,
- * so idle sockets cannot hold the limit), and above {@link #MAX_CONNECTIONS} the acceptor pauses.
+ * so idle sockets cannot hold the limit, and connections older than {@link ConnectionFloodGuard#MAX_AGE} are closed
+ * then, so dripped bytes cannot either), and above {@link #MAX_CONNECTIONS} the acceptor pauses.
  */
 public final class BrokerServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerServer.class);
@@ -57,11 +58,13 @@ public final class BrokerServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final ThreadPoolExecutor work;
+    private final ConnectionFloodGuard floodGuard;
 
-    private BrokerServer(Server server, ServerConnector connector, ThreadPoolExecutor work) {
+    private BrokerServer(Server server, ServerConnector connector, ThreadPoolExecutor work, ConnectionFloodGuard floodGuard) {
         this.server = server;
         this.connector = connector;
         this.work = work;
+        this.floodGuard = floodGuard;
     }
 
     /** Listens on {@code bind}:{@code port} (0: any free port) with {@code workers} request threads. */
@@ -82,6 +85,7 @@ public final class BrokerServer implements AutoCloseable {
         server.addConnector(connector);
         server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
         server.addBean(floodMonitor(server, connector));
+        ConnectionFloodGuard floodGuard = ConnectionFloodGuard.on(connector);
         ThreadPoolExecutor work = new ThreadPoolExecutor(workers, workers, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "veil-broker");
             t.setDaemon(true);
@@ -92,6 +96,7 @@ public final class BrokerServer implements AutoCloseable {
             server.start();
         } catch (Exception e) {
             work.shutdownNow();
+            floodGuard.close();
             try {
                 server.stop();
             } catch (Exception ignored) {
@@ -100,7 +105,7 @@ public final class BrokerServer implements AutoCloseable {
             throw new IOException("cannot listen on " + bind + ":" + port + ": " + e.getMessage(), e);
         }
         LOG.info("broker listening on {}:{}", bind, connector.getLocalPort());
-        return new BrokerServer(server, connector, work);
+        return new BrokerServer(server, connector, work, floodGuard);
     }
 
     /**
@@ -130,6 +135,7 @@ public final class BrokerServer implements AutoCloseable {
             LOG.warn("broker stop failed: {}", e.getClass().getName());
         }
         work.shutdownNow();
+        floodGuard.close();
     }
 
     /** A route's answer. */
