@@ -66,6 +66,10 @@ final class BrokerCommand implements Callable<Integer> {
     int releaseBurst;
     @Option(names = "--workers", defaultValue = "32", description = "requests worked on at once; one more is answered 503 (default ${DEFAULT-VALUE})")
     int workers;
+    @Option(names = "--accept-record-rollback", description = "repair: start although a release record is shorter than the head"
+            + " the broker kept for it (it was cut or restored from an older copy); the instances it forgot are not counted"
+            + " against max_instances")
+    boolean acceptRecordRollback;
     @Mixin
     BrokerCollateralOptions collateral;
 
@@ -83,6 +87,11 @@ final class BrokerCommand implements Callable<Integer> {
         }
         KeyBroker.Settings settings = KeyBroker.Settings.defaults().withRate(releasesPerSecond, releaseBurst)
                 .withCollateral(collateral.files(), collateral.fetcher());
+        if (acceptRecordRollback) {
+            settings = settings.withRecordRollbackAccepted();
+            System.err.println("warning: --accept-record-rollback: a release record shorter than its kept head is taken as it is;"
+                    + " instances it forgot are not counted against max_instances");
+        }
         try (Identity id = ServingCli.identity(identity); AssetKey key = assetKey == null ? null : AssetKeyFile.read("--asset-key", assetKey)) {
             List<BrokeredContract> brokered = new ArrayList<>();
             for (Path f : contractFiles()) {
@@ -240,17 +249,29 @@ final class BrokerCommand implements Callable<Integer> {
 
     @Command(name = "master-key", mixinStandardHelpOptions = true,
             description = {"Create a master key for the broker's data-key service (Parquet Modular Encryption).",
-                    "32 random bytes in --state, owner-only; it never leaves the broker. An existing key is never replaced."})
+                    "32 random bytes in --state, owner-only; it never leaves the broker. An existing key is never replaced.",
+                    "With --for-contract it serves instances of those contracts only; without, only a broker of one contract."})
     static final class MasterKey implements Callable<Integer> {
         @Option(names = "--state", required = true, description = "the broker's state directory (created if absent)")
         Path state;
         @Option(names = "--id", required = true, description = "the master key's id: 1 to 64 letters, digits, '.', '_' or '-'")
         String id;
+        @Option(names = "--for-contract", description = "the hash (64 hex digits) of a contract whose instances may use this key;"
+                + " repeat for several")
+        List<String> forContracts = new ArrayList<>();
 
         @Override
         public Integer call() throws Exception {
             if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
                 throw new CliFailure("--id must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            }
+            List<String> scope = new ArrayList<>();
+            for (String h : forContracts) {
+                String hex = h.toLowerCase(java.util.Locale.ROOT);
+                if (!hex.matches("[0-9a-f]{64}")) {
+                    throw new CliFailure("--for-contract must be a contract's hash, 64 hex digits ('veil broker' prints them): " + h);
+                }
+                scope.add(hex);
             }
             BrokerState s;
             try {
@@ -259,12 +280,13 @@ final class BrokerCommand implements Callable<Integer> {
                 throw new CliFailure(e.getMessage());
             }
             try {
-                ReleaseAudit.createMasterKey(s, id);
+                ReleaseAudit.createMasterKey(s, id, scope);
             } catch (java.nio.file.FileAlreadyExistsException e) {
                 throw new CliFailure("master key '" + id + "' exists in " + state + "; it is never replaced (data wrapped under it"
                         + " would be lost): choose another --id");
             }
-            System.out.println(JsonOut.line(JsonOut.fields("master_key", id, "state", state.toString())));
+            System.out.println(JsonOut.line(JsonOut.fields("master_key", id, "for_contracts", scope, "state",
+                    state.toString())));
             return ExitCodes.OK;
         }
     }

@@ -16,7 +16,8 @@ import java.security.Signature;
 /**
  * An instance's use of a broker's data-key service (the key management service behind Parquet Modular Encryption):
  * {@link #wrap} seals a fresh data key to the broker's identity and gets it back wrapped under a master key that never
- * leaves the broker; {@link #unwrap} gets a data key back sealed to this instance's key-wrap key. Both are signed with
+ * leaves the broker; {@link #unwrap} gets a data key back sealed to this instance's key-wrap key and signed by the broker's identity (checked
+ * here: a seal to this instance's public key alone could be anyone's). Both are signed with
  * the instance's signing key, and the broker answers only an instance it appraised and released to under the contract.
  */
 public final class BrokerDataKeys {
@@ -52,6 +53,10 @@ public final class BrokerDataKeys {
             byte[] message = UnwrapRequest.signingMessage(masterKeyId, wrappedKey, caller);
             UnwrapAnswer answer = BrokerMessages.unwrapAnswer(http.post(BrokerMessages.UNWRAP,
                     new UnwrapRequest(masterKeyId, wrappedKey, caller, sign(message))));
+            if (!broker.verify(UnwrapAnswer.signingMessage(message, answer.enc(), answer.sealedDataKey()), answer.signature())) {
+                throw new BrokerRefused(0, "bad_answer", "the data key is not signed by the contract's party "
+                        + broker.fingerprint() + ": the answer is not its broker's (someone between this instance and the broker?)");
+            }
             return Hpke.open(keys.keyWrap(), UnwrapRequest.answerInfo(), message, answer.sealed());
         } catch (ProtocolException e) {
             throw new BrokerRefused(0, "bad_answer", "the key broker's unwrap failed a check: " + e.getMessage());

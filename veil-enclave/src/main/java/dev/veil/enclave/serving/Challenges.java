@@ -53,6 +53,8 @@ final class Challenges {
     private final Duration lifetime;
     private final Clock clock;
     private final AtomicLong serials = new AtomicLong();
+    /** The latest time any issue or check saw: a token once found expired stays expired if the clock steps back. */
+    private final AtomicLong latestMillis = new AtomicLong(Long.MIN_VALUE);
     private long takenThrough;
 
     Challenges(Duration lifetime, Clock clock) {
@@ -67,7 +69,7 @@ final class Challenges {
     /** The enclave nonce for evidence handed out now to a provider's nonce. */
     byte[] issue(byte[] providerNonce, Platform platform, byte[] evidence, List<byte[]> collateral) {
         long serial = serials.incrementAndGet();
-        long at = clock.millis();
+        long at = nowMillis();
         return ByteBuffer.allocate(ProvisionRelease.ENCLAVE_NONCE_LENGTH).putLong(serial).putLong(at)
                 .put(tag(serial, at, providerNonce, platform, evidence, collateral)).array();
     }
@@ -91,7 +93,7 @@ final class Challenges {
             throw unknown();
         }
         Instant issued = Instant.ofEpochMilli(at);
-        Instant now = clock.instant();
+        Instant now = Instant.ofEpochMilli(nowMillis());
         if (issued.plus(lifetime).isBefore(now) || issued.isAfter(now.plus(CLOCK_STEP))) {
             throw new ServingFailure(403, FailureCode.CONTRACT_REFUSED, "the release answers no attestation this instance can "
                     + "still take: it was issued at " + issued + ", more than " + lifetime.toMinutes() + " minutes ago; attest again");
@@ -106,6 +108,16 @@ final class Challenges {
                     + "still take: a release for it (or for a later one) was used already; attest again");
         }
         takenThrough = issued.serial();
+    }
+
+    /**
+     * The clock's time, never earlier than a time this instance already read: in a TEE the wall clock is the host's, and
+     * a host that steps it back must not revive a release already found expired (the instance passes a clock that runs
+     * on the process's monotonic counter, {@link ProcessClock}, so this is a second line).
+     */
+    private long nowMillis() {
+        long read = clock.millis();
+        return latestMillis.accumulateAndGet(read, Math::max);
     }
 
     private byte[] tag(long serial, long at, byte[] providerNonce, Platform platform, byte[] evidence, List<byte[]> collateral) {

@@ -84,7 +84,7 @@ public final class ServingInstance implements AutoCloseable {
     private final EvidenceSource evidenceSource;
     private final ServingMetrics metrics;
     private final InstanceKeyPairs secrets;
-    private final Challenges challenges = new Challenges(CHALLENGE_LIFETIME, java.time.Clock.systemUTC());
+    private final Challenges challenges = new Challenges(CHALLENGE_LIFETIME, new ProcessClock());
     /** Requests using the model hold it shared; retiring takes it alone, so it waits for the runs under way. */
     private final ReentrantReadWriteLock modelLock = new ReentrantReadWriteLock();
     private final ScheduledExecutorService expiry = Executors.newSingleThreadScheduledExecutor(r -> {

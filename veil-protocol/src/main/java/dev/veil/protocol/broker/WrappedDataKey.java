@@ -9,7 +9,8 @@ import java.util.Base64;
  * A Parquet data key wrapped under a broker's master key (AES-256-GCM), in the text form Parquet Modular Encryption
  * stores in the file's key material: {@code "v1:" ‖ base64url(iv (12) ‖ ciphertext ‖ tag (16))}, unpadded. One
  * spelling only: another prefix, padding, or a length that is not a 16-, 24- or 32-byte key is refused. The GCM aad
- * ({@link #aad}) binds the master-key id, so a key wrapped under one id never unwraps as another's.
+ * ({@link #aad}, {@link #instanceAad}) binds the master-key id and who wrapped it, so a key wrapped under one id never
+ * unwraps as another's, and one an instance wrapped never as one the provider wrapped, nor for another instance.
  */
 public record WrappedDataKey(byte[] iv, byte[] ciphertext) {
     public static final String PREFIX = "v1:";
@@ -65,8 +66,18 @@ public record WrappedDataKey(byte[] iv, byte[] ciphertext) {
         return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
     }
 
+    /** The aad of a data key the provider wrapped (an instance's input key). */
     public static byte[] aad(String masterKeyId) {
         return Digests.labelled256("veil master key wrap v1", masterKeyId.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * The aad of a data key an instance wrapped (its own output or scratch keys): another label and the wrapping
+     * instance's keys digest, so it never opens as a key the provider wrapped, nor for any other instance.
+     */
+    public static byte[] instanceAad(String masterKeyId, byte[] instanceKeysDigest) {
+        return Digests.labelled256("veil master key wrap by instance v1", masterKeyId.getBytes(StandardCharsets.US_ASCII),
+                instanceKeysDigest);
     }
 
     @Override

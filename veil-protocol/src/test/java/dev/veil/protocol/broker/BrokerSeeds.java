@@ -91,7 +91,8 @@ final class BrokerSeeds {
                 at.getEpochSecond())));
         write(inputs.resolve("brokerAnswer"), "wrap.json", Json.canonical(new WrapAnswer(wrapped)));
         Hpke.Sealed toInstance = Hpke.seal(KeyWrapSuite.X25519, keys.keyWrapKey(), UnwrapRequest.answerInfo(), new byte[32], new byte[16]);
-        write(inputs.resolve("brokerAnswer"), "unwrap.json", Json.canonical(new UnwrapAnswer(toInstance.enc(), toInstance.ciphertext())));
+        write(inputs.resolve("brokerAnswer"), "unwrap.json", Json.canonical(new UnwrapAnswer(toInstance.enc(), toInstance.ciphertext(),
+                mp.sign(UnwrapAnswer.signingMessage(new byte[32], toInstance.enc(), toInstance.ciphertext())))));
 
         MerkleLog tree = new MerkleLog();
         ByteArrayOutputStream record = new ByteArrayOutputStream();

@@ -1,67 +1,134 @@
 package dev.veil.provider.broker;
 
+import dev.veil.protocol.binding.EvidenceBinding;
 import dev.veil.protocol.json.Digests;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The broker's open nonces: each issued for one contract, used at most once, within {@link #lifetime}. The table is
- * bounded; when it is full of live nonces a new challenge is refused (503, retry) rather than evicting one an instance
- * is answering, so strangers asking for challenges cannot make a genuine instance's nonce go stale.
+ * The broker's challenges without a table of open ones: a nonce is a MAC, under a key the broker drew at start and
+ * never lets out, over the contract it was issued for and its issue time, so issuing one stores nothing and strangers
+ * asking for challenges, however fast, cannot crowd out a genuine instance's.
+ *
+ * <p>Nonce ({@link EvidenceBinding#NONCE_LENGTH} bytes): {@code issued_at (u64 BE, ms) ‖ random (8) ‖
+ * HMAC-SHA256(key, labelled256("veil broker challenge v1", contract hash, issued_at, random))[0..16]}.
+ *
+ * <p>A nonce is used at most once: it is remembered as used only once evidence binding it passed appraisal
+ * ({@link #markUsed}), so only work the release rate already paid for adds to that set, which forgets a nonce once its
+ * lifetime is over (it would be refused as expired anyway). Time never runs backwards here: the latest time read is
+ * kept, so a clock stepped back cannot revive an expired nonce.
  */
 final class BrokerChallenges {
-    private record Open(String contractHash, Instant issued) {
-    }
+    private static final String MAC = "HmacSHA256";
+    private static final String LABEL = "veil broker challenge v1";
+    private static final int RANDOM_LENGTH = 8;
+    private static final int TAG_LENGTH = EvidenceBinding.NONCE_LENGTH - 8 - RANDOM_LENGTH;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final int capacity;
+    private final SecretKeySpec key;
     private final Duration lifetime;
-    /** Insertion order is issue order: the oldest come first when expired ones are swept. */
-    private final LinkedHashMap<String, Open> open = new LinkedHashMap<>();
+    private final Clock clock;
+    private final AtomicLong latestMillis = new AtomicLong(Long.MIN_VALUE);
+    /** Used nonces in the order they were used, with their issue time; swept once their lifetime is over. */
+    private final LinkedHashMap<String, Long> used = new LinkedHashMap<>();
 
-    BrokerChallenges(int capacity, Duration lifetime) {
-        this.capacity = capacity;
+    BrokerChallenges(Duration lifetime, Clock clock) {
+        byte[] k = new byte[32];
+        RANDOM.nextBytes(k);
+        this.key = new SecretKeySpec(k, MAC);
+        Arrays.fill(k, (byte) 0);   // SecretKeySpec keeps its own copy
         this.lifetime = lifetime;
+        this.clock = clock;
     }
 
-    Duration lifetime() {
-        return lifetime;
+    /** The current time, never earlier than one already read. */
+    Instant now() {
+        return Instant.ofEpochMilli(latestMillis.accumulateAndGet(clock.millis(), Math::max));
     }
 
-    synchronized void issued(byte[] nonce, String contractHash, Instant now) throws BrokerRefusal {
-        sweep(now);
-        if (open.size() >= capacity) {
-            throw new BrokerRefusal(BrokerRefusal.Reason.OVERLOADED, "the broker has " + capacity
-                    + " challenges open; retry shortly");
+    /** A fresh nonce for {@code contractHash}, issued at {@code now}. */
+    byte[] issue(String contractHash, Instant now) {
+        long at = now.toEpochMilli();
+        byte[] random = new byte[RANDOM_LENGTH];
+        RANDOM.nextBytes(random);
+        return ByteBuffer.allocate(EvidenceBinding.NONCE_LENGTH).putLong(at).put(random).put(tag(contractHash, at, random)).array();
+    }
+
+    /**
+     * Checks, without changing anything, that {@code nonce} was issued by this broker for {@code contractHash}, is
+     * within its lifetime and was not used: the cheap checks made before the release rate is charged.
+     */
+    void check(byte[] nonce, String contractHash, Instant now) throws BrokerRefusal {
+        ByteBuffer b = ByteBuffer.wrap(nonce);
+        long at = b.getLong();
+        byte[] random = new byte[RANDOM_LENGTH];
+        b.get(random);
+        byte[] tag = new byte[TAG_LENGTH];
+        b.get(tag);
+        if (!MessageDigest.isEqual(tag, tag(contractHash, at, random))) {
+            throw new BrokerRefusal(BrokerRefusal.Reason.STALE_CHALLENGE, "the evidence answers no challenge this broker issued "
+                    + "for contract " + contractHash + " (unknown, for another contract, or from before a broker restart): ask for "
+                    + "a new challenge");
         }
-        open.put(Digests.hex(nonce), new Open(contractHash, now));
-    }
-
-    /** Takes the nonce for {@code contractHash}: it must have been issued for it, not used, and not expired. */
-    synchronized void take(byte[] nonce, String contractHash, Instant now) throws BrokerRefusal {
-        Open o = open.remove(Digests.hex(nonce));
-        if (o == null) {
-            throw new BrokerRefusal(BrokerRefusal.Reason.STALE_CHALLENGE, "the evidence answers no open challenge of this broker"
-                    + " (unknown, already used, or swept after " + lifetime.toSeconds() + " s): ask for a new challenge");
-        }
-        if (!now.isBefore(o.issued().plus(lifetime))) {
+        Instant issued = Instant.ofEpochMilli(at);
+        if (!now.isBefore(issued.plus(lifetime)) || issued.isAfter(now)) {
             throw new BrokerRefusal(BrokerRefusal.Reason.STALE_CHALLENGE, "the broker's challenge is older than "
                     + lifetime.toSeconds() + " s: ask for a new challenge");
         }
-        if (!o.contractHash().equals(contractHash)) {
-            throw new BrokerRefusal(BrokerRefusal.Reason.STALE_CHALLENGE, "the challenge was issued for contract "
-                    + o.contractHash() + ", not " + contractHash);
+        synchronized (used) {
+            if (used.containsKey(Digests.hex(nonce))) {
+                throw usedAlready();
+            }
         }
     }
 
-    private void sweep(Instant now) {
-        for (Iterator<Map.Entry<String, Open>> i = open.entrySet().iterator(); i.hasNext(); ) {
-            if (now.isBefore(i.next().getValue().issued().plus(lifetime))) {
-                return;
+    /** Marks {@code nonce} used, once evidence binding it passed appraisal; refused if a concurrent release used it first. */
+    void markUsed(byte[] nonce, Instant now) throws BrokerRefusal {
+        long at = ByteBuffer.wrap(nonce).getLong();
+        synchronized (used) {
+            sweep(now);
+            if (used.putIfAbsent(Digests.hex(nonce), at) != null) {
+                throw usedAlready();
             }
-            i.remove();
+        }
+    }
+
+    private BrokerRefusal usedAlready() {
+        return new BrokerRefusal(BrokerRefusal.Reason.STALE_CHALLENGE, "the broker's challenge was used already: ask for a new "
+                + "challenge");
+    }
+
+    private void sweep(Instant now) {
+        long expired = now.minus(lifetime).toEpochMilli();
+        for (Iterator<Map.Entry<String, Long>> i = used.entrySet().iterator(); i.hasNext(); ) {
+            if (i.next().getValue() <= expired) {
+                i.remove();
+            }
+        }
+    }
+
+    private byte[] tag(String contractHash, long at, byte[] random) {
+        byte[] bound = Digests.labelled256(LABEL, contractHash.getBytes(StandardCharsets.US_ASCII),
+                ByteBuffer.allocate(8).putLong(at).array(), random);
+        try {
+            Mac mac = Mac.getInstance(MAC);
+            mac.init(key);
+            return Arrays.copyOf(mac.doFinal(bound), TAG_LENGTH);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA256 is unavailable", e);
         }
     }
 }

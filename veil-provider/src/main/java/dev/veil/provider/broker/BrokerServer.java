@@ -7,6 +7,8 @@ import dev.veil.protocol.servinghttp.ErrorBody;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
@@ -18,6 +20,7 @@ import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.LowResourceMonitor;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -34,23 +37,34 @@ import org.slf4j.LoggerFactory;
  * whole before any work, without a thread, refused over its route's size (413, and at once when its declared length
  * is over) or when it does not arrive within {@link #BODY_DEADLINE} (408); the work runs on a fixed set of
  * {@code workers} threads, and a request that finds them all busy is answered 503 with Retry-After at once; idle
- * connections close after {@link #IDLE_TIMEOUT}, and above {@link #MAX_CONNECTIONS} the acceptor pauses.
+ * connections close after {@link #IDLE_TIMEOUT} (after {@link #LOW_IDLE_TIMEOUT} once {@link #FLOOD_CONNECTIONS} are open,
+ * so idle sockets cannot hold the limit, and connections older than {@link ConnectionFloodGuard#MAX_AGE} are closed
+ * then, so dripped bytes cannot either), and above {@link #MAX_CONNECTIONS} the acceptor pauses.
  */
 public final class BrokerServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerServer.class);
     static final Duration BODY_DEADLINE = Duration.ofSeconds(10);
     static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
     static final int MAX_CONNECTIONS = 1024;
+    /** From this many open connections on, the broker counts as under a connection flood (see {@link #LOW_IDLE_TIMEOUT}). */
+    static final int FLOOD_CONNECTIONS = MAX_CONNECTIONS * 3 / 4;
+    /**
+     * The idle timeout during a connection flood: long enough for any genuine request on loopback or a LAN, short
+     * enough that a stranger's idle sockets at the connection limit make room within seconds, not {@link #IDLE_TIMEOUT}.
+     */
+    static final Duration LOW_IDLE_TIMEOUT = Duration.ofSeconds(2);
     static final int MAX_HEADER_BYTES = 8 * 1024;
 
     private final Server server;
     private final ServerConnector connector;
     private final ThreadPoolExecutor work;
+    private final ConnectionFloodGuard floodGuard;
 
-    private BrokerServer(Server server, ServerConnector connector, ThreadPoolExecutor work) {
+    private BrokerServer(Server server, ServerConnector connector, ThreadPoolExecutor work, ConnectionFloodGuard floodGuard) {
         this.server = server;
         this.connector = connector;
         this.work = work;
+        this.floodGuard = floodGuard;
     }
 
     /** Listens on {@code bind}:{@code port} (0: any free port) with {@code workers} request threads. */
@@ -70,6 +84,8 @@ public final class BrokerServer implements AutoCloseable {
         connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
         server.addConnector(connector);
         server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
+        server.addBean(floodMonitor(server, connector));
+        ConnectionFloodGuard floodGuard = ConnectionFloodGuard.on(connector);
         ThreadPoolExecutor work = new ThreadPoolExecutor(workers, workers, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "veil-broker");
             t.setDaemon(true);
@@ -80,6 +96,7 @@ public final class BrokerServer implements AutoCloseable {
             server.start();
         } catch (Exception e) {
             work.shutdownNow();
+            floodGuard.close();
             try {
                 server.stop();
             } catch (Exception ignored) {
@@ -88,7 +105,22 @@ public final class BrokerServer implements AutoCloseable {
             throw new IOException("cannot listen on " + bind + ":" + port + ": " + e.getMessage(), e);
         }
         LOG.info("broker listening on {}:{}", bind, connector.getLocalPort());
-        return new BrokerServer(server, connector, work);
+        return new BrokerServer(server, connector, work, floodGuard);
+    }
+
+    /**
+     * Idle connections at the limit would otherwise pause the acceptor for a whole {@link #IDLE_TIMEOUT} (longer if a
+     * byte is dripped now and then): past {@link #FLOOD_CONNECTIONS}, every connection's idle timeout drops to
+     * {@link #LOW_IDLE_TIMEOUT}, so idle sockets are closed and a genuine instance's connection is accepted.
+     */
+    private static LowResourceMonitor floodMonitor(Server server, ServerConnector connector) {
+        LowResourceMonitor monitor = new LowResourceMonitor(server);
+        monitor.setMonitoredConnectors(List.of(connector));   // the connection check counts only monitored connectors
+        monitor.setPeriod(500);
+        monitor.setLowResourcesIdleTimeout((int) LOW_IDLE_TIMEOUT.toMillis());
+        monitor.setAcceptingInLowResources(true);
+        monitor.setLowResourceChecks(Set.of(monitor.new MaxConnectionsLowResourceCheck(FLOOD_CONNECTIONS)));
+        return monitor;
     }
 
     public int port() {
@@ -103,6 +135,7 @@ public final class BrokerServer implements AutoCloseable {
             LOG.warn("broker stop failed: {}", e.getClass().getName());
         }
         work.shutdownNow();
+        floodGuard.close();
     }
 
     /** A route's answer. */

@@ -35,6 +35,13 @@ public sealed interface BrokeredContract {
 
     Instant expiresAt();
 
+    /**
+     * The SHA-256 the contract names for the asset this broker's provider brings (the model for the model provider, the
+     * pinned dataset for the data provider), or null when it names none: a broker's one asset key is for one asset, so
+     * it serves only contracts that name the same one.
+     */
+    String assetSha256();
+
     /** The evidence verified on its platform and held to this contract's reference values and binding. */
     Claims appraise(Platform platform, byte[] evidence, byte[] nonce, InstanceKeys keys, VerificationOptions options)
             throws AttestationException;
@@ -64,6 +71,11 @@ public sealed interface BrokeredContract {
         @Override
         public Instant expiresAt() {
             return Instant.parse(verified.contract().expiresAt());
+        }
+
+        @Override
+        public String assetSha256() {
+            return role == Role.MODEL_PROVIDER ? verified.contract().model().sha256() : verified.contract().limits().datasetSha256();
         }
 
         @Override
@@ -103,6 +115,11 @@ public sealed interface BrokeredContract {
         @Override
         public Instant expiresAt() {
             return verified.expiresAt();
+        }
+
+        @Override
+        public String assetSha256() {
+            return verified.contract().model().sha256();
         }
 
         @Override

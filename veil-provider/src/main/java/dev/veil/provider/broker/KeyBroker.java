@@ -3,7 +3,6 @@ package dev.veil.provider.broker;
 import dev.veil.attest.AttestationException;
 import dev.veil.attest.Simulation;
 import dev.veil.attest.VerificationOptions;
-import dev.veil.protocol.binding.EvidenceBinding;
 import dev.veil.protocol.binding.InstanceKeys;
 import dev.veil.protocol.broker.BrokerChallenge;
 import dev.veil.protocol.broker.CallerInstance;
@@ -30,7 +29,6 @@ import java.io.IOException;
 import java.nio.channels.FileLock;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
-import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
@@ -57,23 +55,33 @@ import org.slf4j.LoggerFactory;
  */
 public final class KeyBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KeyBroker.class);
-    private static final SecureRandom RANDOM = new SecureRandom();
     /** How long a challenge may be answered: evidence is collected in well under a second on every platform. */
     public static final Duration CHALLENGE_LIFETIME = Duration.ofSeconds(60);
-    static final int MAX_OPEN_CHALLENGES = 4096;
 
     /** What the broker is configured with, checked by the command before it starts. */
-    public record Settings(double releasesPerSecond, int releaseBurst, List<byte[]> ownCollateral, TrustedCollateral fetched) {
+    /**
+     * What the broker is configured with, checked by the command before it starts.
+     *
+     * @param acceptRecordRollback the operator's explicit repair: start although a release record is shorter than the
+     *                             head the broker last kept for it (refused by default: a record rolled back forgets
+     *                             instances, and max_instances with them)
+     */
+    public record Settings(double releasesPerSecond, int releaseBurst, List<byte[]> ownCollateral, TrustedCollateral fetched,
+                           boolean acceptRecordRollback) {
         public static Settings defaults() {
-            return new Settings(50, 100, List.of(), TrustedCollateral.NONE);
+            return new Settings(50, 100, List.of(), TrustedCollateral.NONE, false);
         }
 
         public Settings withRate(double perSecond, int burst) {
-            return new Settings(perSecond, burst, ownCollateral, fetched);
+            return new Settings(perSecond, burst, ownCollateral, fetched, acceptRecordRollback);
         }
 
         public Settings withCollateral(List<byte[]> own, TrustedCollateral fetcher) {
-            return new Settings(releasesPerSecond, releaseBurst, List.copyOf(own), fetcher);
+            return new Settings(releasesPerSecond, releaseBurst, List.copyOf(own), fetcher, acceptRecordRollback);
+        }
+
+        public Settings withRecordRollbackAccepted() {
+            return new Settings(releasesPerSecond, releaseBurst, ownCollateral, fetched, true);
         }
     }
 
@@ -98,7 +106,7 @@ public final class KeyBroker implements AutoCloseable {
         this.lock = lock;
         this.revocations = new Revocations(state.revoked());
         this.masterKeys = new MasterKeys(state.masterKeys());
-        this.challenges = new BrokerChallenges(MAX_OPEN_CHALLENGES, CHALLENGE_LIFETIME);
+        this.challenges = new BrokerChallenges(CHALLENGE_LIFETIME, clock);
         this.rate = new ReleaseRate(settings.releasesPerSecond(), settings.releaseBurst());
         this.settings = settings;
         this.clock = clock;
@@ -113,6 +121,9 @@ public final class KeyBroker implements AutoCloseable {
      */
     public static KeyBroker open(Identity identity, AssetKey assetKey, List<BrokeredContract> contracts, BrokerState state,
                                  Settings settings, Clock clock, BrokerMetrics metrics) throws IOException, ProtocolException {
+        if (assetKey != null) {
+            requireOneAsset(contracts);
+        }
         state.claimFor(identity.publicIdentity());
         FileLock lock = state.lock();
         Map<String, BrokeredContract> byHash = new LinkedHashMap<>();
@@ -122,7 +133,7 @@ public final class KeyBroker implements AutoCloseable {
         KeyBroker b = new KeyBroker(identity, assetKey, byHash, state, lock, settings, clock, metrics);
         try {
             for (BrokeredContract c : contracts) {
-                ReleaseRecord r = ReleaseRecord.open(state, c.hash(), identity);
+                ReleaseRecord r = ReleaseRecord.open(state, c.hash(), identity, settings.acceptRecordRollback());
                 b.records.put(c.hashHex(), r);
                 metrics.instances(c.hashHex(), r::instanceCount);
             }
@@ -133,6 +144,23 @@ public final class KeyBroker implements AutoCloseable {
         return b;
     }
 
+    /**
+     * One asset key is the key of one asset: every contract it is released under must name that asset's digest, or an
+     * instance appraised against one contract's reference values would get the key of another contract's model.
+     */
+    private static void requireOneAsset(List<BrokeredContract> contracts) throws ProtocolException {
+        if (contracts.size() < 2) {
+            return;
+        }
+        String first = contracts.get(0).assetSha256();
+        for (BrokeredContract c : contracts) {
+            if (c.assetSha256() == null || !c.assetSha256().equals(first)) {
+                throw new ProtocolException("contracts " + contracts.get(0).hashHex() + " and " + c.hashHex() + " name "
+                        + "different assets (or one names none), but the broker has one --asset-key: run one broker per asset");
+            }
+        }
+    }
+
     public BrokerMetrics metrics() {
         return metrics;
     }
@@ -140,34 +168,33 @@ public final class KeyBroker implements AutoCloseable {
     /** A fresh nonce for one release under a contract this broker serves. */
     public BrokerChallenge challenge(ChallengeRequest request) throws BrokerRefusal {
         BrokeredContract c = contract(request.contractHash());
-        Instant now = clock.instant();
+        Instant now = challenges.now();
         requireUnexpired(c, now);
-        byte[] nonce = new byte[EvidenceBinding.NONCE_LENGTH];
-        RANDOM.nextBytes(nonce);
-        challenges.issued(nonce, c.hashHex(), now);
+        byte[] nonce = challenges.issue(c.hashHex(), now);
         return new BrokerChallenge(c.hashHex(), nonce, now.plus(CHALLENGE_LIFETIME).getEpochSecond());
     }
 
     /**
-     * The release: the checks in order of cost (contract, revocation, rate, the broker's nonce, the key-wrap suite),
-     * then the appraisal, then the instance bound, then the record, and only then the answer.
+     * The release: the cheap checks first (contract, revocation, the broker's nonce, the key-wrap suite), then the
+     * release rate, which so bounds only appraisals a stranger cannot skip by sending junk, then the appraisal, then the
+     * nonce marked used, the instance bound, the record, and only then the answer.
      */
     public ReleaseAnswer release(ReleaseRequest request) throws BrokerRefusal, IOException {
         BrokeredContract c = contract(request.contractHash());
-        Instant now = clock.instant();
+        Instant now = challenges.now();
         requireUnexpired(c, now);
         Messages.EvidenceOffer offer = request.offer();
         InstanceKeys keys = offer.instanceKeys();
         String instance = Digests.hex(keys.digest());
         requireNotRevoked(instance);
-        if (!rate.tryTake()) {
-            throw new BrokerRefusal(BrokerRefusal.Reason.RATE_LIMITED, "the broker's release rate is exceeded; retry after "
-                    + rate.retryAfterSeconds() + " s");
-        }
-        challenges.take(request.brokerNonce(), c.hashHex(), now);
+        challenges.check(request.brokerNonce(), c.hashHex(), now);
         if (keys.keyWrapSuite() != c.keyWrap()) {
             throw new BrokerRefusal(BrokerRefusal.Reason.EVIDENCE_REFUSED, "the instance's key-wrap key is "
                     + keys.keyWrapSuite().id() + ", but the contract names " + c.keyWrap().id());
+        }
+        if (!rate.tryTake()) {
+            throw new BrokerRefusal(BrokerRefusal.Reason.RATE_LIMITED, "the broker's release rate is exceeded; retry after "
+                    + rate.retryAfterSeconds() + " s");
         }
         try {
             VerificationOptions options = settings.fetched().addTo(new VerificationOptions(now, settings.ownCollateral(), List.of()),
@@ -181,6 +208,7 @@ public final class KeyBroker implements AutoCloseable {
             throw new BrokerRefusal(BrokerRefusal.Reason.COLLATERAL_UNAVAILABLE, "the broker cannot fetch its own collateral now ("
                     + e.getMessage() + "); retry later");
         }
+        challenges.markUsed(request.brokerNonce(), now);
         ReleaseRecord record = records.get(c.hashHex());
         KeyReleaseTranscript t = ReleaseAnswer.transcript(c.hashHex(), c.role(), request.brokerNonce(), offer.enclaveNonce(),
                 offer.evidence(), keys);
@@ -219,7 +247,8 @@ public final class KeyBroker implements AutoCloseable {
                         + "provider " + identity.publicIdentity().fingerprint());
             }
         } else {
-            requireReleasedCaller(request.instance(), request.signingMessage(), request.signature());
+            BrokeredContract c = requireReleasedCaller(request.instance(), request.signingMessage(), request.signature());
+            requireInScope(request.masterKeyId(), c);
         }
         byte[] dataKey;
         try {
@@ -230,7 +259,8 @@ public final class KeyBroker implements AutoCloseable {
                     + "key and caller");
         }
         try {
-            WrappedDataKey w = masterKeys.wrap(request.masterKeyId(), dataKey);
+            WrappedDataKey w = masterKeys.wrap(request.masterKeyId(), dataKey,
+                    request.instance() == null ? null : request.instance().instanceKeys().digest());
             metrics.dataKey("wrap");
             return new WrapAnswer(w.text());
         } finally {
@@ -238,16 +268,22 @@ public final class KeyBroker implements AutoCloseable {
         }
     }
 
-    /** Unwraps a data key for an instance the broker released to, sealed to that instance's key-wrap key. */
+    /**
+     * Unwraps a data key the provider wrapped (or this same instance wrapped), for an instance the broker released to under
+     * a contract the master key serves, sealed to that instance's key-wrap key and signed by the broker's identity.
+     */
     public UnwrapAnswer unwrap(UnwrapRequest request) throws BrokerRefusal, IOException {
-        requireReleasedCaller(request.instance(), request.signingMessage(), request.signature());
-        byte[] dataKey = masterKeys.unwrap(request.masterKeyId(), WrappedDataKey.parse(request.wrappedKey()));
+        BrokeredContract c = requireReleasedCaller(request.instance(), request.signingMessage(), request.signature());
+        requireInScope(request.masterKeyId(), c);
+        byte[] dataKey = masterKeys.unwrapFor(request.masterKeyId(), WrappedDataKey.parse(request.wrappedKey()),
+                request.instance().instanceKeys().digest());
         try {
             InstanceKeys keys = request.instance().instanceKeys();
             Hpke.Sealed sealed = Hpke.seal(keys.keyWrapSuite(), keys.keyWrapKey(), UnwrapRequest.answerInfo(), request.signingMessage(),
                     dataKey);
             metrics.dataKey("unwrap");
-            return new UnwrapAnswer(sealed.enc(), sealed.ciphertext());
+            return new UnwrapAnswer(sealed.enc(), sealed.ciphertext(), identity.sign(UnwrapAnswer.signingMessage(
+                    request.signingMessage(), sealed.enc(), sealed.ciphertext())));
         } catch (ProtocolException e) {
             throw new BrokerRefusal(BrokerRefusal.Reason.BAD_REQUEST, "the instance's key-wrap key is unusable: " + e.getMessage());
         } finally {
@@ -262,7 +298,20 @@ public final class KeyBroker implements AutoCloseable {
     }
 
     /** The instance must have been released to under the named contract, be unrevoked, and have signed the request. */
-    private void requireReleasedCaller(CallerInstance caller, byte[] message, byte[] signature) throws BrokerRefusal {
+    /**
+     * An admission under one contract is no consent to another contract's data: master key {@code id} serves only the
+     * contracts of its scope, and one created without a scope only a broker of a single contract.
+     */
+    private void requireInScope(String id, BrokeredContract c) throws BrokerRefusal, IOException {
+        java.util.Set<String> scope = masterKeys.scope(id);
+        if (scope == null ? contracts.size() > 1 : !scope.contains(c.hashHex())) {
+            throw new BrokerRefusal(BrokerRefusal.Reason.NOT_IN_SCOPE, "master key '" + id + "' does not serve contract "
+                    + c.hashHex() + (scope == null ? ": it names no contract, and this broker serves several (the provider "
+                    + "names them with 'veil broker master-key --for-contract')" : ""));
+        }
+    }
+
+    private BrokeredContract requireReleasedCaller(CallerInstance caller, byte[] message, byte[] signature) throws BrokerRefusal {
         BrokeredContract c = contract(caller.contractHash());
         requireUnexpired(c, clock.instant());
         String instance = Digests.hex(caller.instanceKeys().digest());
@@ -275,6 +324,7 @@ public final class KeyBroker implements AutoCloseable {
         if (!verifies(() -> instanceSignatureValid(caller.instanceKeys(), message, signature))) {
             throw new BrokerRefusal(BrokerRefusal.Reason.BAD_SIGNATURE, "the request is not signed by the instance's signing key");
         }
+        return c;
     }
 
     private static boolean instanceSignatureValid(InstanceKeys keys, byte[] message, byte[] signature) throws ProtocolException {

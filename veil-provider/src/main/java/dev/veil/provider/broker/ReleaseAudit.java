@@ -50,4 +50,9 @@ public final class ReleaseAudit {
     public static void createMasterKey(BrokerState state, String id) throws IOException {
         MasterKeys.create(state.masterKeys(), id);
     }
+
+    /** Creates a master key that serves only the contracts {@code contractHashes} (lowercase hex). */
+    public static void createMasterKey(BrokerState state, String id, List<String> contractHashes) throws IOException {
+        MasterKeys.create(state.masterKeys(), id, contractHashes);
+    }
 }

@@ -2,8 +2,9 @@ package dev.veil.provider.broker;
 
 /**
  * A token bucket over releases: {@code perSecond} on average, at most {@code burst} at once. Appraisal is the costly
- * step (signature chains, collateral), so the bucket is consulted before it: a flood of evidence costs the broker
- * little, and a genuine instance is told when to retry.
+ * step (signature chains, collateral), so the bucket is consulted before it, but after the cheap checks (the broker's
+ * own nonce, the key-wrap suite): junk answering no challenge costs no token, so it cannot use the rate up, and a
+ * genuine instance is told when to retry.
  */
 final class ReleaseRate {
     private final double perSecond;

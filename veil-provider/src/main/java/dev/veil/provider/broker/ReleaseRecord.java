@@ -12,6 +12,7 @@ import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.translog.MerkleLog;
 import dev.veil.protocol.translog.SignedTreeHead;
 import dev.veil.protocol.translog.TreeHead;
+import dev.veil.seal.io.AtomicOutput;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -33,7 +34,15 @@ import org.slf4j.LoggerFactory;
  * head of the contract's RFC 9162 log after it, signed by the broker's identity. A release is answered only after its
  * line is on disk (fsync), so every key the broker gave is in the record. On start the whole record is verified
  * ({@link ReleaseLogVerifier}) and the broker continues the very tree it verified; a record that does not verify stops
- * the broker. A last line without its newline is a write the broker never finished and so never answered: it is cut.
+ * the broker. A last line without its newline that is not a whole, verifying entry is a write the broker never
+ * finished and so never answered: it is cut; a whole one (only its newline lost) is kept, since its key may have left.
+ *
+ * <p>The record cannot show from itself that it was cut at a line boundary or rolled back to an earlier copy, and a
+ * shorter record counts fewer instances against max_instances. So the broker keeps, beside it, the signed head of
+ * what it last made durable ({@code releases/HASH.head}, replaced atomically after each group fsync), and refuses to
+ * start when the record is shorter than that head or disagrees with it; only the operator's explicit repair
+ * ({@code --accept-record-rollback}) starts it then. A rollback of the whole state directory (both files) is not
+ * detected here: instances and providers hold the broker's signed heads to compare.
  */
 final class ReleaseRecord implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReleaseRecord.class);
@@ -50,6 +59,8 @@ final class ReleaseRecord implements AutoCloseable {
     private final ArrayDeque<Written> unsynced = new ArrayDeque<>();
     private final Object syncing = new Object();
     private final FileChannel out;
+    /** Where the newest durable head is kept beside the record ({@link #keepHead}). */
+    private Path headFile;
     private long written;
     private volatile long synced;
     private SignedTreeHead head;
@@ -79,28 +90,136 @@ final class ReleaseRecord implements AutoCloseable {
         return state.releases().resolve(contractHex + ".log");
     }
 
-    /** Opens (and verifies) the record of {@code contractHash}, or starts an empty one. */
-    static ReleaseRecord open(BrokerState state, byte[] contractHash, Identity signer) throws IOException, ProtocolException {
-        Path f = file(state, Digests.hex(contractHash));
+    static Path headFile(BrokerState state, String contractHex) {
+        return state.releases().resolve(contractHex + ".head");
+    }
+
+    /**
+     * Opens (and verifies) the record of {@code contractHash}, or starts an empty one.
+     *
+     * @param acceptRollback start although the record is shorter than its kept head (the operator's explicit repair)
+     */
+    static ReleaseRecord open(BrokerState state, byte[] contractHash, Identity signer, boolean acceptRollback)
+            throws IOException, ProtocolException {
+        String hex = Digests.hex(contractHash);
+        Path f = file(state, hex);
+        Path headFile = headFile(state, hex);
         if (!Files.exists(f)) {
+            if (Files.exists(headFile) && !acceptRollback) {
+                throw rolledBack(f, "is missing, but the broker kept a head for it");
+            }
             Files.createFile(f, PosixFilePermissions.asFileAttribute(BrokerState.OWNER_FILE));
         }
         byte[] all = Files.readAllBytes(f);
         int complete = lastNewline(all) + 1;
-        if (complete < all.length) {
-            LOG.warn("release record {}: cutting an unfinished last line of {} bytes (a write the broker never answered)",
-                    f.getFileName(), all.length - complete);
-        }
         List<ReleaseLogEntry> entries = read(all, complete, f);
         MerkleLog tree = ReleaseLogVerifier.verify(entries, contractHash, signer.publicIdentity());
+        boolean newlineLost = false;
+        if (complete < all.length) {
+            List<ReleaseLogEntry> withLast = wholeLastLine(all, complete, entries, contractHash, signer.publicIdentity());
+            if (withLast != null) {
+                LOG.warn("release record {}: its last line is whole and verifies but lost its newline; kept", f.getFileName());
+                entries = withLast;
+                tree = ReleaseLogVerifier.verify(entries, contractHash, signer.publicIdentity());
+                newlineLost = true;
+            } else {
+                LOG.warn("release record {}: cutting an unfinished last line of {} bytes (a write the broker never answered)",
+                        f.getFileName(), all.length - complete);
+            }
+        }
+        requireNotRolledBack(f, headFile, entries, acceptRollback);
         FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE);
-        ch.truncate(complete);
-        ch.position(complete);
+        long end = complete;
+        if (newlineLost) {
+            ch.position(all.length);
+            ch.write(ByteBuffer.wrap(new byte[] {'\n'}));
+            end = all.length + 1L;
+        } else {
+            ch.truncate(complete);
+            ch.position(complete);
+        }
         ch.force(true);
         ReleaseRecord r = new ReleaseRecord(contractHash, signer, tree, entries, ch);
-        r.written = complete;
-        r.synced = complete;
+        r.headFile = headFile;
+        r.keepHead();
+        r.written = end;
+        r.synced = end;
         return r;
+    }
+
+    /** The entries with the unterminated last line added, if it is a whole entry and the record with it verifies; else null. */
+    private static List<ReleaseLogEntry> wholeLastLine(byte[] all, int complete, List<ReleaseLogEntry> entries, byte[] contractHash,
+                                                       PublicIdentity broker) {
+        try {
+            List<ReleaseLogEntry> with = new ArrayList<>(entries);
+            with.add(BrokerMessages.logEntry(java.util.Arrays.copyOfRange(all, complete, all.length)));
+            ReleaseLogVerifier.verify(with, contractHash, broker);
+            return with;
+        } catch (ProtocolException | RuntimeException unfinished) {
+            return null;
+        }
+    }
+
+    /** The record must reach the head the broker kept, and agree with it there. */
+    private static void requireNotRolledBack(Path f, Path headFile, List<ReleaseLogEntry> entries, boolean acceptRollback)
+            throws IOException, ProtocolException {
+        Kept kept = readHead(headFile);
+        if (kept == null) {
+            if (!entries.isEmpty() && !acceptRollback) {
+                throw rolledBack(f, "holds releases, but the head the broker keeps beside it (" + headFile.getFileName()
+                        + ") is missing");
+            }
+            return;
+        }
+        long size = kept.size();
+        String problem = null;
+        if (entries.size() < size) {
+            problem = "holds " + entries.size() + " release(s), fewer than the " + size + " the broker last made durable";
+        } else if (size > 0 && !java.security.MessageDigest.isEqual(entries.get((int) size - 1).head().head().rootHash(),
+                kept.root())) {
+            problem = "does not match the head the broker last made durable (another history)";
+        }
+        if (problem != null) {
+            if (!acceptRollback) {
+                throw rolledBack(f, problem);
+            }
+            LOG.warn("release record {} {}; starting anyway (--accept-record-rollback): instances it forgot are not counted"
+                    + " against max_instances", f.getFileName(), problem);
+        }
+    }
+
+    private static ProtocolException rolledBack(Path f, String problem) {
+        return new ProtocolException("release record " + f.getFileName() + " " + problem + ": it was cut or rolled back, and "
+                + "it would forget instances counted against max_instances. Restore the record; or, to start from it "
+                + "deliberately, pass --accept-record-rollback");
+    }
+
+    /** The head kept beside a record: its size and root (size 0, no root, for a record without releases). */
+    private record Kept(long size, byte[] root) {
+    }
+
+    /** The kept head, or null when there is no head file. */
+    private static Kept readHead(Path headFile) throws IOException, ProtocolException {
+        byte[] b;
+        try {
+            b = Files.readAllBytes(headFile);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
+        }
+        if (b.length == 0) {
+            return new Kept(0, null);
+        }
+        SignedTreeHead h = Json.parse(b, SignedTreeHead.class, "the release record's kept head " + headFile.getFileName());
+        return new Kept(h.head().treeSize(), h.head().rootHash());
+    }
+
+    /** Replaces the kept head with the newest durable one (atomically: a crash leaves the old or the new). */
+    private void keepHead() throws IOException {
+        SignedTreeHead h;
+        synchronized (this) {
+            h = head;
+        }
+        AtomicOutput.write(headFile, h == null ? new byte[0] : Json.canonical(h), false, true);
     }
 
     /** The entries of a record file, parsed strictly; for the broker and for {@code veil broker log}. */
@@ -224,6 +343,14 @@ final class ReleaseRecord implements AutoCloseable {
                     durable.add(w.instance());
                     head = w.head();
                 }
+            }
+            try {
+                keepHead();   // before any of these releases is answered, so a record cut back to before them is noticed
+            } catch (IOException e) {
+                synchronized (this) {
+                    broken = true;
+                }
+                throw e;
             }
             synced = target;
         }
