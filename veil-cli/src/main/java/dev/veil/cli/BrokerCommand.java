@@ -71,7 +71,7 @@ final class BrokerCommand implements Callable<Integer> {
             + " against max_instances")
     boolean acceptRecordRollback;
     @Mixin
-    BrokerCollateralOptions collateral;
+    OwnCollateralOptions collateral;
 
     @Override
     public Integer call() throws Exception {

@@ -1,8 +1,6 @@
 package dev.veil.cli;
 
 import dev.veil.attest.VerificationOptions;
-import dev.veil.collateral.CollateralCache;
-import dev.veil.collateral.CollateralFetcher;
 import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.contract.SignedContract;
@@ -23,24 +21,19 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
-import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -75,22 +68,8 @@ final class JoinCommand implements Callable<Integer> {
     Path receiptOut;
     @Option(names = "--force", description = "overwrite --out and --receipt-out if they exist")
     boolean force;
-    @Option(names = "--collateral", description = {"directory of your own collateral files (TCB Info, QE Identity, CRLs, VCEK),",
-            "recognised by content; trusted over the copy the enclave's host sends"})
-    Path collateral;
-    @Option(names = "--fetch", description = {"fetch your own collateral for the enclave's evidence from Intel PCS / AMD KDS",
-            "(or --pccs / --kds, which imply it), cached in --collateral-cache"})
-    boolean fetch;
-    @Option(names = "--pccs", description = "tdx, sgx: your PCCS, or Intel PCS (the default with --fetch)")
-    URI pccs;
-    @Option(names = "--root-crl", description = "tdx, sgx: where to fetch the Intel SGX Root CA CRL (default Intel's)")
-    URI rootCrl;
-    @Option(names = "--kds", description = "snp: AMD KDS or a mirror (the default with --fetch: AMD's)")
-    URI kds;
-    @Option(names = "--collateral-cache", description = "fetched collateral cache (default ~/.cache/veil/collateral)")
-    Path collateralCache;
-    @Option(names = "--snp-product", description = "snp: Milan, Genoa or Turin, for reports before v3 without their VCEK")
-    String snpProduct;
+    @Mixin
+    OwnCollateralOptions ownCollateral;
     @Option(names = "--state", description = "where the record of contracts you ran is kept (default ~/.local/state/veil)")
     Path state;
     @Option(names = "--rerun", paramLabel = "HASH-PREFIX",
@@ -110,8 +89,8 @@ final class JoinCommand implements Callable<Integer> {
             throw new CliFailure("--out and --receipt-out name the same file; give each its own path");
         }
         SignedContract sc = SignedContract.read(contract);
-        VerificationOptions options = new VerificationOptions(Instant.now(), ownCollateralFiles());
-        TrustedCollateral fetched = fetcher();
+        VerificationOptions options = new VerificationOptions(Instant.now(), ownCollateral.files());
+        TrustedCollateral fetched = ownCollateral.fetcher();
         CompletedContracts record = new CompletedContracts(state != null ? state : CompletedContracts.defaultStateDir(), Optional.ofNullable(rerun));
         SealedAsset sealedAsset = readSealed();
         try (Identity id = readIdentity();
@@ -211,42 +190,6 @@ final class JoinCommand implements Callable<Integer> {
         try (AtomicOutput o = secret ? AtomicOutput.openSecret(target) : AtomicOutput.open(target)) {
             o.stream().write(bytes);
             o.commit(force);
-        }
-    }
-
-    private List<byte[]> ownCollateralFiles() throws CliFailure, IOException {
-        List<byte[]> blobs = new ArrayList<>();
-        if (collateral == null) {
-            return blobs;
-        }
-        if (!Files.isDirectory(collateral)) {
-            throw new CliFailure("--collateral " + collateral + " is not a directory");
-        }
-        try (Stream<Path> files = Files.walk(collateral, 2)) {
-            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
-                blobs.add(Files.readAllBytes(f));
-            }
-        }
-        return blobs;
-    }
-
-    private TrustedCollateral fetcher() throws CliFailure {
-        if (!fetch && pccs == null && kds == null && rootCrl == null) {
-            return TrustedCollateral.NONE;
-        }
-        if (snpProduct != null && !List.of("milan", "genoa", "turin").contains(snpProduct.toLowerCase(Locale.ROOT))) {
-            throw new CliFailure("--snp-product '" + snpProduct + "' is not one of Milan, Genoa, Turin");
-        }
-        CollateralFetcher.Endpoints d = CollateralFetcher.Endpoints.defaults();
-        Path cache = collateralCache != null ? collateralCache
-                : Path.of(System.getProperty("user.home"), ".cache", "veil", "collateral");
-        try {
-            return new FetchedTrustedCollateral(new CollateralFetcher(new CollateralFetcher.Endpoints(kds != null ? kds : d.amdKds(),
-                    pccs != null ? pccs : d.intelPcs(), rootCrl != null ? rootCrl : d.intelRootCrl()),
-                    new CollateralCache(cache), Clock.systemUTC(), false,
-                    CollateralFetcher.WhenUnreachable.FAIL), snpProduct);
-        } catch (IOException e) {
-            throw new CliFailure(e.getMessage());
         }
     }
 

@@ -16,15 +16,15 @@ import java.util.stream.Stream;
 import picocli.CommandLine.Option;
 
 /**
- * The broker's own collateral, taken as {@code veil join} takes it: files it holds, and collateral it fetches for each
- * piece of evidence from Intel PCS/PCCS or AMD KDS through its cache; both trusted over the copy an instance's host
- * ships.
+ * A provider's own collateral ({@code veil join}, {@code veil broker}): files it holds, and collateral it fetches for
+ * each piece of evidence from Intel PCS/PCCS or AMD KDS through its cache; both trusted over the copy the enclave's host
+ * ships with its evidence.
  */
-final class BrokerCollateralOptions {
+final class OwnCollateralOptions {
     @Option(names = "--collateral", description = {"directory of your own collateral files (TCB Info, QE Identity, CRLs, VCEK),",
-            "recognised by content; trusted over the copy the instances' hosts send"})
+            "recognised by content; trusted over the copy the enclave's host sends"})
     Path collateral;
-    @Option(names = "--fetch", description = "fetch your own collateral for each instance's evidence from Intel PCS / AMD KDS"
+    @Option(names = "--fetch", description = "fetch your own collateral for the enclave's evidence from Intel PCS / AMD KDS"
             + " (or --pccs / --kds, which imply it), cached in --collateral-cache")
     boolean fetch;
     @Option(names = "--pccs", description = "tdx, sgx: your PCCS, or Intel PCS (the default with --fetch)")
