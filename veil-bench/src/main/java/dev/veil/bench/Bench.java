@@ -31,7 +31,7 @@ public final class Bench {
 
     private static Map<String, String> benchmarks() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("all", "every benchmark below but serve and batch, in this order (over 4 minutes; 1 GiB temporary files under target/)");
+        m.put("all", "every benchmark below but serve, batch, spark and broker, in this order (over 4 minutes; 1 GiB temporary files under target/)");
         m.put("seal", "sealing and unsealing a 1 GiB file, cold and warm; peak heap against file size");
         m.put("inference", "confidential vs plaintext batch inference (digits model, PaddleOCR detector)");
         m.put("attest", "evidence verification per platform (SNP, TDX, SGX, Nitro), cold and warm");
@@ -42,6 +42,10 @@ public final class Bench {
                 + "--soak; its last line is one JSON object");
         m.put("batch", "issue 11's figures: streamed confidential pipeline against the same pipeline on plaintext, enclave peak "
                 + "RSS for 10,000 and 1,000,000 rows, whole-process demo against plain ONNX Runtime; its last line is one JSON object");
+        m.put("spark", "issue 9's Spark figures: confidential 'veil batch' job against the same job on plaintext Parquet, one and two "
+                + "executors (local-cluster), 1,000,000 digits rows (several minutes); its last line is one JSON object");
+        m.put("broker", "issue 9's key-broker figures: releases per second of a 'veil broker' process on one core, its CPU time per "
+                + "release by step; its last line is one JSON object");
         return m;
     }
 
@@ -82,6 +86,8 @@ public final class Bench {
         int threads = Math.min(2, Runtime.getRuntime().availableProcessors());
         if (which.equals("serve")) { ServeBench.run(report, dir, shared, quick, serve.soak(), serve.soakText()); return; }   // ends with its JSON line
         if (which.equals("batch")) { BatchBench.run(report, dir, shared, quick, threads); return; }   // ends with its JSON line
+        if (which.equals("spark")) { SparkBench.run(report, dir, quick); return; }   // the child ends with its JSON line
+        if (which.equals("broker")) { BrokerBench.run(report, dir, quick); return; }   // ends with its JSON line
         if (which.equals("all") || which.equals("seal")) {
             SealBench.run(report, dir, quick ? 64 : 1024, quick ? 2 : 6);
             SealBench.heapVsSize(report, dir, quick ? 16 : 128, quick ? 64 : 1024);

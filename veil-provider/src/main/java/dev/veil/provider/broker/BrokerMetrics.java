@@ -22,6 +22,12 @@ public final class BrokerMetrics {
         releases.increment();
     }
 
+    /** One step of a release ({@link ReleaseSteps}): a fixed word, its thread's CPU time and its wall time. */
+    void releaseStep(String step, long cpuNanos, long wallNanos) {
+        registry.counter("veil_broker_release_step_cpu_seconds", "step", step).increment(cpuNanos / 1e9);
+        registry.counter("veil_broker_release_step_wall_seconds", "step", step).increment(wallNanos / 1e9);
+    }
+
     void dataKey(String operation) {
         registry.counter("veil_broker_data_keys", "operation", operation).increment();
     }
