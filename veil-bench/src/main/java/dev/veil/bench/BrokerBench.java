@@ -159,9 +159,10 @@ final class BrokerBench {
         json.put("load_average_before", loadBefore);
         json.put("load_average_after", loadAfter);
         try {
+            report.write(Path.of("target", "bench", "results.md"));
             System.out.println(Json.mapper().writeValueAsString(json));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -21,7 +21,8 @@ final class SparkBench {
     private SparkBench() {
     }
 
-    static void run(Report report, Path dir, boolean quick) throws Exception {
+    /** @param rowsAsked the rows of the dataset, or null for the default (1,000,000; 20,000 with --quick) */
+    static void run(Report report, Path dir, boolean quick, Long rowsAsked) throws Exception {
         Path root = Path.of("").toAbsolutePath();
         Path launcher = root.resolve("veil-spark/target/veil-spark.jar");
         Path classes = root.resolve("veil-bench/target/classes");
@@ -29,7 +30,7 @@ final class SparkBench {
             throw new IllegalStateException("the batch launcher " + launcher + " or " + classes + " is missing: run ./bench from the "
                     + "repository root (it builds both)");
         }
-        long rows = quick ? 20_000 : 1_000_000;
+        long rows = rowsAsked != null ? rowsAsked : quick ? 20_000 : 1_000_000;
         int partitions = 8;
         int reps = quick ? 1 : 3;
         int rowsPerRun = 256;

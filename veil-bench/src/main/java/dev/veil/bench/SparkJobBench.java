@@ -157,7 +157,7 @@ public final class SparkJobBench {
 
     /** The data provider's rows as encrypted Parquet, by the launcher's own command, one file a partition. */
     private static void seal(SparkParties p, Path csv, String out, long rows, int partitions) {
-        int rc = SparkLauncher.commandLine().execute("seal", "--format", "parquet", "--in", csv.toString(), "--contract",
+        int rc = SparkLauncher.commandLine().setOut(new java.io.PrintWriter(java.io.Writer.nullWriter())).execute("seal", "--format", "parquet", "--in", csv.toString(), "--contract",
                 p.path("contract.json").toString(), "--out", p.path(out).toString(), "--broker", p.dpUrl, "--identity",
                 p.path("dp.key").toString(), "--master-key", "dataset", "--rows-per-file", Long.toString(rowsPerFile(rows, partitions)));
         if (rc != 0) {
