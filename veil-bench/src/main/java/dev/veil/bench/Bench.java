@@ -19,7 +19,7 @@ public final class Bench {
     /** Every benchmark by name, in the order {@code all} runs them. */
     private static final Map<String, String> BENCHMARKS = benchmarks();
     private static final String USAGE = """
-            Usage: ./bench [BENCHMARK] [--quick] [--soak DURATION]
+            Usage: ./bench [BENCHMARK] [--quick] [--soak DURATION] [--rows N]
             Runs Veil's benchmarks (not part of the test suite) and writes Markdown tables to target/bench/results.md;
             docs/BENCHMARKS.md records them with the machine they ran on.
 
@@ -27,11 +27,12 @@ public final class Bench {
             %s
               --quick     small sizes: a smoke test of the harness, not a measurement
               --soak D    serve only: also run the confidential load for D (e.g. 10m, 90s) and report heap and failures
+              --rows N    spark only: the rows of the dataset (default 1,000,000; --quick 20,000)
               -h, --help  print this help and exit""";
 
     private static Map<String, String> benchmarks() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("all", "every benchmark below but serve and batch, in this order (over 4 minutes; 1 GiB temporary files under target/)");
+        m.put("all", "every benchmark below but serve, batch, spark and broker, in this order (over 4 minutes; 1 GiB temporary files under target/)");
         m.put("seal", "sealing and unsealing a 1 GiB file, cold and warm; peak heap against file size");
         m.put("inference", "confidential vs plaintext batch inference (digits model, PaddleOCR detector)");
         m.put("attest", "evidence verification per platform (SNP, TDX, SGX, Nitro), cold and warm");
@@ -42,6 +43,10 @@ public final class Bench {
                 + "--soak; its last line is one JSON object");
         m.put("batch", "issue 11's figures: streamed confidential pipeline against the same pipeline on plaintext, enclave peak "
                 + "RSS for 10,000 and 1,000,000 rows, whole-process demo against plain ONNX Runtime; its last line is one JSON object");
+        m.put("spark", "issue 9's Spark figures: confidential 'veil batch' job against the same job on plaintext Parquet, one and two "
+                + "executors (local-cluster), 1,000,000 digits rows (several minutes); its last line is one JSON object");
+        m.put("broker", "issue 9's key-broker figures: releases per second of a 'veil broker' process on one core, its CPU time per "
+                + "release by step; its last line is one JSON object");
         return m;
     }
 
@@ -59,7 +64,18 @@ public final class Bench {
             System.exit(2);
             return;
         }
-        List<String> names = serve.rest().stream().filter(s -> !s.equals("--quick")).toList();
+        List<String> rest = new java.util.ArrayList<>(serve.rest());
+        Long sparkRows = null;
+        int rowsAt = rest.indexOf("--rows");
+        if (rowsAt >= 0) {
+            if (rowsAt + 1 >= rest.size() || !rest.get(rowsAt + 1).matches("[1-9][0-9]{3,8}")) {
+                System.err.println("bench: --rows needs a number of rows from 1000 to 999999999 (./bench spark --rows 200000)");
+                System.exit(2);
+            }
+            sparkRows = Long.parseLong(rest.get(rowsAt + 1));
+            rest.subList(rowsAt, rowsAt + 2).clear();
+        }
+        List<String> names = rest.stream().filter(s -> !s.equals("--quick")).toList();
         String wrong = names.size() > 1 ? "one benchmark at a time, not '" + String.join(" ", names) + "'"
                 : names.stream().filter(n -> !BENCHMARKS.containsKey(n)).map(n -> "unknown benchmark or option '" + n + "'")
                 .findFirst().orElse(null);
@@ -69,6 +85,10 @@ public final class Bench {
         }
         boolean quick = a.contains("--quick");
         String which = names.isEmpty() ? "all" : names.get(0);
+        if (sparkRows != null && !which.equals("spark")) {
+            System.err.println("bench: --rows is an option of the spark benchmark only (./bench spark --rows 200000)");
+            System.exit(2);
+        }
         if (serve.soak() != null && !which.equals("serve")) {
             System.err.println("bench: --soak is an option of the serve benchmark only (./bench serve --soak 10m)");
             System.exit(2);
@@ -82,6 +102,8 @@ public final class Bench {
         int threads = Math.min(2, Runtime.getRuntime().availableProcessors());
         if (which.equals("serve")) { ServeBench.run(report, dir, shared, quick, serve.soak(), serve.soakText()); return; }   // ends with its JSON line
         if (which.equals("batch")) { BatchBench.run(report, dir, shared, quick, threads); return; }   // ends with its JSON line
+        if (which.equals("spark")) { SparkBench.run(report, dir, quick, sparkRows); deleteTree(dir); return; }   // the child ends with its JSON line
+        if (which.equals("broker")) { BrokerBench.run(report, dir, quick); deleteTree(dir); return; }   // ends with its JSON line
         if (which.equals("all") || which.equals("seal")) {
             SealBench.run(report, dir, quick ? 64 : 1024, quick ? 2 : 6);
             SealBench.heapVsSize(report, dir, quick ? 16 : 128, quick ? 64 : 1024);
@@ -102,6 +124,10 @@ public final class Bench {
             StartupBench.run(report, dir, shared, quick ? 1 : 8, quick ? 1 : 3);
         }
         report.write(Path.of("target", "bench", "results.md"));
+        deleteTree(dir);
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
         try (var files = Files.walk(dir)) {
             for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

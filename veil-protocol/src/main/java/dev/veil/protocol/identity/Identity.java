@@ -6,7 +6,9 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
-import java.security.Signature;
+import java.security.interfaces.EdECPrivateKey;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.signers.Ed25519Signer;
 
 /**
  * A provider's full identity: Ed25519 signing key (signs contracts and key releases) and HPKE key-agreement key
@@ -15,10 +17,21 @@ import java.security.Signature;
 public final class Identity implements AutoCloseable {
     private final PublicIdentity publicIdentity;
     private final PrivateKey signingKey;
+    /**
+     * The same key for BouncyCastle's Ed25519, which signs: Ed25519 signatures are deterministic, so they are the
+     * JDK's bytes, made about twenty times faster on JDK 17 (a key broker signs twice per release).
+     */
+    private final Ed25519PrivateKeyParameters signer;
     private final KemKeyPair keyAgreement;
 
     Identity(String name, KeyPair signing, KemKeyPair keyAgreement) {
         this.signingKey = signing.getPrivate();
+        byte[] seed = signingKey instanceof EdECPrivateKey ed ? ed.getBytes().orElse(null) : null;
+        if (seed == null || seed.length != Ed25519PrivateKeyParameters.KEY_SIZE) {
+            throw new IllegalArgumentException("an identity's signing key must be an Ed25519 private key");
+        }
+        this.signer = new Ed25519PrivateKeyParameters(seed, 0);
+        java.util.Arrays.fill(seed, (byte) 0);
         this.keyAgreement = keyAgreement;
         this.publicIdentity = new PublicIdentity(name, signing.getPublic().getEncoded(), keyAgreement.suite(),
                 keyAgreement.publicKey());
@@ -38,14 +51,10 @@ public final class Identity implements AutoCloseable {
     }
 
     public byte[] sign(byte[] message) {
-        try {
-            Signature s = Signature.getInstance("Ed25519");
-            s.initSign(signingKey);
-            s.update(message);
-            return s.sign();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("Ed25519 signing failed", e);
-        }
+        Ed25519Signer s = new Ed25519Signer();
+        s.init(true, signer);
+        s.update(message, 0, message.length);
+        return s.generateSignature();
     }
 
     public KemKeyPair keyAgreement() {

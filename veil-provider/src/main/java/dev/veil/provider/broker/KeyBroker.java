@@ -180,6 +180,7 @@ public final class KeyBroker implements AutoCloseable {
      * nonce marked used, the instance bound, the record, and only then the answer.
      */
     public ReleaseAnswer release(ReleaseRequest request) throws BrokerRefusal, IOException {
+        ReleaseSteps steps = new ReleaseSteps(metrics);
         BrokeredContract c = contract(request.contractHash());
         Instant now = challenges.now();
         requireUnexpired(c, now);
@@ -196,6 +197,7 @@ public final class KeyBroker implements AutoCloseable {
             throw new BrokerRefusal(BrokerRefusal.Reason.RATE_LIMITED, "the broker's release rate is exceeded; retry after "
                     + rate.retryAfterSeconds() + " s");
         }
+        steps.done("checks");
         try {
             VerificationOptions options = settings.fetched().addTo(new VerificationOptions(now, settings.ownCollateral(), List.of()),
                     offer.platform(), offer.evidence(), offer.collateral()).withEvidenceCollateral(offer.collateral());
@@ -208,6 +210,7 @@ public final class KeyBroker implements AutoCloseable {
             throw new BrokerRefusal(BrokerRefusal.Reason.COLLATERAL_UNAVAILABLE, "the broker cannot fetch its own collateral now ("
                     + e.getMessage() + "); retry later");
         }
+        steps.done("appraisal");
         challenges.markUsed(request.brokerNonce(), now);
         ReleaseRecord record = records.get(c.hashHex());
         KeyReleaseTranscript t = ReleaseAnswer.transcript(c.hashHex(), c.role(), request.brokerNonce(), offer.enclaveNonce(),
@@ -229,14 +232,19 @@ public final class KeyBroker implements AutoCloseable {
                 throw new BrokerRefusal(BrokerRefusal.Reason.EVIDENCE_REFUSED, "the instance's key-wrap key is unusable: "
                         + e.getMessage());
             }
+            steps.done("hpke_wrap");
             end = record.write(instance, offer.evidence(), now);
+            steps.done("record_append");
         }
         record.awaitDurable(end);   // the key leaves only once its release is on disk
+        steps.done("record_durable");
         metrics.release();
         LOG.info("released {} to instance {} under contract {}", wrapped == null ? "admission" : "the asset key",
                 instance.substring(0, 16), c.hashHex().substring(0, 12));
-        return new ReleaseAnswer(c.hashHex(), c.role(), request.brokerNonce(), offer.enclaveNonce(), wrapped,
+        ReleaseAnswer answer = new ReleaseAnswer(c.hashHex(), c.role(), request.brokerNonce(), offer.enclaveNonce(), wrapped,
                 identity.sign(ReleaseAnswer.signingMessage(t, wrapped)));
+        steps.done("answer_sign_and_log");
+        return answer;
     }
 
     /** Wraps a data key for the broker's own provider or for an instance it released to. */

@@ -113,6 +113,9 @@ class KeyBrokerAttackTest {
         releaseTo(new SimInstance(KeyWrapSuite.X25519));
         assertThat(recorded()).isEqualTo(1);
         assertThat(wire.get("metrics").text()).contains("veil_broker_releases_total 1.0");
+        // where the release's time went, step by step (./bench broker reads these)
+        assertThat(wire.get("metrics").text()).contains("veil_broker_release_step_cpu_seconds_total{step=\"appraisal\"}")
+                .contains("veil_broker_release_step_wall_seconds_total{step=\"record_durable\"}");
     }
 
     @Test

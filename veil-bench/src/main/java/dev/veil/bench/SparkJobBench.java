@@ -1,0 +1,285 @@
+package dev.veil.bench;
+
+import dev.veil.protocol.batch.BatchReceiptFile;
+import dev.veil.protocol.contract.onnx.OnnxSignatureReader;
+import dev.veil.protocol.json.Json;
+import dev.veil.seal.io.AtomicOutput;
+import dev.veil.spark.cli.SparkLauncher;
+import dev.veil.spark.job.BatchJob;
+import dev.veil.spark.job.BatchTerms;
+import dev.veil.spark.parquet.EncryptedRows;
+import dev.veil.spark.parquet.ParquetCrypto;
+import dev.veil.spark.parquet.RowCells;
+import dev.veil.tensor.FloatTensor;
+import dev.veil.tensor.NamedTensors;
+import dev.veil.tensor.NumericCsv;
+import dev.veil.tensor.Tensor;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code ./bench spark}'s measurement, run by {@link SparkBench} in a child JVM on the batch launcher's own class path
+ * (veil-spark's jar and lib/, plus this module's classes), which is also the executors' class path and so their
+ * measurement. It seals the data provider's rows with the launcher's {@code seal --format parquet}, writes the same
+ * cells as plaintext Parquet in the same files, and on Spark's local-cluster with one and then two executors (each a
+ * separate JVM, one core) runs, alternating after a warm-up job of each: the confidential job ({@link BatchJob}, what
+ * {@code veil batch} runs: both brokers, attested executors, encrypted output, the batch receipt written out, discard
+ * receipts) and the plaintext job (same partitions, same model, same runs of rows, ONNX Runtime in the executor).
+ * Each job's fixed cost is measured on a dataset of a few rows in the same partitions. Prints its tables and, last,
+ * one JSON line.
+ *
+ * <p>Arguments: WORK_DIR MODEL.onnx ROWS.csv ROWS PARTITIONS REPETITIONS ROWS_PER_RUN TINY_ROWS EXECUTORS(,..)
+ */
+public final class SparkJobBench {
+    private SparkJobBench() {
+    }
+
+    /** Medians of one side (confidential or plaintext) at one executor count. */
+    private record Side(double seconds, double cpuSeconds, double tinySeconds, double tinyCpuSeconds, long rows) {
+        double rowsPerSecond() {
+            return rows / seconds;
+        }
+
+        /** Rows a second once the job's fixed cost (the tiny job's time) is taken out. */
+        double marginalRowsPerSecond() {
+            return seconds > tinySeconds ? rows / (seconds - tinySeconds) : Double.NaN;
+        }
+    }
+
+    private record Timed(double seconds, double cpuSeconds) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]);
+        byte[] model = Files.readAllBytes(Path.of(args[1]));
+        Path csv = Path.of(args[2]);
+        long rows = Long.parseLong(args[3]);
+        int partitions = Integer.parseInt(args[4]);
+        int reps = Integer.parseInt(args[5]);
+        int rowsPerRun = Integer.parseInt(args[6]);
+        int tinyRows = Integer.parseInt(args[7]);
+        List<Integer> executorCounts = Stream.of(args[8].split(",")).map(Integer::parseInt).toList();
+        double[] loadBefore = ProcessTreeCpu.loadAverage();
+        Report report = new Report();
+        Map<Integer, Side[]> sides = new LinkedHashMap<>();
+        Map<Integer, Double> sessionStart = new LinkedHashMap<>();
+        double sealSeconds;
+        try (SparkParties p = new SparkParties(dir, model)) {
+            Path tinyCsv = dir.resolve("tiny.csv");
+            try (Stream<String> lines = Files.lines(csv)) {
+                Files.write(tinyCsv, lines.limit(tinyRows + 1L).toList());
+            }
+            long t0 = System.nanoTime();
+            seal(p, csv, "sealed", rows, partitions);
+            sealSeconds = (System.nanoTime() - t0) / 1e9;
+            seal(p, tinyCsv, "sealed-tiny", tinyRows, partitions);
+            String input = OnnxSignatureReader.read(model).inputs().get(0).name();
+            writePlain(csv, p.path("plain"), input, rows, partitions);
+            writePlain(tinyCsv, p.path("plain-tiny"), input, tinyRows, partitions);
+            report.section("Spark batch: confidential (veil batch) against plaintext, " + rows + " rows, " + partitions
+                    + " partitions, " + rowsPerRun + " rows a model run");
+            report.note("Sealing " + rows + " rows to encrypted Parquet ('seal --format parquet', in this JVM): "
+                    + String.format(Locale.ROOT, "%.1f s", sealSeconds));
+            report.table("executors", "job", "median s", "rows/s", "median CPU s (all processes)", "fixed cost s (" + tinyRows
+                    + " rows)", "fixed CPU s", "rows/s beyond fixed cost");
+            for (int executors : executorCounts) {
+                long s0 = System.nanoTime();
+                try (SparkSession spark = session(dir, executors)) {
+                    sessionStart.put(executors, (System.nanoTime() - s0) / 1e9);
+                    Side[] both = measure(spark, p, model, rows, tinyRows, partitions, reps, rowsPerRun);
+                    sides.put(executors, both);
+                    String[] names = {"confidential", "plaintext"};
+                    for (int i = 0; i < 2; i++) {
+                        Side s = both[i];
+                        report.row(executors, names[i], s.seconds(), s.rowsPerSecond(), s.cpuSeconds(), s.tinySeconds(),
+                                s.tinyCpuSeconds(), s.marginalRowsPerSecond());
+                    }
+                }
+            }
+        }
+        double[] loadAfter = ProcessTreeCpu.loadAverage();
+        int top = executorCounts.get(executorCounts.size() - 1);
+        Side conf = sides.get(top)[0];
+        Side plain = sides.get(top)[1];
+        report.note(String.format(Locale.ROOT, "Ratio (confidential rows/s over plaintext rows/s, %d executor(s)): %.3f; by CPU "
+                        + "time: %.3f. Session start (master, workers, executors): %s s. Load average before %s, after %s.",
+                top, conf.rowsPerSecond() / plain.rowsPerSecond(), plain.cpuSeconds() / conf.cpuSeconds(), sessionStart.values(),
+                text(loadBefore), text(loadAfter)));
+        report.write(Path.of("target", "bench", "results.md"));
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("benchmark", "spark");
+        json.put("model", "digits");
+        json.put("rows", rows);
+        json.put("partitions", partitions);
+        json.put("rows_per_run", rowsPerRun);
+        json.put("executors", top);
+        json.put("repetitions", reps);
+        json.put("confidential_rows_per_s", round(conf.rowsPerSecond()));
+        json.put("plaintext_rows_per_s", round(plain.rowsPerSecond()));
+        json.put("ratio", round3(conf.rowsPerSecond() / plain.rowsPerSecond()));
+        json.put("ratio_cpu", round3(plain.cpuSeconds() / conf.cpuSeconds()));
+        json.put("confidential_rows_per_s_beyond_fixed_cost", round(conf.marginalRowsPerSecond()));
+        json.put("plaintext_rows_per_s_beyond_fixed_cost", round(plain.marginalRowsPerSecond()));
+        json.put("fixed_cost_s", Map.of("confidential", round3(conf.tinySeconds()), "plaintext", round3(plain.tinySeconds()),
+                "tiny_rows", tinyRows));
+        json.put("cpu_s_per_job", Map.of("confidential", round3(conf.cpuSeconds()), "plaintext", round3(plain.cpuSeconds())));
+        if (executorCounts.size() > 1) {
+            int first = executorCounts.get(0);
+            Map<String, Object> scaling = new LinkedHashMap<>();
+            scaling.put("confidential", round3(conf.rowsPerSecond() / sides.get(first)[0].rowsPerSecond()));
+            scaling.put("plaintext", round3(plain.rowsPerSecond() / sides.get(first)[1].rowsPerSecond()));
+            json.put("scaling_" + first + "_to_" + top + "_executors", scaling);
+        }
+        Map<String, Object> perExecutors = new LinkedHashMap<>();
+        sides.forEach((n, s) -> perExecutors.put(n.toString(), Map.of("confidential_rows_per_s", round(s[0].rowsPerSecond()),
+                "plaintext_rows_per_s", round(s[1].rowsPerSecond()), "confidential_cpu_s", round3(s[0].cpuSeconds()),
+                "plaintext_cpu_s", round3(s[1].cpuSeconds()))));
+        json.put("by_executors", perExecutors);
+        json.put("session_start_s", sessionStart.values().stream().map(SparkJobBench::round3).toList());
+        json.put("seal_s", round3(sealSeconds));
+        json.put("load_average_before", loadBefore);
+        json.put("load_average_after", loadAfter);
+        System.out.println(Json.mapper().writeValueAsString(json));
+    }
+
+    /** The data provider's rows as encrypted Parquet, by the launcher's own command, one file a partition. */
+    private static void seal(SparkParties p, Path csv, String out, long rows, int partitions) {
+        int rc = SparkLauncher.commandLine().setOut(new java.io.PrintWriter(java.io.Writer.nullWriter())).execute("seal", "--format", "parquet", "--in", csv.toString(), "--contract",
+                p.path("contract.json").toString(), "--out", p.path(out).toString(), "--broker", p.dpUrl, "--identity",
+                p.path("dp.key").toString(), "--master-key", "dataset", "--rows-per-file", Long.toString(rowsPerFile(rows, partitions)));
+        if (rc != 0) {
+            throw new IllegalStateException("sealing " + csv + " as parquet exited with " + rc);
+        }
+    }
+
+    /** The same cells as the sealing command makes, in the same files, without encryption. */
+    private static void writePlain(Path csv, Path out, String input, long rows, int partitions) throws Exception {
+        FloatTensor t = NumericCsv.read(Files.readAllBytes(csv));
+        List<byte[]> cells = RowCells.split(NamedTensors.of(Tensor.ofFloats(input, new long[] {t.rows(), t.rowSize()}, t.values())));
+        Files.createDirectories(out);
+        EncryptedRows.write(out, cells, (int) rowsPerFile(rows, partitions), new Configuration());
+    }
+
+    private static long rowsPerFile(long rows, int partitions) {
+        return (rows + partitions - 1) / partitions;
+    }
+
+    /**
+     * Local-cluster with {@code executors} workers of one core and 1 GiB each, bound to loopback, every file its own
+     * partition (so both jobs and both executor counts see the same partitions), waiting until every executor is up.
+     */
+    private static SparkSession session(Path dir, int executors) throws Exception {
+        Path tmp = Files.createDirectories(dir.resolve("executor-tmp"));
+        Path local = Files.createDirectories(dir.resolve("spark-local"));
+        SparkConf conf = new SparkConf().setMaster("local-cluster[" + executors + ",1,1024]").setAppName("veil bench spark")
+                .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
+                .set("spark.executor.extraClassPath", System.getProperty("java.class.path"))
+                .set("spark.executor.extraJavaOptions", "-Djava.io.tmpdir=" + tmp)
+                .set("spark.local.dir", local.toString())
+                .set("spark.ui.enabled", "false")
+                .set("spark.sql.files.maxPartitionBytes", "1g").set("spark.sql.files.openCostInBytes", "1g");
+        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (spark.sparkContext().statusTracker().getExecutorInfos().length < executors + 1) {   // the driver is one
+            if (System.nanoTime() > deadline) {
+                spark.close();
+                throw new IllegalStateException("Spark's " + executors + " executor(s) did not start within 2 minutes");
+            }
+            Thread.sleep(100);
+        }
+        return spark;
+    }
+
+    /** Warm-up of each job, then {@code reps} alternating runs of each on the large and on the tiny dataset. */
+    private static Side[] measure(SparkSession spark, SparkParties p, byte[] model, long rows, int tinyRows, int partitions, int reps,
+                                  int rowsPerRun) throws Exception {
+        confidential(spark, p, "sealed", rowsPerRun, partitions);
+        plain(spark, p, model, "plain", rowsPerRun, rows);
+        List<List<Timed>> runs = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            runs.add(new ArrayList<>());
+        }
+        for (int r = 0; r < reps; r++) {
+            runs.get(0).add(confidential(spark, p, "sealed", rowsPerRun, partitions));
+            runs.get(1).add(plain(spark, p, model, "plain", rowsPerRun, rows));
+            runs.get(2).add(confidential(spark, p, "sealed-tiny", rowsPerRun, partitions));
+            runs.get(3).add(plain(spark, p, model, "plain-tiny", rowsPerRun, tinyRows));
+        }
+        return new Side[] {side(runs.get(0), runs.get(2), rows), side(runs.get(1), runs.get(3), rows)};
+    }
+
+    private static Side side(List<Timed> big, List<Timed> tiny, long rows) {
+        return new Side(Report.median(big.stream().map(Timed::seconds).toList()), Report.median(big.stream().map(Timed::cpuSeconds).toList()),
+                Report.median(tiny.stream().map(Timed::seconds).toList()), Report.median(tiny.stream().map(Timed::cpuSeconds).toList()), rows);
+    }
+
+    /** One confidential job as 'veil batch' runs it, its batch receipt written beside the results; the output deleted after. */
+    private static Timed confidential(SparkSession spark, SparkParties p, String data, int rowsPerRun, int partitions) throws Exception {
+        Path out = p.path("out-" + UUID.randomUUID());
+        BatchTerms terms = new BatchTerms(UUID.randomUUID().toString(), p.contract, p.sealedModel, p.mpUrl, p.dpUrl, rowsPerRun);
+        double cpu = ProcessTreeCpu.seconds();
+        long t0 = System.nanoTime();
+        BatchJob.Outcome outcome = BatchJob.run(spark, terms, p.path(data).toString(), out.toUri().toString());
+        BatchReceiptFile receipt = outcome.batchReceipt();
+        AtomicOutput.write(out.resolve("_veil-batch-receipt.json"), Json.pretty(receipt).getBytes(StandardCharsets.UTF_8), false);
+        Timed t = new Timed((System.nanoTime() - t0) / 1e9, ProcessTreeCpu.seconds() - cpu);
+        if (receipt.partitions().size() != partitions || outcome.unclosedInstances() != 0) {
+            throw new IllegalStateException("the confidential job signed " + receipt.partitions().size() + " partition receipt(s) for "
+                    + partitions + " partitions, with " + outcome.unclosedInstances() + " instance(s) not closed");
+        }
+        delete(out);
+        return t;
+    }
+
+    /** The same job over plaintext Parquet: no brokers, no attestation, no encryption, no receipts. */
+    private static Timed plain(SparkSession spark, SparkParties p, byte[] model, String data, int rowsPerRun, long rows) throws Exception {
+        Path out = p.path("out-" + UUID.randomUUID());
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        ParquetCrypto.reading(p.dpUrl).keySet().forEach(hadoop::unset);   // the confidential job leaves its decryption set
+        double cpu = ProcessTreeCpu.seconds();
+        long t0 = System.nanoTime();
+        spark.createDataFrame(spark.read().schema(BatchJob.INPUT_SCHEMA).parquet(p.path(data).toString()).javaRDD()
+                        .mapPartitions(new SparkPlainInference(model, rowsPerRun)), BatchJob.INPUT_SCHEMA)
+                .write().mode(SaveMode.ErrorIfExists).parquet(out.toUri().toString());
+        Timed t = new Timed((System.nanoTime() - t0) / 1e9, ProcessTreeCpu.seconds() - cpu);
+        long written = spark.read().parquet(out.toUri().toString()).count();
+        if (written != rows) {
+            throw new IllegalStateException("the plaintext job wrote " + written + " rows of " + rows);
+        }
+        delete(out);
+        return t;
+    }
+
+    private static void delete(Path p) throws Exception {
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
+    }
+
+    private static String text(double[] load) {
+        return String.format(Locale.ROOT, "%.2f %.2f %.2f", load[0], load[1], load[2]);
+    }
+
+    private static double round(double x) {
+        return Math.round(x * 10) / 10.0;
+    }
+
+    private static double round3(double x) {
+        return Math.round(x * 1000) / 1000.0;
+    }
+}
