@@ -162,8 +162,10 @@ class BatchOnLocalClusterTest {
      */
     private static void killTheFirstExecutorHoldingKeys(AtomicBoolean killed) {
         while (!Thread.currentThread().isInterrupted()) {
+            // an executor's only java child is its inference worker (Spark starts short-lived tools such as getconf)
             Optional<ProcessHandle> executor = ProcessHandle.current().children()
-                    .filter(h -> h.children().findAny().isPresent()).findFirst();
+                    .filter(h -> h.children().anyMatch(c -> c.info().command().map(x -> x.endsWith("java")).orElse(false)))
+                    .findFirst();
             if (executor.isPresent()) {
                 executor.get().descendants().forEach(ProcessHandle::destroyForcibly);
                 executor.get().destroyForcibly();
