@@ -1,6 +1,7 @@
 package dev.veil.provider.broker;
 
 import dev.veil.protocol.broker.BrokerMessages;
+import dev.veil.protocol.broker.OwnerUnwrapMessages;
 import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.translog.SignedTreeHead;
 import java.io.IOException;
@@ -72,6 +73,10 @@ final class BrokerRoutes {
                         b -> BrokerServer.Reply.json(broker.wrap(BrokerMessages.wrapRequest(b)))),
                 BrokerMessages.UNWRAP, new Post("unwrap", BrokerMessages.MAX_SMALL_BYTES,
                         b -> BrokerServer.Reply.json(broker.unwrap(BrokerMessages.unwrapRequest(b)))),
+                OwnerUnwrapMessages.CHALLENGE, new Post("owner_challenge", BrokerMessages.MAX_SMALL_BYTES,
+                        b -> BrokerServer.Reply.json(broker.owner().challenge(BrokerMessages.challengeRequest(b)))),
+                OwnerUnwrapMessages.UNWRAP, new Post("owner_unwrap", BrokerMessages.MAX_SMALL_BYTES,
+                        b -> BrokerServer.Reply.json(broker.owner().unwrap(OwnerUnwrapMessages.request(b)))),
                 BrokerMessages.HEAD, new Get("head", query -> head(broker, new String(query, StandardCharsets.US_ASCII))),
                 "/metrics", new Get("metrics", q -> new BrokerServer.Reply(200, "text/plain; version=0.0.4; charset=utf-8",
                         broker.metrics().scrape().getBytes(StandardCharsets.UTF_8))),

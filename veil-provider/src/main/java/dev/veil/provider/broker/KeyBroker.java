@@ -97,6 +97,7 @@ public final class KeyBroker implements AutoCloseable {
     private final Settings settings;
     private final Clock clock;
     private final BrokerMetrics metrics;
+    private final OwnerUnwraps owner;
 
     private KeyBroker(Identity identity, AssetKey assetKey, Map<String, BrokeredContract> contracts, BrokerState state, FileLock lock,
                       Settings settings, Clock clock, BrokerMetrics metrics) {
@@ -111,6 +112,12 @@ public final class KeyBroker implements AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.metrics = metrics;
+        this.owner = new OwnerUnwraps(identity, this.contracts, records, masterKeys, clock, metrics);
+    }
+
+    /** The data provider's own unwraps through this broker ({@code /v1/owner/…}). */
+    OwnerUnwraps owner() {
+        return owner;
     }
 
     /**

@@ -18,7 +18,7 @@ import java.time.Duration;
 /**
  * The provider's own use of its broker's data-key service, e.g. to encrypt a dataset as Parquet: a data key sealed to
  * the broker's key-agreement key (the provider's own identity's), the request signed by the provider's identity, the
- * wrapped key back. The provider never unwraps through the broker; only appraised instances do.
+ * wrapped key back. The provider unwraps its own keys through {@link OwnerDataKeys}.
  */
 public final class ProviderDataKeys {
     private final URI broker;

@@ -43,6 +43,9 @@ final class BatchCommand implements Callable<Integer> {
     String mpBroker;
     @Option(names = "--dp-broker", description = "the data provider's broker URL")
     String dpBroker;
+    @Option(names = "--master-key", description = {"the data provider's master key (its id in the data provider's broker) the",
+            "results are written under; it must serve this contract"})
+    String masterKey;
     @Option(names = "--out", description = "the results directory to create")
     Path out;
     @Option(names = "--master", defaultValue = "local[*]", description = "Spark master (default ${DEFAULT-VALUE}: embedded, this JVM)")
@@ -55,7 +58,7 @@ final class BatchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         // required here, not by picocli: a parent's required options would be demanded of 'veil batch open' too
         Object[][] required = {{"--contract", contract}, {"--model", model}, {"--data", data}, {"--mp-broker", mpBroker},
-                {"--dp-broker", dpBroker}, {"--out", out}};
+                {"--dp-broker", dpBroker}, {"--master-key", masterKey}, {"--out", out}};
         for (Object[] r : required) {
             if (r[1] == null) {
                 throw new UsageError("missing " + r[0] + " (see 'veil batch --help')");
@@ -64,6 +67,9 @@ final class BatchCommand implements Callable<Integer> {
         UserFiles.file("--contract", contract);
         UserFiles.file("--model", model);
         UserFiles.fresh("--out", out);
+        if (!masterKey.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+            throw new UsageError("--master-key must be a master key's id as 'veil broker master-key --id' named it");
+        }
         if (rowsPerRun < 1) {
             throw new UsageError("--rows-per-run must be 1 or more");
         }
@@ -71,7 +77,7 @@ final class BatchCommand implements Callable<Integer> {
         ContractVerifier.Verified verified = ContractVerifier.verify(
                 Json.parse(contractBytes, SignedContract.class, "contract " + contract.getFileName()), Instant.now());
         BatchTerms terms = new BatchTerms(UUID.randomUUID().toString(), contractBytes, Files.readAllBytes(model), mpBroker, dpBroker,
-                rowsPerRun);
+                masterKey, rowsPerRun);
         SparkSession.Builder builder = SparkSession.builder().appName("veil batch " + verified.hashHex().substring(0, 12)).master(master)
                 .config("spark.ui.enabled", "false");
         if (master.startsWith("local")) {

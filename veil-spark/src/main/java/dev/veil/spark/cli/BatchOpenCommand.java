@@ -11,6 +11,7 @@ import dev.veil.protocol.identity.Identity;
 import dev.veil.protocol.identity.IdentityFiles;
 import dev.veil.protocol.json.Json;
 import dev.veil.protocol.json.ProtocolException;
+import dev.veil.provider.broker.OwnerDataKeys;
 import dev.veil.seal.io.AtomicOutput;
 import dev.veil.spark.job.BatchJob;
 import dev.veil.spark.parquet.DataKeyServices;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "open", mixinStandardHelpOptions = true,
-        description = {"Open a batch's results with the data provider's identity: rows in input order, as .npz or .csv.",
+        description = {"Open a batch's results as the data provider: rows in input order, as .npz or .csv. The results' keys",
+                "are unwrapped by the data provider's own broker (--broker, where its master keys stay), for --identity alone.",
                 "Checks the batch receipt in --in first (every instance attested for the contract, the Merkle root over",
                 "the partitions), then that each partition's rows are the ones its receipt commits to."})
 final class BatchOpenCommand implements Callable<Integer> {
@@ -43,6 +45,8 @@ final class BatchOpenCommand implements Callable<Integer> {
     Path in;
     @Option(names = "--contract", required = true, description = "the signed contract the batch ran under")
     Path contract;
+    @Option(names = "--broker", required = true, description = "the data provider's broker URL (it holds the results' master key)")
+    String broker;
     @Option(names = "--identity", required = true, description = "the data provider's secret identity file (.key)")
     Path identity;
     @Option(names = "--out", required = true, description = "results.npz or results.csv to create")
@@ -71,7 +75,8 @@ final class BatchOpenCommand implements Callable<Integer> {
                 throw new UsageError("--identity is not the contract's data provider: only its identity opens the results");
             }
             String kms = ResultKeys.kmsUrl(verified.hashHex());
-            DataKeyServices.register(kms, ResultKeys.opener(dp));
+            DataKeyServices.register(kms, ResultKeys.opener(new OwnerDataKeys(UserFiles.url("--broker", broker), dp,
+                    verified.hashHex())));
             Configuration conf = new Configuration();
             ParquetCrypto.reading(kms).forEach(conf::set);
             List<Opened> rows = EncryptedRows.readAll(in, conf, g -> new Opened(g.getLong(EncryptedRows.ROW, 0),

@@ -51,8 +51,13 @@ public final class BatchJob {
             .add(SALT, DataTypes.BinaryType, false);
     /** How many rounds of closing tasks the driver sends before it reports instances it could not reach. */
     private static final int CLOSING_ROUNDS = 3;
+    /** How long the driver waits for Spark to deliver the job's events (which executors ran its tasks) after it ended. */
+    private static final java.time.Duration EVENTS_WAIT = java.time.Duration.ofSeconds(60);
 
-    /** The batch receipt for the data provider, the discard receipts for the model provider. */
+    /**
+     * The batch receipt for the data provider, the discard receipts for the model provider, and how many executors
+     * that ran a task of the job gave none (lost, or not reached): each may have held an instance.
+     */
     public record Outcome(BatchReceiptFile batchReceipt, List<SignedReceipt> discardReceipts, int unclosedInstances) {
     }
 
@@ -64,55 +69,73 @@ public final class BatchJob {
         ContractVerifier.Verified contract = ContractVerifier.verify(
                 Json.parse(terms.signedContract(), SignedContract.class, "contract"), Instant.now());
         try (DriverInstance driver = new DriverInstance(contract)) {
-            // read through the data provider's broker; write sealed to the data provider's identity
+            // read through the data provider's broker; write under its master key for the results, through the same broker
             ParquetCrypto.reading(terms.dataProviderBroker()).forEach((k, v) -> spark.sparkContext().hadoopConfiguration().set(k, v));
-            Map<String, String> results = ParquetCrypto.writing(ResultKeys.kmsUrl(contract.hashHex()), ResultKeys.MASTER_KEY);
-            CollectionAccumulator<InstanceReport> reports = spark.sparkContext().collectionAccumulator("veil receipts");
-            JavaRDD<Row> rows = spark.read().schema(INPUT_SCHEMA).parquet(dataDir).javaRDD()
-                    .mapPartitions(new PartitionInference(terms, reports));
-            spark.createDataFrame(rows, RESULT_SCHEMA).write().mode(SaveMode.ErrorIfExists).options(results).parquet(outDir);
+            Map<String, String> results = ParquetCrypto.writing(ResultKeys.kmsUrl(contract.hashHex()), terms.resultsMasterKey());
+            CollectionAccumulator<byte[]> reports = spark.sparkContext().collectionAccumulator("veil receipts");
+            JobExecutors executors = new JobExecutors();
+            spark.sparkContext().addSparkListener(executors);
+            try {
+                JavaRDD<Row> rows = spark.read().schema(INPUT_SCHEMA).parquet(dataDir).javaRDD()
+                        .mapPartitions(new PartitionInference(terms, reports));
+                // Spark's output commit protocol: each task attempt writes under its own attempt directory, one attempt per
+                // partition is allowed to commit (a retried task's or a speculative copy's other attempts are aborted or
+                // denied, and their files removed with _temporary at job commit)
+                spark.createDataFrame(rows, RESULT_SCHEMA).write().mode(SaveMode.ErrorIfExists).options(results).parquet(outDir);
+                executors.awaitJobsEnded(EVENTS_WAIT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while the job's events were delivered");
+            } finally {
+                spark.sparkContext().removeSparkListener(executors);
+            }
 
+            // Spark merges a result task's accumulator updates once per partition, from the attempt that succeeded, and a
+            // write task succeeds only once its commit was allowed: so these are exactly the committed attempts' receipts
             TreeMap<Integer, SignedReceipt> partitions = new TreeMap<>();
-            Map<String, String> executorOfInstance = new LinkedHashMap<>();
-            for (InstanceReport report : reports.value()) {
-                SignedReceipt r = Json.parse(report.signedReceipt(), SignedReceipt.class, "partition receipt");
+            for (byte[] report : reports.value()) {
+                SignedReceipt r = Json.parse(report, SignedReceipt.class, "partition receipt");
                 int p = Json.parse(r.payload(), PartitionReceipt.class, "partition receipt").partition();
                 if (partitions.put(p, r) != null) {
-                    throw new ProtocolException("partition " + p + " ran twice (a retried or speculative task): which run's output"
-                            + " was kept is not known to the driver; run the job again with speculation off");
+                    throw new ProtocolException("Spark reported two committed attempts of partition " + p + "; the batch receipt "
+                            + "is not signed");
                 }
-                executorOfInstance.put(Digests.hex(r.instanceKeys().digest()), report.host() + "_" + report.executorId());
             }
             BatchReceiptFile receipt = driver.batchReceipt(new ArrayList<>(partitions.values()));
-            List<SignedReceipt> discards = closeInstances(spark, terms, executorOfInstance);
-            return new Outcome(receipt, discards, executorOfInstance.size() - discards.size());
+            Closed closed = closeInstances(spark, terms, executors.live());
+            return new Outcome(receipt, closed.discards(), closed.unreached() + executors.lost());
         }
     }
 
+    /** The discard receipts the closing tasks answered, and how many executors that ran the job none reached. */
+    private record Closed(List<SignedReceipt> discards, int unreached) {
+    }
+
     /**
-     * Sends each instance its closing task, preferring the executor it ran on; repeats for instances not reached (a
-     * task may land on another executor) a few rounds.
+     * Sends a closing task to each executor that ran a task of the job (any attempt: each may hold an instance that got
+     * keys), preferring that executor; repeats for executors not reached (a task may land on another) a few rounds.
      */
-    private static List<SignedReceipt> closeInstances(SparkSession spark, BatchTerms terms, Map<String, String> executorOfInstance)
+    private static Closed closeInstances(SparkSession spark, BatchTerms terms, Map<String, String> hostOfExecutor)
             throws ProtocolException {
-        List<SignedReceipt> discards = new ArrayList<>();
-        Set<String> open = new HashSet<>(executorOfInstance.keySet());
+        Map<String, SignedReceipt> discards = new LinkedHashMap<>();
+        Set<String> open = new HashSet<>(hostOfExecutor.keySet());
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         for (int round = 0; round < CLOSING_ROUNDS && !open.isEmpty(); round++) {
             List<Tuple2<String, scala.collection.immutable.Seq<String>>> tasks = new ArrayList<>();
-            for (String instance : open) {
-                String executor = executorOfInstance.get(instance);
-                tasks.add(new Tuple2<>(executor, CollectionConverters.asScala(List.of("executor_" + executor)).toList()));
+            for (String executor : open) {
+                String location = "executor_" + hostOfExecutor.get(executor) + "_" + executor;
+                tasks.add(new Tuple2<>(executor, CollectionConverters.asScala(List.of(location)).toList()));
             }
             var rdd = sc.sc().makeRDD(CollectionConverters.asScala(tasks).toSeq(), scala.reflect.ClassTag$.MODULE$.apply(String.class));
-            for (byte[] json : new JavaRDD<>(rdd, scala.reflect.ClassTag$.MODULE$.apply(String.class))
+            for (ClosingAnswer a : new JavaRDD<>(rdd, scala.reflect.ClassTag$.MODULE$.apply(String.class))
                     .mapPartitions(new InstanceClosing(terms)).collect()) {
-                SignedReceipt r = Json.parse(json, SignedReceipt.class, "discard receipt");
-                if (open.remove(Digests.hex(r.instanceKeys().digest()))) {
-                    discards.add(r);
+                open.remove(a.executorId());
+                if (a.discardReceipt().length > 0) {
+                    SignedReceipt r = Json.parse(a.discardReceipt(), SignedReceipt.class, "discard receipt");
+                    discards.putIfAbsent(Digests.hex(r.instanceKeys().digest()), r);
                 }
             }
         }
-        return discards;
+        return new Closed(new ArrayList<>(discards.values()), open.size());
     }
 }

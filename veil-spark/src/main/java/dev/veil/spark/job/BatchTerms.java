@@ -4,15 +4,18 @@ import java.io.Serializable;
 
 /**
  * What the driver ships to every executor for one job: nothing secret — the signed contract as its file holds it
- * (each executor verifies it itself), the sealed model (ciphertext), the two brokers' URLs and how many rows one
- * model run takes.
+ * (each executor verifies it itself), the sealed model (ciphertext), the two brokers' URLs, the data provider's master
+ * key the results are written under (its name; the key stays in the broker) and how many rows one model run takes.
  *
  * @param rowsPerRun rows per model run; runs never span partitions, so a model whose rows influence each other (a
  *                   batch-wide quantization) gives partition-independent answers only with 1
  */
 public record BatchTerms(String jobId, byte[] signedContract, byte[] sealedModel, String modelProviderBroker,
-                         String dataProviderBroker, int rowsPerRun) implements Serializable {
+                         String dataProviderBroker, String resultsMasterKey, int rowsPerRun) implements Serializable {
     public BatchTerms {
+        if (resultsMasterKey == null || !resultsMasterKey.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+            throw new IllegalArgumentException("the results' master key is named as 'veil broker master-key --id' names it");
+        }
         if (rowsPerRun < 1) {
             throw new IllegalArgumentException("rows per run must be at least 1");
         }

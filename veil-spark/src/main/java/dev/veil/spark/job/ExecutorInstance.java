@@ -82,10 +82,10 @@ public final class ExecutorInstance {
         } finally {
             Arrays.fill(model, (byte) 0);
         }
-        DataKeyServices.register(terms.dataProviderBroker(), new InstanceDataKeys(new BrokerDataKeys(
-                URI.create(terms.dataProviderBroker()), contract.hashHex(), keys, contract.contract().party(Role.DATA_PROVIDER))));
-        DataKeyServices.register(ResultKeys.kmsUrl(contract.hashHex()),
-                ResultKeys.writer(contract.contract().party(Role.DATA_PROVIDER)));
+        BrokerDataKeys dataKeys = new BrokerDataKeys(URI.create(terms.dataProviderBroker()), contract.hashHex(), keys,
+                contract.contract().party(Role.DATA_PROVIDER));
+        DataKeyServices.register(terms.dataProviderBroker(), new InstanceDataKeys(dataKeys));
+        DataKeyServices.register(ResultKeys.kmsUrl(contract.hashHex()), ResultKeys.writer(dataKeys, Digests.hex(keys.publicKeys().digest())));
     }
 
     /** Evidence answering a broker's nonce, bound to the contract and this instance's keys. */

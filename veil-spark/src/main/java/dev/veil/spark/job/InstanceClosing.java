@@ -2,16 +2,17 @@ package dev.veil.spark.job;
 
 import dev.veil.protocol.json.Json;
 import dev.veil.protocol.receipt.SignedReceipt;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.function.FlatMapFunction;
 
 /**
  * The closing task an instance runs after the job: it ends this JVM's instance of the job and answers its discard
- * receipt (canonical JSON) for the model provider; nothing when the task landed where no instance of the job is.
+ * receipt for the model provider, with the executor it ran on (so the driver knows that executor is done, whether or not
+ * it held an instance).
  */
-final class InstanceClosing implements FlatMapFunction<Iterator<String>, byte[]> {
+final class InstanceClosing implements FlatMapFunction<Iterator<String>, ClosingAnswer> {
     private static final long serialVersionUID = 1L;
     private final BatchTerms terms;
 
@@ -20,12 +21,8 @@ final class InstanceClosing implements FlatMapFunction<Iterator<String>, byte[]>
     }
 
     @Override
-    public Iterator<byte[]> call(Iterator<String> executors) {
-        List<byte[]> out = new ArrayList<>();
+    public Iterator<ClosingAnswer> call(Iterator<String> executors) {
         SignedReceipt r = ExecutorInstance.close(terms);
-        if (r != null) {
-            out.add(Json.canonical(r));
-        }
-        return out.iterator();
+        return List.of(new ClosingAnswer(SparkEnv.get().executorId(), r == null ? new byte[0] : Json.canonical(r))).iterator();
     }
 }

@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
@@ -31,9 +30,9 @@ import org.apache.spark.util.CollectionAccumulator;
 public final class PartitionInference implements FlatMapFunction<Iterator<Row>, Row> {
     private static final long serialVersionUID = 1L;
     private final BatchTerms terms;
-    private final CollectionAccumulator<InstanceReport> reports;
+    private final CollectionAccumulator<byte[]> reports;
 
-    public PartitionInference(BatchTerms terms, CollectionAccumulator<InstanceReport> reports) {
+    public PartitionInference(BatchTerms terms, CollectionAccumulator<byte[]> reports) {
         this.terms = terms;
         this.reports = reports;
     }
@@ -69,9 +68,7 @@ public final class PartitionInference implements FlatMapFunction<Iterator<Row>, 
         var c = instance.contract();
         PartitionReceipt receipt = new PartitionReceipt(c.hashHex(), c.contract().model().sha256(), partition, in.hex(), out.hex(),
                 instance.receipts().evidenceSha256(), Instant.now().toString());
-        SparkEnv env = SparkEnv.get();
-        reports.add(new InstanceReport(Json.canonical(instance.receipts().sign(PartitionReceipt.KIND, receipt)),
-                env.blockManager().blockManagerId().host(), env.executorId()));
+        reports.add(Json.canonical(instance.receipts().sign(PartitionReceipt.KIND, receipt)));
         return results.iterator();
     }
 

@@ -1,74 +1,75 @@
 package dev.veil.spark.parquet;
 
-import dev.veil.protocol.identity.Identity;
-import dev.veil.protocol.identity.PublicIdentity;
+import dev.veil.enclave.broker.BrokerDataKeys;
+import dev.veil.enclave.broker.BrokerRefused;
 import dev.veil.protocol.json.ProtocolException;
-import dev.veil.protocol.keyrelease.Hpke;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
+import dev.veil.provider.broker.OwnerDataKeys;
+import java.io.IOException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.parquet.crypto.KeyAccessDeniedException;
 
 /**
- * The key service of the results: Parquet's key-encryption keys HPKE-sealed to the data provider's identity as the
- * contract names it, so an instance can write results and only the holder of the data provider's identity file can
- * open them ({@code veil batch open --identity}), without any broker. The master key's name is bound as aad.
- * Wrapped form: base64 of a 2-byte encapsulation length, the encapsulation and the ciphertext.
+ * The key service of a batch's results: Parquet's key-encryption keys wrapped by the data provider's broker under one
+ * of its master keys (named by {@code veil batch --master-key}), which never leave the broker. An executor wraps
+ * through its instance's data-key service (the broker binds the wrapped key to that instance); only the data provider
+ * unwraps, through its broker's owner route ({@code veil batch open --broker --identity}), authenticated by its
+ * identity key. The broker must know which instance wrapped a key, so the text Parquet keeps is
+ * {@code <instance keys digest, 64 hex>/<the broker's wrapped key>}; an altered digest only makes the broker refuse.
  */
 public final class ResultKeys implements DataKeyService {
-    /** The name Parquet records as the results' master key: a label, the key is the data provider's identity. */
-    public static final String MASTER_KEY = "veil-results";
-    private static final byte[] INFO = "veil batch results key v1".getBytes(StandardCharsets.US_ASCII);
-    private final PublicIdentity dataProvider;
-    private final Identity opener;
+    private static final Pattern TEXT = Pattern.compile("([0-9a-f]{64})/(.+)");
+    private final BrokerDataKeys instance;
+    private final String instanceDigest;
+    private final OwnerDataKeys owner;
 
-    private ResultKeys(PublicIdentity dataProvider, Identity opener) {
-        this.dataProvider = dataProvider;
-        this.opener = opener;
+    private ResultKeys(BrokerDataKeys instance, String instanceDigest, OwnerDataKeys owner) {
+        this.instance = instance;
+        this.instanceDigest = instanceDigest;
+        this.owner = owner;
     }
 
-    /** For an instance writing results: wraps only. */
-    public static ResultKeys writer(PublicIdentity dataProvider) {
-        return new ResultKeys(dataProvider, null);
+    /** For an instance writing results: wraps only, through the data provider's broker. */
+    public static ResultKeys writer(BrokerDataKeys dataProviderBroker, String instanceKeysDigestHex) {
+        return new ResultKeys(dataProviderBroker, instanceKeysDigestHex, null);
     }
 
-    /** For the data provider opening them. */
-    public static ResultKeys opener(Identity dataProvider) {
-        return new ResultKeys(dataProvider.publicIdentity(), dataProvider);
+    /** For the data provider opening them through its broker. */
+    public static ResultKeys opener(OwnerDataKeys dataProviderBroker) {
+        return new ResultKeys(null, null, dataProviderBroker);
     }
 
-    /** The KMS instance URL the results name: a label of the contract, no address. */
+    /** The KMS instance URL the results name: a label of the contract, so that it never names the input's service. */
     public static String kmsUrl(String contractHashHex) {
         return "veil-results:" + contractHashHex;
     }
 
     @Override
     public String wrap(byte[] key, String masterKeyId) throws KeyAccessDeniedException {
+        if (instance == null) {
+            throw new KeyAccessDeniedException("only an enclave instance of the batch writes results");
+        }
         try {
-            Hpke.Sealed s = Hpke.seal(dataProvider.keyAgreementSuite(), dataProvider.keyAgreementKey(), INFO,
-                    masterKeyId.getBytes(StandardCharsets.UTF_8), key);
-            return Base64.getEncoder().encodeToString(ByteBuffer.allocate(2 + s.enc().length + s.ciphertext().length)
-                    .putShort((short) s.enc().length).put(s.enc()).put(s.ciphertext()).array());
-        } catch (ProtocolException e) {
-            throw new KeyAccessDeniedException("a results key could not be sealed to the data provider: " + e.getMessage());
+            return instanceDigest + "/" + instance.wrap(masterKeyId, key);
+        } catch (BrokerRefused e) {
+            throw new KeyAccessDeniedException("the data provider's broker did not wrap a results key: " + e.getMessage());
         }
     }
 
     @Override
     public byte[] unwrap(String wrapped, String masterKeyId) throws KeyAccessDeniedException {
-        if (opener == null) {
-            throw new KeyAccessDeniedException("only the data provider's identity opens the results");
+        if (owner == null) {
+            throw new KeyAccessDeniedException("only the data provider opens the results, through its broker");
+        }
+        Matcher m = TEXT.matcher(wrapped);
+        if (!m.matches()) {
+            throw new KeyAccessDeniedException("a results key is not in the form an instance of the batch writes: the results were"
+                    + " altered, or are not a Veil batch's");
         }
         try {
-            ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder().decode(wrapped));
-            byte[] enc = new byte[Short.toUnsignedInt(b.getShort())];
-            b.get(enc);
-            byte[] ct = new byte[b.remaining()];
-            b.get(ct);
-            return Hpke.open(opener.keyAgreement(), INFO, masterKeyId.getBytes(StandardCharsets.UTF_8), new Hpke.Sealed(enc, ct));
-        } catch (ProtocolException | RuntimeException e) {
-            throw new KeyAccessDeniedException("a results key does not open with this identity: the results are another data"
-                    + " provider's, or were altered");
+            return owner.unwrap(masterKeyId, m.group(2), m.group(1));
+        } catch (IOException | ProtocolException | IllegalArgumentException e) {
+            throw new KeyAccessDeniedException("the data provider's broker did not open a results key: " + e.getMessage());
         }
     }
 }

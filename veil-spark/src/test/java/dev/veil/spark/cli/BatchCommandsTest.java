@@ -32,11 +32,12 @@ class BatchCommandsTest {
 
     private static Parties.Run batch(Parties p, String data, String out, String master, String rowsPerRun) {
         return launcher("batch", "--contract", p.path("contract.json"), "--model", p.path("model.veil"), "--data", p.path(data),
-                "--mp-broker", p.mpUrl, "--dp-broker", p.dpUrl, "--out", p.path(out), "--master", master, "--rows-per-run", rowsPerRun);
+                "--mp-broker", p.mpUrl, "--dp-broker", p.dpUrl, "--master-key", "dataset", "--out", p.path(out), "--master", master, "--rows-per-run", rowsPerRun);
     }
 
     private static Parties.Run open(Parties p, String in, String identity, String out) {
-        return launcher("batch", "open", "--in", p.path(in), "--contract", p.path("contract.json"), "--identity", p.path(identity),
+        return launcher("batch", "open", "--in", p.path(in), "--contract", p.path("contract.json"), "--broker", p.dpUrl,
+                "--identity", p.path(identity),
                 "--out", p.path(out));
     }
 

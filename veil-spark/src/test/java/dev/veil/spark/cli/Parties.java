@@ -49,6 +49,8 @@ final class Parties implements AutoCloseable {
     final Path dir;
     final String mpUrl;
     final String dpUrl;
+    /** The model provider's broker: its release record counts the instances that received the model key. */
+    KeyBroker mpBroker;
     private final List<AutoCloseable> open = new ArrayList<>();
 
     Parties(Path dir, byte[] model) throws Exception {
@@ -74,6 +76,9 @@ final class Parties implements AutoCloseable {
     private String broker(Identity id, AssetKey key, BrokerState state, ContractVerifier.Verified c) throws Exception {
         KeyBroker b = KeyBroker.open(id, key, List.of(BrokeredContract.batch(c, id.publicIdentity())), state,
                 KeyBroker.Settings.defaults(), Clock.systemUTC(), new BrokerMetrics());
+        if (key != null) {
+            mpBroker = b;
+        }
         BrokerServer s = BrokerServer.start(b, "127.0.0.1", 0, 2);
         open.add(s);
         open.add(b);

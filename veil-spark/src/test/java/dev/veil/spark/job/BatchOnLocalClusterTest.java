@@ -29,6 +29,7 @@ import dev.veil.provider.broker.BrokerServer;
 import dev.veil.provider.broker.BrokerState;
 import dev.veil.provider.broker.BrokeredContract;
 import dev.veil.provider.broker.KeyBroker;
+import dev.veil.provider.broker.OwnerDataKeys;
 import dev.veil.provider.broker.ProviderDataKeys;
 import dev.veil.provider.broker.ReleaseAudit;
 import dev.veil.spark.broker.DatasetDataKeys;
@@ -50,6 +51,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Random;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
@@ -57,6 +61,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,7 +71,10 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The confidential batch on a Spark local-cluster, run once for the class: two executors, separate JVMs, each an
- * enclave instance attested to both brokers; the OCR model over 37 rows in partitions of 10.
+ * enclave instance attested to both brokers; the OCR model over 37 rows in files of 10, with speculation on. One
+ * executor is killed (SIGKILL) in the middle of its first task: after its instance received both providers' keys, and
+ * after its task opened its output file (Spark's writer opens it as the task starts), before the task committed. Spark
+ * retries the task elsewhere (the killed executor's worker starts a new executor, a new instance, which may take part).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BatchOnLocalClusterTest {
@@ -78,6 +87,7 @@ class BatchOnLocalClusterTest {
     private Path out;
     private SparkCluster.Dirs dirs;
     private Identity dp;
+    private String dpUrl;
     private final List<AutoCloseable> brokers = new ArrayList<>();
     private final List<KeyBroker> keyBrokers = new ArrayList<>();
 
@@ -90,14 +100,14 @@ class BatchOnLocalClusterTest {
         AssetKey modelKey = AssetKey.generate();
         SessionContract c = SessionContract.draft(OnnxSignatureReader.modelTerms(model, "ocr"), mp.publicIdentity(),
                 dp.publicIdentity(), new EnclavePolicy(Platform.SIM, List.of(Digests.hex(ExecutorInstance.measurement())), false, true),
-                KeyWrapSuite.MLKEM768_X25519, OutputPolicy.npz(), Instant.now().plus(Duration.ofHours(1))).withMaxInstances(2);
+                KeyWrapSuite.MLKEM768_X25519, OutputPolicy.npz(), Instant.now().plus(Duration.ofHours(1))).withMaxInstances(4);
         SignedContract signed = SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, mp).signedBy(Role.DATA_PROVIDER, dp);
         contract = ContractVerifier.verify(signed, Instant.now());
         rows = rows(model);
         String mpUrl = broker(mp, modelKey, "mp");
         BrokerState dpState = BrokerState.open(tmp.resolve("dp-broker"));
         ReleaseAudit.createMasterKey(dpState, "dataset");
-        String dpUrl = broker(dp, null, "dp-broker");
+        dpUrl = broker(dp, null, "dp-broker");
         Path data = Files.createDirectories(tmp.resolve("data"));
         DataKeyServices.register(dpUrl, new DatasetDataKeys(new ProviderDataKeys(URI.create(dpUrl), dp)));
         EncryptedRows.write(data, RowCells.split(rows), 10, ParquetCrypto.apply(new Configuration(), dpUrl, "dataset"));
@@ -106,10 +116,19 @@ class BatchOnLocalClusterTest {
         out = tmp.resolve("out");
         dirs = new SparkCluster.Dirs(tmp.resolve("events"), tmp.resolve("local"), tmp.resolve("executor-tmp"));
         BatchTerms terms = new BatchTerms("job-" + System.nanoTime(), Json.canonical(signed),
-                new Sealer().sealBytes(model, modelKey, ContentType.MODEL), mpUrl, dpUrl, 4);
-        try (SparkSession spark = SparkCluster.start("ocr", dirs)) {
+                new Sealer().sealBytes(model, modelKey, ContentType.MODEL), mpUrl, dpUrl, "dataset", 4);
+        AtomicBoolean killed = new AtomicBoolean();
+        Thread killer = new Thread(() -> killTheFirstExecutorHoldingKeys(killed), "executor killer");
+        killer.setDaemon(true);
+        try (SparkSession spark = SparkCluster.start("ocr", dirs, Map.of("spark.speculation", "true"))) {
+            spark.sparkContext().addSparkListener(failedTasks);
+            killer.start();
             outcome = BatchJob.run(spark, terms, data.toUri().toString(), out.toUri().toString());
+        } finally {
+            killer.interrupt();
+            killer.join();
         }
+        assertThat(killed).as("an executor was killed mid-task").isTrue();
     }
 
     /** A provider's real broker (veil broker's code) on loopback, serving this contract. */
@@ -123,6 +142,44 @@ class BatchOnLocalClusterTest {
         return "http://127.0.0.1:" + server.port() + "/";
     }
 
+    /** Counts the tasks that ended other than in success (the killed executor's). */
+    private static final class FailedTasks extends SparkListener {
+        final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
+            if (!(taskEnd.reason() instanceof org.apache.spark.Success$)) {
+                count.incrementAndGet();
+            }
+        }
+    }
+
+    private final FailedTasks failedTasks = new FailedTasks();
+
+    /**
+     * Kills (SIGKILL) the first executor JVM (a child of this JVM: the workers run here) seen running an inference
+     * worker: its instance holds both providers' keys and its first task, whose output file is open, runs the model.
+     */
+    private static void killTheFirstExecutorHoldingKeys(AtomicBoolean killed) {
+        while (!Thread.currentThread().isInterrupted()) {
+            // an executor's only java child is its inference worker (Spark starts short-lived tools such as getconf)
+            Optional<ProcessHandle> executor = ProcessHandle.current().children()
+                    .filter(h -> h.children().anyMatch(c -> c.info().command().map(x -> x.endsWith("java")).orElse(false)))
+                    .findFirst();
+            if (executor.isPresent()) {
+                executor.get().descendants().forEach(ProcessHandle::destroyForcibly);
+                executor.get().destroyForcibly();
+                killed.set(true);
+                return;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
     @AfterAll
     void stopBrokers() throws Exception {
         for (AutoCloseable b : brokers) {
@@ -131,7 +188,8 @@ class BatchOnLocalClusterTest {
     }
 
     private Configuration opener() {
-        DataKeyServices.register(ResultKeys.kmsUrl(contract.hashHex()), ResultKeys.opener(dp));
+        DataKeyServices.register(ResultKeys.kmsUrl(contract.hashHex()), ResultKeys.opener(new OwnerDataKeys(URI.create(dpUrl), dp,
+                contract.hashHex())));
         return new Configuration();
     }
 
@@ -142,10 +200,21 @@ class BatchOnLocalClusterTest {
     }
 
     @Test
-    void eachExecutorAttestedOnceToEachBroker() throws Exception {
-        for (KeyBroker b : keyBrokers) {
-            assertThat(b.head(contract.hashHex()).head().treeSize()).isEqualTo(2); // two executor JVMs, one release each
+    void theKilledTaskWasRetriedAndLeftOneCommittedOutputPerPartition() throws Exception {
+        assertThat(failedTasks.count.get()).as("tasks that failed with the killed executor").isPositive();
+        BatchReceiptVerifier.Verified v = BatchReceiptVerifier.verify(outcome.batchReceipt(), contract, Instant.now());
+        assertThat(EncryptedRows.parquetFiles(out)).hasSize(v.partitions().size());
+        try (Stream<Path> s = Files.walk(out)) {
+            assertThat(s.map(f -> out.relativize(f).toString())).noneMatch(f -> f.contains("_temporary") || f.contains("attempt"));
         }
+    }
+
+    @Test
+    void eachExecutorJvmAttestedOnceToEachBroker() throws Exception {
+        long mp = keyBrokers.get(0).head(contract.hashHex()).head().treeSize();
+        long dp = keyBrokers.get(1).head(contract.hashHex()).head().treeSize();
+        // the two first executors, and the killed one's successor if it got a task before the job ended
+        assertThat(mp).isBetween(2L, 3L).isEqualTo(dp);
     }
 
     @Test
@@ -193,9 +262,10 @@ class BatchOnLocalClusterTest {
     }
 
     @Test
-    void everyInstanceGaveTheModelProviderADiscardReceipt() throws Exception {
-        assertThat(outcome.unclosedInstances()).isZero();
-        assertThat(outcome.discardReceipts()).hasSize(2);
+    void everyInstanceThatReceivedKeysGaveADiscardReceiptOrIsReportedLost() throws Exception {
+        long released = keyBrokers.get(0).head(contract.hashHex()).head().treeSize();
+        assertThat(outcome.unclosedInstances()).isEqualTo(1);   // the killed executor's
+        assertThat(outcome.discardReceipts()).hasSize((int) released - 1);
         for (SignedReceipt r : outcome.discardReceipts()) {
             assertThat(ReceiptVerifier.verifyDiscard(r, contract).outcome()).isEqualTo(DiscardReceipt.DISCARDED);
         }

@@ -12,15 +12,20 @@ import org.apache.spark.sql.SparkSession;
  * separate JVM with this test's class path (the surefire booter jar, whose manifest names every jar), bound to
  * loopback. SPARK_HOME (surefire sets it) needs only an empty jars/ directory.
  */
-final class SparkCluster {
+public final class SparkCluster {
     private SparkCluster() {
     }
 
     /** Where the cluster writes: event logs, block manager and shuffle files, executors' temporary files. */
-    record Dirs(Path eventLogs, Path local, Path executorTmp) {
+    public record Dirs(Path eventLogs, Path local, Path executorTmp) {
     }
 
-    static SparkSession start(String name, Dirs dirs) {
+    public static SparkSession start(String name, Dirs dirs) {
+        return start(name, dirs, java.util.Map.of());
+    }
+
+    /** As {@link #start(String, Dirs)}, with further Spark settings. */
+    public static SparkSession start(String name, Dirs dirs, java.util.Map<String, String> settings) {
         try {
             Files.createDirectories(Path.of(System.getenv("SPARK_HOME"), "jars"));
             Files.createDirectories(dirs.eventLogs());
@@ -36,6 +41,7 @@ final class SparkCluster {
                 .set("spark.local.dir", dirs.local().toString())
                 .set("spark.ui.enabled", "false")
                 .set("spark.eventLog.enabled", "true").set("spark.eventLog.dir", dirs.eventLogs().toUri().toString());
+        settings.forEach(conf::set);
         return SparkSession.builder().config(conf).getOrCreate();
     }
 }

@@ -1,0 +1,135 @@
+package dev.veil.provider.broker;
+
+import dev.veil.protocol.broker.BrokerChallenge;
+import dev.veil.protocol.broker.ChallengeRequest;
+import dev.veil.protocol.broker.OwnerUnwrapRequest;
+import dev.veil.protocol.broker.UnwrapAnswer;
+import dev.veil.protocol.broker.WrappedDataKey;
+import dev.veil.protocol.contract.Role;
+import dev.veil.protocol.identity.Identity;
+import dev.veil.protocol.identity.PublicIdentity;
+import dev.veil.protocol.json.ProtocolException;
+import dev.veil.protocol.keyrelease.Hpke;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A data provider's broker unwrapping for the data provider itself, e.g. to open a batch's results
+ * ({@code veil batch open --broker}): the provider signs a fresh owner challenge with its identity key, the broker
+ * checks the signer is the contract's data provider (its own identity: a broker serves its own provider only), that the
+ * master key serves the contract and that an instance-wrapped key's instance was released to under it, and answers the
+ * data key HPKE-sealed to the provider's key-agreement key, signed. The master keys never leave the broker.
+ *
+ * <p>The challenges are MAC'd as the instances' are ({@link BrokerChallenges}), under a key of their own, so an
+ * instance's nonce never serves an owner unwrap. A nonce is used once.
+ *
+ * <p>Owner unwraps are counted ({@code veil_broker_data_keys_total{operation="owner_unwrap"}}) and logged (contract,
+ * master-key id, no key), but are not entries of the release record: that record's leaves are releases to instances,
+ * each counted against {@code max_instances} by the broker and by {@code veil broker log}; the provider opening its own
+ * data is no release to anyone.
+ */
+final class OwnerUnwraps {
+    private static final Logger LOG = LoggerFactory.getLogger(OwnerUnwraps.class);
+    private final Identity identity;
+    private final Map<String, BrokeredContract> contracts;
+    private final Map<String, ReleaseRecord> records;
+    private final MasterKeys masterKeys;
+    private final BrokerChallenges challenges;
+    private final BrokerMetrics metrics;
+
+    /** @param records the broker's release records by contract hash, read as the broker fills them */
+    OwnerUnwraps(Identity identity, Map<String, BrokeredContract> contracts, Map<String, ReleaseRecord> records, MasterKeys masterKeys,
+                 Clock clock, BrokerMetrics metrics) {
+        this.identity = identity;
+        this.contracts = contracts;
+        this.records = records;
+        this.masterKeys = masterKeys;
+        this.challenges = new BrokerChallenges(KeyBroker.CHALLENGE_LIFETIME, clock);
+        this.metrics = metrics;
+    }
+
+    /** A fresh owner nonce under a batch contract whose data provider this broker is. */
+    BrokerChallenge challenge(ChallengeRequest request) throws BrokerRefusal {
+        Instant now = challenges.now();
+        BrokeredContract.Batch c = ownersContract(request.contractHash(), now);
+        byte[] nonce = challenges.issue(c.hashHex(), now);
+        return new BrokerChallenge(c.hashHex(), nonce, now.plus(KeyBroker.CHALLENGE_LIFETIME).getEpochSecond());
+    }
+
+    UnwrapAnswer unwrap(OwnerUnwrapRequest request) throws BrokerRefusal, IOException {
+        Instant now = challenges.now();
+        BrokeredContract.Batch c = ownersContract(request.contractHash(), now);
+        challenges.check(request.brokerNonce(), c.hashHex(), now);
+        PublicIdentity owner = c.verified().contract().party(Role.DATA_PROVIDER);
+        if (!signedBy(owner, request)) {
+            throw new BrokerRefusal(BrokerRefusal.Reason.BAD_SIGNATURE, "the owner unwrap is not signed by the contract's data "
+                    + "provider " + owner.fingerprint() + ": only it opens its own keys through its broker");
+        }
+        challenges.markUsed(request.brokerNonce(), now);
+        requireInScope(request.masterKeyId(), c);
+        byte[] wrapper = null;
+        if (request.wrappedBy() != null) {
+            if (!records.get(c.hashHex()).released(request.wrappedBy())) {
+                throw new BrokerRefusal(BrokerRefusal.Reason.NOT_RELEASED, "this broker never released to instance "
+                        + request.wrappedBy().substring(0, 16) + "… under contract " + c.hashHex() + ": the key is not one of "
+                        + "this contract's results");
+            }
+            wrapper = HexFormat.of().parseHex(request.wrappedBy());
+        }
+        byte[] dataKey = masterKeys.unwrapFor(request.masterKeyId(), WrappedDataKey.parse(request.wrappedKey()), wrapper);
+        try {
+            byte[] message = request.signingMessage();
+            Hpke.Sealed sealed = Hpke.seal(owner.keyAgreementSuite(), owner.keyAgreementKey(), OwnerUnwrapRequest.answerInfo(),
+                    message, dataKey);
+            metrics.dataKey("owner_unwrap");
+            LOG.info("unwrapped a data key under master key '{}' for the data provider of contract {}", request.masterKeyId(),
+                    c.hashHex().substring(0, 12));
+            return new UnwrapAnswer(sealed.enc(), sealed.ciphertext(), identity.sign(UnwrapAnswer.signingMessage(message,
+                    sealed.enc(), sealed.ciphertext())));
+        } catch (ProtocolException e) {
+            throw new BrokerRefusal(BrokerRefusal.Reason.INTERNAL, "the data provider's key-agreement key is unusable");
+        } finally {
+            Arrays.fill(dataKey, (byte) 0);
+        }
+    }
+
+    /** A batch contract this broker serves, unexpired, whose data provider is this broker's own identity. */
+    private BrokeredContract.Batch ownersContract(String hashHex, Instant now) throws BrokerRefusal {
+        BrokeredContract c = contracts.get(hashHex);
+        if (c == null) {
+            throw new BrokerRefusal(BrokerRefusal.Reason.UNKNOWN_CONTRACT, "this broker serves no contract " + hashHex);
+        }
+        if (!now.isBefore(c.expiresAt())) {
+            throw new BrokerRefusal(BrokerRefusal.Reason.CONTRACT_EXPIRED, "contract " + hashHex + " expired at " + c.expiresAt());
+        }
+        if (!(c instanceof BrokeredContract.Batch b) || b.role() != Role.DATA_PROVIDER) {
+            throw new BrokerRefusal(BrokerRefusal.Reason.NOT_IN_SCOPE, "this broker is not the data provider's broker of "
+                    + "contract " + hashHex + ": it unwraps for no owner under it");
+        }
+        return b;
+    }
+
+    private static boolean signedBy(PublicIdentity owner, OwnerUnwrapRequest request) {
+        try {
+            return owner.verify(request.signingMessage(), request.signature());
+        } catch (ProtocolException e) {
+            return false;
+        }
+    }
+
+    /** As for instances: master key {@code id} serves the contracts of its scope, one without a scope a single-contract broker. */
+    private void requireInScope(String id, BrokeredContract c) throws BrokerRefusal, IOException {
+        Set<String> scope = masterKeys.scope(id);
+        if (scope == null ? contracts.size() > 1 : !scope.contains(c.hashHex())) {
+            throw new BrokerRefusal(BrokerRefusal.Reason.NOT_IN_SCOPE, "master key '" + id + "' does not serve contract "
+                    + c.hashHex());
+        }
+    }
+}
