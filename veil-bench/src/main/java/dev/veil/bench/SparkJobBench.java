@@ -229,7 +229,7 @@ public final class SparkJobBench {
     /** One confidential job as 'veil batch' runs it, its batch receipt written beside the results; the output deleted after. */
     private static Timed confidential(SparkSession spark, SparkParties p, String data, int rowsPerRun, int partitions) throws Exception {
         Path out = p.path("out-" + UUID.randomUUID());
-        BatchTerms terms = new BatchTerms(UUID.randomUUID().toString(), p.contract, p.sealedModel, p.mpUrl, p.dpUrl, rowsPerRun);
+        BatchTerms terms = new BatchTerms(UUID.randomUUID().toString(), p.contract, p.sealedModel, p.mpUrl, p.dpUrl, "dataset", rowsPerRun);
         double cpu = ProcessTreeCpu.seconds();
         long t0 = System.nanoTime();
         BatchJob.Outcome outcome = BatchJob.run(spark, terms, p.path(data).toString(), out.toUri().toString());
