@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class BrokerServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerServer.class);
+    /** The route label of requests to paths the broker does not serve. */
+    static final String UNKNOWN_ROUTE_LABEL = "unknown";
     static final Duration BODY_DEADLINE = Duration.ofSeconds(10);
     static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
     static final int MAX_CONNECTIONS = 1024;
@@ -162,7 +164,8 @@ public final class BrokerServer implements AutoCloseable {
             String path = request.getHttpURI().getPath();
             BrokerRoutes.Route route = routes.route(path);
             if (route == null) {
-                answer(response, callback, path, t0, refused(new BrokerRefusal(BrokerRefusal.Reason.NOT_FOUND, "no such endpoint")));
+                // one fixed label for every unknown path: a caller must not mint metric series by choosing paths
+                answer(response, callback, UNKNOWN_ROUTE_LABEL, t0, refused(new BrokerRefusal(BrokerRefusal.Reason.NOT_FOUND, "no such endpoint")));
                 return true;
             }
             if (!route.method().equals(request.getMethod())) {
