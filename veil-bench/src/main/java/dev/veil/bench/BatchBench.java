@@ -107,7 +107,7 @@ final class BatchBench {
                 report.row(r.rows(), r.dataMib(), r.idleRssMib(), r.peakRssMib(), r.sessionSeconds(), r.workerIdleRssMib(),
                         r.workerPeakRssMib());
             }
-            report.note("Each size in its own enclave JVM (default heap settings, as `veil enclave run`); one session each.");
+            report.note("Each size in its own enclave JVM (the heap settings `veil enclave` starts it with: " + String.join(" ", dev.veil.enclave.JvmHeap.OPTIONS) + "); one session each.");
 
             WholeProcess demo = WholeProcessTimes.measure(dir, det, detData, "PaddleOCR det v4", images + " images 3x640x640 .npy",
                     reps);

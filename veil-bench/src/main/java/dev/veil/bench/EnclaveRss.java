@@ -1,6 +1,7 @@
 package dev.veil.bench;
 
 import dev.veil.cli.demo.LocalCeremony;
+import dev.veil.enclave.JvmHeap;
 import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.provider.ProviderFlow;
 import java.io.BufferedReader;
@@ -12,7 +13,8 @@ import java.nio.file.Path;
 
 /**
  * Peak resident memory of the enclave process over one session: the enclave runs alone in a fresh child JVM
- * ({@link EnclaveProcess}, default heap settings), the providers run here, and Linux's VmHWM for the child is read
+ * ({@link EnclaveProcess}, with the heap settings {@code veil enclave} starts it with: {@link JvmHeap#OPTIONS}), the
+ * providers run here, and Linux's VmHWM for the child is read
  * once the session is over. Its inference workers (child processes) are watched during the session: the largest
  * VmHWM any of them reached, read every 20 ms until each exits.
  */
@@ -24,7 +26,9 @@ final class EnclaveRss {
             throws Exception {
         Path work = dir.resolve("enclave-rss-" + rows);
         Path log = dir.resolve("enclave-rss-" + rows + ".log");
-        Process p = ChildJvm.java(EnclaveProcess.class, log, work.toString(), Integer.toString(batch), Integer.toString(threads)).start();
+        ProcessBuilder pb = ChildJvm.java(EnclaveProcess.class, log, work.toString(), Integer.toString(batch), Integer.toString(threads));
+        pb.command().addAll(1, JvmHeap.OPTIONS);
+        Process p = pb.start();
         try (OutputStream keepAlive = p.getOutputStream()) {
             String first = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII)).readLine();
             if (first == null) {

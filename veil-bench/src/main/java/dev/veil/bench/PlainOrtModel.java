@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The plaintext baseline's model: plain ONNX Runtime in the benchmark's own process, with the enclave's session
- * options (threads, optimisation defaults), fed from one reused direct buffer per call as the inference worker feeds
+ * options (threads, optimisation defaults, pool threads that do not spin), fed from one reused direct buffer per call as the inference worker feeds
  * it, and no child process, pipe, sealing or attestation. Runs the same calls as the enclave ({@code rowsPerCall} rows
  * each) and hands the outputs to the same encoder.
  */
@@ -47,6 +47,7 @@ final class PlainOrtModel implements RowModel, AutoCloseable {
     PlainOrtModel(byte[] model, int threads) throws OrtException {
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setIntraOpNumThreads(threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors()));
+            so.addConfigEntry("session.intra_op.allow_spinning", "0");   // as the inference worker has it
             session = env.createSession(model, so);
         }
         input = session.getInputNames().iterator().next();

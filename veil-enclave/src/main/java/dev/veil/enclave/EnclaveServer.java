@@ -58,7 +58,7 @@ public final class EnclaveServer implements AutoCloseable {
         OrtRuntime.environment();   // loads ONNX Runtime with telemetry off, before any model arrives
         s.sessions.prestartWorker();   // the first session's inference worker starts now, not after its key release
         s.acceptor.start();
-        LOG.info("enclave listening on {}:{} (platform {})", config.bindAddress(), s.port(), evidence.platform());
+        LOG.info("enclave listening on {}:{} (platform {}; {})", config.bindAddress(), s.port(), evidence.platform(), JvmHeap.describe());
         return s;
     }
 

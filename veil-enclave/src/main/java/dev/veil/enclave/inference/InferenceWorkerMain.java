@@ -13,19 +13,17 @@ import ai.onnxruntime.TensorInfo;
 import dev.veil.protocol.contract.ValueType;
 import dev.veil.tensor.ElementType;
 import dev.veil.tensor.Tensor;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,19 +48,18 @@ public final class InferenceWorkerMain {
     private static final byte[] ZEROS = new byte[1 << 16];
     private final OrtEnvironment env;
     private final OrtLoggingLevel logLevel;
-    private final DataInputStream in;
+    private final PipeInput in;
     private final DataOutputStream out;
     private OrtSession session;
     private OrtSession.RunOptions runOptions;
     /** The model's output names in its order: a reply names an output by its index here. */
     private final Map<String, Integer> outputIndex = new HashMap<>();
     private final Map<String, ByteBuffer> inputBuffers = new HashMap<>();
-    private final byte[] chunk = new byte[1 << 16];
 
-    private InferenceWorkerMain(OrtEnvironment env, OrtLoggingLevel logLevel, InputStream in, OutputStream out) {
+    private InferenceWorkerMain(OrtEnvironment env, OrtLoggingLevel logLevel, ReadableByteChannel in, OutputStream out) {
         this.env = env;
         this.logLevel = logLevel;
-        this.in = new DataInputStream(new BufferedInputStream(in, 1 << 16));
+        this.in = new PipeInput(in, 1 << 16);
         this.out = new DataOutputStream(new BufferedOutputStream(out, 1 << 16));
     }
 
@@ -74,7 +71,7 @@ public final class InferenceWorkerMain {
         int exit;
         try {
             InferenceWorkerMain worker = new InferenceWorkerMain(OrtRuntime.environment(level), level,
-                    new FileInputStream(FileDescriptor.in), protocol);
+                    new FileInputStream(FileDescriptor.in).getChannel(), protocol);
             exit = worker.serve();
         } catch (IOException | RuntimeException e) {
             exit = 3;   // the enclave sees the pipe end and reports the failure in its own words
@@ -112,6 +109,10 @@ public final class InferenceWorkerMain {
                 so.addConfigEntry(ModelRunner.EXTERNAL_INITIALIZERS_FOLDER, Path.of("").toAbsolutePath().toString());
                 so.addConfigEntry(ModelRunner.LOAD_MODEL_FORMAT, "ONNX");
                 so.setSessionLogLevel(logLevel);
+                // ONNX Runtime's pool threads spin after each parallel section, waiting for more work. Here the work comes in
+                // over a pipe, and the enclave that decrypts and parses it shares the same cores: spinning burned 0.3 s of CPU
+                // per million digits rows and 0.6 to 0.8 s per 8 OCR detector images (measured), with no gain in wall time.
+                so.addConfigEntry(ModelRunner.ALLOW_SPINNING, "0");
                 session = env.createSession(model, so);
                 runOptions = new OrtSession.RunOptions();
                 runOptions.setLogLevel(logLevel);
@@ -121,6 +122,7 @@ public final class InferenceWorkerMain {
             }
         } finally {
             Arrays.fill(model, (byte) 0);   // ONNX Runtime holds its own copy now
+            in.wipeConsumed();
         }
         try {
             Map<String, NodeInfo> inputs = session.getInputInfo();
@@ -208,12 +210,8 @@ public final class InferenceWorkerMain {
                 int bytes = Math.toIntExact(Math.multiplyExact(Tensor.elementCount(shape), (long) type.byteSize()));
                 ByteBuffer b = inputBuffer(name, bytes);
                 used.add(b);
-                for (int done = 0; done < bytes; ) {
-                    int n = Math.min(chunk.length, bytes - done);
-                    in.readFully(chunk, 0, n);
-                    b.put(chunk, 0, n);
-                    done += n;
-                }
+                b.limit(bytes);
+                in.readFully(b);   // from the pipe into the buffer ONNX Runtime reads
                 b.flip();
                 names.add(name);
                 types.add(type);
@@ -227,7 +225,7 @@ public final class InferenceWorkerMain {
                 call(mode, names, types, shapes, views);
             }
         } finally {
-            Arrays.fill(chunk, (byte) 0);
+            in.wipeConsumed();
             for (ByteBuffer b : used) {
                 zero(b);   // the data provider's values, as ONNX Runtime read them
             }

@@ -67,6 +67,8 @@ public final class ModelRunner implements AutoCloseable, RowModel {
     static final String EXTERNAL_INITIALIZERS_FOLDER = "session.model_external_initializers_file_folder_path";
     /** ONNX Runtime's session config key that pins the loader: "ONNX" never falls back to the ORT-format loader. */
     static final String LOAD_MODEL_FORMAT = "session.load_model_format";
+    /** ONNX Runtime's session config key: whether the intra-op pool's threads spin while they wait for work ("0": no). */
+    static final String ALLOW_SPINNING = "session.intra_op.allow_spinning";
     /** What the data provider is told when ONNX Runtime fails during a run: never ONNX Runtime's own text. */
     public static final String MODEL_FAILED_ON_INPUT = "the model failed on your input";
     /**
