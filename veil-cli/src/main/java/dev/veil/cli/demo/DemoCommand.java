@@ -111,6 +111,7 @@ public final class DemoCommand implements Callable<Integer> {
     private Integer run(boolean custom, Workspace ws, EnclaveConfig cfg, EnclaveBoot boot) throws Exception {
         // ---- each provider prepares its asset on its own machine: here, each on its own thread, at the same time ----
         DigitsData[] split = custom ? null : DigitsData.load().split(42);
+        say.println("-- the providers prepare at the same time, as on their own machines (each line is that step's own time) --");
         PartyThread<ModelSide> mpSide = PartyThread.start("veil-demo-mp", () -> prepareModel(split, ws));
         PartyThread<DataSide> dpSide = PartyThread.start("veil-demo-dp", () -> prepareData(split, ws));
         ModelSide mps = null;
