@@ -126,8 +126,8 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** What the model provider holds once its asset is ready: the plaintext model stays in memory, sealed on disk. */
-    private record ModelSide(Identity identity, byte[] model, ModelTerms terms, byte[] sealed, AssetKey key) implements AutoCloseable {
+    /** What the model provider holds once its asset is ready: its terms for the contract, the sealed model and its key. */
+    private record ModelSide(Identity identity, ModelTerms terms, byte[] sealed, AssetKey key) implements AutoCloseable {
         @Override
         public void close() {
             key.close();
@@ -171,7 +171,7 @@ public final class DemoCommand implements Callable<Integer> {
             ModelTerms terms = new ModelTerms(modelSha, split == null ? model.getFileName().toString() : "demo digits classifier",
                     OnnxSignatureReader.read(modelBytes));
             step("MP", "seal", t, "model.veil (AES-256-GCM segments), sha256 " + modelSha.substring(0, 16) + "…; signature read");
-            return new ModelSide(mp, modelBytes, terms, sealedModel, modelKey);
+            return new ModelSide(mp, terms, sealedModel, modelKey);
         } catch (Exception | Error e) {
             modelKey.close();
             throw e;
