@@ -30,6 +30,7 @@ final class WholeProcessTimes {
         List<Double> plain = new ArrayList<>();
         List<Double> demoCpu = new ArrayList<>();
         List<Double> plainCpu = new ArrayList<>();
+        String loadBefore = StartupBench.loadAverage();
         for (int i = 0; i <= reps; i++) {
             ProcessBuilder d = new ProcessBuilder(veil.toString(), "demo", "--model", modelFile.toString(), "--data", data.toString(),
                     "--out", dir.resolve("demo-out.npy").toString(), "--force", "--scores", "--work", dir.resolve("demo-work").toString())
@@ -57,6 +58,7 @@ final class WholeProcessTimes {
                 plainCpu.add(pc);
             }
         }
+        System.out.println("  whole process: load average (1/5/15 min) " + loadBefore + " before, " + StartupBench.loadAverage() + " after");
         // the demo's own account of its steps in the last run: where its time goes
         Files.readAllLines(log).stream().filter(l -> l.startsWith("  [") || l.startsWith("--") || l.startsWith("total"))
                 .forEach(l -> System.out.println("    demo: " + l.strip()));

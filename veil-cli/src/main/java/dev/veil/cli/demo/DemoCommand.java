@@ -9,6 +9,7 @@ import dev.veil.enclave.EnclaveServer;
 import dev.veil.enclave.evidence.CodeMeasurement;
 import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.contract.EnclavePolicy;
+import dev.veil.protocol.contract.ModelTerms;
 import dev.veil.protocol.contract.onnx.OnnxSignatureReader;
 import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.contract.Role;
@@ -28,6 +29,7 @@ import dev.veil.seal.AssetKey;
 import dev.veil.seal.ContentType;
 import dev.veil.seal.Sealer;
 import dev.veil.seal.ProgressListener;
+import dev.veil.seal.SealHeader;
 import dev.veil.seal.io.AtomicOutput;
 import dev.veil.tensor.NumericCsv;
 import dev.veil.tensor.npz.Npz;
@@ -107,67 +109,139 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private Integer run(boolean custom, Workspace ws, EnclaveConfig cfg, EnclaveBoot boot) throws Exception {
-        // ---- each provider prepares its asset on its own machine ----
-        byte[] modelBytes;
-        byte[] dataBytes = null;
-        long[] trueLabels = null;
+        // ---- each provider prepares its asset on its own machine: here, each on its own thread, at the same time ----
+        DigitsData[] split = custom ? null : DigitsData.load().split(42);
+        say.println("-- the providers prepare at the same time, as on their own machines (each line is that step's own time) --");
+        PartyThread<ModelSide> mpSide = PartyThread.start("veil-demo-mp", () -> prepareModel(split, ws));
+        PartyThread<DataSide> dpSide = PartyThread.start("veil-demo-dp", () -> prepareData(split, ws));
+        ModelSide mps = null;
+        DataSide dps = null;
+        try {
+            mps = mpSide.join();
+            dps = dpSide.join();
+            return ceremony(custom, ws, cfg, boot, mps, dps);
+        } finally {
+            closeKey(mps != null ? mps : mpSide.joinQuietly());
+            closeKey(dps != null ? dps : dpSide.joinQuietly());
+        }
+    }
+
+    /** What the model provider holds once its asset is ready: its terms for the contract, the sealed model and its key. */
+    private record ModelSide(Identity identity, ModelTerms terms, byte[] sealed, AssetKey key) implements AutoCloseable {
+        @Override
+        public void close() {
+            key.close();
+        }
+    }
+
+    /** What the data provider holds: its sealed dataset (streamed from its file) and key, and the true labels if any. */
+    private record DataSide(Identity identity, SealedAsset sealed, AssetKey key, long[] trueLabels) implements AutoCloseable {
+        @Override
+        public void close() {
+            key.close();
+        }
+    }
+
+    /** The MP's side: its model (trained, or read), its identity, the model sealed under a fresh key, its contract terms. */
+    private ModelSide prepareModel(DigitsData[] split, Workspace ws) throws Exception {
         long t = System.nanoTime();
-        if (custom) {
-            // The DP's file is not parsed here: its head is checked against the contract before its key moves, and
-            // the enclave parses it once, as it streams (a bad cell further in comes back to the DP, sealed).
+        byte[] modelBytes;
+        if (split == null) {
             modelBytes = Files.readAllBytes(model);
-            step("MP+DP", "prepare", t, "model " + model.getFileName() + " (" + kib(modelBytes.length) + "), data "
-                    + data.getFileName() + " (" + kib(Files.size(data)) + ")");
+            step("MP", "model", t, model.getFileName() + " (" + kib(modelBytes.length) + ")");
         } else {
-            DigitsData[] split = DigitsData.load().split(42);
             float[][] wb = SoftmaxTrainer.train(split[0], 60, 7);
             modelBytes = OnnxWriter.softmaxClassifier(wb[0], wb[1], DigitsData.FEATURES, DigitsData.CLASSES);
             step("MP", "train", t, "softmax classifier on " + split[0].size() + " digit images → ONNX (" + kib(modelBytes.length) + ")");
-            t = System.nanoTime();
+        }
+        t = System.nanoTime();
+        Identity mp = Identity.generate("demo-model-provider", KeyWrapSuite.MLKEM768_X25519);
+        IdentityFiles.writeSecret(mp, ws.mp.resolve("identity.key"));
+        IdentityFiles.writePublic(mp.publicIdentity(), ws.mp.resolve("identity.pub.json"));
+        step("MP", "keygen", t, mp.publicIdentity().fingerprint() + " (Ed25519 + ML-KEM-768/X25519)");
+
+        t = System.nanoTime();
+        AssetKey modelKey = AssetKey.generate();
+        try {
+            // one pass over the model: the sealer's digest is the one the contract pins (the header carries it)
+            byte[] sealedModel = new Sealer().sealBytes(modelBytes, modelKey, ContentType.MODEL);
+            String modelSha = SealHeader.decode(sealedModel).plaintextSha256Hex();
+            AtomicOutput.write(ws.mp.resolve("model.veil"), sealedModel, false);
+            AtomicOutput.write(ws.mp.resolve("model.key"), modelKey.toKeyFileText().getBytes(StandardCharsets.US_ASCII), true);
+            ModelTerms terms = new ModelTerms(modelSha, split == null ? model.getFileName().toString() : "demo digits classifier",
+                    OnnxSignatureReader.read(modelBytes));
+            step("MP", "seal", t, "model.veil (AES-256-GCM segments), sha256 " + modelSha.substring(0, 16) + "…; signature read");
+            return new ModelSide(mp, terms, sealedModel, modelKey);
+        } catch (Exception | Error e) {
+            modelKey.close();
+            throw e;
+        }
+    }
+
+    /** The DP's side: its dataset (the digits' held-out images, or --data streamed from its file), identity, sealed copy. */
+    private DataSide prepareData(DigitsData[] split, Workspace ws) throws Exception {
+        long t = System.nanoTime();
+        byte[] dataBytes = null;
+        long[] trueLabels = null;
+        if (split != null) {
             dataBytes = split[1].featuresCsv();
             trueLabels = java.util.Arrays.stream(split[1].labels()).asLongStream().toArray();
             step("DP", "dataset", t, split[1].size() + " unlabeled images (64 pixels each) as CSV; true labels stay with the DP");
         }
-        // The plaintext model and data stay in memory: each party's directory holds only what it would keep.
-
         t = System.nanoTime();
-        Identity mp = Identity.generate("demo-model-provider", KeyWrapSuite.MLKEM768_X25519);
         Identity dp = Identity.generate("demo-data-provider", KeyWrapSuite.MLKEM768_X25519);
-        IdentityFiles.writeSecret(mp, ws.mp.resolve("identity.key"));
-        IdentityFiles.writePublic(mp.publicIdentity(), ws.mp.resolve("identity.pub.json"));
         IdentityFiles.writeSecret(dp, ws.dp.resolve("identity.key"));
         IdentityFiles.writePublic(dp.publicIdentity(), ws.dp.resolve("identity.pub.json"));
-        step("MP+DP", "keygen", t, "MP " + mp.publicIdentity().fingerprint() + ", DP " + dp.publicIdentity().fingerprint()
-                + " (Ed25519 + ML-KEM-768/X25519)");
+        step("DP", "keygen", t, dp.publicIdentity().fingerprint() + " (Ed25519 + ML-KEM-768/X25519)");
 
         t = System.nanoTime();
-        AssetKey modelKey = AssetKey.generate();
         AssetKey dataKey = AssetKey.generate();
-        byte[] sealedModel = new Sealer().sealBytes(modelBytes, modelKey, ContentType.MODEL);
-        AtomicOutput.write(ws.mp.resolve("model.veil"), sealedModel, false);
-        AtomicOutput.write(ws.mp.resolve("model.key"), modelKey.toKeyFileText().getBytes(StandardCharsets.US_ASCII), true);
-        Path sealedDataFile = ws.dp.resolve("dataset.veil");
-        if (custom) {
-            new Sealer().sealFile(data, sealedDataFile, dataKey, ContentType.DATASET, ProgressListener.NONE, false);
-        } else {
-            AtomicOutput.write(sealedDataFile, new Sealer().sealBytes(dataBytes, dataKey, ContentType.DATASET), false);
+        try {
+            // The DP's file is not parsed here: its head is checked against the contract before its key moves, and
+            // the enclave parses it once, as it streams (a bad cell further in comes back to the DP, sealed).
+            Path sealedDataFile = ws.dp.resolve("dataset.veil");
+            if (split == null) {
+                new Sealer().sealFile(data, sealedDataFile, dataKey, ContentType.DATASET, ProgressListener.NONE, false);
+            } else {
+                AtomicOutput.write(sealedDataFile, new Sealer().sealBytes(dataBytes, dataKey, ContentType.DATASET), false);
+            }
+            SealedAsset sealedData = SealedAsset.of(sealedDataFile);
+            AtomicOutput.write(ws.dp.resolve("dataset.key"), dataKey.toKeyFileText().getBytes(StandardCharsets.US_ASCII), true);
+            step("DP", "seal", t, "dataset.veil (" + kib(Files.size(sealedDataFile)) + ", AES-256-GCM segments)"
+                    + (split == null ? " from " + data.getFileName() + " (" + kib(Files.size(data)) + ")" : ""));
+            return new DataSide(dp, sealedData, dataKey, trueLabels);
+        } catch (Exception | Error e) {
+            dataKey.close();
+            throw e;
         }
-        SealedAsset sealedData = SealedAsset.of(sealedDataFile);
-        AtomicOutput.write(ws.dp.resolve("dataset.key"), dataKey.toKeyFileText().getBytes(StandardCharsets.US_ASCII), true);
-        String modelSha = Digests.hex(Digests.sha256(modelBytes));
-        step("MP+DP", "seal", t, "model.veil and dataset.veil (AES-256-GCM segments); model sha256 " + modelSha.substring(0, 16) + "…");
+    }
 
+    private static void closeKey(AutoCloseable side) throws Exception {
+        if (side != null) {
+            side.close();
+        }
+    }
+
+    private Integer ceremony(boolean custom, Workspace ws, EnclaveConfig cfg, EnclaveBoot boot, ModelSide mps, DataSide dps)
+            throws Exception {
+        Identity mp = mps.identity();
+        Identity dp = dps.identity();
+        byte[] sealedModel = mps.sealed();
+        AssetKey modelKey = mps.key();
+        SealedAsset sealedData = dps.sealed();
+        AssetKey dataKey = dps.key();
+        long[] trueLabels = dps.trueLabels();
+        long t;
         // ---- the enclave has started; the MP pins its measurement in the contract ----
         String measurement = Digests.hex(CodeMeasurement.compute(cfg));
-        try {
+        {
             EnclaveServer enclave = boot.server();
             say.printf("  [%-5s] %-12s %8.1f ms  %s%n", "TEE", "start", boot.millis(), "sim enclave on 127.0.0.1:" + enclave.port()
                     + ", measurement " + measurement.substring(0, 16) + "… (booted while the providers prepared)");
 
             t = System.nanoTime();
             OutputPolicy policy = npzData ? OutputPolicy.npz() : scores ? OutputPolicy.scores() : OutputPolicy.labels();
-            SessionContract c = SessionContract.draft(OnnxSignatureReader.modelTerms(modelBytes, custom ? model.getFileName().toString() : "demo digits classifier"),
-                    mp.publicIdentity(), dp.publicIdentity(), new EnclavePolicy(dev.veil.attest.Platform.SIM, List.of(measurement), false, true),
+            SessionContract c = SessionContract.draft(mps.terms(), mp.publicIdentity(), dp.publicIdentity(), new EnclavePolicy(dev.veil.attest.Platform.SIM, List.of(measurement), false, true),
                     KeyWrapSuite.MLKEM768_X25519, policy, Instant.now().plus(Duration.ofHours(1)));
             DatasetCheck.requireFits(c, sealedData, dataKey);
             SignedContract contract = SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, mp).signedBy(Role.DATA_PROVIDER, dp);
@@ -223,9 +297,6 @@ public final class DemoCommand implements Callable<Integer> {
             say.printf("total %.1f s; contract, identities, sealed assets and receipts are in %s%n",
                     (System.nanoTime() - started) / 1e9, ws.root);
             System.err.println("veil: reminder: this ran on the INSECURE simulated TEE; see docs/DEPLOYMENT.md for real hardware");
-        } finally {
-            modelKey.close();
-            dataKey.close();
         }
         return ExitCodes.OK;
     }
@@ -237,7 +308,9 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private void step(String who, String what, long since, String detail) {
-        say.printf("  [%-5s] %-12s %8.1f ms  %s%n", who, what, (System.nanoTime() - since) / 1e6, detail);
+        synchronized (say) {
+            say.printf("  [%-5s] %-12s %8.1f ms  %s%n", who, what, (System.nanoTime() - since) / 1e6, detail);
+        }
     }
 
     private static String kib(long n) {

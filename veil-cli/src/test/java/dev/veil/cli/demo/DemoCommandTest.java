@@ -133,6 +133,11 @@ class DemoCommandTest {
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err().lines().filter(l -> l.startsWith("veil:"))).hasSize(1);
         assertThat(dir.resolve("o")).doesNotExist();
+        // the MP's side failed while the DP's sealed on its own thread: the command returns only once both sides ended
+        try (java.util.stream.Stream<Path> files = Files.walk(dir.resolve("work"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).as("a half-written file of a side still running")
+                    .noneMatch(n -> n.contains("veil-partial"));
+        }
         assertThat(veil("demo", "--model", model.toString()).err()).contains("--model, --data and --out go together");
     }
 
