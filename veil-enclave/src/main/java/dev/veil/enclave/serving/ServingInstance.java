@@ -161,24 +161,36 @@ public final class ServingInstance implements AutoCloseable {
      */
     public void provision(ProvisionRelease release, InputStream sealedModel) throws ServingFailure, IOException {
         requireUnexpired();
-        synchronized (this) {
-            if (state != State.EMPTY) {
-                throw new ServingFailure(409, FailureCode.SESSION_UNAVAILABLE, "this instance is " + state.name().toLowerCase()
-                        + " and takes no model; a model provider provisions an instance once (restart it for a new one)");
-            }
-            state = State.LOADING;
+        ServingFailure refused = refusesModel();
+        if (refused != null) {
+            throw refused;
         }
-        boolean loaded = false;
+        // The release's MAC and signature before the instance changes state: a stranger's junk release never holds it
+        // LOADING, where the model provider's (or the broker's) own release would be refused.
+        Challenges.Issued issued;
+        KeyReleaseTranscript transcript;
         try {
-            Challenges.Issued issued = challenges.check(release.enclaveNonce(), release.providerNonce(), evidenceSource.platform(),
+            issued = challenges.check(release.enclaveNonce(), release.providerNonce(), evidenceSource.platform(),
                     release.evidence(), release.collateral());
-            KeyReleaseTranscript transcript = new KeyReleaseTranscript(contract.hash(), Role.MODEL_PROVIDER, release.providerNonce(),
+            transcript = new KeyReleaseTranscript(contract.hash(), Role.MODEL_PROVIDER, release.providerNonce(),
                     release.enclaveNonce(), Digests.sha256(issued.evidence()), secrets.publicKeys());
             if (!contract.contract().modelProvider().verify(transcript.signingMessage(release.enc(), release.wrappedKey()),
                     release.signature())) {
                 throw new ServingFailure(403, FailureCode.CONTRACT_REFUSED, "the release is not signed by the serving contract's "
                         + "model provider " + contract.contract().modelProvider().fingerprint() + " for this attestation");
             }
+        } catch (ProtocolException e) {
+            throw new ServingFailure(403, FailureCode.CONTRACT_REFUSED, e.getMessage());
+        }
+        synchronized (this) {
+            refused = refusesModel();
+            if (refused != null) {
+                throw refused;
+            }
+            state = State.LOADING;
+        }
+        boolean loaded = false;
+        try {
             challenges.take(issued);   // signed by the model provider: this attestation answers no other release
             try (AssetKey key = AssetKeyWrap.unwrap(secrets.keyWrap(), transcript.hpkeInfo(), transcript.context(),
                     new Hpke.Sealed(release.enc(), release.wrappedKey()), 0).key()) {
@@ -210,6 +222,19 @@ public final class ServingInstance implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Null when this instance takes a model now (it is EMPTY); else the refusal to answer a provisioning with. */
+    synchronized ServingFailure refusesModel() {
+        if (state == State.EMPTY) {
+            return null;
+        }
+        if (state == State.LOADING) {
+            return new ServingFailure(Refusal.OVERLOADED, "this instance is loading a model provider's model; if that fails, "
+                    + "it takes another: retry shortly");
+        }
+        return new ServingFailure(409, FailureCode.SESSION_UNAVAILABLE, "this instance is " + state.name().toLowerCase()
+                + " and takes no model; a model provider provisions an instance once (restart it for a new one)");
     }
 
     /** The model provider's signed retire: the model is dropped, then the discard receipt is signed and returned. */
@@ -303,7 +328,8 @@ public final class ServingInstance implements AutoCloseable {
             Coalescer<TensorBatching.Request, NamedTensors> batches;
             synchronized (this) {
                 if (state != State.SERVING) {
-                    throw new ServingFailure(409, FailureCode.SESSION_UNAVAILABLE, "this instance holds no model (it is "
+                    // 503 with Retry-After, as any replica that cannot take the request now: a client passes it over
+                    throw new ServingFailure(503, FailureCode.SESSION_UNAVAILABLE, "this instance holds no model (it is "
                             + state.name().toLowerCase() + "): the model provider must provision it");
                 }
                 batches = coalescer;
