@@ -84,7 +84,9 @@ public final class ServingInstance implements AutoCloseable {
     private final EvidenceSource evidenceSource;
     private final ServingMetrics metrics;
     private final InstanceKeyPairs secrets;
-    private final Challenges challenges = new Challenges(CHALLENGE_LIFETIME, new ProcessClock());
+    /** Every time this instance decides by: never back, and by default not the host's wall clock (ProcessClock). */
+    private final java.time.Clock clock;
+    private final Challenges challenges;
     /** Requests using the model hold it shared; retiring takes it alone, so it waits for the runs under way. */
     private final ReentrantReadWriteLock modelLock = new ReentrantReadWriteLock();
     private final ScheduledExecutorService expiry = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -105,6 +107,14 @@ public final class ServingInstance implements AutoCloseable {
 
     public ServingInstance(ServingContractVerifier.Verified contract, EnclaveConfig config, EvidenceSource evidenceSource,
                            ServingMetrics metrics) {
+        this(contract, config, evidenceSource, metrics, new ProcessClock());
+    }
+
+    /** As above, deciding by {@code clock} (read as a clock that never goes back) instead of the process's own. */
+    public ServingInstance(ServingContractVerifier.Verified contract, EnclaveConfig config, EvidenceSource evidenceSource,
+                           ServingMetrics metrics, java.time.Clock clock) {
+        this.clock = NeverBackClock.of(clock);
+        this.challenges = new Challenges(CHALLENGE_LIFETIME, this.clock);
         if (contract.contract().enclave().referenceValues().platform() != evidenceSource.platform()) {
             throw new IllegalArgumentException("this enclave runs on platform " + evidenceSource.platform()
                     + " but the serving contract requires " + contract.contract().enclave().referenceValues().platform());
@@ -119,11 +129,12 @@ public final class ServingInstance implements AutoCloseable {
                     + "'; a serving enclave answers 'npz' (every output) or 'scores' (the first output)");
         }
         this.secrets = new InstanceKeyPairs(contract.contract().keyWrap());
-        this.log = new TransparencyLog(contract.hash(), secrets.signingKey(), java.time.Clock.systemUTC());
-        this.gateway = new ServingGateway(contract, secrets.publicKeys(), secrets.keyWrap(), ReplayGuard.withDefaults());
+        this.log = new TransparencyLog(contract.hash(), secrets.signingKey(), this.clock);
+        this.gateway = new ServingGateway(contract, secrets.publicKeys(), secrets.keyWrap(),
+                ReplayGuard.forAccess(contract.contract().dataProviders()));
         this.budgets = new Budgets(contract.contract().budget().perInstance(contract.contract().instanceLimit()),
                 contract.contract().instanceLimit(), MAX_DATA_PROVIDERS);
-        long untilExpiry = Math.max(0, Duration.between(Instant.now(), contract.expiresAt()).toMillis());
+        long untilExpiry = Math.max(0, Duration.between(this.clock.instant(), contract.expiresAt()).toMillis());
         expiry.schedule(this::expire, untilExpiry, TimeUnit.MILLISECONDS);
     }
 
@@ -300,7 +311,7 @@ public final class ServingInstance implements AutoCloseable {
             secrets.close();
             released.add("instance key-wrap private key zeroed: no request or key opens here any more");
             ServingDiscardReceipt payload = new ServingDiscardReceipt(contract.hashHex(), contract.contract().model().sha256(),
-                    retireNonceHex, requestsServed.get(), rowsServed.get(), log.head(), released, Instant.now().toString(),
+                    retireNonceHex, requestsServed.get(), rowsServed.get(), log.head(), released, clock.instant().toString(),
                     Digests.hex(Digests.sha256(provisionedWith.evidence())));
             SignedReceipt r = ReceiptSigner.sign(ServingDiscardReceipt.KIND, payload, secrets.signingKey(), provisionedWith.platform(),
                     provisionedWith.evidence(), provisionedWith.collateral(), provisionedWith.providerNonce(), secrets.publicKeys());
@@ -334,7 +345,7 @@ public final class ServingInstance implements AutoCloseable {
                 }
                 batches = coalescer;
             }
-            Instant now = Instant.now();
+            Instant now = clock.instant();
             OpenedRequest opened;
             try {
                 opened = gateway.open(encapsulated, now);
@@ -465,7 +476,7 @@ public final class ServingInstance implements AutoCloseable {
 
     private void requireUnexpired() throws ServingFailure {
         try {
-            contract.requireUnexpired(Instant.now());
+            contract.requireUnexpired(clock.instant());
         } catch (ProtocolException e) {
             throw new ServingFailure(410, FailureCode.CONTRACT_REFUSED, e.getMessage());
         }

@@ -157,20 +157,32 @@ public final class ServingClient {
     }
 
     /**
-     * Model provider: attests the instance afresh (its enclave nonce answers one release), releases the model key to
-     * the attested instance key, with the evidence it appraised, and streams the sealed model after it. The key must be the sealed model's.
+     * Model provider: attests the instance afresh (its enclave nonce answers one release), records the attested instance
+     * in {@code instances}, which refuses it when the contract's {@code max_instances} other instances already got the
+     * model key (each instance answers its share of every budget, so more instances would give data providers more than
+     * the contract's budgets), then releases the model key to the attested instance key, with the evidence it appraised,
+     * and streams the sealed model after it. The key must be the sealed model's.
      */
-    public void provision(Identity modelProvider, SealedAsset sealedModel, AssetKey key, Path sealedFile)
+    public void provision(Identity modelProvider, SealedAsset sealedModel, AssetKey key, Path sealedFile, ProvisionedInstances instances)
             throws IOException, ProtocolException, AttestationException, ServingRefused {
-        provision(modelProvider, sealedModel, key, sealedFile, null);
+        if (instances == null) {
+            throw new IllegalArgumentException("provisioning needs the record of instances given the model key (ProvisionedInstances); "
+                    + "a caller that keeps that count itself calls provisionUncounted");
+        }
+        provisionTo(modelProvider, sealedModel, key, sealedFile, instances);
     }
 
     /**
-     * As {@link #provision(Identity, SealedAsset, AssetKey, Path)}, and first records the attested instance in
-     * {@code instances}, which refuses it when the contract's {@code max_instances} other instances already got the
-     * model key (null: the caller keeps that count itself, as a key broker does).
+     * As {@link #provision(Identity, SealedAsset, AssetKey, Path, ProvisionedInstances)} without counting the instance
+     * against {@code max_instances}: for a caller that keeps that count itself (as a key broker does) or a test. Every
+     * instance it provisions answers its share of every data provider's budget again.
      */
-    public void provision(Identity modelProvider, SealedAsset sealedModel, AssetKey key, Path sealedFile, ProvisionedInstances instances)
+    public void provisionUncounted(Identity modelProvider, SealedAsset sealedModel, AssetKey key, Path sealedFile)
+            throws IOException, ProtocolException, AttestationException, ServingRefused {
+        provisionTo(modelProvider, sealedModel, key, sealedFile, null);
+    }
+
+    private void provisionTo(Identity modelProvider, SealedAsset sealedModel, AssetKey key, Path sealedFile, ProvisionedInstances instances)
             throws IOException, ProtocolException, AttestationException, ServingRefused {
         if (sealedModel.header().contentType() != ContentType.MODEL) {
             throw new ProtocolException("the sealed file is a sealed " + sealedModel.header().contentType().label() + ", not a model");
