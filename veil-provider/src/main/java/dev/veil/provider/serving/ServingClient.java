@@ -17,6 +17,7 @@ import dev.veil.protocol.keyrelease.KeyReleaseTranscript;
 import dev.veil.protocol.receipt.SignedReceipt;
 import dev.veil.protocol.serving.ServingContractVerifier;
 import dev.veil.protocol.servinghttp.AttestChallenge;
+import dev.veil.protocol.servinghttp.BoundedAnswer;
 import dev.veil.protocol.servinghttp.ErrorBody;
 import dev.veil.protocol.servinghttp.ProvisionRelease;
 import dev.veil.protocol.servinghttp.RetireRequest;
@@ -75,7 +76,9 @@ public final class ServingClient {
     /** A sealed answer: the outputs of one request (a request's inputs are bounded to a quarter of this inflated). */
     static final long MAX_INFER_ANSWER_BYTES = 4 * dev.veil.protocol.servinghttp.RequestBounds.MAX_INPUT_BYTES;
     /** A log head, a consistency proof, a provisioning's acknowledgement. */
-    static final long MAX_SMALL_ANSWER_BYTES = BoundedAnswer.MAX_REFUSAL_BYTES;
+    static final long MAX_SMALL_ANSWER_BYTES = 64 * 1024;
+    /** A refusal: an error body, or a sealed failure (its detail is at most a thousand characters). */
+    static final long MAX_REFUSAL_BYTES = 64 * 1024;
     /** An attestation, a log read: the platform makes evidence in seconds. */
     static final Duration QUICK_ANSWER = Duration.ofMinutes(2);
     /** A model upload: its sending (the server allows ten minutes by default) and its loading. */
@@ -362,30 +365,11 @@ public final class ServingClient {
      */
     private HttpResponse<byte[]> exchange(HttpRequest request, long maxAnswer, Duration within) throws IOException, ProtocolException {
         HttpResponse<byte[]> r;
-        java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> pending = http.sendAsync(
-                HttpRequest.newBuilder(request, (name, value) -> true).timeout(within).build(), BoundedAnswer.handler(maxAnswer));
         try {
-            r = pending.get(within.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            pending.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while waiting for the serving enclave");
-        } catch (java.util.concurrent.TimeoutException e) {
-            pending.cancel(true);
-            throw new java.net.http.HttpTimeoutException("the serving enclave at " + base + " sent no whole answer within "
-                    + within.toSeconds() + " s");
-        } catch (java.util.concurrent.ExecutionException e) {
-            for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
-                if (c instanceof BoundedAnswer.TooLarge t) {
-                    throw new ProtocolException("the serving enclave at " + base + " answered " + request.uri().getPath()
-                            + " with more than " + t.max() + " bytes; no honest server does: the client hung up");
-                }
-            }
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IOException("the exchange with the serving enclave at " + base + " failed: " + e.getCause().getClass().getSimpleName(),
-                    e.getCause());
+            r = BoundedAnswer.exchange(http, request, maxAnswer, Math.min(maxAnswer, MAX_REFUSAL_BYTES), within);
+        } catch (BoundedAnswer.TooLarge t) {
+            throw new ProtocolException("the serving enclave at " + base + " answered " + request.uri().getPath()
+                    + " with more than " + t.max() + " bytes; no honest server does: the client hung up");
         }
         String instance = r.headers().firstValue(ErrorBody.INSTANCE_HEADER).orElse(null);
         synchronized (this) {
