@@ -99,7 +99,7 @@ final class ServeSetup implements AutoCloseable {
             Path sealed = dir.resolve("minilm.veil");
             Files.write(sealed, new Sealer().sealBytes(model, key, ContentType.MODEL));
             new ServingClient(URI.create("http://127.0.0.1:" + enclave.port() + "/"), contract)
-                    .provision(mp, SealedAsset.of(sealed), key, sealed);
+                    .provisionUncounted(mp, SealedAsset.of(sealed), key, sealed);
             plaintext = ServePlaintextServer.start(model, terms.signature(), config, limits, Duration.ofSeconds(MAX_INFERENCE_SECONDS),
                     BATCH_QUEUE);
             return new ServeSetup(modelFile, request, config, dataProvider, contract, enclave, plaintext);

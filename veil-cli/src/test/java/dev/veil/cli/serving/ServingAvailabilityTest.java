@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.veil.enclave.serving.ServerLimits;
-import dev.veil.protocol.servinghttp.ProvisionRelease;
 import dev.veil.provider.serving.ServingClient;
 import dev.veil.provider.serving.ServingRefused;
 import java.io.OutputStream;
@@ -54,14 +53,14 @@ class ServingAvailabilityTest {
     void overloadIsAnswered503WithRetryAfter(@TempDir Path dir) throws Exception {
         ServerLimits d = ServerLimits.defaults().withMaxRequestBytes(64 * 1024);
         long model = 1 << 20;
-        long bound = model + 4 + ProvisionRelease.MAX_JSON_BYTES;   // one model upload's worth, the least the limits accept
+        long bound = d.maxRequestBytes();   // one request's worth, the least the limits accept (model uploads are held apart)
         ServerLimits limits = new ServerLimits(d.idleTimeout(), d.requestTimeout(), d.modelUploadTimeout(), d.maxHeaderBytes(),
                 d.maxRequestBytes(), model, bound, 1, d.maxConnections(), d.retryAfter());
         try (ServingFixture f = new ServingFixture(dir, limits)) {
             ServingClient dp = f.client();
             try (Socket slow = new Socket("127.0.0.1", f.enclave.port())) {
                 OutputStream out = slow.getOutputStream();
-                out.write(("POST /v1/provision HTTP/1.1\r\nHost: x\r\nContent-Length: " + bound + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(("POST /v1/infer HTTP/1.1\r\nHost: x\r\nContent-Length: " + bound + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.write(new byte[(int) bound - 1]);
                 out.flush();
                 await(f, bound);   // /metrics answers outside every bound

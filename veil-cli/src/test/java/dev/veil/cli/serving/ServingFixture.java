@@ -94,6 +94,12 @@ final class ServingFixture implements AutoCloseable {
         enclave = ServingEnclave.start(contract, c, EnclaveServer.evidenceSourceFor(c), limits);
     }
 
+    /** Starts the enclave (again) on any free port, deciding by {@code clock} (as a host's wall clock, stepped by the test). */
+    void start(ServerLimits limits, java.time.Clock clock) throws Exception {
+        EnclaveConfig c = config.withPort(0);
+        enclave = ServingEnclave.start(contract, c, EnclaveServer.evidenceSourceFor(c), limits, null, clock);
+    }
+
     URI uri() {
         return URI.create("http://127.0.0.1:" + enclave.port() + "/");
     }
@@ -103,7 +109,7 @@ final class ServingFixture implements AutoCloseable {
     }
 
     void provision(ServingClient client) throws Exception {
-        client.provision(MP, SealedAsset.of(sealedModel), modelKey, sealedModel);
+        client.provisionUncounted(MP, SealedAsset.of(sealedModel), modelKey, sealedModel);
     }
 
     /** {@code rows} OCR crops (float32 [rows, 3, 48, 192]) of values from {@code seed}, as the request's .npz. */

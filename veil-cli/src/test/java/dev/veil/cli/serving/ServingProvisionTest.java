@@ -55,7 +55,7 @@ class ServingProvisionTest {
     @Test
     void provisionReleasedByAnyoneButTheModelProviderIsRefused(@TempDir Path dir) throws Exception {
         try (ServingFixture f = new ServingFixture(dir)) {
-            assertThatThrownBy(() -> f.client().provision(ServingFixture.DP, dev.veil.provider.SealedAsset.of(f.sealedModel),
+            assertThatThrownBy(() -> f.client().provisionUncounted(ServingFixture.DP, dev.veil.provider.SealedAsset.of(f.sealedModel),
                     f.modelKey, f.sealedModel)).isInstanceOfSatisfying(ServingRefused.class, e -> {
                         assertThat(e.status()).isEqualTo(403);
                         assertThat(e.reason()).isEqualTo("contract_refused");

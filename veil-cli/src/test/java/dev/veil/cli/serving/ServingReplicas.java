@@ -130,7 +130,7 @@ public final class ServingReplicas implements AutoCloseable {
 
     /** The model provider attests {@code replica} and releases the model key to it. */
     void provision(URI replica) throws Exception {
-        new ServingClient(replica, contract).provision(ServingFixture.MP, SealedAsset.of(sealedModel), modelKey, sealedModel);
+        new ServingClient(replica, contract).provisionUncounted(ServingFixture.MP, SealedAsset.of(sealedModel), modelKey, sealedModel);
     }
 
     /** How many requests {@code replica}'s log holds, from its head signed by the attested instance. */

@@ -39,20 +39,16 @@ final class BrokerHttp {
         int status;
         byte[] body;
         try {
-            HttpResponse<java.io.InputStream> r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            // bounded in size and, body included, in time: a hostile broker can neither fill memory nor hold the instance
+            HttpResponse<byte[]> r = dev.veil.protocol.servinghttp.BoundedAnswer.exchange(http, request, MAX_ANSWER_BYTES,
+                    MAX_ANSWER_BYTES, REQUEST_TIMEOUT);
             status = r.statusCode();
-            try (java.io.InputStream in = r.body()) {
-                body = in.readNBytes(MAX_ANSWER_BYTES + 1);   // bounded: a hostile broker cannot fill memory
-            }
+            body = r.body();
+        } catch (dev.veil.protocol.servinghttp.BoundedAnswer.TooLarge e) {
+            throw new BrokerRefused(0, "bad_answer", "the key broker's answer is over " + MAX_ANSWER_BYTES + " bytes");
         } catch (IOException e) {
             throw new BrokerRefused(0, "unreachable", "cannot reach the key broker at " + base + " (" + e.getClass().getSimpleName()
                     + "); check the broker URL and that 'veil broker' is listening there");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BrokerRefused(0, "unreachable", "interrupted while waiting for the key broker");
-        }
-        if (body.length > MAX_ANSWER_BYTES) {
-            throw new BrokerRefused(status, "bad_answer", "the key broker's answer is over " + MAX_ANSWER_BYTES + " bytes");
         }
         if (status / 100 != 2) {
             ErrorBody e;

@@ -6,4 +6,12 @@ import java.io.IOException;
 @FunctionalInterface
 public interface Endpoint {
     Reply handle(Exchange exchange) throws ServingFailure, IOException;
+
+    /**
+     * Checked at the request's headers, before any of its body is read: a refusal to answer at once, or null to read the
+     * body. A route that cannot take a request now says so here, so nobody makes it hold bytes it would refuse anyway.
+     */
+    default ServingFailure refusesAtHeaders() {
+        return null;
+    }
 }

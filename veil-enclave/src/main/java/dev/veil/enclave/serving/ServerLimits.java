@@ -14,7 +14,8 @@ import java.time.Duration;
  * @param maxRequestBytes a JSON request body (attestation, retire, infer); more is answered 413
  * @param maxModelBytes a sealed model upload, held in memory while it is opened; more is answered 413
  * @param maxBodyBytes bytes of request bodies held at once, arriving or being worked on, over all connections; a body
- *                     that would go over is answered 503 with Retry-After
+ *                     that would go over is answered 503 with Retry-After. Model uploads are held apart from these
+ *                     ({@link Uploads}: one at a time, in a budget of their own), so they never take data providers' bytes
  * @param maxInFlight requests being worked on at once; one more is answered 503 with Retry-After at once, so no
  *                    thread or buffer grows with the load. A request is worked on only once its body is in.
  * @param maxConnections open connections; the acceptor pauses above this, so idle sockets cost file descriptors only
@@ -32,24 +33,24 @@ public record ServerLimits(Duration idleTimeout, Duration requestTimeout, Durati
     public ServerLimits {
         if (!positive(idleTimeout) || !positive(requestTimeout) || !positive(modelUploadTimeout) || maxHeaderBytes < 1024
                 || maxRequestBytes < 1024 || maxModelBytes < 1 || maxModelBytes + PROVISION_PREFIX_BYTES > MAX_ARRAY
-                || maxBodyBytes < Math.max(maxRequestBytes, maxModelBytes + PROVISION_PREFIX_BYTES)
+                || maxBodyBytes < maxRequestBytes
                 || maxInFlight < 1 || maxConnections < 2 || !positive(retryAfter)) {
             throw new IllegalArgumentException("serving limits must be positive (headers and requests at least 1 KiB, a model "
-                    + "under 2 GiB, and room for the largest body among the bodies held at once)");
+                    + "under 2 GiB, and room for the largest request among the bodies held at once)");
         }
     }
 
     /**
      * 1,000 idle connections are far below {@code maxConnections}; an idle one costs a socket, never a thread. The bodies
-     * held at once are bounded to one model upload and a full house of the largest JSON requests, as before bodies
-     * were read ahead of admission.
+     * held at once are bounded to a full house of the largest JSON requests, as before bodies were read ahead of
+     * admission, and one model upload apart.
      */
     public static ServerLimits defaults() {
         int maxRequest = dev.veil.protocol.servinghttp.RequestBounds.MAX_REQUEST_BYTES;
         long maxModel = 1L << 30;
         int inFlight = 64;
         return new ServerLimits(Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofMinutes(10), 8 * 1024, maxRequest,
-                maxModel, maxModel + PROVISION_PREFIX_BYTES + (long) inFlight * maxRequest, inFlight, 4096, Duration.ofSeconds(1));
+                maxModel, (long) inFlight * maxRequest, inFlight, 4096, Duration.ofSeconds(1));
     }
 
     /**

@@ -35,6 +35,15 @@ public final class ServingEnclave implements AutoCloseable {
     /** As above, over TLS with the operator's certificate when {@code tls} is given (null: cleartext). */
     public static ServingEnclave start(ServingContractVerifier.Verified contract, EnclaveConfig config, EvidenceSource evidence,
                                        ServerLimits limits, ServerTls tls) throws IOException {
+        return start(contract, config, evidence, limits, tls, null);
+    }
+
+    /**
+     * As above, the instance deciding by {@code clock} (tests step it as a host steps its wall clock); null: the
+     * process's monotonic clock ({@link ProcessClock}).
+     */
+    public static ServingEnclave start(ServingContractVerifier.Verified contract, EnclaveConfig config, EvidenceSource evidence,
+                                       ServerLimits limits, ServerTls tls, java.time.Clock clock) throws IOException {
         evidence.probe();
         if (evidence.platform() == dev.veil.attest.Platform.SIM) {
             LOG.warn(Simulation.ONE_LINE);
@@ -43,7 +52,8 @@ public final class ServingEnclave implements AutoCloseable {
         NativeLibraries.prepare();
         OrtRuntime.environment();
         ServingMetrics metrics = new ServingMetrics();
-        ServingInstance instance = new ServingInstance(contract, config, evidence, metrics);
+        ServingInstance instance = clock == null ? new ServingInstance(contract, config, evidence, metrics)
+                : new ServingInstance(contract, config, evidence, metrics, clock);
         try {
             ServingServer server = ServingServer.start(config.bindAddress(), config.port(), limits, metrics,
                     ServingEndpoints.of(instance, limits),

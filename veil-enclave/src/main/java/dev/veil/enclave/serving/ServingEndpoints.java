@@ -35,16 +35,25 @@ final class ServingEndpoints {
                 attestations.leave();
             }
         });
-        routes.put(Route.PROVISION, x -> {
-            try (InputStream body = x.bodyStream(limits.maxBodyBytes(Route.PROVISION))) {
-                ProvisionRelease release;
-                try {
-                    release = ProvisionRelease.readPrefix(body);
-                } catch (ProtocolException e) {
-                    throw new ServingFailure(400, FailureCode.PEER_PROTOCOL_ERROR, e.getMessage());
+        routes.put(Route.PROVISION, new Endpoint() {
+            @Override
+            public Reply handle(Exchange x) throws ServingFailure, java.io.IOException {
+                try (InputStream body = x.bodyStream(limits.maxBodyBytes(Route.PROVISION))) {
+                    ProvisionRelease release;
+                    try {
+                        release = ProvisionRelease.readPrefix(body);
+                    } catch (ProtocolException e) {
+                        throw new ServingFailure(400, FailureCode.PEER_PROTOCOL_ERROR, e.getMessage());
+                    }
+                    instance.provision(release, body);
+                    return Reply.json(Json.canonical(new Health("ok", instance.state().name().toLowerCase())));
                 }
-                instance.provision(release, body);
-                return Reply.json(Json.canonical(new Health("ok", instance.state().name().toLowerCase())));
+            }
+
+            /** An instance that takes no model refuses an upload before its gigabyte is read (anyone may send one). */
+            @Override
+            public ServingFailure refusesAtHeaders() {
+                return instance.refusesModel();
             }
         });
         routes.put(Route.RETIRE, x -> {

@@ -84,7 +84,9 @@ public final class ServingInstance implements AutoCloseable {
     private final EvidenceSource evidenceSource;
     private final ServingMetrics metrics;
     private final InstanceKeyPairs secrets;
-    private final Challenges challenges = new Challenges(CHALLENGE_LIFETIME, new ProcessClock());
+    /** Every time this instance decides by: never back, and by default not the host's wall clock (ProcessClock). */
+    private final java.time.Clock clock;
+    private final Challenges challenges;
     /** Requests using the model hold it shared; retiring takes it alone, so it waits for the runs under way. */
     private final ReentrantReadWriteLock modelLock = new ReentrantReadWriteLock();
     private final ScheduledExecutorService expiry = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -105,6 +107,14 @@ public final class ServingInstance implements AutoCloseable {
 
     public ServingInstance(ServingContractVerifier.Verified contract, EnclaveConfig config, EvidenceSource evidenceSource,
                            ServingMetrics metrics) {
+        this(contract, config, evidenceSource, metrics, new ProcessClock());
+    }
+
+    /** As above, deciding by {@code clock} (read as a clock that never goes back) instead of the process's own. */
+    public ServingInstance(ServingContractVerifier.Verified contract, EnclaveConfig config, EvidenceSource evidenceSource,
+                           ServingMetrics metrics, java.time.Clock clock) {
+        this.clock = NeverBackClock.of(clock);
+        this.challenges = new Challenges(CHALLENGE_LIFETIME, this.clock);
         if (contract.contract().enclave().referenceValues().platform() != evidenceSource.platform()) {
             throw new IllegalArgumentException("this enclave runs on platform " + evidenceSource.platform()
                     + " but the serving contract requires " + contract.contract().enclave().referenceValues().platform());
@@ -119,11 +129,12 @@ public final class ServingInstance implements AutoCloseable {
                     + "'; a serving enclave answers 'npz' (every output) or 'scores' (the first output)");
         }
         this.secrets = new InstanceKeyPairs(contract.contract().keyWrap());
-        this.log = new TransparencyLog(contract.hash(), secrets.signingKey(), java.time.Clock.systemUTC());
-        this.gateway = new ServingGateway(contract, secrets.publicKeys(), secrets.keyWrap(), ReplayGuard.withDefaults());
+        this.log = new TransparencyLog(contract.hash(), secrets.signingKey(), this.clock);
+        this.gateway = new ServingGateway(contract, secrets.publicKeys(), secrets.keyWrap(),
+                ReplayGuard.forAccess(contract.contract().dataProviders()));
         this.budgets = new Budgets(contract.contract().budget().perInstance(contract.contract().instanceLimit()),
                 contract.contract().instanceLimit(), MAX_DATA_PROVIDERS);
-        long untilExpiry = Math.max(0, Duration.between(Instant.now(), contract.expiresAt()).toMillis());
+        long untilExpiry = Math.max(0, Duration.between(this.clock.instant(), contract.expiresAt()).toMillis());
         expiry.schedule(this::expire, untilExpiry, TimeUnit.MILLISECONDS);
     }
 
@@ -161,24 +172,36 @@ public final class ServingInstance implements AutoCloseable {
      */
     public void provision(ProvisionRelease release, InputStream sealedModel) throws ServingFailure, IOException {
         requireUnexpired();
-        synchronized (this) {
-            if (state != State.EMPTY) {
-                throw new ServingFailure(409, FailureCode.SESSION_UNAVAILABLE, "this instance is " + state.name().toLowerCase()
-                        + " and takes no model; a model provider provisions an instance once (restart it for a new one)");
-            }
-            state = State.LOADING;
+        ServingFailure refused = refusesModel();
+        if (refused != null) {
+            throw refused;
         }
-        boolean loaded = false;
+        // The release's MAC and signature before the instance changes state: a stranger's junk release never holds it
+        // LOADING, where the model provider's (or the broker's) own release would be refused.
+        Challenges.Issued issued;
+        KeyReleaseTranscript transcript;
         try {
-            Challenges.Issued issued = challenges.check(release.enclaveNonce(), release.providerNonce(), evidenceSource.platform(),
+            issued = challenges.check(release.enclaveNonce(), release.providerNonce(), evidenceSource.platform(),
                     release.evidence(), release.collateral());
-            KeyReleaseTranscript transcript = new KeyReleaseTranscript(contract.hash(), Role.MODEL_PROVIDER, release.providerNonce(),
+            transcript = new KeyReleaseTranscript(contract.hash(), Role.MODEL_PROVIDER, release.providerNonce(),
                     release.enclaveNonce(), Digests.sha256(issued.evidence()), secrets.publicKeys());
             if (!contract.contract().modelProvider().verify(transcript.signingMessage(release.enc(), release.wrappedKey()),
                     release.signature())) {
                 throw new ServingFailure(403, FailureCode.CONTRACT_REFUSED, "the release is not signed by the serving contract's "
                         + "model provider " + contract.contract().modelProvider().fingerprint() + " for this attestation");
             }
+        } catch (ProtocolException e) {
+            throw new ServingFailure(403, FailureCode.CONTRACT_REFUSED, e.getMessage());
+        }
+        synchronized (this) {
+            refused = refusesModel();
+            if (refused != null) {
+                throw refused;
+            }
+            state = State.LOADING;
+        }
+        boolean loaded = false;
+        try {
             challenges.take(issued);   // signed by the model provider: this attestation answers no other release
             try (AssetKey key = AssetKeyWrap.unwrap(secrets.keyWrap(), transcript.hpkeInfo(), transcript.context(),
                     new Hpke.Sealed(release.enc(), release.wrappedKey()), 0).key()) {
@@ -210,6 +233,19 @@ public final class ServingInstance implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Null when this instance takes a model now (it is EMPTY); else the refusal to answer a provisioning with. */
+    synchronized ServingFailure refusesModel() {
+        if (state == State.EMPTY) {
+            return null;
+        }
+        if (state == State.LOADING) {
+            return new ServingFailure(Refusal.OVERLOADED, "this instance is loading a model provider's model; if that fails, "
+                    + "it takes another: retry shortly");
+        }
+        return new ServingFailure(409, FailureCode.SESSION_UNAVAILABLE, "this instance is " + state.name().toLowerCase()
+                + " and takes no model; a model provider provisions an instance once (restart it for a new one)");
     }
 
     /** The model provider's signed retire: the model is dropped, then the discard receipt is signed and returned. */
@@ -275,7 +311,7 @@ public final class ServingInstance implements AutoCloseable {
             secrets.close();
             released.add("instance key-wrap private key zeroed: no request or key opens here any more");
             ServingDiscardReceipt payload = new ServingDiscardReceipt(contract.hashHex(), contract.contract().model().sha256(),
-                    retireNonceHex, requestsServed.get(), rowsServed.get(), log.head(), released, Instant.now().toString(),
+                    retireNonceHex, requestsServed.get(), rowsServed.get(), log.head(), released, clock.instant().toString(),
                     Digests.hex(Digests.sha256(provisionedWith.evidence())));
             SignedReceipt r = ReceiptSigner.sign(ServingDiscardReceipt.KIND, payload, secrets.signingKey(), provisionedWith.platform(),
                     provisionedWith.evidence(), provisionedWith.collateral(), provisionedWith.providerNonce(), secrets.publicKeys());
@@ -303,12 +339,13 @@ public final class ServingInstance implements AutoCloseable {
             Coalescer<TensorBatching.Request, NamedTensors> batches;
             synchronized (this) {
                 if (state != State.SERVING) {
-                    throw new ServingFailure(409, FailureCode.SESSION_UNAVAILABLE, "this instance holds no model (it is "
+                    // 503 with Retry-After, as any replica that cannot take the request now: a client passes it over
+                    throw new ServingFailure(503, FailureCode.SESSION_UNAVAILABLE, "this instance holds no model (it is "
                             + state.name().toLowerCase() + "): the model provider must provision it");
                 }
                 batches = coalescer;
             }
-            Instant now = Instant.now();
+            Instant now = clock.instant();
             OpenedRequest opened;
             try {
                 opened = gateway.open(encapsulated, now);
@@ -439,7 +476,7 @@ public final class ServingInstance implements AutoCloseable {
 
     private void requireUnexpired() throws ServingFailure {
         try {
-            contract.requireUnexpired(Instant.now());
+            contract.requireUnexpired(clock.instant());
         } catch (ProtocolException e) {
             throw new ServingFailure(410, FailureCode.CONTRACT_REFUSED, e.getMessage());
         }

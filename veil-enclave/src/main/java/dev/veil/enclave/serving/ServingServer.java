@@ -169,12 +169,14 @@ public final class ServingServer implements AutoCloseable {
         private final String instanceKeysHex;
         private final ServerLimits limits;
         private final BodyBudget bodies;
+        private final Uploads uploads;
 
         Dispatcher(Map<Route, Endpoint> routes, Admission admission, BodyBudget bodies, ServingMetrics metrics, ServerLimits limits,
                    String instanceKeysHex) {
             this.instanceKeysHex = instanceKeysHex;
             this.limits = limits;
             this.bodies = bodies;
+            this.uploads = new Uploads(limits);
             this.routes = routes;
             this.admission = admission;
             this.metrics = metrics;
@@ -191,22 +193,35 @@ public final class ServingServer implements AutoCloseable {
             } else if (!route.method().equals(request.getMethod())) {
                 answer(request, response, callback, route, t0,
                         refused(new ServingFailure(Refusal.METHOD_NOT_ALLOWED, route.path() + " takes " + route.method()), route));
+            } else if (endpoint.refusesAtHeaders() != null) {
+                answer(request, response, callback, route, t0, refused(endpoint.refusesAtHeaders(), route));
+            } else if (Uploads.isUpload(route) && !uploads.tryEnter()) {
+                answer(request, response, callback, route, t0, refused(new ServingFailure(Refusal.OVERLOADED,
+                        "another model upload is under way; retry after " + retryAfterSeconds + " s"), route));
             } else {
+                boolean upload = Uploads.isUpload(route);
+                BodyBudget budget = upload ? uploads.bodies() : bodies;
                 // The body first, and only then a slot: a client that sends slowly waits on its own socket, not in a slot.
-                BodyReader.read(request, limits.maxBodyBytes(route), limits.bodyTimeout(route), bodies, new BodyReader.Done() {
+                BodyReader.read(request, limits.maxBodyBytes(route), limits.bodyTimeout(route), budget, new BodyReader.Done() {
                     @Override
                     public void body(byte[] body, long held) {
                         Reply reply;
                         try {
                             reply = admitted(endpoint, new Exchange(request, body), route);
                         } finally {
-                            bodies.give(held);
+                            budget.give(held);
+                            if (upload) {
+                                uploads.leave();
+                            }
                         }
                         answer(request, response, callback, route, t0, reply);
                     }
 
                     @Override
                     public void refused(ServingFailure failure) {
+                        if (upload) {
+                            uploads.leave();
+                        }
                         answer(request, response, callback, route, t0, Dispatcher.this.refused(failure, route));
                     }
                 });
@@ -231,7 +246,7 @@ public final class ServingServer implements AutoCloseable {
         }
 
         private void answer(Request request, Response response, Callback callback, Route route, long t0, Reply reply) {
-            if (reply.status() == 503) {   // shedding load, wherever it was found full: say when to come back
+            if (reply.status() == 503) {   // shedding load, or no model yet, wherever it was found full: say when to come back
                 response.getHeaders().put(HttpHeader.RETRY_AFTER, retryAfterSeconds);
             }
             if (reply.status() >= 400 && request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_1_1) {

@@ -95,20 +95,20 @@ class SlowBodyAttackTest {
     @Test
     void bodiesOverTheBoundOnBytesHeldAreAnswered503() throws Exception {
         ServerLimits d = ServerLimits.defaults().withMaxRequestBytes(4096);
-        long bound = 1024 + ServerLimits.PROVISION_PREFIX_BYTES;   // one model upload's worth, the least the limits accept
+        long bound = d.maxRequestBytes();   // one request's worth, the least the limits accept (model uploads are held apart)
         ServerLimits limits = new ServerLimits(d.idleTimeout(), d.requestTimeout(), d.modelUploadTimeout(), d.maxHeaderBytes(),
                 d.maxRequestBytes(), 1024, bound, d.maxInFlight(), d.maxConnections(), d.retryAfter());
-        try (ServingServer s = ServingServer.start("127.0.0.1", 0, limits, new ServingMetrics(), Map.of(Route.PROVISION, x -> Reply.json(new byte[0])));
+        try (ServingServer s = ServingServer.start("127.0.0.1", 0, limits, new ServingMetrics(), Map.of(Route.INFER, x -> Reply.json(new byte[0])));
              Socket holder = new Socket("127.0.0.1", s.port())) {
-            // One upload sends all but the last byte of the largest body: it holds the whole bound while it waits.
-            holder.getOutputStream().write(("POST /v1/provision HTTP/1.1\r\nHost: x\r\nContent-Length: " + bound + "\r\n\r\n")
+            // One request sends all but the last byte of the largest body: it holds the whole bound while it waits.
+            holder.getOutputStream().write(("POST /v1/infer HTTP/1.1\r\nHost: x\r\nContent-Length: " + bound + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             holder.getOutputStream().write(new byte[(int) bound - 1]);
             holder.getOutputStream().flush();
             HttpResponse<String> next;
             do {
                 next = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v1/provision"))
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v1/infer"))
                                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
             } while (next.statusCode() == 200);   // until the first upload's bytes are held
             assertThat(next.statusCode()).isEqualTo(503);

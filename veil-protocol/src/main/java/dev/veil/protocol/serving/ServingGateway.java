@@ -106,6 +106,9 @@ public final class ServingGateway {
             case OUTSIDE_WINDOW -> throw refused(secret, id, FailureCode.PEER_PROTOCOL_ERROR, "request created_at "
                     + request.createdAt() + " is more than " + replayGuard.window().toMinutes()
                     + " minutes from the enclave's clock (" + now + "); check your clock and send a new request");
+            case SHARE_FULL -> throw refused(secret, id, FailureCode.LIMIT_EXCEEDED, "data provider "
+                    + request.dataProvider().fingerprint() + " holds its share (" + replayGuard.perDataProvider()
+                    + ") of the enclave's recent requests; retry in a few minutes");
             default -> throw refused(secret, id, FailureCode.SESSION_UNAVAILABLE,
                     "the enclave holds as many recent requests as it may; retry in a few minutes");
         }

@@ -41,12 +41,33 @@ class ReplayGuardTest {
 
     @Test
     void fullGuardRefusesRatherThanForgettingEarly() {
-        ReplayGuard g = new ReplayGuard(Duration.ofMinutes(5), 2);
+        ReplayGuard g = new ReplayGuard(Duration.ofMinutes(5), 2, 2);   // one data provider may hold it all: the guard's own limit
         g.admit(DP, "01", T, T);
         g.admit(DP, "02", T, T);
         assertThat(g.admit(DP, "03", T, T)).isEqualTo(Verdict.FULL);
         assertThat(g.admit(DP, "01", T, T)).isEqualTo(Verdict.REPLAYED);
         assertThat(g.admit(DP, "03", T.plusSeconds(301), T.plusSeconds(301))).isEqualTo(Verdict.ADMITTED);
         assertThat(g.size()).isEqualTo(1);
+    }
+
+    @Test
+    void aListedDataProviderKeepsItsShareWhateverAnotherSends() {
+        ReplayGuard g = new ReplayGuard(Duration.ofMinutes(5), 4, 2);
+        assertThat(g.admit(DP, "01", T, T)).isEqualTo(Verdict.ADMITTED);
+        assertThat(g.admit(DP, "02", T, T)).isEqualTo(Verdict.ADMITTED);
+        assertThat(g.admit(DP, "03", T, T)).isEqualTo(Verdict.SHARE_FULL);
+        assertThat(g.admit("ffff-bbbb-cccc-dddd-eeee", "01", T, T)).isEqualTo(Verdict.ADMITTED);
+        assertThat(g.admit("ffff-bbbb-cccc-dddd-eeee", "02", T, T)).isEqualTo(Verdict.ADMITTED);
+        // once its ids leave the window, the first data provider's share is free again
+        assertThat(g.admit(DP, "03", T.plusSeconds(301), T.plusSeconds(301))).isEqualTo(Verdict.ADMITTED);
+    }
+
+    @Test
+    void aContractsListedDataProvidersEachGetAnEqualShare() {
+        var three = DataProviderAccess.only(java.util.List.of(ServingFixture.DP.publicIdentity(), ServingFixture.OTHER_DP.publicIdentity(),
+                dev.veil.protocol.identity.Identity.generate("third", dev.veil.protocol.keyrelease.KeyWrapSuite.X25519).publicIdentity()));
+        assertThat(ReplayGuard.forAccess(three).perDataProvider()).isEqualTo(ReplayGuard.DEFAULT_CAPACITY / 3);
+        assertThat(ReplayGuard.forAccess(DataProviderAccess.anyDataProvider()).perDataProvider())
+                .isEqualTo(ReplayGuard.DEFAULT_CAPACITY / ReplayGuard.SHARES_WHEN_ANY_DATA_PROVIDER);
     }
 }

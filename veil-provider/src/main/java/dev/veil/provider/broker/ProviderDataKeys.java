@@ -43,15 +43,13 @@ public final class ProviderDataKeys {
                         sealed.ciphertext(), signature)))).build();
         int status;
         byte[] body;
-        try {
-            HttpResponse<java.io.InputStream> r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        try {   // bounded in size and, body included, in time
+            HttpResponse<byte[]> r = dev.veil.protocol.servinghttp.BoundedAnswer.exchange(http, request, BrokerMessages.MAX_SMALL_BYTES,
+                    BrokerMessages.MAX_SMALL_BYTES, Duration.ofSeconds(60));
             status = r.statusCode();
-            try (java.io.InputStream in = r.body()) {
-                body = in.readNBytes(BrokerMessages.MAX_SMALL_BYTES + 1);   // parsing refuses anything longer
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for the key broker");
+            body = r.body();
+        } catch (dev.veil.protocol.servinghttp.BoundedAnswer.TooLarge e) {
+            throw new ProtocolException("the key broker's answer is over " + BrokerMessages.MAX_SMALL_BYTES + " bytes");
         }
         if (status != 200) {
             String line;

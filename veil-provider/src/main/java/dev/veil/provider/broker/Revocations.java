@@ -21,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * broker revoke} replaces the file whole (write and rename), and a running broker rereads it whenever it changed, before
  * each decision, so a revocation holds from the next request on. A file that does not parse revokes everything:
  * refusing is the safe reading of a revocation list that cannot be read.
+ *
+ * <p>A revocation is never undone by removing it: a running broker keeps every instance it ever read as revoked, and
+ * a list that existed and then disappears revokes everything until it is back (deleting the file must not revive
+ * revoked instances). Adding takes a lock, so two {@code veil broker revoke} at once both count.
  */
 final class Revocations {
     private static final Logger LOG = LoggerFactory.getLogger(Revocations.class);
@@ -57,7 +61,19 @@ final class Revocations {
             return new Snapshot(true, Set.of());
         }
         if (!now.equals(stamp)) {
-            current = "absent".equals(now) ? Snapshot.NONE : read(file);
+            Snapshot read;
+            if (!"absent".equals(now)) {
+                read = read(file);
+            } else if (stamp == null || "absent".equals(stamp)) {
+                read = Snapshot.NONE;   // never written yet
+            } else {
+                LOG.error("the revocation list {} was removed: refusing every release until it is back (a revocation is "
+                        + "never undone by deleting it)", file);
+                read = new Snapshot(true, Set.of());
+            }
+            Set<String> kept = new LinkedHashSet<>(current.instances());
+            kept.addAll(read.instances());
+            current = new Snapshot(read.all(), Set.copyOf(kept));
             stamp = now;
         }
         return current;
@@ -87,8 +103,22 @@ final class Revocations {
         return new Snapshot(all, Set.copyOf(instances));
     }
 
-    /** Adds a revocation (an instance's hex digest, or null for all), replacing the file whole. */
+    /**
+     * Adds a revocation (an instance's hex digest, or null for all), replacing the file whole, under a lock (this
+     * process's, and a file lock on {@code revoked.lock} for other processes): a read-modify-write that raced another
+     * would drop its revocation.
+     */
     static Snapshot add(Path file, String instanceHex) throws IOException {
+        synchronized (Revocations.class) {
+            try (java.nio.channels.FileChannel lock = java.nio.channels.FileChannel.open(file.resolveSibling(file.getFileName() + ".lock"),
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                 java.nio.channels.FileLock held = lock.lock()) {
+                return addLocked(file, instanceHex);
+            }
+        }
+    }
+
+    private static Snapshot addLocked(Path file, String instanceHex) throws IOException {
         Snapshot before = Files.exists(file) ? parse(Files.readAllLines(file, StandardCharsets.US_ASCII)) : Snapshot.NONE;
         List<String> lines = new ArrayList<>();
         if (before.all() || instanceHex == null) {

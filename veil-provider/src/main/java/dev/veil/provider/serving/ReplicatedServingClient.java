@@ -100,7 +100,14 @@ public final class ReplicatedServingClient implements AutoCloseable {
         }
         List<Replica> r = new ArrayList<>();
         for (URI u : replicas) {
-            r.add(new Replica(u, clientFor.apply(u)));
+            ServingClient client = clientFor.apply(u);
+            // One deployment, one contract: a failover must never move a request to another model, policy or provider.
+            if (!r.isEmpty() && !java.security.MessageDigest.isEqual(client.contract().hash(), r.get(0).client.contract().hash())) {
+                throw new IllegalArgumentException("replica " + u + " is given for serving contract " + client.contract().hashHex()
+                        + ", not " + r.get(0).client.contract().hashHex() + " as replica " + r.get(0).uri
+                        + ": replicas of one client serve one contract");
+            }
+            r.add(new Replica(u, client));
         }
         this.replicas = List.copyOf(r);
         this.policy = policy;

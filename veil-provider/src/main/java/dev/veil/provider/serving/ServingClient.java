@@ -17,6 +17,7 @@ import dev.veil.protocol.keyrelease.KeyReleaseTranscript;
 import dev.veil.protocol.receipt.SignedReceipt;
 import dev.veil.protocol.serving.ServingContractVerifier;
 import dev.veil.protocol.servinghttp.AttestChallenge;
+import dev.veil.protocol.servinghttp.BoundedAnswer;
 import dev.veil.protocol.servinghttp.ErrorBody;
 import dev.veil.protocol.servinghttp.ProvisionRelease;
 import dev.veil.protocol.servinghttp.RetireRequest;
@@ -68,6 +69,20 @@ public final class ServingClient {
     private static final SecureRandom RANDOM = new SecureRandom();
     /** How long an appraisal is reused before the instance is challenged again. */
     public static final Duration REUSE_LIMIT = Duration.ofMinutes(10);
+    /** An evidence message: it must fit in the release that carries it back ({@link ProvisionRelease#MAX_JSON_BYTES}). */
+    static final long MAX_EVIDENCE_ANSWER_BYTES = ProvisionRelease.MAX_JSON_BYTES;
+    /** A discard receipt: a payload and the instance's evidence and collateral. */
+    static final long MAX_RECEIPT_ANSWER_BYTES = 2L * ProvisionRelease.MAX_JSON_BYTES;
+    /** A sealed answer: the outputs of one request (a request's inputs are bounded to a quarter of this inflated). */
+    static final long MAX_INFER_ANSWER_BYTES = 4 * dev.veil.protocol.servinghttp.RequestBounds.MAX_INPUT_BYTES;
+    /** A log head, a consistency proof, a provisioning's acknowledgement. */
+    static final long MAX_SMALL_ANSWER_BYTES = 64 * 1024;
+    /** A refusal: an error body, or a sealed failure (its detail is at most a thousand characters). */
+    static final long MAX_REFUSAL_BYTES = 64 * 1024;
+    /** An attestation, a log read: the platform makes evidence in seconds. */
+    static final Duration QUICK_ANSWER = Duration.ofMinutes(2);
+    /** A model upload: its sending (the server allows ten minutes by default) and its loading. */
+    static final Duration PROVISION_ANSWER = Duration.ofMinutes(30);
 
     private final URI base;
     private final ServingContractVerifier.Verified contract;
@@ -120,7 +135,8 @@ public final class ServingClient {
     public synchronized AttestedInstance attestFresh() throws IOException, ProtocolException, AttestationException, ServingRefused {
         byte[] nonce = new byte[EvidenceBinding.NONCE_LENGTH];
         RANDOM.nextBytes(nonce);
-        HttpResponse<byte[]> r = send(post("/v1/attest", Json.canonical(new AttestChallenge(contract.hashHex(), nonce))));
+        HttpResponse<byte[]> r = send(post("/v1/attest", Json.canonical(new AttestChallenge(contract.hashHex(), nonce))),
+                MAX_EVIDENCE_ANSWER_BYTES, QUICK_ANSWER);
         Messages.EvidenceOffer offer = Json.parse(r.body(), Messages.EvidenceOffer.class, "the server's evidence");
         if (offer.platform() == null || offer.evidence() == null || offer.instanceKeys() == null || offer.enclaveNonce() == null
                 || offer.enclaveNonce().length != ProvisionRelease.ENCLAVE_NONCE_LENGTH) {
@@ -144,20 +160,32 @@ public final class ServingClient {
     }
 
     /**
-     * Model provider: attests the instance afresh (its enclave nonce answers one release), releases the model key to
-     * the attested instance key, with the evidence it appraised, and streams the sealed model after it. The key must be the sealed model's.
+     * Model provider: attests the instance afresh (its enclave nonce answers one release), records the attested instance
+     * in {@code instances}, which refuses it when the contract's {@code max_instances} other instances already got the
+     * model key (each instance answers its share of every budget, so more instances would give data providers more than
+     * the contract's budgets), then releases the model key to the attested instance key, with the evidence it appraised,
+     * and streams the sealed model after it. The key must be the sealed model's.
      */
-    public void provision(Identity modelProvider, SealedAsset sealedModel, AssetKey key, Path sealedFile)
+    public void provision(Identity modelProvider, SealedAsset sealedModel, AssetKey key, Path sealedFile, ProvisionedInstances instances)
             throws IOException, ProtocolException, AttestationException, ServingRefused {
-        provision(modelProvider, sealedModel, key, sealedFile, null);
+        if (instances == null) {
+            throw new IllegalArgumentException("provisioning needs the record of instances given the model key (ProvisionedInstances); "
+                    + "a caller that keeps that count itself calls provisionUncounted");
+        }
+        provisionTo(modelProvider, sealedModel, key, sealedFile, instances);
     }
 
     /**
-     * As {@link #provision(Identity, SealedAsset, AssetKey, Path)}, and first records the attested instance in
-     * {@code instances}, which refuses it when the contract's {@code max_instances} other instances already got the
-     * model key (null: the caller keeps that count itself, as a key broker does).
+     * As {@link #provision(Identity, SealedAsset, AssetKey, Path, ProvisionedInstances)} without counting the instance
+     * against {@code max_instances}: for a caller that keeps that count itself (as a key broker does) or a test. Every
+     * instance it provisions answers its share of every data provider's budget again.
      */
-    public void provision(Identity modelProvider, SealedAsset sealedModel, AssetKey key, Path sealedFile, ProvisionedInstances instances)
+    public void provisionUncounted(Identity modelProvider, SealedAsset sealedModel, AssetKey key, Path sealedFile)
+            throws IOException, ProtocolException, AttestationException, ServingRefused {
+        provisionTo(modelProvider, sealedModel, key, sealedFile, null);
+    }
+
+    private void provisionTo(Identity modelProvider, SealedAsset sealedModel, AssetKey key, Path sealedFile, ProvisionedInstances instances)
             throws IOException, ProtocolException, AttestationException, ServingRefused {
         if (sealedModel.header().contentType() != ContentType.MODEL) {
             throw new ProtocolException("the sealed file is a sealed " + sealedModel.header().contentType().label() + ", not a model");
@@ -186,7 +214,7 @@ public final class ServingClient {
                 .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(release.bodyPrefix()),
                         HttpRequest.BodyPublishers.ofFile(sealedFile)))
                 .build();
-        send(request);
+        send(request, MAX_SMALL_ANSWER_BYTES, PROVISION_ANSWER);
     }
 
     /** The outcome of a retire: the receipt as signed, and its verified payload. */
@@ -202,7 +230,8 @@ public final class ServingClient {
         byte[] nonce = new byte[EvidenceBinding.NONCE_LENGTH];
         RANDOM.nextBytes(nonce);
         byte[] signature = modelProvider.sign(RetireRequest.signingMessage(contract.hash(), a.enclave().instanceKeys(), nonce));
-        HttpResponse<byte[]> r = send(post("/v1/retire", Json.canonical(new RetireRequest(contract.hashHex(), nonce, signature))));
+        HttpResponse<byte[]> r = send(post("/v1/retire", Json.canonical(new RetireRequest(contract.hashHex(), nonce, signature))),
+                MAX_RECEIPT_ANSWER_BYTES, modelRun().plus(QUICK_ANSWER));   // a retire waits for the runs under way
         SignedReceipt receipt = Json.parse(r.body(), SignedReceipt.class, "the discard receipt");
         if (!MessageDigest.isEqual(receipt.instanceKeys().digest(), a.enclave().instanceKeys().digest())) {
             throw new ProtocolException("the discard receipt is signed by other instance keys than the instance this client attested");
@@ -230,13 +259,12 @@ public final class ServingClient {
                     rows, inputsNpz, clock.instant());
             HttpResponse<byte[]> r = exchange(HttpRequest.newBuilder(base.resolve("/v1/infer"))
                     .header("Content-Type", "application/octet-stream")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(request.encapsulated())).build());
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(request.encapsulated())).build(),
+                    MAX_INFER_ANSWER_BYTES, modelRun().plus(FailoverPolicy.MARGIN).plus(FailoverPolicy.MARGIN));
             boolean sealedAnswer = r.headers().firstValue("Content-Type").orElse("").startsWith("application/octet-stream");
             if (!sealedAnswer) {
-                synchronized (this) {
-                    if (cached == null && attempt == 0) {
-                        continue;   // the instance changed under the cached appraisal: appraise the new one and send again
-                    }
+                if (attempt == 0 && changedSince(a)) {
+                    continue;   // the instance changed under the cached appraisal: the request never opened, send it to the new one
                 }
                 throw refusal(r);
             }
@@ -292,13 +320,15 @@ public final class ServingClient {
      */
     public Audit audit(SignedTreeHead previous) throws IOException, ProtocolException, AttestationException, ServingRefused {
         AttestedInstance a = attest();
-        SignedTreeHead now = Json.parse(send(HttpRequest.newBuilder(base.resolve("/v1/log/head")).GET().build()).body(),
+        SignedTreeHead now = Json.parse(send(HttpRequest.newBuilder(base.resolve("/v1/log/head")).GET().build(),
+                MAX_SMALL_ANSWER_BYTES, QUICK_ANSWER).body(),
                 SignedTreeHead.class, "the log head");
         TreeHead head = LogVerifier.verifyHead(now, a.enclave().instanceKeys(), contract.hash());
         if (previous != null) {
             long from = previous.head().treeSize();
             ConsistencyProof proof = Json.parse(send(HttpRequest.newBuilder(base.resolve("/v1/log/consistency?from=" + from
-                    + "&to=" + head.treeSize())).GET().build()).body(), ConsistencyProof.class, "the consistency proof");
+                    + "&to=" + head.treeSize())).GET().build(), MAX_SMALL_ANSWER_BYTES, QUICK_ANSWER).body(), ConsistencyProof.class,
+                    "the consistency proof");
             LogVerifier.verifyConsistency(previous, now, proof, a.enclave().instanceKeys(), contract.hash());
         }
         return new Audit(now, head);
@@ -309,14 +339,37 @@ public final class ServingClient {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json)).build();
     }
 
-    /** Sends, and forgets the cached appraisal when the server names other instance keys than the cached ones. */
-    private HttpResponse<byte[]> exchange(HttpRequest request) throws IOException {
+    /** How long the contract lets the model run for one request. */
+    private Duration modelRun() {
+        return Duration.ofSeconds(contract.contract().limits().maxInferenceSeconds());
+    }
+
+    /**
+     * Whether the instance really changed since {@code sealedTo} was appraised. The server's {@link ErrorBody#INSTANCE_HEADER}
+     * on an unsealed answer is not authenticated: whoever answers in the server's place could send it after the request
+     * ran, to have it sent (and run, and charged) twice. So the instance is appraised again, and only other instance
+     * keys, to which the request was not sealed (so it never opened there), let it go again.
+     */
+    private boolean changedSince(AttestedInstance sealedTo) throws IOException, ProtocolException, AttestationException, ServingRefused {
+        synchronized (this) {
+            if (cached != null) {
+                return false;
+            }
+        }
+        return !MessageDigest.isEqual(attest().enclave().instanceKeys().digest(), sealedTo.enclave().instanceKeys().digest());
+    }
+
+    /**
+     * Sends, reads an answer of at most {@code maxAnswer} bytes (hanging up past it) within {@code within} in all, and
+     * forgets the cached appraisal when the server names other instance keys than the cached ones.
+     */
+    private HttpResponse<byte[]> exchange(HttpRequest request, long maxAnswer, Duration within) throws IOException, ProtocolException {
         HttpResponse<byte[]> r;
         try {
-            r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for the serving enclave");
+            r = BoundedAnswer.exchange(http, request, maxAnswer, Math.min(maxAnswer, MAX_REFUSAL_BYTES), within);
+        } catch (BoundedAnswer.TooLarge t) {
+            throw new ProtocolException("the serving enclave at " + base + " answered " + request.uri().getPath()
+                    + " with more than " + t.max() + " bytes; no honest server does: the client hung up");
         }
         String instance = r.headers().firstValue(ErrorBody.INSTANCE_HEADER).orElse(null);
         synchronized (this) {
@@ -328,8 +381,9 @@ public final class ServingClient {
     }
 
     /** {@link #exchange}, a refusal turned into {@link ServingRefused}. */
-    private HttpResponse<byte[]> send(HttpRequest request) throws IOException, ServingRefused {
-        HttpResponse<byte[]> r = exchange(request);
+    private HttpResponse<byte[]> send(HttpRequest request, long maxAnswer, Duration within)
+            throws IOException, ProtocolException, ServingRefused {
+        HttpResponse<byte[]> r = exchange(request, maxAnswer, within);
         if (r.statusCode() / 100 != 2) {
             throw refusal(r);
         }
