@@ -83,7 +83,8 @@ final class ContractParties implements AutoCloseable {
     /** 'veil batch' of {@code data} to {@code out} on embedded Spark, one row a run. */
     Parties.Run batch(String data, String out) {
         return Parties.launcher("batch", "--contract", path("contract.json"), "--model", path("model.veil"), "--data", path(data),
-                "--mp-broker", mpUrl, "--dp-broker", dpUrl, "--out", path(out), "--master", "local[1]", "--rows-per-run", "1");
+                "--mp-broker", mpUrl, "--dp-broker", dpUrl, "--master-key", "dataset", "--out", path(out), "--master", "local[1]",
+                "--rows-per-run", "1");
     }
 
     @Override

@@ -3,7 +3,12 @@ package dev.veil.spark.cli;
 import static dev.veil.spark.cli.Parties.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.veil.protocol.contract.ContractVerifier;
+import dev.veil.protocol.contract.SignedContract;
+import dev.veil.protocol.json.Json;
 import dev.veil.protocol.receipt.DiscardReceipt;
+import dev.veil.protocol.receipt.ReceiptVerifier;
+import dev.veil.protocol.receipt.SignedReceipt;
 import dev.veil.spark.parquet.EncryptedRows;
 import dev.veil.tensor.NamedTensors;
 import dev.veil.tensor.Tensor;
@@ -14,6 +19,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -94,7 +100,11 @@ class HostileModelOnSparkAttackTest {
             assertThat(discard).as("the model provider's discard receipt after a model failure").exists();
             Parties.Run verify = Parties.veil("verify-receipt", "--receipt", discard.toString(), "--contract", p.path("contract.json"));
             assertThat(verify.exit()).as(verify.err()).isZero();
-            assertThat(Files.readString(discard)).contains(DiscardReceipt.DISCARDED);
+            // the outcome is inside the signed payload (base64 in the file): read it as the model provider's verifier does
+            SignedReceipt receipt = Json.parse(Files.readAllBytes(discard), SignedReceipt.class, "discard receipt");
+            ContractVerifier.Verified contract = ContractVerifier.verify(
+                    Json.parse(Files.readAllBytes(dir.resolve("contract.json")), SignedContract.class, "contract"), Instant.now());
+            assertThat(ReceiptVerifier.verifyDiscard(receipt, contract).outcome()).isEqualTo(DiscardReceipt.DISCARDED);
         }
     }
 
@@ -143,7 +153,8 @@ class HostileModelOnSparkAttackTest {
 
     private static Parties.Run batch(Parties p, String data, String out) {
         return launcher("batch", "--contract", p.path("contract.json"), "--model", p.path("model.veil"), "--data", p.path(data),
-                "--mp-broker", p.mpUrl, "--dp-broker", p.dpUrl, "--out", p.path(out), "--master", "local[1]", "--rows-per-run", "64");
+                "--mp-broker", p.mpUrl, "--dp-broker", p.dpUrl, "--master-key", "dataset", "--out", p.path(out), "--master", "local[1]",
+                "--rows-per-run", "64");
     }
 
     private static List<Long> sizes(Path dataset) throws Exception {

@@ -42,6 +42,7 @@ class SparkRunTimeLimitAttackTest {
             assertThat(batch.exit()).as("a batch whose model ran past limits.max_inference_seconds = 1 s must fail, not answer: %s",
                     batch.out()).isNotZero();
             assertThat(dir.resolve("out").resolve(BatchCommand.BATCH_RECEIPT)).doesNotExist();
+            assertThat(batch.err()).as("the partition failed for its time, and says only that").contains("failed on an executor: timeout");
         }
     }
 
