@@ -26,7 +26,9 @@ import picocli.CommandLine.Option;
                 "Every executor is an enclave instance: it attests to both providers' brokers once (no key is used until",
                 "both released), runs the model in the inference worker over its partitions, and writes results only the",
                 "data provider can open ('veil batch open'). The batch receipt (for the data provider) and one discard",
-                "receipt per instance (for the model provider) are written into --out as _veil-*.json."})
+                "receipt per instance (for the model provider) are written into --out as _veil-*.json. When a partition",
+                "fails, the command prints its failure code only (the detail may quote the data provider's values), writes",
+                "the discard receipts and no results, and exits 1."})
 final class BatchCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
