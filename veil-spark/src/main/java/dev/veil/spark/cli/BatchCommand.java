@@ -26,7 +26,9 @@ import picocli.CommandLine.Option;
                 "Every executor is an enclave instance: it attests to both providers' brokers once (no key is used until",
                 "both released), runs the model in the inference worker over its partitions, and writes results only the",
                 "data provider can open ('veil batch open'). The batch receipt (for the data provider) and one discard",
-                "receipt per instance (for the model provider) are written into --out as _veil-*.json."})
+                "receipt per instance (for the model provider) are written into --out as _veil-*.json. When a partition",
+                "fails, the command prints its failure code only (the detail may quote the data provider's values), writes",
+                "the discard receipts and no results, and exits 1."})
 final class BatchCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -87,13 +89,22 @@ final class BatchCommand implements Callable<Integer> {
         try (SparkSession spark = builder.getOrCreate()) {
             outcome = BatchJob.run(spark, terms, data, out.toAbsolutePath().toUri().toString());
         }
-        BatchReceiptFile receipt = outcome.batchReceipt();
-        AtomicOutput.write(out.resolve(BATCH_RECEIPT), Json.pretty(receipt).getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
+        // the model provider's discard receipts, whatever the outcome (an aborted job may have left no --out)
+        Files.createDirectories(out);
         int i = 0;
         for (SignedReceipt d : outcome.discardReceipts()) {
             AtomicOutput.write(out.resolve("_veil-discard-receipt-" + i++ + ".json"),
                     Json.pretty(d).getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
         }
+        if (outcome.failure() != null) {
+            // fixed text only: the failure's detail never left the executors (it may quote the data provider's values)
+            spec.commandLine().getErr().println("veil: the batch failed on an executor: " + outcome.failure().id() + " ("
+                    + outcome.failure().description() + "); no results were written, and " + outcome.discardReceipts().size()
+                    + " discard receipt(s) for the model provider are in " + out);
+            return 1;
+        }
+        BatchReceiptFile receipt = outcome.batchReceipt();
+        AtomicOutput.write(out.resolve(BATCH_RECEIPT), Json.pretty(receipt).getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("out", out.toString());
         summary.put("contract_hash", verified.hashHex());

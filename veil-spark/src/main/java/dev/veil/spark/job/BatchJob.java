@@ -7,6 +7,7 @@ import dev.veil.protocol.contract.SignedContract;
 import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.Json;
 import dev.veil.protocol.json.ProtocolException;
+import dev.veil.protocol.receipt.FailureCode;
 import dev.veil.protocol.receipt.SignedReceipt;
 import dev.veil.spark.parquet.EncryptedRows;
 import dev.veil.spark.parquet.ParquetCrypto;
@@ -55,10 +56,12 @@ public final class BatchJob {
     private static final java.time.Duration EVENTS_WAIT = java.time.Duration.ofSeconds(60);
 
     /**
-     * The batch receipt for the data provider, the discard receipts for the model provider, and how many executors
-     * that ran a task of the job gave none (lost, or not reached): each may have held an instance.
+     * The batch receipt for the data provider (null when the job failed), the discard receipts for the model provider
+     * (whatever the job's outcome), how many executors that ran a task of the job gave none (lost, or not reached:
+     * each may have held an instance), and the job's failure code, or null when it succeeded.
      */
-    public record Outcome(BatchReceiptFile batchReceipt, List<SignedReceipt> discardReceipts, int unclosedInstances) {
+    public record Outcome(BatchReceiptFile batchReceipt, List<SignedReceipt> discardReceipts, int unclosedInstances,
+                          FailureCode failure) {
     }
 
     private BatchJob() {
@@ -75,19 +78,41 @@ public final class BatchJob {
             CollectionAccumulator<byte[]> reports = spark.sparkContext().collectionAccumulator("veil receipts");
             JobExecutors executors = new JobExecutors();
             spark.sparkContext().addSparkListener(executors);
+            FailureCode failure = null;
             try {
                 JavaRDD<Row> rows = spark.read().schema(INPUT_SCHEMA).parquet(dataDir).javaRDD()
                         .mapPartitions(new PartitionInference(terms, reports));
                 // Spark's output commit protocol: each task attempt writes under its own attempt directory, one attempt per
                 // partition is allowed to commit (a retried task's or a speculative copy's other attempts are aborted or
                 // denied, and their files removed with _temporary at job commit)
-                spark.createDataFrame(rows, RESULT_SCHEMA).write().mode(SaveMode.ErrorIfExists).options(results).parquet(outDir);
-                executors.awaitJobsEnded(EVENTS_WAIT);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while the job's events were delivered");
+                try {
+                    spark.createDataFrame(rows, RESULT_SCHEMA).write().mode(SaveMode.ErrorIfExists).options(results).parquet(outDir);
+                } catch (Exception e) {   // Spark's SparkException, which Java does not see declared
+                    // a partition's failure reaches here as its fixed code only (PartitionFailure); anything else is
+                    // the driver's own, told as internal
+                    FailureCode code = PartitionFailure.codeIn(e);
+                    failure = code == null ? FailureCode.INTERNAL_ERROR : code;
+                }
+                if (failure == null) {
+                    executors.awaitJobsEnded(EVENTS_WAIT);
+                } else {
+                    // the failed job may have started no task (no job end to wait for): wait for the events posted so far
+                    spark.sparkContext().listenerBus().waitUntilEmpty(EVENTS_WAIT.toMillis());
+                }
+            } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IOException("the job's events were not delivered");
             } finally {
                 spark.sparkContext().removeSparkListener(executors);
+            }
+            // every instance that may hold keys is closed, and gives the model provider its discard receipt ("discarded",
+            // the same items), whatever the job's outcome: the outcome is the data provider's to learn, not the model's
+            Closed closed = closeInstances(spark, terms, executors.live());
+            int unclosed = closed.unreached() + executors.lost();
+            if (failure != null) {
+                return new Outcome(null, closed.discards(), unclosed, failure);
             }
 
             // Spark merges a result task's accumulator updates once per partition, from the attempt that succeeded, and a
@@ -102,8 +127,7 @@ public final class BatchJob {
                 }
             }
             BatchReceiptFile receipt = driver.batchReceipt(new ArrayList<>(partitions.values()));
-            Closed closed = closeInstances(spark, terms, executors.live());
-            return new Outcome(receipt, closed.discards(), closed.unreached() + executors.lost());
+            return new Outcome(receipt, closed.discards(), unclosed, null);
         }
     }
 

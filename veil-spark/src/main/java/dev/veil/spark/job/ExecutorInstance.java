@@ -13,6 +13,8 @@ import dev.veil.protocol.contract.SignedContract;
 import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.Json;
 import dev.veil.protocol.json.ProtocolException;
+import dev.veil.protocol.receipt.FailureCode;
+import dev.veil.tensor.NamedTensors;
 import dev.veil.seal.AssetKey;
 import dev.veil.seal.SealException;
 import dev.veil.seal.Unsealer;
@@ -29,6 +31,7 @@ import dev.veil.spark.parquet.DataKeyServices;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -47,8 +50,17 @@ public final class ExecutorInstance {
     private final ContractVerifier.Verified contract;
     private final InstanceKeyPairs keys;
     private final EvidenceSource evidence;
+    /** The model in the inference worker, or null when loading it failed ({@link #loadFailure}). */
     private final ModelRunner runner;
+    private final FailureCode loadFailure;
     private final ReceiptKeys receipts;
+    /**
+     * The contract's limits.max_inference_seconds, as this instance's budget of model time: the load and every run
+     * together, whatever partitions they serve; a run is stopped (its worker killed) when the budget runs out.
+     */
+    private final Duration timeLimit;
+    /** Model time spent so far: the load, then the runs (guarded by this). */
+    private long modelNanos;
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -68,6 +80,9 @@ public final class ExecutorInstance {
                         keys.publicKeys(), keys.keyWrap())
                 .orElseThrow(() -> new ProtocolException("the model provider's broker released no model key"));
         byte[] model;
+        ModelRunner loaded = null;
+        FailureCode loadFailure = null;
+        timeLimit = Duration.ofSeconds(contract.contract().limits().maxInferenceSeconds());
         try (modelKey) {
             model = Unsealer.unsealBytes(terms.sealedModel(), modelKey).plaintext();
         } catch (SealException e) {
@@ -78,10 +93,20 @@ public final class ExecutorInstance {
                 throw new ProtocolException("the model is not the one the contract names");
             }
             Path scratch = Files.createTempDirectory("veil-executor-");
-            runner = new ModelRunner(model, contract.contract().model().signature(), 1, scratch);
+            long start = System.nanoTime();
+            try {
+                // the worker's start and the model's load (constant folding runs model code) count against the limit
+                loaded = new ModelRunner(model, contract.contract().model().signature(), 1, scratch, timeLimit);
+            } catch (InferenceException e) {
+                loadFailure = e.code();   // the instance got keys: it stays, to be closed with a discard receipt
+            } finally {
+                modelNanos = System.nanoTime() - start;
+            }
         } finally {
             Arrays.fill(model, (byte) 0);
         }
+        runner = loaded;
+        this.loadFailure = loadFailure;
         BrokerDataKeys dataKeys = new BrokerDataKeys(URI.create(terms.dataProviderBroker()), contract.hashHex(), keys,
                 contract.contract().party(Role.DATA_PROVIDER));
         DataKeyServices.register(terms.dataProviderBroker(), new InstanceDataKeys(dataKeys));
@@ -96,7 +121,10 @@ public final class ExecutorInstance {
         return new Messages.EvidenceOffer(evidence.platform(), c.evidence(), c.collateral(), keys.publicKeys(), enclaveNonce);
     }
 
-    /** The instance of this job in this JVM, attested on first use. */
+    /**
+     * The instance of this job in this JVM, attested on first use. An instance whose model failed to load is kept (it
+     * got keys, so it owes a discard receipt) and fails every partition with the load's failure code.
+     */
     public static synchronized ExecutorInstance forJob(BatchTerms terms)
             throws IOException, ProtocolException, InferenceException, BrokerRefused {
         ExecutorInstance existing = BY_JOB.get(terms.jobId());
@@ -104,7 +132,27 @@ public final class ExecutorInstance {
             existing = new ExecutorInstance(terms);
             BY_JOB.put(terms.jobId(), existing);
         }
+        if (existing.loadFailure != null) {
+            throw new InferenceException(existing.loadFailure, "the model did not load");
+        }
         return existing;
+    }
+
+    /**
+     * Runs the model on {@code batch} within what is left of this instance's time budget: past it the worker is killed
+     * and this fails with {@link FailureCode#TIMEOUT}, as does every later run.
+     */
+    public synchronized NamedTensors run(NamedTensors batch) throws InferenceException {
+        Duration left = timeLimit.minusNanos(modelNanos);
+        if (left.isNegative() || left.isZero()) {
+            throw new InferenceException(FailureCode.TIMEOUT, "the instance used the contract's time limit");
+        }
+        long start = System.nanoTime();
+        try {
+            return runner.run(batch, left);
+        } finally {
+            modelNanos += System.nanoTime() - start;
+        }
     }
 
     /**
@@ -129,7 +177,8 @@ public final class ExecutorInstance {
         DataKeyServices.unregister(terms.dataProviderBroker());
         DataKeyServices.unregister(ResultKeys.kmsUrl(instance.contract.hashHex()));
         released.add("data provider's key service dropped");
-        if (instance.runner.closeSession()) {
+        // a runner that failed to load closed itself: its worker is stopped and its copy of the model wiped
+        if (instance.runner == null || instance.runner.closeSession()) {
             released.add("inference worker stopped and model plaintext buffer zeroed");
         }
         instance.keys.close();
@@ -142,10 +191,6 @@ public final class ExecutorInstance {
 
     ReceiptKeys receipts() {
         return receipts;
-    }
-
-    public ModelRunner runner() {
-        return runner;
     }
 
     public ContractVerifier.Verified contract() {

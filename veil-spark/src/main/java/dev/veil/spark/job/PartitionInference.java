@@ -1,5 +1,6 @@
 package dev.veil.spark.job;
 
+import dev.veil.enclave.broker.BrokerRefused;
 import dev.veil.enclave.inference.InferenceException;
 import dev.veil.protocol.batch.BatchCommitments;
 import dev.veil.protocol.batch.PartitionReceipt;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.TaskContext;
+import org.apache.spark.TaskKilledException;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -24,8 +26,8 @@ import org.apache.spark.util.CollectionAccumulator;
  * most {@code rowsPerRun} rows through the contract's model in the inference worker, one output row per input row
  * with the input's row index, the partition and the partition's commitment salt (both inside the encrypted results).
  * The instance signs a {@link PartitionReceipt} committing to the partition's input and output rows (a partition of no
- * rows has none). A failure is
- * Veil's own sentence, never ONNX Runtime's text nor a cell's value.
+ * rows has none). The contract's output policy is applied to every run ({@link PolicyOutputs}), each run is bounded by
+ * the instance's time budget, and a failure leaves as a fixed code ({@link PartitionFailure}).
  */
 public final class PartitionInference implements FlatMapFunction<Iterator<Row>, Row> {
     private static final long serialVersionUID = 1L;
@@ -37,8 +39,32 @@ public final class PartitionInference implements FlatMapFunction<Iterator<Row>, 
         this.reports = reports;
     }
 
+    /**
+     * The partition's rows with results, or, when anything fails, a {@link PartitionFailure} carrying only Veil's
+     * failure code: the failure's own exception (ONNX Runtime's text as a cause, a sentence naming a shape) is dropped
+     * here, inside the instance. Spark's kill of the task (a speculative copy not needed, a job cancelled) is passed
+     * on as Spark's own.
+     */
     @Override
-    public Iterator<Row> call(Iterator<Row> input) throws Exception {
+    public Iterator<Row> call(Iterator<Row> input) {
+        try {
+            return results(input);
+        } catch (TaskKilledException e) {
+            throw e;
+        } catch (InferenceException e) {
+            throw new PartitionFailure(e.code());
+        } catch (BrokerRefused e) {
+            throw new PartitionFailure(FailureCode.CONTRACT_REFUSED);
+        } catch (Throwable e) {   // whatever it was, its text stays here
+            TaskContext task = TaskContext.get();
+            if (task != null && task.isInterrupted()) {
+                throw new TaskKilledException("the task was killed");
+            }
+            throw new PartitionFailure(FailureCode.INTERNAL_ERROR);
+        }
+    }
+
+    private Iterator<Row> results(Iterator<Row> input) throws Exception {
         ExecutorInstance instance = ExecutorInstance.forJob(terms);
         int partition = TaskContext.getPartitionId();
         byte[] salt = ResultCommitments.newSalt();
@@ -74,11 +100,18 @@ public final class PartitionInference implements FlatMapFunction<Iterator<Row>, 
 
     private static void run(ExecutorInstance instance, List<Long> indices, List<byte[]> cells, BatchCommitments out,
                             int partition, byte[] salt, List<Row> results) throws InferenceException {
-        NamedTensors outputs;
+        NamedTensors outputs = null;
         try {
             NamedTensors batch = RowCells.join(cells);
-            outputs = instance.runner().run(batch);
+            NamedTensors raw = instance.run(batch);
             batch.wipe();
+            try {
+                outputs = PolicyOutputs.apply(instance.contract().contract().output(), raw, cells.size());
+            } finally {
+                if (outputs != raw) {
+                    raw.wipe();
+                }
+            }
         } catch (TensorFormatException e) {
             throw new InferenceException(FailureCode.DATASET_INVALID, "a row of the dataset is not a tensor cell Veil wrote");
         }

@@ -55,7 +55,9 @@ public final class EncryptedRows {
             FileEncryptionProperties encryption = crypto.getFileEncryptionProperties(conf, file, null);
             try (ParquetWriter<Group> w = ExampleParquetWriter.builder(HadoopOutputFile.fromPath(file, conf))
                     .withConf(conf).withType(SCHEMA).withEncryption(encryption)
-                    .withCompressionCodec(CompressionCodecName.UNCOMPRESSED)
+                    // as ParquetCrypto.SIZE_OF_VALUES_HIDDEN: the file's size follows the cells' lengths, not their values
+                    .withCompressionCodec(CompressionCodecName.UNCOMPRESSED).withDictionaryEncoding(false)
+                    .withStatisticsEnabled(false).withSizeStatisticsEnabled(false)
                     .withWriteMode(ParquetFileWriter.Mode.CREATE).build()) {
                 int end = Math.min(cells.size(), (f + 1) * rowsPerFile);
                 for (int r = f * rowsPerFile; r < end; r++) {

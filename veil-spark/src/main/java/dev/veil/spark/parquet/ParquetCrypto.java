@@ -13,6 +13,21 @@ import org.apache.parquet.crypto.keytools.PropertiesDrivenCryptoFactory;
  * {@link VeilKmsClient}. A reader needs no master key name: each file's key material names its own.
  */
 public final class ParquetCrypto {
+    /**
+     * Parquet encodes before it encrypts, and the host reads file sizes: compression and dictionary encoding make a
+     * file's size follow how repetitive its values are, and a max statistic Parquet cannot shorten (bytes of 0xff) is kept
+     * whole. So the values are written plain (cells of one shape then take the same bytes whatever their values), with
+     * no statistics (they would be encrypted, but their presence and length may depend on the values). Spark reads
+     * "parquet.compression" from the writer's options, Parquet the rest from the Hadoop configuration they enter.
+     */
+    public static final Map<String, String> SIZE_OF_VALUES_HIDDEN = Map.of(
+            "parquet.compression", "UNCOMPRESSED",
+            "parquet.enable.dictionary", "false",
+            "parquet.column.statistics.enabled", "false",
+            "parquet.size.statistics.enabled", "false",
+            "parquet.bloom.filter.enabled", "false",
+            "parquet.writer.version", "v1");
+
     private ParquetCrypto() {
     }
 
@@ -43,6 +58,7 @@ public final class ParquetCrypto {
         p.put(PropertiesDrivenCryptoFactory.PLAINTEXT_FOOTER_PROPERTY_NAME, "false");
         p.put(KeyToolkit.DATA_KEY_LENGTH_PROPERTY_NAME, "256");
         p.put(KeyToolkit.KEK_LENGTH_PROPERTY_NAME, "256");
+        p.putAll(SIZE_OF_VALUES_HIDDEN);
         return p;
     }
 }
