@@ -7,6 +7,10 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.Signature;
+import java.security.interfaces.EdECPrivateKey;
+import java.util.Arrays;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.signers.Ed25519Signer;
 
 /**
  * A provider's full identity: Ed25519 signing key (signs contracts and key releases) and HPKE key-agreement key
@@ -37,7 +41,23 @@ public final class Identity implements AutoCloseable {
         return publicIdentity;
     }
 
+    /**
+     * Ed25519 over {@code message}. BouncyCastle's signer where the key's seed is at hand (the JDK's keys): Ed25519 is
+     * deterministic (RFC 8032), so the signature is the very one the JDK's {@code Signature "Ed25519"} makes, at a
+     * fraction of its cost (a data provider signs every serving request); the JDK's otherwise.
+     */
     public byte[] sign(byte[] message) {
+        if (signingKey instanceof EdECPrivateKey ed && ed.getBytes().isPresent()) {
+            byte[] seed = ed.getBytes().get();
+            try {
+                Ed25519Signer signer = new Ed25519Signer();
+                signer.init(true, new Ed25519PrivateKeyParameters(seed, 0));
+                signer.update(message, 0, message.length);
+                return signer.generateSignature();
+            } finally {
+                Arrays.fill(seed, (byte) 0);
+            }
+        }
         try {
             Signature s = Signature.getInstance("Ed25519");
             s.initSign(signingKey);

@@ -7,6 +7,7 @@ import dev.veil.protocol.receipt.FailureCode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The answer to one request, as sealed to its data provider alone:
@@ -84,10 +85,26 @@ public record ServingResponse(String requestId, FailureCode failure, String deta
     }
 
     byte[] encode() {
-        byte[] header = Json.canonical(new Header(VERSION, requestId, failure == null ? OK : failure.id(), detail));
+        return encode(Json.canonical(new Header(VERSION, requestId, failure == null ? OK : failure.id(), detail)), output, receipt);
+    }
+
+    private static byte[] encode(byte[] header, byte[] output, byte[] receipt) {
         ByteBuffer b = ByteBuffer.allocate(MAGIC.length + 4 + header.length + 4 + output.length + 4 + receipt.length);
         b.put(MAGIC).putInt(header.length).put(header).putInt(output.length).put(output).putInt(receipt.length).put(receipt);
         return b.array();
+    }
+
+    /**
+     * {@code ok(requestId, output, receipt).encode()} as three parts to be sealed one after the other (framing and
+     * header, the output itself, the receipt with its length), so that a large output is neither copied nor joined.
+     */
+    static List<byte[]> encodeOk(String requestId, byte[] output, byte[] receipt) {
+        ok(requestId, new byte[0], receipt);   // the same checks as an answer built whole
+        byte[] header = Json.canonical(new Header(VERSION, requestId, OK, null));
+        byte[] before = ByteBuffer.allocate(MAGIC.length + 4 + header.length + 4).put(MAGIC).putInt(header.length).put(header)
+                .putInt(output.length).array();
+        byte[] after = ByteBuffer.allocate(4 + receipt.length).putInt(receipt.length).put(receipt).array();
+        return List.of(before, output, after);
     }
 
     static ServingResponse parse(byte[] plaintext) throws ProtocolException {
