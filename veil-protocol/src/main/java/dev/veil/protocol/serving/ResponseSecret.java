@@ -68,19 +68,19 @@ final class ResponseSecret {
         return seal(responseNonce, parts);
     }
 
-    /** With a given nonce: for RFC 9458's example only; {@link #seal(byte[])} draws it at random. */
+    /** With a given nonce: for RFC 9458's example and tests only; {@link #seal(byte[])} draws it at random. */
     byte[] seal(byte[] responseNonce, byte[] response) {
         return seal(responseNonce, List.of(response));
     }
 
     /**
-     * Each part goes to AES-GCM in pieces of {@value #SEAL_PIECE} bytes (the ciphertext is the one-shot one over the
+     * With a given nonce (tests only, as above). Each part goes to AES-GCM in pieces of {@value #SEAL_PIECE} bytes (the ciphertext is the one-shot one over the
      * parts joined: GCM is a stream), written straight after the nonce. Why pieces: the JDK (17 and 25) seals a large
      * buffer given in one call on a path its JIT compiles only after a few hundred such calls, at about 50 MB/s until
      * then (30 ms for MiniLM's 1.5 MB answer, measured on the shared build machine); pieces take the per-call path,
      * compiled after a few dozen answers and then at the CPU's AES and carry-less-multiply speed (0.6 ms).
      */
-    private byte[] seal(byte[] responseNonce, List<byte[]> parts) {
+    byte[] seal(byte[] responseNonce, List<byte[]> parts) {
         long length = 0;
         for (byte[] part : parts) {
             length += part.length;
