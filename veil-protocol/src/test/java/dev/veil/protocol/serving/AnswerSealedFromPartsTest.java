@@ -38,6 +38,16 @@ class AnswerSealedFromPartsTest {
     }
 
     @Test
+    void aParsedAnswerHandsOutItsOutputAsACopy() throws Exception {
+        byte[] output = {1, 2, 3, 4};
+        ServingResponse parsed = ServingResponse.parse(ServingResponse.ok(REQUEST_ID, output, new byte[] {9}).encode());
+        byte[] first = parsed.output();
+        first[0] = 42;
+        assertThat(parsed.output()).containsExactly(1, 2, 3, 4);
+        assertThat(parsed.receipt()).containsExactly(9);
+    }
+
+    @Test
     void partsOfAnAnswerWithoutAValidRequestIdAreRefused() {
         assertThatThrownBy(() -> ServingResponse.encodeOk(null, new byte[1], new byte[1])).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ServingResponse.encodeOk("XYZ", new byte[1], new byte[1])).isInstanceOf(IllegalArgumentException.class);
