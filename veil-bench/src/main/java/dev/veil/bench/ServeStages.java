@@ -1,5 +1,6 @@
 package dev.veil.bench;
 
+import dev.veil.enclave.serving.InferStage;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,7 +17,7 @@ final class ServeStages {
     private static final String SUM = "veil_infer_stage_seconds_sum{stage=\"";
     private static final String COUNT = "veil_infer_stage_seconds_count{stage=\"";
 
-    /** Per stage, in the order the enclave lists them: seconds summed, then requests counted. */
+    /** Per stage, in the order a request goes through them ({@link InferStage}): seconds summed, then requests counted. */
     private final Map<String, double[]> totals;
 
     private ServeStages(Map<String, double[]> totals) {
@@ -26,6 +27,9 @@ final class ServeStages {
     static ServeStages read(HttpClient http, URI metrics) throws Exception {
         String text = http.send(HttpRequest.newBuilder(metrics).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
         Map<String, double[]> totals = new LinkedHashMap<>();
+        for (InferStage stage : InferStage.values()) {
+            totals.put(stage.label(), new double[2]);
+        }
         for (String line : text.split("\n")) {
             int at = line.startsWith(SUM) ? 0 : line.startsWith(COUNT) ? 1 : -1;
             if (at >= 0) {
@@ -38,7 +42,7 @@ final class ServeStages {
         return new ServeStages(totals);
     }
 
-    /** Each stage's mean milliseconds per request between {@code before} and this reading (null: none), in the enclave's order. */
+    /** Each stage's mean milliseconds per request between {@code before} and this reading (null: none), in the stages' order. */
     Map<String, Double> meanMsSince(ServeStages before) {
         Map<String, Double> means = new LinkedHashMap<>();
         for (Map.Entry<String, double[]> e : totals.entrySet()) {
