@@ -196,8 +196,8 @@ final class ServeBench {
     }
 
     /**
-     * One client, one request after another, on each server in turn ({@code rounds} rounds of {@code perRound} requests,
-     * alternating which goes first): nothing queues, so the difference of the two p50s is what confidentiality adds to
+     * One client, one request after another, alternating the two servers request by request ({@code rounds} ×
+     * {@code perRound} requests on each, alternating which of a pair goes first): nothing queues, so the difference of the two p50s is what confidentiality adds to
      * one request as its data provider sees it (sealing, signing, opening, checking, on both sides), and the enclave's
      * stages over these requests say where that goes.
      */
@@ -209,22 +209,22 @@ final class ServeBench {
         double[] confOutside = new double[4];
         double[] plainOutside = new double[4];
         ServeStages before = ServeStages.read(http, metrics);
-        for (int r = 0; r < rounds; r++) {
-            double[] c0 = outsideModel(http, metrics);
-            double[] p0 = s.plaintext.outsideModel().totals();
-            if (r % 2 == 0) {
-                conf = conf.plus(timed(cpu, 0, () -> ServeLoad.run(1, perRound, confidential)));
-                plain = plain.plus(timed(cpu, 1, () -> ServeLoad.run(1, perRound, plaintext)));
+        double[] c0 = outsideModel(http, metrics);
+        double[] p0 = s.plaintext.outsideModel().totals();
+        for (int i = 0; i < rounds * perRound; i++) {   // paired, one of each in turn: drift in the model's speed hits both alike
+            if (i % 2 == 0) {
+                conf = conf.plus(timed(cpu, 0, () -> ServeLoad.run(1, 1, confidential)));
+                plain = plain.plus(timed(cpu, 1, () -> ServeLoad.run(1, 1, plaintext)));
             } else {
-                plain = plain.plus(timed(cpu, 1, () -> ServeLoad.run(1, perRound, plaintext)));
-                conf = conf.plus(timed(cpu, 0, () -> ServeLoad.run(1, perRound, confidential)));
+                plain = plain.plus(timed(cpu, 1, () -> ServeLoad.run(1, 1, plaintext)));
+                conf = conf.plus(timed(cpu, 0, () -> ServeLoad.run(1, 1, confidential)));
             }
-            double[] c1 = outsideModel(http, metrics);
-            double[] p1 = s.plaintext.outsideModel().totals();
-            for (int i = 0; i < 4; i++) {
-                confOutside[i] += c1[i] - c0[i];
-                plainOutside[i] += p1[i] - p0[i];
-            }
+        }
+        double[] c1 = outsideModel(http, metrics);
+        double[] p1 = s.plaintext.outsideModel().totals();
+        for (int i = 0; i < 4; i++) {
+            confOutside[i] = c1[i] - c0[i];
+            plainOutside[i] = p1[i] - p0[i];
         }
         Map<String, Double> stages = ServeStages.read(http, metrics).meanMsSince(before);
         Mode cm = mode(conf, cpu[0], confOutside);
