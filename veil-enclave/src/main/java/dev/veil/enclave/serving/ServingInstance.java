@@ -101,7 +101,7 @@ public final class ServingInstance implements AutoCloseable {
     private final Budgets budgets;
     private State state = State.EMPTY;
     private ModelRunner runner;
-    private Coalescer<TensorBatching.Request, NamedTensors> coalescer;
+    private Coalescer<TensorBatching.Request, TensorBatching.Ran> coalescer;
     private Challenges.Issued provisionedWith;
     private SignedReceipt discardReceipt;
 
@@ -212,7 +212,7 @@ public final class ServingInstance implements AutoCloseable {
                         throw new ServingFailure(410, FailureCode.CONTRACT_REFUSED, "the serving contract expired while the model loaded");
                     }
                     runner = loadedRunner;
-                    coalescer = new Coalescer<>(requests -> TensorBatching.runRequests(loadedRunner, requests, Duration.ofSeconds(
+                    coalescer = new Coalescer<>(requests -> TensorBatching.runTimed(loadedRunner, requests, Duration.ofSeconds(
                                     contract.contract().limits().maxInferenceSeconds())), TensorBatching::describe,
                             TensorBatching.batchable(loadedRunner.signature()), config.batchSize(), Coalescer.MAX_WAIT_LIMIT,
                             BATCH_QUEUE, metrics::batch);
@@ -287,7 +287,7 @@ public final class ServingInstance implements AutoCloseable {
         modelLock.writeLock().lock();
         try {
             ModelRunner dropped;
-            Coalescer<TensorBatching.Request, NamedTensors> batches;
+            Coalescer<TensorBatching.Request, TensorBatching.Ran> batches;
             synchronized (this) {
                 if (state == State.RETIRED) {
                     return discardReceipt;
@@ -333,10 +333,10 @@ public final class ServingInstance implements AutoCloseable {
      * goes in the clear (status, metrics, logs) is the fixed code alone.
      */
     public InferAnswer infer(byte[] encapsulated) throws ServingFailure {
-        long arrived = System.nanoTime();
+        Stages stages = new Stages(metrics);
         modelLock.readLock().lock();
         try {
-            Coalescer<TensorBatching.Request, NamedTensors> batches;
+            Coalescer<TensorBatching.Request, TensorBatching.Ran> batches;
             synchronized (this) {
                 if (state != State.SERVING) {
                     // 503 with Retry-After, as any replica that cannot take the request now: a client passes it over
@@ -348,7 +348,10 @@ public final class ServingInstance implements AutoCloseable {
             Instant now = clock.instant();
             OpenedRequest opened;
             try {
-                opened = gateway.open(encapsulated, now);
+                ServingGateway.Decapsulated decapsulated = gateway.decapsulate(encapsulated);
+                stages.done(InferStage.OPEN_REQUEST);
+                opened = gateway.admit(decapsulated, now);
+                stages.done(InferStage.CHECK_REQUEST);
             } catch (RequestRefused e) {
                 if (e.sealedResponse().isEmpty()) {
                     throw new ServingFailure(statusOf(e.code()), e.code(), e.getMessage());   // counted by the server
@@ -356,14 +359,46 @@ public final class ServingInstance implements AutoCloseable {
                 metrics.failure(e.code());
                 return new InferAnswer(statusOf(e.code()), e.sealedResponse().get());
             }
-            return answer(opened, batches, now, arrived);
+            return answer(opened, batches, now, stages);
         } finally {
             modelLock.readLock().unlock();
         }
     }
 
-    private InferAnswer answer(OpenedRequest opened, Coalescer<TensorBatching.Request, NamedTensors> batches, Instant now, long arrived)
-            throws ServingFailure {
+    /**
+     * Each step's time of one request, recorded as it ends ({@link InferStage}), and the time outside the model (every
+     * step but the batch wait and the run).
+     */
+    private static final class Stages {
+        private final ServingMetrics metrics;
+        private final long arrived = System.nanoTime();
+        private long last = arrived;
+        private long inModel;
+
+        Stages(ServingMetrics metrics) {
+            this.metrics = metrics;
+        }
+
+        void done(InferStage stage) {
+            doneAt(stage, System.nanoTime());
+        }
+
+        void doneAt(InferStage stage, long at) {
+            long took = Math.max(0, at - last);
+            metrics.inferStage(stage, took);
+            if (stage == InferStage.WAIT_FOR_BATCH || stage == InferStage.RUN_MODEL) {
+                inModel += took;
+            }
+            last = Math.max(last, at);
+        }
+
+        long outsideModel() {
+            return System.nanoTime() - arrived - inModel;
+        }
+    }
+
+    private InferAnswer answer(OpenedRequest opened, Coalescer<TensorBatching.Request, TensorBatching.Ran> batches, Instant now,
+                               Stages stages) throws ServingFailure {
         long rows = opened.request().rows();
         String who = opened.dataProvider().fingerprint();
         byte[] inputsNpz = opened.inputs();
@@ -386,21 +421,23 @@ public final class ServingInstance implements AutoCloseable {
                             + ": every input's first dimension is the request's rows");
                 }
             }
+            stages.done(InferStage.READ_INPUTS);
             try {
                 budgets.reserve(who, rows, now);
                 reserved = true;
             } catch (Budgets.Exhausted e) {
                 return refused(opened, FailureCode.LIMIT_EXCEEDED, e.getMessage());
             }
-            CompletableFuture<NamedTensors> result;
+            stages.done(InferStage.CHARGE_BUDGET);
+            CompletableFuture<TensorBatching.Ran> result;
             try {
                 result = batches.submit(new TensorBatching.Request(who, inputs));
             } catch (Coalescer.Full e) {
                 throw new ServingFailure(Refusal.OVERLOADED, "the batch queue is full; retry shortly");
             }
-            long submitted = System.nanoTime();
+            TensorBatching.Ran ran;
             try {
-                outputs = result.get(contract.contract().limits().maxInferenceSeconds() + QUEUE_MARGIN.toSeconds(), TimeUnit.SECONDS);
+                ran = result.get(contract.contract().limits().maxInferenceSeconds() + QUEUE_MARGIN.toSeconds(), TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof InferenceException ie) {
                     return refused(opened, ie.code(), ie.getMessage());
@@ -415,18 +452,25 @@ public final class ServingInstance implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return refused(opened, FailureCode.ENCLAVE_SHUTDOWN, "the enclave is shutting down");
             }
-            long ran = System.nanoTime() - submitted;
+            outputs = ran.outputs();
+            stages.doneAt(InferStage.WAIT_FOR_BATCH, ran.startedNanos());
+            stages.doneAt(InferStage.RUN_MODEL, ran.endedNanos());
+            stages.done(InferStage.RESUME_AFTER_RUN);
             byte[] outputsNpz = Npz.write(OutputPolicy.NPZ.equals(contract.contract().output().kind()) ? outputs
                     : new NamedTensors(java.util.List.of(outputs.tensors().get(0))));
+            stages.done(InferStage.ENCODE_ANSWER);
             LeafSalts salts = LeafSalts.random();
             LogInclusion inclusion = log.append(LeafCommitments.commit(salts, Digests.sha256(inputsNpz), Digests.sha256(outputsNpz),
                     opened.dataProvider()));
             reserved = false;   // answered: the rows count
             requestsServed.incrementAndGet();
             rowsServed.addAndGet(rows);
-            byte[] sealed = opened.sealOk(outputsNpz, Json.canonical(new LogReceipt(inclusion, salts)));
+            byte[] receipt = Json.canonical(new LogReceipt(inclusion, salts));
+            stages.done(InferStage.COMMIT_AND_LOG);
+            byte[] sealed = opened.sealOk(outputsNpz, receipt);
             Arrays.fill(outputsNpz, (byte) 0);
-            metrics.inferOutsideModel(System.nanoTime() - arrived - ran);
+            stages.done(InferStage.SEAL_ANSWER);
+            metrics.inferOutsideModel(stages.outsideModel());
             return new InferAnswer(200, sealed);
         } finally {
             if (reserved) {

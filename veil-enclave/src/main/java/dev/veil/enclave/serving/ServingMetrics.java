@@ -10,9 +10,9 @@ import java.time.Duration;
 
 /**
  * The server's metrics in Prometheus text format. Every label value comes from a fixed vocabulary — a {@link Route}
- * label, an HTTP status class, a {@link FailureCode} or {@link Refusal} id — so nothing a client sends, and nothing
- * derived from a data provider's data, can become a label (or a new time series). There is no way in here for a
- * free-form string.
+ * label, an HTTP status class, a {@link FailureCode} or {@link Refusal} id, an {@link InferStage} label — so nothing a
+ * client sends, and nothing derived from a data provider's data, can become a label (or a new time series). There is
+ * no way in here for a free-form string.
  */
 public final class ServingMetrics {
     /** The route label of a request whose path the server does not serve (the path itself is never recorded). */
@@ -22,6 +22,7 @@ public final class ServingMetrics {
     private final Counter attestations;
     private final DistributionSummary batchRows;
     private final Timer outsideModel;
+    private final java.util.Map<InferStage, Timer> stages = new java.util.EnumMap<>(InferStage.class);
 
     public ServingMetrics() {
         attestations = Counter.builder("veil.attestations").description("evidence handed out for a client's nonce")
@@ -30,6 +31,10 @@ public final class ServingMetrics {
                 .publishPercentileHistogram().register(registry);
         outsideModel = Timer.builder("veil.infer.outside_model").description("time an answered inference request spent outside "
                 + "its model run and batch wait: opening, checking, logging and sealing").publishPercentileHistogram().register(registry);
+        for (InferStage stage : InferStage.values()) {   // all of them from the start, so a scrape shows the whole breakdown
+            stages.put(stage, Timer.builder("veil.infer.stage").description("time inference requests spent in each step in the "
+                    + "enclave, by fixed stage name").tag("stage", stage.label()).register(registry));
+        }
     }
 
     void request(Route route, int status, long nanos) {
@@ -67,6 +72,11 @@ public final class ServingMetrics {
      */
     void inferOutsideModel(long nanos) {
         outsideModel.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** The time one inference request spent in {@code stage}. */
+    void inferStage(InferStage stage, long nanos) {
+        stages.get(stage).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     public void failure(FailureCode code) {

@@ -260,7 +260,12 @@ public final class ServingServer implements AutoCloseable {
             if (instanceKeysHex != null) {
                 response.getHeaders().put(ErrorBody.INSTANCE_HEADER, instanceKeysHex);
             }
-            response.write(true, ByteBuffer.wrap(reply.body()), callback);
+            Callback written = callback;
+            if (route == Route.INFER) {
+                long writing = System.nanoTime();
+                written = Callback.from(callback, () -> metrics.inferStage(InferStage.WRITE_ANSWER, System.nanoTime() - writing));
+            }
+            response.write(true, ByteBuffer.wrap(reply.body()), written);
             metrics.request(route, reply.status(), System.nanoTime() - t0);
         }
 

@@ -133,6 +133,21 @@ public final class TensorBatching {
         }
     }
 
+    /**
+     * One request's outputs from a run, with when that run started and ended ({@link System#nanoTime()}): how a
+     * request's time splits between its wait for a batch and the run.
+     */
+    public record Ran(NamedTensors outputs, long startedNanos, long endedNanos) {
+    }
+
+    /** {@link #runRequests}, each output with the run's start and end. */
+    static List<Ran> runTimed(ModelRunner model, List<Request> requests, Duration limit) throws InferenceException {
+        long started = System.nanoTime();
+        List<NamedTensors> outputs = runRequests(model, requests, limit);
+        long ended = System.nanoTime();
+        return outputs.stream().map(o -> new Ran(o, started, ended)).toList();
+    }
+
     /** One run of the model over requests as the coalescer groups them. */
     static List<NamedTensors> runRequests(ModelRunner model, List<Request> requests, Duration limit) throws InferenceException {
         return run(model, requests.stream().map(Request::inputs).toList(), limit);

@@ -168,15 +168,16 @@ class ServingServerTest {
             allowed.add(ServingMetrics.UNKNOWN_ROUTE);
             Stream.of(FailureCode.values()).map(FailureCode::id).forEach(allowed::add);
             Stream.of(Refusal.values()).map(Refusal::id).forEach(allowed::add);
+            Stream.of(InferStage.values()).map(InferStage::label).forEach(allowed::add);
             Set.of("1xx", "2xx", "3xx", "4xx", "5xx").forEach(allowed::add);
-            Matcher m = Pattern.compile("(route|status|reason)=\"([^\"]*)\"").matcher(text);
+            Matcher m = Pattern.compile("(route|status|reason|stage)=\"([^\"]*)\"").matcher(text);
             Set<String> seen = new HashSet<>();
             while (m.find()) {
                 seen.add(m.group(2));
             }
             assertThat(seen).isNotEmpty().isSubsetOf(allowed);
             Set<String> labelNames = Pattern.compile("([a-z_]+)=\"").matcher(text).results().map(r -> r.group(1)).collect(Collectors.toSet());
-            assertThat(labelNames).isSubsetOf("route", "status", "reason", "le");
+            assertThat(labelNames).isSubsetOf("route", "status", "reason", "stage", "le");
         }
     }
 }

@@ -38,9 +38,12 @@ public final class OpenedRequest {
         return inputs.clone();
     }
 
-    /** The encapsulated response with the model's {@code .npz} output and the receipt. */
+    /**
+     * The encapsulated response with the model's {@code .npz} output and the receipt, sealed straight from
+     * {@code outputNpz} (no copy of it is made).
+     */
     public byte[] sealOk(byte[] outputNpz, byte[] receipt) {
-        return responseSecret.seal(ServingResponse.ok(request.requestId(), outputNpz, receipt).encode());
+        return responseSecret.seal(ServingResponse.encodeOk(request.requestId(), outputNpz, receipt));
     }
 
     /** The encapsulated failure response: {@code detail} is readable by this data provider only. */

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.List;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -54,26 +55,47 @@ final class ResponseSecret {
     }
 
     byte[] seal(byte[] response) {
-        byte[] responseNonce = new byte[responseNonceLength()];
-        new SecureRandom().nextBytes(responseNonce);
-        return seal(responseNonce, response);
+        return seal(List.of(response));
     }
 
     /**
-     * With a given nonce: for RFC 9458's example only; {@link #seal(byte[])} draws it at random. The response goes to
-     * AES-GCM in pieces of {@value #SEAL_PIECE} bytes (the ciphertext is the one-shot one: GCM is a stream), written
-     * straight after the nonce. Why pieces: the JDK (17 and 25) seals a large buffer given in one call on a path its JIT
-     * compiles only after a few hundred such calls, at about 50 MB/s until then (30 ms for MiniLM's 1.5 MB answer,
-     * measured on the shared build machine); pieces take the per-call path, compiled after a few dozen answers and then
-     * at the CPU's AES and carry-less-multiply speed (0.6 ms).
+     * The response that is {@code parts} one after the other, sealed without joining them first: a 1.5 MB output is
+     * read once, by AES-GCM, straight into the sealed answer.
      */
+    byte[] seal(List<byte[]> parts) {
+        byte[] responseNonce = new byte[responseNonceLength()];
+        new SecureRandom().nextBytes(responseNonce);
+        return seal(responseNonce, parts);
+    }
+
+    /** With a given nonce: for RFC 9458's example and tests only; {@link #seal(byte[])} draws it at random. */
     byte[] seal(byte[] responseNonce, byte[] response) {
+        return seal(responseNonce, List.of(response));
+    }
+
+    /**
+     * With a given nonce (tests only, as above). Each part goes to AES-GCM in pieces of {@value #SEAL_PIECE} bytes (the ciphertext is the one-shot one over the
+     * parts joined: GCM is a stream), written straight after the nonce. Why pieces: the JDK (17 and 25) seals a large
+     * buffer given in one call on a path its JIT compiles only after a few hundred such calls, at about 50 MB/s until
+     * then (30 ms for MiniLM's 1.5 MB answer, measured on the shared build machine); pieces take the per-call path,
+     * compiled after a few dozen answers and then at the CPU's AES and carry-less-multiply speed (0.6 ms).
+     */
+    byte[] seal(byte[] responseNonce, List<byte[]> parts) {
+        long length = 0;
+        for (byte[] part : parts) {
+            length += part.length;
+        }
+        if (length > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException("a response of " + length + " bytes is too large to seal");
+        }
         try {
             Cipher c = cipher(Cipher.ENCRYPT_MODE, responseNonce);
-            byte[] out = Arrays.copyOf(responseNonce, responseNonce.length + c.getOutputSize(response.length));
+            byte[] out = Arrays.copyOf(responseNonce, responseNonce.length + c.getOutputSize((int) length));
             int at = responseNonce.length;
-            for (int from = 0; from < response.length; from += SEAL_PIECE) {
-                at += c.update(response, from, Math.min(SEAL_PIECE, response.length - from), out, at);
+            for (byte[] part : parts) {
+                for (int from = 0; from < part.length; from += SEAL_PIECE) {
+                    at += c.update(part, from, Math.min(SEAL_PIECE, part.length - from), out, at);
+                }
             }
             at += c.doFinal(out, at);
             if (at != out.length) {

@@ -41,6 +41,27 @@ public final class ServingGateway {
     }
 
     public OpenedRequest open(byte[] encapsulatedRequest, Instant now) throws RequestRefused {
+        return admit(decapsulate(encapsulatedRequest), now);
+    }
+
+    /**
+     * A request's encapsulation opened with the instance key, nothing in it read yet: what {@link #admit(Decapsulated,
+     * Instant)} checks. Its own step so that a server can time opening apart from checking.
+     */
+    public static final class Decapsulated {
+        private final byte[] plaintext;
+        private final byte[] enc;
+        private final ResponseSecret secret;
+
+        private Decapsulated(byte[] plaintext, byte[] enc, ResponseSecret secret) {
+            this.plaintext = plaintext;
+            this.enc = enc;
+            this.secret = secret;
+        }
+    }
+
+    /** The first half of {@link #open}: HPKE-opens the request with the instance key, under this contract's info. */
+    public Decapsulated decapsulate(byte[] encapsulatedRequest) throws RequestRefused {
         int encLength = HpkeExport.encLength(contract.contract().keyWrap());
         if (encapsulatedRequest.length <= encLength) {
             throw new RequestRefused(FailureCode.PEER_PROTOCOL_ERROR, "encapsulated request is " + encapsulatedRequest.length
@@ -56,7 +77,15 @@ public final class ServingGateway {
             throw new RequestRefused(FailureCode.PEER_PROTOCOL_ERROR, "request does not open with this instance's key under "
                     + "this contract: it was sealed to another instance or contract, or altered", null);
         }
-        return admit(opened.plaintext(), enc, ResponseSecret.veil(opened.exported(), enc), now);
+        return new Decapsulated(opened.plaintext(), enc, ResponseSecret.veil(opened.exported(), enc));
+    }
+
+    /**
+     * The second half of {@link #open}: the request's parsing, contract, data provider, signature, rows, expiry and
+     * replay checks, in that order; a refusal from here on is sealed to the request's data provider.
+     */
+    public OpenedRequest admit(Decapsulated request, Instant now) throws RequestRefused {
+        return admit(request.plaintext, request.enc, request.secret, now);
     }
 
     /** The checks after the encapsulation opened: {@code plaintext} arrived in {@code enc}, answered with {@code secret}. */

@@ -7,6 +7,7 @@ import dev.veil.protocol.receipt.FailureCode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The answer to one request, as sealed to its data provider alone:
@@ -19,17 +20,29 @@ import java.util.Arrays;
  * is readable by this data provider only (it travels inside the sealed response). {@code request_id} is null only
  * when the enclave refused a request it could open but not read.
  *
- * @param failure null when the request was answered
+ * <p>Parsed, it keeps the decrypted message whole and its output as a range of it: MiniLM's 1.5 MB output is copied
+ * once, by {@link #output()}, where joining and splitting it cost the data provider two more copies per answer.
  */
-public record ServingResponse(String requestId, FailureCode failure, String detail, byte[] output, byte[] receipt) {
+public final class ServingResponse {
     public static final int VERSION = 1;
     static final byte[] MAGIC = "VEILSRS1".getBytes(StandardCharsets.US_ASCII);
     static final String OK = "ok";
     public static final int MAX_DETAIL_CHARS = 1000;
     private static final int MAX_HEADER_BYTES = 16 * 1024;
 
-    public ServingResponse {
-        if (output == null || receipt == null) {
+    private final String requestId;
+    /** Null when the request was answered. */
+    private final FailureCode failure;
+    private final String detail;
+    /** The output is {@code outputLength} bytes of {@code message} from {@code outputFrom}; nothing else holds {@code message}. */
+    private final byte[] message;
+    private final int outputFrom;
+    private final int outputLength;
+    private final byte[] receipt;
+
+    private ServingResponse(String requestId, FailureCode failure, String detail, byte[] message, int outputFrom, int outputLength,
+                            byte[] receipt) {
+        if (message == null || receipt == null) {
             throw new IllegalArgumentException("serving response needs an output and a receipt (empty when there is none)");
         }
         if (requestId != null && !requestId.matches("[0-9a-f]{32}")) {
@@ -38,34 +51,54 @@ public record ServingResponse(String requestId, FailureCode failure, String deta
         if (failure == null && (detail != null || requestId == null)) {
             throw new IllegalArgumentException("an ok serving response names its request and carries no failure detail");
         }
-        if (failure != null && output.length > 0) {
+        if (failure != null && outputLength > 0) {
             throw new IllegalArgumentException("a failed serving response carries no output");
         }
         if (detail != null && detail.length() > MAX_DETAIL_CHARS) {
             throw new IllegalArgumentException("serving response detail is over " + MAX_DETAIL_CHARS + " characters");
         }
-        output = output.clone();
-        receipt = receipt.clone();
+        this.requestId = requestId;
+        this.failure = failure;
+        this.detail = detail;
+        this.message = message;
+        this.outputFrom = outputFrom;
+        this.outputLength = outputLength;
+        this.receipt = receipt;
     }
 
     public static ServingResponse ok(String requestId, byte[] output, byte[] receipt) {
-        return new ServingResponse(requestId, null, null, output, receipt);
+        return new ServingResponse(requestId, null, null, output == null ? null : output.clone(), 0, output == null ? 0 : output.length,
+                receipt == null ? null : receipt.clone());
     }
 
     public static ServingResponse failed(String requestId, FailureCode code, String detail) {
-        return new ServingResponse(requestId, code, detail, new byte[0], new byte[0]);
+        return new ServingResponse(requestId, code, detail, new byte[0], 0, 0, new byte[0]);
     }
 
     public boolean isOk() {
         return failure == null;
     }
 
-    @Override
-    public byte[] output() {
-        return output.clone();
+    /** 32 lowercase hex digits; null only when the enclave refused a request it could open but not read. */
+    public String requestId() {
+        return requestId;
     }
 
-    @Override
+    /** Null when the request was answered. */
+    public FailureCode failure() {
+        return failure;
+    }
+
+    /** Why the request failed, for its data provider only; null when answered. */
+    public String detail() {
+        return detail;
+    }
+
+    /** The output ({@code .npz} bytes), empty for a failure: a copy. */
+    public byte[] output() {
+        return Arrays.copyOfRange(message, outputFrom, outputFrom + outputLength);
+    }
+
     public byte[] receipt() {
         return receipt.clone();
     }
@@ -85,11 +118,26 @@ public record ServingResponse(String requestId, FailureCode failure, String deta
 
     byte[] encode() {
         byte[] header = Json.canonical(new Header(VERSION, requestId, failure == null ? OK : failure.id(), detail));
-        ByteBuffer b = ByteBuffer.allocate(MAGIC.length + 4 + header.length + 4 + output.length + 4 + receipt.length);
-        b.put(MAGIC).putInt(header.length).put(header).putInt(output.length).put(output).putInt(receipt.length).put(receipt);
+        ByteBuffer b = ByteBuffer.allocate(MAGIC.length + 4 + header.length + 4 + outputLength + 4 + receipt.length);
+        b.put(MAGIC).putInt(header.length).put(header).putInt(outputLength).put(message, outputFrom, outputLength)
+                .putInt(receipt.length).put(receipt);
         return b.array();
     }
 
+    /**
+     * {@code ok(requestId, output, receipt).encode()} as three parts to be sealed one after the other (framing and
+     * header, the output itself, the receipt with its length), so that a large output is neither copied nor joined.
+     */
+    static List<byte[]> encodeOk(String requestId, byte[] output, byte[] receipt) {
+        ok(requestId, new byte[0], receipt);   // the same checks as an answer built whole
+        byte[] header = Json.canonical(new Header(VERSION, requestId, OK, null));
+        byte[] before = ByteBuffer.allocate(MAGIC.length + 4 + header.length + 4).put(MAGIC).putInt(header.length).put(header)
+                .putInt(output.length).array();
+        byte[] after = ByteBuffer.allocate(4 + receipt.length).putInt(receipt.length).put(receipt).array();
+        return List.of(before, output, after);
+    }
+
+    /** Parses {@code plaintext}, which it keeps: the caller hands it over (a freshly opened message). */
     static ServingResponse parse(byte[] plaintext) throws ProtocolException {
         ByteBuffer b = ByteBuffer.wrap(plaintext);
         if (b.remaining() < MAGIC.length || !Arrays.equals(Arrays.copyOf(plaintext, MAGIC.length), MAGIC)) {
@@ -101,7 +149,9 @@ public record ServingResponse(String requestId, FailureCode failure, String deta
             throw new ProtocolException("serving response header is " + headerLength + " bytes, over " + MAX_HEADER_BYTES);
         }
         byte[] headerBytes = take(b, headerLength);
-        byte[] output = take(b, length(b, "output"));
+        int outputLength = length(b, "output");
+        int outputFrom = b.position();
+        b.position(outputFrom + outputLength);
         byte[] receipt = take(b, length(b, "receipt"));
         if (b.hasRemaining()) {
             throw new ProtocolException("serving response has " + b.remaining() + " bytes after its receipt");
@@ -114,7 +164,7 @@ public record ServingResponse(String requestId, FailureCode failure, String deta
             throw new ProtocolException("serving response status is neither ok nor a known failure code");
         }
         try {
-            return new ServingResponse(h.requestId(), failure, h.detail(), output, receipt);
+            return new ServingResponse(h.requestId(), failure, h.detail(), plaintext, outputFrom, outputLength, receipt);
         } catch (IllegalArgumentException e) {
             throw new ProtocolException(e.getMessage());
         }
