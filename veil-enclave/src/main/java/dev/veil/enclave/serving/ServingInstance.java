@@ -440,7 +440,8 @@ public final class ServingInstance implements AutoCloseable {
                 ran = result.get(contract.contract().limits().maxInferenceSeconds() + QUEUE_MARGIN.toSeconds(), TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof InferenceException ie) {
-                    return refused(opened, ie.code(), ie.getMessage());
+                    reserved = false;   // the model ran on these rows: they count, as an answer's do
+                    return modelFailed(opened, ie.code(), ie.getMessage(), inputsNpz, rows, stages);
                 }
                 LOG.error("serving {}: internal failure running a request ({})", id(), e.getCause().getClass().getName());
                 return refused(opened, FailureCode.INTERNAL_ERROR, "the enclave failed while running the model");
@@ -484,6 +485,30 @@ public final class ServingInstance implements AutoCloseable {
                 outputs.wipe();
             }
         }
+    }
+
+    /**
+     * The model's run failed on this data provider's inputs — which a hostile model can make depend on the values
+     * (a reshape to a cell's value). Only the data provider may learn that: outside the enclave the request looks
+     * answered — HTTP 200 with a sealed body, counted in every stage, as served and in the log (a leaf committing to
+     * the inputs and to the failure's code), no failure counted by reason — and the code and detail are sealed to the
+     * data provider alone. What still differs outside is timing and the sealed body's size (docs/THREAT-MODEL.md).
+     */
+    private InferAnswer modelFailed(OpenedRequest opened, FailureCode code, String detailForTheDataProvider, byte[] inputsNpz,
+                                    long rows, Stages stages) {
+        stages.done(InferStage.WAIT_FOR_BATCH);
+        stages.done(InferStage.RUN_MODEL);
+        stages.done(InferStage.RESUME_AFTER_RUN);
+        stages.done(InferStage.ENCODE_ANSWER);
+        log.append(LeafCommitments.commit(LeafSalts.random(), Digests.sha256(inputsNpz),
+                Digests.sha256(code.id().getBytes(java.nio.charset.StandardCharsets.US_ASCII)), opened.dataProvider()));
+        requestsServed.incrementAndGet();
+        rowsServed.addAndGet(rows);
+        stages.done(InferStage.COMMIT_AND_LOG);
+        byte[] sealed = opened.sealFailure(code, detailForTheDataProvider);
+        stages.done(InferStage.SEAL_ANSWER);
+        metrics.inferOutsideModel(stages.outsideModel());
+        return new InferAnswer(200, sealed);
     }
 
     private InferAnswer refused(OpenedRequest opened, FailureCode code, String detailForTheDataProvider) {
