@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
  * a larger model's runner starts its own.
  */
 public final class WorkerReserve implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WorkerReserve.class);
     private static final ExecutorService STARTER = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "veil-worker-reserve");
         t.setDaemon(true);
@@ -68,6 +69,11 @@ public final class WorkerReserve implements AutoCloseable {
             dir = ModelRunner.createEmptyDir(scratchParent);
             return new Spare(InferenceWorker.start(dir, ModelRunner.MIN_WORKER_HEAP, OrtRuntime.LOG_LEVEL), dir);
         } catch (InferenceException | IOException | RuntimeException e) {
+            if (e instanceof UntrustedNativeLibraryException) {
+                // the boot's own check of the libraries (NativeLibraries.prepareForWorkers does not hash them): the operator
+                // hears of it now, not at the first session's failure
+                LOG.warn("{}", dev.veil.enclave.LogText.escape(e.getMessage()));
+            }
             // the runner that would have taken it starts its own, and reports a failure in its own words
             if (dir != null) {
                 try {
