@@ -87,6 +87,14 @@ public final class EnclaveServer implements AutoCloseable {
         EvidenceSource get() throws IOException;
     }
 
+    /**
+     * For a process that runs one session and exits (the demo): no inference worker is started ahead for a next session
+     * once that session's has exited. The first session still takes the worker started at boot.
+     */
+    public void servesOneSession() {
+        sessions.stopPrestartingWorkers();
+    }
+
     /** The evidence source for the configured platform, at its standard location. */
     public static EvidenceSource evidenceSourceFor(EnclaveConfig config) {
         return dev.veil.enclave.evidence.EvidenceSources.forPlatform(config, null, java.util.List.of());

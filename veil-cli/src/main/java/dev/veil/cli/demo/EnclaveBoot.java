@@ -25,6 +25,7 @@ final class EnclaveBoot implements AutoCloseable {
             try {
                 // the code measurement is made during the boot, after the inference worker has been started
                 EnclaveServer s = EnclaveServer.start(config, () -> EnclaveServer.evidenceSourceFor(config));
+                s.servesOneSession();   // the demo's one session takes the worker started at boot; none is started after it
                 boot.bootNanos = System.nanoTime() - boot.startedNanos;
                 boot.server.complete(s);
             } catch (Throwable e) {

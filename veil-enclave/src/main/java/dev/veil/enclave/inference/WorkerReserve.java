@@ -49,6 +49,8 @@ public final class WorkerReserve implements AutoCloseable {
     /** The worker being started or ready, or null. */
     private CompletableFuture<Spare> next;
     private boolean closed;
+    /** No worker is started after this; the one held, if any, is still handed out. */
+    private boolean lastRefillDone;
 
     /** @param scratchParent where each worker's empty private directory is created, as for the runners it serves */
     public WorkerReserve(Path scratchParent) {
@@ -57,10 +59,19 @@ public final class WorkerReserve implements AutoCloseable {
 
     /** Starts a worker in the background unless one is held already or the reserve is closed. */
     public synchronized void refill() {
-        if (closed || next != null) {
+        if (closed || lastRefillDone || next != null) {
             return;
         }
         next = CompletableFuture.supplyAsync(this::start, STARTER);
+    }
+
+    /**
+     * Starts no worker after this one (a process that serves one session, like the demo, would otherwise start a
+     * worker for a next session when the first one's exits, only to kill it at its end). The worker held or being
+     * started, if any, is still handed to the next runner that asks.
+     */
+    public synchronized void stopRefilling() {
+        lastRefillDone = true;
     }
 
     private Spare start() {
