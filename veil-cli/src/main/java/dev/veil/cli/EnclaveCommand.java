@@ -104,7 +104,7 @@ final class EnclaveCommand {
             EnclaveServer started;
             try {
                 // On snp, tdx and sgx this fetches the platform's collateral first: a wrong URL fails here, not at a provider.
-                started = EnclaveServer.start(cfg, dev.veil.enclave.evidence.EvidenceSources.forPlatform(cfg, evidenceRoot, extra, collateral));
+                started = EnclaveServer.start(cfg, () -> dev.veil.enclave.evidence.EvidenceSources.forPlatform(cfg, evidenceRoot, extra, collateral));
             } catch (java.io.IOException e) {
                 throw new CliFailure("cannot start the enclave on " + cfg.platform() + ": " + e.getMessage());
             }

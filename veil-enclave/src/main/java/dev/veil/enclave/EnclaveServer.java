@@ -3,7 +3,6 @@ package dev.veil.enclave;
 import dev.veil.attest.Simulation;
 import dev.veil.enclave.evidence.EvidenceSource;
 import dev.veil.enclave.inference.NativeLibraries;
-import dev.veil.enclave.inference.OrtRuntime;
 import dev.veil.enclave.session.ProviderConnection;
 import dev.veil.enclave.session.SessionRegistry;
 import dev.veil.protocol.wire.FrameChannel;
@@ -34,32 +33,66 @@ public final class EnclaveServer implements AutoCloseable {
     private final ConnectionLimiter limiter;
     private final Thread acceptor;
 
-    private EnclaveServer(EnclaveConfig config, EvidenceSource evidence) throws IOException {
+    private EnclaveServer(EnclaveConfig config, EvidenceSource evidence, SessionRegistry sessions) throws IOException {
         this.config = config;
         this.evidence = evidence;
-        java.nio.file.Files.createDirectories(config.workDir());
-        dev.veil.enclave.session.SealedResultsFile.clearLeftovers(config.workDir());
-        NativeLibraries.prepare();   // once per installation, verified before each load
-        this.sessions = new SessionRegistry(config);
+        this.sessions = sessions;
         this.limiter = new ConnectionLimiter(config.limits().maxConnections(), config.limits().maxConnectionsPerSource());
         this.server = new ServerSocket(config.port(), 50, InetAddress.getByName(config.bindAddress()));
         this.acceptor = new Thread(this::acceptLoop, "veil-enclave-accept");
         acceptor.setDaemon(true);
     }
 
+    /** Starts the enclave with an evidence source made beforehand (its code measurement then precedes the whole boot). */
     public static EnclaveServer start(EnclaveConfig config, EvidenceSource evidence) throws IOException {
-        evidence.probe();
-        // Compile the AES-GCM path before the first session arrives (providers attest first, so this is free).
+        return start(config, () -> evidence);
+    }
+
+    /**
+     * Boots the enclave, ordered so that its costs overlap on a machine with more than one core: the AES-GCM warm-up
+     * runs beside the boot on a thread of its own (nothing waits for it; it only has to be done before the first large
+     * decryption, which follows two attestations), and the first session's inference worker is started as soon as
+     * ONNX Runtime's libraries are in place, so that its JVM start and ONNX Runtime's initialisation run on another core
+     * while this thread makes the evidence source (for sim: the code measurement, SHA-384 over every jar). This
+     * process itself never loads ONNX Runtime: batch inference runs only in worker processes, and each verifies the
+     * libraries against their pinned digests just before it loads them ({@link NativeLibraries}).
+     */
+    public static EnclaveServer start(EnclaveConfig config, EvidenceSupplier evidenceSupplier) throws IOException {
         dev.veil.seal.JitWarmup.runInBackground();
-        if (evidence.platform() == dev.veil.attest.Platform.SIM) {
-            LOG.warn(Simulation.ONE_LINE);
+        java.nio.file.Files.createDirectories(config.workDir());
+        dev.veil.enclave.session.SealedResultsFile.clearLeftovers(config.workDir());
+        NativeLibraries.prepareForWorkers();   // once per installation; each worker's start verifies them before its load
+        SessionRegistry sessions = new SessionRegistry(config);
+        sessions.prestartWorker();   // the first session's inference worker starts now, not after its key release
+        EnclaveServer s;
+        try {
+            EvidenceSource evidence = evidenceSupplier.get();
+            evidence.probe();
+            if (evidence.platform() == dev.veil.attest.Platform.SIM) {
+                LOG.warn(Simulation.ONE_LINE);
+            }
+            s = new EnclaveServer(config, evidence, sessions);
+        } catch (IOException | RuntimeException | Error e) {
+            sessions.close();   // ends the worker started above
+            throw e;
         }
-        EnclaveServer s = new EnclaveServer(config, evidence);
-        OrtRuntime.environment();   // loads ONNX Runtime with telemetry off, before any model arrives
-        s.sessions.prestartWorker();   // the first session's inference worker starts now, not after its key release
         s.acceptor.start();
-        LOG.info("enclave listening on {}:{} (platform {}; {})", config.bindAddress(), s.port(), evidence.platform(), JvmHeap.describe());
+        LOG.info("enclave listening on {}:{} (platform {}; {})", config.bindAddress(), s.port(), s.evidence.platform(), JvmHeap.describe());
         return s;
+    }
+
+    /** Makes the enclave's evidence source during the boot; for sim, that computes the code measurement. */
+    @FunctionalInterface
+    public interface EvidenceSupplier {
+        EvidenceSource get() throws IOException;
+    }
+
+    /**
+     * For a process that runs one session and exits (the demo): no inference worker is started ahead for a next session
+     * once that session's has exited. The first session still takes the worker started at boot.
+     */
+    public void servesOneSession() {
+        sessions.stopPrestartingWorkers();
     }
 
     /** The evidence source for the configured platform, at its standard location. */

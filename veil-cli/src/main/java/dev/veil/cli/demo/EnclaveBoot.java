@@ -7,9 +7,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 /**
- * The demo's enclave, started on a thread of its own: its boot (code measurement, ONNX Runtime's libraries and
- * environment, the AES-GCM warm-up) overlaps the providers' preparation instead of following it, as it would with
- * the parties on separate machines.
+ * The demo's enclave, started on a thread of its own: its boot (ONNX Runtime's libraries, the first inference worker,
+ * the code measurement, the AES-GCM warm-up beside them) overlaps the providers' preparation instead of following it,
+ * as it would with the parties on separate machines.
  */
 final class EnclaveBoot implements AutoCloseable {
     private final CompletableFuture<EnclaveServer> server = new CompletableFuture<>();
@@ -23,7 +23,9 @@ final class EnclaveBoot implements AutoCloseable {
         EnclaveBoot boot = new EnclaveBoot();
         Thread t = new Thread(() -> {
             try {
-                EnclaveServer s = EnclaveServer.start(config, EnclaveServer.evidenceSourceFor(config));
+                // the code measurement is made during the boot, after the inference worker has been started
+                EnclaveServer s = EnclaveServer.start(config, () -> EnclaveServer.evidenceSourceFor(config));
+                s.servesOneSession();   // the demo's one session takes the worker started at boot; none is started after it
                 boot.bootNanos = System.nanoTime() - boot.startedNanos;
                 boot.server.complete(s);
             } catch (Throwable e) {

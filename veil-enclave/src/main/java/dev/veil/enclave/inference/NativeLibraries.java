@@ -33,8 +33,10 @@ import java.util.stream.Stream;
  * be symbolic links and must not be writable by group or others (directories are created 0700, libraries 0400);
  * and each library's bytes must have the SHA-256 of the copy inside ONNX Runtime's jar, which is part of the
  * measured code (pinned in {@link BundledLibraryDigests} for the build Veil ships, so the jar's copy is not inflated
- * on every start). The enclave's own process checks them when it prepares them, and again before each inference
- * worker starts (each worker is a process that loads them anew). Anything else is refused with the directory to
+ * on every start). A process that loads them itself (serving) checks them when it prepares them
+ * ({@link #prepare()}); and each inference worker's start checks them again just before that worker, a process that
+ * loads them anew, starts ({@link #verifyBeforeLoad()}). The batch enclave, which loads them only in workers, prepares
+ * them without hashing ({@link #prepareForWorkers()}): its first worker starts right after and hashes them then. Anything else is refused with the directory to
  * remove, never repaired silently. What this cannot stop: a process running as the same user (or root) that swaps a file between this check and the load; an
  * image that must rule that out installs the libraries in its measured file system and sets
  * {@code onnxruntime.native.path}, which is then left alone.
@@ -59,10 +61,30 @@ public final class NativeLibraries {
 
     /** As {@link #prepare()}, under {@code root}. Does nothing when {@code onnxruntime.native.path} is already set. */
     public static synchronized void prepare(Path root) throws IOException {
+        prepare(root, true);
+    }
+
+    /**
+     * For a process that loads ONNX Runtime only in inference workers, never itself (the batch enclave): extracts the
+     * libraries on the first run and checks the directory's and the files' owner and modes as {@link #prepare()} does,
+     * but leaves the comparison of their bytes with the pinned digests to {@link #verifyBeforeLoad()}, which every
+     * worker's start runs just before that worker loads them. Hashing them here too would hash the same 28 MB twice
+     * within a few milliseconds at every boot (the first worker starts right after), and check nothing this process loads.
+     */
+    public static synchronized void prepareForWorkers() throws IOException {
+        prepare(defaultRoot(), false);
+    }
+
+    /** As {@link #prepareForWorkers()}, under {@code root}. */
+    static synchronized void prepareForWorkers(Path root) throws IOException {
+        prepare(root, false);
+    }
+
+    private static void prepare(Path root, boolean compareDigests) throws IOException {
         if (System.getProperty("onnxruntime.native.path") != null) {
             return;
         }
-        Path dir = verifiedDirectory(root, new UnixSystem().getUid());
+        Path dir = directory(root, new UnixSystem().getUid(), compareDigests);
         if (dir != null) {
             System.setProperty("onnxruntime.native.path", dir.toString());
             preparedRoot = root;
@@ -99,6 +121,11 @@ public final class NativeLibraries {
      * or ORT jar has no bundled Linux libraries (ORT's own loader then finds them). {@code uid} is the owner required.
      */
     static Path verifiedDirectory(Path root, long uid) throws IOException {
+        return directory(root, uid, true);
+    }
+
+    /** As {@link #verifiedDirectory}, comparing the libraries' bytes with the expected digests only when {@code compareDigests}. */
+    static Path directory(Path root, long uid, boolean compareDigests) throws IOException {
         if (!System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("linux")) {
             return null;   // ORT's own loader handles other systems; TEEs run Linux
         }
@@ -130,7 +157,7 @@ public final class NativeLibraries {
         for (Map.Entry<String, byte[]> lib : expected.entrySet()) {
             Path file = dir.resolve(lib.getKey());
             requirePrivate(file, uid, ANY_WRITE, "library");
-            if (!MessageDigest.isEqual(lib.getValue(), digestOf(file))) {
+            if (compareDigests && !MessageDigest.isEqual(lib.getValue(), digestOf(file))) {
                 throw new UntrustedNativeLibraryException("ONNX Runtime library " + file + " differs from the copy inside Veil's ONNX Runtime jar "
                         + "(replaced or corrupted); refusing to load it. Remove " + dir + " and run again");
             }

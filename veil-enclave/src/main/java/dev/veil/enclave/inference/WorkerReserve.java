@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
  * a larger model's runner starts its own.
  */
 public final class WorkerReserve implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WorkerReserve.class);
     private static final ExecutorService STARTER = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "veil-worker-reserve");
         t.setDaemon(true);
@@ -48,6 +49,8 @@ public final class WorkerReserve implements AutoCloseable {
     /** The worker being started or ready, or null. */
     private CompletableFuture<Spare> next;
     private boolean closed;
+    /** No worker is started after this; the one held, if any, is still handed out. */
+    private boolean lastRefillDone;
 
     /** @param scratchParent where each worker's empty private directory is created, as for the runners it serves */
     public WorkerReserve(Path scratchParent) {
@@ -56,10 +59,19 @@ public final class WorkerReserve implements AutoCloseable {
 
     /** Starts a worker in the background unless one is held already or the reserve is closed. */
     public synchronized void refill() {
-        if (closed || next != null) {
+        if (closed || lastRefillDone || next != null) {
             return;
         }
         next = CompletableFuture.supplyAsync(this::start, STARTER);
+    }
+
+    /**
+     * Starts no worker after this one (a process that serves one session, like the demo, would otherwise start a
+     * worker for a next session when the first one's exits, only to kill it at its end). The worker held or being
+     * started, if any, is still handed to the next runner that asks.
+     */
+    public synchronized void stopRefilling() {
+        lastRefillDone = true;
     }
 
     private Spare start() {
@@ -68,6 +80,11 @@ public final class WorkerReserve implements AutoCloseable {
             dir = ModelRunner.createEmptyDir(scratchParent);
             return new Spare(InferenceWorker.start(dir, ModelRunner.MIN_WORKER_HEAP, OrtRuntime.LOG_LEVEL), dir);
         } catch (InferenceException | IOException | RuntimeException e) {
+            if (e instanceof UntrustedNativeLibraryException) {
+                // the boot's own check of the libraries (NativeLibraries.prepareForWorkers does not hash them): the operator
+                // hears of it now, not at the first session's failure
+                LOG.warn("{}", dev.veil.enclave.LogText.escape(e.getMessage()));
+            }
             // the runner that would have taken it starts its own, and reports a failure in its own words
             if (dir != null) {
                 try {

@@ -68,6 +68,11 @@ public final class SessionRegistry implements AutoCloseable {
         workers.refill();
     }
 
+    /** Starts no worker ahead for a later session: this process serves one ({@link WorkerReserve#stopRefilling}). */
+    public void stopPrestartingWorkers() {
+        workers.stopRefilling();
+    }
+
     public synchronized Session join(ContractVerifier.Verified contract) throws SessionFailure {
         String key = contract.hashHex();
         Instant now = Instant.now();

@@ -147,23 +147,47 @@ class NativeLibrariesTest {
 
     @Test
     void librarySwappedAfterTheEnclaveStartedIsRefusedBeforeAWorkerLoadsIt() throws Exception {
+        assertThat(swapThenLoad("prepare")).contains("refused: internal_error").contains("differs from the copy inside");
+    }
+
+    @Test
+    void libraryThatTheBatchEnclaveDidNotHashIsHashedBeforeAWorkerLoadsIt() throws Exception {
+        // prepareForWorkers() checks owners and modes but leaves the digests to each worker's start
+        assertThat(swapThenLoad("prepareForWorkers")).contains("refused: internal_error").contains("differs from the copy inside");
+    }
+
+    @Test
+    void theBatchEnclavesPreparationStillRefusesAWritableLibrary() throws IOException {
+        Path dir = NativeLibraries.verifiedDirectory(root, ME);
+        Files.setPosixFilePermissions(dir.resolve("libonnxruntime.so"), PosixFilePermissions.fromString("rw-rw-rw-"));
+
+        assertThatThrownBy(() -> NativeLibraries.directory(root, ME, false)).isInstanceOf(UntrustedNativeLibraryException.class)
+                .hasMessageContaining("is writable by group or others");
+    }
+
+    /** What a child JVM that prepared the libraries with {@code how}, then had one swapped, printed when it loaded a model. */
+    private String swapThenLoad(String how) throws Exception {
         // In a JVM of its own: prepare() points this process's ONNX Runtime at a directory once and for all.
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Djava.io.tmpdir=" + root, "-cp", classpath, SwapThenLoad.class.getName(), root.resolve("natives").toString(),
-                root.toString());
+                root.toString(), how);
         pb.redirectErrorStream(true).redirectOutput(root.resolve("child.log").toFile());
         Process p = pb.start();
         assertThat(p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
         String output = Files.readString(root.resolve("child.log"));
         assertThat(p.exitValue()).as(output).isZero();
-        assertThat(output).contains("refused: internal_error").contains("differs from the copy inside");
+        return output;
     }
 
     /** Prepares the libraries as the enclave does at start, swaps one as another process could, then loads a model. */
     public static final class SwapThenLoad {
         public static void main(String[] args) throws Exception {
-            NativeLibraries.prepare(Path.of(args[0]));
+            if (args[2].equals("prepareForWorkers")) {
+                NativeLibraries.prepareForWorkers(Path.of(args[0]));
+            } else {
+                NativeLibraries.prepare(Path.of(args[0]));
+            }
             Path jni = Path.of(System.getProperty("onnxruntime.native.path")).resolve("libonnxruntime4j_jni.so");
             byte[] evil = Files.readAllBytes(jni);
             evil[evil.length / 2] ^= 1;

@@ -43,6 +43,25 @@ class WorkerReserveTest {
     }
 
     @Test
+    void afterStopRefillingTheHeldWorkerIsStillTakenButNoneIsStartedAfterIt() throws Exception {
+        byte[] model = ModelRunnerTest.model();
+        try (WorkerReserve reserve = new WorkerReserve(scratch)) {
+            Set<Long> others = pids();
+            reserve.refill();
+            ProcessHandle spare = newChild(others);
+            reserve.stopRefilling();
+            try (ModelRunner r = new ModelRunner(model, Signatures.of(model), 1, scratch, ModelRunner.DEFAULT_LOAD_LIMIT, reserve)) {
+                assertThat(r.workerProcess().pid()).isEqualTo(spare.pid());
+                assertThat(r.runBatch(BatchPipelineTest.rows(1)).floats()).hasSize(1);
+            }
+            spare.onExit().get(30, TimeUnit.SECONDS);
+            reserve.refill();
+            assertThat(reserve.take(ModelRunner.MIN_WORKER_HEAP)).as("no worker was started after the last one").isNull();
+            assertThat(pids()).as("no worker process was started after the session").isSubsetOf(others);
+        }
+    }
+
+    @Test
     void aReserveWorkerIsKilledAtTheLoadLimitLikeAnyOther() throws Exception {
         byte[] model = ModelRunnerTest.model();
         try (WorkerReserve reserve = new WorkerReserve(scratch)) {
