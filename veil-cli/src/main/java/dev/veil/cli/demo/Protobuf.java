@@ -5,33 +5,33 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A minimal protobuf writer (varint and length-delimited fields), enough to write ONNX models by onnx.proto's field
- * numbers: the demo's classifier here, hostile test models in the tests.
+ * numbers: the demo's classifier here, hostile test models in the tests (of this module and of veil-spark).
  */
-final class Protobuf {
+public final class Protobuf {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    Protobuf varint(int field, long value) {
+    public Protobuf varint(int field, long value) {
         tag(field, 0);
         writeVarint(value);
         return this;
     }
 
-    Protobuf string(int field, String s) {
+    public Protobuf string(int field, String s) {
         return bytes(field, s.getBytes(StandardCharsets.UTF_8));
     }
 
-    Protobuf message(int field, Protobuf m) {
+    public Protobuf message(int field, Protobuf m) {
         return bytes(field, m.toBytes());
     }
 
-    Protobuf bytes(int field, byte[] b) {
+    public Protobuf bytes(int field, byte[] b) {
         tag(field, 2);
         writeVarint(b.length);
         out.writeBytes(b);
         return this;
     }
 
-    byte[] toBytes() {
+    public byte[] toBytes() {
         return out.toByteArray();
     }
 

@@ -3,6 +3,7 @@ package dev.veil.cli.serving;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.veil.cli.demo.Protobuf;
 import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.serving.ServingBudget;
 import dev.veil.enclave.serving.ServerLimits;
@@ -11,13 +12,11 @@ import dev.veil.provider.serving.ServingRefused;
 import dev.veil.tensor.NamedTensors;
 import dev.veil.tensor.Tensor;
 import dev.veil.tensor.npz.Npz;
-import java.io.ByteArrayOutputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -95,12 +94,12 @@ class DataDependentFailureMetricsAttackTest {
      * asks for as many elements as the cell's value, so ONNX Runtime fails unless the cell is 1.
      */
     private static byte[] failsUnlessTheCellIsOne() {
-        Proto minusOne = new Proto().varint(1, 1).varint(2, 7).string(8, "minus_one")
+        Protobuf minusOne = new Protobuf().varint(1, 1).varint(2, 7).string(8, "minus_one")
                 .bytes(9, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(-1).array());
-        Proto zero = new Proto().varint(2, 1).string(8, "zero")
+        Protobuf zero = new Protobuf().varint(2, 1).string(8, "zero")
                 .bytes(9, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(0f).array());
-        Proto graph = new Proto()
-                .message(1, node("Cast", "c", "x").message(5, new Proto().string(1, "to").varint(3, 7).varint(20, 2)))
+        Protobuf graph = new Protobuf()
+                .message(1, node("Cast", "c", "x").message(5, new Protobuf().string(1, "to").varint(3, 7).varint(20, 2)))
                 .message(1, node("Reshape", "s", "c", "minus_one"))
                 .message(1, node("Reshape", "z", "x", "s"))
                 .message(1, node("ReduceSum", "t", "z"))
@@ -111,12 +110,12 @@ class DataDependentFailureMetricsAttackTest {
                 .message(5, zero)
                 .message(11, value("x"))
                 .message(12, value("y"));
-        return new Proto().varint(1, 8).string(2, "veil-test").message(7, graph)
-                .message(8, new Proto().string(1, "").varint(2, 13)).toBytes();
+        return new Protobuf().varint(1, 8).string(2, "veil-test").message(7, graph)
+                .message(8, new Protobuf().string(1, "").varint(2, 13)).toBytes();
     }
 
-    private static Proto node(String op, String output, String... inputs) {
-        Proto n = new Proto();
+    private static Protobuf node(String op, String output, String... inputs) {
+        Protobuf n = new Protobuf();
         for (String i : inputs) {
             n.string(1, i);
         }
@@ -124,50 +123,9 @@ class DataDependentFailureMetricsAttackTest {
     }
 
     /** float32 [N, 1] */
-    private static Proto value(String name) {
-        Proto shape = new Proto().message(1, new Proto().string(2, "N")).message(1, new Proto().varint(1, 1));
-        return new Proto().string(1, name).message(2, new Proto().message(1, new Proto().varint(1, 1).message(2, shape)));
+    private static Protobuf value(String name) {
+        Protobuf shape = new Protobuf().message(1, new Protobuf().string(2, "N")).message(1, new Protobuf().varint(1, 1));
+        return new Protobuf().string(1, name).message(2, new Protobuf().message(1, new Protobuf().varint(1, 1).message(2, shape)));
     }
 
-    /** Minimal protobuf writer for the ONNX model above (field numbers from onnx.proto). */
-    private static final class Proto {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-        Proto varint(int field, long value) {
-            tag(field, 0);
-            writeVarint(value);
-            return this;
-        }
-
-        Proto string(int field, String s) {
-            return bytes(field, s.getBytes(StandardCharsets.UTF_8));
-        }
-
-        Proto message(int field, Proto m) {
-            return bytes(field, m.toBytes());
-        }
-
-        Proto bytes(int field, byte[] b) {
-            tag(field, 2);
-            writeVarint(b.length);
-            out.writeBytes(b);
-            return this;
-        }
-
-        byte[] toBytes() {
-            return out.toByteArray();
-        }
-
-        private void tag(int field, int wireType) {
-            writeVarint(((long) field << 3) | wireType);
-        }
-
-        private void writeVarint(long v) {
-            while ((v & ~0x7FL) != 0) {
-                out.write((int) ((v & 0x7F) | 0x80));
-                v >>>= 7;
-            }
-            out.write((int) v);
-        }
-    }
 }

@@ -3,6 +3,7 @@ package dev.veil.cli.serving;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.veil.cli.demo.Protobuf;
 import dev.veil.enclave.serving.ServerLimits;
 import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.serving.ServingBudget;
@@ -10,8 +11,6 @@ import dev.veil.provider.serving.ServingRefused;
 import dev.veil.tensor.NamedTensors;
 import dev.veil.tensor.Tensor;
 import dev.veil.tensor.npz.Npz;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -54,61 +53,19 @@ class RowsAlongAnotherDimensionAttackTest {
 
     /** x: float32 [1, L, 3] → y: float32 [1, L, 3] = Sigmoid(x). */
     private static byte[] sigmoidOfFixedBatch() {
-        Proto graph = new Proto()
-                .message(1, new Proto().string(1, "x").string(2, "y").string(3, "sigmoid_y").string(4, "Sigmoid"))
+        Protobuf graph = new Protobuf()
+                .message(1, new Protobuf().string(1, "x").string(2, "y").string(3, "sigmoid_y").string(4, "Sigmoid"))
                 .string(2, "fixed-batch")
                 .message(11, value("x"))
                 .message(12, value("y"));
-        return new Proto().varint(1, 8).string(2, "veil-test").message(7, graph)
-                .message(8, new Proto().string(1, "").varint(2, 13)).toBytes();
+        return new Protobuf().varint(1, 8).string(2, "veil-test").message(7, graph)
+                .message(8, new Protobuf().string(1, "").varint(2, 13)).toBytes();
     }
 
-    private static Proto value(String name) {
-        Proto shape = new Proto().message(1, new Proto().varint(1, 1)).message(1, new Proto().string(2, "L"))
-                .message(1, new Proto().varint(1, 3));
-        return new Proto().string(1, name).message(2, new Proto().message(1, new Proto().varint(1, 1).message(2, shape)));
+    private static Protobuf value(String name) {
+        Protobuf shape = new Protobuf().message(1, new Protobuf().varint(1, 1)).message(1, new Protobuf().string(2, "L"))
+                .message(1, new Protobuf().varint(1, 3));
+        return new Protobuf().string(1, name).message(2, new Protobuf().message(1, new Protobuf().varint(1, 1).message(2, shape)));
     }
 
-    /** Minimal protobuf writer (field numbers from onnx.proto). */
-    private static final class Proto {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-        Proto varint(int field, long value) {
-            tag(field, 0);
-            writeVarint(value);
-            return this;
-        }
-
-        Proto string(int field, String s) {
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            tag(field, 2);
-            writeVarint(b.length);
-            out.writeBytes(b);
-            return this;
-        }
-
-        Proto message(int field, Proto m) {
-            byte[] b = m.out.toByteArray();
-            tag(field, 2);
-            writeVarint(b.length);
-            out.writeBytes(b);
-            return this;
-        }
-
-        byte[] toBytes() {
-            return out.toByteArray();
-        }
-
-        private void tag(int field, int wireType) {
-            writeVarint(((long) field << 3) | wireType);
-        }
-
-        private void writeVarint(long v) {
-            while ((v & ~0x7FL) != 0) {
-                out.write((int) ((v & 0x7F) | 0x80));
-                v >>>= 7;
-            }
-            out.write((int) v);
-        }
-    }
 }

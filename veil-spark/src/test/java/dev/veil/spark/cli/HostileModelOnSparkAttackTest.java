@@ -3,6 +3,7 @@ package dev.veil.spark.cli;
 import static dev.veil.spark.cli.Parties.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.veil.cli.demo.Protobuf;
 import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.contract.SignedContract;
 import dev.veil.protocol.json.Json;
@@ -13,7 +14,6 @@ import dev.veil.spark.parquet.EncryptedRows;
 import dev.veil.tensor.NamedTensors;
 import dev.veil.tensor.Tensor;
 import dev.veil.tensor.npz.Npz;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -168,10 +168,10 @@ class HostileModelOnSparkAttackTest {
 
     /** x: float32 [N, 1]; y = Reshape(x, Reshape(Cast(x, int64), [-1])): fails unless the cell is 1. */
     private static byte[] reshapeToTheCellsValue() {
-        Proto cast = node("Cast", "c", "x").message(5, new Proto().string(1, "to").varint(3, 7).varint(20, 2));
-        Proto flat = new Proto().varint(1, 1).varint(2, 7).string(8, "minus_one")
+        Protobuf cast = node("Cast", "c", "x").message(5, new Protobuf().string(1, "to").varint(3, 7).varint(20, 2));
+        Protobuf flat = new Protobuf().varint(1, 1).varint(2, 7).string(8, "minus_one")
                 .bytes(9, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(-1).array());
-        Proto graph = new Proto()
+        Protobuf graph = new Protobuf()
                 .message(1, cast)
                 .message(1, node("Reshape", "s", "c", "minus_one"))
                 .message(1, node("Reshape", "y", "x", "s"))
@@ -184,7 +184,7 @@ class HostileModelOnSparkAttackTest {
 
     /** x: float32 [N, width]; y = Relu(x). */
     private static byte[] relu(int width) {
-        Proto graph = new Proto()
+        Protobuf graph = new Protobuf()
                 .message(1, node("Relu", "y", "x"))
                 .string(2, "relu")
                 .message(11, value("x", width))
@@ -192,13 +192,13 @@ class HostileModelOnSparkAttackTest {
         return model(graph);
     }
 
-    private static byte[] model(Proto graph) {
-        return new Proto().varint(1, 8).string(2, "veil-test").message(7, graph)
-                .message(8, new Proto().string(1, "").varint(2, 13)).toBytes();
+    private static byte[] model(Protobuf graph) {
+        return new Protobuf().varint(1, 8).string(2, "veil-test").message(7, graph)
+                .message(8, new Protobuf().string(1, "").varint(2, 13)).toBytes();
     }
 
-    private static Proto node(String op, String output, String... inputs) {
-        Proto n = new Proto();
+    private static Protobuf node(String op, String output, String... inputs) {
+        Protobuf n = new Protobuf();
         for (String i : inputs) {
             n.string(1, i);
         }
@@ -206,51 +206,10 @@ class HostileModelOnSparkAttackTest {
     }
 
     /** float32 [N, width] */
-    private static Proto value(String name, int width) {
-        Proto shape = new Proto().message(1, new Proto().string(2, "N")).message(1, new Proto().varint(1, width));
-        Proto tensorType = new Proto().varint(1, 1).message(2, shape);
-        return new Proto().string(1, name).message(2, new Proto().message(1, tensorType));
+    private static Protobuf value(String name, int width) {
+        Protobuf shape = new Protobuf().message(1, new Protobuf().string(2, "N")).message(1, new Protobuf().varint(1, width));
+        Protobuf tensorType = new Protobuf().varint(1, 1).message(2, shape);
+        return new Protobuf().string(1, name).message(2, new Protobuf().message(1, tensorType));
     }
 
-    /** Minimal protobuf writer for the ONNX models above (field numbers from onnx.proto). */
-    private static final class Proto {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-        Proto varint(int field, long value) {
-            tag(field, 0);
-            writeVarint(value);
-            return this;
-        }
-
-        Proto string(int field, String s) {
-            return bytes(field, s.getBytes(StandardCharsets.UTF_8));
-        }
-
-        Proto message(int field, Proto m) {
-            return bytes(field, m.toBytes());
-        }
-
-        Proto bytes(int field, byte[] b) {
-            tag(field, 2);
-            writeVarint(b.length);
-            out.writeBytes(b);
-            return this;
-        }
-
-        byte[] toBytes() {
-            return out.toByteArray();
-        }
-
-        private void tag(int field, int wireType) {
-            writeVarint(((long) field << 3) | wireType);
-        }
-
-        private void writeVarint(long v) {
-            while ((v & ~0x7FL) != 0) {
-                out.write((int) ((v & 0x7F) | 0x80));
-                v >>>= 7;
-            }
-            out.write((int) v);
-        }
-    }
 }

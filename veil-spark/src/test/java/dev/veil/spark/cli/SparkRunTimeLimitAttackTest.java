@@ -2,15 +2,14 @@ package dev.veil.spark.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.veil.cli.demo.Protobuf;
 import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.contract.SessionLimits;
 import dev.veil.tensor.NamedTensors;
 import dev.veil.tensor.Tensor;
 import dev.veil.tensor.npz.Npz;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -48,12 +47,12 @@ class SparkRunTimeLimitAttackTest {
 
     /** x float32 [N, 4]; y[N,4] = sum(Conv(Expand(sum(x), [1,1,h,h]), ones[1,1,k,k])): one Conv node does all the work. */
     private static byte[] oneLongConv(int h, int k) {
-        Proto one = new Proto().varint(1, 1).varint(2, 1).string(8, "one").bytes(9, new byte[] {0, 0, (byte) 0x80, 0x3f});
-        Proto graph = new Proto()
+        Protobuf one = new Protobuf().varint(1, 1).varint(2, 1).string(8, "one").bytes(9, new byte[] {0, 0, (byte) 0x80, 0x3f});
+        Protobuf graph = new Protobuf()
                 .message(1, node("ReduceSum", "s", "x").message(5, keepdimsZero()))
                 .message(1, node("Expand", "big", "s", "shape_in"))
                 .message(1, node("ConstantOfShape", "w", "shape_w")
-                        .message(5, new Proto().string(1, "value").message(5, one).varint(20, 4)))
+                        .message(5, new Protobuf().string(1, "value").message(5, one).varint(20, 4)))
                 .message(1, node("Conv", "c", "big", "w"))
                 .message(1, node("ReduceSum", "t", "c").message(5, keepdimsZero()))
                 .message(1, node("Expand", "y", "t", "shape_out"))
@@ -63,24 +62,24 @@ class SparkRunTimeLimitAttackTest {
                 .message(5, int64s("shape_out", 1, 4))
                 .message(11, value("x"))
                 .message(12, value("y"));
-        return new Proto().varint(1, 8).string(2, "veil-test").message(7, graph)
-                .message(8, new Proto().string(1, "").varint(2, 13)).toBytes();
+        return new Protobuf().varint(1, 8).string(2, "veil-test").message(7, graph)
+                .message(8, new Protobuf().string(1, "").varint(2, 13)).toBytes();
     }
 
-    private static Proto keepdimsZero() {
-        return new Proto().string(1, "keepdims").varint(3, 0).varint(20, 2);
+    private static Protobuf keepdimsZero() {
+        return new Protobuf().string(1, "keepdims").varint(3, 0).varint(20, 2);
     }
 
-    private static Proto int64s(String name, long... v) {
+    private static Protobuf int64s(String name, long... v) {
         ByteBuffer b = ByteBuffer.allocate(8 * v.length).order(ByteOrder.LITTLE_ENDIAN);
         for (long x : v) {
             b.putLong(x);
         }
-        return new Proto().varint(1, v.length).varint(2, 7).string(8, name).bytes(9, b.array());
+        return new Protobuf().varint(1, v.length).varint(2, 7).string(8, name).bytes(9, b.array());
     }
 
-    private static Proto node(String op, String output, String... inputs) {
-        Proto n = new Proto();
+    private static Protobuf node(String op, String output, String... inputs) {
+        Protobuf n = new Protobuf();
         for (String i : inputs) {
             n.string(1, i);
         }
@@ -88,50 +87,9 @@ class SparkRunTimeLimitAttackTest {
     }
 
     /** float32 [N, 4] */
-    private static Proto value(String name) {
-        Proto shape = new Proto().message(1, new Proto().string(2, "N")).message(1, new Proto().varint(1, 4));
-        return new Proto().string(1, name).message(2, new Proto().message(1, new Proto().varint(1, 1).message(2, shape)));
+    private static Protobuf value(String name) {
+        Protobuf shape = new Protobuf().message(1, new Protobuf().string(2, "N")).message(1, new Protobuf().varint(1, 4));
+        return new Protobuf().string(1, name).message(2, new Protobuf().message(1, new Protobuf().varint(1, 1).message(2, shape)));
     }
 
-    /** Minimal protobuf writer for the ONNX model above (field numbers from onnx.proto). */
-    private static final class Proto {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-        Proto varint(int field, long value) {
-            tag(field, 0);
-            writeVarint(value);
-            return this;
-        }
-
-        Proto string(int field, String s) {
-            return bytes(field, s.getBytes(StandardCharsets.UTF_8));
-        }
-
-        Proto message(int field, Proto m) {
-            return bytes(field, m.toBytes());
-        }
-
-        Proto bytes(int field, byte[] b) {
-            tag(field, 2);
-            writeVarint(b.length);
-            out.writeBytes(b);
-            return this;
-        }
-
-        byte[] toBytes() {
-            return out.toByteArray();
-        }
-
-        private void tag(int field, int wireType) {
-            writeVarint(((long) field << 3) | wireType);
-        }
-
-        private void writeVarint(long v) {
-            while ((v & ~0x7FL) != 0) {
-                out.write((int) ((v & 0x7F) | 0x80));
-                v >>>= 7;
-            }
-            out.write((int) v);
-        }
-    }
 }
