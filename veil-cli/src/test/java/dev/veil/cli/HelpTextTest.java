@@ -30,6 +30,12 @@ class HelpTextTest {
         assertThat(help).contains("checked only with --verify-digest").doesNotContain("and the plaintext digest verify");
     }
 
+    @Test
+    void topLevelHelpPointsToBatchOnSparkWhichItsOwnLauncherRuns() {
+        String help = CliTest.veil("--help").out().replaceAll("\\s+", " ");
+        assertThat(help).contains("'veil batch --help'").contains("'veil seal --format parquet'");
+    }
+
     private static void collect(CommandLine c, List<CommandLine> into) {
         into.add(c);
         c.getSubcommands().values().stream().distinct().forEach(s -> collect(s, into));
