@@ -34,8 +34,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "open", mixinStandardHelpOptions = true,
-        description = {"Open a batch's results as the data provider: rows in input order, as .npz or .csv. The results' keys",
-                "are unwrapped by the data provider's own broker (--broker, where its master keys stay), for --identity alone.",
+        description = {"Open a batch's results as the data provider: rows in input order, as .npz or .csv.",
+                "The results' keys are unwrapped by the data provider's own broker (--broker, where its master keys stay),",
+                "for --identity alone.",
                 "Checks the batch receipt in --in first (every instance attested for the contract, the Merkle root over",
                 "the partitions), then that each partition's rows are the ones its receipt commits to."})
 final class BatchOpenCommand implements Callable<Integer> {

@@ -24,7 +24,9 @@ public final class SparkLauncher implements Runnable {
     }
 
     public static CommandLine commandLine() {
-        return new CommandLine(new SparkLauncher())
+        CommandLine root = new CommandLine(new SparkLauncher());
+        reflow(root);
+        return root
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     if (e instanceof UsageError || e instanceof ProtocolException || e instanceof SealException
                             || e instanceof TensorFormatException || e instanceof java.nio.file.NoSuchFileException) {
@@ -43,6 +45,26 @@ public final class SparkLauncher implements Runnable {
                             + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
                     return 2;
                 });
+    }
+
+    /**
+     * Description lines are source lines, not output lines: a command's lines after its summary sentence, and an
+     * option's lines, become one paragraph each, which picocli wraps to the usage width instead of breaking every long
+     * source line in two.
+     */
+    private static void reflow(CommandLine c) {
+        CommandLine.Model.UsageMessageSpec usage = c.getCommandSpec().usageMessage();
+        String[] lines = usage.description();
+        if (lines.length > 2) {
+            usage.description(lines[0], String.join(" ", java.util.Arrays.copyOfRange(lines, 1, lines.length)));
+        }
+        for (CommandLine.Model.OptionSpec o : new java.util.ArrayList<>(c.getCommandSpec().options())) {
+            if (o.description().length > 1) {
+                c.getCommandSpec().remove(o);
+                c.getCommandSpec().addOption(o.toBuilder().description(String.join(" ", o.description())).build());
+            }
+        }
+        c.getSubcommands().values().stream().distinct().forEach(SparkLauncher::reflow);
     }
 
     private static String oneLine(String s) {
