@@ -34,7 +34,13 @@ final class NpyRowReader implements RowReader {
 
     static NpyRowReader open(ByteSource src) throws IOException, TensorFormatException {
         NpyHeader h = NpyHeader.read(src);
-        long rowSize = FloatTensor.elementCount(h.rowShape());
+        long rowSize;
+        try {
+            rowSize = FloatTensor.elementCount(h.rowShape());
+        } catch (ArithmeticException e) {   // a header's dimensions whose product overflows a long: refused like any too large
+            throw new TensorFormatException(".npy rows of shape " + Arrays.toString(h.rowShape()) + " hold more values than a long counts; at most "
+                    + RowReaders.MAX_VALUES + " fit in one row");
+        }
         if (rowSize > RowReaders.MAX_VALUES) {
             throw new TensorFormatException(".npy rows of shape " + Arrays.toString(h.rowShape()) + " hold " + rowSize
                     + " values; at most " + RowReaders.MAX_VALUES + " fit in one row");
