@@ -37,6 +37,11 @@ class TensorRowReader implements RowReader {
     }
 
     @Override
+    public java.util.OptionalLong rowsLeft() {
+        return java.util.OptionalLong.of(data.rows() - next);
+    }
+
+    @Override
     public void close() {
     }
 }

@@ -7,6 +7,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.OptionalLong;
 
 /**
  * Comma-separated numeric rows read line by line from bytes. The rules are those of the whole-buffer reader it
@@ -76,6 +77,11 @@ final class CsvRowReader implements RowReader {
     @Override
     public long rowsRead() {
         return rows;
+    }
+
+    @Override
+    public OptionalLong rowsLeft() {
+        return OptionalLong.empty();
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.nio.ShortBuffer;
 import java.util.Arrays;
+import java.util.OptionalLong;
 
 /**
  * The rows of a {@code .npy} array (its first axis), decoded from the buffer straight into the caller's array. Data
@@ -65,6 +66,11 @@ final class NpyRowReader implements RowReader {
     @Override
     public long rowsRead() {
         return rows;
+    }
+
+    @Override
+    public OptionalLong rowsLeft() {
+        return OptionalLong.of(totalRows - rows);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.veil.tensor.stream;
 
 import dev.veil.tensor.TensorFormatException;
 import java.io.IOException;
+import java.util.OptionalLong;
 
 /**
  * A dataset read row by row from a stream of plaintext, in memory bounded by the caller's buffer and the reader's own
@@ -32,6 +33,13 @@ public interface RowReader extends AutoCloseable {
 
     /** Rows handed out so far. */
     long rowsRead();
+
+    /**
+     * The rows still to come when the format declares its row count (.npy, whose header does), empty when only reading
+     * finds the end (CSV). A declared count is checked against the data as it is read, so it is a bound for sizing
+     * buffers, never a promise that the rows are there.
+     */
+    OptionalLong rowsLeft();
 
     /** Zeroes the reader's own buffers of plaintext; does not close the underlying stream. */
     @Override

@@ -78,8 +78,14 @@ public final class RowReaders {
         List<Integer> counts = new ArrayList<>();
         long rows = 0;
         while (true) {
-            float[] block = new float[batch * rowSize];
-            int n = reader.read(block, batch);
+            // A .npy of no rows may declare rows of two billion values: never allocate for rows that are not coming.
+            long left = reader.rowsLeft().orElse(Long.MAX_VALUE);
+            if (left == 0) {
+                break;
+            }
+            int take = (int) Math.min(batch, left);
+            float[] block = new float[take * rowSize];
+            int n = reader.read(block, take);
             if (n == 0) {
                 break;
             }
