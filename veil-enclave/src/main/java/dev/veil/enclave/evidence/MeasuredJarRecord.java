@@ -49,8 +49,14 @@ final class MeasuredJarRecord {
 
     /** A file's identity: what any change to its content changes. */
     record Identity(long device, long inode, long size, long modifiedNanos, long changedNanos) {
+        /** The file's identity, or null where the file system does not report it (then nothing is recorded for it). */
         static Identity of(Path file) throws IOException {
-            Map<String, Object> a = Files.readAttributes(file, "unix:dev,ino,size,lastModifiedTime,ctime");
+            Map<String, Object> a;
+            try {
+                a = Files.readAttributes(file, "unix:dev,ino,size,lastModifiedTime,ctime");
+            } catch (UnsupportedOperationException | IllegalArgumentException e) {
+                return null;
+            }
             return new Identity((Long) a.get("dev"), (Long) a.get("ino"), (Long) a.get("size"),
                     ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS), ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS));
         }
@@ -106,13 +112,13 @@ final class MeasuredJarRecord {
 
     /** The jar's recorded digest and Class-Path if its identity is the recorded one, else null. */
     Measured lookup(Path jar, Identity now) {
-        Entry e = entries.get(jar);
+        Entry e = now == null ? null : entries.get(jar);
         return e != null && e.identity().equals(now) ? e.measured() : null;
     }
 
     /** Records a jar just hashed, if its identity was the same before and after and had settled before the hashing began. */
     void record(Path jar, Identity before, Identity after, Instant hashingStarted, Measured measured) {
-        if (before.equals(after) && before.settledBefore(hashingStarted.minus(SETTLE))) {
+        if (before != null && before.equals(after) && before.settledBefore(hashingStarted.minus(SETTLE))) {
             entries.put(jar, new Entry(before, measured));
             changed = true;
         }
