@@ -7,7 +7,9 @@ import java.util.List;
 
 /**
  * Whole-process wall time, start to exit, of {@code ./veil demo --model --data --out --scores} against a plain ONNX
- * Runtime process ({@link PlainProcess}) on the same files: what a user waits for either way.
+ * Runtime process ({@link PlainProcess}) on the same files: what a user waits for either way. The warm-up run is a
+ * user's first run: it trains the CLI's class-data-sharing archive and records the sim measurement's jars (both kept
+ * per installation), which the timed runs then use, as a user's later runs do.
  */
 final class WholeProcessTimes {
     /** What ./veil says on stderr before it builds the CLI (then the run times Maven, not Veil). */

@@ -36,10 +36,13 @@ import java.util.stream.Stream;
  * manifests, followed transitively as the JVM follows them ({@code java -jar veil-cli.jar} names its libraries there);
  * a class loader that lists its own URLs (a test's) is read instead. The Java runtime's version is measured with it.
  * An earlier version measured the jars of a fixed list of classes, which left out code that runs in the enclave process
- * (JNA, the CLI that starts the server): {@code MeasurementCoverageAttackTest}.
+ * (JNA, the CLI that starts the server): {@code MeasurementCoverageAttackTest}. A jar unchanged since an earlier process
+ * hashed it is taken from the installation's {@link MeasuredJarRecord} (its digest and manifest Class-Path, kept with
+ * the file's identity) instead of being read again: the same bytes are measured either way.
  */
 public final class CodeMeasurement {
-    private static final Map<Path, byte[]> SOURCE_DIGESTS = new ConcurrentHashMap<>();
+    /** What this process has measured of each class-path entry (code does not change under a running JVM). */
+    private static final Map<Path, MeasuredJarRecord.Measured> MEASURED = new ConcurrentHashMap<>();
 
     private CodeMeasurement() {
     }
@@ -49,17 +52,19 @@ public final class CodeMeasurement {
         md.update("veil sim measurement v2\0".getBytes(StandardCharsets.US_ASCII));
         md.update((System.getProperty("java.vm.vendor", "") + "\0" + System.getProperty("java.runtime.version", "") + "\0")
                 .getBytes(StandardCharsets.UTF_8));
-        List<Path> code = classPath();
+        MeasuredJarRecord record = MeasuredJarRecord.open();
+        List<Path> code = classPath(record);
         md.update(ByteBuffer.allocate(4).putInt(code.size()).array());
         for (Path source : code) {
-            md.update(SOURCE_DIGESTS.computeIfAbsent(source, CodeMeasurement::digestOf));
+            md.update(measured(source, record).sha384());
         }
+        record.save();
         md.update(config.measuredSettings().getBytes(StandardCharsets.UTF_8));
         return md.digest();
     }
 
     /** The entries this process loads code from, in order, each once. */
-    static List<Path> classPath() {
+    private static List<Path> classPath(MeasuredJarRecord record) {
         List<Path> roots = new ArrayList<>();
         ClassLoader loader = CodeMeasurement.class.getClassLoader();
         if (loader instanceof URLClassLoader urls) {
@@ -75,29 +80,57 @@ public final class CodeMeasurement {
         }
         LinkedHashSet<Path> all = new LinkedHashSet<>();
         for (Path root : roots) {
-            addWithManifestClassPath(root, all);
+            addWithManifestClassPath(root, all, record);
         }
         return List.copyOf(all);
     }
 
-    private static void addWithManifestClassPath(Path entry, LinkedHashSet<Path> all) {
+    private static void addWithManifestClassPath(Path entry, LinkedHashSet<Path> all, MeasuredJarRecord record) {
         if (!Files.exists(entry) || !all.add(entry) || Files.isDirectory(entry)) {
             return;
         }
-        String manifestClassPath;
-        try (JarFile jar = new JarFile(entry.toFile())) {
-            Manifest m = jar.getManifest();
-            manifestClassPath = m == null ? null : m.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + entry + " to measure it", e);
-        }
+        String manifestClassPath = measured(entry, record).manifestClassPath();
         if (manifestClassPath == null) {
             return;
         }
         for (String relative : manifestClassPath.trim().split("\\s+")) {
             if (!relative.isEmpty()) {
-                addWithManifestClassPath(toPath(entry.getParent().toUri().resolve(relative).toString()), all);
+                addWithManifestClassPath(toPath(entry.getParent().toUri().resolve(relative).toString()), all, record);
             }
+        }
+    }
+
+    /**
+     * A class-path entry's digest and, for a jar, its manifest's Class-Path: from this process's memory, else from the
+     * installation's record when the jar's identity is the recorded one, else read (and then recorded).
+     */
+    private static MeasuredJarRecord.Measured measured(Path source, MeasuredJarRecord record) {
+        return MEASURED.computeIfAbsent(source, s -> {
+            if (Files.isDirectory(s)) {
+                return new MeasuredJarRecord.Measured(digestOf(s), null);
+            }
+            try {
+                MeasuredJarRecord.Identity before = MeasuredJarRecord.Identity.of(s);
+                MeasuredJarRecord.Measured known = record.lookup(s, before);
+                if (known != null) {
+                    return known;
+                }
+                java.time.Instant started = java.time.Instant.now();
+                MeasuredJarRecord.Measured m = new MeasuredJarRecord.Measured(digestOf(s), manifestClassPath(s));
+                record.record(s, before, MeasuredJarRecord.Identity.of(s), started, m);
+                return m;
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read " + s + " to measure it", e);
+            }
+        });
+    }
+
+    private static String manifestClassPath(Path jarFile) {
+        try (JarFile jar = new JarFile(jarFile.toFile())) {
+            Manifest m = jar.getManifest();
+            return m == null ? null : m.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + jarFile + " to measure it", e);
         }
     }
 
