@@ -23,6 +23,7 @@ import dev.veil.protocol.servinghttp.ProvisionRelease;
 import dev.veil.protocol.servinghttp.RetireRequest;
 import dev.veil.protocol.servinghttp.ServingDiscardReceipt;
 import dev.veil.protocol.servinghttp.ServingReceipts;
+import dev.veil.protocol.servinghttp.UploadAuthorization;
 import dev.veil.protocol.wire.Messages;
 import dev.veil.provider.AttestedEnclave;
 import dev.veil.provider.SealedAsset;
@@ -211,6 +212,8 @@ public final class ServingClient {
                 modelProvider.sign(t.signingMessage(sealed.enc(), sealed.ciphertext())));
         HttpRequest request = HttpRequest.newBuilder(base.resolve("/v1/provision"))
                 .header("Content-Type", "application/octet-stream")
+                .header(UploadAuthorization.HEADER, UploadAuthorization.sign(modelProvider, contract.hash(),
+                        a.enclave().instanceKeys(), a.enclaveNonce()).headerValue())
                 .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(release.bodyPrefix()),
                         HttpRequest.BodyPublishers.ofFile(sealedFile)))
                 .build();

@@ -28,6 +28,7 @@ import dev.veil.protocol.servinghttp.LogReceipt;
 import dev.veil.protocol.servinghttp.ProvisionRelease;
 import dev.veil.protocol.servinghttp.RetireRequest;
 import dev.veil.protocol.servinghttp.ServingDiscardReceipt;
+import dev.veil.protocol.servinghttp.UploadAuthorization;
 import dev.veil.protocol.translog.ConsistencyProof;
 import dev.veil.protocol.translog.LeafCommitments;
 import dev.veil.protocol.translog.LeafSalts;
@@ -232,6 +233,32 @@ public final class ServingInstance implements AutoCloseable {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Null when an upload carrying {@code authorizationHeader} may start now; else the refusal, answered before the body
+     * is read. Only the contract's model provider can authorize one ({@link UploadAuthorization}: its signature over
+     * an enclave nonce this instance handed out and no release took yet), so a stranger cannot hold the one upload slot.
+     */
+    ServingFailure refusesUpload(String authorizationHeader) {
+        ServingFailure refused = refusesModel();
+        if (refused != null) {
+            return refused;
+        }
+        try {
+            UploadAuthorization a = UploadAuthorization.parse(authorizationHeader);
+            if (!contract.contract().modelProvider().verify(
+                    UploadAuthorization.signingMessage(contract.hash(), secrets.publicKeys(), a.enclaveNonce()), a.signature())) {
+                return new ServingFailure(403, FailureCode.CONTRACT_REFUSED, "the upload authorization is not signed by the serving "
+                        + "contract's model provider " + contract.contract().modelProvider().fingerprint() + " for this instance");
+            }
+            challenges.checkUploadable(a.enclaveNonce());
+            return null;
+        } catch (ProtocolException e) {
+            return new ServingFailure(403, FailureCode.CONTRACT_REFUSED, e.getMessage());
+        } catch (ServingFailure e) {
+            return e;
         }
     }
 

@@ -57,7 +57,7 @@ class StalledModelUploadAttackTest {
             }
 
             @Override
-            public ServingFailure refusesAtHeaders() {
+            public ServingFailure refusesAtHeaders(org.eclipse.jetty.http.HttpFields headers) {
                 return new ServingFailure(409, dev.veil.protocol.receipt.FailureCode.SESSION_UNAVAILABLE, "takes no model");
             }
         };
