@@ -100,6 +100,7 @@ public final class ServingInstance implements AutoCloseable {
     private final TransparencyLog log;
     private final ServingGateway gateway;
     private final Budgets budgets;
+    private final long maxAnswerBytes;
     private State state = State.EMPTY;
     private ModelRunner runner;
     private Coalescer<TensorBatching.Request, TensorBatching.Ran> coalescer;
@@ -108,12 +109,16 @@ public final class ServingInstance implements AutoCloseable {
 
     public ServingInstance(ServingContractVerifier.Verified contract, EnclaveConfig config, EvidenceSource evidenceSource,
                            ServingMetrics metrics) {
-        this(contract, config, evidenceSource, metrics, new ProcessClock());
+        this(contract, config, evidenceSource, metrics, new ProcessClock(), ServerLimits.defaults().maxAnswerBytes());
     }
 
-    /** As above, deciding by {@code clock} (read as a clock that never goes back) instead of the process's own. */
+    /**
+     * As above, deciding by {@code clock} (read as a clock that never goes back) instead of the process's own, and
+     * answering at most {@code maxAnswerBytes} of outputs ({@link ServerLimits#maxAnswerBytes()}) per request.
+     */
     public ServingInstance(ServingContractVerifier.Verified contract, EnclaveConfig config, EvidenceSource evidenceSource,
-                           ServingMetrics metrics, java.time.Clock clock) {
+                           ServingMetrics metrics, java.time.Clock clock, long maxAnswerBytes) {
+        this.maxAnswerBytes = maxAnswerBytes;
         this.clock = NeverBackClock.of(clock);
         this.challenges = new Challenges(CHALLENGE_LIFETIME, this.clock);
         if (contract.contract().enclave().referenceValues().platform() != evidenceSource.platform()) {
@@ -468,6 +473,9 @@ public final class ServingInstance implements AutoCloseable {
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof InferenceException ie) {
                     reserved = false;   // the model ran on these rows: they count, as an answer's do
+                    stages.done(InferStage.WAIT_FOR_BATCH);
+                    stages.done(InferStage.RUN_MODEL);
+                    stages.done(InferStage.RESUME_AFTER_RUN);
                     return modelFailed(opened, ie.code(), ie.getMessage(), inputsNpz, rows, stages);
                 }
                 LOG.error("serving {}: internal failure running a request ({})", id(), e.getCause().getClass().getName());
@@ -484,8 +492,16 @@ public final class ServingInstance implements AutoCloseable {
             stages.doneAt(InferStage.WAIT_FOR_BATCH, ran.startedNanos());
             stages.doneAt(InferStage.RUN_MODEL, ran.endedNanos());
             stages.done(InferStage.RESUME_AFTER_RUN);
-            byte[] outputsNpz = Npz.write(OutputPolicy.NPZ.equals(contract.contract().output().kind()) ? outputs
-                    : new NamedTensors(java.util.List.of(outputs.tensors().get(0))));
+            NamedTensors answered = OutputPolicy.NPZ.equals(contract.contract().output().kind()) ? outputs
+                    : new NamedTensors(java.util.List.of(outputs.tensors().get(0)));
+            if (Npz.length(answered) > maxAnswerBytes) {
+                // a size the model chose, which it can make depend on the data: only the data provider learns of it
+                reserved = false;   // the model ran on these rows: they count
+                return modelFailed(opened, FailureCode.LIMIT_EXCEEDED, "the model's outputs for this request come to more than "
+                        + "this server's limit of " + maxAnswerBytes + " bytes per answer; send fewer rows per request",
+                        inputsNpz, rows, stages);
+            }
+            byte[] outputsNpz = Npz.write(answered);
             stages.done(InferStage.ENCODE_ANSWER);
             LeafSalts salts = LeafSalts.random();
             LogInclusion inclusion = log.append(LeafCommitments.commit(salts, Digests.sha256(inputsNpz), Digests.sha256(outputsNpz),
@@ -515,17 +531,15 @@ public final class ServingInstance implements AutoCloseable {
     }
 
     /**
-     * The model's run failed on this data provider's inputs — which a hostile model can make depend on the values
-     * (a reshape to a cell's value). Only the data provider may learn that: outside the enclave the request looks
+     * The model's run failed on this data provider's inputs, or made more outputs than the server answers
+     * ({@link ServerLimits#maxAnswerBytes()}) — either of which a hostile model can make depend on the values (a reshape
+     * or an expand to a cell's value). Only the data provider may learn that: outside the enclave the request looks
      * answered — HTTP 200 with a sealed body, counted in every stage, as served and in the log (a leaf committing to
      * the inputs and to the failure's code), no failure counted by reason — and the code and detail are sealed to the
      * data provider alone. What still differs outside is timing and the sealed body's size (docs/THREAT-MODEL.md).
      */
     private InferAnswer modelFailed(OpenedRequest opened, FailureCode code, String detailForTheDataProvider, byte[] inputsNpz,
                                     long rows, Stages stages) {
-        stages.done(InferStage.WAIT_FOR_BATCH);
-        stages.done(InferStage.RUN_MODEL);
-        stages.done(InferStage.RESUME_AFTER_RUN);
         stages.done(InferStage.ENCODE_ANSWER);
         log.append(LeafCommitments.commit(LeafSalts.random(), Digests.sha256(inputsNpz),
                 Digests.sha256(code.id().getBytes(java.nio.charset.StandardCharsets.US_ASCII)), opened.dataProvider()));
