@@ -76,7 +76,7 @@ final class ServingEndpoints {
         });
         routes.put(Route.INFER, x -> {
             InferAnswer a = instance.infer(x.body(limits.maxRequestBytes()));
-            return new Reply(a.status(), Reply.BINARY, a.sealed());
+            return new Reply(a.status(), Reply.BINARY, a.sealed(), a.length());
         });
         routes.put(Route.LOG_HEAD, x -> Reply.json(Json.canonical(instance.head())));
         routes.put(Route.LOG_CONSISTENCY, x -> Reply.json(Json.canonical(instance.consistency(size(x, "from"), size(x, "to")))));

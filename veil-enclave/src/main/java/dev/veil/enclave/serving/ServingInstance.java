@@ -21,6 +21,7 @@ import dev.veil.protocol.receipt.SignedReceipt;
 import dev.veil.protocol.serving.OpenedRequest;
 import dev.veil.protocol.serving.ReplayGuard;
 import dev.veil.protocol.serving.RequestRefused;
+import dev.veil.protocol.serving.SealedAnswer;
 import dev.veil.protocol.serving.ServingContractVerifier;
 import dev.veil.protocol.serving.ServingGateway;
 import dev.veil.protocol.servinghttp.AttestChallenge;
@@ -51,7 +52,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -77,6 +80,12 @@ public final class ServingInstance implements AutoCloseable {
     /** How long a request may wait for its batch beyond the contract's run-time limit. */
     static final Duration QUEUE_MARGIN = Duration.ofSeconds(30);
 
+    /**
+     * Room made after a sealed answer's output for its log receipt (an inclusion proof, a signed head, salts: about 2 KiB
+     * for a log of a million answers); a larger receipt costs a copy of the answer.
+     */
+    static final int RECEIPT_ROOM = 8 * 1024;
+
     /** Where the instance is in its life. */
     public enum State { EMPTY, LOADING, SERVING, RETIRED }
 
@@ -92,6 +101,12 @@ public final class ServingInstance implements AutoCloseable {
     private final ReentrantReadWriteLock modelLock = new ReentrantReadWriteLock();
     private final ScheduledExecutorService expiry = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "veil-serving-expiry");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Seal answers' outputs while their request threads hash them for the log ({@link #answer}). */
+    private final ExecutorService sealers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), r -> {
+        Thread t = new Thread(r, "veil-serving-sealer");
         t.setDaemon(true);
         return t;
     });
@@ -503,6 +518,15 @@ public final class ServingInstance implements AutoCloseable {
             }
             byte[] outputsNpz = Npz.write(answered);
             stages.done(InferStage.ENCODE_ANSWER);
+            // The output is sealed on another thread while it is hashed for the log here: the two take about as long,
+            // and the receipt, sealed last, needs the hash.
+            OpenedRequest.AnswerSealing sealing = opened.beginOk(outputsNpz, RECEIPT_ROOM);
+            FutureTask<Void> sealOutput = new FutureTask<>(sealing::sealOutput, null);
+            try {
+                sealers.execute(sealOutput);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // the instance is closing: sealed on this thread below
+            }
             LeafSalts salts = LeafSalts.random();
             LogInclusion inclusion = log.append(LeafCommitments.commit(salts, Digests.sha256(inputsNpz), Digests.sha256(outputsNpz),
                     opened.dataProvider()));
@@ -511,11 +535,13 @@ public final class ServingInstance implements AutoCloseable {
             rowsServed.addAndGet(rows);
             byte[] receipt = Json.canonical(new LogReceipt(inclusion, salts));
             stages.done(InferStage.COMMIT_AND_LOG);
-            byte[] sealed = opened.sealOk(outputsNpz, receipt);
+            sealOutput.run();   // here, if no sealer thread has taken it yet (a no-op if one has)
+            joinUninterruptibly(sealOutput);
+            SealedAnswer sealed = sealing.finish(receipt);
             Arrays.fill(outputsNpz, (byte) 0);
             stages.done(InferStage.SEAL_ANSWER);
             metrics.inferOutsideModel(stages.outsideModel());
-            return new InferAnswer(200, sealed);
+            return new InferAnswer(200, sealed.buffer(), sealed.length());
         } finally {
             if (reserved) {
                 budgets.refund(who, rows, now);
@@ -526,6 +552,27 @@ public final class ServingInstance implements AutoCloseable {
             }
             if (outputs != null) {
                 outputs.wipe();
+            }
+        }
+    }
+
+    /** Waits for {@code task} (sealing an answer's output: CPU work that ends), keeping an interrupt for after. */
+    private static void joinUninterruptibly(FutureTask<Void> task) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    task.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("sealing the answer failed", e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -608,6 +655,7 @@ public final class ServingInstance implements AutoCloseable {
     public void close() {
         expiry.shutdownNow();
         discard(null);
+        sealers.shutdown();
         secrets.close();
     }
 }

@@ -266,7 +266,7 @@ public final class ServingServer implements AutoCloseable {
                 long writing = System.nanoTime();
                 written = Callback.from(callback, () -> metrics.inferStage(InferStage.WRITE_ANSWER, System.nanoTime() - writing));
             }
-            response.write(true, ByteBuffer.wrap(reply.body()), written);
+            response.write(true, ByteBuffer.wrap(reply.body(), 0, reply.length()), written);
             metrics.request(route, reply.status(), System.nanoTime() - t0);
         }
 
