@@ -187,11 +187,7 @@ class AttestationFloodAttackTest {
     }
 
     private static HttpResponse<String> post(ServingFixture f, byte[] prefix, byte[] sealed, int expected) throws Exception {
-        byte[] body = new byte[prefix.length + sealed.length];
-        System.arraycopy(prefix, 0, body, 0, prefix.length);
-        System.arraycopy(sealed, 0, body, prefix.length, sealed.length);
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(f.uri().resolve("/v1/provision"))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(f.provisionRequest(prefix, sealed), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(expected);
         return r;
     }

@@ -58,7 +58,7 @@ class DataDependentFailureMetricsAttackTest {
     }
 
     /** The request and failure counters the public port shows, by series; the scrape's own route left out. */
-    private static Map<String, Double> inferCounters(ServingFixture f) throws Exception {
+    static Map<String, Double> inferCounters(ServingFixture f) throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(f.uri().resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         Map<String, Double> series = new TreeMap<>();
         if (r.statusCode() != 200) {
@@ -74,7 +74,7 @@ class DataDependentFailureMetricsAttackTest {
         return series;
     }
 
-    private static Map<String, Double> delta(Map<String, Double> from, Map<String, Double> to) {
+    static Map<String, Double> delta(Map<String, Double> from, Map<String, Double> to) {
         Map<String, Double> d = new TreeMap<>();
         for (Map.Entry<String, Double> e : to.entrySet()) {
             double change = e.getValue() - from.getOrDefault(e.getKey(), 0.0);
@@ -85,7 +85,7 @@ class DataDependentFailureMetricsAttackTest {
         return d;
     }
 
-    private static byte[] cell(float value) {
+    static byte[] cell(float value) {
         return Npz.write(NamedTensors.of(Tensor.ofFloats("x", new long[] {1, 1}, new float[] {value})));
     }
 
@@ -114,7 +114,7 @@ class DataDependentFailureMetricsAttackTest {
                 .message(8, new Protobuf().string(1, "").varint(2, 13)).toBytes();
     }
 
-    private static Protobuf node(String op, String output, String... inputs) {
+    static Protobuf node(String op, String output, String... inputs) {
         Protobuf n = new Protobuf();
         for (String i : inputs) {
             n.string(1, i);

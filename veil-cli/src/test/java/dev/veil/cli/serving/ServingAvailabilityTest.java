@@ -55,7 +55,8 @@ class ServingAvailabilityTest {
         long model = 1 << 20;
         long bound = d.maxRequestBytes();   // one request's worth, the least the limits accept (model uploads are held apart)
         ServerLimits limits = new ServerLimits(d.idleTimeout(), d.requestTimeout(), d.modelUploadTimeout(), d.maxHeaderBytes(),
-                d.maxRequestBytes(), model, bound, 1, d.maxConnections(), d.retryAfter());
+                d.maxRequestBytes(), model, bound, 1, d.maxConnections(), d.retryAfter(),
+                d.maxAnswerBytes());
         try (ServingFixture f = new ServingFixture(dir, limits)) {
             ServingClient dp = f.client();
             try (Socket slow = new Socket("127.0.0.1", f.enclave.port())) {

@@ -112,6 +112,23 @@ final class ServingFixture implements AutoCloseable {
         client.provisionUncounted(MP, SealedAsset.of(sealedModel), modelKey, sealedModel);
     }
 
+    /**
+     * A raw upload of {@code prefix} (a release's body prefix) and {@code sealed}, with the model provider's upload
+     * authorization for the release's enclave nonce, as {@code veil provision} sends it: tests of the release's own
+     * checks get past the upload's headers.
+     */
+    java.net.http.HttpRequest provisionRequest(byte[] prefix, byte[] sealed) throws Exception {
+        byte[] body = new byte[prefix.length + sealed.length];
+        System.arraycopy(prefix, 0, body, 0, prefix.length);
+        System.arraycopy(sealed, 0, body, prefix.length, sealed.length);
+        byte[] enclaveNonce = dev.veil.protocol.servinghttp.ProvisionRelease.readPrefix(new java.io.ByteArrayInputStream(prefix)).enclaveNonce();
+        String authorization = dev.veil.protocol.servinghttp.UploadAuthorization.sign(MP, contract.hash(),
+                enclave.instance().instanceKeys(), enclaveNonce).headerValue();
+        return java.net.http.HttpRequest.newBuilder(uri().resolve("/v1/provision"))
+                .header(dev.veil.protocol.servinghttp.UploadAuthorization.HEADER, authorization)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    }
+
     /** {@code rows} OCR crops (float32 [rows, 3, 48, 192]) of values from {@code seed}, as the request's .npz. */
     static byte[] crops(int rows, long seed) {
         float[] v = new float[rows * 3 * 48 * 192];

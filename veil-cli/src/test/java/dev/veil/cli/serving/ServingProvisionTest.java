@@ -149,10 +149,6 @@ class ServingProvisionTest {
     }
 
     private static HttpResponse<String> post(ServingFixture f, byte[] prefix, byte[] sealed) throws Exception {
-        byte[] body = new byte[prefix.length + sealed.length];
-        System.arraycopy(prefix, 0, body, 0, prefix.length);
-        System.arraycopy(sealed, 0, body, prefix.length, sealed.length);
-        return HTTP.send(HttpRequest.newBuilder(f.uri().resolve("/v1/provision")).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(f.provisionRequest(prefix, sealed), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -43,7 +43,8 @@ class StrangersProvisionUploadsAttackTest {
         long budget = maxModel + prefix + (long) inFlight * maxRequest;   // as ServerLimits.defaults() shapes it
         ServerLimits d = ServerLimits.defaults();
         ServerLimits limits = new ServerLimits(d.idleTimeout(), d.requestTimeout(), Duration.ofMinutes(10), d.maxHeaderBytes(),
-                maxRequest, maxModel, budget, inFlight, d.maxConnections(), d.retryAfter());
+                maxRequest, maxModel, budget, inFlight, d.maxConnections(), d.retryAfter(),
+                d.maxAnswerBytes());
         try (ServingFixture f = new ServingFixture(dir, limits)) {
             ServingClient mp = f.client();
             f.provision(mp);

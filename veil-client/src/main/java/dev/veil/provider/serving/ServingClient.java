@@ -6,6 +6,7 @@ import dev.veil.attest.Simulation;
 import dev.veil.attest.VerificationOptions;
 import dev.veil.protocol.serving.ServingAppraisal;
 import dev.veil.protocol.binding.EvidenceBinding;
+import dev.veil.protocol.binding.InstanceKeys;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.identity.Identity;
 import dev.veil.protocol.json.Digests;
@@ -23,6 +24,7 @@ import dev.veil.protocol.servinghttp.ProvisionRelease;
 import dev.veil.protocol.servinghttp.RetireRequest;
 import dev.veil.protocol.servinghttp.ServingDiscardReceipt;
 import dev.veil.protocol.servinghttp.ServingReceipts;
+import dev.veil.protocol.servinghttp.UploadAuthorization;
 import dev.veil.protocol.wire.Messages;
 import dev.veil.provider.AttestedEnclave;
 import dev.veil.provider.SealedAsset;
@@ -90,6 +92,9 @@ public final class ServingClient {
     private final Clock clock;
     private final HttpClient http;
     private AttestedInstance cached;
+    /** The next request's encapsulation, made ahead on another core ({@link #encapsulation}). */
+    private final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.FutureTask<
+            dev.veil.protocol.serving.ServingClient.Encapsulation>> nextEncapsulation = new java.util.concurrent.atomic.AtomicReference<>();
 
     public ServingClient(URI base, ServingContractVerifier.Verified contract) {
         this(base, contract, TrustedCollateral.NONE, Clock.systemUTC());
@@ -211,6 +216,8 @@ public final class ServingClient {
                 modelProvider.sign(t.signingMessage(sealed.enc(), sealed.ciphertext())));
         HttpRequest request = HttpRequest.newBuilder(base.resolve("/v1/provision"))
                 .header("Content-Type", "application/octet-stream")
+                .header(UploadAuthorization.HEADER, UploadAuthorization.sign(modelProvider, contract.hash(),
+                        a.enclave().instanceKeys(), a.enclaveNonce()).headerValue())
                 .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(release.bodyPrefix()),
                         HttpRequest.BodyPublishers.ofFile(sealedFile)))
                 .build();
@@ -253,10 +260,11 @@ public final class ServingClient {
     public Inference infer(Identity dataProvider, byte[] inputsNpz)
             throws IOException, ProtocolException, AttestationException, ServingRefused {
         long rows = rows(inputsNpz);
+        java.util.concurrent.FutureTask<byte[]> inputsHash = OffThread.start(() -> Digests.sha256(inputsNpz));   // while it travels
         for (int attempt = 0; ; attempt++) {
             AttestedInstance a = attest();
             SealedRequest request = dev.veil.protocol.serving.ServingClient.seal(contract, a.enclave().instanceKeys(), dataProvider,
-                    rows, inputsNpz, clock.instant());
+                    rows, inputsNpz, clock.instant(), encapsulation(a));
             HttpResponse<byte[]> r = exchange(HttpRequest.newBuilder(base.resolve("/v1/infer"))
                     .header("Content-Type", "application/octet-stream")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(request.encapsulated())).build(),
@@ -274,9 +282,12 @@ public final class ServingClient {
             }
             LogReceipt log = Json.parse(answer.receipt(), LogReceipt.class, "the answer's log receipt");
             byte[] outputs = answer.output();
-            byte[] inputsSha256 = Digests.sha256(inputsNpz);
-            byte[] outputsSha256 = Digests.sha256(outputs);   // once: 1.5 MB of MiniLM's answer is most of the check's cost
+            // Once, and on another core while the tree head's signature and the inclusion proof are checked here:
+            // hashing MiniLM's 1.5 MB answer is most of the receipt check's cost.
+            java.util.concurrent.FutureTask<byte[]> outputsHash = OffThread.start(() -> Digests.sha256(outputs));
             TreeHead head = LogVerifier.verifyInclusion(log.log(), a.enclave().instanceKeys(), contract.hash());
+            byte[] inputsSha256 = OffThread.join(inputsHash);
+            byte[] outputsSha256 = OffThread.join(outputsHash);
             LogVerifier.verifyOpening(log.log().leaf(), log.salts(), inputsSha256, outputsSha256, dataProvider.publicIdentity());
             InferenceReceipt receipt = new InferenceReceipt(InferenceReceipt.KIND, contract.hashHex(), log,
                     Digests.hex(inputsSha256), Digests.hex(outputsSha256), dataProvider.publicIdentity(),
@@ -284,6 +295,27 @@ public final class ServingClient {
                     a.providerNonce(), a.enclave().instanceKeys());
             return new Inference(outputs, receipt, head);
         }
+    }
+
+    /**
+     * An HPKE encapsulation to {@code a}'s instance key for this request: the one made ahead if it is to these keys
+     * (else one made now), and the next one started on another core, off the next request's path.
+     */
+    private dev.veil.protocol.serving.ServingClient.Encapsulation encapsulation(AttestedInstance a) throws ProtocolException {
+        java.util.concurrent.FutureTask<dev.veil.protocol.serving.ServingClient.Encapsulation> made = nextEncapsulation.getAndSet(null);
+        InstanceKeys keys = a.enclave().instanceKeys();
+        nextEncapsulation.compareAndSet(null, OffThread.start(() -> dev.veil.protocol.serving.ServingClient.encapsulate(contract, keys)));
+        if (made != null) {
+            try {
+                dev.veil.protocol.serving.ServingClient.Encapsulation e = OffThread.join(made);
+                if (e.isFor(contract, keys)) {
+                    return e;
+                }
+            } catch (RuntimeException failed) {
+                // made for keys that turned out malformed: made again below, where the failure is reported
+            }
+        }
+        return dev.veil.protocol.serving.ServingClient.encapsulate(contract, keys);
     }
 
     /** The rows of a request: the first dimension its inputs share. */

@@ -92,20 +92,44 @@ final class Challenges {
         if (!MessageDigest.isEqual(tag, tag(serial, at, providerNonce, platform, evidence, collateral))) {
             throw unknown();
         }
+        requireFresh(at);
+        return new Issued(serial, providerNonce, platform, evidence, collateral);
+    }
+
+    private void requireFresh(long at) throws ServingFailure {
         Instant issued = Instant.ofEpochMilli(at);
         Instant now = Instant.ofEpochMilli(nowMillis());
         if (issued.plus(lifetime).isBefore(now) || issued.isAfter(now.plus(CLOCK_STEP))) {
             throw new ServingFailure(403, FailureCode.CONTRACT_REFUSED, "the release answers no attestation this instance can "
                     + "still take: it was issued at " + issued + ", more than " + lifetime.toMinutes() + " minutes ago; attest again");
         }
-        return new Issued(serial, providerNonce, platform, evidence, collateral);
+    }
+
+    /**
+     * Whether an upload for {@code enclaveNonce} may start (checked at the upload's headers, before its body, once the
+     * model provider's signature over it verified): a serial this instance handed out and no release took yet, issued
+     * within the lifetime. The tag is checked with the whole release, which the body carries; the model provider's
+     * signature stands for it here, since the model provider signs only an enclave nonce this instance gave it.
+     */
+    void checkUploadable(byte[] enclaveNonce) throws ServingFailure {
+        ByteBuffer b = ByteBuffer.wrap(enclaveNonce);
+        long serial = b.getLong();
+        long at = b.getLong();
+        if (serial <= 0 || serial > serials.get()) {
+            throw unknown();
+        }
+        synchronized (this) {
+            if (serial <= takenThrough) {
+                throw usedAlready();
+            }
+        }
+        requireFresh(at);
     }
 
     /** Takes {@code issued} for a release whose signature verified: refused if it, or a later one, was taken before. */
     synchronized void take(Issued issued) throws ServingFailure {
         if (issued.serial() <= takenThrough) {
-            throw new ServingFailure(403, FailureCode.CONTRACT_REFUSED, "the release answers no attestation this instance can "
-                    + "still take: a release for it (or for a later one) was used already; attest again");
+            throw usedAlready();
         }
         takenThrough = issued.serial();
     }
@@ -131,6 +155,11 @@ final class Challenges {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HMAC-SHA256 is unavailable", e);
         }
+    }
+
+    private static ServingFailure usedAlready() {
+        return new ServingFailure(403, FailureCode.CONTRACT_REFUSED, "the release answers no attestation this instance can "
+                + "still take: a release for it (or for a later one) was used already; attest again");
     }
 
     private static ServingFailure unknown() {

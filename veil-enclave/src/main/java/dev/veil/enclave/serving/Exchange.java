@@ -28,6 +28,11 @@ public final class Exchange {
         return new ByteArrayInputStream(bounded(max));
     }
 
+    /** A request header's value, or null. */
+    public String header(String name) {
+        return request.getHeaders().get(name);
+    }
+
     /** A query parameter, or null. */
     public String query(String name) {
         Fields f = Request.extractQueryParameters(request);

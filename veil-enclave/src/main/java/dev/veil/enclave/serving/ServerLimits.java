@@ -21,10 +21,13 @@ import java.time.Duration;
  * @param maxConnections open connections; the acceptor pauses above this, so idle sockets cost file descriptors only
  *                       up to here
  * @param retryAfter what a 503 tells the client to wait
+ * @param maxAnswerBytes an answer's outputs as {@code .npz}: a model (a hostile one, or a huge one) that makes more for a
+ *                       request has them dropped in the enclave and the data provider told so, sealed, as when the model
+ *                       fails on its inputs (the size can depend on the data, so outside the enclave it looks answered)
  */
 public record ServerLimits(Duration idleTimeout, Duration requestTimeout, Duration modelUploadTimeout, int maxHeaderBytes,
                            int maxRequestBytes, long maxModelBytes, long maxBodyBytes, int maxInFlight, int maxConnections,
-                           Duration retryAfter) {
+                           Duration retryAfter, long maxAnswerBytes) {
     /** A provisioning body is the release's length prefix and JSON, then the sealed model. */
     static final long PROVISION_PREFIX_BYTES = 4L + ProvisionRelease.MAX_JSON_BYTES;
     /** A body is held in one array. */
@@ -34,7 +37,7 @@ public record ServerLimits(Duration idleTimeout, Duration requestTimeout, Durati
         if (!positive(idleTimeout) || !positive(requestTimeout) || !positive(modelUploadTimeout) || maxHeaderBytes < 1024
                 || maxRequestBytes < 1024 || maxModelBytes < 1 || maxModelBytes + PROVISION_PREFIX_BYTES > MAX_ARRAY
                 || maxBodyBytes < maxRequestBytes
-                || maxInFlight < 1 || maxConnections < 2 || !positive(retryAfter)) {
+                || maxInFlight < 1 || maxConnections < 2 || !positive(retryAfter) || maxAnswerBytes < 1) {
             throw new IllegalArgumentException("serving limits must be positive (headers and requests at least 1 KiB, a model "
                     + "under 2 GiB, and room for the largest request among the bodies held at once)");
         }
@@ -50,7 +53,8 @@ public record ServerLimits(Duration idleTimeout, Duration requestTimeout, Durati
         long maxModel = 1L << 30;
         int inFlight = 64;
         return new ServerLimits(Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofMinutes(10), 8 * 1024, maxRequest,
-                maxModel, (long) inFlight * maxRequest, inFlight, 4096, Duration.ofSeconds(1));
+                maxModel, (long) inFlight * maxRequest, inFlight, 4096, Duration.ofSeconds(1),
+                dev.veil.protocol.servinghttp.RequestBounds.MAX_ANSWER_BYTES);
     }
 
     /**
@@ -76,22 +80,27 @@ public record ServerLimits(Duration idleTimeout, Duration requestTimeout, Durati
 
     public ServerLimits withMaxInFlight(int n) {
         return new ServerLimits(idleTimeout, requestTimeout, modelUploadTimeout, maxHeaderBytes, maxRequestBytes, maxModelBytes,
-                maxBodyBytes, n, maxConnections, retryAfter);
+                maxBodyBytes, n, maxConnections, retryAfter, maxAnswerBytes);
     }
 
     public ServerLimits withIdleTimeout(Duration t) {
         return new ServerLimits(t, requestTimeout, modelUploadTimeout, maxHeaderBytes, maxRequestBytes, maxModelBytes,
-                maxBodyBytes, maxInFlight, maxConnections, retryAfter);
+                maxBodyBytes, maxInFlight, maxConnections, retryAfter, maxAnswerBytes);
     }
 
     public ServerLimits withRequestTimeout(Duration t) {
         return new ServerLimits(idleTimeout, t, modelUploadTimeout, maxHeaderBytes, maxRequestBytes, maxModelBytes,
-                maxBodyBytes, maxInFlight, maxConnections, retryAfter);
+                maxBodyBytes, maxInFlight, maxConnections, retryAfter, maxAnswerBytes);
     }
 
     public ServerLimits withMaxRequestBytes(int n) {
         return new ServerLimits(idleTimeout, requestTimeout, modelUploadTimeout, maxHeaderBytes, n, maxModelBytes,
-                maxBodyBytes, maxInFlight, maxConnections, retryAfter);
+                maxBodyBytes, maxInFlight, maxConnections, retryAfter, maxAnswerBytes);
+    }
+
+    public ServerLimits withMaxAnswerBytes(long n) {
+        return new ServerLimits(idleTimeout, requestTimeout, modelUploadTimeout, maxHeaderBytes, maxRequestBytes, maxModelBytes,
+                maxBodyBytes, maxInFlight, maxConnections, retryAfter, n);
     }
 
     private static boolean positive(Duration d) {

@@ -52,8 +52,8 @@ public final class ServingEnclave implements AutoCloseable {
         NativeLibraries.prepare();
         OrtRuntime.environment();
         ServingMetrics metrics = new ServingMetrics();
-        ServingInstance instance = clock == null ? new ServingInstance(contract, config, evidence, metrics)
-                : new ServingInstance(contract, config, evidence, metrics, clock);
+        ServingInstance instance = new ServingInstance(contract, config, evidence, metrics,
+                clock == null ? new ProcessClock() : clock, limits.maxAnswerBytes());
         try {
             ServingServer server = ServingServer.start(config.bindAddress(), config.port(), limits, metrics,
                     ServingEndpoints.of(instance, limits),

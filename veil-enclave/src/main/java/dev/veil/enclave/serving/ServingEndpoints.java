@@ -6,6 +6,7 @@ import dev.veil.protocol.receipt.FailureCode;
 import dev.veil.protocol.servinghttp.AttestChallenge;
 import dev.veil.protocol.servinghttp.ProvisionRelease;
 import dev.veil.protocol.servinghttp.RetireRequest;
+import dev.veil.protocol.servinghttp.UploadAuthorization;
 import java.io.InputStream;
 import java.util.EnumMap;
 import java.util.Map;
@@ -45,15 +46,28 @@ final class ServingEndpoints {
                     } catch (ProtocolException e) {
                         throw new ServingFailure(400, FailureCode.PEER_PROTOCOL_ERROR, e.getMessage());
                     }
+                    UploadAuthorization authorized;
+                    try {
+                        authorized = UploadAuthorization.parse(x.header(UploadAuthorization.HEADER));
+                    } catch (ProtocolException e) {
+                        throw new ServingFailure(403, FailureCode.CONTRACT_REFUSED, e.getMessage());
+                    }
+                    if (!java.security.MessageDigest.isEqual(authorized.enclaveNonce(), release.enclaveNonce())) {
+                        throw new ServingFailure(403, FailureCode.CONTRACT_REFUSED, "the release answers another attestation than "
+                                + "the upload's " + UploadAuthorization.HEADER + " header: both name the same enclave nonce");
+                    }
                     instance.provision(release, body);
                     return Reply.json(Json.canonical(new Health("ok", instance.state().name().toLowerCase())));
                 }
             }
 
-            /** An instance that takes no model refuses an upload before its gigabyte is read (anyone may send one). */
+            /**
+             * Before its gigabyte is read: an instance that takes no model refuses any upload, and one that does takes only
+             * the model provider's (anyone may connect, and uploads are read one at a time).
+             */
             @Override
-            public ServingFailure refusesAtHeaders() {
-                return instance.refusesModel();
+            public ServingFailure refusesAtHeaders(org.eclipse.jetty.http.HttpFields headers) {
+                return instance.refusesUpload(headers.get(UploadAuthorization.HEADER));
             }
         });
         routes.put(Route.RETIRE, x -> {
@@ -62,7 +76,7 @@ final class ServingEndpoints {
         });
         routes.put(Route.INFER, x -> {
             InferAnswer a = instance.infer(x.body(limits.maxRequestBytes()));
-            return new Reply(a.status(), Reply.BINARY, a.sealed());
+            return new Reply(a.status(), Reply.BINARY, a.sealed(), a.length());
         });
         routes.put(Route.LOG_HEAD, x -> Reply.json(Json.canonical(instance.head())));
         routes.put(Route.LOG_CONSISTENCY, x -> Reply.json(Json.canonical(instance.consistency(size(x, "from"), size(x, "to")))));

@@ -21,6 +21,7 @@ import dev.veil.protocol.receipt.SignedReceipt;
 import dev.veil.protocol.serving.OpenedRequest;
 import dev.veil.protocol.serving.ReplayGuard;
 import dev.veil.protocol.serving.RequestRefused;
+import dev.veil.protocol.serving.SealedAnswer;
 import dev.veil.protocol.serving.ServingContractVerifier;
 import dev.veil.protocol.serving.ServingGateway;
 import dev.veil.protocol.servinghttp.AttestChallenge;
@@ -28,6 +29,7 @@ import dev.veil.protocol.servinghttp.LogReceipt;
 import dev.veil.protocol.servinghttp.ProvisionRelease;
 import dev.veil.protocol.servinghttp.RetireRequest;
 import dev.veil.protocol.servinghttp.ServingDiscardReceipt;
+import dev.veil.protocol.servinghttp.UploadAuthorization;
 import dev.veil.protocol.translog.ConsistencyProof;
 import dev.veil.protocol.translog.LeafCommitments;
 import dev.veil.protocol.translog.LeafSalts;
@@ -50,7 +52,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -76,6 +80,12 @@ public final class ServingInstance implements AutoCloseable {
     /** How long a request may wait for its batch beyond the contract's run-time limit. */
     static final Duration QUEUE_MARGIN = Duration.ofSeconds(30);
 
+    /**
+     * Room made after a sealed answer's output for its log receipt (an inclusion proof, a signed head, salts: about 2 KiB
+     * for a log of a million answers); a larger receipt costs a copy of the answer.
+     */
+    static final int RECEIPT_ROOM = 8 * 1024;
+
     /** Where the instance is in its life. */
     public enum State { EMPTY, LOADING, SERVING, RETIRED }
 
@@ -94,11 +104,18 @@ public final class ServingInstance implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /** Seal answers' outputs while their request threads hash them for the log ({@link #answer}). */
+    private final ExecutorService sealers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), r -> {
+        Thread t = new Thread(r, "veil-serving-sealer");
+        t.setDaemon(true);
+        return t;
+    });
     private final AtomicLong requestsServed = new AtomicLong();
     private final AtomicLong rowsServed = new AtomicLong();
     private final TransparencyLog log;
     private final ServingGateway gateway;
     private final Budgets budgets;
+    private final long maxAnswerBytes;
     private State state = State.EMPTY;
     private ModelRunner runner;
     private Coalescer<TensorBatching.Request, TensorBatching.Ran> coalescer;
@@ -107,12 +124,16 @@ public final class ServingInstance implements AutoCloseable {
 
     public ServingInstance(ServingContractVerifier.Verified contract, EnclaveConfig config, EvidenceSource evidenceSource,
                            ServingMetrics metrics) {
-        this(contract, config, evidenceSource, metrics, new ProcessClock());
+        this(contract, config, evidenceSource, metrics, new ProcessClock(), ServerLimits.defaults().maxAnswerBytes());
     }
 
-    /** As above, deciding by {@code clock} (read as a clock that never goes back) instead of the process's own. */
+    /**
+     * As above, deciding by {@code clock} (read as a clock that never goes back) instead of the process's own, and
+     * answering at most {@code maxAnswerBytes} of outputs ({@link ServerLimits#maxAnswerBytes()}) per request.
+     */
     public ServingInstance(ServingContractVerifier.Verified contract, EnclaveConfig config, EvidenceSource evidenceSource,
-                           ServingMetrics metrics, java.time.Clock clock) {
+                           ServingMetrics metrics, java.time.Clock clock, long maxAnswerBytes) {
+        this.maxAnswerBytes = maxAnswerBytes;
         this.clock = NeverBackClock.of(clock);
         this.challenges = new Challenges(CHALLENGE_LIFETIME, this.clock);
         if (contract.contract().enclave().referenceValues().platform() != evidenceSource.platform()) {
@@ -232,6 +253,32 @@ public final class ServingInstance implements AutoCloseable {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Null when an upload carrying {@code authorizationHeader} may start now; else the refusal, answered before the body
+     * is read. Only the contract's model provider can authorize one ({@link UploadAuthorization}: its signature over
+     * an enclave nonce this instance handed out and no release took yet), so a stranger cannot hold the one upload slot.
+     */
+    ServingFailure refusesUpload(String authorizationHeader) {
+        ServingFailure refused = refusesModel();
+        if (refused != null) {
+            return refused;
+        }
+        try {
+            UploadAuthorization a = UploadAuthorization.parse(authorizationHeader);
+            if (!contract.contract().modelProvider().verify(
+                    UploadAuthorization.signingMessage(contract.hash(), secrets.publicKeys(), a.enclaveNonce()), a.signature())) {
+                return new ServingFailure(403, FailureCode.CONTRACT_REFUSED, "the upload authorization is not signed by the serving "
+                        + "contract's model provider " + contract.contract().modelProvider().fingerprint() + " for this instance");
+            }
+            challenges.checkUploadable(a.enclaveNonce());
+            return null;
+        } catch (ProtocolException e) {
+            return new ServingFailure(403, FailureCode.CONTRACT_REFUSED, e.getMessage());
+        } catch (ServingFailure e) {
+            return e;
         }
     }
 
@@ -441,6 +488,9 @@ public final class ServingInstance implements AutoCloseable {
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof InferenceException ie) {
                     reserved = false;   // the model ran on these rows: they count, as an answer's do
+                    stages.done(InferStage.WAIT_FOR_BATCH);
+                    stages.done(InferStage.RUN_MODEL);
+                    stages.done(InferStage.RESUME_AFTER_RUN);
                     return modelFailed(opened, ie.code(), ie.getMessage(), inputsNpz, rows, stages);
                 }
                 LOG.error("serving {}: internal failure running a request ({})", id(), e.getCause().getClass().getName());
@@ -457,9 +507,26 @@ public final class ServingInstance implements AutoCloseable {
             stages.doneAt(InferStage.WAIT_FOR_BATCH, ran.startedNanos());
             stages.doneAt(InferStage.RUN_MODEL, ran.endedNanos());
             stages.done(InferStage.RESUME_AFTER_RUN);
-            byte[] outputsNpz = Npz.write(OutputPolicy.NPZ.equals(contract.contract().output().kind()) ? outputs
-                    : new NamedTensors(java.util.List.of(outputs.tensors().get(0))));
+            NamedTensors answered = OutputPolicy.NPZ.equals(contract.contract().output().kind()) ? outputs
+                    : new NamedTensors(java.util.List.of(outputs.tensors().get(0)));
+            if (Npz.length(answered) > maxAnswerBytes) {
+                // a size the model chose, which it can make depend on the data: only the data provider learns of it
+                reserved = false;   // the model ran on these rows: they count
+                return modelFailed(opened, FailureCode.LIMIT_EXCEEDED, "the model's outputs for this request come to more than "
+                        + "this server's limit of " + maxAnswerBytes + " bytes per answer; send fewer rows per request",
+                        inputsNpz, rows, stages);
+            }
+            byte[] outputsNpz = Npz.write(answered);
             stages.done(InferStage.ENCODE_ANSWER);
+            // The output is sealed on another thread while it is hashed for the log here: the two take about as long,
+            // and the receipt, sealed last, needs the hash.
+            OpenedRequest.AnswerSealing sealing = opened.beginOk(outputsNpz, RECEIPT_ROOM);
+            FutureTask<Void> sealOutput = new FutureTask<>(sealing::sealOutput, null);
+            try {
+                sealers.execute(sealOutput);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // the instance is closing: sealed on this thread below
+            }
             LeafSalts salts = LeafSalts.random();
             LogInclusion inclusion = log.append(LeafCommitments.commit(salts, Digests.sha256(inputsNpz), Digests.sha256(outputsNpz),
                     opened.dataProvider()));
@@ -468,11 +535,13 @@ public final class ServingInstance implements AutoCloseable {
             rowsServed.addAndGet(rows);
             byte[] receipt = Json.canonical(new LogReceipt(inclusion, salts));
             stages.done(InferStage.COMMIT_AND_LOG);
-            byte[] sealed = opened.sealOk(outputsNpz, receipt);
+            sealOutput.run();   // here, if no sealer thread has taken it yet (a no-op if one has)
+            joinUninterruptibly(sealOutput);
+            SealedAnswer sealed = sealing.finish(receipt);
             Arrays.fill(outputsNpz, (byte) 0);
             stages.done(InferStage.SEAL_ANSWER);
             metrics.inferOutsideModel(stages.outsideModel());
-            return new InferAnswer(200, sealed);
+            return new InferAnswer(200, sealed.buffer(), sealed.length());
         } finally {
             if (reserved) {
                 budgets.refund(who, rows, now);
@@ -487,18 +556,37 @@ public final class ServingInstance implements AutoCloseable {
         }
     }
 
+    /** Waits for {@code task} (sealing an answer's output: CPU work that ends), keeping an interrupt for after. */
+    private static void joinUninterruptibly(FutureTask<Void> task) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    task.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("sealing the answer failed", e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /**
-     * The model's run failed on this data provider's inputs — which a hostile model can make depend on the values
-     * (a reshape to a cell's value). Only the data provider may learn that: outside the enclave the request looks
+     * The model's run failed on this data provider's inputs, or made more outputs than the server answers
+     * ({@link ServerLimits#maxAnswerBytes()}) — either of which a hostile model can make depend on the values (a reshape
+     * or an expand to a cell's value). Only the data provider may learn that: outside the enclave the request looks
      * answered — HTTP 200 with a sealed body, counted in every stage, as served and in the log (a leaf committing to
      * the inputs and to the failure's code), no failure counted by reason — and the code and detail are sealed to the
      * data provider alone. What still differs outside is timing and the sealed body's size (docs/THREAT-MODEL.md).
      */
     private InferAnswer modelFailed(OpenedRequest opened, FailureCode code, String detailForTheDataProvider, byte[] inputsNpz,
                                     long rows, Stages stages) {
-        stages.done(InferStage.WAIT_FOR_BATCH);
-        stages.done(InferStage.RUN_MODEL);
-        stages.done(InferStage.RESUME_AFTER_RUN);
         stages.done(InferStage.ENCODE_ANSWER);
         log.append(LeafCommitments.commit(LeafSalts.random(), Digests.sha256(inputsNpz),
                 Digests.sha256(code.id().getBytes(java.nio.charset.StandardCharsets.US_ASCII)), opened.dataProvider()));
@@ -567,6 +655,7 @@ public final class ServingInstance implements AutoCloseable {
     public void close() {
         expiry.shutdownNow();
         discard(null);
+        sealers.shutdown();
         secrets.close();
     }
 }

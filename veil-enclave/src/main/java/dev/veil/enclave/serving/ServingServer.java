@@ -188,13 +188,14 @@ public final class ServingServer implements AutoCloseable {
             long t0 = System.nanoTime();
             Route route = Route.at(request.getHttpURI().getPath());
             Endpoint endpoint = route == null ? null : routes.get(route);
+            ServingFailure atHeaders;
             if (endpoint == null) {
                 answer(request, response, callback, route, t0, refused(new ServingFailure(Refusal.NOT_FOUND, "no such endpoint"), route));
             } else if (!route.method().equals(request.getMethod())) {
                 answer(request, response, callback, route, t0,
                         refused(new ServingFailure(Refusal.METHOD_NOT_ALLOWED, route.path() + " takes " + route.method()), route));
-            } else if (endpoint.refusesAtHeaders() != null) {
-                answer(request, response, callback, route, t0, refused(endpoint.refusesAtHeaders(), route));
+            } else if ((atHeaders = endpoint.refusesAtHeaders(request.getHeaders())) != null) {
+                answer(request, response, callback, route, t0, refused(atHeaders, route));
             } else if (Uploads.isUpload(route) && !uploads.tryEnter()) {
                 answer(request, response, callback, route, t0, refused(new ServingFailure(Refusal.OVERLOADED,
                         "another model upload is under way; retry after " + retryAfterSeconds + " s"), route));
@@ -265,7 +266,7 @@ public final class ServingServer implements AutoCloseable {
                 long writing = System.nanoTime();
                 written = Callback.from(callback, () -> metrics.inferStage(InferStage.WRITE_ANSWER, System.nanoTime() - writing));
             }
-            response.write(true, ByteBuffer.wrap(reply.body()), written);
+            response.write(true, ByteBuffer.wrap(reply.body(), 0, reply.length()), written);
             metrics.request(route, reply.status(), System.nanoTime() - t0);
         }
 

@@ -97,7 +97,8 @@ class SlowBodyAttackTest {
         ServerLimits d = ServerLimits.defaults().withMaxRequestBytes(4096);
         long bound = d.maxRequestBytes();   // one request's worth, the least the limits accept (model uploads are held apart)
         ServerLimits limits = new ServerLimits(d.idleTimeout(), d.requestTimeout(), d.modelUploadTimeout(), d.maxHeaderBytes(),
-                d.maxRequestBytes(), 1024, bound, d.maxInFlight(), d.maxConnections(), d.retryAfter());
+                d.maxRequestBytes(), 1024, bound, d.maxInFlight(), d.maxConnections(), d.retryAfter(),
+                d.maxAnswerBytes());
         try (ServingServer s = ServingServer.start("127.0.0.1", 0, limits, new ServingMetrics(), Map.of(Route.INFER, x -> Reply.json(new byte[0])));
              Socket holder = new Socket("127.0.0.1", s.port())) {
             // One request sends all but the last byte of the largest body: it holds the whole bound while it waits.

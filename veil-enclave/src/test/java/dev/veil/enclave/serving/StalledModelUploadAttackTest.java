@@ -26,7 +26,8 @@ class StalledModelUploadAttackTest {
         long model = 64 * 1024;
         long upload = model + ServerLimits.PROVISION_PREFIX_BYTES;
         ServerLimits limits = new ServerLimits(d.idleTimeout(), d.requestTimeout(), d.modelUploadTimeout(), d.maxHeaderBytes(),
-                d.maxRequestBytes(), model, d.maxRequestBytes(), d.maxInFlight(), d.maxConnections(), d.retryAfter());
+                d.maxRequestBytes(), model, d.maxRequestBytes(), d.maxInFlight(), d.maxConnections(), d.retryAfter(),
+                d.maxAnswerBytes());
         ServingMetrics metrics = new ServingMetrics();
         try (ServingServer s = ServingServer.start("127.0.0.1", 0, limits, metrics,
                 Map.of(Route.PROVISION, x -> Reply.json(new byte[0]), Route.INFER, x -> Reply.json(x.body(4096))));
@@ -57,7 +58,7 @@ class StalledModelUploadAttackTest {
             }
 
             @Override
-            public ServingFailure refusesAtHeaders() {
+            public ServingFailure refusesAtHeaders(org.eclipse.jetty.http.HttpFields headers) {
                 return new ServingFailure(409, dev.veil.protocol.receipt.FailureCode.SESSION_UNAVAILABLE, "takes no model");
             }
         };

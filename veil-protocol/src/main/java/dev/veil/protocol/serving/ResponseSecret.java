@@ -107,6 +107,86 @@ final class ResponseSecret {
         }
     }
 
+    /**
+     * Begins sealing a response whose parts but the last are {@code first}, and whose last part (room is made for
+     * {@code lastRoom} bytes; more costs a copy) is not known yet: the bytes in the end are those {@link #seal(List)}
+     * makes of all the parts. The key and nonce are derived here, once.
+     */
+    Sealing begin(List<byte[]> first, int lastRoom) {
+        byte[] responseNonce = new byte[responseNonceLength()];
+        new SecureRandom().nextBytes(responseNonce);
+        return begin(responseNonce, first, lastRoom);
+    }
+
+    /** With a given nonce: tests only, as {@link #seal(byte[], List)}. */
+    Sealing begin(byte[] responseNonce, List<byte[]> first, int lastRoom) {
+        long length = lastRoom;
+        for (byte[] part : first) {
+            length += part.length;
+        }
+        if (length > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException("a response of " + length + " bytes is too large to seal");
+        }
+        try {
+            Cipher c = cipher(Cipher.ENCRYPT_MODE, responseNonce);
+            return new Sealing(c, first, Arrays.copyOf(responseNonce, responseNonce.length + c.getOutputSize((int) length)),
+                    responseNonce.length);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM is unavailable in this JVM", e);
+        }
+    }
+
+    /**
+     * A response sealed in two steps, so that its large parts are sealed while the caller makes its last one (a server
+     * hashes an answer's output for the log while the output is sealed): {@link #sealFirst()} on any one thread, then
+     * {@link #finish(byte[])} after it.
+     */
+    static final class Sealing {
+        private final Cipher cipher;
+        private final List<byte[]> first;
+        private byte[] out;
+        private int at;
+
+        private Sealing(Cipher cipher, List<byte[]> first, byte[] out, int at) {
+            this.cipher = cipher;
+            this.first = first;
+            this.out = out;
+            this.at = at;
+        }
+
+        /** Seals the parts given to {@link #begin}, in pieces as {@link #seal(byte[], List)} does. */
+        void sealFirst() {
+            for (byte[] part : first) {
+                update(part);
+            }
+        }
+
+        /** Seals {@code last} and the tag: the sealed response is the returned array's first {@code length} bytes. */
+        SealedAnswer finish(byte[] last) {
+            try {
+                int needed = at + cipher.getOutputSize(last.length);
+                if (needed > out.length) {
+                    out = Arrays.copyOf(out, needed);
+                }
+                update(last);
+                at += cipher.doFinal(out, at);
+                return new SealedAnswer(out, at);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("AES-GCM failed to seal", e);
+            }
+        }
+
+        private void update(byte[] part) {
+            try {
+                for (int from = 0; from < part.length; from += SEAL_PIECE) {
+                    at += cipher.update(part, from, Math.min(SEAL_PIECE, part.length - from), out, at);
+                }
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("AES-GCM failed to seal", e);
+            }
+        }
+    }
+
     byte[] open(byte[] encapsulatedResponse) throws ProtocolException {
         int n = responseNonceLength();
         if (encapsulatedResponse.length < n + TAG_BITS / 8) {

@@ -130,11 +130,20 @@ public final class ServingResponse {
      */
     static List<byte[]> encodeOk(String requestId, byte[] output, byte[] receipt) {
         ok(requestId, new byte[0], receipt);   // the same checks as an answer built whole
+        return List.of(okBeforeOutput(requestId, output.length), output, okAfterOutput(receipt));
+    }
+
+    /** An answer's framing and header up to its output: what {@link #encodeOk} puts before the output. */
+    static byte[] okBeforeOutput(String requestId, int outputLength) {
+        ok(requestId, new byte[0], new byte[0]);   // the request id's checks
         byte[] header = Json.canonical(new Header(VERSION, requestId, OK, null));
-        byte[] before = ByteBuffer.allocate(MAGIC.length + 4 + header.length + 4).put(MAGIC).putInt(header.length).put(header)
-                .putInt(output.length).array();
-        byte[] after = ByteBuffer.allocate(4 + receipt.length).putInt(receipt.length).put(receipt).array();
-        return List.of(before, output, after);
+        return ByteBuffer.allocate(MAGIC.length + 4 + header.length + 4).put(MAGIC).putInt(header.length).put(header)
+                .putInt(outputLength).array();
+    }
+
+    /** What {@link #encodeOk} puts after the output: the receipt with its length. */
+    static byte[] okAfterOutput(byte[] receipt) {
+        return ByteBuffer.allocate(4 + receipt.length).putInt(receipt.length).put(receipt).array();
     }
 
     /** Parses {@code plaintext}, which it keeps: the caller hands it over (a freshly opened message). */

@@ -40,6 +40,33 @@ class ResponseSealedInPiecesTest {
         }
     }
 
+    /**
+     * Sealed in two steps (the output first, on another thread, the receipt once made), with more room than the receipt
+     * needs or less: the same bytes as one call over the whole answer.
+     */
+    @Test
+    void answerSealedInTwoStepsEqualsOneCallOverTheWholeAnswer() throws Exception {
+        ResponseSecret s = ResponseSecret.veil(SECRET, ENC);
+        byte[] nonce = new byte[s.responseNonceLength()];
+        new Random(10).nextBytes(nonce);
+        byte[] output = new byte[1_572_864 + 5];
+        new Random(11).nextBytes(output);
+        byte[] receipt = new byte[2000];
+        new Random(12).nextBytes(receipt);
+        String id = "0f".repeat(16);
+        byte[] whole = ServingResponse.ok(id, output, receipt).encode();
+        for (int room : new int[] {0, 1999, 2004, 16 * 1024}) {
+            ResponseSecret.Sealing sealing = s.begin(nonce, java.util.List.of(ServingResponse.okBeforeOutput(id, output.length), output),
+                    room);
+            Thread t = new Thread(sealing::sealFirst);
+            t.start();
+            t.join();
+            SealedAnswer answer = sealing.finish(ServingResponse.okAfterOutput(receipt));
+            assertThat(answer.toArray()).as("room %d", room).isEqualTo(oneCall(s, nonce, whole));
+            assertThat(ServingResponse.parse(s.open(answer.toArray())).receipt()).isEqualTo(receipt);
+        }
+    }
+
     @Test
     void aFlippedBitInAResponseSealedInPiecesIsRefused() {
         ResponseSecret s = ResponseSecret.veil(SECRET, ENC);
