@@ -85,6 +85,8 @@ public final class BatchPipeline {
         BlockingQueue<Batch> ready = new ArrayBlockingQueue<>(BUFFERS + 1);
         Thread producer = new Thread(() -> produce(reader, end, free, ready, groupRows, maxRows), "veil-batch-reader");
         producer.setDaemon(true);
+        // Only the output the policy encodes comes back from each call (the others stay in ONNX Runtime).
+        int output = encoder.encodedOutput(runner.rowOutputTypes());
         ScheduledFuture<?> timer = runner.terminateAfter(timeLimit.isNegative() ? Duration.ZERO : timeLimit);
         long rows = 0;
         producer.start();
@@ -106,7 +108,7 @@ public final class BatchPipeline {
                 long[] shape = new long[rowShape.length + 1];
                 shape[0] = b.rows();
                 System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
-                runner.runBatches(shape, b.buffer(), batchRows, encoder::accept);
+                runner.runBatches(shape, b.buffer(), batchRows, output, encoder::accept);
                 rows += b.rows();
                 free.add(b.buffer());
             }

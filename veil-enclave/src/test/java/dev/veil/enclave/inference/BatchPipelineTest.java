@@ -42,6 +42,59 @@ class BatchPipelineTest {
         }
     }
 
+    /**
+     * Each call brings back only the output the policy encodes (the int64 labels for labels, the scores for scores and
+     * top_k), and the encoded result is the one every output would have given, in input order.
+     */
+    @Test
+    void onlyTheOutputThePolicyEncodesComesBackAndEncodesAsEveryOutputWould() throws Exception {
+        byte[] model = TypedModels.scoresAndLabels();
+        float[] v = new float[10 * 3];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) Math.sin(i * 0.7);
+        }
+        FloatTensor input = new FloatTensor(new long[] {10, 3}, v);
+        try (ModelRunner r = new ModelRunner(model, Signatures.of(model), 1)) {
+            assertThat(r.rowOutputTypes()).containsExactly(dev.veil.tensor.ElementType.FLOAT32, dev.veil.tensor.ElementType.INT64);
+            for (OutputPolicy policy : java.util.List.of(OutputPolicy.labels(), OutputPolicy.scores(), OutputPolicy.topK(2))) {
+                java.util.List<String> seen = new java.util.ArrayList<>();
+                RowModel watched = new RowModel() {
+                    @Override
+                    public java.util.List<dev.veil.tensor.ElementType> rowOutputTypes() {
+                        return r.rowOutputTypes();
+                    }
+
+                    @Override
+                    public void runBatches(long[] shape, float[] values, int rowsPerCall, int rowOutput, ModelRunner.BatchSink sink)
+                            throws InferenceException, IOException {
+                        r.runBatches(shape, values, rowsPerCall, rowOutput, (out, rows) -> {
+                            seen.addAll(out.names());
+                            sink.accept(out, rows);
+                        });
+                    }
+
+                    @Override
+                    public java.util.concurrent.ScheduledFuture<?> terminateAfter(Duration limit) {
+                        return r.terminateAfter(limit);
+                    }
+
+                    @Override
+                    public void requireNotTerminated() throws InferenceException {
+                        r.requireNotTerminated();
+                    }
+                };
+                ByteArrayOutputStream body = new ByteArrayOutputStream();
+                OutputEncoder encoder = OutputEncoder.forPolicy(policy, body, 4);
+                BatchPipeline.Outcome o = BatchPipeline.run(new TensorRowReader(input), () -> { }, watched, encoder, 4, 10,
+                        Duration.ofMinutes(5), () -> { });
+                byte[] streamed = o.output().output(new java.io.ByteArrayInputStream(body.toByteArray())).readAllBytes();
+                byte[] everyOutput = Encoding.encode(policy, Encoding.runAll(r, input, 4), 4, 4, 2).bytes();
+                assertThat(streamed).as(policy.kind()).isEqualTo(everyOutput);
+                assertThat(seen).as(policy.kind()).containsOnly(policy.kind().equals(OutputPolicy.LABELS) ? "c" : "y").hasSize(3);
+            }
+        }
+    }
+
     @Test
     void datasetWithMoreRowsThanTheContractAllowsStopsWhileStreaming() throws Exception {
         try (ModelRunner r = new ModelRunner(ModelRunnerTest.model(), Signatures.of(ModelRunnerTest.model()), 1)) {
