@@ -67,12 +67,6 @@ final class PlainOrtModel implements RowModel, AutoCloseable {
         return List.copyOf(rowOutputTypes);
     }
 
-    /** The model input's first dimension: its fixed batch size, or -1 when free. */
-    long firstInputDim() throws OrtException {
-        return ((ai.onnxruntime.TensorInfo) session.getInputInfo().get(input).getInfo()).getShape()[0];
-    }
-
-    /** As the worker runs them: ONNX Runtime is asked for the one output the policy encodes, when it names one. */
     @Override
     public void runBatches(long[] shape, float[] values, int rowsPerCall, int rowOutput, ModelRunner.BatchSink sink)
             throws InferenceException, IOException {

@@ -2,6 +2,7 @@ package dev.veil.enclave.inference;
 
 import ai.onnxruntime.OrtLoggingLevel;
 import dev.veil.protocol.contract.DatasetFit;
+import dev.veil.protocol.contract.Dim;
 import dev.veil.protocol.contract.ModelSignature;
 import dev.veil.protocol.contract.ValueType;
 import dev.veil.protocol.receipt.FailureCode;
@@ -414,8 +415,23 @@ public final class ModelRunner implements AutoCloseable, RowModel {
      * input, at most {@code maxRows} and at least one.
      */
     public int batchRows(int maxRows, long bytesPerBatch, int rowSize) {
-        if (inputShape != null && inputShape[0] > 0) {
-            return (int) inputShape[0];
+        return batchRows(inputShape != null && inputShape.length > 0 ? inputShape[0] : -1, maxRows, bytesPerBatch, rowSize);
+    }
+
+    /**
+     * {@link #batchRows(int, long, int)} from the contract's signature, before the model has loaded: a model's inputs
+     * are refused at load unless they are exactly the signed ones ({@link ContractSignatureCheck}), so the loaded model
+     * gives the same number.
+     */
+    public static int batchRows(ModelSignature signed, int maxRows, long bytesPerBatch, int rowSize) {
+        List<Dim> shape = signed.inputs().size() == 1 ? signed.inputs().get(0).shape() : null;
+        long first = shape != null && !shape.isEmpty() && shape.get(0) instanceof Dim.Fixed f ? f.size() : -1;
+        return batchRows(first, maxRows, bytesPerBatch, rowSize);
+    }
+
+    private static int batchRows(long firstDim, int maxRows, long bytesPerBatch, int rowSize) {
+        if (firstDim > 0) {
+            return (int) firstDim;
         }
         long fit = bytesPerBatch / Math.max(1L, (long) rowSize * Float.BYTES);
         return (int) Math.max(1, Math.min(maxRows, fit));

@@ -105,6 +105,66 @@ class BatchPipelineTest {
         }
     }
 
+    /**
+     * The reader reads ahead while the model loads: here the model becomes ready only once every row was read (the
+     * three rows fit one buffer), and the result is still every row's, in input order.
+     */
+    @Test
+    void readerReadsAheadWhileTheModelLoads() throws Exception {
+        FloatTensor input = rows(3);
+        CountDownLatch allRead = new CountDownLatch(1);
+        RowReader reader = new TensorRowReader(input) {
+            @Override
+            public int read(float[] dst, int maxRows) throws IOException, TensorFormatException {
+                int n = super.read(dst, maxRows);
+                if (rowsRead() == 3) {
+                    allRead.countDown();
+                }
+                return n;
+            }
+        };
+        try (ModelRunner r = new ModelRunner(ModelRunnerTest.model(), Signatures.of(ModelRunnerTest.model()), 1)) {
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            OutputEncoder encoder = OutputEncoder.forPolicy(OutputPolicy.scores(), body, 1);
+            BatchPipeline.Outcome o = BatchPipeline.run(reader, () -> { }, () -> {
+                try {
+                    assertThat(allRead.await(60, java.util.concurrent.TimeUnit.SECONDS)).as("every row was read before the model was ready").isTrue();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return r;
+            }, encoder, 1, 3, Duration.ofMinutes(5), () -> { });
+            FloatTensor streamed = Npy.read(o.output().output(new java.io.ByteArrayInputStream(body.toByteArray())).readAllBytes());
+            assertThat(streamed.values()).containsExactly(r.runBatch(input).floats().get(0).values());
+        }
+    }
+
+    /**
+     * A model that fails to load fails the run with its own failure, even when the reader, reading ahead meanwhile,
+     * had already found a bad row: the outcome is the one it was when the model loaded before any row was read.
+     */
+    @Test
+    void modelThatFailsToLoadFailsTheRunWhateverTheReaderFoundMeanwhile() throws Exception {
+        CountDownLatch failed = new CountDownLatch(1);
+        RowReader bad = new TensorRowReader(rows(2)) {
+            @Override
+            public int read(float[] dst, int maxRows) throws TensorFormatException {
+                failed.countDown();
+                throw new TensorFormatException("CSV line 2 column 1 is 'x', expected a number");
+            }
+        };
+        assertThatThrownBy(() -> BatchPipeline.run(bad, () -> { }, () -> {
+            try {
+                failed.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            throw new InferenceException(FailureCode.MODEL_INVALID, "model is not a loadable ONNX model (ONNX Runtime refused it)");
+        }, OutputEncoder.forPolicy(OutputPolicy.labels(), new ByteArrayOutputStream(), 2), 2, 100, Duration.ofMinutes(5), () -> { }))
+                .isInstanceOf(InferenceException.class)
+                .satisfies(e -> assertThat(((InferenceException) e).code()).isEqualTo(FailureCode.MODEL_INVALID));
+    }
+
     @Test
     void badRowMidStreamEndsTheRunWithTheReadersError() throws Exception {
         RowReader failing = new TensorRowReader(rows(4)) {
