@@ -382,6 +382,7 @@ public final class Session {
         SessionLimits limits = contract.contract().limits();
         Unsealer.Opened model = null;
         EncryptedSpool spool = null;
+        ModelLoad load = null;
         boolean datasetOpened = false;
         try {
             PhaseTimer phases = new PhaseTimer();
@@ -391,9 +392,10 @@ public final class Session {
             // rows only once it has loaded. The contract's time limit bounds loading too: a model can compute while ONNX
             // Runtime loads it.
             byte[] plaintextModel = model.plaintext();
-            ModelLoad load = ModelLoad.start(() -> new ModelRunner(plaintextModel, contract.contract().model().signature(),
+            ModelLoad loading = ModelLoad.start(() -> new ModelRunner(plaintextModel, contract.contract().model().signature(),
                     config.intraOpThreads(), config.workDir().resolve(ORT_SCRATCH_DIR), Duration.between(Instant.now(), deadline),
                     workers), id());
+            load = loading;
             BatchPipeline.Outcome outcome;
             try {
                 spool = EncryptedSpool.create(config.workDir().resolve(SPOOL_DIR));
@@ -405,7 +407,7 @@ public final class Session {
                     byte[] magic = dataset.readNBytes(4);
                     dataset.unread(magic);
                     if (Npz.looksLikeNpz(magic)) {
-                        ModelRunner runner = loaded(load, plaintextModel, phases);
+                        ModelRunner runner = loaded(loading, plaintextModel, phases);
                         datasetOpened = true;
                         dataGivenToModel = true;
                         outcome = NpzBatch.run(dataset, () -> requireVerifiedEnd(decrypted, plain), runner, contract.contract().output(),
@@ -422,7 +424,7 @@ public final class Session {
                                     BATCH_INPUT_BYTES, reader.rowSize());
                             OutputEncoder encoder = OutputEncoder.forPolicy(contract.contract().output(), spool.writer(), batchRows);
                             outcome = BatchPipeline.run(reader, () -> requireVerifiedEnd(decrypted, plain), () -> {
-                                ModelRunner runner = loaded(load, plaintextModel, phases);
+                                ModelRunner runner = loaded(loading, plaintextModel, phases);
                                 // Veil's own check of the rows against the model's declared input, before the model sees any data.
                                 runner.checkAcceptsRows(reader.rowShape());
                                 dataGivenToModel = true;
@@ -435,7 +437,7 @@ public final class Session {
                 phases.mark("stream");
             } catch (InferenceException | TensorFormatException | IOException | SessionFailure e) {
                 // The model's load comes first, as when it loaded before the dataset was read: its failure is the session's.
-                InferenceException loadFailure = load.failure();
+                InferenceException loadFailure = loading.failure();
                 throw readFailure(loadFailure != null ? loadFailure : e);
             } finally {
                 synchronized (this) {
@@ -447,7 +449,7 @@ public final class Session {
                     released.add("input batch buffers zeroed");
                     released.add("model output tensors zeroed");
                 }
-                ModelRunner runner = load.settled();
+                ModelRunner runner = loading.settled();
                 if (runner != null && runner.closeSession()) {
                     released.add("onnx runtime session closed");
                 }
@@ -466,7 +468,9 @@ public final class Session {
                 Arrays.fill(model.plaintext(), (byte) 0);
                 released.add("model plaintext buffer zeroed");
             }
-            if (datasetOpened) {
+            // Only once the model loaded, as when it loaded before the dataset was opened: whether the dataset's first row
+            // was read before a load failed is the reader's timing and the data's format, not the model provider's to learn.
+            if (datasetOpened && load != null && load.settled() != null) {
                 released.add("dataset decryption and parser buffers zeroed");
             }
         }
