@@ -69,8 +69,8 @@ final class ModelLoad {
             return null;
         } catch (InferenceException e) {
             return e;
-        } catch (RuntimeException | Error e) {
-            return null;   // not a load refusal: the caller's own failure stands, and the runner (if any) is closed by it
+        } catch (RuntimeException e) {
+            return null;   // not a load refusal: the caller's own failure stands (a JVM error is not swallowed here)
         }
     }
 
