@@ -2,7 +2,6 @@ package dev.veil.bench;
 
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -11,6 +10,7 @@ import dev.veil.enclave.inference.ModelRunner;
 import dev.veil.enclave.inference.OrtRuntime;
 import dev.veil.enclave.inference.RowModel;
 import dev.veil.protocol.receipt.FailureCode;
+import dev.veil.tensor.ElementType;
 import dev.veil.tensor.FloatTensor;
 import dev.veil.tensor.Tensor;
 import java.io.IOException;
@@ -41,7 +41,9 @@ final class PlainOrtModel implements RowModel, AutoCloseable {
     private final OrtEnvironment env = OrtRuntime.environment();
     private final OrtSession session;
     private final String input;
-    private final List<String> outputs;
+    /** The float32 and int64 tensor outputs, in the model's order: what a run of rows gives, as the worker gives it. */
+    private final List<String> rowOutputNames = new ArrayList<>();
+    private final List<ElementType> rowOutputTypes = new ArrayList<>();
     private ByteBuffer buffer = ByteBuffer.allocateDirect(0);
 
     PlainOrtModel(byte[] model, int threads) throws OrtException {
@@ -51,16 +53,22 @@ final class PlainOrtModel implements RowModel, AutoCloseable {
             session = env.createSession(model, so);
         }
         input = session.getInputNames().iterator().next();
-        outputs = List.copyOf(session.getOutputNames());
-    }
-
-    /** The model input's first dimension: its fixed batch size, or -1 when free. */
-    long firstInputDim() throws OrtException {
-        return ((ai.onnxruntime.TensorInfo) session.getInputInfo().get(input).getInfo()).getShape()[0];
+        for (var e : session.getOutputInfo().entrySet()) {
+            if (e.getValue().getInfo() instanceof ai.onnxruntime.TensorInfo t
+                    && (t.type == OnnxJavaType.FLOAT || t.type == OnnxJavaType.INT64)) {
+                rowOutputNames.add(e.getKey());
+                rowOutputTypes.add(t.type == OnnxJavaType.FLOAT ? ElementType.FLOAT32 : ElementType.INT64);
+            }
+        }
     }
 
     @Override
-    public void runBatches(long[] shape, float[] values, int rowsPerCall, ModelRunner.BatchSink sink)
+    public List<ElementType> rowOutputTypes() {
+        return List.copyOf(rowOutputTypes);
+    }
+
+    @Override
+    public void runBatches(long[] shape, float[] values, int rowsPerCall, int rowOutput, ModelRunner.BatchSink sink)
             throws InferenceException, IOException {
         int rowSize = (int) (Tensor.elementCount(shape) / shape[0]);
         for (long first = 0; first < shape[0]; first += rowsPerCall) {
@@ -75,7 +83,8 @@ final class PlainOrtModel implements RowModel, AutoCloseable {
             buffer.asFloatBuffer().put(values, (int) first * rowSize, n);
             buffer.limit(n * Float.BYTES);
             try (OnnxTensor t = OnnxTensor.createTensor(env, buffer, call, OnnxJavaType.FLOAT);
-                 OrtSession.Result r = session.run(Map.of(input, t))) {
+                 OrtSession.Result r = rowOutput == EVERY_OUTPUT ? session.run(Map.of(input, t))
+                         : session.run(Map.of(input, t), java.util.Set.of(rowOutputNames.get(rowOutput)))) {
                 sink.accept(batchOutput(r), rows);
             } catch (OrtException e) {
                 throw new InferenceException(FailureCode.INFERENCE_FAILED, "plain ONNX Runtime failed: " + e.getMessage());
@@ -87,9 +96,8 @@ final class PlainOrtModel implements RowModel, AutoCloseable {
         List<FloatTensor> floats = new ArrayList<>();
         List<long[]> longs = new ArrayList<>();
         List<String> names = new ArrayList<>();
-        for (int i = 0; i < outputs.size(); i++) {
-            OnnxValue v = r.get(i);
-            if (!(v instanceof OnnxTensor t)) {
+        for (var e : r) {
+            if (!(e.getValue() instanceof OnnxTensor t)) {
                 continue;
             }
             long[] shape = t.getInfo().getShape();
@@ -111,7 +119,7 @@ final class PlainOrtModel implements RowModel, AutoCloseable {
             } else {
                 continue;
             }
-            names.add(outputs.get(i));
+            names.add(e.getKey());
         }
         return new ModelRunner.BatchOutput(floats, longs, names);
     }

@@ -24,6 +24,11 @@ import java.util.concurrent.TimeUnit;
  * but the pipe is crossed, and the two processes wake each other, once per group instead of once per batch, which for
  * a small model is most of the cost (a 64 KiB batch of the digits model runs in tens of microseconds).
  *
+ * <p>The model may still be loading when the pipeline starts ({@link ModelReady}): the reader then reads ahead (into
+ * the same bounded buffers) while ONNX Runtime loads it, and the model gets rows only once it is ready. Whatever the
+ * reader found meanwhile is told only after that, so a model that fails to load fails the run as it would have had it
+ * loaded before the first row was read.
+ *
  * <p>The contract's limits hold while streaming: more rows than {@code maxRows} fails as soon as the reader passes it,
  * and ONNX Runtime is terminated once the time limit has passed. The run ends only once the reader has reached the
  * dataset's verified end, or with the first failure of either stage.
@@ -53,6 +58,13 @@ public final class BatchPipeline {
     public record Outcome(long inputRows, OutputEncoder.Encoded output) {
     }
 
+    /** The model rows run on, once it is ready: e.g. loaded in its inference worker while the reader reads ahead. */
+    @FunctionalInterface
+    public interface ModelReady {
+        /** Waits until the model can take rows; its failure to load is the run's failure. */
+        RowModel await() throws InferenceException;
+    }
+
     /** Reads the dataset to its end after the last row (e.g. the sealed stream's verified end). */
     public interface EndCheck {
         void requireEnd() throws IOException, TensorFormatException;
@@ -71,6 +83,18 @@ public final class BatchPipeline {
     public static Outcome run(RowReader reader, EndCheck end, RowModel runner, OutputEncoder encoder, int batchRows,
                               long maxRows, Duration timeLimit, Runnable unblockReader)
             throws InferenceException, IOException, TensorFormatException {
+        return run(reader, end, () -> runner, encoder, batchRows, maxRows, timeLimit, unblockReader);
+    }
+
+    /**
+     * As {@link #run(RowReader, EndCheck, RowModel, OutputEncoder, int, long, Duration, Runnable)}, with a model that
+     * may still be loading: the reader starts at once, and {@code model} is waited for before the first call. The
+     * time limit counts from this call.
+     */
+    public static Outcome run(RowReader reader, EndCheck end, ModelReady model, OutputEncoder encoder, int batchRows,
+                              long maxRows, Duration timeLimit, Runnable unblockReader)
+            throws InferenceException, IOException, TensorFormatException {
+        long deadline = System.nanoTime() + (timeLimit.isNegative() ? 0 : timeLimit.toNanos());
         int rowSize = reader.rowSize();
         long[] rowShape = reader.rowShape();
         requireRowFits(rowSize);
@@ -85,10 +109,14 @@ public final class BatchPipeline {
         BlockingQueue<Batch> ready = new ArrayBlockingQueue<>(BUFFERS + 1);
         Thread producer = new Thread(() -> produce(reader, end, free, ready, groupRows, maxRows), "veil-batch-reader");
         producer.setDaemon(true);
-        ScheduledFuture<?> timer = runner.terminateAfter(timeLimit.isNegative() ? Duration.ZERO : timeLimit);
+        ScheduledFuture<?> timer = null;
         long rows = 0;
         producer.start();
         try {
+            RowModel runner = model.await();
+            // Only the output the policy encodes comes back from each call (the others stay in ONNX Runtime).
+            int output = encoder.encodedOutput(runner.rowOutputTypes());
+            timer = runner.terminateAfter(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             while (true) {
                 Batch b;
                 while ((b = ready.poll(WAKE_MS, TimeUnit.MILLISECONDS)) == null) {
@@ -106,7 +134,7 @@ public final class BatchPipeline {
                 long[] shape = new long[rowShape.length + 1];
                 shape[0] = b.rows();
                 System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
-                runner.runBatches(shape, b.buffer(), batchRows, encoder::accept);
+                runner.runBatches(shape, b.buffer(), batchRows, output, encoder::accept);
                 rows += b.rows();
                 free.add(b.buffer());
             }
@@ -119,7 +147,9 @@ public final class BatchPipeline {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         } finally {
-            timer.cancel(false);
+            if (timer != null) {
+                timer.cancel(false);
+            }
             stop(producer, unblockReader);
             all.forEach(b -> Arrays.fill(b, 0f));
         }

@@ -170,12 +170,14 @@ final class InferenceWorker {
     /**
      * Sends a group of rows for the model's one float32 input ({@code shape[0]} rows, the first {@code floats} values of
      * {@code values}), to be run in calls of {@code rowsPerCall} rows: read each call's reply with {@link #readRows}, in
-     * order, {@link #replies} of them unless one fails.
+     * order, {@link #replies} of them unless one fails. {@code output}: the index of the one output to return, or
+     * {@link WorkerProtocol#EVERY_ROWS_OUTPUT}.
      */
-    void sendRows(String inputName, long[] shape, float[] values, int floats, int rowsPerCall) throws IOException {
+    void sendRows(String inputName, long[] shape, float[] values, int floats, int rowsPerCall, int output) throws IOException {
         out.writeByte(WorkerProtocol.RUN);
         out.writeByte(WorkerProtocol.MODE_ROWS);
         out.writeInt(rowsPerCall);
+        out.writeShort(output);
         out.writeShort(1);
         writeHeader(inputName, "float32", shape);
         ByteBuffer le = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
@@ -198,9 +200,12 @@ final class InferenceWorker {
         return (int) Math.max(1, (rows + rowsPerCall - 1) / rowsPerCall);
     }
 
-    /** The next call's reply to {@link #sendRows}: its float32 and int64 outputs, or why it failed (the group's last reply). */
-    WorkerReplies.Ran readRows(ModelSignature signed) throws IOException, WorkerReplies.Malformed {
-        return WorkerReplies.readRan(in, signed, true, maxTensorBytes);
+    /**
+     * The next call's reply to {@link #sendRows}: the output asked for (or every float32 and int64 output), or why it
+     * failed (the group's last reply).
+     */
+    WorkerReplies.Ran readRows(ModelSignature signed, int output) throws IOException, WorkerReplies.Malformed {
+        return WorkerReplies.readRan(in, signed, true, output, maxTensorBytes);
     }
 
     private void writeHeader(String name, String typeId, long[] shape) throws IOException {

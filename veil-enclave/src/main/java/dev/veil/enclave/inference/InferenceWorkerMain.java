@@ -32,6 +32,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The inference worker: the child process in which ONNX Runtime loads and runs the model, so that the enclave can stop
@@ -54,6 +55,8 @@ public final class InferenceWorkerMain {
     private OrtSession.RunOptions runOptions;
     /** The model's output names in its order: a reply names an output by its index here. */
     private final Map<String, Integer> outputIndex = new HashMap<>();
+    /** The model's output names in its order: a ROWS request names the one it wants by its index here. */
+    private final List<String> outputNames = new ArrayList<>();
     private final Map<String, ByteBuffer> inputBuffers = new HashMap<>();
 
     private InferenceWorkerMain(OrtEnvironment env, OrtLoggingLevel logLevel, ReadableByteChannel in, OutputStream out) {
@@ -134,6 +137,7 @@ public final class InferenceWorkerMain {
             int i = 0;
             for (String name : outputs.keySet()) {
                 outputIndex.put(name, i++);
+                outputNames.add(name);
             }
             reply.bytes.writeTo(out);
         } catch (OrtException e) {
@@ -193,6 +197,7 @@ public final class InferenceWorkerMain {
     private void run() throws IOException {
         int mode = in.readUnsignedByte();
         int rowsPerCall = mode == WorkerProtocol.MODE_ROWS ? in.readInt() : 0;
+        int output = mode == WorkerProtocol.MODE_ROWS ? (short) in.readUnsignedShort() : WorkerProtocol.EVERY_ROWS_OUTPUT;
         int count = in.readUnsignedShort();
         List<ByteBuffer> used = new ArrayList<>();
         try {
@@ -218,11 +223,11 @@ public final class InferenceWorkerMain {
                 shapes.add(shape);
             }
             if (mode == WorkerProtocol.MODE_ROWS) {
-                runRows(names.get(0), types.get(0), shapes.get(0), used.get(0), rowsPerCall);
+                runRows(names.get(0), types.get(0), shapes.get(0), used.get(0), rowsPerCall, output);
             } else {
                 List<ByteBuffer> views = new ArrayList<>(count);
                 used.forEach(b -> views.add(b.duplicate().order(ByteOrder.nativeOrder())));
-                call(mode, names, types, shapes, views);
+                call(mode, names, types, shapes, views, WorkerProtocol.EVERY_ROWS_OUTPUT);
             }
         } finally {
             in.wipeConsumed();
@@ -234,9 +239,10 @@ public final class InferenceWorkerMain {
 
     /**
      * Runs a group of rows in calls of {@code rowsPerCall} rows, each call on a view of the one input buffer (no copy),
-     * replying to each; the first failure is the last reply.
+     * replying to each with the one output asked for (or every float32 and int64 output); the first failure is the last
+     * reply.
      */
-    private void runRows(String name, ElementType type, long[] shape, ByteBuffer all, int rowsPerCall) throws IOException {
+    private void runRows(String name, ElementType type, long[] shape, ByteBuffer all, int rowsPerCall, int output) throws IOException {
         long rows = shape[0];
         int rowBytes = Math.toIntExact(Tensor.elementCount(shape) / Math.max(1, rows) * type.byteSize());
         int step = Math.max(1, rowsPerCall);
@@ -246,7 +252,7 @@ public final class InferenceWorkerMain {
             part[0] = n;
             ByteBuffer view = all.duplicate();
             view.position(Math.toIntExact(first * rowBytes)).limit(Math.toIntExact((first + n) * rowBytes));
-            if (!call(WorkerProtocol.MODE_ROWS, List.of(name), List.of(type), List.of(part), List.of(view.slice().order(ByteOrder.nativeOrder())))) {
+            if (!call(WorkerProtocol.MODE_ROWS, List.of(name), List.of(type), List.of(part), List.of(view.slice().order(ByteOrder.nativeOrder())), output)) {
                 return;
             }
             if (rows == 0) {
@@ -255,15 +261,19 @@ public final class InferenceWorkerMain {
         }
     }
 
-    /** One ONNX Runtime call and its reply; false when it failed (the reply said so). */
-    private boolean call(int mode, List<String> names, List<ElementType> types, List<long[]> shapes, List<ByteBuffer> data)
-            throws IOException {
+    /**
+     * One ONNX Runtime call and its reply; false when it failed (the reply said so). With an {@code output} index,
+     * ONNX Runtime is asked for that output only, so no other is copied out of it.
+     */
+    private boolean call(int mode, List<String> names, List<ElementType> types, List<long[]> shapes, List<ByteBuffer> data,
+                         int output) throws IOException {
         Map<String, OnnxTensor> feed = new LinkedHashMap<>();
         try {
             for (int i = 0; i < names.size(); i++) {
                 feed.put(names.get(i), OnnxTensor.createTensor(env, data.get(i), shapes.get(i), OrtTensors.javaType(types.get(i))));
             }
-            try (OrtSession.Result result = session.run(feed, runOptions)) {
+            try (OrtSession.Result result = output >= 0 && output < outputNames.size()
+                    ? session.run(feed, Set.of(outputNames.get(output)), runOptions) : session.run(feed, runOptions)) {
                 return reply(mode, result);
             }
         } catch (OrtException e) {

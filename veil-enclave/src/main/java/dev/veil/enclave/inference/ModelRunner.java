@@ -2,7 +2,9 @@ package dev.veil.enclave.inference;
 
 import ai.onnxruntime.OrtLoggingLevel;
 import dev.veil.protocol.contract.DatasetFit;
+import dev.veil.protocol.contract.Dim;
 import dev.veil.protocol.contract.ModelSignature;
+import dev.veil.protocol.contract.ValueType;
 import dev.veil.protocol.receipt.FailureCode;
 import dev.veil.tensor.ElementType;
 import dev.veil.tensor.FloatTensor;
@@ -97,6 +99,9 @@ public final class ModelRunner implements AutoCloseable, RowModel {
     private final long[] inputShape;
     /** Why CSV and .npy rows cannot feed this model, or null when they can. */
     private final String rowsProblem;
+    /** The model's float32 and int64 tensor outputs (what a run of rows gives): their indices among all its outputs. */
+    private final int[] rowOutputs;
+    private final List<ElementType> rowOutputTypes;
     private volatile boolean terminated;
     /** Where the next runner's worker is started ahead of need; told when this runner's worker has exited. */
     private final WorkerReserve reserve;
@@ -163,6 +168,17 @@ public final class ModelRunner implements AutoCloseable, RowModel {
         this.workerHeap = Math.max(MIN_WORKER_HEAP, 2L * onnxModel.length + (128L << 20));
         this.model = onnxModel.clone();
         this.reserve = reserve;
+        List<Integer> indices = new ArrayList<>();
+        List<ElementType> types = new ArrayList<>();
+        for (int i = 0; i < signed.outputs().size(); i++) {
+            ValueType t = signed.outputs().get(i).type();
+            if (t == ValueType.FLOAT32 || t == ValueType.INT64) {
+                indices.add(i);
+                types.add(t == ValueType.FLOAT32 ? ElementType.FLOAT32 : ElementType.INT64);
+            }
+        }
+        this.rowOutputs = indices.stream().mapToInt(Integer::intValue).toArray();
+        this.rowOutputTypes = List.copyOf(types);
         // Taken only after the model passed Veil's own checks above; the model goes to it only in startWorker.
         WorkerReserve.Spare spare = reserve == null || workerLogLevel != OrtRuntime.LOG_LEVEL ? null : reserve.take(workerHeap);
         emptyDir = spare != null ? spare.dir() : createEmptyDir(scratchParent);
@@ -399,8 +415,23 @@ public final class ModelRunner implements AutoCloseable, RowModel {
      * input, at most {@code maxRows} and at least one.
      */
     public int batchRows(int maxRows, long bytesPerBatch, int rowSize) {
-        if (inputShape != null && inputShape[0] > 0) {
-            return (int) inputShape[0];
+        return batchRows(inputShape != null && inputShape.length > 0 ? inputShape[0] : -1, maxRows, bytesPerBatch, rowSize);
+    }
+
+    /**
+     * {@link #batchRows(int, long, int)} from the contract's signature, before the model has loaded: a model's inputs
+     * are refused at load unless they are exactly the signed ones ({@link ContractSignatureCheck}), so the loaded model
+     * gives the same number.
+     */
+    public static int batchRows(ModelSignature signed, int maxRows, long bytesPerBatch, int rowSize) {
+        List<Dim> shape = signed.inputs().size() == 1 ? signed.inputs().get(0).shape() : null;
+        long first = shape != null && !shape.isEmpty() && shape.get(0) instanceof Dim.Fixed f ? f.size() : -1;
+        return batchRows(first, maxRows, bytesPerBatch, rowSize);
+    }
+
+    private static int batchRows(long firstDim, int maxRows, long bytesPerBatch, int rowSize) {
+        if (firstDim > 0) {
+            return (int) firstDim;
         }
         long fit = bytesPerBatch / Math.max(1L, (long) rowSize * Float.BYTES);
         return (int) Math.max(1, Math.min(maxRows, fit));
@@ -447,8 +478,28 @@ public final class ModelRunner implements AutoCloseable, RowModel {
      * of exactly that many rows: a group that is not a multiple of it is refused before any of it is sent.
      */
     @Override
-    public synchronized void runBatches(long[] shape, float[] values, int rowsPerCall, BatchSink sink)
+    public void runBatches(long[] shape, float[] values, int rowsPerCall, BatchSink sink) throws InferenceException, IOException {
+        runBatches(shape, values, rowsPerCall, EVERY_OUTPUT, sink);
+    }
+
+    /** The model's float32 and int64 tensor outputs' element types, in its order, as the contract signed them. */
+    @Override
+    public List<ElementType> rowOutputTypes() {
+        return rowOutputTypes;
+    }
+
+    /**
+     * {@link #runBatches(long[], float[], int, BatchSink)} giving only the output at position {@code rowOutput} of
+     * {@link #rowOutputTypes()} (or every one for {@link #EVERY_OUTPUT}): the worker asks ONNX Runtime for that output
+     * alone and sends back nothing else.
+     */
+    @Override
+    public synchronized void runBatches(long[] shape, float[] values, int rowsPerCall, int rowOutput, BatchSink sink)
             throws InferenceException, IOException {
+        if (rowOutput != EVERY_OUTPUT && (rowOutput < 0 || rowOutput >= rowOutputs.length)) {
+            throw new IllegalArgumentException("no row output " + rowOutput + " among " + rowOutputs.length);
+        }
+        int output = rowOutput == EVERY_OUTPUT ? WorkerProtocol.EVERY_ROWS_OUTPUT : rowOutputs[rowOutput];
         requireNotTerminated();
         requireOpen();
         int floats = Math.toIntExact(Tensor.elementCount(shape));
@@ -469,14 +520,14 @@ public final class ModelRunner implements AutoCloseable, RowModel {
         int read = 0;
         try {
             try {
-                w.sendRows(inputName, shape, values, floats, rowsPerCall);
+                w.sendRows(inputName, shape, values, floats, rowsPerCall, output);
             } catch (IOException e) {
                 throw workerFailed(e, shape);
             }
             for (; read < replies; read++) {
                 WorkerReplies.Ran ran;
                 try {
-                    ran = w.readRows(signed);
+                    ran = w.readRows(signed, output);
                 } catch (IOException | WorkerReplies.Malformed e) {
                     throw workerFailed(e, shape);
                 }

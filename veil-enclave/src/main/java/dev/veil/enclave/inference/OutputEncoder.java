@@ -3,6 +3,7 @@ package dev.veil.enclave.inference;
 import dev.veil.protocol.contract.DatasetFit;
 import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.receipt.FailureCode;
+import dev.veil.tensor.ElementType;
 import dev.veil.tensor.FloatTensor;
 import dev.veil.tensor.Npy;
 import java.io.ByteArrayInputStream;
@@ -14,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Applies the contract's output policy to raw model outputs, batch by batch, writing the encoded output to a sink as
@@ -89,6 +91,24 @@ public final class OutputEncoder {
             throw new InferenceException(FailureCode.INTERNAL_ERROR, "batch of " + batchRows + " rows cannot be encoded");
         }
         return (int) n;
+    }
+
+    /**
+     * The one output this policy encodes, as a position in {@code rowOutputs} (the element types of the outputs a run of
+     * rows gives, float32 or int64, in the model's order), chosen as {@link #accept} chooses among them all: the first
+     * int64 output for {@code labels} (else the first float32), the first float32 for {@code top_k} and {@code scores}
+     * (else, for {@code scores}, the first output). {@link RowModel#EVERY_OUTPUT} when there is none to choose, so that
+     * the encoder sees them all and says why none fits.
+     */
+    public int encodedOutput(List<ElementType> rowOutputs) {
+        int int64 = rowOutputs.indexOf(ElementType.INT64);
+        int float32 = rowOutputs.indexOf(ElementType.FLOAT32);
+        int chosen = switch (policy.kind()) {
+            case OutputPolicy.LABELS -> int64 >= 0 ? int64 : float32;
+            case OutputPolicy.SCORES -> float32 >= 0 ? float32 : rowOutputs.isEmpty() ? -1 : 0;
+            default -> float32;
+        };
+        return chosen >= 0 ? chosen : RowModel.EVERY_OUTPUT;
     }
 
     /** Encodes one batch's outputs, the model's answer to {@code inputRows} input rows. */

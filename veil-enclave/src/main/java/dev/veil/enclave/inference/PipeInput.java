@@ -13,6 +13,7 @@ import java.nio.channels.ReadableByteChannel;
  * bytes of a tensor read ahead with its header: {@link #wipeConsumed()} zeroes what was read of it after each request.
  */
 final class PipeInput {
+    private static final byte[] ZEROS = new byte[4096];
     private final ReadableByteChannel channel;
     /** Bytes read from the pipe: those between position and limit are not consumed yet. */
     private final ByteBuffer buffer;
@@ -76,8 +77,9 @@ final class PipeInput {
     /** Zeroes the bytes consumed so far (a request's header and a tensor's first bytes); unconsumed ones are kept. */
     void wipeConsumed() {
         buffer.compact();   // the unconsumed bytes move to the front; behind them, stale bytes are zeroed
-        for (int i = buffer.position(); i < buffer.capacity(); i++) {
-            buffer.put(i, (byte) 0);
+        ByteBuffer stale = buffer.duplicate();
+        while (stale.hasRemaining()) {
+            stale.put(ZEROS, 0, Math.min(ZEROS.length, stale.remaining()));
         }
         buffer.flip();
     }

@@ -10,7 +10,7 @@ package dev.veil.enclave.inference;
  * load   → worker          LOAD, threads i32, model length i32, model bytes
  *        ← worker          OK, inputs u16, value*, outputs u16, value*     | FAILED
  *   value                  name str, kind u8, element type id str ("" unknown), rank u8, (dim i64, dim name str)*
- * run    → worker          RUN, mode u8, [rows per call i32: ROWS only], tensors u16, (name str, type id str, rank u8, dim i64*, bytes)*
+ * run    → worker          RUN, mode u8, [rows per call i32, output i16: ROWS only], tensors u16, (name str, type id str, rank u8, dim i64*, bytes)*
  *        ← worker          reply*, one per ONNX Runtime call; a FAILED reply is the request's last
  *   reply                  OK, outputs u16, (output index u16, type id str, rank u8, dim i64*, bytes)*   | FAILED
  * close  → worker          CLOSE; the worker releases its session and exits
@@ -20,7 +20,9 @@ package dev.veil.enclave.inference;
  * A NAMED request is one call, so one reply. A ROWS request carries a group of rows (its one tensor's first axis) that
  * the worker runs in consecutive calls of {@code rows per call} rows (the last may hold fewer), replying to each in
  * order: one pipe crossing for the group instead of one per call, while ONNX Runtime sees exactly the calls it would
- * see one request at a time.
+ * see one request at a time. Its {@code output} is the index of the one model output to return ({@link #EVERY_ROWS_OUTPUT}:
+ * every float32 and int64 output): the output policy encodes one output, and the others need not be copied out of ONNX
+ * Runtime, across the pipe and into the enclave at every call.
  *
  * <p>Outputs are named by their index in the model's outputs, which at load were checked to be the contract's: a name the
  * worker sends back is never used.
@@ -41,6 +43,8 @@ final class WorkerProtocol {
      * is run in calls of a given number of rows, one reply each.
      */
     static final int MODE_ROWS = 2;
+    /** A ROWS request's output: every float32 and int64 output, rather than one by its index. */
+    static final int EVERY_ROWS_OUTPUT = -1;
 
     /** FAILED reasons. */
     static final int REFUSED_MODEL = 1;

@@ -73,6 +73,15 @@ final class WorkerReplies {
      * @param maxTensorBytes  the most bytes one output may hold: what the worker's heap could have held
      */
     static Ran readRan(DataInputStream in, ModelSignature signed, boolean rowsOnly, long maxTensorBytes) throws IOException, Malformed {
+        return readRan(in, signed, rowsOnly, WorkerProtocol.EVERY_ROWS_OUTPUT, maxTensorBytes);
+    }
+
+    /**
+     * @param onlyOutput the one output the request asked for (by its index in the model's outputs), which must then be
+     *                   the reply's only output; {@link WorkerProtocol#EVERY_ROWS_OUTPUT} when it asked for more
+     */
+    static Ran readRan(DataInputStream in, ModelSignature signed, boolean rowsOnly, int onlyOutput, long maxTensorBytes)
+            throws IOException, Malformed {
         int status = in.readUnsignedByte();
         if (status == WorkerProtocol.FAILED) {
             Failure f = readFailure(in, signed.outputs().size());
@@ -86,6 +95,9 @@ final class WorkerReplies {
         if (count > signed.outputs().size()) {
             throw new Malformed("more outputs than the model has");
         }
+        if (onlyOutput >= 0 && count != 1) {
+            throw new Malformed("other outputs than the one asked for");
+        }
         List<Tensor> outputs = new ArrayList<>(count);
         try {
             int previous = -1;
@@ -93,6 +105,9 @@ final class WorkerReplies {
                 int index = in.readUnsignedShort();
                 if (index <= previous || index >= signed.outputs().size()) {
                     throw new Malformed("an output out of the model's order or range");
+                }
+                if (onlyOutput >= 0 && index != onlyOutput) {
+                    throw new Malformed("other outputs than the one asked for");
                 }
                 previous = index;
                 ValueSignature s = signed.outputs().get(index);

@@ -382,30 +382,22 @@ public final class Session {
         SessionLimits limits = contract.contract().limits();
         Unsealer.Opened model = null;
         EncryptedSpool spool = null;
+        ModelLoad load = null;
         boolean datasetOpened = false;
         try {
             PhaseTimer phases = new PhaseTimer();
             model = openModel();
             phases.mark("unseal model");
-            ModelRunner runner;
-            try {
-                // The contract's time limit bounds loading too: a model can compute while ONNX Runtime loads it.
-                runner = new ModelRunner(model.plaintext(), contract.contract().model().signature(), config.intraOpThreads(),
-                        config.workDir().resolve(ORT_SCRATCH_DIR), Duration.between(Instant.now(), deadline), workers);
-            } catch (InferenceException e) {
-                throw new SessionFailure(e.code(), e.getMessage());
-            }
+            // ONNX Runtime loads the model in the worker while the dataset is decrypted and read ahead here; the model gets
+            // rows only once it has loaded. The contract's time limit bounds loading too: a model can compute while ONNX
+            // Runtime loads it.
+            byte[] plaintextModel = model.plaintext();
+            ModelLoad loading = ModelLoad.start(() -> new ModelRunner(plaintextModel, contract.contract().model().signature(),
+                    config.intraOpThreads(), config.workDir().resolve(ORT_SCRATCH_DIR), Duration.between(Instant.now(), deadline),
+                    workers), id());
+            load = loading;
             BatchPipeline.Outcome outcome;
             try {
-                synchronized (this) {
-                    activeRunner = runner;
-                    if (shuttingDown) {
-                        runner.terminate();
-                    }
-                }
-                // ONNX Runtime holds its own copy of the model now; wipe ours at once.
-                Arrays.fill(model.plaintext(), (byte) 0);
-                phases.mark("load");
                 spool = EncryptedSpool.create(config.workDir().resolve(SPOOL_DIR));
                 try (UnsealingInputStream plain = UnsealingInputStream.open(dataHeader, upload.stream(), vault.use(Role.DATA_PROVIDER),
                         Unsealer.DigestCheck.RECOMPUTE);
@@ -415,6 +407,7 @@ public final class Session {
                     byte[] magic = dataset.readNBytes(4);
                     dataset.unread(magic);
                     if (Npz.looksLikeNpz(magic)) {
+                        ModelRunner runner = loaded(loading, plaintextModel, phases);
                         datasetOpened = true;
                         dataGivenToModel = true;
                         outcome = NpzBatch.run(dataset, () -> requireVerifiedEnd(decrypted, plain), runner, contract.contract().output(),
@@ -427,32 +420,25 @@ public final class Session {
                                 throw new SessionFailure(FailureCode.DATASET_INVALID, "the dataset declares rows of " + reader.rowSize()
                                         + " values but holds only " + dataHeader.plaintextSize() + " bytes");
                             }
-                            // Veil's own check of the rows against the model's declared input, before the model sees any data.
-                            runner.checkAcceptsRows(reader.rowShape());
-                            int batchRows = runner.batchRows(config.batchSize(), BATCH_INPUT_BYTES, reader.rowSize());
+                            int batchRows = ModelRunner.batchRows(contract.contract().model().signature(), config.batchSize(),
+                                    BATCH_INPUT_BYTES, reader.rowSize());
                             OutputEncoder encoder = OutputEncoder.forPolicy(contract.contract().output(), spool.writer(), batchRows);
-                            dataGivenToModel = true;
-                            outcome = BatchPipeline.run(reader, () -> requireVerifiedEnd(decrypted, plain), runner, encoder, batchRows,
-                                    limits.maxRows(), Duration.between(Instant.now(), deadline), upload::cut);
+                            outcome = BatchPipeline.run(reader, () -> requireVerifiedEnd(decrypted, plain), () -> {
+                                ModelRunner runner = loaded(loading, plaintextModel, phases);
+                                // Veil's own check of the rows against the model's declared input, before the model sees any data.
+                                runner.checkAcceptsRows(reader.rowShape());
+                                dataGivenToModel = true;
+                                return runner;
+                            }, encoder, batchRows, limits.maxRows(), Duration.between(Instant.now(), deadline), upload::cut);
                         }
                     }
                 }
                 spool.finish();
                 phases.mark("stream");
-            } catch (InferenceException e) {
-                throw new SessionFailure(e.code(), e.getMessage());
-            } catch (TensorFormatException e) {
-                throw new SessionFailure(FailureCode.DATASET_INVALID, "dataset: " + e.getMessage());
-            } catch (UnsealingInputStream.Refused e) {
-                throw new SessionFailure(FailureCode.DATASET_INVALID, "sealed dataset: " + e.getMessage());
-            } catch (EncryptedSpool.WriteFailed e) {
-                throw new SessionFailure(FailureCode.INTERNAL_ERROR, "the enclave could not write its encrypted output spool");
-            } catch (MinimumUploadRate.TooSlow e) {
-                throw new SessionFailure(FailureCode.PARTY_TIMEOUT, e.getMessage());
-            } catch (FrameChannel.DataFrameInputStream.Malformed e) {
-                throw new SessionFailure(FailureCode.PEER_PROTOCOL_ERROR, "the data provider's upload: " + e.getMessage());
-            } catch (IOException e) {
-                throw new SessionFailure(FailureCode.PEER_PROTOCOL_ERROR, "the data provider's upload was cut off");
+            } catch (InferenceException | TensorFormatException | IOException | SessionFailure e) {
+                // The model's load comes first, as when it loaded before the dataset was read: its failure is the session's.
+                InferenceException loadFailure = loading.failure();
+                throw readFailure(loadFailure != null ? loadFailure : e);
             } finally {
                 synchronized (this) {
                     activeRunner = null;
@@ -463,7 +449,8 @@ public final class Session {
                     released.add("input batch buffers zeroed");
                     released.add("model output tensors zeroed");
                 }
-                if (runner.closeSession()) {
+                ModelRunner runner = loading.settled();
+                if (runner != null && runner.closeSession()) {
                     released.add("onnx runtime session closed");
                 }
             }
@@ -481,10 +468,55 @@ public final class Session {
                 Arrays.fill(model.plaintext(), (byte) 0);
                 released.add("model plaintext buffer zeroed");
             }
-            if (datasetOpened) {
+            // Only once the model loaded, as when it loaded before the dataset was opened: whether the dataset's first row
+            // was read before a load failed is the reader's timing and the data's format, not the model provider's to learn.
+            if (datasetOpened && load != null && load.settled() != null) {
                 released.add("dataset decryption and parser buffers zeroed");
             }
         }
+    }
+
+    /**
+     * The loaded model, once its load has ended: the session can stop it from now on, and the model's plaintext held
+     * here is wiped (ONNX Runtime holds its own copy).
+     */
+    private ModelRunner loaded(ModelLoad load, byte[] plaintextModel, PhaseTimer phases) throws InferenceException {
+        ModelRunner runner = load.await();
+        synchronized (this) {
+            activeRunner = runner;
+            if (shuttingDown) {
+                runner.terminate();
+            }
+        }
+        Arrays.fill(plaintextModel, (byte) 0);
+        phases.mark("load");
+        return runner;
+    }
+
+    /** What the data provider is told when the run failed on the way: Veil's own words, by cause. */
+    private static SessionFailure readFailure(Exception e) {
+        if (e instanceof SessionFailure f) {
+            return f;
+        }
+        if (e instanceof InferenceException ie) {
+            return new SessionFailure(ie.code(), ie.getMessage());
+        }
+        if (e instanceof TensorFormatException) {
+            return new SessionFailure(FailureCode.DATASET_INVALID, "dataset: " + e.getMessage());
+        }
+        if (e instanceof UnsealingInputStream.Refused) {
+            return new SessionFailure(FailureCode.DATASET_INVALID, "sealed dataset: " + e.getMessage());
+        }
+        if (e instanceof EncryptedSpool.WriteFailed) {
+            return new SessionFailure(FailureCode.INTERNAL_ERROR, "the enclave could not write its encrypted output spool");
+        }
+        if (e instanceof MinimumUploadRate.TooSlow) {
+            return new SessionFailure(FailureCode.PARTY_TIMEOUT, e.getMessage());
+        }
+        if (e instanceof FrameChannel.DataFrameInputStream.Malformed) {
+            return new SessionFailure(FailureCode.PEER_PROTOCOL_ERROR, "the data provider's upload: " + e.getMessage());
+        }
+        return new SessionFailure(FailureCode.PEER_PROTOCOL_ERROR, "the data provider's upload was cut off");
     }
 
     /**

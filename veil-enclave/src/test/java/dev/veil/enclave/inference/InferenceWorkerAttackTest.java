@@ -214,6 +214,48 @@ class InferenceWorkerAttackTest {
                 .isInstanceOf(WorkerReplies.Malformed.class);
     }
 
+    /**
+     * A run of rows asks the worker for the one output the policy encodes (here 'c', index 1). A worker that answers
+     * with another output in its place, or with more than the one asked for, is refused: the encoder would otherwise
+     * read a tensor the enclave did not ask for as if it were the one it did.
+     */
+    @Test
+    void workerAnsweringARowsRequestWithAnOutputNotAskedForIsRefused() throws Exception {
+        WorkerReplies.Ran honest = WorkerReplies.readRan(reply(o -> {
+            o.writeByte(WorkerProtocol.OK);
+            o.writeShort(1);
+            output(o, 1, "int64", 1);
+            o.write(new byte[] {7, 0, 0, 0, 0, 0, 0, 0});
+        }), SIGNED, true, 1, MAX);
+        assertThat(honest.outputs()).extracting(Tensor::name).containsExactly("c");
+
+        Reply another = o -> {
+            o.writeByte(WorkerProtocol.OK);
+            o.writeShort(1);
+            output(o, 0, "float32", 1, 3);
+            o.write(new byte[12]);
+        };
+        Reply both = o -> {
+            o.writeByte(WorkerProtocol.OK);
+            o.writeShort(2);
+            output(o, 0, "float32", 1, 3);
+            o.write(new byte[12]);
+            output(o, 1, "int64", 1);
+            o.write(new byte[8]);
+        };
+        Reply none = o -> {
+            o.writeByte(WorkerProtocol.OK);
+            o.writeShort(0);
+        };
+        for (Reply r : List.of(another, both, none)) {
+            assertThatThrownBy(() -> WorkerReplies.readRan(reply(r), SIGNED, true, 1, MAX))
+                    .isInstanceOf(WorkerReplies.Malformed.class)
+                    .hasMessageContaining("other outputs than the one asked for");
+        }
+        // asked for every output, the same replies are what a worker running Veil's code sends
+        assertThat(WorkerReplies.readRan(reply(both), SIGNED, true, WorkerProtocol.EVERY_ROWS_OUTPUT, MAX).outputs()).hasSize(2);
+    }
+
     @Test
     void sessionClosedOnlyAfterTheWorkerExited() throws Exception {
         // One long kernel: the run's terminate flag is never looked at; only ending the worker stops it.

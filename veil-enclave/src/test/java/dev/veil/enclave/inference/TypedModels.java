@@ -86,6 +86,23 @@ final class TypedModels {
         return ExternalDataModels.model(graph);
     }
 
+    /**
+     * x: float32 [N, 3] → y: float32 [N, 3] = Identity(x), c: int64 [N] = ArgMax(x, axis 1): scores and their labels,
+     * as a classifier gives them.
+     */
+    static byte[] scoresAndLabels() {
+        ProtoWriter graph = new ProtoWriter()
+                .message(1, node("Identity", "y", "x"))
+                .message(1, node("ArgMax", "c", "x")
+                        .message(5, new ProtoWriter().string(1, "axis").varint(3, 1).varint(20, 2))
+                        .message(5, new ProtoWriter().string(1, "keepdims").varint(3, 0).varint(20, 2)))
+                .string(2, "scores-and-labels")
+                .message(11, value("x", FLOAT, "N", 3))
+                .message(12, value("y", FLOAT, "N", 3))
+                .message(12, value("c", INT64, "N"));
+        return ExternalDataModels.model(graph);
+    }
+
     static ProtoWriter node(String op, String output, String... inputs) {
         return ExternalDataModels.node(op, inputs, output);
     }

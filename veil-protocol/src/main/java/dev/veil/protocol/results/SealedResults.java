@@ -54,6 +54,8 @@ public final class SealedResults {
     }
 
     private static final int FRAMING = 8 + 4;
+    /** Zero bytes to hash padding from and to compare padding with: the padding is never held whole. */
+    private static final byte[] ZEROS = new byte[1 << 16];
 
     private SealedResults() {
     }
@@ -107,7 +109,11 @@ public final class SealedResults {
             }
             Arrays.fill(buf, (byte) 0);
         }
-        sha.update(new byte[paddedLength - outputLength]);
+        for (long left = paddedLength - outputLength; left > 0; ) {
+            int n = (int) Math.min(ZEROS.length, left);
+            sha.update(ZEROS, 0, n);
+            left -= n;
+        }
         byte[] framedSha = sha.digest();
         try (AssetKey resultKey = AssetKey.generate()) {
             Hpke.Sealed wrapped = AssetKeyWrap.wrap(resultKey, salt, recipient.keyAgreementSuite(), recipient.keyAgreementKey(),
@@ -119,7 +125,7 @@ public final class SealedResults {
             sink.write(envelope);
             try (InputStream framed = new SequenceInputStream(java.util.Collections.enumeration(java.util.List.of(
                     new ByteArrayInputStream(framing), new ExactLengthInputStream(output.open(), outputLength),
-                    new ByteArrayInputStream(new byte[paddedLength - outputLength]))))) {
+                    new ZeroInputStream(paddedLength - outputLength))))) {
                 new Sealer().sealStream(framed, FRAMING + (long) paddedLength, framedSha, sink, resultKey, ContentType.RESULTS);
             }
             return new StreamSealed(salt, commitment.hex());
@@ -224,14 +230,44 @@ public final class SealedResults {
         }
         int n;
         while ((n = plain.read(buf)) >= 0) {
-            for (int i = 0; i < n; i++) {
-                if (buf[i] != 0) {
-                    throw new ProtocolException("sealed results' padding is not zero; the file is corrupt");
-                }
+            if (Arrays.mismatch(buf, 0, n, ZEROS, 0, n) >= 0) {
+                throw new ProtocolException("sealed results' padding is not zero; the file is corrupt");
             }
         }
         Arrays.fill(buf, (byte) 0);
         return new OpenedStream(salt, rows, length, commitment.hex());
+    }
+
+    /** {@code n} zero bytes, given without being held: the padding of a large output is tens of MiB. */
+    private static final class ZeroInputStream extends InputStream {
+        private long left;
+
+        ZeroInputStream(long n) {
+            this.left = n;
+        }
+
+        @Override
+        public int read() {
+            if (left == 0) {
+                return -1;
+            }
+            left--;
+            return 0;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (len == 0) {
+                return 0;
+            }
+            if (left == 0) {
+                return -1;
+            }
+            int n = (int) Math.min(len, left);
+            Arrays.fill(b, off, off + n, (byte) 0);
+            left -= n;
+            return n;
+        }
     }
 
     static byte[] info(byte[] contractHash) {
