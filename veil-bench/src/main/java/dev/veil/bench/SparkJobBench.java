@@ -187,7 +187,9 @@ public final class SparkJobBench {
         SparkConf conf = new SparkConf().setMaster("local-cluster[" + executors + ",1,1024]").setAppName("veil bench spark")
                 .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
                 .set("spark.executor.extraClassPath", System.getProperty("java.class.path"))
-                .set("spark.executor.extraJavaOptions", "-Djava.io.tmpdir=" + tmp)
+                // a profiler for the executors (JFR, say) may be added by -Dveil.bench.spark.executorJavaOptions=...
+                .set("spark.executor.extraJavaOptions", ("-Djava.io.tmpdir=" + tmp + " "
+                        + System.getProperty("veil.bench.spark.executorJavaOptions", "")).strip())
                 .set("spark.local.dir", local.toString())
                 .set("spark.ui.enabled", "false")
                 .set("spark.sql.files.maxPartitionBytes", "1g").set("spark.sql.files.openCostInBytes", "1g");
@@ -234,6 +236,9 @@ public final class SparkJobBench {
         long t0 = System.nanoTime();
         BatchJob.Outcome outcome = BatchJob.run(spark, terms, p.path(data).toString(), out.toUri().toString());
         BatchReceiptFile receipt = outcome.batchReceipt();
+        if (receipt == null) {
+            throw new IllegalStateException("the confidential job failed: " + outcome.failure());
+        }
         AtomicOutput.write(out.resolve("_veil-batch-receipt.json"), Json.pretty(receipt).getBytes(StandardCharsets.UTF_8), false);
         Timed t = new Timed((System.nanoTime() - t0) / 1e9, ProcessTreeCpu.seconds() - cpu);
         if (receipt.partitions().size() != partitions || outcome.unclosedInstances() != 0) {

@@ -6,6 +6,7 @@ import dev.veil.enclave.evidence.EvidenceSource;
 import dev.veil.enclave.evidence.SimEvidenceSource;
 import dev.veil.enclave.inference.InferenceException;
 import dev.veil.enclave.inference.ModelRunner;
+import dev.veil.enclave.inference.WorkerReserve;
 import dev.veil.enclave.keys.InstanceKeyPairs;
 import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.contract.Role;
@@ -36,6 +37,8 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * This executor JVM as an enclave instance of one job: its own instance keys, simulated evidence of its measurement
@@ -46,6 +49,15 @@ import java.util.Map;
  */
 public final class ExecutorInstance {
     private static final Map<String, ExecutorInstance> BY_JOB = new HashMap<>();
+    /**
+     * This executor JVM's inference worker started ahead of need (guarded by the class): an instance's worker JVM and
+     * ONNX Runtime start while it attests to the brokers, and once an instance's worker has exited the next one starts,
+     * so the next job's instance finds it ready. A spare worker has loaded nothing but ONNX Runtime; it gets the model
+     * only from the instance that takes it, after both releases ({@link WorkerReserve}).
+     */
+    private static WorkerReserve reserve;
+    /** Where this JVM's workers get their empty private directories (guarded by the class). */
+    private static Path scratch;
 
     private final ContractVerifier.Verified contract;
     private final InstanceKeyPairs keys;
@@ -64,15 +76,26 @@ public final class ExecutorInstance {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private ExecutorInstance(BatchTerms terms) throws IOException, ProtocolException, InferenceException, BrokerRefused {
+    private ExecutorInstance(BatchTerms terms, WorkerReserve reserve, Path scratch)
+            throws IOException, ProtocolException, InferenceException, BrokerRefused {
         contract = ContractVerifier.verify(Json.parse(terms.signedContract(), SignedContract.class, "contract"), Instant.now());
         keys = new InstanceKeyPairs(contract.contract().keyWrap());
         evidence = new SimEvidenceSource(measurement(), false);
         receipts = new ReceiptKeys(contract, keys, evidence);
-        BrokerRelease.Released fromMp = new BrokerRelease(URI.create(terms.modelProviderBroker()), contract.hashHex())
-                .fetch(this::offer);
-        BrokerRelease.Released fromDp = new BrokerRelease(URI.create(terms.dataProviderBroker()), contract.hashHex())
-                .fetch(this::offer);
+        // the two attestations run at once (each its own evidence for its broker's nonce); neither key is opened before
+        // both brokers released
+        FutureTask<BrokerRelease.Released> mpRelease = new FutureTask<>(() -> new BrokerRelease(
+                URI.create(terms.modelProviderBroker()), contract.hashHex()).fetch(this::offer));
+        Thread mpAttestation = new Thread(mpRelease, "veil-attest-model-provider");
+        mpAttestation.setDaemon(true);
+        mpAttestation.start();
+        BrokerRelease.Released fromDp;
+        try {
+            fromDp = new BrokerRelease(URI.create(terms.dataProviderBroker()), contract.hashHex()).fetch(this::offer);
+        } finally {
+            joinQuietly(mpAttestation);
+        }
+        BrokerRelease.Released fromMp = released(mpRelease);
         // both released: only now is either opened
         BrokerRelease.openKey(fromDp, Role.DATA_PROVIDER, contract.contract().party(Role.DATA_PROVIDER), keys.publicKeys(),
                 keys.keyWrap());
@@ -92,11 +115,11 @@ public final class ExecutorInstance {
             if (!Digests.hex(Digests.sha256(model)).equals(contract.contract().model().sha256())) {
                 throw new ProtocolException("the model is not the one the contract names");
             }
-            Path scratch = Files.createTempDirectory("veil-executor-");
             long start = System.nanoTime();
             try {
-                // the worker's start and the model's load (constant folding runs model code) count against the limit
-                loaded = new ModelRunner(model, contract.contract().model().signature(), 1, scratch, timeLimit);
+                // the worker's start (when none was ready) and the model's load (constant folding runs model code) count
+                // against the limit
+                loaded = new ModelRunner(model, contract.contract().model().signature(), 1, scratch, timeLimit, reserve);
             } catch (InferenceException e) {
                 loadFailure = e.code();   // the instance got keys: it stays, to be closed with a discard receipt
             } finally {
@@ -111,6 +134,43 @@ public final class ExecutorInstance {
                 contract.contract().party(Role.DATA_PROVIDER));
         DataKeyServices.register(terms.dataProviderBroker(), new InstanceDataKeys(dataKeys));
         DataKeyServices.register(ResultKeys.kmsUrl(contract.hashHex()), ResultKeys.writer(dataKeys, Digests.hex(keys.publicKeys().digest())));
+    }
+
+    /** Waits for the other attestation to end, whatever this thread's outcome, so that no release is left under way. */
+    private static void joinQuietly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The model provider's release, its failure thrown as the fetch threw it. */
+    private static BrokerRelease.Released released(FutureTask<BrokerRelease.Released> release) throws IOException, BrokerRefused {
+        try {
+            return release.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while the model provider's broker released");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof BrokerRefused refused) {
+                throw refused;
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** Evidence answering a broker's nonce, bound to the contract and this instance's keys. */
@@ -129,7 +189,12 @@ public final class ExecutorInstance {
             throws IOException, ProtocolException, InferenceException, BrokerRefused {
         ExecutorInstance existing = BY_JOB.get(terms.jobId());
         if (existing == null) {
-            existing = new ExecutorInstance(terms);
+            if (reserve == null) {
+                scratch = Files.createTempDirectory("veil-executor-");
+                reserve = new WorkerReserve(scratch);
+            }
+            reserve.refill();   // no-op when a worker is ready or starting already
+            existing = new ExecutorInstance(terms, reserve, scratch);
             BY_JOB.put(terms.jobId(), existing);
         }
         if (existing.loadFailure != null) {

@@ -58,7 +58,7 @@ public final class EncryptedRows {
                     // as ParquetCrypto.SIZE_OF_VALUES_HIDDEN: the file's size follows the cells' lengths, not their values
                     .withCompressionCodec(CompressionCodecName.UNCOMPRESSED).withDictionaryEncoding(false)
                     .withStatisticsEnabled(false).withSizeStatisticsEnabled(false)
-                    .withWriteMode(ParquetFileWriter.Mode.CREATE).build()) {
+                    .withPageSize(ParquetCrypto.PAGE_BYTES).withWriteMode(ParquetFileWriter.Mode.CREATE).build()) {
                 int end = Math.min(cells.size(), (f + 1) * rowsPerFile);
                 for (int r = f * rowsPerFile; r < end; r++) {
                     w.write(groups.newGroup().append(ROW, (long) r).append(TENSORS, Binary.fromConstantByteArray(cells.get(r))));

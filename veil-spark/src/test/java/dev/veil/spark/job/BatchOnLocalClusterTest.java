@@ -157,15 +157,20 @@ class BatchOnLocalClusterTest {
     private final FailedTasks failedTasks = new FailedTasks();
 
     /**
-     * Kills (SIGKILL) the first executor JVM (a child of this JVM: the workers run here) seen running an inference
-     * worker: its instance holds both providers' keys and its first task, whose output file is open, runs the model.
+     * Kills (SIGKILL) an executor JVM (a child of this JVM: the workers run here) whose instance holds both providers'
+     * keys, during its first task (whose output file is open). An executor starts its inference worker as its instance
+     * begins to attest (a worker started ahead of need, with no model), so an executor running one has begun; once both
+     * brokers have released as many times as there are such executors, each of them holds both keys.
      */
-    private static void killTheFirstExecutorHoldingKeys(AtomicBoolean killed) {
+    private void killTheFirstExecutorHoldingKeys(AtomicBoolean killed) {
         while (!Thread.currentThread().isInterrupted()) {
             // an executor's only java child is its inference worker (Spark starts short-lived tools such as getconf)
-            Optional<ProcessHandle> executor = ProcessHandle.current().children()
+            List<ProcessHandle> attesting = ProcessHandle.current().children()
                     .filter(h -> h.children().anyMatch(c -> c.info().command().map(x -> x.endsWith("java")).orElse(false)))
-                    .findFirst();
+                    .toList();
+            long releasedByBoth = Math.min(releases(keyBrokers.get(0)), releases(keyBrokers.get(1)));
+            Optional<ProcessHandle> executor = attesting.isEmpty() || releasedByBoth < attesting.size()
+                    ? Optional.empty() : Optional.of(attesting.get(0));
             if (executor.isPresent()) {
                 executor.get().descendants().forEach(ProcessHandle::destroyForcibly);
                 executor.get().destroyForcibly();
@@ -177,6 +182,15 @@ class BatchOnLocalClusterTest {
             } catch (InterruptedException e) {
                 return;
             }
+        }
+    }
+
+    /** How many releases a broker has recorded for the contract (none before its first: it has no tree head yet). */
+    private long releases(KeyBroker broker) {
+        try {
+            return broker.head(contract.hashHex()).head().treeSize();
+        } catch (dev.veil.provider.broker.BrokerRefusal | RuntimeException e) {
+            return 0;
         }
     }
 

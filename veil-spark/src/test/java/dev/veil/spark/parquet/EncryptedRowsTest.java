@@ -83,4 +83,41 @@ class EncryptedRowsTest {
         assertThatThrownBy(() -> EncryptedRows.readAll(dir, ParquetCrypto.apply(new Configuration(), impostor, "m")))
                 .hasStackTraceContaining("does not open");
     }
+
+    /**
+     * Pages stay at 64 KiB, not Parquet's 1 MiB: every page is one AES-GCM call, and the JDK compiles AES-GCM onto the
+     * CPU's instructions only after enough calls (ParquetCrypto.PAGE_BYTES).
+     */
+    @Test
+    void pagesAreSmallSoThatAesGcmGetsCompiled(@TempDir Path dir) throws Exception {
+        String url = broker();
+        DataKeyServices.register(url, new LocalMasterKeys());
+        Configuration conf = ParquetCrypto.apply(new Configuration(), url, "m");
+        int rows = 4000;
+        float[] v = new float[rows * 64];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = i % 17;
+        }
+        List<byte[]> cells = RowCells.split(NamedTensors.of(Tensor.ofFloats("x", new long[] {rows, 64}, v)));
+        long bytes = cells.stream().mapToLong(c -> c.length).sum();
+        EncryptedRows.write(dir, cells, rows, conf);
+
+        org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(EncryptedRows.parquetFiles(dir).get(0).toUri());
+        var decryption = new org.apache.parquet.crypto.keytools.PropertiesDrivenCryptoFactory().getFileDecryptionProperties(conf, file);
+        List<Integer> pageSizes = new java.util.ArrayList<>();
+        try (var reader = org.apache.parquet.hadoop.ParquetFileReader.open(org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(file, conf),
+                org.apache.parquet.ParquetReadOptions.builder().withDecryption(decryption).build())) {
+            var column = reader.getFileMetaData().getSchema().getColumnDescription(new String[] {EncryptedRows.TENSORS});
+            for (var group = reader.readNextRowGroup(); group != null; group = reader.readNextRowGroup()) {
+                var pages = group.getPageReader(column);
+                for (var page = pages.readPage(); page != null; page = pages.readPage()) {
+                    pageSizes.add(page.getUncompressedSize());
+                }
+            }
+        }
+        assertThat(bytes).isGreaterThan(20L * ParquetCrypto.PAGE_BYTES);   // two pages of 1 MiB would hold it
+        assertThat(pageSizes).hasSizeGreaterThanOrEqualTo((int) (bytes / (2 * ParquetCrypto.PAGE_BYTES)))
+                .allSatisfy(size -> assertThat(size).isLessThan(2 * ParquetCrypto.PAGE_BYTES));
+        assertThat(ParquetCrypto.writing(url, "m")).containsEntry("parquet.page.size", Integer.toString(ParquetCrypto.PAGE_BYTES));
+    }
 }
