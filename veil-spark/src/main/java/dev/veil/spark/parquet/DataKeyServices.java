@@ -1,6 +1,7 @@
 package dev.veil.spark.parquet;
 
 import java.util.Map;
+import org.apache.parquet.crypto.keytools.KeyToolkit;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -18,8 +19,14 @@ public final class DataKeyServices {
         BY_URL.put(brokerUrl, service);
     }
 
+    /**
+     * Withdraws the service, and Parquet's caches of what it unwrapped: Parquet keeps key-encryption keys and KMS clients
+     * per access token (the broker URL, {@link ParquetCrypto#reading}) for ten minutes, which would let this process
+     * read the broker's files after its instance closed.
+     */
     public static void unregister(String brokerUrl) {
         BY_URL.remove(brokerUrl);
+        KeyToolkit.removeCacheEntriesForToken(brokerUrl);
     }
 
     /** The service for this broker, or null when this process was never given one. */

@@ -73,6 +73,22 @@ class EncryptedRowsTest {
         assertThatThrownBy(() -> EncryptedRows.readAll(dir, other)).hasStackTraceContaining("no key service");
     }
 
+    /**
+     * Attack: an executor JVM outlives its instance; Parquet cached the key-encryption keys it unwrapped (ten minutes by
+     * default), so a later job in the same process could read the data provider's files without a release.
+     */
+    @Test
+    void aClosedInstancesUnwrappedKeysAreNotLeftInParquetsCache(@TempDir Path dir) throws Exception {
+        String url = broker();
+        DataKeyServices.register(url, new LocalMasterKeys());
+        Configuration conf = ParquetCrypto.apply(new Configuration(), url, "m");
+        EncryptedRows.write(dir, RowCells.split(rows()), 10, conf);
+        assertThat(EncryptedRows.readAll(dir, conf)).hasSize(4);   // the read fills Parquet's caches
+        DataKeyServices.unregister(url);
+        assertThatThrownBy(() -> EncryptedRows.readAll(dir, ParquetCrypto.apply(new Configuration(), url, "m")))
+                .hasStackTraceContaining("no key service");
+    }
+
     @Test
     void anotherBrokersMasterKeyCannotUnwrap(@TempDir Path dir) throws Exception {
         String url = broker();
