@@ -1,5 +1,6 @@
 package dev.veil.cli;
 
+import dev.veil.protocol.broker.OwnerUnwrapLeaf;
 import dev.veil.protocol.broker.ReleaseLeaf;
 import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.contract.Role;
@@ -199,10 +200,17 @@ final class BrokerCommand implements Callable<Integer> {
                     releases.add(JsonOut.fields("sequence", r.sequence(), "time", Instant.ofEpochSecond(r.timestamp()).toString(),
                             "instance_keys", r.instanceKeys(), "evidence_sha256", r.evidenceSha256()));
                 }
+                List<Map<String, Object>> ownerUnwraps = new ArrayList<>();
+                for (OwnerUnwrapLeaf u : c.ownerUnwraps()) {
+                    ownerUnwraps.add(JsonOut.fields("sequence", u.sequence(), "time", Instant.ofEpochSecond(u.timestamp()).toString(),
+                            "owner", u.owner(), "master_key_id", u.masterKeyId(), "wrapped_key_sha256", u.wrappedKeySha256(),
+                            "wrapped_by", u.wrappedBy()));
+                }
                 Map<String, Object> head = c.head() == null ? null : JsonOut.fields("tree_size", c.head().head().treeSize(),
                         "root_hash", Digests.hex(c.head().head().rootHash()),
                         "time", Instant.ofEpochSecond(c.head().head().timestamp()).toString());
-                out.add(JsonOut.fields("contract", c.contractHash(), "instances", c.instances(), "releases", releases, "head", head));
+                out.add(JsonOut.fields("contract", c.contractHash(), "instances", c.instances(), "releases", releases,
+                        "owner_unwraps", ownerUnwraps, "head", head));
             }
             Map<String, Object> result = new LinkedHashMap<>(JsonOut.fields("verified", true, "identity", broker.fingerprint(),
                     "checked_against", publicIdentity != null ? publicIdentity.toString() : "the identity recorded in --state",

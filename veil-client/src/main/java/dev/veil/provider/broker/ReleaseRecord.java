@@ -1,6 +1,8 @@
 package dev.veil.provider.broker;
 
 import dev.veil.protocol.broker.BrokerMessages;
+import dev.veil.protocol.broker.OwnerUnwrapLeaf;
+import dev.veil.protocol.broker.RecordLeaf;
 import dev.veil.protocol.broker.ReleaseLeaf;
 import dev.veil.protocol.broker.ReleaseLogEntry;
 import dev.veil.protocol.broker.ReleaseLogVerifier;
@@ -30,9 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One contract's signed, append-only record of releases ({@code releases/HASH.log}): a line per release, each with the
- * head of the contract's RFC 9162 log after it, signed by the broker's identity. A release is answered only after its
- * line is on disk (fsync), so every key the broker gave is in the record. On start the whole record is verified
+ * One contract's signed, append-only record of releases ({@code releases/HASH.log}): a line per release, and per unwrap
+ * for the data provider itself ({@link OwnerUnwraps}), each with the head of the contract's RFC 9162 log after it,
+ * signed by the broker's identity. A release or owner unwrap is answered only after its line is on disk (fsync), so
+ * every key the broker gave is in the record. On start the whole record is verified
  * ({@link ReleaseLogVerifier}) and the broker continues the very tree it verified; a record that does not verify stops
  * the broker. A last line without its newline that is not a whole, verifying entry is a write the broker never
  * finished and so never answered: it is cut; a whole one (only its newline lost) is kept, since its key may have left.
@@ -65,10 +68,10 @@ final class ReleaseRecord implements AutoCloseable {
     private volatile long synced;
     private SignedTreeHead head;
     private boolean broken;
-    /** The newest release's time: a clock set back never writes an older one, which the record's check would refuse. */
+    /** The newest entry's time: a clock set back never writes an older one, which the record's check would refuse. */
     private long lastTime;
 
-    /** A line written, ending at {@code end} in the file. */
+    /** A line written, ending at {@code end} in the file; {@code instance} is null for an owner unwrap. */
     private record Written(long end, String instance, SignedTreeHead head) {
     }
 
@@ -79,9 +82,11 @@ final class ReleaseRecord implements AutoCloseable {
         this.tree = tree;
         this.out = out;
         for (ReleaseLogEntry e : entries) {
-            instances.add(e.release().instanceKeys());
+            if (e.release() != null) {
+                instances.add(e.release().instanceKeys());
+            }
             head = e.head();
-            lastTime = e.release().timestamp();
+            lastTime = e.leaf().timestamp();
         }
         durable.addAll(instances);
     }
@@ -287,27 +292,53 @@ final class ReleaseRecord implements AutoCloseable {
     /**
      * Writes a release and its signed head; {@link #awaitDurable} with the returned position waits until it is on disk.
      * The caller holds this record's lock from its max_instances check to here, so the count it checked is the count
-     * this line makes. A failed write leaves the tree ahead of the file, so the record takes no more releases until
-     * the broker restarts and verifies what is on disk.
+     * this line makes.
      */
-    synchronized long write(String instanceHex, byte[] evidence, Instant now) throws IOException {
+    synchronized long writeRelease(String instanceHex, byte[] evidence, Instant now) throws IOException {
+        String evidenceSha256 = Digests.hex(Digests.sha256(evidence));
+        long end = append((sequence, time) -> new ReleaseLeaf(ReleaseLeaf.VERSION, contractHex, sequence, time, instanceHex,
+                evidenceSha256), instanceHex, now);
+        instances.add(instanceHex);
+        return end;
+    }
+
+    /**
+     * Writes an unwrap for the data provider itself (who, under which master key, which wrapped key by its digest, the
+     * wrapping instance or null) and its signed head; {@link #awaitDurable} as for a release.
+     */
+    synchronized long writeOwnerUnwrap(String ownerFingerprint, String masterKeyId, String wrappedKey, String wrappedBy, Instant now)
+            throws IOException {
+        String wrappedKeySha256 = Digests.hex(Digests.sha256(wrappedKey.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        return append((sequence, time) -> new OwnerUnwrapLeaf(OwnerUnwrapLeaf.VERSION, contractHex, sequence, time,
+                ownerFingerprint, masterKeyId, wrappedKeySha256, wrappedBy), null, now);
+    }
+
+    /** The next leaf, given its sequence number and time. */
+    private interface NextLeaf {
+        RecordLeaf at(long sequence, long time);
+    }
+
+    /**
+     * Appends a leaf at {@code now} (never earlier than the last: a clock set back never writes an older entry, which
+     * the record's check would refuse), signs the new head and writes the line. A failed write leaves the tree ahead of
+     * the file, so the record takes no more entries until the broker restarts and verifies what is on disk.
+     */
+    private long append(NextLeaf next, String instanceHex, Instant now) throws IOException {
         requireWhole();
         long time = Math.max(lastTime, now.getEpochSecond());
-        ReleaseLeaf leaf = new ReleaseLeaf(ReleaseLeaf.VERSION, contractHex, tree.size(), time, instanceHex,
-                Digests.hex(Digests.sha256(evidence)));
+        RecordLeaf leaf = next.at(tree.size(), time);
         broken = true;
         tree.append(leaf.leafHash());
         long size = tree.size();
         TreeHead h = TreeHead.of(contractHash, size, tree.root(size), time);
         SignedTreeHead signed = new SignedTreeHead(h, signer.sign(h.signingMessage()));
-        byte[] json = Json.canonical(new ReleaseLogEntry(leaf, signed));
+        byte[] json = Json.canonical(ReleaseLogEntry.of(leaf, signed));
         ByteBuffer line = ByteBuffer.allocate(json.length + 1).put(json).put((byte) '\n').flip();
         while (line.hasRemaining()) {
             written += out.write(line);
         }
         broken = false;
         lastTime = time;
-        instances.add(instanceHex);
         unsynced.add(new Written(written, instanceHex, signed));
         return written;
     }
@@ -340,7 +371,9 @@ final class ReleaseRecord implements AutoCloseable {
             synchronized (this) {
                 while (!unsynced.isEmpty() && unsynced.peek().end() <= target) {
                     Written w = unsynced.poll();
-                    durable.add(w.instance());
+                    if (w.instance() != null) {
+                        durable.add(w.instance());
+                    }
                     head = w.head();
                 }
             }

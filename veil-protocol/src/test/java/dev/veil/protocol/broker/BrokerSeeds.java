@@ -76,12 +76,12 @@ final class BrokerSeeds {
         CallerInstance caller = new CallerInstance(verified.hashHex(), keys);
         Hpke.Sealed toBroker = Hpke.seal(KeyWrapSuite.X25519, mp.publicIdentity().keyAgreementKey(), WrapRequest.hpkeInfo(),
                 WrapRequest.aad("dataset-1", caller), new byte[16]);
-        write(inputs.resolve("dataKeyRequest"), "wrap.json", Json.canonical(new WrapRequest("dataset-1", caller, toBroker.enc(),
-                toBroker.ciphertext(), instanceSigning.sign(WrapRequest.signingMessage("dataset-1", caller, toBroker.enc(),
+        write(inputs.resolve("dataKeyRequest"), "wrap.json", Json.canonical(new WrapRequest("dataset-1", nonce, caller, toBroker.enc(),
+                toBroker.ciphertext(), instanceSigning.sign(WrapRequest.signingMessage("dataset-1", nonce, caller, toBroker.enc(),
                         toBroker.ciphertext())))));
         String wrapped = new WrappedDataKey(new byte[WrappedDataKey.IV_LENGTH], new byte[16 + WrappedDataKey.TAG_LENGTH]).text();
-        write(inputs.resolve("dataKeyRequest"), "unwrap.json", Json.canonical(new UnwrapRequest("dataset-1", wrapped, caller,
-                instanceSigning.sign(UnwrapRequest.signingMessage("dataset-1", wrapped, caller)))));
+        write(inputs.resolve("dataKeyRequest"), "unwrap.json", Json.canonical(new UnwrapRequest("dataset-1", wrapped, nonce, caller,
+                instanceSigning.sign(UnwrapRequest.signingMessage("dataset-1", wrapped, nonce, caller)))));
 
         KeyReleaseTranscript t = ReleaseAnswer.transcript(verified.hashHex(), Role.MODEL_PROVIDER, nonce, enclaveNonce, evidence, keys);
         WrappedAssetKey key = WrappedAssetKey.of(Hpke.seal(KeyWrapSuite.X25519, keys.keyWrapKey(), t.hpkeInfo(), t.context(), new byte[32]));
@@ -101,7 +101,7 @@ final class BrokerSeeds {
                     String.format("%064x", i + 1), "ee".repeat(32));
             tree.append(leaf.leafHash());
             TreeHead h = TreeHead.of(verified.hash(), tree.size(), tree.root(tree.size()), at.getEpochSecond() + i);
-            record.writeBytes(Json.canonical(new ReleaseLogEntry(leaf, new SignedTreeHead(h, mp.sign(h.signingMessage())))));
+            record.writeBytes(Json.canonical(ReleaseLogEntry.of(leaf, new SignedTreeHead(h, mp.sign(h.signingMessage())))));
             record.write('\n');
         }
         write(inputs.resolve("releaseRecordThenVerify"), "record.log", record.toByteArray());
