@@ -112,7 +112,7 @@ final class BrokerBench {
             Map<String, Double> threadsBefore = BrokerThreadCpu.read(broker.pid());
             double cpu0 = ProcessTreeCpu.own(broker.pid());
             long t0 = System.nanoTime();
-            releases(url, contractHex, mp, measurement, measured);
+            releases(url, contractHex, mp, measurement, measured, true);
             double seconds = (System.nanoTime() - t0) / 1e9;
             double cpu = ProcessTreeCpu.own(broker.pid()) - cpu0;
             Map<String, Double> threads = BrokerThreadCpu.difference(threadsBefore, BrokerThreadCpu.read(broker.pid()));
@@ -182,11 +182,11 @@ final class BrokerBench {
      * where it would count as the broker's cost per release. Returns the releases made.
      */
     private static int warmUp(URI url, String contractHex, Identity mp, byte[] measurement, int first, long pid) throws Exception {
-        releases(url, contractHex, mp, measurement, first);
+        releases(url, contractHex, mp, measurement, first, false);
         int made = first;
         for (int round = 0; round < MAX_WARMUP_ROUNDS; round++) {
             Map<String, Double> before = BrokerThreadCpu.read(pid);
-            releases(url, contractHex, mp, measurement, WARMUP_ROUND);
+            releases(url, contractHex, mp, measurement, WARMUP_ROUND, false);
             made += WARMUP_ROUND;
             Map<String, Double> d = BrokerThreadCpu.difference(before, BrokerThreadCpu.read(pid));
             double all = d.values().stream().mapToDouble(Double::doubleValue).sum();
@@ -218,8 +218,13 @@ final class BrokerBench {
         }
     }
 
-    /** {@code n} instances, {@link #CLIENTS} at a time, each released to once and checking its answer. */
-    private static void releases(URI url, String contractHex, Identity mp, byte[] measurement, int n) throws Exception {
+    /**
+     * {@code n} releases, {@link #CLIENTS} at a time, each checking its answer: to {@code n} new instances, or (warming
+     * up, so that the contract's max_instances is left for the measurement) to one instance per client again and again,
+     * which the broker serves with the same appraisal, wrap and record line.
+     */
+    private static void releases(URI url, String contractHex, Identity mp, byte[] measurement, int n, boolean newInstances)
+            throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
         AtomicInteger left = new AtomicInteger(n);
         try {
@@ -228,8 +233,16 @@ final class BrokerBench {
                 clients.add(pool.submit(() -> {
                     EvidenceSource evidence = new SimEvidenceSource(measurement, false);
                     BrokerRelease release = new BrokerRelease(url, contractHex);
-                    while (left.getAndDecrement() > 0) {
-                        releaseOnce(release, evidence, contractHex, mp);
+                    try (InstanceKeyPairs again = newInstances ? null : new InstanceKeyPairs(KeyWrapSuite.MLKEM768_X25519)) {
+                        while (left.getAndDecrement() > 0) {
+                            if (newInstances) {
+                                try (InstanceKeyPairs keys = new InstanceKeyPairs(KeyWrapSuite.MLKEM768_X25519)) {
+                                    releaseOnce(release, evidence, contractHex, mp, keys);
+                                }
+                            } else {
+                                releaseOnce(release, evidence, contractHex, mp, again);
+                            }
+                        }
                     }
                     return null;
                 }));
@@ -242,20 +255,19 @@ final class BrokerBench {
         }
     }
 
-    private static void releaseOnce(BrokerRelease release, EvidenceSource evidence, String contractHex, Identity mp) throws Exception {
-        try (InstanceKeyPairs keys = new InstanceKeyPairs(KeyWrapSuite.MLKEM768_X25519)) {
-            byte[] contractHash = java.util.HexFormat.of().parseHex(contractHex);
-            BrokerRelease.Released r = release.fetch(nonce -> {
-                byte[] enclaveNonce = new byte[EvidenceBinding.NONCE_LENGTH];
-                new SecureRandom().nextBytes(enclaveNonce);
-                EvidenceSource.Collected collected = evidence.collect(EvidenceBinding.reportData(nonce, contractHash, keys.publicKeys()));
-                return new Messages.EvidenceOffer(evidence.platform(), collected.evidence(), collected.collateral(), keys.publicKeys(),
-                        enclaveNonce);
-            });
-            try (AssetKey k = BrokerRelease.openKey(r, Role.MODEL_PROVIDER, mp.publicIdentity(), keys.publicKeys(), keys.keyWrap())
-                    .orElseThrow(() -> new IllegalStateException("the broker released no key"))) {
-                k.id();
-            }
+    private static void releaseOnce(BrokerRelease release, EvidenceSource evidence, String contractHex, Identity mp,
+                                    InstanceKeyPairs keys) throws Exception {
+        byte[] contractHash = java.util.HexFormat.of().parseHex(contractHex);
+        BrokerRelease.Released r = release.fetch(nonce -> {
+            byte[] enclaveNonce = new byte[EvidenceBinding.NONCE_LENGTH];
+            new SecureRandom().nextBytes(enclaveNonce);
+            EvidenceSource.Collected collected = evidence.collect(EvidenceBinding.reportData(nonce, contractHash, keys.publicKeys()));
+            return new Messages.EvidenceOffer(evidence.platform(), collected.evidence(), collected.collateral(), keys.publicKeys(),
+                    enclaveNonce);
+        });
+        try (AssetKey k = BrokerRelease.openKey(r, Role.MODEL_PROVIDER, mp.publicIdentity(), keys.publicKeys(), keys.keyWrap())
+                .orElseThrow(() -> new IllegalStateException("the broker released no key"))) {
+            k.id();
         }
     }
 
