@@ -426,9 +426,12 @@ class KeyBrokerReviewAttackTest {
                 WrapRequest.aad("ds", asRevoked), new byte[16]);
         assertThat(wire.post(BrokerMessages.WRAP, wire.wrapRequest("ds", asRevoked, sealed, revoked::sign)).text()).contains("revoked");
 
-        clock.advance(Duration.ofHours(2));   // past the contract's expiry
         CallerInstance asExpiring = new CallerInstance(x.hashHex(), expiring.keys);
-        assertRefused(wire.post(BrokerMessages.UNWRAP, wire.unwrapRequest("ds", wrapped, asExpiring, expiring::sign)));
+        UnwrapRequest signedBefore = wire.unwrapRequest("ds", wrapped, asExpiring, expiring::sign);
+        clock.advance(Duration.ofHours(2));   // past the contract's expiry
+        assertThat(wire.post(BrokerMessages.UNWRAP, signedBefore).text()).contains("contract_expired");
+        assertThat(wire.post(BrokerMessages.DATA_KEY_CHALLENGE, new dev.veil.protocol.broker.DataKeyChallengeRequest(x.hashHex())).text())
+                .contains("contract_expired");
     }
 
     /** The data provider's own wrap of a data key under {@code id} (signed by its identity, as 'veil seal' does). */
