@@ -14,12 +14,12 @@ import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.translog.MerkleLog;
 import dev.veil.protocol.translog.SignedTreeHead;
 import dev.veil.protocol.translog.TreeHead;
-import dev.veil.seal.io.AtomicOutput;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
@@ -218,13 +218,28 @@ final class ReleaseRecord implements AutoCloseable {
         return new Kept(h.head().treeSize(), h.head().rootHash());
     }
 
-    /** Replaces the kept head with the newest durable one (atomically: a crash leaves the old or the new). */
+    /**
+     * Replaces the kept head with the newest durable one, atomically (a crash leaves the old or the new): written whole
+     * to {@code HASH.head.next}, forced to disk, then renamed over the head. Once per group fsync, so its cost is on
+     * every release's path: a fixed scratch name (the broker holds the state directory's lock, so no other writer
+     * exists; a scratch file a crash left is simply overwritten) instead of a fresh uniquely named, locked one and a scan
+     * of the directory for abandoned ones each time.
+     */
     private void keepHead() throws IOException {
         SignedTreeHead h;
         synchronized (this) {
             h = head;
         }
-        AtomicOutput.write(headFile, h == null ? new byte[0] : Json.canonical(h), false, true);
+        Path next = headFile.resolveSibling(headFile.getFileName() + ".next");
+        ByteBuffer bytes = ByteBuffer.wrap(h == null ? new byte[0] : Json.canonical(h));
+        try (FileChannel c = FileChannel.open(next, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING), PosixFilePermissions.asFileAttribute(BrokerState.OWNER_FILE))) {
+            while (bytes.hasRemaining()) {
+                c.write(bytes);
+            }
+            c.force(true);
+        }
+        Files.move(next, headFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** The entries of a record file, parsed strictly; for the broker and for {@code veil broker log}. */
