@@ -328,6 +328,12 @@ public final class KeyBroker implements AutoCloseable {
         }
     }
 
+    /** How many releases (to instances; owner unwraps are not releases) a contract's record holds. */
+    public long releaseCount(String contractHex) throws BrokerRefusal {
+        contract(contractHex);
+        return records.get(contractHex).releaseCount();
+    }
+
     /** The newest signed head of a contract's release record, or null before its first release. */
     public SignedTreeHead head(String contractHex) throws BrokerRefusal {
         contract(contractHex);

@@ -56,6 +56,8 @@ final class ReleaseRecord implements AutoCloseable {
     private final MerkleLog tree;
     /** Every instance with a line written, on disk or not yet: what max_instances counts. */
     private final Set<String> instances = new HashSet<>();
+    /** Release lines written (the record's other entries are owner unwraps). */
+    private long releases;
     /** Instances whose release is on disk: only these get data keys. */
     private final Set<String> durable = new HashSet<>();
     /** Lines written but not yet forced to disk, in file order. */
@@ -84,6 +86,7 @@ final class ReleaseRecord implements AutoCloseable {
         for (ReleaseLogEntry e : entries) {
             if (e.release() != null) {
                 instances.add(e.release().instanceKeys());
+                releases++;
             }
             head = e.head();
             lastTime = e.leaf().timestamp();
@@ -295,6 +298,11 @@ final class ReleaseRecord implements AutoCloseable {
         return instances.size();
     }
 
+    /** Releases written so far (not counting owner unwraps). */
+    synchronized long releaseCount() {
+        return releases;
+    }
+
     synchronized long size() {
         return tree.size();
     }
@@ -314,6 +322,7 @@ final class ReleaseRecord implements AutoCloseable {
         long end = append((sequence, time) -> new ReleaseLeaf(ReleaseLeaf.VERSION, contractHex, sequence, time, instanceHex,
                 evidenceSha256), instanceHex, now);
         instances.add(instanceHex);
+        releases++;
         return end;
     }
 
