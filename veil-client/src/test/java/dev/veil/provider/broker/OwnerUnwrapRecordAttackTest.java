@@ -105,6 +105,7 @@ class OwnerUnwrapRecordAttackTest {
         MasterKeys.create(dir.resolve("state").resolve("master-keys"), "results");
         String wrapped = instanceWraps(i, key);
         assertThat(ownerUnwraps(wrapped, i)).isEqualTo(key);
+        assertThat(broker.releaseCount(contract.hashHex())).as("owner unwraps are no releases").isEqualTo(1);
 
         List<ReleaseAudit.Contract> audited = ReleaseAudit.verify(BrokerState.existing(dir.resolve("state")),
                 BrokerFixture.DP.publicIdentity());
