@@ -52,11 +52,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * releases per second, the broker's CPU time per release (from /proc) and the broker's own account of its CPU time per
  * step of a release ({@code veil_broker_release_step_cpu_seconds} in its /metrics); the rest is HTTP, JSON and the
  * challenge. Sim evidence carries no collateral: the appraisal is the join's code and policy without certificate chains.
+ * The warm-up lasts until the broker's JIT compilers have settled ({@link #warmUp}), and the broker's CPU over the
+ * measured releases is also split by kind of thread ({@link BrokerThreadCpu}: request workers in user and kernel
+ * mode, Jetty's I/O threads, JIT, GC and VM operations).
  */
 final class BrokerBench {
     private static final int MAX_INSTANCES = ContractVerifier.MAX_INSTANCES_LIMIT;
     private static final String RATE = "1000000";
     private static final int CLIENTS = 16;
+    private static final int WARMUP_ROUND = 500;
+    private static final int MAX_WARMUP_ROUNDS = 12;
+    private static final double JIT_SETTLED = 0.05;
 
     private BrokerBench() {
     }
@@ -101,16 +107,19 @@ final class BrokerBench {
         try {
             awaitHealthy(url, broker, log);
             double[] loadBefore = ProcessTreeCpu.loadAverage();
-            releases(url, contractHex, mp, measurement, warmup);
+            int warmedUp = warmUp(url, contractHex, mp, measurement, warmup, broker.pid());
             Map<String, Double> stepsBefore = steps(url);
+            Map<String, Double> threadsBefore = BrokerThreadCpu.read(broker.pid());
             double cpu0 = ProcessTreeCpu.own(broker.pid());
             long t0 = System.nanoTime();
-            releases(url, contractHex, mp, measurement, measured);
+            releases(url, contractHex, mp, measurement, measured, true);
             double seconds = (System.nanoTime() - t0) / 1e9;
             double cpu = ProcessTreeCpu.own(broker.pid()) - cpu0;
+            Map<String, Double> threads = BrokerThreadCpu.difference(threadsBefore, BrokerThreadCpu.read(broker.pid()));
             Map<String, Double> stepsAfter = steps(url);
             double[] loadAfter = ProcessTreeCpu.loadAverage();
             report(report, measured, seconds, cpu, stepsBefore, stepsAfter, pinned, loadBefore, loadAfter);
+            reportThreads(report, measured, warmedUp, threads);
         } finally {
             broker.destroy();
             broker.waitFor();
@@ -166,8 +175,56 @@ final class BrokerBench {
         }
     }
 
-    /** {@code n} instances, {@link #CLIENTS} at a time, each released to once and checking its answer. */
-    private static void releases(URI url, String contractHex, Identity mp, byte[] measurement, int n) throws Exception {
+    /**
+     * At least {@code first} releases, then rounds of {@link #WARMUP_ROUND} until the broker's JIT compilers took under
+     * {@link #JIT_SETTLED} of its CPU in a round (at most {@link #MAX_WARMUP_ROUNDS}): on one pinned core the compilers
+     * share the core with the requests, so a fixed warmup can leave compilation of the hot paths inside the measurement,
+     * where it would count as the broker's cost per release. Returns the releases made.
+     */
+    private static int warmUp(URI url, String contractHex, Identity mp, byte[] measurement, int first, long pid) throws Exception {
+        releases(url, contractHex, mp, measurement, first, false);
+        int made = first;
+        for (int round = 0; round < MAX_WARMUP_ROUNDS; round++) {
+            Map<String, Double> before = BrokerThreadCpu.read(pid);
+            releases(url, contractHex, mp, measurement, WARMUP_ROUND, false);
+            made += WARMUP_ROUND;
+            Map<String, Double> d = BrokerThreadCpu.difference(before, BrokerThreadCpu.read(pid));
+            double all = d.values().stream().mapToDouble(Double::doubleValue).sum();
+            if (all > 0 && d.get("jit") / all < JIT_SETTLED) {
+                break;
+            }
+        }
+        return made;
+    }
+
+    private static void reportThreads(Report report, int n, int warmedUp, Map<String, Double> threads) {
+        report.section("Key broker: its CPU per release by kind of thread (/proc/PID/task), after " + warmedUp + " warm-up releases");
+        report.table("threads", "CPU ms per release");
+        Map<String, Object> json = new LinkedHashMap<>();
+        for (Map.Entry<String, Double> e : threads.entrySet()) {
+            double ms = e.getValue() * 1000 / n;
+            report.row(e.getKey(), String.format(Locale.ROOT, "%.3f", ms));
+            json.put(e.getKey(), Math.round(ms * 1000) / 1000.0);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("benchmark", "broker_threads");
+        out.put("warmup_releases", warmedUp);
+        out.put("cpu_ms_per_release_by_threads", json);
+        try {
+            report.write(Path.of("target", "bench", "results.md"));
+            System.out.println(Json.mapper().writeValueAsString(out));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * {@code n} releases, {@link #CLIENTS} at a time, each checking its answer: to {@code n} new instances, or (warming
+     * up, so that the contract's max_instances is left for the measurement) to one instance per client again and again,
+     * which the broker serves with the same appraisal, wrap and record line.
+     */
+    private static void releases(URI url, String contractHex, Identity mp, byte[] measurement, int n, boolean newInstances)
+            throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
         AtomicInteger left = new AtomicInteger(n);
         try {
@@ -176,8 +233,16 @@ final class BrokerBench {
                 clients.add(pool.submit(() -> {
                     EvidenceSource evidence = new SimEvidenceSource(measurement, false);
                     BrokerRelease release = new BrokerRelease(url, contractHex);
-                    while (left.getAndDecrement() > 0) {
-                        releaseOnce(release, evidence, contractHex, mp);
+                    try (InstanceKeyPairs again = newInstances ? null : new InstanceKeyPairs(KeyWrapSuite.MLKEM768_X25519)) {
+                        while (left.getAndDecrement() > 0) {
+                            if (newInstances) {
+                                try (InstanceKeyPairs keys = new InstanceKeyPairs(KeyWrapSuite.MLKEM768_X25519)) {
+                                    releaseOnce(release, evidence, contractHex, mp, keys);
+                                }
+                            } else {
+                                releaseOnce(release, evidence, contractHex, mp, again);
+                            }
+                        }
                     }
                     return null;
                 }));
@@ -190,20 +255,19 @@ final class BrokerBench {
         }
     }
 
-    private static void releaseOnce(BrokerRelease release, EvidenceSource evidence, String contractHex, Identity mp) throws Exception {
-        try (InstanceKeyPairs keys = new InstanceKeyPairs(KeyWrapSuite.MLKEM768_X25519)) {
-            byte[] contractHash = java.util.HexFormat.of().parseHex(contractHex);
-            BrokerRelease.Released r = release.fetch(nonce -> {
-                byte[] enclaveNonce = new byte[EvidenceBinding.NONCE_LENGTH];
-                new SecureRandom().nextBytes(enclaveNonce);
-                EvidenceSource.Collected collected = evidence.collect(EvidenceBinding.reportData(nonce, contractHash, keys.publicKeys()));
-                return new Messages.EvidenceOffer(evidence.platform(), collected.evidence(), collected.collateral(), keys.publicKeys(),
-                        enclaveNonce);
-            });
-            try (AssetKey k = BrokerRelease.openKey(r, Role.MODEL_PROVIDER, mp.publicIdentity(), keys.publicKeys(), keys.keyWrap())
-                    .orElseThrow(() -> new IllegalStateException("the broker released no key"))) {
-                k.id();
-            }
+    private static void releaseOnce(BrokerRelease release, EvidenceSource evidence, String contractHex, Identity mp,
+                                    InstanceKeyPairs keys) throws Exception {
+        byte[] contractHash = java.util.HexFormat.of().parseHex(contractHex);
+        BrokerRelease.Released r = release.fetch(nonce -> {
+            byte[] enclaveNonce = new byte[EvidenceBinding.NONCE_LENGTH];
+            new SecureRandom().nextBytes(enclaveNonce);
+            EvidenceSource.Collected collected = evidence.collect(EvidenceBinding.reportData(nonce, contractHash, keys.publicKeys()));
+            return new Messages.EvidenceOffer(evidence.platform(), collected.evidence(), collected.collateral(), keys.publicKeys(),
+                    enclaveNonce);
+        });
+        try (AssetKey k = BrokerRelease.openKey(r, Role.MODEL_PROVIDER, mp.publicIdentity(), keys.publicKeys(), keys.keyWrap())
+                .orElseThrow(() -> new IllegalStateException("the broker released no key"))) {
+            k.id();
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.veil.cli;
 
+import dev.veil.protocol.broker.OwnerUnwrapLeaf;
 import dev.veil.protocol.broker.ReleaseLeaf;
 import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.contract.Role;
@@ -16,6 +17,7 @@ import dev.veil.provider.broker.BrokerServer;
 import dev.veil.provider.broker.BrokerState;
 import dev.veil.provider.broker.BrokeredContract;
 import dev.veil.provider.broker.KeyBroker;
+import dev.veil.provider.broker.DataKeyLimits;
 import dev.veil.provider.broker.ReleaseAudit;
 import dev.veil.seal.AssetKey;
 import java.io.IOException;
@@ -64,6 +66,18 @@ final class BrokerCommand implements Callable<Integer> {
     double releasesPerSecond;
     @Option(names = "--release-burst", defaultValue = "100", description = "releases allowed at once (default ${DEFAULT-VALUE})")
     int releaseBurst;
+    @Option(names = "--data-keys-per-second", defaultValue = "50", description = "average wrap/unwrap rate of each instance (and"
+            + " of the provider, and of the owner) (default ${DEFAULT-VALUE})")
+    double dataKeysPerSecond;
+    @Option(names = "--data-key-burst", defaultValue = "200", description = "wraps/unwraps allowed at once to each caller (default"
+            + " ${DEFAULT-VALUE})")
+    int dataKeyBurst;
+    @Option(names = "--all-data-keys-per-second", defaultValue = "200", description = "average wrap/unwrap rate over all callers"
+            + " (default ${DEFAULT-VALUE})")
+    double allDataKeysPerSecond;
+    @Option(names = "--all-data-key-burst", defaultValue = "400", description = "wraps/unwraps allowed at once over all callers"
+            + " (default ${DEFAULT-VALUE})")
+    int allDataKeyBurst;
     @Option(names = "--workers", defaultValue = "32", description = "requests worked on at once; one more is answered 503 (default ${DEFAULT-VALUE})")
     int workers;
     @Option(names = "--accept-record-rollback", description = "repair: start although a release record is shorter than the head"
@@ -85,7 +99,12 @@ final class BrokerCommand implements Callable<Integer> {
         if (!(releasesPerSecond > 0) || releaseBurst < 1 || workers < 1) {
             throw new CliFailure("--releases-per-second must be positive, --release-burst and --workers at least 1");
         }
+        if (!(dataKeysPerSecond > 0) || dataKeyBurst < 1 || !(allDataKeysPerSecond > 0) || allDataKeyBurst < 1) {
+            throw new CliFailure("--data-keys-per-second and --all-data-keys-per-second must be positive, --data-key-burst and"
+                    + " --all-data-key-burst at least 1");
+        }
         KeyBroker.Settings settings = KeyBroker.Settings.defaults().withRate(releasesPerSecond, releaseBurst)
+                .withDataKeyLimits(new DataKeyLimits(dataKeysPerSecond, dataKeyBurst, allDataKeysPerSecond, allDataKeyBurst))
                 .withCollateral(collateral.files(), collateral.fetcher());
         if (acceptRecordRollback) {
             settings = settings.withRecordRollbackAccepted();
@@ -199,10 +218,17 @@ final class BrokerCommand implements Callable<Integer> {
                     releases.add(JsonOut.fields("sequence", r.sequence(), "time", Instant.ofEpochSecond(r.timestamp()).toString(),
                             "instance_keys", r.instanceKeys(), "evidence_sha256", r.evidenceSha256()));
                 }
+                List<Map<String, Object>> ownerUnwraps = new ArrayList<>();
+                for (OwnerUnwrapLeaf u : c.ownerUnwraps()) {
+                    ownerUnwraps.add(JsonOut.fields("sequence", u.sequence(), "time", Instant.ofEpochSecond(u.timestamp()).toString(),
+                            "owner", u.owner(), "master_key_id", u.masterKeyId(), "wrapped_key_sha256", u.wrappedKeySha256(),
+                            "wrapped_by", u.wrappedBy()));
+                }
                 Map<String, Object> head = c.head() == null ? null : JsonOut.fields("tree_size", c.head().head().treeSize(),
                         "root_hash", Digests.hex(c.head().head().rootHash()),
                         "time", Instant.ofEpochSecond(c.head().head().timestamp()).toString());
-                out.add(JsonOut.fields("contract", c.contractHash(), "instances", c.instances(), "releases", releases, "head", head));
+                out.add(JsonOut.fields("contract", c.contractHash(), "instances", c.instances(), "releases", releases,
+                        "owner_unwraps", ownerUnwraps, "head", head));
             }
             Map<String, Object> result = new LinkedHashMap<>(JsonOut.fields("verified", true, "identity", broker.fingerprint(),
                     "checked_against", publicIdentity != null ? publicIdentity.toString() : "the identity recorded in --state",

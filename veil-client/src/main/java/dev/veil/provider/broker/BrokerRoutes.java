@@ -69,6 +69,8 @@ final class BrokerRoutes {
                         b -> BrokerServer.Reply.json(broker.challenge(BrokerMessages.challengeRequest(b)))),
                 BrokerMessages.RELEASE, new Post("release", BrokerMessages.MAX_RELEASE_REQUEST_BYTES,
                         b -> BrokerServer.Reply.json(broker.release(BrokerMessages.releaseRequest(b)))),
+                BrokerMessages.DATA_KEY_CHALLENGE, new Post("data_key_challenge", BrokerMessages.MAX_SMALL_BYTES,
+                        b -> BrokerServer.Reply.json(broker.dataKeyChallenge(BrokerMessages.dataKeyChallengeRequest(b)))),
                 BrokerMessages.WRAP, new Post("wrap", BrokerMessages.MAX_SMALL_BYTES,
                         b -> BrokerServer.Reply.json(broker.wrap(BrokerMessages.wrapRequest(b)))),
                 BrokerMessages.UNWRAP, new Post("unwrap", BrokerMessages.MAX_SMALL_BYTES,

@@ -46,8 +46,21 @@ public sealed interface BrokeredContract {
     Claims appraise(Platform platform, byte[] evidence, byte[] nonce, InstanceKeys keys, VerificationOptions options)
             throws AttestationException;
 
-    /** A batch contract; {@code role} is the broker identity's party in it. */
-    record Batch(ContractVerifier.Verified verified, Role role) implements BrokeredContract {
+    /**
+     * A batch contract; {@code role} is the broker identity's party in it, {@code expiresAt} its expiry, parsed once
+     * (every request checks it).
+     */
+    record Batch(ContractVerifier.Verified verified, Role role, Instant expiresAt) implements BrokeredContract {
+        public Batch {
+            if (!expiresAt.equals(Instant.parse(verified.contract().expiresAt()))) {
+                throw new IllegalArgumentException("a batch contract's expiry is the one it names");
+            }
+        }
+
+        public Batch(ContractVerifier.Verified verified, Role role) {
+            this(verified, role, Instant.parse(verified.contract().expiresAt()));
+        }
+
         @Override
         public byte[] hash() {
             return verified.hash();
@@ -66,11 +79,6 @@ public sealed interface BrokeredContract {
         @Override
         public KeyWrapSuite keyWrap() {
             return verified.contract().keyWrap();
-        }
-
-        @Override
-        public Instant expiresAt() {
-            return Instant.parse(verified.contract().expiresAt());
         }
 
         @Override

@@ -7,6 +7,8 @@ import dev.veil.protocol.binding.InstanceKeys;
 import dev.veil.protocol.broker.BrokerChallenge;
 import dev.veil.protocol.broker.CallerInstance;
 import dev.veil.protocol.broker.ChallengeRequest;
+import dev.veil.protocol.broker.DataKeyChallenge;
+import dev.veil.protocol.broker.DataKeyChallengeRequest;
 import dev.veil.protocol.broker.ReleaseAnswer;
 import dev.veil.protocol.broker.ReleaseRequest;
 import dev.veil.protocol.broker.UnwrapAnswer;
@@ -58,30 +60,34 @@ public final class KeyBroker implements AutoCloseable {
     /** How long a challenge may be answered: evidence is collected in well under a second on every platform. */
     public static final Duration CHALLENGE_LIFETIME = Duration.ofSeconds(60);
 
-    /** What the broker is configured with, checked by the command before it starts. */
     /**
      * What the broker is configured with, checked by the command before it starts.
      *
      * @param acceptRecordRollback the operator's explicit repair: start although a release record is shorter than the
      *                             head the broker last kept for it (refused by default: a record rolled back forgets
      *                             instances, and max_instances with them)
+     * @param dataKeyLimits        the bounds on wrap, unwrap and owner-unwrap requests, per caller and overall
      */
     public record Settings(double releasesPerSecond, int releaseBurst, List<byte[]> ownCollateral, TrustedCollateral fetched,
-                           boolean acceptRecordRollback) {
+                           boolean acceptRecordRollback, DataKeyLimits dataKeyLimits) {
         public static Settings defaults() {
-            return new Settings(50, 100, List.of(), TrustedCollateral.NONE, false);
+            return new Settings(50, 100, List.of(), TrustedCollateral.NONE, false, DataKeyLimits.defaults());
         }
 
         public Settings withRate(double perSecond, int burst) {
-            return new Settings(perSecond, burst, ownCollateral, fetched, acceptRecordRollback);
+            return new Settings(perSecond, burst, ownCollateral, fetched, acceptRecordRollback, dataKeyLimits);
         }
 
         public Settings withCollateral(List<byte[]> own, TrustedCollateral fetcher) {
-            return new Settings(releasesPerSecond, releaseBurst, List.copyOf(own), fetcher, acceptRecordRollback);
+            return new Settings(releasesPerSecond, releaseBurst, List.copyOf(own), fetcher, acceptRecordRollback, dataKeyLimits);
         }
 
         public Settings withRecordRollbackAccepted() {
-            return new Settings(releasesPerSecond, releaseBurst, ownCollateral, fetched, true);
+            return new Settings(releasesPerSecond, releaseBurst, ownCollateral, fetched, true, dataKeyLimits);
+        }
+
+        public Settings withDataKeyLimits(DataKeyLimits limits) {
+            return new Settings(releasesPerSecond, releaseBurst, ownCollateral, fetched, acceptRecordRollback, limits);
         }
     }
 
@@ -95,9 +101,9 @@ public final class KeyBroker implements AutoCloseable {
     private final BrokerChallenges challenges;
     private final ReleaseRate rate;
     private final Settings settings;
-    private final Clock clock;
     private final BrokerMetrics metrics;
     private final OwnerUnwraps owner;
+    private final DataKeyGate dataKeys;
 
     private KeyBroker(Identity identity, AssetKey assetKey, Map<String, BrokeredContract> contracts, BrokerState state, FileLock lock,
                       Settings settings, Clock clock, BrokerMetrics metrics) {
@@ -110,9 +116,9 @@ public final class KeyBroker implements AutoCloseable {
         this.challenges = new BrokerChallenges(CHALLENGE_LIFETIME, clock);
         this.rate = new ReleaseRate(settings.releasesPerSecond(), settings.releaseBurst());
         this.settings = settings;
-        this.clock = clock;
         this.metrics = metrics;
-        this.owner = new OwnerUnwraps(identity, this.contracts, records, masterKeys, clock, metrics);
+        this.dataKeys = new DataKeyGate(settings.dataKeyLimits(), clock);
+        this.owner = new OwnerUnwraps(identity, this.contracts, records, masterKeys, dataKeys, clock, metrics);
     }
 
     /** The data provider's own unwraps through this broker ({@code /v1/owner/…}). */
@@ -182,6 +188,17 @@ public final class KeyBroker implements AutoCloseable {
     }
 
     /**
+     * A fresh nonce for one wrap or unwrap: an instance's under a contract this broker serves, unexpired; the provider's
+     * (no contract) for its own wraps.
+     */
+    public DataKeyChallenge dataKeyChallenge(DataKeyChallengeRequest request) throws BrokerRefusal {
+        if (request.contractHash() != null) {
+            requireUnexpired(contract(request.contractHash()), dataKeys.now());
+        }
+        return dataKeys.challenge(DataKeyChallengeRequest.binding(request.contractHash()));
+    }
+
+    /**
      * The release: the cheap checks first (contract, revocation, the broker's nonce, the key-wrap suite), then the
      * release rate, which so bounds only appraisals a stranger cannot skip by sending junk, then the appraisal, then the
      * nonce marked used, the instance bound, the record, and only then the answer.
@@ -240,7 +257,7 @@ public final class KeyBroker implements AutoCloseable {
                         + e.getMessage());
             }
             steps.done("hpke_wrap");
-            end = record.write(instance, offer.evidence(), now);
+            end = record.writeRelease(instance, offer.evidence(), now);
             steps.done("record_append");
         }
         record.awaitDurable(end);   // the key leaves only once its release is on disk
@@ -257,12 +274,16 @@ public final class KeyBroker implements AutoCloseable {
     /** Wraps a data key for the broker's own provider or for an instance it released to. */
     public WrapAnswer wrap(WrapRequest request) throws BrokerRefusal, IOException {
         if (request.instance() == null) {
+            Instant now = dataKeys.now();
+            dataKeys.checkFresh(request.brokerNonce(), request.nonceBinding(), now);
             if (!verifies(() -> identity.publicIdentity().verify(request.signingMessage(), request.signature()))) {
                 throw new BrokerRefusal(BrokerRefusal.Reason.BAD_SIGNATURE, "the wrap request is not signed by this broker's "
                         + "provider " + identity.publicIdentity().fingerprint());
             }
+            dataKeys.admit(request.brokerNonce(), DataKeyGate.PROVIDER, now);
         } else {
-            BrokeredContract c = requireReleasedCaller(request.instance(), request.signingMessage(), request.signature());
+            BrokeredContract c = requireReleasedCaller(request.instance(), request.brokerNonce(), request.signingMessage(),
+                    request.signature());
             requireInScope(request.masterKeyId(), c);
         }
         byte[] dataKey;
@@ -288,7 +309,8 @@ public final class KeyBroker implements AutoCloseable {
      * a contract the master key serves, sealed to that instance's key-wrap key and signed by the broker's identity.
      */
     public UnwrapAnswer unwrap(UnwrapRequest request) throws BrokerRefusal, IOException {
-        BrokeredContract c = requireReleasedCaller(request.instance(), request.signingMessage(), request.signature());
+        BrokeredContract c = requireReleasedCaller(request.instance(), request.brokerNonce(), request.signingMessage(),
+                request.signature());
         requireInScope(request.masterKeyId(), c);
         byte[] dataKey = masterKeys.unwrapFor(request.masterKeyId(), WrappedDataKey.parse(request.wrappedKey()),
                 request.instance().instanceKeys().digest());
@@ -306,13 +328,18 @@ public final class KeyBroker implements AutoCloseable {
         }
     }
 
+    /** How many releases (to instances; owner unwraps are not releases) a contract's record holds. */
+    public long releaseCount(String contractHex) throws BrokerRefusal {
+        contract(contractHex);
+        return records.get(contractHex).releaseCount();
+    }
+
     /** The newest signed head of a contract's release record, or null before its first release. */
     public SignedTreeHead head(String contractHex) throws BrokerRefusal {
         contract(contractHex);
         return records.get(contractHex).head();
     }
 
-    /** The instance must have been released to under the named contract, be unrevoked, and have signed the request. */
     /**
      * An admission under one contract is no consent to another contract's data: master key {@code id} serves only the
      * contracts of its scope, and one created without a scope only a broker of a single contract.
@@ -326,9 +353,16 @@ public final class KeyBroker implements AutoCloseable {
         }
     }
 
-    private BrokeredContract requireReleasedCaller(CallerInstance caller, byte[] message, byte[] signature) throws BrokerRefusal {
+    /**
+     * The instance must have been released to under the named contract, be unrevoked, answer a fresh data-key nonce
+     * of this broker's for that contract and have signed the request; then its request is charged to its rate and the
+     * broker's, and the nonce is spent.
+     */
+    private BrokeredContract requireReleasedCaller(CallerInstance caller, byte[] nonce, byte[] message, byte[] signature)
+            throws BrokerRefusal {
         BrokeredContract c = contract(caller.contractHash());
-        requireUnexpired(c, clock.instant());
+        Instant now = dataKeys.now();
+        requireUnexpired(c, now);
         String instance = Digests.hex(caller.instanceKeys().digest());
         if (!records.get(c.hashHex()).released(instance)) {
             throw new BrokerRefusal(BrokerRefusal.Reason.NOT_RELEASED, "this broker never released to instance "
@@ -336,9 +370,11 @@ public final class KeyBroker implements AutoCloseable {
                     + dev.veil.protocol.broker.BrokerMessages.RELEASE + ")");
         }
         requireNotRevoked(instance);
+        dataKeys.checkFresh(nonce, DataKeyChallengeRequest.binding(c.hashHex()), now);
         if (!verifies(() -> instanceSignatureValid(caller.instanceKeys(), message, signature))) {
             throw new BrokerRefusal(BrokerRefusal.Reason.BAD_SIGNATURE, "the request is not signed by the instance's signing key");
         }
+        dataKeys.admit(nonce, instance, now);
         return c;
     }
 

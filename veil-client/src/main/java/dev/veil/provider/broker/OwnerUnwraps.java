@@ -30,10 +30,12 @@ import org.slf4j.LoggerFactory;
  * <p>The challenges are MAC'd as the instances' are ({@link BrokerChallenges}), under a key of their own, so an
  * instance's nonce never serves an owner unwrap. A nonce is used once.
  *
- * <p>Owner unwraps are counted ({@code veil_broker_data_keys_total{operation="owner_unwrap"}}) and logged (contract,
- * master-key id, no key), but are not entries of the release record: that record's leaves are releases to instances,
- * each counted against {@code max_instances} by the broker and by {@code veil broker log}; the provider opening its own
- * data is no release to anyone.
+ * <p>Every owner unwrap is an entry of the contract's signed record ({@link ReleaseRecord}, an {@code OwnerUnwrapLeaf}:
+ * who, which master key, which wrapped key by its digest, the wrapping instance, when; never key material), durable
+ * before the answer leaves, as a release is; it counts toward no {@code max_instances}, since the provider opening its
+ * own data is no release to an instance. Owner unwraps are also counted
+ * ({@code veil_broker_data_keys_total{operation="owner_unwrap"}}) and rate-limited as every data-key request
+ * ({@link DataKeyGate}).
  */
 final class OwnerUnwraps {
     private static final Logger LOG = LoggerFactory.getLogger(OwnerUnwraps.class);
@@ -42,16 +44,18 @@ final class OwnerUnwraps {
     private final Map<String, ReleaseRecord> records;
     private final MasterKeys masterKeys;
     private final BrokerChallenges challenges;
+    private final DataKeyGate rates;
     private final BrokerMetrics metrics;
 
     /** @param records the broker's release records by contract hash, read as the broker fills them */
     OwnerUnwraps(Identity identity, Map<String, BrokeredContract> contracts, Map<String, ReleaseRecord> records, MasterKeys masterKeys,
-                 Clock clock, BrokerMetrics metrics) {
+                 DataKeyGate rates, Clock clock, BrokerMetrics metrics) {
         this.identity = identity;
         this.contracts = contracts;
         this.records = records;
         this.masterKeys = masterKeys;
         this.challenges = new BrokerChallenges(KeyBroker.CHALLENGE_LIFETIME, clock);
+        this.rates = rates;
         this.metrics = metrics;
     }
 
@@ -72,6 +76,7 @@ final class OwnerUnwraps {
             throw new BrokerRefusal(BrokerRefusal.Reason.BAD_SIGNATURE, "the owner unwrap is not signed by the contract's data "
                     + "provider " + owner.fingerprint() + ": only it opens its own keys through its broker");
         }
+        rates.charge(DataKeyGate.OWNER);
         challenges.markUsed(request.brokerNonce(), now);
         requireInScope(request.masterKeyId(), c);
         byte[] wrapper = null;
@@ -85,6 +90,9 @@ final class OwnerUnwraps {
         }
         byte[] dataKey = masterKeys.unwrapFor(request.masterKeyId(), WrappedDataKey.parse(request.wrappedKey()), wrapper);
         try {
+            ReleaseRecord record = records.get(c.hashHex());
+            record.awaitDurable(record.writeOwnerUnwrap(owner.fingerprint(), request.masterKeyId(), request.wrappedKey(),
+                    request.wrappedBy(), now));   // the key leaves only once its unwrap is on disk
             byte[] message = request.signingMessage();
             Hpke.Sealed sealed = Hpke.seal(owner.keyAgreementSuite(), owner.keyAgreementKey(), OwnerUnwrapRequest.answerInfo(),
                     message, dataKey);

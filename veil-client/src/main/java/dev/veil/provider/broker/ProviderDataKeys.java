@@ -1,6 +1,7 @@
 package dev.veil.provider.broker;
 
 import dev.veil.protocol.broker.BrokerMessages;
+import dev.veil.protocol.broker.DataKeyChallengeRequest;
 import dev.veil.protocol.broker.WrapRequest;
 import dev.veil.protocol.identity.Identity;
 import dev.veil.protocol.identity.PublicIdentity;
@@ -18,7 +19,7 @@ import java.time.Duration;
 /**
  * The provider's own use of its broker's data-key service, e.g. to encrypt a dataset as Parquet: a data key sealed to
  * the broker's key-agreement key (the provider's own identity's), the request signed by the provider's identity, the
- * wrapped key back. The provider unwraps its own keys through {@link OwnerDataKeys}.
+ * wrapped key back, each request over a fresh data-key nonce of the broker's (accepted once). The provider unwraps its own keys through {@link OwnerDataKeys}.
  */
 public final class ProviderDataKeys {
     private final URI broker;
@@ -36,11 +37,16 @@ public final class ProviderDataKeys {
         PublicIdentity self = provider.publicIdentity();
         Hpke.Sealed sealed = Hpke.seal(self.keyAgreementSuite(), self.keyAgreementKey(), WrapRequest.hpkeInfo(),
                 WrapRequest.aad(masterKeyId, null), dataKey);
-        byte[] signature = provider.sign(WrapRequest.signingMessage(masterKeyId, null, sealed.enc(), sealed.ciphertext()));
-        HttpRequest request = HttpRequest.newBuilder(broker.resolve(BrokerMessages.WRAP)).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.canonical(new WrapRequest(masterKeyId, null, sealed.enc(),
-                        sealed.ciphertext(), signature)))).build();
+        byte[] nonce = BrokerMessages.dataKeyChallenge(post(BrokerMessages.DATA_KEY_CHALLENGE,
+                Json.canonical(new DataKeyChallengeRequest(null)), "give a data-key challenge")).nonce();
+        byte[] signature = provider.sign(WrapRequest.signingMessage(masterKeyId, nonce, null, sealed.enc(), sealed.ciphertext()));
+        return BrokerMessages.wrapAnswer(post(BrokerMessages.WRAP, Json.canonical(new WrapRequest(masterKeyId, nonce, null,
+                sealed.enc(), sealed.ciphertext(), signature)), "wrap a data key")).wrappedKey();
+    }
+
+    private byte[] post(String path, byte[] json, String what) throws IOException, ProtocolException {
+        HttpRequest request = HttpRequest.newBuilder(broker.resolve(path)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(json)).build();
         int status;
         byte[] body;
         try {   // bounded in size and, body included, in time
@@ -59,8 +65,8 @@ public final class ProviderDataKeys {
             } catch (ProtocolException bad) {
                 line = "HTTP " + status;
             }
-            throw new ProtocolException("the key broker refused to wrap a data key (" + line + ")");
+            throw new ProtocolException("the key broker refused to " + what + " (" + line + ")");
         }
-        return BrokerMessages.wrapAnswer(body).wrappedKey();
+        return body;
     }
 }

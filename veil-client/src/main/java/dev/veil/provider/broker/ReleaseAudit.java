@@ -1,5 +1,6 @@
 package dev.veil.provider.broker;
 
+import dev.veil.protocol.broker.OwnerUnwrapLeaf;
 import dev.veil.protocol.broker.ReleaseLeaf;
 import dev.veil.protocol.broker.ReleaseLogEntry;
 import dev.veil.protocol.identity.PublicIdentity;
@@ -15,8 +16,11 @@ import java.util.stream.Stream;
 
 /** Offline reading of a broker's state: every contract's release record, verified against the broker's identity. */
 public final class ReleaseAudit {
-    /** One contract's verified record: its releases in order and its last signed head (null when empty). */
-    public record Contract(String contractHash, List<ReleaseLeaf> releases, SignedTreeHead head) {
+    /**
+     * One contract's verified record: its releases and its unwraps for the data provider, each in order, and its last
+     * signed head (null when empty).
+     */
+    public record Contract(String contractHash, List<ReleaseLeaf> releases, List<OwnerUnwrapLeaf> ownerUnwraps, SignedTreeHead head) {
         public long instances() {
             return releases.stream().map(ReleaseLeaf::instanceKeys).distinct().count();
         }
@@ -35,7 +39,8 @@ public final class ReleaseAudit {
         for (Path f : files) {
             String hex = f.getFileName().toString().substring(0, 64);
             List<ReleaseLogEntry> entries = ReleaseRecord.verify(f, HexFormat.of().parseHex(hex), broker);
-            out.add(new Contract(hex, entries.stream().map(ReleaseLogEntry::release).toList(),
+            out.add(new Contract(hex, entries.stream().map(ReleaseLogEntry::release).filter(java.util.Objects::nonNull).toList(),
+                    entries.stream().map(ReleaseLogEntry::ownerUnwrap).filter(java.util.Objects::nonNull).toList(),
                     entries.isEmpty() ? null : entries.get(entries.size() - 1).head()));
         }
         return out;

@@ -1,6 +1,8 @@
 package dev.veil.provider.broker;
 
 import dev.veil.protocol.broker.BrokerMessages;
+import dev.veil.protocol.broker.OwnerUnwrapLeaf;
+import dev.veil.protocol.broker.RecordLeaf;
 import dev.veil.protocol.broker.ReleaseLeaf;
 import dev.veil.protocol.broker.ReleaseLogEntry;
 import dev.veil.protocol.broker.ReleaseLogVerifier;
@@ -12,12 +14,12 @@ import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.translog.MerkleLog;
 import dev.veil.protocol.translog.SignedTreeHead;
 import dev.veil.protocol.translog.TreeHead;
-import dev.veil.seal.io.AtomicOutput;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
@@ -30,9 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One contract's signed, append-only record of releases ({@code releases/HASH.log}): a line per release, each with the
- * head of the contract's RFC 9162 log after it, signed by the broker's identity. A release is answered only after its
- * line is on disk (fsync), so every key the broker gave is in the record. On start the whole record is verified
+ * One contract's signed, append-only record of releases ({@code releases/HASH.log}): a line per release, and per unwrap
+ * for the data provider itself ({@link OwnerUnwraps}), each with the head of the contract's RFC 9162 log after it,
+ * signed by the broker's identity. A release or owner unwrap is answered only after its line is on disk (fsync), so
+ * every key the broker gave is in the record. On start the whole record is verified
  * ({@link ReleaseLogVerifier}) and the broker continues the very tree it verified; a record that does not verify stops
  * the broker. A last line without its newline that is not a whole, verifying entry is a write the broker never
  * finished and so never answered: it is cut; a whole one (only its newline lost) is kept, since its key may have left.
@@ -53,6 +56,8 @@ final class ReleaseRecord implements AutoCloseable {
     private final MerkleLog tree;
     /** Every instance with a line written, on disk or not yet: what max_instances counts. */
     private final Set<String> instances = new HashSet<>();
+    /** Release lines written (the record's other entries are owner unwraps). */
+    private long releases;
     /** Instances whose release is on disk: only these get data keys. */
     private final Set<String> durable = new HashSet<>();
     /** Lines written but not yet forced to disk, in file order. */
@@ -65,10 +70,10 @@ final class ReleaseRecord implements AutoCloseable {
     private volatile long synced;
     private SignedTreeHead head;
     private boolean broken;
-    /** The newest release's time: a clock set back never writes an older one, which the record's check would refuse. */
+    /** The newest entry's time: a clock set back never writes an older one, which the record's check would refuse. */
     private long lastTime;
 
-    /** A line written, ending at {@code end} in the file. */
+    /** A line written, ending at {@code end} in the file; {@code instance} is null for an owner unwrap. */
     private record Written(long end, String instance, SignedTreeHead head) {
     }
 
@@ -79,9 +84,12 @@ final class ReleaseRecord implements AutoCloseable {
         this.tree = tree;
         this.out = out;
         for (ReleaseLogEntry e : entries) {
-            instances.add(e.release().instanceKeys());
+            if (e.release() != null) {
+                instances.add(e.release().instanceKeys());
+                releases++;
+            }
             head = e.head();
-            lastTime = e.release().timestamp();
+            lastTime = e.leaf().timestamp();
         }
         durable.addAll(instances);
     }
@@ -213,13 +221,28 @@ final class ReleaseRecord implements AutoCloseable {
         return new Kept(h.head().treeSize(), h.head().rootHash());
     }
 
-    /** Replaces the kept head with the newest durable one (atomically: a crash leaves the old or the new). */
+    /**
+     * Replaces the kept head with the newest durable one, atomically (a crash leaves the old or the new): written whole
+     * to {@code HASH.head.next}, forced to disk, then renamed over the head. Once per group fsync, so its cost is on
+     * every release's path: a fixed scratch name (the broker holds the state directory's lock, so no other writer
+     * exists; a scratch file a crash left is simply overwritten) instead of a fresh uniquely named, locked one and a scan
+     * of the directory for abandoned ones each time.
+     */
     private void keepHead() throws IOException {
         SignedTreeHead h;
         synchronized (this) {
             h = head;
         }
-        AtomicOutput.write(headFile, h == null ? new byte[0] : Json.canonical(h), false, true);
+        Path next = headFile.resolveSibling(headFile.getFileName() + ".next");
+        ByteBuffer bytes = ByteBuffer.wrap(h == null ? new byte[0] : Json.canonical(h));
+        try (FileChannel c = FileChannel.open(next, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING), PosixFilePermissions.asFileAttribute(BrokerState.OWNER_FILE))) {
+            while (bytes.hasRemaining()) {
+                c.write(bytes);
+            }
+            c.force(true);
+        }
+        Files.move(next, headFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** The entries of a record file, parsed strictly; for the broker and for {@code veil broker log}. */
@@ -275,6 +298,11 @@ final class ReleaseRecord implements AutoCloseable {
         return instances.size();
     }
 
+    /** Releases written so far (not counting owner unwraps). */
+    synchronized long releaseCount() {
+        return releases;
+    }
+
     synchronized long size() {
         return tree.size();
     }
@@ -287,27 +315,54 @@ final class ReleaseRecord implements AutoCloseable {
     /**
      * Writes a release and its signed head; {@link #awaitDurable} with the returned position waits until it is on disk.
      * The caller holds this record's lock from its max_instances check to here, so the count it checked is the count
-     * this line makes. A failed write leaves the tree ahead of the file, so the record takes no more releases until
-     * the broker restarts and verifies what is on disk.
+     * this line makes.
      */
-    synchronized long write(String instanceHex, byte[] evidence, Instant now) throws IOException {
+    synchronized long writeRelease(String instanceHex, byte[] evidence, Instant now) throws IOException {
+        String evidenceSha256 = Digests.hex(Digests.sha256(evidence));
+        long end = append((sequence, time) -> new ReleaseLeaf(ReleaseLeaf.VERSION, contractHex, sequence, time, instanceHex,
+                evidenceSha256), instanceHex, now);
+        instances.add(instanceHex);
+        releases++;
+        return end;
+    }
+
+    /**
+     * Writes an unwrap for the data provider itself (who, under which master key, which wrapped key by its digest, the
+     * wrapping instance or null) and its signed head; {@link #awaitDurable} as for a release.
+     */
+    synchronized long writeOwnerUnwrap(String ownerFingerprint, String masterKeyId, String wrappedKey, String wrappedBy, Instant now)
+            throws IOException {
+        String wrappedKeySha256 = Digests.hex(Digests.sha256(wrappedKey.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        return append((sequence, time) -> new OwnerUnwrapLeaf(OwnerUnwrapLeaf.VERSION, contractHex, sequence, time,
+                ownerFingerprint, masterKeyId, wrappedKeySha256, wrappedBy), null, now);
+    }
+
+    /** The next leaf, given its sequence number and time. */
+    private interface NextLeaf {
+        RecordLeaf at(long sequence, long time);
+    }
+
+    /**
+     * Appends a leaf at {@code now} (never earlier than the last: a clock set back never writes an older entry, which
+     * the record's check would refuse), signs the new head and writes the line. A failed write leaves the tree ahead of
+     * the file, so the record takes no more entries until the broker restarts and verifies what is on disk.
+     */
+    private long append(NextLeaf next, String instanceHex, Instant now) throws IOException {
         requireWhole();
         long time = Math.max(lastTime, now.getEpochSecond());
-        ReleaseLeaf leaf = new ReleaseLeaf(ReleaseLeaf.VERSION, contractHex, tree.size(), time, instanceHex,
-                Digests.hex(Digests.sha256(evidence)));
+        RecordLeaf leaf = next.at(tree.size(), time);
         broken = true;
         tree.append(leaf.leafHash());
         long size = tree.size();
         TreeHead h = TreeHead.of(contractHash, size, tree.root(size), time);
         SignedTreeHead signed = new SignedTreeHead(h, signer.sign(h.signingMessage()));
-        byte[] json = Json.canonical(new ReleaseLogEntry(leaf, signed));
+        byte[] json = Json.canonical(ReleaseLogEntry.of(leaf, signed));
         ByteBuffer line = ByteBuffer.allocate(json.length + 1).put(json).put((byte) '\n').flip();
         while (line.hasRemaining()) {
             written += out.write(line);
         }
         broken = false;
         lastTime = time;
-        instances.add(instanceHex);
         unsynced.add(new Written(written, instanceHex, signed));
         return written;
     }
@@ -340,7 +395,9 @@ final class ReleaseRecord implements AutoCloseable {
             synchronized (this) {
                 while (!unsynced.isEmpty() && unsynced.peek().end() <= target) {
                     Written w = unsynced.poll();
-                    durable.add(w.instance());
+                    if (w.instance() != null) {
+                        durable.add(w.instance());
+                    }
                     head = w.head();
                 }
             }

@@ -325,14 +325,13 @@ class KeyBrokerAttackTest {
         assertRefused(unwrap(stranger, "dataset-1", wrapped), "not_released");
         // the released instance's identity claimed with a stranger's signature
         CallerInstance claimed = new CallerInstance(contract.hashHex(), released.keys);
-        assertRefused(wire.post(BrokerMessages.UNWRAP, new UnwrapRequest("dataset-1", wrapped, claimed,
-                stranger.sign(UnwrapRequest.signingMessage("dataset-1", wrapped, claimed)))), "bad_signature");
+        assertRefused(wire.post(BrokerMessages.UNWRAP, wire.unwrapRequest("dataset-1", wrapped, claimed, stranger::sign)), "bad_signature");
 
-        BrokerWire.Answer ok = unwrap(released, "dataset-1", wrapped);
+        UnwrapRequest request = wire.unwrapRequest("dataset-1", wrapped, claimed, released::sign);
+        BrokerWire.Answer ok = wire.post(BrokerMessages.UNWRAP, request);
         assertThat(ok.status()).as(ok.text()).isEqualTo(200);
         UnwrapAnswer answer = BrokerMessages.unwrapAnswer(ok.body());
-        byte[] key = Hpke.open(released.keyWrap, UnwrapRequest.answerInfo(),
-                UnwrapRequest.signingMessage("dataset-1", wrapped, new CallerInstance(contract.hashHex(), released.keys)), answer.sealed());
+        byte[] key = Hpke.open(released.keyWrap, UnwrapRequest.answerInfo(), request.signingMessage(), answer.sealed());
         assertThat(key).isEqualTo(new byte[16]);
 
         Revocations.add(dir.resolve("state").resolve("revoked"), released.hex());
@@ -357,12 +356,9 @@ class KeyBrokerAttackTest {
         MasterKeys.create(dir.resolve("state/master-keys"), "ds");
         Hpke.Sealed sealed = Hpke.seal(KeyWrapSuite.X25519, BrokerFixture.MP.publicIdentity().keyAgreementKey(), WrapRequest.hpkeInfo(),
                 WrapRequest.aad("ds", null), new byte[16]);
-        byte[] message = WrapRequest.signingMessage("ds", null, sealed.enc(), sealed.ciphertext());
-        BrokerWire.Answer ok = wire.post(BrokerMessages.WRAP, new WrapRequest("ds", null, sealed.enc(), sealed.ciphertext(),
-                BrokerFixture.MP.sign(message)));
+        BrokerWire.Answer ok = wire.post(BrokerMessages.WRAP, wire.wrapRequest("ds", null, sealed, BrokerFixture.MP::sign));
         assertThat(ok.status()).as(ok.text()).isEqualTo(200);
-        assertRefused(wire.post(BrokerMessages.WRAP, new WrapRequest("ds", null, sealed.enc(), sealed.ciphertext(),
-                BrokerFixture.DP.sign(message))), "bad_signature");
+        assertRefused(wire.post(BrokerMessages.WRAP, wire.wrapRequest("ds", null, sealed, BrokerFixture.DP::sign)), "bad_signature");
     }
 
     @Test
@@ -404,15 +400,13 @@ class KeyBrokerAttackTest {
         CallerInstance caller = new CallerInstance(contract.hashHex(), i.keys);
         Hpke.Sealed sealed = Hpke.seal(KeyWrapSuite.X25519, BrokerFixture.MP.publicIdentity().keyAgreementKey(), WrapRequest.hpkeInfo(),
                 WrapRequest.aad(id, caller), dataKey);
-        BrokerWire.Answer a = wire.post(BrokerMessages.WRAP, new WrapRequest(id, caller, sealed.enc(), sealed.ciphertext(),
-                i.sign(WrapRequest.signingMessage(id, caller, sealed.enc(), sealed.ciphertext()))));
+        BrokerWire.Answer a = wire.post(BrokerMessages.WRAP, wire.wrapRequest(id, caller, sealed, i::sign));
         assertThat(a.status()).as(a.text()).isEqualTo(200);
         return BrokerMessages.wrapAnswer(a.body()).wrappedKey();
     }
 
     private BrokerWire.Answer unwrap(SimInstance i, String id, String wrapped) throws Exception {
         CallerInstance caller = new CallerInstance(contract.hashHex(), i.keys);
-        return wire.post(BrokerMessages.UNWRAP, new UnwrapRequest(id, wrapped, caller,
-                i.sign(UnwrapRequest.signingMessage(id, wrapped, caller))));
+        return wire.post(BrokerMessages.UNWRAP, wire.unwrapRequest(id, wrapped, caller, i::sign));
     }
 }

@@ -215,8 +215,7 @@ class KeyBrokerReviewAttackTest {
         SimInstance underX = new SimInstance(KeyWrapSuite.X25519);
         assertReleased(releaseTo(underX, x.hash()));
         CallerInstance caller = new CallerInstance(x.hashHex(), underX.keys);
-        BrokerWire.Answer a = wire.post(BrokerMessages.UNWRAP, new UnwrapRequest("dataset-of-y", wrappedForY, caller,
-                underX.sign(UnwrapRequest.signingMessage("dataset-of-y", wrappedForY, caller))));
+        BrokerWire.Answer a = wire.post(BrokerMessages.UNWRAP, wire.unwrapRequest("dataset-of-y", wrappedForY, caller, underX::sign));
         assertRefused(a);
     }
 
@@ -245,14 +244,12 @@ class KeyBrokerReviewAttackTest {
         CallerInstance asWriter = new CallerInstance(x.hashHex(), writer.keys);
         Hpke.Sealed sealed = Hpke.seal(KeyWrapSuite.X25519, BrokerFixture.DP.publicIdentity().keyAgreementKey(), WrapRequest.hpkeInfo(),
                 WrapRequest.aad("results", asWriter), new byte[32]);
-        BrokerWire.Answer wrapped = wire.post(BrokerMessages.WRAP, new WrapRequest("results", asWriter, sealed.enc(), sealed.ciphertext(),
-                writer.sign(WrapRequest.signingMessage("results", asWriter, sealed.enc(), sealed.ciphertext()))));
+        BrokerWire.Answer wrapped = wire.post(BrokerMessages.WRAP, wire.wrapRequest("results", asWriter, sealed, writer::sign));
         assertReleased(wrapped);
         String outputKey = BrokerMessages.wrapAnswer(wrapped.body()).wrappedKey();
 
         CallerInstance asMalicious = new CallerInstance(x.hashHex(), malicious.keys);
-        assertRefused(wire.post(BrokerMessages.UNWRAP, new UnwrapRequest("results", outputKey, asMalicious,
-                malicious.sign(UnwrapRequest.signingMessage("results", outputKey, asMalicious)))));
+        assertRefused(wire.post(BrokerMessages.UNWRAP, wire.unwrapRequest("results", outputKey, asMalicious, malicious::sign)));
     }
 
     /**
@@ -424,25 +421,24 @@ class KeyBrokerReviewAttackTest {
         Revocations.add(state().resolve("revoked"), revoked.hex());
 
         CallerInstance asRevoked = new CallerInstance(x.hashHex(), revoked.keys);
-        assertThat(wire.post(BrokerMessages.UNWRAP, new UnwrapRequest("ds", wrapped, asRevoked,
-                revoked.sign(UnwrapRequest.signingMessage("ds", wrapped, asRevoked)))).text()).contains("revoked");
+        assertThat(wire.post(BrokerMessages.UNWRAP, wire.unwrapRequest("ds", wrapped, asRevoked, revoked::sign)).text()).contains("revoked");
         Hpke.Sealed sealed = Hpke.seal(KeyWrapSuite.X25519, BrokerFixture.DP.publicIdentity().keyAgreementKey(), WrapRequest.hpkeInfo(),
                 WrapRequest.aad("ds", asRevoked), new byte[16]);
-        assertThat(wire.post(BrokerMessages.WRAP, new WrapRequest("ds", asRevoked, sealed.enc(), sealed.ciphertext(),
-                revoked.sign(WrapRequest.signingMessage("ds", asRevoked, sealed.enc(), sealed.ciphertext())))).text()).contains("revoked");
+        assertThat(wire.post(BrokerMessages.WRAP, wire.wrapRequest("ds", asRevoked, sealed, revoked::sign)).text()).contains("revoked");
 
-        clock.advance(Duration.ofHours(2));   // past the contract's expiry
         CallerInstance asExpiring = new CallerInstance(x.hashHex(), expiring.keys);
-        assertRefused(wire.post(BrokerMessages.UNWRAP, new UnwrapRequest("ds", wrapped, asExpiring,
-                expiring.sign(UnwrapRequest.signingMessage("ds", wrapped, asExpiring)))));
+        UnwrapRequest signedBefore = wire.unwrapRequest("ds", wrapped, asExpiring, expiring::sign);
+        clock.advance(Duration.ofHours(2));   // past the contract's expiry
+        assertThat(wire.post(BrokerMessages.UNWRAP, signedBefore).text()).contains("contract_expired");
+        assertThat(wire.post(BrokerMessages.DATA_KEY_CHALLENGE, new dev.veil.protocol.broker.DataKeyChallengeRequest(x.hashHex())).text())
+                .contains("contract_expired");
     }
 
     /** The data provider's own wrap of a data key under {@code id} (signed by its identity, as 'veil seal' does). */
     private String providerWraps(String id, byte[] dataKey) throws Exception {
         Hpke.Sealed sealed = Hpke.seal(KeyWrapSuite.X25519, BrokerFixture.DP.publicIdentity().keyAgreementKey(), WrapRequest.hpkeInfo(),
                 WrapRequest.aad(id, null), dataKey);
-        BrokerWire.Answer a = wire.post(BrokerMessages.WRAP, new WrapRequest(id, null, sealed.enc(), sealed.ciphertext(),
-                BrokerFixture.DP.sign(WrapRequest.signingMessage(id, null, sealed.enc(), sealed.ciphertext()))));
+        BrokerWire.Answer a = wire.post(BrokerMessages.WRAP, wire.wrapRequest(id, null, sealed, BrokerFixture.DP::sign));
         assertReleased(a);
         return BrokerMessages.wrapAnswer(a.body()).wrappedKey();
     }

@@ -76,15 +76,13 @@ class KeyBrokerScopeAndRollbackTest {
 
     private BrokerWire.Answer unwrap(SimInstance i, String contractHex, String id, String wrapped) throws Exception {
         CallerInstance caller = new CallerInstance(contractHex, i.keys);
-        return wire.post(BrokerMessages.UNWRAP, new UnwrapRequest(id, wrapped, caller,
-                i.sign(UnwrapRequest.signingMessage(id, wrapped, caller))));
+        return wire.post(BrokerMessages.UNWRAP, wire.unwrapRequest(id, wrapped, caller, i::sign));
     }
 
     private String providerWraps(String id) throws Exception {
         Hpke.Sealed sealed = Hpke.seal(KeyWrapSuite.X25519, BrokerFixture.DP.publicIdentity().keyAgreementKey(), WrapRequest.hpkeInfo(),
                 WrapRequest.aad(id, null), new byte[16]);
-        BrokerWire.Answer a = wire.post(BrokerMessages.WRAP, new WrapRequest(id, null, sealed.enc(), sealed.ciphertext(),
-                BrokerFixture.DP.sign(WrapRequest.signingMessage(id, null, sealed.enc(), sealed.ciphertext()))));
+        BrokerWire.Answer a = wire.post(BrokerMessages.WRAP, wire.wrapRequest(id, null, sealed, BrokerFixture.DP::sign));
         assertThat(a.status()).as(a.text()).isEqualTo(200);
         return BrokerMessages.wrapAnswer(a.body()).wrappedKey();
     }

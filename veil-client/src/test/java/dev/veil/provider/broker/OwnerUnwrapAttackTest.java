@@ -69,8 +69,7 @@ class OwnerUnwrapAttackTest {
         CallerInstance caller = new CallerInstance(c.hashHex(), i.keys);
         Hpke.Sealed sealed = Hpke.seal(KeyWrapSuite.X25519, BrokerFixture.DP.publicIdentity().keyAgreementKey(), WrapRequest.hpkeInfo(),
                 WrapRequest.aad(id, caller), dataKey);
-        BrokerWire.Answer a = wire.post(BrokerMessages.WRAP, new WrapRequest(id, caller, sealed.enc(), sealed.ciphertext(),
-                i.sign(WrapRequest.signingMessage(id, caller, sealed.enc(), sealed.ciphertext()))));
+        BrokerWire.Answer a = wire.post(BrokerMessages.WRAP, wire.wrapRequest(id, caller, sealed, i::sign));
         assertThat(a.status()).as(a.text()).isEqualTo(200);
         return BrokerMessages.wrapAnswer(a.body()).wrappedKey();
     }

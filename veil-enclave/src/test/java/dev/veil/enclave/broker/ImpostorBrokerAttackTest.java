@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpServer;
 import dev.veil.enclave.keys.InstanceKeyPairs;
 import dev.veil.protocol.broker.BrokerMessages;
+import dev.veil.protocol.broker.DataKeyChallenge;
 import dev.veil.protocol.broker.UnwrapAnswer;
 import dev.veil.protocol.broker.UnwrapRequest;
 import dev.veil.protocol.identity.Identity;
@@ -42,6 +43,7 @@ class ImpostorBrokerAttackTest {
         byte[] chosen = new byte[16];
         java.util.Arrays.fill(chosen, (byte) 0x41);
         HttpServer impostor = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        servesDataKeyChallenges(impostor);
         impostor.createContext(BrokerMessages.UNWRAP, x -> {
             try {
                 UnwrapRequest r = BrokerMessages.unwrapRequest(x.getRequestBody().readAllBytes());
@@ -66,6 +68,7 @@ class ImpostorBrokerAttackTest {
             try {
                 got = client.unwrap("dataset", "v1:" + "A".repeat(80));
             } catch (BrokerRefused refused) {
+                assertThat(refused.reason()).as(refused.getMessage()).isEqualTo("bad_answer");
                 return;   // the attack is off
             }
             assertThat(got).as("the instance took the impostor's data key").isNotEqualTo(chosen);
@@ -74,10 +77,25 @@ class ImpostorBrokerAttackTest {
         }
     }
 
+    /** The impostor hands out data-key challenges as a broker does, so the instance's request reaches it. */
+    private static void servesDataKeyChallenges(HttpServer impostor) {
+        impostor.createContext(BrokerMessages.DATA_KEY_CHALLENGE, x -> {
+            byte[] nonce = new byte[32];
+            new java.security.SecureRandom().nextBytes(nonce);
+            byte[] body = Json.canonical(new DataKeyChallenge(nonce, 0));
+            x.getRequestBody().readAllBytes();
+            x.getResponseHeaders().add("Content-Type", "application/json");
+            x.sendResponseHeaders(200, body.length);
+            x.getResponseBody().write(body);
+            x.close();
+        });
+    }
+
     /** The instance's refusal of a broker that answers with a body over its bound (holds). */
     @Test
     void oversizedAnswerFromAnImpostorBrokerIsRefused() throws Exception {
         HttpServer impostor = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        servesDataKeyChallenges(impostor);
         impostor.createContext(BrokerMessages.UNWRAP, x -> {
             byte[] huge = new byte[1 << 20];
             java.util.Arrays.fill(huge, (byte) ' ');

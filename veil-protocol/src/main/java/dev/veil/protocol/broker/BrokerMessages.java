@@ -12,6 +12,8 @@ public final class BrokerMessages {
     public static final String RELEASE = "/v1/release";
     public static final String WRAP = "/v1/keys/wrap";
     public static final String UNWRAP = "/v1/keys/unwrap";
+    /** A fresh nonce for one wrap or unwrap ({@link DataKeyChallengeRequest} → {@link DataKeyChallenge}). */
+    public static final String DATA_KEY_CHALLENGE = "/v1/keys/challenge";
     /** {@code GET ?contract=HEX}: the newest signed head of that contract's release record. */
     public static final String HEAD = "/v1/head";
     /** Evidence with the collateral its host ships (certificate chains, CRLs, TCB Info) fits well within this. */
@@ -36,6 +38,16 @@ public final class BrokerMessages {
 
     public static UnwrapRequest unwrapRequest(byte[] body) throws ProtocolException {
         return Json.parse(bounded(body, MAX_SMALL_BYTES, "unwrap request"), UnwrapRequest.class, "unwrap request");
+    }
+
+    public static DataKeyChallengeRequest dataKeyChallengeRequest(byte[] body) throws ProtocolException {
+        return Json.parse(bounded(body, MAX_SMALL_BYTES, "data-key challenge request"), DataKeyChallengeRequest.class,
+                "data-key challenge request");
+    }
+
+    public static DataKeyChallenge dataKeyChallenge(byte[] body) throws ProtocolException {
+        return Json.parse(bounded(body, MAX_SMALL_BYTES, "data-key challenge"), DataKeyChallenge.class,
+                "the broker's data-key challenge");
     }
 
     public static BrokerChallenge challenge(byte[] body) throws ProtocolException {

@@ -15,7 +15,7 @@ import java.util.HexFormat;
  * </pre>
  */
 public record ReleaseLeaf(int version, String contractHash, long sequence, long timestamp, String instanceKeys,
-                          String evidenceSha256) {
+                          String evidenceSha256) implements RecordLeaf {
     public static final int VERSION = 1;
     static final String LABEL = "veil broker release v1";
 
@@ -42,6 +42,7 @@ public record ReleaseLeaf(int version, String contractHash, long sequence, long 
                 .array();
     }
 
+    @Override
     public byte[] leafHash() {
         return MerkleHash.leaf(encode());
     }

@@ -10,8 +10,8 @@ import java.security.MessageDigest;
 import java.util.List;
 
 /**
- * Checks one contract's release record from its first line: each release is the next in sequence, for this contract,
- * no older than the one before, and each line's head is signed by the broker's identity for this contract over
+ * Checks one contract's release record from its first line: each entry (a release, or an owner unwrap) is the next in
+ * sequence, for this contract, no older than the one before, and each line's head is signed by the broker's identity for this contract over
  * exactly the releases so far (RFC 9162 tree hashing). The tree it rebuilds is returned, so the broker that verified
  * its record on start appends to the very tree it verified.
  */
@@ -24,16 +24,16 @@ public final class ReleaseLogVerifier {
         String contractHex = Digests.hex(contractHash);
         long lastTime = 0;
         for (ReleaseLogEntry e : entries) {
-            ReleaseLeaf r = e.release();
+            RecordLeaf r = e.leaf();
             long n = tree.size();
             if (!r.contractHash().equals(contractHex)) {
-                throw new ProtocolException("release " + n + " is for contract " + r.contractHash() + ", not " + contractHex);
+                throw new ProtocolException("entry " + n + " is for contract " + r.contractHash() + ", not " + contractHex);
             }
             if (r.sequence() != n) {
-                throw new ProtocolException("release " + n + " carries sequence " + r.sequence() + ": a release was removed, added or moved");
+                throw new ProtocolException("entry " + n + " carries sequence " + r.sequence() + ": an entry was removed, added or moved");
             }
             if (r.timestamp() < lastTime) {
-                throw new ProtocolException("release " + n + " is older than the release before it");
+                throw new ProtocolException("entry " + n + " is older than the entry before it");
             }
             lastTime = r.timestamp();
             tree.append(r.leafHash());

@@ -11,9 +11,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * What an instance or a file can hand a key broker, and what a broker hands an instance: release requests (then
- * appraised against the fixture's contract), data-key requests, the broker's answers, and a release record (then
- * verified against the broker's identity). Each ends in a value or a ProtocolException (or the appraisal's
+ * What an instance, a provider or a file can hand a key broker, and what a broker hands an instance: release requests
+ * (then appraised against the fixture's contract), data-key requests, owner unwrap requests (then their signature
+ * checked), challenge requests, the broker's answers, and a release record with owner unwraps (then verified against
+ * the broker's identity). Each ends in a value or a ProtocolException (or the appraisal's
  * AttestationException). Seeds run in the normal suite; JAZZER_FUZZ=1 fuzzes (docs/FUZZING.md).
  */
 class BrokerParsersFuzzTest {
@@ -63,6 +64,39 @@ class BrokerParsersFuzzTest {
         }
         try {
             BrokerMessages.unwrapAnswer(bytes).sealed();
+        } catch (ProtocolException expected) {
+            // rejected with a reason
+        }
+    }
+
+    /** A data provider's own unwrap request ({@code /v1/owner/unwrap}), then its signature checked as the broker checks it. */
+    @FuzzTest(maxDuration = "5s")
+    void ownerUnwrapRequest(FuzzedDataProvider data) {
+        try {
+            OwnerUnwrapRequest r = OwnerUnwrapMessages.request(data.consumeRemainingAsBytes());
+            WrappedDataKey.parse(r.wrappedKey());
+            BrokerFuzzFixture.BROKER.verify(r.signingMessage(), r.signature());
+        } catch (ProtocolException expected) {
+            // rejected with a reason
+        }
+    }
+
+    /** Challenge requests (release, owner and data-key routes) and the broker's data-key challenge. */
+    @FuzzTest(maxDuration = "5s")
+    void challenges(FuzzedDataProvider data) {
+        byte[] bytes = data.consumeRemainingAsBytes();
+        try {
+            BrokerMessages.challengeRequest(bytes);
+        } catch (ProtocolException expected) {
+            // rejected with a reason
+        }
+        try {
+            DataKeyChallengeRequest.binding(BrokerMessages.dataKeyChallengeRequest(bytes).contractHash());
+        } catch (ProtocolException expected) {
+            // rejected with a reason
+        }
+        try {
+            BrokerMessages.dataKeyChallenge(bytes).nonce();
         } catch (ProtocolException expected) {
             // rejected with a reason
         }

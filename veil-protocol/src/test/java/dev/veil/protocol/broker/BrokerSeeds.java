@@ -76,12 +76,12 @@ final class BrokerSeeds {
         CallerInstance caller = new CallerInstance(verified.hashHex(), keys);
         Hpke.Sealed toBroker = Hpke.seal(KeyWrapSuite.X25519, mp.publicIdentity().keyAgreementKey(), WrapRequest.hpkeInfo(),
                 WrapRequest.aad("dataset-1", caller), new byte[16]);
-        write(inputs.resolve("dataKeyRequest"), "wrap.json", Json.canonical(new WrapRequest("dataset-1", caller, toBroker.enc(),
-                toBroker.ciphertext(), instanceSigning.sign(WrapRequest.signingMessage("dataset-1", caller, toBroker.enc(),
+        write(inputs.resolve("dataKeyRequest"), "wrap.json", Json.canonical(new WrapRequest("dataset-1", nonce, caller, toBroker.enc(),
+                toBroker.ciphertext(), instanceSigning.sign(WrapRequest.signingMessage("dataset-1", nonce, caller, toBroker.enc(),
                         toBroker.ciphertext())))));
         String wrapped = new WrappedDataKey(new byte[WrappedDataKey.IV_LENGTH], new byte[16 + WrappedDataKey.TAG_LENGTH]).text();
-        write(inputs.resolve("dataKeyRequest"), "unwrap.json", Json.canonical(new UnwrapRequest("dataset-1", wrapped, caller,
-                instanceSigning.sign(UnwrapRequest.signingMessage("dataset-1", wrapped, caller)))));
+        write(inputs.resolve("dataKeyRequest"), "unwrap.json", Json.canonical(new UnwrapRequest("dataset-1", wrapped, nonce, caller,
+                instanceSigning.sign(UnwrapRequest.signingMessage("dataset-1", wrapped, nonce, caller)))));
 
         KeyReleaseTranscript t = ReleaseAnswer.transcript(verified.hashHex(), Role.MODEL_PROVIDER, nonce, enclaveNonce, evidence, keys);
         WrappedAssetKey key = WrappedAssetKey.of(Hpke.seal(KeyWrapSuite.X25519, keys.keyWrapKey(), t.hpkeInfo(), t.context(), new byte[32]));
@@ -96,15 +96,29 @@ final class BrokerSeeds {
 
         MerkleLog tree = new MerkleLog();
         ByteArrayOutputStream record = new ByteArrayOutputStream();
-        for (int i = 0; i < 3; i++) {
-            ReleaseLeaf leaf = new ReleaseLeaf(ReleaseLeaf.VERSION, verified.hashHex(), i, at.getEpochSecond() + i,
-                    String.format("%064x", i + 1), "ee".repeat(32));
+        for (int i = 0; i < 3; i++) {   // a release, an unwrap for the data provider, a release
+            RecordLeaf leaf = i == 1
+                    ? new OwnerUnwrapLeaf(OwnerUnwrapLeaf.VERSION, verified.hashHex(), i, at.getEpochSecond() + i,
+                            mp.publicIdentity().fingerprint(), "results", "dd".repeat(32), String.format("%064x", 1))
+                    : new ReleaseLeaf(ReleaseLeaf.VERSION, verified.hashHex(), i, at.getEpochSecond() + i,
+                            String.format("%064x", i + 1), "ee".repeat(32));
             tree.append(leaf.leafHash());
             TreeHead h = TreeHead.of(verified.hash(), tree.size(), tree.root(tree.size()), at.getEpochSecond() + i);
-            record.writeBytes(Json.canonical(new ReleaseLogEntry(leaf, new SignedTreeHead(h, mp.sign(h.signingMessage())))));
+            record.writeBytes(Json.canonical(ReleaseLogEntry.of(leaf, new SignedTreeHead(h, mp.sign(h.signingMessage())))));
             record.write('\n');
         }
         write(inputs.resolve("releaseRecordThenVerify"), "record.log", record.toByteArray());
+
+        write(inputs.resolve("ownerUnwrapRequest"), "owner-unwrap.json", Json.canonical(new OwnerUnwrapRequest(verified.hashHex(), nonce,
+                "results", wrapped, HexFormat.of().formatHex(keys.digest()), mp.sign(OwnerUnwrapRequest.signingMessage(verified.hashHex(), nonce, "results",
+                        wrapped, HexFormat.of().formatHex(keys.digest()))))));
+        write(inputs.resolve("ownerUnwrapRequest"), "owner-unwrap-own-key.json", Json.canonical(new OwnerUnwrapRequest(verified.hashHex(),
+                nonce, "dataset-1", wrapped, null, mp.sign(OwnerUnwrapRequest.signingMessage(verified.hashHex(), nonce, "dataset-1",
+                        wrapped, null)))));
+        write(inputs.resolve("challenges"), "challenge-request.json", Json.canonical(new ChallengeRequest(verified.hashHex())));
+        write(inputs.resolve("challenges"), "data-key-challenge-request.json", Json.canonical(new DataKeyChallengeRequest(verified.hashHex())));
+        write(inputs.resolve("challenges"), "provider-data-key-challenge-request.json", Json.canonical(new DataKeyChallengeRequest(null)));
+        write(inputs.resolve("challenges"), "data-key-challenge.json", Json.canonical(new DataKeyChallenge(nonce, at.getEpochSecond())));
     }
 
     private static void write(Path dir, String name, byte[] bytes) throws Exception {

@@ -33,5 +33,17 @@ class BrokerSeedsAreGenuineTest {
             entries.add(BrokerMessages.logEntry(line.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
         assertThat(ReleaseLogVerifier.verify(entries, BrokerFuzzFixture.CONTRACT.hash(), BrokerFuzzFixture.BROKER).size()).isEqualTo(3);
+        assertThat(entries.get(1).ownerUnwrap()).isNotNull();
+        for (String owner : List.of("owner-unwrap.json", "owner-unwrap-own-key.json")) {
+            OwnerUnwrapRequest o = OwnerUnwrapMessages.request(seed("ownerUnwrapRequest", owner));
+            assertThat(BrokerFuzzFixture.BROKER.verify(o.signingMessage(), o.signature())).as(owner).isTrue();
+        }
+        assertThat(BrokerMessages.challengeRequest(seed("challenges", "challenge-request.json")).contractHash())
+                .isEqualTo(BrokerFuzzFixture.CONTRACT.hashHex());
+        assertThat(BrokerMessages.dataKeyChallengeRequest(seed("challenges", "data-key-challenge-request.json")).contractHash())
+                .isEqualTo(BrokerFuzzFixture.CONTRACT.hashHex());
+        assertThat(BrokerMessages.dataKeyChallengeRequest(seed("challenges", "provider-data-key-challenge-request.json")).contractHash())
+                .isNull();
+        BrokerMessages.dataKeyChallenge(seed("challenges", "data-key-challenge.json"));
     }
 }
