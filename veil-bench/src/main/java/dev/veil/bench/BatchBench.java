@@ -195,7 +195,7 @@ final class BatchBench {
     }
 
     /** Random pixels in [0, 1), as the inference benchmark uses: the detector's time does not depend on the picture. */
-    private static void writeImages(Path file, int images) throws Exception {
+    static void writeImages(Path file, int images) throws Exception {
         float[] px = new float[images * 3 * 640 * 640];
         Random r = new Random(9);
         for (int i = 0; i < px.length; i++) {

@@ -3,8 +3,6 @@ package dev.veil.bench;
 import dev.veil.cli.demo.DigitsDemo;
 import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.contract.Role;
-import dev.veil.tensor.FloatTensor;
-import dev.veil.tensor.Npy;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -14,7 +12,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeSet;
 
 /**
@@ -52,7 +49,7 @@ final class BatchProbe {
                 byte[] det = Files.readAllBytes(shared.resolve("models").resolve("ocr-text-det.onnx"));
                 Path npy = dir.resolve("det-8.npy");
                 if (!Files.exists(npy)) {
-                    writeImages(npy, 8);
+                    BatchBench.writeImages(npy, 8);
                 }
                 probe(parties, dir, "ocr", det, npy, OutputPolicy.scores(), reps, threads);
             }
@@ -291,14 +288,5 @@ final class BatchProbe {
                 }
             }
         }
-    }
-
-    private static void writeImages(Path file, int images) throws Exception {
-        float[] px = new float[images * 3 * 640 * 640];
-        Random r = new Random(9);
-        for (int i = 0; i < px.length; i++) {
-            px[i] = r.nextFloat();
-        }
-        Files.write(file, Npy.writeFloat32(new FloatTensor(new long[] {images, 3, 640, 640}, px)));
     }
 }
