@@ -67,6 +67,30 @@ class StrangerUploadSlotAttackTest {
         }
     }
 
+    /**
+     * The host (which terminates TLS) or anyone on the wire without TLS copies the model provider's authorization header
+     * and replays it, one stalled upload after another, to hold the slot for the nonce's whole lifetime. An authorization
+     * is spent as its upload starts: the copy holds the slot once at most.
+     */
+    @Test
+    void copiedUploadAuthorizationHoldsTheSlotOnceAtMost(@TempDir Path dir) throws Exception {
+        try (ServingFixture f = new ServingFixture(dir)) {
+            AttestedInstance a = f.client().attestFresh();
+            String copied = UploadAuthorization.sign(ServingFixture.MP, f.contract.hash(), a.enclave().instanceKeys(),
+                    a.enclaveNonce()).headerValue();
+            try (Socket first = stalledUpload(f, copied)) {
+                assertThat(answerTo(first)).as("the first use, which holds the slot while it stalls").isEmpty();
+            }
+            try (Socket again = stalledUpload(f, copied)) {
+                String answer = answerTo(again);
+                assertThat(answer).startsWith("HTTP/1.1 403");
+                assertThat(answer).contains("used already");
+            }
+            f.provision(f.client());
+            assertThat(f.client().infer(ServingFixture.DP, ServingFixture.crops(1, 1)).outputsNpz()).isNotEmpty();
+        }
+    }
+
     /** Headers for a 64 MiB upload (with {@code authorization} if given), then a little of its body, and no more. */
     private static Socket stalledUpload(ServingFixture f, String authorization) throws Exception {
         Socket s = new Socket("127.0.0.1", f.enclave.port());

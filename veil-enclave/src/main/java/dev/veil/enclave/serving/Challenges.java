@@ -13,7 +13,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -56,6 +58,11 @@ final class Challenges {
     /** The latest time any issue or check saw: a token once found expired stays expired if the clock steps back. */
     private final AtomicLong latestMillis = new AtomicLong(Long.MIN_VALUE);
     private long takenThrough;
+    /**
+     * The enclave nonces an upload started for: an upload authorization is good for one upload. Only the model
+     * provider's signatures add to it, and a release's take drops what it made unusable anyway.
+     */
+    private final Set<ByteBuffer> uploadsStarted = new HashSet<>();
 
     Challenges(Duration lifetime, Clock clock) {
         byte[] k = new byte[32];
@@ -108,7 +115,7 @@ final class Challenges {
     /**
      * Whether an upload for {@code enclaveNonce} may start (checked at the upload's headers, before its body, once the
      * model provider's signature over it verified): a serial this instance handed out and no release took yet, issued
-     * within the lifetime. The tag is checked with the whole release, which the body carries; the model provider's
+     * within the lifetime, and no upload started for yet (it is then spent). The tag is checked with the whole release, which the body carries; the model provider's
      * signature stands for it here, since the model provider signs only an enclave nonce this instance gave it.
      */
     void checkUploadable(byte[] enclaveNonce) throws ServingFailure {
@@ -118,12 +125,14 @@ final class Challenges {
         if (serial <= 0 || serial > serials.get()) {
             throw unknown();
         }
+        requireFresh(at);
         synchronized (this) {
-            if (serial <= takenThrough) {
+            // Spent as its upload starts: a copy of the header (seen by the host, or on the wire without TLS) holds the
+            // upload slot once at most, never again and again for the nonce's lifetime.
+            if (serial <= takenThrough || !uploadsStarted.add(ByteBuffer.wrap(enclaveNonce.clone()))) {
                 throw usedAlready();
             }
         }
-        requireFresh(at);
     }
 
     /** Takes {@code issued} for a release whose signature verified: refused if it, or a later one, was taken before. */
@@ -132,6 +141,7 @@ final class Challenges {
             throw usedAlready();
         }
         takenThrough = issued.serial();
+        uploadsStarted.removeIf(nonce -> nonce.getLong(0) <= takenThrough);
     }
 
     /**
