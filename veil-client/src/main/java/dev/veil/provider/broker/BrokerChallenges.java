@@ -32,6 +32,12 @@ import javax.crypto.spec.SecretKeySpec;
  * runs backwards here: the latest time read is kept, so a clock stepped back cannot revive an expired nonce, and the
  * set, in order of use, is also in order of forgetting: each use forgets from its head only what is due, instead of
  * walking every nonce used in the last lifetime (which at a high release rate was a tenth of the broker's CPU).
+ *
+ * <p>Forgetting is judged by the latest time read, so expiry is too: a request that read the time when it began and
+ * was held before its check (waiting for a record's lock) would otherwise judge its nonce by an earlier time than the
+ * one a concurrent use swept by, and find a nonce already forgotten neither expired nor used. So {@link #check} and
+ * {@link #markUsed} judge expiry, under the set's lock, by the later of the request's time and the latest read, and
+ * {@link #markUsed} refuses a nonce expired by then: a nonce is forgotten only once no request can still accept it.
  */
 final class BrokerChallenges {
     private static final String MAC = "HmacSHA256";
@@ -85,27 +91,40 @@ final class BrokerChallenges {
                     + "for contract " + contractHash + " (unknown, for another contract, or from before a broker restart): ask for "
                     + "a new challenge");
         }
-        Instant issued = Instant.ofEpochMilli(at);
-        if (!now.isBefore(issued.plus(lifetime)) || issued.isAfter(now)) {
-            throw new BrokerRefusal(BrokerRefusal.Reason.STALE_CHALLENGE, "the broker's challenge is older than "
-                    + lifetime.toSeconds() + " s: ask for a new challenge");
-        }
         synchronized (used) {
+            requireUnexpired(at, judgedAt(now));
             if (used.containsKey(Digests.hex(nonce))) {
                 throw usedAlready();
             }
         }
     }
 
-    /** Marks {@code nonce} used, once evidence binding it passed appraisal; refused if a concurrent release used it first. */
+    /**
+     * Marks {@code nonce} (one {@link #check} accepted) used, once the work it pays for may begin; refused if a
+     * concurrent request used it first, or if it expired meanwhile (then it may have been forgotten already).
+     */
     void markUsed(byte[] nonce, Instant now) throws BrokerRefusal {
+        long issuedAt = ByteBuffer.wrap(nonce).getLong();
         synchronized (used) {
             // the latest time read, so that uses enter in time order even when callers read the clock in another order
-            long at = Math.max(now.toEpochMilli(), latestMillis.get());
+            long at = judgedAt(now);
+            requireUnexpired(issuedAt, at);
             sweep(at);
             if (used.putIfAbsent(Digests.hex(nonce), at) != null) {
                 throw usedAlready();
             }
+        }
+    }
+
+    /** The later of a request's own time and the latest read: the time the used set forgets by. Read under its lock. */
+    private long judgedAt(Instant now) {
+        return Math.max(now.toEpochMilli(), latestMillis.get());
+    }
+
+    private void requireUnexpired(long issuedAt, long atMillis) throws BrokerRefusal {
+        if (atMillis - issuedAt >= lifetime.toMillis() || issuedAt > atMillis) {
+            throw new BrokerRefusal(BrokerRefusal.Reason.STALE_CHALLENGE, "the broker's challenge is older than "
+                    + lifetime.toSeconds() + " s: ask for a new challenge");
         }
     }
 

@@ -16,9 +16,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@code stale_challenge}) and triggers no work, no audit line and no second answer.
  *
  * <p>Rate: token buckets per caller (an instance's keys digest, or the provider, or the owner) and over all callers,
- * both charged only once the caller's signature verified: a stranger cannot spend a genuine caller's tokens, nor the
- * broker's, and any one caller, however attested, gets at most its share of the HPKE and disk work. The callers are
- * the instances released to (bounded by the contracts' max_instances) and the provider, so the table stays small.
+ * both charged only once the caller's signature verified and its nonce was spent: a stranger cannot spend a genuine
+ * caller's tokens, nor the broker's (copies of a captured request sent at once all pass the signature check, but only
+ * the one that spends the nonce is charged), and any one caller, however attested, gets at most its share of the HPKE
+ * and disk work. The two buckets are charged together or not at all, so a refusal by the broker-wide rate costs the
+ * caller nothing. The callers are the instances released to (bounded by the contracts' max_instances) and the
+ * provider, so the table stays small.
  */
 final class DataKeyGate {
     static final String PROVIDER = "provider";
@@ -28,6 +31,8 @@ final class DataKeyGate {
     private final DataKeyLimits limits;
     private final ReleaseRate overall;
     private final Map<String, ReleaseRate> perCaller = new ConcurrentHashMap<>();
+    /** Held while both buckets are charged, so that no charge sees a token taken that is about to be given back. */
+    private final Object charging = new Object();
 
     DataKeyGate(DataKeyLimits limits, Clock clock) {
         this.challenges = new BrokerChallenges(KeyBroker.CHALLENGE_LIFETIME, clock);
@@ -50,20 +55,30 @@ final class DataKeyGate {
         challenges.check(nonce, binding, now);
     }
 
-    /** Once the caller's signature verified: charges its bucket and the broker's, then spends the nonce. */
+    /**
+     * Once the caller's signature verified: spends the nonce, then charges the caller's bucket and the broker's. In
+     * that order, so that of concurrent copies of one request only the one that spent the nonce costs a token; a
+     * request refused by the rate has spent its nonce, and its retry asks for a new one.
+     */
     void admit(byte[] nonce, String caller, Instant now) throws BrokerRefusal {
-        charge(caller);
         challenges.markUsed(nonce, now);
+        charge(caller);
     }
 
-    /** Charges {@code caller}'s bucket, then the broker-wide one; refused with a retry time when either is empty. */
+    /**
+     * Takes a token from {@code caller}'s bucket and one from the broker-wide bucket, or from neither: refused with a
+     * retry time when either is empty.
+     */
     void charge(String caller) throws BrokerRefusal {
         ReleaseRate own = perCaller.computeIfAbsent(caller, k -> new ReleaseRate(limits.perCallerPerSecond(), limits.perCallerBurst()));
-        if (!own.tryTake()) {
-            throw limited("this caller's data-key rate", own);
-        }
-        if (!overall.tryTake()) {
-            throw limited("the broker's data-key rate", overall);
+        synchronized (charging) {
+            if (!own.tryTake()) {
+                throw limited("this caller's data-key rate", own);
+            }
+            if (!overall.tryTake()) {
+                own.giveBack();
+                throw limited("the broker's data-key rate", overall);
+            }
         }
     }
 

@@ -355,8 +355,8 @@ public final class KeyBroker implements AutoCloseable {
 
     /**
      * The instance must have been released to under the named contract, be unrevoked, answer a fresh data-key nonce
-     * of this broker's for that contract and have signed the request; then its request is charged to its rate and the
-     * broker's, and the nonce is spent.
+     * of this broker's for that contract and have signed the request; then the nonce is spent, and its request charged
+     * to its rate and the broker's.
      */
     private BrokeredContract requireReleasedCaller(CallerInstance caller, byte[] nonce, byte[] message, byte[] signature)
             throws BrokerRefusal {

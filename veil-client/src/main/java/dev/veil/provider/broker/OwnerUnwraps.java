@@ -76,8 +76,8 @@ final class OwnerUnwraps {
             throw new BrokerRefusal(BrokerRefusal.Reason.BAD_SIGNATURE, "the owner unwrap is not signed by the contract's data "
                     + "provider " + owner.fingerprint() + ": only it opens its own keys through its broker");
         }
+        challenges.markUsed(request.brokerNonce(), now);   // before the charge: concurrent copies of one request cost one token
         rates.charge(DataKeyGate.OWNER);
-        challenges.markUsed(request.brokerNonce(), now);
         requireInScope(request.masterKeyId(), c);
         byte[] wrapper = null;
         if (request.wrappedBy() != null) {

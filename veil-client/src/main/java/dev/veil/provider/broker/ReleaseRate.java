@@ -33,6 +33,11 @@ final class ReleaseRate {
         return true;
     }
 
+    /** Returns a token taken by {@link #tryTake} for work that was refused after all (never above the burst). */
+    synchronized void giveBack() {
+        tokens = Math.min(burst, tokens + 1);
+    }
+
     /** Whole seconds until one token is back, at least 1 (a Retry-After value). */
     long retryAfterSeconds() {
         return Math.max(1, (long) Math.ceil(1 / perSecond));
