@@ -1,5 +1,6 @@
 package dev.veil.spark.parquet;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.veil.tensor.NamedTensors;
@@ -18,7 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * the same data provider's broker reads the first job's dataset with what the first job's instance unwrapped, although
  * the broker would refuse the second instance those keys (a master key scoped to the first contract only: the broker
  * answers not_in_scope). The host, which names each job's input path, gets the first contract's data into the second
- * contract's model.
+ * contract's model. The fix: each job's instance registers (and Parquet caches) under a name of its own job
+ * ({@link DataKeyServices#forJob}), registering refuses a name held by another service, and an instance withdraws only
+ * its own.
  */
 class SecondJobOnTheSameBrokerReadsWithTheFirstJobsKeysAttackTest {
 
@@ -42,20 +45,31 @@ class SecondJobOnTheSameBrokerReadsWithTheFirstJobsKeysAttackTest {
         java.util.Arrays.fill(v, 7f);
         NamedTensors rows = NamedTensors.of(Tensor.ofFloats("x", new long[] {4, 3}, v));
 
-        // job A's instance, released to under contract A (whose master key "dataset-a" this is), reads its dataset
-        DataKeyServices.register(dataProvidersBroker, new LocalMasterKeys());
-        EncryptedRows.write(dir, RowCells.split(rows), 10, ParquetCrypto.apply(new Configuration(), dataProvidersBroker, "dataset-a"));
-        EncryptedRows.readAll(dir, ParquetCrypto.apply(new Configuration(), dataProvidersBroker, "dataset-a"));
+        // job A's instance, released to under contract A (whose master key "dataset-a" this is), reads its dataset under
+        // its job's name, as ExecutorInstance registers it and BatchJob configures the read
+        String jobA = DataKeyServices.forJob(dataProvidersBroker, "aa".repeat(32), "job-a");
+        LocalMasterKeys jobAsService = new LocalMasterKeys();
+        DataKeyServices.register(jobA, jobAsService);
+        EncryptedRows.write(dir, RowCells.split(rows), 10, ParquetCrypto.apply(new Configuration(), jobA, "dataset-a"));
+        EncryptedRows.readAll(dir, ParquetCrypto.apply(new Configuration(), jobA, "dataset-a"));
 
         // job B's instance in the same executor JVM, under contract B, same data provider's broker: refused those keys
-        DataKeyServices.register(dataProvidersBroker, new RefusedByTheBroker());
+        String jobB = DataKeyServices.forJob(dataProvidersBroker, "bb".repeat(32), "job-b");
+        RefusedByTheBroker jobBsService = new RefusedByTheBroker();
+        DataKeyServices.register(jobB, jobBsService);
         try {
-            Configuration jobB = new Configuration();
-            ParquetCrypto.reading(dataProvidersBroker).forEach(jobB::set);
-            assertThatThrownBy(() -> EncryptedRows.readAll(dir, jobB))
+            Configuration jobBsRead = new Configuration();
+            ParquetCrypto.reading(jobB).forEach(jobBsRead::set);
+            assertThatThrownBy(() -> EncryptedRows.readAll(dir, jobBsRead))
                     .as("job B reading contract A's dataset, which its broker refuses it").isNotNull();
+            // nor can job B's instance take job A's name: it would replace A's service, and withdraw it when it closes
+            assertThatThrownBy(() -> DataKeyServices.register(jobA, jobBsService)).isInstanceOf(IllegalStateException.class);
+            DataKeyServices.unregister(jobA, jobBsService);
+            assertThat(EncryptedRows.readAll(dir, ParquetCrypto.apply(new Configuration(), jobA, "dataset-a")))
+                    .as("job A's read after job B withdrew what it registered").hasSize(4);
         } finally {
-            DataKeyServices.unregister(dataProvidersBroker);
+            DataKeyServices.unregister(jobB, jobBsService);
+            DataKeyServices.unregister(jobA, jobAsService);
         }
     }
 
