@@ -10,6 +10,7 @@ import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.receipt.FailureCode;
 import dev.veil.protocol.receipt.SignedReceipt;
 import dev.veil.spark.parquet.EncryptedRows;
+import dev.veil.spark.parquet.DataKeyServices;
 import dev.veil.spark.parquet.ParquetCrypto;
 import dev.veil.spark.parquet.ResultKeys;
 import java.io.IOException;
@@ -73,8 +74,11 @@ public final class BatchJob {
                 Json.parse(terms.signedContract(), SignedContract.class, "contract"), Instant.now());
         try (DriverInstance driver = new DriverInstance(contract)) {
             // read through the data provider's broker; write under its master key for the results, through the same broker
-            ParquetCrypto.reading(terms.dataProviderBroker()).forEach((k, v) -> spark.sparkContext().hadoopConfiguration().set(k, v));
-            Map<String, String> results = ParquetCrypto.writing(ResultKeys.kmsUrl(contract.hashHex()), terms.resultsMasterKey());
+            // (each under this job's own name: an executor's instances of other jobs keep their keys apart)
+            ParquetCrypto.reading(DataKeyServices.forJob(terms.dataProviderBroker(), contract.hashHex(), terms.jobId()))
+                    .forEach((k, v) -> spark.sparkContext().hadoopConfiguration().set(k, v));
+            Map<String, String> results = ParquetCrypto.writing(ResultKeys.kmsUrl(contract.hashHex(), terms.jobId()),
+                    terms.resultsMasterKey());
             CollectionAccumulator<byte[]> reports = spark.sparkContext().collectionAccumulator("veil receipts");
             JobExecutors executors = new JobExecutors();
             spark.sparkContext().addSparkListener(executors);

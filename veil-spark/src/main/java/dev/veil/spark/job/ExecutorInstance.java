@@ -28,6 +28,7 @@ import dev.veil.spark.broker.InstanceDataKeys;
 import dev.veil.spark.parquet.ResultKeys;
 import java.net.URI;
 import java.security.SecureRandom;
+import dev.veil.spark.parquet.DataKeyService;
 import dev.veil.spark.parquet.DataKeyServices;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,15 +38,13 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 
 /**
  * This executor JVM as an enclave instance of one job: its own instance keys, simulated evidence of its measurement
  * ({@link #measurement}, what {@code veil batch measure} prints), one attestation to each provider's broker, and the
  * model running in the enclave's inference worker. Joint consent holds as in the ceremony: no key is used until both
  * brokers released to this instance — the model key is unwrapped, and the data provider's key service registered for
- * Parquet, only after the second release.
+ * Parquet, only after the second release; the data provider's broker is asked only after the model provider's released.
  */
 public final class ExecutorInstance {
     private static final Map<String, ExecutorInstance> BY_JOB = new HashMap<>();
@@ -73,6 +72,11 @@ public final class ExecutorInstance {
     private final Duration timeLimit;
     /** Model time spent so far: the load, then the runs (guarded by this). */
     private long modelNanos;
+    /** The data provider's key services of this instance, and the names they are registered under for Parquet. */
+    private final String datasetName;
+    private final DataKeyService datasetKeys;
+    private final String resultsName;
+    private final DataKeyService resultKeys;
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -82,20 +86,14 @@ public final class ExecutorInstance {
         keys = new InstanceKeyPairs(contract.contract().keyWrap());
         evidence = new SimEvidenceSource(measurement(), false);
         receipts = new ReceiptKeys(contract, keys, evidence);
-        // the two attestations run at once (each its own evidence for its broker's nonce); neither key is opened before
-        // both brokers released
-        FutureTask<BrokerRelease.Released> mpRelease = new FutureTask<>(() -> new BrokerRelease(
-                URI.create(terms.modelProviderBroker()), contract.hashHex()).fetch(this::offer));
-        Thread mpAttestation = new Thread(mpRelease, "veil-attest-model-provider");
-        mpAttestation.setDaemon(true);
-        mpAttestation.start();
-        BrokerRelease.Released fromDp;
-        try {
-            fromDp = new BrokerRelease(URI.create(terms.dataProviderBroker()), contract.hashHex()).fetch(this::offer);
-        } finally {
-            joinQuietly(mpAttestation);
-        }
-        BrokerRelease.Released fromMp = released(mpRelease);
+        // the model provider's broker first, then the data provider's: a release counts against the contract's
+        // max_instances and enters the broker's record, so the data provider's broker is asked only once the model
+        // provider's released (a refusal, or a broker that cannot be reached, spends none of the data provider's
+        // instances); neither key is opened before both released
+        BrokerRelease.Released fromMp = new BrokerRelease(URI.create(terms.modelProviderBroker()), contract.hashHex())
+                .fetch(this::offer);
+        BrokerRelease.Released fromDp = new BrokerRelease(URI.create(terms.dataProviderBroker()), contract.hashHex())
+                .fetch(this::offer);
         // both released: only now is either opened
         BrokerRelease.openKey(fromDp, Role.DATA_PROVIDER, contract.contract().party(Role.DATA_PROVIDER), keys.publicKeys(),
                 keys.keyWrap());
@@ -132,44 +130,18 @@ public final class ExecutorInstance {
         this.loadFailure = loadFailure;
         BrokerDataKeys dataKeys = new BrokerDataKeys(URI.create(terms.dataProviderBroker()), contract.hashHex(), keys,
                 contract.contract().party(Role.DATA_PROVIDER));
-        DataKeyServices.register(terms.dataProviderBroker(), new InstanceDataKeys(dataKeys));
-        DataKeyServices.register(ResultKeys.kmsUrl(contract.hashHex()), ResultKeys.writer(dataKeys, Digests.hex(keys.publicKeys().digest())));
-    }
-
-    /** Waits for the other attestation to end, whatever this thread's outcome, so that no release is left under way. */
-    private static void joinQuietly(Thread t) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                t.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** The model provider's release, its failure thrown as the fetch threw it. */
-    private static BrokerRelease.Released released(FutureTask<BrokerRelease.Released> release) throws IOException, BrokerRefused {
+        // under this job's own names (DataKeyServices.forJob): another job's instance in this JVM never reads with the keys
+        // Parquet cached for this one, nor replaces or withdraws this one's services
+        datasetName = DataKeyServices.forJob(terms.dataProviderBroker(), contract.hashHex(), terms.jobId());
+        datasetKeys = new InstanceDataKeys(dataKeys);
+        resultsName = ResultKeys.kmsUrl(contract.hashHex(), terms.jobId());
+        resultKeys = ResultKeys.writer(dataKeys, Digests.hex(keys.publicKeys().digest()));
+        DataKeyServices.register(datasetName, datasetKeys);
         try {
-            return release.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while the model provider's broker released");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            if (e.getCause() instanceof BrokerRefused refused) {
-                throw refused;
-            }
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(e.getCause());
+            DataKeyServices.register(resultsName, resultKeys);
+        } catch (IllegalStateException e) {
+            DataKeyServices.unregister(datasetName, datasetKeys);
+            throw e;
         }
     }
 
@@ -239,8 +211,8 @@ public final class ExecutorInstance {
             return null;
         }
         java.util.List<String> released = new java.util.ArrayList<>();
-        DataKeyServices.unregister(terms.dataProviderBroker());
-        DataKeyServices.unregister(ResultKeys.kmsUrl(instance.contract.hashHex()));
+        DataKeyServices.unregister(instance.datasetName, instance.datasetKeys);
+        DataKeyServices.unregister(instance.resultsName, instance.resultKeys);
         released.add("data provider's key service dropped");
         // a runner that failed to load closed itself: its worker is stopped and its copy of the model wiped
         if (instance.runner == null || instance.runner.closeSession()) {

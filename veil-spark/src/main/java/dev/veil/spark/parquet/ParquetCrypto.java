@@ -47,14 +47,17 @@ public final class ParquetCrypto {
         return conf;
     }
 
-    /** Decryption through the key service this process registered for {@code kmsUrl} ({@link DataKeyServices}). */
+    /**
+     * Decryption through the key service this process registered under the name {@code kmsUrl} ({@link DataKeyServices}):
+     * Parquet's KMS instance URL, instance id and access token, all three, so its caches are per service.
+     */
     public static Map<String, String> reading(String kmsUrl) {
         Map<String, String> p = new HashMap<>();
         p.put("parquet.crypto.factory.class", PropertiesDrivenCryptoFactory.class.getName());
         p.put(KeyToolkit.KMS_CLIENT_CLASS_PROPERTY_NAME, VeilKmsClient.class.getName());
         p.put(KeyToolkit.KMS_INSTANCE_URL_PROPERTY_NAME, kmsUrl);
         // Parquet caches KMS clients per access token and instance id, and key-encryption keys per access token and
-        // master key name: the KMS URL as both keeps two services' keys apart in one process
+        // master key name: the service's name as both keeps two services' keys apart in one process
         p.put(KeyToolkit.KMS_INSTANCE_ID_PROPERTY_NAME, kmsUrl);
         p.put(KeyToolkit.KEY_ACCESS_TOKEN_PROPERTY_NAME, kmsUrl);
         return p;

@@ -44,6 +44,15 @@ public final class ResultKeys implements DataKeyService {
         return "veil-results:" + contractHashHex;
     }
 
+    /**
+     * The name job {@code jobId}'s instances write the results by: the contract's label and the job, so that two jobs'
+     * instances in one executor JVM neither share Parquet's cached keys nor replace each other's service
+     * ({@link DataKeyServices}). The data provider reads under any name: its configuration names the service.
+     */
+    public static String kmsUrl(String contractHashHex, String jobId) {
+        return kmsUrl(contractHashHex) + ":" + jobId;
+    }
+
     @Override
     public String wrap(byte[] key, String masterKeyId) throws KeyAccessDeniedException {
         if (instance == null) {

@@ -5,16 +5,17 @@ import org.apache.parquet.crypto.KeyAccessDeniedException;
 import org.apache.parquet.crypto.keytools.KmsClient;
 
 /**
- * Parquet's {@link KmsClient} for Veil: every wrap and unwrap goes to the broker named by the KMS instance URL,
- * through the {@link DataKeyService} this process registered for it. Master keys stay in the broker.
+ * Parquet's {@link KmsClient} for Veil: every wrap and unwrap goes through the {@link DataKeyService} this process
+ * registered under the name Parquet gives as the KMS instance URL ({@link DataKeyServices}), to the broker that service
+ * talks to. Master keys stay in the broker.
  */
 public final class VeilKmsClient implements KmsClient {
-    private String brokerUrl;
+    private String serviceName;
 
     @Override
     public void initialize(Configuration configuration, String kmsInstanceID, String kmsInstanceURL, String accessToken)
             throws KeyAccessDeniedException {
-        brokerUrl = kmsInstanceURL;
+        serviceName = kmsInstanceURL;
     }
 
     @Override
@@ -28,9 +29,9 @@ public final class VeilKmsClient implements KmsClient {
     }
 
     private DataKeyService service() throws KeyAccessDeniedException {
-        DataKeyService s = DataKeyServices.find(brokerUrl);
+        DataKeyService s = DataKeyServices.find(serviceName);
         if (s == null) {
-            throw new KeyAccessDeniedException("this process holds no key service for the broker " + brokerUrl
+            throw new KeyAccessDeniedException("this process holds no key service named " + serviceName
                     + ": an enclave instance gets one only after the broker appraised its evidence");
         }
         return s;

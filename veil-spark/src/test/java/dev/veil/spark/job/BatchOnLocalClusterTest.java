@@ -202,6 +202,8 @@ class BatchOnLocalClusterTest {
     }
 
     private Configuration opener() {
+        // each test opens with a fresh opener: a name holds one service (DataKeyServices.register refuses another)
+        DataKeyServices.unregister(ResultKeys.kmsUrl(contract.hashHex()));
         DataKeyServices.register(ResultKeys.kmsUrl(contract.hashHex()), ResultKeys.opener(new OwnerDataKeys(URI.create(dpUrl), dp,
                 contract.hashHex())));
         return new Configuration();
