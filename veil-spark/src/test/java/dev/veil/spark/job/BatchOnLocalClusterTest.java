@@ -312,7 +312,15 @@ class BatchOnLocalClusterTest {
                 .anyMatch(p -> p.getFileName().toString().equals("stderr"))
                 .anyMatch(p -> p.getFileName().toString().endsWith(".parquet"));
         for (Path f : searched) {
-            byte[] bytes = Files.readAllBytes(f);
+            byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(f);
+            } catch (java.nio.file.NoSuchFileException gone) {
+                // An executor's spare inference worker extracts ONNX Runtime's native libraries to a folder of its own and
+                // deletes them as it exits, which may be while this walks: only those may vanish.
+                assertThat(f.toString()).as("a file that vanished while searched").contains("onnxruntime-java");
+                continue;
+            }
             for (byte[] secret : secrets) {
                 assertThat(indexOf(bytes, secret)).as("plaintext in " + f).isEqualTo(-1);
             }
