@@ -203,6 +203,7 @@ public final class ServingClient {
             throw new ProtocolException("the sealed model's digest " + sealedModel.header().plaintextSha256Hex()
                     + " is not the serving contract's model " + contract.contract().model().sha256());
         }
+        requireTakesAModel();
         AttestedInstance a = attestFresh();
         if (instances != null) {
             instances.beforeRelease(contract.hash(), a.enclave().instanceKeys().digest(), contract.contract().instanceLimit());
@@ -222,6 +223,25 @@ public final class ServingClient {
                         HttpRequest.BodyPublishers.ofFile(sealedFile)))
                 .build();
         send(request, MAX_SMALL_ANSWER_BYTES, PROVISION_ANSWER);
+    }
+
+    /** What {@code /healthz} says of a serving instance: its model's state (empty, loading, serving, retired). */
+    record InstanceHealth(String status, String model) {
+    }
+
+    /**
+     * Before a gigabyte goes out: an instance that says it takes no model (already serving, or retired) refuses the upload
+     * at its headers and hangs up, which a client still sending its body may see only as a reset connection. The answer
+     * is the host's and only saves a useless upload; the instance itself refuses whatever this says.
+     */
+    private void requireTakesAModel() throws IOException, ProtocolException, ServingRefused {
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(base.resolve("/healthz")).GET().build(), MAX_SMALL_ANSWER_BYTES,
+                QUICK_ANSWER);
+        String model = Json.parse(r.body(), InstanceHealth.class, "the serving instance's health").model();
+        if ("serving".equals(model) || "retired".equals(model)) {
+            throw new ServingRefused(409, "session_unavailable", "this instance is " + model
+                    + " and takes no model; a model provider provisions an instance once (restart it for a new one)", 0);
+        }
     }
 
     /** The outcome of a retire: the receipt as signed, and its verified payload. */
