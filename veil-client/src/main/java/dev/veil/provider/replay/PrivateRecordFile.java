@@ -1,6 +1,7 @@
 package dev.veil.provider.replay;
 
 import dev.veil.protocol.json.ProtocolException;
+import dev.veil.seal.io.DirectorySync;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -80,6 +81,8 @@ final class PrivateRecordFile {
             } catch (AtomicMoveNotSupportedException noAtomicMove) {
                 Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
             }
+            // a record that a crash rolls back would let a spent nonce or session be accepted again
+            DirectorySync.sync(dir);
         } finally {
             Files.deleteIfExists(temp);
         }

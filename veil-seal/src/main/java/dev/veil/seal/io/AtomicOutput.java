@@ -110,7 +110,8 @@ public final class AtomicOutput implements AutoCloseable {
 
     /**
      * Flushes, syncs to disk and moves the file into place, refusing to overwrite when {@code overwrite} is false.
-     * The sync comes first so that a crash can never leave the new name pointing at missing data.
+     * The sync comes first so that a crash can never leave the new name pointing at missing data; the directory is
+     * synced after the rename so that the new name itself is durable when this returns.
      */
     public void commit(boolean overwrite) throws IOException {
         out.flush();
@@ -124,6 +125,7 @@ public final class AtomicOutput implements AutoCloseable {
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
         }
         committed = true;
+        DirectorySync.sync(target.getParent());   // the rename itself survives a crash only once its directory is synced
         LIVE.remove(temp);
         out.close();
     }
