@@ -84,26 +84,36 @@ final class InferCommand implements Callable<Integer> {
             for (URI u : at) {
                 clients.put(u, tls.client(u, c));
             }
-            ServingClient.Inference answer;
-            try (ReplicatedServingClient replicas = new ReplicatedServingClient(at, clients::get, java.time.Clock.systemUTC(),
+            // One request per process: starting every 'veil infer' at the first --enclave would send them all there.
+            List<URI> order = new ArrayList<>(at);
+            java.util.Collections.rotate(order, java.util.concurrent.ThreadLocalRandom.current().nextInt(order.size()));
+            ReplicatedServingClient.Answered answered;
+            try (ReplicatedServingClient replicas = new ReplicatedServingClient(order, clients::get, java.time.Clock.systemUTC(),
                     FailoverPolicy.forContract(c))) {
-                answer = replicas.infer(id, inputs).inference();
+                answered = replicas.infer(id, inputs);
             } catch (ServingRefused e) {
                 throw ServingCli.refused(e);
             } catch (ProtocolException | AttestationException e) {
                 throw e;
             } catch (ReplicasUnreachable e) {
-                throw at.size() == 1 ? ServingCli.unreachable(at.get(0), e) : new CliFailure(e.getMessage() + "; check --enclave");
+                throw at.size() == 1 && e.getCause() instanceof java.io.IOException only ? ServingCli.unreachable(at.get(0), only)
+                        : new CliFailure(e.getMessage() + "; check --enclave");
             } catch (java.io.IOException e) {   // not an outage, so no other replica was tried: a TLS certificate refused
                 throw at.size() == 1 ? ServingCli.unreachable(at.get(0), e)
                         : new CliFailure("a replica of --enclave refused the connection (" + e.getClass().getSimpleName() + "): "
                                 + TerminalText.escape(String.valueOf(e.getMessage())));
             }
+            ServingClient.Inference answer = answered.inference();
+            if (!answered.gaveUpOn().isEmpty()) {
+                System.err.println("veil: " + String.join(", ", answered.gaveUpOn().stream().map(URI::toString).toList())
+                        + " did not answer; the request was sealed anew to " + answered.replica() + ", which answered");
+            }
             AtomicOutput.write(out, answer.outputsNpz(), true, force);
             if (receiptOut != null) {
                 AtomicOutput.write(receiptOut, Json.pretty(answer.receipt()).getBytes(StandardCharsets.UTF_8), true, force);
             }
-            System.out.println(JsonOut.line(JsonOut.fields("output", out.toString(), "log_index",
+            System.out.println(JsonOut.line(JsonOut.fields("output", out.toString(), "replica", answered.replica().toString(),
+                    "replicas_given_up_on", answered.gaveUpOn().stream().map(URI::toString).toList(), "log_index",
                     answer.receipt().receipt().log().leaf().sequence(), "tree_size", answer.head().treeSize(),
                     "receipt_verified", true)));
         } finally {

@@ -24,7 +24,9 @@ import picocli.CommandLine.Option;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Run a serving enclave: an HTTP server that many data providers query under one serving contract.",
-                "It starts with no model: the model provider attests it and provisions the model ('veil provision');",
+                "It gets its model one of two ways: it starts with none and the model provider attests it and",
+                "provisions the model ('veil provision'); or, with --model-broker and --sealed, it fetches the model key",
+                "at start from the model provider's 'veil broker', which appraises it first (replicas, no one online).",
                 "each data provider's request is sealed to the attested instance and answered sealed to it alone",
                 "('veil infer'), and every answer is logged ('veil log audit'). The model stays until the contract",
                 "expires or 'veil retire'; a restarted server has none. HTTP/1.1 and HTTP/2 on one port, in cleartext (h2c)",

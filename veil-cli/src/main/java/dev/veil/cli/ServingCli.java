@@ -5,6 +5,7 @@ import dev.veil.protocol.identity.IdentityFiles;
 import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.serving.ServingContractVerifier;
 import dev.veil.protocol.serving.SignedServingContract;
+import dev.veil.provider.serving.ReplicaOutage;
 import dev.veil.provider.serving.ServingRefused;
 import java.io.IOException;
 import java.net.URI;
@@ -85,7 +86,7 @@ final class ServingCli {
             return new CliFailure("no TLS connection to the serving enclave at " + enclave + " (" + tls.getClass().getSimpleName()
                     + "); use http:// if 'veil serve' runs without --tls-cert");
         }
-        return new CliFailure("cannot reach the serving enclave at " + enclave + " (" + e.getClass().getSimpleName()
+        return new CliFailure("cannot reach the serving enclave at " + enclave + " (" + ReplicaOutage.describe(e)
                 + "); check --enclave (https:// if 'veil serve' runs with --tls-cert) and that 'veil serve' is listening there");
     }
 }

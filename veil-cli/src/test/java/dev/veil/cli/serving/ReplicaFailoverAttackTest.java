@@ -134,7 +134,12 @@ class ReplicaFailoverAttackTest {
 
             CliTest.Result ok = veil(concat(new String[] {"infer", "--enclave", dead + "," + live, "--out", dir.resolve("out.npz").toString()}, common));
             assertThat(ok.code()).as(ok.err()).isZero();
-            assertThat(ok.out()).contains("\"receipt_verified\":true");
+            assertThat(ok.out()).contains("\"receipt_verified\":true").contains("\"replica\":\"" + live);
+            if (ok.out().contains("\"replicas_given_up_on\":[\"" + dead)) {   // the random first replica was the dead one
+                assertThat(ok.err()).contains(dead + " did not answer; the request was sealed anew to " + live);
+            } else {
+                assertThat(ok.out()).contains("\"replicas_given_up_on\":[]");
+            }
 
             CliTest.Result twice = veil(concat(new String[] {"infer", "--enclave", live.toString(), "--enclave", live.toString(),
                     "--out", dir.resolve("out2.npz").toString()}, common));

@@ -7,7 +7,7 @@ import java.io.IOException;
  * Which failures of one attempt mean "this replica is gone or cannot take the request now", so the request may go to
  * another replica, and which are answers that another replica would give too and must reach the caller.
  */
-final class ReplicaOutage {
+public final class ReplicaOutage {
     private ReplicaOutage() {
     }
 
@@ -37,5 +37,22 @@ final class ReplicaOutage {
             };
         }
         return false;
+    }
+
+    /**
+     * What happened to an attempt, for a person: never an exception's class name, and only text the client itself wrote
+     * (a refusal's status and reason code, a timeout it measured), not the network's.
+     */
+    public static String describe(Throwable failure) {
+        if (failure instanceof ServingRefused r) {
+            return "HTTP " + r.status() + " " + r.reason();
+        }
+        if (failure instanceof java.net.http.HttpTimeoutException t) {
+            return t.getMessage();
+        }
+        if (failure instanceof java.net.ConnectException) {
+            return "connection refused";
+        }
+        return "connection lost before the answer";
     }
 }

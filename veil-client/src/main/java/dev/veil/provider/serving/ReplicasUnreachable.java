@@ -4,11 +4,11 @@ import java.io.IOException;
 
 /**
  * No replica answered one request: each was tried once and each failed with an outage (see {@link ReplicaOutage}).
- * The message names every replica and how it failed, by exception class or HTTP status and reason only: nothing of
- * the request.
+ * The message names every replica and how it failed ({@link ReplicaOutage#describe}): nothing of the request. The
+ * cause is the last failure that was not a refusal, if any.
  */
 public final class ReplicasUnreachable extends IOException {
-    ReplicasUnreachable(String message) {
-        super(message);
+    ReplicasUnreachable(String message, IOException lastFailure) {
+        super(message, lastFailure);
     }
 }

@@ -128,6 +128,7 @@ public final class ReplicatedServingClient implements AutoCloseable {
         List<String> failures = new ArrayList<>();
         List<URI> gaveUpOn = new ArrayList<>();
         ServingRefused lastRefusal = null;
+        IOException lastFailure = null;
         boolean allRefused = true;
         List<Replica> order = order();
         for (Replica r : order) {
@@ -140,13 +141,14 @@ public final class ReplicatedServingClient implements AutoCloseable {
                     throw e;
                 }
                 r.downUntil = clock.instant().plus(policy.downFor());
-                String how = e instanceof ServingRefused s ? "HTTP " + s.status() + " " + s.reason() : e.getClass().getSimpleName();
+                String how = ReplicaOutage.describe(e);
                 failures.add(r.uri + " (" + how + ")");
                 gaveUpOn.add(r.uri);
                 if (e instanceof ServingRefused s) {
                     lastRefusal = s;
                 } else {
                     allRefused = false;
+                    lastFailure = (IOException) e;
                 }
                 if (gaveUpOn.size() < order.size()) {
                     LOG.info("serving replica {} failed ({}); the request goes to the next replica, sealed to its own keys", r.uri, how);
@@ -156,7 +158,7 @@ public final class ReplicatedServingClient implements AutoCloseable {
         if (allRefused && lastRefusal != null) {
             throw lastRefusal;
         }
-        throw new ReplicasUnreachable("no serving replica answered: " + String.join(", ", failures));
+        throw new ReplicasUnreachable("no serving replica answered: " + String.join(", ", failures), lastFailure);
     }
 
     /** Every replica once: in turn from the next one, those that failed lately last (the longest ago first among them). */

@@ -38,4 +38,13 @@ class ReplicaOutageTest {
         assertThat(ReplicaOutage.is(new AttestationException("debug", "true", "false"))).isFalse();
         assertThat(ReplicaOutage.is(new ProtocolException("bad answer"))).isFalse();
     }
+
+    /** What a person reads about a failed attempt: what happened, in words, never an exception's class name. */
+    @Test
+    void failuresAreDescribedInWordsNotClassNames() {
+        assertThat(ReplicaOutage.describe(new java.net.ConnectException("Connection refused"))).isEqualTo("connection refused");
+        assertThat(ReplicaOutage.describe(new HttpTimeoutException("no answer within 60 s"))).isEqualTo("no answer within 60 s");
+        assertThat(ReplicaOutage.describe(new java.io.EOFException())).isEqualTo("connection lost before the answer");
+        assertThat(ReplicaOutage.describe(new ServingRefused(503, "overloaded", "busy", 1))).isEqualTo("HTTP 503 overloaded");
+    }
 }
