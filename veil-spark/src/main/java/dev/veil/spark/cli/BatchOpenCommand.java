@@ -76,14 +76,21 @@ final class BatchOpenCommand implements Callable<Integer> {
                 throw new UsageError("--identity is not the contract's data provider: only its identity opens the results");
             }
             String kms = ResultKeys.kmsUrl(verified.hashHex());
-            DataKeyServices.register(kms, ResultKeys.opener(new OwnerDataKeys(UserFiles.url("--broker", broker), dp,
-                    verified.hashHex())));
+            java.net.URI brokerUrl = UserFiles.url("--broker", broker);
+            BrokerPreflight.forOwner("--broker", brokerUrl, verified.hashHex());
+            DataKeyServices.register(kms, ResultKeys.opener(new OwnerDataKeys(brokerUrl, dp, verified.hashHex())));
             Configuration conf = new Configuration();
             ParquetCrypto.reading(kms).forEach(conf::set);
-            List<Opened> rows = EncryptedRows.readAll(in, conf, g -> new Opened(g.getLong(EncryptedRows.ROW, 0),
-                    g.getBinary(EncryptedRows.TENSORS, 0).getBytes(), g.getInteger(BatchJob.PARTITION, 0),
-                    g.getBinary(BatchJob.SALT, 0).getBytes()));
-            DataKeyServices.unregister(kms);
+            List<Opened> rows;
+            try {
+                rows = EncryptedRows.readAll(in, conf, g -> new Opened(g.getLong(EncryptedRows.ROW, 0),
+                        g.getBinary(EncryptedRows.TENSORS, 0).getBytes(), g.getInteger(BatchJob.PARTITION, 0),
+                        g.getBinary(BatchJob.SALT, 0).getBytes()));
+            } catch (Exception e) {
+                throw KeyServiceErrors.explained("--broker", brokerUrl.toString(), e);
+            } finally {
+                DataKeyServices.unregister(kms);
+            }
             checkCommitments(rows, receipt.partitions());
             rows.sort(Comparator.comparingLong(Opened::index));
             for (int i = 0; i < rows.size(); i++) {
