@@ -68,6 +68,8 @@ final class BatchOpenCommand implements Callable<Integer> {
             throw new UsageError("--out " + out + " must end in .npz or .csv");
         }
         ContractVerifier.Verified verified = ContractVerifier.verify(SignedContract.read(contract), Instant.now());
+        java.net.URI brokerUrl = UserFiles.url("--broker", broker);
+        BrokerPreflight.forOwner("--broker", brokerUrl, verified.hashHex());
         BatchReceiptVerifier.Verified receipt = BatchReceiptVerifier.verify(Json.parse(
                 Files.readAllBytes(UserFiles.file("--in", in.resolve(BatchCommand.BATCH_RECEIPT))), BatchReceiptFile.class,
                 "batch receipt"), verified, Instant.now());
@@ -76,8 +78,6 @@ final class BatchOpenCommand implements Callable<Integer> {
                 throw new UsageError("--identity is not the contract's data provider: only its identity opens the results");
             }
             String kms = ResultKeys.kmsUrl(verified.hashHex());
-            java.net.URI brokerUrl = UserFiles.url("--broker", broker);
-            BrokerPreflight.forOwner("--broker", brokerUrl, verified.hashHex());
             DataKeyServices.register(kms, ResultKeys.opener(new OwnerDataKeys(brokerUrl, dp, verified.hashHex())));
             Configuration conf = new Configuration();
             ParquetCrypto.reading(kms).forEach(conf::set);
