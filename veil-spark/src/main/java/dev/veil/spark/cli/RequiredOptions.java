@@ -29,10 +29,8 @@ final class RequiredOptions {
         if (shown.options().stream().filter(OptionSpec::required).count() != names.size()) {
             throw new IllegalArgumentException(spec.qualifiedName() + " has no option among " + names);
         }
+        spec.subcommands().forEach((name, sub) -> shown.addSubcommand(name, CommandSpec.create()));   // its [COMMAND]
         String synopsis = new CommandLine.Help(shown, command.getColorScheme()).synopsis(0).stripTrailing();
-        if (!command.getSubcommands().isEmpty()) {
-            synopsis += " " + spec.usageMessage().synopsisSubcommandLabel();
-        }
         spec.usageMessage().customSynopsis(synopsis.split("\n"));
     }
 }
