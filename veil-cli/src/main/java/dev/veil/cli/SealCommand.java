@@ -12,6 +12,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "seal", mixinStandardHelpOptions = true,
+        // two forms: --key-out belongs to the sealed file's; the batch launcher takes --format parquet with its own options
+        customSynopsis = {"veil seal [-hV] [--force] --in=<in> --out=<out> --key-out=<keyOut> [--type=<type>]",
+                "veil seal --format parquet ...   (its options: 'veil seal --format parquet --help')"},
         description = {"Encrypt a file (model, dataset) into a sealed file, with a new 256-bit key written 0600.",
                 "Prints the sealed file's header as JSON."})
 final class SealCommand implements Callable<Integer> {
@@ -19,7 +22,7 @@ final class SealCommand implements Callable<Integer> {
     Path in;
     @Option(names = "--out", required = true, description = "sealed file to write (an existing file is kept unless --force)")
     Path out;
-    @Option(names = "--key-out", required = true, description = "where to write the new key (created 0600; never overwritten)")
+    @Option(names = "--key-out", description = "where to write the new key (created 0600; never overwritten); required for a sealed file")
     Path keyOut;
     @Option(names = "--type", defaultValue = "generic", description = "content type: model, dataset, results, generic (default ${DEFAULT-VALUE})")
     String type;
@@ -37,6 +40,9 @@ final class SealCommand implements Callable<Integer> {
             // the veil script hands --format parquet to the batch launcher (veil-spark) before this CLI starts
             throw new CliFailure("--format " + format + ": this CLI writes sealed files; parquet is written by the batch launcher,"
                     + " which the veil script runs for 'veil seal --format parquet'");
+        }
+        if (keyOut == null) {
+            throw new CliFailure("missing --key-out: where to write the new key (see 'veil seal --help')");
         }
         ContentType ct;
         try {

@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
                 "a serving discard receipt: its final log head is signed by the same instance. Batch receipts print",
                 "as JSON; serving receipts print one line (JSON with --json). Exit 2 if anything fails."})
 final class VerifyReceiptCommand implements Callable<Integer> {
-    @Option(names = "--receipt", required = true)
+    @Option(names = "--receipt", required = true, description = {"the receipt file: a batch receipt (_veil-batch-receipt.json), a",
+            "discard receipt, or a serving inference or discard receipt"})
     Path receipt;
     @Option(names = "--contract", required = true, description = "the signed contract the session ran under")
     Path contract;

@@ -21,8 +21,11 @@ public final class DatasetDataKeys implements DataKeyService {
     public String wrap(byte[] key, String masterKeyId) throws KeyAccessDeniedException {
         try {
             return broker.wrap(masterKeyId, key);
-        } catch (IOException | ProtocolException e) {
+        } catch (ProtocolException e) {
             throw new KeyAccessDeniedException("the data provider's broker did not wrap a data key: " + e.getMessage());
+        } catch (IOException e) {   // the JDK's client says nothing in its connection failures' messages
+            throw new KeyAccessDeniedException("the data provider's broker could not be reached to wrap a data key ("
+                    + e.getClass().getSimpleName() + "); check that 'veil broker' listens there");
         }
     }
 

@@ -69,6 +69,9 @@ final class BatchCommand implements Callable<Integer> {
         UserFiles.file("--contract", contract);
         UserFiles.file("--model", model);
         UserFiles.fresh("--out", out);
+        mpBroker = BrokerAddress.parse("--mp-broker", mpBroker).toString();
+        dpBroker = BrokerAddress.parse("--dp-broker", dpBroker).toString();
+        DatasetPreflight.check("--data", data);
         if (!masterKey.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
             throw new UsageError("--master-key must be a master key's id as 'veil broker master-key --id' named it");
         }
@@ -78,6 +81,8 @@ final class BatchCommand implements Callable<Integer> {
         byte[] contractBytes = Files.readAllBytes(contract);
         ContractVerifier.Verified verified = ContractVerifier.verify(
                 Json.parse(contractBytes, SignedContract.class, "contract " + contract.getFileName()), Instant.now());
+        BrokerPreflight.forBatch("--mp-broker", java.net.URI.create(mpBroker), "--dp-broker", java.net.URI.create(dpBroker),
+                verified.hashHex());
         BatchTerms terms = new BatchTerms(UUID.randomUUID().toString(), contractBytes, Files.readAllBytes(model), mpBroker, dpBroker,
                 masterKey, rowsPerRun);
         SparkSession.Builder builder = SparkSession.builder().appName("veil batch " + verified.hashHex().substring(0, 12)).master(master)
@@ -88,6 +93,9 @@ final class BatchCommand implements Callable<Integer> {
         BatchJob.Outcome outcome;
         try (SparkSession spark = builder.getOrCreate()) {
             outcome = BatchJob.run(spark, terms, data, out.toAbsolutePath().toUri().toString());
+        } catch (Exception e) {
+            FailedBatch.removeOutput(out);
+            throw e;
         }
         // the model provider's discard receipts, whatever the outcome (an aborted job may have left no --out)
         Files.createDirectories(out);
@@ -97,11 +105,7 @@ final class BatchCommand implements Callable<Integer> {
                     Json.pretty(d).getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
         }
         if (outcome.failure() != null) {
-            // fixed text only: the failure's detail never left the executors (it may quote the data provider's values)
-            spec.commandLine().getErr().println("veil: the batch failed on an executor: " + outcome.failure().id() + " ("
-                    + outcome.failure().description() + "); no results were written, and " + outcome.discardReceipts().size()
-                    + " discard receipt(s) for the model provider are in " + out);
-            return 1;
+            return FailedBatch.report(spec.commandLine().getErr(), outcome, out);
         }
         BatchReceiptFile receipt = outcome.batchReceipt();
         AtomicOutput.write(out.resolve(BATCH_RECEIPT), Json.pretty(receipt).getBytes(java.nio.charset.StandardCharsets.UTF_8), false);

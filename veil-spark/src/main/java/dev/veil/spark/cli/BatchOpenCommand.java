@@ -68,6 +68,8 @@ final class BatchOpenCommand implements Callable<Integer> {
             throw new UsageError("--out " + out + " must end in .npz or .csv");
         }
         ContractVerifier.Verified verified = ContractVerifier.verify(SignedContract.read(contract), Instant.now());
+        java.net.URI brokerUrl = UserFiles.url("--broker", broker);
+        BrokerPreflight.forOwner("--broker", brokerUrl, verified.hashHex());
         BatchReceiptVerifier.Verified receipt = BatchReceiptVerifier.verify(Json.parse(
                 Files.readAllBytes(UserFiles.file("--in", in.resolve(BatchCommand.BATCH_RECEIPT))), BatchReceiptFile.class,
                 "batch receipt"), verified, Instant.now());
@@ -76,14 +78,19 @@ final class BatchOpenCommand implements Callable<Integer> {
                 throw new UsageError("--identity is not the contract's data provider: only its identity opens the results");
             }
             String kms = ResultKeys.kmsUrl(verified.hashHex());
-            DataKeyServices.register(kms, ResultKeys.opener(new OwnerDataKeys(UserFiles.url("--broker", broker), dp,
-                    verified.hashHex())));
+            DataKeyServices.register(kms, ResultKeys.opener(new OwnerDataKeys(brokerUrl, dp, verified.hashHex())));
             Configuration conf = new Configuration();
             ParquetCrypto.reading(kms).forEach(conf::set);
-            List<Opened> rows = EncryptedRows.readAll(in, conf, g -> new Opened(g.getLong(EncryptedRows.ROW, 0),
-                    g.getBinary(EncryptedRows.TENSORS, 0).getBytes(), g.getInteger(BatchJob.PARTITION, 0),
-                    g.getBinary(BatchJob.SALT, 0).getBytes()));
-            DataKeyServices.unregister(kms);
+            List<Opened> rows;
+            try {
+                rows = EncryptedRows.readAll(in, conf, g -> new Opened(g.getLong(EncryptedRows.ROW, 0),
+                        g.getBinary(EncryptedRows.TENSORS, 0).getBytes(), g.getInteger(BatchJob.PARTITION, 0),
+                        g.getBinary(BatchJob.SALT, 0).getBytes()));
+            } catch (Exception e) {
+                throw KeyServiceErrors.explained("--broker", brokerUrl.toString(), e);
+            } finally {
+                DataKeyServices.unregister(kms);
+            }
             checkCommitments(rows, receipt.partitions());
             rows.sort(Comparator.comparingLong(Opened::index));
             for (int i = 0; i < rows.size(); i++) {

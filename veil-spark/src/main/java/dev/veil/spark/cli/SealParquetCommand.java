@@ -66,6 +66,7 @@ final class SealParquetCommand implements Callable<Integer> {
         UserFiles.file("--in", in);
         UserFiles.file("--identity", identity);
         UserFiles.fresh("--out", out);
+        URI brokerUrl = UserFiles.url("--broker", broker);
         if (rowsPerFile < 1) {
             throw new UsageError("--rows-per-file must be 1 or more");
         }
@@ -79,8 +80,13 @@ final class SealParquetCommand implements Callable<Integer> {
         Path partial = out.toAbsolutePath().resolveSibling("." + out.getFileName() + "." + UUID.randomUUID() + ".partial");
         try (Identity dp = IdentityFiles.readSecret(identity)) {
             Files.createDirectory(partial);
-            DataKeyServices.register(broker, new DatasetDataKeys(new ProviderDataKeys(URI.create(broker), dp)));
-            EncryptedRows.write(partial, cells, rowsPerFile, ParquetCrypto.apply(new Configuration(), broker, masterKey));
+            BrokerPreflight.forWrapping("--broker", brokerUrl);
+            DataKeyServices.register(broker, new DatasetDataKeys(new ProviderDataKeys(brokerUrl, dp)));
+            try {
+                EncryptedRows.write(partial, cells, rowsPerFile, ParquetCrypto.apply(new Configuration(), broker, masterKey));
+            } catch (Exception e) {
+                throw KeyServiceErrors.explained("--broker", brokerUrl.toString(), e);
+            }
             Files.move(partial, out, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             DataKeyServices.unregister(broker);

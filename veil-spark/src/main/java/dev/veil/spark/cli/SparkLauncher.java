@@ -24,8 +24,11 @@ public final class SparkLauncher implements Runnable {
     }
 
     public static CommandLine commandLine() {
+        SparkQuietLogging.install(System.getenv("VEIL_DEBUG") != null);
         CommandLine root = new CommandLine(new SparkLauncher());
         reflow(root);
+        RequiredOptions.showInSynopsis(root.getSubcommands().get("batch"), "--contract", "--model", "--data", "--mp-broker",
+                "--dp-broker", "--master-key", "--out");
         return root
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     if (e instanceof UsageError || e instanceof ProtocolException || e instanceof SealException

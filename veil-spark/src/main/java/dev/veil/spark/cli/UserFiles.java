@@ -22,17 +22,9 @@ final class UserFiles {
         return p;
     }
 
-    /** A broker's address: an http or https URL. */
+    /** A broker's address ({@link BrokerAddress}). */
     static java.net.URI url(String option, String url) throws UsageError {
-        try {
-            java.net.URI u = new java.net.URI(url);
-            if (("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null) {
-                return u;
-            }
-        } catch (java.net.URISyntaxException e) {
-            // worded below
-        }
-        throw new UsageError(option + " " + url + " is not an http(s) URL such as http://127.0.0.1:8702/");
+        return BrokerAddress.parse(option, url);
     }
 
     /** An output that must not exist yet (Veil never overwrites without --force, and these commands have none). */

@@ -59,10 +59,11 @@ public final class BatchJob {
     /**
      * The batch receipt for the data provider (null when the job failed), the discard receipts for the model provider
      * (whatever the job's outcome), how many executors that ran a task of the job gave none (lost, or not reached:
-     * each may have held an instance), and the job's failure code, or null when it succeeded.
+     * each may have held an instance), and the job's failure code, or null when it succeeded, with a broker's fixed reason
+     * id when a broker refused an instance ({@link PartitionFailure#brokerReasonIn}).
      */
     public record Outcome(BatchReceiptFile batchReceipt, List<SignedReceipt> discardReceipts, int unclosedInstances,
-                          FailureCode failure) {
+                          FailureCode failure, String brokerRefusal) {
     }
 
     private BatchJob() {
@@ -83,6 +84,7 @@ public final class BatchJob {
             JobExecutors executors = new JobExecutors();
             spark.sparkContext().addSparkListener(executors);
             FailureCode failure = null;
+            String brokerRefusal = null;
             try {
                 JavaRDD<Row> rows = spark.read().schema(INPUT_SCHEMA).parquet(dataDir).javaRDD()
                         .mapPartitions(new PartitionInference(terms, reports));
@@ -96,6 +98,7 @@ public final class BatchJob {
                     // the driver's own, told as internal
                     FailureCode code = PartitionFailure.codeIn(e);
                     failure = code == null ? FailureCode.INTERNAL_ERROR : code;
+                    brokerRefusal = PartitionFailure.brokerReasonIn(e);
                 }
                 if (failure == null) {
                     executors.awaitJobsEnded(EVENTS_WAIT);
@@ -116,7 +119,7 @@ public final class BatchJob {
             Closed closed = closeInstances(spark, terms, executors.live());
             int unclosed = closed.unreached() + executors.lost();
             if (failure != null) {
-                return new Outcome(null, closed.discards(), unclosed, failure);
+                return new Outcome(null, closed.discards(), unclosed, failure, brokerRefusal);
             }
 
             // Spark merges a result task's accumulator updates once per partition, from the attempt that succeeded, and a
@@ -131,7 +134,7 @@ public final class BatchJob {
                 }
             }
             BatchReceiptFile receipt = driver.batchReceipt(new ArrayList<>(partitions.values()));
-            return new Outcome(receipt, closed.discards(), unclosed, null);
+            return new Outcome(receipt, closed.discards(), unclosed, null, null);
         }
     }
 

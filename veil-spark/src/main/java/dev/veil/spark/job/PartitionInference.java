@@ -54,7 +54,7 @@ public final class PartitionInference implements FlatMapFunction<Iterator<Row>, 
         } catch (InferenceException e) {
             throw new PartitionFailure(e.code());
         } catch (BrokerRefused e) {
-            throw new PartitionFailure(FailureCode.CONTRACT_REFUSED);
+            throw PartitionFailure.refusedBy(e);
         } catch (Throwable e) {   // whatever it was, its text stays here
             TaskContext task = TaskContext.get();
             if (task != null && task.isInterrupted()) {

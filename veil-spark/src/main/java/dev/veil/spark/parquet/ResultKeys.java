@@ -77,8 +77,11 @@ public final class ResultKeys implements DataKeyService {
         }
         try {
             return owner.unwrap(masterKeyId, m.group(2), m.group(1));
-        } catch (IOException | ProtocolException | IllegalArgumentException e) {
+        } catch (ProtocolException | IllegalArgumentException e) {
             throw new KeyAccessDeniedException("the data provider's broker did not open a results key: " + e.getMessage());
+        } catch (IOException e) {   // the JDK's client says nothing in its connection failures' messages
+            throw new KeyAccessDeniedException("the data provider's broker could not be reached to open a results key ("
+                    + e.getClass().getSimpleName() + "); check that 'veil broker' listens there");
         }
     }
 }

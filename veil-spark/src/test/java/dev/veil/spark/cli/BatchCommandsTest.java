@@ -47,7 +47,8 @@ class BatchCommandsTest {
         byte[] model = Files.readAllBytes(models.resolve("all-minilm-l6-v2-q.onnx"));
         try (Parties p = new Parties(dir, model)) {
             Parties.Run measure = launcher("batch", "measure");
-            assertThat(measure.out().strip()).as(measure.err()).isEqualTo(Digests.hex(ExecutorInstance.measurement()));
+            assertThat(dev.veil.protocol.json.Json.mapper().readTree(measure.out()).path("measurement").asText()).as(measure.err())
+                    .isEqualTo(Digests.hex(ExecutorInstance.measurement()));
 
             Parties.Run seal = launcher("seal", "--format", "parquet", "--in", models.resolve("sample-8x128.npz").toString(),
                     "--out", p.path("data"), "--broker", p.dpUrl, "--identity", p.path("dp.key"), "--master-key", "dataset",
