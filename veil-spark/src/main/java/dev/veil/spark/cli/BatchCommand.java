@@ -28,7 +28,10 @@ import picocli.CommandLine.Option;
                 "data provider can open ('veil batch open'). The batch receipt (for the data provider) and one discard",
                 "receipt per instance (for the model provider) are written into --out as _veil-*.json. When a partition",
                 "fails, the command prints its failure code only (the detail may quote the data provider's values), writes",
-                "the discard receipts and no results, and exits 1."})
+                "the discard receipts and no results, and exits 1. The dataset is refused before any key moves (exit 2) when a",
+                "file its manifest names is missing or a stray one is there, when the contract pins limits.dataset_sha256 and",
+                "its manifest is another, or when it has more rows than limits.max_rows; each executor stops at max_rows rows",
+                "(limit_exceeded), and a batch whose partitions ran more in all, or not the dataset's every row, gets no receipt."})
 final class BatchCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -108,8 +111,12 @@ final class BatchCommand implements Callable<Integer> {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("out", out.toString());
         summary.put("contract_hash", verified.hashHex());
+        dev.veil.protocol.batch.BatchReceipt signed = Json.parse(receipt.batch().payload(), dev.veil.protocol.batch.BatchReceipt.class,
+                "batch receipt");
+        summary.put("dataset_id", signed.datasetId());
+        summary.put("rows", signed.rows());
         summary.put("partitions", receipt.partitions().size());
-        summary.put("merkle_root", Json.parse(receipt.batch().payload(), dev.veil.protocol.batch.BatchReceipt.class, "batch receipt").merkleRoot());
+        summary.put("merkle_root", signed.merkleRoot());
         summary.put("discard_receipts", outcome.discardReceipts().size());
         summary.put("instances_not_closed", outcome.unclosedInstances());
         spec.commandLine().getOut().println(Json.pretty(summary));

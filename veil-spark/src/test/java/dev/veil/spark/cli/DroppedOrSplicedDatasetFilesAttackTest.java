@@ -84,7 +84,7 @@ class DroppedOrSplicedDatasetFilesAttackTest {
 
     private Parties.Run open(ContractParties p) {
         return Parties.launcher("batch", "open", "--in", p.path("out"), "--contract", p.path("contract.json"),
-                "--broker", p.dpUrl, "--identity", p.path("dp.key"), "--out", p.path("results.npz"));
+                "--broker", p.dpUrl, "--identity", p.path("dp.key"), "--data", p.path("data"), "--out", p.path("results.npz"));
     }
 
     private static Parties.Run sealInFilesOfTwoRows(ContractParties p, String in, String out) {
