@@ -3,6 +3,7 @@ package dev.veil.protocol.batch;
 import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.Json;
 import dev.veil.protocol.json.ProtocolException;
+import java.io.Serializable;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -17,13 +18,15 @@ import java.util.regex.Pattern;
  * authentication, and so does a manifest edited in any field.
  *
  * <p>The file holds exactly the manifest's canonical JSON; its SHA-256 ({@link #sha256Hex}) is what a contract's
- * {@code limits.dataset_sha256} pins for a Parquet dataset.
+ * {@code limits.dataset_sha256} pins for a Parquet dataset. The driver ships it to the executors with the job (Java
+ * serialization of a record runs its checks again).
  *
  * @param kind        {@link #KIND}; any other version is refused
  * @param datasetId   16 random bytes, 32 lowercase hex digits
  * @param rowsPerFile the rows of file 0, 1, ...; at least one file
  */
-public record DatasetManifest(String kind, String datasetId, List<Long> rowsPerFile) {
+public record DatasetManifest(String kind, String datasetId, List<Long> rowsPerFile) implements Serializable {
+    private static final long serialVersionUID = 1L;
     public static final String KIND = "veil.parquet-dataset.v1";
     /** The manifest's name in a dataset directory: Spark's and Parquet's readers skip names starting with '_'. */
     public static final String FILE_NAME = "_veil-dataset.json";

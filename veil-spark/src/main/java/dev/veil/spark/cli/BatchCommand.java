@@ -99,6 +99,16 @@ final class BatchCommand implements Callable<Integer> {
             AtomicOutput.write(out.resolve("_veil-discard-receipt-" + i++ + ".json"),
                     Json.pretty(d).getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
         }
+        if (outcome.totalsRefused()) {
+            // counts only, no data: the partitions' rows are in their receipts, which the host sees sizes of anyway
+            spec.commandLine().getErr().println("veil: the batch was refused after its partitions ran: " + outcome.failure().id()
+                    + (outcome.failure() == dev.veil.protocol.receipt.FailureCode.LIMIT_EXCEEDED
+                    ? " (they ran more rows in all than the contract's limits.max_rows)"
+                    : " (they did not run the dataset's every row once: files were skipped or read twice)")
+                    + "; no batch receipt was signed and the results were removed; " + outcome.discardReceipts().size()
+                    + " discard receipt(s) for the model provider are in " + out);
+            return 1;
+        }
         if (outcome.failure() != null) {
             // fixed text only: the failure's detail never left the executors (it may quote the data provider's values)
             spec.commandLine().getErr().println("veil: the batch failed on an executor: " + outcome.failure().id() + " ("

@@ -61,10 +61,11 @@ public final class BatchJob {
     /**
      * The batch receipt for the data provider (null when the job failed), the discard receipts for the model provider
      * (whatever the job's outcome), how many executors that ran a task of the job gave none (lost, or not reached:
-     * each may have held an instance), and the job's failure code, or null when it succeeded.
+     * each may have held an instance), the job's failure code, or null when it succeeded, and whether the failure is
+     * the driver's refusal of the committed partitions' totals ({@link BatchTotals}) rather than an executor's.
      */
     public record Outcome(BatchReceiptFile batchReceipt, List<SignedReceipt> discardReceipts, int unclosedInstances,
-                          FailureCode failure) {
+                          FailureCode failure, boolean totalsRefused) {
     }
 
     private BatchJob() {
@@ -125,7 +126,7 @@ public final class BatchJob {
             Closed closed = closeInstances(spark, terms, executors.live());
             int unclosed = closed.unreached() + executors.lost();
             if (failure != null) {
-                return new Outcome(null, closed.discards(), unclosed, failure);
+                return new Outcome(null, closed.discards(), unclosed, failure, false);
             }
 
             // Spark merges a result task's accumulator updates once per partition, from the attempt that succeeded, and a
@@ -145,11 +146,11 @@ public final class BatchJob {
             FailureCode totals = BatchTotals.check(parsed, dataset.dataset(), contract.contract().limits().maxRows());
             if (totals != null) {
                 deleteResults(spark, outDir);
-                return new Outcome(null, closed.discards(), unclosed, totals);
+                return new Outcome(null, closed.discards(), unclosed, totals, true);
             }
             BatchReceiptFile receipt = driver.batchReceipt(dataset.dataset(), BatchTotals.rows(parsed),
                     new ArrayList<>(partitions.values()));
-            return new Outcome(receipt, closed.discards(), unclosed, null);
+            return new Outcome(receipt, closed.discards(), unclosed, null, false);
         }
     }
 

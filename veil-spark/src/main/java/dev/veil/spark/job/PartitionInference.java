@@ -66,7 +66,7 @@ public final class PartitionInference implements FlatMapFunction<Iterator<Row>, 
             if (task != null && task.isInterrupted()) {
                 throw new TaskKilledException("the task was killed");
             }
-            throw new PartitionFailure(FailureCode.INTERNAL_ERROR);
+            throw new PartitionFailure(DatasetRefusal.isIn(e) ? FailureCode.DATASET_INVALID : FailureCode.INTERNAL_ERROR);
         }
     }
 
