@@ -36,11 +36,13 @@ import scala.Tuple2;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * The driver's part of a confidential batch: read the data provider's encrypted Parquet, run the contract's model in
- * every executor (each an attested enclave instance, {@link ExecutorInstance}), write the results as encrypted Parquet
- * under the data provider's master key, then sign the batch receipt over the partitions' receipts and close every
- * instance for its discard receipt. The driver never holds a key: it reads no footer (the schema is given, not
- * inferred), and only executors unwrap data keys.
+ * The driver's part of a confidential batch: check the data provider's dataset against the contract (its manifest,
+ * files, pin and rows: {@link DatasetAdmission}), read its encrypted Parquet, run the contract's model in every
+ * executor (each an attested enclave instance, {@link ExecutorInstance}, decrypting only files bound to that manifest
+ * and counting rows against {@code max_rows}), write the results as encrypted Parquet under the data provider's master
+ * key, then count the committed partitions' rows ({@link BatchTotals}), sign the batch receipt over the partitions'
+ * receipts and close every instance for its discard receipt. The driver never holds a key: it reads no footer (the
+ * schema is given, not inferred), and only executors unwrap data keys.
  */
 public final class BatchJob {
     /** The data provider's records: the row's place in the input, and its tensors as one cell. */
