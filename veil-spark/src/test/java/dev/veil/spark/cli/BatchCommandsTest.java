@@ -61,7 +61,7 @@ class BatchCommandsTest {
             Parties.Run verify = veil("verify-receipt", "--receipt", dir.resolve("out").resolve(BatchCommand.BATCH_RECEIPT).toString(),
                     "--contract", p.path("contract.json"));
             assertThat(verify.exit()).as(verify.err()).isZero();
-            assertThat(verify.out()).contains("\"verified\" : true").contains("veil.batch-receipt.v1");
+            assertThat(verify.out()).contains("\"verified\" : true").contains("veil.batch-receipt.v2");
             Parties.Run discard = veil("verify-receipt", "--receipt", dir.resolve("out").resolve("_veil-discard-receipt-0.json").toString(),
                     "--contract", p.path("contract.json"));
             assertThat(discard.exit()).as(discard.err()).isZero();
