@@ -28,7 +28,10 @@ import picocli.CommandLine.Option;
                 "data provider can open ('veil batch open'). The batch receipt (for the data provider) and one discard",
                 "receipt per instance (for the model provider) are written into --out as _veil-*.json. When a partition",
                 "fails, the command prints its failure code only (the detail may quote the data provider's values), writes",
-                "the discard receipts and no results, and exits 1."})
+                "the discard receipts and no results, and exits 1. The dataset is refused before any key moves (exit 2) when a",
+                "file its manifest names is missing or a stray one is there, when the contract pins limits.dataset_sha256 and",
+                "its manifest is another, or when it has more rows than limits.max_rows; each executor stops at max_rows rows",
+                "(limit_exceeded), and a batch whose partitions ran more in all, or not the dataset's every row, gets no receipt."})
 final class BatchCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -104,6 +107,16 @@ final class BatchCommand implements Callable<Integer> {
             AtomicOutput.write(out.resolve("_veil-discard-receipt-" + i++ + ".json"),
                     Json.pretty(d).getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
         }
+        if (outcome.totalsRefused()) {
+            // counts only, no data: the partitions' rows are in their receipts, which the host sees sizes of anyway
+            spec.commandLine().getErr().println("veil: the batch was refused after its partitions ran: " + outcome.failure().id()
+                    + (outcome.failure() == dev.veil.protocol.receipt.FailureCode.LIMIT_EXCEEDED
+                    ? " (they ran more rows in all than the contract's limits.max_rows)"
+                    : " (they did not run the dataset's every row once: files were skipped or read twice)")
+                    + "; no batch receipt was signed and the results were removed; " + outcome.discardReceipts().size()
+                    + " discard receipt(s) for the model provider are in " + out);
+            return 1;
+        }
         if (outcome.failure() != null) {
             return FailedBatch.report(spec.commandLine().getErr(), outcome, out);
         }
@@ -112,8 +125,12 @@ final class BatchCommand implements Callable<Integer> {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("out", out.toString());
         summary.put("contract_hash", verified.hashHex());
+        dev.veil.protocol.batch.BatchReceipt signed = Json.parse(receipt.batch().payload(), dev.veil.protocol.batch.BatchReceipt.class,
+                "batch receipt");
+        summary.put("dataset_id", signed.datasetId());
+        summary.put("rows", signed.rows());
         summary.put("partitions", receipt.partitions().size());
-        summary.put("merkle_root", Json.parse(receipt.batch().payload(), dev.veil.protocol.batch.BatchReceipt.class, "batch receipt").merkleRoot());
+        summary.put("merkle_root", signed.merkleRoot());
         summary.put("discard_receipts", outcome.discardReceipts().size());
         summary.put("instances_not_closed", outcome.unclosedInstances());
         spec.commandLine().getOut().println(Json.pretty(summary));

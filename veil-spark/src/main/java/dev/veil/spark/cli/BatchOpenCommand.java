@@ -3,6 +3,7 @@ package dev.veil.spark.cli;
 import dev.veil.protocol.batch.BatchCommitments;
 import dev.veil.protocol.batch.BatchReceiptFile;
 import dev.veil.protocol.batch.BatchReceiptVerifier;
+import dev.veil.protocol.batch.DatasetManifest;
 import dev.veil.protocol.batch.PartitionReceipt;
 import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.contract.Role;
@@ -15,6 +16,7 @@ import dev.veil.provider.broker.OwnerDataKeys;
 import dev.veil.seal.io.AtomicOutput;
 import dev.veil.spark.job.BatchJob;
 import dev.veil.spark.parquet.DataKeyServices;
+import dev.veil.spark.parquet.DatasetFiles;
 import dev.veil.spark.parquet.EncryptedRows;
 import dev.veil.spark.parquet.ParquetCrypto;
 import dev.veil.spark.parquet.ResultKeys;
@@ -38,7 +40,8 @@ import picocli.CommandLine.Option;
                 "The results' keys are unwrapped by the data provider's own broker (--broker, where its master keys stay),",
                 "for --identity alone.",
                 "Checks the batch receipt in --in first (every instance attested for the contract, the Merkle root over",
-                "the partitions), then that each partition's rows are the ones its receipt commits to."})
+                "the partitions), that the batch ran over the dataset you sealed (--data: its manifest's id, files and every",
+                "row), then that each partition's rows are the ones its receipt commits to."})
 final class BatchOpenCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -50,6 +53,9 @@ final class BatchOpenCommand implements Callable<Integer> {
     String broker;
     @Option(names = "--identity", required = true, description = "the data provider's secret identity file (.key)")
     Path identity;
+    @Option(names = "--data", required = true, description = {"your copy of the dataset you sealed ('veil seal --format parquet'",
+            "--out): its manifest _veil-dataset.json says which dataset and how many rows the results must cover"})
+    Path data;
     @Option(names = "--out", required = true, description = "results.npz or results.csv to create")
     Path out;
 
@@ -62,6 +68,7 @@ final class BatchOpenCommand implements Callable<Integer> {
         UserFiles.directory("--in", in);
         UserFiles.file("--contract", contract);
         UserFiles.file("--identity", identity);
+        UserFiles.directory("--data", data);
         UserFiles.fresh("--out", out);
         String name = out.getFileName().toString();
         if (!name.endsWith(".npz") && !name.endsWith(".csv")) {
@@ -73,6 +80,8 @@ final class BatchOpenCommand implements Callable<Integer> {
         BatchReceiptVerifier.Verified receipt = BatchReceiptVerifier.verify(Json.parse(
                 Files.readAllBytes(UserFiles.file("--in", in.resolve(BatchCommand.BATCH_RECEIPT))), BatchReceiptFile.class,
                 "batch receipt"), verified, Instant.now());
+        DatasetManifest sealed = DatasetFiles.manifest(data);
+        BatchReceiptVerifier.requireDataset(receipt, sealed);
         try (Identity dp = IdentityFiles.readSecret(identity)) {
             if (!dp.publicIdentity().sameKeysAs(verified.contract().party(Role.DATA_PROVIDER))) {
                 throw new UsageError("--identity is not the contract's data provider: only its identity opens the results");
@@ -93,6 +102,9 @@ final class BatchOpenCommand implements Callable<Integer> {
             }
             checkCommitments(rows, receipt.partitions());
             rows.sort(Comparator.comparingLong(Opened::index));
+            if (rows.size() != sealed.totalRows()) {
+                throw new ProtocolException("the results hold " + rows.size() + " rows; you sealed " + sealed.totalRows());
+            }
             for (int i = 0; i < rows.size(); i++) {
                 if (rows.get(i).index() != i) {
                     throw new ProtocolException("the results lack input row " + i + " or hold it twice");

@@ -1,5 +1,6 @@
 package dev.veil.spark.cli;
 
+import dev.veil.protocol.batch.DatasetManifest;
 import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.contract.Dim;
 import dev.veil.protocol.contract.SignedContract;
@@ -37,7 +38,11 @@ import picocli.CommandLine.Option;
         description = {"Write a dataset as Parquet with Parquet Modular Encryption (--format parquet), for 'veil batch'.",
                 "AES-GCM footer and columns; the data keys are wrapped by your broker under --master-key, which never",
                 "leaves it, and only enclave instances it appraised get them unwrapped. Rows of a CSV feed the contract's",
-                "model's one float32 input; an .npz gives one array per input name, all with the same first dimension."})
+                "model's one float32 input; an .npz gives one array per input name, all with the same first dimension.",
+                "Every file is bound to the dataset (a new random id), its place in it and the dataset's files and rows, which",
+                "the manifest _veil-dataset.json beside them lists; the printed dataset_sha256 (the manifest's SHA-256) is what",
+                "a contract's limits.dataset_sha256 pins. Keep your copy of the manifest: 'veil batch open --data' checks the",
+                "results against it."})
 final class SealParquetCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -77,13 +82,14 @@ final class SealParquetCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageError(in + ": " + e.getMessage());
         }
+        DatasetManifest dataset;
         Path partial = out.toAbsolutePath().resolveSibling("." + out.getFileName() + "." + UUID.randomUUID() + ".partial");
         try (Identity dp = IdentityFiles.readSecret(identity)) {
             Files.createDirectory(partial);
             BrokerPreflight.forWrapping("--broker", brokerUrl);
             DataKeyServices.register(broker, new DatasetDataKeys(new ProviderDataKeys(brokerUrl, dp)));
             try {
-                EncryptedRows.write(partial, cells, rowsPerFile, ParquetCrypto.apply(new Configuration(), broker, masterKey));
+                dataset = EncryptedRows.writeDataset(partial, cells, rowsPerFile, ParquetCrypto.apply(new Configuration(), broker, masterKey));
             } catch (Exception e) {
                 throw KeyServiceErrors.explained("--broker", brokerUrl.toString(), e);
             }
@@ -92,8 +98,14 @@ final class SealParquetCommand implements Callable<Integer> {
             DataKeyServices.unregister(broker);
             deleteTree(partial);
         }
-        spec.commandLine().getOut().println(dev.veil.protocol.json.Json.pretty(java.util.Map.of("out", out.toString(), "rows", cells.size(),
-                "files", EncryptedRows.parquetFiles(out).size(), "master_key", masterKey)));
+        java.util.Map<String, Object> summary = new java.util.LinkedHashMap<>();
+        summary.put("out", out.toString());
+        summary.put("rows", dataset.totalRows());
+        summary.put("files", dataset.files());
+        summary.put("master_key", masterKey);
+        summary.put("dataset_id", dataset.datasetId());
+        summary.put("dataset_sha256", dataset.sha256Hex());
+        spec.commandLine().getOut().println(dev.veil.protocol.json.Json.pretty(summary));
         return 0;
     }
 

@@ -9,8 +9,10 @@ import dev.veil.protocol.json.Json;
 import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.receipt.FailureCode;
 import dev.veil.protocol.receipt.SignedReceipt;
-import dev.veil.spark.parquet.EncryptedRows;
+import dev.veil.spark.parquet.BoundDatasetDecryption;
 import dev.veil.spark.parquet.DataKeyServices;
+import dev.veil.spark.parquet.DatasetFiles;
+import dev.veil.spark.parquet.EncryptedRows;
 import dev.veil.spark.parquet.ParquetCrypto;
 import dev.veil.spark.parquet.ResultKeys;
 import java.io.IOException;
@@ -34,11 +36,13 @@ import scala.Tuple2;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * The driver's part of a confidential batch: read the data provider's encrypted Parquet, run the contract's model in
- * every executor (each an attested enclave instance, {@link ExecutorInstance}), write the results as encrypted Parquet
- * under the data provider's master key, then sign the batch receipt over the partitions' receipts and close every
- * instance for its discard receipt. The driver never holds a key: it reads no footer (the schema is given, not
- * inferred), and only executors unwrap data keys.
+ * The driver's part of a confidential batch: check the data provider's dataset against the contract (its manifest,
+ * files, pin and rows: {@link DatasetAdmission}), read its encrypted Parquet, run the contract's model in every
+ * executor (each an attested enclave instance, {@link ExecutorInstance}, decrypting only files bound to that manifest
+ * and counting rows against {@code max_rows}), write the results as encrypted Parquet under the data provider's master
+ * key, then count the committed partitions' rows ({@link BatchTotals}), sign the batch receipt over the partitions'
+ * receipts and close every instance for its discard receipt. The driver never holds a key: it reads no footer (the
+ * schema is given, not inferred), and only executors unwrap data keys.
  */
 public final class BatchJob {
     /** The data provider's records: the row's place in the input, and its tensors as one cell. */
@@ -59,11 +63,12 @@ public final class BatchJob {
     /**
      * The batch receipt for the data provider (null when the job failed), the discard receipts for the model provider
      * (whatever the job's outcome), how many executors that ran a task of the job gave none (lost, or not reached:
-     * each may have held an instance), and the job's failure code, or null when it succeeded, with a broker's fixed reason
-     * id when a broker refused an instance ({@link PartitionFailure#brokerReasonIn}).
+     * each may have held an instance), the job's failure code, or null when it succeeded, with a broker's fixed reason
+     * id when a broker refused an instance ({@link PartitionFailure#brokerReasonIn}), and whether the failure is the
+     * driver's refusal of the committed partitions' totals ({@link BatchTotals}) rather than an executor's.
      */
     public record Outcome(BatchReceiptFile batchReceipt, List<SignedReceipt> discardReceipts, int unclosedInstances,
-                          FailureCode failure, String brokerRefusal) {
+                          FailureCode failure, String brokerRefusal, boolean totalsRefused) {
     }
 
     private BatchJob() {
@@ -73,11 +78,17 @@ public final class BatchJob {
             throws IOException, ProtocolException {
         ContractVerifier.Verified contract = ContractVerifier.verify(
                 Json.parse(terms.signedContract(), SignedContract.class, "contract"), Instant.now());
+        // the dataset's manifest and files, its pin and its rows, before any executor attests (no key has moved)
+        DatasetFiles.Listed dataset = DatasetAdmission.admit(contract, dataDir, spark.sparkContext().hadoopConfiguration());
         try (DriverInstance driver = new DriverInstance(contract)) {
-            // read through the data provider's broker; write under its master key for the results, through the same broker
-            // (each under this job's own name: an executor's instances of other jobs keep their keys apart)
-            ParquetCrypto.reading(DataKeyServices.forJob(terms.dataProviderBroker(), contract.hashHex(), terms.jobId()))
-                    .forEach((k, v) -> spark.sparkContext().hadoopConfiguration().set(k, v));
+            // read through the data provider's broker, each file only as the file of this dataset its name says; write
+            // under its master key for the results, through the same broker (each under this job's own name: an
+            // executor's instances of other jobs keep their keys apart)
+            Map<String, String> reading = new LinkedHashMap<>(BoundDatasetDecryption.reading(
+                    DataKeyServices.forJob(terms.dataProviderBroker(), contract.hashHex(), terms.jobId())));
+            // a file that fails to decrypt, or has gone, fails the job (and BatchTotals would see its rows missing)
+            reading.put("ignoreCorruptFiles", "false");
+            reading.put("ignoreMissingFiles", "false");
             Map<String, String> results = ParquetCrypto.writing(ResultKeys.kmsUrl(contract.hashHex(), terms.jobId()),
                     terms.resultsMasterKey());
             CollectionAccumulator<byte[]> reports = spark.sparkContext().collectionAccumulator("veil receipts");
@@ -86,8 +97,9 @@ public final class BatchJob {
             FailureCode failure = null;
             String brokerRefusal = null;
             try {
-                JavaRDD<Row> rows = spark.read().schema(INPUT_SCHEMA).parquet(dataDir).javaRDD()
-                        .mapPartitions(new PartitionInference(terms, reports));
+                JavaRDD<Row> rows = spark.read().schema(INPUT_SCHEMA).options(reading)
+                        .parquet(dataset.files().toArray(String[]::new)).javaRDD()
+                        .mapPartitions(new PartitionInference(terms, dataset.dataset(), reports));
                 // Spark's output commit protocol: each task attempt writes under its own attempt directory, one attempt per
                 // partition is allowed to commit (a retried task's or a speculative copy's other attempts are aborted or
                 // denied, and their files removed with _temporary at job commit)
@@ -119,23 +131,41 @@ public final class BatchJob {
             Closed closed = closeInstances(spark, terms, executors.live());
             int unclosed = closed.unreached() + executors.lost();
             if (failure != null) {
-                return new Outcome(null, closed.discards(), unclosed, failure, brokerRefusal);
+                return new Outcome(null, closed.discards(), unclosed, failure, brokerRefusal, false);
             }
 
             // Spark merges a result task's accumulator updates once per partition, from the attempt that succeeded, and a
             // write task succeeds only once its commit was allowed: so these are exactly the committed attempts' receipts
             TreeMap<Integer, SignedReceipt> partitions = new TreeMap<>();
+            List<PartitionReceipt> parsed = new ArrayList<>();
             for (byte[] report : reports.value()) {
                 SignedReceipt r = Json.parse(report, SignedReceipt.class, "partition receipt");
-                int p = Json.parse(r.payload(), PartitionReceipt.class, "partition receipt").partition();
-                if (partitions.put(p, r) != null) {
-                    throw new ProtocolException("Spark reported two committed attempts of partition " + p + "; the batch receipt "
-                            + "is not signed");
+                PartitionReceipt p = Json.parse(r.payload(), PartitionReceipt.class, "partition receipt");
+                if (partitions.put(p.partition(), r) != null) {
+                    throw new ProtocolException("Spark reported two committed attempts of partition " + p.partition()
+                            + "; the batch receipt is not signed");
                 }
+                parsed.add(p);
             }
-            BatchReceiptFile receipt = driver.batchReceipt(new ArrayList<>(partitions.values()));
-            return new Outcome(receipt, closed.discards(), unclosed, null, null);
+            // every row of the dataset, once, and no more than max_rows in all: else no receipt, and the results go
+            FailureCode totals = BatchTotals.check(parsed, dataset.dataset(), contract.contract().limits().maxRows());
+            if (totals != null) {
+                deleteResults(spark, outDir);
+                return new Outcome(null, closed.discards(), unclosed, totals, null, true);
+            }
+            BatchReceiptFile receipt = driver.batchReceipt(dataset.dataset(), BatchTotals.rows(parsed),
+                    new ArrayList<>(partitions.values()));
+            return new Outcome(receipt, closed.discards(), unclosed, null, null, false);
         }
+    }
+
+    /**
+     * Removes the results of a job whose totals were refused: without a batch receipt 'veil batch open' opens nothing,
+     * and none are left to suggest otherwise.
+     */
+    private static void deleteResults(SparkSession spark, String outDir) throws IOException {
+        org.apache.hadoop.fs.Path out = new org.apache.hadoop.fs.Path(outDir);
+        out.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(out, true);
     }
 
     /** The discard receipts the closing tasks answered, and how many executors that ran the job none reached. */

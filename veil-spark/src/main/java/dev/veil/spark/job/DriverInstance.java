@@ -4,6 +4,7 @@ import dev.veil.enclave.evidence.SimEvidenceSource;
 import dev.veil.enclave.keys.InstanceKeyPairs;
 import dev.veil.protocol.batch.BatchReceipt;
 import dev.veil.protocol.batch.BatchReceiptFile;
+import dev.veil.protocol.batch.DatasetManifest;
 import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.receipt.SignedReceipt;
 import java.io.IOException;
@@ -26,10 +27,11 @@ final class DriverInstance implements AutoCloseable {
         this.receipts = new ReceiptKeys(contract, keys, new SimEvidenceSource(ExecutorInstance.measurement(), false));
     }
 
-    /** The batch receipt over these partition receipts, in partition order. */
-    BatchReceiptFile batchReceipt(List<SignedReceipt> partitions) {
-        BatchReceipt r = new BatchReceipt(contract.hashHex(), contract.contract().model().sha256(), partitions.size(),
-                BatchReceiptFile.merkleRoot(partitions), receipts.evidenceSha256(), Instant.now().toString());
+    /** The batch receipt of {@code rows} rows of {@code dataset} over these partition receipts, in partition order. */
+    BatchReceiptFile batchReceipt(DatasetManifest dataset, long rows, List<SignedReceipt> partitions) {
+        BatchReceipt r = new BatchReceipt(contract.hashHex(), contract.contract().model().sha256(), dataset.datasetId(),
+                dataset.sha256Hex(), rows, partitions.size(), BatchReceiptFile.merkleRoot(partitions), receipts.evidenceSha256(),
+                Instant.now().toString());
         return new BatchReceiptFile(receipts.sign(BatchReceipt.KIND, r), partitions);
     }
 

@@ -25,6 +25,7 @@ import dev.veil.enclave.broker.BrokerRelease;
 import dev.veil.protocol.binding.EvidenceBinding;
 import dev.veil.protocol.wire.Messages;
 import dev.veil.spark.broker.InstanceDataKeys;
+import dev.veil.spark.parquet.BoundDatasetDecryption;
 import dev.veil.spark.parquet.ResultKeys;
 import java.net.URI;
 import java.security.SecureRandom;
@@ -72,6 +73,8 @@ public final class ExecutorInstance {
     private final Duration timeLimit;
     /** Model time spent so far: the load, then the runs (guarded by this). */
     private long modelNanos;
+    /** The contract's limits.max_rows as this instance's budget of rows, whatever partitions they serve. */
+    private final RowLimit rowLimit;
     /** The data provider's key services of this instance, and the names they are registered under for Parquet. */
     private final String datasetName;
     private final DataKeyService datasetKeys;
@@ -104,6 +107,7 @@ public final class ExecutorInstance {
         ModelRunner loaded = null;
         FailureCode loadFailure = null;
         timeLimit = Duration.ofSeconds(contract.contract().limits().maxInferenceSeconds());
+        rowLimit = new RowLimit(contract.contract().limits().maxRows());
         try (modelKey) {
             model = Unsealer.unsealBytes(terms.sealedModel(), modelKey).plaintext();
         } catch (SealException e) {
@@ -213,6 +217,7 @@ public final class ExecutorInstance {
         java.util.List<String> released = new java.util.ArrayList<>();
         DataKeyServices.unregister(instance.datasetName, instance.datasetKeys);
         DataKeyServices.unregister(instance.resultsName, instance.resultKeys);
+        BoundDatasetDecryption.unregister(instance.datasetName);
         released.add("data provider's key service dropped");
         // a runner that failed to load closed itself: its worker is stopped and its copy of the model wiped
         if (instance.runner == null || instance.runner.closeSession()) {
@@ -228,6 +233,10 @@ public final class ExecutorInstance {
 
     ReceiptKeys receipts() {
         return receipts;
+    }
+
+    RowLimit rowLimit() {
+        return rowLimit;
     }
 
     public ContractVerifier.Verified contract() {

@@ -3,10 +3,13 @@ package dev.veil.spark.job;
 import dev.veil.enclave.broker.BrokerRefused;
 import dev.veil.enclave.inference.InferenceException;
 import dev.veil.protocol.batch.BatchCommitments;
+import dev.veil.protocol.batch.DatasetManifest;
 import dev.veil.protocol.batch.PartitionReceipt;
 import dev.veil.protocol.json.Json;
 import dev.veil.protocol.receipt.FailureCode;
 import dev.veil.protocol.receipt.ResultCommitments;
+import dev.veil.spark.parquet.BoundDatasetDecryption;
+import dev.veil.spark.parquet.DataKeyServices;
 import dev.veil.spark.parquet.RowCells;
 import dev.veil.tensor.NamedTensors;
 import dev.veil.tensor.TensorFormatException;
@@ -32,10 +35,13 @@ import org.apache.spark.util.CollectionAccumulator;
 public final class PartitionInference implements FlatMapFunction<Iterator<Row>, Row> {
     private static final long serialVersionUID = 1L;
     private final BatchTerms terms;
+    /** The dataset the driver admitted: the instance decrypts only files bound to it, and names it in its receipts. */
+    private final DatasetManifest dataset;
     private final CollectionAccumulator<byte[]> reports;
 
-    public PartitionInference(BatchTerms terms, CollectionAccumulator<byte[]> reports) {
+    public PartitionInference(BatchTerms terms, DatasetManifest dataset, CollectionAccumulator<byte[]> reports) {
         this.terms = terms;
+        this.dataset = dataset;
         this.reports = reports;
     }
 
@@ -60,12 +66,15 @@ public final class PartitionInference implements FlatMapFunction<Iterator<Row>, 
             if (task != null && task.isInterrupted()) {
                 throw new TaskKilledException("the task was killed");
             }
-            throw new PartitionFailure(FailureCode.INTERNAL_ERROR);
+            throw new PartitionFailure(DatasetRefusal.isIn(e) ? FailureCode.DATASET_INVALID : FailureCode.INTERNAL_ERROR);
         }
     }
 
     private Iterator<Row> results(Iterator<Row> input) throws Exception {
         ExecutorInstance instance = ExecutorInstance.forJob(terms);
+        // before the first file opens: each is decrypted only as the file of this dataset its name says (FileBinding)
+        BoundDatasetDecryption.register(DataKeyServices.forJob(terms.dataProviderBroker(), instance.contract().hashHex(),
+                terms.jobId()), dataset);
         int partition = TaskContext.getPartitionId();
         byte[] salt = ResultCommitments.newSalt();
         BatchCommitments in = BatchCommitments.input(salt);
@@ -75,6 +84,7 @@ public final class PartitionInference implements FlatMapFunction<Iterator<Row>, 
         List<byte[]> cells = new ArrayList<>();
         while (input.hasNext()) {
             Row r = input.next();
+            instance.rowLimit().take();   // limits.max_rows: before the model sees the row
             long index = r.getLong(0);
             byte[] cell = (byte[]) r.get(1);
             in.add(index, cell);
@@ -92,8 +102,8 @@ public final class PartitionInference implements FlatMapFunction<Iterator<Row>, 
             return results.iterator();
         }
         var c = instance.contract();
-        PartitionReceipt receipt = new PartitionReceipt(c.hashHex(), c.contract().model().sha256(), partition, in.hex(), out.hex(),
-                instance.receipts().evidenceSha256(), Instant.now().toString());
+        PartitionReceipt receipt = new PartitionReceipt(c.hashHex(), c.contract().model().sha256(), dataset.datasetId(), partition,
+                results.size(), in.hex(), out.hex(), instance.receipts().evidenceSha256(), Instant.now().toString());
         reports.add(Json.canonical(instance.receipts().sign(PartitionReceipt.KIND, receipt)));
         return results.iterator();
     }

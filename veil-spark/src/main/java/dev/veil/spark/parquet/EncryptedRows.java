@@ -1,13 +1,17 @@
 package dev.veil.spark.parquet;
 
+import dev.veil.protocol.batch.DatasetManifest;
+import dev.veil.protocol.json.ProtocolException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.crypto.DecryptionPropertiesFactory;
 import org.apache.parquet.crypto.FileDecryptionProperties;
 import org.apache.parquet.crypto.FileEncryptionProperties;
 import org.apache.parquet.crypto.keytools.PropertiesDrivenCryptoFactory;
@@ -44,25 +48,73 @@ public final class EncryptedRows {
 
     /**
      * Writes {@code cells} (row i is cell i) to new files in the existing empty directory {@code dir}, at most
-     * {@code rowsPerFile} rows a file, so that a job can read them in parallel.
+     * {@code rowsPerFile} rows a file, so that a job can read them in parallel; the files are bound to nothing (the
+     * results of a batch, a plaintext benchmark's copy). A data provider's dataset is written by {@link #writeDataset}.
      */
     public static void write(Path dir, List<byte[]> cells, int rowsPerFile, Configuration conf) throws IOException {
-        SimpleGroupFactory groups = new SimpleGroupFactory(SCHEMA);
         PropertiesDrivenCryptoFactory crypto = new PropertiesDrivenCryptoFactory();
-        int files = Math.max(1, (cells.size() + rowsPerFile - 1) / rowsPerFile);
-        for (int f = 0; f < files; f++) {
-            org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(dir.resolve(String.format("part-%05d.parquet", f)).toUri());
-            FileEncryptionProperties encryption = crypto.getFileEncryptionProperties(conf, file, null);
-            try (ParquetWriter<Group> w = ExampleParquetWriter.builder(HadoopOutputFile.fromPath(file, conf))
-                    .withConf(conf).withType(SCHEMA).withEncryption(encryption)
-                    // as ParquetCrypto.SIZE_OF_VALUES_HIDDEN: the file's size follows the cells' lengths, not their values
-                    .withCompressionCodec(CompressionCodecName.UNCOMPRESSED).withDictionaryEncoding(false)
-                    .withStatisticsEnabled(false).withSizeStatisticsEnabled(false)
-                    .withPageSize(ParquetCrypto.PAGE_BYTES).withWriteMode(ParquetFileWriter.Mode.CREATE).build()) {
-                int end = Math.min(cells.size(), (f + 1) * rowsPerFile);
-                for (int r = f * rowsPerFile; r < end; r++) {
-                    w.write(groups.newGroup().append(ROW, (long) r).append(TENSORS, Binary.fromConstantByteArray(cells.get(r))));
-                }
+        List<List<byte[]>> files = split(cells, rowsPerFile);
+        for (int f = 0; f < files.size(); f++) {
+            org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(dir.resolve(FileBinding.fileName(f)).toUri());
+            writeFile(file, files.get(f), f * (long) rowsPerFile, crypto.getFileEncryptionProperties(conf, file, null), conf);
+        }
+    }
+
+    /**
+     * Writes a data provider's dataset: {@code cells} as {@link #write} does, every file bound to a new random dataset id,
+     * its index, the file count and its rows ({@link FileBinding}), and the dataset's manifest beside them
+     * ({@link DatasetManifest#FILE_NAME}). Returns the manifest.
+     */
+    public static DatasetManifest writeDataset(Path dir, List<byte[]> cells, int rowsPerFile, Configuration conf) throws IOException {
+        List<List<byte[]>> files = split(cells, rowsPerFile);
+        DatasetManifest dataset = DatasetManifest.create(files.stream().map(f -> (long) f.size()).toList());
+        writeBound(dir, files, dataset, conf);
+        Files.write(dir.resolve(DatasetManifest.FILE_NAME), dataset.canonicalBytes(), StandardOpenOption.CREATE_NEW);
+        return dataset;
+    }
+
+    /**
+     * Writes {@code files} (file i's rows, numbered on from the previous files') bound to {@code dataset} as files 0, 1,
+     * ... of it; writes no manifest.
+     */
+    public static void writeBound(Path dir, List<List<byte[]>> files, DatasetManifest dataset, Configuration conf) throws IOException {
+        if (files.size() != dataset.files()) {
+            throw new IllegalArgumentException("the manifest names " + dataset.files() + " files, not " + files.size());
+        }
+        PropertiesDrivenCryptoFactory crypto = new PropertiesDrivenCryptoFactory();
+        long first = 0;
+        for (int f = 0; f < files.size(); f++) {
+            org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(dir.resolve(FileBinding.fileName(f)).toUri());
+            FileEncryptionProperties encryption = FileBinding.encryption(crypto.getFileEncryptionProperties(conf, file, null),
+                    FileBinding.aadPrefix(dataset, f));
+            writeFile(file, files.get(f), first, encryption, conf);
+            first += files.get(f).size();
+        }
+    }
+
+    /** The cells in files of {@code rowsPerFile} rows; one empty file for no cells. */
+    private static List<List<byte[]>> split(List<byte[]> cells, int rowsPerFile) {
+        List<List<byte[]>> files = new ArrayList<>();
+        for (int from = 0; from < cells.size(); from += rowsPerFile) {
+            files.add(cells.subList(from, Math.min(cells.size(), from + rowsPerFile)));
+        }
+        if (files.isEmpty()) {
+            files.add(List.of());
+        }
+        return files;
+    }
+
+    private static void writeFile(org.apache.hadoop.fs.Path file, List<byte[]> cells, long firstRow, FileEncryptionProperties encryption,
+                                  Configuration conf) throws IOException {
+        SimpleGroupFactory groups = new SimpleGroupFactory(SCHEMA);
+        try (ParquetWriter<Group> w = ExampleParquetWriter.builder(HadoopOutputFile.fromPath(file, conf))
+                .withConf(conf).withType(SCHEMA).withEncryption(encryption)
+                // as ParquetCrypto.SIZE_OF_VALUES_HIDDEN: the file's size follows the cells' lengths, not their values
+                .withCompressionCodec(CompressionCodecName.UNCOMPRESSED).withDictionaryEncoding(false)
+                .withStatisticsEnabled(false).withSizeStatisticsEnabled(false)
+                .withPageSize(ParquetCrypto.PAGE_BYTES).withWriteMode(ParquetFileWriter.Mode.CREATE).build()) {
+            for (int r = 0; r < cells.size(); r++) {
+                w.write(groups.newGroup().append(ROW, firstRow + r).append(TENSORS, Binary.fromConstantByteArray(cells.get(r))));
             }
         }
     }
@@ -76,9 +128,36 @@ public final class EncryptedRows {
 
     /** Every record of every .parquet file in {@code dir}, decrypted, as {@code record} reads it, in file order. */
     public static <T> List<T> readAll(Path dir, Configuration conf, java.util.function.Function<Group, T> record) throws IOException {
-        PropertiesDrivenCryptoFactory crypto = new PropertiesDrivenCryptoFactory();
+        return read(parquetFiles(dir), conf, new PropertiesDrivenCryptoFactory(), record);
+    }
+
+    /**
+     * Every row of the data provider's dataset in {@code dir}, decrypted, in ascending {@code row} order: its manifest's
+     * files, each only if it is bound to its place in that dataset ({@link BoundDatasetDecryption}, registered here for
+     * the key service {@code conf} names).
+     */
+    public static List<Row> readDataset(Path dir, Configuration conf) throws IOException, ProtocolException {
+        DatasetManifest dataset = DatasetFiles.manifest(dir);
+        String name = conf.get(org.apache.parquet.crypto.keytools.KeyToolkit.KMS_INSTANCE_URL_PROPERTY_NAME);
+        BoundDatasetDecryption.register(name, dataset);
+        try {
+            List<Path> files = new ArrayList<>();
+            for (int f = 0; f < dataset.files(); f++) {
+                files.add(dir.resolve(FileBinding.fileName(f)));
+            }
+            List<Row> rows = read(files, conf, new BoundDatasetDecryption(),
+                    g -> new Row(g.getLong(ROW, 0), g.getBinary(TENSORS, 0).getBytes()));
+            rows.sort((a, b) -> Long.compare(a.index(), b.index()));
+            return rows;
+        } finally {
+            BoundDatasetDecryption.unregister(name);
+        }
+    }
+
+    private static <T> List<T> read(List<Path> files, Configuration conf, DecryptionPropertiesFactory crypto,
+                                    java.util.function.Function<Group, T> record) throws IOException {
         List<T> rows = new ArrayList<>();
-        for (Path p : parquetFiles(dir)) {
+        for (Path p : files) {
             org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(p.toUri());
             FileDecryptionProperties decryption = crypto.getFileDecryptionProperties(conf, file);
             try (ParquetReader<Group> r = ParquetReader.builder(new GroupReadSupport(), file).withConf(conf)

@@ -35,9 +35,9 @@ class BatchCommandsTest {
                 "--mp-broker", p.mpUrl, "--dp-broker", p.dpUrl, "--master-key", "dataset", "--out", p.path(out), "--master", master, "--rows-per-run", rowsPerRun);
     }
 
-    private static Parties.Run open(Parties p, String in, String identity, String out) {
+    private static Parties.Run open(Parties p, String in, String data, String identity, String out) {
         return launcher("batch", "open", "--in", p.path(in), "--contract", p.path("contract.json"), "--broker", p.dpUrl,
-                "--identity", p.path(identity),
+                "--identity", p.path(identity), "--data", p.path(data),
                 "--out", p.path(out));
     }
 
@@ -62,17 +62,17 @@ class BatchCommandsTest {
             Parties.Run verify = veil("verify-receipt", "--receipt", dir.resolve("out").resolve(BatchCommand.BATCH_RECEIPT).toString(),
                     "--contract", p.path("contract.json"));
             assertThat(verify.exit()).as(verify.err()).isZero();
-            assertThat(verify.out()).contains("\"verified\" : true").contains("veil.batch-receipt.v1");
+            assertThat(verify.out()).contains("\"verified\" : true").contains("veil.batch-receipt.v2");
             Parties.Run discard = veil("verify-receipt", "--receipt", dir.resolve("out").resolve("_veil-discard-receipt-0.json").toString(),
                     "--contract", p.path("contract.json"));
             assertThat(discard.exit()).as(discard.err()).isZero();
 
-            Parties.Run stranger = open(p, "out", "mp.key", "mp.npz");
+            Parties.Run stranger = open(p, "out", "data", "mp.key", "mp.npz");
             assertThat(stranger.exit()).isEqualTo(2);
             assertThat(stranger.err()).contains("not the contract's data provider");
             assertThat(dir.resolve("mp.npz")).doesNotExist();
 
-            Parties.Run opened = open(p, "out", "dp.key", "results.npz");
+            Parties.Run opened = open(p, "out", "data", "dp.key", "results.npz");
             assertThat(opened.exit()).as(opened.err()).isZero();
             NamedTensors got = Npz.read(Files.readAllBytes(dir.resolve("results.npz")), 1L << 30);
             NamedTensors inputs = Npz.read(Files.readAllBytes(models.resolve("sample-8x128.npz")), 1L << 30);
@@ -91,7 +91,7 @@ class BatchCommandsTest {
                 }
             }
 
-            Parties.Run again = open(p, "out", "dp.key", "results.npz");
+            Parties.Run again = open(p, "out", "data", "dp.key", "results.npz");
             assertThat(again.exit()).isEqualTo(2);
             assertThat(again.err()).contains("exists");
         }
@@ -119,8 +119,8 @@ class BatchCommandsTest {
                     System.clearProperty("spark.sql.files.maxPartitionBytes");
                     System.clearProperty("spark.sql.files.openCostInBytes");
                 }
-                assertThat(open(p, "out-" + layout[0], "dp.key", layout[0] + ".csv").exit()).isZero();
-                assertThat(open(p, "out-" + layout[0], "dp.key", layout[0] + ".npz").exit()).isZero();
+                assertThat(open(p, "out-" + layout[0], "data-" + layout[0], "dp.key", layout[0] + ".csv").exit()).isZero();
+                assertThat(open(p, "out-" + layout[0], "data-" + layout[0], "dp.key", layout[0] + ".npz").exit()).isZero();
             }
             assertThat(dir.resolve("fine.csv")).hasSameBinaryContentAs(dir.resolve("coarse.csv"));
             NamedTensors got = Npz.read(Files.readAllBytes(dir.resolve("fine.npz")), 1L << 30);

@@ -29,7 +29,7 @@ class FailedBatchTest {
         Path out = Files.createDirectories(dir.resolve("out"));
         StringWriter err = new StringWriter();
         int exit = FailedBatch.report(new PrintWriter(err, true), new BatchJob.Outcome(null, List.of(), 0,
-                FailureCode.CONTRACT_REFUSED, PartitionFailure.brokerReasonIn(onDriver)), out);
+                FailureCode.CONTRACT_REFUSED, PartitionFailure.brokerReasonIn(onDriver), false), out);
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString()).contains("instance_limit").contains("max_instances").contains("--max-instances");
         assertThat(err.toString().strip().lines()).hasSize(1);
@@ -54,7 +54,7 @@ class FailedBatchTest {
         Path elsewhere = Files.writeString(dir.resolve("keep.txt"), "not this run's");
         Files.createSymbolicLink(out.resolve("link"), elsewhere);
         StringWriter err = new StringWriter();
-        int exit = FailedBatch.report(new PrintWriter(err, true), new BatchJob.Outcome(null, List.of(), 0, FailureCode.TIMEOUT, null),
+        int exit = FailedBatch.report(new PrintWriter(err, true), new BatchJob.Outcome(null, List.of(), 0, FailureCode.TIMEOUT, null, false),
                 out);
         assertThat(exit).isEqualTo(1);
         assertThat(err.toString()).contains("failed on an executor: timeout");

@@ -43,7 +43,7 @@ class SparkOutputPolicyAttackTest {
                 return;   // refused: the policy is not applied, and no result was given
             }
             Parties.Run open = Parties.launcher("batch", "open", "--in", p.path("out"), "--contract", p.path("contract.json"),
-                    "--broker", p.dpUrl, "--identity", p.path("dp.key"), "--out", p.path("results.npz"));
+                    "--broker", p.dpUrl, "--identity", p.path("dp.key"), "--data", p.path("data"), "--out", p.path("results.npz"));
             assertThat(open.exit()).as(open.err()).isZero();
             NamedTensors got = Npz.read(Files.readAllBytes(dir.resolve("results.npz")), 1L << 30);
             assertThat(got.tensors()).as("what the data provider of a 'labels' contract opened: %s", got)

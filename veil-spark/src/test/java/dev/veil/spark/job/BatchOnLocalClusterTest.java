@@ -110,7 +110,7 @@ class BatchOnLocalClusterTest {
         dpUrl = broker(dp, null, "dp-broker");
         Path data = Files.createDirectories(tmp.resolve("data"));
         DataKeyServices.register(dpUrl, new DatasetDataKeys(new ProviderDataKeys(URI.create(dpUrl), dp)));
-        EncryptedRows.write(data, RowCells.split(rows), 10, ParquetCrypto.apply(new Configuration(), dpUrl, "dataset"));
+        EncryptedRows.writeDataset(data, RowCells.split(rows), 10, ParquetCrypto.apply(new Configuration(), dpUrl, "dataset"));
         DataKeyServices.unregister(dpUrl);
 
         out = tmp.resolve("out");

@@ -1,0 +1,66 @@
+package dev.veil.spark.parquet;
+
+import dev.veil.protocol.batch.DatasetManifest;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.crypto.DecryptionPropertiesFactory;
+import org.apache.parquet.crypto.FileDecryptionProperties;
+import org.apache.parquet.crypto.ParquetCryptoRuntimeException;
+import org.apache.parquet.crypto.keytools.KeyToolkit;
+import org.apache.parquet.crypto.keytools.PropertiesDrivenCryptoFactory;
+
+/**
+ * Parquet's decryption factory for a data provider's dataset ({@link #reading}): each file is decrypted only with the
+ * AAD prefix {@link FileBinding} gives for the index its name says, under the dataset this process was told to read
+ * under the key service's name ({@link #register}), and plaintext files are refused. Parquet creates the factory by
+ * reflection and hands it only its configuration and the file's path, so the dataset is found here by the key service's
+ * name, as {@link VeilKmsClient} finds the service: an instance registers the manifest its driver checked, and what it
+ * signs in its receipts is what was enforced.
+ */
+public final class BoundDatasetDecryption implements DecryptionPropertiesFactory {
+    private static final Map<String, DatasetManifest> BY_NAME = new ConcurrentHashMap<>();
+
+    /**
+     * Decryption through the key service this process registered under {@code kmsName}, of the dataset registered under
+     * the same name.
+     */
+    public static Map<String, String> reading(String kmsName) {
+        Map<String, String> p = ParquetCrypto.reading(kmsName);
+        p.put(CRYPTO_FACTORY_CLASS_PROPERTY_NAME, BoundDatasetDecryption.class.getName());
+        return p;
+    }
+
+    /**
+     * Registers the dataset files read under {@code kmsName} must belong to; refuses another dataset under a name that
+     * holds one already (one job reads one dataset).
+     */
+    public static void register(String kmsName, DatasetManifest dataset) {
+        DatasetManifest existing = BY_NAME.putIfAbsent(kmsName, dataset);
+        if (existing != null && !existing.equals(dataset)) {
+            throw new IllegalStateException("this process reads another dataset under the name " + kmsName);
+        }
+    }
+
+    public static void unregister(String kmsName) {
+        BY_NAME.remove(kmsName);
+    }
+
+    @Override
+    public FileDecryptionProperties getFileDecryptionProperties(Configuration conf, Path file) throws ParquetCryptoRuntimeException {
+        String name = conf.getTrimmed(KeyToolkit.KMS_INSTANCE_URL_PROPERTY_NAME);
+        DatasetManifest dataset = name == null ? null : BY_NAME.get(name);
+        if (dataset == null) {
+            throw new ParquetCryptoRuntimeException("this process was given no dataset to read: only an enclave instance of the"
+                    + " batch reads the data provider's files");
+        }
+        int index = FileBinding.indexOf(file.getName());
+        if (index < 0 || index >= dataset.files()) {
+            throw new ParquetCryptoRuntimeException("a file named " + file.getName() + " is not one of the dataset's "
+                    + dataset.files() + " files");
+        }
+        FileDecryptionProperties keys = new PropertiesDrivenCryptoFactory().getFileDecryptionProperties(conf, file);
+        return FileBinding.decryption(keys, FileBinding.aadPrefix(dataset, index));
+    }
+}
