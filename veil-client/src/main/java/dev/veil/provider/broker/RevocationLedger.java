@@ -28,6 +28,8 @@ final class RevocationLedger {
     private final Clock clock;
     /** What the records hold; written under this object's lock, read without it (see {@link #inForce}). */
     private volatile RevokedInstances recorded;
+    /** The file's reading last recorded: while the file is unchanged it is that very object, and nothing needs the lock. */
+    private volatile Revocations.Snapshot recordedFrom;
 
     private RevocationLedger(Revocations requests, List<ReleaseRecord> records, Clock clock, RevokedInstances recorded) {
         this.requests = requests;
@@ -67,15 +69,17 @@ final class RevocationLedger {
      */
     RevokedInstances current() {
         Revocations.Snapshot asked = requests.current();
-        synchronized (this) {
-            try {
-                record(asked);
-            } catch (IOException e) {
-                LOG.error("cannot write a revocation into the release records ({}): refusing every release", e.getMessage());
-                return recorded.with((String) null);
+        if (asked != recordedFrom) {
+            synchronized (this) {
+                try {
+                    record(asked);
+                } catch (IOException e) {
+                    LOG.error("cannot write a revocation into the release records ({}): refusing every release", e.getMessage());
+                    return recorded.with((String) null);
+                }
             }
-            return asked.unreadable() ? recorded.with((String) null) : recorded;
         }
+        return asked.unreadable() ? recorded.with((String) null) : recorded;
     }
 
     /**
@@ -86,6 +90,9 @@ final class RevocationLedger {
     RevokedInstances inForce() {
         Revocations.Snapshot asked = requests.current();
         RevokedInstances r = recorded;
+        if (asked == recordedFrom && !asked.unreadable()) {
+            return r;
+        }
         if (asked.unreadable() || asked.all()) {
             r = r.with((String) null);
         }
@@ -105,6 +112,7 @@ final class RevocationLedger {
             missing.add(null);
         }
         write(records, missing);
+        recordedFrom = asked;
     }
 
     /** Writes each revocation (null: every release) into each record, waits until all are on disk, then counts them. */
