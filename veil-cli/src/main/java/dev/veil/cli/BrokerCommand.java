@@ -187,9 +187,10 @@ final class BrokerCommand implements Callable<Integer> {
     }
 
     @Command(name = "log", mixinStandardHelpOptions = true,
-            description = {"Print and verify a broker's signed record of releases, unwraps for the data provider and revocations",
-                    "(exit 2 if it was altered). Each line's head, signed by the broker's identity, covers every entry before it",
-                    "(RFC 9162 tree hashing); the revocations it prints are the ones the broker enforces after a restart."})
+            description = {"Print and verify a broker's signed record of releases (exit 2 if it was altered).",
+                    "It holds releases, unwraps for the data provider and revocations. Each line's head, signed by the broker's",
+                    "identity, covers every entry before it (RFC 9162 tree hashing); the revocations it prints are the ones the",
+                    "broker enforces after a restart."})
     static final class Log implements Callable<Integer> {
         @Option(names = "--state", required = true, description = "the broker's state directory")
         Path state;
@@ -251,7 +252,8 @@ final class BrokerCommand implements Callable<Integer> {
                     "already released cannot be taken back, and a revoked instance still counts toward max_instances.",
                     "The broker writes each revocation into its signed release records (shown by 'veil broker log') and enforces",
                     "what they hold after any restart: a running broker at its next request or its stop, a stopped one at its",
-                    "next start, or this command at once when given the broker's --identity while no broker runs."})
+                    "next start, or this command at once when given the broker's --identity while no broker runs. A revocation",
+                    "is never withdrawn: after --all, the broker serves again only from a new --state."})
     static final class Revoke implements Callable<Integer> {
         @Option(names = "--state", required = true, description = "the broker's state directory")
         Path state;

@@ -67,7 +67,7 @@ public final class ReleaseAudit {
         NOW,
         /** The running broker records it at its next request or at its stop. */
         BY_THE_RUNNING_BROKER,
-        /** No identity was given and no broker runs: the broker records it at its next start. */
+        /** No broker runs, and no identity was given (or no broker has started on the state yet): its next start records it. */
         AT_THE_NEXT_START
     }
 
@@ -85,8 +85,7 @@ public final class ReleaseAudit {
             return StoppedBrokerRevocation.running(state) ? Recorded.BY_THE_RUNNING_BROKER : Recorded.AT_THE_NEXT_START;
         }
         try {
-            StoppedBrokerRevocation.record(state, identity, instanceHex, clock);
-            return Recorded.NOW;
+            return StoppedBrokerRevocation.record(state, identity, instanceHex, clock) ? Recorded.NOW : Recorded.AT_THE_NEXT_START;
         } catch (StoppedBrokerRevocation.BrokerRunning running) {
             return Recorded.BY_THE_RUNNING_BROKER;
         }

@@ -25,11 +25,15 @@ final class StoppedBrokerRevocation {
     /**
      * Records the revocation (null: every release) in every record of the state directory.
      *
-     * @return how many records now hold it
+     * @return whether any record holds it now (false for a state directory no broker has started on: its first start
+     *         records it)
      * @throws BrokerRunning when a broker holds the state directory
      */
-    static int record(BrokerState state, Identity identity, String instanceHex, Clock clock)
+    static boolean record(BrokerState state, Identity identity, String instanceHex, Clock clock)
             throws IOException, ProtocolException, BrokerRunning {
+        if (!Files.exists(state.dir().resolve(BrokerState.IDENTITY_FILE))) {
+            return false;
+        }
         if (!state.recordedIdentity().sameKeysAs(identity.publicIdentity())) {
             throw new ProtocolException("--identity is not the broker identity of --state " + state.dir() + " ("
                     + state.recordedIdentity().fingerprint() + ")");
@@ -54,7 +58,7 @@ final class StoppedBrokerRevocation {
                     }
                 }
             }
-            return files.size();
+            return !files.isEmpty();
         }
     }
 
