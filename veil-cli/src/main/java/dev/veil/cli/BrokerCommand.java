@@ -2,6 +2,7 @@ package dev.veil.cli;
 
 import dev.veil.protocol.broker.OwnerUnwrapLeaf;
 import dev.veil.protocol.broker.ReleaseLeaf;
+import dev.veil.protocol.broker.RevocationLeaf;
 import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.contract.SignedContract;
@@ -187,7 +188,9 @@ final class BrokerCommand implements Callable<Integer> {
 
     @Command(name = "log", mixinStandardHelpOptions = true,
             description = {"Print and verify a broker's signed record of releases (exit 2 if it was altered).",
-                    "Each line's head, signed by the broker's identity, covers every release before it (RFC 9162 tree hashing)."})
+                    "It holds releases, unwraps for the data provider and revocations. Each line's head, signed by the broker's",
+                    "identity, covers every entry before it (RFC 9162 tree hashing); the revocations it prints are the ones the",
+                    "broker enforces after a restart."})
     static final class Log implements Callable<Integer> {
         @Option(names = "--state", required = true, description = "the broker's state directory")
         Path state;
@@ -224,11 +227,16 @@ final class BrokerCommand implements Callable<Integer> {
                             "owner", u.owner(), "master_key_id", u.masterKeyId(), "wrapped_key_sha256", u.wrappedKeySha256(),
                             "wrapped_by", u.wrappedBy()));
                 }
+                List<Map<String, Object>> revocations = new ArrayList<>();
+                for (RevocationLeaf r : c.revocations()) {
+                    revocations.add(JsonOut.fields("sequence", r.sequence(), "time", Instant.ofEpochSecond(r.timestamp()).toString(),
+                            "revoked", r.all() ? "all" : r.instanceKeys()));
+                }
                 Map<String, Object> head = c.head() == null ? null : JsonOut.fields("tree_size", c.head().head().treeSize(),
                         "root_hash", Digests.hex(c.head().head().rootHash()),
                         "time", Instant.ofEpochSecond(c.head().head().timestamp()).toString());
                 out.add(JsonOut.fields("contract", c.contractHash(), "instances", c.instances(), "releases", releases,
-                        "owner_unwraps", ownerUnwraps, "head", head));
+                        "owner_unwraps", ownerUnwraps, "revocations", revocations, "head", head));
             }
             Map<String, Object> result = new LinkedHashMap<>(JsonOut.fields("verified", true, "identity", broker.fingerprint(),
                     "checked_against", publicIdentity != null ? publicIdentity.toString() : "the identity recorded in --state",
@@ -241,10 +249,17 @@ final class BrokerCommand implements Callable<Integer> {
     @Command(name = "revoke", mixinStandardHelpOptions = true,
             description = {"Stop releasing to an instance (--instance, the instance_keys 'veil serve' prints), or to every instance (--all).",
                     "A running broker sees it at its next request: no more releases and no more data keys to it. A key it",
-                    "already released cannot be taken back, and a revoked instance still counts toward max_instances."})
+                    "already released cannot be taken back, and a revoked instance still counts toward max_instances.",
+                    "The broker writes each revocation into its signed release records (shown by 'veil broker log') and enforces",
+                    "what they hold after any restart: a running broker at its next request or its stop, a stopped one at its",
+                    "next start, or this command at once when given the broker's --identity while no broker runs. A revocation",
+                    "is never withdrawn: after --all, the broker serves again only from a new --state."})
     static final class Revoke implements Callable<Integer> {
         @Option(names = "--state", required = true, description = "the broker's state directory")
         Path state;
+        @Option(names = "--identity", description = "the broker's secret identity file (.key): when no broker runs on --state,"
+                + " record the revocation in its release records now, instead of at the broker's next start")
+        Path identity;
         @ArgGroup(exclusive = true, multiplicity = "1")
         Target target;
 
@@ -267,8 +282,15 @@ final class BrokerCommand implements Callable<Integer> {
             if (hex != null && !hex.matches("[0-9a-f]{64}")) {
                 throw new CliFailure("--instance must be the 64 hex digits of the instance keys ('instance_keys' of 'veil serve')");
             }
-            ReleaseAudit.revoke(s, hex);
-            System.out.println(JsonOut.line(JsonOut.fields("revoked", hex == null ? "all" : hex, "state", state.toString())));
+            ReleaseAudit.Recorded recorded;
+            try (Identity id = identity == null ? null : ServingCli.identity(identity)) {
+                recorded = ReleaseAudit.revoke(s, id, hex, Clock.systemUTC());
+            } catch (ProtocolException e) {
+                throw new CliFailure("the revocation is asked in " + s.dir().resolve("revoked") + " (the broker records it at its"
+                        + " next start), but it could not be recorded now: " + e.getMessage());
+            }
+            System.out.println(JsonOut.line(JsonOut.fields("revoked", hex == null ? "all" : hex, "state", state.toString(),
+                    "recorded", recorded.name().toLowerCase(java.util.Locale.ROOT))));
             return ExitCodes.OK;
         }
     }

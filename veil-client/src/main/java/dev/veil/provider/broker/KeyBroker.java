@@ -11,6 +11,7 @@ import dev.veil.protocol.broker.DataKeyChallenge;
 import dev.veil.protocol.broker.DataKeyChallengeRequest;
 import dev.veil.protocol.broker.ReleaseAnswer;
 import dev.veil.protocol.broker.ReleaseRequest;
+import dev.veil.protocol.broker.RevokedInstances;
 import dev.veil.protocol.broker.UnwrapAnswer;
 import dev.veil.protocol.broker.UnwrapRequest;
 import dev.veil.protocol.broker.WrapAnswer;
@@ -96,7 +97,8 @@ public final class KeyBroker implements AutoCloseable {
     private final Map<String, BrokeredContract> contracts;
     private final Map<String, ReleaseRecord> records = new LinkedHashMap<>();
     private final FileLock lock;
-    private final Revocations revocations;
+    /** Set once the records are open ({@link #open}). */
+    private RevocationLedger revocations;
     private final MasterKeys masterKeys;
     private final BrokerChallenges challenges;
     private final ReleaseRate rate;
@@ -111,7 +113,6 @@ public final class KeyBroker implements AutoCloseable {
         this.assetKey = assetKey;
         this.contracts = Map.copyOf(contracts);
         this.lock = lock;
-        this.revocations = new Revocations(state.revoked());
         this.masterKeys = new MasterKeys(state.masterKeys());
         this.challenges = new BrokerChallenges(CHALLENGE_LIFETIME, clock);
         this.rate = new ReleaseRate(settings.releasesPerSecond(), settings.releaseBurst());
@@ -150,6 +151,7 @@ public final class KeyBroker implements AutoCloseable {
                 b.records.put(c.hashHex(), r);
                 metrics.instances(c.hashHex(), r::instanceCount);
             }
+            b.revocations = RevocationLedger.open(new Revocations(state.revoked()), List.copyOf(b.records.values()), clock);
         } catch (IOException | ProtocolException | RuntimeException e) {
             b.close();
             throw e;
@@ -243,7 +245,7 @@ public final class KeyBroker implements AutoCloseable {
         long end;
         synchronized (record) {
             // a revocation written while the evidence was appraised holds for this release too
-            requireNotRevoked(instance);
+            requireNotRevoked(instance, revocations.inForce());
             if (!record.counted(instance) && record.instanceCount() >= c.instanceLimit()) {
                 throw new BrokerRefusal(BrokerRefusal.Reason.INSTANCE_LIMIT, "the contract allows " + c.instanceLimit()
                         + " instance(s) and this broker has released to " + record.instanceCount() + "; a new instance needs a "
@@ -404,7 +406,10 @@ public final class KeyBroker implements AutoCloseable {
     }
 
     private void requireNotRevoked(String instance) throws BrokerRefusal {
-        Revocations.Snapshot r = revocations.current();
+        requireNotRevoked(instance, revocations.current());
+    }
+
+    private static void requireNotRevoked(String instance, RevokedInstances r) throws BrokerRefusal {
         if (r.all()) {
             throw new BrokerRefusal(BrokerRefusal.Reason.REVOKED, "this broker's provider revoked every release ('veil broker revoke --all')");
         }
@@ -430,6 +435,9 @@ public final class KeyBroker implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
+            if (revocations != null) {
+                revocations.close();
+            }
             for (ReleaseRecord r : records.values()) {
                 r.close();
             }

@@ -3,12 +3,16 @@ package dev.veil.provider.broker;
 import dev.veil.protocol.broker.OwnerUnwrapLeaf;
 import dev.veil.protocol.broker.ReleaseLeaf;
 import dev.veil.protocol.broker.ReleaseLogEntry;
+import dev.veil.protocol.broker.RevocationLeaf;
+import dev.veil.protocol.broker.RevokedInstances;
+import dev.veil.protocol.identity.Identity;
 import dev.veil.protocol.identity.PublicIdentity;
 import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.translog.SignedTreeHead;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -17,12 +21,22 @@ import java.util.stream.Stream;
 /** Offline reading of a broker's state: every contract's release record, verified against the broker's identity. */
 public final class ReleaseAudit {
     /**
-     * One contract's verified record: its releases and its unwraps for the data provider, each in order, and its last
-     * signed head (null when empty).
+     * One contract's verified record: its releases, its unwraps for the data provider and its revocations, each in order,
+     * and its last signed head (null when empty).
      */
-    public record Contract(String contractHash, List<ReleaseLeaf> releases, List<OwnerUnwrapLeaf> ownerUnwraps, SignedTreeHead head) {
+    public record Contract(String contractHash, List<ReleaseLeaf> releases, List<OwnerUnwrapLeaf> ownerUnwraps,
+                           List<RevocationLeaf> revocations, SignedTreeHead head) {
         public long instances() {
             return releases.stream().map(ReleaseLeaf::instanceKeys).distinct().count();
+        }
+
+        /** What this record revokes, as the broker rebuilds it at start. */
+        public RevokedInstances revoked() {
+            RevokedInstances r = RevokedInstances.NONE;
+            for (RevocationLeaf leaf : revocations) {
+                r = r.with(leaf);
+            }
+            return r;
         }
     }
 
@@ -41,14 +55,40 @@ public final class ReleaseAudit {
             List<ReleaseLogEntry> entries = ReleaseRecord.verify(f, HexFormat.of().parseHex(hex), broker);
             out.add(new Contract(hex, entries.stream().map(ReleaseLogEntry::release).filter(java.util.Objects::nonNull).toList(),
                     entries.stream().map(ReleaseLogEntry::ownerUnwrap).filter(java.util.Objects::nonNull).toList(),
+                    entries.stream().map(ReleaseLogEntry::revocation).filter(java.util.Objects::nonNull).toList(),
                     entries.isEmpty() ? null : entries.get(entries.size() - 1).head()));
         }
         return out;
     }
 
-    /** Records a revocation (an instance's keys digest in hex, or null for every release) for the running broker to see. */
-    public static void revoke(BrokerState state, String instanceHex) throws IOException {
+    /** Where a revocation is recorded (in the signed release records, which the broker enforces after any restart). */
+    public enum Recorded {
+        /** Written into every release record of the stopped broker, signed with its identity, now. */
+        NOW,
+        /** The running broker records it at its next request or at its stop. */
+        BY_THE_RUNNING_BROKER,
+        /** No broker runs, and no identity was given (or no broker has started on the state yet): its next start records it. */
+        AT_THE_NEXT_START
+    }
+
+    /**
+     * Revokes an instance (its keys digest in hex, or null for every release): asks for it in the {@code revoked} file,
+     * which a running broker rereads before each decision, and, given the broker's identity while no broker runs,
+     * writes it into every release record at once.
+     *
+     * @param identity the broker's secret identity, or null to leave the recording to the broker
+     */
+    public static Recorded revoke(BrokerState state, Identity identity, String instanceHex, Clock clock)
+            throws IOException, ProtocolException {
         Revocations.add(state.revoked(), instanceHex);
+        if (identity == null) {
+            return StoppedBrokerRevocation.running(state) ? Recorded.BY_THE_RUNNING_BROKER : Recorded.AT_THE_NEXT_START;
+        }
+        try {
+            return StoppedBrokerRevocation.record(state, identity, instanceHex, clock) ? Recorded.NOW : Recorded.AT_THE_NEXT_START;
+        } catch (StoppedBrokerRevocation.BrokerRunning running) {
+            return Recorded.BY_THE_RUNNING_BROKER;
+        }
     }
 
     /** Creates a master key for the data-key service; an existing one is never replaced. */

@@ -6,6 +6,8 @@ import dev.veil.protocol.broker.RecordLeaf;
 import dev.veil.protocol.broker.ReleaseLeaf;
 import dev.veil.protocol.broker.ReleaseLogEntry;
 import dev.veil.protocol.broker.ReleaseLogVerifier;
+import dev.veil.protocol.broker.RevocationLeaf;
+import dev.veil.protocol.broker.RevokedInstances;
 import dev.veil.protocol.identity.Identity;
 import dev.veil.protocol.identity.PublicIdentity;
 import dev.veil.protocol.json.Digests;
@@ -56,7 +58,9 @@ final class ReleaseRecord implements AutoCloseable {
     private final MerkleLog tree;
     /** Every instance with a line written, on disk or not yet: what max_instances counts. */
     private final Set<String> instances = new HashSet<>();
-    /** Release lines written (the record's other entries are owner unwraps). */
+    /** The revocations written (RevocationLedger keeps the broker's whole set in force). */
+    private RevokedInstances revoked;
+    /** Release lines written (the record's other entries are owner unwraps and revocations). */
     private long releases;
     /** Instances whose release is on disk: only these get data keys. */
     private final Set<String> durable = new HashSet<>();
@@ -92,6 +96,7 @@ final class ReleaseRecord implements AutoCloseable {
             lastTime = e.leaf().timestamp();
         }
         durable.addAll(instances);
+        revoked = RevokedInstances.of(entries);
     }
 
     static Path file(BrokerState state, String contractHex) {
@@ -335,6 +340,18 @@ final class ReleaseRecord implements AutoCloseable {
         String wrappedKeySha256 = Digests.hex(Digests.sha256(wrappedKey.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
         return append((sequence, time) -> new OwnerUnwrapLeaf(OwnerUnwrapLeaf.VERSION, contractHex, sequence, time,
                 ownerFingerprint, masterKeyId, wrappedKeySha256, wrappedBy), null, now);
+    }
+
+    /** The revocations this record holds, verified on open or written since. */
+    synchronized RevokedInstances revocations() {
+        return revoked;
+    }
+
+    /** Writes a revocation of one instance (or of every one, for null); {@link #awaitDurable} as for a release. */
+    synchronized long writeRevocation(String instanceHex, Instant now) throws IOException {
+        long end = append((sequence, time) -> RevocationLeaf.of(contractHex, sequence, time, instanceHex), null, now);
+        revoked = revoked.with(instanceHex);
+        return end;
     }
 
     /** The next leaf, given its sequence number and time. */

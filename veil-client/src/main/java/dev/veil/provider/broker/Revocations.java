@@ -16,27 +16,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The state directory's {@code revoked} file: one line per revoked instance ({@code instance HEX}, the digest of its
- * keys as {@code veil serve} prints it) or {@code all}, which stops every release and every data-key answer. {@code veil
- * broker revoke} replaces the file whole (write and rename), and a running broker rereads it whenever it changed, before
- * each decision, so a revocation holds from the next request on. A file that does not parse revokes everything:
- * refusing is the safe reading of a revocation list that cannot be read.
+ * The state directory's {@code revoked} file, where {@code veil broker revoke} asks for revocations: one line per revoked
+ * instance ({@code instance HEX}, the digest of its keys as {@code veil serve} prints it) or {@code all}, which stops
+ * every release and every data-key answer. {@code veil broker revoke} replaces the file whole (write and rename), and a
+ * running broker rereads it whenever it changed, before each decision, so a revocation holds from the next request on.
+ * The file is a request, never the authority: the broker writes what it asks into its signed records
+ * ({@link RevocationLedger}), and at start rebuilds the revocations in force from the records, so a list deleted or
+ * emptied while the broker is stopped revokes less than the records do and counts for nothing.
  *
- * <p>A revocation is never undone by removing it: a running broker keeps every instance it ever read as revoked, and
- * a list that existed and then disappears revokes everything until it is back (deleting the file must not revive
- * revoked instances). Adding takes a lock, so two {@code veil broker revoke} at once both count.
+ * <p>A file that does not parse, or that existed and then disappears under a running broker, revokes everything until it
+ * is fixed or back ({@link Snapshot#unreadable}): refusing is the safe reading of a list that cannot be read, and that
+ * refusal is not recorded, since nobody asked for it. A running broker keeps every instance it ever read as revoked.
+ * Adding takes a lock, so two {@code veil broker revoke} at once both count.
  */
 final class Revocations {
     private static final Logger LOG = LoggerFactory.getLogger(Revocations.class);
     static final String ALL = "all";
     static final String INSTANCE = "instance ";
 
-    /** What the file said when it was last read. */
-    record Snapshot(boolean all, Set<String> instances) {
-        static final Snapshot NONE = new Snapshot(false, Set.of());
+    /**
+     * What the file said when it was last read: what it asks to revoke ({@code all}, {@code instances}), and whether it is
+     * unreadable now (removed or not parsing), which refuses everything until it is read again but asks for nothing.
+     */
+    record Snapshot(boolean all, Set<String> instances, boolean unreadable) {
+        static final Snapshot NONE = new Snapshot(false, Set.of(), false);
+        static final Snapshot UNREADABLE = new Snapshot(false, Set.of(), true);
 
         boolean revoked(String instanceHex) {
-            return all || instances.contains(instanceHex);
+            return all || unreadable || instances.contains(instanceHex);
         }
     }
 
@@ -58,7 +65,7 @@ final class Revocations {
             now = "absent";
         } catch (IOException e) {
             LOG.error("cannot read the revocation list ({}): refusing every release until it can be read", e.getClass().getSimpleName());
-            return new Snapshot(true, Set.of());
+            return new Snapshot(current.all(), current.instances(), true);
         }
         if (!now.equals(stamp)) {
             Snapshot read;
@@ -69,11 +76,11 @@ final class Revocations {
             } else {
                 LOG.error("the revocation list {} was removed: refusing every release until it is back (a revocation is "
                         + "never undone by deleting it)", file);
-                read = new Snapshot(true, Set.of());
+                read = Snapshot.UNREADABLE;
             }
             Set<String> kept = new LinkedHashSet<>(current.instances());
             kept.addAll(read.instances());
-            current = new Snapshot(read.all(), Set.copyOf(kept));
+            current = new Snapshot(read.all(), Set.copyOf(kept), read.unreadable());
             stamp = now;
         }
         return current;
@@ -84,7 +91,7 @@ final class Revocations {
             return parse(Files.readAllLines(file, StandardCharsets.US_ASCII));
         } catch (IOException | IllegalArgumentException e) {
             LOG.error("the revocation list {} does not parse: refusing every release until it is fixed", file);
-            return new Snapshot(true, Set.of());
+            return Snapshot.UNREADABLE;
         }
     }
 
@@ -100,7 +107,7 @@ final class Revocations {
                 throw new IllegalArgumentException("not a revocation line");
             }
         }
-        return new Snapshot(all, Set.copyOf(instances));
+        return new Snapshot(all, Set.copyOf(instances), false);
     }
 
     /**

@@ -10,7 +10,8 @@ import java.security.MessageDigest;
 import java.util.List;
 
 /**
- * Checks one contract's release record from its first line: each entry (a release, or an owner unwrap) is the next in
+ * Checks one contract's release record from its first line: each entry (a release, an owner unwrap or a revocation,
+ * each hashed under its own label, so none passes for another) is the next in
  * sequence, for this contract, no older than the one before, and each line's head is signed by the broker's identity for this contract over
  * exactly the releases so far (RFC 9162 tree hashing). The tree it rebuilds is returned, so the broker that verified
  * its record on start appends to the very tree it verified.

@@ -13,7 +13,7 @@ import java.util.List;
 /**
  * What an instance, a provider or a file can hand a key broker, and what a broker hands an instance: release requests
  * (then appraised against the fixture's contract), data-key requests, owner unwrap requests (then their signature
- * checked), challenge requests, the broker's answers, and a release record with owner unwraps (then verified against
+ * checked), challenge requests, the broker's answers, and a release record with owner unwraps and revocations (then verified against
  * the broker's identity). Each ends in a value or a ProtocolException (or the appraisal's
  * AttestationException). Seeds run in the normal suite; JAZZER_FUZZ=1 fuzzes (docs/FUZZING.md).
  */
@@ -115,6 +115,7 @@ class BrokerParsersFuzzTest {
                 }
             }
             ReleaseLogVerifier.verify(entries, BrokerFuzzFixture.CONTRACT.hash(), BrokerFuzzFixture.BROKER);
+            RevokedInstances.of(entries);   // what a broker rebuilds from a verified record at start
         } catch (ProtocolException expected) {
             // rejected with a reason
         }

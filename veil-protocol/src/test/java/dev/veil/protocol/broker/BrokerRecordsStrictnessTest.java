@@ -72,4 +72,69 @@ class BrokerRecordsStrictnessTest {
                 .isInstanceOf(ProtocolException.class).hasMessageContaining("at most");
         assertThat(Json.canonical(new ChallengeRequest("ab".repeat(32)))).isNotEmpty();
     }
+    private static String[] lines(String name) throws Exception {
+        return new String(seed("releaseRecordThenVerify", name), StandardCharsets.UTF_8).split("\n");
+    }
+
+    private static RecordLeaf revocationOf(String line) throws Exception {
+        return BrokerMessages.logEntry(line.getBytes(StandardCharsets.UTF_8)).leaf();
+    }
+
+    /** A revocation is of every instance or of one, said one way: "all" and instance_keys never disagree, neither is left out. */
+    @Test
+    void revocationLineThatIsBothOrNeitherAllAndOneInstanceIsRefused() throws Exception {
+        String one = lines("record-with-revocations.log")[1];
+        String every = lines("record-with-revocations.log")[3];
+        assertThat(revocationOf(one)).isInstanceOfSatisfying(RevocationLeaf.class, r -> assertThat(r.all()).isFalse());
+        assertThat(revocationOf(every)).isInstanceOfSatisfying(RevocationLeaf.class, r -> assertThat(r.all()).isTrue());
+        for (String forged : new String[] {
+                one.replace("\"all\":false", "\"all\":true"),
+                every.replace("\"all\":true", "\"all\":false"),
+                one.replace("\"all\":false,", ""),
+                one.replace("\"all\":false", "\"all\":\"false\""),
+                one.replaceAll("\"instance_keys\":\"([0-9a-f]{64})\"", "\"instance_keys\":\"$1\",\"instance_keys\":\"$1\""),
+                one.replace("\"revocation\":{\"all\"", "\"revocation\":{\"scope\":\"all\",\"all\""),
+                one.replace("\"version\":1}}", "\"version\":2}}")}) {
+            assertThat(forged).isNotEqualTo(one).isNotEqualTo(every);
+            assertThatThrownBy(() -> BrokerMessages.logEntry(forged.getBytes(StandardCharsets.UTF_8))).as(forged)
+                    .isInstanceOf(ProtocolException.class);
+        }
+    }
+
+    /** A line is one entry: a revocation riding on a release's line (or replacing nothing) is refused. */
+    @Test
+    void lineHoldingARevocationAndAReleaseIsRefused() throws Exception {
+        String release = lines("record-with-revocations.log")[0];
+        String revocation = lines("record-with-revocations.log")[1];
+        String leaf = revocation.replaceAll(".*(\"revocation\":\\{[^}]*\\}).*", "$1");
+        String both = release.substring(0, release.length() - 1) + "," + leaf + "}";
+        assertThatThrownBy(() -> BrokerMessages.logEntry(both.getBytes(StandardCharsets.UTF_8))).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("one of them");
+    }
+
+    /**
+     * Release and owner-unwrap lines carry no revocation field, exactly as before revocations were recorded: a broker too
+     * old to enforce revocations still reads records without them, and refuses (unknown field) those with them.
+     */
+    @Test
+    void onlyARevocationLineNamesTheRevocationField() throws Exception {
+        for (String line : lines("record.log")) {
+            assertThat(line).doesNotContain("revocation");
+        }
+        String[] with = lines("record-with-revocations.log");
+        assertThat(with[0]).doesNotContain("revocation");
+        assertThat(with[2]).doesNotContain("revocation");
+        assertThat(with[1]).contains("\"revocation\":{");
+    }
+
+    /** A revocation hashes under its own label: the same fields as a release never give a release's leaf hash. */
+    @Test
+    void revocationLeafHashesUnderItsOwnLabel() {
+        String contract = "ab".repeat(32);
+        String instance = "cd".repeat(32);
+        RevocationLeaf r = RevocationLeaf.of(contract, 0, 5, instance);
+        assertThat(new String(r.encode(), StandardCharsets.US_ASCII)).startsWith(RevocationLeaf.LABEL + "\0");
+        assertThat(r.leafHash()).isNotEqualTo(new ReleaseLeaf(ReleaseLeaf.VERSION, contract, 0, 5, instance, instance).leafHash());
+        assertThat(r.leafHash()).isNotEqualTo(RevocationLeaf.of(contract, 0, 5, null).leafHash());
+    }
 }

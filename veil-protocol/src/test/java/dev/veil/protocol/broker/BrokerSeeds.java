@@ -109,6 +109,24 @@ final class BrokerSeeds {
         }
         write(inputs.resolve("releaseRecordThenVerify"), "record.log", record.toByteArray());
 
+        tree = new MerkleLog();
+        record = new ByteArrayOutputStream();
+        for (int i = 0; i < 4; i++) {   // a release, its instance revoked, an unwrap for the data provider, every release revoked
+            long time = at.getEpochSecond() + i;
+            RecordLeaf leaf = switch (i) {
+                case 0 -> new ReleaseLeaf(ReleaseLeaf.VERSION, verified.hashHex(), i, time, String.format("%064x", 1), "ee".repeat(32));
+                case 1 -> RevocationLeaf.of(verified.hashHex(), i, time, String.format("%064x", 1));
+                case 2 -> new OwnerUnwrapLeaf(OwnerUnwrapLeaf.VERSION, verified.hashHex(), i, time, mp.publicIdentity().fingerprint(),
+                        "results", "dd".repeat(32), String.format("%064x", 1));
+                default -> RevocationLeaf.of(verified.hashHex(), i, time, null);
+            };
+            tree.append(leaf.leafHash());
+            TreeHead h = TreeHead.of(verified.hash(), tree.size(), tree.root(tree.size()), time);
+            record.writeBytes(Json.canonical(ReleaseLogEntry.of(leaf, new SignedTreeHead(h, mp.sign(h.signingMessage())))));
+            record.write('\n');
+        }
+        write(inputs.resolve("releaseRecordThenVerify"), "record-with-revocations.log", record.toByteArray());
+
         write(inputs.resolve("ownerUnwrapRequest"), "owner-unwrap.json", Json.canonical(new OwnerUnwrapRequest(verified.hashHex(), nonce,
                 "results", wrapped, HexFormat.of().formatHex(keys.digest()), mp.sign(OwnerUnwrapRequest.signingMessage(verified.hashHex(), nonce, "results",
                         wrapped, HexFormat.of().formatHex(keys.digest()))))));

@@ -34,6 +34,16 @@ class BrokerSeedsAreGenuineTest {
         }
         assertThat(ReleaseLogVerifier.verify(entries, BrokerFuzzFixture.CONTRACT.hash(), BrokerFuzzFixture.BROKER).size()).isEqualTo(3);
         assertThat(entries.get(1).ownerUnwrap()).isNotNull();
+        List<ReleaseLogEntry> withRevocations = new ArrayList<>();
+        for (String line : new String(seed("releaseRecordThenVerify", "record-with-revocations.log"),
+                java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+            withRevocations.add(BrokerMessages.logEntry(line.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        assertThat(ReleaseLogVerifier.verify(withRevocations, BrokerFuzzFixture.CONTRACT.hash(), BrokerFuzzFixture.BROKER).size())
+                .isEqualTo(4);
+        RevokedInstances revoked = RevokedInstances.of(withRevocations);
+        assertThat(revoked.instances()).containsExactly(String.format("%064x", 1));
+        assertThat(revoked.all()).isTrue();
         for (String owner : List.of("owner-unwrap.json", "owner-unwrap-own-key.json")) {
             OwnerUnwrapRequest o = OwnerUnwrapMessages.request(seed("ownerUnwrapRequest", owner));
             assertThat(BrokerFuzzFixture.BROKER.verify(o.signingMessage(), o.signature())).as(owner).isTrue();
