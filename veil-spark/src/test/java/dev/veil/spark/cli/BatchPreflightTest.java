@@ -161,7 +161,7 @@ class BatchPreflightTest {
     void brokersRefusalOfTheInstanceReachesTheUserByItsReason() throws Exception {
         try (ContractParties p = parties()) {
             assertThat(p.seal("rows.npz", "data").exit()).isZero();
-            ReleaseAudit.revoke(BrokerState.open(dir.resolve("mp-state")), null);
+            ReleaseAudit.revoke(BrokerState.open(dir.resolve("mp-state")), null, null, java.time.Clock.systemUTC());
             Parties.Run run = p.batch("data", "out");
             assertThat(run.exit()).as(run.err()).isEqualTo(2);
             assertThat(run.err()).contains("refused the executors' instance (revoked)").doesNotContain("\tat ");
