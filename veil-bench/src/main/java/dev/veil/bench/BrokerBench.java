@@ -97,7 +97,14 @@ final class BrokerBench {
         if (pinned) {
             cmd.addAll(List.of("taskset", "-c", "0"));
         }
-        cmd.addAll(List.of(ChildJvm.javaBinary().toString(), "-cp", System.getProperty("java.class.path"), VeilCommand.class.getName(),
+        cmd.add(ChildJvm.javaBinary().toString());
+        // a probe's own JVM flags for the broker (JFR, -XX:+PrintCompilation), space-separated; none by default
+        for (String flag : System.getProperty("veil.bench.broker.jvm", "").split(" ")) {
+            if (!flag.isBlank()) {
+                cmd.add(flag);
+            }
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), VeilCommand.class.getName(),
                 "broker", "--identity", dir.resolve("mp.key").toString(), "--contract", dir.resolve("contract.json").toString(),
                 "--asset-key", dir.resolve("model.key").toString(), "--state", dir.resolve("state").toString(), "--port",
                 Integer.toString(port), "--releases-per-second", RATE, "--release-burst", RATE, "--workers", "64"));

@@ -48,16 +48,16 @@ public final class ReleaseAudit {
 
     /** Records a revocation (an instance's keys digest in hex, or null for every release) for the running broker to see. */
     public static void revoke(BrokerState state, String instanceHex) throws IOException {
-        Revocations.add(state.revoked(), instanceHex);
+        Revocations.add(state.files(), state.revoked(), instanceHex);
     }
 
     /** Creates a master key for the data-key service; an existing one is never replaced. */
     public static void createMasterKey(BrokerState state, String id) throws IOException {
-        MasterKeys.create(state.masterKeys(), id);
+        MasterKeys.create(state.files(), state.masterKeys(), id);
     }
 
     /** Creates a master key that serves only the contracts {@code contractHashes} (lowercase hex). */
     public static void createMasterKey(BrokerState state, String id, List<String> contractHashes) throws IOException {
-        MasterKeys.create(state.masterKeys(), id, contractHashes);
+        MasterKeys.create(state.files(), state.masterKeys(), id, contractHashes);
     }
 }
