@@ -20,8 +20,8 @@ import javax.security.auth.x500.X500Principal;
 /**
  * Sim chip certificates, parsed and checked once: issued by the pinned {@link SimRoot} (its signature), holding a P-384
  * key. They are remembered by their exact DER bytes (at most {@value #MAX_REMEMBERED}), as collateral signatures are in
- * {@link Signatures}, since an instance presents the same certificate with every report and a parse and name
- * comparison per appraisal was a fifth of a broker release's appraisal. What depends on the appraisal is checked on
+ * {@link Signatures}, since an instance presents the same certificate with every report: a broker appraising every
+ * release need not parse it, hash it for the signature cache and parse and compare its names each time. What depends on the appraisal is checked on
  * every use, remembered or not: the validity window at the verification time and the binding to the report's chip id;
  * the report's own signature is never remembered ({@link SimEvidenceVerifier}).
  */
