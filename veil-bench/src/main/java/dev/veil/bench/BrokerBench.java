@@ -45,8 +45,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code ./bench broker}: key-broker releases per second. A {@code veil broker} process (the CLI's own command, default
- * logging) pinned to core 0 ({@code taskset -c 0}) holds the model provider's key under a batch contract allowing
- * 10,000 instances and a release rate set far above what is measured (stated in the output); this JVM, kept off core 0,
+ * logging) pinned to core 0 ({@code taskset -c 0}) holds the model provider's key under batch contracts of one model
+ * allowing 10,000 instances each (one for the measurement, the others for the warm-up) and a release rate set far above what is measured (stated in the output); this JVM, kept off core 0,
  * plays many simulated enclave instances, each with its own instance keys, asking once (challenge, evidence binding the
  * broker's nonce, release) and checking the broker's signed answer and the wrapped key as an instance does. Reported:
  * releases per second, the broker's CPU time per release (from /proc) and the broker's own account of its CPU time per
@@ -61,8 +61,17 @@ final class BrokerBench {
     private static final String RATE = "1000000";
     private static final int CLIENTS = 16;
     private static final int WARMUP_ROUND = 500;
-    private static final int MAX_WARMUP_ROUNDS = 12;
+    /**
+     * Up to 20,000 warm-up releases: a method the broker runs once per release reaches C2's invocation threshold
+     * (Tier4InvocationThreshold, 5,000, raised while C2 is busy) only after thousands of releases, and the outermost
+     * ones (the request dispatch, the route, KeyBroker.release and challenge), which inline the rest, compile last and
+     * slowest (0.6-1.3 s each on the shared core): with 8,000 the measurement still paid for them.
+     */
+    private static final int MAX_WARMUP_ROUNDS = 36;
     private static final double JIT_SETTLED = 0.05;
+    /** Warm-up releases under one warm-up contract, below its max_instances. */
+    private static final int INSTANCES_PER_WARMUP_CONTRACT = 9_000;
+    private static final int WARMUP_CONTRACTS = (2_000 + MAX_WARMUP_ROUNDS * WARMUP_ROUND) / INSTANCES_PER_WARMUP_CONTRACT + 1;
 
     private BrokerBench() {
     }
@@ -80,12 +89,16 @@ final class BrokerBench {
         Identity dp = Identity.generate("dp", KeyWrapSuite.MLKEM768_X25519);
         IdentityFiles.writeSecret(mp, dir.resolve("mp.key"));
         byte[] model = DigitsDemo.trainModel(1, 1);
-        SessionContract c = SessionContract.draft(OnnxSignatureReader.modelTerms(model, "model"), mp.publicIdentity(), dp.publicIdentity(),
-                new EnclavePolicy(Platform.SIM, List.of(Digests.hex(measurement)), false, true), KeyWrapSuite.MLKEM768_X25519,
-                OutputPolicy.npz(), Instant.now().plus(Duration.ofHours(2))).withMaxInstances(MAX_INSTANCES);
-        SignedContract signed = SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, mp).signedBy(Role.DATA_PROVIDER, dp);
-        Files.write(dir.resolve("contract.json"), Json.canonical(signed));
-        String contractHex = ContractVerifier.verify(signed, Instant.now()).hashHex();
+        Path contracts = Files.createDirectories(dir.resolve("contracts"));
+        // the warm-up releases to new instances too, as the measurement does, under contracts of its own (max_instances
+        // is at most 10,000 a contract): warmed up on repeated instances, C2 compiled the release path for instances
+        // already counted, and the measurement's new instances deoptimized and recompiled it (the JIT's share went from
+        // 5 % in the last warm-up round to 19 % of the measured CPU)
+        List<String> warmContracts = new ArrayList<>();
+        for (int i = 0; i < WARMUP_CONTRACTS; i++) {
+            warmContracts.add(writeContract(contracts.resolve("warm-up-" + i + ".json"), model, mp, dp, measurement, i + 1));
+        }
+        String contractHex = writeContract(contracts.resolve("measured.json"), model, mp, dp, measurement, 0);
         try (AssetKey key = AssetKey.generate()) {
             Files.writeString(dir.resolve("model.key"), key.toKeyFileText());
         }
@@ -97,8 +110,15 @@ final class BrokerBench {
         if (pinned) {
             cmd.addAll(List.of("taskset", "-c", "0"));
         }
-        cmd.addAll(List.of(ChildJvm.javaBinary().toString(), "-cp", System.getProperty("java.class.path"), VeilCommand.class.getName(),
-                "broker", "--identity", dir.resolve("mp.key").toString(), "--contract", dir.resolve("contract.json").toString(),
+        cmd.add(ChildJvm.javaBinary().toString());
+        // a probe's own JVM flags for the broker (JFR, -XX:+PrintCompilation), space-separated; none by default
+        for (String flag : System.getProperty("veil.bench.broker.jvm", "").split(" ")) {
+            if (!flag.isBlank()) {
+                cmd.add(flag);
+            }
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), VeilCommand.class.getName(),
+                "broker", "--identity", dir.resolve("mp.key").toString(), "--contracts", contracts.toString(),
                 "--asset-key", dir.resolve("model.key").toString(), "--state", dir.resolve("state").toString(), "--port",
                 Integer.toString(port), "--releases-per-second", RATE, "--release-burst", RATE, "--workers", "64"));
         Path log = dir.resolve("broker.log");
@@ -107,12 +127,16 @@ final class BrokerBench {
         try {
             awaitHealthy(url, broker, log);
             double[] loadBefore = ProcessTreeCpu.loadAverage();
-            int warmedUp = warmUp(url, contractHex, mp, measurement, warmup, broker.pid());
+            int warmedUp = warmUp(url, warmContracts, mp, measurement, warmup, quick ? MAX_WARMUP_ROUNDS / 3 : MAX_WARMUP_ROUNDS, broker.pid());
+            // a round under the measured contract too: the first releases under a contract not yet released under
+            // (a new record) set the JIT compiling again (24 % of a round at the switch between warm-up contracts)
+            releases(url, contractHex, mp, measurement, WARMUP_ROUND);
+            warmedUp += WARMUP_ROUND;
             Map<String, Double> stepsBefore = steps(url);
             Map<String, Double> threadsBefore = BrokerThreadCpu.read(broker.pid());
             double cpu0 = ProcessTreeCpu.own(broker.pid());
             long t0 = System.nanoTime();
-            releases(url, contractHex, mp, measurement, measured, true);
+            releases(url, contractHex, mp, measurement, measured);
             double seconds = (System.nanoTime() - t0) / 1e9;
             double cpu = ProcessTreeCpu.own(broker.pid()) - cpu0;
             Map<String, Double> threads = BrokerThreadCpu.difference(threadsBefore, BrokerThreadCpu.read(broker.pid()));
@@ -177,19 +201,23 @@ final class BrokerBench {
 
     /**
      * At least {@code first} releases, then rounds of {@link #WARMUP_ROUND} until the broker's JIT compilers took under
-     * {@link #JIT_SETTLED} of its CPU in a round (at most {@link #MAX_WARMUP_ROUNDS}): on one pinned core the compilers
+     * {@link #JIT_SETTLED} of its CPU in a round (at most {@code maxRounds}: {@link #MAX_WARMUP_ROUNDS}, a third of it --quick): on one pinned core the compilers
      * share the core with the requests, so a fixed warmup can leave compilation of the hot paths inside the measurement,
-     * where it would count as the broker's cost per release. Returns the releases made.
+     * where it would count as the broker's cost per release. Prints the JIT's share of each round. Returns the releases
+     * made.
      */
-    private static int warmUp(URI url, String contractHex, Identity mp, byte[] measurement, int first, long pid) throws Exception {
-        releases(url, contractHex, mp, measurement, first, false);
+    private static int warmUp(URI url, List<String> contracts, Identity mp, byte[] measurement, int first, int maxRounds, long pid)
+            throws Exception {
+        releases(url, contracts.get(0), mp, measurement, first);
         int made = first;
-        for (int round = 0; round < MAX_WARMUP_ROUNDS; round++) {
+        for (int round = 0; round < maxRounds; round++) {
             Map<String, Double> before = BrokerThreadCpu.read(pid);
-            releases(url, contractHex, mp, measurement, WARMUP_ROUND, false);
+            releases(url, contracts.get(made / INSTANCES_PER_WARMUP_CONTRACT), mp, measurement, WARMUP_ROUND);
             made += WARMUP_ROUND;
             Map<String, Double> d = BrokerThreadCpu.difference(before, BrokerThreadCpu.read(pid));
             double all = d.values().stream().mapToDouble(Double::doubleValue).sum();
+            System.out.printf(Locale.ROOT, "broker warm-up: %d releases, the JIT took %.1f %% of the broker's CPU in the last %d%n",
+                    made, all > 0 ? 100 * d.get("jit") / all : 0.0, WARMUP_ROUND);
             if (all > 0 && d.get("jit") / all < JIT_SETTLED) {
                 break;
             }
@@ -219,12 +247,11 @@ final class BrokerBench {
     }
 
     /**
-     * {@code n} releases, {@link #CLIENTS} at a time, each checking its answer: to {@code n} new instances, or (warming
-     * up, so that the contract's max_instances is left for the measurement) to one instance per client again and again,
-     * which the broker serves with the same appraisal, wrap and record line.
+     * {@code n} releases to {@code n} new instances, {@link #CLIENTS} at a time, each checking its answer. Each client
+     * thread keeps its HTTP connection from one instance to the next; a real instance opens its own connection for its
+     * challenge and release, so the broker's accept and connection setup per release are not in these figures.
      */
-    private static void releases(URI url, String contractHex, Identity mp, byte[] measurement, int n, boolean newInstances)
-            throws Exception {
+    private static void releases(URI url, String contractHex, Identity mp, byte[] measurement, int n) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
         AtomicInteger left = new AtomicInteger(n);
         try {
@@ -233,15 +260,9 @@ final class BrokerBench {
                 clients.add(pool.submit(() -> {
                     EvidenceSource evidence = new SimEvidenceSource(measurement, false);
                     BrokerRelease release = new BrokerRelease(url, contractHex);
-                    try (InstanceKeyPairs again = newInstances ? null : new InstanceKeyPairs(KeyWrapSuite.MLKEM768_X25519)) {
-                        while (left.getAndDecrement() > 0) {
-                            if (newInstances) {
-                                try (InstanceKeyPairs keys = new InstanceKeyPairs(KeyWrapSuite.MLKEM768_X25519)) {
-                                    releaseOnce(release, evidence, contractHex, mp, keys);
-                                }
-                            } else {
-                                releaseOnce(release, evidence, contractHex, mp, again);
-                            }
+                    while (left.getAndDecrement() > 0) {
+                        try (InstanceKeyPairs keys = new InstanceKeyPairs(KeyWrapSuite.MLKEM768_X25519)) {
+                            releaseOnce(release, evidence, contractHex, mp, keys);
                         }
                     }
                     return null;
@@ -253,6 +274,17 @@ final class BrokerBench {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** A batch contract for the benchmark's model, allowing {@link #MAX_INSTANCES}; {@code variant} makes each distinct. */
+    private static String writeContract(Path file, byte[] model, Identity mp, Identity dp, byte[] measurement, int variant)
+            throws Exception {
+        SessionContract c = SessionContract.draft(OnnxSignatureReader.modelTerms(model, "model"), mp.publicIdentity(), dp.publicIdentity(),
+                new EnclavePolicy(Platform.SIM, List.of(Digests.hex(measurement)), false, true), KeyWrapSuite.MLKEM768_X25519,
+                OutputPolicy.npz(), Instant.now().plus(Duration.ofHours(2)).plusSeconds(variant)).withMaxInstances(MAX_INSTANCES);
+        SignedContract signed = SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, mp).signedBy(Role.DATA_PROVIDER, dp);
+        Files.write(file, Json.canonical(signed));
+        return ContractVerifier.verify(signed, Instant.now()).hashHex();
     }
 
     private static void releaseOnce(BrokerRelease release, EvidenceSource evidence, String contractHex, Identity mp,

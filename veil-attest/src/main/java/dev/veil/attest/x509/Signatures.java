@@ -1,14 +1,19 @@
 package dev.veil.attest.x509;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.Provider;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
@@ -20,11 +25,19 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  * report or quote itself) are always checked afresh. Only successes are cached, keyed by a SHA-256 over algorithm,
  * key, signed bytes and signature, so a cached entry can only ever answer the exact same question. Validity windows
  * are not signatures and are still checked by callers on every use.
+ *
+ * <p>An EC key reaches BouncyCastle in its own form ({@link #inBouncyCastle}): handed the JDK's form, which is what a
+ * parsed certificate holds, BouncyCastle converts it on every check to a generic curve, without its P-384 arithmetic
+ * or the precomputation it keeps on a key's point: measured on this project's 2-core machine, 0.79–0.85 ms a P-384
+ * check that way against 0.25–0.32 ms with the key converted once (JDK 17's and JDK 25's own: 2.7 ms).
  */
 public final class Signatures {
     private static final Provider BC = new BouncyCastleProvider();
     private static final int MAX_CACHED = 4096;
     private static final Set<String> VERIFIED = ConcurrentHashMap.newKeySet();
+    private static final int MAX_CONVERTED = 1024;
+    /** EC public keys in BouncyCastle's form, by their exact X.509 encoding (the same key, only another representation). */
+    private static final Map<ByteBuffer, PublicKey> CONVERTED = new ConcurrentHashMap<>();
 
     private Signatures() {
     }
@@ -33,12 +46,40 @@ public final class Signatures {
     public static boolean ecdsaP1363(String hash, PublicKey key, byte[] data, byte[] rs) {
         try {
             Signature s = Signature.getInstance(hash + "withPLAIN-ECDSA", BC);
-            s.initVerify(key);
+            s.initVerify(inBouncyCastle(key));
             s.update(data);
             return s.verify(rs);
         } catch (GeneralSecurityException | RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * {@code key} as BouncyCastle's own EC key, converted once per distinct encoding and remembered (at most
+     * {@value #MAX_CONVERTED}); a key that is not EC, or that BouncyCastle cannot take, is returned as it is.
+     */
+    static PublicKey inBouncyCastle(PublicKey key) {
+        if (!(key instanceof ECPublicKey) || key.getClass().getName().startsWith("org.bouncycastle.")) {
+            return key;
+        }
+        byte[] encoded = key.getEncoded();
+        if (encoded == null) {
+            return key;
+        }
+        ByteBuffer id = ByteBuffer.wrap(encoded.clone());
+        PublicKey converted = CONVERTED.get(id);
+        if (converted == null) {
+            try {
+                converted = KeyFactory.getInstance("EC", BC).generatePublic(new X509EncodedKeySpec(encoded));
+            } catch (GeneralSecurityException | RuntimeException e) {
+                return key;
+            }
+            if (CONVERTED.size() >= MAX_CONVERTED) {
+                CONVERTED.clear();
+            }
+            CONVERTED.put(id, converted);
+        }
+        return converted;
     }
 
     /** As {@link #ecdsaP1363} for collateral that repeats across verifications (TCB Info, QE Identity): cached. */

@@ -15,7 +15,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
 /**
- * A broker's state directory, owner-only (0700, files 0600):
+ * A broker's state directory, owner-only (0700, files 0600). Every file and directory it creates or renames into place
+ * is followed by a forced directory ({@link StateFiles}), so a crash keeps what the broker already acted on:
  * <pre>
  *   identity.pub.json      the broker's public identity, written on first start; a later start with another refuses
  *   releases/HASH.log      the signed release record of each contract (ReleaseRecord)
@@ -30,15 +31,24 @@ public final class BrokerState {
     public static final String IDENTITY_FILE = "identity.pub.json";
 
     private final Path dir;
+    private final StateFiles files;
 
-    private BrokerState(Path dir) {
+    private BrokerState(Path dir, StateFiles files) {
         this.dir = dir;
+        this.files = files;
     }
 
     /** The directory, created owner-only if absent; one readable by others is refused (it holds master keys). */
     public static BrokerState open(Path dir) throws IOException, ProtocolException {
+        return open(dir, StateFiles.FSYNC);
+    }
+
+    /** As {@link #open(Path)}, with the way directories are forced to disk given (tests record it). */
+    static BrokerState open(Path dir, StateFiles.DirectorySync sync) throws IOException, ProtocolException {
+        StateFiles files = new StateFiles(sync);
         if (!Files.exists(dir)) {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_DIR));
+            files.created(dir);
         }
         if (!Files.isDirectory(dir)) {
             throw new ProtocolException("--state " + dir + " is not a directory");
@@ -52,21 +62,32 @@ public final class BrokerState {
             Path p = dir.resolve(sub);
             if (!Files.isDirectory(p)) {
                 Files.createDirectories(p, PosixFilePermissions.asFileAttribute(OWNER_DIR));
+                files.created(p);
             }
         }
-        return new BrokerState(dir);
+        return new BrokerState(dir, files);
     }
 
     /** An existing state directory, for the offline commands (log, revoke); nothing is created. */
     public static BrokerState existing(Path dir) throws ProtocolException {
+        return existing(dir, StateFiles.FSYNC);
+    }
+
+    /** As {@link #existing(Path)}, with the way directories are forced to disk given (tests record it). */
+    static BrokerState existing(Path dir, StateFiles.DirectorySync sync) throws ProtocolException {
         if (!Files.isDirectory(dir.resolve("releases"))) {
             throw new ProtocolException("--state " + dir + " is not a broker's state directory (no releases/ in it)");
         }
-        return new BrokerState(dir);
+        return new BrokerState(dir, new StateFiles(sync));
     }
 
     public Path dir() {
         return dir;
+    }
+
+    /** How this state's files are put in place durably. */
+    StateFiles files() {
+        return files;
     }
 
     Path releases() {
@@ -93,6 +114,7 @@ public final class BrokerState {
             return;
         }
         IdentityFiles.writePublic(broker, f);
+        files.created(f);
     }
 
     /** The identity recorded on first start, for checking the record offline. */

@@ -1,7 +1,6 @@
 package dev.veil.provider.broker;
 
 import dev.veil.attest.AttestationException;
-import dev.veil.attest.Simulation;
 import dev.veil.attest.VerificationOptions;
 import dev.veil.protocol.binding.InstanceKeys;
 import dev.veil.protocol.broker.BrokerChallenge;
@@ -106,6 +105,7 @@ public final class KeyBroker implements AutoCloseable {
     private final BrokerMetrics metrics;
     private final OwnerUnwraps owner;
     private final DataKeyGate dataKeys;
+    private final SimulationWarning simulation = new SimulationWarning(System::nanoTime, LOG::warn);
 
     private KeyBroker(Identity identity, AssetKey assetKey, Map<String, BrokeredContract> contracts, BrokerState state, FileLock lock,
                       Settings settings, Clock clock, BrokerMetrics metrics) {
@@ -228,7 +228,7 @@ public final class KeyBroker implements AutoCloseable {
             VerificationOptions options = settings.fetched().addTo(new VerificationOptions(now, settings.ownCollateral(), List.of()),
                     offer.platform(), offer.evidence(), offer.collateral()).withEvidenceCollateral(offer.collateral());
             if (c.appraise(offer.platform(), offer.evidence(), request.brokerNonce(), keys, options).simulated()) {
-                LOG.warn(Simulation.ONE_LINE);
+                simulation.released();
             }
         } catch (AttestationException e) {
             throw new BrokerRefusal(BrokerRefusal.Reason.EVIDENCE_REFUSED, "evidence refused: " + e.getMessage());

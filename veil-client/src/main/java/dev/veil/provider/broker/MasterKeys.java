@@ -1,7 +1,6 @@
 package dev.veil.provider.broker;
 
 import dev.veil.protocol.broker.WrappedDataKey;
-import dev.veil.seal.io.AtomicOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -43,15 +42,15 @@ final class MasterKeys {
     }
 
     /** Creates master key {@code id}; an existing one is never replaced (data wrapped under it would be lost). */
-    static void create(Path dir, String id) throws IOException {
-        create(dir, id, List.of());
+    static void create(StateFiles files, Path dir, String id) throws IOException {
+        create(files, dir, id, List.of());
     }
 
     /**
      * Creates master key {@code id} for the contracts {@code contractHashes} (lowercase hex) only; none: unscoped, so
      * served only by a broker of a single contract.
      */
-    static void create(Path dir, String id, List<String> contractHashes) throws IOException {
+    static void create(StateFiles files, Path dir, String id, List<String> contractHashes) throws IOException {
         requireId(id);
         if (Files.exists(dir.resolve(id + ".key"))) {
             throw new FileAlreadyExistsException(dir.resolve(id + ".key").toString());
@@ -64,12 +63,12 @@ final class MasterKeys {
                 }
                 lines.append(h).append('\n');
             }
-            AtomicOutput.write(dir.resolve(id + SCOPE), lines.toString().getBytes(StandardCharsets.US_ASCII), false, true);
+            files.write(dir.resolve(id + SCOPE), lines.toString().getBytes(StandardCharsets.US_ASCII), false, true);
         }
         byte[] key = new byte[LENGTH];
         RANDOM.nextBytes(key);
         try {
-            AtomicOutput.write(dir.resolve(id + ".key"), key, true, false);
+            files.write(dir.resolve(id + ".key"), key, true, false);
         } finally {
             Arrays.fill(key, (byte) 0);
         }

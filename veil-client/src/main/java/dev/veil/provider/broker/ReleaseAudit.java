@@ -80,7 +80,7 @@ public final class ReleaseAudit {
      */
     public static Recorded revoke(BrokerState state, Identity identity, String instanceHex, Clock clock)
             throws IOException, ProtocolException {
-        Revocations.add(state.revoked(), instanceHex);
+        Revocations.add(state.files(), state.revoked(), instanceHex);
         if (identity == null) {
             return StoppedBrokerRevocation.running(state) ? Recorded.BY_THE_RUNNING_BROKER : Recorded.AT_THE_NEXT_START;
         }
@@ -93,11 +93,11 @@ public final class ReleaseAudit {
 
     /** Creates a master key for the data-key service; an existing one is never replaced. */
     public static void createMasterKey(BrokerState state, String id) throws IOException {
-        MasterKeys.create(state.masterKeys(), id);
+        MasterKeys.create(state.files(), state.masterKeys(), id);
     }
 
     /** Creates a master key that serves only the contracts {@code contractHashes} (lowercase hex). */
     public static void createMasterKey(BrokerState state, String id, List<String> contractHashes) throws IOException {
-        MasterKeys.create(state.masterKeys(), id, contractHashes);
+        MasterKeys.create(state.files(), state.masterKeys(), id, contractHashes);
     }
 }

@@ -21,7 +21,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
@@ -68,6 +67,7 @@ final class ReleaseRecord implements AutoCloseable {
     private final ArrayDeque<Written> unsynced = new ArrayDeque<>();
     private final Object syncing = new Object();
     private final FileChannel out;
+    private final StateFiles files;
     /** Where the newest durable head is kept beside the record ({@link #keepHead}). */
     private Path headFile;
     private long written;
@@ -81,7 +81,9 @@ final class ReleaseRecord implements AutoCloseable {
     private record Written(long end, String instance, SignedTreeHead head) {
     }
 
-    private ReleaseRecord(byte[] contractHash, Identity signer, MerkleLog tree, List<ReleaseLogEntry> entries, FileChannel out) {
+    private ReleaseRecord(byte[] contractHash, Identity signer, MerkleLog tree, List<ReleaseLogEntry> entries, FileChannel out,
+                          StateFiles files) {
+        this.files = files;
         this.contractHash = contractHash.clone();
         this.contractHex = Digests.hex(contractHash);
         this.signer = signer;
@@ -122,6 +124,7 @@ final class ReleaseRecord implements AutoCloseable {
                 throw rolledBack(f, "is missing, but the broker kept a head for it");
             }
             Files.createFile(f, PosixFilePermissions.asFileAttribute(BrokerState.OWNER_FILE));
+            state.files().created(f);
         }
         byte[] all = Files.readAllBytes(f);
         int complete = lastNewline(all) + 1;
@@ -152,7 +155,7 @@ final class ReleaseRecord implements AutoCloseable {
             ch.position(complete);
         }
         ch.force(true);
-        ReleaseRecord r = new ReleaseRecord(contractHash, signer, tree, entries, ch);
+        ReleaseRecord r = new ReleaseRecord(contractHash, signer, tree, entries, ch, state.files());
         r.headFile = headFile;
         r.keepHead();
         r.written = end;
@@ -228,26 +231,18 @@ final class ReleaseRecord implements AutoCloseable {
 
     /**
      * Replaces the kept head with the newest durable one, atomically (a crash leaves the old or the new): written whole
-     * to {@code HASH.head.next}, forced to disk, then renamed over the head. Once per group fsync, so its cost is on
-     * every release's path: a fixed scratch name (the broker holds the state directory's lock, so no other writer
-     * exists; a scratch file a crash left is simply overwritten) instead of a fresh uniquely named, locked one and a scan
-     * of the directory for abandoned ones each time.
+     * to {@code HASH.head.next}, forced to disk, renamed over the head, and the directory forced, so the rename itself
+     * survives a crash (without it, a crash could bring back an older head than the releases already answered).
+     * Once per group fsync, so its cost is on every release's path: a fixed scratch name (the broker holds the state
+     * directory's lock, so no other writer exists; a scratch file a crash left is simply overwritten) instead of a
+     * fresh uniquely named, locked one and a scan of the directory for abandoned ones each time.
      */
     private void keepHead() throws IOException {
         SignedTreeHead h;
         synchronized (this) {
             h = head;
         }
-        Path next = headFile.resolveSibling(headFile.getFileName() + ".next");
-        ByteBuffer bytes = ByteBuffer.wrap(h == null ? new byte[0] : Json.canonical(h));
-        try (FileChannel c = FileChannel.open(next, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING), PosixFilePermissions.asFileAttribute(BrokerState.OWNER_FILE))) {
-            while (bytes.hasRemaining()) {
-                c.write(bytes);
-            }
-            c.force(true);
-        }
-        Files.move(next, headFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        files.replaceVia(headFile.resolveSibling(headFile.getFileName() + ".next"), headFile, h == null ? new byte[0] : Json.canonical(h));
     }
 
     /** The entries of a record file, parsed strictly; for the broker and for {@code veil broker log}. */

@@ -1,6 +1,5 @@
 package dev.veil.provider.broker;
 
-import dev.veil.seal.io.AtomicOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -115,17 +114,17 @@ final class Revocations {
      * process's, and a file lock on {@code revoked.lock} for other processes): a read-modify-write that raced another
      * would drop its revocation.
      */
-    static Snapshot add(Path file, String instanceHex) throws IOException {
+    static Snapshot add(StateFiles files, Path file, String instanceHex) throws IOException {
         synchronized (Revocations.class) {
             try (java.nio.channels.FileChannel lock = java.nio.channels.FileChannel.open(file.resolveSibling(file.getFileName() + ".lock"),
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
                  java.nio.channels.FileLock held = lock.lock()) {
-                return addLocked(file, instanceHex);
+                return addLocked(files, file, instanceHex);
             }
         }
     }
 
-    private static Snapshot addLocked(Path file, String instanceHex) throws IOException {
+    private static Snapshot addLocked(StateFiles files, Path file, String instanceHex) throws IOException {
         Snapshot before = Files.exists(file) ? parse(Files.readAllLines(file, StandardCharsets.US_ASCII)) : Snapshot.NONE;
         List<String> lines = new ArrayList<>();
         if (before.all() || instanceHex == null) {
@@ -136,7 +135,8 @@ final class Revocations {
             instances.add(instanceHex);
         }
         instances.forEach(i -> lines.add(INSTANCE + i));
-        AtomicOutput.write(file, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.US_ASCII), true, true);
+        // reported done only once on disk, the directory's new entry included
+        files.write(file, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.US_ASCII), true, true);
         return parse(lines);
     }
 }

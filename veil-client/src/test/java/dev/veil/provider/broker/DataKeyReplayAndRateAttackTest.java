@@ -44,7 +44,7 @@ class DataKeyReplayAndRateAttackTest {
                 new BrokerMetrics());
         server = BrokerServer.start(broker, "127.0.0.1", 0, 4);
         wire = new BrokerWire(server.port());
-        MasterKeys.create(dir.resolve("state").resolve("master-keys"), "ds");
+        MasterKeys.create(new StateFiles(StateFiles.FSYNC), dir.resolve("state").resolve("master-keys"), "ds");
     }
 
     @AfterEach

@@ -209,7 +209,7 @@ class KeyBrokerAttackTest {
         start(2);
         SimInstance i = new SimInstance(KeyWrapSuite.X25519);
         releaseTo(i);
-        Revocations.add(dir.resolve("state").resolve("revoked"), i.hex());
+        Revocations.add(new StateFiles(StateFiles.FSYNC), dir.resolve("state").resolve("revoked"), i.hex());
         byte[] nonce = challenge();
         assertRefused(release(i.offer(BrokerFixture.MEASUREMENT, nonce, contract.hash()), nonce), "revoked");
         releaseTo(new SimInstance(KeyWrapSuite.X25519));   // another instance is not affected
@@ -218,7 +218,7 @@ class KeyBrokerAttackTest {
     @Test
     void revokeAllStopsEveryRelease() throws Exception {
         start(3);
-        Revocations.add(dir.resolve("state").resolve("revoked"), null);
+        Revocations.add(new StateFiles(StateFiles.FSYNC), dir.resolve("state").resolve("revoked"), null);
         SimInstance i = new SimInstance(KeyWrapSuite.X25519);
         byte[] nonce = challenge();
         assertRefused(release(i.offer(BrokerFixture.MEASUREMENT, nonce, contract.hash()), nonce), "revoked");
@@ -318,7 +318,7 @@ class KeyBrokerAttackTest {
     void unwrapByAnInstanceTheBrokerNeverReleasedToIsRefused() throws Exception {
         start(2);
         Files.createDirectories(dir.resolve("state/master-keys"));
-        MasterKeys.create(dir.resolve("state/master-keys"), "dataset-1");
+        MasterKeys.create(new StateFiles(StateFiles.FSYNC), dir.resolve("state/master-keys"), "dataset-1");
         SimInstance released = new SimInstance(KeyWrapSuite.X25519);
         releaseTo(released);
         String wrapped = wrap(released, "dataset-1", new byte[16]);
@@ -336,15 +336,15 @@ class KeyBrokerAttackTest {
         byte[] key = Hpke.open(released.keyWrap, UnwrapRequest.answerInfo(), request.signingMessage(), answer.sealed());
         assertThat(key).isEqualTo(new byte[16]);
 
-        Revocations.add(dir.resolve("state").resolve("revoked"), released.hex());
+        Revocations.add(new StateFiles(StateFiles.FSYNC), dir.resolve("state").resolve("revoked"), released.hex());
         assertRefused(unwrap(released, "dataset-1", wrapped), "revoked");
     }
 
     @Test
     void wrappedKeyUnderAnotherMasterKeyIdDoesNotOpen() throws Exception {
         start(2);
-        MasterKeys.create(dir.resolve("state/master-keys"), "a");
-        MasterKeys.create(dir.resolve("state/master-keys"), "b");
+        MasterKeys.create(new StateFiles(StateFiles.FSYNC), dir.resolve("state/master-keys"), "a");
+        MasterKeys.create(new StateFiles(StateFiles.FSYNC), dir.resolve("state/master-keys"), "b");
         SimInstance i = new SimInstance(KeyWrapSuite.X25519);
         releaseTo(i);
         String wrapped = wrap(i, "a", new byte[32]);
@@ -355,7 +355,7 @@ class KeyBrokerAttackTest {
     @Test
     void providerWrapsWithItsIdentityAndAStrangerCannot() throws Exception {
         start(1);
-        MasterKeys.create(dir.resolve("state/master-keys"), "ds");
+        MasterKeys.create(new StateFiles(StateFiles.FSYNC), dir.resolve("state/master-keys"), "ds");
         Hpke.Sealed sealed = Hpke.seal(KeyWrapSuite.X25519, BrokerFixture.MP.publicIdentity().keyAgreementKey(), WrapRequest.hpkeInfo(),
                 WrapRequest.aad("ds", null), new byte[16]);
         BrokerWire.Answer ok = wire.post(BrokerMessages.WRAP, wire.wrapRequest("ds", null, sealed, BrokerFixture.MP::sign));

@@ -209,7 +209,7 @@ class KeyBrokerReviewAttackTest {
         ContractVerifier.Verified y = BrokerFixture.batch(2);
         start(null, List.of(new BrokeredContract.Batch(x, Role.DATA_PROVIDER), new BrokeredContract.Batch(y, Role.DATA_PROVIDER)),
                 KeyBroker.Settings.defaults(), 4);
-        MasterKeys.create(state().resolve("master-keys"), "dataset-of-y");
+        MasterKeys.create(new StateFiles(StateFiles.FSYNC), state().resolve("master-keys"), "dataset-of-y");
         String wrappedForY = providerWraps("dataset-of-y", new byte[16]);
 
         SimInstance underX = new SimInstance(KeyWrapSuite.X25519);
@@ -235,7 +235,7 @@ class KeyBrokerReviewAttackTest {
     void outputDataKeyWrappedByOneInstanceIsNotUnwrappedForAnother() throws Exception {
         ContractVerifier.Verified x = BrokerFixture.batch(3);
         start(null, List.of(new BrokeredContract.Batch(x, Role.DATA_PROVIDER)), KeyBroker.Settings.defaults(), 4);
-        MasterKeys.create(state().resolve("master-keys"), "results");
+        MasterKeys.create(new StateFiles(StateFiles.FSYNC), state().resolve("master-keys"), "results");
         SimInstance writer = new SimInstance(KeyWrapSuite.X25519);
         SimInstance malicious = new SimInstance(KeyWrapSuite.X25519);
         assertReleased(releaseTo(writer, x.hash()));
@@ -412,13 +412,13 @@ class KeyBrokerReviewAttackTest {
     void revokedOrExpiredInstanceGetsNoDataKeyService() throws Exception {
         ContractVerifier.Verified x = BrokerFixture.batch(3);
         start(null, List.of(new BrokeredContract.Batch(x, Role.DATA_PROVIDER)), KeyBroker.Settings.defaults(), 4);
-        MasterKeys.create(state().resolve("master-keys"), "ds");
+        MasterKeys.create(new StateFiles(StateFiles.FSYNC), state().resolve("master-keys"), "ds");
         String wrapped = providerWraps("ds", new byte[16]);
         SimInstance revoked = new SimInstance(KeyWrapSuite.X25519);
         SimInstance expiring = new SimInstance(KeyWrapSuite.X25519);
         assertReleased(releaseTo(revoked, x.hash()));
         assertReleased(releaseTo(expiring, x.hash()));
-        Revocations.add(state().resolve("revoked"), revoked.hex());
+        Revocations.add(new StateFiles(StateFiles.FSYNC), state().resolve("revoked"), revoked.hex());
 
         CallerInstance asRevoked = new CallerInstance(x.hashHex(), revoked.keys);
         assertThat(wire.post(BrokerMessages.UNWRAP, wire.unwrapRequest("ds", wrapped, asRevoked, revoked::sign)).text()).contains("revoked");

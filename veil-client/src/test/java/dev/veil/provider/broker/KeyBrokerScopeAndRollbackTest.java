@@ -97,7 +97,7 @@ class KeyBrokerScopeAndRollbackTest {
         ContractVerifier.Verified y = BrokerFixture.batch(2);
         start(null, List.of(new BrokeredContract.Batch(x, Role.DATA_PROVIDER), new BrokeredContract.Batch(y, Role.DATA_PROVIDER)),
                 KeyBroker.Settings.defaults());
-        MasterKeys.create(state().resolve("master-keys"), "ds-y", List.of(y.hashHex()));
+        MasterKeys.create(new StateFiles(StateFiles.FSYNC), state().resolve("master-keys"), "ds-y", List.of(y.hashHex()));
         String wrapped = providerWraps("ds-y");
         SimInstance underX = new SimInstance(KeyWrapSuite.X25519);
         SimInstance underY = new SimInstance(KeyWrapSuite.X25519);

@@ -89,7 +89,7 @@ class OwnerUnwrapAttackTest {
     @Test
     void theDataProviderOpensAnInstancesResultKeyThroughItsBroker() throws Exception {
         start(List.of(BrokerFixture.batch(2)));
-        MasterKeys.create(dir.resolve("state").resolve("master-keys"), "results");
+        MasterKeys.create(new StateFiles(StateFiles.FSYNC), dir.resolve("state").resolve("master-keys"), "results");
         SimInstance i = new SimInstance(KeyWrapSuite.X25519);
         byte[] key = new byte[32];
         Arrays.fill(key, (byte) 7);
@@ -106,7 +106,7 @@ class OwnerUnwrapAttackTest {
     @Test
     void theModelProviderCannotUnwrapTheDataProvidersResultKeys() throws Exception {
         start(List.of(BrokerFixture.batch(2)));
-        MasterKeys.create(dir.resolve("state").resolve("master-keys"), "results");
+        MasterKeys.create(new StateFiles(StateFiles.FSYNC), dir.resolve("state").resolve("master-keys"), "results");
         SimInstance i = new SimInstance(KeyWrapSuite.X25519);
         String wrapped = instanceWraps(i, contract, "results", new byte[32]);
         byte[] nonce = ownerChallenge(contract.hashHex());
@@ -125,7 +125,7 @@ class OwnerUnwrapAttackTest {
     @Test
     void aReplayedOwnerUnwrapIsRefused() throws Exception {
         start(List.of(BrokerFixture.batch(2)));
-        MasterKeys.create(dir.resolve("state").resolve("master-keys"), "results");
+        MasterKeys.create(new StateFiles(StateFiles.FSYNC), dir.resolve("state").resolve("master-keys"), "results");
         SimInstance i = new SimInstance(KeyWrapSuite.X25519);
         String wrapped = instanceWraps(i, contract, "results", new byte[32]);
         OwnerUnwrapRequest r = signedBy(BrokerFixture.DP, contract.hashHex(), ownerChallenge(contract.hashHex()), "results", wrapped,
@@ -144,7 +144,7 @@ class OwnerUnwrapAttackTest {
     @Test
     void anInstanceChallengeDoesNotAnswerAnOwnerUnwrap() throws Exception {
         start(List.of(BrokerFixture.batch(2)));
-        MasterKeys.create(dir.resolve("state").resolve("master-keys"), "results");
+        MasterKeys.create(new StateFiles(StateFiles.FSYNC), dir.resolve("state").resolve("master-keys"), "results");
         SimInstance i = new SimInstance(KeyWrapSuite.X25519);
         String wrapped = instanceWraps(i, contract, "results", new byte[32]);
         byte[] instanceNonce = BrokerMessages.challenge(wire.post(BrokerMessages.CHALLENGE, new ChallengeRequest(contract.hashHex()))
@@ -164,15 +164,15 @@ class OwnerUnwrapAttackTest {
         ContractVerifier.Verified y = BrokerFixture.batch(2);
         start(List.of(x, y));
         Path keys = dir.resolve("state").resolve("master-keys");
-        MasterKeys.create(keys, "ds-x", List.of(x.hashHex()));
-        MasterKeys.create(keys, "ds-y", List.of(y.hashHex()));
+        MasterKeys.create(new StateFiles(StateFiles.FSYNC), keys, "ds-x", List.of(x.hashHex()));
+        MasterKeys.create(new StateFiles(StateFiles.FSYNC), keys, "ds-y", List.of(y.hashHex()));
         SimInstance underY = new SimInstance(KeyWrapSuite.X25519);
         String ofY = instanceWraps(underY, y, "ds-y", new byte[32]);
         BrokerWire.Answer scoped = wire.post(OwnerUnwrapMessages.UNWRAP, signedBy(BrokerFixture.DP, x.hashHex(),
                 ownerChallenge(x.hashHex()), "ds-y", ofY, underY.hex()));
         assertThat(scoped.status()).isEqualTo(403);
         assertThat(scoped.text()).contains("not_in_scope");
-        MasterKeys.create(keys, "shared", List.of(x.hashHex(), y.hashHex()));
+        MasterKeys.create(new StateFiles(StateFiles.FSYNC), keys, "shared", List.of(x.hashHex(), y.hashHex()));
         String sharedByY = instanceWraps(underY, y, "shared", new byte[32]);
         BrokerWire.Answer released = wire.post(OwnerUnwrapMessages.UNWRAP, signedBy(BrokerFixture.DP, x.hashHex(),
                 ownerChallenge(x.hashHex()), "shared", sharedByY, underY.hex()));

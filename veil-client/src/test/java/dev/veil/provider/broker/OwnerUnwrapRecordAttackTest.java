@@ -84,7 +84,7 @@ class OwnerUnwrapRecordAttackTest {
     /** A release (line 0) and two owner unwraps (lines 1 and 2) of one instance's results key; the broker then stopped. */
     private Path recordWithTwoOwnerUnwraps(SimInstance i, byte[] key) throws Exception {
         start();
-        MasterKeys.create(dir.resolve("state").resolve("master-keys"), "results");
+        MasterKeys.create(new StateFiles(StateFiles.FSYNC), dir.resolve("state").resolve("master-keys"), "results");
         String wrapped = instanceWraps(i, key);
         assertThat(ownerUnwraps(wrapped, i)).isEqualTo(key);
         assertThat(ownerUnwraps(wrapped, i)).isEqualTo(key);
@@ -102,7 +102,7 @@ class OwnerUnwrapRecordAttackTest {
         byte[] key = new byte[32];
         Arrays.fill(key, (byte) 9);
         start();
-        MasterKeys.create(dir.resolve("state").resolve("master-keys"), "results");
+        MasterKeys.create(new StateFiles(StateFiles.FSYNC), dir.resolve("state").resolve("master-keys"), "results");
         String wrapped = instanceWraps(i, key);
         assertThat(ownerUnwraps(wrapped, i)).isEqualTo(key);
         assertThat(broker.releaseCount(contract.hashHex())).as("owner unwraps are no releases").isEqualTo(1);

@@ -89,7 +89,7 @@ class RevocationRecordAttackTest {
         ServingContractVerifier.Verified contract = BrokerFixture.serving(3);
         start(contract);
         assertThat(release(compromised, contract).status()).isEqualTo(200);
-        Revocations.add(revoked(), compromised.hex());
+        Revocations.add(new StateFiles(StateFiles.FSYNC), revoked(), compromised.hex());
         assertThat(release(compromised, contract).text()).contains("\"error\":\"revoked\"");
         stop();
         return contract;
@@ -152,7 +152,7 @@ class RevocationRecordAttackTest {
         start(contract);
         assertThat(release(compromised, contract).status()).isEqualTo(200);
         stop();
-        Revocations.add(revoked(), compromised.hex());
+        Revocations.add(new StateFiles(StateFiles.FSYNC), revoked(), compromised.hex());
         start(contract);
         assertThat(revocations(record(contract))).singleElement().satisfies(r -> {
             assertThat(r.all()).isFalse();
@@ -240,7 +240,7 @@ class RevocationRecordAttackTest {
     void auditShowsTheRecordedRevocations() throws Exception {
         SimInstance compromised = new SimInstance(KeyWrapSuite.X25519);
         ServingContractVerifier.Verified contract = revokedAndStopped(compromised);
-        Revocations.add(revoked(), null);
+        Revocations.add(new StateFiles(StateFiles.FSYNC), revoked(), null);
         start(contract);
         stop();
         List<ReleaseAudit.Contract> audited = ReleaseAudit.verify(BrokerState.existing(dir.resolve("state")),

@@ -77,7 +77,7 @@ class RevocationsAcrossRestartAttackTest {
         restart();
         SimInstance compromised = new SimInstance(KeyWrapSuite.X25519);
         assertThat(release(compromised).status()).isEqualTo(200);
-        Revocations.add(revoked(), compromised.hex());
+        Revocations.add(new StateFiles(StateFiles.FSYNC), revoked(), compromised.hex());
         assertThat(release(compromised).text()).contains("\"error\":\"revoked\"");
 
         stop();
@@ -95,7 +95,7 @@ class RevocationsAcrossRestartAttackTest {
         restart();
         SimInstance compromised = new SimInstance(KeyWrapSuite.X25519);
         assertThat(release(compromised).status()).isEqualTo(200);
-        Revocations.add(revoked(), null);   // 'veil broker revoke --all'
+        Revocations.add(new StateFiles(StateFiles.FSYNC), revoked(), null);   // 'veil broker revoke --all'
 
         stop();
         Files.writeString(revoked(), "");   // a list that parses, and revokes nothing

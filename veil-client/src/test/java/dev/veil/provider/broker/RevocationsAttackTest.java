@@ -22,14 +22,14 @@ class RevocationsAttackTest {
         Path file = dir.resolve("revoked");
         Revocations running = new Revocations(file);
         assertThat(running.current().revoked(A)).isFalse();   // never written: nothing revoked
-        Revocations.add(file, A);
+        Revocations.add(new StateFiles(StateFiles.FSYNC), file, A);
         assertThat(running.current().revoked(A)).isTrue();
 
         Files.delete(file);
         assertThat(running.current().revoked(A)).as("revoked, then its list deleted").isTrue();
         assertThat(running.current().revoked(B)).as("a list removed under a running broker stops every release").isTrue();
 
-        Revocations.add(file, B);   // a list written again without A
+        Revocations.add(new StateFiles(StateFiles.FSYNC), file, B);   // a list written again without A
         Files.writeString(file, "instance " + B + "\n");
         assertThat(running.current().revoked(A)).as("a revocation is never undone by rewriting the list").isTrue();
         assertThat(running.current().revoked(B)).isTrue();
@@ -45,7 +45,7 @@ class RevocationsAttackTest {
             for (int i = 0; i < 64; i++) {
                 String hex = String.format("%064x", i + 1);
                 instances.add(hex);
-                done.add(pool.submit(() -> Revocations.add(file, hex)));
+                done.add(pool.submit(() -> Revocations.add(new StateFiles(StateFiles.FSYNC), file, hex)));
             }
             for (Future<?> f : done) {
                 f.get();
