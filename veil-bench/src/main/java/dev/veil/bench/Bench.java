@@ -27,7 +27,7 @@ public final class Bench {
             %s
               --quick     small sizes: a smoke test of the harness, not a measurement
               --soak D    serve only: also run the confidential load for D (e.g. 10m, 90s) and report heap and failures
-              --rows N    spark only: the rows of the dataset (default by model: digits 1,000,000, --quick 20,000; ocr 2,000,
+              --rows N    spark only: the rows of the dataset (default by model: digits 1,000,000, --quick 20,000; ocr 1,000,
                           --quick 200; minilm 400, --quick 48)
               --model M   spark only: digits (default: microseconds a row, the worst case for the ratio), ocr (a small CNN on
                           3x48x192 crops) or minilm (a sentence transformer on 128 tokens)
