@@ -19,7 +19,7 @@ public final class Bench {
     /** Every benchmark by name, in the order {@code all} runs them. */
     private static final Map<String, String> BENCHMARKS = benchmarks();
     private static final String USAGE = """
-            Usage: ./bench [BENCHMARK] [--quick] [--soak DURATION] [--rows N]
+            Usage: ./bench [BENCHMARK] [--quick] [--soak DURATION] [--rows N] [--model M]
             Runs Veil's benchmarks (not part of the test suite) and writes Markdown tables to target/bench/results.md;
             docs/BENCHMARKS.md records them with the machine they ran on.
 
@@ -27,7 +27,10 @@ public final class Bench {
             %s
               --quick     small sizes: a smoke test of the harness, not a measurement
               --soak D    serve only: also run the confidential load for D (e.g. 10m, 90s) and report heap and failures
-              --rows N    spark only: the rows of the dataset (default 1,000,000; --quick 20,000)
+              --rows N    spark only: the rows of the dataset (default by model: digits 1,000,000, --quick 20,000; ocr 1,000,
+                          --quick 200; minilm 400, --quick 48)
+              --model M   spark only: digits (default: microseconds a row, the worst case for the ratio), ocr (a small CNN on
+                          3x48x192 crops) or minilm (a sentence transformer on 128 tokens)
               -h, --help  print this help and exit""";
 
     private static Map<String, String> benchmarks() {
@@ -44,7 +47,8 @@ public final class Bench {
         m.put("batch", "issue 11's figures: streamed confidential pipeline against the same pipeline on plaintext, enclave peak "
                 + "RSS for 10,000 and 1,000,000 rows, whole-process demo against plain ONNX Runtime; its last line is one JSON object");
         m.put("spark", "issue 9's Spark figures: confidential 'veil batch' job against the same job on plaintext Parquet, one and two "
-                + "executors (local-cluster), 1,000,000 digits rows (several minutes); its last line is one JSON object");
+                + "executors (local-cluster), 1,000,000 digits rows by default (several minutes; --model ocr or minilm: a real model); its last "
+                + "line is one JSON object");
         m.put("broker", "issue 9's key-broker figures: releases per second of a 'veil broker' process on one core, its CPU time per "
                 + "release by step; its last line is one JSON object");
         return m;
@@ -75,6 +79,16 @@ public final class Bench {
             sparkRows = Long.parseLong(rest.get(rowsAt + 1));
             rest.subList(rowsAt, rowsAt + 2).clear();
         }
+        String sparkModelId = null;
+        int modelAt = rest.indexOf("--model");
+        if (modelAt >= 0) {
+            if (modelAt + 1 >= rest.size() || SparkModels.byId(rest.get(modelAt + 1)) == null) {
+                System.err.println("bench: --model needs one of digits, ocr, minilm (./bench spark --model ocr)");
+                System.exit(2);
+            }
+            sparkModelId = rest.get(modelAt + 1);
+            rest.subList(modelAt, modelAt + 2).clear();
+        }
         List<String> names = rest.stream().filter(s -> !s.equals("--quick")).toList();
         String wrong = names.size() > 1 ? "one benchmark at a time, not '" + String.join(" ", names) + "'"
                 : names.stream().filter(n -> !BENCHMARKS.containsKey(n)).map(n -> "unknown benchmark or option '" + n + "'")
@@ -87,6 +101,10 @@ public final class Bench {
         String which = names.isEmpty() ? "all" : names.get(0);
         if (sparkRows != null && !which.equals("spark")) {
             System.err.println("bench: --rows is an option of the spark benchmark only (./bench spark --rows 200000)");
+            System.exit(2);
+        }
+        if (sparkModelId != null && !which.equals("spark")) {
+            System.err.println("bench: --model is an option of the spark benchmark only (./bench spark --model ocr)");
             System.exit(2);
         }
         if (serve.soak() != null && !which.equals("serve")) {
@@ -102,7 +120,8 @@ public final class Bench {
         int threads = Math.min(2, Runtime.getRuntime().availableProcessors());
         if (which.equals("serve")) { ServeBench.run(report, dir, shared, quick, serve.soak(), serve.soakText()); return; }   // ends with its JSON line
         if (which.equals("batch")) { BatchBench.run(report, dir, shared, quick, threads); return; }   // ends with its JSON line
-        if (which.equals("spark")) { SparkBench.run(report, dir, quick, sparkRows); deleteTree(dir); return; }   // the child ends with its JSON line
+        if (which.equals("spark")) { SparkBench.run(report, dir, quick, sparkRows,
+                sparkModelId == null ? SparkModels.DIGITS : SparkModels.byId(sparkModelId)); deleteTree(dir); return; }   // the child ends with its JSON line
         if (which.equals("broker")) { BrokerBench.run(report, dir, quick); deleteTree(dir); return; }   // ends with its JSON line
         if (which.equals("all") || which.equals("seal")) {
             SealBench.run(report, dir, quick ? 64 : 1024, quick ? 2 : 6);

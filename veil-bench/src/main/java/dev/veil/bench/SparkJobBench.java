@@ -14,6 +14,7 @@ import dev.veil.tensor.FloatTensor;
 import dev.veil.tensor.NamedTensors;
 import dev.veil.tensor.NumericCsv;
 import dev.veil.tensor.Tensor;
+import dev.veil.tensor.npz.Npz;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,14 +42,15 @@ import org.apache.spark.sql.SparkSession;
  * Each job's fixed cost is measured on a dataset of a few rows in the same partitions. Prints its tables and, last,
  * one JSON line.
  *
- * <p>Arguments: WORK_DIR MODEL.onnx ROWS.csv ROWS PARTITIONS REPETITIONS ROWS_PER_RUN TINY_ROWS EXECUTORS(,..)
+ * <p>Arguments: WORK_DIR MODEL_NAME MODEL.onnx ROWS.csv|ROWS.npz ROWS PARTITIONS REPETITIONS ROWS_PER_RUN TINY_ROWS EXECUTORS(,..)
  */
 public final class SparkJobBench {
     private SparkJobBench() {
     }
 
     /** Medians of one side (confidential or plaintext) at one executor count. */
-    private record Side(double seconds, double cpuSeconds, double tinySeconds, double tinyCpuSeconds, long rows) {
+    private record Side(double seconds, double cpuSeconds, double tinySeconds, double tinyCpuSeconds, long rows,
+                        Map<String, Double> cpuByProcess, Map<String, Double> tinyCpuByProcess) {
         double rowsPerSecond() {
             return rows / seconds;
         }
@@ -59,38 +61,38 @@ public final class SparkJobBench {
         }
     }
 
-    private record Timed(double seconds, double cpuSeconds) {
+    private record Timed(double seconds, double cpuSeconds, Map<String, Double> cpuByProcess) {
     }
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
-        byte[] model = Files.readAllBytes(Path.of(args[1]));
-        Path csv = Path.of(args[2]);
-        long rows = Long.parseLong(args[3]);
-        int partitions = Integer.parseInt(args[4]);
-        int reps = Integer.parseInt(args[5]);
-        int rowsPerRun = Integer.parseInt(args[6]);
-        int tinyRows = Integer.parseInt(args[7]);
-        List<Integer> executorCounts = Stream.of(args[8].split(",")).map(Integer::parseInt).toList();
+        String modelId = args[1];
+        byte[] model = Files.readAllBytes(Path.of(args[2]));
+        Path rowsFile = Path.of(args[3]);
+        long rows = Long.parseLong(args[4]);
+        int partitions = Integer.parseInt(args[5]);
+        int reps = Integer.parseInt(args[6]);
+        int rowsPerRun = Integer.parseInt(args[7]);
+        int tinyRows = Integer.parseInt(args[8]);
+        List<Integer> executorCounts = Stream.of(args[9].split(",")).map(Integer::parseInt).toList();
         double[] loadBefore = ProcessTreeCpu.loadAverage();
         Report report = new Report();
         Map<Integer, Side[]> sides = new LinkedHashMap<>();
         Map<Integer, Double> sessionStart = new LinkedHashMap<>();
         double sealSeconds;
         try (SparkParties p = new SparkParties(dir, model)) {
-            Path tinyCsv = dir.resolve("tiny.csv");
-            try (Stream<String> lines = Files.lines(csv)) {
-                Files.write(tinyCsv, lines.limit(tinyRows + 1L).toList());
-            }
-            long t0 = System.nanoTime();
-            seal(p, csv, "sealed", rows, partitions);
-            sealSeconds = (System.nanoTime() - t0) / 1e9;
-            seal(p, tinyCsv, "sealed-tiny", tinyRows, partitions);
             String input = OnnxSignatureReader.read(model).inputs().get(0).name();
-            writePlain(csv, p.path("plain"), input, rows, partitions);
-            writePlain(tinyCsv, p.path("plain-tiny"), input, tinyRows, partitions);
-            report.section("Spark batch: confidential (veil batch) against plaintext, " + rows + " rows, " + partitions
-                    + " partitions, " + rowsPerRun + " rows a model run");
+            Path tinyFile = tiny(rowsFile, tinyRows);
+            long t0 = System.nanoTime();
+            seal(p, rowsFile, "sealed", rows, partitions);
+            sealSeconds = (System.nanoTime() - t0) / 1e9;
+            seal(p, tinyFile, "sealed-tiny", tinyRows, partitions);
+            writePlain(readRows(rowsFile, input), p.path("plain"), rows, partitions);
+            writePlain(readRows(tinyFile, input), p.path("plain-tiny"), tinyRows, partitions);
+            report.section("Spark batch, model " + modelId + ": confidential (veil batch) against plaintext, " + rows + " rows, "
+                    + partitions + " partitions, " + rowsPerRun + " rows a model run");
+            report.note("ONNX Runtime on both sides: " + SparkPlainModel.SETTINGS + " (the confidential job's inference worker "
+                    + "and the plaintext job's executor alike).");
             report.note("Sealing " + rows + " rows to encrypted Parquet ('seal --format parquet', in this JVM): "
                     + String.format(Locale.ROOT, "%.1f s", sealSeconds));
             report.table("executors", "job", "median s", "rows/s", "median CPU s (all processes)", "fixed cost s (" + tinyRows
@@ -110,6 +112,12 @@ public final class SparkJobBench {
                 }
             }
         }
+        report.table("executors", "job", "CPU s by process (median): " + String.join(", ", SparkProcessCpu.KINDS),
+                "fixed cost (" + tinyRows + " rows): the same");
+        sides.forEach((n, both) -> {
+            report.row(n, "confidential", cpuText(both[0].cpuByProcess()), cpuText(both[0].tinyCpuByProcess()));
+            report.row(n, "plaintext", cpuText(both[1].cpuByProcess()), cpuText(both[1].tinyCpuByProcess()));
+        });
         double[] loadAfter = ProcessTreeCpu.loadAverage();
         int top = executorCounts.get(executorCounts.size() - 1);
         Side conf = sides.get(top)[0];
@@ -121,7 +129,8 @@ public final class SparkJobBench {
         report.write(Path.of("target", "bench", "results.md"));
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("benchmark", "spark");
-        json.put("model", "digits");
+        json.put("model", modelId);
+        json.put("onnx_runtime_settings", SparkPlainModel.SETTINGS);
         json.put("rows", rows);
         json.put("partitions", partitions);
         json.put("rows_per_run", rowsPerRun);
@@ -146,7 +155,8 @@ public final class SparkJobBench {
         Map<String, Object> perExecutors = new LinkedHashMap<>();
         sides.forEach((n, s) -> perExecutors.put(n.toString(), Map.of("confidential_rows_per_s", round(s[0].rowsPerSecond()),
                 "plaintext_rows_per_s", round(s[1].rowsPerSecond()), "confidential_cpu_s", round3(s[0].cpuSeconds()),
-                "plaintext_cpu_s", round3(s[1].cpuSeconds()))));
+                "plaintext_cpu_s", round3(s[1].cpuSeconds()), "confidential_cpu_s_by_process", rounded(s[0].cpuByProcess()),
+                "plaintext_cpu_s_by_process", rounded(s[1].cpuByProcess()))));
         json.put("by_executors", perExecutors);
         json.put("session_start_s", sessionStart.values().stream().map(SparkJobBench::round3).toList());
         json.put("seal_s", round3(sealSeconds));
@@ -156,19 +166,45 @@ public final class SparkJobBench {
     }
 
     /** The data provider's rows as encrypted Parquet, by the launcher's own command, one file a partition. */
-    private static void seal(SparkParties p, Path csv, String out, long rows, int partitions) {
-        int rc = SparkLauncher.commandLine().setOut(new java.io.PrintWriter(java.io.Writer.nullWriter())).execute("seal", "--format", "parquet", "--in", csv.toString(), "--contract",
+    private static void seal(SparkParties p, Path rowsFile, String out, long rows, int partitions) {
+        int rc = SparkLauncher.commandLine().setOut(new java.io.PrintWriter(java.io.Writer.nullWriter())).execute("seal", "--format", "parquet", "--in", rowsFile.toString(), "--contract",
                 p.path("contract.json").toString(), "--out", p.path(out).toString(), "--broker", p.dpUrl, "--identity",
                 p.path("dp.key").toString(), "--master-key", "dataset", "--rows-per-file", Long.toString(rowsPerFile(rows, partitions)));
         if (rc != 0) {
-            throw new IllegalStateException("sealing " + csv + " as parquet exited with " + rc);
+            throw new IllegalStateException("sealing " + rowsFile + " as parquet exited with " + rc);
         }
     }
 
+    /** The first {@code tinyRows} rows of the CSV or .npz, in a file of the same kind beside it. */
+    private static Path tiny(Path rowsFile, int tinyRows) throws Exception {
+        if (rowsFile.getFileName().toString().endsWith(".csv")) {
+            Path tinyCsv = rowsFile.resolveSibling("tiny.csv");
+            try (Stream<String> lines = Files.lines(rowsFile)) {
+                Files.write(tinyCsv, lines.limit(tinyRows + 1L).toList());
+            }
+            return tinyCsv;
+        }
+        List<Tensor> first = new ArrayList<>();
+        for (Tensor t : Npz.read(Files.readAllBytes(rowsFile), Long.MAX_VALUE).tensors()) {
+            first.add(t.rows(0, tinyRows));
+        }
+        Path tinyNpz = rowsFile.resolveSibling("tiny.npz");
+        Files.write(tinyNpz, Npz.write(new NamedTensors(first)));
+        return tinyNpz;
+    }
+
+    /** The rows as the sealing command reads them: a CSV's as the model's one input (digits: [rows, 64]), an .npz's as they are. */
+    private static NamedTensors readRows(Path rowsFile, String input) throws Exception {
+        if (rowsFile.getFileName().toString().endsWith(".csv")) {
+            FloatTensor t = NumericCsv.read(Files.readAllBytes(rowsFile));
+            return NamedTensors.of(Tensor.ofFloats(input, new long[] {t.rows(), t.rowSize()}, t.values()));
+        }
+        return Npz.read(Files.readAllBytes(rowsFile), Long.MAX_VALUE);
+    }
+
     /** The same cells as the sealing command makes, in the same files, without encryption. */
-    private static void writePlain(Path csv, Path out, String input, long rows, int partitions) throws Exception {
-        FloatTensor t = NumericCsv.read(Files.readAllBytes(csv));
-        List<byte[]> cells = RowCells.split(NamedTensors.of(Tensor.ofFloats(input, new long[] {t.rows(), t.rowSize()}, t.values())));
+    private static void writePlain(NamedTensors rowTensors, Path out, long rows, int partitions) throws Exception {
+        List<byte[]> cells = RowCells.split(rowTensors);
         Files.createDirectories(out);
         EncryptedRows.write(out, cells, (int) rowsPerFile(rows, partitions), new Configuration());
     }
@@ -215,17 +251,47 @@ public final class SparkJobBench {
             runs.add(new ArrayList<>());
         }
         for (int r = 0; r < reps; r++) {
-            runs.get(0).add(confidential(spark, p, "sealed", rowsPerRun, partitions));
-            runs.get(1).add(plain(spark, p, model, "plain", rowsPerRun, rows));
-            runs.get(2).add(confidential(spark, p, "sealed-tiny", rowsPerRun, partitions));
-            runs.get(3).add(plain(spark, p, model, "plain-tiny", rowsPerRun, tinyRows));
+            Timed[] big = spareWorkersToConfidential(confidential(spark, p, "sealed", rowsPerRun, partitions),
+                    plain(spark, p, model, "plain", rowsPerRun, rows));
+            Timed[] tiny = spareWorkersToConfidential(confidential(spark, p, "sealed-tiny", rowsPerRun, partitions),
+                    plain(spark, p, model, "plain-tiny", rowsPerRun, tinyRows));
+            runs.get(0).add(big[0]);
+            runs.get(1).add(big[1]);
+            runs.get(2).add(tiny[0]);
+            runs.get(3).add(tiny[1]);
         }
         return new Side[] {side(runs.get(0), runs.get(2), rows), side(runs.get(1), runs.get(3), rows)};
     }
 
+    /**
+     * Once a confidential job's instance closed, its executor starts the next job's inference worker ahead of need
+     * ({@code WorkerReserve}): that start runs while the plaintext job that follows runs, which has no worker of its own.
+     * Its CPU is the confidential job's: it is moved there (the plaintext job keeps its wall time, which the start shared
+     * the cores with).
+     */
+    private static Timed[] spareWorkersToConfidential(Timed confidential, Timed plain) {
+        double spare = plain.cpuByProcess().get(SparkProcessCpu.WORKERS);
+        Map<String, Double> c = new LinkedHashMap<>(confidential.cpuByProcess());
+        Map<String, Double> pl = new LinkedHashMap<>(plain.cpuByProcess());
+        c.merge(SparkProcessCpu.WORKERS, spare, Double::sum);
+        pl.put(SparkProcessCpu.WORKERS, 0.0);
+        return new Timed[] {new Timed(confidential.seconds(), confidential.cpuSeconds() + spare, c),
+                new Timed(plain.seconds(), plain.cpuSeconds() - spare, pl)};
+    }
+
     private static Side side(List<Timed> big, List<Timed> tiny, long rows) {
         return new Side(Report.median(big.stream().map(Timed::seconds).toList()), Report.median(big.stream().map(Timed::cpuSeconds).toList()),
-                Report.median(tiny.stream().map(Timed::seconds).toList()), Report.median(tiny.stream().map(Timed::cpuSeconds).toList()), rows);
+                Report.median(tiny.stream().map(Timed::seconds).toList()), Report.median(tiny.stream().map(Timed::cpuSeconds).toList()), rows,
+                medians(big), medians(tiny));
+    }
+
+    /** The median of each kind of process's CPU seconds over the runs. */
+    private static Map<String, Double> medians(List<Timed> runs) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (String kind : SparkProcessCpu.KINDS) {
+            m.put(kind, Report.median(runs.stream().map(t -> t.cpuByProcess().get(kind)).toList()));
+        }
+        return m;
     }
 
     /** One confidential job as 'veil batch' runs it, its batch receipt written beside the results; the output deleted after. */
@@ -233,6 +299,7 @@ public final class SparkJobBench {
         Path out = p.path("out-" + UUID.randomUUID());
         BatchTerms terms = new BatchTerms(UUID.randomUUID().toString(), p.contract, p.sealedModel, p.mpUrl, p.dpUrl, "dataset", rowsPerRun);
         double cpu = ProcessTreeCpu.seconds();
+        Map<String, Double> byProcess = SparkProcessCpu.snapshot();
         long t0 = System.nanoTime();
         BatchJob.Outcome outcome = BatchJob.run(spark, terms, p.path(data).toString(), out.toUri().toString());
         BatchReceiptFile receipt = outcome.batchReceipt();
@@ -240,7 +307,8 @@ public final class SparkJobBench {
             throw new IllegalStateException("the confidential job failed: " + outcome.failure());
         }
         AtomicOutput.write(out.resolve("_veil-batch-receipt.json"), Json.pretty(receipt).getBytes(StandardCharsets.UTF_8), false);
-        Timed t = new Timed((System.nanoTime() - t0) / 1e9, ProcessTreeCpu.seconds() - cpu);
+        Timed t = new Timed((System.nanoTime() - t0) / 1e9, ProcessTreeCpu.seconds() - cpu,
+                SparkProcessCpu.minus(SparkProcessCpu.snapshot(), byProcess));
         if (receipt.partitions().size() != partitions || outcome.unclosedInstances() != 0) {
             throw new IllegalStateException("the confidential job signed " + receipt.partitions().size() + " partition receipt(s) for "
                     + partitions + " partitions, with " + outcome.unclosedInstances() + " instance(s) not closed");
@@ -255,11 +323,13 @@ public final class SparkJobBench {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         ParquetCrypto.reading(p.dpUrl).keySet().forEach(hadoop::unset);   // the confidential job leaves its decryption set
         double cpu = ProcessTreeCpu.seconds();
+        Map<String, Double> byProcess = SparkProcessCpu.snapshot();
         long t0 = System.nanoTime();
         spark.createDataFrame(spark.read().schema(BatchJob.INPUT_SCHEMA).parquet(p.path(data).toString()).javaRDD()
                         .mapPartitions(new SparkPlainInference(model, rowsPerRun)), BatchJob.INPUT_SCHEMA)
                 .write().mode(SaveMode.ErrorIfExists).parquet(out.toUri().toString());
-        Timed t = new Timed((System.nanoTime() - t0) / 1e9, ProcessTreeCpu.seconds() - cpu);
+        Timed t = new Timed((System.nanoTime() - t0) / 1e9, ProcessTreeCpu.seconds() - cpu,
+                SparkProcessCpu.minus(SparkProcessCpu.snapshot(), byProcess));
         long written = spark.read().parquet(out.toUri().toString()).count();
         if (written != rows) {
             throw new IllegalStateException("the plaintext job wrote " + written + " rows of " + rows);
@@ -274,6 +344,16 @@ public final class SparkJobBench {
                 Files.deleteIfExists(f);
             }
         }
+    }
+
+    private static String cpuText(Map<String, Double> byProcess) {
+        return String.join(" / ", byProcess.values().stream().map(v -> String.format(Locale.ROOT, "%.2f", v)).toList());
+    }
+
+    private static Map<String, Double> rounded(Map<String, Double> byProcess) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        byProcess.forEach((k, v) -> m.put(k, round3(v)));
+        return m;
     }
 
     private static String text(double[] load) {

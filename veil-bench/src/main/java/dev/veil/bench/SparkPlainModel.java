@@ -18,16 +18,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The plaintext Spark job's model: plain ONNX Runtime inside the executor JVM, one intra-op thread as the confidential
- * job's inference worker has, named tensors in and out. No child process, no pipe, no sealing.
+ * The plaintext Spark job's model: plain ONNX Runtime inside the executor JVM, named tensors in and out, with the
+ * session settings the confidential job's inference worker gets from an executor ({@code ExecutorInstance} asks for one
+ * intra-op thread; {@code InferenceWorkerMain} turns the pool's spinning off and leaves the rest at ONNX Runtime's
+ * defaults). No child process, no pipe, no sealing.
  */
 final class SparkPlainModel implements AutoCloseable {
+    /** What both sides set, said in the benchmark's output. */
+    static final String SETTINGS = "1 intra-op thread, intra-op spinning off, default graph optimizations and execution mode";
+    /** ONNX Runtime's session config key, as the worker sets it ({@code ModelRunner.ALLOW_SPINNING}). */
+    private static final String ALLOW_SPINNING = "session.intra_op.allow_spinning";
     private final OrtEnvironment env = OrtRuntime.environment();
     private final OrtSession session;
 
     SparkPlainModel(byte[] model) throws OrtException {
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setIntraOpNumThreads(1);
+            so.addConfigEntry(ALLOW_SPINNING, "0");
             session = env.createSession(model, so);
         }
     }

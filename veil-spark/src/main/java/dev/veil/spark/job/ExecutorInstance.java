@@ -6,6 +6,7 @@ import dev.veil.enclave.evidence.EvidenceSource;
 import dev.veil.enclave.evidence.SimEvidenceSource;
 import dev.veil.enclave.inference.InferenceException;
 import dev.veil.enclave.inference.ModelRunner;
+import dev.veil.enclave.inference.NativeLibraries;
 import dev.veil.enclave.inference.WorkerReserve;
 import dev.veil.enclave.keys.InstanceKeyPairs;
 import dev.veil.protocol.contract.ContractVerifier;
@@ -166,6 +167,11 @@ public final class ExecutorInstance {
         ExecutorInstance existing = BY_JOB.get(terms.jobId());
         if (existing == null) {
             if (reserve == null) {
+                // once per executor JVM, before its first worker starts: ONNX Runtime's native libraries in their
+                // content-addressed directory (extracted on the installation's first run), which each worker's start hashes
+                // before that worker loads them; otherwise every worker would unpack its own unverified copy into the
+                // executor's temporary directory (28 MB written, and its CPU, at every start)
+                NativeLibraries.prepareForWorkers();
                 scratch = Files.createTempDirectory("veil-executor-");
                 reserve = new WorkerReserve(scratch);
             }

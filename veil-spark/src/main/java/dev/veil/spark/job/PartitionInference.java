@@ -30,7 +30,8 @@ import org.apache.spark.util.CollectionAccumulator;
  * with the input's row index, the partition and the partition's commitment salt (both inside the encrypted results).
  * The instance signs a {@link PartitionReceipt} committing to the partition's input and output rows (a partition of no
  * rows has none). The contract's output policy is applied to every run ({@link PolicyOutputs}), each run is bounded by
- * the instance's time budget, and a failure leaves as a fixed code ({@link PartitionFailure}).
+ * the instance's time budget, and a failure leaves as a fixed code ({@link PartitionFailure}). The model runs one group
+ * of rows ahead of the reading ({@link RunAhead}): Parquet's decryption of the next group overlaps the model's run.
  */
 public final class PartitionInference implements FlatMapFunction<Iterator<Row>, Row> {
     private static final long serialVersionUID = 1L;
@@ -82,20 +83,26 @@ public final class PartitionInference implements FlatMapFunction<Iterator<Row>, 
         List<Row> results = new ArrayList<>();
         List<Long> indices = new ArrayList<>();
         List<byte[]> cells = new ArrayList<>();
-        while (input.hasNext()) {
-            Row r = input.next();
-            instance.rowLimit().take();   // limits.max_rows: before the model sees the row
-            long index = r.getLong(0);
-            byte[] cell = (byte[]) r.get(1);
-            in.add(index, cell);
-            indices.add(index);
-            cells.add(cell);
-            if (cells.size() == terms.rowsPerRun()) {
-                run(instance, indices, cells, out, partition, salt, results);
+        // one run ahead: while the model runs on a group of rows, this thread reads and decrypts the next group
+        try (RunAhead ahead = new RunAhead()) {
+            while (input.hasNext()) {
+                Row r = input.next();
+                instance.rowLimit().take();   // limits.max_rows: before the model sees the row
+                long index = r.getLong(0);
+                byte[] cell = (byte[]) r.get(1);
+                in.add(index, cell);
+                indices.add(index);
+                cells.add(cell);
+                if (cells.size() == terms.rowsPerRun()) {
+                    collect(ahead.next(indices, run(instance, cells)), out, partition, salt, results);
+                    indices = new ArrayList<>();
+                    cells = new ArrayList<>();
+                }
             }
-        }
-        if (!cells.isEmpty()) {
-            run(instance, indices, cells, out, partition, salt, results);
+            if (!cells.isEmpty()) {
+                collect(ahead.next(indices, run(instance, cells)), out, partition, salt, results);
+            }
+            collect(ahead.last(), out, partition, salt, results);
         }
         if (results.isEmpty()) {
             // a split holding no row group (Spark cuts files by bytes) has nothing to commit to: it gets no receipt
@@ -108,39 +115,51 @@ public final class PartitionInference implements FlatMapFunction<Iterator<Row>, 
         return results.iterator();
     }
 
-    private static void run(ExecutorInstance instance, List<Long> indices, List<byte[]> cells, BatchCommitments out,
-                            int partition, byte[] salt, List<Row> results) throws InferenceException {
-        NamedTensors outputs = null;
-        try {
-            NamedTensors batch = RowCells.join(cells);
-            NamedTensors raw = instance.run(batch);
-            batch.wipe();
+    /**
+     * The model's run on {@code cells}, to be done by {@link RunAhead}: the cells joined into one batch, the run, the
+     * contract's output policy, one output cell per input row.
+     */
+    private static RunAhead.Run run(ExecutorInstance instance, List<byte[]> cells) {
+        return () -> {
+            NamedTensors outputs = null;
             try {
-                outputs = PolicyOutputs.apply(instance.contract().contract().output(), raw, cells.size());
-            } finally {
-                if (outputs != raw) {
-                    raw.wipe();
+                NamedTensors batch = RowCells.join(cells);
+                NamedTensors raw = instance.run(batch);
+                batch.wipe();
+                try {
+                    outputs = PolicyOutputs.apply(instance.contract().contract().output(), raw, cells.size());
+                } finally {
+                    if (outputs != raw) {
+                        raw.wipe();
+                    }
                 }
+            } catch (TensorFormatException e) {
+                throw new InferenceException(FailureCode.DATASET_INVALID, "a row of the dataset is not a tensor cell Veil wrote");
             }
-        } catch (TensorFormatException e) {
-            throw new InferenceException(FailureCode.DATASET_INVALID, "a row of the dataset is not a tensor cell Veil wrote");
+            List<byte[]> rows;
+            try {
+                rows = RowCells.split(outputs);
+            } catch (IllegalArgumentException e) {
+                throw new InferenceException(FailureCode.INFERENCE_FAILED, "the model's outputs do not have one row per input row");
+            } finally {
+                outputs.wipe();
+            }
+            if (rows.size() != cells.size()) {
+                throw new InferenceException(FailureCode.INFERENCE_FAILED, "the model's outputs do not have one row per input row");
+            }
+            return rows;
+        };
+    }
+
+    /** A finished run's output cells, committed to and added to the results in input order; nothing for no run. */
+    private static void collect(RunAhead.Done done, BatchCommitments out, int partition, byte[] salt, List<Row> results) {
+        if (done == null) {
+            return;
         }
-        List<byte[]> rows;
-        try {
-            rows = RowCells.split(outputs);
-        } catch (IllegalArgumentException e) {
-            throw new InferenceException(FailureCode.INFERENCE_FAILED, "the model's outputs do not have one row per input row");
-        } finally {
-            outputs.wipe();
+        for (int i = 0; i < done.rows().size(); i++) {
+            long index = done.indices().get(i);
+            out.add(index, done.rows().get(i));
+            results.add(RowFactory.create(index, done.rows().get(i), partition, salt));
         }
-        if (rows.size() != cells.size()) {
-            throw new InferenceException(FailureCode.INFERENCE_FAILED, "the model's outputs do not have one row per input row");
-        }
-        for (int i = 0; i < rows.size(); i++) {
-            out.add(indices.get(i), rows.get(i));
-            results.add(RowFactory.create(indices.get(i), rows.get(i), partition, salt));
-        }
-        indices.clear();
-        cells.clear();
     }
 }

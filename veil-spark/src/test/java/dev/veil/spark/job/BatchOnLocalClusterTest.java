@@ -55,6 +55,8 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
@@ -120,13 +122,18 @@ class BatchOnLocalClusterTest {
         AtomicBoolean killed = new AtomicBoolean();
         Thread killer = new Thread(() -> killTheFirstExecutorHoldingKeys(killed), "executor killer");
         killer.setDaemon(true);
+        Thread watcher = new Thread(this::recordInferenceWorkersCommandLines, "inference worker watcher");
+        watcher.setDaemon(true);
         try (SparkSession spark = SparkCluster.start("ocr", dirs, Map.of("spark.speculation", "true"))) {
             spark.sparkContext().addSparkListener(failedTasks);
             killer.start();
+            watcher.start();
             outcome = BatchJob.run(spark, terms, data.toUri().toString(), out.toUri().toString());
         } finally {
             killer.interrupt();
             killer.join();
+            watcher.interrupt();
+            watcher.join();
         }
         assertThat(killed).as("an executor was killed mid-task").isTrue();
     }
@@ -177,6 +184,30 @@ class BatchOnLocalClusterTest {
                 killed.set(true);
                 return;
             }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** The command line of every inference worker (an executor's java child) seen while the job ran. */
+    private final Set<List<String>> workerArguments = ConcurrentHashMap.newKeySet();
+
+    private void recordInferenceWorkersCommandLines() {
+        while (!Thread.currentThread().isInterrupted()) {
+            ProcessHandle.current().children().flatMap(ProcessHandle::children)
+                    .filter(c -> c.info().command().map(x -> x.endsWith("java")).orElse(false))
+                    .forEach(c -> {
+                        // from /proc: ProcessHandle.Info gives no arguments for a command line as long as a worker's
+                        try {
+                            String cmdline = Files.readString(Path.of("/proc", Long.toString(c.pid()), "cmdline"));
+                            workerArguments.add(List.of(cmdline.split("\0")));
+                        } catch (java.io.IOException gone) {
+                            // exited meanwhile
+                        }
+                    });
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
@@ -287,6 +318,30 @@ class BatchOnLocalClusterTest {
         }
     }
 
+    /**
+     * Each executor JVM prepares ONNX Runtime's native libraries once, in their verified, content-addressed directory, and
+     * its inference workers load them from there: no worker unpacks its own unverified copy into the executor's
+     * temporary directory (as ONNX Runtime does when {@code onnxruntime.native.path} is not set).
+     */
+    @Test
+    void executorsInferenceWorkersLoadTheVerifiedNativeLibrariesNotACopyUnpackedInTmp() throws Exception {
+        List<List<String>> workers = workerArguments.stream()
+                .filter(a -> a.contains("dev.veil.enclave.inference.InferenceWorkerMain")).toList();
+        assertThat(workers).as("inference workers seen in the executors").isNotEmpty();
+        for (List<String> args : workers) {
+            String dir = args.stream().filter(a -> a.startsWith("-Donnxruntime.native.path=")).findFirst()
+                    .map(a -> a.substring("-Donnxruntime.native.path=".length())).orElse(null);
+            assertThat(dir).as("a worker's onnxruntime.native.path: " + args).isNotNull();
+            assertThat(Path.of(dir).resolve("libonnxruntime.so")).isRegularFile();
+            assertThat(Path.of(dir).startsWith(dirs.executorTmp())).as(dir).isFalse();
+        }
+        // ONNX Runtime still makes its empty onnxruntime-java* folder in each worker's temporary directory (a killed
+        // worker leaves it behind), but no library is unpacked into it
+        try (Stream<Path> s = Files.walk(dirs.executorTmp())) {
+            assertThat(s.map(f -> f.getFileName().toString())).noneMatch(f -> f.startsWith("libonnxruntime"));
+        }
+    }
+
     @Test
     void noPlaintextInWorkDirsLocalDirsEventLogsOrOutput() throws Exception {
         List<byte[]> secrets = new ArrayList<>();
@@ -312,15 +367,7 @@ class BatchOnLocalClusterTest {
                 .anyMatch(p -> p.getFileName().toString().equals("stderr"))
                 .anyMatch(p -> p.getFileName().toString().endsWith(".parquet"));
         for (Path f : searched) {
-            byte[] bytes;
-            try {
-                bytes = Files.readAllBytes(f);
-            } catch (java.nio.file.NoSuchFileException gone) {
-                // An executor's spare inference worker extracts ONNX Runtime's native libraries to a folder of its own and
-                // deletes them as it exits, which may be while this walks: only those may vanish.
-                assertThat(f.toString()).as("a file that vanished while searched").contains("onnxruntime-java");
-                continue;
-            }
+            byte[] bytes = Files.readAllBytes(f);   // no worker unpacks ONNX Runtime's libraries here, to vanish as it exits
             for (byte[] secret : secrets) {
                 assertThat(indexOf(bytes, secret)).as("plaintext in " + f).isEqualTo(-1);
             }
