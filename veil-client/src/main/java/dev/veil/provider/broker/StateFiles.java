@@ -25,12 +25,8 @@ final class StateFiles {
         void sync(Path dir) throws IOException;
     }
 
-    /** fsync(2) on the directory (Linux, and the other POSIX systems the broker runs on, allow it on a read-only descriptor). */
-    static final DirectorySync FSYNC = dir -> {
-        try (FileChannel c = FileChannel.open(dir, StandardOpenOption.READ)) {
-            c.force(true);
-        }
-    };
+    /** fsync(2) on the directory ({@link dev.veil.seal.io.DirectorySync}, which every other durable rename uses too). */
+    static final DirectorySync FSYNC = dev.veil.seal.io.DirectorySync::sync;
 
     private final DirectorySync sync;
 

@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
                 "data provider can open ('veil batch open'). The batch receipt (for the data provider) and one discard",
                 "receipt per instance (for the model provider) are written into --out as _veil-*.json. When a partition",
                 "fails, the command prints its failure code only (the detail may quote the data provider's values), writes",
-                "the discard receipts and no results, and exits 1. The dataset is refused before any key moves (exit 2) when a",
+                "the discard receipts and no results, and exits 1 (2 when a provider's broker refused the executors' instance,",
+                "by its reason, e.g. instance_limit). The dataset is refused before any key moves (exit 2) when a",
                 "file its manifest names is missing or a stray one is there, when the contract pins limits.dataset_sha256 and",
                 "its manifest is another, or when it has more rows than limits.max_rows; each executor stops at max_rows rows",
                 "(limit_exceeded), and a batch whose partitions ran more in all, or not the dataset's every row, gets no receipt."})
