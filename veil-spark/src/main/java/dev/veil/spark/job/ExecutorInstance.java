@@ -26,6 +26,7 @@ import dev.veil.enclave.broker.BrokerRelease;
 import dev.veil.protocol.binding.EvidenceBinding;
 import dev.veil.protocol.wire.Messages;
 import dev.veil.spark.broker.InstanceDataKeys;
+import dev.veil.spark.parquet.CipherWarmUp;
 import dev.veil.spark.parquet.BoundDatasetDecryption;
 import dev.veil.spark.parquet.ResultKeys;
 import java.net.URI;
@@ -174,6 +175,7 @@ public final class ExecutorInstance {
                 NativeLibraries.prepareForWorkers();
                 scratch = Files.createTempDirectory("veil-executor-");
                 reserve = new WorkerReserve(scratch);
+                CipherWarmUp.once();   // while the first worker starts: AES-GCM compiled before the first page is decrypted
             }
             reserve.refill();   // no-op when a worker is ready or starting already
             existing = new ExecutorInstance(terms, reserve, scratch);
