@@ -1,5 +1,6 @@
 package dev.veil.cli;
 
+import dev.veil.protocol.text.TerminalText;
 import dev.veil.attest.AttestationException;
 import dev.veil.enclave.inference.UntrustedNativeLibraryException;
 import dev.veil.protocol.json.ProtocolException;

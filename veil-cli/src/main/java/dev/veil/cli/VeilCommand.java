@@ -1,5 +1,6 @@
 package dev.veil.cli;
 
+import dev.veil.protocol.text.TerminalText;
 import dev.veil.cli.demo.DemoCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

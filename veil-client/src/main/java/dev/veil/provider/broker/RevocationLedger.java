@@ -89,8 +89,12 @@ final class RevocationLedger {
      */
     RevokedInstances inForce() {
         Revocations.Snapshot asked = requests.current();
+        // recordedFrom before recorded: record() writes them in the other order, so a reading that sees this file's
+        // snapshot recorded also sees the revocations written for it (read the other way, a recording finishing in
+        // between would pass the fast path with the set from before it)
+        Revocations.Snapshot from = recordedFrom;
         RevokedInstances r = recorded;
-        if (asked == recordedFrom && !asked.unreadable()) {
+        if (asked == from && !asked.unreadable()) {
             return r;
         }
         if (asked.unreadable() || asked.all()) {

@@ -1,5 +1,6 @@
 package dev.veil.spark.cli;
 
+import dev.veil.protocol.text.TerminalText;
 import dev.veil.protocol.json.ProtocolException;
 import dev.veil.seal.SealException;
 import dev.veil.tensor.TensorFormatException;
@@ -71,7 +72,7 @@ public final class SparkLauncher implements Runnable {
     }
 
     private static String oneLine(String s) {
-        return s == null ? "" : s.replaceAll("[\\p{Cntrl}]", " ");
+        return s == null ? "" : TerminalText.escape(s);   // a peer's text (a broker's refusal) forges no line, rewrites no screen
     }
 
     public static void main(String[] args) {

@@ -99,7 +99,7 @@ public final class BatchJob {
             try {
                 JavaRDD<Row> rows = spark.read().schema(INPUT_SCHEMA).options(reading)
                         .parquet(dataset.files().toArray(String[]::new)).javaRDD()
-                        .mapPartitions(new PartitionInference(terms, dataset.dataset(), reports));
+                        .mapPartitions(new PartitionInference(terms, dataset.dataset(), dataset.files(), reports));
                 // Spark's output commit protocol: each task attempt writes under its own attempt directory, one attempt per
                 // partition is allowed to commit (a retried task's or a speculative copy's other attempts are aborted or
                 // denied, and their files removed with _temporary at job commit)

@@ -38,11 +38,14 @@ public final class PartitionInference implements FlatMapFunction<Iterator<Row>, 
     private final BatchTerms terms;
     /** The dataset the driver admitted: the instance decrypts only files bound to it, and names it in its receipts. */
     private final DatasetManifest dataset;
+    /** Its files' paths as the driver listed them: a file is decrypted only at one of these. */
+    private final List<String> files;
     private final CollectionAccumulator<byte[]> reports;
 
-    public PartitionInference(BatchTerms terms, DatasetManifest dataset, CollectionAccumulator<byte[]> reports) {
+    public PartitionInference(BatchTerms terms, DatasetManifest dataset, List<String> files, CollectionAccumulator<byte[]> reports) {
         this.terms = terms;
         this.dataset = dataset;
+        this.files = List.copyOf(files);
         this.reports = reports;
     }
 
@@ -73,9 +76,10 @@ public final class PartitionInference implements FlatMapFunction<Iterator<Row>, 
 
     private Iterator<Row> results(Iterator<Row> input) throws Exception {
         ExecutorInstance instance = ExecutorInstance.forJob(terms);
-        // before the first file opens: each is decrypted only as the file of this dataset its name says (FileBinding)
+        // before the first file opens: each is decrypted only at a path the driver listed, as the file of this dataset its
+        // name says (FileBinding)
         BoundDatasetDecryption.register(DataKeyServices.forJob(terms.dataProviderBroker(), instance.contract().hashHex(),
-                terms.jobId()), dataset);
+                terms.jobId()), dataset, files);
         int partition = TaskContext.getPartitionId();
         byte[] salt = ResultCommitments.newSalt();
         BatchCommitments in = BatchCommitments.input(salt);

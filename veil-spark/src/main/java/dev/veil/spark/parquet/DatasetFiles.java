@@ -63,6 +63,11 @@ public final class DatasetFiles {
                     throw new ProtocolException(dir + " holds " + name + ", which is not one of the " + dataset.files()
                             + " files its manifest names: the directory was altered or mixed with another dataset's");
                 }
+                if (!s.isFile() || s.isSymlink()) {
+                    // a directory in a file's place would be read for the files inside it (DatasetFileReadTwiceAttackTest)
+                    throw new ProtocolException(dir + " holds " + name + " as " + (s.isSymlink() ? "a link" : "a directory")
+                            + ", not a file: the directory was altered");
+                }
                 present.add(name);
             }
         }

@@ -139,12 +139,13 @@ public final class EncryptedRows {
     public static List<Row> readDataset(Path dir, Configuration conf) throws IOException, ProtocolException {
         DatasetManifest dataset = DatasetFiles.manifest(dir);
         String name = conf.get(org.apache.parquet.crypto.keytools.KeyToolkit.KMS_INSTANCE_URL_PROPERTY_NAME);
-        BoundDatasetDecryption.register(name, dataset);
+        List<Path> files = new ArrayList<>();
+        for (int f = 0; f < dataset.files(); f++) {
+            files.add(dir.resolve(FileBinding.fileName(f)));
+        }
+        BoundDatasetDecryption.register(name, dataset,
+                files.stream().map(p -> new org.apache.hadoop.fs.Path(p.toUri()).toString()).toList());
         try {
-            List<Path> files = new ArrayList<>();
-            for (int f = 0; f < dataset.files(); f++) {
-                files.add(dir.resolve(FileBinding.fileName(f)));
-            }
             List<Row> rows = read(files, conf, new BoundDatasetDecryption(),
                     g -> new Row(g.getLong(ROW, 0), g.getBinary(TENSORS, 0).getBytes()));
             rows.sort((a, b) -> Long.compare(a.index(), b.index()));

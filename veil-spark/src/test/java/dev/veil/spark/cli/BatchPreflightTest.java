@@ -121,7 +121,7 @@ class BatchPreflightTest {
             cases.add(new String[] {p.mpUrl, "not_in_scope"});   // a broker, but not the one holding the data provider's keys
             for (String[] c : cases) {
                 Parties.Run open = Parties.launcher("batch", "open", "--in", p.path("results"), "--contract", p.path("contract.json"),
-                        "--broker", c[0], "--identity", p.path("dp.key"), "--out", p.path("results.npz"));
+                        "--broker", c[0], "--identity", p.path("dp.key"), "--data", p.path("results"), "--out", p.path("results.npz"));
                 assertOneLine(open, "--broker " + c[0], c[1]);
                 assertThat(dir.resolve("results.npz")).doesNotExist();
             }

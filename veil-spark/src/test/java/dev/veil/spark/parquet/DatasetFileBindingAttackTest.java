@@ -135,4 +135,30 @@ class DatasetFileBindingAttackTest {
         assertThatThrownBy(() -> new BoundDatasetDecryption().getFileDecryptionProperties(conf, file))
                 .hasMessageContaining("given no dataset");
     }
+
+    /**
+     * The executor's half of DatasetFileReadTwiceAttackTest: a listed file replaced after the driver's check by a
+     * directory holding a copy of another file of the dataset. Spark would read the copy inside it, whose name says file
+     * 0: it is refused for its path, which the driver never listed, before its name is trusted.
+     */
+    @Test
+    void aFileReadAtAPathTheDriverDidNotListIsRefused() throws Exception {
+        Path data = dataset("data", 0);
+        String kms = conf.get(org.apache.parquet.crypto.keytools.KeyToolkit.KMS_INSTANCE_URL_PROPERTY_NAME);
+        java.util.List<String> listed = java.util.List.of(
+                new org.apache.hadoop.fs.Path(data.resolve("part-00000.parquet").toUri()).toString(),
+                new org.apache.hadoop.fs.Path(data.resolve("part-00001.parquet").toUri()).toString());
+        BoundDatasetDecryption.register(kms, DatasetFiles.manifest(data), listed);
+        try {
+            Path inside = Files.createDirectories(tmp.resolve("data-inside").resolve("part-00001.parquet"));
+            Files.copy(data.resolve("part-00000.parquet"), inside.resolve("part-00000.parquet"));
+            org.apache.hadoop.fs.Path copy = new org.apache.hadoop.fs.Path(inside.resolve("part-00000.parquet").toUri());
+            assertThatThrownBy(() -> new BoundDatasetDecryption().getFileDecryptionProperties(conf, copy))
+                    .hasMessageContaining("is not one of the dataset's files where the driver listed them");
+            org.apache.hadoop.fs.Path first = new org.apache.hadoop.fs.Path(data.resolve("part-00000.parquet").toUri());
+            assertThat(new BoundDatasetDecryption().getFileDecryptionProperties(conf, first)).isNotNull();
+        } finally {
+            BoundDatasetDecryption.unregister(kms);
+        }
+    }
 }

@@ -1,17 +1,17 @@
-package dev.veil.cli;
+package dev.veil.protocol.text;
 
 /**
- * What the CLI prints about a failure is often quoted from something a peer or a host wrote: evidence fields, a
+ * What a command prints about a failure is often quoted from something a peer or a host wrote: evidence fields, a
  * contract's names, an enclave's reason. Printed as is, a newline forges a line of the user's terminal ("veil:
  * evidence verified") and an escape sequence rewrites the screen. Every failure line goes through here: control and
  * formatting characters become Java-style {@code \\u} escapes of four hex digits, so a failure is always exactly one
  * line of visible text.
  */
-final class TerminalText {
+public final class TerminalText {
     private TerminalText() {
     }
 
-    static String escape(String text) {
+    public static String escape(String text) {
         StringBuilder b = new StringBuilder(text.length());
         text.codePoints().forEach(cp -> {
             if (Character.isISOControl(cp) || Character.getType(cp) == Character.FORMAT
