@@ -186,8 +186,15 @@ class AttestationFloodAttackTest {
                 sealed.ciphertext(), ServingFixture.MP.sign(t.signingMessage(sealed.enc(), sealed.ciphertext()))).bodyPrefix();
     }
 
+    /**
+     * A refusal is expected at the release's prefix, before the model is read: then only the model's first KiB is sent. The
+     * server answers a refusal and closes while a client still sending half a megabyte gets a reset instead of the
+     * answer (seen on a loaded machine), so the whole model would make the test flaky; a release that wrongly passed
+     * would still fail, on the cut model, with another status or text than the one asserted.
+     */
     private static HttpResponse<String> post(ServingFixture f, byte[] prefix, byte[] sealed, int expected) throws Exception {
-        HttpResponse<String> r = HTTP.send(f.provisionRequest(prefix, sealed), HttpResponse.BodyHandlers.ofString());
+        byte[] sent = expected == 200 ? sealed : java.util.Arrays.copyOf(sealed, Math.min(sealed.length, 1024));
+        HttpResponse<String> r = HTTP.send(f.provisionRequest(prefix, sent), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(expected);
         return r;
     }
