@@ -132,9 +132,18 @@ class KeyBrokerReviewAttackTest {
     void strangersAskingForChallengesCannotLockOutAGenuineInstance() throws Exception {
         ServingContractVerifier.Verified c = BrokerFixture.serving(2);
         startServing(c);
-        for (int i = 0; i < 4096; i++) {   // a stranger's loop, as many as the broker's former challenge table held
-            assertThat(challengeAnswer(c.hashHex()).status()).isEqualTo(200);
+        // a stranger's loop, as many as the broker's former challenge table held; a kept-alive connection the server closed
+        // just as the next request went out (seen once on a loaded CI machine) is the stranger's to reopen, not a finding
+        int granted = 0;
+        for (int tries = 0; granted < 4096 && tries < 4096 + 16; tries++) {
+            try {
+                assertThat(challengeAnswer(c.hashHex()).status()).isEqualTo(200);
+                granted++;
+            } catch (java.io.IOException closedUnderTheStranger) {
+                wire = new BrokerWire(server.port());
+            }
         }
+        assertThat(granted).isEqualTo(4096);
         clock.advance(Duration.ofSeconds(30));   // all still young; the stranger keeps topping them up
         assertReleased(releaseTo(new SimInstance(KeyWrapSuite.X25519), c.hash()));
     }

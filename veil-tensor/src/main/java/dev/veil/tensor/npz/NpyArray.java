@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -49,7 +50,7 @@ public final class NpyArray {
         ByteArrayInputStream in = new ByteArrayInputStream(npy);
         Header h;
         try {
-            h = readHeader(in, npy.length, what);
+            h = readHeader(in, npy.length, () -> what);
         } catch (IOException e) {
             throw new TensorFormatException(what + " cannot be read");   // a ByteArrayInputStream does not fail
         }
@@ -67,10 +68,10 @@ public final class NpyArray {
      * Reads the magic, version and header of a .npy of {@code length} bytes from {@code in}, leaving it at the first
      * data byte; the data must be exactly as long as the shape and dtype say.
      */
-    public static Header readHeader(InputStream in, long length, String what) throws IOException, TensorFormatException {
+    public static Header readHeader(InputStream in, long length, Supplier<String> what) throws IOException, TensorFormatException {
         byte[] pre = in.readNBytes(10);
         if (pre.length < 10 || !Arrays.equals(pre, 0, 6, MAGIC, 0, 6)) {
-            throw new TensorFormatException(what + " is not a NumPy .npy array (missing \\x93NUMPY magic); save it with numpy.savez");
+            throw new TensorFormatException(what.get() + " is not a NumPy .npy array (missing \\x93NUMPY magic); save it with numpy.savez");
         }
         int major = pre[6] & 0xff;
         int minor = pre[7] & 0xff;
@@ -82,41 +83,41 @@ public final class NpyArray {
         } else if ((major == 2 || major == 3) && minor == 0) {
             byte[] high = in.readNBytes(2);
             if (high.length < 2) {
-                throw new TensorFormatException(what + " is truncated in its .npy header");
+                throw new TensorFormatException(what.get() + " is truncated in its .npy header");
             }
             headerLength = (pre[8] & 0xffL) | (pre[9] & 0xffL) << 8 | (high[0] & 0xffL) << 16 | (high[1] & 0xffL) << 24;
             start = 12;
         } else {
-            throw new TensorFormatException(what + " has .npy format version " + major + "." + minor + "; 1.0, 2.0 or 3.0 expected");
+            throw new TensorFormatException(what.get() + " has .npy format version " + major + "." + minor + "; 1.0, 2.0 or 3.0 expected");
         }
         if (headerLength > length - start || headerLength > MAX_HEADER) {
-            throw new TensorFormatException(what + " has a .npy header of " + headerLength + " bytes, longer than the array"
+            throw new TensorFormatException(what.get() + " has a .npy header of " + headerLength + " bytes, longer than the array"
                     + " or than " + MAX_HEADER + " bytes");
         }
         byte[] raw = in.readNBytes((int) headerLength);
         if (raw.length < headerLength) {
-            throw new TensorFormatException(what + " is truncated in its .npy header");
+            throw new TensorFormatException(what.get() + " is truncated in its .npy header");
         }
         String header = new String(raw, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         Matcher m = HEADER.matcher(header);
         if (!m.matches()) {
-            throw new TensorFormatException(what + " has a .npy header that is not NumPy's {'descr', 'fortran_order', 'shape'}"
+            throw new TensorFormatException(what.get() + " has a .npy header that is not NumPy's {'descr', 'fortran_order', 'shape'}"
                     + " dictionary (structured or unusual arrays are refused); save a plain array with numpy.savez");
         }
-        ElementType type = elementType(m.group(1), what);
+        ElementType type = elementType(m.group(1), what.get());
         if (m.group(2).equals("True")) {
-            throw new TensorFormatException(what + " is Fortran-ordered; save it C-ordered (numpy.ascontiguousarray)");
+            throw new TensorFormatException(what.get() + " is Fortran-ordered; save it C-ordered (numpy.ascontiguousarray)");
         }
-        long[] shape = shape(m.group(3), what);
+        long[] shape = shape(m.group(3), what.get());
         long bytes;
         try {
             bytes = Math.multiplyExact(Tensor.elementCount(shape), type.byteSize());
         } catch (ArithmeticException e) {
-            throw new TensorFormatException(what + " has shape " + Arrays.toString(shape) + ", too large");
+            throw new TensorFormatException(what.get() + " has shape " + Arrays.toString(shape) + ", too large");
         }
         long held = length - start - headerLength;
         if (held != bytes) {
-            throw new TensorFormatException(what + " holds " + held + " bytes of data but shape " + Arrays.toString(shape) + " of "
+            throw new TensorFormatException(what.get() + " holds " + held + " bytes of data but shape " + Arrays.toString(shape) + " of "
                     + type.id() + " needs " + bytes);
         }
         return new Header(type, shape, bytes);

@@ -174,7 +174,10 @@ public final class Npz {
         int[] offsets = new int[n];
         int[] sizes = new int[n];
         int at = 0;
-        byte[] buffer = new byte[1 << 16];
+        // as large as the largest array, up to 64 KiB: a Spark dataset's row is an .npz of a few hundred bytes, written by
+        // the million
+        long largest = entries.stream().mapToLong(Entry::dataBytes).max().orElse(0);
+        byte[] buffer = new byte[(int) Math.max(1, Math.min(1 << 16, largest))];
         try {
             for (int i = 0; i < n; i++) {
                 Entry e = entries.get(i);

@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -104,7 +105,7 @@ public final class NpzStream {
         List<Array> arrays = new ArrayList<>();
         Set<String> names = new HashSet<>();
         long inflated = 0;
-        byte[] buffer = new byte[BUFFER];
+        Scratch buffer = new Scratch();
         try {
             while (sig == LOCAL) {
                 Local e = local(c, c.count - 4);
@@ -129,26 +130,28 @@ public final class NpzStream {
             directory(c, entries);
             return arrays;
         } finally {
-            Arrays.fill(buffer, (byte) 0);
+            buffer.wipe();
         }
     }
 
     /** Reads one entry's data: the .npy header, then the elements into the store; checks its size, end and CRC. */
-    private static Array array(Counted c, Local e, Store store, byte[] buffer) throws IOException, TensorFormatException {
+    private static Array array(Counted c, Local e, Store store, Scratch scratch) throws IOException, TensorFormatException {
         String name = e.name().substring(0, e.name().length() - 4);
-        String what = ".npz array '" + printable(name) + "'";
+        // built only for a message: a row of a Spark dataset is a small .npz of its own, read by the million
+        Supplier<String> what = () -> ".npz array '" + printable(name) + "'";
         EntryData data = new EntryData(c, e);
         try {
             NpyArray.Header h = NpyArray.readHeader(data, e.size(), what);
             try {
                 Tensor.requireName(name);
             } catch (IllegalArgumentException ex) {
-                throw new TensorFormatException(what + ": " + ex.getMessage());
+                throw new TensorFormatException(what.get() + ": " + ex.getMessage());
             }
             Array array = new Array(name, h.type(), h.shape());
             try (OutputStream out = store.create(array)) {
                 long left = h.dataBytes();
                 boolean bool = h.type() == ElementType.BOOL;
+                byte[] buffer = scratch.atLeast(left);
                 while (left > 0) {
                     int n = data.read(buffer, 0, (int) Math.min(buffer.length, left));
                     if (n < 0) {
@@ -157,7 +160,7 @@ public final class NpzStream {
                     if (bool) {
                         for (int i = 0; i < n; i++) {
                             if (buffer[i] != 0 && buffer[i] != 1) {
-                                throw new TensorFormatException(what + ": tensor '" + printable(name)
+                                throw new TensorFormatException(what.get() + ": tensor '" + printable(name)
                                         + "' is bool but holds a byte other than 0 or 1");
                             }
                         }
@@ -475,6 +478,9 @@ public final class NpzStream {
         }
 
         void finish() throws IOException, TensorFormatException {
+            if (inflater == null && produced == e.size() && compressedLeft == 0 && (int) crc.getValue() == e.crc()) {
+                return;   // a stored entry read whole: the common case, without building the messages below
+            }
             String what = ".npz entry '" + printable(e.name()) + "'";
             if (produced != e.size()) {
                 throw new TensorFormatException(what + " is truncated: it holds " + produced + " of the " + e.size()
@@ -512,6 +518,27 @@ public final class NpzStream {
                 inflater.end();
                 Arrays.fill(input, (byte) 0);
             }
+        }
+    }
+
+    /**
+     * The copy buffer of one read, as large as the largest array read so far up to {@link #BUFFER}: an .npz of one small
+     * row (a Spark dataset's cell) needs a few hundred bytes, not a fixed 64 KiB allocated and wiped per archive.
+     */
+    private static final class Scratch {
+        private byte[] bytes = new byte[0];
+
+        byte[] atLeast(long n) {
+            int want = (int) Math.min(BUFFER, Math.max(n, 1));
+            if (bytes.length < want) {
+                wipe();
+                bytes = new byte[want];
+            }
+            return bytes;
+        }
+
+        void wipe() {
+            Arrays.fill(bytes, (byte) 0);
         }
     }
 
