@@ -9,8 +9,6 @@ import java.io.DataOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.net.URISyntaxException;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -18,8 +16,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -30,9 +30,9 @@ import java.util.concurrent.TimeUnit;
  * reads its replies through {@link WorkerReplies}, and ends it. Any thread may {@link #kill()} it, which is how a
  * deadline stops a model: the request under way then fails with an {@link IOException} as the pipes close.
  *
- * <p>The worker is the JVM the enclave runs on ({@code java.home}), with the enclave's class path (so it runs the
- * measured code), a heap sized for the model, and only the settings it needs: where ONNX Runtime's verified native
- * libraries are, and the temp directory. Its environment is cleared but for telemetry off, HOME and the locale (which
+ * <p>The worker is the JVM the enclave runs on ({@code java.home}), with the entries of the enclave's class path that
+ * hold its code ({@link #classPath}: measured code, as the whole class path is), a heap sized for the model, and only
+ * the settings it needs: where ONNX Runtime's verified native libraries are, and the temp directory. Its environment is cleared but for telemetry off, HOME and the locale (which
  * decides how the class path's file names are decoded); its working directory is the runner's empty private
  * directory. The JVM is told to print nothing on its standard output (the protocol channel), to write no crash report
  * or core dump (either would hold the data it was working on) and no performance-data file. Its standard error is
@@ -120,26 +120,25 @@ final class InferenceWorker {
     }
 
     /**
-     * The class path this process loads Veil from, as the JVM was given it but absolute (the worker runs in its
-     * private directory): a jar's manifest {@code Class-Path} is followed by the worker's JVM as by this one. A class
-     * loader that lists its own URLs (a test's) is used instead, as {@code CodeMeasurement} does.
+     * The classes whose code sources make the worker's class path: its own code, the protocol and tensor types it
+     * reads and writes, ONNX Runtime, JNA (its process limits) and SLF4J's API (referenced by enclave classes it loads).
+     */
+    private static final List<Class<?>> WORKER_CODE = List.of(InferenceWorkerMain.class, dev.veil.protocol.contract.ValueType.class,
+            Tensor.class, ai.onnxruntime.OrtEnvironment.class, com.sun.jna.Native.class, org.slf4j.LoggerFactory.class);
+
+    /**
+     * The worker's class path: the code sources (jars or class directories) this process loaded the worker's code from,
+     * absolute (the worker runs in its private directory). Each is an entry of the enclave's class path, all of which
+     * the measurement covers ({@code CodeMeasurement}); only these few are passed because a JVM opens every entry it is
+     * given at start: the Spark launcher's 209 jars cost each worker about 0.2 s more CPU to start than these six.
      */
     static String classPath() {
-        if (InferenceWorker.class.getClassLoader() instanceof URLClassLoader urls) {
-            List<String> entries = new ArrayList<>();
-            for (URL u : urls.getURLs()) {
-                try {
-                    entries.add(Path.of(u.toURI()).toString());
-                } catch (URISyntaxException | IllegalArgumentException e) {
-                    throw new IllegalStateException("cannot pass the class path entry " + u + " to the inference worker", e);
-                }
-            }
-            return String.join(File.pathSeparator, entries);
-        }
-        List<String> entries = new ArrayList<>();
-        for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
-            if (!entry.isBlank()) {
-                entries.add(Path.of(entry).toAbsolutePath().toString());   // the worker runs in another directory
+        Set<String> entries = new LinkedHashSet<>();
+        for (Class<?> c : WORKER_CODE) {
+            try {
+                entries.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath().toString());
+            } catch (URISyntaxException | IllegalArgumentException | NullPointerException e) {
+                throw new IllegalStateException("cannot locate the code of " + c.getName() + " to pass it to the inference worker", e);
             }
         }
         return String.join(File.pathSeparator, entries);
