@@ -248,18 +248,25 @@ final class BrokerCommand implements Callable<Integer> {
 
     @Command(name = "revoke", mixinStandardHelpOptions = true,
             description = {"Stop releasing to an instance (--instance, the instance_keys 'veil serve' prints), or to every instance (--all).",
-                    "A running broker sees it at its next request: no more releases and no more data keys to it. A key it",
-                    "already released cannot be taken back, and a revoked instance still counts toward max_instances.",
-                    "The broker writes each revocation into its signed release records (shown by 'veil broker log') and enforces",
-                    "what they hold after any restart: a running broker at its next request or its stop, a stopped one at its",
-                    "next start, or this command at once when given the broker's --identity while no broker runs. A revocation",
-                    "is never withdrawn: after --all, the broker serves again only from a new --state."})
+                    "No more releases and no more data keys to it. A key already released cannot be taken back, and a revoked",
+                    "instance still counts toward max_instances. The broker writes each revocation into its signed release",
+                    "records (shown by 'veil broker log') and enforces what they hold after any restart: a running broker within",
+                    "a fraction of a second (this command waits until every record holds it, up to --wait-seconds, and fails",
+                    "if not), a stopped one at its next start, or this command at once when given the broker's --identity while",
+                    "no broker runs. A revocation is never withdrawn: after --all, the broker serves again only from a new --state."})
     static final class Revoke implements Callable<Integer> {
+        /** A running broker records within a fraction of a second: an hour is a mistake, not patience. */
+        private static final long MAX_WAIT_SECONDS = 3600;
+
         @Option(names = "--state", required = true, description = "the broker's state directory")
         Path state;
         @Option(names = "--identity", description = "the broker's secret identity file (.key): when no broker runs on --state,"
                 + " record the revocation in its release records now, instead of at the broker's next start")
         Path identity;
+        @Option(names = "--wait-seconds", defaultValue = "" + ReleaseAudit.DEFAULT_WAIT_SECONDS, description = "while a broker"
+                + " runs on --state, how long to wait for it to record the revocation in every release record (default:"
+                + " ${DEFAULT-VALUE})")
+        long waitSeconds;
         @ArgGroup(exclusive = true, multiplicity = "1")
         Target target;
 
@@ -282,15 +289,25 @@ final class BrokerCommand implements Callable<Integer> {
             if (hex != null && !hex.matches("[0-9a-f]{64}")) {
                 throw new CliFailure("--instance must be the 64 hex digits of the instance keys ('instance_keys' of 'veil serve')");
             }
+            if (waitSeconds < 0 || waitSeconds > MAX_WAIT_SECONDS) {
+                throw new CliFailure("--wait-seconds must be 0 to " + MAX_WAIT_SECONDS + " (seconds to wait for a running broker"
+                        + " to record the revocation): " + waitSeconds);
+            }
             ReleaseAudit.Recorded recorded;
             try (Identity id = identity == null ? null : ServingCli.identity(identity)) {
-                recorded = ReleaseAudit.revoke(s, id, hex, Clock.systemUTC());
+                recorded = ReleaseAudit.revoke(s, id, hex, Clock.systemUTC(), java.time.Duration.ofSeconds(waitSeconds));
             } catch (ProtocolException e) {
                 throw new CliFailure("the revocation is asked in " + s.dir().resolve("revoked") + " (the broker records it at its"
                         + " next start), but it could not be recorded now: " + e.getMessage());
             }
             System.out.println(JsonOut.line(JsonOut.fields("revoked", hex == null ? "all" : hex, "state", state.toString(),
                     "recorded", recorded.name().toLowerCase(java.util.Locale.ROOT))));
+            if (recorded == ReleaseAudit.Recorded.ASKED_NOT_RECORDED) {
+                throw new CliFailure("the running broker did not record the revocation in every release record within "
+                        + waitSeconds + " s; it is only asked in " + s.dir().resolve("revoked") + ", which whoever can write the"
+                        + " state volume can remove: check that the broker is running, that it serves every contract with a"
+                        + " record in " + s.dir().resolve("releases") + ", and its log");
+            }
             return ExitCodes.OK;
         }
     }

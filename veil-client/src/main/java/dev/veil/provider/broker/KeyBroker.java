@@ -98,6 +98,8 @@ public final class KeyBroker implements AutoCloseable {
     private final FileLock lock;
     /** Set once the records are open ({@link #open}). */
     private RevocationLedger revocations;
+    /** Records what the revoked file asks between requests; started with the ledger. */
+    private RevocationWatch revocationWatch;
     private final MasterKeys masterKeys;
     private final BrokerChallenges challenges;
     private final ReleaseRate rate;
@@ -152,6 +154,7 @@ public final class KeyBroker implements AutoCloseable {
                 metrics.instances(c.hashHex(), r::instanceCount);
             }
             b.revocations = RevocationLedger.open(new Revocations(state.revoked()), List.copyOf(b.records.values()), clock);
+            b.revocationWatch = RevocationWatch.start(b.revocations);
         } catch (IOException | ProtocolException | RuntimeException e) {
             b.close();
             throw e;
@@ -435,6 +438,9 @@ public final class KeyBroker implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
+            if (revocationWatch != null) {
+                revocationWatch.close();   // stopped first: the ledger's last recording is the last write
+            }
             if (revocations != null) {
                 revocations.close();
             }

@@ -10,13 +10,12 @@ import dev.veil.protocol.identity.PublicIdentity;
 import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.translog.SignedTreeHead;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.stream.Stream;
 
 /** Offline reading of a broker's state: every contract's release record, verified against the broker's identity. */
 public final class ReleaseAudit {
@@ -45,12 +44,8 @@ public final class ReleaseAudit {
 
     /** Every record in the state directory, each verified line by line; the first that does not verify is the exception. */
     public static List<Contract> verify(BrokerState state, PublicIdentity broker) throws IOException, ProtocolException {
-        List<Path> files;
-        try (Stream<Path> s = Files.list(state.releases())) {
-            files = s.filter(p -> p.getFileName().toString().matches("[0-9a-f]{64}\\.log")).sorted().toList();
-        }
         List<Contract> out = new ArrayList<>();
-        for (Path f : files) {
+        for (Path f : ReleaseRecord.files(state)) {
             String hex = f.getFileName().toString().substring(0, 64);
             List<ReleaseLogEntry> entries = ReleaseRecord.verify(f, HexFormat.of().parseHex(hex), broker);
             out.add(new Contract(hex, entries.stream().map(ReleaseLogEntry::release).filter(java.util.Objects::nonNull).toList(),
@@ -65,30 +60,58 @@ public final class ReleaseAudit {
     public enum Recorded {
         /** Written into every release record of the stopped broker, signed with its identity, now. */
         NOW,
-        /** The running broker records it at its next request or at its stop. */
+        /**
+         * Recorded by the running broker, verified in every release record of the state directory (each holds its leaf,
+         * covered by the head the broker kept); or, in a state directory holding no record yet, only asked of it.
+         */
         BY_THE_RUNNING_BROKER,
+        /**
+         * A broker holds the state directory, but not every record held the revocation within the wait: it is only
+         * asked in the {@code revoked} file, which whoever can write the state volume can remove (the broker is dead
+         * but still holds the lock, does not serve a contract whose record is there, or the file was removed first).
+         */
+        ASKED_NOT_RECORDED,
         /** No broker runs, and no identity was given (or no broker has started on the state yet): its next start records it. */
         AT_THE_NEXT_START
     }
 
+    /** How long {@link #revoke} waits by default for a running broker to record a revocation. */
+    public static final long DEFAULT_WAIT_SECONDS = 30;
+
+    /** As {@link #revoke(BrokerState, Identity, String, Clock, Duration)}, waiting {@link #DEFAULT_WAIT_SECONDS}. */
+    public static Recorded revoke(BrokerState state, Identity identity, String instanceHex, Clock clock)
+            throws IOException, ProtocolException {
+        return revoke(state, identity, instanceHex, clock, Duration.ofSeconds(DEFAULT_WAIT_SECONDS));
+    }
+
     /**
-     * Revokes an instance (its keys digest in hex, or null for every release): asks for it in the {@code revoked} file,
-     * which a running broker rereads before each decision, and, given the broker's identity while no broker runs,
-     * writes it into every release record at once.
+     * Revokes an instance (its keys digest in hex, or null for every release): asks for it in the {@code revoked} file;
+     * given the broker's identity while no broker runs, writes it into every release record at once; while a broker
+     * runs (with or without the identity, which its lock makes useless), waits until every release record holds it
+     * ({@link RecordedRevocation}), which the broker does within a fraction of a second ({@link RevocationWatch}). A
+     * state directory with no record yet has nothing to wait for: the revocation is only asked, and the broker records
+     * it when it opens a record.
      *
      * @param identity the broker's secret identity, or null to leave the recording to the broker
+     * @param wait     how long to wait for a running broker to record it
      */
-    public static Recorded revoke(BrokerState state, Identity identity, String instanceHex, Clock clock)
+    public static Recorded revoke(BrokerState state, Identity identity, String instanceHex, Clock clock, Duration wait)
             throws IOException, ProtocolException {
         Revocations.add(state.files(), state.revoked(), instanceHex);
         if (identity == null) {
-            return StoppedBrokerRevocation.running(state) ? Recorded.BY_THE_RUNNING_BROKER : Recorded.AT_THE_NEXT_START;
+            return StoppedBrokerRevocation.running(state) ? recordedByTheRunningBroker(state, instanceHex, wait)
+                    : Recorded.AT_THE_NEXT_START;
         }
         try {
             return StoppedBrokerRevocation.record(state, identity, instanceHex, clock) ? Recorded.NOW : Recorded.AT_THE_NEXT_START;
         } catch (StoppedBrokerRevocation.BrokerRunning running) {
-            return Recorded.BY_THE_RUNNING_BROKER;
+            return recordedByTheRunningBroker(state, instanceHex, wait);
         }
+    }
+
+    private static Recorded recordedByTheRunningBroker(BrokerState state, String instanceHex, Duration wait) {
+        return RecordedRevocation.awaitInEveryRecord(state, instanceHex, wait) ? Recorded.BY_THE_RUNNING_BROKER
+                : Recorded.ASKED_NOT_RECORDED;
     }
 
     /** Creates a master key for the data-key service; an existing one is never replaced. */

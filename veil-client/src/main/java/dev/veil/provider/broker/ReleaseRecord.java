@@ -109,6 +109,13 @@ final class ReleaseRecord implements AutoCloseable {
         return state.releases().resolve(contractHex + ".head");
     }
 
+    /** Every contract's record file in the state directory, in the order of their contract hashes. */
+    static List<Path> files(BrokerState state) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(state.releases())) {
+            return s.filter(p -> p.getFileName().toString().matches("[0-9a-f]{64}\\.log")).sorted().toList();
+        }
+    }
+
     /**
      * Opens (and verifies) the record of {@code contractHash}, or starts an empty one.
      *
@@ -211,11 +218,11 @@ final class ReleaseRecord implements AutoCloseable {
     }
 
     /** The head kept beside a record: its size and root (size 0, no root, for a record without releases). */
-    private record Kept(long size, byte[] root) {
+    record Kept(long size, byte[] root) {
     }
 
     /** The kept head, or null when there is no head file. */
-    private static Kept readHead(Path headFile) throws IOException, ProtocolException {
+    static Kept readHead(Path headFile) throws IOException, ProtocolException {
         byte[] b;
         try {
             b = Files.readAllBytes(headFile);

@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
  * every contract's record the broker serves, so the head kept beside each record protects it as it protects releases,
  * and a broker rebuilds the revocations from its records at start. The {@code revoked} file ({@link Revocations}) is
  * only where {@code veil broker revoke} asks: what it asks beyond the records is written into every record (and made
- * durable) before the request that saw it is refused, at the broker's start, and at its stop; what it no longer says
- * (deleted, emptied, rewritten while the broker was stopped) revokes nothing less.
+ * durable) within {@link RevocationWatch#PERIOD} of the file's change, before the request that saw it is refused, at
+ * the broker's start, and at its stop; what it no longer says (deleted, emptied, rewritten) revokes nothing less.
  *
  * <p>At start the union of every record's revocations is carried into each record that lacks some (a contract added to
  * the broker later, or one whose record was written before another's revocation), so each record holds them all.

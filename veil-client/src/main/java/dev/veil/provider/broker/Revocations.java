@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * The state directory's {@code revoked} file, where {@code veil broker revoke} asks for revocations: one line per revoked
  * instance ({@code instance HEX}, the digest of its keys as {@code veil serve} prints it) or {@code all}, which stops
  * every release and every data-key answer. {@code veil broker revoke} replaces the file whole (write and rename), and a
- * running broker rereads it whenever it changed, before each decision, so a revocation holds from the next request on.
+ * running broker rereads it whenever it changed, before each decision and every {@link RevocationWatch#PERIOD} between
+ * them, so a revocation holds from the next request on and is recorded even while no request comes.
  * The file is a request, never the authority: the broker writes what it asks into its signed records
  * ({@link RevocationLedger}), and at start rebuilds the revocations in force from the records, so a list deleted or
  * emptied while the broker is stopped revokes less than the records do and counts for nothing.

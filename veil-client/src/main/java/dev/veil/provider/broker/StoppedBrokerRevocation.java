@@ -9,14 +9,14 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * {@code veil broker revoke --identity}: a revocation written straight into every release record of a stopped broker,
  * signed with its identity, so it is protected by the records' kept heads from that moment instead of waiting in the
  * {@code revoked} file (which whoever can write the state volume could delete) until the broker's next start. Each
  * record is opened as the broker opens it (verified, checked against its kept head), under the state directory's lock,
- * so a broker that is running refuses this and records the revocation itself.
+ * so a broker that is running refuses this and records the revocation itself ({@link RevocationWatch}), which
+ * {@link ReleaseAudit#revoke} then waits for.
  */
 final class StoppedBrokerRevocation {
     private StoppedBrokerRevocation() {
@@ -45,10 +45,7 @@ final class StoppedBrokerRevocation {
             throw new BrokerRunning();
         }
         try (java.nio.channels.FileChannel held = lock.channel()) {
-            List<Path> files;
-            try (Stream<Path> s = Files.list(state.releases())) {
-                files = s.filter(p -> p.getFileName().toString().matches("[0-9a-f]{64}\\.log")).sorted().toList();
-            }
+            List<Path> files = ReleaseRecord.files(state);
             for (Path f : files) {
                 byte[] contract = HexFormat.of().parseHex(f.getFileName().toString().substring(0, 64));
                 try (ReleaseRecord r = ReleaseRecord.open(state, contract, identity, false)) {
