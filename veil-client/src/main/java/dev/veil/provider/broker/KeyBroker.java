@@ -121,7 +121,7 @@ public final class KeyBroker implements AutoCloseable {
         this.settings = settings;
         this.metrics = metrics;
         this.dataKeys = new DataKeyGate(settings.dataKeyLimits(), clock);
-        this.owner = new OwnerUnwraps(identity, this.contracts, records, masterKeys, dataKeys, clock, metrics);
+        this.owner = new OwnerUnwraps(identity, this.contracts, records, masterKeys, dataKeys, clock, metrics, this::requireNotRevoked);
     }
 
     /** The data provider's own unwraps through this broker ({@code /v1/owner/…}). */

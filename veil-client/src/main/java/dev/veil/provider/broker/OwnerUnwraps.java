@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * A data provider's broker unwrapping for the data provider itself, e.g. to open a batch's results
  * ({@code veil batch open --broker}): the provider signs a fresh owner challenge with its identity key, the broker
  * checks the signer is the contract's data provider (its own identity: a broker serves its own provider only), that the
- * master key serves the contract and that an instance-wrapped key's instance was released to under it, and answers the
+ * master key serves the contract and that an instance-wrapped key's instance was released to under it and is not
+ * revoked (the results of an instance its provider revoked are not opened), and answers the
  * data key HPKE-sealed to the provider's key-agreement key, signed. The master keys never leave the broker.
  *
  * <p>The challenges are MAC'd as the instances' are ({@link BrokerChallenges}), under a key of their own, so an
@@ -46,11 +47,22 @@ final class OwnerUnwraps {
     private final BrokerChallenges challenges;
     private final DataKeyGate rates;
     private final BrokerMetrics metrics;
+    private final RevocationCheck revocations;
 
-    /** @param records the broker's release records by contract hash, read as the broker fills them */
+    /** The broker's revocations in force: refuses an instance its provider revoked (or every instance, after {@code --all}). */
+    @FunctionalInterface
+    interface RevocationCheck {
+        void requireNotRevoked(String instanceHex) throws BrokerRefusal;
+    }
+
+    /**
+     * @param records the broker's release records by contract hash, read as the broker fills them
+     * @param revocations the broker's revocations, read at each unwrap
+     */
     OwnerUnwraps(Identity identity, Map<String, BrokeredContract> contracts, Map<String, ReleaseRecord> records, MasterKeys masterKeys,
-                 DataKeyGate rates, Clock clock, BrokerMetrics metrics) {
+                 DataKeyGate rates, Clock clock, BrokerMetrics metrics, RevocationCheck revocations) {
         this.identity = identity;
+        this.revocations = revocations;
         this.contracts = contracts;
         this.records = records;
         this.masterKeys = masterKeys;
@@ -86,6 +98,9 @@ final class OwnerUnwraps {
                         + request.wrappedBy().substring(0, 16) + "… under contract " + c.hashHex() + ": the key is not one of "
                         + "this contract's results");
             }
+            // a revoked instance is one its provider stopped trusting: the results it wrote (and the receipts it signed for
+            // them) are not opened as the contract's answers (RevokedInstanceResultsAttackTest)
+            revocations.requireNotRevoked(request.wrappedBy());
             wrapper = HexFormat.of().parseHex(request.wrappedBy());
         }
         byte[] dataKey = masterKeys.unwrapFor(request.masterKeyId(), WrappedDataKey.parse(request.wrappedKey()), wrapper);
