@@ -56,8 +56,10 @@ public final class BatchJob {
     private static final int ATTESTATION_ROUNDS = 3;
     /** How long the driver waits for the cluster's executors to register before it attests those that did. */
     private static final java.time.Duration EXECUTORS_WAIT = java.time.Duration.ofSeconds(60);
-    /** The attestation job's description (Spark's UI and listeners): it reads no data. */
+    /** The attestation jobs' description (Spark's UI and listeners): they read no data. */
     public static final String ATTESTATION_STAGE = "veil: attest the job's executors";
+    /** The description of the job that reads the dataset, runs the model and writes the results. */
+    public static final String INFERENCE_STAGE = "veil: inference";
     /** How many rounds of closing tasks the driver sends before it reports instances it could not reach. */
     private static final int CLOSING_ROUNDS = 3;
     /** How long the driver waits for Spark to deliver the job's events (which executors ran its tasks) after it ended. */
@@ -111,6 +113,7 @@ public final class BatchJob {
                     // Spark's output commit protocol: each task attempt writes under its own attempt directory, one attempt
                     // per partition is allowed to commit (a retried task's or a speculative copy's other attempts are aborted
                     // or denied, and their files removed with _temporary at job commit)
+                    spark.sparkContext().setJobDescription(INFERENCE_STAGE);
                     spark.createDataFrame(rows, RESULT_SCHEMA).write().mode(SaveMode.ErrorIfExists).options(results).parquet(outDir);
                 } catch (InterruptedException e) {
                     throw e;
@@ -120,6 +123,8 @@ public final class BatchJob {
                     FailureCode code = PartitionFailure.codeIn(e);
                     failure = code == null ? FailureCode.INTERNAL_ERROR : code;
                     brokerRefusal = PartitionFailure.brokerReasonIn(e);
+                } finally {
+                    spark.sparkContext().setJobDescription(null);
                 }
                 if (failure == null) {
                     executors.awaitJobsEnded(EVENTS_WAIT);
