@@ -53,6 +53,16 @@ final class BatchCommand implements Callable<Integer> {
             "spark.speculation", "false",
             "spark.dynamicAllocation.enabled", "false");
 
+    /** The job's Spark session: {@link #JOB_SETTINGS} over the JVM's {@code spark.*} system properties. */
+    static SparkSession.Builder session(String appName, String master) {
+        SparkSession.Builder builder = SparkSession.builder().appName(appName).master(master).config("spark.ui.enabled", "false");
+        JOB_SETTINGS.forEach(builder::config);
+        if (master.startsWith("local")) {
+            builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
+        }
+        return builder;
+    }
+
     @Option(names = "--contract", description = "the signed contract (both providers; required)")
     Path contract;
     @Option(names = "--model", description = "the sealed model (model.veil)")
@@ -103,14 +113,8 @@ final class BatchCommand implements Callable<Integer> {
                 verified.hashHex());
         BatchTerms terms = new BatchTerms(UUID.randomUUID().toString(), contractBytes, Files.readAllBytes(model), mpBroker, dpBroker,
                 masterKey, rowsPerRun);
-        SparkSession.Builder builder = SparkSession.builder().appName("veil batch " + verified.hashHex().substring(0, 12)).master(master)
-                .config("spark.ui.enabled", "false");
-        JOB_SETTINGS.forEach(builder::config);
-        if (master.startsWith("local")) {
-            builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
-        }
         BatchJob.Outcome outcome;
-        try (SparkSession spark = builder.getOrCreate()) {
+        try (SparkSession spark = session("veil batch " + verified.hashHex().substring(0, 12), master).getOrCreate()) {
             outcome = BatchJob.run(spark, terms, data, out.toAbsolutePath().toUri().toString());
         } catch (Exception e) {
             FailedBatch.removeOutput(out);
