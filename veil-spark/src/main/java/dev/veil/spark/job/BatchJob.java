@@ -36,9 +36,10 @@ import org.apache.spark.util.CollectionAccumulator;
  * files, pin and rows: {@link DatasetAdmission}), attest every executor registered at the job's start as an enclave
  * instance in a stage that reads no data ({@link InstanceAttestation}), then read its encrypted Parquet and run the
  * contract's model in those executors ({@link ExecutorInstance}, decrypting only files bound to that manifest and
- * counting rows against {@code max_rows}; an executor that did not attest never does during the job), write the results as encrypted Parquet under the data provider's master
- * key, then count the committed partitions' rows ({@link BatchTotals}), sign the batch receipt over the partitions'
- * receipts and close every instance for its discard receipt. The driver never holds a key: it reads no footer (the
+ * counting rows against {@code max_rows}; an executor that did not attest never does during the job), write the
+ * results as encrypted Parquet under the data provider's master key, then count the committed partitions' rows
+ * ({@link BatchTotals}), sign the batch receipt over the partitions' receipts and close every instance for its discard
+ * receipt. The driver never holds a key: it reads no footer (the
  * schema is given, not inferred), and only executors unwrap data keys.
  */
 public final class BatchJob {
