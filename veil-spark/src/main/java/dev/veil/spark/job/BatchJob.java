@@ -39,8 +39,8 @@ import org.apache.spark.util.CollectionAccumulator;
  * counting rows against {@code max_rows}; an executor that did not attest never does during the job), write the
  * results as encrypted Parquet under the data provider's master key, then count the committed partitions' rows
  * ({@link BatchTotals}), sign the batch receipt over the partitions' receipts and close every instance for its discard
- * receipt. The driver never holds a key: it reads no footer (the
- * schema is given, not inferred), and only executors unwrap data keys.
+ * receipt. The driver never holds a key: it reads no footer (the schema is given, not inferred), and only executors
+ * unwrap data keys.
  */
 public final class BatchJob {
     /** The data provider's records: the row's place in the input, and its tensors as one cell. */
