@@ -32,6 +32,12 @@ public enum FailureCode {
     SESSION_UNAVAILABLE("session_unavailable", "the session cannot be joined"),
     /** The enclave stopped while the session was open. */
     ENCLAVE_SHUTDOWN("enclave_shutdown", "the enclave shut down"),
+    /**
+     * A Spark executor that did not attest in the batch job's attestation stage, before any data was read, was given a
+     * task of the job: it never attests later, so the instances of a job cannot depend on what the model did with the
+     * data (a retry or a speculative copy on a new executor would otherwise be one more instance).
+     */
+    INSTANCE_NOT_ATTESTED("instance_not_attested", "an executor that did not attest before the data was read was given a task"),
     /** The enclave itself failed. */
     INTERNAL_ERROR("internal_error", "the enclave failed internally");
 

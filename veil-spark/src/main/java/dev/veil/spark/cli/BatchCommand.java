@@ -39,6 +39,30 @@ final class BatchCommand implements Callable<Integer> {
     /** The data provider's receipt, beside the results; Spark's readers skip names starting with '_'. */
     static final String BATCH_RECEIPT = "_veil-batch-receipt.json";
 
+    /**
+     * Spark settings of every job, over any the JVM's {@code spark.*} system properties give (the launcher takes no
+     * other Spark configuration). The job's instances attest in a stage before any data is read, and an executor that
+     * did not never attests during the job (BatchJob), so what the model provider's broker records does not depend on
+     * the model's behaviour on the data; these keep the job from needing executors beyond those: a failed task is not
+     * retried (a model that fails on a partition's rows fails the same way anywhere, and the job fails at once with its
+     * code), no speculative copy is launched (the model decides which tasks are slow) and no executor is added or
+     * removed while the job runs (dynamic allocation follows the job's backlog, which the model's speed decides).
+     */
+    static final Map<String, String> JOB_SETTINGS = Map.of(
+            "spark.task.maxFailures", "1",
+            "spark.speculation", "false",
+            "spark.dynamicAllocation.enabled", "false");
+
+    /** The job's Spark session: {@link #JOB_SETTINGS} over the JVM's {@code spark.*} system properties. */
+    static SparkSession.Builder session(String appName, String master) {
+        SparkSession.Builder builder = SparkSession.builder().appName(appName).master(master).config("spark.ui.enabled", "false");
+        JOB_SETTINGS.forEach(builder::config);
+        if (master.startsWith("local")) {
+            builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
+        }
+        return builder;
+    }
+
     @Option(names = "--contract", description = "the signed contract (both providers; required)")
     Path contract;
     @Option(names = "--model", description = "the sealed model (model.veil)")
@@ -89,13 +113,8 @@ final class BatchCommand implements Callable<Integer> {
                 verified.hashHex());
         BatchTerms terms = new BatchTerms(UUID.randomUUID().toString(), contractBytes, Files.readAllBytes(model), mpBroker, dpBroker,
                 masterKey, rowsPerRun);
-        SparkSession.Builder builder = SparkSession.builder().appName("veil batch " + verified.hashHex().substring(0, 12)).master(master)
-                .config("spark.ui.enabled", "false");
-        if (master.startsWith("local")) {
-            builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
-        }
         BatchJob.Outcome outcome;
-        try (SparkSession spark = builder.getOrCreate()) {
+        try (SparkSession spark = session("veil batch " + verified.hashHex().substring(0, 12), master).getOrCreate()) {
             outcome = BatchJob.run(spark, terms, data, out.toAbsolutePath().toUri().toString());
         } catch (Exception e) {
             FailedBatch.removeOutput(out);

@@ -18,11 +18,9 @@ import dev.veil.spark.parquet.ResultKeys;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -32,17 +30,17 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
-import scala.Tuple2;
-import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * The driver's part of a confidential batch: check the data provider's dataset against the contract (its manifest,
- * files, pin and rows: {@link DatasetAdmission}), read its encrypted Parquet, run the contract's model in every
- * executor (each an attested enclave instance, {@link ExecutorInstance}, decrypting only files bound to that manifest
- * and counting rows against {@code max_rows}), write the results as encrypted Parquet under the data provider's master
- * key, then count the committed partitions' rows ({@link BatchTotals}), sign the batch receipt over the partitions'
- * receipts and close every instance for its discard receipt. The driver never holds a key: it reads no footer (the
- * schema is given, not inferred), and only executors unwrap data keys.
+ * files, pin and rows: {@link DatasetAdmission}), attest every executor registered at the job's start as an enclave
+ * instance in a stage that reads no data ({@link InstanceAttestation}), then read its encrypted Parquet and run the
+ * contract's model in those executors ({@link ExecutorInstance}, decrypting only files bound to that manifest and
+ * counting rows against {@code max_rows}; an executor that did not attest never does during the job), write the
+ * results as encrypted Parquet under the data provider's master key, then count the committed partitions' rows
+ * ({@link BatchTotals}), sign the batch receipt over the partitions' receipts and close every instance for its discard
+ * receipt. The driver never holds a key: it reads no footer (the schema is given, not inferred), and only executors
+ * unwrap data keys.
  */
 public final class BatchJob {
     /** The data provider's records: the row's place in the input, and its tensors as one cell. */
@@ -55,6 +53,14 @@ public final class BatchJob {
     public static final StructType RESULT_SCHEMA = INPUT_SCHEMA
             .add(PARTITION, DataTypes.IntegerType, false)
             .add(SALT, DataTypes.BinaryType, false);
+    /** How many rounds of attestation tasks the driver sends to reach every executor registered at the job's start. */
+    private static final int ATTESTATION_ROUNDS = 3;
+    /** How long the driver waits for the cluster's executors to register before it attests those that did. */
+    private static final java.time.Duration EXECUTORS_WAIT = java.time.Duration.ofSeconds(60);
+    /** The attestation jobs' description (Spark's UI and listeners): they read no data. */
+    public static final String ATTESTATION_STAGE = "veil: attest the job's executors";
+    /** The description of the job that reads the dataset, runs the model and writes the results. */
+    public static final String INFERENCE_STAGE = "veil: inference";
     /** How many rounds of closing tasks the driver sends before it reports instances it could not reach. */
     private static final int CLOSING_ROUNDS = 3;
     /** How long the driver waits for Spark to deliver the job's events (which executors ran its tasks) after it ended. */
@@ -97,20 +103,29 @@ public final class BatchJob {
             FailureCode failure = null;
             String brokerRefusal = null;
             try {
-                JavaRDD<Row> rows = spark.read().schema(INPUT_SCHEMA).options(reading)
-                        .parquet(dataset.files().toArray(String[]::new)).javaRDD()
-                        .mapPartitions(new PartitionInference(terms, dataset.dataset(), dataset.files(), reports));
-                // Spark's output commit protocol: each task attempt writes under its own attempt directory, one attempt per
-                // partition is allowed to commit (a retried task's or a speculative copy's other attempts are aborted or
-                // denied, and their files removed with _temporary at job commit)
                 try {
+                    // every instance of the job attests before the first row is read, and no other does: what the model
+                    // provider's broker records (and the discard receipts it is handed) is the executors at the job's
+                    // start, whatever the model then does with the data (ExecutorInstance.attested)
+                    attestExecutors(spark, terms);
+                    JavaRDD<Row> rows = spark.read().schema(INPUT_SCHEMA).options(reading)
+                            .parquet(dataset.files().toArray(String[]::new)).javaRDD()
+                            .mapPartitions(new PartitionInference(terms, dataset.dataset(), dataset.files(), reports));
+                    // Spark's output commit protocol: each task attempt writes under its own attempt directory, one attempt
+                    // per partition is allowed to commit (a retried task's or a speculative copy's other attempts are aborted
+                    // or denied, and their files removed with _temporary at job commit)
+                    spark.sparkContext().setJobDescription(INFERENCE_STAGE);
                     spark.createDataFrame(rows, RESULT_SCHEMA).write().mode(SaveMode.ErrorIfExists).options(results).parquet(outDir);
+                } catch (InterruptedException e) {
+                    throw e;
                 } catch (Exception e) {   // Spark's SparkException, which Java does not see declared
-                    // a partition's failure reaches here as its fixed code only (PartitionFailure); anything else is
-                    // the driver's own, told as internal
+                    // a partition's (or an attestation's) failure reaches here as its fixed code only (PartitionFailure);
+                    // anything else is the driver's own, told as internal
                     FailureCode code = PartitionFailure.codeIn(e);
                     failure = code == null ? FailureCode.INTERNAL_ERROR : code;
                     brokerRefusal = PartitionFailure.brokerReasonIn(e);
+                } finally {
+                    spark.sparkContext().setJobDescription(null);
                 }
                 if (failure == null) {
                     executors.awaitJobsEnded(EVENTS_WAIT);
@@ -173,23 +188,34 @@ public final class BatchJob {
     }
 
     /**
+     * The job's attestation stage, which reads no data: a task on each executor registered at the job's start
+     * ({@link RegisteredExecutors}), preferring that executor, makes it attest to both brokers; repeated a few rounds for
+     * executors no task reached (a task may land on another).
+     */
+    private static void attestExecutors(SparkSession spark, BatchTerms terms) throws IOException, InterruptedException {
+        Map<String, String> open = new LinkedHashMap<>(RegisteredExecutors.await(spark.sparkContext(), EXECUTORS_WAIT));
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        sc.setJobDescription(ATTESTATION_STAGE);
+        try {
+            for (int round = 0; round < ATTESTATION_ROUNDS && !open.isEmpty(); round++) {
+                ExecutorTasks.onEach(sc, open).mapPartitions(new InstanceAttestation(terms)).collect().forEach(open::remove);
+            }
+        } finally {
+            sc.setJobDescription(null);
+        }
+    }
+
+    /**
      * Sends a closing task to each executor that ran a task of the job (any attempt: each may hold an instance that got
      * keys), preferring that executor; repeats for executors not reached (a task may land on another) a few rounds.
      */
     private static Closed closeInstances(SparkSession spark, BatchTerms terms, Map<String, String> hostOfExecutor)
             throws ProtocolException {
         Map<String, SignedReceipt> discards = new LinkedHashMap<>();
-        Set<String> open = new HashSet<>(hostOfExecutor.keySet());
+        Map<String, String> open = new LinkedHashMap<>(hostOfExecutor);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         for (int round = 0; round < CLOSING_ROUNDS && !open.isEmpty(); round++) {
-            List<Tuple2<String, scala.collection.immutable.Seq<String>>> tasks = new ArrayList<>();
-            for (String executor : open) {
-                String location = "executor_" + hostOfExecutor.get(executor) + "_" + executor;
-                tasks.add(new Tuple2<>(executor, CollectionConverters.asScala(List.of(location)).toList()));
-            }
-            var rdd = sc.sc().makeRDD(CollectionConverters.asScala(tasks).toSeq(), scala.reflect.ClassTag$.MODULE$.apply(String.class));
-            for (ClosingAnswer a : new JavaRDD<>(rdd, scala.reflect.ClassTag$.MODULE$.apply(String.class))
-                    .mapPartitions(new InstanceClosing(terms)).collect()) {
+            for (ClosingAnswer a : ExecutorTasks.onEach(sc, open).mapPartitions(new InstanceClosing(terms)).collect()) {
                 open.remove(a.executorId());
                 if (a.discardReceipt().length > 0) {
                     SignedReceipt r = Json.parse(a.discardReceipt(), SignedReceipt.class, "discard receipt");

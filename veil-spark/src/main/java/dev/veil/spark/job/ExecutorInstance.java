@@ -160,10 +160,11 @@ public final class ExecutorInstance {
     }
 
     /**
-     * The instance of this job in this JVM, attested on first use. An instance whose model failed to load is kept (it
-     * got keys, so it owes a discard receipt) and fails every partition with the load's failure code.
+     * The instance of this job in this JVM, attested now if it has none: only the job's attestation stage calls this
+     * ({@link InstanceAttestation}), before any data is read. An instance whose model failed to load is kept (it got
+     * keys, so it owes a discard receipt) and fails every task with the load's failure code.
      */
-    public static synchronized ExecutorInstance forJob(BatchTerms terms)
+    static synchronized ExecutorInstance attest(BatchTerms terms)
             throws IOException, ProtocolException, InferenceException, BrokerRefused {
         ExecutorInstance existing = BY_JOB.get(terms.jobId());
         if (existing == null) {
@@ -181,10 +182,28 @@ public final class ExecutorInstance {
             existing = new ExecutorInstance(terms, reserve, scratch);
             BY_JOB.put(terms.jobId(), existing);
         }
-        if (existing.loadFailure != null) {
-            throw new InferenceException(existing.loadFailure, "the model did not load");
+        return loaded(existing);
+    }
+
+    /**
+     * The instance of this job that this JVM attested in the job's attestation stage. A JVM that holds none (an executor
+     * that joined, or was not reached, after that stage) never attests here: it fails with
+     * {@link FailureCode#INSTANCE_NOT_ATTESTED}, asking no broker, so a task retried or copied onto it (a model that
+     * failed or ran slowly on the data decides when) adds no instance to what the model provider's broker records.
+     */
+    static synchronized ExecutorInstance attested(BatchTerms terms) throws InferenceException {
+        ExecutorInstance existing = BY_JOB.get(terms.jobId());
+        if (existing == null) {
+            throw new InferenceException(FailureCode.INSTANCE_NOT_ATTESTED, "this executor holds no instance of the job");
         }
-        return existing;
+        return loaded(existing);
+    }
+
+    private static ExecutorInstance loaded(ExecutorInstance instance) throws InferenceException {
+        if (instance.loadFailure != null) {
+            throw new InferenceException(instance.loadFailure, "the model did not load");
+        }
+        return instance;
     }
 
     /**

@@ -25,7 +25,8 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.CollectionAccumulator;
 
 /**
- * The work of one partition, run in an executor that is an attested enclave instance: rows in input order, runs of at
+ * The work of one partition, run in an executor that attested as an enclave instance in the job's attestation stage
+ * ({@link InstanceAttestation}; an executor that did not fails the partition with {@code instance_not_attested}): rows in input order, runs of at
  * most {@code rowsPerRun} rows through the contract's model in the inference worker, one output row per input row
  * with the input's row index, the partition and the partition's commitment salt (both inside the encrypted results).
  * The instance signs a {@link PartitionReceipt} committing to the partition's input and output rows (a partition of no
@@ -75,7 +76,8 @@ public final class PartitionInference implements FlatMapFunction<Iterator<Row>, 
     }
 
     private Iterator<Row> results(Iterator<Row> input) throws Exception {
-        ExecutorInstance instance = ExecutorInstance.forJob(terms);
+        // attested in the job's attestation stage, before any row was read; never here (ExecutorInstance.attested)
+        ExecutorInstance instance = ExecutorInstance.attested(terms);
         // before the first file opens: each is decrypted only at a path the driver listed, as the file of this dataset its
         // name says (FileBinding)
         BoundDatasetDecryption.register(DataKeyServices.forJob(terms.dataProviderBroker(), instance.contract().hashHex(),

@@ -1,0 +1,45 @@
+package dev.veil.spark.job;
+
+import dev.veil.enclave.broker.BrokerRefused;
+import dev.veil.enclave.inference.InferenceException;
+import dev.veil.protocol.receipt.FailureCode;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
+import org.apache.spark.TaskKilledException;
+import org.apache.spark.api.java.function.FlatMapFunction;
+
+/**
+ * The attestation task of a job, run on each of its executors before any data is read: this JVM attests as the job's
+ * enclave instance to both providers' brokers (once: an executor that already holds one answers at once) and answers
+ * the executor it ran on. A failure leaves as its fixed code, as a partition's does ({@link PartitionFailure}).
+ */
+final class InstanceAttestation implements FlatMapFunction<Iterator<String>, String> {
+    private static final long serialVersionUID = 1L;
+    private final BatchTerms terms;
+
+    InstanceAttestation(BatchTerms terms) {
+        this.terms = terms;
+    }
+
+    @Override
+    public Iterator<String> call(Iterator<String> executors) {
+        try {
+            ExecutorInstance.attest(terms);
+        } catch (TaskKilledException e) {
+            throw e;
+        } catch (InferenceException e) {
+            throw new PartitionFailure(e.code());
+        } catch (BrokerRefused e) {
+            throw PartitionFailure.refusedBy(e);
+        } catch (Throwable e) {   // whatever it was, its text stays here
+            TaskContext task = TaskContext.get();
+            if (task != null && task.isInterrupted()) {
+                throw new TaskKilledException("the task was killed");
+            }
+            throw new PartitionFailure(FailureCode.INTERNAL_ERROR);
+        }
+        return List.of(SparkEnv.get().executorId()).iterator();
+    }
+}
