@@ -9,8 +9,8 @@ import java.util.List;
  * serving instance counts a request's. That bounds what the model answers only when a row is one sample. A model
  * whose input fixes its first dimension and leaves a later one free (an export with a batch of 1 and a free point,
  * box or sequence count) takes any number of samples in one row, and an input of no known shape takes any; both
- * contract verifiers refuse such models (PointsPackedIntoOneRowAttackTest, PointsPackedIntoOneRowOnSparkAttackTest,
- * RowsAlongAnotherDimensionAttackTest). A free first dimension with free later ones (MiniLM's [batch, sequence]) and a
+ * contract verifiers refuse such models (SamplesPackedIntoOneRowAttackTest, PointsPackedIntoOneRowAttackTest,
+ * PointsPackedIntoOneRowOnSparkAttackTest, RowsAlongAnotherDimensionAttackTest). A free first dimension with free later ones (MiniLM's [batch, sequence]) and a
  * shape fixed everywhere are kept: a row is then one sample as the model provider's model defines it.
  */
 public final class RowsAreTheBatch {
