@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.veil.cli.demo.Protobuf;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -167,6 +168,22 @@ class ContractCommandTest {
                 "--model " + broken + ": the model is not a readable ONNX model: its protobuf has a length-delimited field running past its end");
     }
 
+    /**
+     * A model with a fixed batch of 1 and a free point count takes any number of samples as one row, so neither a batch
+     * contract's max_rows nor a serving contract's budgets would bound what it answers (SamplesPackedIntoOneRowAttackTest):
+     * both drafts are refused in one line naming the input and what to do.
+     */
+    @Test
+    void modelWithAFixedBatchAndAFreePointCountIsRefusedInEitherMode() throws Exception {
+        Path fixedBatch = Files.write(dir.resolve("fixed-batch.onnx"), sigmoidOfFixedBatch());
+        String named = "model input 'x' float32 [1, L, 3]: its first dimension is fixed and a later one is free";
+        refused(draft(fixedBatch, "sim", "--measurement", "cd".repeat(48), "--allow-simulated", "--max-rows", "1", "--output", "npz"),
+                "contract " + named, "limits.max_rows would not bound", "export the model with a free batch (first) dimension");
+        refused(draft(fixedBatch, "sim", "--measurement", "cd".repeat(48), "--allow-simulated", "--mode", "serving",
+                "--rows-per-day", "1", "--rows-total", "1", "--max-rows-per-request", "1"),
+                "serving contract " + named, "the budgets would not bound", "export the model with a free batch (first) dimension");
+    }
+
     @Test
     void simWithoutAllowSimulatedIsRefused() {
         refused(draft(MODEL, "sim", "--measurement", "cd".repeat(48)), "allow_simulated is false");
@@ -178,6 +195,21 @@ class ContractCommandTest {
                 "--platform", platform, "--out", dir.resolve("contract.json").toString()));
         args.addAll(List.of(more));
         return veil(args.toArray(String[]::new));
+    }
+
+    /** x: float32 [1, L, 3] → y: float32 [1, L, 3] = Sigmoid(x). */
+    private static byte[] sigmoidOfFixedBatch() {
+        Protobuf shape = new Protobuf().message(1, new Protobuf().varint(1, 1)).message(1, new Protobuf().string(2, "L"))
+                .message(1, new Protobuf().varint(1, 3));
+        Protobuf graph = new Protobuf()
+                .message(1, new Protobuf().string(1, "x").string(2, "y").string(3, "sigmoid_y").string(4, "Sigmoid"))
+                .string(2, "fixed-batch");
+        for (String v : List.of("x", "y")) {
+            graph.message(v.equals("x") ? 11 : 12,
+                    new Protobuf().string(1, v).message(2, new Protobuf().message(1, new Protobuf().varint(1, 1).message(2, shape))));
+        }
+        return new Protobuf().varint(1, 8).string(2, "veil-test").message(7, graph)
+                .message(8, new Protobuf().string(1, "").varint(2, 13)).toBytes();
     }
 
     private void refused(CliTest.Result r, String... messages) {

@@ -89,6 +89,8 @@ public final class ContractVerifier {
         require(limits.datasetSha256() == null || SHA256_HEX.matcher(limits.datasetSha256()).matches(),
                 "contract limits.dataset_sha256 must be 64 lowercase hex digits or absent");
         require(limits.maxRows() >= 1, "contract limits.max_rows must be at least 1");
+        String rowsProblem = RowsAreTheBatch.problem(c.model().signature(), "limits.max_rows");
+        require(rowsProblem == null, "contract " + rowsProblem);
         require(limits.maxInferenceSeconds() >= 1 && limits.maxInferenceSeconds() <= 7 * 24 * 3600,
                 "contract limits.max_inference_seconds must be 1..604800");
         require(c.maxInstances() == null || (c.maxInstances() >= 1 && c.maxInstances() <= MAX_INSTANCES_LIMIT),

@@ -1,12 +1,10 @@
 package dev.veil.protocol.serving;
 
-import dev.veil.protocol.contract.ValueSignature;
-import dev.veil.protocol.contract.ModelSignature;
-import dev.veil.protocol.contract.Dim;
 import dev.veil.attest.Platform;
 import dev.veil.attest.ReferenceValues;
 import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.contract.OutputPolicy;
+import dev.veil.protocol.contract.RowsAreTheBatch;
 import dev.veil.protocol.identity.PublicIdentity;
 import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.ProtocolException;
@@ -114,7 +112,8 @@ public final class ServingContractVerifier {
         require(perRequest <= perDay / instances, "serving contract limits.max_rows_per_request (" + perRequest
                 + ") is more than one instance's share of budget.rows_per_day (" + perDay + " / max_instances " + instances
                 + "): each instance counts only its own answers, so it enforces its share; raise the budget or lower max_instances");
-        checkRowsAreTheBatch(c.model().signature());
+        String rowsProblem = RowsAreTheBatch.problem(c.model().signature(), "the budgets");
+        require(rowsProblem == null, "serving contract " + rowsProblem);
         require(c.limits().maxInferenceSeconds() >= 1 && c.limits().maxInferenceSeconds() <= MAX_INFERENCE_SECONDS_LIMIT,
                 "serving contract limits.max_inference_seconds must be 1.." + MAX_INFERENCE_SECONDS_LIMIT);
         String outputProblem = c.output().problem();
@@ -132,23 +131,6 @@ public final class ServingContractVerifier {
         require(rv.platform() != Platform.SIM || rv.allowSimulated(),
                 "serving contract accepts platform sim but allow_simulated is false; set it explicitly, for development only");
         expiry(c);
-    }
-
-    /**
-     * Budgets count a request's rows along its inputs' first dimension. A model whose input fixes that dimension but
-     * leaves a later one free (an export with a batch of 1 and a free point or sequence count) would take any number of
-     * samples as one row, so row budgets would not bound what it answers (RowsAlongAnotherDimensionAttackTest).
-     */
-    private static void checkRowsAreTheBatch(ModelSignature signature) throws ProtocolException {
-        for (ValueSignature in : signature.inputs()) {
-            List<Dim> shape = in.shape();
-            require(shape != null && !shape.isEmpty(), "serving contract model input " + in
-                    + " has no known shape of rank 1 or more: budgets count rows along each input's first dimension");
-            boolean laterFree = shape.stream().skip(1).anyMatch(d -> d instanceof Dim.Free);
-            require(shape.get(0) instanceof Dim.Free || !laterFree, "serving contract model input " + in
-                    + ": its first dimension is fixed and a later one is free, so budgets, which count rows along the first dimension, would not bound what the model "
-                    + "answers; export the model with a free batch (first) dimension");
-        }
     }
 
     private static void checkDataProviders(ServingContract c) throws ProtocolException {
