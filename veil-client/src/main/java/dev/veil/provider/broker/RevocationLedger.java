@@ -30,6 +30,8 @@ final class RevocationLedger {
     private volatile RevokedInstances recorded;
     /** The file's reading last recorded: while the file is unchanged it is that very object, and nothing needs the lock. */
     private volatile Revocations.Snapshot recordedFrom;
+    /** Whether a failed write was logged (guarded by this): until the broker restarts every later write fails alike. */
+    private boolean writeFailureLogged;
 
     private RevocationLedger(Revocations requests, List<ReleaseRecord> records, Clock clock, RevokedInstances recorded) {
         this.requests = requests;
@@ -74,7 +76,10 @@ final class RevocationLedger {
                 try {
                     record(asked);
                 } catch (IOException e) {
-                    LOG.error("cannot write a revocation into the release records ({}): refusing every release", e.getMessage());
+                    if (!writeFailureLogged) {   // a failed record takes no more lines: said once, not at every watch tick
+                        LOG.error("cannot write a revocation into the release records ({}): refusing every release", e.getMessage());
+                        writeFailureLogged = true;
+                    }
                     return recorded.with((String) null);
                 }
             }

@@ -50,6 +50,8 @@ final class Revocations {
     private final Path file;
     private Object stamp;
     private Snapshot current = Snapshot.NONE;
+    /** Whether the failure to read the list's attributes was logged since it last could be read. */
+    private boolean unreadableLogged;
 
     Revocations(Path file) {
         this.file = file;
@@ -64,8 +66,15 @@ final class Revocations {
         } catch (NoSuchFileException e) {
             now = "absent";
         } catch (IOException e) {
-            LOG.error("cannot read the revocation list ({}): refusing every release until it can be read", e.getClass().getSimpleName());
+            if (!unreadableLogged) {   // once per failure, not at every request and every tick of the broker's watch
+                LOG.error("cannot read the revocation list ({}): refusing every release until it can be read", e.getClass().getSimpleName());
+                unreadableLogged = true;
+            }
             return new Snapshot(current.all(), current.instances(), true);
+        }
+        if (unreadableLogged) {
+            LOG.info("the revocation list can be read again");
+            unreadableLogged = false;
         }
         if (!now.equals(stamp)) {
             Snapshot read;
