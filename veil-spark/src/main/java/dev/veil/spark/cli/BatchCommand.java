@@ -6,6 +6,7 @@ import dev.veil.protocol.contract.SignedContract;
 import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.Json;
 import dev.veil.protocol.receipt.SignedReceipt;
+import dev.veil.protocol.text.TerminalText;
 import dev.veil.seal.io.AtomicOutput;
 import dev.veil.spark.job.BatchJob;
 import dev.veil.spark.job.BatchTerms;
@@ -56,7 +57,15 @@ final class BatchCommand implements Callable<Integer> {
     /** The job's Spark session: {@link #JOB_SETTINGS} over the JVM's {@code spark.*} system properties. */
     static SparkSession.Builder session(String appName, String master) {
         SparkSession.Builder builder = SparkSession.builder().appName(appName).master(master).config("spark.ui.enabled", "false");
-        JOB_SETTINGS.forEach(builder::config);
+        JOB_SETTINGS.forEach((key, value) -> {
+            String asked = System.getProperty(key);
+            if (asked != null && !asked.strip().equalsIgnoreCase(value)) {
+                // said back, not silently dropped: an operator who set it learns that veil batch does not take it
+                System.err.println("veil batch: " + key + "=" + TerminalText.escape(asked) + " is not taken: a batch runs with "
+                        + key + "=" + value + ", so that the instances the model provider sees cannot depend on the data");
+            }
+            builder.config(key, value);
+        });
         if (master.startsWith("local")) {
             builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
         }

@@ -18,7 +18,21 @@ class OperatorTurnsTaskRetriesBackOnAttackTest {
         Map<String, String> operators = Map.of("spark.task.maxFailures", "16", "spark.speculation", "true",
                 "spark.dynamicAllocation.enabled", "true");
         operators.forEach(System::setProperty);
-        try (SparkSession spark = BatchCommand.session("veil batch settings test", "local[1]").getOrCreate()) {
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        SparkSession.Builder builder;
+        System.setErr(new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            builder = BatchCommand.session("veil batch settings test", "local[1]");
+        } finally {
+            System.setErr(err);
+        }
+        // not dropped silently: each setting not taken is said back, one line each
+        assertThat(said.toString(java.nio.charset.StandardCharsets.UTF_8).lines())
+                .anySatisfy(l -> assertThat(l).contains("spark.task.maxFailures=16 is not taken"))
+                .anySatisfy(l -> assertThat(l).contains("spark.speculation=true is not taken"))
+                .anySatisfy(l -> assertThat(l).contains("spark.dynamicAllocation.enabled=true is not taken"));
+        try (SparkSession spark = builder.getOrCreate()) {
             assertThat(spark.sparkContext().getConf().get("spark.task.maxFailures")).isEqualTo("1");
             assertThat(spark.sparkContext().getConf().get("spark.speculation")).isEqualTo("false");
             assertThat(spark.sparkContext().getConf().get("spark.dynamicAllocation.enabled")).isEqualTo("false");
