@@ -1,13 +1,8 @@
 package dev.veil.spark.job;
 
-import dev.veil.enclave.broker.BrokerRefused;
-import dev.veil.enclave.inference.InferenceException;
-import dev.veil.protocol.receipt.FailureCode;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.SparkEnv;
-import org.apache.spark.TaskContext;
-import org.apache.spark.TaskKilledException;
 import org.apache.spark.api.java.function.FlatMapFunction;
 
 /**
@@ -27,18 +22,8 @@ final class InstanceAttestation implements FlatMapFunction<Iterator<String>, Str
     public Iterator<String> call(Iterator<String> executors) {
         try {
             ExecutorInstance.attest(terms);
-        } catch (TaskKilledException e) {
-            throw e;
-        } catch (InferenceException e) {
-            throw new PartitionFailure(e.code());
-        } catch (BrokerRefused e) {
-            throw PartitionFailure.refusedBy(e);
         } catch (Throwable e) {   // whatever it was, its text stays here
-            TaskContext task = TaskContext.get();
-            if (task != null && task.isInterrupted()) {
-                throw new TaskKilledException("the task was killed");
-            }
-            throw new PartitionFailure(FailureCode.INTERNAL_ERROR);
+            throw PartitionFailure.leaving(e);
         }
         return List.of(SparkEnv.get().executorId()).iterator();
     }

@@ -1,9 +1,12 @@
 package dev.veil.spark.job;
 
 import dev.veil.enclave.broker.BrokerRefused;
+import dev.veil.enclave.inference.InferenceException;
 import dev.veil.protocol.receipt.FailureCode;
 import dev.veil.provider.broker.BrokerRefusal;
 import java.util.Arrays;
+import org.apache.spark.TaskContext;
+import org.apache.spark.TaskKilledException;
 
 /**
  * How a partition's failure leaves an executor: Veil's fixed failure code and its fixed sentence, nothing else. Spark
@@ -38,6 +41,28 @@ public final class PartitionFailure extends RuntimeException {
     /** A broker refused the instance: {@link FailureCode#CONTRACT_REFUSED} with the broker's fixed reason id. */
     public static PartitionFailure refusedBy(BrokerRefused e) {
         return new PartitionFailure(FailureCode.CONTRACT_REFUSED, fixedReason(e.reason()));
+    }
+
+    /**
+     * What leaves an executor's task for {@code e}, whatever it was: Spark's kill of the task as Spark's own; an
+     * inference failure or a broker's refusal as its code; anything else as {@code dataset_invalid} when a dataset check
+     * refused it, else {@code internal_error}. The exception's own text stays here.
+     */
+    static RuntimeException leaving(Throwable e) {
+        if (e instanceof TaskKilledException killed) {
+            return killed;
+        }
+        if (e instanceof InferenceException inference) {
+            return new PartitionFailure(inference.code());
+        }
+        if (e instanceof BrokerRefused refused) {
+            return refusedBy(refused);
+        }
+        TaskContext task = TaskContext.get();
+        if (task != null && task.isInterrupted()) {
+            return new TaskKilledException("the task was killed");
+        }
+        return new PartitionFailure(DatasetRefusal.isIn(e) ? FailureCode.DATASET_INVALID : FailureCode.INTERNAL_ERROR);
     }
 
     /** The failure code this exception, or one of its causes (Spark wraps it on the driver), carries, if any. */

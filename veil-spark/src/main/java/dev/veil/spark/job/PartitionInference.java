@@ -1,6 +1,5 @@
 package dev.veil.spark.job;
 
-import dev.veil.enclave.broker.BrokerRefused;
 import dev.veil.enclave.inference.InferenceException;
 import dev.veil.protocol.batch.BatchCommitments;
 import dev.veil.protocol.batch.DatasetManifest;
@@ -18,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.TaskContext;
-import org.apache.spark.TaskKilledException;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -60,18 +58,8 @@ public final class PartitionInference implements FlatMapFunction<Iterator<Row>, 
     public Iterator<Row> call(Iterator<Row> input) {
         try {
             return results(input);
-        } catch (TaskKilledException e) {
-            throw e;
-        } catch (InferenceException e) {
-            throw new PartitionFailure(e.code());
-        } catch (BrokerRefused e) {
-            throw PartitionFailure.refusedBy(e);
         } catch (Throwable e) {   // whatever it was, its text stays here
-            TaskContext task = TaskContext.get();
-            if (task != null && task.isInterrupted()) {
-                throw new TaskKilledException("the task was killed");
-            }
-            throw new PartitionFailure(DatasetRefusal.isIn(e) ? FailureCode.DATASET_INVALID : FailureCode.INTERNAL_ERROR);
+            throw PartitionFailure.leaving(e);
         }
     }
 
