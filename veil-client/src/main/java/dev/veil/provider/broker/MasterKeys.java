@@ -118,6 +118,21 @@ final class MasterKeys {
         }
     }
 
+    /**
+     * The data key instance {@code wrapper} (its keys digest) wrapped, for the provider: opened only under that
+     * instance's binding, never as one the provider wrapped, so a key is credited to (and checked against the revocation
+     * of) the instance that really wrapped it (RevokedInstanceResultsUnderAnotherInstancesNameAttackTest). The caller
+     * wipes it.
+     */
+    byte[] unwrapWrappedBy(String id, WrappedDataKey wrapped, byte[] wrapper) throws BrokerRefusal, IOException {
+        return crypt(Cipher.DECRYPT_MODE, id, aad(id, wrapper), wrapped.iv(), wrapped.ciphertext());
+    }
+
+    /** The data key the provider wrapped, for the provider. The caller wipes it. */
+    byte[] unwrapProviders(String id, WrappedDataKey wrapped) throws BrokerRefusal, IOException {
+        return crypt(Cipher.DECRYPT_MODE, id, aad(id, null), wrapped.iv(), wrapped.ciphertext());
+    }
+
     private static byte[] aad(String id, byte[] wrapper) {
         return wrapper == null ? WrappedDataKey.aad(id) : WrappedDataKey.instanceAad(id, wrapper);
     }

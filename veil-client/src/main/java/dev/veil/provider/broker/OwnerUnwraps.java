@@ -103,7 +103,9 @@ final class OwnerUnwraps {
             revocations.requireNotRevoked(request.wrappedBy());
             wrapper = HexFormat.of().parseHex(request.wrappedBy());
         }
-        byte[] dataKey = masterKeys.unwrapFor(request.masterKeyId(), WrappedDataKey.parse(request.wrappedKey()), wrapper);
+        WrappedDataKey key = WrappedDataKey.parse(request.wrappedKey());
+        byte[] dataKey = wrapper == null ? masterKeys.unwrapProviders(request.masterKeyId(), key)
+                : masterKeys.unwrapWrappedBy(request.masterKeyId(), key, wrapper);
         try {
             ReleaseRecord record = records.get(c.hashHex());
             record.awaitDurable(record.writeOwnerUnwrap(owner.fingerprint(), request.masterKeyId(), request.wrappedKey(),
