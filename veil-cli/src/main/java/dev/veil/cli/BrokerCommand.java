@@ -303,10 +303,10 @@ final class BrokerCommand implements Callable<Integer> {
             System.out.println(JsonOut.line(JsonOut.fields("revoked", hex == null ? "all" : hex, "state", state.toString(),
                     "recorded", recorded.name().toLowerCase(java.util.Locale.ROOT))));
             if (recorded == ReleaseAudit.Recorded.ASKED_NOT_RECORDED) {
-                throw new CliFailure("the running broker did not record the revocation in every release record within "
-                        + waitSeconds + " s; it is only asked in " + s.dir().resolve("revoked") + ", which whoever can write the"
-                        + " state volume can remove: check that the broker is running, that it serves every contract with a"
-                        + " record in " + s.dir().resolve("releases") + ", and its log");
+                throw new CliFailure("the running broker did not record the revocation in the record of every contract it"
+                        + " serves within " + waitSeconds + " s; it is only asked in " + s.dir().resolve("revoked") + ", which"
+                        + " whoever can write the state volume can remove: check that the broker is running, that every"
+                        + " record it serves is in " + s.dir().resolve("releases") + ", and its log");
             }
             return ExitCodes.OK;
         }

@@ -90,7 +90,7 @@ class BrokerRevokeCommandTest {
                 assertThat(r.code()).isEqualTo(2);
                 assertThat(r.out()).contains("\"recorded\":\"asked_not_recorded\"");
                 assertThat(r.err().strip().lines()).hasSize(1);
-                assertThat(r.err()).contains("did not record the revocation in every release record within 1 s")
+                assertThat(r.err()).contains("did not record the revocation in the record of every contract it serves within 1 s")
                         .contains("only asked in " + state.resolve("revoked"));
             }
         }

@@ -153,6 +153,8 @@ public final class KeyBroker implements AutoCloseable {
                 b.records.put(c.hashHex(), r);
                 metrics.instances(c.hashHex(), r::instanceCount);
             }
+            // before the revocation watch starts: 'veil broker revoke' checks the records of exactly these contracts
+            ServedContracts.publish(state, identity, b.records.keySet(), clock.instant());
             b.revocations = RevocationLedger.open(new Revocations(state.revoked()), List.copyOf(b.records.values()), clock);
             b.revocationWatch = RevocationWatch.start(b.revocations);
         } catch (IOException | ProtocolException | RuntimeException e) {

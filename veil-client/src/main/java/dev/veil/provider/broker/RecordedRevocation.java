@@ -12,8 +12,9 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Whether a running broker has recorded a revocation asked in its {@code revoked} file, read from outside it: every
- * release record in the state directory, verified against the broker's recorded identity, holds the revocation's leaf,
+ * Whether a running broker has recorded a revocation asked in its {@code revoked} file, read from outside it: the
+ * release record of every contract the broker stated it serves ({@link ServedContracts}), verified against the broker's
+ * recorded identity, holds the revocation's leaf,
  * and the head the broker kept beside the record (replaced only after its fsync) covers that leaf. Only then is the
  * revocation out of reach of whoever can write the state volume: removing the file revokes nothing less, and cutting
  * the leaf stops the broker at its start (B5, B6). The broker appends while this reads, so a record that does not
@@ -27,8 +28,8 @@ final class RecordedRevocation {
     }
 
     /**
-     * Waits until every record holds the revocation of {@code instanceHex} (null: every release), or {@code timeout}
-     * passed. True at once for a state directory without any record (no contract was ever opened on it).
+     * Waits until the record of every contract the running broker serves ({@link ServedContracts}) holds the revocation
+     * of {@code instanceHex} (null: every release), or {@code timeout} passed.
      */
     static boolean awaitInEveryRecord(BrokerState state, String instanceHex, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -52,8 +53,10 @@ final class RecordedRevocation {
     private static boolean inEveryRecord(BrokerState state, String instanceHex) {
         try {
             PublicIdentity broker = state.recordedIdentity();
-            for (Path f : ReleaseRecord.files(state)) {
-                String contract = f.getFileName().toString().substring(0, 64);
+            // the records of the contracts the running broker serves (ServedContracts), each of which must be there: a
+            // record missing, renamed aside or not yet written is "not yet", never "nothing to wait for"
+            for (String contract : ServedContracts.read(state, broker)) {
+                Path f = ReleaseRecord.file(state, contract);
                 List<ReleaseLogEntry> entries = ReleaseRecord.verify(f, HexFormat.of().parseHex(contract), broker);
                 if (!durablyHolds(entries, ReleaseRecord.readHead(ReleaseRecord.headFile(state, contract)), instanceHex)) {
                     return false;
