@@ -2,17 +2,11 @@ package dev.veil.provider.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.veil.protocol.broker.BrokerMessages;
-import dev.veil.protocol.broker.ChallengeRequest;
-import dev.veil.protocol.broker.ReleaseRequest;
 import dev.veil.protocol.keyrelease.KeyWrapSuite;
 import dev.veil.protocol.serving.ServingContractVerifier;
-import dev.veil.protocol.wire.Messages;
-import dev.veil.seal.AssetKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,41 +34,22 @@ class RevocationReportedOverRecordsMovedAsideAttackTest {
     @TempDir
     Path dir;
     private final BrokerFixture.SettableClock clock = new BrokerFixture.SettableClock();
-    private final AssetKey modelKey = AssetKey.generate();
-    private KeyBroker broker;
-    private BrokerServer server;
-    private BrokerWire wire;
     private ServingContractVerifier.Verified contract;
+    private LoopbackServingBroker broker;
 
     @AfterEach
     void stop() throws Exception {
-        if (server != null) {
-            server.close();
-            server = null;
-        }
         if (broker != null) {
             broker.close();
-            broker = null;
         }
-    }
-
-    private BrokerWire.Answer release(SimInstance i) throws Exception {
-        BrokerWire.Answer c = wire.post(BrokerMessages.CHALLENGE, new ChallengeRequest(contract.hashHex()));
-        assertThat(c.status()).as(c.text()).isEqualTo(200);
-        byte[] nonce = BrokerMessages.challenge(c.body()).nonce();
-        Messages.EvidenceOffer offer = i.offer(BrokerFixture.MEASUREMENT, nonce, contract.hash());
-        return wire.post(BrokerMessages.RELEASE, new ReleaseRequest(contract.hashHex(), nonce, offer));
     }
 
     @Test
     void revokeReportsRecordedByTheRunningBrokerWhenTheServedRecordWasRenamedAside() throws Exception {
         contract = BrokerFixture.serving(3);
-        broker = KeyBroker.open(BrokerFixture.MP, modelKey, List.of(new BrokeredContract.Serving(contract)),
-                BrokerState.open(dir.resolve("state")), KeyBroker.Settings.defaults(), clock, new BrokerMetrics());
-        server = BrokerServer.start(broker, "127.0.0.1", 0, 4);
-        wire = new BrokerWire(server.port());
+        broker = new LoopbackServingBroker(dir.resolve("state"), contract, clock).start();
         SimInstance compromised = new SimInstance(KeyWrapSuite.X25519);
-        assertThat(release(compromised).status()).isEqualTo(200);
+        assertThat(broker.release(compromised).status()).isEqualTo(200);
 
         BrokerState state = BrokerState.existing(dir.resolve("state"));
         Path record = ReleaseRecord.files(state).get(0);

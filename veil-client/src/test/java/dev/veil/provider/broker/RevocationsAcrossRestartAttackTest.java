@@ -2,16 +2,10 @@ package dev.veil.provider.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.veil.protocol.broker.BrokerMessages;
-import dev.veil.protocol.broker.ChallengeRequest;
-import dev.veil.protocol.broker.ReleaseRequest;
 import dev.veil.protocol.keyrelease.KeyWrapSuite;
 import dev.veil.protocol.serving.ServingContractVerifier;
-import dev.veil.protocol.wire.Messages;
-import dev.veil.seal.AssetKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,38 +27,21 @@ class RevocationsAcrossRestartAttackTest {
     @TempDir
     Path dir;
     private final BrokerFixture.SettableClock clock = new BrokerFixture.SettableClock();
-    private final AssetKey modelKey = AssetKey.generate();
-    private KeyBroker broker;
-    private BrokerServer server;
-    private BrokerWire wire;
     private ServingContractVerifier.Verified contract;
-
-    private void restart() throws Exception {
-        stop();
-        broker = KeyBroker.open(BrokerFixture.MP, modelKey, List.of(new BrokeredContract.Serving(contract)),
-                BrokerState.open(dir.resolve("state")), KeyBroker.Settings.defaults(), clock, new BrokerMetrics());
-        server = BrokerServer.start(broker, "127.0.0.1", 0, 4);
-        wire = new BrokerWire(server.port());
-    }
+    private LoopbackServingBroker broker;
 
     @AfterEach
     void stop() throws Exception {
-        if (server != null) {
-            server.close();
-            server = null;
-        }
         if (broker != null) {
             broker.close();
-            broker = null;
         }
     }
 
-    private BrokerWire.Answer release(SimInstance i) throws Exception {
-        BrokerWire.Answer c = wire.post(BrokerMessages.CHALLENGE, new ChallengeRequest(contract.hashHex()));
-        assertThat(c.status()).as(c.text()).isEqualTo(200);
-        byte[] nonce = BrokerMessages.challenge(c.body()).nonce();
-        Messages.EvidenceOffer offer = i.offer(BrokerFixture.MEASUREMENT, nonce, contract.hash());
-        return wire.post(BrokerMessages.RELEASE, new ReleaseRequest(contract.hashHex(), nonce, offer));
+    private void restart() throws Exception {
+        if (broker == null) {
+            broker = new LoopbackServingBroker(dir.resolve("state"), contract, clock);
+        }
+        broker.start();
     }
 
     private Path revoked() {
@@ -76,15 +53,15 @@ class RevocationsAcrossRestartAttackTest {
         contract = BrokerFixture.serving(3);
         restart();
         SimInstance compromised = new SimInstance(KeyWrapSuite.X25519);
-        assertThat(release(compromised).status()).isEqualTo(200);
+        assertThat(broker.release(compromised).status()).isEqualTo(200);
         Revocations.add(new StateFiles(StateFiles.FSYNC), revoked(), compromised.hex());
-        assertThat(release(compromised).text()).contains("\"error\":\"revoked\"");
+        assertThat(broker.release(compromised).text()).contains("\"error\":\"revoked\"");
 
         stop();
         Files.delete(revoked());   // the operator of the state volume, between two runs of the broker
         restart();
 
-        BrokerWire.Answer again = release(compromised);
+        BrokerWire.Answer again = broker.release(compromised);
         assertThat(again.status()).as("a revoked instance asked again after the revocation list was deleted under a stopped"
                 + " broker; the broker answered: %s", again.text()).isGreaterThanOrEqualTo(400);
     }
@@ -94,14 +71,14 @@ class RevocationsAcrossRestartAttackTest {
         contract = BrokerFixture.serving(3);
         restart();
         SimInstance compromised = new SimInstance(KeyWrapSuite.X25519);
-        assertThat(release(compromised).status()).isEqualTo(200);
+        assertThat(broker.release(compromised).status()).isEqualTo(200);
         Revocations.add(new StateFiles(StateFiles.FSYNC), revoked(), null);   // 'veil broker revoke --all'
 
         stop();
         Files.writeString(revoked(), "");   // a list that parses, and revokes nothing
         restart();
 
-        BrokerWire.Answer again = release(compromised);
+        BrokerWire.Answer again = broker.release(compromised);
         assertThat(again.status()).as("after 'revoke --all', a list emptied under a stopped broker; the broker answered: %s",
                 again.text()).isGreaterThanOrEqualTo(400);
     }
