@@ -14,7 +14,6 @@ import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.contract.SessionContract;
 import dev.veil.protocol.contract.SignedContract;
-import dev.veil.protocol.contract.onnx.OnnxSignatureReader;
 import dev.veil.protocol.identity.Identity;
 import dev.veil.protocol.identity.IdentityFiles;
 import dev.veil.protocol.json.Digests;
@@ -279,7 +278,7 @@ final class BrokerBench {
     /** A batch contract for the benchmark's model, allowing {@link #MAX_INSTANCES}; {@code variant} makes each distinct. */
     private static String writeContract(Path file, byte[] model, Identity mp, Identity dp, byte[] measurement, int variant)
             throws Exception {
-        SessionContract c = SessionContract.draft(OnnxSignatureReader.modelTerms(model, "model"), mp.publicIdentity(), dp.publicIdentity(),
+        SessionContract c = SessionContract.draft(BenchModelTerms.of(model, "model"), mp.publicIdentity(), dp.publicIdentity(),
                 new EnclavePolicy(Platform.SIM, List.of(Digests.hex(measurement)), false, true), KeyWrapSuite.MLKEM768_X25519,
                 OutputPolicy.npz(), Instant.now().plus(Duration.ofHours(2)).plusSeconds(variant)).withMaxInstances(MAX_INSTANCES);
         SignedContract signed = SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, mp).signedBy(Role.DATA_PROVIDER, dp);

@@ -5,7 +5,6 @@ import dev.veil.enclave.EnclaveConfig;
 import dev.veil.enclave.EnclaveServer;
 import dev.veil.enclave.evidence.CodeMeasurement;
 import dev.veil.protocol.contract.EnclavePolicy;
-import dev.veil.protocol.contract.onnx.OnnxSignatureReader;
 import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.contract.SessionContract;
@@ -63,7 +62,7 @@ final class Parties implements AutoCloseable {
 
     /** A fresh contract for these assets, signed by both providers, pinning this enclave's measurement. */
     SignedContract contract(Assets a, OutputPolicy output) throws Exception {
-        SessionContract c = SessionContract.draft(OnnxSignatureReader.modelTerms(a.model(), "bench"),
+        SessionContract c = SessionContract.draft(BenchModelTerms.of(a.model(), "bench"),
                 mp.publicIdentity(), dp.publicIdentity(), new EnclavePolicy(dev.veil.attest.Platform.SIM, List.of(measurement), false, true),
                 KeyWrapSuite.MLKEM768_X25519, output, Instant.now().plus(Duration.ofHours(1)));
         return SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, mp).signedBy(Role.DATA_PROVIDER, dp);

@@ -9,7 +9,6 @@ import dev.veil.enclave.serving.ServingEnclave;
 import dev.veil.protocol.contract.EnclavePolicy;
 import dev.veil.protocol.contract.ModelTerms;
 import dev.veil.protocol.contract.OutputPolicy;
-import dev.veil.protocol.contract.onnx.OnnxSignatureReader;
 import dev.veil.protocol.identity.Identity;
 import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.keyrelease.KeyWrapSuite;
@@ -84,7 +83,7 @@ final class ServeSetup implements AutoCloseable {
         Path modelFile = modelDir.resolve("all-minilm-l6-v2-q.onnx");
         byte[] model = Files.readAllBytes(modelFile);
         byte[] request = request(Files.readAllBytes(modelDir.resolve("sample-8x128.npz")));
-        ModelTerms terms = OnnxSignatureReader.modelTerms(model, "all-minilm-l6-v2-q");
+        ModelTerms terms = BenchModelTerms.of(model, "all-minilm-l6-v2-q");
         EnclaveConfig config = EnclaveConfig.simDefaults(dir.resolve("enclave"));
         ServerLimits limits = ServerLimits.defaults();
         Identity mp = Identity.generate("bench-mp", KeyWrapSuite.MLKEM768_X25519);

@@ -7,7 +7,6 @@ import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.contract.SessionContract;
 import dev.veil.protocol.contract.SignedContract;
-import dev.veil.protocol.contract.onnx.OnnxSignatureReader;
 import dev.veil.protocol.identity.Identity;
 import dev.veil.protocol.identity.IdentityFiles;
 import dev.veil.protocol.json.Digests;
@@ -52,7 +51,7 @@ final class SparkParties implements AutoCloseable {
         Identity mp = Identity.generate("mp", KeyWrapSuite.MLKEM768_X25519);
         Identity dp = Identity.generate("dp", KeyWrapSuite.MLKEM768_X25519);
         IdentityFiles.writeSecret(dp, dir.resolve("dp.key"));
-        SessionContract c = SessionContract.draft(OnnxSignatureReader.modelTerms(model, "model"), mp.publicIdentity(), dp.publicIdentity(),
+        SessionContract c = SessionContract.draft(BenchModelTerms.of(model, "model"), mp.publicIdentity(), dp.publicIdentity(),
                 new EnclavePolicy(Platform.SIM, List.of(Digests.hex(ExecutorInstance.measurement())), false, true),
                 KeyWrapSuite.MLKEM768_X25519, OutputPolicy.npz(), Instant.now().plus(Duration.ofHours(6))).withMaxInstances(MAX_INSTANCES);
         SignedContract signed = SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, mp).signedBy(Role.DATA_PROVIDER, dp);

@@ -103,6 +103,10 @@ final class ContractCommand {
                 + SessionLimits.DEFAULT_MAX_INFERENCE_SECONDS + "), serving per request 1..3600 (default "
                 + ServingLimits.DEFAULT_MAX_INFERENCE_SECONDS + ")")
         Integer maxInferenceSeconds;
+        @Option(names = "--max-size", description = {"most elements one row may hold along a free model input dimension after the",
+                "first, by its name, e.g. sequence=128 (MiniLM) or p2o.DynamicDimension.1=960; required for each such dimension,",
+                "since rows are what max_rows and budgets count; repeatable"})
+        Map<String, Long> maxSizes = new LinkedHashMap<>();
         @Option(names = "--output", description = {"labels, scores, top_k:K, or npz (every output by name, for an .npz dataset);",
                 "default labels for batch, npz for serving (which answers npz or scores)"})
         String output;
@@ -136,7 +140,7 @@ final class ContractCommand {
                         + "for many data providers draft --mode serving");
             }
             ReferenceValues rv = referenceValues();
-            SessionContract c = SessionContract.draft(ModelFile.terms(model, modelName),
+            SessionContract c = SessionContract.draft(ModelFile.terms(model, modelName, maxSizes),
                     IdentityFiles.readPublic(mp), IdentityFiles.readPublic(dps.get(0)), new EnclavePolicy(rv),
                     suite(keyWrap), parseOutput(output == null ? "labels" : output), Instant.now().plus(parseDuration(expiresIn)),
                     new SessionLimits(datasetSha256 == null ? null : datasetSha256.toLowerCase(Locale.ROOT),
@@ -175,7 +179,7 @@ final class ContractCommand {
                 listed.add(IdentityFiles.readPublic(dp));
             }
             ReferenceValues rv = referenceValues();
-            ServingContracts.draft(new ServingContracts.Terms(ModelFile.terms(model, modelName), IdentityFiles.readPublic(mp), listed,
+            ServingContracts.draft(new ServingContracts.Terms(ModelFile.terms(model, modelName, maxSizes), IdentityFiles.readPublic(mp), listed,
                     anyDataProvider, rv, suite(keyWrap), parseOutput(output == null ? "npz" : output), rowsPerDay, rowsTotal, maxRowsPerRequest,
                     maxInferenceSeconds == null ? ServingLimits.DEFAULT_MAX_INFERENCE_SECONDS : maxInferenceSeconds,
                     Instant.now().plus(parseDuration(expiresIn)), maxInstances), out);

@@ -9,6 +9,8 @@ import dev.veil.enclave.EnclaveServer;
 import dev.veil.enclave.evidence.CodeMeasurement;
 import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.contract.EnclavePolicy;
+import dev.veil.protocol.contract.MaxSizes;
+import dev.veil.protocol.contract.ModelSignature;
 import dev.veil.protocol.contract.ModelTerms;
 import dev.veil.protocol.contract.onnx.OnnxSignatureReader;
 import dev.veil.protocol.contract.OutputPolicy;
@@ -19,6 +21,7 @@ import dev.veil.protocol.identity.Identity;
 import dev.veil.protocol.identity.IdentityFiles;
 import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.Json;
+import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.keyrelease.KeyWrapSuite;
 import dev.veil.protocol.receipt.ReceiptVerifier;
 import dev.veil.protocol.receipt.SignedReceipt;
@@ -41,7 +44,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -64,6 +69,9 @@ public final class DemoCommand implements Callable<Integer> {
     boolean force;
     @Option(names = "--scores", description = "return the model's full first output tensor (.npy) instead of labels")
     boolean scores;
+    @Option(names = "--max-size", description = {"most elements one row may hold along a free model input dimension after the first,",
+            "by its name, e.g. sequence=128 for MiniLM; needed for each such dimension of --model (as in 'veil contract draft')"})
+    Map<String, Long> maxSizes = new LinkedHashMap<>();
     @Option(names = "--work", defaultValue = "demo-out", description = "directory for the parties' files (default ${DEFAULT-VALUE})")
     Path work;
 
@@ -168,8 +176,16 @@ public final class DemoCommand implements Callable<Integer> {
             String modelSha = SealHeader.decode(sealedModel).plaintextSha256Hex();
             AtomicOutput.write(ws.mp.resolve("model.veil"), sealedModel, false);
             AtomicOutput.write(ws.mp.resolve("model.key"), modelKey.toKeyFileText().getBytes(StandardCharsets.US_ASCII), true);
+            ModelSignature signature = OnnxSignatureReader.read(modelBytes);
+            if (!maxSizes.isEmpty()) {
+                try {
+                    signature = signature.withMaxSizes(MaxSizes.of(maxSizes));
+                } catch (IllegalArgumentException e) {
+                    throw new CliFailure("--max-size: " + e.getMessage() + " (the model: " + signature + ")");
+                }
+            }
             ModelTerms terms = new ModelTerms(modelSha, split == null ? model.getFileName().toString() : "demo digits classifier",
-                    OnnxSignatureReader.read(modelBytes));
+                    signature);
             step("MP", "seal", t, "model.veil (AES-256-GCM segments), sha256 " + modelSha.substring(0, 16) + "…; signature read");
             return new ModelSide(mp, terms, sealedModel, modelKey);
         } catch (Exception | Error e) {
@@ -243,6 +259,11 @@ public final class DemoCommand implements Callable<Integer> {
             OutputPolicy policy = npzData ? OutputPolicy.npz() : scores ? OutputPolicy.scores() : OutputPolicy.labels();
             SessionContract c = SessionContract.draft(mps.terms(), mp.publicIdentity(), dp.publicIdentity(), new EnclavePolicy(dev.veil.attest.Platform.SIM, List.of(measurement), false, true),
                     KeyWrapSuite.MLKEM768_X25519, policy, Instant.now().plus(Duration.ofHours(1)));
+            try {
+                ContractVerifier.checkTerms(c);
+            } catch (ProtocolException e) {
+                throw new CliFailure(e.getMessage().replace("veil contract draft --max-size", "--max-size"));
+            }
             DatasetCheck.requireFits(c, sealedData, dataKey);
             SignedContract contract = SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, mp).signedBy(Role.DATA_PROVIDER, dp);
             Path contractFile = ws.root.resolve("contract.json");

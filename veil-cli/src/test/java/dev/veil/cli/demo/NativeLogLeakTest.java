@@ -44,7 +44,7 @@ class NativeLogLeakTest {
         public static void main(String[] args) throws Exception {
             Path work = Files.createDirectories(Path.of(args[1]));
             NativeLibraries.prepare(work);
-            try (ModelRunner r = new ModelRunner(Files.readAllBytes(Path.of(args[0])), dev.veil.protocol.contract.onnx.OnnxSignatureReader.read(Files.readAllBytes(Path.of(args[0]))), 1, work)) {
+            try (ModelRunner r = new ModelRunner(Files.readAllBytes(Path.of(args[0])), dev.veil.cli.demo.TestModelTerms.of(Files.readAllBytes(Path.of(args[0]))).signature(), 1, work)) {
                 r.runBatch(new FloatTensor(new long[] {1, 2}, new float[] {987654f, 4321f}));
                 System.out.println("the hostile model ran: the test's premise is wrong");
             } catch (InferenceException expected) {

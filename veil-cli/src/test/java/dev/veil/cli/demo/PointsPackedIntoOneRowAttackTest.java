@@ -50,7 +50,7 @@ class PointsPackedIntoOneRowAttackTest {
 
     @Test
     void oneRowOfAThousandPointsIsNotAnsweredUnderMaxRowsOfOne() throws Exception {
-        byte[] model = sigmoidOfFixedBatch();
+        byte[] model = PointsModel.sigmoid(null);
         LocalCeremony.Run run = ceremony.run(contractOfOneRow(model), model, thousandPointsInOneRow());
         long answered = run.dp() == null ? 0 : Npz.read(run.dp().result().output(), 1L << 30).get("y").elementCount() / 3;
         assertThat(answered).as("points answered for one row under limits.max_rows = 1").isZero();
@@ -59,7 +59,7 @@ class PointsPackedIntoOneRowAttackTest {
 
     @Test
     void theEnclaveItselfRefusesTheContractOfSuchAModel() throws Exception {
-        SignedContract contract = contractOfOneRow(sigmoidOfFixedBatch());
+        SignedContract contract = contractOfOneRow(PointsModel.sigmoid(null));
         String answer;
         try (FrameChannel ch = new FrameChannel(new Socket("127.0.0.1", ceremony.enclave.port()))) {
             byte[] nonce = new byte[32];
@@ -85,22 +85,5 @@ class PointsPackedIntoOneRowAttackTest {
             points[i] = i / 100f;
         }
         return Npz.write(NamedTensors.of(Tensor.ofFloats("x", new long[] {1, POINTS, 3}, points)));
-    }
-
-    /** x: float32 [1, L, 3] → y: float32 [1, L, 3] = Sigmoid(x). */
-    private static byte[] sigmoidOfFixedBatch() {
-        Protobuf graph = new Protobuf()
-                .message(1, new Protobuf().string(1, "x").string(2, "y").string(3, "sigmoid_y").string(4, "Sigmoid"))
-                .string(2, "fixed-batch")
-                .message(11, value("x"))
-                .message(12, value("y"));
-        return new Protobuf().varint(1, 8).string(2, "veil-test").message(7, graph)
-                .message(8, new Protobuf().string(1, "").varint(2, 13)).toBytes();
-    }
-
-    private static Protobuf value(String name) {
-        Protobuf shape = new Protobuf().message(1, new Protobuf().varint(1, 1)).message(1, new Protobuf().string(2, "L"))
-                .message(1, new Protobuf().varint(1, 3));
-        return new Protobuf().string(1, name).message(2, new Protobuf().message(1, new Protobuf().varint(1, 1).message(2, shape)));
     }
 }

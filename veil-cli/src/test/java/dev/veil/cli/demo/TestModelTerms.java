@@ -1,6 +1,7 @@
 package dev.veil.cli.demo;
 
 import dev.veil.protocol.contract.Dim;
+import dev.veil.protocol.contract.MaxSizes;
 import dev.veil.protocol.contract.ModelSignature;
 import dev.veil.protocol.contract.ModelTerms;
 import dev.veil.protocol.contract.ValueSignature;
@@ -24,16 +25,26 @@ public final class TestModelTerms {
         return new ModelTerms("ab".repeat(32), "m", PLACEHOLDER);
     }
 
+    /** Max size {@link #of} gives each named free dimension after the first: more than any test feeds. */
+    public static final long GENEROUS = 1 << 16;
+
     /**
-     * The terms 'veil contract draft' would write for {@code model}; for a hostile model the reader cannot read, its
-     * digest with the placeholder signature (the enclave refuses such a model when ONNX Runtime loads it, or at the
-     * signature check).
+     * The terms 'veil contract draft' would write for {@code model}, with {@code --max-size} {@link #GENEROUS} for each
+     * free dimension after the first; for a hostile model the reader cannot read, its digest with the placeholder
+     * signature (the enclave refuses such a model when ONNX Runtime loads it, or at the signature check).
      */
-    static ModelTerms of(byte[] model) {
+    public static ModelTerms of(byte[] model) {
+        return of(model, "test");
+    }
+
+    public static ModelTerms of(byte[] model, String name) {
+        ModelTerms read;
         try {
-            return OnnxSignatureReader.modelTerms(model, "test");
+            read = OnnxSignatureReader.modelTerms(model, name);
         } catch (ProtocolException e) {
-            return new ModelTerms(Digests.hex(Digests.sha256(model)), "test", PLACEHOLDER);
+            return new ModelTerms(Digests.hex(Digests.sha256(model)), name, PLACEHOLDER);
         }
+        MaxSizes sizes = MaxSizes.everyFreeLaterDimension(read.signature(), GENEROUS);
+        return sizes == null ? read : new ModelTerms(read.sha256(), read.name(), read.signature().withMaxSizes(sizes));
     }
 }

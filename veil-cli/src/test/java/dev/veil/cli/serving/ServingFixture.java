@@ -1,5 +1,6 @@
 package dev.veil.cli.serving;
 
+import dev.veil.cli.demo.TestModelTerms;
 import dev.veil.enclave.EnclaveConfig;
 import dev.veil.enclave.EnclaveServer;
 import dev.veil.enclave.evidence.CodeMeasurement;
@@ -7,7 +8,6 @@ import dev.veil.enclave.serving.ServerLimits;
 import dev.veil.enclave.serving.ServingEnclave;
 import dev.veil.protocol.contract.EnclavePolicy;
 import dev.veil.protocol.contract.OutputPolicy;
-import dev.veil.protocol.contract.onnx.OnnxSignatureReader;
 import dev.veil.protocol.identity.Identity;
 import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.keyrelease.KeyWrapSuite;
@@ -72,7 +72,7 @@ final class ServingFixture implements AutoCloseable {
         this.config = EnclaveConfig.simDefaults(dir.resolve("enclave")).withBatchSize(64);
         byte[] model = Files.readAllBytes(modelFile);
         EnclavePolicy policy = new EnclavePolicy(dev.veil.attest.Platform.SIM, List.of(Digests.hex(CodeMeasurement.compute(config))), false, true);
-        ServingContract c = ServingContract.draft(OnnxSignatureReader.modelTerms(model, "test-model"), MP.publicIdentity(),
+        ServingContract c = ServingContract.draft(TestModelTerms.of(model, "test-model"), MP.publicIdentity(),
                 policy, KeyWrapSuite.MLKEM768_X25519, output, DataProviderAccess.only(List.of(DP.publicIdentity(), DP2.publicIdentity())),
                 budget, new ServingLimits((int) Math.min(16, budget.rowsPerDay() / maxInstances), 30), Instant.now().plus(Duration.ofHours(1)))
                 .withMaxInstances(maxInstances == 1 ? null : maxInstances);

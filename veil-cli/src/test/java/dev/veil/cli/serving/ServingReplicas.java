@@ -1,5 +1,6 @@
 package dev.veil.cli.serving;
 
+import dev.veil.cli.demo.TestModelTerms;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.veil.enclave.EnclaveConfig;
@@ -9,7 +10,6 @@ import dev.veil.enclave.serving.ServerLimits;
 import dev.veil.enclave.serving.ServingEnclave;
 import dev.veil.protocol.contract.EnclavePolicy;
 import dev.veil.protocol.contract.OutputPolicy;
-import dev.veil.protocol.contract.onnx.OnnxSignatureReader;
 import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.Json;
 import dev.veil.protocol.keyrelease.KeyWrapSuite;
@@ -75,7 +75,7 @@ public final class ServingReplicas implements AutoCloseable {
         this.config = EnclaveConfig.simDefaults(dir.resolve("enclave")).withBatchSize(64);
         byte[] model = Files.readAllBytes(ServingFixture.MODEL);
         EnclavePolicy policy = new EnclavePolicy(dev.veil.attest.Platform.SIM, List.of(Digests.hex(CodeMeasurement.compute(config))), false, true);
-        ServingContract c = ServingContract.draft(OnnxSignatureReader.modelTerms(model, "test-model"), ServingFixture.MP.publicIdentity(),
+        ServingContract c = ServingContract.draft(TestModelTerms.of(model, "test-model"), ServingFixture.MP.publicIdentity(),
                 policy, KeyWrapSuite.MLKEM768_X25519, OutputPolicy.scores(),
                 DataProviderAccess.only(List.of(ServingFixture.DP.publicIdentity(), ServingFixture.DP2.publicIdentity())),
                 budget, new ServingLimits((int) Math.min(16, budget.rowsPerDay() / maxInstances), 30), Instant.now().plus(Duration.ofHours(1)))

@@ -289,7 +289,7 @@ public final class ModelRunner implements AutoCloseable, RowModel {
      * Runs the model once on {@code inputs}, one tensor per model input by name, and returns every tensor output by
      * name, in the model's order (sequence and map outputs, such as scikit-learn's ZipMap, are left out). The inputs
      * are checked against the contract's signature first: a missing, extra or unknown name, another element type, rank
-     * or fixed size, or one named free dimension given two sizes, is refused with one line naming the input, what
+     * or fixed size, one named free dimension given two sizes, or a free dimension beyond the contract's max size, is refused with one line naming the input, what
      * the contract expects and what was found ({@link FailureCode#DATASET_INVALID}). ONNX Runtime's own error text
      * never leaves. The caller owns the inputs (this does not wipe them) and the outputs (which it should wipe when
      * done). Runs one at a time.
@@ -388,8 +388,10 @@ public final class ModelRunner implements AutoCloseable, RowModel {
     }
 
     /**
-     * Refuses rows the model cannot take, naming the dimension: {@code rowShape} is the dataset's shape without its
-     * first axis, checked before the model sees any row.
+     * Refuses rows the model cannot take or the contract does not let it see, naming the dimension: {@code rowShape} is
+     * the dataset's shape without its first axis, checked before the model sees any row. Every path that feeds rows
+     * (the batch enclave, a Spark executor, a serving instance) comes through here or {@link #run}, which check the
+     * contract's max sizes of free dimensions the same way ({@link DatasetFit}).
      */
     public void checkAcceptsRows(long[] rowShape) throws InferenceException {
         requireRowsFeedable();
@@ -407,6 +409,10 @@ public final class ModelRunner implements AutoCloseable, RowModel {
                         + inputName + "' expects " + inputShape[i] + " (model shape " + shapeText(inputShape) + ", input shape "
                         + shapeText(s) + ")");
             }
+        }
+        String beyondContract = DatasetFit.problem(signed, rowShape);   // the signed max sizes of free dimensions, above all
+        if (beyondContract != null) {
+            throw new InferenceException(FailureCode.DATASET_INVALID, beyondContract);
         }
     }
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.veil.enclave.inference.ModelRunner;
 import dev.veil.enclave.inference.ProtoWriter;
-import dev.veil.protocol.contract.onnx.OnnxSignatureReader;
+import dev.veil.enclave.inference.Signatures;
 import dev.veil.tensor.NamedTensors;
 import dev.veil.tensor.Tensor;
 import dev.veil.tensor.npz.Npz;
@@ -38,7 +38,7 @@ class BatchDependentModelAttackTest {
     @Test
     void batchAxisReductionLeaksOtherDataProvidersRowsIntoMyAnswer() throws Exception {
         byte[] model = subtractBatchMean();
-        try (ModelRunner runner = new ModelRunner(model, OnnxSignatureReader.read(model), 1)) {
+        try (ModelRunner runner = new ModelRunner(model, Signatures.of(model), 1)) {
             assertThat(TensorBatching.batchable(runner.signature()))
                     .as("the signature looks batchable, so the server coalesces this model").isTrue();
             NamedTensors victim = NamedTensors.of(Tensor.ofFloats("x", new long[] {2, 3}, new float[] {100, 200, 300, 400, 500, 600}));
@@ -56,7 +56,7 @@ class BatchDependentModelAttackTest {
         Path dir = Path.of(System.getProperty("veil.testdata.dir"), "models", "minilm");
         byte[] model = Files.readAllBytes(dir.resolve("all-minilm-l6-v2-q.onnx"));
         NamedTensors sample = Npz.read(Files.readAllBytes(dir.resolve("sample-8x128.npz")), 1 << 20);
-        try (ModelRunner runner = new ModelRunner(model, OnnxSignatureReader.read(model), 1)) {
+        try (ModelRunner runner = new ModelRunner(model, Signatures.of(model), 1)) {
             assertThat(TensorBatching.batchable(runner.signature())).as("the server coalesces MiniLM").isTrue();
             NamedTensors alone = TensorBatching.run(runner, List.of(rows(sample, 5, 8)), LIMIT).get(0);
             NamedTensors served = servedTogether(runner, List.of(new TensorBatching.Request("dp-a", rows(sample, 0, 5)),

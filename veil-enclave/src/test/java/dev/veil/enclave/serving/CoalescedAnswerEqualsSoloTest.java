@@ -3,7 +3,7 @@ package dev.veil.enclave.serving;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.veil.enclave.inference.ModelRunner;
-import dev.veil.protocol.contract.onnx.OnnxSignatureReader;
+import dev.veil.enclave.inference.Signatures;
 import dev.veil.tensor.NamedTensors;
 import dev.veil.tensor.Tensor;
 import java.nio.file.Files;
@@ -24,7 +24,7 @@ class CoalescedAnswerEqualsSoloTest {
     @Test
     void honestModelsCoalescedAnswerIsItsSoloAnswerBitForBit() throws Exception {
         byte[] model = Files.readAllBytes(Path.of(System.getProperty("veil.testdata.dir"), "models", "ocr-direction-cls.onnx"));
-        try (ModelRunner runner = new ModelRunner(model, OnnxSignatureReader.read(model), 1)) {
+        try (ModelRunner runner = new ModelRunner(model, Signatures.of(model), 1)) {
             assertThat(TensorBatching.batchable(runner.signature())).isTrue();
             Duration limit = Duration.ofSeconds(60);
             byte[] alone = TensorBatching.run(runner, List.of(crops(3, 2)), limit).get(0).tensors().get(0).data();

@@ -75,6 +75,10 @@ public final class DatasetFit {
                 if (shape.get(i) instanceof Dim.Fixed f && f.size() != size && !(rowsAxis && i == 0)) {
                     return found + ": dimension " + i + " must be " + f.size();
                 }
+                String beyond = i == 0 ? null : beyondMaxSize(signature, shape.get(i), size);
+                if (beyond != null) {
+                    return found + ": dimension " + i + beyond;
+                }
                 if (shape.get(i) instanceof Dim.Free free && free.name() != null) {
                     long[] seen = freeSizes.putIfAbsent(free.name(), new long[] {size, i});
                     if (seen != null && seen[0] != size) {
@@ -154,10 +158,37 @@ public final class DatasetFit {
         for (int i = 0; fits && i < rowShape.length; i++) {
             fits = !(row.get(i) instanceof Dim.Fixed f) || f.size() == rowShape[i];
         }
-        if (fits) {
+        String found = "your dataset's rows have shape " + Arrays.toString(rowShape) + " but the contract's model input " + input;
+        if (!fits) {
+            return found + " takes rows of shape " + SignatureText.shape(row);
+        }
+        for (int i = 0; i < rowShape.length; i++) {
+            String beyond = beyondMaxSize(signature, row.get(i), rowShape[i]);
+            if (beyond != null) {
+                return found + ": row dimension " + i + beyond;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Why {@code size} along a dimension after the first is more than the contract lets a row hold, or null. A free one
+     * takes at most its max size ({@link MaxSizes}); one without a max size is not fed at all, so a signature that never
+     * passed a contract verifier bounds nothing by mistake.
+     */
+    private static String beyondMaxSize(ModelSignature signature, Dim dim, long size) {
+        if (!(dim instanceof Dim.Free free)) {
             return null;
         }
-        return "your dataset's rows have shape " + Arrays.toString(rowShape) + " but the contract's model input " + input
-                + " takes rows of shape " + SignatureText.shape(row);
+        long max = signature.maxSize(free.name());
+        String named = free.name() == null ? "" : " ('" + SignatureText.printable(free.name()) + "')";
+        if (max < 1) {
+            return named + " is free and the contract gives it no max size, so Veil feeds it nothing";
+        }
+        if (size > max) {
+            return named + " is " + size + ", more than the contract's max size " + max + " for it; cut or split your rows"
+                    + " to at most " + max;
+        }
+        return null;
     }
 }

@@ -10,8 +10,10 @@ import java.util.List;
  * whose input fixes its first dimension and leaves a later one free (an export with a batch of 1 and a free point,
  * box or sequence count) takes any number of samples in one row, and an input of no known shape takes any; both
  * contract verifiers refuse such models (SamplesPackedIntoOneRowAttackTest, PointsPackedIntoOneRowAttackTest,
- * PointsPackedIntoOneRowOnSparkAttackTest, RowsAlongAnotherDimensionAttackTest). A free first dimension with free later ones (MiniLM's [batch, sequence]) and a
- * shape fixed everywhere are kept: a row is then one sample as the model provider's model defines it.
+ * PointsPackedIntoOneRowOnSparkAttackTest, RowsAlongAnotherDimensionAttackTest). A free first dimension with free
+ * later ones is kept only when the contract gives each later one a max size ({@link MaxSizes}): a points model exported
+ * [N, L, 3] takes any number of points in one row otherwise, and nothing in the model tells its L apart from MiniLM's
+ * sequence (PointsPackedIntoOneFreeBatchRowAttackTest). Such a dimension must be named, since the size names it.
  */
 public final class RowsAreTheBatch {
     private RowsAreTheBatch() {
@@ -35,6 +37,22 @@ public final class RowsAreTheBatch {
                 return "model input " + in + ": its first dimension is fixed and a later one is free, so one row (along the "
                         + "first dimension) can carry any number of samples and " + bound + " would not bound what the model "
                         + "answers; export the model with a free batch (first) dimension";
+            }
+            for (int i = 1; i < shape.size(); i++) {
+                if (!(shape.get(i) instanceof Dim.Free free)) {
+                    continue;
+                }
+                if (free.name() == null) {
+                    return "model input " + in + ": its dimension " + i + " is free and unnamed, so one row can carry any number"
+                            + " of elements along it and " + bound + " would not bound what the model answers; export the model"
+                            + " with a name for each free dimension (ONNX dim_param), then give that name a max size";
+                }
+                if (signature.maxSize(free.name()) < 1) {
+                    return "model input " + in + ": its dimension " + i + " ('" + SignatureText.printable(free.name()) + "') is"
+                            + " free, so one row can carry any number of elements along it and " + bound + " would not bound what"
+                            + " the model answers; give it a max size in the signature's max_sizes (veil contract draft --max-size "
+                            + SignatureText.printable(free.name()) + "=N)";
+                }
             }
         }
         return null;

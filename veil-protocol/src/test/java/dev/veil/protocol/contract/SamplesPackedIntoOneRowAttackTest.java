@@ -61,9 +61,10 @@ class SamplesPackedIntoOneRowAttackTest {
     void aFreeDimensionBehindAnyFixedOneIsRefusedInEveryInput() throws Exception {
         ValueSignature ids = ValueSignature.tensor("ids", ValueType.INT64, Dim.free("N"), Dim.free("S"));
         ValueSignature boxes = ValueSignature.tensor("boxes", ValueType.FLOAT32, Dim.fixed(2), Dim.fixed(4), Dim.unnamed());
-        assertThatThrownBy(() -> ContractVerifier.checkTerms(batch(ids, boxes))).isInstanceOf(ProtocolException.class)
+        MaxSizes sizes = MaxSizes.of(java.util.Map.of("S", 16L));
+        assertThatThrownBy(() -> ContractVerifier.checkTerms(batch(sizes, ids, boxes))).isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("model input 'boxes' float32 [2, 4, ?]: its first dimension is fixed");
-        assertThatThrownBy(() -> ServingContractVerifier.checkTerms(serving(ids, boxes))).isInstanceOf(ProtocolException.class)
+        assertThatThrownBy(() -> ServingContractVerifier.checkTerms(serving(sizes, ids, boxes))).isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("model input 'boxes' float32 [2, 4, ?]: its first dimension is fixed");
     }
 
@@ -81,7 +82,10 @@ class SamplesPackedIntoOneRowAttackTest {
         }
     }
 
-    /** A free batch first (MiniLM's [batch, sequence], the OCR classifier's [N, 3, H, W]), or sizes fixed everywhere. */
+    /**
+     * A free batch first with every later free dimension given a max size (MiniLM's [batch, sequence], the OCR
+     * classifier's [N, 3, H, W]), or sizes fixed everywhere.
+     */
     @Test
     void modelsWhoseRowsAreSamplesAreKept() {
         List<List<ValueSignature>> kept = List.of(
@@ -94,14 +98,56 @@ class SamplesPackedIntoOneRowAttackTest {
                 List.of(ValueSignature.tensor("x", ValueType.FLOAT32, Dim.free("N"))));
         for (List<ValueSignature> inputs : kept) {
             ValueSignature[] in = inputs.toArray(ValueSignature[]::new);
-            assertThatCode(() -> ContractVerifier.checkTerms(batch(in))).as(inputs.toString()).doesNotThrowAnyException();
-            assertThatCode(() -> ServingContractVerifier.checkTerms(serving(in))).as(inputs.toString()).doesNotThrowAnyException();
+            MaxSizes sizes = sizesOfLaterFreeDimensions(inputs);
+            assertThatCode(() -> ContractVerifier.checkTerms(batch(sizes, in))).as(inputs.toString()).doesNotThrowAnyException();
+            assertThatCode(() -> ServingContractVerifier.checkTerms(serving(sizes, in))).as(inputs.toString())
+                    .doesNotThrowAnyException();
         }
     }
 
-    private static ModelTerms model(ValueSignature... inputs) {
+    /**
+     * The free-batch form of the attack (a points model exported [N, L, 3]: a thousand points in one row): nothing in
+     * the model tells L from MiniLM's sequence, so a free dimension after the first needs a max size in the contract.
+     * End to end: PointsPackedIntoOneFreeBatchRowAttackTest.
+     */
+    @Test
+    void aFreeLaterDimensionWithoutAMaxSizeIsRefusedInBothKindsOfContract() {
+        ValueSignature points = ValueSignature.tensor("x", ValueType.FLOAT32, Dim.free("N"), Dim.free("L"), Dim.fixed(3));
+        assertThatThrownBy(() -> ContractVerifier.checkTerms(batch(points))).isInstanceOf(ProtocolException.class)
+                .hasMessage("contract model input 'x' float32 [N, L, 3]: its dimension 1 ('L') is free, so one row can carry any"
+                        + " number of elements along it and limits.max_rows would not bound what the model answers; give it a max"
+                        + " size in the signature's max_sizes (veil contract draft --max-size L=N)");
+        assertThatThrownBy(() -> ServingContractVerifier.checkTerms(serving(points))).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("serving contract model input 'x' float32 [N, L, 3]: its dimension 1 ('L') is free")
+                .hasMessageContaining("the budgets would not bound");
+        ValueSignature ids = ValueSignature.tensor("ids", ValueType.INT64, Dim.free("N"), Dim.free("S"));
+        ValueSignature mask = ValueSignature.tensor("mask", ValueType.INT64, Dim.free("N"), Dim.free("T"));
+        assertThatThrownBy(() -> ContractVerifier.checkTerms(batch(MaxSizes.of(java.util.Map.of("S", 8L)), ids, mask)))
+                .as("one bounded dimension does not cover another").isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("'mask' int64 [N, T]: its dimension 1 ('T') is free");
+    }
+
+    @Test
+    void anUnnamedFreeLaterDimensionCannotBeBoundedAndIsRefused() {
+        ValueSignature unnamed = ValueSignature.tensor("x", ValueType.FLOAT32, Dim.free("N"), Dim.unnamed(), Dim.fixed(3));
+        assertThatThrownBy(() -> ContractVerifier.checkTerms(batch(unnamed))).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("'x' float32 [N, ?, 3]: its dimension 1 is free and unnamed")
+                .hasMessageContaining("export the model with a name for each free dimension");
+        assertThatThrownBy(() -> ServingContractVerifier.checkTerms(serving(unnamed))).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("its dimension 1 is free and unnamed");
+    }
+
+    private static MaxSizes sizesOfLaterFreeDimensions(List<ValueSignature> inputs) {
+        java.util.Map<String, Long> sizes = new java.util.TreeMap<>();
+        for (ValueSignature v : inputs) {
+            v.shape().stream().skip(1).filter(d -> d instanceof Dim.Free).forEach(d -> sizes.put(((Dim.Free) d).name(), 64L));
+        }
+        return sizes.isEmpty() ? null : MaxSizes.of(sizes);
+    }
+
+    private static ModelTerms model(MaxSizes sizes, ValueSignature... inputs) {
         return new ModelTerms("cd".repeat(32), "test model", new ModelSignature(List.of(inputs),
-                List.of(ValueSignature.tensor("y", ValueType.FLOAT32, Dim.unnamed()))));
+                List.of(ValueSignature.tensor("y", ValueType.FLOAT32, Dim.unnamed())), sizes));
     }
 
     private static EnclavePolicy enclave() {
@@ -109,12 +155,20 @@ class SamplesPackedIntoOneRowAttackTest {
     }
 
     private static SessionContract batch(ValueSignature... inputs) {
-        return SessionContract.draft(model(inputs), TestParties.MP.publicIdentity(), TestParties.DP.publicIdentity(), enclave(),
+        return batch(null, inputs);
+    }
+
+    private static SessionContract batch(MaxSizes sizes, ValueSignature... inputs) {
+        return SessionContract.draft(model(sizes, inputs), TestParties.MP.publicIdentity(), TestParties.DP.publicIdentity(), enclave(),
                 KeyWrapSuite.MLKEM768_X25519, OutputPolicy.npz(), NOW.plus(Duration.ofHours(1)), SessionLimits.defaults().withMaxRows(1));
     }
 
     private static ServingContract serving(ValueSignature... inputs) {
-        return ServingContract.draft(model(inputs), TestParties.MP.publicIdentity(), enclave(), KeyWrapSuite.X25519,
+        return serving(null, inputs);
+    }
+
+    private static ServingContract serving(MaxSizes sizes, ValueSignature... inputs) {
+        return ServingContract.draft(model(sizes, inputs), TestParties.MP.publicIdentity(), enclave(), KeyWrapSuite.X25519,
                 OutputPolicy.npz(), DataProviderAccess.only(List.of(TestParties.DP.publicIdentity())), new ServingBudget(1L, 1L),
                 new ServingLimits(1, 60), NOW.plus(Duration.ofHours(1)));
     }

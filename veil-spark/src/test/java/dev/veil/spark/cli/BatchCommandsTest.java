@@ -1,5 +1,6 @@
 package dev.veil.spark.cli;
 
+import dev.veil.spark.TestModelTerms;
 import static dev.veil.spark.cli.Parties.launcher;
 import static dev.veil.spark.cli.Parties.veil;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -76,7 +77,7 @@ class BatchCommandsTest {
             assertThat(opened.exit()).as(opened.err()).isZero();
             NamedTensors got = Npz.read(Files.readAllBytes(dir.resolve("results.npz")), 1L << 30);
             NamedTensors inputs = Npz.read(Files.readAllBytes(models.resolve("sample-8x128.npz")), 1L << 30);
-            try (ModelRunner plain = new ModelRunner(model, OnnxSignatureReader.read(model), 1, dir)) {
+            try (ModelRunner plain = new ModelRunner(model, TestModelTerms.of(model).signature(), 1, dir)) {
                 List<NamedTensors> perRow = new ArrayList<>();
                 for (long r = 0; r < 8; r++) {
                     List<Tensor> row = new ArrayList<>();
@@ -125,7 +126,7 @@ class BatchCommandsTest {
             assertThat(dir.resolve("fine.csv")).hasSameBinaryContentAs(dir.resolve("coarse.csv"));
             NamedTensors got = Npz.read(Files.readAllBytes(dir.resolve("fine.npz")), 1L << 30);
             FloatTensor rows = NumericCsv.read(csv);
-            try (ModelRunner plain = new ModelRunner(model, OnnxSignatureReader.read(model), 1, dir)) {
+            try (ModelRunner plain = new ModelRunner(model, TestModelTerms.of(model).signature(), 1, dir)) {
                 String input = OnnxSignatureReader.read(model).inputs().get(0).name();
                 NamedTensors want = plain.run(NamedTensors.of(Tensor.ofFloats(input, rows.shape(), rows.values())));
                 for (String name : want.names()) {

@@ -1,14 +1,15 @@
 package dev.veil.spark.cli;
 
+import dev.veil.spark.TestModelTerms;
 import dev.veil.attest.Platform;
 import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.contract.EnclavePolicy;
+import dev.veil.protocol.contract.ModelTerms;
 import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.contract.SessionContract;
 import dev.veil.protocol.contract.SessionLimits;
 import dev.veil.protocol.contract.SignedContract;
-import dev.veil.protocol.contract.onnx.OnnxSignatureReader;
 import dev.veil.protocol.identity.Identity;
 import dev.veil.protocol.identity.IdentityFiles;
 import dev.veil.protocol.json.Digests;
@@ -43,11 +44,16 @@ final class ContractParties implements AutoCloseable {
     private final List<AutoCloseable> open = new ArrayList<>();
 
     ContractParties(Path dir, byte[] model, OutputPolicy output, SessionLimits limits) throws Exception {
+        this(dir, model, TestModelTerms.of(model, "model"), output, limits);
+    }
+
+    /** With the model's terms as given (e.g. max sizes of its own). */
+    ContractParties(Path dir, byte[] model, ModelTerms terms, OutputPolicy output, SessionLimits limits) throws Exception {
         this.dir = dir;
         Identity mp = Identity.generate("mp", KeyWrapSuite.MLKEM768_X25519);
         Identity dp = Identity.generate("dp", KeyWrapSuite.MLKEM768_X25519);
         IdentityFiles.writeSecret(dp, dir.resolve("dp.key"));
-        SessionContract c = SessionContract.draft(OnnxSignatureReader.modelTerms(model, "model"), mp.publicIdentity(),
+        SessionContract c = SessionContract.draft(terms, mp.publicIdentity(),
                 dp.publicIdentity(), new EnclavePolicy(Platform.SIM, List.of(Digests.hex(ExecutorInstance.measurement())), false, true),
                 KeyWrapSuite.MLKEM768_X25519, output, Instant.now().plus(Duration.ofHours(1)), limits).withMaxInstances(4);
         SignedContract signed = SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, mp).signedBy(Role.DATA_PROVIDER, dp);

@@ -1,5 +1,6 @@
 package dev.veil.spark.cli;
 
+import dev.veil.spark.TestModelTerms;
 import dev.veil.attest.Platform;
 import dev.veil.cli.VeilCommand;
 import dev.veil.protocol.contract.ContractVerifier;
@@ -8,7 +9,6 @@ import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.contract.SessionContract;
 import dev.veil.protocol.contract.SignedContract;
-import dev.veil.protocol.contract.onnx.OnnxSignatureReader;
 import dev.veil.protocol.identity.Identity;
 import dev.veil.protocol.identity.IdentityFiles;
 import dev.veil.protocol.json.Digests;
@@ -59,7 +59,7 @@ final class Parties implements AutoCloseable {
         Identity dp = Identity.generate("dp", KeyWrapSuite.MLKEM768_X25519);
         IdentityFiles.writeSecret(dp, dir.resolve("dp.key"));
         IdentityFiles.writeSecret(mp, dir.resolve("mp.key"));
-        SessionContract c = SessionContract.draft(OnnxSignatureReader.modelTerms(model, "model"), mp.publicIdentity(), dp.publicIdentity(),
+        SessionContract c = SessionContract.draft(TestModelTerms.of(model, "model"), mp.publicIdentity(), dp.publicIdentity(),
                 new EnclavePolicy(Platform.SIM, List.of(Digests.hex(ExecutorInstance.measurement())), false, true),
                 KeyWrapSuite.MLKEM768_X25519, OutputPolicy.npz(), Instant.now().plus(Duration.ofHours(1))).withMaxInstances(4);
         SignedContract signed = SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, mp).signedBy(Role.DATA_PROVIDER, dp);

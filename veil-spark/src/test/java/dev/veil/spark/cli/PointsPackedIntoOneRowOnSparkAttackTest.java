@@ -3,14 +3,18 @@ package dev.veil.spark.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.veil.cli.demo.Protobuf;
+import dev.veil.protocol.contract.MaxSizes;
+import dev.veil.protocol.contract.ModelTerms;
 import dev.veil.protocol.contract.OutputPolicy;
 import dev.veil.protocol.contract.SessionLimits;
+import dev.veil.protocol.contract.onnx.OnnxSignatureReader;
 import dev.veil.protocol.json.ProtocolException;
 import dev.veil.tensor.NamedTensors;
 import dev.veil.tensor.Tensor;
 import dev.veil.tensor.npz.Npz;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,17 +26,14 @@ import org.junit.jupiter.api.io.TempDir;
  * (docs/THREAT-MODEL.md: "each executor instance counts the rows it reads and stops at max_rows"). An executor counts
  * Parquet rows, and a row's cell may hold any tensor whose first dimension is 1 ({@code RowCells.read}). For
  * x: float32 [1, L, 3] a cell of [1, 1000, 3] is one row, so a data provider whose contract allows one row has the
- * model evaluated on a thousand points (as many as fit in a 64 MiB cell, per row). Serving closed exactly this hole
- * (RowsAlongAnotherDimensionAttackTest: a serving contract refuses a model whose input fixes its first dimension and
- * leaves a later one free, {@code ServingContractVerifier.checkRowsAreTheBatch}); batch contracts, whose
- * {@code max_rows} Spark enforces, have no such check, and the driver and executors count cells.
+ * model evaluated on a thousand points (as many as fit in a 64 MiB cell, per row).
  *
  * <p>Why it matters: the model provider who signed {@code max_rows} 1 believed it bounded what the model answers; the
  * data provider gets a thousand answers, with a batch receipt that verifies.
  *
- * <p>Fix (suggested): as for serving, {@code ContractVerifier} refuses a batch contract whose model input has a fixed
- * first dimension and a free later one (or whose input has no known shape), unless the model provider relaxes it
- * explicitly; or the executors count a cell by the samples it carries along the free dimensions.
+ * <p>Safe behaviour: no such contract verifies (a fixed first dimension with a free later one:
+ * {@code RowsAreTheBatch}), and with a free first dimension the contract gives each free later dimension a max size
+ * that every executor holds each row to before the model sees it.
  */
 class PointsPackedIntoOneRowOnSparkAttackTest {
     private static final int POINTS = 1000;
@@ -42,17 +43,35 @@ class PointsPackedIntoOneRowOnSparkAttackTest {
 
     @Test
     void oneRowOfAThousandPointsIsNotAnsweredUnderMaxRowsOfOne() throws Exception {
+        byte[] model = sigmoid(null);
+        ContractParties parties;
+        try {
+            parties = new ContractParties(dir, model, OutputPolicy.npz(), SessionLimits.defaults().withMaxRows(1));
+        } catch (ProtocolException | IllegalArgumentException refusedAtTheContract) {
+            return;   // safe: such a model is not run under a row bound
+        }
+        assertNotAnswered(parties);
+    }
+
+    /**
+     * The free-batch form, x: float32 [N, L, 3]: the contract must bound L (signature max_sizes, here 10), and no
+     * Spark executor feeds a row of a thousand points (PointsPackedIntoOneFreeBatchRowAttackTest is the batch
+     * ceremony's form; RowBeyondTheContractsMaxSizeAttackTest the check every executor runs).
+     */
+    @Test
+    void oneRowOfAThousandPointsIsNotAnsweredUnderAMaxSizeOfTen() throws Exception {
+        byte[] model = sigmoid("N");
+        ModelTerms read = OnnxSignatureReader.modelTerms(model, "points");
+        ModelTerms terms = new ModelTerms(read.sha256(), read.name(), read.signature().withMaxSizes(MaxSizes.of(Map.of("L", 10L))));
+        assertNotAnswered(new ContractParties(dir, model, terms, OutputPolicy.npz(), SessionLimits.defaults().withMaxRows(1)));
+    }
+
+    private void assertNotAnswered(ContractParties parties) throws Exception {
         float[] points = new float[POINTS * 3];
         for (int i = 0; i < points.length; i++) {
             points[i] = i / 100f;
         }
         Files.write(dir.resolve("rows.npz"), Npz.write(NamedTensors.of(Tensor.ofFloats("x", new long[] {1, POINTS, 3}, points))));
-        ContractParties parties;
-        try {
-            parties = new ContractParties(dir, sigmoidOfFixedBatch(), OutputPolicy.npz(), SessionLimits.defaults().withMaxRows(1));
-        } catch (ProtocolException | IllegalArgumentException refusedAtTheContract) {
-            return;   // safe: such a model is not run under a row bound
-        }
         try (ContractParties p = parties) {
             Parties.Run seal = p.seal("rows.npz", "data");
             assertThat(seal.exit()).as(seal.err()).isZero();
@@ -72,19 +91,20 @@ class PointsPackedIntoOneRowOnSparkAttackTest {
         }
     }
 
-    /** x: float32 [1, L, 3] → y: float32 [1, L, 3] = Sigmoid(x). */
-    private static byte[] sigmoidOfFixedBatch() {
+    /** x: float32 [B, L, 3] → y = Sigmoid(x); B fixed at 1 when {@code batch} is null, else free under that name. */
+    private static byte[] sigmoid(String batch) {
         Protobuf graph = new Protobuf()
                 .message(1, new Protobuf().string(1, "x").string(2, "y").string(3, "sigmoid_y").string(4, "Sigmoid"))
-                .string(2, "fixed-batch")
-                .message(11, value("x"))
-                .message(12, value("y"));
+                .string(2, "points")
+                .message(11, value("x", batch))
+                .message(12, value("y", batch));
         return new Protobuf().varint(1, 8).string(2, "veil-test").message(7, graph)
                 .message(8, new Protobuf().string(1, "").varint(2, 13)).toBytes();
     }
 
-    private static Protobuf value(String name) {
-        Protobuf shape = new Protobuf().message(1, new Protobuf().varint(1, 1)).message(1, new Protobuf().string(2, "L"))
+    private static Protobuf value(String name, String batch) {
+        Protobuf first = batch == null ? new Protobuf().varint(1, 1) : new Protobuf().string(2, batch);
+        Protobuf shape = new Protobuf().message(1, first).message(1, new Protobuf().string(2, "L"))
                 .message(1, new Protobuf().varint(1, 3));
         return new Protobuf().string(1, name).message(2, new Protobuf().message(1, new Protobuf().varint(1, 1).message(2, shape)));
     }

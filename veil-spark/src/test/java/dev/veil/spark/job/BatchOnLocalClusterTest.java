@@ -1,5 +1,6 @@
 package dev.veil.spark.job;
 
+import dev.veil.spark.TestModelTerms;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.veil.attest.Platform;
@@ -103,7 +104,7 @@ class BatchOnLocalClusterTest {
         Identity mp = Identity.generate("mp", KeyWrapSuite.MLKEM768_X25519);
         dp = Identity.generate("dp", KeyWrapSuite.MLKEM768_X25519);
         AssetKey modelKey = AssetKey.generate();
-        SessionContract c = SessionContract.draft(OnnxSignatureReader.modelTerms(model, "ocr"), mp.publicIdentity(),
+        SessionContract c = SessionContract.draft(TestModelTerms.of(model, "ocr"), mp.publicIdentity(),
                 dp.publicIdentity(), new EnclavePolicy(Platform.SIM, List.of(Digests.hex(ExecutorInstance.measurement())), false, true),
                 KeyWrapSuite.MLKEM768_X25519, OutputPolicy.npz(), Instant.now().plus(Duration.ofHours(1))).withMaxInstances(4);
         SignedContract signed = SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, mp).signedBy(Role.DATA_PROVIDER, dp);
@@ -308,7 +309,7 @@ class BatchOnLocalClusterTest {
         List<EncryptedRows.Row> results = openResults();
         assertThat(results).extracting(EncryptedRows.Row::index).containsExactlyElementsOf(LongStream.range(0, ROWS).boxed().toList());
         NamedTensors got = RowCells.join(results.stream().map(EncryptedRows.Row::cell).toList());
-        try (ModelRunner plain = new ModelRunner(model, OnnxSignatureReader.read(model), 1, tmp)) {
+        try (ModelRunner plain = new ModelRunner(model, TestModelTerms.of(model).signature(), 1, tmp)) {
             NamedTensors want = plain.run(rows);
             assertThat(got.names()).isEqualTo(want.names());
             for (String name : want.names()) {

@@ -1,5 +1,6 @@
 package dev.veil.spark.job;
 
+import dev.veil.spark.TestModelTerms;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,7 +19,6 @@ import dev.veil.protocol.contract.Role;
 import dev.veil.protocol.contract.SessionContract;
 import dev.veil.protocol.contract.SessionLimits;
 import dev.veil.protocol.contract.SignedContract;
-import dev.veil.protocol.contract.onnx.OnnxSignatureReader;
 import dev.veil.protocol.identity.Identity;
 import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.Json;
@@ -52,7 +52,7 @@ class BatchReceiptVerifierTest {
         Identity dp = Identity.generate("dp", KeyWrapSuite.MLKEM768_X25519);
         byte[] m48 = new byte[48];
         System.arraycopy(MEASUREMENT, 0, m48, 0, 32);
-        SessionContract c = SessionContract.draft(OnnxSignatureReader.modelTerms(model, "ocr"), mp.publicIdentity(), dp.publicIdentity(),
+        SessionContract c = SessionContract.draft(TestModelTerms.of(model, "ocr"), mp.publicIdentity(), dp.publicIdentity(),
                 new EnclavePolicy(Platform.SIM, List.of(Digests.hex(m48)), false, true), KeyWrapSuite.MLKEM768_X25519,
                 OutputPolicy.npz(), Instant.now().plus(Duration.ofHours(1)), limits);
         return ContractVerifier.verify(SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, mp).signedBy(Role.DATA_PROVIDER, dp),
