@@ -104,7 +104,7 @@ final class ContractCommand {
                 + ServingLimits.DEFAULT_MAX_INFERENCE_SECONDS + ")")
         Integer maxInferenceSeconds;
         @Option(names = "--max-size", description = {"most elements one row may hold along a free model input dimension after the",
-                "first, by its name, e.g. sequence=128 (MiniLM) or p2o.DynamicDimension.1=960; required for each such dimension,",
+                "first, by its name, e.g. sequence_length=128 (MiniLM) or p2o.DynamicDimension.1=960; required for each such dimension,",
                 "since rows are what max_rows and budgets count; repeatable"})
         Map<String, Long> maxSizes = new LinkedHashMap<>();
         @Option(names = "--output", description = {"labels, scores, top_k:K, or npz (every output by name, for an .npz dataset);",

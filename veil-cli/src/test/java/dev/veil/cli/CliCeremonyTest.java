@@ -40,7 +40,7 @@ class CliCeremonyTest {
         String measurement = new ObjectMapper().readTree(m.out()).get("measurement").asText();
 
         Path contract = dir.resolve("contract.json");
-        CliTest.Result draft = veil("contract", "draft", "--model", model.toString(),
+        CliTest.Result draft = veil("contract", "draft", "--model", model.toString(), "--max-size", CliTest.OCR_MAX_HEIGHT, "--max-size", CliTest.OCR_MAX_WIDTH,
                 "--model-provider", dir.resolve("mp.pub.json").toString(), "--data-provider", dir.resolve("dp.pub.json").toString(),
                 "--platform", "sim", "--measurement", measurement, "--allow-simulated", "--output", "scores", "--out", contract.toString());
         assertThat(draft.code()).as(draft.err()).isZero();

@@ -19,6 +19,13 @@ import picocli.CommandLine;
 
 /** The CLI as a user meets it: exit codes, one-line errors, JSON on stdout, nothing half-written. */
 public class CliTest {
+    /**
+     * The test OCR classifier's free height and width (x: float32 [N, 3, H, W]) as 'contract draft --max-size' takes
+     * them: a contract must bound every free dimension after the first; no test image is larger.
+     */
+    public static final String OCR_MAX_HEIGHT = "p2o.DynamicDimension.1=4096";
+    public static final String OCR_MAX_WIDTH = "p2o.DynamicDimension.2=4096";
+
     @TempDir
     Path dir;
 

@@ -130,7 +130,7 @@ class CollateralFetchTest {
         JoinFixture f = JoinFixture.create(dir);
         // a tdx contract for the recorded quote's MRTD, signed by both providers
         Path contract = dir.resolve("tdx-contract.json");
-        CliTest.Result draft = veil("contract", "draft", "--model", Path.of(System.getProperty("veil.testdata.dir"), "models", "ocr-direction-cls.onnx").toString(),
+        CliTest.Result draft = veil("contract", "draft", "--model", Path.of(System.getProperty("veil.testdata.dir"), "models", "ocr-direction-cls.onnx").toString(), "--max-size", CliTest.OCR_MAX_HEIGHT, "--max-size", CliTest.OCR_MAX_WIDTH,
                 "--model-provider", dir.resolve("mp.pub.json").toString(), "--data-provider", dir.resolve("dp.pub.json").toString(),
                 "--platform", "tdx", "--measurement", "91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a604a407de03ae6dc5f87f27428b2538873118b7",
                 "--output", "scores", "--out", contract.toString());

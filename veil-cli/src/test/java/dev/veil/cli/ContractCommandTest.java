@@ -151,7 +151,8 @@ class ContractCommandTest {
         CliTest.Result ok = draft(MODEL, "sim", "--measurement", "cd".repeat(48), "--allow-simulated");
         assertThat(ok.code()).as(ok.err()).isZero();
         String expected = "inputs 'x' float32 [p2o.DynamicDimension.0, 3, p2o.DynamicDimension.1, p2o.DynamicDimension.2]; "
-                + "outputs 'softmax_0.tmp_0' float32 [p2o.DynamicDimension.3, 2]";
+                + "outputs 'softmax_0.tmp_0' float32 [p2o.DynamicDimension.3, 2]; max sizes p2o.DynamicDimension.1 4096, "
+                + "p2o.DynamicDimension.2 4096";
         assertThat(json(ok).get("model_signature").asText()).isEqualTo(expected);
         assertThat(json(veil("contract", "show", "--contract", dir.resolve("contract.json").toString())).get("model_signature").asText())
                 .isEqualTo(expected);
@@ -193,6 +194,9 @@ class ContractCommandTest {
         List<String> args = new ArrayList<>(List.of("contract", "draft", "--model", model.toString(),
                 "--model-provider", dir.resolve("mp.pub.json").toString(), "--data-provider", dir.resolve("dp.pub.json").toString(),
                 "--platform", platform, "--out", dir.resolve("contract.json").toString()));
+        if (model.equals(MODEL)) {
+            args.addAll(List.of("--max-size", CliTest.OCR_MAX_HEIGHT, "--max-size", CliTest.OCR_MAX_WIDTH));
+        }
         args.addAll(List.of(more));
         return veil(args.toArray(String[]::new));
     }

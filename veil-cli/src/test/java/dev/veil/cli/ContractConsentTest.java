@@ -84,7 +84,7 @@ class ContractConsentTest {
     }
 
     private CliTest.Result draft(String platform, String... more) {
-        List<String> args = new ArrayList<>(List.of("contract", "draft", "--model", MODEL.toString(),
+        List<String> args = new ArrayList<>(List.of("contract", "draft", "--model", MODEL.toString(), "--max-size", CliTest.OCR_MAX_HEIGHT, "--max-size", CliTest.OCR_MAX_WIDTH,
                 "--model-provider", dir.resolve("mp.pub.json").toString(), "--data-provider", dir.resolve("dp.pub.json").toString(),
                 "--platform", platform, "--out", dir.resolve("contract.json").toString()));
         args.addAll(List.of(more));

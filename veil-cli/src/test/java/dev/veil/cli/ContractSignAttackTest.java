@@ -49,7 +49,7 @@ class ContractSignAttackTest {
 
     private Path draft(String... more) {
         Path out = dir.resolve("contract.json");
-        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("contract", "draft", "--model", MODEL.toString(),
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("contract", "draft", "--model", MODEL.toString(), "--max-size", CliTest.OCR_MAX_HEIGHT, "--max-size", CliTest.OCR_MAX_WIDTH,
                 "--model-provider", dir.resolve("mp.pub.json").toString(), "--data-provider", dir.resolve("dp.pub.json").toString(),
                 "--platform", "sim", "--measurement", "cd".repeat(48), "--allow-simulated", "--out", out.toString()));
         args.addAll(java.util.List.of(more));

@@ -34,7 +34,7 @@ class DraftOptionMistakesAttackTest {
     }
 
     private CliTest.Result draft(Path out, String... extra) {
-        List<String> a = new ArrayList<>(List.of("contract", "draft", "--model", ContractCommandTest.MODEL.toString(),
+        List<String> a = new ArrayList<>(List.of("contract", "draft", "--model", ContractCommandTest.MODEL.toString(), "--max-size", CliTest.OCR_MAX_HEIGHT, "--max-size", CliTest.OCR_MAX_WIDTH,
                 "--model-provider", dir.resolve("mp.pub.json").toString(), "--data-provider", dir.resolve("dp.pub.json").toString(),
                 "--platform", "sim", "--measurement", "ab".repeat(48), "--allow-simulated", "--out", out.toString()));
         a.addAll(List.of(extra));

@@ -34,7 +34,7 @@ class InputFileMistakesAttackTest {
     }
 
     private String[] draft(Path mp, Path dp) {
-        return new String[] {"contract", "draft", "--model", model.toString(), "--model-provider", mp.toString(),
+        return new String[] {"contract", "draft", "--model", model.toString(), "--max-size", CliTest.OCR_MAX_HEIGHT, "--max-size", CliTest.OCR_MAX_WIDTH, "--model-provider", mp.toString(),
                 "--data-provider", dp.toString(), "--platform", "sim", "--measurement", "ab".repeat(48), "--allow-simulated",
                 "--out", dir.resolve("draft-" + System.nanoTime() + ".json").toString()};
     }

@@ -32,7 +32,7 @@ record JoinFixture(Path dir, Path contract, Path enclaveDir) {
         String measurement = new ObjectMapper().readTree(veil("enclave", "measure", "--work-dir", enclaveDir.toString()).out())
                 .get("measurement").asText();
         Path contract = dir.resolve("contract.json");
-        ok(veil("contract", "draft", "--model", model.toString(),
+        ok(veil("contract", "draft", "--model", model.toString(), "--max-size", CliTest.OCR_MAX_HEIGHT, "--max-size", CliTest.OCR_MAX_WIDTH,
                 "--model-provider", dir.resolve("mp.pub.json").toString(), "--data-provider", dir.resolve("dp.pub.json").toString(),
                 "--platform", "sim", "--measurement", measurement, "--allow-simulated", "--output", "scores", "--out", contract.toString()));
         ok(veil("contract", "sign", "--contract", contract.toString(), "--identity", dir.resolve("mp.key").toString(), "--role", "model_provider"));

@@ -60,7 +60,7 @@ class ServingCliTest {
         assertThat(veil("keygen", "--name", "dp", "--dir", dir.toString(), "--key-wrap", "X25519").code()).isZero();
         assertThat(veil("keygen", "--name", "stranger", "--dir", dir.toString()).code()).isZero();
         assertThat(veil("seal", "--in", MODEL.toString(), "--out", p("model.veil"), "--key-out", p("model.key"), "--type", "model").code()).isZero();
-        CliTest.Result draft = veil("contract", "draft", "--mode", "serving", "--model", MODEL.toString(), "--model-provider", p("mp.pub.json"),
+        CliTest.Result draft = veil("contract", "draft", "--mode", "serving", "--model", MODEL.toString(), "--max-size", CliTest.OCR_MAX_HEIGHT, "--max-size", CliTest.OCR_MAX_WIDTH, "--model-provider", p("mp.pub.json"),
                 "--data-provider", p("dp.pub.json"), "--platform", "sim", "--measurement", measurement, "--allow-simulated",
                 "--output", "scores", "--rows-per-day", "100", "--rows-total", "1000", "--max-rows-per-request", "8", "--out", p("contract.json"));
         assertThat(draft.code()).as(draft.err()).isZero();

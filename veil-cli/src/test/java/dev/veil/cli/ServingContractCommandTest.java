@@ -31,7 +31,7 @@ class ServingContractCommandTest {
     }
 
     private CliTest.Result draft(String... more) {
-        List<String> args = new ArrayList<>(List.of("contract", "draft", "--mode", "serving", "--model", MODEL.toString(),
+        List<String> args = new ArrayList<>(List.of("contract", "draft", "--mode", "serving", "--model", MODEL.toString(), "--max-size", CliTest.OCR_MAX_HEIGHT, "--max-size", CliTest.OCR_MAX_WIDTH,
                 "--model-provider", dir.resolve("mp.pub.json").toString(), "--platform", "sim", "--measurement", "cd".repeat(48),
                 "--allow-simulated", "--key-wrap", "X25519", "--out", contract().toString()));
         args.addAll(List.of(more));
@@ -119,11 +119,11 @@ class ServingContractCommandTest {
     void batchOptionsInServingModeAndServingOptionsInBatchModeAreRefused() {
         refused(draftFor("--any-data-provider", "--max-rows", "5"), "--max-rows does not apply to a serving contract");
         refused(draftFor("--any-data-provider", "--dataset-sha256", "ab".repeat(32)), "--dataset-sha256 does not apply to a serving contract");
-        CliTest.Result batch = veil("contract", "draft", "--model", MODEL.toString(), "--model-provider", dir.resolve("mp.pub.json").toString(),
+        CliTest.Result batch = veil("contract", "draft", "--model", MODEL.toString(), "--max-size", CliTest.OCR_MAX_HEIGHT, "--max-size", CliTest.OCR_MAX_WIDTH, "--model-provider", dir.resolve("mp.pub.json").toString(),
                 "--data-provider", dir.resolve("dp.pub.json").toString(), "--platform", "sim", "--measurement", "cd".repeat(48),
                 "--allow-simulated", "--rows-per-day", "5", "--out", contract().toString());
         refused(batch, "--rows-per-day does not apply to a batch contract; pass --mode serving");
-        CliTest.Result twoInBatch = veil("contract", "draft", "--model", MODEL.toString(), "--model-provider", dir.resolve("mp.pub.json").toString(),
+        CliTest.Result twoInBatch = veil("contract", "draft", "--model", MODEL.toString(), "--max-size", CliTest.OCR_MAX_HEIGHT, "--max-size", CliTest.OCR_MAX_WIDTH, "--model-provider", dir.resolve("mp.pub.json").toString(),
                 "--data-provider", dir.resolve("dp.pub.json").toString(), "--data-provider", dir.resolve("dp2.pub.json").toString(),
                 "--platform", "sim", "--measurement", "cd".repeat(48), "--allow-simulated", "--out", contract().toString());
         refused(twoInBatch, "a batch contract names exactly one --data-provider (2 given)");
@@ -131,7 +131,7 @@ class ServingContractCommandTest {
 
     @Test
     void unknownModeIsRefused() {
-        CliTest.Result r = veil("contract", "draft", "--mode", "stream", "--model", MODEL.toString(), "--model-provider",
+        CliTest.Result r = veil("contract", "draft", "--mode", "stream", "--model", MODEL.toString(), "--max-size", CliTest.OCR_MAX_HEIGHT, "--max-size", CliTest.OCR_MAX_WIDTH, "--model-provider",
                 dir.resolve("mp.pub.json").toString(), "--any-data-provider", "--platform", "sim", "--measurement", "cd".repeat(48),
                 "--allow-simulated", "--out", contract().toString());
         refused(r, "--mode 'stream' is not batch or serving");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.veil.protocol.contract.Dim;
 import dev.veil.protocol.contract.EnclavePolicy;
+import dev.veil.protocol.contract.MaxSizes;
 import dev.veil.protocol.contract.ModelSignature;
 import dev.veil.protocol.contract.ModelTerms;
 import dev.veil.protocol.contract.OutputPolicy;
@@ -35,7 +36,8 @@ class DatasetCheckNpzTest {
             ValueSignature.tensor("attention_mask", ValueType.INT64, Dim.free("batch"), Dim.free("sequence")));
 
     private static SessionContract contract(ValueSignature... inputs) {
-        ModelSignature s = new ModelSignature(List.of(inputs), List.of(ValueSignature.tensor("y", ValueType.FLOAT32, Dim.free("batch"))));
+        ModelSignature read = new ModelSignature(List.of(inputs), List.of(ValueSignature.tensor("y", ValueType.FLOAT32, Dim.free("batch"))));
+        ModelSignature s = read.withMaxSizes(MaxSizes.everyFreeLaterDimension(read, 1 << 16));
         return SessionContract.draft(new ModelTerms("ab".repeat(32), "m", s), MP.publicIdentity(), DP.publicIdentity(),
                 new EnclavePolicy(dev.veil.attest.Platform.SIM, List.of("cd".repeat(48)), false, true), KeyWrapSuite.X25519,
                 OutputPolicy.npz(), Instant.now().plusSeconds(3600));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.veil.protocol.contract.Dim;
 import dev.veil.protocol.contract.EnclavePolicy;
+import dev.veil.protocol.contract.MaxSizes;
 import dev.veil.protocol.contract.ModelSignature;
 import dev.veil.protocol.contract.ModelTerms;
 import dev.veil.protocol.contract.OutputPolicy;
@@ -31,7 +32,8 @@ class DatasetCheckTest {
     private static final Identity DP = Identity.generate("dp", KeyWrapSuite.X25519);
 
     private static SessionContract contractFor(ValueSignature input) {
-        ModelSignature s = new ModelSignature(List.of(input), List.of(ValueSignature.tensor("y", ValueType.INT64, Dim.free("N"))));
+        ModelSignature read = new ModelSignature(List.of(input), List.of(ValueSignature.tensor("y", ValueType.INT64, Dim.free("N"))));
+        ModelSignature s = read.withMaxSizes(MaxSizes.everyFreeLaterDimension(read, 1 << 16));
         return SessionContract.draft(new ModelTerms("ab".repeat(32), "m", s), MP.publicIdentity(), DP.publicIdentity(),
                 new EnclavePolicy(dev.veil.attest.Platform.SIM, List.of("cd".repeat(48)), false, true), KeyWrapSuite.X25519, OutputPolicy.labels(),
                 Instant.now().plusSeconds(3600));
@@ -39,7 +41,7 @@ class DatasetCheckTest {
 
     private static final SessionContract FOUR_FEATURES = contractFor(ValueSignature.tensor("features", ValueType.FLOAT32, Dim.free("N"), Dim.fixed(4)));
     private static final SessionContract IMAGES = contractFor(ValueSignature.tensor("x", ValueType.FLOAT32,
-            Dim.free("N"), Dim.fixed(3), Dim.free("H"), Dim.unnamed()));
+            Dim.free("N"), Dim.fixed(3), Dim.free("H"), Dim.free("W")));
 
     private static byte[] seal(byte[] plaintext, AssetKey key) {
         return new Sealer(4096).sealBytes(plaintext, key, ContentType.DATASET);
@@ -84,7 +86,7 @@ class DatasetCheckTest {
         try (AssetKey key = AssetKey.generate()) {
             byte[] flat = Npy.writeFloat32(new FloatTensor(new long[] {2, 105}, new float[210]));
             assertThatThrownBy(() -> DatasetCheck.requireFits(IMAGES, seal(flat, key), key))
-                    .hasMessageContaining("rows have shape [105] but the contract's model input 'x' float32 [N, 3, H, ?] takes rows of shape [3, H, ?]");
+                    .hasMessageContaining("rows have shape [105] but the contract's model input 'x' float32 [N, 3, H, W] takes rows of shape [3, H, W]");
             byte[] fourChannels = Npy.writeFloat32(new FloatTensor(new long[] {1, 4, 5, 7}, new float[4 * 5 * 7]));
             assertThatThrownBy(() -> DatasetCheck.requireFits(IMAGES, seal(fourChannels, key), key))
                     .hasMessageContaining("rows have shape [4, 5, 7]");

@@ -70,7 +70,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--scores", description = "return the model's full first output tensor (.npy) instead of labels")
     boolean scores;
     @Option(names = "--max-size", description = {"most elements one row may hold along a free model input dimension after the first,",
-            "by its name, e.g. sequence=128 for MiniLM; needed for each such dimension of --model (as in 'veil contract draft')"})
+            "by its name, e.g. sequence_length=128 for MiniLM; needed for each such dimension of --model (as in 'veil contract draft')"})
     Map<String, Long> maxSizes = new LinkedHashMap<>();
     @Option(names = "--work", defaultValue = "demo-out", description = "directory for the parties' files (default ${DEFAULT-VALUE})")
     Path work;

@@ -25,7 +25,7 @@ class MaxInstancesDraftTest {
     void servingAndBatchContractsCarryMaxInstancesToTheirSigners() throws Exception {
         keys();
         Path serving = dir.resolve("serving.json");
-        CliTest.Result draft = veil("contract", "draft", "--mode", "serving", "--model", MODEL.toString(), "--model-provider",
+        CliTest.Result draft = veil("contract", "draft", "--mode", "serving", "--model", MODEL.toString(), "--max-size", CliTest.OCR_MAX_HEIGHT, "--max-size", CliTest.OCR_MAX_WIDTH, "--model-provider",
                 dir.resolve("mp.pub.json").toString(), "--any-data-provider", "--platform", "sim", "--measurement", "cd".repeat(48),
                 "--allow-simulated", "--rows-per-day", "30", "--rows-total", "100", "--max-rows-per-request", "5",
                 "--max-instances", "3", "--out", serving.toString());
@@ -38,7 +38,7 @@ class MaxInstancesDraftTest {
         assertThat(veil("contract", "show", "--contract", serving.toString()).out()).contains("\"max_instances\" : 3");
 
         Path batch = dir.resolve("batch.json");
-        CliTest.Result b = veil("contract", "draft", "--model", MODEL.toString(), "--model-provider", dir.resolve("mp.pub.json").toString(),
+        CliTest.Result b = veil("contract", "draft", "--model", MODEL.toString(), "--max-size", CliTest.OCR_MAX_HEIGHT, "--max-size", CliTest.OCR_MAX_WIDTH, "--model-provider", dir.resolve("mp.pub.json").toString(),
                 "--data-provider", dir.resolve("dp.pub.json").toString(), "--platform", "sim", "--measurement", "cd".repeat(48),
                 "--allow-simulated", "--out", batch.toString());
         assertThat(b.code()).as(b.err()).isZero();
@@ -51,7 +51,7 @@ class MaxInstancesDraftTest {
     @Test
     void maxInstancesOutOfRangeIsRefusedAtDraft() {
         keys();
-        CliTest.Result r = veil("contract", "draft", "--model", MODEL.toString(), "--model-provider", dir.resolve("mp.pub.json").toString(),
+        CliTest.Result r = veil("contract", "draft", "--model", MODEL.toString(), "--max-size", CliTest.OCR_MAX_HEIGHT, "--max-size", CliTest.OCR_MAX_WIDTH, "--model-provider", dir.resolve("mp.pub.json").toString(),
                 "--data-provider", dir.resolve("dp.pub.json").toString(), "--platform", "sim", "--measurement", "cd".repeat(48),
                 "--allow-simulated", "--max-instances", "0", "--out", dir.resolve("c.json").toString());
         assertThat(r.code()).isEqualTo(2);

@@ -43,7 +43,7 @@ class DemoCommandTest {
         Path data = Files.write(dir.resolve("images.npy"), Npy.writeFloat32(input));
         Path out = dir.resolve("scores.npy");
         CliTest.Result r = veil("demo", "--model", model.toString(), "--data", data.toString(), "--out", out.toString(),
-                "--scores", "--work", dir.resolve("work").toString());
+                "--max-size", CliTest.OCR_MAX_HEIGHT, "--max-size", CliTest.OCR_MAX_WIDTH, "--scores", "--work", dir.resolve("work").toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(Npy.read(Files.readAllBytes(out)).values())
                 .containsExactly(PlaintextOrt.run(Files.readAllBytes(model), input, 256, 0));
@@ -70,13 +70,18 @@ class DemoCommandTest {
     void transformerWithNamedInputsFromAnNpzGivesEveryOutputByName() throws Exception {
         Path minilm = Path.of(System.getProperty("veil.testdata.dir"), "models", "minilm");
         Path out = dir.resolve("embeddings.npz");
-        CliTest.Result r = veil("demo", "--model", minilm.resolve("all-minilm-l6-v2-q.onnx").toString(),
+        CliTest.Result unbounded = veil("demo", "--model", minilm.resolve("all-minilm-l6-v2-q.onnx").toString(),
+                "--data", minilm.resolve("sample-8x128.npz").toString(), "--out", out.toString(), "--work", dir.resolve("work0").toString());
+        assertThat(unbounded.code()).as("a free sequence length without a max size").isEqualTo(2);
+        assertThat(unbounded.err()).contains("('sequence_length') is free").contains("(--max-size sequence_length=N)");
+        assertThat(out).doesNotExist();
+        CliTest.Result r = veil("demo", "--model", minilm.resolve("all-minilm-l6-v2-q.onnx").toString(), "--max-size", "sequence_length=128",
                 "--data", minilm.resolve("sample-8x128.npz").toString(), "--out", out.toString(), "--work", dir.resolve("work").toString());
         assertThat(r.code()).as(r.err()).isZero();
         NamedTensors outputs = Npz.read(Files.readAllBytes(out), 1L << 30);
         assertThat(outputs.names()).isNotEmpty();
         assertThat(outputs.get(outputs.names().get(0)).shape()[0]).as("one row per input row").isEqualTo(8);
-        CliTest.Result scored = veil("demo", "--model", minilm.resolve("all-minilm-l6-v2-q.onnx").toString(),
+        CliTest.Result scored = veil("demo", "--model", minilm.resolve("all-minilm-l6-v2-q.onnx").toString(), "--max-size", "sequence_length=128",
                 "--data", minilm.resolve("sample-8x128.npz").toString(), "--out", dir.resolve("o2.npz").toString(), "--scores",
                 "--work", dir.resolve("work2").toString());
         assertThat(scored.code()).isEqualTo(2);
