@@ -106,7 +106,7 @@ final class ContractCommand {
         @Option(names = "--max-size", description = {"most elements one row may hold along a free model input dimension after the",
                 "first, by its name, e.g. sequence_length=128 (MiniLM) or p2o.DynamicDimension.1=960; required for each such dimension,",
                 "since rows are what max_rows and budgets count; repeatable"})
-        Map<String, Long> maxSizes = new LinkedHashMap<>();
+        List<String> maxSizes = new ArrayList<>();
         @Option(names = "--output", description = {"labels, scores, top_k:K, or npz (every output by name, for an .npz dataset);",
                 "default labels for batch, npz for serving (which answers npz or scores)"})
         String output;

@@ -1,6 +1,5 @@
 package dev.veil.cli;
 
-import dev.veil.protocol.contract.MaxSizes;
 import dev.veil.protocol.contract.ModelTerms;
 import dev.veil.protocol.contract.onnx.OnnxSignatureReader;
 import dev.veil.protocol.json.ProtocolException;
@@ -10,7 +9,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Map;
+import java.util.List;
 
 /** The plaintext ONNX model a contract names, refused early when it is plainly some other file. */
 final class ModelFile {
@@ -26,16 +25,9 @@ final class ModelFile {
      * What the contract says of the plaintext ONNX model at {@code model}: its SHA-256 and its signature, with the max
      * sizes the drafter gives its free dimensions after the first ({@code --max-size}; none when empty).
      */
-    static ModelTerms terms(Path model, String name, Map<String, Long> maxSizes) throws IOException, CliFailure {
+    static ModelTerms terms(Path model, String name, List<String> maxSizes) throws IOException, CliFailure {
         ModelTerms read = terms(model, name);
-        if (maxSizes.isEmpty()) {
-            return read;
-        }
-        try {
-            return new ModelTerms(read.sha256(), read.name(), read.signature().withMaxSizes(MaxSizes.of(maxSizes)));
-        } catch (IllegalArgumentException e) {
-            throw new CliFailure("--max-size: " + e.getMessage() + " (the model: " + read.signature() + ")");
-        }
+        return new ModelTerms(read.sha256(), read.name(), MaxSizeOptions.apply(read.signature(), maxSizes));
     }
 
     private static ModelTerms terms(Path model, String name) throws IOException, CliFailure {

@@ -57,4 +57,27 @@ class DraftOptionMistakesAttackTest {
         assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(Files.exists(out)).isFalse();
     }
+
+    /** A second size for one dimension must not silently replace the first: the signed bound is the one meant or none. */
+    @Test
+    void aMaxSizeGivenTwiceForOneDimensionIsRefused() {
+        Path out = dir.resolve("twice.json");
+        CliTest.Result r = draft(out, "--max-size", "p2o.DynamicDimension.2=100000");
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("veil: --max-size gives 'p2o.DynamicDimension.2' twice; give each dimension once\n");
+        assertThat(Files.exists(out)).isFalse();
+    }
+
+    @Test
+    void aMaxSizeThatIsNoWholeNumberOrNamesNoFreeDimensionIsRefused() {
+        for (String bad : List.of("p2o.DynamicDimension.3=0", "x=1", "=5", "p2o.DynamicDimension.3", "p2o.DynamicDimension.3=1e3")) {
+            Path out = dir.resolve("bad.json");
+            CliTest.Result r = veil("contract", "draft", "--model", ContractCommandTest.MODEL.toString(), "--max-size", bad,
+                    "--model-provider", dir.resolve("mp.pub.json").toString(), "--data-provider", dir.resolve("dp.pub.json").toString(),
+                    "--platform", "sim", "--measurement", "ab".repeat(48), "--allow-simulated", "--out", out.toString());
+            assertThat(r.code()).as(bad + ": " + r.err()).isEqualTo(2);
+            assertThat(r.err()).as(bad).startsWith("veil: --max-size").doesNotContain("Exception");
+            assertThat(Files.exists(out)).isFalse();
+        }
+    }
 }

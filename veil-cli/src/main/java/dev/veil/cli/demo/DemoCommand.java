@@ -3,13 +3,13 @@ package dev.veil.cli.demo;
 import dev.veil.attest.Simulation;
 import dev.veil.cli.CliFailure;
 import dev.veil.cli.ExitCodes;
+import dev.veil.cli.MaxSizeOptions;
 import dev.veil.cli.UserPaths;
 import dev.veil.enclave.EnclaveConfig;
 import dev.veil.enclave.EnclaveServer;
 import dev.veil.enclave.evidence.CodeMeasurement;
 import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.contract.EnclavePolicy;
-import dev.veil.protocol.contract.MaxSizes;
 import dev.veil.protocol.contract.ModelSignature;
 import dev.veil.protocol.contract.ModelTerms;
 import dev.veil.protocol.contract.onnx.OnnxSignatureReader;
@@ -43,10 +43,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -71,7 +70,7 @@ public final class DemoCommand implements Callable<Integer> {
     boolean scores;
     @Option(names = "--max-size", description = {"most elements one row may hold along a free model input dimension after the first,",
             "by its name, e.g. sequence_length=128 for MiniLM; needed for each such dimension of --model (as in 'veil contract draft')"})
-    Map<String, Long> maxSizes = new LinkedHashMap<>();
+    List<String> maxSizes = new ArrayList<>();
     @Option(names = "--work", defaultValue = "demo-out", description = "directory for the parties' files (default ${DEFAULT-VALUE})")
     Path work;
 
@@ -177,13 +176,7 @@ public final class DemoCommand implements Callable<Integer> {
             AtomicOutput.write(ws.mp.resolve("model.veil"), sealedModel, false);
             AtomicOutput.write(ws.mp.resolve("model.key"), modelKey.toKeyFileText().getBytes(StandardCharsets.US_ASCII), true);
             ModelSignature signature = OnnxSignatureReader.read(modelBytes);
-            if (!maxSizes.isEmpty()) {
-                try {
-                    signature = signature.withMaxSizes(MaxSizes.of(maxSizes));
-                } catch (IllegalArgumentException e) {
-                    throw new CliFailure("--max-size: " + e.getMessage() + " (the model: " + signature + ")");
-                }
-            }
+            signature = MaxSizeOptions.apply(signature, maxSizes);
             ModelTerms terms = new ModelTerms(modelSha, split == null ? model.getFileName().toString() : "demo digits classifier",
                     signature);
             step("MP", "seal", t, "model.veil (AES-256-GCM segments), sha256 " + modelSha.substring(0, 16) + "…; signature read");
