@@ -273,6 +273,7 @@ final class ContractCommand {
                 AtomicOutput.write(contract, Json.pretty(signed).getBytes(StandardCharsets.UTF_8), false);
                 System.out.println(JsonOut.line(JsonOut.fields("contract", contract.toString(),
                         "contract_hash", Digests.hex(c.hash()), "max_instances", c.instanceLimit(), "waivers", waivers,
+                        "model_signature", c.model().signature().toString(), "max_rows", c.limits().maxRows(),
                         "model_provider", c.modelProvider().name(), "model_provider_fingerprint", c.modelProvider().fingerprint(),
                         "data_provider", c.dataProvider().name(), "data_provider_fingerprint", c.dataProvider().fingerprint(),
                         "signed_by", List.copyOf(signed.signatures().keySet()))));

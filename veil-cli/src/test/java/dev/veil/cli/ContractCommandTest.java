@@ -159,6 +159,11 @@ class ContractCommandTest {
         JsonNode input = new ObjectMapper().readTree(dir.resolve("contract.json").toFile()).at("/contract/model/signature/inputs/0");
         assertThat(input.toString()).isEqualTo("{\"name\":\"x\",\"shape\":[\"p2o.DynamicDimension.0\",3,"
                 + "\"p2o.DynamicDimension.1\",\"p2o.DynamicDimension.2\"],\"type\":\"float32\"}");
+        CliTest.Result signed = veil("contract", "sign", "--contract", dir.resolve("contract.json").toString(), "--identity",
+                dir.resolve("dp.key").toString(), "--role", "data_provider");
+        assertThat(signed.code()).as(signed.err()).isZero();
+        assertThat(json(signed).get("model_signature").asText()).as("the signer is shown the max sizes it consents to")
+                .isEqualTo(expected);
     }
 
     @Test
