@@ -13,7 +13,7 @@ import java.util.List;
  * PointsPackedIntoOneRowOnSparkAttackTest, RowsAlongAnotherDimensionAttackTest). A free first dimension with free
  * later ones is kept only when the contract gives each later one a max size ({@link MaxSizes}): a points model exported
  * [N, L, 3] takes any number of points in one row otherwise, and nothing in the model tells its L apart from MiniLM's
- * sequence (PointsPackedIntoOneFreeBatchRowAttackTest). Such a dimension must be named, since the size names it.
+ * sequence (PointsPackedIntoOneRowAttackTest). Such a dimension must be named, since the size names it.
  */
 public final class RowsAreTheBatch {
     private RowsAreTheBatch() {

@@ -108,7 +108,7 @@ class SamplesPackedIntoOneRowAttackTest {
     /**
      * The free-batch form of the attack (a points model exported [N, L, 3]: a thousand points in one row): nothing in
      * the model tells L from MiniLM's sequence, so a free dimension after the first needs a max size in the contract.
-     * End to end: PointsPackedIntoOneFreeBatchRowAttackTest.
+     * End to end: PointsPackedIntoOneRowAttackTest.
      */
     @Test
     void aFreeLaterDimensionWithoutAMaxSizeIsRefusedInBothKindsOfContract() {

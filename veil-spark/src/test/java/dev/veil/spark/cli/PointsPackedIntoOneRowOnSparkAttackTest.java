@@ -55,7 +55,7 @@ class PointsPackedIntoOneRowOnSparkAttackTest {
 
     /**
      * The free-batch form, x: float32 [N, L, 3]: the contract must bound L (signature max_sizes, here 10), and no
-     * Spark executor feeds a row of a thousand points (PointsPackedIntoOneFreeBatchRowAttackTest is the batch
+     * Spark executor feeds a row of a thousand points (PointsPackedIntoOneRowAttackTest is the batch
      * ceremony's form; RowBeyondTheContractsMaxSizeAttackTest the check every executor runs).
      */
     @Test
