@@ -266,15 +266,16 @@ public final class SparkJobBench {
     /**
      * Once a confidential job's instance closed, its executor starts the next job's inference worker ahead of need
      * ({@code WorkerReserve}): that start runs while the plaintext job that follows runs, which has no worker of its own.
-     * Its CPU is the confidential job's: it is moved there (the plaintext job keeps its wall time, which the start shared
-     * the cores with).
+     * Its CPU is the confidential job's: what live inference workers spent during the plaintext job is moved there (the
+     * plaintext job keeps its wall time, which the start shared the cores with, and the CPU of its own child processes,
+     * Hadoop's chmod of the files it writes).
      */
     private static Timed[] spareWorkersToConfidential(Timed confidential, Timed plain) {
-        double spare = plain.cpuByProcess().get(SparkProcessCpu.WORKERS);
+        double spare = plain.cpuByProcess().get(SparkProcessCpu.LIVE_WORKERS);
         Map<String, Double> c = new LinkedHashMap<>(confidential.cpuByProcess());
         Map<String, Double> pl = new LinkedHashMap<>(plain.cpuByProcess());
         c.merge(SparkProcessCpu.WORKERS, spare, Double::sum);
-        pl.put(SparkProcessCpu.WORKERS, 0.0);
+        pl.merge(SparkProcessCpu.WORKERS, -spare, Double::sum);
         return new Timed[] {new Timed(confidential.seconds(), confidential.cpuSeconds() + spare, c),
                 new Timed(plain.seconds(), plain.cpuSeconds() - spare, pl)};
     }

@@ -9,14 +9,19 @@ import java.util.Map;
 
 /**
  * The Spark benchmark's CPU seconds by kind of process, from Linux's /proc: this JVM (the driver, local-cluster's master
- * and workers, both providers' brokers), the executor JVMs, and the inference workers (live ones, and those that exited
- * and were reaped by their executor). A difference around a job says where the job's CPU went; the kinds add up to
- * {@link ProcessTreeCpu#seconds()} but for processes of no kind ("other").
+ * and workers, both providers' brokers), the executor JVMs, and the executors' child processes: the inference workers
+ * (live ones, and those that exited and were reaped by their executor) and Hadoop's shell commands (its local file
+ * system runs {@code chmod} for every directory and file a task writes, about 22 a job, confidential or plaintext alike).
+ * A difference around a job says where the job's CPU went; the kinds add up to {@link ProcessTreeCpu#seconds()} but for
+ * processes of no kind ("other"). {@link #LIVE_WORKERS}, not a kind, is the part of the children's CPU that live
+ * inference workers spent: it tells a worker started ahead of need apart from the plaintext job's own commands.
  */
 final class SparkProcessCpu {
     static final String DRIVER = "driver+brokers";
     static final String EXECUTORS = "executors";
-    static final String WORKERS = "inference workers";
+    static final String WORKERS = "inference workers and executors' other children";
+    /** Within {@link #WORKERS}: the inference worker processes still running (not reaped), by their own counters. */
+    static final String LIVE_WORKERS = "live inference workers";
     static final String OTHER = "other";
     static final String[] KINDS = {DRIVER, EXECUTORS, WORKERS, OTHER};
 
@@ -29,6 +34,7 @@ final class SparkProcessCpu {
         for (String k : KINDS) {
             m.put(k, 0.0);
         }
+        m.put(LIVE_WORKERS, 0.0);
         ProcessHandle self = ProcessHandle.current();
         m.merge(DRIVER, ticks(self.pid())[0], Double::sum);   // its reaped children are past sessions' executors
         self.descendants().forEach(p -> {
@@ -36,9 +42,10 @@ final class SparkProcessCpu {
             String cmd = commandLine(p.pid());
             if (cmd.contains("InferenceWorkerMain")) {
                 m.merge(WORKERS, t[0] + t[1], Double::sum);
+                m.merge(LIVE_WORKERS, t[0] + t[1], Double::sum);
             } else if (cmd.contains("CoarseGrainedExecutorBackend")) {
                 m.merge(EXECUTORS, t[0], Double::sum);
-                m.merge(WORKERS, t[1], Double::sum);   // an executor's only children are its inference workers
+                m.merge(WORKERS, t[1], Double::sum);   // its reaped children: inference workers, Hadoop's chmod
             } else {
                 m.merge(OTHER, t[0] + t[1], Double::sum);
             }
