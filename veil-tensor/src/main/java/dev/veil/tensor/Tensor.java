@@ -190,7 +190,14 @@ public record Tensor(String name, ElementType type, long[] shape, byte[] data) {
         if (s == null) {
             return "null";
         }
-        String p = s.replaceAll("[^\\x20-\\x7e]", "?");
-        return p.length() > 60 ? p.substring(0, 60) + "..." : p;
+        // a loop, not a regex: readers build such names into messages on their hot paths (the .npz cells of Spark rows).
+        // One '?' per code point outside printable ASCII, as the regex [^\x20-\x7e] replaced them.
+        StringBuilder p = new StringBuilder(Math.min(s.length(), 61));
+        for (int i = 0; i < s.length() && p.length() <= 60; ) {
+            int cp = s.codePointAt(i);
+            p.append(cp >= 0x20 && cp <= 0x7e ? (char) cp : '?');
+            i += Character.charCount(cp);
+        }
+        return p.length() > 60 ? p.substring(0, 60) + "..." : p.toString();
     }
 }

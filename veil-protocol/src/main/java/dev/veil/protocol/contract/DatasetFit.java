@@ -58,37 +58,41 @@ public final class DatasetFit {
                 return "your data has no array '" + SignatureText.printable(input.name()) + "' for the contract's model input "
                         + input;
             }
-            String found = "your array '" + SignatureText.printable(g.name()) + "' is " + g.type().id() + " "
-                    + Arrays.toString(g.shape()) + " but the contract's model input is " + input;
             if (g.type() != input.type()) {
-                return found + ": the element type differs";
+                return found(g, input) + ": the element type differs";
             }
             List<Dim> shape = input.shape();
             if (shape == null) {
                 continue;
             }
             if (shape.size() != g.shape().length) {
-                return found + ": the rank differs";
+                return found(g, input) + ": the rank differs";
             }
             for (int i = 0; i < shape.size(); i++) {
                 long size = g.shape()[i];
                 if (shape.get(i) instanceof Dim.Fixed f && f.size() != size && !(rowsAxis && i == 0)) {
-                    return found + ": dimension " + i + " must be " + f.size();
+                    return found(g, input) + ": dimension " + i + " must be " + f.size();
                 }
                 String beyond = i == 0 ? null : beyondMaxSize(signature, shape.get(i), size);
                 if (beyond != null) {
-                    return found + ": dimension " + i + beyond;
+                    return found(g, input) + ": dimension " + i + beyond;
                 }
                 if (shape.get(i) instanceof Dim.Free free && free.name() != null) {
                     long[] seen = freeSizes.putIfAbsent(free.name(), new long[] {size, i});
                     if (seen != null && seen[0] != size) {
-                        return found + ": dimension " + i + " ('" + SignatureText.printable(free.name()) + "') is " + size
+                        return found(g, input) + ": dimension " + i + " ('" + SignatureText.printable(free.name()) + "') is " + size
                                 + " here but " + seen[0] + " in an earlier array; the model needs one size for it";
                     }
                 }
             }
         }
         return null;
+    }
+
+    /** The start of a refusal naming the array and the input; built only when refusing (the check runs on every call). */
+    private static String found(Given g, ValueSignature input) {
+        return "your array '" + SignatureText.printable(g.name()) + "' is " + g.type().id() + " "
+                + Arrays.toString(g.shape()) + " but the contract's model input is " + input;
     }
 
     /**
@@ -158,17 +162,20 @@ public final class DatasetFit {
         for (int i = 0; fits && i < rowShape.length; i++) {
             fits = !(row.get(i) instanceof Dim.Fixed f) || f.size() == rowShape[i];
         }
-        String found = "your dataset's rows have shape " + Arrays.toString(rowShape) + " but the contract's model input " + input;
         if (!fits) {
-            return found + " takes rows of shape " + SignatureText.shape(row);
+            return rowsFound(rowShape, input) + " takes rows of shape " + SignatureText.shape(row);
         }
         for (int i = 0; i < rowShape.length; i++) {
             String beyond = beyondMaxSize(signature, row.get(i), rowShape[i]);
             if (beyond != null) {
-                return found + ": row dimension " + i + beyond;
+                return rowsFound(rowShape, input) + ": row dimension " + i + beyond;
             }
         }
         return null;
+    }
+
+    private static String rowsFound(long[] rowShape, ValueSignature input) {
+        return "your dataset's rows have shape " + Arrays.toString(rowShape) + " but the contract's model input " + input;
     }
 
     /**
