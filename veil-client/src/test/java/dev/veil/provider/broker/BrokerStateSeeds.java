@@ -1,5 +1,15 @@
 package dev.veil.provider.broker;
 
+import dev.veil.attest.Platform;
+import dev.veil.protocol.broker.BrokerMessages;
+import dev.veil.protocol.broker.OwnerUnwrapMessages;
+import dev.veil.protocol.contract.ContractVerifier;
+import dev.veil.protocol.contract.EnclavePolicy;
+import dev.veil.protocol.contract.ModelTerms;
+import dev.veil.protocol.contract.OutputPolicy;
+import dev.veil.protocol.contract.Role;
+import dev.veil.protocol.contract.SessionContract;
+import dev.veil.protocol.contract.SignedContract;
 import dev.veil.protocol.identity.Identity;
 import dev.veil.protocol.identity.IdentityFiles;
 import dev.veil.protocol.json.Digests;
@@ -7,7 +17,10 @@ import dev.veil.protocol.keyrelease.KeyWrapSuite;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -15,10 +28,11 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Writes {@link BrokerStateFuzzTest}'s fixture ({@code fuzz-broker-state/}: a throwaway broker identity, the contract
+ * Writes {@link BrokerStateFuzzTest}'s and {@link DataKeyAnswersFuzzTest}'s fixture ({@code fuzz-broker-state/}: a throwaway broker identity, the contract
  * hash, a wrapped data key) and seed corpora, each file written by the broker's own code into a real state directory
- * (ServedContracts.publish, ReleaseRecord with its kept head, Revocations.add, MasterKeys). Rerun after a change to a
- * broker state file, from the repository root:
+ * (ServedContracts.publish, ReleaseRecord with its kept head, Revocations.add, MasterKeys), and the answers a running
+ * broker (KeyBroker on BrokerServer) gave the provider's SDK (ProviderDataKeys, OwnerDataKeys), kept by a
+ * {@link RecordingProxy}. Rerun after a change to a broker state file or answer, from the repository root:
  * {@code mvn -q -pl veil-client -am test-compile dependency:build-classpath -Dmdep.includeScope=test
  * -Dmdep.outputFile=target/cp.txt && java -cp veil-client/target/test-classes:veil-client/target/classes:$(cat
  * veil-client/target/cp.txt) dev.veil.provider.broker.BrokerStateSeeds veil-client/src/test/resources}
@@ -32,12 +46,18 @@ final class BrokerStateSeeds {
         Path resources = Path.of(args[0]).resolve("dev/veil/provider/broker");
         Path fixture = Files.createDirectories(resources.resolve("fuzz-broker-state"));
         Path inputs = resources.resolve("BrokerStateFuzzTestInputs");
+        Path answers = resources.resolve("DataKeyAnswersFuzzTestInputs");
         Instant at = Instant.parse("2026-12-01T12:00:00Z");
         Path work = Files.createTempDirectory("veil-broker-seeds");
         try {
             Identity broker = Identity.generate("fuzz-broker", KeyWrapSuite.X25519);
-            // the record names its contract only by hash, so any contract's hash will do
-            byte[] contract = Digests.sha256("veil fuzz broker state contract".getBytes(StandardCharsets.US_ASCII));
+            // a data provider's broker (it speaks with the provider's identity) of one batch contract
+            ContractVerifier.Verified verified = ContractVerifier.verify(SignedContract.unsigned(SessionContract.draft(
+                    new ModelTerms("cd".repeat(32), "fuzz model", BrokerFixture.SIGNATURE), BrokerFixture.MP.publicIdentity(),
+                    broker.publicIdentity(), new EnclavePolicy(Platform.SIM, List.of(BrokerFixture.MEASUREMENT), false, true),
+                    KeyWrapSuite.X25519, OutputPolicy.labels(), at.plus(Duration.ofDays(3650))))
+                    .signedBy(Role.MODEL_PROVIDER, BrokerFixture.MP).signedBy(Role.DATA_PROVIDER, broker), Instant.now());
+            byte[] contract = verified.hash();
             String hex = Digests.hex(contract);
             Files.deleteIfExists(fixture.resolve("broker.key"));
             IdentityFiles.writeSecret(broker, fixture.resolve("broker.key"));
@@ -53,12 +73,25 @@ final class BrokerStateSeeds {
             ServedContracts.publish(state, broker, List.of(hex, "ab".repeat(32), "01".repeat(32)), at);
             copy(state.dir().resolve(ServedContracts.FILE), inputs.resolve("servedContractsThenVerify"), "served-three.json");
 
-            MasterKeys.create(state.files(), state.masterKeys(), BrokerStateFuzzFixture.MASTER_KEY_ID, List.of(hex));
-            MasterKeys keys = new MasterKeys(state.masterKeys());
-            String wrapped = keys.wrap(BrokerStateFuzzFixture.MASTER_KEY_ID, new byte[32], null).text();
+            // the provider's SDK against the running broker, through a proxy that keeps the broker's answers
+            BrokerState served = BrokerState.open(work.resolve("served-state"));
+            MasterKeys.create(served.files(), served.masterKeys(), BrokerStateFuzzFixture.MASTER_KEY_ID);
+            String wrapped;
+            try (KeyBroker running = KeyBroker.open(broker, null, List.of(new BrokeredContract.Batch(verified, Role.DATA_PROVIDER)),
+                    served, KeyBroker.Settings.defaults(), Clock.systemUTC(), new BrokerMetrics());
+                 BrokerServer server = BrokerServer.start(running, "127.0.0.1", 0, 4);
+                 RecordingProxy proxy = new RecordingProxy(URI.create("http://127.0.0.1:" + server.port() + "/"))) {
+                wrapped = new ProviderDataKeys(proxy.uri(), broker).wrap(BrokerStateFuzzFixture.MASTER_KEY_ID, new byte[32]);
+                write(clear(answers.resolve("providerWrapAnswers")), "provider-wrap",
+                        concat(proxy.answer(BrokerMessages.DATA_KEY_CHALLENGE), new byte[] {0}, proxy.answer(BrokerMessages.WRAP)));
+                new OwnerDataKeys(proxy.uri(), broker, hex).unwrap(BrokerStateFuzzFixture.MASTER_KEY_ID, wrapped, null);
+                write(clear(answers.resolve("ownerUnwrapAnswers")), "owner-unwrap", concat(proxy.answer(OwnerUnwrapMessages.CHALLENGE),
+                        new byte[] {0}, proxy.answer(OwnerUnwrapMessages.UNWRAP)));
+            }
             Files.writeString(fixture.resolve("wrapped-data-key"), wrapped + "\n");
-            byte[] key = Files.readAllBytes(state.masterKeys().resolve(BrokerStateFuzzFixture.MASTER_KEY_ID + ".key"));
-            byte[] scope = Files.readAllBytes(state.masterKeys().resolve(BrokerStateFuzzFixture.MASTER_KEY_ID + ".contracts"));
+            byte[] key = Files.readAllBytes(served.masterKeys().resolve(BrokerStateFuzzFixture.MASTER_KEY_ID + ".key"));
+            MasterKeys.create(state.files(), state.masterKeys(), "scoped", List.of(hex));   // its scope file, for this key
+            byte[] scope = Files.readAllBytes(state.masterKeys().resolve("scoped.contracts"));
             Path keyInputs = clear(inputs.resolve("masterKeyFiles"));
             Files.write(keyInputs.resolve("scoped-key"), concat(new byte[] {(byte) key.length}, key, scope));
             Files.write(keyInputs.resolve("unscoped-key"), concat(new byte[] {(byte) key.length}, key));
@@ -124,6 +157,10 @@ final class BrokerStateSeeds {
             }
         }
         return dir;
+    }
+
+    private static void write(Path dir, String name, byte[] bytes) throws Exception {
+        Files.write(dir.resolve(name), bytes);
     }
 
     private static void copy(Path from, Path dir, String name) throws Exception {

@@ -84,6 +84,24 @@ class BrokerStateSeedsAreGenuineTest {
         }
     }
 
+    @Test
+    void theCapturedAnswersOpenAndWrapInTheSdk() throws Exception {
+        CannedBrokerAnswers canned = CannedBrokerAnswers.start();
+        byte[] owner = answerSeed("ownerUnwrapAnswers", "owner-unwrap");
+        canned.answer(Arrays.copyOf(owner, indexOf(owner)), Arrays.copyOfRange(owner, indexOf(owner) + 1, owner.length));
+        assertThat(new OwnerDataKeys(canned.uri(), BrokerStateFuzzFixture.BROKER, HEX).unwrap(BrokerStateFuzzFixture.MASTER_KEY_ID,
+                BrokerStateFuzzFixture.WRAPPED_DATA_KEY, null)).isEqualTo(new byte[32]);
+        byte[] provider = answerSeed("providerWrapAnswers", "provider-wrap");
+        canned.answer(Arrays.copyOf(provider, indexOf(provider)), Arrays.copyOfRange(provider, indexOf(provider) + 1, provider.length));
+        assertThat(new ProviderDataKeys(canned.uri(), BrokerStateFuzzFixture.BROKER).wrap(BrokerStateFuzzFixture.MASTER_KEY_ID,
+                new byte[32])).isEqualTo(BrokerStateFuzzFixture.WRAPPED_DATA_KEY);
+    }
+
+    private static byte[] answerSeed(String target, String name) throws Exception {
+        return Files.readAllBytes(Path.of(BrokerStateSeedsAreGenuineTest.class.getResource("DataKeyAnswersFuzzTestInputs").toURI())
+                .resolve(target).resolve(name));
+    }
+
     private static int indexOf(byte[] bytes) {
         for (int i = 0; i < bytes.length; i++) {
             if (bytes[i] == 0) {
