@@ -1,5 +1,7 @@
 package dev.veil.provider.broker;
 
+import com.code_intelligence.jazzer.api.BugDetectors;
+import com.code_intelligence.jazzer.api.SilentCloseable;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.veil.protocol.json.ProtocolException;
 import java.io.IOException;
@@ -10,7 +12,8 @@ import java.util.Arrays;
  * unwrap answer, checked against the provider's (the broker's) identity and opened with its key-agreement key
  * ({@link OwnerDataKeys}); the data-key challenge and the wrap answer ({@link ProviderDataKeys}). Each input is a
  * challenge body, a NUL, then the answer body, served over loopback HTTP by {@link CannedBrokerAnswers}. Each ends in a
- * value or a ProtocolException or IOException. Genuine seeds captured from a running broker by {@link BrokerStateSeeds}.
+ * value or a ProtocolException or IOException; connections anywhere but that server stay findings (Jazzer's SSRF
+ * detector). Genuine seeds captured from a running broker by {@link BrokerStateSeeds}.
  */
 class DataKeyAnswersFuzzTest {
     private static final CannedBrokerAnswers BROKER = CannedBrokerAnswers.start();
@@ -21,7 +24,7 @@ class DataKeyAnswersFuzzTest {
     @FuzzTest(maxDuration = "5s")
     void ownerUnwrapAnswers(byte[] input) {
         serve(input);
-        try {
+        try (SilentCloseable loopback = BugDetectors.allowNetworkConnections(BROKER::isThis)) {
             Arrays.fill(OWNER.unwrap(BrokerStateFuzzFixture.MASTER_KEY_ID, BrokerStateFuzzFixture.WRAPPED_DATA_KEY, null), (byte) 0);
         } catch (IOException | ProtocolException expected) {
             // refused with a reason
@@ -31,7 +34,7 @@ class DataKeyAnswersFuzzTest {
     @FuzzTest(maxDuration = "5s")
     void providerWrapAnswers(byte[] input) {
         serve(input);
-        try {
+        try (SilentCloseable loopback = BugDetectors.allowNetworkConnections(BROKER::isThis)) {
             PROVIDER.wrap(BrokerStateFuzzFixture.MASTER_KEY_ID, new byte[32]);
         } catch (IOException | ProtocolException expected) {
             // refused with a reason
