@@ -35,10 +35,18 @@ final class BrokerStateFuzzFixture {
             Path shm = Path.of("/dev/shm");
             Path parent = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
             Path dir = Files.createTempDirectory(parent, "veil-fuzz-" + target + "-");
-            dir.toFile().deleteOnExit();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir)));   // tmpfs is memory: leave nothing behind
             return BrokerState.open(dir.resolve("state"), d -> { });
         } catch (Exception e) {
             throw new IllegalStateException("cannot make a broker state directory to fuzz in", e);
+        }
+    }
+
+    private static void delete(Path dir) {
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a leftover scratch directory is harmless
         }
     }
 
