@@ -135,7 +135,16 @@ final class Revocations {
     }
 
     private static Snapshot addLocked(StateFiles files, Path file, String instanceHex) throws IOException {
-        Snapshot before = Files.exists(file) ? parse(Files.readAllLines(file, StandardCharsets.US_ASCII)) : Snapshot.NONE;
+        Snapshot before;
+        try {
+            before = Files.exists(file) ? parse(Files.readAllLines(file, StandardCharsets.US_ASCII)) : Snapshot.NONE;
+        } catch (IllegalArgumentException | java.nio.charset.CharacterCodingException damaged) {
+            // a list rewritten on the state volume: refused with its file named (a FileSystemException, which the CLI
+            // prints as one line), never rewritten, since the revocations its damaged lines ask would be dropped
+            throw new java.nio.file.FileSystemException(file.toString(), null, "the revocation list is damaged (each line is"
+                    + " 'all' or 'instance' and 64 lowercase hex digits), and the broker refuses every release until it is"
+                    + " fixed; fix it, then revoke again");
+        }
         List<String> lines = new ArrayList<>();
         if (before.all() || instanceHex == null) {
             lines.add(ALL);
