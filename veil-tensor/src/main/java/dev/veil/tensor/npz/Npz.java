@@ -238,7 +238,13 @@ public final class Npz {
         return entries;
     }
 
+    /** Zip's UTF-8 flag (general purpose bit 11) for a name beyond ASCII; a loop, not an encoder: it runs per Spark cell. */
     private static short flags(String name) {
-        return (short) (StandardCharsets.US_ASCII.newEncoder().canEncode(name) ? 0 : 0x800);
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) >= 0x80) {
+                return 0x800;
+            }
+        }
+        return 0;
     }
 }
