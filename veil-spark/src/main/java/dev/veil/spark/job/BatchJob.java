@@ -110,7 +110,7 @@ public final class BatchJob {
                     attestExecutors(spark, terms);
                     JavaRDD<Row> rows = spark.read().schema(INPUT_SCHEMA).options(reading)
                             .parquet(dataset.files().toArray(String[]::new)).javaRDD()
-                            .mapPartitions(new PartitionInference(terms, dataset.dataset(), dataset.files(), reports));
+                            .mapPartitions(new PartitionInference(terms.jobId(), dataset.dataset(), dataset.files(), reports));
                     // Spark's output commit protocol: each task attempt writes under its own attempt directory, one attempt
                     // per partition is allowed to commit (a retried task's or a speculative copy's other attempts are aborted
                     // or denied, and their files removed with _temporary at job commit)
@@ -215,7 +215,7 @@ public final class BatchJob {
         Map<String, String> open = new LinkedHashMap<>(hostOfExecutor);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         for (int round = 0; round < CLOSING_ROUNDS && !open.isEmpty(); round++) {
-            for (ClosingAnswer a : ExecutorTasks.onEach(sc, open).mapPartitions(new InstanceClosing(terms)).collect()) {
+            for (ClosingAnswer a : ExecutorTasks.onEach(sc, open).mapPartitions(new InstanceClosing(terms.jobId())).collect()) {
                 open.remove(a.executorId());
                 if (a.discardReceipt().length > 0) {
                     SignedReceipt r = Json.parse(a.discardReceipt(), SignedReceipt.class, "discard receipt");

@@ -3,7 +3,9 @@ package dev.veil.spark.job;
 import java.io.Serializable;
 
 /**
- * What the driver ships to every executor for one job: nothing secret — the signed contract as its file holds it
+ * What the driver ships to every executor in a job's attestation stage, where it becomes the executor's instance
+ * ({@link ExecutorInstance}); the later stages name the job by its id only, so the sealed model crosses the network
+ * once per executor and job. Nothing secret — the signed contract as its file holds it
  * (each executor verifies it itself), the sealed model (ciphertext), the two brokers' URLs, the data provider's master
  * key the results are written under (its name; the key stays in the broker) and how many rows one model run takes.
  *

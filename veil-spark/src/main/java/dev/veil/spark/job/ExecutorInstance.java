@@ -77,6 +77,8 @@ public final class ExecutorInstance {
     private long modelNanos;
     /** The contract's limits.max_rows as this instance's budget of rows, whatever partitions they serve. */
     private final RowLimit rowLimit;
+    /** Rows per model run, as the job's terms give it. */
+    private final int rowsPerRun;
     /** The data provider's key services of this instance, and the names they are registered under for Parquet. */
     private final String datasetName;
     private final DataKeyService datasetKeys;
@@ -110,6 +112,7 @@ public final class ExecutorInstance {
         FailureCode loadFailure = null;
         timeLimit = Duration.ofSeconds(contract.contract().limits().maxInferenceSeconds());
         rowLimit = new RowLimit(contract.contract().limits().maxRows());
+        rowsPerRun = terms.rowsPerRun();
         try (modelKey) {
             model = Unsealer.unsealBytes(terms.sealedModel(), modelKey).plaintext();
         } catch (SealException e) {
@@ -191,8 +194,8 @@ public final class ExecutorInstance {
      * {@link FailureCode#INSTANCE_NOT_ATTESTED}, asking no broker, so a task retried or copied onto it (a model that
      * failed or ran slowly on the data decides when) adds no instance to what the model provider's broker records.
      */
-    static synchronized ExecutorInstance attested(BatchTerms terms) throws InferenceException {
-        ExecutorInstance existing = BY_JOB.get(terms.jobId());
+    static synchronized ExecutorInstance attested(String jobId) throws InferenceException {
+        ExecutorInstance existing = BY_JOB.get(jobId);
         if (existing == null) {
             throw new InferenceException(FailureCode.INSTANCE_NOT_ATTESTED, "this executor holds no instance of the job");
         }
@@ -236,8 +239,8 @@ public final class ExecutorInstance {
      * JVM holds no instance of the job: the model plaintext and the worker are gone, the key-wrap key wiped, the data
      * provider's key service unregistered. Its outcome is "discarded" whatever happened, as in the ceremony.
      */
-    public static synchronized dev.veil.protocol.receipt.SignedReceipt close(BatchTerms terms) {
-        ExecutorInstance instance = BY_JOB.remove(terms.jobId());
+    public static synchronized dev.veil.protocol.receipt.SignedReceipt close(String jobId) {
+        ExecutorInstance instance = BY_JOB.remove(jobId);
         if (instance == null) {
             return null;
         }
@@ -264,6 +267,15 @@ public final class ExecutorInstance {
 
     RowLimit rowLimit() {
         return rowLimit;
+    }
+
+    int rowsPerRun() {
+        return rowsPerRun;
+    }
+
+    /** The name this instance's dataset key service is registered under for Parquet (this job's own). */
+    String datasetKeyService() {
+        return datasetName;
     }
 
     public ContractVerifier.Verified contract() {

@@ -14,15 +14,16 @@ import org.apache.spark.api.java.function.FlatMapFunction;
  */
 final class InstanceClosing implements FlatMapFunction<Iterator<String>, ClosingAnswer> {
     private static final long serialVersionUID = 1L;
-    private final BatchTerms terms;
+    /** The job whose instance closes, by its id only: this stage carries neither the sealed model nor the brokers. */
+    private final String jobId;
 
-    InstanceClosing(BatchTerms terms) {
-        this.terms = terms;
+    InstanceClosing(String jobId) {
+        this.jobId = jobId;
     }
 
     @Override
     public Iterator<ClosingAnswer> call(Iterator<String> executors) {
-        SignedReceipt r = ExecutorInstance.close(terms);
+        SignedReceipt r = ExecutorInstance.close(jobId);
         return List.of(new ClosingAnswer(SparkEnv.get().executorId(), r == null ? new byte[0] : Json.canonical(r))).iterator();
     }
 }

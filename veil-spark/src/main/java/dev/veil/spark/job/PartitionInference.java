@@ -8,7 +8,6 @@ import dev.veil.protocol.json.Json;
 import dev.veil.protocol.receipt.FailureCode;
 import dev.veil.protocol.receipt.ResultCommitments;
 import dev.veil.spark.parquet.BoundDatasetDecryption;
-import dev.veil.spark.parquet.DataKeyServices;
 import dev.veil.spark.parquet.RowCells;
 import dev.veil.tensor.NamedTensors;
 import dev.veil.tensor.TensorFormatException;
@@ -34,15 +33,19 @@ import org.apache.spark.util.CollectionAccumulator;
  */
 public final class PartitionInference implements FlatMapFunction<Iterator<Row>, Row> {
     private static final long serialVersionUID = 1L;
-    private final BatchTerms terms;
+    /**
+     * The job this partition belongs to, by its id only: the instance that runs it was made in the attestation stage,
+     * which alone is shipped the terms (with the sealed model); so this stage carries neither the model nor the brokers.
+     */
+    private final String jobId;
     /** The dataset the driver admitted: the instance decrypts only files bound to it, and names it in its receipts. */
     private final DatasetManifest dataset;
     /** Its files' paths as the driver listed them: a file is decrypted only at one of these. */
     private final List<String> files;
     private final CollectionAccumulator<byte[]> reports;
 
-    public PartitionInference(BatchTerms terms, DatasetManifest dataset, List<String> files, CollectionAccumulator<byte[]> reports) {
-        this.terms = terms;
+    public PartitionInference(String jobId, DatasetManifest dataset, List<String> files, CollectionAccumulator<byte[]> reports) {
+        this.jobId = jobId;
         this.dataset = dataset;
         this.files = List.copyOf(files);
         this.reports = reports;
@@ -65,11 +68,10 @@ public final class PartitionInference implements FlatMapFunction<Iterator<Row>, 
 
     private Iterator<Row> results(Iterator<Row> input) throws Exception {
         // attested in the job's attestation stage, before any row was read; never here (ExecutorInstance.attested)
-        ExecutorInstance instance = ExecutorInstance.attested(terms);
+        ExecutorInstance instance = ExecutorInstance.attested(jobId);
         // before the first file opens: each is decrypted only at a path the driver listed, as the file of this dataset its
         // name says (FileBinding)
-        BoundDatasetDecryption.register(DataKeyServices.forJob(terms.dataProviderBroker(), instance.contract().hashHex(),
-                terms.jobId()), dataset, files);
+        BoundDatasetDecryption.register(instance.datasetKeyService(), dataset, files);
         int partition = TaskContext.getPartitionId();
         byte[] salt = ResultCommitments.newSalt();
         BatchCommitments in = BatchCommitments.input(salt);
@@ -87,7 +89,7 @@ public final class PartitionInference implements FlatMapFunction<Iterator<Row>, 
                 in.add(index, cell);
                 indices.add(index);
                 cells.add(cell);
-                if (cells.size() == terms.rowsPerRun()) {
+                if (cells.size() == instance.rowsPerRun()) {
                     collect(ahead.next(indices, run(instance, cells)), out, partition, salt, results);
                     indices = new ArrayList<>();
                     cells = new ArrayList<>();

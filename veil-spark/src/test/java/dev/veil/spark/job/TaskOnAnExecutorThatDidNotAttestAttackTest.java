@@ -47,7 +47,7 @@ class TaskOnAnExecutorThatDidNotAttestAttackTest {
             BatchTerms terms = new BatchTerms("job-" + System.nanoTime(), Json.canonical(contract()),
                     new Sealer().sealBytes(model(), AssetKey.generate(), ContentType.MODEL),
                     "http://127.0.0.1:" + mp.getLocalPort() + "/", "http://127.0.0.1:" + dp.getLocalPort() + "/", "dataset", 1);
-            PartitionInference inference = new PartitionInference(terms, DatasetManifest.create(List.of(1L)),
+            PartitionInference inference = new PartitionInference(terms.jobId(), DatasetManifest.create(List.of(1L)),
                     List.of("file:/data/part-00000.parquet"), null);
             List<Row> rows = List.of(RowFactory.create(0L, new byte[] {1}));
 
