@@ -327,7 +327,7 @@ public final class SparkJobBench {
         Map<String, Double> byProcess = SparkProcessCpu.snapshot();
         long t0 = System.nanoTime();
         spark.createDataFrame(spark.read().schema(BatchJob.INPUT_SCHEMA).parquet(p.path(data).toString()).javaRDD()
-                        .mapPartitions(new SparkPlainInference(model, rowsPerRun)), BatchJob.INPUT_SCHEMA)
+                        .mapPartitions(new SparkPlainInference(UUID.randomUUID().toString(), model, rowsPerRun)), BatchJob.INPUT_SCHEMA)
                 .write().mode(SaveMode.ErrorIfExists).parquet(out.toUri().toString());
         Timed t = new Timed((System.nanoTime() - t0) / 1e9, ProcessTreeCpu.seconds() - cpu,
                 SparkProcessCpu.minus(SparkProcessCpu.snapshot(), byProcess));
