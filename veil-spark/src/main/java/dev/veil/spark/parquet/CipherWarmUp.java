@@ -22,7 +22,7 @@ import org.apache.parquet.format.BlockCipher;
  * run after a warm-up of 64-byte calls; {@code jdk.Deoptimization}: {@code GHASH.update}, "unstable_if").
  *
  * <p>It uses a fresh random key that is never used for anything else and is dropped at once; no data of any party goes
- * through it. About half a second of CPU, once per executor JVM, while its first inference worker starts.
+ * through it. About a second of CPU (JDK 17, this machine), once per executor JVM, while its first inference worker starts.
  */
 public final class CipherWarmUp {
     /** Sizes of the short modules, cycled through: empty, under one block, a page header, pages of a few KB. */
