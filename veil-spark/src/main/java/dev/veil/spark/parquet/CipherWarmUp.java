@@ -21,8 +21,9 @@ import org.apache.parquet.format.BlockCipher;
  * JFR on the executors: four fifths of the confidential tasks' samples in {@code GHASH.processBlocks} in every job of the
  * run after a warm-up of 64-byte calls; {@code jdk.Deoptimization}: {@code GHASH.update}, "unstable_if").
  *
- * <p>It uses a fresh random key that is never used for anything else and is dropped at once; no data of any party goes
- * through it. About a second of CPU (JDK 17, this machine), once per executor JVM, while its first inference worker starts.
+ * <p>It uses a fresh random key that is never used for anything else and is left to the garbage collector with the
+ * warm-up's cipher objects; only zeros go through it, no data of any party. It is only a warm-up: whatever it throws is
+ * dropped, and a JDK without AES-GCM fails where Parquet asks for the real cipher. About a second of CPU (JDK 17, this machine), once per executor JVM, while its first inference worker starts.
  */
 public final class CipherWarmUp {
     /** Sizes of the short modules, cycled through: empty, under one block, a page header, pages of a few KB. */
@@ -43,24 +44,27 @@ public final class CipherWarmUp {
             return;
         }
         done = true;
-        SecureRandom random = new SecureRandom();
-        byte[] key = new byte[32];
-        byte[] fileAad = new byte[8];
-        random.nextBytes(key);
-        random.nextBytes(fileAad);
-        BlockCipher.Encryptor encryptor = ModuleCipherFactory.getEncryptor(AesMode.GCM, key);
-        BlockCipher.Decryptor decryptor = ModuleCipherFactory.getDecryptor(AesMode.GCM, key);
-        java.util.Arrays.fill(key, (byte) 0);
-        byte[][] shortModules = modules(SHORT_MODULES);
-        byte[][] largeModules = modules(LARGE_MODULES);
-        for (int round = 0; round < ROUNDS; round++) {
-            byte[] aad = AesCipher.createModuleAAD(fileAad, ModuleCipherFactory.ModuleType.DataPage, 0, 0, round);
-            both(encryptor, decryptor, shortModules[round % shortModules.length], aad);
-            if (round % LARGE_EVERY == 0) {
-                for (byte[] m : largeModules) {
-                    both(encryptor, decryptor, m, aad);
+        try {
+            SecureRandom random = new SecureRandom();
+            byte[] key = new byte[32];
+            byte[] fileAad = new byte[8];
+            random.nextBytes(key);
+            random.nextBytes(fileAad);
+            BlockCipher.Encryptor encryptor = ModuleCipherFactory.getEncryptor(AesMode.GCM, key);
+            BlockCipher.Decryptor decryptor = ModuleCipherFactory.getDecryptor(AesMode.GCM, key);
+            byte[][] shortModules = modules(SHORT_MODULES);
+            byte[][] largeModules = modules(LARGE_MODULES);
+            for (int round = 0; round < ROUNDS; round++) {
+                byte[] aad = AesCipher.createModuleAAD(fileAad, ModuleCipherFactory.ModuleType.DataPage, 0, 0, round);
+                both(encryptor, decryptor, shortModules[round % shortModules.length], aad);
+                if (round % LARGE_EVERY == 0) {
+                    for (byte[] m : largeModules) {
+                        both(encryptor, decryptor, m, aad);
+                    }
                 }
             }
+        } catch (RuntimeException e) {
+            // only a warm-up: the instance goes on, and the real cipher fails where Parquet asks for it, if it does
         }
     }
 
