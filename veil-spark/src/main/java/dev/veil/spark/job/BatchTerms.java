@@ -1,5 +1,8 @@
 package dev.veil.spark.job;
 
+import dev.veil.protocol.json.Digests;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.io.Serializable;
 
 /**
@@ -23,5 +26,15 @@ public record BatchTerms(String jobId, byte[] signedContract, byte[] sealedModel
         }
         signedContract = signedContract.clone();
         sealedModel = sealedModel.clone();
+    }
+
+    /**
+     * A digest of every term: an executor that holds an instance of this job id compares it before it answers a later
+     * attestation task with that instance, so a job id names one job's terms (ExecutorInstance.attest).
+     */
+    byte[] digest() {
+        return Digests.labelled256("veil batch terms v1", jobId.getBytes(StandardCharsets.UTF_8), signedContract, sealedModel,
+                modelProviderBroker.getBytes(StandardCharsets.UTF_8), dataProviderBroker.getBytes(StandardCharsets.UTF_8),
+                resultsMasterKey.getBytes(StandardCharsets.UTF_8), ByteBuffer.allocate(Integer.BYTES).putInt(rowsPerRun).array());
     }
 }

@@ -79,6 +79,8 @@ public final class ExecutorInstance {
     private final RowLimit rowLimit;
     /** Rows per model run, as the job's terms give it. */
     private final int rowsPerRun;
+    /** The digest of the terms this instance was made under ({@link BatchTerms#digest}). */
+    private final byte[] termsDigest;
     /** The data provider's key services of this instance, and the names they are registered under for Parquet. */
     private final String datasetName;
     private final DataKeyService datasetKeys;
@@ -113,6 +115,7 @@ public final class ExecutorInstance {
         timeLimit = Duration.ofSeconds(contract.contract().limits().maxInferenceSeconds());
         rowLimit = new RowLimit(contract.contract().limits().maxRows());
         rowsPerRun = terms.rowsPerRun();
+        termsDigest = terms.digest();
         try (modelKey) {
             model = Unsealer.unsealBytes(terms.sealedModel(), modelKey).plaintext();
         } catch (SealException e) {
@@ -165,7 +168,8 @@ public final class ExecutorInstance {
     /**
      * The instance of this job in this JVM, attested now if it has none: only the job's attestation stage calls this
      * ({@link InstanceAttestation}), before any data is read. An instance whose model failed to load is kept (it got
-     * keys, so it owes a discard receipt) and fails every task with the load's failure code.
+     * keys, so it owes a discard receipt) and fails every task with the load's failure code. An instance of this job id made
+     * under other terms is refused ({@link BatchTerms#digest}).
      */
     static synchronized ExecutorInstance attest(BatchTerms terms)
             throws IOException, ProtocolException, InferenceException, BrokerRefused {
@@ -184,6 +188,10 @@ public final class ExecutorInstance {
             reserve.refill();   // no-op when a worker is ready or starting already
             existing = new ExecutorInstance(terms, reserve, scratch);
             BY_JOB.put(terms.jobId(), existing);
+        } else if (!java.security.MessageDigest.isEqual(existing.termsDigest, terms.digest())) {
+            // a job id names one job's terms: an instance made under other terms (another contract, model, broker, rows
+            // per run) is never answered for these, and no broker is asked
+            throw new ProtocolException("this executor holds an instance of the job made under other terms");
         }
         return loaded(existing);
     }

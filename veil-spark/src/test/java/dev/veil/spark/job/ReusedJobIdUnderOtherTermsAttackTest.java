@@ -1,0 +1,96 @@
+package dev.veil.spark.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.veil.attest.Platform;
+import dev.veil.protocol.contract.ContractVerifier;
+import dev.veil.protocol.contract.EnclavePolicy;
+import dev.veil.protocol.contract.OutputPolicy;
+import dev.veil.protocol.contract.Role;
+import dev.veil.protocol.contract.SessionContract;
+import dev.veil.protocol.contract.SignedContract;
+import dev.veil.protocol.identity.Identity;
+import dev.veil.protocol.json.Digests;
+import dev.veil.protocol.json.Json;
+import dev.veil.protocol.json.ProtocolException;
+import dev.veil.protocol.keyrelease.KeyWrapSuite;
+import dev.veil.provider.broker.BrokerMetrics;
+import dev.veil.provider.broker.BrokerServer;
+import dev.veil.provider.broker.BrokerState;
+import dev.veil.provider.broker.BrokeredContract;
+import dev.veil.provider.broker.KeyBroker;
+import dev.veil.provider.broker.ReleaseAudit;
+import dev.veil.seal.AssetKey;
+import dev.veil.seal.ContentType;
+import dev.veil.seal.Sealer;
+import dev.veil.spark.TestModelTerms;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An executor answers a job's attestation task with the instance it holds for that job id. When it compared nothing
+ * but the id, an attestation task carrying the id of a job this executor already attested, with other terms (another
+ * contract, another model, other brokers, another number of rows per run), was answered with the first job's instance:
+ * a second job would run under the first one's keys, contract and row budget, and neither broker would hear of it. Now
+ * the instance keeps the digest of its terms, and other terms under its id are refused before any broker is asked.
+ */
+class ReusedJobIdUnderOtherTermsAttackTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void anAttestationTaskWithAnotherJobsTermsUnderAKnownJobIdIsRefusedWithoutAskingABroker() throws Exception {
+        byte[] model = Files.readAllBytes(Path.of(System.getProperty("veil.testdata.dir"), "models", "ocr-direction-cls.onnx"));
+        Identity mp = Identity.generate("mp", KeyWrapSuite.X25519);
+        Identity dp = Identity.generate("dp", KeyWrapSuite.X25519);
+        SessionContract c = SessionContract.draft(TestModelTerms.of(model, "ocr"), mp.publicIdentity(),
+                dp.publicIdentity(), new EnclavePolicy(Platform.SIM, List.of(Digests.hex(ExecutorInstance.measurement())), false, true),
+                KeyWrapSuite.X25519, OutputPolicy.npz(), Instant.now().plus(Duration.ofHours(1))).withMaxInstances(4);
+        SignedContract signed = SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, mp).signedBy(Role.DATA_PROVIDER, dp);
+        ContractVerifier.Verified contract = ContractVerifier.verify(signed, Instant.now());
+        AssetKey modelKey = AssetKey.generate();
+        BrokerState dpState = BrokerState.open(tmp.resolve("dp-broker"));
+        ReleaseAudit.createMasterKey(dpState, "dataset");
+        KeyBroker mpBroker = KeyBroker.open(mp, modelKey, List.of(BrokeredContract.batch(contract, mp.publicIdentity())),
+                BrokerState.open(tmp.resolve("mp-broker")), KeyBroker.Settings.defaults(), Clock.systemUTC(), new BrokerMetrics());
+        KeyBroker dpBroker = KeyBroker.open(dp, null, List.of(BrokeredContract.batch(contract, dp.publicIdentity())), dpState,
+                KeyBroker.Settings.defaults(), Clock.systemUTC(), new BrokerMetrics());
+        String jobId = "job-" + System.nanoTime();
+        try (mpBroker; dpBroker;
+             BrokerServer mpServer = BrokerServer.start(mpBroker, "127.0.0.1", 0, 4);
+             BrokerServer dpServer = BrokerServer.start(dpBroker, "127.0.0.1", 0, 4)) {
+            String mpUrl = "http://127.0.0.1:" + mpServer.port() + "/";
+            String dpUrl = "http://127.0.0.1:" + dpServer.port() + "/";
+            byte[] sealedModel = new Sealer().sealBytes(model, modelKey, ContentType.MODEL);
+            BatchTerms terms = new BatchTerms(jobId, Json.canonical(signed), sealedModel, mpUrl, dpUrl, "dataset", 4);
+            try {
+                ExecutorInstance first = ExecutorInstance.attest(terms);
+                assertThat(ExecutorInstance.attest(new BatchTerms(jobId, Json.canonical(signed), sealedModel, mpUrl, dpUrl, "dataset", 4)))
+                        .as("a later round's task with the same terms").isSameAs(first);
+
+                for (BatchTerms other : List.of(
+                        new BatchTerms(jobId, Json.canonical(signed), sealedModel, mpUrl, dpUrl, "dataset", 1),
+                        new BatchTerms(jobId, Json.canonical(signed), sealedModel, mpUrl, dpUrl, "results", 4),
+                        new BatchTerms(jobId, Json.canonical(signed), new Sealer().sealBytes(model, AssetKey.generate(),
+                                ContentType.MODEL), mpUrl, dpUrl, "dataset", 4),
+                        new BatchTerms(jobId, Json.canonical(signed), sealedModel, mpUrl, "http://127.0.0.1:1/", "dataset", 4))) {
+                    assertThatThrownBy(() -> ExecutorInstance.attest(other))
+                            .as("other terms under the job's id")
+                            .isInstanceOf(ProtocolException.class)
+                            .hasMessageContaining("other terms");
+                }
+                assertThat(mpBroker.releaseCount(contract.hashHex())).as("the model provider's releases").isEqualTo(1);
+                assertThat(dpBroker.releaseCount(contract.hashHex())).as("the data provider's releases").isEqualTo(1);
+            } finally {
+                ExecutorInstance.close(jobId);
+            }
+        }
+    }
+}
