@@ -41,6 +41,7 @@ final class SparkPlainInference implements FlatMapFunction<Iterator<Row>, Row> {
                 loaded.close();
             }
             loaded = null;
+            loadedFor = null;   // a load that fails leaves no job's model named
             loaded = new SparkPlainModel(model);
             loadedFor = jobId;
         }

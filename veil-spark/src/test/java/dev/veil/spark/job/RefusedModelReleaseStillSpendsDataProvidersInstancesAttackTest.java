@@ -1,20 +1,12 @@
 package dev.veil.spark.job;
 
-import dev.veil.spark.TestModelTerms;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.veil.attest.Platform;
 import dev.veil.protocol.contract.ContractVerifier;
-import dev.veil.protocol.contract.EnclavePolicy;
-import dev.veil.protocol.contract.OutputPolicy;
-import dev.veil.protocol.contract.Role;
-import dev.veil.protocol.contract.SessionContract;
 import dev.veil.protocol.contract.SignedContract;
 import dev.veil.protocol.identity.Identity;
-import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.Json;
-import dev.veil.protocol.keyrelease.KeyWrapSuite;
 import dev.veil.provider.broker.BrokerMetrics;
 import dev.veil.provider.broker.BrokerServer;
 import dev.veil.provider.broker.BrokerState;
@@ -26,10 +18,8 @@ import dev.veil.seal.Sealer;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -49,13 +39,11 @@ class RefusedModelReleaseStillSpendsDataProvidersInstancesAttackTest {
 
     @Test
     void aModelProviderBrokerThatRefusesLeavesNoReleaseCountedByTheDataProvidersBroker() throws Exception {
-        byte[] model = Files.readAllBytes(Path.of(System.getProperty("veil.testdata.dir"), "models", "ocr-direction-cls.onnx"));
-        Identity mp = Identity.generate("mp", KeyWrapSuite.X25519);
-        Identity dp = Identity.generate("dp", KeyWrapSuite.X25519);
-        SessionContract c = SessionContract.draft(TestModelTerms.of(model, "ocr"), mp.publicIdentity(),
-                dp.publicIdentity(), new EnclavePolicy(Platform.SIM, List.of(Digests.hex(ExecutorInstance.measurement())), false, true),
-                KeyWrapSuite.X25519, OutputPolicy.npz(), Instant.now().plus(Duration.ofHours(1))).withMaxInstances(4);
-        SignedContract signed = SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, mp).signedBy(Role.DATA_PROVIDER, dp);
+        ExecutorContract fixture = new ExecutorContract();
+        byte[] model = fixture.model;
+        Identity mp = fixture.modelProvider;
+        Identity dp = fixture.dataProvider;
+        SignedContract signed = fixture.signed;
         ContractVerifier.Verified contract = ContractVerifier.verify(signed, Instant.now());
 
         KeyBroker dpBroker = KeyBroker.open(dp, null, List.of(BrokeredContract.batch(contract, dp.publicIdentity())),

@@ -3,18 +3,11 @@ package dev.veil.spark.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.veil.attest.Platform;
 import dev.veil.protocol.contract.ContractVerifier;
-import dev.veil.protocol.contract.EnclavePolicy;
-import dev.veil.protocol.contract.OutputPolicy;
-import dev.veil.protocol.contract.Role;
-import dev.veil.protocol.contract.SessionContract;
 import dev.veil.protocol.contract.SignedContract;
 import dev.veil.protocol.identity.Identity;
-import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.Json;
 import dev.veil.protocol.json.ProtocolException;
-import dev.veil.protocol.keyrelease.KeyWrapSuite;
 import dev.veil.provider.broker.BrokerMetrics;
 import dev.veil.provider.broker.BrokerServer;
 import dev.veil.provider.broker.BrokerState;
@@ -24,11 +17,8 @@ import dev.veil.provider.broker.ReleaseAudit;
 import dev.veil.seal.AssetKey;
 import dev.veil.seal.ContentType;
 import dev.veil.seal.Sealer;
-import dev.veil.spark.TestModelTerms;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -47,13 +37,11 @@ class ReusedJobIdUnderOtherTermsAttackTest {
 
     @Test
     void anAttestationTaskWithAnotherJobsTermsUnderAKnownJobIdIsRefusedWithoutAskingABroker() throws Exception {
-        byte[] model = Files.readAllBytes(Path.of(System.getProperty("veil.testdata.dir"), "models", "ocr-direction-cls.onnx"));
-        Identity mp = Identity.generate("mp", KeyWrapSuite.X25519);
-        Identity dp = Identity.generate("dp", KeyWrapSuite.X25519);
-        SessionContract c = SessionContract.draft(TestModelTerms.of(model, "ocr"), mp.publicIdentity(),
-                dp.publicIdentity(), new EnclavePolicy(Platform.SIM, List.of(Digests.hex(ExecutorInstance.measurement())), false, true),
-                KeyWrapSuite.X25519, OutputPolicy.npz(), Instant.now().plus(Duration.ofHours(1))).withMaxInstances(4);
-        SignedContract signed = SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, mp).signedBy(Role.DATA_PROVIDER, dp);
+        ExecutorContract fixture = new ExecutorContract();
+        byte[] model = fixture.model;
+        Identity mp = fixture.modelProvider;
+        Identity dp = fixture.dataProvider;
+        SignedContract signed = fixture.signed;
         ContractVerifier.Verified contract = ContractVerifier.verify(signed, Instant.now());
         AssetKey modelKey = AssetKey.generate();
         BrokerState dpState = BrokerState.open(tmp.resolve("dp-broker"));
