@@ -9,6 +9,7 @@ import dev.veil.protocol.receipt.FailureCode;
 import dev.veil.protocol.receipt.ResultCommitments;
 import dev.veil.spark.parquet.BoundDatasetDecryption;
 import dev.veil.spark.parquet.RowCells;
+import dev.veil.spark.parquet.TaskKeyServices;
 import dev.veil.tensor.NamedTensors;
 import dev.veil.tensor.TensorFormatException;
 import java.time.Instant;
@@ -26,6 +27,7 @@ import org.apache.spark.util.CollectionAccumulator;
  * ({@link InstanceAttestation}; an executor that did not fails the partition with {@code instance_not_attested}): rows in input order, runs of at
  * most {@code rowsPerRun} rows through the contract's model in the inference worker, one output row per input row
  * with the input's row index, the partition and the partition's commitment salt (both inside the encrypted results).
+ * The task decrypts its files only under this instance's own key service ({@link TaskKeyServices}).
  * The instance signs a {@link PartitionReceipt} committing to the partition's input and output rows (a partition of no
  * rows has none). The contract's output policy is applied to every run ({@link PolicyOutputs}), each run is bounded by
  * the instance's time budget, and a failure leaves as a fixed code ({@link PartitionFailure}). The model runs one group
@@ -70,8 +72,10 @@ public final class PartitionInference implements FlatMapFunction<Iterator<Row>, 
         // attested in the job's attestation stage, before any row was read; never here (ExecutorInstance.attested)
         ExecutorInstance instance = ExecutorInstance.attested(jobId);
         // before the first file opens: each is decrypted only at a path the driver listed, as the file of this dataset its
-        // name says (FileBinding)
+        // name says (FileBinding), and only under this instance's own key service, whatever name the driver's read options
+        // give (another job's instance in this JVM has its own: TaskKeyServices)
         BoundDatasetDecryption.register(instance.datasetKeyService(), dataset, files);
+        TaskKeyServices.bind(instance.datasetKeyService());
         int partition = TaskContext.getPartitionId();
         byte[] salt = ResultCommitments.newSalt();
         BatchCommitments in = BatchCommitments.input(salt);

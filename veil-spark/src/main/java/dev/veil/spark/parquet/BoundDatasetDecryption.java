@@ -23,7 +23,9 @@ import org.apache.parquet.crypto.keytools.PropertiesDrivenCryptoFactory;
  * signs in its receipts is what was enforced. A file is decrypted only at a path the driver listed: the index comes from
  * the file's name, so without this a host could replace a listed file by a directory holding another file of the
  * dataset (Spark reads a directory's files), which would decrypt as that file and be read twice while the replaced one
- * was never read (DatasetFileReadTwiceAttackTest).
+ * was never read (DatasetFileReadTwiceAttackTest). In a Spark task a file is decrypted only under the key service of
+ * the instance the task reads for ({@link TaskKeyServices}): the name comes from the driver's options, and another job's
+ * instance in this JVM has its own (InferenceTaskReadingUnderAnotherJobsKeyServiceAttackTest).
  */
 public final class BoundDatasetDecryption implements DecryptionPropertiesFactory {
     private static final Map<String, Bound> BY_NAME = new ConcurrentHashMap<>();
@@ -66,6 +68,10 @@ public final class BoundDatasetDecryption implements DecryptionPropertiesFactory
         if (bound == null) {
             throw new ParquetCryptoRuntimeException("this process was given no dataset to read: only an enclave instance of the"
                     + " batch reads the data provider's files");
+        }
+        if (!TaskKeyServices.mayDecrypt(name)) {
+            // the driver named another instance's key service than the one this task reads for (TaskKeyServices)
+            throw new ParquetCryptoRuntimeException("this task reads for an instance whose key service is not the one named");
         }
         if (!bound.paths().contains(pathPart(file))) {
             throw new ParquetCryptoRuntimeException("a file at " + file + " is not one of the dataset's files where the driver"
