@@ -310,6 +310,7 @@ public final class SparkJobBench {
         AtomicOutput.write(out.resolve("_veil-batch-receipt.json"), Json.pretty(receipt).getBytes(StandardCharsets.UTF_8), false);
         Timed t = new Timed((System.nanoTime() - t0) / 1e9, ProcessTreeCpu.seconds() - cpu,
                 SparkProcessCpu.minus(SparkProcessCpu.snapshot(), byProcess));
+        logWindow("confidential", data, t0);
         if (receipt.partitions().size() != partitions || outcome.unclosedInstances() != 0) {
             throw new IllegalStateException("the confidential job signed " + receipt.partitions().size() + " partition receipt(s) for "
                     + partitions + " partitions, with " + outcome.unclosedInstances() + " instance(s) not closed");
@@ -331,12 +332,21 @@ public final class SparkJobBench {
                 .write().mode(SaveMode.ErrorIfExists).parquet(out.toUri().toString());
         Timed t = new Timed((System.nanoTime() - t0) / 1e9, ProcessTreeCpu.seconds() - cpu,
                 SparkProcessCpu.minus(SparkProcessCpu.snapshot(), byProcess));
+        logWindow("plaintext", data, t0);
         long written = spark.read().parquet(out.toUri().toString()).count();
         if (written != rows) {
             throw new IllegalStateException("the plaintext job wrote " + written + " rows of " + rows);
         }
         delete(out);
         return t;
+    }
+
+    /**
+     * A job's window on the monotonic clock (System.nanoTime is CLOCK_MONOTONIC on Linux) to the Spark log: a system-wide
+     * profile taken with {@code perf record -k CLOCK_MONOTONIC} is cut by these windows into the jobs it covered.
+     */
+    private static void logWindow(String side, String data, long startNanos) {
+        System.err.printf(Locale.ROOT, "job window (monotonic s): %s %s %.6f %.6f%n", side, data, startNanos / 1e9, System.nanoTime() / 1e9);
     }
 
     private static void delete(Path p) throws Exception {
