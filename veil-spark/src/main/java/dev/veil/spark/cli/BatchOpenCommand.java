@@ -87,7 +87,8 @@ final class BatchOpenCommand implements Callable<Integer> {
                 throw new UsageError("--identity is not the contract's data provider: only its identity opens the results");
             }
             String kms = ResultKeys.kmsUrl(verified.hashHex());
-            DataKeyServices.register(kms, ResultKeys.opener(new OwnerDataKeys(brokerUrl, dp, verified.hashHex())));
+            ResultKeys opener = ResultKeys.opener(new OwnerDataKeys(brokerUrl, dp, verified.hashHex()));
+            DataKeyServices.register(kms, opener);
             Configuration conf = new Configuration();
             ParquetCrypto.reading(kms).forEach(conf::set);
             List<Opened> rows;
@@ -98,7 +99,7 @@ final class BatchOpenCommand implements Callable<Integer> {
             } catch (Exception e) {
                 throw KeyServiceErrors.explained("--broker", brokerUrl.toString(), e);
             } finally {
-                DataKeyServices.unregister(kms);
+                DataKeyServices.unregister(kms, opener);
             }
             checkCommitments(rows, receipt.partitions());
             rows.sort(Comparator.comparingLong(Opened::index));

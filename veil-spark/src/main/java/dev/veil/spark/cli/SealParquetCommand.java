@@ -10,6 +10,7 @@ import dev.veil.protocol.identity.Identity;
 import dev.veil.protocol.identity.IdentityFiles;
 import dev.veil.provider.broker.ProviderDataKeys;
 import dev.veil.spark.broker.DatasetDataKeys;
+import dev.veil.spark.parquet.DataKeyService;
 import dev.veil.spark.parquet.DataKeyServices;
 import dev.veil.spark.parquet.EncryptedRows;
 import dev.veil.spark.parquet.ParquetCrypto;
@@ -87,15 +88,17 @@ final class SealParquetCommand implements Callable<Integer> {
         try (Identity dp = IdentityFiles.readSecret(identity)) {
             Files.createDirectory(partial);
             BrokerPreflight.forWrapping("--broker", brokerUrl);
-            DataKeyServices.register(broker, new DatasetDataKeys(new ProviderDataKeys(brokerUrl, dp)));
+            DataKeyService keys = new DatasetDataKeys(new ProviderDataKeys(brokerUrl, dp));
+            DataKeyServices.register(broker, keys);
             try {
                 dataset = EncryptedRows.writeDataset(partial, cells, rowsPerFile, ParquetCrypto.apply(new Configuration(), broker, masterKey));
             } catch (Exception e) {
                 throw KeyServiceErrors.explained("--broker", brokerUrl.toString(), e);
+            } finally {
+                DataKeyServices.unregister(broker, keys);
             }
             Files.move(partial, out, StandardCopyOption.ATOMIC_MOVE);
         } finally {
-            DataKeyServices.unregister(broker);
             deleteTree(partial);
         }
         java.util.Map<String, Object> summary = new java.util.LinkedHashMap<>();

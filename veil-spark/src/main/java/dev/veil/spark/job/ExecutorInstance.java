@@ -27,7 +27,6 @@ import dev.veil.protocol.binding.EvidenceBinding;
 import dev.veil.protocol.wire.Messages;
 import dev.veil.spark.broker.InstanceDataKeys;
 import dev.veil.spark.parquet.CipherWarmUp;
-import dev.veil.spark.parquet.BoundDatasetDecryption;
 import dev.veil.spark.parquet.ResultKeys;
 import java.net.URI;
 import java.security.SecureRandom;
@@ -245,17 +244,19 @@ public final class ExecutorInstance {
     /**
      * Ends this job's instance in this JVM and returns its discard receipt for the model provider, or null when this
      * JVM holds no instance of the job: the model plaintext and the worker are gone, the key-wrap key wiped, the data
-     * provider's key service unregistered. Its outcome is "discarded" whatever happened, as in the ceremony.
+     * provider's key service unregistered. Its outcome is "discarded" whatever happened, as in the ceremony. Only the
+     * closing task calls this ({@link InstanceClosing}): not public, since Spark SQL's {@code reflect()} calls public
+     * static methods of strings on executors, and would close another job's instance by its id.
      */
-    public static synchronized dev.veil.protocol.receipt.SignedReceipt close(String jobId) {
+    static synchronized dev.veil.protocol.receipt.SignedReceipt close(String jobId) {
         ExecutorInstance instance = BY_JOB.remove(jobId);
         if (instance == null) {
             return null;
         }
         java.util.List<String> released = new java.util.ArrayList<>();
+        // with the dataset service goes the dataset read under its name (BoundDatasetDecryption)
         DataKeyServices.unregister(instance.datasetName, instance.datasetKeys);
         DataKeyServices.unregister(instance.resultsName, instance.resultKeys);
-        BoundDatasetDecryption.unregister(instance.datasetName);
         released.add("data provider's key service dropped");
         // a runner that failed to load closed itself: its worker is stopped and its copy of the model wiped
         if (instance.runner == null || instance.runner.closeSession()) {
@@ -284,6 +285,11 @@ public final class ExecutorInstance {
     /** The name this instance's dataset key service is registered under for Parquet (this job's own). */
     String datasetKeyService() {
         return datasetName;
+    }
+
+    /** This instance's dataset key service itself: what binds a task to it ({@code TaskKeyServices.bind}). */
+    DataKeyService datasetKeys() {
+        return datasetKeys;
     }
 
     public ContractVerifier.Verified contract() {

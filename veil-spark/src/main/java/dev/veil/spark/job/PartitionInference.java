@@ -27,7 +27,8 @@ import org.apache.spark.util.CollectionAccumulator;
  * ({@link InstanceAttestation}; an executor that did not fails the partition with {@code instance_not_attested}): rows in input order, runs of at
  * most {@code rowsPerRun} rows through the contract's model in the inference worker, one output row per input row
  * with the input's row index, the partition and the partition's commitment salt (both inside the encrypted results).
- * The task decrypts its files only under this instance's own key service ({@link TaskKeyServices}).
+ * The task decrypts its files only under this instance's own key service, and only while it reads its input, which it
+ * reads whole before it returns ({@link TaskKeyServices}).
  * The instance signs a {@link PartitionReceipt} committing to the partition's input and output rows (a partition of no
  * rows has none). The contract's output policy is applied to every run ({@link PolicyOutputs}), each run is bounded by
  * the instance's time budget, and a failure leaves as a fixed code ({@link PartitionFailure}). The model runs one group
@@ -75,7 +76,6 @@ public final class PartitionInference implements FlatMapFunction<Iterator<Row>, 
         // name says (FileBinding), and only under this instance's own key service, whatever name the driver's read options
         // give (another job's instance in this JVM has its own: TaskKeyServices)
         BoundDatasetDecryption.register(instance.datasetKeyService(), dataset, files);
-        TaskKeyServices.bind(instance.datasetKeyService());
         int partition = TaskContext.getPartitionId();
         byte[] salt = ResultCommitments.newSalt();
         BatchCommitments in = BatchCommitments.input(salt);
@@ -83,8 +83,11 @@ public final class PartitionInference implements FlatMapFunction<Iterator<Row>, 
         List<Row> results = new ArrayList<>();
         List<Long> indices = new ArrayList<>();
         List<byte[]> cells = new ArrayList<>();
-        // one run ahead: while the model runs on a group of rows, this thread reads and decrypts the next group
-        try (RunAhead ahead = new RunAhead()) {
+        // one run ahead: while the model runs on a group of rows, this thread reads and decrypts the next group. The task
+        // decrypts only while this reads its input (TaskKeyServices): a file the task opens beside it, before or after,
+        // is refused, so the driver cannot have the task hand Spark a read's plaintext rows beside the model's
+        TaskKeyServices.Read read = TaskKeyServices.bind(instance.datasetKeyService(), instance.datasetKeys());
+        try (read; RunAhead ahead = new RunAhead()) {
             while (input.hasNext()) {
                 Row r = input.next();
                 instance.rowLimit().take();   // limits.max_rows: before the model sees the row

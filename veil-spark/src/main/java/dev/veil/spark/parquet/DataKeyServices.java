@@ -39,24 +39,17 @@ public final class DataKeyServices {
     }
 
     /**
-     * Withdraws the service under {@code name}, whichever it is, and Parquet's caches of what it unwrapped: Parquet keeps
-     * key-encryption keys and KMS clients per access token (the name, {@link ParquetCrypto#reading}) for ten minutes,
-     * which would let this process read the broker's files after its instance closed. For a process that is the only
-     * user of the name (the data provider's own commands); an instance withdraws its own only
-     * ({@link #unregister(String, DataKeyService)}).
-     */
-    public static void unregister(String name) {
-        BY_NAME.remove(name);
-        KeyToolkit.removeCacheEntriesForToken(name);
-    }
-
-    /**
-     * Withdraws {@code service} and Parquet's caches under {@code name} when {@code service} is the one registered
-     * there; leaves another's service and caches alone.
+     * Withdraws {@code service} under {@code name} when it is the one registered there, with Parquet's caches of what it
+     * unwrapped (Parquet keeps key-encryption keys and KMS clients per access token, the name ({@link ParquetCrypto#reading}),
+     * for ten minutes, which would let this process read the broker's files after its instance closed) and the dataset
+     * read under the name ({@link BoundDatasetDecryption}); leaves another's service, caches and dataset alone. Only the
+     * holder of the service withdraws it: Spark SQL's {@code reflect()} calls public static methods of strings on
+     * executors, so a name alone withdraws nothing.
      */
     public static void unregister(String name, DataKeyService service) {
         if (BY_NAME.remove(name, service)) {
             KeyToolkit.removeCacheEntriesForToken(name);
+            BoundDatasetDecryption.unregister(name);
         }
     }
 

@@ -143,7 +143,7 @@ public final class EncryptedRows {
         for (int f = 0; f < dataset.files(); f++) {
             files.add(dir.resolve(FileBinding.fileName(f)));
         }
-        BoundDatasetDecryption.register(name, dataset,
+        BoundDatasetDecryption.registerOutsideTasks(name, dataset,
                 files.stream().map(p -> new org.apache.hadoop.fs.Path(p.toUri()).toString()).toList());
         try {
             List<Row> rows = read(files, conf, new BoundDatasetDecryption(),

@@ -7,7 +7,10 @@ import org.apache.parquet.crypto.keytools.KmsClient;
 /**
  * Parquet's {@link KmsClient} for Veil: every wrap and unwrap goes through the {@link DataKeyService} this process
  * registered under the name Parquet gives as the KMS instance URL ({@link DataKeyServices}), to the broker that service
- * talks to. Master keys stay in the broker.
+ * talks to. Master keys stay in the broker. It is made only under one name as the KMS instance URL, instance id and
+ * access token alike ({@link ParquetCrypto#reading}): Parquet caches clients by access token and instance id, so a client
+ * made for another URL under a service's token and id (by a read through Parquet's own factory, which checks nothing)
+ * would later serve that service's reads with the other service's keys.
  */
 public final class VeilKmsClient implements KmsClient {
     private String serviceName;
@@ -15,6 +18,10 @@ public final class VeilKmsClient implements KmsClient {
     @Override
     public void initialize(Configuration configuration, String kmsInstanceID, String kmsInstanceURL, String accessToken)
             throws KeyAccessDeniedException {
+        if (kmsInstanceURL == null || !kmsInstanceURL.equals(kmsInstanceID) || !kmsInstanceURL.equals(accessToken)) {
+            throw new KeyAccessDeniedException("Veil's KMS client reads under one key service's name as Parquet's KMS instance"
+                    + " URL, instance id and access token alike");
+        }
         serviceName = kmsInstanceURL;
     }
 

@@ -75,12 +75,13 @@ class UndercountedDatasetAttackTest {
         DatasetManifest claimed = DatasetManifest.create(List.of(2L, 2L));
         Path data = Files.createDirectories(dir.resolve("data"));
         try (Identity dp = IdentityFiles.readSecret(dir.resolve("dp.key"))) {
-            DataKeyServices.register(p.dpUrl, new DatasetDataKeys(new ProviderDataKeys(URI.create(p.dpUrl), dp)));
+            DatasetDataKeys sealing = new DatasetDataKeys(new ProviderDataKeys(URI.create(p.dpUrl), dp));
+            DataKeyServices.register(p.dpUrl, sealing);
             try {
                 EncryptedRows.writeBound(data, List.of(cells.subList(0, rowsPerFile), cells.subList(rowsPerFile, 2 * rowsPerFile)),
                         claimed, ParquetCrypto.apply(new Configuration(), p.dpUrl, "dataset"));
             } finally {
-                DataKeyServices.unregister(p.dpUrl);
+                DataKeyServices.unregister(p.dpUrl, sealing);
             }
         }
         Files.write(data.resolve(DatasetManifest.FILE_NAME), claimed.canonicalBytes());

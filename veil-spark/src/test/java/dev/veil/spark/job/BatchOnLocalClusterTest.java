@@ -96,6 +96,8 @@ class BatchOnLocalClusterTest {
     private String dpUrl;
     private final List<AutoCloseable> brokers = new ArrayList<>();
     private final List<KeyBroker> keyBrokers = new ArrayList<>();
+    /** The data provider's results key service the last test opened with, or null. */
+    private ResultKeys opener;
 
     @BeforeAll
     void runTheJobOnce() throws Exception {
@@ -115,9 +117,10 @@ class BatchOnLocalClusterTest {
         ReleaseAudit.createMasterKey(dpState, "dataset");
         dpUrl = broker(dp, null, "dp-broker");
         Path data = Files.createDirectories(tmp.resolve("data"));
-        DataKeyServices.register(dpUrl, new DatasetDataKeys(new ProviderDataKeys(URI.create(dpUrl), dp)));
+        DatasetDataKeys sealing = new DatasetDataKeys(new ProviderDataKeys(URI.create(dpUrl), dp));
+        DataKeyServices.register(dpUrl, sealing);
         EncryptedRows.writeDataset(data, RowCells.split(rows), 10, ParquetCrypto.apply(new Configuration(), dpUrl, "dataset"));
-        DataKeyServices.unregister(dpUrl);
+        DataKeyServices.unregister(dpUrl, sealing);
 
         out = tmp.resolve("out");
         dirs = new SparkCluster.Dirs(tmp.resolve("events"), tmp.resolve("local"), tmp.resolve("executor-tmp"));
@@ -273,9 +276,11 @@ class BatchOnLocalClusterTest {
 
     private Configuration opener() {
         // each test opens with a fresh opener: a name holds one service (DataKeyServices.register refuses another)
-        DataKeyServices.unregister(ResultKeys.kmsUrl(contract.hashHex()));
-        DataKeyServices.register(ResultKeys.kmsUrl(contract.hashHex()), ResultKeys.opener(new OwnerDataKeys(URI.create(dpUrl), dp,
-                contract.hashHex())));
+        if (opener != null) {
+            DataKeyServices.unregister(ResultKeys.kmsUrl(contract.hashHex()), opener);
+        }
+        opener = ResultKeys.opener(new OwnerDataKeys(URI.create(dpUrl), dp, contract.hashHex()));
+        DataKeyServices.register(ResultKeys.kmsUrl(contract.hashHex()), opener);
         return new Configuration();
     }
 

@@ -148,7 +148,7 @@ class DatasetFileBindingAttackTest {
         java.util.List<String> listed = java.util.List.of(
                 new org.apache.hadoop.fs.Path(data.resolve("part-00000.parquet").toUri()).toString(),
                 new org.apache.hadoop.fs.Path(data.resolve("part-00001.parquet").toUri()).toString());
-        BoundDatasetDecryption.register(kms, DatasetFiles.manifest(data), listed);
+        BoundDatasetDecryption.registerOutsideTasks(kms, DatasetFiles.manifest(data), listed);
         try {
             Path inside = Files.createDirectories(tmp.resolve("data-inside").resolve("part-00001.parquet"));
             Files.copy(data.resolve("part-00000.parquet"), inside.resolve("part-00000.parquet"));

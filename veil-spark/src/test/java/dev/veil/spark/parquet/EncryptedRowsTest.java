@@ -63,10 +63,11 @@ class EncryptedRowsTest {
     @Test
     void aProcessWithoutTheBrokersServiceCannotRead(@TempDir Path dir) throws Exception {
         String url = broker();
-        DataKeyServices.register(url, new LocalMasterKeys());
+        LocalMasterKeys keys = new LocalMasterKeys();
+        DataKeyServices.register(url, keys);
         Configuration conf = ParquetCrypto.apply(new Configuration(), url, "m");
         EncryptedRows.write(dir, RowCells.split(rows()), 10, conf);
-        DataKeyServices.unregister(url);
+        DataKeyServices.unregister(url, keys);
         // a reader naming the same broker URL but holding no key service from it: Parquet's caches are per instance
         // id, so a fresh id stands for a fresh process
         Configuration other = ParquetCrypto.apply(new Configuration(), url + "-not-released", "m");
@@ -80,11 +81,12 @@ class EncryptedRowsTest {
     @Test
     void aClosedInstancesUnwrappedKeysAreNotLeftInParquetsCache(@TempDir Path dir) throws Exception {
         String url = broker();
-        DataKeyServices.register(url, new LocalMasterKeys());
+        LocalMasterKeys keys = new LocalMasterKeys();
+        DataKeyServices.register(url, keys);
         Configuration conf = ParquetCrypto.apply(new Configuration(), url, "m");
         EncryptedRows.write(dir, RowCells.split(rows()), 10, conf);
         assertThat(EncryptedRows.readAll(dir, conf)).hasSize(4);   // the read fills Parquet's caches
-        DataKeyServices.unregister(url);
+        DataKeyServices.unregister(url, keys);
         assertThatThrownBy(() -> EncryptedRows.readAll(dir, ParquetCrypto.apply(new Configuration(), url, "m")))
                 .hasStackTraceContaining("no key service");
     }

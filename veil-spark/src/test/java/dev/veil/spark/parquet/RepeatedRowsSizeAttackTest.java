@@ -28,7 +28,8 @@ class RepeatedRowsSizeAttackTest {
     @Test
     void repeatedRowsDoNotShrinkTheEncryptedDatasetOnTheHostsDisk(@TempDir Path dir) throws Exception {
         String url = "http://127.0.0.1:1/test-" + UUID.randomUUID();
-        DataKeyServices.register(url, new LocalMasterKeys());
+        LocalMasterKeys keys = new LocalMasterKeys();
+        DataKeyServices.register(url, keys);
         try {
             Configuration conf = ParquetCrypto.apply(new Configuration(), url, "m");
             float[] same = new float[ROWS * WIDTH];
@@ -44,7 +45,7 @@ class RepeatedRowsSizeAttackTest {
             assertThat(sizes(repeated)).as("sizes of the encrypted files of %d equal rows, against %d distinct rows of the same shape",
                     ROWS, ROWS).isEqualTo(sizes(unique));
         } finally {
-            DataKeyServices.unregister(url);
+            DataKeyServices.unregister(url, keys);
         }
     }
 

@@ -8,7 +8,6 @@ import dev.veil.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.crypto.KeyAccessDeniedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,20 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  * its own.
  */
 class SecondJobOnTheSameBrokerReadsWithTheFirstJobsKeysAttackTest {
-
-    /** The second job's instance: the broker refuses it every key of the first contract's master key. */
-    private static final class RefusedByTheBroker implements DataKeyService {
-        @Override
-        public String wrap(byte[] key, String masterKeyId) throws KeyAccessDeniedException {
-            throw new KeyAccessDeniedException("not_in_scope: master key '" + masterKeyId + "' does not serve this contract");
-        }
-
-        @Override
-        public byte[] unwrap(String wrapped, String masterKeyId) throws KeyAccessDeniedException {
-            throw new KeyAccessDeniedException("not_in_scope: master key '" + masterKeyId + "' does not serve this contract");
-        }
-    }
-
     @Test
     void aSecondContractsInstanceCannotReadTheFirstContractsDatasetThroughParquetsCache(@TempDir Path dir) throws Exception {
         String dataProvidersBroker = "http://127.0.0.1:1/dp-" + UUID.randomUUID();
@@ -78,17 +63,19 @@ class SecondJobOnTheSameBrokerReadsWithTheFirstJobsKeysAttackTest {
     void withoutTheFirstJobsReadTheBrokersRefusalStopsTheSecondJob(@TempDir Path dir) throws Exception {
         String dataProvidersBroker = "http://127.0.0.1:1/dp-" + UUID.randomUUID();
         NamedTensors rows = NamedTensors.of(Tensor.ofFloats("x", new long[] {4, 3}, new float[12]));
-        DataKeyServices.register(dataProvidersBroker, new LocalMasterKeys());
+        LocalMasterKeys sealing = new LocalMasterKeys();
+        DataKeyServices.register(dataProvidersBroker, sealing);
         EncryptedRows.write(dir, RowCells.split(rows), 10, ParquetCrypto.apply(new Configuration(), dataProvidersBroker, "dataset-a"));
-        DataKeyServices.unregister(dataProvidersBroker);   // the writer's cache entries go (the data provider's own process)
+        DataKeyServices.unregister(dataProvidersBroker, sealing);   // the writer's cache entries go (the data provider's own process)
 
-        DataKeyServices.register(dataProvidersBroker, new RefusedByTheBroker());
+        RefusedByTheBroker refused = new RefusedByTheBroker();
+        DataKeyServices.register(dataProvidersBroker, refused);
         try {
             Configuration jobB = new Configuration();
             ParquetCrypto.reading(dataProvidersBroker).forEach(jobB::set);
             assertThatThrownBy(() -> EncryptedRows.readAll(dir, jobB)).hasStackTraceContaining("not_in_scope");
         } finally {
-            DataKeyServices.unregister(dataProvidersBroker);
+            DataKeyServices.unregister(dataProvidersBroker, refused);
         }
     }
 }

@@ -1,0 +1,140 @@
+package dev.veil.spark.job;
+
+import dev.veil.protocol.contract.ContractVerifier;
+import dev.veil.protocol.contract.onnx.OnnxSignatureReader;
+import dev.veil.protocol.json.Json;
+import dev.veil.provider.broker.BrokerMetrics;
+import dev.veil.provider.broker.BrokerServer;
+import dev.veil.provider.broker.BrokerState;
+import dev.veil.provider.broker.BrokeredContract;
+import dev.veil.provider.broker.KeyBroker;
+import dev.veil.provider.broker.ProviderDataKeys;
+import dev.veil.provider.broker.ReleaseAudit;
+import dev.veil.seal.AssetKey;
+import dev.veil.seal.ContentType;
+import dev.veil.seal.Sealer;
+import dev.veil.spark.broker.DatasetDataKeys;
+import dev.veil.spark.parquet.BoundDatasetDecryption;
+import dev.veil.spark.parquet.DataKeyServices;
+import dev.veil.spark.parquet.DatasetFiles;
+import dev.veil.spark.parquet.EncryptedRows;
+import dev.veil.spark.parquet.ParquetCrypto;
+import dev.veil.spark.parquet.RowCells;
+import dev.veil.tensor.NamedTensors;
+import dev.veil.tensor.Tensor;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The executor-side attack tests' setting: both providers' real brokers over loopback under one {@link ExecutorContract},
+ * and a Spark in this JVM (local mode), so that its tasks run beside the enclave instances a test attests here, as
+ * the jobs' attestation stages would make them. Closing it closes those instances, Spark and the brokers.
+ */
+final class LocalInstances implements AutoCloseable {
+    /** Rows of each dataset {@link #dataset} writes, in files of four. */
+    static final int ROWS = 6;
+
+    final ExecutorContract fixture = new ExecutorContract();
+    final ContractVerifier.Verified contract;
+    final SparkSession spark;
+    private final Path tmp;
+    private final AssetKey modelKey = AssetKey.generate();
+    private final byte[] sealedModel;
+    private final KeyBroker mpBroker;
+    private final KeyBroker dpBroker;
+    private final BrokerServer mpServer;
+    private final BrokerServer dpServer;
+    private final String mpUrl;
+    private final String dpUrl;
+    private final List<String> jobs = new ArrayList<>();
+
+    LocalInstances(Path tmp) throws Exception {
+        this.tmp = tmp;
+        contract = ContractVerifier.verify(fixture.signed, Instant.now());
+        sealedModel = new Sealer().sealBytes(fixture.model, modelKey, ContentType.MODEL);
+        BrokerState dpState = BrokerState.open(tmp.resolve("dp-broker"));
+        ReleaseAudit.createMasterKey(dpState, "dataset");
+        mpBroker = KeyBroker.open(fixture.modelProvider, modelKey, List.of(BrokeredContract.batch(contract,
+                        fixture.modelProvider.publicIdentity())), BrokerState.open(tmp.resolve("mp-broker")),
+                KeyBroker.Settings.defaults(), Clock.systemUTC(), new BrokerMetrics());
+        dpBroker = KeyBroker.open(fixture.dataProvider, null, List.of(BrokeredContract.batch(contract,
+                fixture.dataProvider.publicIdentity())), dpState, KeyBroker.Settings.defaults(), Clock.systemUTC(), new BrokerMetrics());
+        mpServer = BrokerServer.start(mpBroker, "127.0.0.1", 0, 4);
+        dpServer = BrokerServer.start(dpBroker, "127.0.0.1", 0, 4);
+        mpUrl = "http://127.0.0.1:" + mpServer.port() + "/";
+        dpUrl = "http://127.0.0.1:" + dpServer.port() + "/";
+        spark = SparkSession.builder().master("local[1]").appName("veil instances beside Spark")
+                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.ui.enabled", "false").config("spark.local.dir", tmp.resolve("local").toString())
+                .getOrCreate();
+    }
+
+    /** A new job's instance in this JVM, as its attestation stage makes it; returns the job's id. */
+    String attest(String name) throws Exception {
+        String jobId = name + "-" + System.nanoTime();
+        jobs.add(jobId);
+        ExecutorInstance.attest(new BatchTerms(jobId, Json.canonical(fixture.signed), sealedModel, mpUrl, dpUrl, "dataset", 4));
+        return jobId;
+    }
+
+    /** The name job {@code jobId}'s instance reads the dataset under. */
+    String keyService(String jobId) {
+        return DataKeyServices.forJob(dpUrl, contract.hashHex(), jobId);
+    }
+
+    /** The read's options a driver of job {@code jobId} gives (BatchJob's). */
+    Map<String, String> readingFor(String jobId) {
+        return BoundDatasetDecryption.reading(keyService(jobId));
+    }
+
+    Dataset<Row> read(Map<String, String> reading, DatasetFiles.Listed data) {
+        return spark.read().schema(BatchJob.INPUT_SCHEMA).options(reading).parquet(data.files().toArray(String[]::new));
+    }
+
+    /** The rows of {@code input} through job {@code jobId}'s instance, as the inference stage runs them. */
+    List<Row> infer(Dataset<Row> input, String jobId, DatasetFiles.Listed data) {
+        return input.javaRDD().mapPartitions(new PartitionInference(jobId, data.dataset(), data.files(),
+                spark.sparkContext().collectionAccumulator("receipts"))).collect();
+    }
+
+    /** A data provider's dataset of {@link #ROWS} rows the model takes, in files of four, sealed through its broker. */
+    DatasetFiles.Listed dataset(String name) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve(name));
+        var input = OnnxSignatureReader.read(fixture.model).inputs().get(0);
+        long[] shape = input.shape().stream().mapToLong(d -> d instanceof dev.veil.protocol.contract.Dim.Fixed f ? f.size() : ROWS)
+                .toArray();
+        shape[0] = ROWS;
+        float[] v = new float[Math.toIntExact(Tensor.elementCount(shape))];
+        Random r = new Random(name.hashCode());
+        for (int i = 0; i < v.length; i++) {
+            v[i] = r.nextFloat();
+        }
+        DatasetDataKeys sealing = new DatasetDataKeys(new ProviderDataKeys(URI.create(dpUrl), fixture.dataProvider));
+        DataKeyServices.register(dpUrl, sealing);
+        try {
+            EncryptedRows.writeDataset(dir, RowCells.split(NamedTensors.of(Tensor.ofFloats(input.name(), shape, v))), 4,
+                    ParquetCrypto.apply(new Configuration(), dpUrl, "dataset"));
+        } finally {
+            DataKeyServices.unregister(dpUrl, sealing);
+        }
+        return DatasetFiles.list(dir.toUri().toString(), new Configuration());
+    }
+
+    @Override
+    public void close() throws Exception {
+        try (mpBroker; dpBroker; mpServer; dpServer; spark) {
+            jobs.forEach(ExecutorInstance::close);
+        }
+    }
+}
