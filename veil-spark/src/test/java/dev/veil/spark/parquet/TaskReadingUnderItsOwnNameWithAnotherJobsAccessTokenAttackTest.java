@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.crypto.keytools.KeyToolkit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,70 +31,66 @@ class TaskReadingUnderItsOwnNameWithAnotherJobsAccessTokenAttackTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void aReadNamingItsOwnServiceAsTheUrlAndAnothersAsTheTokenDecryptsNothing() throws Exception {
-        String jobA = "http://127.0.0.1:1/dp#veil-job:a-" + UUID.randomUUID();
-        String jobB = "http://127.0.0.1:1/dp#veil-job:b-" + UUID.randomUUID();
-        LocalMasterKeys jobAsService = new LocalMasterKeys();
-        RefusedByTheBroker jobBsService = new RefusedByTheBroker();
+    /** Job A's and job B's key services in this process: B's broker refuses B every key of A's. */
+    private final String jobA = "http://127.0.0.1:1/dp#veil-job:a-" + UUID.randomUUID();
+    private final String jobB = "http://127.0.0.1:1/dp#veil-job:b-" + UUID.randomUUID();
+    private final LocalMasterKeys jobAsService = new LocalMasterKeys();
+    private final RefusedByTheBroker jobBsService = new RefusedByTheBroker();
+
+    @BeforeEach
+    void registerBothJobsServices() {
         DataKeyServices.register(jobA, jobAsService);
         DataKeyServices.register(jobB, jobBsService);
-        try {
-            Path dataA = datasetOf(jobA);
-            assertThat(EncryptedRows.readDataset(dataA, conf(ParquetCrypto.reading(jobA))))
-                    .as("job A's own read, which leaves its keys in Parquet's caches").hasSize(4);
-            assertThatThrownBy(() -> EncryptedRows.readDataset(dataA, conf(BoundDatasetDecryption.reading(jobB))))
-                    .as("job B reading job A's files under its own name: its broker refuses").hasStackTraceContaining("not_in_scope");
+    }
 
-            Map<String, String> tokenOfA = BoundDatasetDecryption.reading(jobB);
-            tokenOfA.put(KeyToolkit.KMS_INSTANCE_ID_PROPERTY_NAME, jobA);
-            tokenOfA.put(KeyToolkit.KEY_ACCESS_TOKEN_PROPERTY_NAME, jobA);
-            assertThatThrownBy(() -> EncryptedRows.readDataset(dataA, conf(tokenOfA)))
-                    .as("job B's name as the URL, job A's as the instance id and access token")
-                    .hasStackTraceContaining("do not all name the one key service");
-            for (String setting : new String[] {KeyToolkit.KMS_INSTANCE_ID_PROPERTY_NAME, KeyToolkit.KEY_ACCESS_TOKEN_PROPERTY_NAME}) {
-                Map<String, String> oneOfA = BoundDatasetDecryption.reading(jobB);
-                oneOfA.put(setting, jobA);
-                assertThatThrownBy(() -> EncryptedRows.readDataset(dataA, conf(oneOfA)))
-                        .as("job A's name as %s only", setting).hasStackTraceContaining("do not all name the one key service");
-            }
-            Map<String, String> anotherClient = BoundDatasetDecryption.reading(jobA);
-            anotherClient.put(KeyToolkit.KMS_CLIENT_CLASS_PROPERTY_NAME, "org.apache.parquet.crypto.keytools.LocalWrapKmsClient");
-            assertThatThrownBy(() -> EncryptedRows.readDataset(dataA, conf(anotherClient)))
-                    .as("another KMS client than Veil's").hasStackTraceContaining("do not all name the one key service");
-        } finally {
-            DataKeyServices.unregister(jobB, jobBsService);
-            DataKeyServices.unregister(jobA, jobAsService);
+    @AfterEach
+    void withdrawThem() {
+        DataKeyServices.unregister(jobB, jobBsService);
+        DataKeyServices.unregister(jobA, jobAsService);
+    }
+
+    @Test
+    void aReadNamingItsOwnServiceAsTheUrlAndAnothersAsTheTokenDecryptsNothing() throws Exception {
+        Path dataA = datasetOf(jobA);
+        assertThat(EncryptedRows.readDataset(dataA, conf(ParquetCrypto.reading(jobA))))
+                .as("job A's own read, which leaves its keys in Parquet's caches").hasSize(4);
+        assertThatThrownBy(() -> EncryptedRows.readDataset(dataA, conf(BoundDatasetDecryption.reading(jobB))))
+                .as("job B reading job A's files under its own name: its broker refuses").hasStackTraceContaining("not_in_scope");
+
+        Map<String, String> tokenOfA = BoundDatasetDecryption.reading(jobB);
+        tokenOfA.put(KeyToolkit.KMS_INSTANCE_ID_PROPERTY_NAME, jobA);
+        tokenOfA.put(KeyToolkit.KEY_ACCESS_TOKEN_PROPERTY_NAME, jobA);
+        assertThatThrownBy(() -> EncryptedRows.readDataset(dataA, conf(tokenOfA)))
+                .as("job B's name as the URL, job A's as the instance id and access token")
+                .hasStackTraceContaining("do not all name the one key service");
+        for (String setting : new String[] {KeyToolkit.KMS_INSTANCE_ID_PROPERTY_NAME, KeyToolkit.KEY_ACCESS_TOKEN_PROPERTY_NAME}) {
+            Map<String, String> oneOfA = BoundDatasetDecryption.reading(jobB);
+            oneOfA.put(setting, jobA);
+            assertThatThrownBy(() -> EncryptedRows.readDataset(dataA, conf(oneOfA)))
+                    .as("job A's name as %s only", setting).hasStackTraceContaining("do not all name the one key service");
         }
+        Map<String, String> anotherClient = BoundDatasetDecryption.reading(jobA);
+        anotherClient.put(KeyToolkit.KMS_CLIENT_CLASS_PROPERTY_NAME, "org.apache.parquet.crypto.keytools.LocalWrapKmsClient");
+        assertThatThrownBy(() -> EncryptedRows.readDataset(dataA, conf(anotherClient)))
+                .as("another KMS client than Veil's").hasStackTraceContaining("do not all name the one key service");
     }
 
     @Test
     void aReadThroughParquetsOwnFactoryLeavesNoClientOfAnotherServiceUnderAJobsName() throws Exception {
-        String jobA = "http://127.0.0.1:1/dp#veil-job:a-" + UUID.randomUUID();
-        String jobB = "http://127.0.0.1:1/dp#veil-job:b-" + UUID.randomUUID();
-        LocalMasterKeys jobAsService = new LocalMasterKeys();
-        RefusedByTheBroker jobBsService = new RefusedByTheBroker();
-        DataKeyServices.register(jobA, jobAsService);
-        DataKeyServices.register(jobB, jobBsService);
-        try {
-            Path dataA = datasetOf(jobA);
-            // any file bound to no dataset, under job A's master key (Parquet's own factory cannot open dataA's files)
-            Path unbound = Files.createDirectory(tmp.resolve("unbound"));
-            EncryptedRows.write(unbound, RowCells.split(rows()), 10, ParquetCrypto.apply(new Configuration(), jobA, "m"));
-            Map<String, String> asJobB = ParquetCrypto.reading(jobA);
-            asJobB.put(KeyToolkit.KMS_INSTANCE_ID_PROPERTY_NAME, jobB);
-            asJobB.put(KeyToolkit.KEY_ACCESS_TOKEN_PROPERTY_NAME, jobB);
-            assertThatThrownBy(() -> EncryptedRows.readAll(unbound, conf(asJobB)))
-                    .as("a read through Parquet's own factory: job A's URL under job B's instance id and access token")
-                    .hasStackTraceContaining("one key service's name as Parquet's KMS instance URL, instance id and access token");
+        Path dataA = datasetOf(jobA);
+        // any file bound to no dataset, under job A's master key (Parquet's own factory cannot open dataA's files)
+        Path unbound = Files.createDirectory(tmp.resolve("unbound"));
+        EncryptedRows.write(unbound, RowCells.split(rows()), 10, ParquetCrypto.apply(new Configuration(), jobA, "m"));
+        Map<String, String> asJobB = ParquetCrypto.reading(jobA);
+        asJobB.put(KeyToolkit.KMS_INSTANCE_ID_PROPERTY_NAME, jobB);
+        asJobB.put(KeyToolkit.KEY_ACCESS_TOKEN_PROPERTY_NAME, jobB);
+        assertThatThrownBy(() -> EncryptedRows.readAll(unbound, conf(asJobB)))
+                .as("a read through Parquet's own factory: job A's URL under job B's instance id and access token")
+                .hasStackTraceContaining("one key service's name as Parquet's KMS instance URL, instance id and access token");
 
-            assertThatThrownBy(() -> EncryptedRows.readDataset(dataA, conf(BoundDatasetDecryption.reading(jobB))))
-                    .as("job B's read of job A's files afterwards, as its own read names it: through job B's service only")
-                    .hasStackTraceContaining("not_in_scope");
-        } finally {
-            DataKeyServices.unregister(jobB, jobBsService);
-            DataKeyServices.unregister(jobA, jobAsService);
-        }
+        assertThatThrownBy(() -> EncryptedRows.readDataset(dataA, conf(BoundDatasetDecryption.reading(jobB))))
+                .as("job B's read of job A's files afterwards, as its own read names it: through job B's service only")
+                .hasStackTraceContaining("not_in_scope");
     }
 
     /** Job A's dataset of four rows, two a file, sealed under job A's master key. */
