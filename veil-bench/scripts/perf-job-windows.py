@@ -4,9 +4,9 @@
 Usage (see docs/BENCHMARKS.md, "Spark batch"):
   perf record -a -k CLOCK_MONOTONIC -F 199 -o perf.data -- java ... -jar veil-bench/target/veil-bench.jar spark ...
   perf script -i perf.data -F comm,pid,tid,time,ip,sym,dso -G > perf.txt
-  veil-bench/scripts/perf-job-windows.py perf.txt target/bench-*/spark-bench.log
+  veil-bench/scripts/perf-job-windows.py perf.txt target/bench/spark-job-windows.txt
 
-The benchmark writes each job's window on the monotonic clock to its Spark log ("job window (monotonic s): ...");
+The benchmark writes each job's window on the monotonic clock to target/bench/spark-job-windows.txt;
 the first job of each kind (the warm-up) is reported apart. Executor JVMs run with -XX:+UnlockDiagnosticVMOptions
 -XX:+DumpPerfMapAtExit (given by -Dveil.bench.spark.executorJavaOptions) to name their compiled Java methods.
 """
@@ -23,7 +23,7 @@ def thread_group(comm):
     return re.sub(r'[#\d]+$', '', comm.strip())
 
 
-def main(perf_txt, spark_log, hz):
+def main(perf_txt, windows_file, hz):
     samples = []
     comms = collections.defaultdict(set)
     dsos = collections.defaultdict(set)
@@ -49,7 +49,7 @@ def main(perf_txt, spark_log, hz):
         return 'other'
 
     windows = [(f'{m.group(1)} {m.group(2)}', float(m.group(3)), float(m.group(4)))
-               for m in (WINDOW.search(l) for l in open(spark_log, errors='replace')) if m]
+               for m in (WINDOW.search(l) for l in open(windows_file, errors='replace')) if m]
     seen = collections.Counter()
     jobs = collections.Counter()
     seconds = collections.Counter()
@@ -76,5 +76,5 @@ def main(perf_txt, spark_log, hz):
 
 if __name__ == '__main__':
     if len(sys.argv) not in (3, 4):
-        sys.exit('usage: perf-job-windows.py PERF_SCRIPT.txt SPARK_BENCH.log [SAMPLING_HZ=199]')
+        sys.exit('usage: perf-job-windows.py PERF_SCRIPT.txt SPARK_JOB_WINDOWS.txt [SAMPLING_HZ=199]')
     main(sys.argv[1], sys.argv[2], float(sys.argv[3]) if len(sys.argv) == 4 else 199.0)

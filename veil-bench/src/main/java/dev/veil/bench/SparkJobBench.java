@@ -36,9 +36,10 @@ import org.apache.spark.sql.SparkSession;
  * (veil-spark's jar and lib/, plus this module's classes), which is also the executors' class path and so their
  * measurement. It seals the data provider's rows with the launcher's {@code seal --format parquet}, writes the same
  * cells as plaintext Parquet in the same files, and on Spark's local-cluster with one and then two executors (each a
- * separate JVM, one core) runs, alternating after a warm-up job of each: the confidential job ({@link BatchJob}, what
- * {@code veil batch} runs: both brokers, attested executors, encrypted output, the batch receipt written out, discard
- * receipts) and the plaintext job (same partitions, same model, same runs of rows, ONNX Runtime in the executor).
+ * separate JVM, one core) runs, alternating after a warm-up job of each (the first job of fresh executors, reported as
+ * such): the confidential job ({@link BatchJob}, what {@code veil batch} runs: both brokers, attested executors,
+ * encrypted output, the batch receipt written out, discard receipts) and the plaintext job (same partitions, same
+ * model, same runs of rows, ONNX Runtime in the executor).
  * Each job's fixed cost is measured on a dataset of a few rows in the same partitions. Prints its tables and, last,
  * one JSON line.
  *
@@ -64,7 +65,12 @@ public final class SparkJobBench {
     private record Timed(double seconds, double cpuSeconds, Map<String, Double> cpuByProcess) {
     }
 
+    /** Every job's window of this run, kept beside the results (the run's work directory is deleted). */
+    private static final Path WINDOWS = Path.of("target", "bench", "spark-job-windows.txt");
+
     public static void main(String[] args) throws Exception {
+        Files.createDirectories(WINDOWS.getParent());
+        Files.writeString(WINDOWS, "");
         Path dir = Path.of(args[0]);
         String modelId = args[1];
         byte[] model = Files.readAllBytes(Path.of(args[2]));
@@ -79,6 +85,7 @@ public final class SparkJobBench {
         Report report = new Report();
         Map<Integer, Side[]> sides = new LinkedHashMap<>();
         Map<Integer, Double> sessionStart = new LinkedHashMap<>();
+        Map<Integer, Timed[]> firstJobs = new LinkedHashMap<>();
         double sealSeconds;
         try (SparkParties p = new SparkParties(dir, model)) {
             String input = OnnxSignatureReader.read(model).inputs().get(0).name();
@@ -98,9 +105,16 @@ public final class SparkJobBench {
             report.table("executors", "job", "median s", "rows/s", "median CPU s (all processes)", "fixed cost s (" + tinyRows
                     + " rows)", "fixed CPU s", "rows/s beyond fixed cost");
             for (int executors : executorCounts) {
+                // what one job pays in executors that ran nothing before (a 'veil batch' is its own Spark application): the
+                // plaintext job first in a session of its own, the confidential job first in the measuring session
+                Timed coldPlain;
+                try (SparkSession spark = session(dir, executors)) {
+                    coldPlain = plain(spark, p, model, "plain", rowsPerRun, rows);
+                }
                 long s0 = System.nanoTime();
                 try (SparkSession spark = session(dir, executors)) {
                     sessionStart.put(executors, (System.nanoTime() - s0) / 1e9);
+                    firstJobs.put(executors, new Timed[] {confidential(spark, p, "sealed", rowsPerRun, partitions), coldPlain});
                     Side[] both = measure(spark, p, model, rows, tinyRows, partitions, reps, rowsPerRun);
                     sides.put(executors, both);
                     String[] names = {"confidential", "plaintext"};
@@ -118,6 +132,14 @@ public final class SparkJobBench {
             report.row(n, "confidential", cpuText(both[0].cpuByProcess()), cpuText(both[0].tinyCpuByProcess()));
             report.row(n, "plaintext", cpuText(both[1].cpuByProcess()), cpuText(both[1].tinyCpuByProcess()));
         });
+        report.table("executors", "job", "first job in fresh executors: s", "CPU s (all processes)");
+        firstJobs.forEach((n, first) -> {
+            report.row(n, "confidential", first[0].seconds(), first[0].cpuSeconds());
+            report.row(n, "plaintext", first[1].seconds(), first[1].cpuSeconds());
+        });
+        report.note("First jobs: what one 'veil batch' pays in executors that ran nothing before. The driver's JVM (this one) "
+                + "is shared by every session: at the first executor count the plaintext job is its first Spark job (a cold "
+                + "driver besides), at later counts both run on a warm driver.");
         double[] loadAfter = ProcessTreeCpu.loadAverage();
         int top = executorCounts.get(executorCounts.size() - 1);
         Side conf = sides.get(top)[0];
@@ -158,6 +180,11 @@ public final class SparkJobBench {
                 "plaintext_cpu_s", round3(s[1].cpuSeconds()), "confidential_cpu_s_by_process", rounded(s[0].cpuByProcess()),
                 "plaintext_cpu_s_by_process", rounded(s[1].cpuByProcess()))));
         json.put("by_executors", perExecutors);
+        Map<String, Object> firstJobsJson = new LinkedHashMap<>();
+        firstJobs.forEach((n, first) -> firstJobsJson.put(n.toString(), Map.of("confidential_s", round3(first[0].seconds()),
+                "plaintext_s", round3(first[1].seconds()), "confidential_cpu_s", round3(first[0].cpuSeconds()),
+                "plaintext_cpu_s", round3(first[1].cpuSeconds()))));
+        json.put("first_job_in_fresh_executors", firstJobsJson);
         json.put("session_start_s", sessionStart.values().stream().map(SparkJobBench::round3).toList());
         json.put("seal_s", round3(sealSeconds));
         json.put("load_average_before", loadBefore);
@@ -241,10 +268,12 @@ public final class SparkJobBench {
         return spark;
     }
 
-    /** Warm-up of each job, then {@code reps} alternating runs of each on the large and on the tiny dataset. */
+    /**
+     * Warm-up of the plaintext job (the confidential job ran first in these executors), then {@code reps} alternating runs
+     * of each on the large and on the tiny dataset.
+     */
     private static Side[] measure(SparkSession spark, SparkParties p, byte[] model, long rows, int tinyRows, int partitions, int reps,
                                   int rowsPerRun) throws Exception {
-        confidential(spark, p, "sealed", rowsPerRun, partitions);
         plain(spark, p, model, "plain", rowsPerRun, rows);
         List<List<Timed>> runs = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -342,11 +371,13 @@ public final class SparkJobBench {
     }
 
     /**
-     * A job's window on the monotonic clock (System.nanoTime is CLOCK_MONOTONIC on Linux) to the Spark log: a system-wide
-     * profile taken with {@code perf record -k CLOCK_MONOTONIC} is cut by these windows into the jobs it covered.
+     * Appends a job's window on the monotonic clock (System.nanoTime is CLOCK_MONOTONIC on Linux) to {@link #WINDOWS}: a
+     * system-wide profile taken with {@code perf record -k CLOCK_MONOTONIC} is cut by these windows into the jobs it covered
+     * ({@code veil-bench/scripts/perf-job-windows.py}).
      */
-    private static void logWindow(String side, String data, long startNanos) {
-        System.err.printf(Locale.ROOT, "job window (monotonic s): %s %s %.6f %.6f%n", side, data, startNanos / 1e9, System.nanoTime() / 1e9);
+    private static void logWindow(String side, String data, long startNanos) throws java.io.IOException {
+        Files.writeString(WINDOWS, String.format(Locale.ROOT, "job window (monotonic s): %s %s %.6f %.6f%n", side, data,
+                startNanos / 1e9, System.nanoTime() / 1e9), java.nio.file.StandardOpenOption.APPEND);
     }
 
     private static void delete(Path p) throws Exception {
