@@ -134,9 +134,10 @@ public final class EncryptedRows {
     /**
      * Every row of the data provider's dataset in {@code dir}, decrypted, in ascending {@code row} order: its manifest's
      * files, each only if it is bound to its place in that dataset ({@link BoundDatasetDecryption}, registered here for
-     * the key service {@code conf} names).
+     * the key service {@code conf} names), in the calling thread, outside any Spark task. Package-private: it registers
+     * the name as readable outside tasks, so only this package's own code (and its tests) may read so.
      */
-    public static List<Row> readDataset(Path dir, Configuration conf) throws IOException, ProtocolException {
+    static List<Row> readDataset(Path dir, Configuration conf) throws IOException, ProtocolException {
         DatasetManifest dataset = DatasetFiles.manifest(dir);
         String name = conf.get(org.apache.parquet.crypto.keytools.KeyToolkit.KMS_INSTANCE_URL_PROPERTY_NAME);
         List<Path> files = new ArrayList<>();
