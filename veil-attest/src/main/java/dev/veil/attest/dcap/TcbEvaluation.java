@@ -4,6 +4,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Intel's TCB-level matching (Quote Verification Library, TcbLevelCheck): the platform's SGX level is the first TCB
@@ -44,19 +45,19 @@ final class TcbEvaluation {
             }
         }
         if (sgxLevel == null) {
-            return notSupported(module, qe, "none: the PCK's TCB is below every level in the TCB Info");
+            return notSupported(Optional.empty(), module, qe, "none: the PCK's TCB is below every level in the TCB Info");
         }
         Set<String> advisories = new LinkedHashSet<>();
         TcbLevel chosen = sgxLevel;
         TcbStatus status = sgxLevel.status();
         if (teeTcbSvn.isPresent()) {
             if (tdxLevel == null) {
-                return notSupported(module, qe, "none: TEE_TCB_SVN is below every level");
+                return notSupported(Optional.empty(), module, qe, "none: TEE_TCB_SVN is below every level");
             }
             TdxModuleCheck.Outcome m = module.orElseThrow();
             advisories.addAll(m.advisoryIds());
             if (m.status() == TcbStatus.NOT_SUPPORTED) {
-                return notSupported(module, qe, tdxLevel.describe());
+                return notSupported(Optional.of(tdxLevel.status()), module, qe, tdxLevel.describe());
             }
             chosen = tdxLevel;
             status = tdxLevel.status().converge(m.status());
@@ -70,21 +71,18 @@ final class TcbEvaluation {
     }
 
     /**
-     * TcbNotSupported, which a contract may waive, unless the TDX module or the Quoting Enclave was revoked: their
-     * verdicts are folded in here too, so a revoked component cannot hide behind the waivable status (Revoked never
-     * is waivable). Their advisories are reported as well.
+     * TcbNotSupported, which a contract may waive, unless the matched level (when there is one), the TDX module or the
+     * Quoting Enclave was revoked: their verdicts are folded in here too, so a revoked part cannot hide behind the
+     * waivable status (Revoked never is waivable). The module's and the QE's advisories are reported as well.
      */
-    private static Result notSupported(Optional<TdxModuleCheck.Outcome> module, Optional<QeIdentityCheck.Outcome> qe, String level) {
-        TcbStatus status = TcbStatus.NOT_SUPPORTED;
+    private static Result notSupported(Optional<TcbStatus> levelStatus, Optional<TdxModuleCheck.Outcome> module,
+                                       Optional<QeIdentityCheck.Outcome> qe, String level) {
+        boolean revoked = Stream.of(levelStatus, module.map(TdxModuleCheck.Outcome::status), qe.map(QeIdentityCheck.Outcome::status))
+                .anyMatch(s -> s.orElse(null) == TcbStatus.REVOKED);
         Set<String> advisories = new LinkedHashSet<>();
-        for (Optional<TcbStatus> component : List.of(module.map(TdxModuleCheck.Outcome::status), qe.map(QeIdentityCheck.Outcome::status))) {
-            if (component.orElse(null) == TcbStatus.REVOKED) {
-                status = TcbStatus.REVOKED;
-            }
-        }
         module.ifPresent(m -> advisories.addAll(m.advisoryIds()));
         qe.ifPresent(q -> advisories.addAll(q.advisoryIds()));
-        return new Result(status, List.copyOf(advisories), level);
+        return new Result(revoked ? TcbStatus.REVOKED : TcbStatus.NOT_SUPPORTED, List.copyOf(advisories), level);
     }
 
     private static boolean sgxMeets(PckExtensions pck, TcbLevel.Tcb tcb) {

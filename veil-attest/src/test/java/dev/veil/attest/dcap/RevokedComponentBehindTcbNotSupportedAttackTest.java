@@ -64,6 +64,30 @@ class RevokedComponentBehindTcbNotSupportedAttackTest {
     }
 
     @Test
+    void revokedPlatformLevelWithAQuotingEnclaveBelowEveryLevelIsNotWaivedAsNotSupported() throws Exception {
+        List<byte[]> collateral = new java.util.ArrayList<>(crls());
+        collateral.add(pki.signed("tcbInfo", TestPki.sgxTcbInfo("Revoked", 17, "2026-05-01T00:00:00Z")));
+        // the QE's ISVSVN (0) is below the identity's only level (1)
+        collateral.add(pki.signed("enclaveIdentity", TestPki.qeIdentity("QE", 17, "UpToDate").replace("\"isvsvn\":0", "\"isvsvn\":1")));
+        Claims c = pki.verify(Platform.SGX, pki.quote().build(), collateral, List.of());
+        assertThat(c.byName()).containsEntry("tcb_status", "Revoked");
+    }
+
+    @Test
+    void revokedPlatformLevelWithATdxModuleBelowEveryLevelIsNotWaivedAsNotSupported() throws Exception {
+        TestQuote q = pki.quote().tdx(4);
+        q.teeTcbSvn[0] = 1;   // below TDX_01's only level (isvsvn 2)
+        q.teeTcbSvn[1] = 1;
+        String upToDate = TestPki.tdxTcbInfo(IntelQuoteChecksTest.INTEL_SIGNER, "UpToDate");
+        int platformLevel = upToDate.lastIndexOf("\"tcbStatus\":\"UpToDate\"");   // the platform's level comes last, after the module's
+        String info = upToDate.substring(0, platformLevel) + "\"tcbStatus\":\"Revoked\"" + upToDate.substring(platformLevel + "\"tcbStatus\":\"UpToDate\"".length());
+        List<byte[]> collateral = new java.util.ArrayList<>(crls());
+        collateral.add(pki.signed("tcbInfo", info));
+        Claims c = pki.verify(Platform.TDX, q.build(), collateral, List.of());
+        assertThat(c.byName()).containsEntry("tcb_status", "Revoked");
+    }
+
+    @Test
     void platformBelowEveryLevelWithCurrentComponentsStaysNotSupported() throws Exception {
         String above = TestPki.sgxTcbInfo("UpToDate", 17, "2026-05-01T00:00:00Z").replace("{\"svn\":5}", "{\"svn\":6}");
         List<byte[]> collateral = new java.util.ArrayList<>(crls());
