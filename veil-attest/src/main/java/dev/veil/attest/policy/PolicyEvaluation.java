@@ -137,7 +137,9 @@ public final class PolicyEvaluation {
         String status = tcb.status().text();
         out.add(new PolicyCheck("tcb_status", status, waivedStatuses.isEmpty() ? TcbStatus.UP_TO_DATE.text()
                 : "one of " + concat(TcbStatus.UP_TO_DATE.text(), waivedStatuses),
-                tcb.status() == TcbStatus.UP_TO_DATE || waivedStatuses.contains(status)));
+                // Revoked is refused here too, not only by ReferenceValuesRules: a waiver list that reached the
+                // evaluation unchecked must still not accept a revoked platform
+                tcb.status() == TcbStatus.UP_TO_DATE || tcb.status() != TcbStatus.REVOKED && waivedStatuses.contains(status)));
         List<String> unwaived = tcb.advisoryIds().stream().filter(a -> !rv.waivers().advisories().contains(a)).toList();
         out.add(new PolicyCheck("advisory_ids", tcb.advisoryIds().toString(),
                 rv.waivers().advisories().isEmpty() ? "none" : "none beyond the waived " + rv.waivers().advisories(),
