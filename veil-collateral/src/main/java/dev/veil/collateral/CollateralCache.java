@@ -22,7 +22,8 @@ import java.util.Set;
  * Collateral responses on disk, one file per URL: a header line, the body, then the issuer chain, so a body and its
  * chain are always replaced together. The directory is owner-only (0700) and every file is written 0600 through a
  * temporary file that is synced and then renamed, so another local user cannot swap an entry and a crash leaves the
- * old entry or the new one, never half of either. A damaged entry reads as absent and is fetched again.
+ * old entry or the new one, never half of either. A directory another user owns is refused as well. A damaged entry
+ * reads as absent and is fetched again.
  */
 public final class CollateralCache {
     private static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
