@@ -79,12 +79,17 @@ final class AmdRevocation {
     }
 
     /**
-     * Every CRL in the verifier's own collateral, each blob read whole by {@link X509Blob} or refused naming it: a CRL
-     * in a PEM bundle with the chain, behind a byte order mark or written in hex must not silently count as absent.
+     * Every CRL in the verifier's own collateral, each blob that is (or looks meant to be) certificates or CRLs read
+     * whole by {@link X509Blob} or refused naming it: a CRL in a PEM bundle with the chain, behind a byte order mark or
+     * written in hex must not silently count as absent. Other files (notes, the report itself) are passed by, as
+     * {@code veil attest verify --collateral DIR} promises.
      */
     static List<X509CRL> trustedCrls(List<byte[]> trusted) throws AttestationException {
         List<X509CRL> out = new ArrayList<>();
         for (int i = 0; i < trusted.size(); i++) {
+            if (!X509Blob.mayHoldX509(trusted.get(i))) {
+                continue;
+            }
             out.addAll(X509Blob.read(trusted.get(i), "verifier's collateral item " + (i + 1) + " of " + trusted.size(),
                     "a certificate or CRL", "certificates and CRLs in DER or PEM, readable to the last byte").crls());
         }

@@ -69,6 +69,27 @@ public final class X509Blob {
         return new Contents(reader.certificates, reader.crls);
     }
 
+    /**
+     * Whether {@code blob} is, or looks meant to be, certificates or CRLs: DER, PEM, or one of the encodings that hide
+     * them from a reader (UTF-16, hex, bare base64 of DER). {@link #read} refuses what it then cannot read. Text and
+     * data of other kinds (notes, reports, JSON) are not: a caller that takes a directory of mixed files may pass them by.
+     */
+    public static boolean mayHoldX509(byte[] blob) {
+        byte[] content = withoutUtf8Bom(blob);
+        if (content.length == 0) {
+            return false;
+        }
+        if ((content[0] & 0xff) == SEQUENCE || content.length >= 2 && ((content[0] & 0xff) == 0xFE && (content[1] & 0xff) == 0xFF
+                || (content[0] & 0xff) == 0xFF && (content[1] & 0xff) == 0xFE)) {
+            return true;
+        }
+        String text = new String(content, StandardCharsets.ISO_8859_1);
+        String compact = text.replaceAll("\\s", "");
+        return text.contains("-----BEGIN ")
+                || !compact.isEmpty() && compact.chars().allMatch(c -> Character.digit(c, 16) >= 0)
+                || compact.startsWith("MI") && compact.chars().allMatch(c -> Character.isLetterOrDigit(c) && c < 0x80 || c == '+' || c == '/' || c == '=');
+    }
+
     /** {@code blob} without a leading UTF-8 byte order mark. */
     public static byte[] withoutUtf8Bom(byte[] blob) {
         boolean bom = blob.length >= UTF8_BOM_LENGTH && (blob[0] & 0xff) == 0xEF && (blob[1] & 0xff) == 0xBB && (blob[2] & 0xff) == 0xBF;

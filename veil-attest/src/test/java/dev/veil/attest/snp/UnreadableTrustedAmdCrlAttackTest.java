@@ -63,6 +63,20 @@ class UnreadableTrustedAmdCrlAttackTest {
     }
 
     @Test
+    void trustedCrlInBareBase64IsRefusedNotSkipped() {
+        byte[] base64 = Base64.getMimeEncoder().encode(REVOKING_ASK);
+        assertThatThrownBy(() -> verify(base64)).hasMessageContaining("verifier's collateral item 1 of 2 is not a certificate or CRL");
+    }
+
+    /** A directory of collateral may hold other files (veil attest verify --collateral DIR): those are passed by. */
+    @Test
+    void unrelatedTrustedFileIsPassedBy() throws Exception {
+        List<byte[]> trusted = List.of("notes: fetched from KDS on Monday".getBytes(StandardCharsets.US_ASCII), REPORT, VCEK);
+        assertThat(TestAmdPki.verifier().verify(REPORT, new VerificationOptions(AT, trusted, List.of())).byName())
+                .containsEntry("collateral_missing", "amd_crl");
+    }
+
+    @Test
     void readableTrustedCrlStillDecides() throws Exception {
         assertThatThrownBy(() -> verify(REVOKING_ASK)).hasMessageContaining("is revoked by AMD");
         List<byte[]> trusted = List.of(TestAmdPki.arkCrl(List.of(), List.of()), VCEK);
