@@ -40,7 +40,8 @@ public sealed interface ReportBody permits ReportBody.Sgx, ReportBody.Td {
     /**
      * TDX TD report (TD 1.0, and TD 1.5 with TEE_TCB_SVN2 and MRSERVICETD). Debug is any bit of TDATTRIBUTES' TUD group
      * (bits 7:0), not only DEBUG (bit 0): Intel's TDX ABI calls a TD with any TUD flag set untrusted, and a flag a later
-     * module defines there cannot be judged here. MIGRATABLE is TDATTRIBUTES bit 29.
+     * module defines there (newer modules put "TD under profiling" flags in bits 7:4) cannot be judged here, so it is
+     * refused with debug unless allow_debug. MIGRATABLE is TDATTRIBUTES bit 29.
      */
     record Td(byte[] raw) implements ReportBody {
         public static final int LENGTH_10 = 584;
