@@ -1,5 +1,6 @@
 package dev.veil.collateral;
 
+import com.sun.security.auth.module.UnixSystem;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,8 @@ import java.util.Set;
  * Collateral responses on disk, one file per URL: a header line, the body, then the issuer chain, so a body and its
  * chain are always replaced together. The directory is owner-only (0700) and every file is written 0600 through a
  * temporary file that is synced and then renamed, so another local user cannot swap an entry and a crash leaves the
- * old entry or the new one, never half of either. A damaged entry reads as absent and is fetched again.
+ * old entry or the new one, never half of either. A directory another user owns is refused as well. A damaged entry
+ * reads as absent and is fetched again.
  */
 public final class CollateralCache {
     private static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
@@ -32,13 +34,21 @@ public final class CollateralCache {
 
     /**
      * Opens (creating it 0700 if absent) the cache directory.
-     * @throws IOException when the directory exists and others may write to it
+     * @throws IOException when the directory exists and belongs to another user or others may write to it
      */
     public CollateralCache(Path dir) throws IOException {
         this.dir = dir.toAbsolutePath();
         if (!Files.isDirectory(this.dir)) {
             Files.createDirectories(this.dir.getParent());
             Files.createDirectory(this.dir, PosixFilePermissions.asFileAttribute(OWNER_DIR));
+        }
+        // What is cached is the verifier's own collateral and takes precedence over the host's: a directory another
+        // user owns (created first under a shared parent, or reached through a link) is theirs to fill with older
+        // genuine CRLs or TCB Info, whatever its mode says about group and others.
+        int owner = (Integer) Files.getAttribute(this.dir, "unix:uid");
+        if (owner != new UnixSystem().getUid()) {
+            throw new IOException("collateral cache " + this.dir + " is owned by another user (uid " + owner
+                    + "); choose a directory of your own");
         }
         Set<PosixFilePermission> mode = Files.getPosixFilePermissions(this.dir);
         if (mode.contains(PosixFilePermission.GROUP_WRITE) || mode.contains(PosixFilePermission.OTHERS_WRITE)) {

@@ -21,8 +21,8 @@ public record DcapClaims(ReportBody body, IntelTcb tcb, Set<CollateralKind> coll
             "collateral_missing", "tcb_evaluation_data_number", "tcb_status", "advisory_ids", "tcb_level", "tcb_info",
             "trailing_bytes");
     static final Set<String> TDX_NAMES = union(COMMON_NAMES, Set.of("tdx_module", "body", "mrtd", "rtmr0", "rtmr1", "rtmr2",
-            "rtmr3", "mrconfigid", "mrowner", "mrownerconfig", "mrseam", "mrsignerseam", "td_attributes", "xfam", "tee_tcb_svn",
-            "tee_tcb_svn2", "mrservicetd"));
+            "rtmr3", "mrconfigid", "mrowner", "mrownerconfig", "mrseam", "mrsignerseam", "td_attributes", "td_migratable", "xfam",
+            "tee_tcb_svn", "tee_tcb_svn2", "mrservicetd"));
     static final Set<String> SGX_NAMES = union(COMMON_NAMES, Set.of("mrenclave", "mrsigner", "isv_prod_id", "isv_svn",
             "attributes", "cpu_svn"));
     private static final HexFormat HEX = HexFormat.of();
@@ -70,6 +70,7 @@ public record DcapClaims(ReportBody body, IntelTcb tcb, Set<CollateralKind> coll
             d.put("mrseam", HEX.formatHex(td.mrSeam()));
             d.put("mrsignerseam", HEX.formatHex(td.mrSignerSeam()));
             d.put("td_attributes", HEX.formatHex(td.tdAttributes()));
+            d.put("td_migratable", Boolean.toString(td.migratable()));
             d.put("xfam", HEX.formatHex(td.xfam()));
             d.put("tee_tcb_svn", HEX.formatHex(td.teeTcbSvn()));
             if (td.td15()) {

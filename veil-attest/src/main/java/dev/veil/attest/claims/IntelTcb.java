@@ -8,8 +8,10 @@ import java.util.OptionalLong;
 /**
  * Intel's verdict on a TDX/SGX platform's TCB, as the verifier's matching against TCB Info and QE Identity found it.
  *
- * @param status the converged TCB status; {@link TcbStatus#UNKNOWN} when no TCB Info was available
- * @param advisoryIds the security advisories that apply to the matched level, empty when none (or not assessed)
+ * @param status the converged TCB status; {@link TcbStatus#UNKNOWN} when no TCB Info was available, unless the QE
+ *               Identity said the Quoting Enclave is Revoked or below every level (then that status)
+ * @param advisoryIds the security advisories that apply to the matched level and the Quoting Enclave's, empty when none
+ *                    (or not assessed)
  * @param evaluationDataNumber the lower of the TCB Info's and the QE Identity's tcbEvaluationDataNumber; empty when
  *                             neither was available
  */

@@ -163,8 +163,12 @@ public class DcapEvidenceVerifier implements EvidenceVerifier {
         OptionalLong evaluationDataNumber = Stream.concat(tcbInfo.stream().map(c -> c.body().tcbEvaluationDataNumber()),
                 qeIdentity.stream().map(c -> c.body().tcbEvaluationDataNumber())).mapToLong(Long::longValue).min();
         if (tcbInfo.isEmpty()) {
-            return new Verdict(IntelTcb.unknown(evaluationDataNumber), missing, qeDescription, Optional.empty(), Optional.empty(),
-                    Optional.empty());
+            // The platform cannot be assessed without TCB Info (Unknown, which a contract may waive), but a QE Identity
+            // that was checked still speaks: a revoked or unsupported QE must not hide behind that waivable Unknown
+            // (Revoked never is waivable), and its level's advisories still apply.
+            IntelTcb tcb = qe.map(o -> new IntelTcb(TcbStatus.UNKNOWN.converge(o.status()), o.advisoryIds(), evaluationDataNumber))
+                    .orElseGet(() -> IntelTcb.unknown(evaluationDataNumber));
+            return new Verdict(tcb, missing, qeDescription, Optional.empty(), Optional.empty(), Optional.empty());
         }
         TcbInfo info = tcbInfo.get().body();
         if (!info.pceId().equalsIgnoreCase(ext.pceId())) {

@@ -37,7 +37,12 @@ public sealed interface ReportBody permits ReportBody.Sgx, ReportBody.Td {
         }
     }
 
-    /** TDX TD report (TD 1.0, and TD 1.5 with TEE_TCB_SVN2 and MRSERVICETD). Debug is TDATTRIBUTES bit 0. */
+    /**
+     * TDX TD report (TD 1.0, and TD 1.5 with TEE_TCB_SVN2 and MRSERVICETD). Debug is any bit of TDATTRIBUTES' TUD group
+     * (bits 7:0), not only DEBUG (bit 0): Intel's TDX ABI calls a TD with any TUD flag set untrusted, and a flag a later
+     * module defines there (newer modules put "TD under profiling" flags in bits 7:4) cannot be judged here, so it is
+     * refused with debug unless allow_debug. MIGRATABLE is TDATTRIBUTES bit 29.
+     */
     record Td(byte[] raw) implements ReportBody {
         public static final int LENGTH_10 = 584;
         public static final int LENGTH_15 = 648;
@@ -58,7 +63,9 @@ public sealed interface ReportBody permits ReportBody.Sgx, ReportBody.Td {
         public boolean td15() { return raw.length == LENGTH_15; }
         public byte[] teeTcbSvn2() { return td15() ? slice(584, 16) : new byte[0]; }
         public byte[] mrServiceTd() { return td15() ? slice(600, 48) : new byte[0]; }
-        @Override public boolean debug() { return (raw[120] & 0x01) != 0; }
+        @Override public boolean debug() { return (raw[120] & 0xff) != 0; }
+        /** A Migration TD, bound by the host, may export this TD's memory and state to another platform. */
+        public boolean migratable() { return (raw[123] & 0x20) != 0; }
 
         private byte[] slice(int off, int len) {
             return Arrays.copyOfRange(raw, off, off + len);

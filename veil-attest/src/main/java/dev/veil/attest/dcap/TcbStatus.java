@@ -53,10 +53,14 @@ public enum TcbStatus {
     /**
      * This level status combined with a component's (TDX module or QE): OutOfDate lowers UpToDate and
      * SWHardeningNeeded to OutOfDate and the configuration statuses to OutOfDateConfigurationNeeded; Revoked and
-     * TcbNotSupported win. Intel's QVL treats any QE status other than UpToDate and Revoked as OutOfDate; callers
-     * pass the QE's status through {@link #asQeComponent()} for that.
+     * TcbNotSupported win, Revoked over TcbNotSupported from either side: TcbNotSupported may be waived by a contract
+     * and Revoked never may, so a revoked level or component must not turn into it. Intel's QVL treats any QE status
+     * other than UpToDate and Revoked as OutOfDate; callers pass the QE's status through {@link #asQeComponent()} for that.
      */
     TcbStatus converge(TcbStatus component) {
+        if (this == REVOKED || component == REVOKED) {
+            return REVOKED;
+        }
         if (component == OUT_OF_DATE) {
             if (this == UP_TO_DATE || this == SW_HARDENING_NEEDED) {
                 return OUT_OF_DATE;
@@ -65,7 +69,7 @@ public enum TcbStatus {
                 return OUT_OF_DATE_CONFIGURATION_NEEDED;
             }
         }
-        if (component == REVOKED || component == NOT_SUPPORTED) {
+        if (component == NOT_SUPPORTED) {
             return component;
         }
         return this;

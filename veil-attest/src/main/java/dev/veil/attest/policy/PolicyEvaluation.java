@@ -1,11 +1,13 @@
 package dev.veil.attest.policy;
 
 import dev.veil.attest.Claims;
+import dev.veil.attest.Platform;
 import dev.veil.attest.ReferenceValues;
 import dev.veil.attest.claims.CollateralKind;
 import dev.veil.attest.claims.DcapClaims;
 import dev.veil.attest.claims.IntelTcb;
 import dev.veil.attest.claims.SnpClaims;
+import dev.veil.attest.dcap.ReportBody;
 import dev.veil.attest.dcap.TcbStatus;
 import dev.veil.attest.snp.TcbVersion;
 import java.util.ArrayList;
@@ -63,17 +65,21 @@ public final class PolicyEvaluation {
             snpChecks(rv, snp, out);
         }
         if (c.platformClaims() instanceof DcapClaims dcap) {
+            if (dcap.body() instanceof ReportBody.Td td) {
+                tdChecks(rv, td, out);
+            }
             intelTcbChecks(rv, dcap.tcb(), out);
         }
         collateralCheck(rv, c, out);
         return out;
     }
 
-    /** Exact pins by name; the SNP pins that replace a default are judged with the typed SNP rules instead. */
+    /** Exact pins by name; the SNP and TDX pins that replace a default are judged with the typed rules instead. */
     private static void pinnedClaims(ReferenceValues rv, Claims c, List<PolicyCheck> out) {
         Map<String, String> named = c.byName();
         rv.claims().forEach((k, v) -> {
-            if (c.platformClaims() instanceof SnpClaims && ReferenceValuesRules.SNP_DEFAULT_PINS.contains(k)) {
+            if (c.platformClaims() instanceof SnpClaims && ReferenceValuesRules.SNP_DEFAULT_PINS.contains(k)
+                    || c.platform() == Platform.TDX && ReferenceValuesRules.TDX_DEFAULT_PINS.contains(k)) {
                 return;
             }
             String found = named.get(k);
@@ -113,12 +119,27 @@ public final class PolicyEvaluation {
         });
     }
 
+    /**
+     * TDATTRIBUTES the host chose that hand the TD's memory to someone else, like SNP's MIGRATE_MA: MIGRATABLE lets a
+     * Migration TD the host binds export the TD. Refused unless {@code claims.td_migratable} is pinned to true. (The
+     * TUD group, debug, is judged by the debug rule.)
+     */
+    private static void tdChecks(ReferenceValues rv, ReportBody.Td td, List<PolicyCheck> out) {
+        String pinned = rv.claims().get(ReferenceValuesRules.TD_MIGRATABLE);
+        out.add(new PolicyCheck(ReferenceValuesRules.TD_MIGRATABLE, Boolean.toString(td.migratable()),
+                pinned != null ? pinned : "false (the default: a Migration TD bound by the host can export a migratable TD's "
+                        + "memory; pin claims.td_migratable to true to accept it)",
+                Boolean.toString(td.migratable()).equals(pinned == null ? "false" : pinned)));
+    }
+
     private static void intelTcbChecks(ReferenceValues rv, IntelTcb tcb, List<PolicyCheck> out) {
         List<String> waivedStatuses = rv.waivers().tcbStatuses();
         String status = tcb.status().text();
         out.add(new PolicyCheck("tcb_status", status, waivedStatuses.isEmpty() ? TcbStatus.UP_TO_DATE.text()
                 : "one of " + concat(TcbStatus.UP_TO_DATE.text(), waivedStatuses),
-                tcb.status() == TcbStatus.UP_TO_DATE || waivedStatuses.contains(status)));
+                // Revoked is refused here too, not only by ReferenceValuesRules: a waiver list that reached the
+                // evaluation unchecked must still not accept a revoked platform
+                tcb.status() == TcbStatus.UP_TO_DATE || tcb.status() != TcbStatus.REVOKED && waivedStatuses.contains(status)));
         List<String> unwaived = tcb.advisoryIds().stream().filter(a -> !rv.waivers().advisories().contains(a)).toList();
         out.add(new PolicyCheck("advisory_ids", tcb.advisoryIds().toString(),
                 rv.waivers().advisories().isEmpty() ? "none" : "none beyond the waived " + rv.waivers().advisories(),

@@ -29,8 +29,12 @@ public final class ReferenceValuesRules {
     public static final String MIGRATE_MA = "policy_migrate_ma";
     /** The SNP claim of the report's VMPL, refused unless 0 unless pinned. */
     public static final String VMPL = "vmpl";
+    /** The TDX claim of TDATTRIBUTES.MIGRATABLE, refused when true unless pinned. */
+    public static final String TD_MIGRATABLE = "td_migratable";
     /** SNP pins that replace a default instead of adding a check. */
     static final Set<String> SNP_DEFAULT_PINS = Set.of(VMPL, MIGRATE_MA);
+    /** TDX pins that replace a default instead of adding a check. */
+    static final Set<String> TDX_DEFAULT_PINS = Set.of(TD_MIGRATABLE);
     static final String UP_TO_DATE = TcbStatus.UP_TO_DATE.text();
     private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]*");
     private static final Pattern ADVISORY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -70,6 +74,10 @@ public final class ReferenceValuesRules {
         String ma = rv.claims().get(MIGRATE_MA);
         if (ma != null && (p != Platform.SEV_SNP || !List.of("true", "false").contains(ma))) {
             out.add("claims.policy_migrate_ma must be true or false and applies to platform snp only");
+        }
+        String migratable = rv.claims().get(TD_MIGRATABLE);
+        if (migratable != null && (p != Platform.TDX || !List.of("true", "false").contains(migratable))) {
+            out.add("claims.td_migratable must be true or false and applies to platform tdx only");
         }
         if (rv.allowSimulated() && p != Platform.SIM) {
             out.add("allow_simulated applies to platform sim only");
@@ -177,6 +185,10 @@ public final class ReferenceValuesRules {
         if (rv.platform() == Platform.SEV_SNP && "true".equals(rv.claims().get(MIGRATE_MA))) {
             out.add("claims.policy_migrate_ma: accepts SNP guests whose policy allows a migration agent, chosen by the host "
                     + "at launch, which can export the guest's memory");
+        }
+        if (rv.platform() == Platform.TDX && "true".equals(rv.claims().get(TD_MIGRATABLE))) {
+            out.add("claims.td_migratable: accepts TDX TDs created migratable, whose memory a Migration TD bound by the host "
+                    + "can export");
         }
         Waivers w = rv.waivers();
         if (w.noSnpMinTcb()) {

@@ -5,6 +5,7 @@ import dev.veil.attest.VerificationOptions;
 import dev.veil.attest.x509.CertificateProfile;
 import dev.veil.attest.x509.RevocationLists;
 import dev.veil.attest.x509.Signatures;
+import dev.veil.attest.x509.X509Blob;
 import java.security.cert.X509CRL;
 import java.security.cert.X509CRLEntry;
 import java.security.cert.X509Certificate;
@@ -16,8 +17,10 @@ import java.util.Optional;
 /**
  * AMD's certificate revocation lists for one product line: issued and signed by the ARK, served by AMD's KDS at
  * /vcek/v1/{product}/crl and /vlek/v1/{product}/crl (DER). They revoke what the ARK issued (ASK, ASVK) and, through
- * certificateIssuer entries, anything they name under those. The verifier's own copy (trusted collateral) is used when it has one; the host's copy
- * only when it has none, so the host can never swap in an older list.
+ * certificateIssuer entries, anything they name under those. The verifier's own copy (trusted collateral) is used when
+ * it has one; the host's copy only when it has none, so the host can never swap in an older list. The verifier's own
+ * collateral is therefore read to its last byte or refused ({@link #trustedCrls}): a copy it could not read would
+ * otherwise count as none, and hand the decision to the host.
  */
 final class AmdRevocation {
     private AmdRevocation() {
@@ -28,11 +31,12 @@ final class AmdRevocation {
      * certificate of the chain; returns false
      * when neither source holds a CRL for this ARK (the caller reports {@code collateral_missing = amd_crl}).
      */
-    static boolean check(AmdTrust trust, List<X509Certificate> chainBelowArk, List<String> roles, VerificationOptions options)
-            throws AttestationException {
-        List<X509CRL> candidates = forArk(options.trustedCollateral(), trust);
+    static boolean check(AmdTrust trust, List<X509Certificate> chainBelowArk, List<String> roles, List<X509CRL> trustedCrls,
+                         VerificationOptions options) throws AttestationException {
+        List<X509CRL> candidates = forArk(trustedCrls, trust);
         if (candidates.isEmpty()) {
-            candidates = forArk(options.evidenceCollateral(), trust);
+            // the host's blobs may be read leniently: a host that sends an unreadable list gains nothing it could not get by sending none
+            candidates = forArk(options.evidenceCollateral().stream().flatMap(b -> RevocationLists.parseAll(b).stream()).toList(), trust);
         }
         if (candidates.isEmpty()) {
             return false;
@@ -74,15 +78,25 @@ final class AmdRevocation {
         return crl.getNextUpdate() != null && !at.isBefore(crl.getThisUpdate().toInstant()) && !at.isAfter(crl.getNextUpdate().toInstant());
     }
 
-    private static List<X509CRL> forArk(List<byte[]> blobs, AmdTrust trust) {
+    /**
+     * Every CRL in the verifier's own collateral, each blob that is (or looks meant to be) certificates or CRLs read
+     * whole by {@link X509Blob} or refused naming it: a CRL in a PEM bundle with the chain, behind a byte order mark or
+     * written in hex must not silently count as absent. Other files (notes, the report itself) are passed by, as
+     * {@code veil attest verify --collateral DIR} promises.
+     */
+    static List<X509CRL> trustedCrls(List<byte[]> trusted) throws AttestationException {
         List<X509CRL> out = new ArrayList<>();
-        for (byte[] b : blobs) {
-            for (X509CRL c : RevocationLists.parseAll(b)) {
-                if (c.getIssuerX500Principal().equals(trust.ark().getSubjectX500Principal())) {
-                    out.add(c);
-                }
+        for (int i = 0; i < trusted.size(); i++) {
+            if (!X509Blob.mayHoldX509(trusted.get(i))) {
+                continue;
             }
+            out.addAll(X509Blob.read(trusted.get(i), "verifier's collateral item " + (i + 1) + " of " + trusted.size(),
+                    "a certificate or CRL", "certificates and CRLs in DER or PEM, readable to the last byte").crls());
         }
         return out;
+    }
+
+    private static List<X509CRL> forArk(List<X509CRL> crls, AmdTrust trust) {
+        return crls.stream().filter(c -> c.getIssuerX500Principal().equals(trust.ark().getSubjectX500Principal())).toList();
     }
 }

@@ -9,6 +9,7 @@ import dev.veil.attest.claims.CollateralKind;
 import dev.veil.attest.claims.SnpClaims;
 import dev.veil.attest.x509.CertificateSet;
 import dev.veil.attest.x509.Signatures;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -60,6 +61,7 @@ public final class SnpEvidenceVerifier implements EvidenceVerifier {
                     "0 (VCEK) or 1 (VLEK); a report signed by no key cannot be verified");
         };
         String keyName = vlek ? "VLEK" : "VCEK";
+        List<X509CRL> trustedCrls = AmdRevocation.trustedCrls(options.trustedCollateral());
         CertificateSet certs = CertificateSet.from(options.allCollateral());
         List<X509Certificate> candidates = certs.withCommonName("SEV-" + keyName);
         if (candidates.isEmpty()) {
@@ -67,12 +69,12 @@ public final class SnpEvidenceVerifier implements EvidenceVerifier {
                     "the " + keyName + " for this chip and TCB (AMD KDS; pass it with --certs or in --collateral)");
         }
         if (candidates.size() == 1) {
-            return verifyWith(report, candidates.get(0), vlek, keyName, options);
+            return verifyWith(report, candidates.get(0), vlek, keyName, trustedCrls, options);
         }
         List<String> reasons = new ArrayList<>();
         for (X509Certificate signer : candidates) {
             try {
-                return verifyWith(report, signer, vlek, keyName, options);
+                return verifyWith(report, signer, vlek, keyName, trustedCrls, options);
             } catch (AttestationException e) {
                 reasons.add(e.getMessage());
             }
@@ -81,12 +83,12 @@ public final class SnpEvidenceVerifier implements EvidenceVerifier {
                 "a " + keyName + " that chains to a pinned AMD root and signs this report");
     }
 
-    private Claims verifyWith(SnpReport report, X509Certificate signer, boolean vlek, String keyName,
+    private Claims verifyWith(SnpReport report, X509Certificate signer, boolean vlek, String keyName, List<X509CRL> trustedCrls,
                               VerificationOptions options) throws AttestationException {
         AmdTrust product = chain(signer, vlek, keyName, options.at());
         X509Certificate intermediate = product.intermediate(vlek);
         boolean crlChecked = AmdRevocation.check(product, List.of(intermediate, signer),
-                List.of(product.intermediateRole(vlek), keyName), options);
+                List.of(product.intermediateRole(vlek), keyName), trustedCrls, options);
         boolean turin = product.turinLayout();
         if (report.version() >= 3 && report.cpuidFamily() != 0 && report.cpuidSaysTurin() != turin) {
             throw new AttestationException("SNP report CPUID family", String.format("0x%02X", report.cpuidFamily()),

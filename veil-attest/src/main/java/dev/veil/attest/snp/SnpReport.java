@@ -65,8 +65,8 @@ public record SnpReport(int version, int guestSvn, long policy, byte[] familyId,
                     "zero (reserved in the SEV-SNP ABI 1.58; a bit this verifier does not know cannot be judged)");
         }
         int vmpl = r.getInt(0x30);
-        if (vmpl > 3) {
-            throw new AttestationException("SNP report VMPL", Integer.toString(vmpl), "0..3");
+        if (Integer.compareUnsigned(vmpl, 3) > 0) {   // an unsigned field: 0x80000000 and above must not read as negative
+            throw new AttestationException("SNP report VMPL", Integer.toUnsignedString(vmpl), "0..3");
         }
         int keyInfo = r.getInt(0x48);
         if ((keyInfo & ~KEY_INFO_DEFINED) != 0) {

@@ -28,10 +28,11 @@ final class TestQuote {
     /** v4/v5 only: the type of the outer certification data, which must carry the QE report (6). */
     int outerType = DcapQuote.CERT_QE_REPORT;
     boolean breakBinding;
-    /** For TD reports: TEE_TCB_SVN, MRSIGNERSEAM, SEAMATTRIBUTES. */
+    /** For TD reports: TEE_TCB_SVN, MRSIGNERSEAM, SEAMATTRIBUTES, TDATTRIBUTES (little-endian). */
     byte[] teeTcbSvn = new byte[16];
     byte[] mrSignerSeam = new byte[48];
     byte[] seamAttributes = new byte[8];
+    byte[] tdAttributes = new byte[8];
 
     private final KeyPair attestation;
     private final PrivateKey pckKey;
@@ -61,6 +62,7 @@ final class TestQuote {
             System.arraycopy(teeTcbSvn, 0, body, 0, 16);
             System.arraycopy(mrSignerSeam, 0, body, 16 + 48, 48);
             System.arraycopy(seamAttributes, 0, body, 112, 8);
+            System.arraycopy(tdAttributes, 0, body, 120, 8);
         }
         if (version == 5) {
             signed.writeBytes(le(6).putShort((short) (td ? 2 : 1)).putInt(body.length).array());
