@@ -57,7 +57,8 @@ final class BatchCommand implements Callable<Integer> {
 
     /**
      * The job's Spark session: {@link #JOB_SETTINGS} and the driver's RPC identity ({@code driverSettings},
-     * DriverInstance.sparkSettings) over the JVM's {@code spark.*} system properties.
+     * DriverInstance.sparkSettings) over the JVM's {@code spark.*} system properties, which {@link #call} checked ship no
+     * code to the executors ({@link CodeShippingSettings}).
      */
     static SparkSession.Builder session(String appName, String master, Map<String, String> driverSettings) {
         SparkSession.Builder builder = SparkSession.builder().appName(appName).master(master).config("spark.ui.enabled", "false");
@@ -108,6 +109,8 @@ final class BatchCommand implements Callable<Integer> {
                 throw new UsageError("missing " + r[0] + " (see 'veil batch --help')");
             }
         }
+        // before anything is read or any broker asked: the JVM's Spark settings must ship no code to the executors
+        CodeShippingSettings.refuse(System.getProperties());
         UserFiles.file("--contract", contract);
         UserFiles.file("--model", model);
         UserFiles.fresh("--out", out);
