@@ -1,12 +1,15 @@
 package dev.veil.bench;
 
 import dev.veil.protocol.batch.BatchReceiptFile;
+import dev.veil.protocol.contract.ContractVerifier;
+import dev.veil.protocol.contract.SignedContract;
 import dev.veil.protocol.contract.onnx.OnnxSignatureReader;
 import dev.veil.protocol.json.Json;
 import dev.veil.seal.io.AtomicOutput;
 import dev.veil.spark.cli.SparkLauncher;
 import dev.veil.spark.job.BatchJob;
 import dev.veil.spark.job.BatchTerms;
+import dev.veil.spark.job.DriverInstance;
 import dev.veil.spark.parquet.EncryptedRows;
 import dev.veil.spark.parquet.ParquetCrypto;
 import dev.veil.spark.parquet.RowCells;
@@ -108,14 +111,17 @@ public final class SparkJobBench {
                 // what one job pays in executors that ran nothing before (a 'veil batch' is its own Spark application): the
                 // plaintext job first in a session of its own, the confidential job first in the measuring session
                 Timed coldPlain;
-                try (SparkSession spark = session(dir, executors)) {
+                try (SparkSession spark = session(dir, executors, Map.of())) {
                     coldPlain = plain(spark, p, model, "plain", rowsPerRun, rows);
                 }
                 long s0 = System.nanoTime();
-                try (SparkSession spark = session(dir, executors)) {
+                // the confidential jobs' application runs Spark's RPC over TLS under the attested driver's key, as 'veil batch' does
+                try (DriverInstance driver = new DriverInstance(ContractVerifier.verify(
+                        Json.parse(p.contract, SignedContract.class, "contract"), java.time.Instant.now()));
+                     SparkSession spark = session(dir, executors, driver.sparkSettings())) {
                     sessionStart.put(executors, (System.nanoTime() - s0) / 1e9);
-                    firstJobs.put(executors, new Timed[] {confidential(spark, p, "sealed", rowsPerRun, partitions), coldPlain});
-                    Side[] both = measure(spark, p, model, rows, tinyRows, partitions, reps, rowsPerRun);
+                    firstJobs.put(executors, new Timed[] {confidential(spark, driver, p, "sealed", rowsPerRun, partitions), coldPlain});
+                    Side[] both = measure(spark, driver, p, model, rows, tinyRows, partitions, reps, rowsPerRun);
                     sides.put(executors, both);
                     String[] names = {"confidential", "plaintext"};
                     for (int i = 0; i < 2; i++) {
@@ -244,7 +250,7 @@ public final class SparkJobBench {
      * Local-cluster with {@code executors} workers of one core and 1 GiB each, bound to loopback, every file its own
      * partition (so both jobs and both executor counts see the same partitions), waiting until every executor is up.
      */
-    private static SparkSession session(Path dir, int executors) throws Exception {
+    private static SparkSession session(Path dir, int executors, Map<String, String> settings) throws Exception {
         Path tmp = Files.createDirectories(dir.resolve("executor-tmp"));
         Path local = Files.createDirectories(dir.resolve("spark-local"));
         SparkConf conf = new SparkConf().setMaster("local-cluster[" + executors + ",1,1024]").setAppName("veil bench spark")
@@ -256,6 +262,7 @@ public final class SparkJobBench {
                 .set("spark.local.dir", local.toString())
                 .set("spark.ui.enabled", "false")
                 .set("spark.sql.files.maxPartitionBytes", "1g").set("spark.sql.files.openCostInBytes", "1g");
+        settings.forEach(conf::set);
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (spark.sparkContext().statusTracker().getExecutorInfos().length < executors + 1) {   // the driver is one
@@ -272,7 +279,7 @@ public final class SparkJobBench {
      * Warm-up of the plaintext job (the confidential job ran first in these executors), then {@code reps} alternating runs
      * of each on the large and on the tiny dataset.
      */
-    private static Side[] measure(SparkSession spark, SparkParties p, byte[] model, long rows, int tinyRows, int partitions, int reps,
+    private static Side[] measure(SparkSession spark, DriverInstance driver, SparkParties p, byte[] model, long rows, int tinyRows, int partitions, int reps,
                                   int rowsPerRun) throws Exception {
         plain(spark, p, model, "plain", rowsPerRun, rows);
         List<List<Timed>> runs = new ArrayList<>();
@@ -280,9 +287,9 @@ public final class SparkJobBench {
             runs.add(new ArrayList<>());
         }
         for (int r = 0; r < reps; r++) {
-            Timed[] big = spareWorkersToConfidential(confidential(spark, p, "sealed", rowsPerRun, partitions),
+            Timed[] big = spareWorkersToConfidential(confidential(spark, driver, p, "sealed", rowsPerRun, partitions),
                     plain(spark, p, model, "plain", rowsPerRun, rows));
-            Timed[] tiny = spareWorkersToConfidential(confidential(spark, p, "sealed-tiny", rowsPerRun, partitions),
+            Timed[] tiny = spareWorkersToConfidential(confidential(spark, driver, p, "sealed-tiny", rowsPerRun, partitions),
                     plain(spark, p, model, "plain-tiny", rowsPerRun, tinyRows));
             runs.get(0).add(big[0]);
             runs.get(1).add(big[1]);
@@ -325,13 +332,13 @@ public final class SparkJobBench {
     }
 
     /** One confidential job as 'veil batch' runs it, its batch receipt written beside the results; the output deleted after. */
-    private static Timed confidential(SparkSession spark, SparkParties p, String data, int rowsPerRun, int partitions) throws Exception {
+    private static Timed confidential(SparkSession spark, DriverInstance driver, SparkParties p, String data, int rowsPerRun, int partitions) throws Exception {
         Path out = p.path("out-" + UUID.randomUUID());
         BatchTerms terms = new BatchTerms(UUID.randomUUID().toString(), p.contract, p.sealedModel, p.mpUrl, p.dpUrl, "dataset", rowsPerRun);
         double cpu = ProcessTreeCpu.seconds();
         Map<String, Double> byProcess = SparkProcessCpu.snapshot();
         long t0 = System.nanoTime();
-        BatchJob.Outcome outcome = BatchJob.run(spark, terms, p.path(data).toString(), out.toUri().toString());
+        BatchJob.Outcome outcome = BatchJob.run(spark, driver, terms, p.path(data).toString(), out.toUri().toString());
         BatchReceiptFile receipt = outcome.batchReceipt();
         if (receipt == null) {
             throw new IllegalStateException("the confidential job failed: " + outcome.failure());

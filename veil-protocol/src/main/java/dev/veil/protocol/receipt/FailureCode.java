@@ -38,6 +38,12 @@ public enum FailureCode {
      * data (a retry or a speculative copy on a new executor would otherwise be one more instance).
      */
     INSTANCE_NOT_ATTESTED("instance_not_attested", "an executor that did not attest before the data was read was given a task"),
+    /**
+     * A Spark executor was driven by a driver it could not tie to the attested one: the job's attestation stage carried no
+     * statement of an attested driver of the contract, or the executor's Spark RPC does not authenticate its driver by the
+     * certificate that statement names. The executor asks no broker.
+     */
+    DRIVER_NOT_ATTESTED("driver_not_attested", "the executor's driver is not the attested driver of the contract"),
     /** The enclave itself failed. */
     INTERNAL_ERROR("internal_error", "the enclave failed internally");
 

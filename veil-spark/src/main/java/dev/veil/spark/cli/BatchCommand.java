@@ -10,6 +10,7 @@ import dev.veil.protocol.text.TerminalText;
 import dev.veil.seal.io.AtomicOutput;
 import dev.veil.spark.job.BatchJob;
 import dev.veil.spark.job.BatchTerms;
+import dev.veil.spark.job.DriverInstance;
 import dev.veil.spark.job.ExecutorInstance;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,9 +55,14 @@ final class BatchCommand implements Callable<Integer> {
             "spark.speculation", "false",
             "spark.dynamicAllocation.enabled", "false");
 
-    /** The job's Spark session: {@link #JOB_SETTINGS} over the JVM's {@code spark.*} system properties. */
-    static SparkSession.Builder session(String appName, String master) {
+    /**
+     * The job's Spark session: {@link #JOB_SETTINGS} and the driver's RPC identity ({@code driverSettings},
+     * DriverInstance.sparkSettings) over the JVM's {@code spark.*} system properties, which {@link #call} checked ship no
+     * code to the executors ({@link CodeShippingSettings}).
+     */
+    static SparkSession.Builder session(String appName, String master, Map<String, String> driverSettings) {
         SparkSession.Builder builder = SparkSession.builder().appName(appName).master(master).config("spark.ui.enabled", "false");
+        driverSettings.forEach(builder::config);
         JOB_SETTINGS.forEach((key, value) -> {
             String asked = System.getProperty(key);
             if (asked != null && !asked.strip().equalsIgnoreCase(value)) {
@@ -103,6 +109,8 @@ final class BatchCommand implements Callable<Integer> {
                 throw new UsageError("missing " + r[0] + " (see 'veil batch --help')");
             }
         }
+        // before anything is read or any broker asked: the JVM's Spark settings must ship no code to the executors
+        CodeShippingSettings.refuse(System.getProperties());
         UserFiles.file("--contract", contract);
         UserFiles.file("--model", model);
         UserFiles.fresh("--out", out);
@@ -123,8 +131,9 @@ final class BatchCommand implements Callable<Integer> {
         BatchTerms terms = new BatchTerms(UUID.randomUUID().toString(), contractBytes, Files.readAllBytes(model), mpBroker, dpBroker,
                 masterKey, rowsPerRun);
         BatchJob.Outcome outcome;
-        try (SparkSession spark = session("veil batch " + verified.hashHex().substring(0, 12), master).getOrCreate()) {
-            outcome = BatchJob.run(spark, terms, data, out.toAbsolutePath().toUri().toString());
+        try (DriverInstance driver = new DriverInstance(verified);
+             SparkSession spark = session("veil batch " + verified.hashHex().substring(0, 12), master, driver.sparkSettings()).getOrCreate()) {
+            outcome = BatchJob.run(spark, driver, terms, data, out.toAbsolutePath().toUri().toString());
         } catch (Exception e) {
             FailedBatch.removeOutput(out);
             throw e;

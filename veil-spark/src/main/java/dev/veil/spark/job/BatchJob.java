@@ -80,98 +80,103 @@ public final class BatchJob {
     private BatchJob() {
     }
 
-    public static Outcome run(SparkSession spark, BatchTerms terms, String dataDir, String outDir)
+    /**
+     * Runs one job of {@code terms} on {@code spark}, an application started with {@code driver}'s settings
+     * ({@link DriverInstance#sparkSettings}), whose contract must be the terms' contract.
+     */
+    public static Outcome run(SparkSession spark, DriverInstance driver, BatchTerms terms, String dataDir, String outDir)
             throws IOException, ProtocolException {
         ContractVerifier.Verified contract = ContractVerifier.verify(
                 Json.parse(terms.signedContract(), SignedContract.class, "contract"), Instant.now());
+        if (!contract.hashHex().equals(driver.contract().hashHex())) {
+            throw new IllegalArgumentException("the driver instance serves another contract than the job's terms");
+        }
         // the dataset's manifest and files, its pin and its rows, before any executor attests (no key has moved)
         DatasetFiles.Listed dataset = DatasetAdmission.admit(contract, dataDir, spark.sparkContext().hadoopConfiguration());
-        try (DriverInstance driver = new DriverInstance(contract)) {
-            // read through the data provider's broker, each file only as the file of this dataset its name says; write
-            // under its master key for the results, through the same broker (each under this job's own name: an
-            // executor's instances of other jobs keep their keys apart)
-            Map<String, String> reading = new LinkedHashMap<>(BoundDatasetDecryption.reading(
-                    DataKeyServices.forJob(terms.dataProviderBroker(), contract.hashHex(), terms.jobId())));
-            // a file that fails to decrypt, or has gone, fails the job (and BatchTotals would see its rows missing)
-            reading.put("ignoreCorruptFiles", "false");
-            reading.put("ignoreMissingFiles", "false");
-            Map<String, String> results = ParquetCrypto.writing(ResultKeys.kmsUrl(contract.hashHex(), terms.jobId()),
-                    terms.resultsMasterKey());
-            CollectionAccumulator<byte[]> reports = spark.sparkContext().collectionAccumulator("veil receipts");
-            JobExecutors executors = new JobExecutors();
-            spark.sparkContext().addSparkListener(executors);
-            FailureCode failure = null;
-            String brokerRefusal = null;
+        // read through the data provider's broker, each file only as the file of this dataset its name says; write
+        // under its master key for the results, through the same broker (each under this job's own name: an
+        // executor's instances of other jobs keep their keys apart)
+        Map<String, String> reading = new LinkedHashMap<>(BoundDatasetDecryption.reading(
+                DataKeyServices.forJob(terms.dataProviderBroker(), contract.hashHex(), terms.jobId())));
+        // a file that fails to decrypt, or has gone, fails the job (and BatchTotals would see its rows missing)
+        reading.put("ignoreCorruptFiles", "false");
+        reading.put("ignoreMissingFiles", "false");
+        Map<String, String> results = ParquetCrypto.writing(ResultKeys.kmsUrl(contract.hashHex(), terms.jobId()),
+                terms.resultsMasterKey());
+        CollectionAccumulator<byte[]> reports = spark.sparkContext().collectionAccumulator("veil receipts");
+        JobExecutors executors = new JobExecutors();
+        spark.sparkContext().addSparkListener(executors);
+        FailureCode failure = null;
+        String brokerRefusal = null;
+        try {
             try {
-                try {
-                    // every instance of the job attests before the first row is read, and no other does: what the model
-                    // provider's broker records (and the discard receipts it is handed) is the executors at the job's
-                    // start, whatever the model then does with the data (ExecutorInstance.attested)
-                    attestExecutors(spark, terms);
-                    JavaRDD<Row> rows = spark.read().schema(INPUT_SCHEMA).options(reading)
-                            .parquet(dataset.files().toArray(String[]::new)).javaRDD()
-                            .mapPartitions(new PartitionInference(terms.jobId(), dataset.dataset(), dataset.files(), reports));
-                    // Spark's output commit protocol: each task attempt writes under its own attempt directory, one attempt
-                    // per partition is allowed to commit (a retried task's or a speculative copy's other attempts are aborted
-                    // or denied, and their files removed with _temporary at job commit)
-                    spark.sparkContext().setJobDescription(INFERENCE_STAGE);
-                    spark.createDataFrame(rows, RESULT_SCHEMA).write().mode(SaveMode.ErrorIfExists).options(results).parquet(outDir);
-                } catch (InterruptedException e) {
-                    throw e;
-                } catch (Exception e) {   // Spark's SparkException, which Java does not see declared
-                    // a partition's (or an attestation's) failure reaches here as its fixed code only (PartitionFailure);
-                    // anything else is the driver's own, told as internal
-                    FailureCode code = PartitionFailure.codeIn(e);
-                    failure = code == null ? FailureCode.INTERNAL_ERROR : code;
-                    brokerRefusal = PartitionFailure.brokerReasonIn(e);
-                } finally {
-                    spark.sparkContext().setJobDescription(null);
-                }
-                if (failure == null) {
-                    executors.awaitJobsEnded(EVENTS_WAIT);
-                } else {
-                    // the failed job may have started no task (no job end to wait for): wait for the events posted so far
-                    spark.sparkContext().listenerBus().waitUntilEmpty(EVENTS_WAIT.toMillis());
-                }
-            } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
-                if (e instanceof InterruptedException) {
-                    Thread.currentThread().interrupt();
-                }
-                throw new IOException("the job's events were not delivered");
+                // every instance of the job attests before the first row is read, and no other does: what the model
+                // provider's broker records (and the discard receipts it is handed) is the executors at the job's
+                // start, whatever the model then does with the data (ExecutorInstance.attested)
+                attestExecutors(spark, terms, driver.statement());
+                JavaRDD<Row> rows = spark.read().schema(INPUT_SCHEMA).options(reading)
+                        .parquet(dataset.files().toArray(String[]::new)).javaRDD()
+                        .mapPartitions(new PartitionInference(terms.jobId(), dataset.dataset(), dataset.files(), reports));
+                // Spark's output commit protocol: each task attempt writes under its own attempt directory, one attempt
+                // per partition is allowed to commit (a retried task's or a speculative copy's other attempts are aborted
+                // or denied, and their files removed with _temporary at job commit)
+                spark.sparkContext().setJobDescription(INFERENCE_STAGE);
+                spark.createDataFrame(rows, RESULT_SCHEMA).write().mode(SaveMode.ErrorIfExists).options(results).parquet(outDir);
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {   // Spark's SparkException, which Java does not see declared
+                // a partition's (or an attestation's) failure reaches here as its fixed code only (PartitionFailure);
+                // anything else is the driver's own, told as internal
+                FailureCode code = PartitionFailure.codeIn(e);
+                failure = code == null ? FailureCode.INTERNAL_ERROR : code;
+                brokerRefusal = PartitionFailure.brokerReasonIn(e);
             } finally {
-                spark.sparkContext().removeSparkListener(executors);
+                spark.sparkContext().setJobDescription(null);
             }
-            // every instance that may hold keys is closed, and gives the model provider its discard receipt ("discarded",
-            // the same items), whatever the job's outcome: the outcome is the data provider's to learn, not the model's
-            Closed closed = closeInstances(spark, terms, executors.live());
-            int unclosed = closed.unreached() + executors.lost();
-            if (failure != null) {
-                return new Outcome(null, closed.discards(), unclosed, failure, brokerRefusal, false);
+            if (failure == null) {
+                executors.awaitJobsEnded(EVENTS_WAIT);
+            } else {
+                // the failed job may have started no task (no job end to wait for): wait for the events posted so far
+                spark.sparkContext().listenerBus().waitUntilEmpty(EVENTS_WAIT.toMillis());
             }
-
-            // Spark merges a result task's accumulator updates once per partition, from the attempt that succeeded, and a
-            // write task succeeds only once its commit was allowed: so these are exactly the committed attempts' receipts
-            TreeMap<Integer, SignedReceipt> partitions = new TreeMap<>();
-            List<PartitionReceipt> parsed = new ArrayList<>();
-            for (byte[] report : reports.value()) {
-                SignedReceipt r = Json.parse(report, SignedReceipt.class, "partition receipt");
-                PartitionReceipt p = Json.parse(r.payload(), PartitionReceipt.class, "partition receipt");
-                if (partitions.put(p.partition(), r) != null) {
-                    throw new ProtocolException("Spark reported two committed attempts of partition " + p.partition()
-                            + "; the batch receipt is not signed");
-                }
-                parsed.add(p);
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
             }
-            // every row of the dataset, once, and no more than max_rows in all: else no receipt, and the results go
-            FailureCode totals = BatchTotals.check(parsed, dataset.dataset(), contract.contract().limits().maxRows());
-            if (totals != null) {
-                deleteResults(spark, outDir);
-                return new Outcome(null, closed.discards(), unclosed, totals, null, true);
-            }
-            BatchReceiptFile receipt = driver.batchReceipt(dataset.dataset(), BatchTotals.rows(parsed),
-                    new ArrayList<>(partitions.values()));
-            return new Outcome(receipt, closed.discards(), unclosed, null, null, false);
+            throw new IOException("the job's events were not delivered");
+        } finally {
+            spark.sparkContext().removeSparkListener(executors);
         }
+        // every instance that may hold keys is closed, and gives the model provider its discard receipt ("discarded",
+        // the same items), whatever the job's outcome: the outcome is the data provider's to learn, not the model's
+        Closed closed = closeInstances(spark, terms, executors.live());
+        int unclosed = closed.unreached() + executors.lost();
+        if (failure != null) {
+            return new Outcome(null, closed.discards(), unclosed, failure, brokerRefusal, false);
+        }
+
+        // Spark merges a result task's accumulator updates once per partition, from the attempt that succeeded, and a
+        // write task succeeds only once its commit was allowed: so these are exactly the committed attempts' receipts
+        TreeMap<Integer, SignedReceipt> partitions = new TreeMap<>();
+        List<PartitionReceipt> parsed = new ArrayList<>();
+        for (byte[] report : reports.value()) {
+            SignedReceipt r = Json.parse(report, SignedReceipt.class, "partition receipt");
+            PartitionReceipt p = Json.parse(r.payload(), PartitionReceipt.class, "partition receipt");
+            if (partitions.put(p.partition(), r) != null) {
+                throw new ProtocolException("Spark reported two committed attempts of partition " + p.partition()
+                        + "; the batch receipt is not signed");
+            }
+            parsed.add(p);
+        }
+        // every row of the dataset, once, and no more than max_rows in all: else no receipt, and the results go
+        FailureCode totals = BatchTotals.check(parsed, dataset.dataset(), contract.contract().limits().maxRows());
+        if (totals != null) {
+            deleteResults(spark, outDir);
+            return new Outcome(null, closed.discards(), unclosed, totals, null, true);
+        }
+        BatchReceiptFile receipt = driver.batchReceipt(dataset.dataset(), BatchTotals.rows(parsed),
+                new ArrayList<>(partitions.values()));
+        return new Outcome(receipt, closed.discards(), unclosed, null, null, false);
     }
 
     /**
@@ -192,13 +197,14 @@ public final class BatchJob {
      * ({@link RegisteredExecutors}), preferring that executor, makes it attest to both brokers; repeated a few rounds for
      * executors no task reached (a task may land on another).
      */
-    private static void attestExecutors(SparkSession spark, BatchTerms terms) throws IOException, InterruptedException {
+    private static void attestExecutors(SparkSession spark, BatchTerms terms, byte[] driverStatement)
+            throws IOException, InterruptedException {
         Map<String, String> open = new LinkedHashMap<>(RegisteredExecutors.await(spark.sparkContext(), EXECUTORS_WAIT));
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         sc.setJobDescription(ATTESTATION_STAGE);
         try {
             for (int round = 0; round < ATTESTATION_ROUNDS && !open.isEmpty(); round++) {
-                ExecutorTasks.onEach(sc, open).mapPartitions(new InstanceAttestation(terms)).collect().forEach(open::remove);
+                ExecutorTasks.onEach(sc, open).mapPartitions(new InstanceAttestation(terms, driverStatement)).collect().forEach(open::remove);
             }
         } finally {
             sc.setJobDescription(null);

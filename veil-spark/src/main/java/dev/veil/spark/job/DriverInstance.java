@@ -6,25 +6,63 @@ import dev.veil.protocol.batch.BatchReceipt;
 import dev.veil.protocol.batch.BatchReceiptFile;
 import dev.veil.protocol.batch.DatasetManifest;
 import dev.veil.protocol.contract.ContractVerifier;
+import dev.veil.protocol.json.Digests;
+import dev.veil.protocol.json.Json;
 import dev.veil.protocol.receipt.SignedReceipt;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The driver as an enclave instance: it holds no provider key, but it decides what code the executors run and
  * signs the data provider's batch receipt, so it runs in a TEE too (docs/SCALE-OUT.md) and its key is attested by
- * evidence of the same measurement as the executors'.
+ * evidence of the same measurement as the executors'. It is made before the Spark application starts, whose RPC
+ * identity it holds ({@link #sparkSettings}), and serves every job of that application under its contract.
+ *
+ * <p>Its statement ({@link DriverStatement}) ties its TLS certificate to its attested key, so that an executor obeys
+ * only a driver holding that key ({@link DriverConnection}). An executor running in this very JVM (a local master)
+ * has no connection to check: {@link #inThisJvm} tells it so.
  */
-final class DriverInstance implements AutoCloseable {
+public final class DriverInstance implements AutoCloseable {
+    /** The statements of the driver instances open in this JVM (their SHA-256), to the contract each serves. */
+    private static final Map<String, String> OPEN = new java.util.concurrent.ConcurrentHashMap<>();
     private final ContractVerifier.Verified contract;
     private final InstanceKeyPairs keys;
     private final ReceiptKeys receipts;
+    private final DriverTls tls;
+    private final byte[] statement;
 
-    DriverInstance(ContractVerifier.Verified contract) throws IOException {
+    public DriverInstance(ContractVerifier.Verified contract) throws IOException {
         this.contract = contract;
         this.keys = new InstanceKeyPairs(contract.contract().keyWrap());
         this.receipts = new ReceiptKeys(contract, keys, new SimEvidenceSource(ExecutorInstance.measurement(), false));
+        this.tls = new DriverTls();
+        this.statement = Json.canonical(receipts.sign(DriverStatement.KIND, new DriverStatement(contract.hashHex(),
+                contract.contract().model().sha256(), tls.certificateSha256(), receipts.evidenceSha256(), Instant.now().toString())));
+        OPEN.put(Digests.hex(Digests.sha256(statement)), contract.hashHex());
+    }
+
+    /** The Spark settings of the application this driver runs: its RPC over TLS under this driver's key. */
+    public Map<String, String> sparkSettings() {
+        return tls.sparkSettings();
+    }
+
+    ContractVerifier.Verified contract() {
+        return contract;
+    }
+
+    /** The signed statement the attestation stage carries to every executor (canonical JSON of a signed receipt). */
+    byte[] statement() {
+        return statement.clone();
+    }
+
+    /**
+     * Whether {@code statement} is the statement of a driver instance of {@code contract} open in this JVM: an executor
+     * here takes its tasks from that driver without a connection.
+     */
+    static boolean inThisJvm(byte[] statement, ContractVerifier.Verified contract) {
+        return contract.hashHex().equals(OPEN.get(Digests.hex(Digests.sha256(statement))));
     }
 
     /** The batch receipt of {@code rows} rows of {@code dataset} over these partition receipts, in partition order. */
@@ -37,6 +75,8 @@ final class DriverInstance implements AutoCloseable {
 
     @Override
     public void close() {
+        OPEN.remove(Digests.hex(Digests.sha256(statement)));
         keys.close();
+        tls.close();
     }
 }

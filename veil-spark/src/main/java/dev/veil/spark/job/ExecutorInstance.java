@@ -88,9 +88,9 @@ public final class ExecutorInstance {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private ExecutorInstance(BatchTerms terms, WorkerReserve reserve, Path scratch)
+    private ExecutorInstance(ContractVerifier.Verified contract, BatchTerms terms, WorkerReserve reserve, Path scratch)
             throws IOException, ProtocolException, InferenceException, BrokerRefused {
-        contract = ContractVerifier.verify(Json.parse(terms.signedContract(), SignedContract.class, "contract"), Instant.now());
+        this.contract = contract;
         keys = new InstanceKeyPairs(contract.contract().keyWrap());
         evidence = new SimEvidenceSource(measurement(), false);
         receipts = new ReceiptKeys(contract, keys, evidence);
@@ -168,10 +168,14 @@ public final class ExecutorInstance {
      * The instance of this job in this JVM, attested now if it has none: only the job's attestation stage calls this
      * ({@link InstanceAttestation}), before any data is read. An instance whose model failed to load is kept (it got
      * keys, so it owes a discard receipt) and fails every task with the load's failure code. An instance of this job id made
-     * under other terms is refused ({@link BatchTerms#digest}).
+     * under other terms is refused ({@link BatchTerms#digest}). Before anything else, the driver that sent the task must
+     * be the attested driver of the contract ({@link DriverConnection}, {@code driverStatement}): else no broker is asked.
      */
-    static synchronized ExecutorInstance attest(BatchTerms terms)
+    static synchronized ExecutorInstance attest(BatchTerms terms, byte[] driverStatement)
             throws IOException, ProtocolException, InferenceException, BrokerRefused {
+        ContractVerifier.Verified contract = ContractVerifier.verify(
+                Json.parse(terms.signedContract(), SignedContract.class, "contract"), Instant.now());
+        DriverConnection.requireAttestedDriver(contract, driverStatement);
         ExecutorInstance existing = BY_JOB.get(terms.jobId());
         if (existing == null) {
             if (reserve == null) {
@@ -185,7 +189,7 @@ public final class ExecutorInstance {
                 CipherWarmUp.once();   // while the first worker starts: AES-GCM compiled before the first page is decrypted
             }
             reserve.refill();   // no-op when a worker is ready or starting already
-            existing = new ExecutorInstance(terms, reserve, scratch);
+            existing = new ExecutorInstance(contract, terms, reserve, scratch);
             BY_JOB.put(terms.jobId(), existing);
         } else if (!java.security.MessageDigest.isEqual(existing.termsDigest, terms.digest())) {
             // a job id names one job's terms: an instance made under other terms (another contract, model, broker, rows

@@ -13,15 +13,18 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 final class InstanceAttestation implements FlatMapFunction<Iterator<String>, String> {
     private static final long serialVersionUID = 1L;
     private final BatchTerms terms;
+    /** The driver's signed statement ({@link DriverStatement}): an executor attests only for the attested driver. */
+    private final byte[] driverStatement;
 
-    InstanceAttestation(BatchTerms terms) {
+    InstanceAttestation(BatchTerms terms, byte[] driverStatement) {
         this.terms = terms;
+        this.driverStatement = driverStatement.clone();
     }
 
     @Override
     public Iterator<String> call(Iterator<String> executors) {
         try {
-            ExecutorInstance.attest(terms);
+            ExecutorInstance.attest(terms, driverStatement);
         } catch (Throwable e) {   // whatever it was, its text stays here
             throw PartitionFailure.leaving(e);
         }

@@ -23,7 +23,7 @@ class OperatorTurnsTaskRetriesBackOnAttackTest {
         SparkSession.Builder builder;
         System.setErr(new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
         try {
-            builder = BatchCommand.session("veil batch settings test", "local[1]");
+            builder = BatchCommand.session("veil batch settings test", "local[1]", java.util.Map.of());
         } finally {
             System.setErr(err);
         }

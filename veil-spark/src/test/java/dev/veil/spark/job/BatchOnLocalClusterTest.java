@@ -142,12 +142,13 @@ class BatchOnLocalClusterTest {
                 "spark.excludeOnFailure.task.maxTaskAttemptsPerNode", "6",
                 "spark.excludeOnFailure.stage.maxFailedExecutorsPerNode", "6",
                 "spark.excludeOnFailure.application.maxFailedExecutorsPerNode", "6");
-        try (SparkSession spark = SparkCluster.start("ocr", dirs, settings)) {
+        try (DriverInstance driver = new DriverInstance(contract);
+             SparkSession spark = SparkCluster.start("ocr", dirs, settings, driver)) {
             spark.sparkContext().addSparkListener(failedTasks);
             spark.sparkContext().addSparkListener(inferenceTasks);
             killer.start();
             watcher.start();
-            outcome = BatchJob.run(spark, terms, data.toUri().toString(), out.toUri().toString());
+            outcome = BatchJob.run(spark, driver, terms, data.toUri().toString(), out.toUri().toString());
         } finally {
             killer.interrupt();
             killer.join();

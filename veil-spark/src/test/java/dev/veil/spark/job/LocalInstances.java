@@ -47,6 +47,8 @@ final class LocalInstances implements AutoCloseable {
 
     final ExecutorContract fixture = new ExecutorContract();
     final ContractVerifier.Verified contract;
+    /** The driver of this JVM's jobs: their instances are made here, beside it (a local master's executor). */
+    final DriverInstance driver;
     final SparkSession spark;
     private final Path tmp;
     private final AssetKey modelKey = AssetKey.generate();
@@ -62,6 +64,7 @@ final class LocalInstances implements AutoCloseable {
     LocalInstances(Path tmp) throws Exception {
         this.tmp = tmp;
         contract = ContractVerifier.verify(fixture.signed, Instant.now());
+        driver = new DriverInstance(contract);
         sealedModel = new Sealer().sealBytes(fixture.model, modelKey, ContentType.MODEL);
         BrokerState dpState = BrokerState.open(tmp.resolve("dp-broker"));
         ReleaseAudit.createMasterKey(dpState, "dataset");
@@ -84,7 +87,8 @@ final class LocalInstances implements AutoCloseable {
     String attest(String name) throws Exception {
         String jobId = name + "-" + System.nanoTime();
         jobs.add(jobId);
-        ExecutorInstance.attest(new BatchTerms(jobId, Json.canonical(fixture.signed), sealedModel, mpUrl, dpUrl, "dataset", 4));
+        ExecutorInstance.attest(new BatchTerms(jobId, Json.canonical(fixture.signed), sealedModel, mpUrl, dpUrl, "dataset", 4),
+                driver.statement());
         return jobId;
     }
 
@@ -133,7 +137,7 @@ final class LocalInstances implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        try (mpBroker; dpBroker; mpServer; dpServer; spark) {
+        try (mpBroker; dpBroker; mpServer; dpServer; spark; driver) {
             jobs.forEach(ExecutorInstance::close);
         }
     }

@@ -57,12 +57,12 @@ class RefusedModelReleaseStillSpendsDataProvidersInstancesAttackTest {
                     new Sealer().sealBytes(model, AssetKey.generate(), ContentType.MODEL), "http://127.0.0.1:" + unreachable + "/",
                     "http://127.0.0.1:" + dpServer.port() + "/", "dataset", 4);
             // the instance's construction, as forJob makes it (without forJob's worker reserve: no worker is needed here)
-            Constructor<ExecutorInstance> make = ExecutorInstance.class.getDeclaredConstructor(BatchTerms.class,
-                    dev.veil.enclave.inference.WorkerReserve.class, Path.class);
+            Constructor<ExecutorInstance> make = ExecutorInstance.class.getDeclaredConstructor(ContractVerifier.Verified.class,
+                    BatchTerms.class, dev.veil.enclave.inference.WorkerReserve.class, Path.class);
             make.setAccessible(true);
             assertThatThrownBy(() -> {
                 try {
-                    make.newInstance(terms, null, tmp);
+                    make.newInstance(contract, terms, null, tmp);
                 } catch (InvocationTargetException e) {
                     throw e.getCause();
                 }

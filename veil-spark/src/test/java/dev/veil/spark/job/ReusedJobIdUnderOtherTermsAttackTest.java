@@ -51,7 +51,7 @@ class ReusedJobIdUnderOtherTermsAttackTest {
         KeyBroker dpBroker = KeyBroker.open(dp, null, List.of(BrokeredContract.batch(contract, dp.publicIdentity())), dpState,
                 KeyBroker.Settings.defaults(), Clock.systemUTC(), new BrokerMetrics());
         String jobId = "job-" + System.nanoTime();
-        try (mpBroker; dpBroker;
+        try (mpBroker; dpBroker; DriverInstance driver = new DriverInstance(contract);
              BrokerServer mpServer = BrokerServer.start(mpBroker, "127.0.0.1", 0, 4);
              BrokerServer dpServer = BrokerServer.start(dpBroker, "127.0.0.1", 0, 4)) {
             String mpUrl = "http://127.0.0.1:" + mpServer.port() + "/";
@@ -59,9 +59,9 @@ class ReusedJobIdUnderOtherTermsAttackTest {
             byte[] sealedModel = new Sealer().sealBytes(model, modelKey, ContentType.MODEL);
             BatchTerms terms = new BatchTerms(jobId, Json.canonical(signed), sealedModel, mpUrl, dpUrl, "dataset", 4);
             try {
-                ExecutorInstance first = ExecutorInstance.attest(terms);
-                assertThat(ExecutorInstance.attest(new BatchTerms(jobId, Json.canonical(signed), sealedModel, mpUrl, dpUrl, "dataset", 4)))
-                        .as("a later round's task with the same terms").isSameAs(first);
+                ExecutorInstance first = ExecutorInstance.attest(terms, driver.statement());
+                assertThat(ExecutorInstance.attest(new BatchTerms(jobId, Json.canonical(signed), sealedModel, mpUrl, dpUrl, "dataset", 4),
+                driver.statement())).as("a later round's task with the same terms").isSameAs(first);
 
                 for (BatchTerms other : List.of(
                         new BatchTerms(jobId, Json.canonical(signed), sealedModel, mpUrl, dpUrl, "dataset", 1),
@@ -69,7 +69,7 @@ class ReusedJobIdUnderOtherTermsAttackTest {
                         new BatchTerms(jobId, Json.canonical(signed), new Sealer().sealBytes(model, AssetKey.generate(),
                                 ContentType.MODEL), mpUrl, dpUrl, "dataset", 4),
                         new BatchTerms(jobId, Json.canonical(signed), sealedModel, mpUrl, "http://127.0.0.1:1/", "dataset", 4))) {
-                    assertThatThrownBy(() -> ExecutorInstance.attest(other))
+                    assertThatThrownBy(() -> ExecutorInstance.attest(other, driver.statement()))
                             .as("other terms under the job's id")
                             .isInstanceOf(ProtocolException.class)
                             .hasMessageContaining("other terms");

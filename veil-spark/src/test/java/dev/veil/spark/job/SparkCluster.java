@@ -24,6 +24,13 @@ public final class SparkCluster {
         return start(name, dirs, java.util.Map.of());
     }
 
+    /** As {@link #start(String, Dirs, java.util.Map)}, run by {@code driver}: Spark's RPC under its TLS key, as 'veil batch' runs. */
+    public static SparkSession start(String name, Dirs dirs, java.util.Map<String, String> settings, DriverInstance driver) {
+        java.util.Map<String, String> all = new java.util.LinkedHashMap<>(settings);
+        all.putAll(driver.sparkSettings());
+        return start(name, dirs, all);
+    }
+
     /** As {@link #start(String, Dirs)}, with further Spark settings. */
     public static SparkSession start(String name, Dirs dirs, java.util.Map<String, String> settings) {
         try {

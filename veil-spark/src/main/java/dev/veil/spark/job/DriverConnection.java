@@ -1,0 +1,76 @@
+package dev.veil.spark.job;
+
+import dev.veil.enclave.inference.InferenceException;
+import dev.veil.protocol.contract.ContractVerifier;
+import dev.veil.protocol.json.Digests;
+import dev.veil.protocol.json.Json;
+import dev.veil.protocol.json.ProtocolException;
+import dev.veil.protocol.receipt.FailureCode;
+import dev.veil.protocol.receipt.ReceiptVerifier;
+import dev.veil.protocol.receipt.SignedReceipt;
+import java.security.MessageDigest;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import org.apache.spark.SparkEnv;
+
+/**
+ * An executor obeys only the attested driver of its contract. Spark's driver decides what every task does with the rows
+ * an instance decrypts, and the cluster manager decides which driver an executor registers with; so before an executor
+ * attests to any broker, it checks that the driver it takes tasks from holds the key of an attested driver of the same
+ * contract: the driver's signed statement ({@link DriverStatement}) verifies as a receipt does (its signing key attested
+ * by evidence of the contract's measurement), and this executor's Spark connections trust exactly the certificate the
+ * statement names ({@link SparkRpcTrust}), so TLS has proved that the server every task came from holds its key.
+ * Anything else fails with {@code driver_not_attested} and no broker is asked.
+ *
+ * <p>An executor in the driver's own JVM (a local master) has no connection to check; it is recognised by the driver
+ * instance open in this JVM ({@link DriverInstance#inThisJvm}), never by the executor id, which the cluster manager
+ * gives.
+ */
+final class DriverConnection {
+    private DriverConnection() {
+    }
+
+    static void requireAttestedDriver(ContractVerifier.Verified contract, byte[] statement) throws InferenceException {
+        if (DriverInstance.inThisJvm(statement, contract)) {
+            return;
+        }
+        DriverStatement s;
+        try {
+            SignedReceipt signed = Json.parse(statement, SignedReceipt.class, "driver statement");
+            s = ReceiptVerifier.verifyKind(signed, contract, Instant.now(), DriverStatement.KIND, DriverStatement.class,
+                    DriverStatement::common);
+        } catch (ProtocolException | RuntimeException e) {
+            throw refused("the driver's statement does not verify for this contract");
+        }
+        SparkEnv env = SparkEnv.get();
+        if (env == null) {
+            throw refused("this executor runs no Spark connection to tie to the driver");
+        }
+        List<X509Certificate> trusted;
+        try {
+            trusted = SparkRpcTrust.trusted(env);
+        } catch (SparkRpcTrust.Untrusted e) {
+            throw refused(e.getMessage());
+        }
+        if (trusted.size() != 1 || !sameDigest(trusted.get(0), s.tlsCertificateSha256())) {
+            throw refused("this executor's Spark connections trust " + trusted.size()
+                    + " certificate(s), not only the attested driver's");
+        }
+    }
+
+    private static boolean sameDigest(X509Certificate cert, String expectedHex) {
+        try {
+            byte[] expected = HexFormat.of().parseHex(expectedHex);
+            return MessageDigest.isEqual(Digests.sha256(cert.getEncoded()), expected);
+        } catch (CertificateEncodingException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static InferenceException refused(String why) {
+        return new InferenceException(FailureCode.DRIVER_NOT_ATTESTED, why);
+    }
+}

@@ -1,0 +1,134 @@
+package dev.veil.spark.job;
+
+import dev.veil.protocol.json.Digests;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * The driver's identity on Spark's own RPC: a fresh TLS key (EC P-256) and a self-signed certificate, made inside the
+ * driver's TEE before Spark starts, and the Spark settings that turn on Spark's RPC TLS ({@code spark.ssl.rpc.*}) with
+ * this key as the driver's and this certificate as the only one the executors' connections trust. The driver's
+ * attested statement names the certificate ({@link DriverStatement}), and each executor checks, before it attests,
+ * that the trust its own RPC connection was built with is this certificate alone ({@link SparkRpcTrust}): so an
+ * executor started against a driver without this key (the cluster manager's own) never connects, or never attests.
+ *
+ * <p>Spark reads both stores from files named in its configuration, at start-up, in every process (the executors get
+ * the settings at launch): they are written 0600 into a private directory, under a random password, and removed at
+ * {@link #close}. Spark's RPC TLS does not authenticate clients, and every process loads the key store named here for
+ * its own server side: on one machine (local and local-cluster masters) the executors load this key too, which lets
+ * them fetch broadcast blocks from one another; on a cluster each executor host needs a key store at this path (any
+ * key: one not this would be trusted by no executor, so executors fetch blocks from the driver alone) and the trust
+ * store (docs/SCALE-OUT.md).
+ */
+final class DriverTls implements AutoCloseable {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Longer than any job; the executors' TLS checks the dates, nothing else depends on them. */
+    private static final Duration VALIDITY = Duration.ofDays(7);
+
+    private final Path dir;
+    private final Path keyStore;
+    private final Path trustStore;
+    private final String password;
+    private final byte[] certificate;
+
+    DriverTls() throws IOException {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+            KeyPair pair = g.generateKeyPair();
+            X509Certificate cert = selfSigned(pair);
+            certificate = cert.getEncoded();
+            byte[] pw = new byte[24];
+            RANDOM.nextBytes(pw);
+            password = HexFormat.of().formatHex(pw);
+            dir = Files.createTempDirectory("veil-driver-tls-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            keyStore = dir.resolve("driver-key.p12");
+            trustStore = dir.resolve("driver-trust.p12");
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            keys.setKeyEntry("driver", pair.getPrivate(), password.toCharArray(), new X509Certificate[] {cert});
+            write(keys, keyStore);
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("driver", cert);
+            write(trust, trustStore);
+        } catch (GeneralSecurityException | OperatorCreationException e) {
+            throw new IllegalStateException("cannot make the driver's TLS key", e);
+        }
+    }
+
+    private static X509Certificate selfSigned(KeyPair pair) throws GeneralSecurityException, OperatorCreationException {
+        Instant now = Instant.now();
+        X500Name name = new X500Name("CN=veil batch driver");
+        JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, new BigInteger(64, RANDOM).add(BigInteger.ONE),
+                Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(VALIDITY)), name, pair.getPublic());
+        return new JcaX509CertificateConverter().getCertificate(
+                b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
+    }
+
+    private void write(KeyStore store, Path file) throws IOException, GeneralSecurityException {
+        try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            store.store(out, password.toCharArray());
+        }
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    }
+
+    /** The certificate's SHA-256, as the driver's statement names it and the executors compare it. */
+    String certificateSha256() {
+        return Digests.hex(Digests.sha256(certificate));
+    }
+
+    /**
+     * Spark's RPC (and block transfer) over TLS: this key for the driver, this certificate the only trust, read once at
+     * start-up (no reloading: a trust store swapped later is never read), the JDK's TLS (the executors check the JDK's
+     * trust manager, {@link SparkRpcTrust}).
+     */
+    Map<String, String> sparkSettings() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("spark.ssl.rpc.enabled", "true");
+        s.put("spark.ssl.rpc.keyStore", keyStore.toString());
+        s.put("spark.ssl.rpc.keyStorePassword", password);
+        s.put("spark.ssl.rpc.keyPassword", password);
+        s.put("spark.ssl.rpc.trustStore", trustStore.toString());
+        s.put("spark.ssl.rpc.trustStorePassword", password);
+        s.put("spark.ssl.rpc.trustStoreReloadingEnabled", "false");
+        s.put("spark.ssl.rpc.openSslEnabled", "false");
+        return s;
+    }
+
+    /** Removes both stores and their directory (the key lives on in running processes only). */
+    @Override
+    public void close() {
+        try {
+            Files.deleteIfExists(keyStore);
+            Files.deleteIfExists(trustStore);
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the driver's TLS key store", e);
+        }
+    }
+}

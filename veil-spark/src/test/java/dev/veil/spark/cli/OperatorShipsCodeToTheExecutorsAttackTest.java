@@ -1,0 +1,62 @@
+package dev.veil.spark.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Attack: the operator starts the attested driver ('veil batch', which the executors now obey alone) with Spark settings
+ * among the JVM's {@code spark.*} system properties that put its own code into the executors, beside the rows an
+ * instance decrypts: a jar and a plugin class in it, files, a JVM agent on the executors' command line, a preloaded
+ * native library. 'veil batch' refuses each before it reads anything or asks any broker: one line naming the setting,
+ * exit 2.
+ */
+class OperatorShipsCodeToTheExecutorsAttackTest {
+    private static final List<String> REQUIRED = List.of("--contract", "--model", "--data", "--mp-broker", "--dp-broker",
+            "--master-key", "--out");
+
+    @Test
+    void eachCodeShippingSettingIsRefusedBeforeAnythingIsRead() {
+        Map<String, String> settings = Map.of(
+                "spark.jars", "/tmp/operator.jar",
+                "spark.plugins", "org.operator.Plugin",
+                "spark.files", "/tmp/operator.so",
+                "spark.archives", "/tmp/operator.tar.gz",
+                "spark.executor.extraJavaOptions", "-Djava.io.tmpdir=/tmp -javaagent:/tmp/agent.jar",
+                "spark.executor.defaultJavaOptions", "-XX:OnOutOfMemoryError=/tmp/run.sh",
+                "spark.executorEnv.LD_PRELOAD", "/tmp/operator.so",
+                "spark.executorEnv.JAVA_TOOL_OPTIONS", "-javaagent:/tmp/agent.jar");
+        settings.forEach((key, value) -> {
+            System.setProperty(key, value);
+            try {
+                List<String> args = new ArrayList<>(List.of("batch"));
+                for (String option : REQUIRED) {
+                    args.add(option);
+                    args.add("/nonexistent/" + option.substring(2));   // nothing is read: the refusal comes first
+                }
+                Parties.Run run = Parties.launcher(args.toArray(String[]::new));
+                assertThat(run.exit()).as(key).isEqualTo(2);
+                assertThat(run.err().lines().toList()).as(key).singleElement()
+                        .satisfies(line -> assertThat(line).startsWith("veil: " + key + " is set").contains("remove it"));
+            } finally {
+                System.clearProperty(key);
+            }
+        });
+    }
+
+    @Test
+    void executorSettingsThatLoadNoCodeAreTaken() throws Exception {
+        System.setProperty("spark.executor.extraJavaOptions", "-Djava.io.tmpdir=/tmp -Xss4m");
+        System.setProperty("spark.executorEnv.TZ", "UTC");
+        try {
+            assertThatCode(() -> CodeShippingSettings.refuse(System.getProperties())).doesNotThrowAnyException();
+        } finally {
+            System.clearProperty("spark.executor.extraJavaOptions");
+            System.clearProperty("spark.executorEnv.TZ");
+        }
+    }
+}
