@@ -11,22 +11,33 @@ import java.util.regex.Pattern;
  * driver (DriverConnection), but the driver's Spark configuration comes from whoever starts it: jars, files and archives
  * the executors fetch at start or per task (off the class path the measurement covers), plugins loaded from them, JVM
  * agents or crash commands and library paths on the executors' command line, and environment variables that preload
- * native code or add JVM options. Any of these would run the operator's code beside the rows an instance decrypts, so
- * a batch refuses to start (exit 2) rather than ship it. The executors' own class path ({@code
+ * native code or add JVM options; classes served from a URI ahead of the class path; heap dumps (the rows and keys on a
+ * disk). Any of these would run the operator's code beside the rows an instance decrypts, or write them out, so a batch
+ * refuses to start (exit 2) rather than ship it. This is a list of what is known to do so, not an allowlist: Spark has
+ * hundreds of settings (docs/SCALE-OUT.md says what it does not cover). The executors' own class path ({@code
  * spark.executor.extraClassPath}) is not refused: the measurement hashes it, so code added there fails attestation.
  */
 final class CodeShippingSettings {
     /** Keys that name code for the executors (or the driver) to fetch or load. */
     private static final List<String> CODE_KEYS = List.of("spark.jars", "spark.jars.packages", "spark.jars.repositories",
             "spark.jars.ivy", "spark.jars.ivySettings", "spark.files", "spark.archives", "spark.submit.pyFiles", "spark.plugins",
-            "spark.executor.plugins", "spark.sql.extensions", "spark.executor.extraLibraryPath");
+            "spark.executor.plugins", "spark.sql.extensions", "spark.executor.extraLibraryPath",
+            // classes served from a URI, looked up before the class path when user classes come first: Veil's own classes
+            // would load from there, unmeasured
+            "spark.repl.class.uri", "spark.repl.class.outputDir", "spark.executor.userClassPathFirst", "spark.driver.userClassPathFirst",
+            // executor pods from a template of the operator's (extra containers, mounts, command)
+            "spark.kubernetes.executor.podTemplateFile", "spark.kubernetes.executor.podTemplateContainerName",
+            // what Spark redacts from its event log and UI (the key store's password among them)
+            "spark.redaction.regex");
     /** JVM options of the executors' that load code or run commands the class path does not hold. */
     private static final Pattern CODE_OPTIONS = Pattern.compile(
-            "(?:^|\\s)(-javaagent|-agentpath|-agentlib|-Xbootclasspath|-XX:OnError|-XX:OnOutOfMemoryError|-XX:\\+?StartFlightRecording"
+            "(?:^|\\s)(@|-javaagent|-agentpath|-agentlib|-Xbootclasspath|--patch-module|--upgrade-module-path|--module-path"
+                    + "|-XX:OnError|-XX:OnOutOfMemoryError|-XX:\\+?HeapDump|-XX:HeapDumpPath|-XX:VMOptionsFile|-XX:Flags|-XX:\\+?StartFlightRecording"
                     + "|-Djava\\.library\\.path|-Djava\\.home|-Donnxruntime\\.native\\.path|-Djna\\.|-Djava\\.system\\.class\\.loader"
-                    + "|-Djava\\.security\\.manager)");
+                    + "|-Djava\\.security\\.|-Djdk\\.internal)");
     /** Environment variables that preload native code or add JVM options. */
-    private static final Pattern CODE_ENVIRONMENT = Pattern.compile("LD_.*|.*JAVA_.*OPTIONS|JAVA_TOOL_OPTIONS|CLASSPATH");
+    private static final Pattern CODE_ENVIRONMENT = Pattern.compile("LD_.*|.*JAVA_.*OPTIONS|JAVA_TOOL_OPTIONS|CLASSPATH|JAVA_HOME"
+            + "|SPARK_JAVA_OPT.*|SPARK_CLASSPATH|SPARK_DIST_CLASSPATH|SPARK_EXTRA_CLASSPATH|SPARK_USER_CLASSPATH");
 
     private CodeShippingSettings() {
     }

@@ -17,13 +17,17 @@ import java.util.List;
 import org.apache.spark.SparkEnv;
 
 /**
- * An executor obeys only the attested driver of its contract. Spark's driver decides what every task does with the rows
+ * An executor attests only for the attested driver of its contract. Spark's driver decides what every task does with the rows
  * an instance decrypts, and the cluster manager decides which driver an executor registers with; so before an executor
  * attests to any broker, it checks that the driver it takes tasks from holds the key of an attested driver of the same
  * contract: the driver's signed statement ({@link DriverStatement}) verifies as a receipt does (its signing key attested
  * by evidence of the contract's measurement), and this executor's Spark connections trust exactly the certificate the
  * statement names ({@link SparkRpcTrust}), so TLS has proved that the server every task came from holds its key.
  * Anything else fails with {@code driver_not_attested} and no broker is asked.
+ *
+ * <p>What this does not stop (docs/SCALE-OUT.md, trust model): the check runs in a Veil task, and Spark lets a driver
+ * run code of its own on its executors, which need not call it; nor are the executors' block managers closed to
+ * uploads from the network. Enforcing the driver needs this check at the executor's start, before it takes a task.
  *
  * <p>An executor in the driver's own JVM (a local master) has no connection to check; it is recognised by the driver
  * instance open in this JVM ({@link DriverInstance#inThisJvm}), never by the executor id, which the cluster manager

@@ -29,8 +29,17 @@ class OperatorShipsCodeToTheExecutorsAttackTest {
                 "spark.executor.extraJavaOptions", "-Djava.io.tmpdir=/tmp -javaagent:/tmp/agent.jar",
                 "spark.executor.defaultJavaOptions", "-XX:OnOutOfMemoryError=/tmp/run.sh",
                 "spark.executorEnv.LD_PRELOAD", "/tmp/operator.so",
-                "spark.executorEnv.JAVA_TOOL_OPTIONS", "-javaagent:/tmp/agent.jar");
-        settings.forEach((key, value) -> {
+                "spark.executorEnv.JAVA_TOOL_OPTIONS", "-javaagent:/tmp/agent.jar",
+                "spark.repl.class.uri", "file:///tmp/classes",
+                "spark.executor.userClassPathFirst", "true");
+        Map<String, String> options = Map.of(
+                "spark.executor.extraJavaOptions", "-Xss4m @/tmp/options",
+                "spark.executor.defaultJavaOptions", "-XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath=/host");
+        List<Map.Entry<String, String>> all = new ArrayList<>(settings.entrySet());
+        all.addAll(options.entrySet());
+        all.forEach(e -> {
+            String key = e.getKey();
+            String value = e.getValue();
             System.setProperty(key, value);
             try {
                 List<String> args = new ArrayList<>(List.of("batch"));
