@@ -234,7 +234,7 @@ public final class ServingInstance implements AutoCloseable {
                     }
                     runner = loadedRunner;
                     coalescer = new Coalescer<>(requests -> TensorBatching.runTimed(loadedRunner, requests, Duration.ofSeconds(
-                                    contract.contract().limits().maxInferenceSeconds())), TensorBatching::describe,
+                                    contract.contract().limits().maxInferenceSeconds()), maxAnswerBytes), TensorBatching::describe,
                             TensorBatching.batchable(loadedRunner.signature()), config.batchSize(), Coalescer.MAX_WAIT_LIMIT,
                             BATCH_QUEUE, metrics::batch);
                     provisionedWith = issued;

@@ -87,7 +87,7 @@ class FailedRunInBatchRowsMetricAttackTest {
 
     /** Runs as ServingInstance's coalescer runs ({@link TensorBatching#runTimed}). */
     private static Coalescer.BatchRunner<TensorBatching.Request, TensorBatching.Ran> direct(ModelRunner runner) {
-        return requests -> TensorBatching.runTimed(runner, requests, LIMIT);
+        return requests -> TensorBatching.runTimed(runner, requests, LIMIT, Long.MAX_VALUE);
     }
 
     /** Holds the first run until released, so that the requests submitted meanwhile queue up and share the next one. */
@@ -102,7 +102,7 @@ class FailedRunInBatchRowsMetricAttackTest {
                     busy.countDown();
                     release.await();
                 }
-                return TensorBatching.runTimed(model, requests, LIMIT);
+                return TensorBatching.runTimed(model, requests, LIMIT, Long.MAX_VALUE);
             };
         }
     }
