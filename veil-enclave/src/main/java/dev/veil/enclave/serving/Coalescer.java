@@ -183,7 +183,9 @@ public final class Coalescer<I, O> implements AutoCloseable {
             return;
         }
         for (Pending<I, O> p : batch) {   // alone: its own outcome, whatever the others' rows do
-            runAll(List.of(p));
+            if (!p.result().isDone()) {   // given up on while the batch ran: its rows were given back, it is not run
+                runAll(List.of(p));
+            }
         }
     }
 
