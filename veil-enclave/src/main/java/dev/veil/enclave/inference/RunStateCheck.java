@@ -21,9 +21,13 @@ import java.util.Set;
  * {@link ProtoReader}, so the nodes seen are the nodes ONNX Runtime loads.
  */
 public final class RunStateCheck {
-    /** Operators whose kernel draws from a generator kept across runs (ONNX's, and ONNX Runtime's contrib ones). */
+    /**
+     * Operators that draw random numbers (ONNX's, and ONNX Runtime's contrib ones, Sampling's text generation among
+     * them): ONNX's keep their generator across runs, as {@code RandomStateAcrossRequestsAttackTest} shows; the others
+     * are refused with them rather than trusted to reseed at every run.
+     */
     static final Set<String> RANDOM = Set.of("RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike",
-            "Multinomial", "Bernoulli", "BiasDropout", "BitmaskDropout", "BitmaskBiasDropout");
+            "Multinomial", "Bernoulli", "BiasDropout", "BitmaskDropout", "BitmaskBiasDropout", "Sampling");
     /** Dropout draws a mask only when its third input, training_mode, is given (and true). */
     private static final String DROPOUT = "Dropout";
     private static final int DROPOUT_TRAINING_MODE = 2;
