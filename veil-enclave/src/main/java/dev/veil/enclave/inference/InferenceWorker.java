@@ -155,8 +155,12 @@ final class InferenceWorker {
         return WorkerReplies.readLoaded(in);
     }
 
-    /** One run on named, typed inputs; every tensor output of Veil's element types comes back. */
-    WorkerReplies.Ran run(List<Tensor> inputs, ModelSignature signed) throws IOException, WorkerReplies.Malformed {
+    /**
+     * One run on named, typed inputs; every tensor output of Veil's element types comes back, together at most
+     * {@code maxOutputBytes} (past it they are read and dropped: {@link WorkerReplies.TooLarge}).
+     */
+    WorkerReplies.Ran run(List<Tensor> inputs, ModelSignature signed, long maxOutputBytes)
+            throws IOException, WorkerReplies.Malformed, WorkerReplies.TooLarge {
         out.writeByte(WorkerProtocol.RUN);
         out.writeByte(WorkerProtocol.MODE_NAMED);
         out.writeShort(inputs.size());
@@ -165,7 +169,7 @@ final class InferenceWorker {
             out.write(t.data());
         }
         out.flush();
-        return WorkerReplies.readRan(in, signed, false, maxTensorBytes);
+        return WorkerReplies.readRan(in, signed, false, WorkerProtocol.EVERY_ROWS_OUTPUT, maxTensorBytes, maxOutputBytes);
     }
 
     /**

@@ -25,6 +25,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,6 +48,9 @@ import java.util.Set;
  */
 public final class InferenceWorkerMain {
     private static final byte[] ZEROS = new byte[1 << 16];
+    /** Linux's weight for the OOM killer's choice of this process, and its maximum: always chosen first. */
+    private static final Path OOM_SCORE_ADJ = Path.of("/proc/self/oom_score_adj");
+    private static final int OOM_SCORE_ADJ_MAX = 1000;
     private final OrtEnvironment env;
     private final OrtLoggingLevel logLevel;
     private final PipeInput in;
@@ -71,6 +75,7 @@ public final class InferenceWorkerMain {
         OutputStream protocol = new FileOutputStream(FileDescriptor.out);
         System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));   // nothing else on the channel
         OrtLoggingLevel level = args.length > 0 ? OrtLoggingLevel.valueOf(args[0]) : OrtRuntime.LOG_LEVEL;
+        firstToGoWhenMemoryRunsOut();
         int exit;
         try {
             InferenceWorkerMain worker = new InferenceWorkerMain(OrtRuntime.environment(level), level,
@@ -80,6 +85,22 @@ public final class InferenceWorkerMain {
             exit = 3;   // the enclave sees the pipe end and reports the failure in its own words
         }
         System.exit(exit);
+    }
+
+    /**
+     * Makes this process the kernel's first choice when memory runs out. ONNX Runtime allocates outside the JVM's heap
+     * (-Xmx bounds only the worker's Java copies), so a model can grow its native memory with the data (an Expand to a
+     * cell's value) until the machine, or the enclave's cgroup, is out of memory. The OOM killer would then pick by
+     * resident size, and could pick the enclave, whose heap holds the model: the session would end with no discard receipt
+     * and no answer, an outcome the model provider sees and the data chose. With the highest score (which any process may
+     * give itself) the worker goes first, and the run fails as a worker that died does ({@code inference_failed}).
+     */
+    private static void firstToGoWhenMemoryRunsOut() {
+        try {
+            Files.writeString(OOM_SCORE_ADJ, Integer.toString(OOM_SCORE_ADJ_MAX));
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            // not Linux, or no /proc: the kernel's choice is left as it is
+        }
     }
 
     private int serve() throws IOException {

@@ -295,7 +295,7 @@ public final class ModelRunner implements AutoCloseable, RowModel {
      * done). Runs one at a time.
      */
     public NamedTensors run(NamedTensors inputs) throws InferenceException {
-        return runNamed(inputs, null);
+        return runNamed(inputs, null, Long.MAX_VALUE);
     }
 
     /**
@@ -304,10 +304,20 @@ public final class ModelRunner implements AutoCloseable, RowModel {
      * {@link FailureCode#TIMEOUT}; the next run starts a new worker. {@link #terminateAfter} still ends every run.
      */
     public NamedTensors run(NamedTensors inputs, Duration timeLimit) throws InferenceException {
-        return runNamed(inputs, timeLimit);
+        return runNamed(inputs, timeLimit, Long.MAX_VALUE);
     }
 
-    private synchronized NamedTensors runNamed(NamedTensors inputs, Duration timeLimit) throws InferenceException {
+    /**
+     * {@link #run(NamedTensors, Duration)} holding at most {@code maxOutputBytes} of outputs (serving: what it may answer
+     * for the requests run): a model decides its outputs' sizes, and can make them the data's, up to the worker's heap
+     * each. Past the bound the run fails with {@link FailureCode#LIMIT_EXCEEDED} before the outputs are held; they are
+     * read to the reply's end and dropped, so the same worker takes the next run.
+     */
+    public NamedTensors run(NamedTensors inputs, Duration timeLimit, long maxOutputBytes) throws InferenceException {
+        return runNamed(inputs, timeLimit, maxOutputBytes);
+    }
+
+    private synchronized NamedTensors runNamed(NamedTensors inputs, Duration timeLimit, long maxOutputBytes) throws InferenceException {
         requireNotTerminated();
         requireOpen();
         List<DatasetFit.Given> given = new ArrayList<>(inputs.size());
@@ -322,7 +332,13 @@ public final class ModelRunner implements AutoCloseable, RowModel {
         InferenceWorker.Deadline deadline = timeLimit == null ? null : w.killAfter(timeLimit);
         WorkerReplies.Ran ran;
         try {
-            ran = w.run(inputs.tensors(), signed);
+            ran = w.run(inputs.tensors(), signed, maxOutputBytes);
+        } catch (WorkerReplies.TooLarge e) {
+            throw new InferenceException(FailureCode.LIMIT_EXCEEDED, "the model's outputs come to more than " + maxOutputBytes
+                    + " bytes, the most this run may answer; send fewer rows");
+        } catch (RuntimeException | Error e) {
+            stopWorker();   // e.g. out of memory mid-reply: the rest of it must not become the next run's reply
+            throw e;
         } catch (IOException | WorkerReplies.Malformed e) {
             stopWorker();
             requireNotTerminated();

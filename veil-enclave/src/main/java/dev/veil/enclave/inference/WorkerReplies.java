@@ -34,6 +34,16 @@ final class WorkerReplies {
         }
     }
 
+    /**
+     * The run's outputs come to more than the caller may hold ({@code maxTotalBytes}): they were read to the reply's end
+     * and dropped, so the worker can take the next request.
+     */
+    static final class TooLarge extends Exception {
+        TooLarge() {
+            super("the outputs come to more than the caller holds", null, false, false);
+        }
+    }
+
     /** The worker's FAILED reply: why, which output (for an output of a type Veil does not return), ONNX Runtime's text. */
     record Failure(int reason, int outputIndex, String onnxRuntimeText) {
     }
@@ -73,15 +83,33 @@ final class WorkerReplies {
      * @param maxTensorBytes  the most bytes one output may hold: what the worker's heap could have held
      */
     static Ran readRan(DataInputStream in, ModelSignature signed, boolean rowsOnly, long maxTensorBytes) throws IOException, Malformed {
-        return readRan(in, signed, rowsOnly, WorkerProtocol.EVERY_ROWS_OUTPUT, maxTensorBytes);
+        try {
+            return readRan(in, signed, rowsOnly, WorkerProtocol.EVERY_ROWS_OUTPUT, maxTensorBytes, Long.MAX_VALUE);
+        } catch (TooLarge e) {
+            throw new IllegalStateException(e);   // no total is past Long.MAX_VALUE
+        }
+    }
+
+    /** {@link #readRan(DataInputStream, ModelSignature, boolean, int, long, long)} with no bound on the outputs' total. */
+    static Ran readRan(DataInputStream in, ModelSignature signed, boolean rowsOnly, int onlyOutput, long maxTensorBytes)
+            throws IOException, Malformed {
+        try {
+            return readRan(in, signed, rowsOnly, onlyOutput, maxTensorBytes, Long.MAX_VALUE);
+        } catch (TooLarge e) {
+            throw new IllegalStateException(e);   // no total is past Long.MAX_VALUE
+        }
     }
 
     /**
      * @param onlyOutput the one output the request asked for (by its index in the model's outputs), which must then be
      *                   the reply's only output; {@link WorkerProtocol#EVERY_ROWS_OUTPUT} when it asked for more
+     * @param maxTotalBytes  the most bytes the outputs may hold together: past it, every output is still checked but its
+     *                       bytes are read and dropped instead of held, and {@link TooLarge} is thrown at the reply's end.
+     *                       A model decides its outputs' sizes, and can make them the data's: the caller holds only what
+     *                       it could use (serving: what it may answer), never the outputs times the worker's heap.
      */
-    static Ran readRan(DataInputStream in, ModelSignature signed, boolean rowsOnly, int onlyOutput, long maxTensorBytes)
-            throws IOException, Malformed {
+    static Ran readRan(DataInputStream in, ModelSignature signed, boolean rowsOnly, int onlyOutput, long maxTensorBytes,
+                       long maxTotalBytes) throws IOException, Malformed, TooLarge {
         int status = in.readUnsignedByte();
         if (status == WorkerProtocol.FAILED) {
             Failure f = readFailure(in, signed.outputs().size());
@@ -99,6 +127,7 @@ final class WorkerReplies {
             throw new Malformed("other outputs than the one asked for");
         }
         List<Tensor> outputs = new ArrayList<>(count);
+        long total = 0;   // at most count × maxTensorBytes: no overflow
         try {
             int previous = -1;
             for (int i = 0; i < count; i++) {
@@ -120,6 +149,13 @@ final class WorkerReplies {
                 }
                 long[] shape = readShape(in, Tensor.MAX_RANK, 0);
                 long bytes = byteCount(shape, type, maxTensorBytes);
+                total += bytes;
+                if (total > maxTotalBytes) {
+                    outputs.forEach(Tensor::wipe);
+                    outputs.clear();
+                    in.skipNBytes(bytes);
+                    continue;
+                }
                 byte[] data = new byte[(int) bytes];
                 try {
                     in.readFully(data);
@@ -135,6 +171,9 @@ final class WorkerReplies {
         } catch (IOException | Malformed | RuntimeException e) {
             outputs.forEach(Tensor::wipe);
             throw e;
+        }
+        if (total > maxTotalBytes) {
+            throw new TooLarge();
         }
         return new Ran(outputs, null);
     }

@@ -63,7 +63,7 @@ public final class Coalescer<I, O> implements AutoCloseable {
     /**
      * @param maxBatchRows rows per run; 1 request per run whatever its rows when the model has no free batch dimension
      *                     ({@code coalesce} false)
-     * @param batchRowsListener told the rows of each run (a metric)
+     * @param batchRowsListener told the rows of each batch taken from the queue, before it runs (a metric)
      */
     public Coalescer(BatchRunner<I, O> runner, java.util.function.Function<I, Job> describe, boolean coalesce, int maxBatchRows,
                      Duration maxWait, int queueCapacity, IntConsumer batchRowsListener) {
@@ -175,21 +175,25 @@ public final class Coalescer<I, O> implements AutoCloseable {
         if (batch.isEmpty()) {
             return;
         }
+        // Recorded for the batch as formed (from arrival and shapes), before the model runs: whether a run succeeds, and
+        // so whether a failed batch is run again a request at a time, can be the data's doing, and the metric is public
+        // (FailedRunInBatchRowsMetricAttackTest).
+        batchRowsListener.accept(batch.stream().mapToInt(Pending::rows).sum());
         if (batch.size() > 1 && runAll(batch)) {
             return;
         }
         for (Pending<I, O> p : batch) {   // alone: its own outcome, whatever the others' rows do
-            runAll(List.of(p));
+            if (!p.result().isDone()) {   // given up on while the batch ran: its rows were given back, it is not run
+                runAll(List.of(p));
+            }
         }
     }
 
     /** One run over the batch; false when it failed (a single request's failure is then its answer). */
     private boolean runAll(List<Pending<I, O>> batch) {
         List<I> inputs = new ArrayList<>(batch.size());
-        int rows = 0;
         for (Pending<I, O> p : batch) {
             inputs.add(p.input());
-            rows += p.rows();
         }
         List<O> outputs;
         try {
@@ -206,7 +210,6 @@ public final class Coalescer<I, O> implements AutoCloseable {
             }
             return false;
         }
-        batchRowsListener.accept(rows);
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).result().complete(outputs.get(i));
         }

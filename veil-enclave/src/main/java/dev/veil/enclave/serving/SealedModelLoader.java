@@ -3,6 +3,7 @@ package dev.veil.enclave.serving;
 import dev.veil.enclave.EnclaveConfig;
 import dev.veil.enclave.inference.InferenceException;
 import dev.veil.enclave.inference.ModelRunner;
+import dev.veil.enclave.inference.RunStateCheck;
 import dev.veil.protocol.contract.ModelTerms;
 import dev.veil.protocol.receipt.FailureCode;
 import dev.veil.seal.AssetKey;
@@ -21,7 +22,8 @@ import java.util.Arrays;
  * the contract before anything is decrypted (a model, the key's id, the contract's digest, the enclave's size limit),
  * then opened segment by segment into one plaintext buffer (each segment verified, the digest recomputed, nothing
  * after the sealed end), loaded by ONNX Runtime as the batch enclave loads it (external data refused, ONNX format only,
- * the contract's model signature checked), and the buffer zeroed whatever happened.
+ * the contract's model signature checked), and only if no run of it keeps state for the next ({@link RunStateCheck}: one
+ * session answers every data provider), and the buffer zeroed whatever happened.
  */
 final class SealedModelLoader {
     private SealedModelLoader() {
@@ -65,6 +67,8 @@ final class SealedModelLoader {
                 throw new ServingFailure(422, FailureCode.ASSET_INVALID, "the upload holds bytes after the sealed model");
             }
             try {
+                // One session answers every data provider: no run may leave state that steers the next one's answer.
+                RunStateCheck.refuseStateAcrossRuns(plaintext);
                 return new ModelRunner(plaintext, model.signature(), config.intraOpThreads(),
                         config.workDir().resolve("ort-scratch"));
             } catch (InferenceException e) {

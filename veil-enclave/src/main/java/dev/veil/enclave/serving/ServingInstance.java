@@ -234,7 +234,7 @@ public final class ServingInstance implements AutoCloseable {
                     }
                     runner = loadedRunner;
                     coalescer = new Coalescer<>(requests -> TensorBatching.runTimed(loadedRunner, requests, Duration.ofSeconds(
-                                    contract.contract().limits().maxInferenceSeconds())), TensorBatching::describe,
+                                    contract.contract().limits().maxInferenceSeconds()), maxAnswerBytes), TensorBatching::describe,
                             TensorBatching.batchable(loadedRunner.signature()), config.batchSize(), Coalescer.MAX_WAIT_LIMIT,
                             BATCH_QUEUE, metrics::batch);
                     provisionedWith = issued;
@@ -491,7 +491,9 @@ public final class ServingInstance implements AutoCloseable {
                     stages.done(InferStage.WAIT_FOR_BATCH);
                     stages.done(InferStage.RUN_MODEL);
                     stages.done(InferStage.RESUME_AFTER_RUN);
-                    return modelFailed(opened, ie.code(), ie.getMessage(), inputsNpz, rows, stages);
+                    // limit_exceeded from a run: its outputs passed the answer cap before they were held (TensorBatching)
+                    return modelFailed(opened, ie.code(), ie.code() == FailureCode.LIMIT_EXCEEDED ? oversized() : ie.getMessage(),
+                            inputsNpz, rows, stages);
                 }
                 LOG.error("serving {}: internal failure running a request ({})", id(), e.getCause().getClass().getName());
                 return refused(opened, FailureCode.INTERNAL_ERROR, "the enclave failed while running the model");
@@ -512,9 +514,7 @@ public final class ServingInstance implements AutoCloseable {
             if (Npz.length(answered) > maxAnswerBytes) {
                 // a size the model chose, which it can make depend on the data: only the data provider learns of it
                 reserved = false;   // the model ran on these rows: they count
-                return modelFailed(opened, FailureCode.LIMIT_EXCEEDED, "the model's outputs for this request come to more than "
-                        + "this server's limit of " + maxAnswerBytes + " bytes per answer; send fewer rows per request",
-                        inputsNpz, rows, stages);
+                return modelFailed(opened, FailureCode.LIMIT_EXCEEDED, oversized(), inputsNpz, rows, stages);
             }
             byte[] outputsNpz = Npz.write(answered);
             stages.done(InferStage.ENCODE_ANSWER);
@@ -597,6 +597,12 @@ public final class ServingInstance implements AutoCloseable {
         stages.done(InferStage.SEAL_ANSWER);
         metrics.inferOutsideModel(stages.outsideModel());
         return new InferAnswer(200, sealed);
+    }
+
+    /** What the data provider is told of outputs past {@link ServerLimits#maxAnswerBytes()}. */
+    private String oversized() {
+        return "the model's outputs for this request come to more than this server's limit of " + maxAnswerBytes
+                + " bytes per answer; send fewer rows per request";
     }
 
     private InferAnswer refused(OpenedRequest opened, FailureCode code, String detailForTheDataProvider) {

@@ -27,7 +27,8 @@ public final class ServingMetrics {
     public ServingMetrics() {
         attestations = Counter.builder("veil.attestations").description("evidence handed out for a client's nonce")
                 .register(registry);
-        batchRows = DistributionSummary.builder("veil.batch.rows").description("rows per ONNX Runtime run (coalesced requests)")
+        batchRows = DistributionSummary.builder("veil.batch.rows").description("rows per batch of coalesced requests, as "
+                + "formed before the model runs (a failed run is not told apart)")
                 .publishPercentileHistogram().register(registry);
         outsideModel = Timer.builder("veil.infer.outside_model").description("time an answered inference request spent outside "
                 + "its model run and batch wait: opening, checking, logging and sealing").publishPercentileHistogram().register(registry);

@@ -115,9 +115,20 @@ public final class TensorBatching {
      * hostile input does not end the instance's service.
      */
     static List<NamedTensors> run(ModelRunner model, List<NamedTensors> requests, Duration limit) throws InferenceException {
+        return run(model, requests, limit, Long.MAX_VALUE);
+    }
+
+    /**
+     * As above, the run holding at most {@code maxAnswerBytes} of outputs per request ({@link ModelRunner#run(NamedTensors,
+     * Duration, long)}: past it the run fails as {@code limit_exceeded}, and a coalesced run is then run again a request
+     * at a time, each under its own bound).
+     */
+    static List<NamedTensors> run(ModelRunner model, List<NamedTensors> requests, Duration limit, long maxAnswerBytes)
+            throws InferenceException {
         NamedTensors in = requests.size() == 1 ? requests.get(0) : concat(requests);
+        long maxOutputBytes = maxAnswerBytes > Long.MAX_VALUE / requests.size() ? Long.MAX_VALUE : maxAnswerBytes * requests.size();
         try {
-            NamedTensors out = model.run(in, limit);
+            NamedTensors out = model.run(in, limit, maxOutputBytes);
             if (requests.size() == 1) {
                 return List.of(out);
             }
@@ -140,10 +151,13 @@ public final class TensorBatching {
     public record Ran(NamedTensors outputs, long startedNanos, long endedNanos) {
     }
 
-    /** {@link #runRequests}, each output with the run's start and end. */
-    static List<Ran> runTimed(ModelRunner model, List<Request> requests, Duration limit) throws InferenceException {
+    /**
+     * One run over requests as the coalescer groups them, holding at most {@code maxAnswerBytes} of outputs per request
+     * (what the server may answer: {@link ServerLimits#maxAnswerBytes()}), each output with the run's start and end.
+     */
+    static List<Ran> runTimed(ModelRunner model, List<Request> requests, Duration limit, long maxAnswerBytes) throws InferenceException {
         long started = System.nanoTime();
-        List<NamedTensors> outputs = runRequests(model, requests, limit);
+        List<NamedTensors> outputs = run(model, requests.stream().map(Request::inputs).toList(), limit, maxAnswerBytes);
         long ended = System.nanoTime();
         return outputs.stream().map(o -> new Ran(o, started, ended)).toList();
     }

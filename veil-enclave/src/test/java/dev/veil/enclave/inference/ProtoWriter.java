@@ -13,6 +13,16 @@ public final class ProtoWriter {
         return this;
     }
 
+    /** A float field (wire type 5: four little-endian bytes), e.g. an AttributeProto's {@code f}. */
+    public ProtoWriter fixed32(int field, float value) {
+        tag(field, 5);
+        int bits = Float.floatToRawIntBits(value);
+        for (int i = 0; i < 4; i++) {
+            out.write(bits >>> (8 * i) & 0xff);
+        }
+        return this;
+    }
+
     public ProtoWriter string(int field, String s) {
         return bytes(field, s.getBytes(StandardCharsets.UTF_8));
     }

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Safe behaviour: a request nobody waits for any more is dropped from the queue and never run (the instance cancels
  * its future on timeout; the coalescer skips cancelled requests), so its memory goes with its slot. Today the coalescer
- * runs a request whose future was cancelled.
+ * runs a request whose future was cancelled. The same holds for a request given up on while its coalesced batch ran:
+ * when that batch fails and its requests are run again one at a time, the abandoned one is not (it was, on its zeroed
+ * tensors, for rows its budget had been given back).
  */
 class AbandonedRequestAttackTest {
     @Test
@@ -47,6 +49,53 @@ class AbandonedRequestAttackTest {
             next.get();                                        // the worker has gone past everything queued before
             assertThat(runner.runs).as("runs after the request was abandoned")
                     .noneMatch(run -> run.contains("abandoned"));
+        }
+    }
+
+    @Test
+    void requestGivenUpOnWhileItsBatchRanIsNotRunAgainAlone() throws Exception {
+        java.util.List<java.util.List<String>> runs = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.CountDownLatch batchEntered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch releaseBatch = new java.util.concurrent.CountDownLatch(1);
+        CoalescerTest.FakeRunner first = new CoalescerTest.FakeRunner();
+        Coalescer.BatchRunner<CoalescerTest.Req, String> runner = inputs -> {
+            List<String> names = inputs.stream().map(CoalescerTest.Req::name).toList();
+            if (names.size() > 1) {   // the batch: held while its last request's caller gives up
+                runs.add(names);
+                batchEntered.countDown();
+                releaseBatch.await();
+                throw new IllegalStateException("the model failed on these rows");
+            }
+            if (!names.equals(List.of("first"))) {
+                runs.add(names);
+            }
+            return first.run(inputs);
+        };
+        try (Coalescer<CoalescerTest.Req, String> c = new Coalescer<>(runner, r -> new Coalescer.Job() {
+            @Override
+            public int rows() {
+                return r.rows();
+            }
+
+            @Override
+            public Object shapeKey() {
+                return r.shape();
+            }
+        }, true, 64, Duration.ZERO, 16, rows -> { })) {
+            CompletableFuture<String> held = c.submit(new CoalescerTest.Req("first", 1, "s"));
+            first.firstEntered.await();                        // the worker is busy: the next three queue up together
+            CompletableFuture<String> a = c.submit(new CoalescerTest.Req("a", 1, "s"));
+            c.submit(new CoalescerTest.Req("b", 1, "s"));
+            CompletableFuture<String> abandoned = c.submit(new CoalescerTest.Req("abandoned", 1, "s"));
+            first.releaseFirst.countDown();
+            held.get();
+            batchEntered.await();                              // their batch runs
+            abandoned.cancel(false);                           // its caller stopped waiting (timeout)
+            releaseBatch.countDown();                          // the batch fails: each request is run again alone
+            a.get();
+            c.submit(new CoalescerTest.Req("next", 1, "other-shape")).get();
+            assertThat(runs).as("runs after the batch failed")
+                    .containsExactly(List.of("a", "b", "abandoned"), List.of("a"), List.of("b"), List.of("next"));
         }
     }
 }
