@@ -53,6 +53,7 @@ final class DriverTls implements AutoCloseable {
     private final Path keyStore;
     private final Path trustStore;
     private final String password;
+    private final String authSecret;
     private final byte[] certificate;
 
     DriverTls() throws IOException {
@@ -65,6 +66,9 @@ final class DriverTls implements AutoCloseable {
             byte[] pw = new byte[24];
             RANDOM.nextBytes(pw);
             password = HexFormat.of().formatHex(pw);
+            byte[] secret = new byte[32];
+            RANDOM.nextBytes(secret);
+            authSecret = HexFormat.of().formatHex(secret);
             dir = Files.createTempDirectory("veil-driver-tls-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             keyStore = dir.resolve("driver-key.p12");
             trustStore = dir.resolve("driver-trust.p12");
@@ -105,7 +109,7 @@ final class DriverTls implements AutoCloseable {
     /**
      * Spark's RPC (and block transfer) over TLS: this key for the driver, this certificate the only trust, read once at
      * start-up (no reloading: a trust store swapped later is never read), the JDK's TLS (the executors check the JDK's
-     * trust manager, {@link SparkRpcTrust}).
+     * trust manager, {@link SparkRpcTrust}); and Spark's authentication of every connection by a fresh shared secret.
      */
     Map<String, String> sparkSettings() {
         Map<String, String> s = new LinkedHashMap<>();
@@ -117,6 +121,13 @@ final class DriverTls implements AutoCloseable {
         s.put("spark.ssl.rpc.trustStorePassword", password);
         s.put("spark.ssl.rpc.trustStoreReloadingEnabled", "false");
         s.put("spark.ssl.rpc.openSslEnabled", "false");
+        // and every connection (RPC, block transfer) authenticated by a secret drawn here: without it, anyone on the network
+        // could register as an executor, ask the driver for the application's settings, or store blocks (a task binary
+        // under the next broadcast id) in an executor's block manager, which Spark's TLS alone, asking no client
+        // certificate, does not stop. Spark hands the secret to the executors through the cluster manager (a standalone
+        // worker's environment, a pod's), so this keeps out the network, not the cluster manager (docs/SCALE-OUT.md).
+        s.put("spark.authenticate", "true");
+        s.put("spark.authenticate.secret", authSecret);
         return s;
     }
 
