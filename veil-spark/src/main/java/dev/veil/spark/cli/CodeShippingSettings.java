@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
 
 /**
  * Spark settings that would put code the contract does not measure into the executors, refused when the launcher JVM's
- * {@code spark.*} system properties (which Spark reads) carry them. The executors take their tasks only from the attested
- * driver (DriverConnection), but the driver's Spark configuration comes from whoever starts it: jars, files and archives
+ * {@code spark.*} system properties (which Spark reads) carry them. The executors attest only for the attested driver
+ * (DriverConnection), but the driver's Spark configuration comes from whoever starts it: jars, files and archives
  * the executors fetch at start or per task (off the class path the measurement covers), plugins loaded from them, JVM
  * agents or crash commands and library paths on the executors' command line, and environment variables that preload
  * native code or add JVM options; classes served from a URI ahead of the class path; heap dumps (the rows and keys on a
