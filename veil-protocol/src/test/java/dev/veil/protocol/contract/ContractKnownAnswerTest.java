@@ -62,6 +62,17 @@ class ContractKnownAnswerTest {
         assertThat(Digests.hex(parsed.signingMessage(Role.DATA_PROVIDER))).isEqualTo(expected.getProperty("data_provider_signing_message"));
     }
 
+    /** A waiver added after contracts were signed is written only when set, so their canonical bytes and hashes stay. */
+    @Test
+    void tdxRtmrWaiverIsWrittenOnlyWhenSet() throws Exception {
+        EnclavePolicy kat = katContract().enclave();
+        assertThat(new String(Json.canonical(kat))).doesNotContain("no_tdx_rtmr_pins");
+        ReferenceValues rv = kat.referenceValues();
+        byte[] waived = Json.canonical(new EnclavePolicy(rv.withWaivers(rv.waivers().withNoTdxRtmrPins(true))));
+        assertThat(new String(waived)).contains("\"no_snp_min_tcb\":false,\"no_tdx_rtmr_pins\":true,");
+        assertThat(Json.parse(waived, EnclavePolicy.class, "enclave").referenceValues().waivers().noTdxRtmrPins()).isTrue();
+    }
+
     @Test
     void versionTwoContractWithoutSignatureIsRefused() throws Exception {
         assertThatThrownBy(() -> Json.parse(resource("kat/contract-v2.canonical.json"), SessionContract.class, "v2 contract"))
