@@ -17,7 +17,8 @@ import java.util.Map;
  * reads it, and every session appraises evidence with it. Safe by default: the TEE must be on {@code platform}
  * with a listed launch measurement, not in debug mode, not simulated; DCAP TCB status {@code UpToDate} with no
  * advisory; every revocation/TCB collateral kind present; SNP at VMPL 0, with no migration agent allowed by the guest
- * policy, and a minimum for every TCB component the report carries. Each relaxation is a named field
+ * policy, and a minimum for every TCB component the report carries; TDX with RTMR0..2 pinned besides MRTD, which
+ * measures only the firmware. Each relaxation is a named field
  * ({@code allow_debug}, {@code allow_simulated}, a {@code vmpl} or {@code policy_migrate_ma} pin, {@link Waivers}) and
  * is listed by {@link #relaxations()}.
  *

@@ -79,12 +79,15 @@ final class ContractCommand {
         boolean allowSimulated;
         @Option(names = "--allow-debug", description = "accept debug enclaves, whose memory the host can read (testing only)")
         boolean allowDebug;
-        @Option(names = "--claim", description = "pin a platform claim exactly, e.g. rtmr1=<hex>, mrsigner=<hex>, pcr1=<hex>; vmpl=N replaces the SNP default 0; repeatable")
+        @Option(names = "--claim", description = "pin a platform claim exactly, e.g. rtmr1=<hex>, mrsigner=<hex>, pcr1=<hex>; vmpl=N replaces the SNP default 0; tdx needs rtmr0, rtmr1 and rtmr2; repeatable")
         Map<String, String> claims = new LinkedHashMap<>();
         @Option(names = "--snp-min-tcb", description = "SNP minimum TCB component: bl, tee, snp and ucode are required (e.g. bl=3 tee=0 snp=8 ucode=115), fmc too for Turin; repeatable")
         Map<String, Integer> snpMinTcb = new LinkedHashMap<>();
         @Option(names = "--no-snp-min-tcb", description = "waiver: accept SNP firmware of any TCB version (instead of --snp-min-tcb)")
         boolean noSnpMinTcb;
+        @Option(names = "--no-tdx-rtmr-pins", description = "waiver: accept any OS the host boots on the pinned TDX firmware "
+                + "(instead of --claim rtmr0=, rtmr1=, rtmr2=)")
+        boolean noTdxRtmrPins;
         @Option(names = "--min-tcb-evaluation-data-number", description = "TDX/SGX: lowest accepted Intel tcbEvaluationDataNumber")
         Integer minTcbEvaluationDataNumber;
         @Option(names = "--waive-tcb-status", description = "waiver: accept this Intel TCB status besides UpToDate, e.g. SWHardeningNeeded; repeatable")
@@ -203,6 +206,14 @@ final class ContractCommand {
                         + "(e.g. --snp-min-tcb bl=3 --snp-min-tcb tee=0 --snp-min-tcb snp=8 --snp-min-tcb ucode=115), "
                         + "or --no-snp-min-tcb to accept any (recorded as a waiver)");
             }
+            List<String> unpinned = ReferenceValuesRules.TDX_BOOT_RTMRS.stream().filter(r -> !claims.containsKey(r)).toList();
+            if (p == Platform.TDX && !unpinned.isEmpty() && !noTdxRtmrPins) {
+                // MRTD measures only the firmware: without these the contract accepts any OS booted on it
+                throw new CliFailure("a tdx contract needs the RTMRs of what boots on the firmware: pass --claim rtmrN=<96 hex> "
+                        + "for each of rtmr0, rtmr1 and rtmr2 (not pinned: " + String.join(", ", unpinned)
+                        + "; veil attest verify prints them under \"claims\" for a quote of your TD), "
+                        + "or --no-tdx-rtmr-pins to accept any OS on the pinned firmware (recorded as a waiver)");
+            }
             List<String> lower = measurements.stream().map(m -> m.strip().toLowerCase(Locale.ROOT)).toList();
             for (String m : lower) {
                 String problem = ReferenceValuesRules.measurementProblem(p, m);
@@ -221,7 +232,8 @@ final class ContractCommand {
                 }
             }
             ReferenceValues rv = new ReferenceValues(p, lower, allowDebug, allowSimulated, claims, snpMinTcb,
-                    minTcbEvaluationDataNumber, new Waivers(waivedTcbStatuses, waivedAdvisories, waivedMissingCollateral, noSnpMinTcb));
+                    minTcbEvaluationDataNumber, new Waivers(waivedTcbStatuses, waivedAdvisories, waivedMissingCollateral, noSnpMinTcb,
+                    noTdxRtmrPins));
             List<String> problems = rv.problems();
             if (!problems.isEmpty()) {
                 throw new CliFailure(problems.get(0));

@@ -9,6 +9,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -128,12 +129,14 @@ class CollateralFetchTest {
     @Test
     void joinWhoseOwnPccsIsDownReleasesNothingAndSaysSoInOneLine() throws Exception {
         JoinFixture f = JoinFixture.create(dir);
-        // a tdx contract for the recorded quote's MRTD, signed by both providers
+        // a tdx contract for the recorded quote's MRTD and RTMRs, signed by both providers
         Path contract = dir.resolve("tdx-contract.json");
-        CliTest.Result draft = veil("contract", "draft", "--model", Path.of(System.getProperty("veil.testdata.dir"), "models", "ocr-direction-cls.onnx").toString(), "--max-size", CliTest.OCR_MAX_HEIGHT, "--max-size", CliTest.OCR_MAX_WIDTH,
+        List<String> draftArgs = new ArrayList<>(List.of("contract", "draft", "--model", Path.of(System.getProperty("veil.testdata.dir"), "models", "ocr-direction-cls.onnx").toString(), "--max-size", CliTest.OCR_MAX_HEIGHT, "--max-size", CliTest.OCR_MAX_WIDTH,
                 "--model-provider", dir.resolve("mp.pub.json").toString(), "--data-provider", dir.resolve("dp.pub.json").toString(),
                 "--platform", "tdx", "--measurement", "91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a604a407de03ae6dc5f87f27428b2538873118b7",
-                "--output", "scores", "--out", contract.toString());
+                "--output", "scores", "--out", contract.toString()));
+        draftArgs.addAll(TdxVectorRtmrs.claimOptions("tdx/dcapqvl-tdx_quote.bin"));
+        CliTest.Result draft = veil(draftArgs.toArray(String[]::new));
         assertThat(draft.code()).as(draft.err()).isZero();
         veil("contract", "sign", "--contract", contract.toString(), "--identity", dir.resolve("mp.key").toString(), "--role", "model_provider");
         veil("contract", "sign", "--contract", contract.toString(), "--identity", dir.resolve("dp.key").toString(), "--role", "data_provider");

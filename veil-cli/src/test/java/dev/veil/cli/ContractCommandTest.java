@@ -82,26 +82,59 @@ class ContractCommandTest {
     void showListsEveryWaiverOfATdxContract() throws Exception {
         CliTest.Result ok = draft(MODEL, "tdx", "--measurement", "cd".repeat(48), "--waive-tcb-status", "SWHardeningNeeded",
                 "--waive-advisory", "INTEL-SA-00615", "--waive-missing-collateral", "root_ca_crl", "--allow-debug",
-                "--min-tcb-evaluation-data-number", "17");
+                "--min-tcb-evaluation-data-number", "17", "--claim", "rtmr1=" + "c1".repeat(48), "--no-tdx-rtmr-pins");
         assertThat(ok.code()).as(ok.err()).isZero();
         CliTest.Result show = veil("contract", "show", "--contract", dir.resolve("contract.json").toString());
         List<String> waivers = new ArrayList<>();
         json(show).get("waivers").forEach(w -> waivers.add(w.asText()));
         assertThat(waivers).containsExactly(
                 "allow_debug: accepts debug TEEs, whose memory the host can read",
+                "waivers.no_tdx_rtmr_pins: accepts any OS the host boots on the pinned TDX firmware (not pinned: rtmr0 firmware "
+                        + "configuration (ACPI tables, TD HOB), rtmr2 kernel command line and initrd)",
                 "waivers.tcb_statuses: accepts Intel TCB status SWHardeningNeeded (not UpToDate)",
                 "waivers.advisories: accepts a platform affected by INTEL-SA-00615",
                 "waivers.missing_collateral: accepts evidence verified without the Intel Root CA CRL (revoked intermediate CAs are not detected)");
         assertThat(show.out().indexOf("\"waivers\"")).isLessThan(show.out().indexOf("\"model_sha256\""));
-        assertThat(show.err().lines().filter(l -> l.contains("WAIVER")).count()).isEqualTo(4);
+        assertThat(show.err().lines().filter(l -> l.contains("WAIVER")).count()).isEqualTo(5);
         assertThat(json(show).get("min_tcb_evaluation_data_number").asInt()).isEqualTo(17);
+    }
+
+    /** MRTD measures only the TD firmware: the contract pins what boots on it, or says by name that any OS may. */
+    @Test
+    void tdxContractNeedsItsRtmrPinsOrTheNamedWaiver() throws Exception {
+        String mrtd = "91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a604a407de03ae6dc5f87f27428b2538873118b7";
+        refused(draft(MODEL, "tdx", "--measurement", mrtd), "a tdx contract needs the RTMRs of what boots on the firmware",
+                "--claim rtmrN=<96 hex>", "(not pinned: rtmr0, rtmr1, rtmr2;", "veil attest verify", "--no-tdx-rtmr-pins");
+        refused(draft(MODEL, "tdx", "--measurement", mrtd, "--claim", "rtmr1=" + "c1".repeat(48)), "(not pinned: rtmr0, rtmr2;");
+        List<String> pinned = new ArrayList<>(List.of("--measurement", mrtd));
+        pinned.addAll(TdxVectorRtmrs.claimOptions("tdx/dcapqvl-tdx_quote.bin"));
+        refused(draft(MODEL, "tdx", concat(pinned, "--claim", "rtmr3=" + "AB".repeat(48))),
+                "claims.rtmr3 must be 96 lowercase hex digits");
+        refused(draft(MODEL, "tdx", concat(pinned, "--no-tdx-rtmr-pins")), "waivers.no_tdx_rtmr_pins contradicts the pins");
+
+        CliTest.Result ok = draft(MODEL, "tdx", pinned.toArray(String[]::new));
+        assertThat(ok.code()).as(ok.err()).isZero();
+        JsonNode show = json(veil("contract", "show", "--contract", dir.resolve("contract.json").toString()));
+        assertThat(show.get("waivers")).isEmpty();
+        assertThat(show.get("claims").get("rtmr2").asText()).isEqualTo(TdxVectorRtmrs.pins("tdx/dcapqvl-tdx_quote.bin").get("rtmr2"));
+
+        CliTest.Result anyOs = draft(MODEL, "tdx", "--measurement", mrtd, "--no-tdx-rtmr-pins", "--force");
+        assertThat(anyOs.code()).as(anyOs.err()).isZero();
+        assertThat(anyOs.err()).contains("WAIVER in this contract: waivers.no_tdx_rtmr_pins: accepts any OS the host boots on the "
+                + "pinned TDX firmware");
+    }
+
+    private static String[] concat(List<String> args, String... more) {
+        List<String> all = new ArrayList<>(args);
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
     }
 
     @Test
     void revokedStatusAndUnknownCollateralKindCannotBeWaived() {
-        refused(draft(MODEL, "tdx", "--measurement", "cd".repeat(48), "--waive-tcb-status", "Revoked"),
+        refused(draft(MODEL, "tdx", "--measurement", "cd".repeat(48), "--no-tdx-rtmr-pins", "--waive-tcb-status", "Revoked"),
                 "a revoked platform cannot be waived");
-        refused(draft(MODEL, "tdx", "--measurement", "cd".repeat(48), "--waive-missing-collateral", "amd_crl"),
+        refused(draft(MODEL, "tdx", "--measurement", "cd".repeat(48), "--no-tdx-rtmr-pins", "--waive-missing-collateral", "amd_crl"),
                 "waivers.missing_collateral lists 'amd_crl', not a collateral kind of tdx");
         refused(draft(MODEL, "sgx", "--measurement", "cd".repeat(32), "--no-snp-min-tcb"),
                 "waivers.no_snp_min_tcb applies to platform snp only");

@@ -183,11 +183,29 @@ class ContractVerifierTest {
     @Test
     void unknownWaiverNameInAContractIsRefused() throws Exception {
         SessionContract c = TestParties.contract(now.plusSeconds(600));
-        ReferenceValues rv = new ReferenceValues(Platform.TDX, List.of("ab".repeat(48)), false, false)
-                .withWaivers(Waivers.none().withMissingCollateral(List.of("amd_crl")));
-        SessionContract bad = new SessionContract(c.veilContract(), c.sessionId(), c.model(), c.modelProvider(),
-                c.dataProvider(), new EnclavePolicy(rv), c.keyWrap(), c.output(), c.resultRecipient(), c.expiresAt(), c.limits());
-        assertThatThrownBy(() -> ContractVerifier.checkTerms(bad))
+        ReferenceValues rv = tdxPinningRtmrs().withWaivers(Waivers.none().withMissingCollateral(List.of("amd_crl")));
+        assertThatThrownBy(() -> ContractVerifier.checkTerms(withEnclave(c, rv)))
                 .hasMessageContaining("waivers.missing_collateral lists 'amd_crl', not a collateral kind of tdx");
+    }
+
+    /** MRTD measures only the TD firmware: a contract pinning it alone would accept any OS the host boots on it. */
+    @Test
+    void tdxContractPinningOnlyTheFirmwareIsRefused() throws Exception {
+        SessionContract c = TestParties.contract(now.plusSeconds(600));
+        ReferenceValues firmwareOnly = new ReferenceValues(Platform.TDX, List.of("ab".repeat(48)), false, false);
+        assertThatThrownBy(() -> ContractVerifier.checkTerms(withEnclave(c, firmwareOnly)))
+                .hasMessageContaining("claims rtmr0, rtmr1 and rtmr2 must be pinned on tdx");
+        ContractVerifier.checkTerms(withEnclave(c, tdxPinningRtmrs()));
+        ContractVerifier.checkTerms(withEnclave(c, firmwareOnly.withWaivers(Waivers.none().withNoTdxRtmrPins(true))));
+    }
+
+    private static ReferenceValues tdxPinningRtmrs() {
+        return new ReferenceValues(Platform.TDX, List.of("ab".repeat(48)), false, false)
+                .withClaims(Map.of("rtmr0", "c0".repeat(48), "rtmr1", "c1".repeat(48), "rtmr2", "c2".repeat(48)));
+    }
+
+    private static SessionContract withEnclave(SessionContract c, ReferenceValues rv) {
+        return new SessionContract(c.veilContract(), c.sessionId(), c.model(), c.modelProvider(), c.dataProvider(),
+                new EnclavePolicy(rv), c.keyWrap(), c.output(), c.resultRecipient(), c.expiresAt(), c.limits());
     }
 }

@@ -8,6 +8,7 @@ import dev.veil.attest.dcap.TcbStatus;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -31,12 +32,24 @@ public final class ReferenceValuesRules {
     public static final String VMPL = "vmpl";
     /** The TDX claim of TDATTRIBUTES.MIGRATABLE, refused when true unless pinned. */
     public static final String TD_MIGRATABLE = "td_migratable";
+    /**
+     * The TDX RTMRs a contract must pin. MRTD measures only the TD's firmware (TDVF); these measure what boots on it,
+     * so a contract without them accepts any OS the host boots on the pinned firmware. RTMR3 is not among them: it is
+     * extended at run time, so its value is rarely known before a session.
+     */
+    public static final List<String> TDX_BOOT_RTMRS = List.of("rtmr0", "rtmr1", "rtmr2");
+    /** What each of {@link #TDX_BOOT_RTMRS} measures, for the relaxation's words. */
+    private static final Map<String, String> RTMR_MEASURES = Map.of("rtmr0", "firmware configuration (ACPI tables, TD HOB)",
+            "rtmr1", "OS loader and kernel", "rtmr2", "kernel command line and initrd");
+    /** Every TDX RTMR claim; a pin of any of them is a 48-byte value as the claims print it. */
+    private static final List<String> TDX_RTMRS = List.of("rtmr0", "rtmr1", "rtmr2", "rtmr3");
     /** SNP pins that replace a default instead of adding a check. */
     static final Set<String> SNP_DEFAULT_PINS = Set.of(VMPL, MIGRATE_MA);
     /** TDX pins that replace a default instead of adding a check. */
     static final Set<String> TDX_DEFAULT_PINS = Set.of(TD_MIGRATABLE);
     static final String UP_TO_DATE = TcbStatus.UP_TO_DATE.text();
     private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]*");
+    private static final Pattern RTMR = Pattern.compile("[0-9a-f]{96}");
     private static final Pattern ADVISORY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     private ReferenceValuesRules() {
@@ -79,6 +92,9 @@ public final class ReferenceValuesRules {
         if (migratable != null && (p != Platform.TDX || !List.of("true", "false").contains(migratable))) {
             out.add("claims.td_migratable must be true or false and applies to platform tdx only");
         }
+        if (p == Platform.TDX) {
+            rtmrProblems(rv, out);
+        }
         if (rv.allowSimulated() && p != Platform.SIM) {
             out.add("allow_simulated applies to platform sim only");
         }
@@ -101,6 +117,35 @@ public final class ReferenceValuesRules {
         }
         waiverProblems(rv, p, out);
         return out;
+    }
+
+    /**
+     * A TDX contract pins RTMR0..2 or says by name that it trusts any OS on the pinned firmware: MRTD alone would let
+     * the host boot a kernel and application of its choosing and still pass appraisal. A pin that is not a 48-byte
+     * lowercase value could never match a claim, so it is refused here rather than at every session.
+     */
+    private static void rtmrProblems(ReferenceValues rv, List<String> out) {
+        for (String r : TDX_RTMRS) {
+            String v = rv.claims().get(r);
+            if (v != null && !RTMR.matcher(v).matches()) {
+                out.add("claims." + r + " must be 96 lowercase hex digits (48 bytes), as veil attest verify prints it under \"claims\"");
+            }
+        }
+        List<String> unpinned = unpinnedBootRtmrs(rv);
+        boolean waived = rv.waivers().noTdxRtmrPins();
+        if (!unpinned.isEmpty() && !waived) {
+            out.add("claims rtmr0, rtmr1 and rtmr2 must be pinned on tdx (not pinned: " + String.join(", ", unpinned)
+                    + "): MRTD measures only the TD firmware, so without them any kernel, initrd and command line the host boots "
+                    + "on it pass; copy each (96 hex digits) from \"claims\" of veil attest verify on a quote of your TD, or set "
+                    + "waivers.no_tdx_rtmr_pins to trust any OS on the pinned firmware");
+        }
+        if (unpinned.isEmpty() && waived) {
+            out.add("waivers.no_tdx_rtmr_pins contradicts the pins of rtmr0, rtmr1 and rtmr2; keep one");
+        }
+    }
+
+    private static List<String> unpinnedBootRtmrs(ReferenceValues rv) {
+        return TDX_BOOT_RTMRS.stream().filter(r -> !rv.claims().containsKey(r)).toList();
     }
 
     /** Why {@code hex} cannot be a launch measurement of {@code p}, or null when it can. */
@@ -157,6 +202,9 @@ public final class ReferenceValuesRules {
         if (w.noSnpMinTcb() && !rv.minTcb().isEmpty()) {
             out.add("waivers.no_snp_min_tcb contradicts min_tcb; keep one");
         }
+        if (w.noTdxRtmrPins() && p != Platform.TDX) {
+            out.add("waivers.no_tdx_rtmr_pins applies to platform tdx only");
+        }
     }
 
     /** A waiver listed twice would be shown twice, as if two things were relaxed. */
@@ -193,6 +241,11 @@ public final class ReferenceValuesRules {
         Waivers w = rv.waivers();
         if (w.noSnpMinTcb()) {
             out.add("waivers.no_snp_min_tcb: accepts SNP firmware and microcode of any TCB version, however old");
+        }
+        if (w.noTdxRtmrPins()) {
+            List<String> unpinned = unpinnedBootRtmrs(rv);
+            out.add("waivers.no_tdx_rtmr_pins: accepts any OS the host boots on the pinned TDX firmware" + (unpinned.isEmpty() ? ""
+                    : " (not pinned: " + String.join(", ", unpinned.stream().map(r -> r + " " + RTMR_MEASURES.get(r)).toList()) + ")"));
         }
         for (String s : w.tcbStatuses()) {
             out.add("waivers.tcb_statuses: accepts Intel TCB status " + s + " (not UpToDate)");

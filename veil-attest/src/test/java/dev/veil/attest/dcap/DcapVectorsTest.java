@@ -110,7 +110,7 @@ class DcapVectorsTest {
         var ok = new dev.veil.attest.ReferenceValues(Platform.SGX, List.of(mr), false, false,
                 java.util.Map.of("mrsigner", c.byName().get("mrsigner")), java.util.Map.of(),
                 null, new dev.veil.attest.policy.Waivers(List.of("ConfigurationAndSWHardeningNeeded"),
-                        List.of("INTEL-SA-00289", "INTEL-SA-00615"), CollateralKind.ids(Platform.SGX.collateralKinds()), false));
+                        List.of("INTEL-SA-00289", "INTEL-SA-00615"), CollateralKind.ids(Platform.SGX.collateralKinds()), false, false));
         assertThat(ok.check(c, c.reportData())).isEmpty();
         var strict = new dev.veil.attest.ReferenceValues(Platform.SGX, List.of(mr), false, false,
                 java.util.Map.of("mrsigner", "00".repeat(32)), java.util.Map.of(), null,

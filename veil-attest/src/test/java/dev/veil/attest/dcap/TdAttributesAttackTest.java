@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
  * Each quote here is valid in every other respect (signed by the test PKI), with complete, current collateral.
  */
 class TdAttributesAttackTest {
+    /** The RTMRs of every {@link TestQuote}, pinned where a test needs well-formed reference values. */
+    static final String ZEROS = "00".repeat(48);
     TestPki pki;
 
     @BeforeEach
@@ -72,11 +74,11 @@ class TdAttributesAttackTest {
 
     @Test
     void migratableTdIsAcceptedOnlyWhenPinnedAndThenShownAsARelaxation() throws Exception {
-        ReferenceValues pinned = defaults().withClaims(Map.of("td_migratable", "true"));
+        ReferenceValues pinned = defaults().withClaims(Map.of("td_migratable", "true", "rtmr0", ZEROS, "rtmr1", ZEROS, "rtmr2", ZEROS));
         assertThat(pinned.problems()).isEmpty();
         assertThat(pinned.relaxations()).anyMatch(r -> r.startsWith("claims.td_migratable"));
         assertThat(failing(pinned, verify(3, 5))).isEmpty();
-        assertThat(defaults().withClaims(Map.of("td_migratable", "yes")).problems())
+        assertThat(defaults().withClaims(Map.of("td_migratable", "yes", "rtmr0", ZEROS, "rtmr1", ZEROS, "rtmr2", ZEROS)).problems())
                 .anyMatch(p -> p.startsWith("claims.td_migratable must be true or false"));
     }
 }

@@ -133,6 +133,34 @@ class ReferenceValuesDefaultsTest {
     }
 
     @Test
+    void tdxWithoutRtmrPinsIsRefusedUnlessWaivedByName() {
+        ReferenceValues firmwareOnly = new ReferenceValues(Platform.TDX, List.of(hex(measurement(Platform.TDX))), false, false);
+        assertThat(firmwareOnly.problems()).singleElement().asString()
+                .startsWith("claims rtmr0, rtmr1 and rtmr2 must be pinned on tdx (not pinned: rtmr0, rtmr1, rtmr2)")
+                .contains("veil attest verify").contains("waivers.no_tdx_rtmr_pins");
+        assertThat(firmwareOnly.withClaims(Map.of("rtmr1", "00".repeat(48))).problems()).singleElement()
+                .asString().contains("(not pinned: rtmr0, rtmr2)");
+        ReferenceValues waived = firmwareOnly.withWaivers(Waivers.none().withNoTdxRtmrPins(true));
+        assertThat(waived.problems()).isEmpty();
+        assertThat(waived.relaxations()).containsExactly("waivers.no_tdx_rtmr_pins: accepts any OS the host boots on the pinned "
+                + "TDX firmware (not pinned: rtmr0 firmware configuration (ACPI tables, TD HOB), rtmr1 OS loader and kernel, "
+                + "rtmr2 kernel command line and initrd)");
+        assertThat(tdxValues().withWaivers(Waivers.none().withNoTdxRtmrPins(true)).problems())
+                .containsExactly("waivers.no_tdx_rtmr_pins contradicts the pins of rtmr0, rtmr1 and rtmr2; keep one");
+        assertThat(tdxValues().relaxations()).isEmpty();
+    }
+
+    /** RTMR3 is extended at run time, so it may stay unpinned; a pin of it, like the others, must be able to match. */
+    @Test
+    void rtmrPinThatCouldNeverMatchIsAProblem() {
+        assertThat(tdxValues().problems()).isEmpty();
+        assertThat(tdxValuesPinning("rtmr3", "ab".repeat(48)).problems()).isEmpty();
+        assertThat(tdxValuesPinning("rtmr3", "AB".repeat(48)).problems()).containsExactly(
+                "claims.rtmr3 must be 96 lowercase hex digits (48 bytes), as veil attest verify prints it under \"claims\"");
+        assertThat(tdxValuesPinning("rtmr0", "00".repeat(32)).problems()).singleElement().asString().startsWith("claims.rtmr0 must be");
+    }
+
+    @Test
     void snpBelowMinimumTcbIsRefused() {
         ReferenceValues rv = snpValues().withMinTcb(Map.of("bl", 3, "tee", 0, "snp", 9, "ucode", 115));
         assertThat(rv.check(snp(0), REPORT_DATA)).extracting(ClaimFailure::toString)
@@ -156,11 +184,11 @@ class ReferenceValuesDefaultsTest {
 
     @Test
     void misspeltClaimPinIsRefusedBeforeItIsSigned() {
-        ReferenceValues misspelt = tdxValues().withClaims(Map.of("rtmr_1", "cd".repeat(48)));
+        ReferenceValues misspelt = tdxValuesPinning("rtmr_1", "cd".repeat(48));
         assertThat(misspelt.problems()).singleElement().asString().startsWith("claims.rtmr_1 is not a claim tdx evidence carries");
-        ReferenceValues sgxClaimOnTdx = tdxValues().withClaims(Map.of("mrsigner", "00".repeat(32)));
+        ReferenceValues sgxClaimOnTdx = tdxValuesPinning("mrsigner", "00".repeat(32));
         assertThat(sgxClaimOnTdx.problems()).singleElement().asString().startsWith("claims.mrsigner is not a claim tdx evidence carries");
-        assertThat(tdxValues().withClaims(Map.of("rtmr1", "cd".repeat(48))).problems()).isEmpty();
+        assertThat(tdxValuesPinning("mrconfigid", "cd".repeat(48)).problems()).isEmpty();
     }
 
     @Test
@@ -207,7 +235,7 @@ class ReferenceValuesDefaultsTest {
     @Test
     void waiverNamesAndKnobsOfAnotherPlatformAreProblems() {
         ReferenceValues rv = new ReferenceValues(Platform.NITRO, List.of(hex(measurement(Platform.NITRO))), false, true,
-                Map.of(), Map.of("snp", 8), 3, new Waivers(List.of("UpToDate", "Fine"), List.of("bad id"), List.of("amd_crl"), true));
+                Map.of(), Map.of("snp", 8), 3, new Waivers(List.of("UpToDate", "Fine"), List.of("bad id"), List.of("amd_crl"), true, true));
         assertThat(rv.problems()).containsExactlyInAnyOrder(
                 "allow_simulated applies to platform sim only",
                 "min_tcb applies to platform snp only",
@@ -219,7 +247,8 @@ class ReferenceValuesDefaultsTest {
                 "waivers.advisories lists 'bad id', which is not an advisory id such as INTEL-SA-00615",
                 "waivers.missing_collateral lists 'amd_crl', not a collateral kind of nitro (it uses none)",
                 "waivers.no_snp_min_tcb applies to platform snp only",
-                "waivers.no_snp_min_tcb contradicts min_tcb; keep one");
+                "waivers.no_snp_min_tcb contradicts min_tcb; keep one",
+                "waivers.no_tdx_rtmr_pins applies to platform tdx only");
     }
 
     @Test
@@ -231,8 +260,17 @@ class ReferenceValuesDefaultsTest {
         return rv.check(c, REPORT_DATA).stream().map(ClaimFailure::claim).toList();
     }
 
+    /** TDX reference values with the measurement and RTMR0..2 of {@link SyntheticClaims#tdx} pinned, nothing relaxed. */
     private static ReferenceValues tdxValues() {
-        return new ReferenceValues(Platform.TDX, List.of(hex(measurement(Platform.TDX))), false, false);
+        return new ReferenceValues(Platform.TDX, List.of(hex(measurement(Platform.TDX))), false, false)
+                .withClaims(SyntheticClaims.tdxRtmrPins());
+    }
+
+    /** {@link #tdxValues()} with one more pin. */
+    private static ReferenceValues tdxValuesPinning(String claim, String value) {
+        Map<String, String> pins = new java.util.HashMap<>(tdxValues().claims());
+        pins.put(claim, value);
+        return tdxValues().withClaims(pins);
     }
 
     private static ReferenceValues snpValues() {

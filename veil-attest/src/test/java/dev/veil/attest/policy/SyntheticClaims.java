@@ -44,6 +44,11 @@ final class SyntheticClaims {
                 new DcapClaims(new ReportBody.Td(new byte[ReportBody.Td.LENGTH_10]), tcb, missing, provenance));
     }
 
+    /** Pins of RTMR0..2 as {@link #tdx} reports them (its TD body is all zeros), which every TDX contract needs. */
+    static Map<String, String> tdxRtmrPins() {
+        return Map.of("rtmr0", "00".repeat(48), "rtmr1", "00".repeat(48), "rtmr2", "00".repeat(48));
+    }
+
     /** A TDX platform a careful operator accepts: UpToDate, no advisory, evaluation data number 17, all collateral. */
     static IntelTcb upToDate() {
         return new IntelTcb(TcbStatus.UP_TO_DATE, List.of(), OptionalLong.of(17));

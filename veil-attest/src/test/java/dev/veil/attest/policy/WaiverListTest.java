@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /** A waiver listed twice would be shown twice, as if two relaxations had been agreed: refused as malformed. */
 class WaiverListTest {
-    private static final ReferenceValues TDX = new ReferenceValues(Platform.TDX, List.of("ab".repeat(48)), false, false);
+    private static final ReferenceValues TDX = new ReferenceValues(Platform.TDX, List.of("ab".repeat(48)), false, false)
+            .withClaims(SyntheticClaims.tdxRtmrPins());
 
     @Test
     void waiverListedTwiceIsRefused() {

@@ -16,6 +16,7 @@ import dev.veil.collateral.CollateralFetcher;
 import dev.veil.enclave.evidence.CollateralSettings;
 import dev.veil.enclave.evidence.CollateralShippingSource;
 import dev.veil.cli.FakeCollateralServices;
+import dev.veil.cli.TdxVectorRtmrs;
 import dev.veil.enclave.evidence.ConfigfsTsmSource;
 import dev.veil.enclave.evidence.EvidenceSource;
 import dev.veil.enclave.evidence.GramineSgxSource;
@@ -71,7 +72,7 @@ class RealPlatformCeremonyTest {
     void tdxThroughConfigfsTsm() throws Exception {
         Path root = Files.createDirectories(dir.resolve("tsm"));
         fakeConfigfs(root, "tdx_guest", vector("tdx/dcapqvl-tdx_quote.bin"), null);
-        refusedOnlyForTheBinding(new ConfigfsTsmSource(Platform.TDX, root, () -> "veil"), policy("tdx", TDX_MRTD, WITHOUT_DCAP_COLLATERAL),
+        refusedOnlyForTheBinding(new ConfigfsTsmSource(Platform.TDX, root, () -> "veil"), tdxPolicy(WITHOUT_DCAP_COLLATERAL),
                 Instant.now(), List.of());
     }
 
@@ -149,8 +150,14 @@ class RealPlatformCeremonyTest {
                 Clock.fixed(TDX_COLLATERAL_CURRENT, ZoneOffset.UTC));
     }
 
-    private static EnclavePolicy tdxRequiringUpToDate() {
-        return new EnclavePolicy(Platform.TDX, List.of(TDX_MRTD), false, false);   // the defaults: UpToDate, all collateral
+    private static EnclavePolicy tdxRequiringUpToDate() throws Exception {
+        return tdxPolicy(Waivers.none());   // the defaults: UpToDate, all collateral
+    }
+
+    /** The recorded quote's MRTD and the RTMRs of what booted on it, as every TDX contract pins them. */
+    private static EnclavePolicy tdxPolicy(Waivers waivers) throws Exception {
+        return new EnclavePolicy(new ReferenceValues(Platform.TDX, List.of(TDX_MRTD), false, false)
+                .withClaims(TdxVectorRtmrs.pins("tdx/dcapqvl-tdx_quote.bin")).withWaivers(waivers));
     }
 
     @Test

@@ -31,7 +31,7 @@ class ContractKnownAnswerTest {
         PublicIdentity dp = new PublicIdentity("kat data provider", filled(44, 0x33), KeyWrapSuite.MLKEM768_X25519, filled(1216, 0x44));
         ReferenceValues rv = new ReferenceValues(Platform.TDX, List.of("ab".repeat(48)), false, false,
                 Map.of("rtmr1", "cd".repeat(48)), Map.of(), 17,
-                new Waivers(List.of("SWHardeningNeeded"), List.of("INTEL-SA-00615"), List.of("root_ca_crl"), false));
+                new Waivers(List.of("SWHardeningNeeded"), List.of("INTEL-SA-00615"), List.of("root_ca_crl"), false, false));
         return new SessionContract(SessionContract.VERSION, "00112233445566778899aabbccddeeff",
                 new ModelTerms("ef".repeat(32), "kat model", katSignature()), mp, dp, new EnclavePolicy(rv), KeyWrapSuite.MLKEM768_X25519,
                 OutputPolicy.topK(3), dp.fingerprint(), "2030-01-01T00:00:00Z", new SessionLimits("12".repeat(32), 1000, 60));
@@ -60,6 +60,17 @@ class ContractKnownAnswerTest {
         assertThat(Digests.hex(parsed.hash())).isEqualTo(expected.getProperty("contract_hash"));
         assertThat(Digests.hex(parsed.signingMessage(Role.MODEL_PROVIDER))).isEqualTo(expected.getProperty("model_provider_signing_message"));
         assertThat(Digests.hex(parsed.signingMessage(Role.DATA_PROVIDER))).isEqualTo(expected.getProperty("data_provider_signing_message"));
+    }
+
+    /** A waiver added after contracts were signed is written only when set, so their canonical bytes and hashes stay. */
+    @Test
+    void tdxRtmrWaiverIsWrittenOnlyWhenSet() throws Exception {
+        EnclavePolicy kat = katContract().enclave();
+        assertThat(new String(Json.canonical(kat))).doesNotContain("no_tdx_rtmr_pins");
+        ReferenceValues rv = kat.referenceValues();
+        byte[] waived = Json.canonical(new EnclavePolicy(rv.withWaivers(rv.waivers().withNoTdxRtmrPins(true))));
+        assertThat(new String(waived)).contains("\"no_snp_min_tcb\":false,\"no_tdx_rtmr_pins\":true,");
+        assertThat(Json.parse(waived, EnclavePolicy.class, "enclave").referenceValues().waivers().noTdxRtmrPins()).isTrue();
     }
 
     @Test

@@ -26,6 +26,11 @@ class PolicyCoercionAttackTest {
     }
 
     @Test
+    void noTdxRtmrPinsWaiverGivenAsStringIsRefused() {
+        refused("{\"platform\":\"tdx\"," + M + ",\"waivers\":{\"no_tdx_rtmr_pins\":\"true\"}}");
+    }
+
+    @Test
     void fractionalMinTcbIsRefusedNotTruncatedDownwards() {
         refused("{\"platform\":\"snp\"," + M + ",\"min_tcb\":{\"ucode\":115.9}}");
     }

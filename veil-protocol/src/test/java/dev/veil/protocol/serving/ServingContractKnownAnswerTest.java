@@ -33,7 +33,7 @@ class ServingContractKnownAnswerTest {
     static ServingContract katContract(DataProviderAccess access) {
         PublicIdentity mp = new PublicIdentity("kat model provider", filled(44, 0x11), KeyWrapSuite.X25519, filled(32, 0x22));
         ReferenceValues rv = new ReferenceValues(Platform.TDX, List.of("ab".repeat(48)), false, false,
-                Map.of("rtmr1", "cd".repeat(48)), Map.of(), 17, new Waivers(List.of("SWHardeningNeeded"), List.of(), List.of(), false));
+                Map.of("rtmr1", "cd".repeat(48)), Map.of(), 17, new Waivers(List.of("SWHardeningNeeded"), List.of(), List.of(), false, false));
         ModelSignature signature = new ModelSignature(
                 List.of(ValueSignature.tensor("input_ids", ValueType.INT64, Dim.free("batch"), Dim.free("sequence")),
                         ValueSignature.tensor("attention_mask", ValueType.INT64, Dim.free("batch"), Dim.free("sequence"))),
