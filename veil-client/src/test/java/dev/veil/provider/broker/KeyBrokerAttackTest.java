@@ -366,7 +366,7 @@ class KeyBrokerAttackTest {
     @Test
     void oversizedAndMalformedBodiesAreRefusedBeforeAnyWork() throws Exception {
         start(1);
-        assertRefused(wire.postRaw(BrokerMessages.CHALLENGE, new byte[BrokerMessages.MAX_SMALL_BYTES + 1]), "too_large");
+        assertRefused(wire.postHeadersOnly(BrokerMessages.CHALLENGE, BrokerMessages.MAX_SMALL_BYTES + 1), "too_large");
         assertRefused(wire.postRaw(BrokerMessages.CHALLENGE, ("{\"contract_hash\":\"" + contract.hashHex() + "\",\"contract_hash\":\""
                 + contract.hashHex() + "\"}").getBytes(StandardCharsets.UTF_8)), "bad_request");
         assertRefused(wire.get(BrokerMessages.CHALLENGE), "method_not_allowed");
