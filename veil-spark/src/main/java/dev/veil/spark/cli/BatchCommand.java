@@ -23,7 +23,7 @@ import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "batch", mixinStandardHelpOptions = true, subcommands = {BatchOpenCommand.class, BatchMeasureCommand.class},
+@Command(name = "batch", mixinStandardHelpOptions = true, subcommands = {BatchOpenCommand.class, BatchMeasureCommand.class, BatchExecutorCommand.class},
         description = {"Run a contract's model over a data provider's encrypted Parquet on Apache Spark.",
                 "Every executor is an enclave instance: it attests to both providers' brokers once (no key is used until",
                 "both released), runs the model in the inference worker over its partitions, and writes results only the",
@@ -124,14 +124,14 @@ final class BatchCommand implements Callable<Integer> {
             throw new UsageError("--rows-per-run must be 1 or more");
         }
         byte[] contractBytes = Files.readAllBytes(contract);
-        ContractVerifier.Verified verified = ContractVerifier.verify(
-                Json.parse(contractBytes, SignedContract.class, "contract " + contract.getFileName()), Instant.now());
+        SignedContract signedContract = Json.parse(contractBytes, SignedContract.class, "contract " + contract.getFileName());
+        ContractVerifier.Verified verified = ContractVerifier.verify(signedContract, Instant.now());
         BrokerPreflight.forBatch("--mp-broker", java.net.URI.create(mpBroker), "--dp-broker", java.net.URI.create(dpBroker),
                 verified.hashHex());
         BatchTerms terms = new BatchTerms(UUID.randomUUID().toString(), contractBytes, Files.readAllBytes(model), mpBroker, dpBroker,
                 masterKey, rowsPerRun);
         BatchJob.Outcome outcome;
-        try (DriverInstance driver = new DriverInstance(verified);
+        try (DriverInstance driver = new DriverInstance(signedContract);
              SparkSession spark = session("veil batch " + verified.hashHex().substring(0, 12), master, driver.sparkSettings()).getOrCreate()) {
             outcome = BatchJob.run(spark, driver, terms, data, out.toAbsolutePath().toUri().toString());
         } catch (Exception e) {

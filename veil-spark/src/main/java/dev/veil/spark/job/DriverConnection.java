@@ -14,6 +14,7 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.SparkEnv;
 
 /**
@@ -25,9 +26,10 @@ import org.apache.spark.SparkEnv;
  * statement names ({@link SparkRpcTrust}), so TLS has proved that the server every task came from holds its key.
  * Anything else fails with {@code driver_not_attested} and no broker is asked.
  *
- * <p>What this does not stop (docs/SCALE-OUT.md, trust model): the check runs in a Veil task, and Spark lets a driver
- * run code of its own on its executors, which need not call it; nor are the executors' block managers closed to
- * uploads from the network. Enforcing the driver needs this check at the executor's start, before it takes a task.
+ * <p>An executor started by Veil's launcher ({@link ExecutorLaunch}) makes the same check at its start, before it takes
+ * any task, and then attests only for the driver and contract it checked there. In an executor started otherwise
+ * (Spark's own executor) the check runs only in a Veil task, and Spark lets a driver run code of its own on its
+ * executors, which need not call it (docs/SCALE-OUT.md, trust model).
  *
  * <p>An executor in the driver's own JVM (a local master) has no connection to check; it is recognised by the driver
  * instance open in this JVM ({@link DriverInstance#inThisJvm}), never by the executor id, which the cluster manager
@@ -37,10 +39,27 @@ final class DriverConnection {
     private DriverConnection() {
     }
 
+    /**
+     * In a task: the executor's driver is the attested driver {@code statement} names, of {@code contract}; and, when Veil's
+     * launcher started this executor, the very driver and contract it was checked against there ({@link ExecutorLaunch}).
+     */
     static void requireAttestedDriver(ContractVerifier.Verified contract, byte[] statement) throws InferenceException {
         if (DriverInstance.inThisJvm(statement, contract)) {
             return;
         }
+        Optional<ExecutorLaunch.Launched> launched = ExecutorLaunch.launched();
+        if (launched.isPresent() && !launched.get().isFor(contract, statement)) {
+            throw refused("this executor was launched for another contract or another driver");
+        }
+        SparkEnv env = SparkEnv.get();
+        if (env == null) {
+            throw refused("this executor runs no Spark connection to tie to the driver");
+        }
+        requireAttestedDriver(contract, statement, env);
+    }
+
+    /** {@code statement} verifies for {@code contract}, and {@code env}'s Spark connections trust its certificate alone. */
+    static void requireAttestedDriver(ContractVerifier.Verified contract, byte[] statement, SparkEnv env) throws InferenceException {
         DriverStatement s;
         try {
             SignedReceipt signed = Json.parse(statement, SignedReceipt.class, "driver statement");
@@ -48,10 +67,6 @@ final class DriverConnection {
                     DriverStatement::common);
         } catch (ProtocolException | RuntimeException e) {
             throw refused("the driver's statement does not verify for this contract");
-        }
-        SparkEnv env = SparkEnv.get();
-        if (env == null) {
-            throw refused("this executor runs no Spark connection to tie to the driver");
         }
         List<X509Certificate> trusted;
         try {

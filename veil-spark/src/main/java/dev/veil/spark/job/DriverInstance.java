@@ -6,11 +6,15 @@ import dev.veil.protocol.batch.BatchReceipt;
 import dev.veil.protocol.batch.BatchReceiptFile;
 import dev.veil.protocol.batch.DatasetManifest;
 import dev.veil.protocol.contract.ContractVerifier;
+import dev.veil.protocol.contract.SignedContract;
 import dev.veil.protocol.json.Digests;
 import dev.veil.protocol.json.Json;
+import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.receipt.SignedReceipt;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -28,13 +32,16 @@ public final class DriverInstance implements AutoCloseable {
     /** The statements of the driver instances open in this JVM (their SHA-256), to the contract each serves. */
     private static final Map<String, String> OPEN = new java.util.concurrent.ConcurrentHashMap<>();
     private final ContractVerifier.Verified contract;
+    private final byte[] signedContract;
     private final InstanceKeyPairs keys;
     private final ReceiptKeys receipts;
     private final DriverTls tls;
     private final byte[] statement;
 
-    public DriverInstance(ContractVerifier.Verified contract) throws IOException {
-        this.contract = contract;
+    /** Verifies {@code signed} (both providers' signatures, its dates) and makes the driver instance of it. */
+    public DriverInstance(SignedContract signed) throws IOException, ProtocolException {
+        this.signedContract = Json.canonical(signed);
+        this.contract = ContractVerifier.verify(signed, Instant.now());
         this.keys = new InstanceKeyPairs(contract.contract().keyWrap());
         this.receipts = new ReceiptKeys(contract, keys, new SimEvidenceSource(ExecutorInstance.measurement(), false));
         this.tls = new DriverTls();
@@ -43,9 +50,16 @@ public final class DriverInstance implements AutoCloseable {
         OPEN.put(Digests.hex(Digests.sha256(statement)), contract.hashHex());
     }
 
-    /** The Spark settings of the application this driver runs: its RPC over TLS under this driver's key. */
+    /**
+     * The Spark settings of the application this driver runs: its RPC over TLS under this driver's key, and the signed
+     * contract and this driver's statement, which every executor Veil's launcher starts checks before it registers
+     * ({@link ExecutorLaunch}). Neither is secret: the contract names no key, the statement only public ones.
+     */
     public Map<String, String> sparkSettings() {
-        return tls.sparkSettings();
+        Map<String, String> s = new LinkedHashMap<>(tls.sparkSettings());
+        s.put(ExecutorLaunch.CONTRACT_SETTING, Base64.getEncoder().encodeToString(signedContract));
+        s.put(ExecutorLaunch.STATEMENT_SETTING, Base64.getEncoder().encodeToString(statement));
+        return s;
     }
 
     ContractVerifier.Verified contract() {

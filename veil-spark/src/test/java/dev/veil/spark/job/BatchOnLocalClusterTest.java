@@ -142,7 +142,7 @@ class BatchOnLocalClusterTest {
                 "spark.excludeOnFailure.task.maxTaskAttemptsPerNode", "6",
                 "spark.excludeOnFailure.stage.maxFailedExecutorsPerNode", "6",
                 "spark.excludeOnFailure.application.maxFailedExecutorsPerNode", "6");
-        try (DriverInstance driver = new DriverInstance(contract);
+        try (DriverInstance driver = new DriverInstance(signed);
              SparkSession spark = SparkCluster.start("ocr", dirs, settings, driver)) {
             spark.sparkContext().addSparkListener(failedTasks);
             spark.sparkContext().addSparkListener(inferenceTasks);

@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.veil.protocol.contract.ContractVerifier;
+import dev.veil.protocol.contract.SignedContract;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +41,7 @@ class BlockPlantedInAnExecutorAttackTest {
 
     @Test
     void aBlockUploadWithoutTheApplicationsSecretIsRefused() throws Exception {
-        ContractVerifier.Verified contract = ContractVerifier.verify(new ExecutorContract().signed, Instant.now());
+        SignedContract contract = new ExecutorContract().signed;
         try (DriverInstance driver = new DriverInstance(contract); DriverInstance attacker = new DriverInstance(contract)) {
             assertThatThrownBy(() -> plantUnder(driver.sparkSettings(), "authenticated", attacker))
                     .as("an upload to an executor of an application that authenticates its connections").isNotNull();

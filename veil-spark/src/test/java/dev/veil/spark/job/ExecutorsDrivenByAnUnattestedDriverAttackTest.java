@@ -67,7 +67,7 @@ class ExecutorsDrivenByAnUnattestedDriverAttackTest {
                 FIXTURE.dataProvider.publicIdentity())), dpState, KeyBroker.Settings.defaults(), Clock.systemUTC(), new BrokerMetrics());
         mpServer = BrokerServer.start(mpBroker, "127.0.0.1", 0, 4);
         dpServer = BrokerServer.start(dpBroker, "127.0.0.1", 0, 4);
-        attested = new DriverInstance(contract);
+        attested = new DriverInstance(FIXTURE.signed);
     }
 
     @AfterAll
@@ -89,8 +89,7 @@ class ExecutorsDrivenByAnUnattestedDriverAttackTest {
      */
     @Test
     void aDriverWithATlsKeyOfItsOwnIsRefusedWhateverStatementItShips() throws Exception {
-        ContractVerifier.Verified another = ContractVerifier.verify(new ExecutorContract().signed, Instant.now());
-        try (DriverInstance own = new DriverInstance(another)) {
+        try (DriverInstance own = new DriverInstance(new ExecutorContract().signed)) {
             assertRefusedUnder("own TLS key", own.sparkSettings(), attested.statement(),
                     namingTheCertificateOf(attested.statement(), own.statement()), own.statement());
         }
@@ -98,7 +97,7 @@ class ExecutorsDrivenByAnUnattestedDriverAttackTest {
 
     @Test
     void executorsTrustingAnotherCertificateBesideTheAttestedDriversAreRefused() throws Exception {
-        try (DriverInstance own = new DriverInstance(contract)) {
+        try (DriverInstance own = new DriverInstance(FIXTURE.signed)) {
             Map<String, String> settings = new LinkedHashMap<>(attested.sparkSettings());
             settings.put("spark.ssl.rpc.trustStore", bothTrustStores(attested.sparkSettings(), own.sparkSettings()).toString());
             assertRefusedUnder("two trusted certificates", settings, attested.statement());

@@ -64,7 +64,7 @@ final class LocalInstances implements AutoCloseable {
     LocalInstances(Path tmp) throws Exception {
         this.tmp = tmp;
         contract = ContractVerifier.verify(fixture.signed, Instant.now());
-        driver = new DriverInstance(contract);
+        driver = new DriverInstance(fixture.signed);
         sealedModel = new Sealer().sealBytes(fixture.model, modelKey, ContentType.MODEL);
         BrokerState dpState = BrokerState.open(tmp.resolve("dp-broker"));
         ReleaseAudit.createMasterKey(dpState, "dataset");

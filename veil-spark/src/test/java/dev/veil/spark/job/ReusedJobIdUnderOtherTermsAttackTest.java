@@ -51,7 +51,7 @@ class ReusedJobIdUnderOtherTermsAttackTest {
         KeyBroker dpBroker = KeyBroker.open(dp, null, List.of(BrokeredContract.batch(contract, dp.publicIdentity())), dpState,
                 KeyBroker.Settings.defaults(), Clock.systemUTC(), new BrokerMetrics());
         String jobId = "job-" + System.nanoTime();
-        try (mpBroker; dpBroker; DriverInstance driver = new DriverInstance(contract);
+        try (mpBroker; dpBroker; DriverInstance driver = new DriverInstance(signed);
              BrokerServer mpServer = BrokerServer.start(mpBroker, "127.0.0.1", 0, 4);
              BrokerServer dpServer = BrokerServer.start(dpBroker, "127.0.0.1", 0, 4)) {
             String mpUrl = "http://127.0.0.1:" + mpServer.port() + "/";
