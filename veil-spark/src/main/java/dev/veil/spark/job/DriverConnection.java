@@ -60,21 +60,46 @@ final class DriverConnection {
 
     /** {@code statement} verifies for {@code contract}, and {@code env}'s Spark connections trust its certificate alone. */
     static void requireAttestedDriver(ContractVerifier.Verified contract, byte[] statement, SparkEnv env) throws InferenceException {
-        DriverStatement s;
+        requireOnlyTrusted(env, verified(contract, statement).tlsCertificateSha256());
+    }
+
+    /**
+     * At an executor's start ({@link ExecutorLaunch}), before its block transfer service exists: {@code statement}
+     * verifies for {@code contract}, and {@code env}'s RPC trusts its certificate alone. Returns that certificate's
+     * SHA-256 (hex), which the block transfer must trust alone once it started ({@link #requireOnlyTrusted}).
+     */
+    static String requireAttestedDriverAtStart(ContractVerifier.Verified contract, byte[] statement, SparkEnv env)
+            throws InferenceException {
+        DriverStatement s = verified(contract, statement);
+        try {
+            requireOnly(SparkRpcTrust.rpcTrusted(env), s.tlsCertificateSha256());
+        } catch (SparkRpcTrust.Untrusted e) {
+            throw refused(e.getMessage());
+        }
+        return s.tlsCertificateSha256();
+    }
+
+    /** Both of {@code env}'s Spark connections (RPC, block transfer) trust the certificate of SHA-256 {@code certificateSha256} alone. */
+    static void requireOnlyTrusted(SparkEnv env, String certificateSha256) throws InferenceException {
+        try {
+            requireOnly(SparkRpcTrust.trusted(env), certificateSha256);
+        } catch (SparkRpcTrust.Untrusted e) {
+            throw refused(e.getMessage());
+        }
+    }
+
+    private static DriverStatement verified(ContractVerifier.Verified contract, byte[] statement) throws InferenceException {
         try {
             SignedReceipt signed = Json.parse(statement, SignedReceipt.class, "driver statement");
-            s = ReceiptVerifier.verifyKind(signed, contract, Instant.now(), DriverStatement.KIND, DriverStatement.class,
+            return ReceiptVerifier.verifyKind(signed, contract, Instant.now(), DriverStatement.KIND, DriverStatement.class,
                     DriverStatement::common);
         } catch (ProtocolException | RuntimeException e) {
             throw refused("the driver's statement does not verify for this contract");
         }
-        List<X509Certificate> trusted;
-        try {
-            trusted = SparkRpcTrust.trusted(env);
-        } catch (SparkRpcTrust.Untrusted e) {
-            throw refused(e.getMessage());
-        }
-        if (trusted.size() != 1 || !sameDigest(trusted.get(0), s.tlsCertificateSha256())) {
+    }
+
+    private static void requireOnly(List<X509Certificate> trusted, String certificateSha256) throws InferenceException {
+        if (trusted.size() != 1 || !sameDigest(trusted.get(0), certificateSha256)) {
             throw refused("this executor's Spark connections trust " + trusted.size()
                     + " certificate(s), not only the attested driver's");
         }

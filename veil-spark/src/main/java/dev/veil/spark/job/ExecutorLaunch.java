@@ -30,7 +30,9 @@ import scala.runtime.AbstractFunction4;
  *   <li>it must carry a contract that verifies, and a statement of an attested driver of that contract whose TLS
  *       certificate is the only one this executor's connections trust ({@link DriverConnection}): so TLS proves that the
  *       driver it will take tasks from holds the attested driver's key, and that driver runs the measured code;</li>
- *   <li>every task that brings code with it is refused, and the executor exits ({@link GuardedExecutorBackend}).</li>
+ *   <li>once registered, when Spark has set up its block transfer (over which each task's code arrives, as a
+ *       broadcast), that too must trust the driver's certificate alone; and every task that brings code with it is
+ *       refused: either ends the executor ({@link GuardedExecutorBackend}).</li>
  * </ol>
  * Anything else ends the executor with one line saying why; it never registers. The executor then attests, per job,
  * only under that contract and for that statement.
@@ -44,8 +46,11 @@ public final class ExecutorLaunch {
     private ExecutorLaunch() {
     }
 
-    /** The contract and the driver's statement (its SHA-256) an executor was launched for. */
-    record Launched(String contractHash, byte[] statementSha256) {
+    /**
+     * The contract and the driver's statement (its SHA-256) an executor was launched for, and the SHA-256 (hex) of the
+     * TLS certificate the statement names.
+     */
+    record Launched(String contractHash, byte[] statementSha256, String certificateSha256) {
         boolean isFor(ContractVerifier.Verified contract, byte[] statement) {
             return contractHash.equals(contract.hashHex()) && MessageDigest.isEqual(statementSha256, Digests.sha256(statement));
         }
@@ -73,11 +78,13 @@ public final class ExecutorLaunch {
      * Runs this JVM as a Spark executor with the arguments a cluster manager gives Spark's executor ({@code --driver-url},
      * {@code --executor-id}, {@code --hostname}, {@code --cores}, {@code --app-id}, ...), checked as the class says;
      * returns when the executor ends. Spark's own settings for the executor's connections (TLS, authentication) come, as
-     * for Spark's executor, from {@code -Dspark.*} system properties.
+     * for Spark's executor, from {@code -Dspark.*} system properties. Throws when the driver was refused, at the start or
+     * later (a task that ships code).
      */
     public static void run(String[] sparkArguments) throws Refused {
         CoarseGrainedExecutorBackend.Arguments arguments = CoarseGrainedExecutorBackend.parseArguments(sparkArguments,
                 "veil batch executor");
+        GuardedExecutorBackend[] backend = new GuardedExecutorBackend[1];
         try {
             CoarseGrainedExecutorBackend.run(arguments,
                     new AbstractFunction4<RpcEnv, CoarseGrainedExecutorBackend.Arguments, SparkEnv, ResourceProfile, CoarseGrainedExecutorBackend>() {
@@ -89,7 +96,8 @@ public final class ExecutorLaunch {
                             } catch (Refused e) {
                                 throw new RefusedAtStart(e);
                             }
-                            return new GuardedExecutorBackend(rpcEnv, a, env, profile);
+                            backend[0] = new GuardedExecutorBackend(rpcEnv, a, env, profile, launched.certificateSha256());
+                            return backend[0];
                         }
                     });
         } catch (RuntimeException e) {
@@ -99,6 +107,9 @@ public final class ExecutorLaunch {
                 }
             }
             throw e;
+        }
+        if (backend[0] != null && backend[0].refusal() != null) {
+            throw new Refused(backend[0].refusal());
         }
     }
 
@@ -125,11 +136,11 @@ public final class ExecutorLaunch {
             throw new Refused("the driver's contract does not verify: " + e.getMessage());
         }
         try {
-            DriverConnection.requireAttestedDriver(contract, statement, env);
+            return new Launched(contract.hashHex(), Digests.sha256(statement),
+                    DriverConnection.requireAttestedDriverAtStart(contract, statement, env));
         } catch (InferenceException e) {
             throw new Refused("the driver is not an attested driver of its contract: " + e.getMessage());
         }
-        return new Launched(contract.hashHex(), Digests.sha256(statement));
     }
 
     /** The driver Veil's launcher checked at this JVM's start, if it started this JVM. */

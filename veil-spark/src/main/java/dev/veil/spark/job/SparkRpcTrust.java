@@ -39,12 +39,20 @@ final class SparkRpcTrust {
      * unless both are TLS through the JDK's trust manager over a fixed set.
      */
     static List<X509Certificate> trusted(SparkEnv env) throws Untrusted {
-        List<X509Certificate> rpc = trustedBy(field(env.rpcEnv(), "transportContext"), "RPC");
+        List<X509Certificate> rpc = rpcTrusted(env);
         List<X509Certificate> blocks = trustedBy(field(env.blockManager().blockTransferService(), "transportContext"), "block transfer");
         if (!rpc.equals(blocks)) {
             throw new Untrusted("Spark's RPC and block transfer trust different certificates");
         }
         return rpc;
+    }
+
+    /**
+     * The certificates the RPC connections of {@code env} trust: what an executor can check at its start, before its
+     * block transfer service is set up (when it registers with the driver).
+     */
+    static List<X509Certificate> rpcTrusted(SparkEnv env) throws Untrusted {
+        return trustedBy(field(env.rpcEnv(), "transportContext"), "RPC");
     }
 
     private static List<X509Certificate> trustedBy(Object transportContext, String what) throws Untrusted {

@@ -33,6 +33,14 @@ public final class SparkCluster {
 
     /** As {@link #start(String, Dirs)}, with further Spark settings. */
     public static SparkSession start(String name, Dirs dirs, java.util.Map<String, String> settings) {
+        return start(name, dirs, settings, 2);
+    }
+
+    /**
+     * As {@link #start(String, Dirs, java.util.Map)}, with {@code workers} workers: with none, the cluster starts no
+     * executor, and the test starts its own ({@link LaunchedExecutor}).
+     */
+    static SparkSession start(String name, Dirs dirs, java.util.Map<String, String> settings, int workers) {
         try {
             Files.createDirectories(Path.of(System.getenv("SPARK_HOME"), "jars"));
             Files.createDirectories(dirs.eventLogs());
@@ -41,7 +49,7 @@ public final class SparkCluster {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        SparkConf conf = new SparkConf().setMaster("local-cluster[2,1,1024]").setAppName(name)
+        SparkConf conf = new SparkConf().setMaster("local-cluster[" + workers + ",1,1024]").setAppName(name)
                 .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
                 .set("spark.executor.extraClassPath", System.getProperty("java.class.path"))
                 .set("spark.executor.extraJavaOptions", "-Djava.io.tmpdir=" + dirs.executorTmp())

@@ -1,0 +1,78 @@
+package dev.veil.spark.job;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.SparkContext;
+
+/**
+ * An executor JVM started as the measured executor image starts it, by {@code veil batch executor} with Spark's executor
+ * arguments, against a driver whose cluster has no workers of its own ({@code local-cluster[0,...]}): the test plays the
+ * cluster manager, which chooses the driver URL and the executor's Spark connection settings ({@code -Dspark.ssl.*},
+ * {@code -Dspark.authenticate*}), and this test's class path stands for the image's.
+ */
+final class LaunchedExecutor implements AutoCloseable {
+    private final Process process;
+    private final Path log;
+
+    private LaunchedExecutor(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    /**
+     * Starts executor {@code id} for the driver of {@code sc}, with the connection settings {@code startup} (the cluster
+     * manager's choice) as JVM options.
+     */
+    static LaunchedExecutor start(SparkContext sc, String id, Map<String, String> startup, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-Xmx512m", "-Djava.io.tmpdir=" + dir));
+        startup.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.addAll(List.of("dev.veil.spark.cli.SparkLauncher", "batch", "executor",
+                "--driver-url", "spark://CoarseGrainedScheduler@127.0.0.1:" + sc.getConf().get("spark.driver.port"),
+                "--executor-id", id, "--hostname", "127.0.0.1", "--cores", "1", "--app-id", sc.applicationId()));
+        Path log = dir.resolve("executor-" + id + ".log");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new LaunchedExecutor(p, log);
+    }
+
+    /** The settings of {@code driverSettings} a cluster manager hands its executors at launch: TLS and authentication. */
+    static Map<String, String> startupSettings(Map<String, String> driverSettings) {
+        Map<String, String> s = new java.util.LinkedHashMap<>();
+        driverSettings.forEach((k, v) -> {
+            if (k.startsWith("spark.ssl.") || k.startsWith("spark.authenticate")) {
+                s.put(k, v);
+            }
+        });
+        return s;
+    }
+
+    /** The exit code, once the executor ended within {@code seconds}; else fails. */
+    int exitWithin(long seconds) throws InterruptedException, IOException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            throw new AssertionError("the executor still runs after " + seconds + " s; its output:\n" + output());
+        }
+        return process.exitValue();
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** What the executor printed (stdout and stderr). */
+    String output() throws IOException {
+        return Files.readString(log, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,161 @@
+package dev.veil.spark.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.zip.ZipOutputStream;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Attack: the cluster manager (untrusted) or the operator's driver configuration gets code of its own run on executors
+ * started from the measured image, beside the rows their instances decrypt. A check made in a task runs only if the
+ * driver sends that task (ExecutorsDrivenByAnUnattestedDriverAttackTest): a driver of the cluster manager's own would
+ * instead have the executors run its code (a plugin, a jar, Spark SQL's reflect) that asks the TEE for evidence and the
+ * brokers for keys. Executors started by Veil's launcher ({@code veil batch executor}, {@link ExecutorLaunch}) check the
+ * driver before they register, so before any task: each case starts them as a cluster manager would, against a
+ * driver whose cluster has no workers of its own, with brokers that would release.
+ */
+class LaunchedExecutorsObeyOnlyTheAttestedDriverAttackTest {
+    private static final long START_SECONDS = 120;
+    @TempDir
+    static Path tmp;
+    private static ReleasingBrokers brokers;
+    private static DriverInstance attested;
+
+    @BeforeAll
+    static void brokersAndTheAttestedDriver() throws Exception {
+        brokers = new ReleasingBrokers(new ExecutorContract(), tmp);
+        attested = new DriverInstance(brokers.fixture.signed);
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        try (ReleasingBrokers b = brokers; DriverInstance driver = attested) {
+            // each closed, in reverse order
+        }
+    }
+
+    /** The control: the attested driver's executors register, and its attestation stage gets both brokers' keys. */
+    @Test
+    void theAttestedDriversExecutorsRegisterAndAttest() throws Exception {
+        long mp = brokers.modelProviderReleases();
+        long dp = brokers.dataProviderReleases();
+        try (SparkSession spark = session("attested", attested.sparkSettings());
+             LaunchedExecutor one = launch(spark, "1", attested.sparkSettings());
+             LaunchedExecutor two = launch(spark, "2", attested.sparkSettings())) {
+            Map<String, String> executors = registered(spark, one, two);
+            ExecutorTasks.onEach(JavaSparkContext.fromSparkContext(spark.sparkContext()), executors)
+                    .mapPartitions(new InstanceAttestation(brokers.newJob(), attested.statement())).collect();
+        }
+        assertThat(brokers.modelProviderReleases() - mp).as("the model provider's releases").isEqualTo(2);
+        assertThat(brokers.dataProviderReleases() - dp).as("the data provider's releases").isEqualTo(2);
+    }
+
+    /**
+     * The cluster manager's own driver, with a TLS key of its own (the executors' trust store is the cluster manager's to
+     * give), shows the attested driver's contract and statement (neither is secret): the executor's connections trust a
+     * certificate the statement does not name, so it exits before it registers.
+     */
+    @Test
+    void aDriverOfTheClusterManagersOwnShowingTheAttestedDriversStatementIsRefusedBeforeRegistering() throws Exception {
+        try (DriverInstance own = new DriverInstance(new ExecutorContract().signed)) {
+            Map<String, String> settings = new LinkedHashMap<>(own.sparkSettings());
+            settings.put(ExecutorLaunch.CONTRACT_SETTING, attested.sparkSettings().get(ExecutorLaunch.CONTRACT_SETTING));
+            settings.put(ExecutorLaunch.STATEMENT_SETTING, attested.sparkSettings().get(ExecutorLaunch.STATEMENT_SETTING));
+            assertRefusedAtStart("own driver", settings, "not only the attested driver's");
+        }
+    }
+
+    /** A driver that names no contract and no statement (Spark's own, with TLS of its own): refused before registering. */
+    @Test
+    void aDriverThatNamesNoAttestedDriverIsRefusedBeforeRegistering() throws Exception {
+        try (DriverInstance own = new DriverInstance(new ExecutorContract().signed)) {
+            Map<String, String> settings = new LinkedHashMap<>(own.sparkSettings());
+            settings.remove(ExecutorLaunch.CONTRACT_SETTING);
+            settings.remove(ExecutorLaunch.STATEMENT_SETTING);
+            assertRefusedAtStart("no statement", settings, "names no contract");
+        }
+    }
+
+    /** The attested driver, started by an operator whose Spark configuration ships a jar: refused before registering. */
+    @Test
+    void anAttestedDriverWhoseConfigurationShipsAJarIsRefusedBeforeRegistering() throws Exception {
+        Path jar = tmp.resolve("operator.jar");
+        new ZipOutputStream(Files.newOutputStream(jar)).close();
+        Map<String, String> settings = new LinkedHashMap<>(attested.sparkSettings());
+        settings.put("spark.jars", jar.toUri().toString());
+        assertRefusedAtStart("shipped jar", settings, "spark.jars");
+    }
+
+    /** A file added to the attested driver's application after its executors registered: its first task ends them. */
+    @Test
+    void aTaskThatBringsAFileEndsTheExecutorBeforeItRuns() throws Exception {
+        long mp = brokers.modelProviderReleases();
+        Path file = Files.writeString(tmp.resolve("operator-file.sh"), "echo rows\n");
+        try (SparkSession spark = session("added file", attested.sparkSettings());
+             LaunchedExecutor one = launch(spark, "1", attested.sparkSettings());
+             LaunchedExecutor two = launch(spark, "2", attested.sparkSettings())) {
+            Map<String, String> executors = registered(spark, one, two);
+            spark.sparkContext().addFile(file.toString());
+            JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            CompletableFuture<Object> stage = CompletableFuture.supplyAsync(() -> ExecutorTasks.onEach(sc, executors)
+                    .mapPartitions(new InstanceAttestation(brokers.newJob(), attested.statement())).collect());
+            for (LaunchedExecutor e : new LaunchedExecutor[] {one, two}) {
+                assertThat(e.exitWithin(START_SECONDS)).as("the executor's exit code; its output:\n" + e.output()).isEqualTo(2);
+                assertThat(e.output()).contains("veil: this executor refused its driver: a task ships files");
+            }
+            spark.sparkContext().cancelAllJobs();
+            stage.handle((r, t) -> r);
+        }
+        assertThat(brokers.modelProviderReleases() - mp).as("the model provider's releases").isZero();
+    }
+
+    /** Launched executors against a driver started with {@code settings} exit with one line naming {@code why}, unregistered. */
+    private static void assertRefusedAtStart(String name, Map<String, String> settings, String why) throws Exception {
+        long mp = brokers.modelProviderReleases();
+        long dp = brokers.dataProviderReleases();
+        try (SparkSession spark = session(name, settings); LaunchedExecutor executor = launch(spark, "1", settings)) {
+            assertThat(executor.exitWithin(START_SECONDS)).as("the executor's exit code; its output:\n" + executor.output()).isEqualTo(2);
+            assertThat(executor.output()).contains("veil: this executor refused its driver: ").contains(why);
+            assertThat(spark.sparkContext().getExecutorMemoryStatus().size()).as("block managers: the driver's only").isEqualTo(1);
+        }
+        assertThat(brokers.modelProviderReleases() - mp).as("the model provider's releases").isZero();
+        assertThat(brokers.dataProviderReleases() - dp).as("the data provider's releases").isZero();
+    }
+
+    /** Both executors, once registered with the driver of {@code spark}. */
+    private static Map<String, String> registered(SparkSession spark, LaunchedExecutor one, LaunchedExecutor two) throws Exception {
+        Map<String, String> executors;
+        try {
+            executors = RegisteredExecutors.await(spark.sparkContext(), Duration.ofSeconds(START_SECONDS));
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e.getMessage() + "; the executors' output:\n" + one.output() + two.output(), e);
+        }
+        assertThat(executors).as("executors registered; their output:\n" + one.output() + two.output()).hasSize(2);
+        return executors;
+    }
+
+    private static SparkSession session(String name, Map<String, String> settings) {
+        Path dir = tmp.resolve(name.replace(' ', '-'));
+        Map<String, String> all = new LinkedHashMap<>(settings);
+        all.put("spark.executor.instances", "2");
+        return SparkCluster.start(name, new SparkCluster.Dirs(dir.resolve("events"), dir.resolve("local"), dir.resolve("executor-tmp")),
+                all, 0);
+    }
+
+    /** Executor {@code id}, launched as a cluster manager would, with the TLS and authentication of {@code settings}. */
+    private static LaunchedExecutor launch(SparkSession spark, String id, Map<String, String> settings) throws Exception {
+        return LaunchedExecutor.start(spark.sparkContext(), id, LaunchedExecutor.startupSettings(settings),
+                tmp.resolve("executor-" + id + "-" + System.nanoTime()));
+    }
+}
