@@ -21,8 +21,17 @@ final class BatchExecutorCommand implements Callable<Integer> {
     @Unmatched
     List<String> sparkArguments = new ArrayList<>();
 
+    /** The arguments Spark's executor cannot start without. */
+    private static final List<String> REQUIRED = List.of("--driver-url", "--executor-id", "--hostname", "--cores", "--app-id");
+
     @Override
     public Integer call() throws Exception {
+        for (String r : REQUIRED) {
+            if (!sparkArguments.contains(r)) {
+                throw new UsageError("missing " + r + ": give the arguments a cluster manager gives Spark's executor "
+                        + "(see 'veil batch executor --help')");
+            }
+        }
         try {
             ExecutorLaunch.run(sparkArguments.toArray(String[]::new));
         } catch (ExecutorLaunch.Refused e) {

@@ -28,7 +28,15 @@ public final class CodeShipping {
             // executor pods from a template of the operator's (extra containers, mounts, command)
             "spark.kubernetes.executor.podTemplateFile", "spark.kubernetes.executor.podTemplateContainerName",
             // what Spark redacts from its event log and UI (the key store's password among them)
-            "spark.redaction.regex");
+            "spark.redaction.regex",
+            // jars, files and archives an executor fetches and loads when it is made (Spark sets these for Spark Connect)
+            "spark.app.initial.jar.urls", "spark.app.initial.file.urls", "spark.app.initial.archive.urls",
+            // classes an executor instantiates by name: off the measured class path only with one of the above, but no
+            // Veil job needs its own
+            "spark.kryo.registrator", "spark.shuffle.manager", "spark.shuffle.sort.io.plugin.class",
+            "spark.resources.discoveryPlugin");
+    /** Custom resources: each may name a discovery script, which an executor runs when it starts. */
+    private static final Pattern RESOURCE_KEYS = Pattern.compile("spark\\.(executor|driver|task|worker)\\.resource\\..*");
     /** JVM options of the executors' that load code or run commands the class path does not hold. */
     private static final Pattern CODE_OPTIONS = Pattern.compile(
             "(?:^|\\s)(@|-javaagent|-agentpath|-agentlib|-Xbootclasspath|--patch-module|--upgrade-module-path|--module-path"
@@ -42,10 +50,18 @@ public final class CodeShipping {
     private CodeShipping() {
     }
 
+    /** Why {@code option}, an option of a JVM's command line, loads code or runs a command, or empty when it does not. */
+    public static Optional<String> jvmOption(String option) {
+        return CODE_OPTIONS.matcher(option).find() ? Optional.of("loads code or runs a command") : Optional.empty();
+    }
+
     /** Why the Spark setting {@code key} = {@code value} ships code to the executors, or empty when it does not. */
     public static Optional<String> why(String key, String value) {
         if (CODE_KEYS.contains(key)) {
             return Optional.of("names code the executors would fetch or load");
+        }
+        if (RESOURCE_KEYS.matcher(key).matches()) {
+            return Optional.of("asks for a custom resource, whose discovery script the executors would run");
         }
         if ((key.equals("spark.executor.extraJavaOptions") || key.equals("spark.executor.defaultJavaOptions"))
                 && CODE_OPTIONS.matcher(value).find()) {

@@ -34,9 +34,9 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * this key as the driver's and this certificate as the only one the executors' connections trust. The driver's
  * attested statement names the certificate ({@link DriverStatement}), and each executor checks, before it attests,
  * that the trust its own RPC connection was built with is this certificate alone ({@link SparkRpcTrust}): so an
- * executor started against a driver without this key (the cluster manager's own) never connects, or never attests in
- * Veil's attestation stage (a driver running code of its own on the executors is not stopped by this:
- * docs/SCALE-OUT.md, trust model).
+ * executor started against a driver without this key (the cluster manager's own) never registers when Veil's launcher
+ * started it ({@link ExecutorLaunch}), and never attests in Veil's attestation stage otherwise (where a driver running
+ * code of its own on the executors is not stopped: docs/SCALE-OUT.md, trust model).
  *
  * <p>Spark reads both stores from files named in its configuration, at start-up, in every process (the executors get
  * the settings at launch): they are written 0600 into a private directory, under a random password, and removed at

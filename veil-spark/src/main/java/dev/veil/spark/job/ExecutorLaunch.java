@@ -9,6 +9,7 @@ import dev.veil.protocol.json.ProtocolException;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
@@ -24,12 +25,14 @@ import scala.runtime.AbstractFunction4;
  * task (as {@link DriverConnection} is for executors started otherwise) runs only if the driver sends that task; a
  * driver of the cluster manager's could instead run code of its own on the executor (jars, plugins, Spark SQL's
  * {@code reflect}) that asks the TEE for evidence and the brokers for keys. Here, after Spark fetched the driver's
- * configuration and built the executor's connections from it, and before the executor registers:
+ * configuration and built the executor's connections from it, and before the executor registers (its JVM's own
+ * settings, command line and environment having been checked first: {@link LaunchedJvm}):
  * <ol>
  *   <li>the driver's configuration must ship no code ({@link CodeShipping}): no jars, files, plugins, agents;</li>
  *   <li>it must carry a contract that verifies, and a statement of an attested driver of that contract whose TLS
  *       certificate is the only one this executor's connections trust ({@link DriverConnection}): so TLS proves that the
- *       driver it will take tasks from holds the attested driver's key, and that driver runs the measured code;</li>
+ *       driver it will take tasks from holds the attested driver's key, and that driver runs the measured code; and
+ *       the settings the executor was built from are that driver's ({@link DriversConfiguration});</li>
  *   <li>once registered, when Spark has set up its block transfer (over which each task's code arrives, as a
  *       broadcast), that too must trust the driver's certificate alone; and every task that brings code with it is
  *       refused: either ends the executor ({@link GuardedExecutorBackend}).</li>
@@ -82,6 +85,7 @@ public final class ExecutorLaunch {
      * later (a task that ships code).
      */
     public static void run(String[] sparkArguments) throws Refused {
+        LaunchedJvm.check(List.of(sparkArguments));
         CoarseGrainedExecutorBackend.Arguments arguments = CoarseGrainedExecutorBackend.parseArguments(sparkArguments,
                 "veil batch executor");
         GuardedExecutorBackend[] backend = new GuardedExecutorBackend[1];
@@ -92,7 +96,7 @@ public final class ExecutorLaunch {
                         public CoarseGrainedExecutorBackend apply(RpcEnv rpcEnv, CoarseGrainedExecutorBackend.Arguments a, SparkEnv env,
                                 ResourceProfile profile) {
                             try {
-                                launched = check(env);
+                                launched = check(env, a.driverUrl(), profile);
                             } catch (Refused e) {
                                 throw new RefusedAtStart(e);
                             }
@@ -114,7 +118,7 @@ public final class ExecutorLaunch {
     }
 
     /** The checks of the class, on the executor's Spark environment as Spark built it from the driver's configuration. */
-    static Launched check(SparkEnv env) throws Refused {
+    static Launched check(SparkEnv env, String driverUrl, ResourceProfile profile) throws Refused {
         SparkConf conf = env.conf();
         for (Tuple2<String, String> setting : conf.getAll()) {
             Optional<String> why = CodeShipping.why(setting._1(), setting._2());
@@ -135,12 +139,16 @@ public final class ExecutorLaunch {
         } catch (ProtocolException | IllegalArgumentException e) {
             throw new Refused("the driver's contract does not verify: " + e.getMessage());
         }
+        String certificate;
         try {
-            return new Launched(contract.hashHex(), Digests.sha256(statement),
-                    DriverConnection.requireAttestedDriverAtStart(contract, statement, env));
+            certificate = DriverConnection.requireAttestedDriverAtStart(contract, statement, env);
         } catch (InferenceException e) {
             throw new Refused("the driver is not an attested driver of its contract: " + e.getMessage());
         }
+        // the settings checked above came over a connection the executor's JVM settings alone built: now that its RPC is
+        // known to reach the attested driver only, they must be that driver's
+        DriversConfiguration.require(env, driverUrl, profile);
+        return new Launched(contract.hashHex(), Digests.sha256(statement), certificate);
     }
 
     /** The driver Veil's launcher checked at this JVM's start, if it started this JVM. */

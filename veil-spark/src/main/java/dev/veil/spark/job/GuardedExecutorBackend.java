@@ -15,8 +15,8 @@ import scala.runtime.BoxedUnit;
 
 /**
  * Spark's executor backend, as Veil's launcher starts it ({@link ExecutorLaunch}). Once registered, its block transfer
- * connections (set up only then) must trust the attested driver's certificate alone, as its RPC did at start; and it
- * takes no task that ships code:
+ * connections (set up only then) must trust the attested driver's certificate alone, as its RPC did at start, and its
+ * block server stores no uploaded block ({@link BlockUploads}); and it takes no task that ships code:
  * Spark hands each task the jars, files and archives added to its application since it started (and a URI of classes
  * compiled by a shell), which the executor fetches and loads beside the measured class path before the task runs. A
  * task carrying any is never run: the executor exits instead, so a driver that adds code loses its executors rather
@@ -59,8 +59,11 @@ final class GuardedExecutorBackend extends CoarseGrainedExecutorBackend {
                     // time, so this runs before any task is taken
                     try {
                         DriverConnection.requireOnlyTrusted(env, driverCertificateSha256);
+                        BlockUploads.close(env);
                     } catch (InferenceException e) {
                         refuse("the driver is not an attested driver of its contract: " + e.getMessage());
+                    } catch (BlockUploads.NotClosed e) {
+                        refuse(e.getMessage());
                     }
                 }
                 return handled;

@@ -30,15 +30,26 @@ final class LaunchedExecutor implements AutoCloseable {
      * manager's choice) as JVM options.
      */
     static LaunchedExecutor start(SparkContext sc, String id, Map<String, String> startup, Path dir) throws IOException {
+        return start(sc, id, startup, List.of(), dir);
+    }
+
+    /** As {@link #start(SparkContext, String, Map, Path)}, with further JVM options (also the cluster manager's choice). */
+    static LaunchedExecutor start(SparkContext sc, String id, Map<String, String> startup, List<String> jvmOptions, Path dir)
+            throws IOException {
         Files.createDirectories(dir);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "-Xmx512m", "-Djava.io.tmpdir=" + dir));
         startup.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.addAll(jvmOptions);
         command.addAll(List.of("dev.veil.spark.cli.SparkLauncher", "batch", "executor",
                 "--driver-url", "spark://CoarseGrainedScheduler@127.0.0.1:" + sc.getConf().get("spark.driver.port"),
                 "--executor-id", id, "--hostname", "127.0.0.1", "--cores", "1", "--app-id", sc.applicationId()));
         Path log = dir.resolve("executor-" + id + ".log");
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // its working directory is its own, as a container's is: Spark fetches added jars and files there
+        ProcessBuilder b = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        // and an environment without JVM options of this test runner's (a pod's is the image's)
+        b.environment().keySet().removeIf(name -> name.matches("LD_.*|JAVA_TOOL_OPTIONS|JDK_JAVA_OPTIONS|_JAVA_OPTIONS"));
+        Process p = b.start();
         return new LaunchedExecutor(p, log);
     }
 

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.zip.ZipOutputStream;
@@ -94,7 +95,25 @@ class LaunchedExecutorsObeyOnlyTheAttestedDriverAttackTest {
         new ZipOutputStream(Files.newOutputStream(jar)).close();
         Map<String, String> settings = new LinkedHashMap<>(attested.sparkSettings());
         settings.put("spark.jars", jar.toUri().toString());
-        assertRefusedAtStart("shipped jar", settings, "spark.jars");
+        assertRefusedAtStart("shipped jar", settings, "names code the executors would fetch or load");
+    }
+
+    /**
+     * The cluster manager, which writes the executor's command line, adds Spark settings the attested driver does not
+     * send (so that the executor keeps them): a jar to load when the executor is made, a class to make its shuffle
+     * manager; or a JVM option that has the inference workers load its native libraries. Each refused before Spark starts.
+     */
+    @Test
+    void settingsAndOptionsOfTheClusterManagersOwnOnTheExecutorsCommandLineAreRefused() throws Exception {
+        Path jar = tmp.resolve("cluster-manager.jar");
+        new ZipOutputStream(Files.newOutputStream(jar)).close();
+        assertRefusedAtStart("initial jar", attested.sparkSettings(), List.of("-Dspark.app.initial.jar.urls=" + jar.toUri()),
+                "the executor's JVM sets spark.app.initial.jar.urls");
+        assertRefusedAtStart("shuffle manager", attested.sparkSettings(),
+                List.of("-Dspark.shuffle.manager=org.apache.spark.shuffle.sort.SortShuffleManager"),
+                "the executor's JVM sets spark.shuffle.manager");
+        assertRefusedAtStart("native path", attested.sparkSettings(), List.of("-Donnxruntime.native.path=" + tmp),
+                "the executor's JVM has the option -Donnxruntime.native.path");
     }
 
     /** A file added to the attested driver's application after its executors registered: its first task ends them. */
@@ -122,9 +141,17 @@ class LaunchedExecutorsObeyOnlyTheAttestedDriverAttackTest {
 
     /** Launched executors against a driver started with {@code settings} exit with one line naming {@code why}, unregistered. */
     private static void assertRefusedAtStart(String name, Map<String, String> settings, String why) throws Exception {
+        assertRefusedAtStart(name, settings, List.of(), why);
+    }
+
+    /** As {@link #assertRefusedAtStart(String, Map, String)}, the executor's JVM given {@code jvmOptions} besides. */
+    private static void assertRefusedAtStart(String name, Map<String, String> settings, List<String> jvmOptions, String why)
+            throws Exception {
         long mp = brokers.modelProviderReleases();
         long dp = brokers.dataProviderReleases();
-        try (SparkSession spark = session(name, settings); LaunchedExecutor executor = launch(spark, "1", settings)) {
+        try (SparkSession spark = session(name, settings);
+             LaunchedExecutor executor = LaunchedExecutor.start(spark.sparkContext(), "1", LaunchedExecutor.startupSettings(settings),
+                     jvmOptions, tmp.resolve("executor-" + System.nanoTime()))) {
             assertThat(executor.exitWithin(START_SECONDS)).as("the executor's exit code; its output:\n" + executor.output()).isEqualTo(2);
             assertThat(executor.output()).contains("veil: this executor refused its driver: ").contains(why);
             assertThat(spark.sparkContext().getExecutorMemoryStatus().size()).as("block managers: the driver's only").isEqualTo(1);

@@ -1,0 +1,104 @@
+package dev.veil.spark.job;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.network.BlockDataManager;
+import org.apache.spark.storage.BlockId;
+import scala.runtime.AbstractFunction1;
+
+/**
+ * A launched executor's block manager stores no block pushed to it over the network. Spark's block server stores any
+ * block an authenticated peer uploads, and an executor that finds a broadcast's block locally runs it as a task's code
+ * without a checksum; the secret that authenticates peers ({@code spark.authenticate}) reaches the executor through the
+ * cluster manager, so the cluster manager could plant a task binary under a broadcast id the driver will use next. A
+ * Veil job never needs an upload (no block replication, no decommissioning migration, no shuffle push): the block
+ * server's store is wrapped so that uploads are refused and reads go through, and an executor whose block manager
+ * already holds any block when that is done (an upload in the moment between the server's start and this) is refused.
+ *
+ * <p>Spark 4.2 keeps the store in private fields ({@code NettyBlockTransferService.transportContext},
+ * {@code TransportContext.rpcHandler}, {@code NettyBlockRpcServer.blockManager}); anything but that shape is refused.
+ */
+final class BlockUploads {
+    private static final String SERVER = "org.apache.spark.network.netty.NettyBlockRpcServer";
+
+    private BlockUploads() {
+    }
+
+    /** Why the executor's block server could not be closed to uploads. */
+    static final class NotClosed extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        NotClosed(String message) {
+            super(message);
+        }
+    }
+
+    /** Closes {@code env}'s block server to uploads; refused when its block manager holds a block already. */
+    static void close(SparkEnv env) throws NotClosed {
+        Object context = field(env.blockManager().blockTransferService(), "transportContext");
+        Object server = field(context, "rpcHandler");
+        if (server == null || !server.getClass().getName().equals(SERVER)) {
+            throw new NotClosed("Spark's block server is not set up as Spark 4.2 sets it up");
+        }
+        Field store = declared(server.getClass(), "blockManager");
+        try {
+            BlockDataManager manager = (BlockDataManager) store.get(server);
+            store.set(server, readOnly(manager));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new NotClosed("Spark's block server cannot be closed to uploads");
+        }
+        int held = env.blockManager().getMatchingBlockIds(new AbstractFunction1<BlockId, Object>() {
+            @Override
+            public Object apply(BlockId id) {
+                return Boolean.TRUE;
+            }
+        }).size();
+        if (held != 0) {
+            throw new NotClosed("this executor's block manager holds " + held + " block(s) before its first task");
+        }
+    }
+
+    /** {@code manager}, with every method that stores a block refused. */
+    private static BlockDataManager readOnly(BlockDataManager manager) {
+        InvocationHandler h = (proxy, method, args) -> {
+            if (method.getName().startsWith("putBlockData")) {
+                throw new UnsupportedOperationException("this executor stores no block uploaded to it");
+            }
+            try {
+                return method.invoke(manager, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        return (BlockDataManager) Proxy.newProxyInstance(BlockDataManager.class.getClassLoader(), new Class<?>[] {BlockDataManager.class}, h);
+    }
+
+    private static Object field(Object owner, String name) throws NotClosed {
+        if (owner == null) {
+            throw new NotClosed("Spark's block server is not set up as Spark 4.2 sets it up");
+        }
+        try {
+            return declared(owner.getClass(), name).get(owner);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new NotClosed("Spark's block server is not set up as Spark 4.2 sets it up (no " + name + ")");
+        }
+    }
+
+    private static Field declared(Class<?> type, String name) throws NotClosed {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            try {
+                Field f = c.getDeclaredField(name);
+                f.setAccessible(true);
+                return f;
+            } catch (NoSuchFieldException e) {
+                // a superclass may declare it
+            } catch (RuntimeException e) {
+                break;
+            }
+        }
+        throw new NotClosed("Spark's block server is not set up as Spark 4.2 sets it up (no " + name + ")");
+    }
+}

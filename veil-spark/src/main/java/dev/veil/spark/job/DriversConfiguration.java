@@ -1,0 +1,75 @@
+package dev.veil.spark.job;
+
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.resource.ResourceProfile;
+import org.apache.spark.scheduler.cluster.CoarseGrainedClusterMessages;
+import scala.Option;
+import scala.Tuple2;
+import scala.reflect.ClassTag$;
+
+/**
+ * The configuration a launched executor runs under is its attested driver's ({@link ExecutorLaunch}). Spark's executor
+ * fetches the driver's settings over a connection built from its JVM's settings alone, before anything is checked: a
+ * cluster manager that gave it no TLS settings could answer in the driver's place (with the attested driver's contract
+ * and statement, which are not secret, and a trust store holding its certificate), and the executor's own connections,
+ * which are checked, would then be built from that answer. So once the executor's RPC is known to trust the attested
+ * driver's certificate alone, the settings are asked for again over it, and the executor runs on only if the settings
+ * it was built from (all but the connection settings, which its JVM gives and {@link SparkRpcTrust} checks), its
+ * resource profile and its I/O encryption key are the driver's.
+ */
+final class DriversConfiguration {
+    /** Settings Spark's executor sets itself, or its JVM may give it ({@link LaunchedJvm}), beside the driver's. */
+    private static final Set<String> OWN = Set.of("spark.app.id", "spark.executor.id", "spark.authenticate.secret");
+
+    private DriversConfiguration() {
+    }
+
+    /** Refuses unless {@code env}, built for {@code driverUrl} with {@code profile}, runs under its driver's own settings. */
+    static void require(SparkEnv env, String driverUrl, ResourceProfile profile) throws ExecutorLaunch.Refused {
+        if (profile.id() != ResourceProfile.DEFAULT_RESOURCE_PROFILE_ID() || !profile.getCustomExecutorResources().isEmpty()) {
+            throw new ExecutorLaunch.Refused("the executor was given a resource profile of its own: a Veil job runs the default one");
+        }
+        CoarseGrainedClusterMessages.SparkAppConfig driver;
+        try {
+            driver = env.rpcEnv().setupEndpointRefByURI(driverUrl).askSync(
+                    new CoarseGrainedClusterMessages.RetrieveSparkAppConfig(profile.id()),
+                    ClassTag$.MODULE$.apply(CoarseGrainedClusterMessages.SparkAppConfig.class));
+        } catch (RuntimeException e) {
+            throw new ExecutorLaunch.Refused("the attested driver does not answer for its settings: " + e.getMessage());
+        }
+        Map<String, String> drivers = new HashMap<>();
+        for (Tuple2<String, String> kv : scala.jdk.javaapi.CollectionConverters.asJava(driver.sparkProperties())) {
+            drivers.put(kv._1(), kv._2());
+        }
+        SparkConf conf = env.conf();
+        for (Tuple2<String, String> kv : conf.getAll()) {
+            String key = kv._1();
+            if (SparkConf.isExecutorStartupConf(key) || OWN.contains(key)) {
+                continue;
+            }
+            if (!kv._2().equals(drivers.remove(key))) {
+                throw new ExecutorLaunch.Refused("the executor's setting " + key + " is not the attested driver's");
+            }
+        }
+        for (String key : drivers.keySet()) {
+            if (!SparkConf.isExecutorStartupConf(key) && !OWN.contains(key)) {
+                throw new ExecutorLaunch.Refused("the executor lacks the attested driver's setting " + key);
+            }
+        }
+        if (!profile.equals(driver.resourceProfile())) {
+            throw new ExecutorLaunch.Refused("the executor's resource profile is not the attested driver's");
+        }
+        if (!sameKey(env.securityManager().getIOEncryptionKey(), driver.ioEncryptionKey())) {
+            throw new ExecutorLaunch.Refused("the executor's I/O encryption key is not the attested driver's");
+        }
+    }
+
+    private static boolean sameKey(Option<byte[]> a, Option<byte[]> b) {
+        return a.isDefined() == b.isDefined() && (a.isEmpty() || MessageDigest.isEqual(a.get(), b.get()));
+    }
+}
