@@ -36,14 +36,20 @@ final class LaunchedExecutor implements AutoCloseable {
     /** As {@link #start(SparkContext, String, Map, Path)}, with further JVM options (also the cluster manager's choice). */
     static LaunchedExecutor start(SparkContext sc, String id, Map<String, String> startup, List<String> jvmOptions, Path dir)
             throws IOException {
+        return start("spark://CoarseGrainedScheduler@127.0.0.1:" + sc.getConf().get("spark.driver.port"), sc.applicationId(), id,
+                startup, jvmOptions, dir);
+    }
+
+    /** As {@link #start(SparkContext, String, Map, List, Path)}, at {@code driverUrl}, which the cluster manager chose. */
+    static LaunchedExecutor start(String driverUrl, String appId, String id, Map<String, String> startup, List<String> jvmOptions,
+            Path dir) throws IOException {
         Files.createDirectories(dir);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "-Xmx512m", "-Djava.io.tmpdir=" + dir));
         startup.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(jvmOptions);
-        command.addAll(List.of("dev.veil.spark.cli.SparkLauncher", "batch", "executor",
-                "--driver-url", "spark://CoarseGrainedScheduler@127.0.0.1:" + sc.getConf().get("spark.driver.port"),
-                "--executor-id", id, "--hostname", "127.0.0.1", "--cores", "1", "--app-id", sc.applicationId()));
+        command.addAll(List.of("dev.veil.spark.cli.SparkLauncher", "batch", "executor", "--driver-url", driverUrl,
+                "--executor-id", id, "--hostname", "127.0.0.1", "--cores", "1", "--app-id", appId));
         Path log = dir.resolve("executor-" + id + ".log");
         // its working directory is its own, as a container's is: Spark fetches added jars and files there
         ProcessBuilder b = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());

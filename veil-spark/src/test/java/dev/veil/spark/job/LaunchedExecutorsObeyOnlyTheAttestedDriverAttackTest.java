@@ -116,6 +116,30 @@ class LaunchedExecutorsObeyOnlyTheAttestedDriverAttackTest {
                 "the executor's JVM has the option -Donnxruntime.native.path");
     }
 
+    /**
+     * The cluster manager gives the executor no TLS settings, so that Spark's executor asks for its driver's settings over
+     * plain RPC (authenticated by the secret the cluster manager holds), and answers in the attested driver's place: the
+     * driver's settings (its contract, statement and TLS settings included, so that the executor's own connections trust
+     * the attested driver) with one of its own. The executor asks again over its checked RPC, which reaches the attested
+     * driver only, and exits at the difference, unregistered.
+     */
+    @Test
+    void settingsAnsweredByTheClusterManagerInTheDriversPlaceAreRefused() throws Exception {
+        Map<String, String> startup = new LinkedHashMap<>(LaunchedExecutor.startupSettings(attested.sparkSettings()));
+        startup.keySet().removeIf(k -> k.startsWith("spark.ssl."));
+        long mp = brokers.modelProviderReleases();
+        try (SparkSession spark = session("impostor", attested.sparkSettings());
+             SettingsImpostor impostor = new SettingsImpostor(spark.sparkContext(), Map.of("spark.executor.heartbeatInterval", "7s"));
+             LaunchedExecutor executor = LaunchedExecutor.start(impostor.driverUrl(), spark.sparkContext().applicationId(), "1", startup,
+                     List.of(), tmp.resolve("executor-impostor"))) {
+            assertThat(executor.exitWithin(START_SECONDS)).as("the executor's exit code; its output:\n" + executor.output()).isEqualTo(2);
+            assertThat(executor.output()).contains("veil: this executor refused its driver: ")
+                    .contains("spark.executor.heartbeatInterval is not the attested driver's");
+            assertThat(spark.sparkContext().getExecutorMemoryStatus().size()).as("block managers: the driver's only").isEqualTo(1);
+        }
+        assertThat(brokers.modelProviderReleases() - mp).as("the model provider's releases").isZero();
+    }
+
     /** A file added to the attested driver's application after its executors registered: its first task ends them. */
     @Test
     void aTaskThatBringsAFileEndsTheExecutorBeforeItRuns() throws Exception {
