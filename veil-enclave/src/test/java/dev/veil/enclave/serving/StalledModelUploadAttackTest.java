@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -30,22 +31,64 @@ class StalledModelUploadAttackTest {
                 d.maxAnswerBytes());
         ServingMetrics metrics = new ServingMetrics();
         try (ServingServer s = ServingServer.start("127.0.0.1", 0, limits, metrics,
-                Map.of(Route.PROVISION, x -> Reply.json(new byte[0]), Route.INFER, x -> Reply.json(x.body(4096))));
-             Socket stranger = new Socket("127.0.0.1", s.port())) {
+                Map.of(Route.PROVISION, x -> Reply.json(new byte[0]), Route.INFER, x -> Reply.json(x.body(4096))))) {
+            HttpResponse<String> second = null;
+            Socket stranger = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            try {
+                // until the stalled upload holds the one upload slot: a probe that finds the slot free holds it for a moment,
+                // and a stranger's upload arriving in that moment is refused (it is then started again); bounded, never a hang
+                while (second == null || second.statusCode() == 200) {
+                    assertThat(System.nanoTime()).as("the stalled upload took the upload slot within 60 s").isLessThan(deadline);
+                    if (stranger == null || answered(stranger)) {
+                        if (stranger != null) {
+                            stranger.close();
+                        }
+                        stranger = stalledUpload(s, upload);
+                    }
+                    second = post(s, "/v1/provision", "{}");
+                }
+                assertThat(second.statusCode()).as("a second upload while one is under way").isEqualTo(503);
+                assertThat(second.headers().firstValue("Retry-After")).isPresent();
+
+                // a data provider's request of the largest size still finds every byte of the shared budget
+                assertThat(post(s, "/v1/infer", "x".repeat(4000)).statusCode()).isEqualTo(200);
+                assertThat(metrics.scrape()).contains("veil_request_bodies_bytes 0.0");
+            } finally {
+                if (stranger != null) {
+                    stranger.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * A model upload of {@code upload} bytes, sent but for its last byte (a refused one may be closed by the server while
+     * it is sent: {@link #answered} tells).
+     */
+    private static Socket stalledUpload(ServingServer s, long upload) throws Exception {
+        Socket stranger = new Socket("127.0.0.1", s.port());
+        try {
             OutputStream out = stranger.getOutputStream();
             out.write(("POST /v1/provision HTTP/1.1\r\nHost: x\r\nContent-Length: " + upload + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(new byte[(int) upload - 1]);
             out.flush();
-            HttpResponse<String> second;
-            do {   // until the stalled upload holds the one upload slot
-                second = post(s, "/v1/provision", "{}");
-            } while (second.statusCode() == 200);
-            assertThat(second.statusCode()).as("a second upload while one is under way").isEqualTo(503);
-            assertThat(second.headers().firstValue("Retry-After")).isPresent();
+        } catch (java.io.IOException e) {
+            // refused and closed while it was sent
+        }
+        return stranger;
+    }
 
-            // a data provider's request of the largest size still finds every byte of the shared budget
-            assertThat(post(s, "/v1/infer", "x".repeat(4000)).statusCode()).isEqualTo(200);
-            assertThat(metrics.scrape()).contains("veil_request_bodies_bytes 0.0");
+    /** Whether the server answered on {@code socket} (it refused the upload), waiting at most a moment. */
+    private static boolean answered(Socket socket) throws Exception {
+        socket.setSoTimeout(50);
+        try {
+            socket.getInputStream().read();   // an answer's first byte, or the end of the stream: either way refused
+            return true;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (java.io.IOException e) {
+            return true;   // reset by the server
         }
     }
 
@@ -75,7 +118,7 @@ class StalledModelUploadAttackTest {
     }
 
     private static HttpResponse<String> post(ServingServer s, String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path))
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path)).timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -46,6 +46,8 @@ final class LaunchedExecutor implements AutoCloseable {
         Files.createDirectories(dir);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "-Xmx512m", "-Djava.io.tmpdir=" + dir));
+        // the module options Spark's own launchers give every executor (its serializers reach into java.base)
+        command.addAll(List.of(org.apache.spark.launcher.JavaModuleOptions.defaultModuleOptionArray()));
         startup.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(jvmOptions);
         command.addAll(List.of("dev.veil.spark.cli.SparkLauncher", "batch", "executor", "--driver-url", driverUrl,
