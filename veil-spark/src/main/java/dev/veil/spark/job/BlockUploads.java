@@ -6,6 +6,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.network.BlockDataManager;
+import org.apache.spark.network.server.RpcHandler;
 import org.apache.spark.storage.BlockId;
 import scala.runtime.AbstractFunction1;
 
@@ -15,11 +16,14 @@ import scala.runtime.AbstractFunction1;
  * without a checksum; the secret that authenticates peers ({@code spark.authenticate}) reaches the executor through the
  * cluster manager, so the cluster manager could plant a task binary under a broadcast id the driver will use next. A
  * Veil job never needs an upload (no block replication, no decommissioning migration, no shuffle push): the block
- * server's store is wrapped so that uploads are refused and reads go through, and an executor whose block manager
- * already holds any block when that is done (an upload in the moment between the server's start and this) is refused.
+ * server's handler refuses uploads before it decodes them ({@link UploadRefusingHandler}: Spark's deserializes their
+ * metadata first), its store refuses them on connections opened before that, reads go through, and an executor whose
+ * block manager holds any block when that is done, or at its first task, is refused (an upload in the moment between
+ * the server's start and this). A connection opened in that moment could still have an upload's metadata deserialized.
  *
  * <p>Spark 4.2 keeps the store in private fields ({@code NettyBlockTransferService.transportContext},
  * {@code TransportContext.rpcHandler}, {@code NettyBlockRpcServer.blockManager}); anything but that shape is refused.
+ * Both fields are final: written by reflection once, before the executor takes a task.
  */
 final class BlockUploads {
     private static final String SERVER = "org.apache.spark.network.netty.NettyBlockRpcServer";
@@ -44,12 +48,24 @@ final class BlockUploads {
             throw new NotClosed("Spark's block server is not set up as Spark 4.2 sets it up");
         }
         Field store = declared(server.getClass(), "blockManager");
+        Field handler = declared(context.getClass(), "rpcHandler");
         try {
+            // connections from now on: uploads refused before their metadata is deserialized
+            handler.set(context, new UploadRefusingHandler((RpcHandler) server));
+            // and any opened before this, which keep Spark's handler: nothing stored
             BlockDataManager manager = (BlockDataManager) store.get(server);
             store.set(server, readOnly(manager));
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new NotClosed("Spark's block server cannot be closed to uploads");
         }
+        requireNoBlocks(env);
+    }
+
+    /**
+     * Refused when {@code env}'s block manager holds any block: before the first task, an executor has fetched none, so a
+     * block there was uploaded (in the moment between the block server's start and {@link #close}).
+     */
+    static void requireNoBlocks(SparkEnv env) throws NotClosed {
         int held = env.blockManager().getMatchingBlockIds(new AbstractFunction1<BlockId, Object>() {
             @Override
             public Object apply(BlockId id) {

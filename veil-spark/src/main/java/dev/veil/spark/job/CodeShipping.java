@@ -50,11 +50,6 @@ public final class CodeShipping {
     private CodeShipping() {
     }
 
-    /** Why {@code option}, an option of a JVM's command line, loads code or runs a command, or empty when it does not. */
-    public static Optional<String> jvmOption(String option) {
-        return CODE_OPTIONS.matcher(option).find() ? Optional.of("loads code or runs a command") : Optional.empty();
-    }
-
     /** Why the Spark setting {@code key} = {@code value} ships code to the executors, or empty when it does not. */
     public static Optional<String> why(String key, String value) {
         if (CODE_KEYS.contains(key)) {

@@ -20,7 +20,10 @@ import scala.reflect.ClassTag$;
  * which are checked, would then be built from that answer. So once the executor's RPC is known to trust the attested
  * driver's certificate alone, the settings are asked for again over it, and the executor runs on only if the settings
  * it was built from (all but the connection settings, which its JVM gives and {@link SparkRpcTrust} checks), its
- * resource profile and its I/O encryption key are the driver's.
+ * resource profile and its I/O encryption key are the driver's; and what else the first answer set is undone or
+ * refused (a log level, Hadoop credentials). Before this check, the first answer has been deserialized and the
+ * executor's environment built from it (classes on the measured class path instantiated by name: serializer, codecs,
+ * metrics sources and sinks); docs/SCALE-OUT.md names that as open.
  */
 final class DriversConfiguration {
     /** Settings Spark's executor sets itself, or its JVM may give it ({@link LaunchedJvm}), beside the driver's. */
@@ -29,8 +32,12 @@ final class DriversConfiguration {
     private DriversConfiguration() {
     }
 
-    /** Refuses unless {@code env}, built for {@code driverUrl} with {@code profile}, runs under its driver's own settings. */
-    static void require(SparkEnv env, String driverUrl, ResourceProfile profile) throws ExecutorLaunch.Refused {
+    /**
+     * Refuses unless {@code env}, built for {@code driverUrl} with {@code profile}, runs under its driver's own settings;
+     * sets the root log level back to {@code rootLevel} (the one before Spark started), or to the driver's.
+     */
+    static void require(SparkEnv env, String driverUrl, ResourceProfile profile, org.apache.logging.log4j.Level rootLevel)
+            throws ExecutorLaunch.Refused {
         if (profile.id() != ResourceProfile.DEFAULT_RESOURCE_PROFILE_ID() || !profile.getCustomExecutorResources().isEmpty()) {
             throw new ExecutorLaunch.Refused("the executor was given a resource profile of its own: a Veil job runs the default one");
         }
@@ -66,6 +73,20 @@ final class DriversConfiguration {
         }
         if (!sameKey(env.securityManager().getIOEncryptionKey(), driver.ioEncryptionKey())) {
             throw new ExecutorLaunch.Refused("the executor's I/O encryption key is not the attested driver's");
+        }
+        // what the first answer did beside the settings: Hadoop credentials added to this process (a Veil driver sends
+        // none), and a log level set (which could have the executor log its rows): the driver's, or the one it had
+        try {
+            org.apache.hadoop.security.Credentials held = org.apache.hadoop.security.UserGroupInformation.getCurrentUser().getCredentials();
+            if (driver.hadoopDelegationCreds().isDefined() || held.numberOfTokens() != 0 || held.numberOfSecretKeys() != 0) {
+                throw new ExecutorLaunch.Refused("the executor was given Hadoop credentials: a Veil driver gives none");
+            }
+        } catch (java.io.IOException e) {
+            throw new ExecutorLaunch.Refused("the executor's Hadoop user cannot be read: " + e.getMessage());
+        }
+        org.apache.logging.log4j.core.config.Configurator.setRootLevel(rootLevel);
+        if (driver.logLevel().isDefined()) {
+            org.apache.spark.util.Utils.setLogLevelIfNeeded(driver.logLevel().get());
         }
     }
 

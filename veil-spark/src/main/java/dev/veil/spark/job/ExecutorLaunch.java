@@ -45,6 +45,8 @@ public final class ExecutorLaunch {
     static final String STATEMENT_SETTING = "spark.veil.driver.statement";
     /** The driver this JVM's launcher checked, or null when Veil's launcher did not start this JVM. */
     private static volatile Launched launched;
+    /** The root log level before Spark started (the first answer to its settings fetch may change it). */
+    private static volatile org.apache.logging.log4j.Level rootLevel;
 
     private ExecutorLaunch() {
     }
@@ -86,6 +88,7 @@ public final class ExecutorLaunch {
      */
     public static void run(String[] sparkArguments) throws Refused {
         LaunchedJvm.check(List.of(sparkArguments));
+        rootLevel = org.apache.logging.log4j.LogManager.getRootLogger().getLevel();
         CoarseGrainedExecutorBackend.Arguments arguments = CoarseGrainedExecutorBackend.parseArguments(sparkArguments,
                 "veil batch executor");
         GuardedExecutorBackend[] backend = new GuardedExecutorBackend[1];
@@ -147,7 +150,7 @@ public final class ExecutorLaunch {
         }
         // the settings checked above came over a connection the executor's JVM settings alone built: now that its RPC is
         // known to reach the attested driver only, they must be that driver's
-        DriversConfiguration.require(env, driverUrl, profile);
+        DriversConfiguration.require(env, driverUrl, profile, rootLevel);
         return new Launched(contract.hashHex(), Digests.sha256(statement), certificate);
     }
 

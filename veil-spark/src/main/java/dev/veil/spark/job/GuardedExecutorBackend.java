@@ -26,6 +26,8 @@ final class GuardedExecutorBackend extends CoarseGrainedExecutorBackend {
     private final SparkEnv env;
     private final String driverCertificateSha256;
     private volatile String refusal;
+    /** Whether a task was given yet (read and written in the backend's one thread). */
+    private boolean tookATask;
 
     GuardedExecutorBackend(RpcEnv rpcEnv, CoarseGrainedExecutorBackend.Arguments arguments, SparkEnv env, ResourceProfile profile,
             String driverCertificateSha256) {
@@ -46,6 +48,15 @@ final class GuardedExecutorBackend extends CoarseGrainedExecutorBackend {
 
             @Override
             public <A1, B1> B1 applyOrElse(A1 message, Function1<A1, B1> otherwise) {
+                if (message instanceof CoarseGrainedClusterMessages.LaunchTask && !tookATask) {
+                    tookATask = true;
+                    try {
+                        BlockUploads.requireNoBlocks(env);
+                    } catch (BlockUploads.NotClosed e) {
+                        refuse(e.getMessage());
+                        return null;
+                    }
+                }
                 if (message instanceof CoarseGrainedClusterMessages.LaunchTask launch) {
                     String code = shippedCode(TaskDescription.decode(launch.data().value().duplicate()));
                     if (code != null) {
