@@ -3,27 +3,15 @@ package dev.veil.spark.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.json.Json;
 import dev.veil.protocol.receipt.FailureCode;
 import dev.veil.protocol.receipt.SignedReceipt;
-import dev.veil.provider.broker.BrokerMetrics;
-import dev.veil.provider.broker.BrokerServer;
-import dev.veil.provider.broker.BrokerState;
-import dev.veil.provider.broker.BrokeredContract;
-import dev.veil.provider.broker.KeyBroker;
-import dev.veil.provider.broker.ReleaseAudit;
-import dev.veil.seal.AssetKey;
-import dev.veil.seal.ContentType;
-import dev.veil.seal.Sealer;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,32 +36,18 @@ class ExecutorsDrivenByAnUnattestedDriverAttackTest {
     @TempDir
     static Path tmp;
     private static final ExecutorContract FIXTURE = uncheckedFixture();
-    private static ContractVerifier.Verified contract;
-    private static KeyBroker mpBroker;
-    private static KeyBroker dpBroker;
-    private static BrokerServer mpServer;
-    private static BrokerServer dpServer;
+    private static ReleasingBrokers brokers;
     private static DriverInstance attested;
 
     @BeforeAll
     static void brokersAndTheAttestedDriver() throws Exception {
-        contract = ContractVerifier.verify(FIXTURE.signed, Instant.now());
-        BrokerState dpState = BrokerState.open(tmp.resolve("dp-broker"));
-        ReleaseAudit.createMasterKey(dpState, "dataset");
-        mpBroker = KeyBroker.open(FIXTURE.modelProvider, AssetKey.generate(), List.of(BrokeredContract.batch(contract,
-                        FIXTURE.modelProvider.publicIdentity())), BrokerState.open(tmp.resolve("mp-broker")),
-                KeyBroker.Settings.defaults(), Clock.systemUTC(), new BrokerMetrics());
-        dpBroker = KeyBroker.open(FIXTURE.dataProvider, null, List.of(BrokeredContract.batch(contract,
-                FIXTURE.dataProvider.publicIdentity())), dpState, KeyBroker.Settings.defaults(), Clock.systemUTC(), new BrokerMetrics());
-        mpServer = BrokerServer.start(mpBroker, "127.0.0.1", 0, 4);
-        dpServer = BrokerServer.start(dpBroker, "127.0.0.1", 0, 4);
+        brokers = new ReleasingBrokers(FIXTURE, tmp);
         attested = new DriverInstance(FIXTURE.signed);
     }
 
     @AfterAll
     static void close() throws Exception {
-        try (KeyBroker mp = mpBroker; KeyBroker dp = dpBroker; BrokerServer mps = mpServer; BrokerServer dps = dpServer;
-             DriverInstance driver = attested) {
+        try (ReleasingBrokers b = brokers; DriverInstance driver = attested) {
             // each closed, in reverse order
         }
     }
@@ -109,10 +83,7 @@ class ExecutorsDrivenByAnUnattestedDriverAttackTest {
      * {@code settings}: every executor refuses, and neither broker released.
      */
     private static void assertRefusedUnder(String name, Map<String, String> settings, byte[]... statements) throws Exception {
-        String mpUrl = "http://127.0.0.1:" + mpServer.port() + "/";
-        String dpUrl = "http://127.0.0.1:" + dpServer.port() + "/";
-        BatchTerms terms = new BatchTerms("job-" + System.nanoTime(), Json.canonical(FIXTURE.signed),
-                new Sealer().sealBytes(FIXTURE.model, AssetKey.generate(), ContentType.MODEL), mpUrl, dpUrl, "dataset", 4);
+        BatchTerms terms = brokers.newJob();
         Path dir = tmp.resolve(name.replace(' ', '-'));
         SparkCluster.Dirs dirs = new SparkCluster.Dirs(dir.resolve("events"), dir.resolve("local"), dir.resolve("executor-tmp"));
         try (SparkSession spark = SparkCluster.start(name, dirs, settings)) {
@@ -125,8 +96,8 @@ class ExecutorsDrivenByAnUnattestedDriverAttackTest {
                         .satisfies(e -> assertThat(PartitionFailure.codeIn(e)).isEqualTo(FailureCode.DRIVER_NOT_ATTESTED));
             }
         }
-        assertThat(mpBroker.releaseCount(contract.hashHex())).as("the model provider's releases").isZero();
-        assertThat(dpBroker.releaseCount(contract.hashHex())).as("the data provider's releases").isZero();
+        assertThat(brokers.modelProviderReleases()).as("the model provider's releases").isZero();
+        assertThat(brokers.dataProviderReleases()).as("the data provider's releases").isZero();
     }
 
     /** {@code statement} with its payload edited to name the TLS certificate {@code other} names (its signature kept). */

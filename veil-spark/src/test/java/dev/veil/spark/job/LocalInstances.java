@@ -2,17 +2,7 @@ package dev.veil.spark.job;
 
 import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.contract.onnx.OnnxSignatureReader;
-import dev.veil.protocol.json.Json;
-import dev.veil.provider.broker.BrokerMetrics;
-import dev.veil.provider.broker.BrokerServer;
-import dev.veil.provider.broker.BrokerState;
-import dev.veil.provider.broker.BrokeredContract;
-import dev.veil.provider.broker.KeyBroker;
 import dev.veil.provider.broker.ProviderDataKeys;
-import dev.veil.provider.broker.ReleaseAudit;
-import dev.veil.seal.AssetKey;
-import dev.veil.seal.ContentType;
-import dev.veil.seal.Sealer;
 import dev.veil.spark.broker.DatasetDataKeys;
 import dev.veil.spark.parquet.BoundDatasetDecryption;
 import dev.veil.spark.parquet.DataKeyServices;
@@ -25,7 +15,6 @@ import dev.veil.tensor.Tensor;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,13 +40,7 @@ final class LocalInstances implements AutoCloseable {
     final DriverInstance driver;
     final SparkSession spark;
     private final Path tmp;
-    private final AssetKey modelKey = AssetKey.generate();
-    private final byte[] sealedModel;
-    private final KeyBroker mpBroker;
-    private final KeyBroker dpBroker;
-    private final BrokerServer mpServer;
-    private final BrokerServer dpServer;
-    private final String mpUrl;
+    private final ReleasingBrokers brokers;
     private final String dpUrl;
     private final List<String> jobs = new ArrayList<>();
 
@@ -65,18 +48,8 @@ final class LocalInstances implements AutoCloseable {
         this.tmp = tmp;
         contract = ContractVerifier.verify(fixture.signed, Instant.now());
         driver = new DriverInstance(fixture.signed);
-        sealedModel = new Sealer().sealBytes(fixture.model, modelKey, ContentType.MODEL);
-        BrokerState dpState = BrokerState.open(tmp.resolve("dp-broker"));
-        ReleaseAudit.createMasterKey(dpState, "dataset");
-        mpBroker = KeyBroker.open(fixture.modelProvider, modelKey, List.of(BrokeredContract.batch(contract,
-                        fixture.modelProvider.publicIdentity())), BrokerState.open(tmp.resolve("mp-broker")),
-                KeyBroker.Settings.defaults(), Clock.systemUTC(), new BrokerMetrics());
-        dpBroker = KeyBroker.open(fixture.dataProvider, null, List.of(BrokeredContract.batch(contract,
-                fixture.dataProvider.publicIdentity())), dpState, KeyBroker.Settings.defaults(), Clock.systemUTC(), new BrokerMetrics());
-        mpServer = BrokerServer.start(mpBroker, "127.0.0.1", 0, 4);
-        dpServer = BrokerServer.start(dpBroker, "127.0.0.1", 0, 4);
-        mpUrl = "http://127.0.0.1:" + mpServer.port() + "/";
-        dpUrl = "http://127.0.0.1:" + dpServer.port() + "/";
+        brokers = new ReleasingBrokers(fixture, tmp);
+        dpUrl = brokers.dpUrl;
         spark = SparkSession.builder().master("local[1]").appName("veil instances beside Spark")
                 .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.ui.enabled", "false").config("spark.local.dir", tmp.resolve("local").toString())
@@ -87,8 +60,7 @@ final class LocalInstances implements AutoCloseable {
     String attest(String name) throws Exception {
         String jobId = name + "-" + System.nanoTime();
         jobs.add(jobId);
-        ExecutorInstance.attest(new BatchTerms(jobId, Json.canonical(fixture.signed), sealedModel, mpUrl, dpUrl, "dataset", 4),
-                driver.statement());
+        ExecutorInstance.attest(brokers.terms(jobId), driver.statement());
         return jobId;
     }
 
@@ -137,7 +109,7 @@ final class LocalInstances implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        try (mpBroker; dpBroker; mpServer; dpServer; spark; driver) {
+        try (brokers; spark; driver) {
             jobs.forEach(ExecutorInstance::close);
         }
     }

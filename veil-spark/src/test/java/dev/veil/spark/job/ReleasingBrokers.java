@@ -30,6 +30,9 @@ final class ReleasingBrokers implements AutoCloseable {
     private final KeyBroker dpBroker;
     private final BrokerServer mpServer;
     private final BrokerServer dpServer;
+    /** The brokers' addresses, as a job's terms name them. */
+    final String mpUrl;
+    final String dpUrl;
 
     ReleasingBrokers(ExecutorContract fixture, Path dir) throws Exception {
         this.fixture = fixture;
@@ -44,12 +47,18 @@ final class ReleasingBrokers implements AutoCloseable {
                 fixture.dataProvider.publicIdentity())), dpState, KeyBroker.Settings.defaults(), Clock.systemUTC(), new BrokerMetrics());
         mpServer = BrokerServer.start(mpBroker, "127.0.0.1", 0, 4);
         dpServer = BrokerServer.start(dpBroker, "127.0.0.1", 0, 4);
+        mpUrl = "http://127.0.0.1:" + mpServer.port() + "/";
+        dpUrl = "http://127.0.0.1:" + dpServer.port() + "/";
     }
 
     /** Terms of a new job under the contract, over these brokers. */
     BatchTerms newJob() {
-        return new BatchTerms("job-" + System.nanoTime(), Json.canonical(fixture.signed), sealedModel,
-                "http://127.0.0.1:" + mpServer.port() + "/", "http://127.0.0.1:" + dpServer.port() + "/", "dataset", 4);
+        return terms("job-" + System.nanoTime());
+    }
+
+    /** Terms of job {@code jobId} under the contract, over these brokers. */
+    BatchTerms terms(String jobId) {
+        return new BatchTerms(jobId, Json.canonical(fixture.signed), sealedModel, mpUrl, dpUrl, "dataset", 4);
     }
 
     long modelProviderReleases() throws Exception {
