@@ -47,4 +47,14 @@ class BatchUsageTest {
             assertThat(run.err()).isEqualTo("veil: missing " + missing + " (see 'veil batch --help')" + System.lineSeparator());
         }
     }
+
+    /** 'veil batch executor' without one of Spark's executor arguments: one line naming it, exit 2, before Spark starts. */
+    @Test
+    void theExecutorCommandDemandsSparksExecutorArguments() {
+        Parties.Run run = Parties.launcher("batch", "executor", "--driver-url", "spark://CoarseGrainedScheduler@127.0.0.1:1",
+                "--hostname", "127.0.0.1", "--cores", "1", "--app-id", "app");
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("veil: missing --executor-id: give the arguments a cluster manager gives Spark's executor "
+                + "(see 'veil batch executor --help')" + System.lineSeparator());
+    }
 }
