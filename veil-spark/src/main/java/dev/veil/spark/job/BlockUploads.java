@@ -22,7 +22,8 @@ import scala.runtime.AbstractFunction1;
  * the server's start and this). A connection opened in that moment could still have an upload's metadata deserialized.
  *
  * <p>Spark 4.2 keeps the store in private fields ({@code NettyBlockTransferService.transportContext},
- * {@code TransportContext.rpcHandler}, {@code NettyBlockRpcServer.blockManager}); anything but that shape is refused.
+ * {@code TransportContext.rpcHandler}, {@code TransportServer.appRpcHandler}, {@code NettyBlockRpcServer.blockManager});
+ * anything but that shape is refused.
  * Both fields are final: written by reflection once, before the executor takes a task.
  */
 final class BlockUploads {
@@ -47,11 +48,17 @@ final class BlockUploads {
         if (server == null || !server.getClass().getName().equals(SERVER)) {
             throw new NotClosed("Spark's block server is not set up as Spark 4.2 sets it up");
         }
+        Object transportServer = field(env.blockManager().blockTransferService(),
+                "org$apache$spark$network$netty$NettyBlockTransferService$$server");
         Field store = declared(server.getClass(), "blockManager");
         Field handler = declared(context.getClass(), "rpcHandler");
+        Field serverHandler = declared(transportServer.getClass(), "appRpcHandler");
         try {
-            // connections from now on: uploads refused before their metadata is deserialized
-            handler.set(context, new UploadRefusingHandler((RpcHandler) server));
+            // connections from now on (the block server's channels take their handler from the server, the executor's own
+            // from the context): uploads refused before their metadata is deserialized
+            RpcHandler refusing = new UploadRefusingHandler((RpcHandler) server);
+            serverHandler.set(transportServer, refusing);
+            handler.set(context, refusing);
             // and any opened before this, which keep Spark's handler: nothing stored
             BlockDataManager manager = (BlockDataManager) store.get(server);
             store.set(server, readOnly(manager));
@@ -81,7 +88,7 @@ final class BlockUploads {
     private static BlockDataManager readOnly(BlockDataManager manager) {
         InvocationHandler h = (proxy, method, args) -> {
             if (method.getName().startsWith("putBlockData")) {
-                throw new UnsupportedOperationException("this executor stores no block uploaded to it");
+                throw new UnsupportedOperationException("this executor's block store takes no upload");
             }
             try {
                 return method.invoke(manager, args);

@@ -38,13 +38,12 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * started it ({@link ExecutorLaunch}), and never attests in Veil's attestation stage otherwise (where a driver running
  * code of its own on the executors is not stopped: docs/SCALE-OUT.md, trust model).
  *
- * <p>Spark reads both stores from files named in its configuration, at start-up, in every process (the executors get
- * the settings at launch): they are written 0600 into a private directory, under a random password, and removed at
- * {@link #close}. Spark's RPC TLS does not authenticate clients, and every process loads the key store named here for
- * its own server side: on one machine (local and local-cluster masters) the executors load this key too, which lets
- * them fetch broadcast blocks from one another; on a cluster each executor host needs a key store at this path (any
- * key: one not this would be trusted by no executor, so executors fetch blocks from the driver alone) and the trust
- * store (docs/SCALE-OUT.md).
+ * <p>Spark reads both stores from files named in its configuration, at start-up, in every process: they are written
+ * 0600 into a private directory, under a fixed password ({@link #STORE_PASSWORD}), and removed at {@link #close}. Spark's
+ * RPC TLS does not authenticate clients, and every process loads a key store for its own server side: executors started
+ * by Spark's own entry point on this machine (local-cluster) load this one, which lets them fetch broadcast blocks from
+ * one another; executors started by Veil's launcher make their own key ({@link ExecutorTlsKey}), so the driver's never
+ * leaves its TEE, and need only the trust store (docs/SCALE-OUT.md).
  */
 final class DriverTls implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -54,20 +53,23 @@ final class DriverTls implements AutoCloseable {
     private final Path dir;
     private final Path keyStore;
     private final Path trustStore;
-    private final String password;
+    /**
+     * The password of every Spark TLS store Veil writes. Not a secret: Spark hands every {@code spark.*} setting,
+     * passwords included, to whoever holds the application's authentication secret, so the stores are protected by the
+     * file system of the TEE they are in (0600, a private directory), never by this. Fixed, because Spark's executors
+     * take the driver's passwords over their own (passwords are not Spark start-up settings), and an executor's key
+     * store is its own ({@link ExecutorTlsKey}).
+     */
+    static final String STORE_PASSWORD = "veil-spark-tls";
+    private final String password = STORE_PASSWORD;
     private final String authSecret;
     private final byte[] certificate;
 
     DriverTls() throws IOException {
         try {
-            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-            g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
-            KeyPair pair = g.generateKeyPair();
+            KeyPair pair = newKeyPair();
             X509Certificate cert = selfSigned(pair);
             certificate = cert.getEncoded();
-            byte[] pw = new byte[24];
-            RANDOM.nextBytes(pw);
-            password = HexFormat.of().formatHex(pw);
             byte[] secret = new byte[32];
             RANDOM.nextBytes(secret);
             authSecret = HexFormat.of().formatHex(secret);
@@ -87,18 +89,25 @@ final class DriverTls implements AutoCloseable {
         }
     }
 
-    private static X509Certificate selfSigned(KeyPair pair) throws GeneralSecurityException, OperatorCreationException {
+    /** A fresh EC P-256 key pair. */
+    static KeyPair newKeyPair() throws GeneralSecurityException {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+        return g.generateKeyPair();
+    }
+
+    static X509Certificate selfSigned(KeyPair pair) throws GeneralSecurityException, OperatorCreationException {
         Instant now = Instant.now();
-        X500Name name = new X500Name("CN=veil batch driver");
+        X500Name name = new X500Name("CN=veil batch");
         JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, new BigInteger(64, RANDOM).add(BigInteger.ONE),
                 Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(VALIDITY)), name, pair.getPublic());
         return new JcaX509CertificateConverter().getCertificate(
                 b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
     }
 
-    private void write(KeyStore store, Path file) throws IOException, GeneralSecurityException {
+    static void write(KeyStore store, Path file) throws IOException, GeneralSecurityException {
         try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            store.store(out, password.toCharArray());
+            store.store(out, STORE_PASSWORD.toCharArray());
         }
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
     }

@@ -54,6 +54,11 @@ final class DriversConfiguration {
             drivers.put(kv._1(), kv._2());
         }
         SparkConf conf = env.conf();
+        // the application id comes from the cluster manager's --app-id; where the driver names its own, they are one
+        String appId = drivers.get("spark.app.id");
+        if (appId != null && !appId.equals(conf.get("spark.app.id", null))) {
+            throw new ExecutorLaunch.Refused("the executor's application id is not the attested driver's");
+        }
         for (Tuple2<String, String> kv : conf.getAll()) {
             String key = kv._1();
             if (SparkConf.isExecutorStartupConf(key) || OWN.contains(key)) {

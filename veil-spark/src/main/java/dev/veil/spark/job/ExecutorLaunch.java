@@ -8,6 +8,7 @@ import dev.veil.protocol.json.Json;
 import dev.veil.protocol.json.ProtocolException;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -37,8 +38,9 @@ import scala.runtime.AbstractFunction4;
  *       broadcast), that too must trust the driver's certificate alone; and every task that brings code with it is
  *       refused: either ends the executor ({@link GuardedExecutorBackend}).</li>
  * </ol>
- * Anything else ends the executor with one line saying why; it never registers. The executor then attests, per job,
- * only under that contract and for that statement.
+ * Anything else ends the executor with one line saying why: before it registers, or (at registration, at a task)
+ * before it runs any task. It serves its block transfer under a key of its own ({@link ExecutorTlsKey}), never the
+ * driver's. The executor then attests, per job, only under that contract and for that statement.
  */
 public final class ExecutorLaunch {
     static final String CONTRACT_SETTING = "spark.veil.driver.contract";
@@ -88,6 +90,15 @@ public final class ExecutorLaunch {
      */
     public static void run(String[] sparkArguments) throws Refused {
         LaunchedJvm.check(List.of(sparkArguments));
+        // its own TLS key, never the driver's (a start-up setting: the JVM's value is the one Spark keeps)
+        try {
+            Path ownKey = ExecutorTlsKey.create();
+            System.setProperty("spark.ssl.rpc.keyStore", ownKey.toString());
+            System.setProperty("spark.ssl.rpc.keyStorePassword", DriverTls.STORE_PASSWORD);
+            System.setProperty("spark.ssl.rpc.keyPassword", DriverTls.STORE_PASSWORD);
+        } catch (java.io.IOException e) {
+            throw new Refused("cannot write the executor's own TLS key: " + e.getMessage());
+        }
         rootLevel = org.apache.logging.log4j.LogManager.getRootLogger().getLevel();
         CoarseGrainedExecutorBackend.Arguments arguments = CoarseGrainedExecutorBackend.parseArguments(sparkArguments,
                 "veil batch executor");

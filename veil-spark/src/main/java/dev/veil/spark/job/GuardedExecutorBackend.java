@@ -48,6 +48,12 @@ final class GuardedExecutorBackend extends CoarseGrainedExecutorBackend {
 
             @Override
             public <A1, B1> B1 applyOrElse(A1 message, Function1<A1, B1> otherwise) {
+                if ((refusal != null || stopping().get()) && !(message == CoarseGrainedClusterMessages.Shutdown$.MODULE$
+                        || message == CoarseGrainedClusterMessages.StopExecutor$.MODULE$)) {
+                    // refused (or stopping): Spark's exit only queues its shutdown behind what is already queued, and its
+                    // handler runs a task even then; nothing but the shutdown is handled any more
+                    return null;
+                }
                 if (message instanceof CoarseGrainedClusterMessages.LaunchTask && !tookATask) {
                     tookATask = true;
                     try {

@@ -27,7 +27,9 @@ final class LaunchedJvm {
     /** The JVM options a launched executor may be started with, besides {@code -Dspark.*} connection settings. */
     private static final Pattern ALLOWED_OPTIONS = Pattern.compile("-Xm[xsn]\\d+[kKmMgG]?|-Xss\\d+[kKmMgG]?"
             + "|-XX:[+-]Use(Serial|Parallel|G1|Z)GC|-XX:-UsePerfData|-XX:(Max|Initial|Min)RAMPercentage=[\\d.]+"
-            + "|-XX:ActiveProcessorCount=\\d+|-Djava\\.io\\.tmpdir=[^\\s]+|--enable-native-access=ALL-UNNAMED"
+            + "|-XX:ActiveProcessorCount=\\d+|-XX:(MaxDirectMemorySize|MaxMetaspaceSize|ReservedCodeCacheSize)=\\d+[kKmMgG]?"
+            + "|-XX:\\+ExitOnOutOfMemoryError|-XX:[+-]UseContainerSupport|-Djava\\.net\\.preferIPv6Addresses=true|-Dfile\\.encoding=UTF-8"
+            + "|-Djava\\.io\\.tmpdir=[^\\s]+|--enable-native-access=ALL-UNNAMED"
             + "|--add-opens=[\\w.]+/[\\w.]+=ALL-UNNAMED|--add-modules=jdk\\.incubator\\.vector"
             + "|-Djdk\\.reflect\\.useDirectMethodHandle=false|-Dio\\.netty\\.tryReflectionSetAccessible=true"
             // the rest of what Spark's launchers give every executor (JavaModuleOptions)
@@ -70,6 +72,6 @@ final class LaunchedJvm {
 
     private static boolean connectionSetting(String key) {
         return SparkConf.isExecutorStartupConf(key) || key.equals("spark.authenticate.secret")
-                || (key.startsWith("spark.ssl.") && key.contains("Password"));
+                || (key.startsWith("spark.ssl.rpc.") && key.contains("Password"));
     }
 }
