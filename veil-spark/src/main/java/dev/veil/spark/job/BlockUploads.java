@@ -88,7 +88,7 @@ final class BlockUploads {
     private static BlockDataManager readOnly(BlockDataManager manager) {
         InvocationHandler h = (proxy, method, args) -> {
             if (method.getName().startsWith("putBlockData")) {
-                throw new UnsupportedOperationException("this executor's block store takes no upload");
+                throw new SecurityException("this executor's block store takes no upload");
             }
             try {
                 return method.invoke(manager, args);

@@ -24,7 +24,7 @@ final class UploadRefusingHandler extends RpcHandler {
     @Override
     public void receive(TransportClient client, ByteBuffer message, RpcResponseCallback callback) {
         if (message.remaining() > 0 && message.get(message.position()) == BlockTransferMessage.Type.UPLOAD_BLOCK.id()) {
-            callback.onFailure(new UnsupportedOperationException("this executor refuses block uploads"));
+            callback.onFailure(new SecurityException("this executor refuses block uploads"));
             return;
         }
         spark.receive(client, message, callback);
@@ -33,7 +33,7 @@ final class UploadRefusingHandler extends RpcHandler {
     /** Only uploads come as streams to a block server: refused, which closes the connection (Spark's handler does). */
     @Override
     public StreamCallbackWithID receiveStream(TransportClient client, ByteBuffer header, RpcResponseCallback callback) {
-        throw new UnsupportedOperationException("this executor refuses block uploads");
+        throw new SecurityException("this executor refuses block uploads");
     }
 
     @Override
