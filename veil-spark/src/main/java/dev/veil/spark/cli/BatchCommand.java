@@ -42,28 +42,14 @@ final class BatchCommand implements Callable<Integer> {
     static final String BATCH_RECEIPT = "_veil-batch-receipt.json";
 
     /**
-     * Spark settings of every job, over any the JVM's {@code spark.*} system properties give (the launcher takes no
-     * other Spark configuration). The job's instances attest in a stage before any data is read, and an executor that
-     * did not never attests during the job (BatchJob), so what the model provider's broker records does not depend on
-     * the model's behaviour on the data; these keep the job from needing executors beyond those: a failed task is not
-     * retried (a model that fails on a partition's rows fails the same way anywhere, and the job fails at once with its
-     * code), no speculative copy is launched (the model decides which tasks are slow) and no executor is added or
-     * removed while the job runs (dynamic allocation follows the job's backlog, which the model's speed decides).
-     */
-    static final Map<String, String> JOB_SETTINGS = Map.of(
-            "spark.task.maxFailures", "1",
-            "spark.speculation", "false",
-            "spark.dynamicAllocation.enabled", "false");
-
-    /**
-     * The job's Spark session: {@link #JOB_SETTINGS} and the driver's RPC identity ({@code driverSettings},
+     * The job's Spark session: {@link BatchJob#SPARK_SETTINGS} and the driver's RPC identity ({@code driverSettings},
      * DriverInstance.sparkSettings) over the JVM's {@code spark.*} system properties, which {@link #call} checked ship no
      * code to the executors ({@link CodeShippingSettings}).
      */
     static SparkSession.Builder session(String appName, String master, Map<String, String> driverSettings) {
         SparkSession.Builder builder = SparkSession.builder().appName(appName).master(master).config("spark.ui.enabled", "false");
         driverSettings.forEach(builder::config);
-        JOB_SETTINGS.forEach((key, value) -> {
+        BatchJob.SPARK_SETTINGS.forEach((key, value) -> {
             String asked = System.getProperty(key);
             if (asked != null && !asked.strip().equalsIgnoreCase(value)) {
                 // said back, not silently dropped: an operator who set it learns that veil batch does not take it

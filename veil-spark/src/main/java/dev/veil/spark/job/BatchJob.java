@@ -53,6 +53,30 @@ public final class BatchJob {
     public static final StructType RESULT_SCHEMA = INPUT_SCHEMA
             .add(PARTITION, DataTypes.IntegerType, false)
             .add(SALT, DataTypes.BinaryType, false);
+    /**
+     * Spark settings of every job, over any the JVM's {@code spark.*} system properties give (veil batch takes no other
+     * Spark configuration). The job's instances attest in a stage before any data is read, and an executor that did not
+     * never attests during the job, so what the model provider's broker records does not depend on the model's
+     * behaviour on the data, and these keep the job from needing executors beyond those. A task has a few attempts, so
+     * that an executor lost mid-task (its instance with it) does not fail the batch: its task runs again on an executor
+     * that attested; a task that failed once on an executor is given no other task of the stage there (the lost
+     * executor's replacement holds no instance and fails its first, {@code instance_not_attested}); and a failure the
+     * model, the data or a broker decided is not retried at all ({@link TaskFailures}). The lost executor and its
+     * replacement count as two failed executors of their host: the per-host limits are raised by one over Spark's, so
+     * that one lost executor does not exclude its host (on a one-host cluster, the whole cluster; Spark wants a task's
+     * attempts per host below its attempts in all). No speculative copy is launched
+     * (the model decides which tasks are slow) and no executor is added or removed while the job runs (dynamic
+     * allocation follows the job's backlog, which the model's speed decides).
+     */
+    public static final Map<String, String> SPARK_SETTINGS = Map.of(
+            "spark.task.maxFailures", "4",
+            "spark.excludeOnFailure.enabled", "true",
+            "spark.excludeOnFailure.stage.maxFailedTasksPerExecutor", "1",
+            "spark.excludeOnFailure.task.maxTaskAttemptsPerNode", "3",
+            "spark.excludeOnFailure.stage.maxFailedExecutorsPerNode", "3",
+            "spark.excludeOnFailure.application.maxFailedExecutorsPerNode", "3",
+            "spark.speculation", "false",
+            "spark.dynamicAllocation.enabled", "false");
     /** How many rounds of attestation tasks the driver sends to reach every executor registered at the job's start. */
     private static final int ATTESTATION_ROUNDS = 3;
     /** How long the driver waits for the cluster's executors to register before it attests those that did. */
@@ -106,8 +130,9 @@ public final class BatchJob {
         CollectionAccumulator<byte[]> reports = spark.sparkContext().collectionAccumulator("veil receipts");
         JobExecutors executors = new JobExecutors();
         spark.sparkContext().addSparkListener(executors);
-        FailureCode failure = null;
-        String brokerRefusal = null;
+        TaskFailures taskFailures = new TaskFailures(spark.sparkContext());
+        spark.sparkContext().addSparkListener(taskFailures);
+        Exception jobFailure = null;
         try {
             try {
                 // every instance of the job attests before the first row is read, and no other does: what the model
@@ -125,15 +150,11 @@ public final class BatchJob {
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {   // Spark's SparkException, which Java does not see declared
-                // a partition's (or an attestation's) failure reaches here as its fixed code only (PartitionFailure);
-                // anything else is the driver's own, told as internal
-                FailureCode code = PartitionFailure.codeIn(e);
-                failure = code == null ? FailureCode.INTERNAL_ERROR : code;
-                brokerRefusal = PartitionFailure.brokerReasonIn(e);
+                jobFailure = e;
             } finally {
                 spark.sparkContext().setJobDescription(null);
             }
-            if (failure == null) {
+            if (jobFailure == null) {
                 executors.awaitJobsEnded(EVENTS_WAIT);
             } else {
                 // the failed job may have started no task (no job end to wait for): wait for the events posted so far
@@ -146,6 +167,17 @@ public final class BatchJob {
             throw new IOException("the job's events were not delivered");
         } finally {
             spark.sparkContext().removeSparkListener(executors);
+            spark.sparkContext().removeSparkListener(taskFailures);
+        }
+        // a partition's (or an attestation's) failure is told by its fixed code only (PartitionFailure); anything
+        // else is the driver's own, told as internal
+        FailureCode failure = null;
+        String brokerRefusal = null;
+        if (jobFailure != null) {
+            Throwable decisive = taskFailures.decisive(jobFailure);
+            FailureCode code = PartitionFailure.codeIn(decisive);
+            failure = code == null ? FailureCode.INTERNAL_ERROR : code;
+            brokerRefusal = PartitionFailure.brokerReasonIn(decisive);
         }
         // every instance that may hold keys is closed, and gives the model provider its discard receipt ("discarded",
         // the same items), whatever the job's outcome: the outcome is the data provider's to learn, not the model's

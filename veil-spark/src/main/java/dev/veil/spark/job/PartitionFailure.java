@@ -77,7 +77,8 @@ public final class PartitionFailure extends RuntimeException {
         return f == null ? null : fixedReason(f.brokerReason);
     }
 
-    private static PartitionFailure in(Throwable t) {
+    /** This exception, or the first of its causes, that is a PartitionFailure; null if none is. */
+    static PartitionFailure in(Throwable t) {
         for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
             if (t instanceof PartitionFailure f) {
                 return f;

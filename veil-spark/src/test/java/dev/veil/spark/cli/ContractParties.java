@@ -88,8 +88,13 @@ final class ContractParties implements AutoCloseable {
 
     /** 'veil batch' of {@code data} to {@code out} on embedded Spark, one row a run. */
     Parties.Run batch(String data, String out) {
+        return batchOn("local[1]", data, out);
+    }
+
+    /** 'veil batch' of {@code data} to {@code out} on Spark {@code master}, one row a run. */
+    Parties.Run batchOn(String master, String data, String out) {
         return Parties.launcher("batch", "--contract", path("contract.json"), "--model", path("model.veil"), "--data", path(data),
-                "--mp-broker", mpUrl, "--dp-broker", dpUrl, "--master-key", "dataset", "--out", path(out), "--master", "local[1]",
+                "--mp-broker", mpUrl, "--dp-broker", dpUrl, "--master-key", "dataset", "--out", path(out), "--master", master,
                 "--rows-per-run", "1");
     }
 

@@ -12,6 +12,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +46,56 @@ class SparkRunTimeLimitAttackTest {
                     batch.out()).isNotZero();
             assertThat(dir.resolve("out").resolve(BatchCommand.BATCH_RECEIPT)).doesNotExist();
             assertThat(batch.err()).as("the partition failed for its time, and says only that").contains("failed on an executor: timeout");
+        }
+    }
+
+    /**
+     * On a cluster a task has several attempts, so that a lost executor does not fail the batch: a partition whose model
+     * run was stopped at the time limit would run again on the next executor, and the next, each for the whole limit,
+     * with the data provider's rows given to the model again each time. A failure the model decided is not retried: the
+     * stage is cancelled at its first (the other executor's attempt, if Spark launched one, is killed, not failed).
+     */
+    @Test
+    void aModelStoppedAtTheTimeLimitIsNotRunAgainOnAnotherExecutor() throws Exception {
+        byte[] model = oneLongConv(1280, 160);
+        Files.write(dir.resolve("rows.npz"), Npz.write(NamedTensors.of(Tensor.ofFloats("x", new long[] {1, 4}, new float[] {1, 2, 3, 4}))));
+        Path events = Files.createDirectories(dir.resolve("events"));
+        Map<String, String> operators = new LinkedHashMap<>();
+        Files.createDirectories(Path.of(System.getenv("SPARK_HOME"), "jars"));
+        operators.put("spark.executor.extraClassPath", System.getProperty("java.class.path"));
+        operators.put("spark.executor.extraJavaOptions", "-Djava.io.tmpdir=" + Files.createDirectories(dir.resolve("executor-tmp")));
+        operators.put("spark.local.dir", Files.createDirectories(dir.resolve("spark-local")).toString());
+        operators.put("spark.eventLog.enabled", "true");
+        operators.put("spark.eventLog.dir", events.toUri().toString());
+        operators.put("spark.eventLog.compress", "false");   // plain text, to be read
+        try (ContractParties p = new ContractParties(dir, model, OutputPolicy.npz(), SessionLimits.defaults().withMaxInferenceSeconds(1))) {
+            Parties.Run seal = p.seal("rows.npz", "data");
+            assertThat(seal.exit()).as(seal.err()).isZero();
+            operators.forEach(System::setProperty);
+            Parties.Run batch;
+            try {
+                batch = p.batchOn("local-cluster[2,1,1024]", "data", "out");
+            } finally {
+                operators.keySet().forEach(System::clearProperty);
+            }
+            assertThat(batch.exit()).as(batch.out()).isNotZero();
+            assertThat(batch.err()).contains("failed on an executor: timeout");
+            List<String> timedOutAttempts;
+            try (Stream<Path> logs = Files.walk(events)) {
+                timedOutAttempts = logs.filter(Files::isRegularFile).flatMap(SparkRunTimeLimitAttackTest::lines)
+                        .filter(l -> l.contains("\"Event\":\"SparkListenerTaskEnd\"") && l.contains("\"Reason\":\"ExceptionFailure\"")
+                                && l.contains("veil partition failed: timeout"))
+                        .toList();
+            }
+            assertThat(timedOutAttempts).as("task attempts that ran the model into the time limit").hasSize(1);
+        }
+    }
+
+    private static Stream<String> lines(Path file) {
+        try {
+            return Files.readAllLines(file).stream();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

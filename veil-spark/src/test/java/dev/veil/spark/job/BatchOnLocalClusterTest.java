@@ -79,8 +79,9 @@ import org.junit.jupiter.api.TestInstance;
  * enclave instance attested to both brokers in the job's attestation stage; the OCR model over 37 rows in files of 10,
  * with speculation on. One executor is killed (SIGKILL) in the middle of its first inference task: after its instance
  * received both providers' keys, once the task started (Spark's writer opens its output file as the task starts),
- * before the task committed. Spark retries the task elsewhere (the killed executor's worker starts a new
- * executor, which holds no instance and attests to no broker: a task given to it fails with instance_not_attested).
+ * before the task committed. With veil batch's own Spark settings ({@link BatchJob#SPARK_SETTINGS}) Spark retries the
+ * task elsewhere (the killed executor's worker starts a new executor, which holds no instance and attests to no broker:
+ * a task given to it fails with instance_not_attested, and it is given no other task of the stage).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BatchOnLocalClusterTest {
@@ -131,17 +132,11 @@ class BatchOnLocalClusterTest {
         killer.setDaemon(true);
         Thread watcher = new Thread(this::recordInferenceWorkersCommandLines, "inference worker watcher");
         watcher.setDaemon(true);
-        // the killed executor's successor holds no instance of the job and fails any task it is given
-        // (instance_not_attested): after one such failure it is given no other task of the stage (all executors share
-        // one host here, so the per-host limits are raised not to exclude the only host; Spark wants a task's attempts per
-        // host below its attempts in all)
-        Map<String, String> settings = Map.of("spark.speculation", "true",
-                "spark.task.maxFailures", "8",
-                "spark.excludeOnFailure.enabled", "true",
-                "spark.excludeOnFailure.stage.maxFailedTasksPerExecutor", "1",
-                "spark.excludeOnFailure.task.maxTaskAttemptsPerNode", "6",
-                "spark.excludeOnFailure.stage.maxFailedExecutorsPerNode", "6",
-                "spark.excludeOnFailure.application.maxFailedExecutorsPerNode", "6");
+        // veil batch's own settings (the killed executor's successor holds no instance of the job and fails the first
+        // task it is given, instance_not_attested, then is given no other task of the stage; all executors share one
+        // host here), with speculation turned on to see that the commit protocol settles attempts
+        Map<String, String> settings = new java.util.HashMap<>(BatchJob.SPARK_SETTINGS);
+        settings.put("spark.speculation", "true");
         try (DriverInstance driver = new DriverInstance(signed);
              SparkSession spark = SparkCluster.start("ocr", dirs, settings, driver)) {
             spark.sparkContext().addSparkListener(failedTasks);
