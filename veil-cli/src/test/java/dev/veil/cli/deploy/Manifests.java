@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.io.IOException;
@@ -36,7 +37,9 @@ final class Manifests {
     static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
             "apps/v1/Deployment", Deployment.class,
             "v1/Service", Service.class,
-            "v1/PersistentVolumeClaim", PersistentVolumeClaim.class);
+            "v1/PersistentVolumeClaim", PersistentVolumeClaim.class,
+            // deploy/kubernetes/spark: executor pod templates, which Spark's driver reads (SparkExecutorPodTemplateTest)
+            "v1/Pod", Pod.class);
 
     private Manifests() {
     }
