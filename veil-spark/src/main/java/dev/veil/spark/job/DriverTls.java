@@ -132,6 +132,8 @@ final class DriverTls implements AutoCloseable {
         s.put("spark.ssl.rpc.trustStorePassword", password);
         s.put("spark.ssl.rpc.trustStoreReloadingEnabled", "false");
         s.put("spark.ssl.rpc.openSslEnabled", "false");
+        // the certificate itself, for executors on other hosts, which have no copy of the trust store (DriverCertificate)
+        s.put(DriverCertificate.SETTING, DriverCertificate.encode(certificate));
         // and every connection (RPC, block transfer) authenticated by a secret drawn here: without it, anyone on the network
         // could register as an executor, ask the driver for the application's settings, or store blocks (a task binary
         // under the next broadcast id) in an executor's block manager, which Spark's TLS alone, asking no client

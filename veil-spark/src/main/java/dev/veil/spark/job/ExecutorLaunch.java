@@ -96,8 +96,23 @@ public final class ExecutorLaunch {
             System.setProperty("spark.ssl.rpc.keyStore", ownKey.toString());
             System.setProperty("spark.ssl.rpc.keyStorePassword", DriverTls.STORE_PASSWORD);
             System.setProperty("spark.ssl.rpc.keyPassword", DriverTls.STORE_PASSWORD);
+            System.setProperty("spark.ssl.rpc.keyStoreType", "PKCS12");
         } catch (java.io.IOException e) {
             throw new Refused("cannot write the executor's own TLS key: " + e.getMessage());
+        }
+        // and its trust, written from the driver's certificate when the driver's start-up settings carry it, over any
+        // trust store path given (a file of the driver's host, which this one need not have): checked against the
+        // attested driver's statement before the executor registers
+        String driverCertificate = System.getProperty(DriverCertificate.SETTING);
+        if (driverCertificate != null) {
+            try {
+                Path trust = DriverCertificate.trustStore(DriverCertificate.parse(driverCertificate));
+                System.setProperty("spark.ssl.rpc.trustStore", trust.toString());
+                System.setProperty("spark.ssl.rpc.trustStorePassword", DriverTls.STORE_PASSWORD);
+                System.setProperty("spark.ssl.rpc.trustStoreType", "PKCS12");
+            } catch (java.io.IOException e) {
+                throw new Refused("cannot write the executor's trust store: " + e.getMessage());
+            }
         }
         rootLevel = org.apache.logging.log4j.LogManager.getRootLogger().getLevel();
         CoarseGrainedExecutorBackend.Arguments arguments = CoarseGrainedExecutorBackend.parseArguments(sparkArguments,

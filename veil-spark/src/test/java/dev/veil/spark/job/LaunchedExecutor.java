@@ -61,12 +61,18 @@ final class LaunchedExecutor implements AutoCloseable {
         return new LaunchedExecutor(p, log);
     }
 
-    /** The settings of {@code driverSettings} a cluster manager hands its executors at launch: TLS and authentication. */
+    /**
+     * The settings of {@code driverSettings} a cluster manager hands its executors at launch, as Spark chooses them
+     * ({@code SparkConf.isExecutorStartupConf}: TLS without the stores' passwords, authentication) and the application's
+     * secret, on an executor host that has none of the driver's files: the paths of the driver's key and trust stores
+     * name nothing there.
+     */
     static Map<String, String> startupSettings(Map<String, String> driverSettings) {
         Map<String, String> s = new java.util.LinkedHashMap<>();
         driverSettings.forEach((k, v) -> {
-            if (k.startsWith("spark.ssl.") || k.startsWith("spark.authenticate")) {
-                s.put(k, v);
+            if (org.apache.spark.SparkConf.isExecutorStartupConf(k) || k.equals("spark.authenticate.secret")) {
+                s.put(k, k.equals("spark.ssl.rpc.keyStore") || k.equals("spark.ssl.rpc.trustStore")
+                        ? "/nonexistent/on/this/host/" + Path.of(v).getFileName() : v);
             }
         });
         return s;
