@@ -60,13 +60,14 @@ public final class BatchJob {
      * behaviour on the data, and these keep the job from needing executors beyond those. A task has a few attempts, so
      * that an executor lost mid-task (its instance with it) does not fail the batch: its task runs again on an executor
      * that attested; a task that failed once on an executor is given no other task of the stage there (the lost
-     * executor's replacement holds no instance and fails its first, {@code instance_not_attested}); and a failure the
-     * model, the data or a broker decided is not retried at all ({@link TaskFailures}). The lost executor and its
-     * replacement count as two failed executors of their host: the per-host limits are raised by one over Spark's, so
-     * that one lost executor does not exclude its host (on a one-host cluster, the whole cluster; Spark wants a task's
-     * attempts per host below its attempts in all). No speculative copy is launched
-     * (the model decides which tasks are slow) and no executor is added or removed while the job runs (dynamic
-     * allocation follows the job's backlog, which the model's speed decides).
+     * executor's replacement holds no instance and fails its first, {@code instance_not_attested}); and a task that
+     * failed in any other way is not retried at all: its stage is cancelled ({@link TaskFailures}). The lost executor and
+     * its replacement count as two failed executors of their host: the per-host limits are raised by one over Spark's,
+     * so that one lost executor does not exclude its host (on a one-host cluster, the whole cluster; Spark wants a
+     * task's attempts per host below its attempts in all). Nothing is excluded for the whole application: the closing
+     * stage must reach every instance, whatever its executor failed before. No speculative copy is launched (the model
+     * decides which tasks are slow) and no executor is added or removed while the job runs (dynamic allocation follows
+     * the job's backlog, which the model's speed decides).
      */
     public static final Map<String, String> SPARK_SETTINGS = Map.of(
             "spark.task.maxFailures", "4",
@@ -74,7 +75,8 @@ public final class BatchJob {
             "spark.excludeOnFailure.stage.maxFailedTasksPerExecutor", "1",
             "spark.excludeOnFailure.task.maxTaskAttemptsPerNode", "3",
             "spark.excludeOnFailure.stage.maxFailedExecutorsPerNode", "3",
-            "spark.excludeOnFailure.application.maxFailedExecutorsPerNode", "3",
+            "spark.excludeOnFailure.application.maxFailedTasksPerExecutor", "1000000",
+            "spark.excludeOnFailure.application.maxFailedExecutorsPerNode", "1000000",
             "spark.speculation", "false",
             "spark.dynamicAllocation.enabled", "false");
     /** How many rounds of attestation tasks the driver sends to reach every executor registered at the job's start. */

@@ -81,6 +81,8 @@ public final class PartitionInference implements FlatMapFunction<Iterator<Row>, 
         BatchCommitments in = BatchCommitments.input(salt);
         BatchCommitments out = BatchCommitments.output(salt);
         List<Row> results = new ArrayList<>();
+        // the results' bytes held so far, against ExecutorInstance.resultBytesPerPartition
+        long[] held = {0};
         List<Long> indices = new ArrayList<>();
         List<byte[]> cells = new ArrayList<>();
         // one run ahead: while the model runs on a group of rows, this thread reads and decrypts the next group. The task
@@ -97,15 +99,15 @@ public final class PartitionInference implements FlatMapFunction<Iterator<Row>, 
                 indices.add(index);
                 cells.add(cell);
                 if (cells.size() == instance.rowsPerRun()) {
-                    collect(ahead.next(indices, run(instance, cells)), out, partition, salt, results);
+                    collect(ahead.next(indices, run(instance, cells)), out, partition, salt, results, held);
                     indices = new ArrayList<>();
                     cells = new ArrayList<>();
                 }
             }
             if (!cells.isEmpty()) {
-                collect(ahead.next(indices, run(instance, cells)), out, partition, salt, results);
+                collect(ahead.next(indices, run(instance, cells)), out, partition, salt, results, held);
             }
-            collect(ahead.last(), out, partition, salt, results);
+            collect(ahead.last(), out, partition, salt, results, held);
         }
         if (results.isEmpty()) {
             // a split holding no row group (Spark cuts files by bytes) has nothing to commit to: it gets no receipt
@@ -154,10 +156,20 @@ public final class PartitionInference implements FlatMapFunction<Iterator<Row>, 
         };
     }
 
-    /** A finished run's output cells, committed to and added to the results in input order; nothing for no run. */
-    private static void collect(RunAhead.Done done, BatchCommitments out, int partition, byte[] salt, List<Row> results) {
+    /**
+     * A finished run's output cells, committed to and added to the results in input order; nothing for no run. Past
+     * the partition's share of the executor's memory, {@code limit_exceeded}.
+     */
+    private static void collect(RunAhead.Done done, BatchCommitments out, int partition, byte[] salt, List<Row> results,
+                                long[] held) throws InferenceException {
         if (done == null) {
             return;
+        }
+        for (byte[] row : done.rows()) {
+            held[0] += row.length;
+        }
+        if (held[0] > ExecutorInstance.resultBytesPerPartition()) {
+            throw new InferenceException(FailureCode.LIMIT_EXCEEDED, "the partition's results pass what the executor holds");
         }
         for (int i = 0; i < done.rows().size(); i++) {
             long index = done.indices().get(i);
