@@ -26,11 +26,12 @@ import org.junit.jupiter.api.io.TempDir;
  * by making an executor die. A batch task is retried when its executor is lost (so that a cluster's lost executor does
  * not fail the batch), and an executor that dies holding an instance gives no discard receipt. The model decides how
  * large its outputs are, and the executor holds a partition's results in memory: a model that answers some values of
- * the data provider's cells with outputs of a few megabytes a row fills the executor's heap, and Spark ends an executor
- * on any thread's {@code OutOfMemoryError}. The model provider would then see fewer discard receipts than releases for
- * the job its model flooded, as many for the one it answered. Fix: a partition's results may take an eighth of the
- * executor's heap; past it the partition fails with {@code limit_exceeded}, which cancels the job instead of retrying
- * it, and every instance gives its discard receipt.
+ * the data provider's cells with outputs of megabytes a row fills the executor's heap, and Spark ends an executor on an
+ * {@code OutOfMemoryError} in any thread but the task's (where Veil turns it into {@code internal_error}, which cancels
+ * the job: in the run made without the fix the error struck the task thread, the job failed with
+ * {@code internal_error} and both discard receipts were handed over; where it strikes is the heap's to decide). Fix: a
+ * partition's results may take an eighth of the executor's heap; past it the partition fails with
+ * {@code limit_exceeded} before the heap runs out, the job is cancelled, and every instance gives its discard receipt.
  */
 class ModelFloodingTheExecutorsMemoryAttackTest {
     /** The data provider's cell that the model answers with one value. */
