@@ -30,9 +30,28 @@ public final class EvidenceSources {
         };
     }
 
+    /**
+     * A TEE's own evidence (any platform but sim) at the standard Linux locations, shipping its collateral as
+     * {@link #forPlatform} does: for enclave code that is not an enclave server (a batch executor on Spark, whose
+     * contract names the platform).
+     */
+    public static EvidenceSource forHardware(Platform platform, CollateralSettings collateral) {
+        if (platform == Platform.SIM) {
+            throw new IllegalArgumentException("the simulated TEE is not hardware: it has its own evidence source");
+        }
+        EvidenceSource device = hardwareInterface(platform, null, List.of());
+        return platform == Platform.NITRO ? device : CollateralShippingSource.over(device, collateral);
+    }
+
     private static EvidenceSource platformInterface(EnclaveConfig config, Path root, List<byte[]> extraCertificates) {
-        return switch (config.platform()) {
-            case SIM -> new SimEvidenceSource(CodeMeasurement.compute(config), config.simulateDebug());
+        return config.platform() == Platform.SIM
+                ? new SimEvidenceSource(CodeMeasurement.compute(config), config.simulateDebug())
+                : hardwareInterface(config.platform(), root, extraCertificates);
+    }
+
+    private static EvidenceSource hardwareInterface(Platform platform, Path root, List<byte[]> extraCertificates) {
+        return switch (platform) {
+            case SIM -> throw new IllegalArgumentException("the simulated TEE is not hardware");
             case SEV_SNP -> {
                 Path tsm = root != null ? root : ConfigfsTsmSource.DEFAULT_ROOT;
                 yield root == null && !Files.isDirectory(tsm)

@@ -1,6 +1,5 @@
 package dev.veil.spark.job;
 
-import dev.veil.enclave.evidence.SimEvidenceSource;
 import dev.veil.enclave.keys.InstanceKeyPairs;
 import dev.veil.protocol.batch.BatchReceipt;
 import dev.veil.protocol.batch.BatchReceiptFile;
@@ -43,7 +42,7 @@ public final class DriverInstance implements AutoCloseable {
         this.signedContract = Json.canonical(signed);
         this.contract = ContractVerifier.verify(signed, Instant.now());
         this.keys = new InstanceKeyPairs(contract.contract().keyWrap());
-        this.receipts = new ReceiptKeys(contract, keys, new SimEvidenceSource(ExecutorInstance.measurement(), false));
+        this.receipts = new ReceiptKeys(contract, keys, BatchEvidence.forContract(contract));
         this.tls = new DriverTls();
         this.statement = Json.canonical(receipts.sign(DriverStatement.KIND, new DriverStatement(contract.hashHex(),
                 contract.contract().model().sha256(), tls.certificateSha256(), receipts.evidenceSha256(), Instant.now().toString())));

@@ -3,7 +3,6 @@ package dev.veil.spark.job;
 import dev.veil.enclave.EnclaveConfig;
 import dev.veil.enclave.evidence.CodeMeasurement;
 import dev.veil.enclave.evidence.EvidenceSource;
-import dev.veil.enclave.evidence.SimEvidenceSource;
 import dev.veil.enclave.inference.InferenceException;
 import dev.veil.enclave.inference.ModelRunner;
 import dev.veil.enclave.inference.NativeLibraries;
@@ -92,7 +91,7 @@ public final class ExecutorInstance {
             throws IOException, ProtocolException, InferenceException, BrokerRefused {
         this.contract = contract;
         keys = new InstanceKeyPairs(contract.contract().keyWrap());
-        evidence = new SimEvidenceSource(measurement(), false);
+        evidence = BatchEvidence.forContract(contract);
         receipts = new ReceiptKeys(contract, keys, evidence);
         // the model provider's broker first, then the data provider's: a release counts against the contract's
         // max_instances and enters the broker's record, so the data provider's broker is asked only once the model

@@ -32,7 +32,7 @@ class DriverCertificateSettingAttackTest {
         }
         assertThat(Collections.list(trust.aliases())).hasSize(1);
         assertThat(trust.getCertificate(Collections.list(trust.aliases()).get(0)).getEncoded()).isEqualTo(der);
-        assertThat(Files.getPosixFilePermissions(store)).hasToString("[OWNER_READ, OWNER_WRITE]");
+        assertThat(Files.getPosixFilePermissions(store)).isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     }
 
     @Test
