@@ -52,8 +52,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * step of a release ({@code veil_broker_release_step_cpu_seconds} in its /metrics); the rest is HTTP, JSON and the
  * challenge. Sim evidence carries no collateral: the appraisal is the join's code and policy without certificate chains.
  * The warm-up lasts until the broker's JIT compilers have settled ({@link #warmUp}), and the broker's CPU over the
- * measured releases is also split by kind of thread ({@link BrokerThreadCpu}: request workers in user and kernel
- * mode, Jetty's I/O threads, JIT, GC and VM operations).
+ * measured releases is also split by kind of thread ({@link BrokerThreadCpu}: request threads in user and kernel
+ * mode, JIT, GC and VM operations).
  */
 final class BrokerBench {
     private static final int MAX_INSTANCES = ContractVerifier.MAX_INSTANCES_LIMIT;
