@@ -70,7 +70,7 @@ public final class BrokerServer implements AutoCloseable {
     /**
      * Listens on {@code bind}:{@code port} (0: any free port), working on at most {@code workers} requests at once.
      * The work runs on the Jetty thread that read the request, not handed to a pool of its own: on one core the
-     * hand-off (a futex wake, a context switch, a park) was about a tenth of the broker's CPU per release. Jetty's
+     * hand-off (a futex wake, a context switch, a park) was about 6 % of the broker's CPU in a profile. Jetty's
      * pool has room for {@code workers} threads held by requests (waiting for a record's fsync) beside its own.
      */
     public static BrokerServer start(KeyBroker broker, String bind, int port, int workers) throws IOException {
