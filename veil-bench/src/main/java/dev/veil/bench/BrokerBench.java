@@ -52,8 +52,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * step of a release ({@code veil_broker_release_step_cpu_seconds} in its /metrics); the rest is HTTP, JSON and the
  * challenge. Sim evidence carries no collateral: the appraisal is the join's code and policy without certificate chains.
  * The warm-up lasts until the broker's JIT compilers have settled ({@link #warmUp}), and the broker's CPU over the
- * measured releases is also split by kind of thread ({@link BrokerThreadCpu}: request workers in user and kernel
- * mode, Jetty's I/O threads, JIT, GC and VM operations).
+ * measured releases is also split by kind of thread ({@link BrokerThreadCpu}: request threads in user and kernel
+ * mode, JIT, GC and VM operations).
  */
 final class BrokerBench {
     private static final int MAX_INSTANCES = ContractVerifier.MAX_INSTANCES_LIMIT;
@@ -68,6 +68,13 @@ final class BrokerBench {
      */
     private static final int MAX_WARMUP_ROUNDS = 36;
     private static final double JIT_SETTLED = 0.05;
+    /**
+     * Rounds in a row under {@link #JIT_SETTLED} that end the warm-up: C2 compiles the outermost methods of a release
+     * (KeyBroker.release, the appraisal, the key wrap) seconds apart, 10,000-13,000 releases in, and one quiet round
+     * between two of them ended the warm-up with the rest inside the measurement (0.25-0.71 ms of JIT a release, the
+     * largest and least steady part of "the rest", in four runs at 94281e3 and 5475f01).
+     */
+    private static final int SETTLED_ROUNDS = 3;
     /** Warm-up releases under one warm-up contract, below its max_instances. */
     private static final int INSTANCES_PER_WARMUP_CONTRACT = 9_000;
     private static final int WARMUP_CONTRACTS = (2_000 + MAX_WARMUP_ROUNDS * WARMUP_ROUND) / INSTANCES_PER_WARMUP_CONTRACT + 1;
@@ -200,7 +207,7 @@ final class BrokerBench {
 
     /**
      * At least {@code first} releases, then rounds of {@link #WARMUP_ROUND} until the broker's JIT compilers took under
-     * {@link #JIT_SETTLED} of its CPU in a round (at most {@code maxRounds}: {@link #MAX_WARMUP_ROUNDS}, a third of it --quick): on one pinned core the compilers
+     * {@link #JIT_SETTLED} of its CPU in {@link #SETTLED_ROUNDS} rounds in a row (at most {@code maxRounds}: {@link #MAX_WARMUP_ROUNDS}, a third of it --quick): on one pinned core the compilers
      * share the core with the requests, so a fixed warmup can leave compilation of the hot paths inside the measurement,
      * where it would count as the broker's cost per release. Prints the JIT's share of each round. Returns the releases
      * made.
@@ -209,6 +216,7 @@ final class BrokerBench {
             throws Exception {
         releases(url, contracts.get(0), mp, measurement, first);
         int made = first;
+        int quiet = 0;
         for (int round = 0; round < maxRounds; round++) {
             Map<String, Double> before = BrokerThreadCpu.read(pid);
             releases(url, contracts.get(made / INSTANCES_PER_WARMUP_CONTRACT), mp, measurement, WARMUP_ROUND);
@@ -217,7 +225,8 @@ final class BrokerBench {
             double all = d.values().stream().mapToDouble(Double::doubleValue).sum();
             System.out.printf(Locale.ROOT, "broker warm-up: %d releases, the JIT took %.1f %% of the broker's CPU in the last %d%n",
                     made, all > 0 ? 100 * d.get("jit") / all : 0.0, WARMUP_ROUND);
-            if (all > 0 && d.get("jit") / all < JIT_SETTLED) {
+            quiet = all > 0 && d.get("jit") / all < JIT_SETTLED ? quiet + 1 : 0;
+            if (quiet == SETTLED_ROUNDS) {
                 break;
             }
         }

@@ -9,12 +9,13 @@ import java.util.stream.Stream;
 
 /**
  * Where a broker process's CPU goes, by kind of thread, from Linux's /proc/PID/task/TID/stat (user and system ticks,
- * USER_HZ): the broker's request workers, Jetty's I/O threads, the JIT compilers, the garbage collector and VM
- * operations, and the rest. A difference around the measured releases tells what the broker's own step counters
+ * USER_HZ): the broker's request threads (Jetty's pool, {@code veil-broker-N}: accepting, reading, parsing, the work of
+ * each request and writing its answer, all on one thread), the JIT compilers, the garbage collector and VM operations,
+ * and the rest. A difference around the measured releases tells what the broker's own step counters
  * (request threads only) cannot: how much is compilation still under way, collection, or the kernel.
  */
 final class BrokerThreadCpu {
-    static final String[] GROUPS = {"workers_user", "workers_system", "jetty_io", "jit", "gc_and_vm", "other"};
+    static final String[] GROUPS = {"requests_user", "requests_system", "jit", "gc_and_vm", "other"};
 
     private BrokerThreadCpu() {
     }
@@ -44,13 +45,12 @@ final class BrokerThreadCpu {
         String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
         double user = Long.parseLong(f[11]) / 100.0;
         double system = Long.parseLong(f[12]) / 100.0;
-        if (comm.equals("veil-broker")) {
-            m.merge("workers_user", user, Double::sum);
-            m.merge("workers_system", system, Double::sum);
+        if (comm.matches("veil-broker-[0-9]+")) {
+            m.merge("requests_user", user, Double::sum);
+            m.merge("requests_system", system, Double::sum);
             return;
         }
-        String group = comm.startsWith("veil-broker-io") ? "jetty_io"
-                : comm.contains("CompilerThre") ? "jit"
+        String group = comm.contains("CompilerThre") ? "jit"
                 : comm.startsWith("GC ") || comm.startsWith("G1 ") || comm.equals("VM Thread") ? "gc_and_vm"
                 : "other";
         m.merge(group, user + system, Double::sum);

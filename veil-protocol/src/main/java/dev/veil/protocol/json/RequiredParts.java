@@ -1,8 +1,11 @@
 package dev.veil.protocol.json;
 
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,9 +17,30 @@ import java.util.Map;
  *
  * <p>Records of other modules embedded in a document (the attestation module's {@code ReferenceValues}, a policy
  * users write by hand, with documented defaults for every field it lets them leave out) check their own parts.
+ *
+ * <p>A record class's parts are looked up once ({@link #PARTS}): {@code getRecordComponents} builds new reflection
+ * objects on every call (class and name lookups in the VM, annotations parsed again), which was over half of parsing a
+ * key-broker request.
  */
 final class RequiredParts {
     private static final String PROTOCOL_PACKAGE = "dev.veil.protocol.";
+
+    /** One component of a record: its name in the document, how to read it, and whether it may be absent. */
+    private record Part(String name, Method accessor, boolean mayBeAbsent) {
+    }
+
+    private static final ClassValue<List<Part>> PARTS = new ClassValue<>() {
+        @Override
+        protected List<Part> computeValue(Class<?> type) {
+            List<Part> parts = new ArrayList<>();
+            for (RecordComponent c : type.getRecordComponents()) {
+                Method accessor = c.getAccessor();
+                accessor.setAccessible(true);
+                parts.add(new Part(snakeCase(c.getName()), accessor, c.isAnnotationPresent(MayBeAbsent.class)));
+            }
+            return List.copyOf(parts);
+        }
+    };
 
     private RequiredParts() {
     }
@@ -53,11 +77,11 @@ final class RequiredParts {
     }
 
     private static String inRecord(Record r, String path) {
-        for (RecordComponent c : r.getClass().getRecordComponents()) {
-            String at = (path.isEmpty() ? "" : path + ".") + snakeCase(c.getName());
+        for (Part c : PARTS.get(r.getClass())) {
+            String at = (path.isEmpty() ? "" : path + ".") + c.name();
             Object part = read(r, c);
             if (part == null) {
-                if (!c.isAnnotationPresent(MayBeAbsent.class)) {
+                if (!c.mayBeAbsent()) {
                     return at;
                 }
                 continue;
@@ -70,13 +94,11 @@ final class RequiredParts {
         return null;
     }
 
-    private static Object read(Record r, RecordComponent c) {
+    private static Object read(Record r, Part c) {
         try {
-            var accessor = c.getAccessor();
-            accessor.setAccessible(true);
-            return accessor.invoke(r);
+            return c.accessor().invoke(r);
         } catch (IllegalAccessException | InvocationTargetException e) {
-            throw new IllegalStateException("cannot read " + r.getClass().getSimpleName() + "." + c.getName(), e);
+            throw new IllegalStateException("cannot read " + r.getClass().getSimpleName() + "." + c.accessor().getName(), e);
         }
     }
 
