@@ -15,7 +15,12 @@ import java.util.regex.Pattern;
  * ({@link ExecutorLaunch}) refuses a driver whose configuration carries one. This is a list of what is known to do so,
  * not an allowlist: Spark has hundreds of settings (docs/SCALE-OUT.md says what it does not cover). The executors' own
  * class path ({@code spark.executor.extraClassPath}) is not refused: the measurement hashes it, so code added there
- * fails attestation.
+ * fails attestation. Nor is Kubernetes' executor pod template ({@code spark.kubernetes.executor.podTemplateFile} and
+ * {@code podTemplateContainerName}): only the driver's cluster manager reads it, to shape the pods it asks the
+ * Kubernetes API for, and the operator who could change a pod that way can start any pod without it. An executor gets the
+ * file's name among the driver's settings but never opens it; what binds its code is its measurement (and, in
+ * Confidential Containers, the policy pinning the image and command), and the options and variables a template could
+ * add to its JVM are checked there as any pod's ({@link LaunchedJvm}).
  */
 public final class CodeShipping {
     /** Keys that name code for the executors (or the driver) to fetch or load. */
@@ -25,8 +30,6 @@ public final class CodeShipping {
             // classes served from a URI, looked up before the class path when user classes come first: Veil's own classes
             // would load from there, unmeasured
             "spark.repl.class.uri", "spark.repl.class.outputDir", "spark.executor.userClassPathFirst", "spark.driver.userClassPathFirst",
-            // executor pods from a template of the operator's (extra containers, mounts, command)
-            "spark.kubernetes.executor.podTemplateFile", "spark.kubernetes.executor.podTemplateContainerName",
             // what Spark redacts from its event log and UI (the key store's password among them)
             "spark.redaction.regex",
             // jars, files and archives an executor fetches and loads when it is made (Spark sets these for Spark Connect)

@@ -3,6 +3,7 @@ package dev.veil.spark.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import dev.veil.spark.job.CodeShipping;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,13 +60,19 @@ class OperatorShipsCodeToTheExecutorsAttackTest {
 
     @Test
     void executorSettingsThatLoadNoCodeAreTaken() throws Exception {
-        System.setProperty("spark.executor.extraJavaOptions", "-Djava.io.tmpdir=/tmp -Xss4m");
-        System.setProperty("spark.executorEnv.TZ", "UTC");
+        // the pod template only shapes the pods the driver asks Kubernetes for: an executor never opens it (CodeShipping)
+        Map<String, String> settings = Map.of(
+                "spark.executor.extraJavaOptions", "-Djava.io.tmpdir=/tmp -Xss4m",
+                "spark.executorEnv.TZ", "UTC",
+                "spark.kubernetes.executor.podTemplateFile", "/etc/veil/spark/executor-pod-template.yaml",
+                "spark.kubernetes.executor.podTemplateContainerName", "executor");
+        settings.forEach(System::setProperty);
         try {
             assertThatCode(() -> CodeShippingSettings.refuse(System.getProperties())).doesNotThrowAnyException();
+            // and the check a launched executor makes of its driver's settings takes them too
+            settings.forEach((key, value) -> assertThat(CodeShipping.why(key, value)).as(key).isEmpty());
         } finally {
-            System.clearProperty("spark.executor.extraJavaOptions");
-            System.clearProperty("spark.executorEnv.TZ");
+            settings.keySet().forEach(System::clearProperty);
         }
     }
 }

@@ -19,8 +19,11 @@ import org.junit.jupiter.api.Test;
  * LaunchedExecutorsObeyOnlyTheAttestedDriverAttackTest.
  */
 class ClusterManagersOwnJvmOptionsAttackTest {
-    /** What LaunchedExecutor (as a cluster manager) starts an executor with: it must pass. */
-    private static final List<String> SPARKS_OWN = List.of("-Xmx512m", "-Djava.io.tmpdir=/tmp/x", "-Dspark.ssl.rpc.enabled=true",
+    /**
+     * What LaunchedExecutor (as a cluster manager) starts an executor with, and what SparkContext adds to every executor's
+     * options (its IPv6 preference, given to a Kubernetes pod): it must pass.
+     */
+    private static final List<String> SPARKS_OWN = List.of("-Djava.net.preferIPv6Addresses=false", "-Xmx512m", "-Djava.io.tmpdir=/tmp/x", "-Dspark.ssl.rpc.enabled=true",
             "-Dspark.ssl.rpc.trustStore=/tmp/t.p12", "-Dspark.ssl.rpc.trustStorePassword=p", "-Dspark.authenticate=true",
             "-Dspark.authenticate.secret=s", "-Dspark.driver.port=7077", "--enable-native-access=ALL-UNNAMED",
             "-XX:+UseSerialGC", "-XX:-UsePerfData");

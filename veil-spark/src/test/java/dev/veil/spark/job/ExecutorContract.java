@@ -18,15 +18,16 @@ import java.util.List;
 
 /**
  * The batch contract the executor-instance tests attest under: testdata's OCR classifier, the sim measurement of this
- * build's executors, X25519, up to four instances, valid for an hour, signed by both providers.
+ * build's executors, X25519, up to four instances, valid for an hour, signed by both providers. Public for the tests of
+ * 'veil batch' that need a driver instance without brokers.
  */
-final class ExecutorContract {
+public final class ExecutorContract {
     final byte[] model;
     final Identity modelProvider = Identity.generate("mp", KeyWrapSuite.X25519);
     final Identity dataProvider = Identity.generate("dp", KeyWrapSuite.X25519);
-    final SignedContract signed;
+    public final SignedContract signed;
 
-    ExecutorContract() throws Exception {
+    public ExecutorContract() throws Exception {
         model = Files.readAllBytes(Path.of(System.getProperty("veil.testdata.dir"), "models", "ocr-direction-cls.onnx"));
         SessionContract c = SessionContract.draft(TestModelTerms.of(model, "ocr"), modelProvider.publicIdentity(),
                 dataProvider.publicIdentity(), new EnclavePolicy(Platform.SIM, List.of(Digests.hex(ExecutorInstance.measurement())),
