@@ -39,14 +39,14 @@ class SparkExecutorPodTemplateTest {
     /**
      * The environment Spark 4.2's driver gives an executor pod's container. From Spark's
      * resource-managers/kubernetes/core/src/main/scala/org/apache/spark/deploy/k8s/features/BasicExecutorFeatureStep.scala
-     * (configurePod: SPARK_USER, then the executor's variables, then SPARK_AUTHENTICATE_SECRET, SPARK_CLASSPATH and
+     * (configurePod: SPARK_USER, then the executor's variables, then _SPARK_AUTH_SECRET (SecurityManager.ENV_AUTH_SECRET), SPARK_CLASSPATH and
      * SPARK_JAVA_OPT_n, then the two from the pod's own fields), LocalDirsFeatureStep.scala (SPARK_LOCAL_DIRS), with
      * the names of deploy/k8s/Constants.scala and SecurityManager.ENV_AUTH_SECRET; SPARK_JAVA_OPT_ is a prefix (one
      * variable per JVM option, numbered from 0). Read in the spark-kubernetes_2.13 4.2.0 jar that Maven Central serves.
      */
     static final Set<String> SET_BY_SPARK = Set.of("SPARK_USER", "SPARK_DRIVER_URL", "SPARK_EXECUTOR_CORES", "SPARK_EXECUTOR_MEMORY",
             "SPARK_APPLICATION_ID", "SPARK_CONF_DIR", "SPARK_EXECUTOR_ID", "SPARK_RESOURCE_PROFILE_ID",
-            "SPARK_EXECUTOR_ATTRIBUTE_APP_ID", "SPARK_EXECUTOR_ATTRIBUTE_EXECUTOR_ID", "SPARK_AUTHENTICATE_SECRET", "SPARK_CLASSPATH",
+            "SPARK_EXECUTOR_ATTRIBUTE_APP_ID", "SPARK_EXECUTOR_ATTRIBUTE_EXECUTOR_ID", "_SPARK_AUTH_SECRET", "SPARK_CLASSPATH",
             "SPARK_EXECUTOR_POD_IP", "SPARK_EXECUTOR_POD_NAME", "SPARK_LOCAL_DIRS");
     static final String JAVA_OPT_PREFIX = "SPARK_JAVA_OPT_";
     static final Map<String, String> RUNTIME_CLASSES = Map.of("executor-pod-template-coco-snp.yaml", "kata-qemu-snp",

@@ -152,10 +152,12 @@ class ExecutorPodsOnKubernetesTest {
                 .findFirst().orElseThrow();
         assertThat(podIp.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.podIP");
         List<String> javaOptions = javaOptions(env);
-        // the driver's executor start-up settings, its Spark connection to the driver: TLS on, the driver's trust store
-        // (by its path in the driver: nothing puts the file into the pod, deploy/kubernetes/spark/README.md), authentication
+        // the driver's executor start-up settings, its Spark connection to the driver: TLS on, the driver's certificate
+        // itself (the launched executor writes its trust store from it: the trust store's path names a file of the
+        // driver's, which nothing puts into the pod), authentication
         assertThat(javaOptions).contains("-Dspark.ssl.rpc.enabled=true", "-Dspark.authenticate=true",
-                "-Dspark.ssl.rpc.trustStore=" + startup.get("spark.ssl.rpc.trustStore"));
+                "-Dspark.ssl.veil.driverCertificate=" + startup.get("spark.ssl.veil.driverCertificate"));
+        assertThat(startup.get("spark.ssl.veil.driverCertificate")).isNotBlank();
         startup.forEach((key, value) -> assertThat(javaOptions).as(key).contains("-D" + key + "=" + value));
         // the stores' passwords are not start-up settings, and no variable carries them; the driver's authentication
         // secret is the pod's variable in plain text (SecurityManager.ENV_AUTH_SECRET): whoever may read the pod may read it
