@@ -1,5 +1,10 @@
 package dev.veil.spark.cli;
 
+import static dev.veil.spark.cli.OnnxNodes.dim;
+import static dev.veil.spark.cli.OnnxNodes.floats;
+import static dev.veil.spark.cli.OnnxNodes.int64;
+import static dev.veil.spark.cli.OnnxNodes.model;
+import static dev.veil.spark.cli.OnnxNodes.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.veil.cli.demo.Protobuf;
@@ -9,15 +14,10 @@ import dev.veil.protocol.json.Json;
 import dev.veil.tensor.NamedTensors;
 import dev.veil.tensor.Tensor;
 import dev.veil.tensor.npz.Npz;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +39,8 @@ class ModelFloodingTheExecutorsMemoryAttackTest {
     /** A cell the model answers with 2^21 float32 values: 8 MiB a row, 512 MiB for the partition's 64 rows. */
     private static final float FLOODED = 1 << 21;
     private static final int ROWS = 64;
+    /** Two executors of 512 MiB each: the flooded partition's results would take the whole heap of one. */
+    private static final String TWO_EXECUTORS = "local-cluster[2,1,512]";
 
     @TempDir
     Path dir;
@@ -47,34 +49,30 @@ class ModelFloodingTheExecutorsMemoryAttackTest {
     void aModelWhoseOutputsFillTheExecutorsHeapFailsTheJobWithEveryDiscardReceipt() throws Exception {
         write("answered.npz", ANSWERED);
         write("flooded.npz", FLOODED);
-        Map<String, String> operators = new LinkedHashMap<>();
-        Files.createDirectories(Path.of(System.getenv("SPARK_HOME"), "jars"));
-        operators.put("spark.executor.extraClassPath", System.getProperty("java.class.path"));
-        operators.put("spark.executor.extraJavaOptions", "-Djava.io.tmpdir=" + Files.createDirectories(dir.resolve("executor-tmp")));
-        operators.put("spark.executor.memory", "512m");
-        operators.put("spark.local.dir", Files.createDirectories(dir.resolve("spark-local")).toString());
+        LocalClusterOperator operator = new LocalClusterOperator(dir);
+        operator.spark.put("spark.executor.memory", "512m");
         try (Parties p = new Parties(dir, expandToTheCellsValue())) {
             String contract = ContractVerifier.verify(Json.parse(Files.readAllBytes(dir.resolve("contract.json")), SignedContract.class,
                     "contract"), Instant.now()).hashHex();
-            seal(p, "answered.npz", "data-answered");
-            seal(p, "flooded.npz", "data-flooded");
+            LocalClusterOperator.seal(p, "answered.npz", "data-answered");
+            LocalClusterOperator.seal(p, "flooded.npz", "data-flooded");
 
             long before = p.mpBroker.releaseCount(contract);
-            Parties.Run answered = batch(p, operators, "data-answered", "out-answered");
+            Parties.Run answered = operator.batch(p, TWO_EXECUTORS, "data-answered", "out-answered");
             assertThat(answered.exit()).as("the model answers the cell 1: %s", answered.err()).isZero();
             long releasesWhenAnswered = p.mpBroker.releaseCount(contract) - before;
 
             before = p.mpBroker.releaseCount(contract);
-            Parties.Run flooded = batch(p, operators, "data-flooded", "out-flooded");
+            Parties.Run flooded = operator.batch(p, TWO_EXECUTORS, "data-flooded", "out-flooded");
             assertThat(flooded.exit()).as("the model floods the executor: %s", flooded.err()).isNotZero();
             assertThat(flooded.err()).as("the partition's results passed what the executor holds").contains("limit_exceeded");
             long releasesWhenFlooded = p.mpBroker.releaseCount(contract) - before;
 
             assertThat(releasesWhenFlooded).isEqualTo(releasesWhenAnswered).isPositive();
-            assertThat(discardReceipts(dir.resolve("out-flooded")))
+            assertThat(LocalClusterOperator.discardReceipts(dir.resolve("out-flooded")))
                     .as("discard receipts the model provider is handed for a job its model flooded, against its releases")
                     .isEqualTo(releasesWhenFlooded)
-                    .isEqualTo(discardReceipts(dir.resolve("out-answered")));
+                    .isEqualTo(LocalClusterOperator.discardReceipts(dir.resolve("out-answered")));
         }
     }
 
@@ -84,30 +82,6 @@ class ModelFloodingTheExecutorsMemoryAttackTest {
         Files.write(dir.resolve(name), Npz.write(NamedTensors.of(Tensor.ofFloats("x", new long[] {ROWS, 1}, cells))));
     }
 
-    private static void seal(Parties p, String in, String out) {
-        Parties.Run seal = Parties.launcher("seal", "--format", "parquet", "--in", p.path(in), "--out", p.path(out), "--broker", p.dpUrl,
-                "--identity", p.path("dp.key"), "--master-key", "dataset", "--rows-per-file", "1000");
-        assertThat(seal.exit()).as(seal.err()).isZero();
-    }
-
-    /** On two executors of 512 MiB each: the flooded partition's results would take the whole heap of one. */
-    private Parties.Run batch(Parties p, Map<String, String> operators, String data, String out) {
-        operators.forEach(System::setProperty);
-        try {
-            return Parties.launcher("batch", "--contract", p.path("contract.json"), "--model", p.path("model.veil"), "--data", p.path(data),
-                    "--mp-broker", p.mpUrl, "--dp-broker", p.dpUrl, "--master-key", "dataset", "--out", p.path(out),
-                    "--master", "local-cluster[2,1,512]", "--rows-per-run", "1");
-        } finally {
-            operators.keySet().forEach(System::clearProperty);
-        }
-    }
-
-    private static long discardReceipts(Path out) throws Exception {
-        try (Stream<Path> files = Files.list(out)) {
-            return files.filter(f -> f.getFileName().toString().startsWith("_veil-discard-receipt-")).count();
-        }
-    }
-
     /**
      * x: float32 [N, 1]; y = Expand(x, Concat([1], Reshape(Cast(x, int64), [-1]))): for one row of value v, y is v
      * copies of it, float32 [1, v].
@@ -115,7 +89,7 @@ class ModelFloodingTheExecutorsMemoryAttackTest {
     private static byte[] expandToTheCellsValue() {
         Protobuf cast = node("Cast", "c", "x").message(5, new Protobuf().string(1, "to").varint(3, 7).varint(20, 2));
         Protobuf concat = node("Concat", "s", "one", "f").message(5, new Protobuf().string(1, "axis").varint(3, 0).varint(20, 2));
-        Protobuf graph = new Protobuf()
+        return model(new Protobuf()
                 .message(1, cast)
                 .message(1, node("Reshape", "f", "c", "minus_one"))
                 .message(1, concat)
@@ -123,30 +97,7 @@ class ModelFloodingTheExecutorsMemoryAttackTest {
                 .string(2, "expand-to-the-cell")
                 .message(5, int64("minus_one", -1))
                 .message(5, int64("one", 1))
-                .message(11, value("x", new Protobuf().varint(1, 1)))
-                .message(12, value("y", new Protobuf().string(2, "M")));
-        return new Protobuf().varint(1, 8).string(2, "veil-test").message(7, graph)
-                .message(8, new Protobuf().string(1, "").varint(2, 13)).toBytes();
-    }
-
-    /** An int64 initializer of shape [1]. */
-    private static Protobuf int64(String name, long v) {
-        return new Protobuf().varint(1, 1).varint(2, 7).string(8, name)
-                .bytes(9, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
-    }
-
-    private static Protobuf node(String op, String output, String... inputs) {
-        Protobuf n = new Protobuf();
-        for (String i : inputs) {
-            n.string(1, i);
-        }
-        return n.string(2, output).string(3, op.toLowerCase() + "_" + output).string(4, op);
-    }
-
-    /** float32 [N, second] */
-    private static Protobuf value(String name, Protobuf second) {
-        Protobuf shape = new Protobuf().message(1, new Protobuf().string(2, "N")).message(1, second);
-        Protobuf tensorType = new Protobuf().varint(1, 1).message(2, shape);
-        return new Protobuf().string(1, name).message(2, new Protobuf().message(1, tensorType));
+                .message(11, floats("x", dim(1)))
+                .message(12, floats("y", dim("M"))));
     }
 }

@@ -1,6 +1,10 @@
 package dev.veil.spark.cli;
 
-import static dev.veil.spark.cli.Parties.launcher;
+import static dev.veil.spark.cli.OnnxNodes.dim;
+import static dev.veil.spark.cli.OnnxNodes.floats;
+import static dev.veil.spark.cli.OnnxNodes.int64;
+import static dev.veil.spark.cli.OnnxNodes.model;
+import static dev.veil.spark.cli.OnnxNodes.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.veil.cli.demo.Protobuf;
@@ -10,14 +14,9 @@ import dev.veil.protocol.json.Json;
 import dev.veil.tensor.NamedTensors;
 import dev.veil.tensor.Tensor;
 import dev.veil.tensor.npz.Npz;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,9 +56,6 @@ class RetriedModelFailureInstanceCountAttackTest {
     private static final float ANSWERED = 1f;
     /** A cell the model fails on (the Reshape asks for 987654 elements of one). */
     private static final float FAILED_ON = 987654f;
-    /** The cluster operator's Spark settings for a local cluster of two executors (separate JVMs), and its retries. */
-    private final Map<String, String> operatorsSpark = new LinkedHashMap<>();
-
     @TempDir
     Path dir;
 
@@ -67,27 +63,25 @@ class RetriedModelFailureInstanceCountAttackTest {
     void theModelProviderSeesAsManyInstancesWhetherOrNotItsModelFailedOnTheData() throws Exception {
         Files.write(dir.resolve("answered.npz"), Npz.write(NamedTensors.of(Tensor.ofFloats("x", new long[] {1, 1}, new float[] {ANSWERED}))));
         Files.write(dir.resolve("failed.npz"), Npz.write(NamedTensors.of(Tensor.ofFloats("x", new long[] {1, 1}, new float[] {FAILED_ON}))));
-        Files.createDirectories(Path.of(System.getenv("SPARK_HOME"), "jars"));
-        operatorsSpark.put("spark.executor.extraClassPath", System.getProperty("java.class.path"));
-        operatorsSpark.put("spark.executor.extraJavaOptions", "-Djava.io.tmpdir=" + Files.createDirectories(dir.resolve("executor-tmp")));
-        operatorsSpark.put("spark.local.dir", Files.createDirectories(dir.resolve("spark-local")).toString());
-        // Spark's default is 4 attempts a task; an operator of a flaky cluster raises it. Spark offers the executor that
-        // reported a failure back at once, and the others on its next round of offers: in the runs made for this test the
-        // first five or so attempts went to the executor that failed, and a later one to the other executor
-        operatorsSpark.put("spark.task.maxFailures", "16");
+        LocalClusterOperator operator = new LocalClusterOperator(dir);
+        // Spark's default is 4 attempts a task; an operator of a flaky cluster raises it (veil batch does not take it, and
+        // says so). Spark offers the executor that reported a failure back at once, and the others on its next round of
+        // offers: in the runs made for this test before the attestation stage, the first five or so attempts went to the
+        // executor that failed, and a later one to the other executor
+        operator.spark.put("spark.task.maxFailures", "16");
         try (Parties p = new Parties(dir, reshapeToTheCellsValue())) {
             String contract = ContractVerifier.verify(Json.parse(Files.readAllBytes(dir.resolve("contract.json")), SignedContract.class,
                     "contract"), Instant.now()).hashHex();
-            seal(p, "answered.npz", "data-answered");
-            seal(p, "failed.npz", "data-failed");
+            LocalClusterOperator.seal(p, "answered.npz", "data-answered");
+            LocalClusterOperator.seal(p, "failed.npz", "data-failed");
 
             long before = p.mpBroker.releaseCount(contract);
-            Parties.Run answered = batch(p, "data-answered", "out-answered");
+            Parties.Run answered = operator.batch(p, "local-cluster[2,1,1024]", "data-answered", "out-answered");
             assertThat(answered.exit()).as("the model answers the cell 1: %s", answered.err()).isZero();
             long releasesWhenAnswered = p.mpBroker.releaseCount(contract) - before;
 
             before = p.mpBroker.releaseCount(contract);
-            Parties.Run failed = batch(p, "data-failed", "out-failed");
+            Parties.Run failed = operator.batch(p, "local-cluster[2,1,1024]", "data-failed", "out-failed");
             assertThat(failed.exit()).as("the model fails on the cell 987654: %s", failed.err()).isNotZero();
             assertThat(failed.err()).as("the model's own failure, not the cluster's").contains("inference_failed");
             long releasesWhenFailed = p.mpBroker.releaseCount(contract) - before;
@@ -96,32 +90,9 @@ class RetriedModelFailureInstanceCountAttackTest {
             assertThat(releasesWhenFailed)
                     .as("instances the model provider's broker released to for a job its model failed on, against one it answered")
                     .isEqualTo(releasesWhenAnswered);
-            assertThat(discardReceipts(dir.resolve("out-failed")))
+            assertThat(LocalClusterOperator.discardReceipts(dir.resolve("out-failed")))
                     .as("discard receipts the model provider is handed for a job its model failed on, against one it answered")
-                    .isEqualTo(discardReceipts(dir.resolve("out-answered")));
-        }
-    }
-
-    private static void seal(Parties p, String in, String out) {
-        Parties.Run seal = launcher("seal", "--format", "parquet", "--in", p.path(in), "--out", p.path(out), "--broker", p.dpUrl,
-                "--identity", p.path("dp.key"), "--master-key", "dataset", "--rows-per-file", "1000");
-        assertThat(seal.exit()).as(seal.err()).isZero();
-    }
-
-    private Parties.Run batch(Parties p, String data, String out) {
-        operatorsSpark.forEach(System::setProperty);
-        try {
-            return launcher("batch", "--contract", p.path("contract.json"), "--model", p.path("model.veil"), "--data", p.path(data),
-                    "--mp-broker", p.mpUrl, "--dp-broker", p.dpUrl, "--master-key", "dataset", "--out", p.path(out),
-                    "--master", "local-cluster[2,1,1024]", "--rows-per-run", "1");
-        } finally {
-            operatorsSpark.keySet().forEach(System::clearProperty);
-        }
-    }
-
-    private static long discardReceipts(Path out) throws Exception {
-        try (Stream<Path> files = Files.list(out)) {
-            return files.filter(f -> f.getFileName().toString().startsWith("_veil-discard-receipt-")).count();
+                    .isEqualTo(LocalClusterOperator.discardReceipts(dir.resolve("out-answered")));
         }
     }
 
@@ -140,30 +111,8 @@ class RetriedModelFailureInstanceCountAttackTest {
                 .string(2, "reshape-to-the-cell")
                 .message(5, int64("minus_one", -1))
                 .message(5, int64("one", 1))
-                .message(11, value("x"))
-                .message(12, value("y"));
-        return new Protobuf().varint(1, 8).string(2, "veil-test").message(7, graph)
-                .message(8, new Protobuf().string(1, "").varint(2, 13)).toBytes();
-    }
-
-    /** An int64 initializer of shape [1]. */
-    private static Protobuf int64(String name, long v) {
-        return new Protobuf().varint(1, 1).varint(2, 7).string(8, name)
-                .bytes(9, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
-    }
-
-    private static Protobuf node(String op, String output, String... inputs) {
-        Protobuf n = new Protobuf();
-        for (String i : inputs) {
-            n.string(1, i);
-        }
-        return n.string(2, output).string(3, op.toLowerCase() + "_" + output).string(4, op);
-    }
-
-    /** float32 [N, 1] */
-    private static Protobuf value(String name) {
-        Protobuf shape = new Protobuf().message(1, new Protobuf().string(2, "N")).message(1, new Protobuf().varint(1, 1));
-        Protobuf tensorType = new Protobuf().varint(1, 1).message(2, shape);
-        return new Protobuf().string(1, name).message(2, new Protobuf().message(1, tensorType));
+                .message(11, floats("x", dim(1)))
+                .message(12, floats("y", dim(1)));
+        return model(graph);
     }
 }

@@ -12,9 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,24 +58,14 @@ class SparkRunTimeLimitAttackTest {
         byte[] model = oneLongConv(1280, 160);
         Files.write(dir.resolve("rows.npz"), Npz.write(NamedTensors.of(Tensor.ofFloats("x", new long[] {1, 4}, new float[] {1, 2, 3, 4}))));
         Path events = Files.createDirectories(dir.resolve("events"));
-        Map<String, String> operators = new LinkedHashMap<>();
-        Files.createDirectories(Path.of(System.getenv("SPARK_HOME"), "jars"));
-        operators.put("spark.executor.extraClassPath", System.getProperty("java.class.path"));
-        operators.put("spark.executor.extraJavaOptions", "-Djava.io.tmpdir=" + Files.createDirectories(dir.resolve("executor-tmp")));
-        operators.put("spark.local.dir", Files.createDirectories(dir.resolve("spark-local")).toString());
-        operators.put("spark.eventLog.enabled", "true");
-        operators.put("spark.eventLog.dir", events.toUri().toString());
-        operators.put("spark.eventLog.compress", "false");   // plain text, to be read
+        LocalClusterOperator operator = new LocalClusterOperator(dir);
+        operator.spark.put("spark.eventLog.enabled", "true");
+        operator.spark.put("spark.eventLog.dir", events.toUri().toString());
+        operator.spark.put("spark.eventLog.compress", "false");   // plain text, to be read
         try (ContractParties p = new ContractParties(dir, model, OutputPolicy.npz(), SessionLimits.defaults().withMaxInferenceSeconds(1))) {
             Parties.Run seal = p.seal("rows.npz", "data");
             assertThat(seal.exit()).as(seal.err()).isZero();
-            operators.forEach(System::setProperty);
-            Parties.Run batch;
-            try {
-                batch = p.batchOn("local-cluster[2,1,1024]", "data", "out");
-            } finally {
-                operators.keySet().forEach(System::clearProperty);
-            }
+            Parties.Run batch = operator.under(() -> p.batchOn("local-cluster[2,1,1024]", "data", "out"));
             assertThat(batch.exit()).as(batch.out()).isNotZero();
             assertThat(batch.err()).contains("failed on an executor: timeout");
             List<String> timedOutAttempts;
