@@ -37,7 +37,11 @@ public final class CodeShipping {
             // classes an executor instantiates by name: off the measured class path only with one of the above, but no
             // Veil job needs its own
             "spark.kryo.registrator", "spark.shuffle.manager", "spark.shuffle.sort.io.plugin.class",
-            "spark.resources.discoveryPlugin");
+            "spark.resources.discoveryPlugin",
+            // classes the driver's Kubernetes cluster manager instantiates by name, in the driver's TEE, for every pod
+            "spark.kubernetes.executor.pod.featureSteps", "spark.kubernetes.driver.pod.featureSteps");
+    /** The driver's Kubernetes pod allocator: a class name but for Spark's own; the executors' entrypoint needs "direct". */
+    private static final String POD_ALLOCATOR = "spark.kubernetes.allocation.pods.allocator";
     /** Custom resources: each may name a discovery script, which an executor runs when it starts. */
     private static final Pattern RESOURCE_KEYS = Pattern.compile("spark\\.(executor|driver|task|worker)\\.resource\\..*");
     /** JVM options of the executors' that load code or run commands the class path does not hold. */
@@ -57,6 +61,9 @@ public final class CodeShipping {
     public static Optional<String> why(String key, String value) {
         if (CODE_KEYS.contains(key)) {
             return Optional.of("names code the executors would fetch or load");
+        }
+        if (key.equals(POD_ALLOCATOR) && !value.strip().equals("direct")) {
+            return Optional.of("names a pod allocator other than Spark's default, \"direct\" (another is a class the driver loads by name)");
         }
         if (RESOURCE_KEYS.matcher(key).matches()) {
             return Optional.of("asks for a custom resource, whose discovery script the executors would run");

@@ -230,21 +230,10 @@ public final class ExecutorInstance {
         }
         long start = System.nanoTime();
         try {
-            return runner.run(batch, left, resultBytesPerPartition());
+            return runner.run(batch, left, ResultBudget.perRun());
         } finally {
             modelNanos += System.nanoTime() - start;
         }
-    }
-
-    /**
-     * How many bytes of the model's outputs a partition may hold in this executor's memory (a run's, and the
-     * partition's results together; {@code limit_exceeded} past it): an eighth of the heap. The model decides how large
-     * its outputs are, and an executor that runs out of memory dies (Spark ends it on any thread's
-     * {@code OutOfMemoryError}), which would lose its instance and have its task retried elsewhere: a failure of the
-     * model's choosing turned into one of the cluster's ({@link TaskFailures}).
-     */
-    static long resultBytesPerPartition() {
-        return Runtime.getRuntime().maxMemory() / 8;
     }
 
     /**

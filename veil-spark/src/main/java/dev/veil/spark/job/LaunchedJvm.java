@@ -28,7 +28,7 @@ final class LaunchedJvm {
     private static final Pattern ALLOWED_OPTIONS = Pattern.compile("-Xm[xsn]\\d+[kKmMgG]?|-Xss\\d+[kKmMgG]?"
             + "|-XX:[+-]Use(Serial|Parallel|G1|Z)GC|-XX:-UsePerfData|-XX:(Max|Initial|Min)RAMPercentage=[\\d.]+"
             + "|-XX:ActiveProcessorCount=\\d+|-XX:(MaxDirectMemorySize|MaxMetaspaceSize|ReservedCodeCacheSize)=\\d+[kKmMgG]?"
-            + "|-XX:\\+ExitOnOutOfMemoryError|-XX:[+-]UseContainerSupport|-Dfile\\.encoding=UTF-8"
+            + "|-XX:[+-]UseContainerSupport|-Dfile\\.encoding=UTF-8"
             + "|-Djava\\.io\\.tmpdir=[^\\s]+|--enable-native-access=ALL-UNNAMED"
             // SparkContext puts it first in every executor's JVM options, as the driver's JVM has it (true or false);
             // Kubernetes gives them to the pod (SPARK_JAVA_OPT_n)

@@ -81,8 +81,12 @@ public final class PartitionInference implements FlatMapFunction<Iterator<Row>, 
         BatchCommitments in = BatchCommitments.input(salt);
         BatchCommitments out = BatchCommitments.output(salt);
         List<Row> results = new ArrayList<>();
-        // the results' bytes held so far, against ExecutorInstance.resultBytesPerPartition
-        long[] held = {0};
+        // the results' bytes this partition holds, against what the executor may hold, given back when the task ends
+        ResultBudget.Share held = new ResultBudget.Share();
+        TaskContext task = TaskContext.get();
+        if (task != null) {
+            task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) done -> held.close());
+        }
         List<Long> indices = new ArrayList<>();
         List<byte[]> cells = new ArrayList<>();
         // one run ahead: while the model runs on a group of rows, this thread reads and decrypts the next group. The task
@@ -158,19 +162,18 @@ public final class PartitionInference implements FlatMapFunction<Iterator<Row>, 
 
     /**
      * A finished run's output cells, committed to and added to the results in input order; nothing for no run. Past
-     * the partition's share of the executor's memory, {@code limit_exceeded}.
+     * what the executor may hold of results ({@link ResultBudget}), {@code limit_exceeded}.
      */
     private static void collect(RunAhead.Done done, BatchCommitments out, int partition, byte[] salt, List<Row> results,
-                                long[] held) throws InferenceException {
+                                ResultBudget.Share held) throws InferenceException {
         if (done == null) {
             return;
         }
+        long bytes = 0;
         for (byte[] row : done.rows()) {
-            held[0] += row.length;
+            bytes += row.length;
         }
-        if (held[0] > ExecutorInstance.resultBytesPerPartition()) {
-            throw new InferenceException(FailureCode.LIMIT_EXCEEDED, "the partition's results pass what the executor holds");
-        }
+        held.take(bytes);
         for (int i = 0; i < done.rows().size(); i++) {
             long index = done.indices().get(i);
             out.add(index, done.rows().get(i));

@@ -35,7 +35,11 @@ class OperatorShipsCodeToTheExecutorsAttackTest {
                 "spark.executor.userClassPathFirst", "true");
         Map<String, String> options = Map.of(
                 "spark.executor.extraJavaOptions", "-Xss4m @/tmp/options",
-                "spark.executor.defaultJavaOptions", "-XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath=/host");
+                "spark.executor.defaultJavaOptions", "-XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath=/host",
+                // classes the driver's Kubernetes cluster manager would instantiate by name, in the driver's TEE
+                "spark.kubernetes.executor.pod.featureSteps", "io.vertx.core.impl.SomeClass",
+                "spark.kubernetes.driver.pod.featureSteps", "io.vertx.core.impl.SomeClass",
+                "spark.kubernetes.allocation.pods.allocator", "org.operator.Allocator");
         List<Map.Entry<String, String>> all = new ArrayList<>(settings.entrySet());
         all.addAll(options.entrySet());
         all.forEach(e -> {
@@ -65,7 +69,8 @@ class OperatorShipsCodeToTheExecutorsAttackTest {
                 "spark.executor.extraJavaOptions", "-Djava.io.tmpdir=/tmp -Xss4m",
                 "spark.executorEnv.TZ", "UTC",
                 "spark.kubernetes.executor.podTemplateFile", "/etc/veil/spark/executor-pod-template.yaml",
-                "spark.kubernetes.executor.podTemplateContainerName", "executor");
+                "spark.kubernetes.executor.podTemplateContainerName", "executor",
+                "spark.kubernetes.allocation.pods.allocator", "direct");
         settings.forEach(System::setProperty);
         try {
             assertThatCode(() -> CodeShippingSettings.refuse(System.getProperties())).doesNotThrowAnyException();

@@ -43,7 +43,9 @@ class ClusterManagersOwnJvmOptionsAttackTest {
             "-Donnxruntime.native.path=/cm", "-Djava.library.path=/cm", "-XX:SharedArchiveFile=/cm/classes.jsa",
             "-XX:+AutoCreateSharedArchive", "-Djava.class.path=/cm:/opt/veil/veil-spark.jar", "-Dlog4j2.configurationFile=/cm/log4j2.xml",
             "-Dspark.shuffle.manager=org.apache.spark.shuffle.sort.SortShuffleManager", "-Dspark.app.initial.jar.urls=file:/cm/x.jar",
-            "--add-opens=java.base/java.lang=cm.module", "-XX:OnOutOfMemoryError=/cm/run", "-Xbootclasspath/a:/cm"})
+            "--add-opens=java.base/java.lang=cm.module", "-XX:OnOutOfMemoryError=/cm/run", "-Xbootclasspath/a:/cm",
+            // an OutOfMemoryError the model caused would end the executor, and a lost executor's task is retried elsewhere
+            "-XX:+ExitOnOutOfMemoryError"})
     void anOptionOfTheClusterManagersOwnIsRefused(String option) {
         List<String> options = new ArrayList<>(SPARKS_OWN);
         options.add(option);
