@@ -138,7 +138,8 @@ final class DriverTls implements AutoCloseable {
         // could register as an executor, ask the driver for the application's settings, or store blocks (a task binary
         // under the next broadcast id) in an executor's block manager, which Spark's TLS alone, asking no client
         // certificate, does not stop. Spark hands the secret to the executors through the cluster manager (a standalone
-        // worker's environment, a pod's), so this keeps out the network, not the cluster manager (docs/SCALE-OUT.md).
+        // worker's environment, a pod's), so this keeps out the network, not the cluster manager (docs/SCALE-OUT.md). On
+        // Kubernetes Spark draws a secret of its own instead and writes it into each executor pod's spec.
         s.put("spark.authenticate", "true");
         s.put("spark.authenticate.secret", authSecret);
         return s;
