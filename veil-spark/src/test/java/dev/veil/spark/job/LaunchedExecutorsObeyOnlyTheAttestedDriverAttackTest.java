@@ -117,6 +117,25 @@ class LaunchedExecutorsObeyOnlyTheAttestedDriverAttackTest {
     }
 
     /**
+     * The cluster manager, which gives the executor its {@code --app-id}, names another application's: the executor's
+     * block manager and metrics would run under an id the attested driver did not give. Refused before registering.
+     */
+    @Test
+    void anApplicationIdOfTheClusterManagersOwnIsRefusedBeforeRegistering() throws Exception {
+        long mp = brokers.modelProviderReleases();
+        try (SparkSession spark = session("other app id", attested.sparkSettings());
+             LaunchedExecutor executor = LaunchedExecutor.start("spark://CoarseGrainedScheduler@127.0.0.1:"
+                     + spark.sparkContext().getConf().get("spark.driver.port"), "app-of-the-cluster-manager", "1",
+                     LaunchedExecutor.startupSettings(attested.sparkSettings()), List.of(), tmp.resolve("executor-app-id"))) {
+            assertThat(executor.exitWithin(START_SECONDS)).as("the executor's exit code; its output:\n" + executor.output()).isEqualTo(2);
+            assertThat(executor.output()).contains("veil: this executor refused its driver: ")
+                    .contains("application id is not the attested driver's");
+            assertThat(spark.sparkContext().getExecutorMemoryStatus().size()).as("block managers: the driver's only").isEqualTo(1);
+        }
+        assertThat(brokers.modelProviderReleases() - mp).as("the model provider's releases").isZero();
+    }
+
+    /**
      * The cluster manager gives the executor no TLS settings, so that Spark's executor asks for its driver's settings over
      * plain RPC (authenticated by the secret the cluster manager holds), and answers in the attested driver's place: the
      * driver's settings (its contract, statement and TLS settings included, so that the executor's own connections trust
