@@ -127,6 +127,17 @@ class CsvRowReaderTest {
         assertThat(roundedDifferentlyThroughDouble).as("cells where float(double(s)) is not float(s)").isGreaterThan(1000);
     }
 
+    /** Fuzzing found FastDoubleParser rounding a long hexadecimal literal otherwise than the JDK: the JDK reads those. */
+    @Test
+    void aHexadecimalCellWithMoreDigitsThanAFloatHoldsIsReadAsFloatParseFloatReadsIt() {
+        for (String cell : new String[] {"0x8888888888888888888888888881p3", "-0X1.fffffefffffffffffffffffp127", "0x1p-149f",
+                "0x1.000001000000000000000000001p0"}) {
+            byte[] b = cell.getBytes(StandardCharsets.UTF_8);
+            assertThat(Float.floatToRawIntBits(CsvNumbers.parse(b, 0, b.length))).as(cell)
+                    .isEqualTo(Float.floatToRawIntBits(Float.parseFloat(cell)));
+        }
+    }
+
     @Test
     void cellsThatAreNotNumbersAreRefusedAsFloatParseFloatRefusesThem() {
         Random random = new Random(8);
