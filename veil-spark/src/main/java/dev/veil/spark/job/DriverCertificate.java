@@ -18,8 +18,8 @@ import java.util.Base64;
  * which standalone workers, YARN and Kubernetes pass to the executor's JVM as {@code -D}), from which the executor writes
  * its own trust store. A trust store file named by the driver would have to be copied to every executor host, and Spark
  * does not pass the stores' passwords to executors on every cluster manager. The certificate is not a secret, and
- * whoever starts the executor can name another: the executor then trusts that one alone, and refuses to register
- * unless the attested driver's statement names it ({@link DriverConnection#requireAttestedDriverAtStart}).
+ * whoever starts the executor can name another: the executor refuses it, before it connects, unless the attested
+ * driver's statement names it ({@link DriverAtStart}).
  */
 final class DriverCertificate {
     /** The driver's certificate, DER in standard base64: a start-up setting, so Spark passes it to executors as it is. */

@@ -60,7 +60,7 @@ final class DriverConnection {
 
     /** {@code statement} verifies for {@code contract}, and {@code env}'s Spark connections trust its certificate alone. */
     static void requireAttestedDriver(ContractVerifier.Verified contract, byte[] statement, SparkEnv env) throws InferenceException {
-        requireOnlyTrusted(env, verified(contract, statement).tlsCertificateSha256());
+        requireOnlyTrusted(env, verifiedStatement(contract, statement).tlsCertificateSha256());
     }
 
     /**
@@ -70,7 +70,7 @@ final class DriverConnection {
      */
     static String requireAttestedDriverAtStart(ContractVerifier.Verified contract, byte[] statement, SparkEnv env)
             throws InferenceException {
-        DriverStatement s = verified(contract, statement);
+        DriverStatement s = verifiedStatement(contract, statement);
         try {
             requireOnly(SparkRpcTrust.rpcTrusted(env), s.tlsCertificateSha256());
         } catch (SparkRpcTrust.Untrusted e) {
@@ -88,7 +88,8 @@ final class DriverConnection {
         }
     }
 
-    private static DriverStatement verified(ContractVerifier.Verified contract, byte[] statement) throws InferenceException {
+    /** {@code statement}, once it verifies for {@code contract} as a receipt of the contract's attested driver does. */
+    static DriverStatement verifiedStatement(ContractVerifier.Verified contract, byte[] statement) throws InferenceException {
         try {
             SignedReceipt signed = Json.parse(statement, SignedReceipt.class, "driver statement");
             return ReceiptVerifier.verifyKind(signed, contract, Instant.now(), DriverStatement.KIND, DriverStatement.class,
@@ -105,7 +106,8 @@ final class DriverConnection {
         }
     }
 
-    private static boolean sameDigest(X509Certificate cert, String expectedHex) {
+    /** Whether {@code cert}'s SHA-256 is {@code expectedHex} (compared in constant time). */
+    static boolean sameDigest(X509Certificate cert, String expectedHex) {
         try {
             byte[] expected = HexFormat.of().parseHex(expectedHex);
             return MessageDigest.isEqual(Digests.sha256(cert.getEncoded()), expected);

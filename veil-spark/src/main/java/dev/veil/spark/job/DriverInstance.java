@@ -51,13 +51,13 @@ public final class DriverInstance implements AutoCloseable {
 
     /**
      * The Spark settings of the application this driver runs: its RPC over TLS under this driver's key, and the signed
-     * contract and this driver's statement, which every executor Veil's launcher starts checks before it registers
-     * ({@link ExecutorLaunch}). Neither is secret: the contract names no key, the statement only public ones.
+     * contract and this driver's statement, start-up settings that every executor Veil's launcher starts checks before it
+     * connects ({@link DriverAtStart}). Neither is secret: the contract names no key, the statement only public ones.
      */
     public Map<String, String> sparkSettings() {
         Map<String, String> s = new LinkedHashMap<>(tls.sparkSettings());
-        s.put(ExecutorLaunch.CONTRACT_SETTING, Base64.getEncoder().encodeToString(signedContract));
-        s.put(ExecutorLaunch.STATEMENT_SETTING, Base64.getEncoder().encodeToString(statement));
+        s.put(DriverAtStart.CONTRACT_SETTING, Base64.getEncoder().encodeToString(signedContract));
+        s.put(DriverAtStart.STATEMENT_SETTING, Base64.getEncoder().encodeToString(statement));
         return s;
     }
 

@@ -14,16 +14,14 @@ import scala.reflect.ClassTag$;
 
 /**
  * The configuration a launched executor runs under is its attested driver's ({@link ExecutorLaunch}). Spark's executor
- * fetches the driver's settings over a connection built from its JVM's settings alone, before anything is checked: a
- * cluster manager that gave it no TLS settings could answer in the driver's place (with the attested driver's contract
- * and statement, which are not secret, and a trust store holding its certificate), and the executor's own connections,
- * which are checked, would then be built from that answer. So once the executor's RPC is known to trust the attested
- * driver's certificate alone, the settings are asked for again over it, and the executor runs on only if the settings
- * it was built from (all but the connection settings, which its JVM gives and {@link SparkRpcTrust} checks), its
- * resource profile and its I/O encryption key are the driver's; and what else the first answer set is undone or
- * refused (a log level, Hadoop credentials). Before this check, the first answer has been deserialized and the
- * executor's environment built from it (classes on the measured class path instantiated by name: serializer, codecs,
- * metrics sources and sinks); docs/SCALE-OUT.md names that as open.
+ * fetches the driver's settings over a connection built from its JVM's settings, which {@link DriverAtStart} checked
+ * before it connected: TLS trusting the attested driver's certificate alone. This is the second check, on what Spark
+ * built, in case Spark built that first connection otherwise than its settings said (another Spark, a setting read
+ * differently): once the executor's RPC is known, from its running objects, to trust the attested driver's certificate
+ * alone, the settings are asked for again over it, and the executor runs on only if the settings it was built from (all
+ * but the connection settings, which its JVM gives and {@link SparkRpcTrust} checks), its resource profile and its I/O
+ * encryption key are the driver's; and what else the first answer set is undone or refused (a log level, Hadoop
+ * credentials).
  */
 final class DriversConfiguration {
     /** Settings Spark's executor sets itself, or its JVM may give it ({@link LaunchedJvm}), beside the driver's. */

@@ -2,14 +2,9 @@ package dev.veil.spark.job;
 
 import dev.veil.enclave.inference.InferenceException;
 import dev.veil.protocol.contract.ContractVerifier;
-import dev.veil.protocol.contract.SignedContract;
 import dev.veil.protocol.json.Digests;
-import dev.veil.protocol.json.Json;
-import dev.veil.protocol.json.ProtocolException;
 import java.security.MessageDigest;
-import java.time.Instant;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.SparkConf;
@@ -25,15 +20,17 @@ import scala.runtime.AbstractFunction4;
  * Spark's own executor, which checks its driver before it registers, so before it takes any task. A check made in a
  * task (as {@link DriverConnection} is for executors started otherwise) runs only if the driver sends that task; a
  * driver of the cluster manager's could instead run code of its own on the executor (jars, plugins, Spark SQL's
- * {@code reflect}) that asks the TEE for evidence and the brokers for keys. Here, after Spark fetched the driver's
- * configuration and built the executor's connections from it, and before the executor registers (its JVM's own
- * settings, command line and environment having been checked first: {@link LaunchedJvm}):
+ * {@code reflect}) that asks the TEE for evidence and the brokers for keys. Here, its JVM's own settings, command line
+ * and environment checked first ({@link LaunchedJvm}):
  * <ol>
- *   <li>the driver's configuration must ship no code ({@link CodeShipping}): no jars, files, plugins, agents;</li>
- *   <li>it must carry a contract that verifies, and a statement of an attested driver of that contract whose TLS
- *       certificate is the only one this executor's connections trust ({@link DriverConnection}): so TLS proves that the
- *       driver it will take tasks from holds the attested driver's key, and that driver runs the measured code; and
- *       the settings the executor was built from are that driver's ({@link DriversConfiguration});</li>
+ *   <li>before Spark starts, the contract, the attested driver's statement and its certificate, from the JVM's start-up
+ *       settings, must verify, and Spark's RPC must trust that certificate alone ({@link DriverAtStart}): so the first
+ *       thing Spark's executor does, asking its driver for settings, reaches a server holding the attested driver's
+ *       key, which runs the measured code;</li>
+ *   <li>once Spark built the executor's connections from the driver's answer, before the executor registers: that
+ *       configuration must ship no code ({@link CodeShipping}): no jars, files, plugins, agents; its RPC must trust the
+ *       driver's certificate alone ({@link DriverConnection}); and the settings the executor was built from must be that
+ *       driver's ({@link DriversConfiguration});</li>
  *   <li>once registered, when Spark has set up its block transfer (over which each task's code arrives, as a
  *       broadcast), that too must trust the driver's certificate alone; and every task that brings code with it is
  *       refused: either ends the executor ({@link GuardedExecutorBackend}).</li>
@@ -43,8 +40,6 @@ import scala.runtime.AbstractFunction4;
  * driver's. The executor then attests, per job, only under that contract and for that statement.
  */
 public final class ExecutorLaunch {
-    static final String CONTRACT_SETTING = "spark.veil.driver.contract";
-    static final String STATEMENT_SETTING = "spark.veil.driver.statement";
     /** The driver this JVM's launcher checked, or null when Veil's launcher did not start this JVM. */
     private static volatile Launched launched;
     /** The root log level before Spark started (the first answer to its settings fetch may change it). */
@@ -90,30 +85,27 @@ public final class ExecutorLaunch {
      */
     public static void run(String[] sparkArguments) throws Refused {
         LaunchedJvm.check(List.of(sparkArguments));
-        // its own TLS key, never the driver's (a start-up setting: the JVM's value is the one Spark keeps)
+        // the driver it may connect to, from its start-up settings, checked before any connection (DriverAtStart)
+        DriverAtStart.Checked driver = DriverAtStart.check(System.getProperties());
+        // its own TLS key, never the driver's, and a trust store of the attested driver's certificate alone, over any
+        // store paths given (files of the driver's host, which this one need not have): start-up settings, whose JVM
+        // value is the one Spark keeps
+        Path ownKey;
+        Path trust;
         try {
-            Path ownKey = ExecutorTlsKey.create();
-            System.setProperty("spark.ssl.rpc.keyStore", ownKey.toString());
-            System.setProperty("spark.ssl.rpc.keyStorePassword", DriverTls.STORE_PASSWORD);
-            System.setProperty("spark.ssl.rpc.keyPassword", DriverTls.STORE_PASSWORD);
-            System.setProperty("spark.ssl.rpc.keyStoreType", "PKCS12");
+            ownKey = ExecutorTlsKey.create();
+            trust = DriverCertificate.trustStore(driver.certificate());
         } catch (java.io.IOException e) {
-            throw new Refused("cannot write the executor's own TLS key: " + e.getMessage());
+            throw new Refused("cannot write the executor's TLS key and trust stores: " + e.getMessage());
         }
-        // and its trust, written from the driver's certificate when the driver's start-up settings carry it, over any
-        // trust store path given (a file of the driver's host, which this one need not have): checked against the
-        // attested driver's statement before the executor registers
-        String driverCertificate = System.getProperty(DriverCertificate.SETTING);
-        if (driverCertificate != null) {
-            try {
-                Path trust = DriverCertificate.trustStore(DriverCertificate.parse(driverCertificate));
-                System.setProperty("spark.ssl.rpc.trustStore", trust.toString());
-                System.setProperty("spark.ssl.rpc.trustStorePassword", DriverTls.STORE_PASSWORD);
-                System.setProperty("spark.ssl.rpc.trustStoreType", "PKCS12");
-            } catch (java.io.IOException e) {
-                throw new Refused("cannot write the executor's trust store: " + e.getMessage());
-            }
-        }
+        System.setProperty("spark.ssl.rpc.keyStore", ownKey.toString());
+        System.setProperty("spark.ssl.rpc.keyStorePassword", DriverTls.STORE_PASSWORD);
+        System.setProperty("spark.ssl.rpc.keyPassword", DriverTls.STORE_PASSWORD);
+        System.setProperty("spark.ssl.rpc.keyStoreType", "PKCS12");
+        System.setProperty("spark.ssl.rpc.trustStore", trust.toString());
+        System.setProperty("spark.ssl.rpc.trustStorePassword", DriverTls.STORE_PASSWORD);
+        System.setProperty("spark.ssl.rpc.trustStoreType", "PKCS12");
+        DriverAtStart.requireRpcTls(new SparkConf(), ownKey, trust);
         rootLevel = org.apache.logging.log4j.LogManager.getRootLogger().getLevel();
         CoarseGrainedExecutorBackend.Arguments arguments = CoarseGrainedExecutorBackend.parseArguments(sparkArguments,
                 "veil batch executor");
@@ -125,7 +117,7 @@ public final class ExecutorLaunch {
                         public CoarseGrainedExecutorBackend apply(RpcEnv rpcEnv, CoarseGrainedExecutorBackend.Arguments a, SparkEnv env,
                                 ResourceProfile profile) {
                             try {
-                                launched = check(env, a.driverUrl(), profile);
+                                launched = check(env, a.driverUrl(), profile, driver);
                             } catch (Refused e) {
                                 throw new RefusedAtStart(e);
                             }
@@ -146,8 +138,11 @@ public final class ExecutorLaunch {
         }
     }
 
-    /** The checks of the class, on the executor's Spark environment as Spark built it from the driver's configuration. */
-    static Launched check(SparkEnv env, String driverUrl, ResourceProfile profile) throws Refused {
+    /**
+     * The checks of the class, on the executor's Spark environment as Spark built it from the configuration {@code driver}
+     * (checked at the start: {@link DriverAtStart}) answered with.
+     */
+    static Launched check(SparkEnv env, String driverUrl, ResourceProfile profile, DriverAtStart.Checked driver) throws Refused {
         SparkConf conf = env.conf();
         for (Tuple2<String, String> setting : conf.getAll()) {
             Optional<String> why = CodeShipping.why(setting._1(), setting._2());
@@ -156,28 +151,17 @@ public final class ExecutorLaunch {
                         + ": a Veil executor runs no code but its measured image's");
             }
         }
-        if (!conf.contains(CONTRACT_SETTING) || !conf.contains(STATEMENT_SETTING)) {
-            throw new Refused("the driver names no contract and no attested driver's statement: it is not a driver 'veil batch' started");
-        }
-        ContractVerifier.Verified contract;
-        byte[] statement;
-        try {
-            contract = ContractVerifier.verify(Json.parse(Base64.getDecoder().decode(conf.get(CONTRACT_SETTING)), SignedContract.class,
-                    "contract"), Instant.now());
-            statement = Base64.getDecoder().decode(conf.get(STATEMENT_SETTING));
-        } catch (ProtocolException | IllegalArgumentException e) {
-            throw new Refused("the driver's contract does not verify: " + e.getMessage());
-        }
         String certificate;
         try {
-            certificate = DriverConnection.requireAttestedDriverAtStart(contract, statement, env);
+            certificate = DriverConnection.requireAttestedDriverAtStart(driver.contract(), driver.statement(), env);
         } catch (InferenceException e) {
             throw new Refused("the driver is not an attested driver of its contract: " + e.getMessage());
         }
-        // the settings checked above came over a connection the executor's JVM settings alone built: now that its RPC is
-        // known to reach the attested driver only, they must be that driver's
+        // the settings checked above came over a connection to the attested driver (DriverAtStart); that the executor's
+        // RPC reaches it alone is now checked on the objects Spark built, and the settings are asked for again over it, in
+        // case Spark built its first connection otherwise than its settings said
         DriversConfiguration.require(env, driverUrl, profile, rootLevel);
-        return new Launched(contract.hashHex(), Digests.sha256(statement), certificate);
+        return new Launched(driver.contract().hashHex(), Digests.sha256(driver.statement()), certificate);
     }
 
     /** The driver Veil's launcher checked at this JVM's start, if it started this JVM. */

@@ -2,6 +2,8 @@ package dev.veil.spark.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.ZipOutputStream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -65,15 +68,15 @@ class LaunchedExecutorsObeyOnlyTheAttestedDriverAttackTest {
     /**
      * The cluster manager's own driver, with a TLS key of its own (the executors' trust store is the cluster manager's to
      * give), shows the attested driver's contract and statement (neither is secret): the executor's connections trust a
-     * certificate the statement does not name, so it exits before it registers.
+     * certificate the statement does not name, so it exits before it connects.
      */
     @Test
     void aDriverOfTheClusterManagersOwnShowingTheAttestedDriversStatementIsRefusedBeforeRegistering() throws Exception {
         try (DriverInstance own = new DriverInstance(new ExecutorContract().signed)) {
             Map<String, String> settings = new LinkedHashMap<>(own.sparkSettings());
-            settings.put(ExecutorLaunch.CONTRACT_SETTING, attested.sparkSettings().get(ExecutorLaunch.CONTRACT_SETTING));
-            settings.put(ExecutorLaunch.STATEMENT_SETTING, attested.sparkSettings().get(ExecutorLaunch.STATEMENT_SETTING));
-            assertRefusedAtStart("own driver", settings, "not only the attested driver's");
+            settings.put(DriverAtStart.CONTRACT_SETTING, attested.sparkSettings().get(DriverAtStart.CONTRACT_SETTING));
+            settings.put(DriverAtStart.STATEMENT_SETTING, attested.sparkSettings().get(DriverAtStart.STATEMENT_SETTING));
+            assertRefusedAtStart("own driver", settings, "is not the one the attested driver's statement names");
         }
     }
 
@@ -82,8 +85,8 @@ class LaunchedExecutorsObeyOnlyTheAttestedDriverAttackTest {
     void aDriverThatNamesNoAttestedDriverIsRefusedBeforeRegistering() throws Exception {
         try (DriverInstance own = new DriverInstance(new ExecutorContract().signed)) {
             Map<String, String> settings = new LinkedHashMap<>(own.sparkSettings());
-            settings.remove(ExecutorLaunch.CONTRACT_SETTING);
-            settings.remove(ExecutorLaunch.STATEMENT_SETTING);
+            settings.remove(DriverAtStart.CONTRACT_SETTING);
+            settings.remove(DriverAtStart.STATEMENT_SETTING);
             assertRefusedAtStart("no statement", settings, "names no contract");
         }
     }
@@ -136,27 +139,32 @@ class LaunchedExecutorsObeyOnlyTheAttestedDriverAttackTest {
     }
 
     /**
-     * The cluster manager gives the executor no TLS settings, so that Spark's executor asks for its driver's settings over
-     * plain RPC (authenticated by the secret the cluster manager holds), and answers in the attested driver's place: the
-     * driver's settings (its contract, statement and TLS settings included, so that the executor's own connections trust
-     * the attested driver) with one of its own. The executor asks again over its checked RPC, which reaches the attested
-     * driver only, and exits at the difference, unregistered.
+     * The cluster manager, which names the executor's driver and writes its command line, points it at a server of its
+     * own: Spark's executor asks there for the application's settings first thing, and deserializes the answer, before
+     * any check on what Spark built could run. The start-up settings make the executor trust that server: a certificate
+     * of the cluster manager's beside the attested driver's contract and statement (neither is secret); the attested
+     * driver's settings with RPC TLS off (Spark's authentication alone then, by a secret the cluster manager holds);
+     * with OpenSSL's TLS; with a trust store reloaded from its file. Each time the executor exits with one line before
+     * it opens any connection: the server never sees one.
      */
     @Test
-    void settingsAnsweredByTheClusterManagerInTheDriversPlaceAreRefused() throws Exception {
-        Map<String, String> startup = new LinkedHashMap<>(LaunchedExecutor.startupSettings(attested.sparkSettings()));
-        startup.keySet().removeIf(k -> k.startsWith("spark.ssl."));
-        long mp = brokers.modelProviderReleases();
-        try (SparkSession spark = session("impostor", attested.sparkSettings());
-             SettingsImpostor impostor = new SettingsImpostor(spark.sparkContext(), Map.of("spark.executor.heartbeatInterval", "7s"));
-             LaunchedExecutor executor = LaunchedExecutor.start(impostor.driverUrl(), spark.sparkContext().applicationId(), "1", startup,
-                     List.of(), tmp.resolve("executor-impostor"))) {
-            assertThat(executor.exitWithin(START_SECONDS)).as("the executor's exit code; its output:\n" + executor.output()).isEqualTo(2);
-            assertThat(executor.output()).contains("veil: this executor refused its driver: ")
-                    .contains("spark.executor.heartbeatInterval is not the attested driver's");
-            assertThat(spark.sparkContext().getExecutorMemoryStatus().size()).as("block managers: the driver's only").isEqualTo(1);
+    void aServerOfTheClusterManagersOwnAtTheDriversAddressIsNeverConnectedTo() throws Exception {
+        Map<String, String> attestedStartup = LaunchedExecutor.startupSettings(attested.sparkSettings());
+        try (DriverInstance own = new DriverInstance(new ExecutorContract().signed)) {
+            Map<String, String> ownCertificate = new LinkedHashMap<>(LaunchedExecutor.startupSettings(own.sparkSettings()));
+            ownCertificate.put(DriverAtStart.CONTRACT_SETTING, attestedStartup.get(DriverAtStart.CONTRACT_SETTING));
+            ownCertificate.put(DriverAtStart.STATEMENT_SETTING, attestedStartup.get(DriverAtStart.STATEMENT_SETTING));
+            assertNeverConnected("own certificate", ownCertificate, "is not the one the attested driver's statement names");
         }
-        assertThat(brokers.modelProviderReleases() - mp).as("the model provider's releases").isZero();
+        Map<String, String> noTls = new LinkedHashMap<>(attestedStartup);
+        noTls.remove("spark.ssl.rpc.enabled");
+        assertNeverConnected("no TLS", noTls, "does not enable TLS for Spark's RPC");
+        Map<String, String> openSsl = new LinkedHashMap<>(attestedStartup);
+        openSsl.put("spark.ssl.rpc.openSslEnabled", "true");
+        assertNeverConnected("OpenSSL", openSsl, "OpenSSL or PEM files");
+        Map<String, String> reloading = new LinkedHashMap<>(attestedStartup);
+        reloading.put("spark.ssl.rpc.trustStoreReloadingEnabled", "true");
+        assertNeverConnected("reloading", reloading, "reload its trust store");
     }
 
     /** A file added to the attested driver's application after its executors registered: its first task ends them. */
@@ -201,6 +209,35 @@ class LaunchedExecutorsObeyOnlyTheAttestedDriverAttackTest {
         }
         assertThat(brokers.modelProviderReleases() - mp).as("the model provider's releases").isZero();
         assertThat(brokers.dataProviderReleases() - dp).as("the data provider's releases").isZero();
+    }
+
+    /**
+     * An executor launched with {@code startup} against a listener of the cluster manager's exits with one line naming
+     * {@code why}, and the listener accepted no connection.
+     */
+    private static void assertNeverConnected(String name, Map<String, String> startup, String why) throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+            AtomicInteger connections = new AtomicInteger();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        listener.accept().close();
+                        connections.incrementAndGet();
+                    }
+                } catch (java.io.IOException e) {
+                    // closed
+                }
+            }, "cluster-manager-listener");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            try (LaunchedExecutor executor = LaunchedExecutor.start("spark://CoarseGrainedScheduler@127.0.0.1:" + listener.getLocalPort(),
+                    "app-of-the-cluster-manager", "1", startup, List.of(), tmp.resolve("executor-" + name.replace(' ', '-')))) {
+                assertThat(executor.exitWithin(START_SECONDS)).as(name + ": the executor's exit code; its output:\n" + executor.output())
+                        .isEqualTo(2);
+                assertThat(executor.output()).as(name).contains("veil: this executor refused its driver: ").contains(why);
+            }
+            assertThat(connections.get()).as(name + ": connections the cluster manager's server accepted").isZero();
+        }
     }
 
     /** Both executors, once registered with the driver of {@code spark}. */
