@@ -16,10 +16,11 @@ import scala.runtime.AbstractFunction1;
  * without a checksum; the secret that authenticates peers ({@code spark.authenticate}) reaches the executor through the
  * cluster manager, so the cluster manager could plant a task binary under a broadcast id the driver will use next. A
  * Veil job never needs an upload (no block replication, no decommissioning migration, no shuffle push): the block
- * server's handler refuses uploads before it decodes them ({@link UploadRefusingHandler}: Spark's deserializes their
- * metadata first), its store refuses them on connections opened before that, reads go through, and an executor whose
- * block manager holds any block when that is done, or at its first task, is refused (an upload in the moment between
- * the server's start and this). A connection opened in that moment could still have an upload's metadata deserialized.
+ * server is built, before it starts, with a serializer that reads no upload's metadata ({@link #refuseUploadMetadata}:
+ * Spark's would deserialize it, Java serialization, before storing the block), so no connection it ever accepts has
+ * any of an upload deserialized; once the executor registered, its handler refuses uploads by their type ({@link
+ * UploadRefusingHandler}), its store refuses them on connections opened before that, reads go through, and an executor
+ * whose block manager holds any block when that is done, or at its first task, is refused.
  *
  * <p>Spark 4.2 keeps the store in private fields ({@code NettyBlockTransferService.transportContext},
  * {@code TransportContext.rpcHandler}, {@code TransportServer.appRpcHandler}, {@code NettyBlockRpcServer.blockManager});
@@ -38,6 +39,26 @@ final class BlockUploads {
 
         NotClosed(String message) {
             super(message);
+        }
+    }
+
+    /**
+     * Before {@code env}'s block server starts (at the executor's registration), has it built with a serializer that reads
+     * no upload's metadata ({@link UploadMetadataRefused}); refused when the server runs already.
+     */
+    static void refuseUploadMetadata(SparkEnv env) throws NotClosed {
+        refuseUploadMetadata(env.blockManager().blockTransferService());
+    }
+
+    /** As {@link #refuseUploadMetadata(SparkEnv)}, on the block transfer service {@code service}. */
+    static void refuseUploadMetadata(Object service) throws NotClosed {
+        if (field(service, "org$apache$spark$network$netty$NettyBlockTransferService$$server") != null) {
+            throw new NotClosed("Spark's block server runs already: its uploads' metadata would be deserialized");
+        }
+        try {
+            declared(service.getClass(), "serializer").set(service, new UploadMetadataRefused());
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new NotClosed("Spark's block transfer is not set up as Spark 4.2 sets it up (its serializer)");
         }
     }
 

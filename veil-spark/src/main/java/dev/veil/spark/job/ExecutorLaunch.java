@@ -118,6 +118,9 @@ public final class ExecutorLaunch {
                                 ResourceProfile profile) {
                             try {
                                 launched = check(env, a.driverUrl(), profile, driver);
+                                BlockUploads.refuseUploadMetadata(env);
+                            } catch (BlockUploads.NotClosed e) {
+                                throw new RefusedAtStart(new Refused(e.getMessage()));
                             } catch (Refused e) {
                                 throw new RefusedAtStart(e);
                             }
