@@ -2,6 +2,7 @@ package dev.veil.spark.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -68,19 +69,20 @@ class UploadMetadataDeserializedAtTheBlockServersStartAttackTest {
                     throw new UnsupportedOperationException(method.getName());
                 }));
         READ.set(false);
+        Throwable answer;
         try (TransportContext context = new TransportContext(new TransportConf("shuffle", new MapConfigProvider(Map.of())),
                 new NoOpRpcHandler());
              var clients = context.createClientFactory()) {
             TransportClient client = clients.createClient("127.0.0.1", service.port());
             UploadBlock upload = new UploadBlock("app-under-attack", "0", "broadcast_9999_piece0", serialized(new Tripwire()),
                     new byte[] {1, 2, 3});
-            assertThatThrownBy(() -> client.sendRpcSync(upload.toByteBuffer(), 20_000)).as("the upload's answer")
-                    .hasMessageContaining("takes and makes no block upload");
+            answer = catchThrowable(() -> client.sendRpcSync(upload.toByteBuffer(), 20_000));
         } finally {
             service.close();
         }
         assertThat(READ.get()).as("the upload's metadata object was deserialized").isFalse();
         assertThat(stored.get()).as("blocks stored").isZero();
+        assertThat(answer).as("the upload's answer").hasMessageContaining("takes and makes no block upload");
     }
 
     /** A block transfer service whose server runs already is refused: its uploads' metadata would be read. */
