@@ -10,6 +10,9 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Base64;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.spark.SSLOptions;
 import org.apache.spark.SecurityManager;
@@ -25,7 +28,9 @@ import scala.Option;
  * its contract, its signed statement and its TLS certificate in start-up settings ({@code spark.ssl.*}, which every
  * cluster manager passes to the executor's JVM as {@code -D}; none is secret), and before Spark starts:
  * <ol>
- *   <li>the contract verifies, and the statement verifies for it (as {@link DriverConnection} checks it: signed by a
+ *   <li>the contract verifies and is between the two providers this executor was deployed for, which its environment
+ *       names ({@link #PROVIDERS_ENVIRONMENT}; a confidential container's policy pins it, so the cluster manager cannot
+ *       change it), and the statement verifies for it (as {@link DriverConnection} checks it: signed by a
  *       key the contract's measurement attested);</li>
  *   <li>the certificate is the one the statement names;</li>
  *   <li>the connection Spark will build from this JVM's settings, read through Spark's own parser, runs TLS through the
@@ -33,7 +38,8 @@ import scala.Option;
  * </ol>
  * So the first answer comes from a server that holds the attested driver's key. The cluster manager, which writes the
  * executor's command line, can name another contract, statement or certificate: the executor then exits before it
- * opens any connection.
+ * opens any connection. Evidence of the simulated TEE can be made by anyone, so with a simulated contract this holds
+ * only as far as the environment is not the cluster manager's.
  */
 final class DriverAtStart {
     /** The signed contract (canonical JSON), base64: a start-up setting, so Spark passes it to executors as it is. */
@@ -48,8 +54,22 @@ final class DriverAtStart {
     record Checked(ContractVerifier.Verified contract, byte[] statement, X509Certificate certificate, String certificateSha256) {
     }
 
-    /** The driver this JVM's start-up settings ({@code jvm}, its system properties) name, checked as items 1 and 2 say. */
-    static Checked check(Properties jvm) throws ExecutorLaunch.Refused {
+    /**
+     * The environment variable that names the two providers this executor was deployed for: the model provider's
+     * fingerprint, a comma, the data provider's (as {@code veil identity show} prints them). The contract must be theirs.
+     */
+    static final String PROVIDERS_ENVIRONMENT = "VEIL_BATCH_PROVIDERS";
+
+    /** The value of {@link #PROVIDERS_ENVIRONMENT} for {@code contract}'s providers. */
+    static String providers(ContractVerifier.Verified contract) {
+        return contract.contract().modelProvider().fingerprint() + "," + contract.contract().dataProvider().fingerprint();
+    }
+
+    /**
+     * The driver this JVM's start-up settings ({@code jvm}, its system properties) name, checked as items 1 and 2 say,
+     * for the providers its {@code environment} names ({@link #PROVIDERS_ENVIRONMENT}).
+     */
+    static Checked check(Properties jvm, Map<String, String> environment) throws ExecutorLaunch.Refused {
         String contractSetting = jvm.getProperty(CONTRACT_SETTING);
         String statementSetting = jvm.getProperty(STATEMENT_SETTING);
         if (contractSetting == null || statementSetting == null) {
@@ -64,6 +84,17 @@ final class DriverAtStart {
             statement = Base64.getDecoder().decode(statementSetting);
         } catch (ProtocolException | IllegalArgumentException e) {
             throw new ExecutorLaunch.Refused("the driver's contract does not verify: " + e.getMessage());
+        }
+        // anyone can sign a contract, and have a driver of its own attested under it (its own code on its own TEE, or
+        // evidence of the simulated TEE): only the providers' signatures make it one this executor may serve
+        String pinned = environment.get(PROVIDERS_ENVIRONMENT);
+        if (pinned == null) {
+            throw new ExecutorLaunch.Refused("the executor's environment does not name its providers (" + PROVIDERS_ENVIRONMENT
+                    + "=<model provider's fingerprint>,<data provider's fingerprint>): the deployment pins them");
+        }
+        if (!MessageDigest.isEqual(pinned.getBytes(StandardCharsets.US_ASCII), providers(contract).getBytes(StandardCharsets.US_ASCII))) {
+            throw new ExecutorLaunch.Refused("the driver's contract is not between the providers this executor was deployed for ("
+                    + PROVIDERS_ENVIRONMENT + ")");
         }
         String named;
         try {

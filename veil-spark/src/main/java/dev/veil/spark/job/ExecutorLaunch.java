@@ -86,7 +86,7 @@ public final class ExecutorLaunch {
     public static void run(String[] sparkArguments) throws Refused {
         LaunchedJvm.check(List.of(sparkArguments));
         // the driver it may connect to, from its start-up settings, checked before any connection (DriverAtStart)
-        DriverAtStart.Checked driver = DriverAtStart.check(System.getProperties());
+        DriverAtStart.Checked driver = DriverAtStart.check(System.getProperties(), System.getenv());
         // its own TLS key, never the driver's, and a trust store of the attested driver's certificate alone, over any
         // store paths given (files of the driver's host, which this one need not have): start-up settings, whose JVM
         // value is the one Spark keeps

@@ -48,7 +48,11 @@ final class LaunchedExecutor implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"), "-Xmx512m", "-Djava.io.tmpdir=" + dir));
         // the module options Spark's own launchers give every executor (its serializers reach into java.base)
         command.addAll(List.of(org.apache.spark.launcher.JavaModuleOptions.defaultModuleOptionArray()));
-        startup.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        startup.forEach((k, v) -> {
+            if (!k.startsWith("spark.executorEnv.")) {
+                command.add("-D" + k + "=" + v);
+            }
+        });
         command.addAll(jvmOptions);
         command.addAll(List.of("dev.veil.spark.cli.SparkLauncher", "batch", "executor", "--driver-url", driverUrl,
                 "--executor-id", id, "--hostname", "127.0.0.1", "--cores", "1", "--app-id", appId));
@@ -57,6 +61,12 @@ final class LaunchedExecutor implements AutoCloseable {
         ProcessBuilder b = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         // and an environment without JVM options of this test runner's (a pod's is the image's)
         b.environment().keySet().removeIf(name -> name.matches("LD_.*|JAVA_TOOL_OPTIONS|JDK_JAVA_OPTIONS|_JAVA_OPTIONS"));
+        // the driver's executor environment, as Spark has every cluster manager set it
+        startup.forEach((k, v) -> {
+            if (k.startsWith("spark.executorEnv.")) {
+                b.environment().put(k.substring("spark.executorEnv.".length()), v);
+            }
+        });
         Process p = b.start();
         return new LaunchedExecutor(p, log);
     }
@@ -65,12 +75,15 @@ final class LaunchedExecutor implements AutoCloseable {
      * The settings of {@code driverSettings} a cluster manager hands its executors at launch, as Spark chooses them
      * ({@code SparkConf.isExecutorStartupConf}: TLS without the stores' passwords, authentication) and the application's
      * secret, on an executor host that has none of the driver's files: the paths of the driver's key and trust stores
-     * name nothing there.
+     * name nothing there; and the executor environment the driver asks for ({@code spark.executorEnv.*}), which
+     * {@link #start} sets as environment variables.
      */
     static Map<String, String> startupSettings(Map<String, String> driverSettings) {
         Map<String, String> s = new java.util.LinkedHashMap<>();
         driverSettings.forEach((k, v) -> {
-            if (org.apache.spark.SparkConf.isExecutorStartupConf(k) || k.equals("spark.authenticate.secret")) {
+            if (k.startsWith("spark.executorEnv.")) {
+                s.put(k, v);
+            } else if (org.apache.spark.SparkConf.isExecutorStartupConf(k) || k.equals("spark.authenticate.secret")) {
                 s.put(k, k.equals("spark.ssl.rpc.keyStore") || k.equals("spark.ssl.rpc.trustStore")
                         ? "/nonexistent/on/this/host/" + Path.of(v).getFileName() : v);
             }

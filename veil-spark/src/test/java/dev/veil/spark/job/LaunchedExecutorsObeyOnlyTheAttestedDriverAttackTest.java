@@ -31,6 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LaunchedExecutorsObeyOnlyTheAttestedDriverAttackTest {
     private static final long START_SECONDS = 120;
+    /** The driver's setting of the executor environment variable that names the providers ({@link DriverAtStart}). */
+    private static final String PROVIDERS = "spark.executorEnv." + DriverAtStart.PROVIDERS_ENVIRONMENT;
     @TempDir
     static Path tmp;
     private static ReleasingBrokers brokers;
@@ -76,6 +78,7 @@ class LaunchedExecutorsObeyOnlyTheAttestedDriverAttackTest {
             Map<String, String> settings = new LinkedHashMap<>(own.sparkSettings());
             settings.put(DriverAtStart.CONTRACT_SETTING, attested.sparkSettings().get(DriverAtStart.CONTRACT_SETTING));
             settings.put(DriverAtStart.STATEMENT_SETTING, attested.sparkSettings().get(DriverAtStart.STATEMENT_SETTING));
+            settings.put(PROVIDERS, attested.sparkSettings().get(PROVIDERS));
             assertRefusedAtStart("own driver", settings, "is not the one the attested driver's statement names");
         }
     }
@@ -142,7 +145,9 @@ class LaunchedExecutorsObeyOnlyTheAttestedDriverAttackTest {
      * The cluster manager, which names the executor's driver and writes its command line, points it at a server of its
      * own: Spark's executor asks there for the application's settings first thing, and deserializes the answer, before
      * any check on what Spark built could run. The start-up settings make the executor trust that server: a certificate
-     * of the cluster manager's beside the attested driver's contract and statement (neither is secret); the attested
+     * of the cluster manager's beside the attested driver's contract and statement (neither is secret); a contract,
+     * statement and certificate all of its own, the executor's environment naming the attested contract's providers
+     * (a deployment pins it); no providers named; the attested
      * driver's settings with RPC TLS off (Spark's authentication alone then, by a secret the cluster manager holds);
      * with OpenSSL's TLS; with a trust store reloaded from its file. Each time the executor exits with one line before
      * it opens any connection: the server never sees one.
@@ -154,8 +159,18 @@ class LaunchedExecutorsObeyOnlyTheAttestedDriverAttackTest {
             Map<String, String> ownCertificate = new LinkedHashMap<>(LaunchedExecutor.startupSettings(own.sparkSettings()));
             ownCertificate.put(DriverAtStart.CONTRACT_SETTING, attestedStartup.get(DriverAtStart.CONTRACT_SETTING));
             ownCertificate.put(DriverAtStart.STATEMENT_SETTING, attestedStartup.get(DriverAtStart.STATEMENT_SETTING));
+            ownCertificate.put(PROVIDERS, attestedStartup.get(PROVIDERS));
             assertNeverConnected("own certificate", ownCertificate, "is not the one the attested driver's statement names");
+            // a whole driver of its own: a contract it had signed, a statement of a driver attested under it (evidence of
+            // the simulated TEE, which anyone can make), that driver's certificate; the environment the deployment pinned
+            // still names the attested contract's providers
+            Map<String, String> ownContract = new LinkedHashMap<>(LaunchedExecutor.startupSettings(own.sparkSettings()));
+            ownContract.put(PROVIDERS, attestedStartup.get(PROVIDERS));
+            assertNeverConnected("own contract", ownContract, "not between the providers this executor was deployed for");
         }
+        Map<String, String> noProviders = new LinkedHashMap<>(attestedStartup);
+        noProviders.remove(PROVIDERS);
+        assertNeverConnected("no providers", noProviders, "does not name its providers");
         Map<String, String> noTls = new LinkedHashMap<>(attestedStartup);
         noTls.remove("spark.ssl.rpc.enabled");
         assertNeverConnected("no TLS", noTls, "does not enable TLS for Spark's RPC");
