@@ -76,6 +76,13 @@ public final class SparkLauncher implements Runnable {
     }
 
     public static void main(String[] args) {
+        // before Log4j starts: it would read its configuration from these
+        java.util.Optional<String> log4j = LoggingConfiguration.givenFromOutside(System.getProperties(), System.getenv());
+        if (log4j.isPresent()) {
+            System.err.println("veil: " + log4j.get() + " configures Log4j: the batch launcher's logging is its own "
+                    + "(set VEIL_DEBUG for Spark's detail); unset it");
+            System.exit(2);
+        }
         System.exit(commandLine().execute(args));
     }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import java.util.zip.ZipOutputStream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -160,26 +161,47 @@ class LaunchedExecutorsObeyOnlyTheAttestedDriverAttackTest {
             ownCertificate.put(DriverAtStart.CONTRACT_SETTING, attestedStartup.get(DriverAtStart.CONTRACT_SETTING));
             ownCertificate.put(DriverAtStart.STATEMENT_SETTING, attestedStartup.get(DriverAtStart.STATEMENT_SETTING));
             ownCertificate.put(PROVIDERS, attestedStartup.get(PROVIDERS));
-            assertNeverConnected("own certificate", ownCertificate, "is not the one the attested driver's statement names");
+            assertNeverConnected("own certificate", port -> ownCertificate, "is not the one the attested driver's statement names");
             // a whole driver of its own: a contract it had signed, a statement of a driver attested under it (evidence of
             // the simulated TEE, which anyone can make), that driver's certificate; the environment the deployment pinned
             // still names the attested contract's providers
             Map<String, String> ownContract = new LinkedHashMap<>(LaunchedExecutor.startupSettings(own.sparkSettings()));
             ownContract.put(PROVIDERS, attestedStartup.get(PROVIDERS));
-            assertNeverConnected("own contract", ownContract, "not between the providers this executor was deployed for");
+            assertNeverConnected("own contract", port -> ownContract, "not between the providers this executor was deployed for");
         }
         Map<String, String> noProviders = new LinkedHashMap<>(attestedStartup);
         noProviders.remove(PROVIDERS);
-        assertNeverConnected("no providers", noProviders, "does not name its providers");
+        assertNeverConnected("no providers", port -> noProviders, "does not name its providers");
         Map<String, String> noTls = new LinkedHashMap<>(attestedStartup);
         noTls.remove("spark.ssl.rpc.enabled");
-        assertNeverConnected("no TLS", noTls, "does not enable TLS for Spark's RPC");
+        assertNeverConnected("no TLS", port -> noTls, "does not enable TLS for Spark's RPC");
         Map<String, String> openSsl = new LinkedHashMap<>(attestedStartup);
         openSsl.put("spark.ssl.rpc.openSslEnabled", "true");
-        assertNeverConnected("OpenSSL", openSsl, "OpenSSL or PEM files");
+        assertNeverConnected("OpenSSL", port -> openSsl, "OpenSSL or PEM files");
         Map<String, String> reloading = new LinkedHashMap<>(attestedStartup);
         reloading.put("spark.ssl.rpc.trustStoreReloadingEnabled", "true");
-        assertNeverConnected("reloading", reloading, "reload its trust store");
+        assertNeverConnected("reloading", port -> reloading, "reload its trust store");
+    }
+
+    /**
+     * The cluster manager configures Log4j from the executor's environment or command line ({@code LOG4J_*}, {@code
+     * -Dlog4j2.*}), which Log4j reads as it starts, before any check of Veil's: a configuration fetched from its server
+     * (appenders that send every log line there, classes instantiated by name). The launcher exits with one line before
+     * the first logger exists: its server never sees a connection.
+     */
+    @Test
+    void aLogConfigurationOfTheClusterManagersOwnIsNeverFetched() throws Exception {
+        Map<String, String> attestedStartup = LaunchedExecutor.startupSettings(attested.sparkSettings());
+        assertNeverConnected("log4j environment", port -> {
+            Map<String, String> s = new LinkedHashMap<>(attestedStartup);
+            s.put("spark.executorEnv.LOG4J_CONFIGURATION_FILE", "https://127.0.0.1:" + port + "/log4j2.xml");
+            return s;
+        }, "the environment variable LOG4J_CONFIGURATION_FILE configures Log4j");
+        assertNeverConnected("log4j property", port -> {
+            Map<String, String> s = new LinkedHashMap<>(attestedStartup);
+            s.put("log4j2.configurationFile", "https://127.0.0.1:" + port + "/log4j2.xml");
+            return s;
+        }, "the system property log4j2.configurationFile configures Log4j");
     }
 
     /** A file added to the attested driver's application after its executors registered: its first task ends them. */
@@ -227,11 +249,13 @@ class LaunchedExecutorsObeyOnlyTheAttestedDriverAttackTest {
     }
 
     /**
-     * An executor launched with {@code startup} against a listener of the cluster manager's exits with one line naming
-     * {@code why}, and the listener accepted no connection.
+     * An executor launched with the start-up settings {@code startupForPort} gives for the port of a listener of the
+     * cluster manager's, against that listener, exits with one line naming {@code why}, and the listener accepted no
+     * connection.
      */
-    private static void assertNeverConnected(String name, Map<String, String> startup, String why) throws Exception {
+    private static void assertNeverConnected(String name, IntFunction<Map<String, String>> startupForPort, String why) throws Exception {
         try (ServerSocket listener = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+            Map<String, String> startup = startupForPort.apply(listener.getLocalPort());
             AtomicInteger connections = new AtomicInteger();
             Thread acceptor = new Thread(() -> {
                 try {
@@ -249,7 +273,7 @@ class LaunchedExecutorsObeyOnlyTheAttestedDriverAttackTest {
                     "app-of-the-cluster-manager", "1", startup, List.of(), tmp.resolve("executor-" + name.replace(' ', '-')))) {
                 assertThat(executor.exitWithin(START_SECONDS)).as(name + ": the executor's exit code; its output:\n" + executor.output())
                         .isEqualTo(2);
-                assertThat(executor.output()).as(name).contains("veil: this executor refused its driver: ").contains(why);
+                assertThat(executor.output()).as(name).contains("veil: ").contains(why);
             }
             assertThat(connections.get()).as(name + ": connections the cluster manager's server accepted").isZero();
         }
