@@ -1,5 +1,6 @@
 package dev.veil.spark.job;
 
+import dev.veil.attest.Platform;
 import dev.veil.enclave.keys.InstanceKeyPairs;
 import dev.veil.protocol.batch.BatchReceipt;
 import dev.veil.protocol.batch.BatchReceiptFile;
@@ -11,6 +12,7 @@ import dev.veil.protocol.json.Json;
 import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.receipt.SignedReceipt;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -41,6 +43,14 @@ public final class DriverInstance implements AutoCloseable {
     public DriverInstance(SignedContract signed) throws IOException, ProtocolException {
         this.signedContract = Json.canonical(signed);
         this.contract = ContractVerifier.verify(signed, Instant.now());
+        if (contract.contract().enclave().referenceValues().platform() != Platform.SIM) {
+            // its TLS key store is written to its temporary directory (DriverTls)
+            try {
+                MemoryBackedDirectory.require(Path.of(System.getProperty("java.io.tmpdir")), "the driver's temporary directory");
+            } catch (MemoryBackedDirectory.NotMemoryBacked e) {
+                throw new ProtocolException(e.getMessage());
+            }
+        }
         this.keys = new InstanceKeyPairs(contract.contract().keyWrap());
         this.receipts = new ReceiptKeys(contract, keys, BatchEvidence.forContract(contract));
         this.tls = new DriverTls();

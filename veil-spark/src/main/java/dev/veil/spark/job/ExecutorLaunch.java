@@ -1,5 +1,6 @@
 package dev.veil.spark.job;
 
+import dev.veil.attest.Platform;
 import dev.veil.enclave.inference.InferenceException;
 import dev.veil.protocol.contract.ContractVerifier;
 import dev.veil.protocol.json.Digests;
@@ -87,6 +88,13 @@ public final class ExecutorLaunch {
         LaunchedJvm.check(List.of(sparkArguments));
         // the driver it may connect to, from its start-up settings, checked before any connection (DriverAtStart)
         DriverAtStart.Checked driver = DriverAtStart.check(System.getProperties(), System.getenv());
+        if (driver.contract().contract().enclave().referenceValues().platform() != Platform.SIM) {
+            try {
+                MemoryBackedDirectory.require(Path.of(System.getProperty("java.io.tmpdir")), "the executor's temporary directory");
+            } catch (MemoryBackedDirectory.NotMemoryBacked e) {
+                throw new Refused(e.getMessage());
+            }
+        }
         // its own TLS key, never the driver's, and a trust store of the attested driver's certificate alone, over any
         // store paths given (files of the driver's host, which this one need not have): start-up settings, whose JVM
         // value is the one Spark keeps

@@ -28,10 +28,14 @@ public final class ExecutorContract {
     public final SignedContract signed;
 
     public ExecutorContract() throws Exception {
+        this(Platform.SIM, Digests.hex(ExecutorInstance.measurement()));
+    }
+
+    /** The same terms for {@code platform}'s TEE running code of {@code measurement} (hex). */
+    ExecutorContract(Platform platform, String measurement) throws Exception {
         model = Files.readAllBytes(Path.of(System.getProperty("veil.testdata.dir"), "models", "ocr-direction-cls.onnx"));
         SessionContract c = SessionContract.draft(TestModelTerms.of(model, "ocr"), modelProvider.publicIdentity(),
-                dataProvider.publicIdentity(), new EnclavePolicy(Platform.SIM, List.of(Digests.hex(ExecutorInstance.measurement())),
-                        false, true),
+                dataProvider.publicIdentity(), new EnclavePolicy(platform, List.of(measurement), false, platform == Platform.SIM),
                 KeyWrapSuite.X25519, OutputPolicy.npz(), Instant.now().plus(Duration.ofHours(1))).withMaxInstances(4);
         signed = SignedContract.unsigned(c).signedBy(Role.MODEL_PROVIDER, modelProvider).signedBy(Role.DATA_PROVIDER, dataProvider);
     }
