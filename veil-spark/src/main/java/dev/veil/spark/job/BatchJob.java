@@ -1,5 +1,6 @@
 package dev.veil.spark.job;
 
+import dev.veil.attest.Platform;
 import dev.veil.protocol.batch.BatchReceiptFile;
 import dev.veil.protocol.batch.PartitionReceipt;
 import dev.veil.protocol.contract.ContractVerifier;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -116,6 +118,14 @@ public final class BatchJob {
                 Json.parse(terms.signedContract(), SignedContract.class, "contract"), Instant.now());
         if (!contract.hashHex().equals(driver.contract().hashHex())) {
             throw new IllegalArgumentException("the driver instance serves another contract than the job's terms");
+        }
+        if (contract.contract().enclave().referenceValues().platform() != Platform.SIM) {
+            // the driver's block manager keeps each task's code, which executors fetch from it
+            try {
+                MemoryBackedDirectory.requireSparkLocalDirs(SparkEnv.get(), "the driver's");
+            } catch (MemoryBackedDirectory.NotMemoryBacked e) {
+                throw new ProtocolException(e.getMessage());
+            }
         }
         // the dataset's manifest and files, its pin and its rows, before any executor attests (no key has moved)
         DatasetFiles.Listed dataset = DatasetAdmission.admit(contract, dataDir, spark.sparkContext().hadoopConfiguration());

@@ -127,7 +127,10 @@ public final class ExecutorLaunch {
                             try {
                                 launched = check(env, a.driverUrl(), profile, driver);
                                 BlockUploads.refuseUploadMetadata(env);
-                            } catch (BlockUploads.NotClosed e) {
+                                if (driver.contract().contract().enclave().referenceValues().platform() != Platform.SIM) {
+                                    MemoryBackedDirectory.requireSparkLocalDirs(env, "the executor's");
+                                }
+                            } catch (BlockUploads.NotClosed | MemoryBackedDirectory.NotMemoryBacked e) {
                                 throw new RefusedAtStart(new Refused(e.getMessage()));
                             } catch (Refused e) {
                                 throw new RefusedAtStart(e);

@@ -10,7 +10,8 @@ import java.util.Optional;
  * Where a batch instance on a hardware TEE may keep its secrets: a directory on a memory-backed file system (tmpfs,
  * ramfs), in the TEE's encrypted memory. The driver writes its TLS key store to its temporary directory, an executor its
  * own key store and the trust store of the attested driver's certificate, and native libraries are unpacked there
- * before they load; and that directory ({@code -Djava.io.tmpdir}) is the cluster manager's to name. On a disk or a file
+ * before they load; and that directory ({@code -Djava.io.tmpdir}) is the cluster manager's to name, as are Spark's local
+ * directories, where blocks that do not fit in memory go (broadcast pieces: each task's code). On a disk or a file
  * system the host serves (virtio-fs, a host path, a network volume), the host reads the key, or swaps the trust store or
  * a library between Veil's check and Spark's read (Spark trusts every server when its trust store file is missing). The
  * mount is read from {@code /proc/self/mountinfo}, parsed strictly. A simulated TEE keeps nothing from the host, so
@@ -48,6 +49,17 @@ final class MemoryBackedDirectory {
         if (!type.get().equals("tmpfs") && !type.get().equals("ramfs")) {
             throw new NotMemoryBacked(what + " " + dir + " is on a " + type.get() + " file system, which the host may "
                     + "read: on a hardware TEE it must be memory-backed (tmpfs; on Kubernetes an emptyDir of medium Memory)");
+        }
+    }
+
+    /**
+     * Refuses unless every local directory of {@code env}'s block manager (where Spark keeps blocks that do not fit in
+     * memory: broadcast pieces, among them each task's code) lies on a memory-backed file system; {@code who} names the
+     * process ("the executor's").
+     */
+    static void requireSparkLocalDirs(org.apache.spark.SparkEnv env, String who) throws NotMemoryBacked {
+        for (java.io.File dir : env.blockManager().diskBlockManager().localDirs()) {
+            require(dir.toPath(), who + " Spark local directory");
         }
     }
 

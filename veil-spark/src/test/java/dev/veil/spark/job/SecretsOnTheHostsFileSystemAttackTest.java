@@ -9,6 +9,8 @@ import dev.veil.protocol.contract.SignedContract;
 import dev.veil.protocol.json.ProtocolException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,6 +79,22 @@ class SecretsOnTheHostsFileSystemAttackTest {
                     .hasMessageContaining("the driver's temporary directory").hasMessageContaining("is on a " + type + " file system");
         } finally {
             System.setProperty("java.io.tmpdir", own);
+        }
+    }
+
+    /**
+     * Spark's local directory (where the block manager puts what does not fit in memory: broadcast pieces, each task's
+     * code among them) on this build host's disk: refused, as a hardware driver and executor check it once Spark made it.
+     */
+    @Test
+    void aSparkLocalDirectoryTheHostReadsIsRefused(@TempDir Path dir) throws Exception {
+        String type = MemoryBackedDirectory.fileSystemType(dir.toRealPath(), Files.readString(Path.of("/proc/self/mountinfo"))).orElseThrow();
+        assumeFalse(type.equals("tmpfs") || type.equals("ramfs"), "this host's temporary directories are memory-backed");
+        try (SparkSession spark = SparkSession.builder().master("local[1]").appName("local dirs").config("spark.ui.enabled", "false")
+                .config("spark.local.dir", dir.toString()).getOrCreate()) {
+            assertThatThrownBy(() -> MemoryBackedDirectory.requireSparkLocalDirs(SparkEnv.get(), "the driver's"))
+                    .isInstanceOf(MemoryBackedDirectory.NotMemoryBacked.class)
+                    .hasMessageContaining("the driver's Spark local directory").hasMessageContaining("is on a " + type + " file system");
         }
     }
 
