@@ -28,9 +28,10 @@ import scala.Option;
  * its contract, its signed statement and its TLS certificate in start-up settings ({@code spark.ssl.*}, which every
  * cluster manager passes to the executor's JVM as {@code -D}; none is secret), and before Spark starts:
  * <ol>
- *   <li>the contract verifies and is between the two providers this executor was deployed for, which its environment
- *       names ({@link #PROVIDERS_ENVIRONMENT}; a confidential container's policy pins it, so the cluster manager cannot
- *       change it), and the statement verifies for it (as {@link DriverConnection} checks it: signed by a
+ *   <li>the contract verifies, is between the two providers this executor was deployed for and for the TEE it was
+ *       deployed on, which its environment names ({@link #PROVIDERS_ENVIRONMENT}, {@link #PLATFORM_ENVIRONMENT}; a
+ *       confidential container's policy pins them, so the cluster manager cannot change them), and the statement
+ *       verifies for it (as {@link DriverConnection} checks it: signed by a
  *       key the contract's measurement attested);</li>
  *   <li>the certificate is the one the statement names;</li>
  *   <li>the connection Spark will build from this JVM's settings, read through Spark's own parser, runs TLS through the
@@ -59,6 +60,13 @@ final class DriverAtStart {
      * fingerprint, a comma, the data provider's (as {@code veil identity show} prints them). The contract must be theirs.
      */
     static final String PROVIDERS_ENVIRONMENT = "VEIL_BATCH_PROVIDERS";
+
+    /**
+     * The environment variable that names the TEE this executor was deployed on ({@code snp}, {@code tdx}, {@code sgx},
+     * {@code nitro}, or {@code sim}): the contract must be for it, so that a simulated contract between the same
+     * providers (whose evidence anyone can make) is not served on hardware.
+     */
+    static final String PLATFORM_ENVIRONMENT = "VEIL_BATCH_PLATFORM";
 
     /** The value of {@link #PROVIDERS_ENVIRONMENT} for {@code contract}'s providers. */
     static String providers(ContractVerifier.Verified contract) {
@@ -95,6 +103,13 @@ final class DriverAtStart {
         if (!MessageDigest.isEqual(pinned.getBytes(StandardCharsets.US_ASCII), providers(contract).getBytes(StandardCharsets.US_ASCII))) {
             throw new ExecutorLaunch.Refused("the driver's contract is not between the providers this executor was deployed for ("
                     + PROVIDERS_ENVIRONMENT + ")");
+        }
+        String platform = contract.contract().enclave().referenceValues().platform().id();
+        if (!platform.equals(environment.get(PLATFORM_ENVIRONMENT))) {
+            throw new ExecutorLaunch.Refused(environment.get(PLATFORM_ENVIRONMENT) == null
+                    ? "the executor's environment does not name its TEE (" + PLATFORM_ENVIRONMENT + "=snp|tdx|sgx|nitro|sim): the deployment pins it"
+                    : "the driver's contract is for the " + platform + " TEE, not the one this executor was deployed on ("
+                            + PLATFORM_ENVIRONMENT + ")");
         }
         String named;
         try {

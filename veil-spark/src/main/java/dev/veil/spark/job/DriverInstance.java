@@ -68,9 +68,10 @@ public final class DriverInstance implements AutoCloseable {
         Map<String, String> s = new LinkedHashMap<>(tls.sparkSettings());
         s.put(DriverAtStart.CONTRACT_SETTING, Base64.getEncoder().encodeToString(signedContract));
         s.put(DriverAtStart.STATEMENT_SETTING, Base64.getEncoder().encodeToString(statement));
-        // the providers an executor serves, in its environment: a deployment that pins the environment (a confidential
-        // container's policy) pins them there, and this value must then be the same
+        // the providers an executor serves and its TEE, in its environment: a deployment that pins the environment (a
+        // confidential container's policy) pins them there, and these values must then be the same
         s.put("spark.executorEnv." + DriverAtStart.PROVIDERS_ENVIRONMENT, DriverAtStart.providers(contract));
+        s.put("spark.executorEnv." + DriverAtStart.PLATFORM_ENVIRONMENT, contract.contract().enclave().referenceValues().platform().id());
         return s;
     }
 

@@ -95,6 +95,12 @@ public final class ExecutorLaunch {
                 throw new Refused(e.getMessage());
             }
         }
+        // native code unpacked under the checked temporary directory only: ONNX Runtime's libraries (else under
+        // XDG_CACHE_HOME or the home directory, which the cluster manager names, or a read-only image) and JNA's (else
+        // XDG_CACHE_HOME), each written, and for ONNX Runtime hashed, here, then loaded by this JVM or its workers
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        System.setProperty(dev.veil.enclave.inference.NativeLibraries.ROOT_PROPERTY, tmp.resolve("veil-native").toString());
+        System.setProperty("jna.tmpdir", tmp.resolve("veil-jna").toString());
         // its own TLS key, never the driver's, and a trust store of the attested driver's certificate alone, over any
         // store paths given (files of the driver's host, which this one need not have): start-up settings, whose JVM
         // value is the one Spark keeps

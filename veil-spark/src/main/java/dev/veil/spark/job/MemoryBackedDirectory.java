@@ -7,18 +7,22 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Where a batch instance on a hardware TEE may keep its secrets: a directory on a memory-backed file system (tmpfs,
- * ramfs), in the TEE's encrypted memory. The driver writes its TLS key store to its temporary directory, an executor its
- * own key store and the trust store of the attested driver's certificate, and native libraries are unpacked there
- * before they load; and that directory ({@code -Djava.io.tmpdir}) is the cluster manager's to name, as are Spark's local
- * directories, where blocks that do not fit in memory go (broadcast pieces: each task's code). On a disk or a file
- * system the host serves (virtio-fs, a host path, a network volume), the host reads the key, or swaps the trust store or
- * a library between Veil's check and Spark's read (Spark trusts every server when its trust store file is missing). The
- * mount is read from {@code /proc/self/mountinfo}, parsed strictly. A simulated TEE keeps nothing from the host, so
- * there this is not asked.
+ * Where a batch instance on a hardware TEE may keep its secrets and the code it loads: a directory on a memory-backed
+ * file system (tmpfs, ramfs), in the TEE's encrypted memory, on a system that swaps to no disk. The driver writes its
+ * TLS key store to its temporary directory, an executor its own key store and the trust store of the attested driver's
+ * certificate, and native libraries are unpacked there before they load; that directory ({@code -Djava.io.tmpdir}) is
+ * the cluster manager's to name, as are Spark's local directories, where blocks that do not fit in memory go (broadcast
+ * pieces: each task's code). On a disk or a file system the host serves (virtio-fs, a host path, a network volume), the
+ * host reads the key, or swaps the trust store or a library between Veil's check and its use (Spark trusts every server
+ * when its trust store file is missing). A simulated TEE keeps nothing from the host, so there this is not asked.
+ *
+ * <p>The directory's file system is found by its device number ({@code stat}), matched to the mounts of
+ * {@code /proc/self/mountinfo}: never by path, which a mount over a parent, or a symbolic link the host can repoint, would
+ * make lie; and the directory must be named by its real path, since the JVM keeps the name it was given.
  */
 final class MemoryBackedDirectory {
     private static final Path MOUNT_INFO = Path.of("/proc/self/mountinfo");
+    private static final Path SWAPS = Path.of("/proc/swaps");
 
     private MemoryBackedDirectory() {
     }
@@ -32,23 +36,37 @@ final class MemoryBackedDirectory {
         }
     }
 
-    /** Refuses, naming it, unless {@code dir} lies on a memory-backed file system of this process's mounts. */
+    /** Refuses, naming it as {@code what}, unless {@code dir} lies on a memory-backed file system, named by its real path. */
     static void require(Path dir, String what) throws NotMemoryBacked {
         Path real;
+        long device;
         String mounts;
+        String swaps;
         try {
             real = dir.toRealPath();
-            mounts = Files.readString(MOUNT_INFO, StandardCharsets.UTF_8);
-        } catch (IOException e) {
+            device = (Long) Files.getAttribute(real, "unix:dev");
+            // mount points are bytes; as ISO-8859-1 every line reads, and only the device and type fields are used
+            mounts = new String(Files.readAllBytes(MOUNT_INFO), StandardCharsets.ISO_8859_1);
+            swaps = new String(Files.readAllBytes(SWAPS), StandardCharsets.ISO_8859_1);
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
             throw new NotMemoryBacked(what + " " + dir + " cannot be checked: " + e.getMessage());
         }
-        Optional<String> type = fileSystemType(real, mounts);
+        if (!real.equals(dir.toAbsolutePath().normalize())) {
+            throw new NotMemoryBacked(what + " " + dir + " is reached through a symbolic link (to " + real
+                    + "), which can be repointed after this check: name the directory itself");
+        }
+        Optional<String> type = fileSystemType(device(device), mounts);
         if (type.isEmpty()) {
             throw new NotMemoryBacked(what + " " + dir + " is on no mount this process lists");
         }
         if (!type.get().equals("tmpfs") && !type.get().equals("ramfs")) {
             throw new NotMemoryBacked(what + " " + dir + " is on a " + type.get() + " file system, which the host may "
                     + "read: on a hardware TEE it must be memory-backed (tmpfs; on Kubernetes an emptyDir of medium Memory)");
+        }
+        Optional<String> swap = swapOutsideMemory(swaps);
+        if (swap.isPresent()) {
+            throw new NotMemoryBacked(what + " " + dir + " is memory-backed, but this system swaps to " + swap.get()
+                    + ", where the host may read memory-backed files: on a hardware TEE swap must be off (or zram)");
         }
     }
 
@@ -63,14 +81,19 @@ final class MemoryBackedDirectory {
         }
     }
 
+    /** A device number as {@code stat} gives it (glibc's encoding, {@code gnu_dev_major/minor}), as mountinfo writes it: {@code major:minor}. */
+    static String device(long dev) {
+        long major = ((dev >>> 8) & 0xfffL) | ((dev >>> 32) & 0xfffff000L);
+        long minor = (dev & 0xffL) | ((dev >>> 12) & 0xffffff00L);
+        return major + ":" + minor;
+    }
+
     /**
-     * The type of the file system {@code path} (absolute, no symbolic links) lies on, by the mount with the longest
-     * mount point above it in {@code mountInfo} (the kernel's {@code mountinfo} format; the last such line wins, as a
-     * later mount hides an earlier one at the same point); empty when no line covers it. A malformed line is refused.
+     * The type of the file system mounted from device {@code majorMinor} in {@code mountInfo} (the kernel's mountinfo
+     * format); empty when no mount is of that device. A malformed line, or one device under two types, is refused.
      */
-    static Optional<String> fileSystemType(Path path, String mountInfo) throws NotMemoryBacked {
-        String best = null;
-        int bestLength = -1;
+    static Optional<String> fileSystemType(String majorMinor, String mountInfo) throws NotMemoryBacked {
+        String found = null;
         for (String line : mountInfo.split("\n")) {
             if (line.isEmpty()) {
                 continue;
@@ -83,37 +106,29 @@ final class MemoryBackedDirectory {
                     break;
                 }
             }
-            if (f.length < 10 || separator < 0 || separator + 1 >= f.length) {
+            if (f.length < 10 || separator < 0 || separator + 1 >= f.length || !f[2].matches("\\d+:\\d+")) {
                 throw new NotMemoryBacked("/proc/self/mountinfo has a line of an unknown form");
             }
-            Path mountPoint = Path.of(unescape(f[4]));
-            if (path.startsWith(mountPoint) && mountPoint.getNameCount() >= bestLength) {
-                bestLength = mountPoint.getNameCount();
-                best = f[separator + 1];
+            if (f[2].equals(majorMinor)) {
+                String type = f[separator + 1];
+                if (found != null && !found.equals(type)) {
+                    throw new NotMemoryBacked("/proc/self/mountinfo lists device " + majorMinor + " as both " + found + " and " + type);
+                }
+                found = type;
             }
         }
-        return Optional.ofNullable(best);
+        return Optional.ofNullable(found);
     }
 
-    /** A mount point as the kernel writes it: space, tab, newline and backslash as three octal digits. */
-    private static String unescape(String field) throws NotMemoryBacked {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < field.length(); i++) {
-            char c = field.charAt(i);
-            if (c == '\\') {
-                if (i + 3 >= field.length()) {
-                    throw new NotMemoryBacked("/proc/self/mountinfo has a mount point of an unknown form");
-                }
-                try {
-                    out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
-                } catch (NumberFormatException e) {
-                    throw new NotMemoryBacked("/proc/self/mountinfo has a mount point of an unknown form");
-                }
-                i += 3;
-            } else {
-                out.append(c);
+    /** The first swap area of {@code procSwaps} (the kernel's {@code /proc/swaps}) that is not zram, compressed memory. */
+    static Optional<String> swapOutsideMemory(String procSwaps) {
+        String[] lines = procSwaps.split("\n");
+        for (int i = 1; i < lines.length; i++) {
+            String area = lines[i].trim().split("\\s+")[0];
+            if (!area.isEmpty() && !area.matches("/dev/zram\\d+")) {
+                return Optional.of(area);
             }
         }
-        return out.toString();
+        return Optional.empty();
     }
 }

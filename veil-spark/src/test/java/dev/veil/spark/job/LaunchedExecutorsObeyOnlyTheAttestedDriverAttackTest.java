@@ -148,7 +148,7 @@ class LaunchedExecutorsObeyOnlyTheAttestedDriverAttackTest {
      * any check on what Spark built could run. The start-up settings make the executor trust that server: a certificate
      * of the cluster manager's beside the attested driver's contract and statement (neither is secret); a contract,
      * statement and certificate all of its own, the executor's environment naming the attested contract's providers
-     * (a deployment pins it); no providers named; the attested
+     * (a deployment pins it); no providers named; the attested contract, simulated, on an executor deployed on SNP; the attested
      * driver's settings with RPC TLS off (Spark's authentication alone then, by a secret the cluster manager holds);
      * with OpenSSL's TLS; with a trust store reloaded from its file. Each time the executor exits with one line before
      * it opens any connection: the server never sees one.
@@ -169,6 +169,11 @@ class LaunchedExecutorsObeyOnlyTheAttestedDriverAttackTest {
             ownContract.put(PROVIDERS, attestedStartup.get(PROVIDERS));
             assertNeverConnected("own contract", port -> ownContract, "not between the providers this executor was deployed for");
         }
+        // a simulated contract between the same providers (simulated evidence anyone can make), on an executor deployed
+        // on an SNP TEE
+        Map<String, String> onHardware = new LinkedHashMap<>(attestedStartup);
+        onHardware.put("spark.executorEnv." + DriverAtStart.PLATFORM_ENVIRONMENT, "snp");
+        assertNeverConnected("simulated contract on hardware", port -> onHardware, "for the sim TEE, not the one this executor was deployed on");
         Map<String, String> noProviders = new LinkedHashMap<>(attestedStartup);
         noProviders.remove(PROVIDERS);
         assertNeverConnected("no providers", port -> noProviders, "does not name its providers");

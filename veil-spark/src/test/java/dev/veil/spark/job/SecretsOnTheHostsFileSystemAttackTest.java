@@ -22,45 +22,76 @@ import org.junit.jupiter.api.io.TempDir;
  * directory must be memory-backed ({@link MemoryBackedDirectory}); these cases read mount tables in the kernel's format.
  */
 class SecretsOnTheHostsFileSystemAttackTest {
-    /** A confidential container's mounts: the image's overlay root, /tmp an emptyDir of medium Memory, a host share. */
+    /**
+     * A confidential container's mounts: the image's overlay root, /tmp an emptyDir of medium Memory, a host share, a
+     * disk mounted below /tmp, and a second tmpfs.
+     */
     private static final String MOUNTS = """
             1422 1351 0:123 / / rw,relatime master:1 - overlay overlay rw,lowerdir=/l,upperdir=/u,workdir=/w
             1423 1422 0:124 / /tmp rw,nosuid,nodev - tmpfs tmpfs rw,size=65536k
-            1424 1422 0:125 / /data rw,relatime - virtiofs kataShared rw
-            1425 1423 0:126 / /tmp/disk rw,relatime - ext4 /dev/vdb rw
+            1424 1422 0:125 / /data rw,relatime shared:7 master:2 - virtiofs kataShared rw
+            1425 1423 254:16 / /tmp/disk rw,relatime - ext4 /dev/vdb rw
             1426 1422 0:127 / /mnt/with\\040space rw,relatime - tmpfs tmpfs rw
             """;
 
     @Test
-    void aTemporaryDirectoryOnAHostShareIsRefused() throws Exception {
-        assertThat(MemoryBackedDirectory.fileSystemType(Path.of("/data/veil-tmp"), MOUNTS)).contains("virtiofs");
-        assertThat(MemoryBackedDirectory.fileSystemType(Path.of("/var/tmp"), MOUNTS)).contains("overlay");
+    void aDirectoryOnAHostShareOrADiskIsKnownByItsDevice() throws Exception {
+        assertThat(MemoryBackedDirectory.fileSystemType("0:125", MOUNTS)).contains("virtiofs");
+        assertThat(MemoryBackedDirectory.fileSystemType("254:16", MOUNTS)).contains("ext4");
+        assertThat(MemoryBackedDirectory.fileSystemType("0:123", MOUNTS)).contains("overlay");
+        assertThat(MemoryBackedDirectory.fileSystemType("0:124", MOUNTS)).contains("tmpfs");
+        assertThat(MemoryBackedDirectory.fileSystemType("0:999", MOUNTS)).isEmpty();
+    }
+
+    /**
+     * A mount over /tmp's parent hides /tmp's own line from a lookup by path (the longest mount point above a path need
+     * not be its mount): the device number is what the directory is on.
+     */
+    @Test
+    void aMountThatHidesAnotherDoesNotChangeWhatADirectoryIsOn() throws Exception {
+        String hidden = MOUNTS + "1427 1351 0:128 / / rw,relatime - 9p hostshare rw\n";
+        assertThat(MemoryBackedDirectory.fileSystemType("0:124", hidden)).contains("tmpfs");
+        assertThat(MemoryBackedDirectory.fileSystemType("0:128", hidden)).contains("9p");
     }
 
     @Test
-    void aDiskMountedBelowAMemoryBackedDirectoryIsSeen() throws Exception {
-        assertThat(MemoryBackedDirectory.fileSystemType(Path.of("/tmp/disk/x"), MOUNTS)).contains("ext4");
-        assertThat(MemoryBackedDirectory.fileSystemType(Path.of("/tmp/diskette"), MOUNTS)).contains("tmpfs");
+    void deviceNumbersAreReadAsTheKernelEncodesThem() {
+        assertThat(MemoryBackedDirectory.device(0x0010L | (254L << 8))).isEqualTo("254:16");
+        assertThat(MemoryBackedDirectory.device(0x19L)).isEqualTo("0:25");
+        // a minor above 255 and a major above 4095 use the high bits (glibc's makedev)
+        long major = 4101;
+        long minor = 74565;
+        long makedev = ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8) | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
+        assertThat(MemoryBackedDirectory.device(makedev)).isEqualTo("4101:74565");
     }
 
     @Test
-    void aMemoryBackedDirectoryIsKnown() throws Exception {
-        assertThat(MemoryBackedDirectory.fileSystemType(Path.of("/tmp"), MOUNTS)).contains("tmpfs");
-        assertThat(MemoryBackedDirectory.fileSystemType(Path.of("/mnt/with space/x"), MOUNTS)).contains("tmpfs");
-    }
-
-    @Test
-    void aLaterMountAtTheSamePointHidesTheEarlierOne() throws Exception {
-        String remounted = MOUNTS + "1427 1422 0:128 / /tmp rw,relatime - 9p hostshare rw\n";
-        assertThat(MemoryBackedDirectory.fileSystemType(Path.of("/tmp/x"), remounted)).contains("9p");
-    }
-
-    @Test
-    void aMountTableOfAnUnknownFormIsRefused() {
-        assertThatThrownBy(() -> MemoryBackedDirectory.fileSystemType(Path.of("/tmp"), "1 2 0:1 / /tmp rw tmpfs tmpfs rw\n"))
+    void aMountTableOfAnUnknownFormOrADeviceOfTwoTypesIsRefused() {
+        assertThatThrownBy(() -> MemoryBackedDirectory.fileSystemType("0:1", "1 2 0:1 / /tmp rw tmpfs tmpfs rw\n"))
                 .isInstanceOf(MemoryBackedDirectory.NotMemoryBacked.class);
-        assertThatThrownBy(() -> MemoryBackedDirectory.fileSystemType(Path.of("/tmp"), "1 2 0:1 / /t\\04 rw - tmpfs tmpfs rw\n"))
+        assertThatThrownBy(() -> MemoryBackedDirectory.fileSystemType("0:1", "1 2 x / /tmp rw - tmpfs tmpfs rw\n"))
                 .isInstanceOf(MemoryBackedDirectory.NotMemoryBacked.class);
+        assertThatThrownBy(() -> MemoryBackedDirectory.fileSystemType("0:124", MOUNTS + "1430 1422 0:124 / /x rw - ext4 /dev/x rw\n"))
+                .isInstanceOf(MemoryBackedDirectory.NotMemoryBacked.class).hasMessageContaining("both tmpfs and ext4");
+    }
+
+    /** tmpfs pages swapped out go to the swap device: a disk the host reads, unless it is zram (compressed memory). */
+    @Test
+    void aSystemThatSwapsToADiskIsRefused() {
+        String header = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n";
+        assertThat(MemoryBackedDirectory.swapOutsideMemory(header)).isEmpty();
+        assertThat(MemoryBackedDirectory.swapOutsideMemory(header + "/dev/zram0  partition\t4194300\t0\t100\n")).isEmpty();
+        assertThat(MemoryBackedDirectory.swapOutsideMemory(header + "/dev/zram0  partition\t4194300\t0\t100\n"
+                + "/swapfile  file\t1048572\t0\t-2\n")).contains("/swapfile");
+    }
+
+    /** The temporary directory named through a symbolic link, which the host could repoint after the check: refused. */
+    @Test
+    void aDirectoryReachedThroughASymbolicLinkIsRefused(@TempDir Path dir) throws Exception {
+        Path real = Files.createDirectory(dir.resolve("real"));
+        Path link = Files.createSymbolicLink(dir.resolve("link"), real);
+        assertThatThrownBy(() -> MemoryBackedDirectory.require(link, "the temporary directory"))
+                .isInstanceOf(MemoryBackedDirectory.NotMemoryBacked.class).hasMessageContaining("symbolic link");
     }
 
     /**
@@ -69,7 +100,7 @@ class SecretsOnTheHostsFileSystemAttackTest {
      */
     @Test
     void aHardwareDriverRefusesATemporaryDirectoryTheHostReads(@TempDir Path dir) throws Exception {
-        String type = MemoryBackedDirectory.fileSystemType(dir.toRealPath(), Files.readString(Path.of("/proc/self/mountinfo"))).orElseThrow();
+        String type = typeOf(dir);
         assumeFalse(type.equals("tmpfs") || type.equals("ramfs"), "this host's temporary directories are memory-backed");
         SignedContract snp = new ExecutorContract(Platform.SEV_SNP, "ab".repeat(48)).signed;
         String own = System.getProperty("java.io.tmpdir");
@@ -88,7 +119,7 @@ class SecretsOnTheHostsFileSystemAttackTest {
      */
     @Test
     void aSparkLocalDirectoryTheHostReadsIsRefused(@TempDir Path dir) throws Exception {
-        String type = MemoryBackedDirectory.fileSystemType(dir.toRealPath(), Files.readString(Path.of("/proc/self/mountinfo"))).orElseThrow();
+        String type = typeOf(dir);
         assumeFalse(type.equals("tmpfs") || type.equals("ramfs"), "this host's temporary directories are memory-backed");
         try (SparkSession spark = SparkSession.builder().master("local[1]").appName("local dirs").config("spark.ui.enabled", "false")
                 .config("spark.local.dir", dir.toString()).getOrCreate()) {
@@ -102,12 +133,18 @@ class SecretsOnTheHostsFileSystemAttackTest {
     @Test
     void theCheckReadsThisProcesssMounts() throws Exception {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toRealPath();
-        String type = MemoryBackedDirectory.fileSystemType(tmp, Files.readString(Path.of("/proc/self/mountinfo"))).orElseThrow();
-        if (type.equals("tmpfs")) {
+        String type = typeOf(tmp);
+        if (type.equals("tmpfs") && MemoryBackedDirectory.swapOutsideMemory(Files.readString(Path.of("/proc/swaps"))).isEmpty()) {
             MemoryBackedDirectory.require(tmp, "the temporary directory");
         } else {
             assertThatThrownBy(() -> MemoryBackedDirectory.require(tmp, "the temporary directory"))
                     .isInstanceOf(MemoryBackedDirectory.NotMemoryBacked.class).hasMessageContaining("is on a " + type + " file system");
         }
+    }
+
+    /** The type of the file system {@code dir} is on, as the check reads it. */
+    private static String typeOf(Path dir) throws Exception {
+        return MemoryBackedDirectory.fileSystemType(MemoryBackedDirectory.device((Long) Files.getAttribute(dir.toRealPath(), "unix:dev")),
+                Files.readString(Path.of("/proc/self/mountinfo"), java.nio.charset.StandardCharsets.ISO_8859_1)).orElseThrow();
     }
 }
