@@ -256,8 +256,18 @@ class SparkExecutorPodTemplateTest {
         List<String> argv = runEntrypoint(tmp, env, "executor");
         assertThat(marker).doesNotExist();
         assertThat(argv).contains("-jar", "batch", "executor");
-        // SHELLOPTS would switch on xtrace (the auth secret on stderr) or noexec, BASHOPTS e.g. extdebug
-        env = executorPod();
+    }
+
+    /** SHELLOPTS and BASHOPTS would set the script's shell options: noexec (nothing checked), xtrace (the secret on stderr). */
+    @Test
+    void aClusterManagersShellOptionsAreIgnored(@TempDir Path tmp) throws Exception {
+        Map<String, String> env = executorPod();
+        env.put("_SPARK_AUTH_SECRET", "c2VjcmV0");
+        env.put("SHELLOPTS", "xtrace");
+        env.put("BASHOPTS", "xpg_echo");
+        StringBuilder output = new StringBuilder();
+        assertThat(run(tmp, env, tmp.resolve("argv"), output, "executor")).isZero();
+        assertThat(output.toString()).doesNotContain("c2VjcmV0").isEmpty();
         env.put("SHELLOPTS", "noexec");
         assertThat(runEntrypoint(tmp, env, "executor")).contains("-jar");
     }
