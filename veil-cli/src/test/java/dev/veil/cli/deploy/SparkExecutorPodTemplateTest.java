@@ -125,9 +125,11 @@ class SparkExecutorPodTemplateTest {
 
     @Test
     void theEntrypointReadsOnlyVariablesSparkSets() throws IOException {
-        String script = Files.readString(deploy().resolve("veil-spark-entrypoint"));
+        // its code, not its comments (which name the variables it drops)
+        String script = String.join("\n", Files.readAllLines(deploy().resolve("veil-spark-entrypoint")).stream()
+                .filter(line -> !line.strip().startsWith("#")).toList());
         Set<String> used = new TreeSet<>();
-        Matcher m = Pattern.compile("SPARK_[A-Z_]+").matcher(script);
+        Matcher m = Pattern.compile("_?SPARK_[A-Z_]+").matcher(script);
         while (m.find()) {
             used.add(m.group());
         }
@@ -156,7 +158,7 @@ class SparkExecutorPodTemplateTest {
         for (int i = 0; i < 11; i++) {
             env.put(JAVA_OPT_PREFIX + i, "-Dspark.port.maxRetries=" + i);
         }
-        env.put(JAVA_OPT_PREFIX + 3, "-Djava.io.tmpdir=/elsewhere");
+        env.put(JAVA_OPT_PREFIX + 3, "-Djava.net.preferIPv6Addresses=false");
         List<String> argv = runEntrypoint(tmp, env, "executor");
 
         int jar = argv.indexOf("-jar");
@@ -209,6 +211,183 @@ class SparkExecutorPodTemplateTest {
         assertThat(argv.subList(argv.indexOf("-jar"), argv.size())).containsExactly("-jar", "/opt/veil/veil-spark.jar", "batch", "measure");
     }
 
+    /** The variables Spark's driver gives every executor pod, with which the entrypoint starts java. */
+    private static Map<String, String> executorPod() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("SPARK_DRIVER_URL", "spark://CoarseGrainedScheduler@10.0.0.1:7078");
+        env.put("SPARK_EXECUTOR_ID", "1");
+        env.put("SPARK_EXECUTOR_POD_IP", "10.0.0.7");
+        env.put("SPARK_EXECUTOR_CORES", "1");
+        env.put("SPARK_APPLICATION_ID", "spark-0123");
+        env.put("SPARK_RESOURCE_PROFILE_ID", "0");
+        env.put("SPARK_EXECUTOR_MEMORY", "1024m");
+        env.put("SPARK_EXECUTOR_POD_NAME", "veil-batch-exec-1");
+        return env;
+    }
+
+    /** Writes an executable shell script that writes {@code marker} when run. */
+    private static Path markerWriter(Path file, Path marker) throws IOException {
+        Files.writeString(file, "#!/bin/sh\necho ran > '" + marker + "'\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
+        return file;
+    }
+
+    /** BASH_ENV names a file bash runs before a non-interactive script's first line, unless it runs privileged (-p). */
+    @Test
+    void aClusterManagersBashEnvFileIsNeverRun(@TempDir Path tmp) throws Exception {
+        Path marker = tmp.resolve("bash-env-ran");
+        Map<String, String> env = executorPod();
+        env.put("BASH_ENV", markerWriter(tmp.resolve("bash-env"), marker).toString());
+        runEntrypoint(tmp, env, "executor");
+        assertThat(marker).doesNotExist();
+        Files.deleteIfExists(tmp.resolve("argv"));
+        runEntrypoint(tmp, env, "batch", "measure");
+        assertThat(marker).as("the driver's branch").doesNotExist();
+    }
+
+    /** Exported functions (BASH_FUNC_name%%) would replace the script's commands, even the builtin exec, unless -p. */
+    @Test
+    void aClusterManagersExportedFunctionsNeverReplaceTheScriptsCommands(@TempDir Path tmp) throws Exception {
+        Path marker = tmp.resolve("function-ran");
+        Map<String, String> env = executorPod();
+        for (String command : List.of("exec", "env", "grep", "compgen", "refuse")) {
+            env.put("BASH_FUNC_" + command + "%%", "() { echo " + command + " >> '" + marker + "'; }");
+        }
+        List<String> argv = runEntrypoint(tmp, env, "executor");
+        assertThat(marker).doesNotExist();
+        assertThat(argv).contains("-jar", "batch", "executor");
+    }
+
+    /** SHELLOPTS and BASHOPTS would set the script's shell options: noexec (nothing checked), xtrace (the secret on stderr). */
+    @Test
+    void aClusterManagersShellOptionsAreIgnored(@TempDir Path tmp) throws Exception {
+        Map<String, String> env = executorPod();
+        env.put("_SPARK_AUTH_SECRET", "c2VjcmV0");
+        env.put("SHELLOPTS", "xtrace");
+        env.put("BASHOPTS", "xpg_echo");
+        StringBuilder output = new StringBuilder();
+        assertThat(run(tmp, env, tmp.resolve("argv"), output, "executor")).isZero();
+        assertThat(output.toString()).doesNotContain("c2VjcmV0").isEmpty();
+        env.put("SHELLOPTS", "noexec");
+        assertThat(runEntrypoint(tmp, env, "executor")).contains("-jar");
+    }
+
+    /** The pod's PATH would choose the grep and env the script runs: a program of the cluster manager's. */
+    @Test
+    void aClusterManagersPathNeverChoosesTheScriptsPrograms(@TempDir Path tmp) throws Exception {
+        Path marker = tmp.resolve("path-program-ran");
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        for (String program : List.of("grep", "env", "java", "bash", "sh")) {
+            markerWriter(bin.resolve(program), marker);
+        }
+        Map<String, String> env = executorPod();
+        env.put("PATH", bin.toString());
+        env.put(JAVA_OPT_PREFIX + 0, "-Dspark.authenticate=true");
+        List<String> argv = runEntrypoint(tmp, env, "executor");
+        assertThat(marker).doesNotExist();
+        assertThat(argv).contains("-Dspark.authenticate=true", "-jar");
+    }
+
+    /**
+     * JVM options that run or load code before main, where 'veil batch executor' checks its JVM: a debugger that
+     * waits for the cluster manager, an agent, a file of further options, a boot class path. Refused before java runs.
+     */
+    @Test
+    void aClusterManagersJvmOptionsThatActBeforeMainAreRefusedBeforeJavaRuns(@TempDir Path tmp) throws Exception {
+        for (String option : List.of("-agentlib:jdwp=transport=dt_socket,server=y,suspend=y,address=*:5005",
+                "-javaagent:/data/x.jar", "-XX:VMOptionsFile=/data/x", "-agentpath:/data/x.so", "-Xbootclasspath/a:/data/x.jar",
+                "-XX:Flags=/data/x", "-Xrunjdwp:transport=dt_socket", "-Djava.system.class.loader=X", "-Dlog4j2.configurationFile=http://x/",
+                "-XX:+UseG1GC", "-Dspark.x y=1", "-Djava.io.tmpdir=/data/elsewhere",
+                "--add-opens=java.base/java.lang=ALL-UNNAMED ", "-Djava.net.preferIPv6Addresses=true,x")) {
+            Map<String, String> env = executorPod();
+            env.put(JAVA_OPT_PREFIX + 0, "-Dspark.authenticate=true");
+            env.put(JAVA_OPT_PREFIX + 1, option);
+            Path out = tmp.resolve("argv");
+            Files.deleteIfExists(out);
+            StringBuilder output = new StringBuilder();
+            assertThat(run(tmp, env, out, output, "executor")).as(option).isEqualTo(2);
+            assertThat(out).as(option + ": java never ran").doesNotExist();
+            String name = option.split("=", 2)[0];
+            assertThat(output.toString()).as(option).isEqualTo("veil-spark-entrypoint: SPARK_JAVA_OPT_1 is " + name
+                    + ": not an option Spark gives a Veil executor (what acts before main, such as -agentlib:, -javaagent: or "
+                    + "-XX:VMOptionsFile=, is refused, and so are spark.executor.extraJavaOptions' own)\n");
+        }
+        Map<String, String> env = executorPod();
+        env.put("SPARK_EXECUTOR_MEMORY", "1g -javaagent:/data/x.jar");
+        assertThat(exit(tmp, env, "executor")).as("a heap size that is not one").isEqualTo(2);
+    }
+
+    /** What Spark's driver puts in SPARK_JAVA_OPT_n for a Veil executor passes: Spark 4.2.0's module options among them. */
+    @Test
+    void sparksOwnExecutorOptionsPass(@TempDir Path tmp) throws Exception {
+        // org.apache.spark.launcher.JavaModuleOptions.defaultModuleOptionArray() of Spark 4.2.0 (veil-cli has no Spark;
+        // ExecutorPodsOnKubernetesTest, in veil-spark, gives the entrypoint the options of real Spark's pods)
+        List<String> options = new ArrayList<>(List.of("-Djava.net.preferIPv6Addresses=false", "-XX:+IgnoreUnrecognizedVMOptions",
+                "--add-modules=jdk.incubator.vector", "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+                "--add-opens=java.base/java.io=ALL-UNNAMED", "--add-opens=java.base/java.net=ALL-UNNAMED",
+                "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
+                "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+                "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+                "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED", "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
+                "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "--add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
+                "-Dio.netty.tryReflectionSetAccessible=true", "-Dio.netty.allocator.type=pooled",
+                "-Dio.netty.handler.ssl.defaultEndpointVerificationAlgorithm=NONE", "--sun-misc-unsafe-memory-access=allow",
+                "--enable-native-access=ALL-UNNAMED", "-Dspark.authenticate=true", "-Dspark.ssl.rpc.enabled=true",
+                "-Dspark.driver.port=7078", "-Dspark.ssl.veil.driverCertificate=-----BEGIN CERTIFICATE-----\nMIIB...=\n-----END CERTIFICATE-----"));
+        Map<String, String> env = executorPod();
+        for (int i = 0; i < options.size(); i++) {
+            env.put(JAVA_OPT_PREFIX + i, options.get(i));
+        }
+        // the recording java writes an argument a line: the certificate's lines are lines of their own
+        List<String> expected = String.join("\n", options).lines().toList();
+        List<String> argv = runEntrypoint(tmp, env, "executor");
+        assertThat(argv.subList(0, expected.size())).isEqualTo(expected);
+        assertThat(argv.get(expected.size())).isEqualTo("-Xms1024m");
+    }
+
+    /**
+     * The JVM reads JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS and _JAVA_OPTIONS as it starts, the dynamic loader LD_*, Log4j
+     * LOG4J_* as its first logger is made, Veil XDG_CACHE_HOME for native libraries: the executor's java gets none of
+     * the pod's environment but the variables an executor needs.
+     */
+    @Test
+    void aClusterManagersEnvironmentNeverReachesTheExecutorsJvm(@TempDir Path tmp) throws Exception {
+        Map<String, String> env = executorPod();
+        Map<String, String> kept = Map.of("_SPARK_AUTH_SECRET", "c2VjcmV0", "SPARK_LOCAL_DIRS", "/var/veil/spark-local",
+                "SPARK_USER", "veil", "VEIL_BATCH_PROVIDERS", "aa,bb", "VEIL_BATCH_PLATFORM", "sev-snp", "HOSTNAME", "veil-batch-exec-1",
+                "LANG", "C.UTF-8");
+        env.putAll(kept);
+        List<String> dropped = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "LD_LIBRARY_PATH", "LD_AUDIT",
+                "XDG_CACHE_HOME", "LOG4J_CONFIGURATION_FILE", "HADOOP_TOKEN_FILE_LOCATION", "SPARK_EXECUTOR_DIRS", "SPARK_LOCAL_HOSTNAME",
+                "CONTAINER_ID", "CLASSPATH", "VEIL_DEBUG", "JAVA_HOME", "TZ");
+        for (String name : dropped) {
+            env.put(name, "/data/x");
+        }
+        // LD_PRELOAD acts on bash itself, before the script's first line: only a library that does not exist here
+        env.put("LD_PRELOAD", tmp.resolve("none.so").toString());
+        runEntrypoint(tmp, env, "executor");
+        Map<String, String> javaEnv = recordedEnvironment(tmp);
+        assertThat(javaEnv).containsAllEntriesOf(kept).containsEntry("PATH", "/usr/bin:/bin");
+        assertThat(javaEnv.keySet()).doesNotContainAnyElementsOf(dropped).doesNotContain("LD_PRELOAD")
+                .noneMatch(name -> name.startsWith("SPARK_JAVA_OPT_") || name.equals("SPARK_DRIVER_URL"));
+        // a variable the pod does not set is not passed, not even empty; bash's own HOSTNAME is not the pod's
+        runEntrypoint(tmp, executorPod(), "executor");
+        Set<String> names = new TreeSet<>(recordedEnvironment(tmp).keySet());
+        names.removeAll(Set.of("PWD", "SHLVL", "_"));   // the recording java's own shell sets these
+        assertThat(names).containsExactly("PATH");
+    }
+
+    /** The fake java's environment, NAME=value a line (values without newlines here). */
+    private static Map<String, String> recordedEnvironment(Path tmp) throws IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(tmp.resolve("env"), StandardCharsets.UTF_8)) {
+            String[] kv = line.split("=", 2);
+            out.put(kv[0], kv[1]);
+        }
+        return out;
+    }
+
     private static boolean memoryBackedEmptyDir(PodSpec spec, Container c, java.util.function.Predicate<VolumeMount> mount) {
         List<VolumeMount> mounts = c.getVolumeMounts().stream().filter(mount).toList();
         if (mounts.size() != 1) {
@@ -243,24 +422,38 @@ class SparkExecutorPodTemplateTest {
     }
 
     private static int exit(Path tmp, Map<String, String> env, String... args) throws Exception {
-        return run(tmp, env, tmp.resolve("argv"), args);
+        return run(tmp, env, tmp.resolve("argv"), new StringBuilder(), args);
     }
 
-    /** Runs the entrypoint with {@code env} alone, its java writing its arguments to {@code out}, one a line. */
     private static int run(Path tmp, Map<String, String> env, Path out, String... args) throws Exception {
+        return run(tmp, env, out, new StringBuilder(), args);
+    }
+
+    /**
+     * Runs the entrypoint with {@code env} alone, its java writing its arguments to {@code out}, one a line, and its
+     * environment to "env" beside it; the entrypoint's output goes to {@code output}. The copy is executed itself, as
+     * the image runs it, so that its '#!' line (bash's options) applies. The fake java names every program by its path:
+     * it is given only the PATH the entrypoint passes.
+     */
+    private static int run(Path tmp, Map<String, String> env, Path out, StringBuilder output, String... args) throws Exception {
         Path fakeJava = tmp.resolve("java");
-        Files.writeString(fakeJava, "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > '" + out + "'\n");
+        Path javaEnv = tmp.resolve("env");
+        Files.deleteIfExists(javaEnv);
+        Files.writeString(fakeJava, "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > '" + out + "'\n"
+                + "/usr/bin/env > '" + javaEnv + "'\n");
         Files.setPosixFilePermissions(fakeJava, PosixFilePermissions.fromString("rwx------"));
-        String script = Files.readString(deploy().resolve("veil-spark-entrypoint")).replace("\njava=" + JAVA + "\n", "\njava=" + fakeJava + "\n");
+        String original = Files.readString(deploy().resolve("veil-spark-entrypoint"));
+        assertThat(original).startsWith("#!/bin/bash -p\n").contains("\njava=" + JAVA + "\n");
         Path copy = tmp.resolve("entrypoint");
-        Files.writeString(copy, script);
-        List<String> command = new ArrayList<>(List.of("/bin/bash", copy.toString()));
+        Files.writeString(copy, original.replace("\njava=" + JAVA + "\n", "\njava=" + fakeJava + "\n"));
+        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwx------"));
+        List<String> command = new ArrayList<>(List.of(copy.toString()));
         command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(command).directory(tmp.toFile()).redirectErrorStream(true);
         pb.environment().clear();
         pb.environment().putAll(env);
         Process p = pb.start();
-        p.getInputStream().readAllBytes();
+        output.append(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
         return p.waitFor();
     }
 }

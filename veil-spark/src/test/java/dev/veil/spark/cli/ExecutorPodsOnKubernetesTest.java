@@ -189,7 +189,16 @@ class ExecutorPodsOnKubernetesTest {
         jvmOptions.stream().filter(o -> o.startsWith("-D")).map(o -> o.substring(2).split("=", 2))
                 .forEach(kv -> systemProperties.setProperty(kv[0], kv[1]));
         assertThat(systemProperties.getProperty("spark.ssl.rpc.trustStore")).isEqualTo(startup.get("spark.ssl.rpc.trustStore"));
-        assertThatCode(() -> LaunchedJvmCheck.check(systemProperties, jvmOptions, env, sparkArguments)).doesNotThrowAnyException();
+        // the JVM's environment is the entrypoint's allowlist of the pod's (env -i): the secret, the local directory and
+        // Veil's pins are passed, Spark's variables the entrypoint made arguments of are not
+        Map<String, String> javaEnv = ImageEntrypoint.javaEnvironment(dir);
+        assertThat(javaEnv).containsEntry("_SPARK_AUTH_SECRET", env.get("_SPARK_AUTH_SECRET")).containsEntry("PATH", "/usr/bin:/bin");
+        assertThat(env).containsKeys("SPARK_LOCAL_DIRS", "SPARK_USER", "VEIL_BATCH_PROVIDERS");
+        for (String kept : List.of("SPARK_LOCAL_DIRS", "SPARK_USER", "VEIL_BATCH_PROVIDERS")) {
+            assertThat(javaEnv.get(kept)).as(kept).isEqualTo(env.get(kept));
+        }
+        assertThat(javaEnv.keySet()).noneMatch(name -> name.startsWith("SPARK_JAVA_OPT_") || name.equals("SPARK_DRIVER_URL"));
+        assertThatCode(() -> LaunchedJvmCheck.check(systemProperties, jvmOptions, javaEnv, sparkArguments)).doesNotThrowAnyException();
     }
 
     /** The driver's settings Spark gives an executor at its start (SparkConf.isExecutorStartupConf), passwords aside. */
