@@ -145,14 +145,9 @@ class SparkExecutorPodTemplateTest {
      */
     @Test
     void anExecutorPodRunsVeilBatchExecutorWithEveryRequiredArgumentAndAPodLocalTmpdir(@TempDir Path tmp) throws Exception {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("SPARK_DRIVER_URL", "spark://CoarseGrainedScheduler@10.0.0.1:7078");
+        Map<String, String> env = executorPod();
         env.put("SPARK_EXECUTOR_ID", "3");
-        env.put("SPARK_EXECUTOR_POD_IP", "10.0.0.7");
         env.put("SPARK_EXECUTOR_CORES", "2");
-        env.put("SPARK_APPLICATION_ID", "spark-0123");
-        env.put("SPARK_RESOURCE_PROFILE_ID", "0");
-        env.put("SPARK_EXECUTOR_MEMORY", "1024m");
         env.put("SPARK_EXECUTOR_POD_NAME", "veil-batch-exec-3");
         // eleven options: the tenth and eleventh must follow the ninth (the variables' own order is not the options')
         for (int i = 0; i < 11; i++) {
