@@ -49,10 +49,14 @@ public final class CodeShipping {
             "(?:^|\\s)(@|-javaagent|-agentpath|-agentlib|-Xbootclasspath|--patch-module|--upgrade-module-path|--module-path"
                     + "|-XX:OnError|-XX:OnOutOfMemoryError|-XX:\\+?HeapDump|-XX:HeapDumpPath|-XX:VMOptionsFile|-XX:Flags|-XX:\\+?StartFlightRecording"
                     + "|-Djava\\.library\\.path|-Djava\\.home|-Donnxruntime\\.native\\.path|-Djna\\.|-Djava\\.system\\.class\\.loader"
-                    + "|-Djava\\.security\\.|-Djdk\\.internal)");
+                    + "|-Djava\\.security\\.|-Djdk\\.internal"
+                    // Log4j's configuration (a URL it fetches, appenders, classes by name), read as the JVM starts
+                    + "|-Dlog4j|-DLog4j|-Dorg\\.apache\\.logging)");
     /** Environment variables that preload native code or add JVM options. */
     private static final Pattern CODE_ENVIRONMENT = Pattern.compile("LD_.*|.*JAVA_.*OPTIONS|JAVA_TOOL_OPTIONS|CLASSPATH|JAVA_HOME"
-            + "|SPARK_JAVA_OPT.*|SPARK_CLASSPATH|SPARK_DIST_CLASSPATH|SPARK_EXTRA_CLASSPATH|SPARK_USER_CLASSPATH");
+            + "|SPARK_JAVA_OPT.*|SPARK_CLASSPATH|SPARK_DIST_CLASSPATH|SPARK_EXTRA_CLASSPATH|SPARK_USER_CLASSPATH"
+            // Log4j's configuration, read from the environment as the JVM starts
+            + "|LOG4J.*");
 
     private CodeShipping() {
     }

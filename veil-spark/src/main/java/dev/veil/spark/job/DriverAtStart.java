@@ -136,7 +136,13 @@ final class DriverAtStart {
      * again on the objects Spark built.
      */
     static void requireRpcTls(SparkConf jvm, Path keyStore, Path trustStore) throws ExecutorLaunch.Refused {
-        SecurityManager security = new SecurityManager(jvm, Option.empty(), SecurityManager$.MODULE$.$lessinit$greater$default$3());
+        SecurityManager security;
+        try {
+            security = new SecurityManager(jvm, Option.empty(), SecurityManager$.MODULE$.$lessinit$greater$default$3());
+        } catch (RuntimeException e) {
+            // a setting Spark cannot read (spark.ssl.rpc.enabled=yes): Spark's own executor would fail at it too
+            throw new ExecutorLaunch.Refused("the executor's JVM gives Spark security settings it cannot read: " + e.getMessage());
+        }
         SSLOptions rpc = security.getRpcSSLOptions();
         if (!security.isSslRpcEnabled() || !rpc.enabled()) {
             throw new ExecutorLaunch.Refused("the executor's JVM does not enable TLS for Spark's RPC (spark.ssl.rpc.enabled): it "

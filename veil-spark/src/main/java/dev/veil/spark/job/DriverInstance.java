@@ -12,7 +12,6 @@ import dev.veil.protocol.json.Json;
 import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.receipt.SignedReceipt;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -44,9 +43,9 @@ public final class DriverInstance implements AutoCloseable {
         this.signedContract = Json.canonical(signed);
         this.contract = ContractVerifier.verify(signed, Instant.now());
         if (contract.contract().enclave().referenceValues().platform() != Platform.SIM) {
-            // its TLS key store is written to its temporary directory (DriverTls)
+            // its TLS key store is written to its temporary directory (DriverTls), and native libraries unpacked there
             try {
-                MemoryBackedDirectory.require(Path.of(System.getProperty("java.io.tmpdir")), "the driver's temporary directory");
+                MemoryBackedDirectory.requireTemporaryDirectory("the driver's temporary directory");
             } catch (MemoryBackedDirectory.NotMemoryBacked e) {
                 throw new ProtocolException(e.getMessage());
             }

