@@ -193,12 +193,15 @@ class ExecutorPodsOnKubernetesTest {
         // Veil's pins are passed, Spark's variables the entrypoint made arguments of are not
         Map<String, String> javaEnv = ImageEntrypoint.javaEnvironment(dir);
         assertThat(javaEnv).containsEntry("_SPARK_AUTH_SECRET", env.get("_SPARK_AUTH_SECRET")).containsEntry("PATH", "/usr/bin:/bin");
-        assertThat(env).containsKeys("SPARK_LOCAL_DIRS", "SPARK_USER", "VEIL_BATCH_PROVIDERS");
-        for (String kept : List.of("SPARK_LOCAL_DIRS", "SPARK_USER", "VEIL_BATCH_PROVIDERS")) {
+        assertThat(env).containsKeys("SPARK_LOCAL_DIRS", "SPARK_USER", "VEIL_BATCH_PROVIDERS", "VEIL_BATCH_PLATFORM");
+        for (String kept : List.of("SPARK_LOCAL_DIRS", "SPARK_USER", "VEIL_BATCH_PROVIDERS", "VEIL_BATCH_PLATFORM")) {
             assertThat(javaEnv.get(kept)).as(kept).isEqualTo(env.get(kept));
         }
         assertThat(javaEnv.keySet()).noneMatch(name -> name.startsWith("SPARK_JAVA_OPT_") || name.equals("SPARK_DRIVER_URL"));
         assertThatCode(() -> LaunchedJvmCheck.check(systemProperties, jvmOptions, javaEnv, sparkArguments)).doesNotThrowAnyException();
+        // and what it checks before it connects: the attested driver's contract, statement and certificate, which the pod
+        // carries in its Java options, against the pins the pod's environment gives it
+        assertThatCode(() -> LaunchedJvmCheck.driverAtStart(systemProperties, javaEnv)).doesNotThrowAnyException();
     }
 
     /** The driver's settings Spark gives an executor at its start (SparkConf.isExecutorStartupConf), passwords aside. */
