@@ -55,9 +55,17 @@ public record PublicIdentity(String name, byte[] signingKey, KeyWrapSuite keyAgr
 
     /** 20 hex digits in groups of four, over both public keys and the suite (the name is a label, not identity). */
     public String fingerprint() {
-        String h = Digests.hex(Digests.labelled256("veil identity fingerprint v1", signingKey,
-                keyAgreementSuite.id().getBytes(StandardCharsets.US_ASCII), keyAgreementKey)).substring(0, 20);
+        String h = fullFingerprint().substring(0, 20);
         return String.join("-", h.substring(0, 4), h.substring(4, 8), h.substring(8, 12), h.substring(12, 16), h.substring(16, 20));
+    }
+
+    /**
+     * The whole digest {@link #fingerprint} shows the first 20 hex digits of (64 lowercase hex digits): for a machine to
+     * pin, where 80 bits are short of a second preimage's margin.
+     */
+    public String fullFingerprint() {
+        return Digests.hex(Digests.labelled256("veil identity fingerprint v1", signingKey,
+                keyAgreementSuite.id().getBytes(StandardCharsets.US_ASCII), keyAgreementKey));
     }
 
     public boolean sameKeysAs(PublicIdentity other) {

@@ -23,7 +23,7 @@ import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "batch", mixinStandardHelpOptions = true, subcommands = {BatchOpenCommand.class, BatchMeasureCommand.class, BatchExecutorCommand.class},
+@Command(name = "batch", mixinStandardHelpOptions = true, subcommands = {BatchOpenCommand.class, BatchMeasureCommand.class, BatchPinsCommand.class, BatchExecutorCommand.class},
         description = {"Run a contract's model over a data provider's encrypted Parquet on Apache Spark.",
                 "Every executor is an enclave instance: it attests to both providers' brokers once (no key is used until",
                 "both released), runs the model in the inference worker over its partitions, and writes results only the",

@@ -42,7 +42,7 @@ import scala.Option;
  * opens any connection. Evidence of the simulated TEE can be made by anyone, so with a simulated contract this holds
  * only as far as the environment is not the cluster manager's.
  */
-final class DriverAtStart {
+public final class DriverAtStart {
     /** The signed contract (canonical JSON), base64: a start-up setting, so Spark passes it to executors as it is. */
     static final String CONTRACT_SETTING = "spark.ssl.veil.contract";
     /** The attested driver's signed statement (canonical JSON), base64: a start-up setting likewise. */
@@ -56,21 +56,27 @@ final class DriverAtStart {
     }
 
     /**
-     * The environment variable that names the two providers this executor was deployed for: the model provider's
-     * fingerprint, a comma, the data provider's (as {@code veil identity show} prints them). The contract must be theirs.
+     * The environment variable that names the two providers this executor was deployed for: the model provider's full
+     * fingerprint, a comma, the data provider's (64 hex digits each, whose first 20 are the fingerprint people compare;
+     * {@code veil batch pins} prints the value). The contract must be theirs.
      */
-    static final String PROVIDERS_ENVIRONMENT = "VEIL_BATCH_PROVIDERS";
+    public static final String PROVIDERS_ENVIRONMENT = "VEIL_BATCH_PROVIDERS";
 
     /**
      * The environment variable that names the TEE this executor was deployed on ({@code snp}, {@code tdx}, {@code sgx},
      * {@code nitro}, or {@code sim}): the contract must be for it, so that a simulated contract between the same
      * providers (whose evidence anyone can make) is not served on hardware.
      */
-    static final String PLATFORM_ENVIRONMENT = "VEIL_BATCH_PLATFORM";
+    public static final String PLATFORM_ENVIRONMENT = "VEIL_BATCH_PLATFORM";
 
     /** The value of {@link #PROVIDERS_ENVIRONMENT} for {@code contract}'s providers. */
-    static String providers(ContractVerifier.Verified contract) {
-        return contract.contract().modelProvider().fingerprint() + "," + contract.contract().dataProvider().fingerprint();
+    public static String providers(ContractVerifier.Verified contract) {
+        return contract.contract().modelProvider().fullFingerprint() + "," + contract.contract().dataProvider().fullFingerprint();
+    }
+
+    /** The value of {@link #PLATFORM_ENVIRONMENT} for {@code contract}'s TEE. */
+    public static String platform(ContractVerifier.Verified contract) {
+        return contract.contract().enclave().referenceValues().platform().id();
     }
 
     /**
@@ -98,13 +104,13 @@ final class DriverAtStart {
         String pinned = environment.get(PROVIDERS_ENVIRONMENT);
         if (pinned == null) {
             throw new ExecutorLaunch.Refused("the executor's environment does not name its providers (" + PROVIDERS_ENVIRONMENT
-                    + "=<model provider's fingerprint>,<data provider's fingerprint>): the deployment pins them");
+                    + "=<model provider's full fingerprint>,<data provider's>, as 'veil batch pins' prints it): the deployment pins them");
         }
         if (!MessageDigest.isEqual(pinned.getBytes(StandardCharsets.US_ASCII), providers(contract).getBytes(StandardCharsets.US_ASCII))) {
             throw new ExecutorLaunch.Refused("the driver's contract is not between the providers this executor was deployed for ("
                     + PROVIDERS_ENVIRONMENT + ")");
         }
-        String platform = contract.contract().enclave().referenceValues().platform().id();
+        String platform = platform(contract);
         if (!platform.equals(environment.get(PLATFORM_ENVIRONMENT))) {
             throw new ExecutorLaunch.Refused(environment.get(PLATFORM_ENVIRONMENT) == null
                     ? "the executor's environment does not name its TEE (" + PLATFORM_ENVIRONMENT + "=snp|tdx|sgx|nitro|sim): the deployment pins it"

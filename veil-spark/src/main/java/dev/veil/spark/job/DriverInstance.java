@@ -70,7 +70,7 @@ public final class DriverInstance implements AutoCloseable {
         // the providers an executor serves and its TEE, in its environment: a deployment that pins the environment (a
         // confidential container's policy) pins them there, and these values must then be the same
         s.put("spark.executorEnv." + DriverAtStart.PROVIDERS_ENVIRONMENT, DriverAtStart.providers(contract));
-        s.put("spark.executorEnv." + DriverAtStart.PLATFORM_ENVIRONMENT, contract.contract().enclave().referenceValues().platform().id());
+        s.put("spark.executorEnv." + DriverAtStart.PLATFORM_ENVIRONMENT, DriverAtStart.platform(contract));
         return s;
     }
 

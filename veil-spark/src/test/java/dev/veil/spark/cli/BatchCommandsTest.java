@@ -50,6 +50,18 @@ class BatchCommandsTest {
             Parties.Run measure = launcher("batch", "measure");
             assertThat(dev.veil.protocol.json.Json.mapper().readTree(measure.out()).path("measurement").asText()).as(measure.err())
                     .isEqualTo(Digests.hex(ExecutorInstance.measurement()));
+            // the environment the executors' deployment pins: the contract's providers, in full, and its TEE
+            Parties.Run pins = launcher("batch", "pins", "--contract", p.path("contract.json"));
+            assertThat(pins.exit()).as(pins.err()).isZero();
+            var contract = dev.veil.protocol.contract.SignedContract.read(dir.resolve("contract.json")).contract();
+            var pinned = dev.veil.protocol.json.Json.mapper().readTree(pins.out());
+            assertThat(pinned.path("VEIL_BATCH_PROVIDERS").asText())
+                    .isEqualTo(contract.modelProvider().fullFingerprint() + "," + contract.dataProvider().fullFingerprint())
+                    .startsWith(contract.modelProvider().fingerprint().replace("-", "")).hasSize(129);
+            assertThat(pinned.path("VEIL_BATCH_PLATFORM").asText()).isEqualTo("sim");
+            Parties.Run noContract = launcher("batch", "pins", "--contract", p.path("no-such-contract.json"));
+            assertThat(noContract.exit()).isEqualTo(2);
+            assertThat(noContract.err().lines().toList()).singleElement().satisfies(line -> assertThat(line).startsWith("veil: "));
 
             Parties.Run seal = launcher("seal", "--format", "parquet", "--in", models.resolve("sample-8x128.npz").toString(),
                     "--out", p.path("data"), "--broker", p.dpUrl, "--identity", p.path("dp.key"), "--master-key", "dataset",
