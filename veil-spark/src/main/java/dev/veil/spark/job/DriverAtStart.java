@@ -81,7 +81,8 @@ public final class DriverAtStart {
 
     /**
      * The driver this JVM's start-up settings ({@code jvm}, its system properties) name, checked as items 1 and 2 say,
-     * for the providers its {@code environment} names ({@link #PROVIDERS_ENVIRONMENT}).
+     * for the providers and the TEE its {@code environment} names ({@link #PROVIDERS_ENVIRONMENT},
+     * {@link #PLATFORM_ENVIRONMENT}).
      */
     static Checked check(Properties jvm, Map<String, String> environment) throws ExecutorLaunch.Refused {
         String contractSetting = jvm.getProperty(CONTRACT_SETTING);
