@@ -15,6 +15,9 @@ public final class BatchCommitments {
     private final String label;
     private final byte[] salt;
     private final MessageDigest rows;
+    /** Each cell's own SHA-256, reset by every digest: one instance per commitment rather than a provider lookup per row. */
+    private final MessageDigest cell;
+    private final byte[] index = new byte[Long.BYTES];
 
     private BatchCommitments(String label, byte[] salt) {
         if (salt.length != ResultCommitments.SALT_LENGTH) {
@@ -24,6 +27,7 @@ public final class BatchCommitments {
         this.salt = salt.clone();
         try {
             rows = MessageDigest.getInstance("SHA-256");
+            cell = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -37,9 +41,10 @@ public final class BatchCommitments {
         return new BatchCommitments("veil batch output commitment v1", salt);
     }
 
-    public void add(long rowIndex, byte[] cell) {
-        rows.update(ByteBuffer.allocate(Long.BYTES).putLong(rowIndex).array());
-        rows.update(Digests.sha256(cell));
+    public void add(long rowIndex, byte[] cellBytes) {
+        ByteBuffer.wrap(index).putLong(rowIndex);
+        rows.update(index);
+        rows.update(cell.digest(cellBytes));
     }
 
     public String hex() {
