@@ -35,7 +35,7 @@ final class BatchExecutorCommand implements Callable<Integer> {
         try {
             ExecutorLaunch.run(sparkArguments.toArray(String[]::new));
         } catch (ExecutorLaunch.Refused e) {
-            throw new UsageError("this executor refused its driver: " + e.getMessage());
+            throw new UsageError("this executor stopped: " + e.getMessage());
         }
         return 0;
     }

@@ -96,6 +96,8 @@ final class BatchOpenCommand implements Callable<Integer> {
                 rows = EncryptedRows.readAll(in, conf, g -> new Opened(g.getLong(EncryptedRows.ROW, 0),
                         g.getBinary(EncryptedRows.TENSORS, 0).getBytes(), g.getInteger(BatchJob.PARTITION, 0),
                         g.getBinary(BatchJob.SALT, 0).getBytes()));
+            } catch (EncryptedRows.NotEncrypted e) {
+                throw new ProtocolException("--in: " + e.getMessage() + ": the results were altered; nothing was opened");
             } catch (Exception e) {
                 throw KeyServiceErrors.explained("--broker", brokerUrl.toString(), e);
             } finally {

@@ -156,12 +156,28 @@ public final class EncryptedRows {
         }
     }
 
+    /** A file that is not encrypted with an encrypted footer, as every file Veil writes is. */
+    public static final class NotEncrypted extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        NotEncrypted(Path file) {
+            super(file + " is not an encrypted Parquet file, as every file of a Veil dataset or of a Veil job's results is");
+        }
+    }
+
+    /**
+     * Every record of {@code files}, decrypted, as {@code record} reads it. A file that is not encrypted is refused
+     * ({@link NotEncrypted}), whatever {@code crypto} allows: Parquet's properties-driven factory lets plaintext files
+     * through, and a plaintext file needs no key, so whoever writes one in a directory of results would have it read
+     * without the broker's say (a revoked instance's rows, say).
+     */
     private static <T> List<T> read(List<Path> files, Configuration conf, DecryptionPropertiesFactory crypto,
                                     java.util.function.Function<Group, T> record) throws IOException {
         List<T> rows = new ArrayList<>();
         for (Path p : files) {
+            requireEncryptedFooter(p);
             org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(p.toUri());
-            FileDecryptionProperties decryption = crypto.getFileDecryptionProperties(conf, file);
+            FileDecryptionProperties decryption = strict(crypto.getFileDecryptionProperties(conf, file), p);
             try (ParquetReader<Group> r = ParquetReader.builder(new GroupReadSupport(), file).withConf(conf)
                     .withDecryption(decryption).build()) {
                 for (Group g = r.read(); g != null; g = r.read()) {
@@ -170,6 +186,40 @@ public final class EncryptedRows {
             }
         }
         return rows;
+    }
+
+    /**
+     * {@code given}'s key retriever and AAD prefix, without leave to read plaintext files: Parquet then refuses one, should
+     * it replace the file checked before. (Veil's decryption properties carry nothing else.)
+     */
+    private static FileDecryptionProperties strict(FileDecryptionProperties given, Path file) throws NotEncrypted {
+        if (given == null || given.getKeyRetriever() == null) {
+            throw new NotEncrypted(file);
+        }
+        FileDecryptionProperties.Builder b = FileDecryptionProperties.builder().withKeyRetriever(given.getKeyRetriever());
+        if (given.getAADPrefix() != null) {
+            b.withAADPrefix(given.getAADPrefix());
+        }
+        return b.build();
+    }
+
+    /** The footer magic of a Parquet file with an encrypted footer, which is how Veil writes every file. */
+    private static final byte[] ENCRYPTED_FOOTER_MAGIC = {'P', 'A', 'R', 'E'};
+
+    private static void requireEncryptedFooter(Path file) throws IOException {
+        try (java.nio.channels.SeekableByteChannel c = Files.newByteChannel(file)) {
+            long size = c.size();
+            java.nio.ByteBuffer tail = java.nio.ByteBuffer.allocate(ENCRYPTED_FOOTER_MAGIC.length);
+            if (size >= tail.capacity()) {
+                c.position(size - tail.capacity());
+                while (tail.hasRemaining() && c.read(tail) >= 0) {
+                    // reads the last bytes whole
+                }
+            }
+            if (tail.hasRemaining() || !java.util.Arrays.equals(tail.array(), ENCRYPTED_FOOTER_MAGIC)) {
+                throw new NotEncrypted(file);
+            }
+        }
     }
 
     /** The data files of a dataset directory, by name: Spark's and Hadoop's markers and checksums are not data. */

@@ -135,7 +135,7 @@ class LaunchedExecutorsObeyOnlyTheAttestedDriverAttackTest {
                      + spark.sparkContext().getConf().get("spark.driver.port"), "app-of-the-cluster-manager", "1",
                      LaunchedExecutor.startupSettings(attested.sparkSettings()), List.of(), tmp.resolve("executor-app-id"))) {
             assertThat(executor.exitWithin(START_SECONDS)).as("the executor's exit code; its output:\n" + executor.output()).isEqualTo(2);
-            assertThat(executor.output()).contains("veil: this executor refused its driver: ")
+            assertThat(executor.output()).contains("veil: this executor stopped: ")
                     .contains("application id is not the attested driver's");
             assertThat(spark.sparkContext().getExecutorMemoryStatus().size()).as("block managers: the driver's only").isEqualTo(1);
         }
@@ -224,7 +224,7 @@ class LaunchedExecutorsObeyOnlyTheAttestedDriverAttackTest {
                     .mapPartitions(new InstanceAttestation(brokers.newJob(), attested.statement())).collect());
             for (LaunchedExecutor e : new LaunchedExecutor[] {one, two}) {
                 assertThat(e.exitWithin(START_SECONDS)).as("the executor's exit code; its output:\n" + e.output()).isEqualTo(2);
-                assertThat(e.output()).contains("veil: this executor refused its driver: a task ships files");
+                assertThat(e.output()).contains("veil: this executor stopped: a task ships files");
             }
             spark.sparkContext().cancelAllJobs();
             stage.handle((r, t) -> r);
@@ -246,7 +246,7 @@ class LaunchedExecutorsObeyOnlyTheAttestedDriverAttackTest {
              LaunchedExecutor executor = LaunchedExecutor.start(spark.sparkContext(), "1", LaunchedExecutor.startupSettings(settings),
                      jvmOptions, tmp.resolve("executor-" + System.nanoTime()))) {
             assertThat(executor.exitWithin(START_SECONDS)).as("the executor's exit code; its output:\n" + executor.output()).isEqualTo(2);
-            assertThat(executor.output()).contains("veil: this executor refused its driver: ").contains(why);
+            assertThat(executor.output()).contains("veil: this executor stopped: ").contains(why);
             assertThat(spark.sparkContext().getExecutorMemoryStatus().size()).as("block managers: the driver's only").isEqualTo(1);
         }
         assertThat(brokers.modelProviderReleases() - mp).as("the model provider's releases").isZero();
