@@ -121,7 +121,17 @@ public final class KeyBroker implements AutoCloseable {
         this.settings = settings;
         this.metrics = metrics;
         this.dataKeys = new DataKeyGate(settings.dataKeyLimits(), clock);
-        this.owner = new OwnerUnwraps(identity, this.contracts, records, masterKeys, dataKeys, clock, metrics, this::requireNotRevoked);
+        this.owner = new OwnerUnwraps(identity, this.contracts, records, masterKeys, dataKeys, clock, metrics, new OwnerUnwraps.RevocationCheck() {
+            @Override
+            public void requireNotRevoked(String instanceHex) throws BrokerRefusal {
+                KeyBroker.this.requireNotRevoked(instanceHex);
+            }
+
+            @Override
+            public void requireNotRevokedUnderRecordLock(String instanceHex) throws BrokerRefusal {
+                KeyBroker.requireNotRevoked(instanceHex, revocations.inForce());
+            }
+        });
     }
 
     /** The data provider's own unwraps through this broker ({@code /v1/owner/…}). */
@@ -322,6 +332,10 @@ public final class KeyBroker implements AutoCloseable {
         byte[] dataKey = masterKeys.unwrapFor(request.masterKeyId(), WrappedDataKey.parse(request.wrappedKey()),
                 request.instance().instanceKeys().digest());
         try {
+            // a revocation recorded since the caller was checked (reading the master key may have been held up as long as
+            // whoever runs the state volume likes) holds for this answer too: checked under the record's lock, which a
+            // revocation is written under, so an answer is either decided before the revocation or refused
+            requireNotRevokedNow(c.hashHex(), Digests.hex(request.instance().instanceKeys().digest()));
             InstanceKeys keys = request.instance().instanceKeys();
             Hpke.Sealed sealed = Hpke.seal(keys.keyWrapSuite(), keys.keyWrapKey(), UnwrapRequest.answerInfo(), request.signingMessage(),
                     dataKey);
@@ -412,6 +426,14 @@ public final class KeyBroker implements AutoCloseable {
 
     private void requireNotRevoked(String instance) throws BrokerRefusal {
         requireNotRevoked(instance, revocations.current());
+    }
+
+    /** The revocations in force, checked under the lock of contract {@code contractHex}'s record (revocations are written under it). */
+    private void requireNotRevokedNow(String contractHex, String instance) throws BrokerRefusal {
+        ReleaseRecord record = records.get(contractHex);
+        synchronized (record) {
+            requireNotRevoked(instance, revocations.inForce());
+        }
     }
 
     private static void requireNotRevoked(String instance, RevokedInstances r) throws BrokerRefusal {

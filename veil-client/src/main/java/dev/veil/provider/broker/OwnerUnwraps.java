@@ -50,9 +50,12 @@ final class OwnerUnwraps {
     private final RevocationCheck revocations;
 
     /** The broker's revocations in force: refuses an instance its provider revoked (or every instance, after {@code --all}). */
-    @FunctionalInterface
     interface RevocationCheck {
+        /** Recording what the revocation file asks first; not under a record's lock. */
         void requireNotRevoked(String instanceHex) throws BrokerRefusal;
+
+        /** Without writing: for a check made while a record's lock is held. */
+        void requireNotRevokedUnderRecordLock(String instanceHex) throws BrokerRefusal;
     }
 
     /**
@@ -108,8 +111,16 @@ final class OwnerUnwraps {
                 : masterKeys.unwrapWrappedBy(request.masterKeyId(), key, wrapper);
         try {
             ReleaseRecord record = records.get(c.hashHex());
-            record.awaitDurable(record.writeOwnerUnwrap(owner.fingerprint(), request.masterKeyId(), request.wrappedKey(),
-                    request.wrappedBy(), now));   // the key leaves only once its unwrap is on disk
+            long end;
+            synchronized (record) {
+                // a revocation recorded while the master key was read (whoever runs the state volume may hold a read up)
+                // holds for this unwrap too: checked and recorded under the lock a revocation is written under
+                if (request.wrappedBy() != null) {
+                    revocations.requireNotRevokedUnderRecordLock(request.wrappedBy());
+                }
+                end = record.writeOwnerUnwrap(owner.fingerprint(), request.masterKeyId(), request.wrappedKey(), request.wrappedBy(), now);
+            }
+            record.awaitDurable(end);   // the key leaves only once its unwrap is on disk
             byte[] message = request.signingMessage();
             Hpke.Sealed sealed = Hpke.seal(owner.keyAgreementSuite(), owner.keyAgreementKey(), OwnerUnwrapRequest.answerInfo(),
                     message, dataKey);
