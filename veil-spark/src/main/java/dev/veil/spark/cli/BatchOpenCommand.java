@@ -115,7 +115,12 @@ final class BatchOpenCommand implements Callable<Integer> {
             }
             NamedTensors all = RowCells.join(rows.stream().map(Opened::cell).toList());
             byte[] bytes = name.endsWith(".npz") ? Npz.write(all) : ResultCsv.write(all);
-            AtomicOutput.write(out, bytes, true);
+            try {
+                // not over a file made at --out while the results were opened (the check above came minutes before)
+                AtomicOutput.write(out, bytes, true, false);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                throw new UsageError("--out " + out + " appeared while the results were opened: nothing was written; give a new path");
+            }
             spec.commandLine().getOut().println(Json.pretty(java.util.Map.of("rows", rows.size(), "partitions", receipt.partitions().size(),
                     "out", out.toString(), "receipt_verified", true)));
         }
