@@ -11,7 +11,6 @@ import dev.veil.protocol.json.ProtocolException;
 import dev.veil.protocol.keyrelease.Hpke;
 import dev.veil.protocol.servinghttp.ErrorBody;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,10 +30,18 @@ public final class OwnerDataKeys {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
+    /** How long one exchange with the broker may take, its answer's body included. */
+    private final Duration within;
+
     public OwnerDataKeys(URI broker, Identity owner, String contractHashHex) {
+        this(broker, owner, contractHashHex, Duration.ofSeconds(60));
+    }
+
+    OwnerDataKeys(URI broker, Identity owner, String contractHashHex, Duration within) {
         this.broker = broker;
         this.owner = owner;
         this.contractHash = contractHashHex;
+        this.within = within;
     }
 
     /**
@@ -58,19 +65,17 @@ public final class OwnerDataKeys {
     }
 
     private byte[] post(String path, byte[] json, String what) throws IOException, ProtocolException {
-        HttpRequest request = HttpRequest.newBuilder(broker.resolve(path)).timeout(Duration.ofSeconds(60))
+        HttpRequest request = HttpRequest.newBuilder(broker.resolve(path)).timeout(within)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(json)).build();
         int status;
         byte[] body;
-        try {
-            HttpResponse<InputStream> r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        try {   // bounded in size and, body included, in time: whatever answers at the address may trickle its answer
+            HttpResponse<byte[]> r = dev.veil.protocol.servinghttp.BoundedAnswer.exchange(http, request, BrokerMessages.MAX_SMALL_BYTES,
+                    BrokerMessages.MAX_SMALL_BYTES, within);
             status = r.statusCode();
-            try (InputStream in = r.body()) {
-                body = in.readNBytes(BrokerMessages.MAX_SMALL_BYTES + 1);   // parsing refuses anything longer
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for the key broker");
+            body = r.body();
+        } catch (dev.veil.protocol.servinghttp.BoundedAnswer.TooLarge e) {
+            throw new ProtocolException("the data provider's broker's answer is over " + BrokerMessages.MAX_SMALL_BYTES + " bytes");
         }
         if (status != 200) {
             String line;
