@@ -26,8 +26,8 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>Nonce ({@link EvidenceBinding#NONCE_LENGTH} bytes): {@code issued_at (u64 BE, ms) ‖ random (8) ‖
  * HMAC-SHA256(key, labelled256("veil broker challenge v1", contract hash, issued_at, random))[0..16]}.
  *
- * <p>A nonce is used at most once: it is remembered as used only once evidence binding it passed appraisal
- * ({@link #markUsed}), so only work the release rate already paid for adds to that set, which forgets a nonce one
+ * <p>A nonce is used at most once: it is remembered as used once a release answering it was charged to the release
+ * rate ({@link #markUsed}), whatever its appraisal then finds, so only work the release rate paid for adds to that set, which forgets a nonce one
  * lifetime after it was used (by then it is refused as expired anyway: it was issued before it was used). Time never
  * runs backwards here: the latest time read is kept, so a clock stepped back cannot revive an expired nonce, and the
  * set, in order of use, is also in order of forgetting: each use forgets from its head only what is due, instead of

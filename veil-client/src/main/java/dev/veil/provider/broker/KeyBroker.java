@@ -217,8 +217,8 @@ public final class KeyBroker implements AutoCloseable {
 
     /**
      * The release: the cheap checks first (contract, revocation, the broker's nonce, the key-wrap suite), then the
-     * release rate, which so bounds only appraisals a stranger cannot skip by sending junk, then the appraisal, then the
-     * nonce marked used, the instance bound, the record, and only then the answer.
+     * release rate, which so bounds only appraisals a stranger cannot skip by sending junk, and the nonce marked used
+     * with it, then the appraisal, the instance bound, the record, and only then the answer.
      */
     public ReleaseAnswer release(ReleaseRequest request) throws BrokerRefusal, IOException {
         ReleaseSteps steps = new ReleaseSteps(metrics);
@@ -238,6 +238,10 @@ public final class KeyBroker implements AutoCloseable {
             throw new BrokerRefusal(BrokerRefusal.Reason.RATE_LIMITED, "the broker's release rate is exceeded; retry after "
                     + rate.retryAfterSeconds() + " s");
         }
+        // spent with its token, whatever the appraisal finds: one challenge buys one appraisal, so a stranger replaying a
+        // real nonce with junk evidence cannot use up the rate the genuine instances share (an instance whose appraisal
+        // failed asks for a new challenge, as BrokerRelease does at every attempt)
+        challenges.markUsed(request.brokerNonce(), now);
         steps.done("checks");
         try {
             VerificationOptions options = settings.fetched().addTo(new VerificationOptions(now, settings.ownCollateral(), List.of()),
@@ -252,7 +256,6 @@ public final class KeyBroker implements AutoCloseable {
                     + e.getMessage() + "); retry later");
         }
         steps.done("appraisal");
-        challenges.markUsed(request.brokerNonce(), now);
         ReleaseRecord record = records.get(c.hashHex());
         KeyReleaseTranscript t = ReleaseAnswer.transcript(c.hashHex(), c.role(), request.brokerNonce(), offer.enclaveNonce(),
                 offer.evidence(), keys);

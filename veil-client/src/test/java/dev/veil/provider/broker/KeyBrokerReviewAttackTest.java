@@ -172,6 +172,28 @@ class KeyBrokerReviewAttackTest {
     }
 
     /**
+     * Attack (review 4): a stranger asks for one real challenge (free, no identity) and replays its nonce with junk
+     * evidence: each replay passed the nonce check, took a token of the one release rate and then failed appraisal,
+     * which left the nonce unused, so one challenge used up the rate the genuine instances share. Now the nonce is spent
+     * with its token: the replays after the first are refused as used, at no cost to the rate.
+     */
+    @Test
+    void oneChallengeReplayedWithJunkEvidenceCostsTheReleaseRateOneToken() throws Exception {
+        ServingContractVerifier.Verified c = BrokerFixture.serving(2);
+        start(modelKey, List.of(new BrokeredContract.Serving(c)), KeyBroker.Settings.defaults().withRate(0.001, 3), 4);
+        SimInstance stranger = new SimInstance(KeyWrapSuite.X25519);
+        byte[] nonce = BrokerMessages.challenge(wire.post(BrokerMessages.CHALLENGE, new ChallengeRequest(c.hashHex())).body()).nonce();
+        for (int i = 0; i < 3; i++) {
+            BrokerWire.Answer junk = wire.post(BrokerMessages.RELEASE, new ReleaseRequest(c.hashHex(), nonce,
+                    stranger.offer("cd".repeat(48), nonce, c.hash())));
+            assertThat(junk.status()).as(junk.text()).isNotEqualTo(200);
+            assertThat(junk.text()).doesNotContain("rate_limited");
+        }
+        assertReleased(releaseTo(new SimInstance(KeyWrapSuite.X25519), c.hash()));
+        assertReleased(releaseTo(new SimInstance(KeyWrapSuite.X25519), c.hash()));
+    }
+
+    /**
      * Attack: a stranger opens 1,024 TCP connections and sends nothing (or drips a header byte now and then, which
      * resets Jetty's 30 s idle timeout). The broker's connection limit is 1,024 and its acceptor pauses there. Expected:
      * a genuine instance is still answered (the serving server holds 1,000 idle connections and answers an honest data
