@@ -89,6 +89,22 @@ final class Parties implements AutoCloseable {
         return dir.resolve(name).toString();
     }
 
+    /**
+     * Seals the CSV {@code csv} (in the directory) to encrypted Parquet "data", {@code rowsPerFile} rows a file, and runs
+     * the batch over it on {@code master} into "out", {@code rowsPerRun} rows a model run: the seal's run if it failed,
+     * else the batch's.
+     */
+    Run sealAndRunBatch(String csv, String rowsPerFile, String master, String rowsPerRun) {
+        Run seal = launcher("seal", "--format", "parquet", "--in", path(csv), "--contract", path("contract.json"), "--out", path("data"),
+                "--broker", dpUrl, "--identity", path("dp.key"), "--master-key", "dataset", "--rows-per-file", rowsPerFile);
+        if (seal.exit() != 0) {
+            return seal;
+        }
+        return launcher("batch", "--contract", path("contract.json"), "--model", path("model.veil"), "--data", path("data"),
+                "--mp-broker", mpUrl, "--dp-broker", dpUrl, "--master-key", "dataset", "--out", path("out"), "--master", master,
+                "--rows-per-run", rowsPerRun);
+    }
+
     static Run launcher(String... args) {
         return run(SparkLauncher::commandLine, args);
     }

@@ -54,12 +54,7 @@ class ResultsReplacedByAPlaintextCopyAttackTest {
         byte[] model = DigitsDemo.trainModel(5, 1);
         Files.write(dir.resolve("rows.csv"), DigitsDemo.evaluationCsv(1));
         try (Parties p = new Parties(dir, model)) {
-            assertThat(launcher("seal", "--format", "parquet", "--in", p.path("rows.csv"), "--contract", p.path("contract.json"),
-                    "--out", p.path("data"), "--broker", p.dpUrl, "--identity", p.path("dp.key"), "--master-key", "dataset",
-                    "--rows-per-file", "200").exit()).isZero();
-            Parties.Run batch = launcher("batch", "--contract", p.path("contract.json"), "--model", p.path("model.veil"), "--data",
-                    p.path("data"), "--mp-broker", p.mpUrl, "--dp-broker", p.dpUrl, "--master-key", "dataset", "--out", p.path("out"),
-                    "--master", "local[2]", "--rows-per-run", "64");
+            Parties.Run batch = p.sealAndRunBatch("rows.csv", "200", "local[2]", "64");
             assertThat(batch.exit()).as(batch.err()).isZero();
 
             List<Result> rows = openedWithTheBroker(p);
