@@ -274,47 +274,47 @@ public final class ServingClient {
      * Data provider: seals {@code inputsNpz} (one array per model input, rows first) to the attested instance, signed
      * by {@code dataProvider}, and opens the answer, which only this request's context opens. Before returning, the
      * log receipt is checked: its leaf is in a tree head the attested instance key signed for this contract, and the
-     * leaf commits to these inputs, these outputs and this data provider. If the instance changed since it was
-     * attested (a restart), it is attested again and the request sent once more.
+     * leaf commits to these inputs, these outputs and this data provider. The request is sent once: if the instance
+     * changed since it was attested (a restart), the refusal says so and the next request attests it again.
      */
     public Inference infer(Identity dataProvider, byte[] inputsNpz)
             throws IOException, ProtocolException, AttestationException, ServingRefused {
         long rows = rows(inputsNpz);
         java.util.concurrent.FutureTask<byte[]> inputsHash = OffThread.start(() -> Digests.sha256(inputsNpz));   // while it travels
-        for (int attempt = 0; ; attempt++) {
-            AttestedInstance a = attest();
-            SealedRequest request = dev.veil.protocol.serving.ServingClient.seal(contract, a.enclave().instanceKeys(), dataProvider,
-                    rows, inputsNpz, clock.instant(), encapsulation(a));
-            HttpResponse<byte[]> r = exchange(HttpRequest.newBuilder(base.resolve("/v1/infer"))
-                    .header("Content-Type", "application/octet-stream")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(request.encapsulated())).build(),
-                    MAX_INFER_ANSWER_BYTES, modelRun().plus(FailoverPolicy.MARGIN).plus(FailoverPolicy.MARGIN));
-            boolean sealedAnswer = r.headers().firstValue("Content-Type").orElse("").startsWith("application/octet-stream");
-            if (!sealedAnswer) {
-                if (attempt == 0 && changedSince(a)) {
-                    continue;   // the instance changed under the cached appraisal: the request never opened, send it to the new one
-                }
-                throw refusal(r);
-            }
-            ServingResponse answer = request.openResponse(r.body());
-            if (!answer.isOk()) {
-                throw new ServingRefused(r.statusCode(), answer.failure().id(), answer.detail(), retryAfter(r));
-            }
-            LogReceipt log = Json.parse(answer.receipt(), LogReceipt.class, "the answer's log receipt");
-            byte[] outputs = answer.output();
-            // Once, and on another core while the tree head's signature and the inclusion proof are checked here:
-            // hashing MiniLM's 1.5 MB answer is most of the receipt check's cost.
-            java.util.concurrent.FutureTask<byte[]> outputsHash = OffThread.start(() -> Digests.sha256(outputs));
-            TreeHead head = LogVerifier.verifyInclusion(log.log(), a.enclave().instanceKeys(), contract.hash());
-            byte[] inputsSha256 = OffThread.join(inputsHash);
-            byte[] outputsSha256 = OffThread.join(outputsHash);
-            LogVerifier.verifyOpening(log.log().leaf(), log.salts(), inputsSha256, outputsSha256, dataProvider.publicIdentity());
-            InferenceReceipt receipt = new InferenceReceipt(InferenceReceipt.KIND, contract.hashHex(), log,
-                    Digests.hex(inputsSha256), Digests.hex(outputsSha256), dataProvider.publicIdentity(),
-                    a.enclave().platform(), a.enclave().evidence(), a.collateral(),
-                    a.providerNonce(), a.enclave().instanceKeys());
-            return new Inference(outputs, receipt, head);
+        AttestedInstance a = attest();
+        SealedRequest request = dev.veil.protocol.serving.ServingClient.seal(contract, a.enclave().instanceKeys(), dataProvider,
+                rows, inputsNpz, clock.instant(), encapsulation(a));
+        HttpResponse<byte[]> r = exchange(HttpRequest.newBuilder(base.resolve("/v1/infer"))
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(request.encapsulated())).build(),
+                MAX_INFER_ANSWER_BYTES, modelRun().plus(FailoverPolicy.MARGIN).plus(FailoverPolicy.MARGIN));
+        boolean sealedAnswer = r.headers().firstValue("Content-Type").orElse("").startsWith("application/octet-stream");
+        if (!sealedAnswer) {
+            // never sent again from here, whatever the answer says: an unsealed answer is not authenticated, and
+            // other instance keys now at this address (a restart, or another replica behind one load balancer) do
+            // not show that the instance it was sealed to never ran it (OneRequestRunTwiceBehindOneAddressAttackTest).
+            // The cached appraisal went if the answer named other keys (exchange): the next request is sealed to
+            // the instance appraised then; a ReplicatedServingClient fails over by its own rules
+            throw refusal(r);
         }
+        ServingResponse answer = request.openResponse(r.body());
+        if (!answer.isOk()) {
+            throw new ServingRefused(r.statusCode(), answer.failure().id(), answer.detail(), retryAfter(r));
+        }
+        LogReceipt log = Json.parse(answer.receipt(), LogReceipt.class, "the answer's log receipt");
+        byte[] outputs = answer.output();
+        // Once, and on another core while the tree head's signature and the inclusion proof are checked here:
+        // hashing MiniLM's 1.5 MB answer is most of the receipt check's cost.
+        java.util.concurrent.FutureTask<byte[]> outputsHash = OffThread.start(() -> Digests.sha256(outputs));
+        TreeHead head = LogVerifier.verifyInclusion(log.log(), a.enclave().instanceKeys(), contract.hash());
+        byte[] inputsSha256 = OffThread.join(inputsHash);
+        byte[] outputsSha256 = OffThread.join(outputsHash);
+        LogVerifier.verifyOpening(log.log().leaf(), log.salts(), inputsSha256, outputsSha256, dataProvider.publicIdentity());
+        InferenceReceipt receipt = new InferenceReceipt(InferenceReceipt.KIND, contract.hashHex(), log,
+                Digests.hex(inputsSha256), Digests.hex(outputsSha256), dataProvider.publicIdentity(),
+                a.enclave().platform(), a.enclave().evidence(), a.collateral(),
+                a.providerNonce(), a.enclave().instanceKeys());
+        return new Inference(outputs, receipt, head);
     }
 
     /**
@@ -395,21 +395,6 @@ public final class ServingClient {
     /** How long the contract lets the model run for one request. */
     private Duration modelRun() {
         return Duration.ofSeconds(contract.contract().limits().maxInferenceSeconds());
-    }
-
-    /**
-     * Whether the instance really changed since {@code sealedTo} was appraised. The server's {@link ErrorBody#INSTANCE_HEADER}
-     * on an unsealed answer is not authenticated: whoever answers in the server's place could send it after the request
-     * ran, to have it sent (and run, and charged) twice. So the instance is appraised again, and only other instance
-     * keys, to which the request was not sealed (so it never opened there), let it go again.
-     */
-    private boolean changedSince(AttestedInstance sealedTo) throws IOException, ProtocolException, AttestationException, ServingRefused {
-        synchronized (this) {
-            if (cached != null) {
-                return false;
-            }
-        }
-        return !MessageDigest.isEqual(attest().enclave().instanceKeys().digest(), sealedTo.enclave().instanceKeys().digest());
     }
 
     /**
