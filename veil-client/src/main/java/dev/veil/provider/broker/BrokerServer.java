@@ -34,8 +34,7 @@ import org.slf4j.LoggerFactory;
  * travel HPKE-sealed to attested instance keys, and every answer that matters is signed. Bounds: a body is read
  * whole before any work, without a thread, refused over its route's size (413, and at once when its declared length
  * is over) or when it does not arrive within {@link #BODY_DEADLINE} (408); at most {@code workers} requests are
- * worked on at once, and one more is answered 503 with Retry-After at once, as is a body that may be over 64 KiB when
- * {@link #LARGE_BODY_READS} such bodies are being read or held; idle
+ * worked on at once, and one more is answered 503 with Retry-After at once; idle
  * connections close after {@link #IDLE_TIMEOUT} (after {@link #LOW_IDLE_TIMEOUT} once {@link #FLOOD_CONNECTIONS} are open,
  * so idle sockets cannot hold the limit, and connections older than {@link ConnectionFloodGuard#MAX_AGE} are closed
  * then, so dripped bytes cannot either), and above {@link #MAX_CONNECTIONS} the acceptor pauses.
@@ -55,14 +54,6 @@ public final class BrokerServer implements AutoCloseable {
      */
     static final Duration LOW_IDLE_TIMEOUT = Duration.ofSeconds(2);
     static final int MAX_HEADER_BYTES = 8 * 1024;
-    /**
-     * How many bodies that may be over {@link BrokerMessages#MAX_SMALL_BYTES} (a release's evidence and collateral, up to
-     * {@link BrokerMessages#MAX_RELEASE_REQUEST_BYTES}) are read at once; one more is answered 503 at once. Every body is
-     * held whole before any work, and below {@link #FLOOD_CONNECTIONS} a connection keeps its body's full deadline: without
-     * this bound a stranger's connections, each holding most of a large body, could hold about a gigabyte of the heap.
-     * Small bodies are bounded by the connection limit alone ({@link #MAX_CONNECTIONS} of {@link BrokerMessages#MAX_SMALL_BYTES}).
-     */
-    static final int LARGE_BODY_READS = 8;
     /** Jetty's threads beyond the {@code workers}: the acceptor, the selector, and those reading and parsing requests. */
     static final int IO_THREADS = 16;
 
@@ -157,8 +148,6 @@ public final class BrokerServer implements AutoCloseable {
         private final BrokerMetrics metrics;
         /** One permit per request worked on; none left, a request is refused rather than queued. */
         private final Semaphore inFlight;
-        /** One permit per body being read (and then held) that may be over the small bound ({@link #LARGE_BODY_READS}). */
-        private final Semaphore largeBodies = new Semaphore(LARGE_BODY_READS);
 
         Dispatcher(BrokerRoutes routes, BrokerMetrics metrics, int workers) {
             this.routes = routes;
@@ -185,35 +174,22 @@ public final class BrokerServer implements AutoCloseable {
                 answer(response, callback, route.label(), t0, tooLarge(route));
                 return true;
             }
-            // a body of unknown length may be as long as its route allows
-            boolean large = Math.max(request.getLength(), request.getLength() < 0 ? route.maxBody() : 0) > BrokerMessages.MAX_SMALL_BYTES;
-            if (large && !largeBodies.tryAcquire()) {
-                answer(response, callback, route.label(), t0, refused(new BrokerRefusal(BrokerRefusal.Reason.OVERLOADED,
-                        "the broker is reading as many large request bodies as it may; retry shortly")));
-                return true;
-            }
             Content.Source.asByteArrayAsync(request, route.maxBody())
                     .orTimeout(BODY_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
                     .whenComplete((body, failure) -> {
+                        if (failure != null) {
+                            answer(response, callback, route.label(), t0, unread(failure, route));
+                            return;
+                        }
+                        if (!inFlight.tryAcquire()) {
+                            answer(response, callback, route.label(), t0, refused(new BrokerRefusal(BrokerRefusal.Reason.OVERLOADED,
+                                    "the broker is at its limit of requests in flight; retry shortly")));
+                            return;
+                        }
                         try {
-                            if (failure != null) {
-                                answer(response, callback, route.label(), t0, unread(failure, route));
-                                return;
-                            }
-                            if (!inFlight.tryAcquire()) {
-                                answer(response, callback, route.label(), t0, refused(new BrokerRefusal(BrokerRefusal.Reason.OVERLOADED,
-                                        "the broker is at its limit of requests in flight; retry shortly")));
-                                return;
-                            }
-                            try {
-                                answer(response, callback, route.label(), t0, run(route, request, body));
-                            } finally {
-                                inFlight.release();
-                            }
+                            answer(response, callback, route.label(), t0, run(route, request, body));
                         } finally {
-                            if (large) {
-                                largeBodies.release();   // the body is no longer held
-                            }
+                            inFlight.release();
                         }
                     });
             return true;

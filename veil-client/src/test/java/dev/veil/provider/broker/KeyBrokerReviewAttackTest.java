@@ -194,41 +194,6 @@ class KeyBrokerReviewAttackTest {
     }
 
     /**
-     * Attack (review 4): a stranger's connections each declare a release body of 1 MiB and send it slowly, within the
-     * body's deadline: below the connection-flood threshold nothing shortens that deadline, and every body is held whole,
-     * so some 700 connections could hold about 0.75 GiB of the broker's heap. Now only {@link BrokerServer#LARGE_BODY_READS}
-     * bodies that may be over 64 KiB are read at once; the next is refused at once, and small requests are still served.
-     */
-    @Test
-    void largeBodiesHeldOpenAreBoundedAndSmallRequestsAreStillServed() throws Exception {
-        ServingContractVerifier.Verified c = BrokerFixture.serving(2);
-        startServing(c);
-        List<Socket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < BrokerServer.LARGE_BODY_READS; i++) {
-                Socket s = new Socket("127.0.0.1", server.port());
-                s.getOutputStream().write(("POST " + BrokerMessages.RELEASE + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-                        + "application/json\r\nContent-Length: " + BrokerMessages.MAX_RELEASE_REQUEST_BYTES + "\r\n\r\n{")
-                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                s.getOutputStream().flush();
-                held.add(s);
-            }
-            Thread.sleep(1000);   // the broker has read their heads
-            long t0 = System.nanoTime();
-            BrokerWire.Answer more = wire.postHeadersOnly(BrokerMessages.RELEASE, BrokerMessages.MAX_RELEASE_REQUEST_BYTES);
-            assertThat(more.status()).as(more.text()).isEqualTo(503);
-            assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).isLessThan(BrokerServer.BODY_DEADLINE);
-            BrokerWire.Answer small = wire.post(BrokerMessages.CHALLENGE, new ChallengeRequest(c.hashHex()));
-            assertThat(small.status()).as(small.text()).isEqualTo(200);
-        } finally {
-            for (Socket s : held) {
-                s.close();
-            }
-        }
-        assertReleased(releaseTo(new SimInstance(KeyWrapSuite.X25519), c.hash()));   // the permits came back
-    }
-
-    /**
      * Attack: a stranger opens 1,024 TCP connections and sends nothing (or drips a header byte now and then, which
      * resets Jetty's 30 s idle timeout). The broker's connection limit is 1,024 and its acceptor pauses there. Expected:
      * a genuine instance is still answered (the serving server holds 1,000 idle connections and answers an honest data

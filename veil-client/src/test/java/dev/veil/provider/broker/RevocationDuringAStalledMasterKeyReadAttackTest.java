@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,8 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  * master key while an unwrap for a compromised instance is under way; the data provider revokes the instance and
  * {@code veil broker revoke} reports it in force; then the read is let go. The broker had checked revocations before
  * the read only, and answered the revoked instance (or opened its results for the owner) after the revocation. Here the
- * master key file is a FIFO: the broker's read waits until the test writes the key into it.
+ * master key file is a FIFO: the broker's read waits until the test writes the key into it. (Should a change have the
+ * broker refuse before it reads the key, the FIFO is never opened: the timeout fails the test rather than hang it.)
  */
+@Timeout(120)
 class RevocationDuringAStalledMasterKeyReadAttackTest {
     @TempDir
     Path dir;

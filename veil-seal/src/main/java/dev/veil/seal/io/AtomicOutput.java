@@ -116,18 +116,37 @@ public final class AtomicOutput implements AutoCloseable {
     public void commit(boolean overwrite) throws IOException {
         out.flush();
         channel.force(true);
-        if (!overwrite && Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            throw new FileAlreadyExistsException(target.toString());
-        }
-        try {
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+        if (overwrite || !linkedInPlace()) {
+            if (!overwrite && Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new FileAlreadyExistsException(target.toString());
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
         }
         committed = true;
         DirectorySync.sync(target.getParent());   // the rename itself survives a crash only once its directory is synced
         LIVE.remove(temp);
         out.close();
+    }
+
+    /**
+     * The target made a second name of the written file, which fails if the target exists, however late it appeared (a
+     * check before a rename leaves a moment in which a file made at the target is replaced); then the temporary name
+     * removed. False where the file system makes no hard links: the caller then checks and renames.
+     */
+    private boolean linkedInPlace() throws IOException {
+        try {
+            Files.createLink(target, temp);
+        } catch (FileAlreadyExistsException e) {
+            throw e;
+        } catch (UnsupportedOperationException | IOException e) {
+            return false;
+        }
+        Files.delete(temp);
+        return true;
     }
 
     public void commit() throws IOException {

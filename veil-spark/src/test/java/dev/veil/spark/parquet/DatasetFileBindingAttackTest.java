@@ -13,6 +13,10 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.crypto.FileDecryptionProperties;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -125,7 +129,19 @@ class DatasetFileBindingAttackTest {
         float[] v = new float[12];
         EncryptedRows.write(plain, RowCells.split(NamedTensors.of(Tensor.ofFloats("x", new long[] {4, 3}, v))), 2, new Configuration());
         replace(plain, "part-00001.parquet", data, "part-00001.parquet");
-        assertThatThrownBy(() -> EncryptedRows.readDataset(data, conf)).hasStackTraceContaining("plaintext");
+        assertThatThrownBy(() -> EncryptedRows.readDataset(data, conf)).isInstanceOf(EncryptedRows.NotEncrypted.class)
+                .hasMessageContaining("part-00001.parquet is not an encrypted Parquet file");
+        // and Parquet itself, under the properties an executor's reader gets (which Spark's reader uses, without the check
+        // above), refuses the file: they give no leave to read plaintext
+        FileDecryptionProperties bound = FileBinding.decryption(FileDecryptionProperties.builder()
+                .withKeyRetriever(keyMetadata -> new byte[16]).build(), new byte[] {1, 2, 3});
+        org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(data.resolve("part-00001.parquet").toUri());
+        assertThatThrownBy(() -> {
+            try (ParquetReader<Group> r = ParquetReader.builder(new GroupReadSupport(), file).withConf(new Configuration())
+                    .withDecryption(bound).build()) {
+                r.read();
+            }
+        }).hasStackTraceContaining("plaintext");
     }
 
     @Test
