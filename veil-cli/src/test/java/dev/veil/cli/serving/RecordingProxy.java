@@ -16,7 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * An HTTP proxy in front of one replica that keeps every request body sent to {@code /v1/infer}; with
  * {@code loseAnswers}, it forwards each such request (so the replica runs it and counts it) and then closes the
- * connection instead of passing the answer on: an answer lost on the way back.
+ * connection instead of passing the answer on: an answer lost on the way back; with {@code sealedRefusalsAs503}, it
+ * passes on an inference's sealed refusal with its (unauthenticated) status rewritten to 503.
  */
 final class RecordingProxy implements AutoCloseable {
     private static final List<String> PASSED_HEADERS = List.of("Content-Type", "Retry-After", ErrorBody.INSTANCE_HEADER);
@@ -24,12 +25,20 @@ final class RecordingProxy implements AutoCloseable {
     private final HttpServer server;
     private final URI upstream;
     private final boolean loseAnswers;
+    /** Whether an inference's sealed refusal is passed on with its status rewritten to 503. */
+    private final boolean sealedRefusalsAs503;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     final List<byte[]> inferBodies = new CopyOnWriteArrayList<>();
 
     RecordingProxy(URI upstream, boolean loseAnswers) throws IOException {
+        this(upstream, loseAnswers, false);
+    }
+
+    /** With {@code sealedRefusalsAs503}, an inference's sealed refusal goes on as it came but with status 503. */
+    RecordingProxy(URI upstream, boolean loseAnswers, boolean sealedRefusalsAs503) throws IOException {
         this.upstream = upstream;
         this.loseAnswers = loseAnswers;
+        this.sealedRefusalsAs503 = sealedRefusalsAs503;
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::forward);
         server.start();
@@ -65,7 +74,9 @@ final class RecordingProxy implements AutoCloseable {
             for (String h : PASSED_HEADERS) {
                 r.headers().firstValue(h).ifPresent(v -> x.getResponseHeaders().add(h, v));
             }
-            x.sendResponseHeaders(r.statusCode(), r.body().length == 0 ? -1 : r.body().length);
+            boolean sealedRefusal = infer && r.statusCode() != 200
+                    && r.headers().firstValue("Content-Type").orElse("").startsWith("application/octet-stream");
+            x.sendResponseHeaders(sealedRefusal && sealedRefusalsAs503 ? 503 : r.statusCode(), r.body().length == 0 ? -1 : r.body().length);
             x.getResponseBody().write(r.body());
         }
     }

@@ -19,6 +19,8 @@ public final class ReplicaOutage {
      * the model ran past the contract's limit and would run as long anywhere. Attestation and protocol failures are not
      * outages either: a replica that cannot prove itself is reported, never skipped quietly — nor is a TLS handshake
      * refused for the server's certificate (an {@link javax.net.ssl.SSLHandshakeException}), which the caller must see.
+     * A refusal sealed to the request is judged by its sealed reason alone: an outage only when the instance has no
+     * session to serve it or is shutting down.
      */
     static boolean is(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
@@ -28,6 +30,12 @@ public final class ReplicaOutage {
         }
         if (failure instanceof IOException) {
             return true;
+        }
+        if (failure instanceof ServingRefused r && r.sealed()) {
+            // the instance's own verdict, sealed to the request, decides: its HTTP status came in the clear, and a status
+            // rewritten to 503 would otherwise send a budget refusal or a model's failure on to another replica
+            // (SealedRefusalRelabelledAsAnOutageAttackTest)
+            return FailureCode.SESSION_UNAVAILABLE.id().equals(r.reason()) || FailureCode.ENCLAVE_SHUTDOWN.id().equals(r.reason());
         }
         if (failure instanceof ServingRefused r) {
             return switch (r.status()) {

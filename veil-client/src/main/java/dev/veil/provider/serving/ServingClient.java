@@ -299,7 +299,7 @@ public final class ServingClient {
         }
         ServingResponse answer = request.openResponse(r.body());
         if (!answer.isOk()) {
-            throw new ServingRefused(r.statusCode(), answer.failure().id(), answer.detail(), retryAfter(r));
+            throw new ServingRefused(r.statusCode(), answer.failure().id(), answer.detail(), retryAfter(r), true);
         }
         LogReceipt log = Json.parse(answer.receipt(), LogReceipt.class, "the answer's log receipt");
         byte[] outputs = answer.output();

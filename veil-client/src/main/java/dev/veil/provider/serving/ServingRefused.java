@@ -9,12 +9,28 @@ public final class ServingRefused extends Exception {
     private final int status;
     private final String reason;
     private final long retryAfterSeconds;
+    private final boolean sealed;
 
+    /** A refusal the server sent in the clear: nothing in it is authenticated. */
     public ServingRefused(int status, String reason, String message, long retryAfterSeconds) {
+        this(status, reason, message, retryAfterSeconds, false);
+    }
+
+    /**
+     * @param sealed whether the refusal came sealed to this request, so that only the attested instance could have written
+     *               its reason and message (its HTTP status travelled in the clear all the same)
+     */
+    public ServingRefused(int status, String reason, String message, long retryAfterSeconds, boolean sealed) {
         super(message, null, false, false);
         this.status = status;
         this.reason = reason;
         this.retryAfterSeconds = retryAfterSeconds;
+        this.sealed = sealed;
+    }
+
+    /** Whether the attested instance itself gave this refusal, sealed to the request (its status is still the network's). */
+    public boolean sealed() {
+        return sealed;
     }
 
     public int status() {
