@@ -40,6 +40,8 @@ final class InferCommand implements Callable<Integer> {
     List<String> enclave;
     @Mixin
     TlsCaOption tls;
+    @Mixin
+    OwnCollateralOptions ownCollateral;
     @Option(names = "--contract", required = true, description = "the serving contract")
     Path contract;
     @Option(names = "--identity", required = true, description = "your secret identity file (.key), one the contract lets query")
@@ -82,8 +84,9 @@ final class InferCommand implements Callable<Integer> {
                 throw new CliFailure(e.getMessage() + "; nothing was sent");
             }
             java.util.Map<URI, ServingClient> clients = new java.util.HashMap<>();
+            dev.veil.provider.TrustedCollateral own = ownCollateral.trusted();   // one fetcher and its cache for every replica
             for (URI u : at) {
-                clients.put(u, tls.client(u, c));
+                clients.put(u, tls.client(u, c, own));
             }
             // One request per process: starting every 'veil infer' at the first --enclave would send them all there.
             List<URI> order = new ArrayList<>(at);

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 import picocli.CommandLine.Option;
 
 /**
- * A provider's own collateral ({@code veil join}, {@code veil broker}): files it holds, and collateral it fetches for
+ * A provider's own collateral ({@code veil join}, {@code veil broker}, {@code veil infer}, {@code veil provision}): files it holds, and collateral it fetches for
  * each piece of evidence from Intel PCS/PCCS or AMD KDS through its cache; both trusted over the copy the enclave's host
  * ships with its evidence.
  */
@@ -52,6 +52,20 @@ final class OwnCollateralOptions {
             }
         }
         return blobs;
+    }
+
+    /**
+     * Both kinds as one {@link TrustedCollateral}: the files of {@code --collateral} for any evidence, and what
+     * {@code --fetch} fetches for it (for a client that takes one, {@code veil infer} and {@code veil provision}).
+     */
+    TrustedCollateral trusted() throws CliFailure, IOException {
+        List<byte[]> files = files();
+        TrustedCollateral fetched = fetcher();
+        return (platform, evidence, fromHost) -> {
+            List<byte[]> own = new ArrayList<>(files);
+            own.addAll(fetched.forEvidence(platform, evidence, fromHost));
+            return own;
+        };
     }
 
     TrustedCollateral fetcher() throws CliFailure {

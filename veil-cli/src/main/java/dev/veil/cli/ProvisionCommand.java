@@ -30,6 +30,8 @@ final class ProvisionCommand implements Callable<Integer> {
     String enclave;
     @Mixin
     TlsCaOption tls;
+    @Mixin
+    OwnCollateralOptions ownCollateral;
     @Option(names = "--contract", required = true, description = "the serving contract you signed")
     Path contract;
     @Option(names = "--identity", required = true, description = "your secret identity file (.key), the contract's model provider")
@@ -60,7 +62,7 @@ final class ProvisionCommand implements Callable<Integer> {
                 throw new CliFailure("--identity " + identity + " is " + id.publicIdentity().fingerprint() + ", not the serving contract's "
                         + "model provider " + c.contract().modelProvider().fingerprint() + "; nothing was sent");
             }
-            ServingClient client = tls.client(at, c);
+            ServingClient client = tls.client(at, c, ownCollateral.trusted());
             try {
                 if (allowBeyondLimit) {
                     System.err.println("veil: --allow-instance-beyond-limit: this instance may take the model past the contract's "

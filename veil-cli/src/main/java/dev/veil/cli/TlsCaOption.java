@@ -18,15 +18,24 @@ final class TlsCaOption {
 
     /** A client of {@code enclave}, trusting {@code --tls-ca} when given. */
     ServingClient client(URI enclave, ServingContractVerifier.Verified contract) throws CliFailure, IOException {
+        return client(enclave, contract, TrustedCollateral.NONE);
+    }
+
+    /**
+     * A client of {@code enclave}, trusting {@code --tls-ca} when given, that appraises the enclave's evidence with
+     * {@code ownCollateral} (the provider's own, {@link OwnCollateralOptions}) over what the enclave's host sends.
+     */
+    ServingClient client(URI enclave, ServingContractVerifier.Verified contract, TrustedCollateral ownCollateral)
+            throws CliFailure, IOException {
         if (tlsCa == null) {
-            return new ServingClient(enclave, contract);
+            return new ServingClient(enclave, contract, ownCollateral, Clock.systemUTC());
         }
         if (!"https".equals(enclave.getScheme())) {
             throw new CliFailure("--tls-ca applies to an https:// --enclave only; " + enclave + " is cleartext");
         }
         UserPaths.input("--tls-ca", tlsCa);
         try {
-            return new ServingClient(enclave, contract, TrustedCollateral.NONE, Clock.systemUTC(), TlsTrust.trusting(tlsCa));
+            return new ServingClient(enclave, contract, ownCollateral, Clock.systemUTC(), TlsTrust.trusting(tlsCa));
         } catch (IllegalArgumentException e) {
             throw new CliFailure(e.getMessage());
         }

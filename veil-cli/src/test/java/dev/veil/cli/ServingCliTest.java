@@ -86,6 +86,12 @@ class ServingCliTest {
             assertThat(stranger.code()).isEqualTo(2);
             assertThat(stranger.err().strip().lines()).hasSize(1).first().asString().contains("not one the serving contract lets query");
             assertThat(dir.resolve("out2.npz")).doesNotExist();
+            // the data provider's own collateral, trusted over what the enclave's host sends, as for 'veil join'
+            CliTest.Result notDirectory = veil("infer", "--enclave", url, "--contract", p("contract.json"), "--identity", p("dp.key"),
+                    "--collateral", p("in.npz"), "--data", p("in.npz"), "--out", p("out-own.npz"));
+            assertThat(notDirectory.code()).isEqualTo(2);
+            assertThat(notDirectory.err().strip().lines()).hasSize(1).first().asString().contains("--collateral").contains("is not a directory");
+            assertThat(dir.resolve("out-own.npz")).doesNotExist();
 
             CliTest.Result audit = veil("log", "audit", "--enclave", url, "--contract", p("contract.json"), "--head-out", p("head.json"));
             assertThat(audit.code()).as(audit.err()).isZero();
