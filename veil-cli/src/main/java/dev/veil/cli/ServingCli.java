@@ -66,9 +66,13 @@ final class ServingCli {
         return false;
     }
 
-    /** The server's refusal, as the one line the user sees. */
+    /**
+     * The server's refusal, as the one line the user sees: the enclave's when it came sealed to the request, else said to
+     * be unauthenticated, since whoever answers at the address (a host, a proxy) may have written it.
+     */
     static CliFailure refused(ServingRefused e) {
-        return new CliFailure("the serving enclave refused (" + e.reason() + "): " + e.getMessage()
+        return new CliFailure((e.sealed() ? "the serving enclave refused (" : "the server at --enclave refused, unauthenticated (")
+                + e.reason() + "): " + e.getMessage()
                 + (e.status() == 503 && e.retryAfterSeconds() > 0 ? "; retry after " + e.retryAfterSeconds() + " s" : ""));
     }
 

@@ -73,6 +73,11 @@ class ServingCliTest {
                     "--sealed", p("model.veil"), "--key", p("model.key"), "--state", p("mp-state"));
             assertThat(prov.code()).as(prov.err()).isZero();
             assertThat(field(prov.out(), "measurement")).as("the measurement 'veil serve' presents").isEqualTo(measurement);
+            CliTest.Result provisionedTwice = veil("provision", "--enclave", url, "--contract", p("contract.json"), "--identity", p("mp.key"),
+                    "--sealed", p("model.veil"), "--key", p("model.key"), "--state", p("mp-state"));
+            assertThat(provisionedTwice.code()).isEqualTo(2);
+            assertThat(provisionedTwice.err().strip().lines()).as("a refusal that came in the clear is not presented as the enclave's")
+                    .singleElement().asString().contains("unauthenticated").doesNotContain("the serving enclave refused");
 
             Files.write(dir.resolve("in.npz"), Npz.write(NamedTensors.of(Tensor.ofFloats("x", new long[] {2, 3, 48, 192}, new float[2 * 3 * 48 * 192]))));
             CliTest.Result infer = veil("infer", "--enclave", url, "--contract", p("contract.json"), "--identity", p("dp.key"),
