@@ -99,6 +99,8 @@ final class InferCommand implements Callable<Integer> {
                 throw ServingCli.refused(e);
             } catch (ProtocolException | AttestationException e) {
                 throw e;
+            } catch (dev.veil.provider.collateral.FetchedTrustedCollateral.Unavailable e) {
+                throw new CliFailure("your own collateral for the enclave's evidence could not be fetched: " + e.getMessage());
             } catch (ReplicasUnreachable e) {
                 throw at.size() == 1 && e.getCause() instanceof java.io.IOException only ? ServingCli.unreachable(at.get(0), only)
                         : new CliFailure(e.getMessage() + "; check --enclave");

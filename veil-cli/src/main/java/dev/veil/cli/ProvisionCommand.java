@@ -78,6 +78,8 @@ final class ProvisionCommand implements Callable<Integer> {
                 throw ServingCli.refused(e);
             } catch (ProtocolException | AttestationException e) {
                 throw e;
+            } catch (dev.veil.provider.collateral.FetchedTrustedCollateral.Unavailable e) {
+                throw new CliFailure("your own collateral for the enclave's evidence could not be fetched: " + e.getMessage());
             } catch (IOException e) {
                 throw ServingCli.unreachable(at, e);
             }

@@ -73,6 +73,8 @@ final class ServingCli {
     static CliFailure refused(ServingRefused e) {
         return new CliFailure((e.sealed() ? "the serving enclave refused (" : "the server at --enclave refused, unauthenticated (")
                 + e.reason() + "): " + e.getMessage()
+                + (e.instanceChanged() ? "; another instance answered at --enclave than the one appraised (a restart?): run the "
+                        + "command again" : "")
                 + (e.status() == 503 && e.retryAfterSeconds() > 0 ? "; retry after " + e.retryAfterSeconds() + " s" : ""));
     }
 

@@ -23,7 +23,8 @@ final class RecordingProxy implements AutoCloseable {
     private static final List<String> PASSED_HEADERS = List.of("Content-Type", "Retry-After", ErrorBody.INSTANCE_HEADER);
 
     private final HttpServer server;
-    private final URI upstream;
+    /** Where requests go; {@link #switchTo} moves it, as a restart or a load balancer's new choice does. */
+    private volatile URI upstream;
     private final boolean loseAnswers;
     /** Whether an inference's sealed refusal is passed on with its status rewritten to 503. */
     private final boolean sealedRefusalsAs503;
@@ -42,6 +43,11 @@ final class RecordingProxy implements AutoCloseable {
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::forward);
         server.start();
+    }
+
+    /** From now on, requests go to {@code replica}. */
+    void switchTo(URI replica) {
+        upstream = replica;
     }
 
     URI uri() {

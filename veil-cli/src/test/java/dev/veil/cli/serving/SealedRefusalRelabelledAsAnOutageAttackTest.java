@@ -13,15 +13,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Attack (review of the serving replicas, finding 5): a sealed refusal's HTTP status travels in the clear. The host in
- * front of replica A rewrites A's sealed budget refusal (429, limit_exceeded) to 503, which a replicated client took for
- * an outage: it sent the request on to replica B, which still had budget for this data provider, and the contract's
- * limit was dodged (as aSpentBudgetIsNotSpentAgainOnAnotherReplica forbids for a refusal passed on as it came).
+ * Review of the serving replicas, finding 5: a sealed refusal's HTTP status travels in the clear, and the client judged
+ * it by that status. Rewritten to 503, replica A's sealed budget refusal (429, limit_exceeded) was taken for an outage
+ * and the request went on to replica B, unlike the same refusal passed on as it came
+ * (aSpentBudgetIsNotSpentAgainOnAnotherReplica). The sealed reason now decides. (This is the client reading the
+ * authenticated answer, not a budget defence: a host can still drop A's answer, which is an outage, and B's share is
+ * the data provider's to spend. The budget's lifetime total binds here, so no UTC midnight changes the shares.)
  */
 class SealedRefusalRelabelledAsAnOutageAttackTest {
     @Test
     void aSealedBudgetRefusalRewrittenTo503IsNotSentOnToAnotherReplica(@TempDir Path dir) throws Exception {
-        try (ServingReplicas set = new ServingReplicas(dir, new ServingBudget(8L, 100L), 2)) {
+        try (ServingReplicas set = new ServingReplicas(dir, new ServingBudget(8L, 8L), 2)) {
             URI a = set.startInProcess(set.config);
             URI b = set.startInProcess(set.config);
             set.provision(a);

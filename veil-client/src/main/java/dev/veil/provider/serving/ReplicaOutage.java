@@ -20,7 +20,8 @@ public final class ReplicaOutage {
      * outages either: a replica that cannot prove itself is reported, never skipped quietly — nor is a TLS handshake
      * refused for the server's certificate (an {@link javax.net.ssl.SSLHandshakeException}), which the caller must see.
      * A refusal sealed to the request is judged by its sealed reason alone: an outage only when the instance has no
-     * session to serve it or is shutting down.
+     * session to serve it or is shutting down. A refusal from another instance than the one the request was sealed to
+     * (a restart) is an outage; the provider's own collateral that could not be fetched is not.
      */
     static boolean is(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
@@ -28,8 +29,14 @@ public final class ReplicaOutage {
                 return false;
             }
         }
+        if (failure instanceof dev.veil.provider.collateral.FetchedTrustedCollateral.Unavailable) {
+            return false;   // the provider's own collateral could not be fetched: an appraisal failure, reported
+        }
         if (failure instanceof IOException) {
             return true;
+        }
+        if (failure instanceof ServingRefused r && r.instanceChanged()) {
+            return true;   // another instance answered: a restart, or another replica behind the address
         }
         if (failure instanceof ServingRefused r && r.sealed()) {
             // the instance's own verdict, sealed to the request, decides: its HTTP status came in the clear, and a status

@@ -294,8 +294,14 @@ public final class ServingClient {
             // other instance keys now at this address (a restart, or another replica behind one load balancer) do
             // not show that the instance it was sealed to never ran it (OneRequestRunTwiceBehindOneAddressAttackTest).
             // The cached appraisal went if the answer named other keys (exchange): the next request is sealed to
-            // the instance appraised then; a ReplicatedServingClient fails over by its own rules
-            throw refusal(r);
+            // the instance appraised then. Marked so, a ReplicatedServingClient takes it as an outage and sends the
+            // request, sealed anew, to the next replica, as after a lost answer (ReplicaOutage)
+            ServingRefused refused = refusal(r);
+            String answeredBy = r.headers().firstValue(ErrorBody.INSTANCE_HEADER).orElse(null);
+            if (answeredBy != null && !answeredBy.equals(Digests.hex(a.enclave().instanceKeys().digest()))) {
+                throw refused.fromAnotherInstance();
+            }
+            throw refused;
         }
         ServingResponse answer = request.openResponse(r.body());
         if (!answer.isOk()) {

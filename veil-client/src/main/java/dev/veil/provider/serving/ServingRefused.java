@@ -10,6 +10,7 @@ public final class ServingRefused extends Exception {
     private final String reason;
     private final long retryAfterSeconds;
     private final boolean sealed;
+    private final boolean instanceChanged;
 
     /** A refusal the server sent in the clear: nothing in it is authenticated. */
     public ServingRefused(int status, String reason, String message, long retryAfterSeconds) {
@@ -21,11 +22,30 @@ public final class ServingRefused extends Exception {
      *               its reason and message (its HTTP status travelled in the clear all the same)
      */
     public ServingRefused(int status, String reason, String message, long retryAfterSeconds, boolean sealed) {
+        this(status, reason, message, retryAfterSeconds, sealed, false);
+    }
+
+    private ServingRefused(int status, String reason, String message, long retryAfterSeconds, boolean sealed,
+                           boolean instanceChanged) {
         super(message, null, false, false);
         this.status = status;
         this.reason = reason;
         this.retryAfterSeconds = retryAfterSeconds;
         this.sealed = sealed;
+        this.instanceChanged = instanceChanged;
+    }
+
+    /**
+     * This refusal, marked as given by another instance than the one the request was sealed to (its answer named other
+     * instance keys: a restart, or another replica behind the address), which could not open the request.
+     */
+    ServingRefused fromAnotherInstance() {
+        return new ServingRefused(status, reason, getMessage(), retryAfterSeconds, sealed, true);
+    }
+
+    /** Whether an instance other than the one the request was sealed to answered (it could not open the request). */
+    public boolean instanceChanged() {
+        return instanceChanged;
     }
 
     /** Whether the attested instance itself gave this refusal, sealed to the request (its status is still the network's). */
