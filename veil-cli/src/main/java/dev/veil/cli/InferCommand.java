@@ -100,7 +100,7 @@ final class InferCommand implements Callable<Integer> {
             } catch (ProtocolException | AttestationException e) {
                 throw e;
             } catch (dev.veil.provider.collateral.FetchedTrustedCollateral.Unavailable e) {
-                throw new CliFailure("your own collateral for the enclave's evidence could not be fetched: " + e.getMessage());
+                throw new CliFailure(e.getMessage());   // says whose collateral, and why it could not be had
             } catch (ReplicasUnreachable e) {
                 throw at.size() == 1 && e.getCause() instanceof java.io.IOException only ? ServingCli.unreachable(at.get(0), only)
                         : new CliFailure(e.getMessage() + "; check --enclave");

@@ -79,7 +79,7 @@ final class ProvisionCommand implements Callable<Integer> {
             } catch (ProtocolException | AttestationException e) {
                 throw e;
             } catch (dev.veil.provider.collateral.FetchedTrustedCollateral.Unavailable e) {
-                throw new CliFailure("your own collateral for the enclave's evidence could not be fetched: " + e.getMessage());
+                throw new CliFailure(e.getMessage());   // says whose collateral, and why it could not be had
             } catch (IOException e) {
                 throw ServingCli.unreachable(at, e);
             }

@@ -34,7 +34,7 @@ public final class FetchedTrustedCollateral implements TrustedCollateral {
     public static final class Unavailable extends IOException {
         private static final long serialVersionUID = 1L;
 
-        Unavailable(String reason) {
+        public Unavailable(String reason) {
             super("cannot get your own collateral for the enclave's evidence: " + reason);
         }
     }

@@ -14,7 +14,7 @@ public final class ReplicaOutage {
     /**
      * An outage: no connection, a connection refused, reset or closed before the whole answer arrived (an
      * {@link IOException}); a 502 or 504 from a proxy in front of the replica; a 503 (the replica sheds load, has no
-     * model yet, or shuts down). Not an outage: every other refusal — a budget spent (429) is the contract speaking, and
+     * model yet, or shuts down); an answer from another instance than the one the request was sealed to. Not an outage: every other refusal — a budget spent (429) is the contract speaking, and
      * trying another replica would only spend its budget too — nor the enclave's own sealed {@code timeout}, which says
      * the model ran past the contract's limit and would run as long anywhere. Attestation and protocol failures are not
      * outages either: a replica that cannot prove itself is reported, never skipped quietly — nor is a TLS handshake

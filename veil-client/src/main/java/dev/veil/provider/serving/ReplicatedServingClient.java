@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * attesting its replica on first use and keeping that appraisal for its instance (a restarted replica, with new
  * instance keys, is appraised again). Requests are spread over the replicas in turn. When the replica a request went to
  * is gone — see {@link ReplicaOutage}: connection refused, reset or closed, no answer within
- * {@link FailoverPolicy#attemptTimeout()}, 502, 503, 504 — the same inputs are sealed anew, to the next replica's own
+ * {@link FailoverPolicy#attemptTimeout()}, 502, 503, 504 in the clear, an answer from another instance than the one the
+ * request was sealed to (a restart) — the same inputs are sealed anew, to the next replica's own
  * attested instance keys, and sent there: bytes sealed for one instance never go to another. Each replica is tried at
  * most once per request; a replica that failed is tried after the others for {@link FailoverPolicy#downFor()}.
  *

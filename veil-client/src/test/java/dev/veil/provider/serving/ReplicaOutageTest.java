@@ -39,6 +39,21 @@ class ReplicaOutageTest {
         assertThat(ReplicaOutage.is(new ProtocolException("bad answer"))).isFalse();
     }
 
+    /**
+     * A sealed refusal is judged by its sealed reason, whatever status came with it in the clear; a refusal from another
+     * instance than the one the request was sealed to (a restart) is an outage; the provider's own collateral that could
+     * not be fetched is an appraisal failure, reported.
+     */
+    @Test
+    void sealedReasonsAnotherInstanceAndOwnCollateral() {
+        assertThat(ReplicaOutage.is(new ServingRefused(503, "limit_exceeded", "budget spent", 0, true))).isFalse();
+        assertThat(ReplicaOutage.is(new ServingRefused(503, "enclave_shutdown", "shutting down", 0, true))).isTrue();
+        assertThat(ReplicaOutage.is(new ServingRefused(503, "session_unavailable", "replay guard full", 0, true))).isTrue();
+        assertThat(ReplicaOutage.is(new ServingRefused(400, "peer_protocol_error", "does not open", 0).fromAnotherInstance())).isTrue();
+        assertThat(ReplicaOutage.is(new ServingRefused(400, "peer_protocol_error", "does not open", 0))).isFalse();
+        assertThat(ReplicaOutage.is(new dev.veil.provider.collateral.FetchedTrustedCollateral.Unavailable("PCS answered 404"))).isFalse();
+    }
+
     /** What a person reads about a failed attempt: what happened, in words, never an exception's class name. */
     @Test
     void failuresAreDescribedInWordsNotClassNames() {
